@@ -1,0 +1,57 @@
+# fieldapp: `make run` serves the app with demo data; `make test` runs every test.
+# Both install what they need first and are quick the second time.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+MO := fieldapp/translations/vi/LC_MESSAGES/messages.mo
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: run test install install-test chromium messages
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test
+	$(PY) -m pytest tests
+
+install: $(VENV)/.installed static/vendor/htmx.min.js $(MO)
+
+install-test: install $(VENV)/.installed-test chromium
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: tests/requirements.txt $(VENV)/.installed
+	$(PIP) -r tests/requirements.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(MO): fieldapp/translations/vi/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --use-fuzzy -d fieldapp/translations
+
+# Browser tests drive Debian's Chromium; install it when missing and we may.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium' once, then 'make test'." >&2; exit 1; \
+	  fi; }
+
+# For developers: collect new strings and merge them into the Vietnamese catalogue.
+messages: install
+	$(VENV)/bin/pybabel extract --ignore-dirs=".* node_modules" -F fieldapp/babel.cfg -k _l -o fieldapp/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i fieldapp/translations/messages.pot -d fieldapp/translations

@@ -1,0 +1,147 @@
+"""fieldapp: venue QR check-in inspections, for inspectors in the field."""
+from pathlib import Path
+
+from flask import Flask, current_app, render_template, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from fieldapp.config import INSTANCE, ROOT, load_config
+from fieldapp.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+
+def select_locale() -> str:
+    """The user's chosen language; Vietnamese unless they chose English."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    return chosen if chosen in languages else "vi"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                    render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+
+    from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
+    from fieldapp.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    from fieldapp.account.routes import bp as account_bp
+    from fieldapp.auth.routes import bp as auth_bp
+    from fieldapp.home.routes import bp as home_bp
+    from fieldapp.inspections.routes import bp as inspections_bp
+    from fieldapp.venues.routes import bp as venues_bp
+
+    for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp):
+        app.register_blueprint(blueprint)
+
+    from fieldapp.cli import register_commands
+    register_commands(app)
+
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    @app.after_request
+    def vary_on_htmx(response):
+        # The same URL answers with a page or a fragment: caches must tell them apart.
+        response.vary.add("HX-Request")
+        return response
+
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from fieldapp.inspections import labels as inspection_labels
+    from fieldapp.venues import labels as venue_labels
+
+    @app.template_filter("vn_date")
+    def vn_date(value):
+        return format_date(value, "dd/MM/yyyy") if value else ""
+
+    @app.template_filter("vn_datetime")
+    def vn_datetime(value):
+        return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+
+    @app.template_filter("number")
+    def number(value, digits=0):
+        if value is None:
+            return ""
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return format_decimal(value, format=pattern)
+
+    @app.context_processor
+    def labels():
+        return {
+            "venue_types": venue_labels.VENUE_TYPE_LABELS,
+            "commune_kinds": venue_labels.COMMUNE_KIND_LABELS,
+            "outcome_labels": inspection_labels.OUTCOME_LABELS,
+            "reason_labels": inspection_labels.REASON_LABELS,
+            "qr_posted_labels": inspection_labels.QR_POSTED_LABELS,
+            "qr_matches_labels": inspection_labels.QR_MATCHES_LABELS,
+            "checkin_labels": inspection_labels.CHECKIN_LABELS,
+            "action_labels": inspection_labels.ACTION_LABELS,
+            "gps_warning_labels": inspection_labels.GPS_WARNING_LABELS,
+            "languages": app.config["LANGUAGES"],
+            "current_locale": str(get_locale() or "vi"),
+        }
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    def error_page(status: int, title: str, message: str):
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_page(400, _("The form expired"),
+                          _("Go back, reload the page and send it again. Nothing was saved."))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return error_page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return error_page(403, _("Not allowed"), _("Your account cannot open this page."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return error_page(404, _("Not found"),
+                          _("This page does not exist, or it belongs to another district."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error_page(413, _("Upload too large"),
+                          _("The photos together are larger than %(mb)s MB. Go back and "
+                            "send fewer or smaller photos.", mb=mb))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return error_page(500, _("Something went wrong"),
+                          _("The error was logged. Go back and try again."))

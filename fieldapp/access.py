@@ -1,0 +1,51 @@
+"""Who may see what: every route that loads a record by id goes through here."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from fieldapp.extensions import db
+from fieldapp.models import Commune, Inspection, Venue
+
+
+def district_venues(district_id: int) -> Select:
+    """Venues of one district, as a query to refine."""
+    return select(Venue).join(Venue.commune).where(Commune.district_id == district_id)
+
+
+def venue_or_404(venue_id: int) -> Venue:
+    """The venue if it exists in the current user's district; 404 otherwise."""
+    venue = db.session.scalar(district_venues(current_user.district_id).where(Venue.id == venue_id))
+    if venue is None:
+        abort(404)
+    return venue
+
+
+def commune_or_none(commune_id: int | None) -> Commune | None:
+    """A commune of the current user's district, or None."""
+    if not commune_id:
+        return None
+    return db.session.scalar(select(Commune).where(
+        Commune.id == commune_id, Commune.district_id == current_user.district_id))
+
+
+def inspection_or_404(inspection_id: int) -> Inspection:
+    """An inspection of the current user's district; 404 otherwise."""
+    inspection = db.session.scalar(
+        select(Inspection).join(Inspection.venue).join(Venue.commune)
+        .where(Inspection.id == inspection_id,
+               Commune.district_id == current_user.district_id))
+    if inspection is None:
+        abort(404)
+    return inspection
+
+
+def inspectors_only(view):
+    """Refuse (403) users whose role does not record inspections."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.can_inspect:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped

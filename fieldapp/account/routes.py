@@ -1,0 +1,21 @@
+"""The user's own settings: the interface language."""
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
+
+from fieldapp.auth.routes import safe_next
+from fieldapp.extensions import db
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language (kept on the account, or in the session)."""
+    locale = request.form.get("locale", "")
+    if locale not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        current_user.locale = locale
+        db.session.commit()
+    return redirect(safe_next(request.form.get("next")), code=303)

@@ -1,0 +1,74 @@
+"""Configuration defaults; environment variables override them.
+
+SECRET_KEY, DATABASE_URL, MAX_PHOTO_MB and MAX_UPLOAD_MB are read from the
+environment, as is any FIELDAPP_<NAME> variable (e.g. FIELDAPP_GPS_MAX_DISTANCE_M).
+"""
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _local_secret_key(instance: Path) -> str:
+    """Return a random key kept in instance/, so local sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _database_url(url: str | None, instance: Path) -> str:
+    if not url:
+        return f"sqlite:///{instance / 'fieldapp.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(instance: Path = INSTANCE) -> dict:
+    """Build the configuration from defaults and the environment."""
+    env = os.environ
+    photo_mb = float(env.get("MAX_PHOTO_MB", "10"))
+    upload_mb = float(env.get("MAX_UPLOAD_MB", "40"))
+    config = {
+        "SECRET_KEY": env.get("SECRET_KEY") or _local_secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "MAX_PHOTO_BYTES": int(photo_mb * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": int(upload_mb * 1024 * 1024),
+        "MAX_PHOTOS": 6,
+        # Photos are re-encoded to at most this many pixels on the longest side.
+        "PHOTO_MAX_SIDE": 1600,
+        "GPS_MAX_ACCURACY_M": 100,
+        "GPS_MAX_DISTANCE_M": 300,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
+        "SEARCH_PAGE_SIZE": 30,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # CSRF tokens live as long as the session: a form opened in the morning
+        # must still submit in the afternoon.
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    for key, value in env.items():
+        if key.startswith("FIELDAPP_"):
+            name = key[len("FIELDAPP_"):]
+            current = config.get(name)
+            if isinstance(current, bool):
+                value = value.lower() in ("1", "true", "yes")
+            elif isinstance(current, int):
+                value = int(value)
+            elif isinstance(current, float):
+                value = float(value)
+            config[name] = value
+    return config

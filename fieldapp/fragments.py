@@ -1,0 +1,11 @@
+"""One URL, two representations: a whole page, or the fragment htmx swaps in."""
+from flask import request
+
+
+def wants_fragment() -> bool:
+    """True for htmx requests that swap a piece of a page.
+
+    Boosted requests and history restores want the whole page.
+    """
+    return bool(request.htmx) and not request.htmx.boosted \
+        and not request.htmx.history_restore_request

@@ -1,0 +1,46 @@
+"""The home screen: what the user should do today."""
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from fieldapp.access import district_venues
+from fieldapp.extensions import db
+from fieldapp.models import Commune, Inspection, Role, Venue
+
+bp = Blueprint("home", __name__)
+
+RECENT_COUNT = 10
+DUE_COUNT = 20
+
+
+def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
+    """An inspector's own latest findings; for the office, the district's."""
+    stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
+            .where(Commune.district_id == user.district_id)
+            .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
+            .order_by(Inspection.server_time.desc()).limit(limit))
+    if user.role == Role.INSPECTOR.value:
+        stmt = stmt.where(Inspection.inspector_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
+    """Venues of the district whose re-inspection date is set, soonest first."""
+    stmt = (district_venues(user.district_id)
+            .where(Venue.reinspection_due.is_not(None), Venue.is_active.is_(True))
+            .options(joinedload(Venue.commune))
+            .order_by(Venue.reinspection_due, Venue.id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The user's district, recent inspections and venues due for re-inspection."""
+    return render_template(
+        "home/index.html", recent=recent_inspections(current_user),
+        due=venues_due(current_user), today=date.today(),
+    )

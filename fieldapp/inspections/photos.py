@@ -1,0 +1,76 @@
+"""Inspection photos: checked, re-encoded and kept under the upload folder.
+
+Photos are kept per inspection UUID from the first post of the form, so a form
+sent back with an error does not ask the inspector to take them again.
+"""
+import io
+import secrets
+import uuid as uuid_module
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from flask_babel import lazy_gettext as _l
+
+# Pillow refuses larger images; a phone photo is about 12 Mpx.
+Image.MAX_IMAGE_PIXELS = 60_000_000
+
+
+class PhotoError(Exception):
+    """A file that cannot be kept as a photo; the message is for the user."""
+
+
+@dataclass
+class StoredPhoto:
+    path: str  # relative to the upload folder
+    width: int
+    height: int
+    size_bytes: int
+
+
+def photo_folder(upload_folder: str, inspection_uuid: str) -> Path:
+    # The UUID is re-parsed so a forged value cannot point outside the folder.
+    return Path(upload_folder) / str(uuid_module.UUID(inspection_uuid))
+
+
+def keep_photo(upload_folder: str, inspection_uuid: str, stream, filename: str,
+               max_bytes: int, max_side: int) -> StoredPhoto:
+    """Check that an upload is an image within limits and store it as a JPEG."""
+    raw = stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise PhotoError(_l("%(name)s is larger than %(mb)s MB.", name=filename,
+                            mb=max_bytes // (1024 * 1024)))
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(raw))
+        image = ImageOps.exif_transpose(image)
+        image = image.convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        raise PhotoError(_l("%(name)s is not a photo (JPEG, PNG or WebP).", name=filename))
+    image.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82, optimize=True)
+    folder = photo_folder(upload_folder, inspection_uuid)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(8) + ".jpg"
+    (folder / name).write_bytes(out.getvalue())
+    return StoredPhoto(f"{folder.name}/{name}", image.width, image.height, len(out.getvalue()))
+
+
+def kept_photos(upload_folder: str, inspection_uuid: str) -> list[StoredPhoto]:
+    """Photos already kept for a form that has not been recorded yet."""
+    try:
+        folder = photo_folder(upload_folder, inspection_uuid)
+    except (TypeError, ValueError):
+        return []
+    if not folder.is_dir():
+        return []
+    photos = []
+    for file in sorted(folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime):
+        with Image.open(file) as image:
+            photos.append(StoredPhoto(f"{folder.name}/{file.name}", image.width,
+                                      image.height, file.stat().st_size))
+    return photos

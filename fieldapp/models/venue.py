@@ -1,0 +1,63 @@
+"""Venues: the places that must post their check-in QR code."""
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldapp.extensions import db
+from fieldapp.models.unit import Commune
+from fieldapp.text import fold
+
+# The venue types named in the provincial orders (DOMAIN.md), as stored codes.
+VENUE_TYPES = (
+    "government_office", "school", "enterprise", "shop", "mini_supermarket",
+    "bookshop", "market", "health_station", "meeting_hall", "conference_centre",
+    "library", "football_ground", "amusement_area", "public_transport",
+    "tourist_accommodation", "village_cultural_house", "other",
+)
+
+
+class Venue(db.Model):
+    __tablename__ = "venue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    venue_type: Mapped[str] = mapped_column(String(40), index=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    qr_payload: Mapped[str] = mapped_column(Text, default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Name, code and address folded (no diacritics, lower case) for search.
+    search_key: Mapped[str] = mapped_column(String(600), default="", index=True)
+    # Denormalised from the newest inspection so lists show status without a join.
+    last_outcome: Mapped[str | None] = mapped_column(String(20))
+    last_inspected_at: Mapped[datetime | None] = mapped_column()
+    reinspection_due: Mapped[date | None] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    commune: Mapped[Commune] = relationship()
+    inspections: Mapped[list["Inspection"]] = relationship(  # noqa: F821
+        back_populates="venue", order_by="Inspection.server_time.desc()"
+    )
+
+    def refresh_search_key(self) -> None:
+        self.search_key = fold(" ".join([self.name or "", self.code or "", self.address or ""]))
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.venue_type == "enterprise"
+
+
+@db.event.listens_for(Venue, "before_insert")
+@db.event.listens_for(Venue, "before_update")
+def _keep_search_key(mapper, connection, venue: Venue) -> None:
+    venue.refresh_search_key()

@@ -1,0 +1,99 @@
+"""Venue search, venue page, and registering a venue on the spot."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from fieldapp.access import commune_or_none, venue_or_404
+from fieldapp.extensions import db
+from fieldapp.fragments import wants_fragment
+from fieldapp.models import Commune, Inspection, VENUE_TYPES
+from fieldapp.venues.forms import VenueForm
+from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
+
+bp = Blueprint("venues", __name__, url_prefix="/venues")
+
+
+def district_communes() -> list[Commune]:
+    return list(db.session.scalars(
+        select(Commune).where(Commune.district_id == current_user.district_id)
+        .order_by(Commune.name)))
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("")
+@login_required
+def search():
+    """Venue search: the page, or only the result list for htmx as the user types."""
+    query = request.args.get("q", "")[:100]
+    commune = commune_or_none(_int_arg("commune"))
+    if commune is None and "commune" not in request.args and current_user.commune_id:
+        commune = current_user.commune  # a commune officer starts in their commune
+    venue_type = request.args.get("type") if request.args.get("type") in VENUE_TYPES else None
+    page = _int_arg("page") or 1
+    results = search_venues(current_user.district_id, query,
+                            commune_id=commune.id if commune else None,
+                            venue_type=venue_type, page=page,
+                            page_size=current_app.config["SEARCH_PAGE_SIZE"])
+    filters = {"q": query, "commune": commune.id if commune else "", "type": venue_type or ""}
+    if wants_fragment():
+        template = "venues/_rows.html" if page > 1 else "venues/_results.html"
+        return render_template(template, results=results, filters=filters)
+    return render_template("venues/search.html", results=results, filters=filters,
+                           communes=district_communes())
+
+
+@bp.route("/<int:venue_id>")
+@login_required
+def show(venue_id: int):
+    """A venue's details, current status and inspection history."""
+    venue = venue_or_404(venue_id)
+    history = list(db.session.scalars(
+        select(Inspection).where(Inspection.venue_id == venue.id)
+        .options(joinedload(Inspection.inspector))
+        .order_by(Inspection.server_time.desc())))
+    photo_counts = dict(db.session.execute(
+        select(Inspection.id, func.count())
+        .join(Inspection.photos).where(Inspection.venue_id == venue.id)
+        .group_by(Inspection.id)).all())
+    return render_template("venues/show.html", venue=venue, history=history,
+                           photo_counts=photo_counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Register a venue found on the spot that is not in the list."""
+    form = VenueForm()
+    form.commune_id.choices = [(c.id, c.name) for c in district_communes()]
+    if request.method == "GET":
+        form.name.data = request.args.get("name", "")[:255]
+        if current_user.commune_id:
+            form.commune_id.data = current_user.commune_id
+    duplicate = None
+    if form.validate_on_submit():
+        commune = commune_or_none(form.commune_id.data)
+        if form.code.data and code_taken(form.code.data):
+            form.code.errors.append(_("Another venue already has this code."))
+        else:
+            try:
+                venue = register_venue(
+                    commune, current_user, name=form.name.data,
+                    venue_type=form.venue_type.data, address=form.address.data,
+                    code=form.code.data or "", contact_name=form.contact_name.data,
+                    contact_phone=form.contact_phone.data or "",
+                    qr_payload=form.qr_payload.data, latitude=form.latitude.data,
+                    longitude=form.longitude.data)
+            except DuplicateVenue as exc:
+                duplicate = exc.venue
+            else:
+                db.session.commit()
+                flash(_("Venue registered. You can inspect it now."), "success")
+                return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("venues/new.html", form=form, duplicate=duplicate), status

@@ -1,0 +1,68 @@
+// fieldapp: small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Show a block only when a radio answer matches: data-show-when="name=value" or "name!=value".
+  function applyConditions(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (block) {
+      var rule = block.getAttribute("data-show-when");
+      var negate = rule.indexOf("!=") > 0;
+      var parts = rule.split(negate ? "!=" : "=");
+      var checked = form.querySelector('input[name="' + parts[0] + '"]:checked');
+      var value = checked ? checked.value : "";
+      var show = negate ? value !== parts[1] : value === parts[1];
+      // Keep an unanswered "!=" block visible: the question may apply.
+      if (negate && !checked) show = true;
+      block.hidden = !show;
+    });
+  }
+
+  function setupGps(form) {
+    var status = form.querySelector("[data-gps-status]");
+    var button = form.querySelector("[data-gps-button]");
+    if (!status || !button) return;
+    var field = function (name) { return form.querySelector('[data-gps="' + name + '"]'); };
+    var say = function (key, fallback) { return status.getAttribute("data-msg-" + key) || fallback; };
+    function locate() {
+      if (!navigator.geolocation) { status.textContent = say("unsupported", "GPS unavailable"); return; }
+      status.textContent = say("waiting", "…");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var c = pos.coords;
+        field("latitude").value = c.latitude.toFixed(6);
+        field("longitude").value = c.longitude.toFixed(6);
+        if (field("accuracy")) field("accuracy").value = Math.round(c.accuracy);
+        status.textContent = c.latitude.toFixed(5) + ", " + c.longitude.toFixed(5) + " (± " + Math.round(c.accuracy) + " m)";
+        form.dispatchEvent(new Event("change", { bubbles: true }));
+      }, function () {
+        status.textContent = say("failed", "No position");
+      }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
+    }
+    button.addEventListener("click", locate);
+    if (status.hasAttribute("data-auto") && !field("latitude").value) locate();
+  }
+
+  function setupSubmit(form) {
+    form.addEventListener("submit", function () {
+      var clock = form.querySelector("[data-device-time]");
+      if (clock && !clock.value) clock.value = new Date().toISOString();
+      // The form's UUID already makes a second post harmless; this spares the upload.
+      document.querySelectorAll("[data-submit]").forEach(function (b) {
+        if (b.form === form) { setTimeout(function () { b.disabled = true; }, 0); }
+      });
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-show-when]")) {
+        applyConditions(form);
+        form.addEventListener("change", function () { applyConditions(form); });
+      }
+      if (form.hasAttribute("data-gps-form")) setupGps(form);
+      if (form.hasAttribute("data-inspection-form")) setupSubmit(form);
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,135 @@
+"""Fixtures: an app on a fresh migrated SQLite database per test, users and factories."""
+import io
+import shutil
+import uuid
+
+import pytest
+from PIL import Image
+
+from fieldapp import create_app
+from fieldapp.extensions import db
+from fieldapp.models import Commune, District, Province, User, Venue
+
+PASSWORD = "test-password"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """A database file migrated once with Alembic; each test gets a copy of it."""
+    from flask_migrate import upgrade
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path, migrated_db):
+    db_path = tmp_path / "test.db"
+    shutil.copy(migrated_db, db_path)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def quan_son(app):
+    """Quan Sơn district (Thanh Hóa) with three of its communes."""
+    province = Province(name="Thanh Hóa")
+    district = District(name="Quan Sơn", province=province)
+    for name, kind in (("Sơn Hà", "xa"), ("Sơn Lư", "thi_tran"), ("Trung Xuân", "xa")):
+        db.session.add(Commune(name=name, kind=kind, district=district))
+    db.session.add(district)
+    db.session.commit()
+    return district
+
+
+@pytest.fixture
+def other_district(app, quan_son):
+    """Yên Châu (Sơn La): a district the Quan Sơn users must not see into."""
+    district = District(name="Yên Châu", province=Province(name="Sơn La"))
+    db.session.add(Commune(name="Chiềng Đông", kind="xa", district=district))
+    db.session.commit()
+    return district
+
+
+def commune_named(district: District, name: str) -> Commune:
+    return next(c for c in district.communes if c.name == name)
+
+
+@pytest.fixture
+def make_user(app, quan_son):
+    def make(username="inspector", role="inspector", district=None, locale="vi", **kwargs):
+        user = User(username=username, display_name=kwargs.pop("display_name", username.title()),
+                    role=role, district=district or quan_son, locale=locale, **kwargs)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_venue(app, quan_son):
+    counter = iter(range(1, 1_000_000))
+
+    def make(name="Chợ Sơn Hà", commune=None, venue_type="market", **kwargs):
+        n = next(counter)
+        venue = Venue(code=kwargs.pop("code", f"QS-{n:05d}"), name=name, venue_type=venue_type,
+                      commune=commune or commune_named(quan_son, "Sơn Hà"),
+                      address=kwargs.pop("address", "Bản Na Hồ"),
+                      qr_payload=kwargs.pop("qr_payload", f"PCCOVID|QS-{n:05d}"), **kwargs)
+        db.session.add(venue)
+        db.session.commit()
+        return venue
+    return make
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Log a user in through the real form; returns the user."""
+    def log_in(user=None, **kwargs):
+        user = user or make_user(**kwargs)
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return user
+    return log_in
+
+
+def jpeg_bytes(size=(800, 600), color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def inspection_answers(**overrides) -> dict:
+    """A complete, compliant set of form answers with one photo."""
+    answers = {
+        "uuid": str(uuid.uuid4()),
+        "device_time": "2026-11-20T08:30:00+07:00",
+        "latitude": "20.2560", "longitude": "104.9420", "gps_accuracy": "12",
+        "qr_posted": "visible", "qr_size_ok": "yes", "qr_matches": "yes",
+        "checkin_method": "visitors_scan", "staff_assigned": "yes",
+        "staff_name": "Lò Văn Hùng", "staff_phone": "0912345678",
+        "visitors_observed": "10", "visitors_scanned": "9",
+        "venue_scan_count": "420", "staff_total": "5", "staff_with_app": "5",
+        "paper_fallback": "yes", "notes": "Mã QR dán ở cửa chính.",
+        "photos": (io.BytesIO(jpeg_bytes()), "poster.jpg"),
+    }
+    answers.update(overrides)
+    return {k: v for k, v in answers.items() if v is not None}
