@@ -1,7 +1,8 @@
 """fieldapp: venue QR check-in inspections, for inspectors in the field."""
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, session
+from flask import Flask, current_app, has_request_context, render_template, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -12,6 +13,8 @@ from fieldapp.extensions import babel, csrf, db, htmx, login_manager, migrate
 
 def select_locale() -> str:
     """The user's chosen language; Vietnamese unless they chose English."""
+    if not has_request_context():  # CLI commands and services called outside a request
+        return "vi"
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -44,6 +47,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
     from fieldapp.models import User
+
+    @login_manager.unauthorized_handler
+    def ask_to_log_in():
+        # An htmx request cannot show the login page inside a fragment: send the
+        # whole page there, and come back to where the user was afterwards.
+        from flask import redirect, request, url_for
+        if request.htmx:
+            back = urlsplit(request.htmx.current_url or "/")
+            target = url_for("auth.login", next=back.path + (f"?{back.query}" if back.query else ""))
+            return "", 401, {"HX-Redirect": target}
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
     def load_user(user_id: str):

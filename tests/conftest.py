@@ -11,6 +11,15 @@ from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, User, Venue
 
 PASSWORD = "test-password"
+FAST_HASH = "pbkdf2:sha256:1000"  # scrypt's cost is for attackers, not for test runs
+
+
+def pytest_configure(config):
+    # WTForms 3.3 deprecates (value, label) choices; they work until 3.4, which is not pinned.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Passing SelectField choices as tuples:DeprecationWarning")
+    # Flask-Migrate's generated env.py still calls get_engine().
+    config.addinivalue_line("filterwarnings", "ignore:'get_engine' is deprecated:DeprecationWarning")
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +44,7 @@ def app(tmp_path, migrated_db):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": FAST_HASH,
     })
     with app.app_context():
         yield app

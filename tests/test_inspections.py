@@ -58,7 +58,7 @@ def test_record_a_compliant_inspection(client, login, venue, app):
                            content_type="multipart/form-data")
     assert response.status_code == 303
     inspection = db.session.scalar(select(Inspection))
-    assert response.headers["Location"] == f"/venues/{venue.id}#inspection-{inspection.id}"
+    assert response.headers["Location"] == f"/venues/{venue.id}"
     assert inspection.uuid == answers["uuid"]
     assert inspection.inspector_id == user.id
     assert inspection.outcome == "compliant"

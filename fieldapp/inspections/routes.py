@@ -106,8 +106,7 @@ def create(venue_id: int):
                 outcome=_outcome_label(inspection.outcome)), "success")
     else:
         flash(_("This finding was already recorded."), "info")
-    return redirect(url_for("venues.show", venue_id=venue.id) + f"#inspection-{inspection.id}",
-                    code=303)
+    return redirect(url_for("venues.show", venue_id=venue.id), code=303)
 
 
 def _outcome_label(outcome: str) -> str:

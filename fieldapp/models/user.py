@@ -1,6 +1,7 @@
 """People who use the app: inspectors, supervisors, admins."""
 import enum
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,7 +38,10 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        # Tests lower the cost through PASSWORD_HASH_METHOD; production keeps scrypt.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") \
+            if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,0 +1,147 @@
+"""Command-line tasks: flask seed-demo, import-venues, create-user.
+
+The commands speak English, like click's own help and errors: they are the
+district IT officer's tools. Messages shared with the web pages (the import
+report) are translatable and are shown here in English.
+"""
+import re
+from functools import wraps
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
+from fieldapp.extensions import db
+from fieldapp.models import District, Role, User
+from fieldapp.text import fold
+from fieldapp.venues.importer import import_venues
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def in_english(command):
+    """Run a command with the app context and English messages (there is no request locale)."""
+    @wraps(command)
+    def wrapped(*args, **kwargs):
+        with force_locale("en"):
+            return command(*args, **kwargs)
+    return with_appcontext(wrapped)
+
+
+def district_named(name: str | None) -> District:
+    """The district whose name folds to the given one; the only one when no name is given."""
+    districts = db.session.scalars(select(District).order_by(District.name)).all()
+    if name is None:
+        if len(districts) == 1:
+            return districts[0]
+        raise click.UsageError("Say which district with --district.")
+    matches = [d for d in districts if fold(d.name) == fold(name)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        found = ", ".join(f"{d.name} ({d.province.name})" for d in matches)
+        raise click.BadParameter(f"{name} is ambiguous: {found}.", param_hint="--district")
+    known = ", ".join(d.name for d in districts) or "none yet"
+    raise click.BadParameter(f"No district named {name}. Districts: {known}.",
+                             param_hint="--district")
+
+
+def echo_demo_logins() -> None:
+    """Print the demo accounts that exist here and still take the demo password."""
+    users = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_([name for name, _, _ in DEMO_USERS])))}
+    working = [users[name] for name, _, _ in DEMO_USERS
+               if name in users and users[name].check_password(DEMO_PASSWORD)]
+    if not working:
+        click.echo("This database has no demo logins.")
+        return
+    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    for user in working:
+        click.echo(f"  {user.username:<12} {user.role:<11} {user.display_name}")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing if the database already has a district.")
+@in_english
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the Quan Sơn demo: communes, venues, users and five weeks of inspections."""
+    if if_empty and db.session.scalar(select(District.id).limit(1)) is not None:
+        click.echo("The database already has data: demo not loaded.")
+    else:
+        try:
+            summary = seed_demo()
+        except DemoExists as exists:
+            db.session.rollback()
+            raise click.ClickException(f"Demo not loaded: {exists}.")
+        db.session.commit()
+        outcomes = ", ".join(f"{count} {outcome.replace('_', ' ')}"
+                             for outcome, count in sorted(summary.outcomes.items()))
+        click.echo(f"Loaded the demo: {summary.communes} communes, {summary.venues} venues "
+                   f"({summary.closed_venues} closed), {summary.users} users, "
+                   f"{summary.inspections} inspections ({outcomes}).")
+    echo_demo_logins()
+
+
+@click.command("import-venues")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--district", "district_name", metavar="NAME",
+              help="The district the venues belong to (needed when there are several).")
+@in_english
+def import_venues_command(file: Path, district_name: str | None) -> None:
+    """Import venues from a CSV file (UTF-8; English or Vietnamese headers)."""
+    district = district_named(district_name)
+    report = import_venues(file.read_bytes(), district)
+    if report.refused is not None:
+        db.session.rollback()
+        click.echo(f"{file.name}: {report.refused}", err=True)
+        raise click.exceptions.Exit(1)
+    if report.ignored_columns:
+        click.echo(f"Ignored columns: {', '.join(report.ignored_columns)}")
+    for problem in report.problems:
+        click.echo(f"Row {problem.row}: {problem.message}", err=True)
+    db.session.commit()
+    click.echo(f"{district.name}: {len(report.venues)} venues imported, "
+               f"{len(report.refused_rows)} rows refused.")
+    if report.problems:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--district", "district_name", required=True, metavar="NAME")
+@click.option("--display-name", default="", help="The name shown in the app (default: username).")
+@click.option("--password", default=None, help="Asked for, hidden, when not given.")
+@in_english
+def create_user_command(username: str, role: str, district_name: str, display_name: str,
+                        password: str | None) -> None:
+    """Create an account in a district, with a role."""
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise click.BadParameter("use 2-50 lower-case letters, digits, '.', '_' or '-'.",
+                                 param_hint="USERNAME")
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise click.ClickException(f"The username {username} is taken.")
+    district = district_named(district_name)
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters.",
+                                 param_hint="--password")
+    user = User(username=username, display_name=display_name.strip() or username,
+                role=role, district=district, locale="vi")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {username} in {district.name}.")
+
+
+def register_commands(app) -> None:
+    """Attach the commands to the app's `flask` CLI."""
+    for command in (seed_demo_command, import_venues_command, create_user_command):
+        app.cli.add_command(command)
