@@ -293,3 +293,36 @@ def test_home_lists_recent_inspections_and_venues_due(client, login, venue):
     page = client.get("/").get_data(as_text=True)
     assert "Chợ Sơn Hà" in page
     assert "15/01/2099" in page
+
+
+def test_a_uuid_stored_by_a_concurrent_request_returns_the_first(app, make_user, venue,
+                                                                 monkeypatch):
+    """Two posts racing past the look-up: the unique UUID makes the second one return
+    the first inspection instead of failing or doubling."""
+    from fieldapp.inspections import service
+    from fieldapp.inspections.outcome import Checklist
+
+    inspector = make_user()
+    uid = str(uuid.uuid4())
+    answers = Checklist(qr_posted="visible", qr_matches="yes", checkin_method="both",
+                        staff_assigned=False)
+    nowhere = service.Position(None, None, None)
+    first, created = service.record_inspection(venue, inspector, uid, answers, nowhere,
+                                               service.GpsCheck(None, []), [])
+    db.session.commit()
+    assert created
+
+    real_lookup = service.existing_inspection
+    calls = []
+
+    def lookup_that_misses_once(inspection_uuid):
+        calls.append(inspection_uuid)
+        return None if len(calls) == 1 else real_lookup(inspection_uuid)
+
+    monkeypatch.setattr(service, "existing_inspection", lookup_that_misses_once)
+    again, created = service.record_inspection(venue, inspector, uid, answers, nowhere,
+                                               service.GpsCheck(None, []), [])
+    assert not created
+    assert again.id == first.id
+    assert len(calls) == 2
+    assert count_inspections() == 1
