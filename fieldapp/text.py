@@ -19,7 +19,18 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped.lower()).strip()
 
 
+_NOT_WORD = re.compile(r"[^0-9a-z\-]+")
+
+
+def search_text(text: str | None) -> str:
+    """Folded text with punctuation turned into spaces, so every word starts after one.
+
+    Only letters, digits and '-' (venue codes like QS-SH-0001) survive, which also
+    drops LIKE's wildcards '%' and '_'.
+    """
+    return _NOT_WORD.sub(" ", fold(text)).strip()
+
+
 def search_terms(query: str | None) -> list[str]:
-    """Split a search box's text into folded words, ignoring LIKE wildcards."""
-    folded = fold(query).replace("%", " ").replace("_", " ").replace("\\", " ")
-    return [word for word in folded.split(" ") if word]
+    """Split a search box's text into folded words."""
+    return search_text(query).split()

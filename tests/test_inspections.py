@@ -326,3 +326,22 @@ def test_a_uuid_stored_by_a_concurrent_request_returns_the_first(app, make_user,
     assert again.id == first.id
     assert len(calls) == 2
     assert count_inspections() == 1
+
+
+def test_with_no_code_posted_the_own_code_question_is_skipped(client, login, venue):
+    login()
+    response = post(client, venue, qr_posted="missing", qr_matches=None,
+                    checkin_method="staff_scan", qr_size_ok=None)
+    assert response.status_code == 303
+    inspection = db.session.scalar(select(Inspection))
+    assert inspection.qr_matches == "not_checked"
+    assert inspection.outcome == "needs_improvement"
+
+
+def test_venue_page_flags_an_overdue_re_inspection(client, login, venue):
+    from datetime import date, timedelta
+    login()
+    venue.reinspection_due = date.today() - timedelta(days=3)
+    db.session.commit()
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Quá hạn kiểm tra lại từ" in page

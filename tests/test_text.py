@@ -23,6 +23,8 @@ def test_decomposed_input_folds_like_composed():
     assert fold(unicodedata.normalize("NFD", "Mường Mìn")) == fold("Mường Mìn") == "muong min"
 
 
-def test_search_terms_drop_like_wildcards():
+def test_search_terms_drop_like_wildcards_and_punctuation():
     assert search_terms("chợ 100% _son_") == ["cho", "100", "son"]
+    assert search_terms("Sơn Hà, (Khu 1)") == ["son", "ha", "khu", "1"]
+    assert search_terms("QS-SH-0001") == ["qs-sh-0001"]
     assert search_terms("") == []

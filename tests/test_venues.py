@@ -172,3 +172,47 @@ def test_registration_refuses_a_taken_code(client, login, quan_son, make_venue):
     response = client.post("/venues/new", data=registration(quan_son, code="QS-TAKEN"))
     assert response.status_code == 422
     assert "Mã này đã thuộc về địa điểm khác" in response.get_data(as_text=True)
+
+
+def test_words_match_at_word_starts_only(app, quan_son, make_venue):
+    bus = make_venue("Bến xe khách Quan Sơn", venue_type="public_transport", address="Khu 3")
+    market = make_venue("Chợ Sơn Hà", address="Bản Na Hồ")
+    found = search_venues(quan_son.id, "son ha").venues
+    assert market in found
+    assert bus not in found  # "ha" is inside "khách", not the start of a word
+
+
+def test_names_starting_with_the_phrase_come_first(app, quan_son, make_venue):
+    later = make_venue("Cửa hàng Sơn Hà", venue_type="shop", address="Bản Hạ")
+    address_only = make_venue("Trường Mầm non Bản Bơ", venue_type="school",
+                              address="Bản Bơ, xã Sơn Hà")
+    first = make_venue("Sơn Hà Mart", venue_type="mini_supermarket", address="Bản Hậu")
+    assert search_venues(quan_son.id, "son ha").venues == [first, later, address_only]
+
+
+def test_part_of_a_code_finds_the_venue(app, quan_son, make_venue):
+    venue = make_venue("Chợ Sơn Hà", code="QS-SH-0042")
+    assert search_venues(quan_son.id, "0042").venues == [venue]
+
+
+def test_registration_makes_the_inspector_choose_type_and_commune(client, login, quan_son):
+    login()
+    form_page = client.get("/venues/new?name=Qu%C3%A1n").get_data(as_text=True)
+    assert "— Chọn —" in form_page and 'value="Quán"' in form_page
+    response = client.post("/venues/new", data=registration(quan_son, venue_type="",
+                                                            commune_id=""))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Chọn loại hình." in page and "Chọn một xã trong huyện của bạn." in page
+    assert db.session.scalar(select(Venue)) is None
+
+
+def test_communes_are_listed_in_vietnamese_order(client, login, quan_son):
+    from fieldapp.models import Commune
+    db.session.add(Commune(name="Sơn Điện", kind="xa", district=quan_son))
+    db.session.commit()
+    login()
+    page = client.get("/venues").get_data(as_text=True)
+    order = [page.index(f">{name}</option>") for name in ("Sơn Điện", "Sơn Hà", "Sơn Lư",
+                                                           "Trung Xuân")]
+    assert order == sorted(order)

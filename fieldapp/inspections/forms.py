@@ -78,6 +78,9 @@ class InspectionForm(FlaskForm):
 
     def __init__(self, *args, is_enterprise: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # With no code posted there is nothing to compare: the question is skipped.
+        if self.qr_posted.data == "missing" and not self.qr_matches.data:
+            self.qr_matches.data = "not_checked"
         if not is_enterprise:
             del self.risk_assessment_done
         if not self.uuid.data and not self.is_submitted():

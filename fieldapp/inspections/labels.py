@@ -18,7 +18,7 @@ QR_MATCHES_LABELS = {
 CHECKIN_LABELS = {
     "visitors_scan": _l("Visitors scan the posted code"),
     "staff_scan": _l("Staff scan visitors' personal QR or ID card"),
-    "both": _l("Both"),
+    "both": _l("Both: visitors scan and staff scan"),
     "none": _l("Nobody checks people in"),
 }
 ACTION_LABELS = {

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune
-from fieldapp.text import fold
+from fieldapp.text import search_text
 
 # The venue types named in the provincial orders (DOMAIN.md), as stored codes.
 VENUE_TYPES = (
@@ -46,7 +46,7 @@ class Venue(db.Model):
     )
 
     def refresh_search_key(self) -> None:
-        self.search_key = fold(" ".join([self.name or "", self.code or "", self.address or ""]))
+        self.search_key = search_text(" ".join([self.name or "", self.code or "", self.address or ""]))
 
     @property
     def has_position(self) -> bool:

@@ -7,12 +7,20 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
 
+def _commune_id(value) -> int | None:
+    """The chosen commune's id; None for the empty "choose" option."""
+    return int(value) if value not in (None, "") else None
+
+
 class VenueForm(FlaskForm):
     name = StringField(_l("Venue name"), validators=[
         InputRequired(_l("Enter the venue's name.")), Length(max=255)])
-    venue_type = SelectField(_l("Type"), choices=list(VENUE_TYPE_LABELS.items()),
+    venue_type = SelectField(_l("Type"),
+                             choices=[("", _l("— Choose —"))] + list(VENUE_TYPE_LABELS.items()),
+                             validators=[InputRequired(_l("Choose a type."))],
                              invalid_choice_message=_l("Choose a type."))
-    commune_id = SelectField(_l("Commune"), coerce=int,
+    commune_id = SelectField(_l("Commune"), coerce=_commune_id,
+                             validators=[InputRequired(_l("Choose a commune of your district."))],
                              invalid_choice_message=_l("Choose a commune of your district."))
     address = StringField(_l("Address"), validators=[Length(max=255)])
     code = StringField(_l("Venue code (if it has one)"), validators=[

@@ -20,8 +20,9 @@ VENUE_TYPE_LABELS = {
     "village_cultural_house": _l("Village cultural house"),
     "other": _l("Other"),
 }
+# Lower case: they follow the name in English ("Sơn Lư town") and lead it in Vietnamese.
 COMMUNE_KIND_LABELS = {
-    "xa": _l("Commune"),
-    "phuong": _l("Ward"),
-    "thi_tran": _l("Town"),
+    "xa": _l("commune"),
+    "phuong": _l("ward"),
+    "thi_tran": _l("town"),
 }

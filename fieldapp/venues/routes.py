@@ -1,4 +1,6 @@
 """Venue search, venue page, and registering a venue on the spot."""
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,6 +11,7 @@ from fieldapp.access import commune_or_none, venue_or_404
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
 from fieldapp.models import Commune, Inspection, VENUE_TYPES
+from fieldapp.text import fold
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
 
@@ -16,9 +19,10 @@ bp = Blueprint("venues", __name__, url_prefix="/venues")
 
 
 def district_communes() -> list[Commune]:
-    return list(db.session.scalars(
-        select(Commune).where(Commune.district_id == current_user.district_id)
-        .order_by(Commune.name)))
+    """The user's district's communes in Vietnamese alphabetical order (Đ after D)."""
+    communes = db.session.scalars(
+        select(Commune).where(Commune.district_id == current_user.district_id))
+    return sorted(communes, key=lambda commune: (fold(commune.name), commune.name))
 
 
 def _int_arg(name: str) -> int | None:
@@ -62,7 +66,7 @@ def show(venue_id: int):
         .join(Inspection.photos).where(Inspection.venue_id == venue.id)
         .group_by(Inspection.id)).all())
     return render_template("venues/show.html", venue=venue, history=history,
-                           photo_counts=photo_counts)
+                           photo_counts=photo_counts, today=date.today())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -70,7 +74,8 @@ def show(venue_id: int):
 def new():
     """Register a venue found on the spot that is not in the list."""
     form = VenueForm()
-    form.commune_id.choices = [(c.id, c.name) for c in district_communes()]
+    form.commune_id.choices = [(None, _("— Choose —"))] + \
+        [(c.id, c.name) for c in district_communes()]
     if request.method == "GET":
         form.name.data = request.args.get("name", "")[:255]
         if current_user.commune_id:

@@ -2,13 +2,13 @@
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from fieldapp.access import district_venues
 from fieldapp.extensions import db
 from fieldapp.models import Commune, User, Venue
-from fieldapp.text import fold, search_terms
+from fieldapp.text import fold, search_terms, search_text
 
 
 @dataclass
@@ -31,16 +31,26 @@ def search_venues(district_id: int, query: str = "", commune_id: int | None = No
     Matching is on the folded search key, so diacritics and case do not matter.
     """
     stmt = district_venues(district_id).where(Venue.is_active.is_(True))
-    for term in search_terms(query):
-        stmt = stmt.where(Venue.search_key.like(f"%{term}%"))
+    terms = search_terms(query)
+    for term in terms:
+        # A word typed matches the start of a word ("ha" finds "Hà", not "khách"),
+        # or any part of the venue code.
+        stmt = stmt.where(or_(Venue.search_key.like(f"{term}%"),
+                              Venue.search_key.like(f"% {term}%"),
+                              func.lower(Venue.code).like(f"%{term}%")))
     if commune_id:
         stmt = stmt.where(Venue.commune_id == commune_id)
     if venue_type:
         stmt = stmt.where(Venue.venue_type == venue_type)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = max(page, 1)
+    phrase = " ".join(terms)
+    # Names that begin with what was typed first, then names holding it as a phrase.
+    relevance = case((Venue.search_key.like(f"{phrase}%"), 0),
+                     (Venue.search_key.like(f"% {phrase}%"), 1), else_=2) if terms else None
+    order = [relevance] if relevance is not None else []
     venues = db.session.scalars(
-        stmt.options(contains_eager(Venue.commune)).order_by(Venue.search_key, Venue.id)
+        stmt.options(contains_eager(Venue.commune)).order_by(*order, Venue.search_key, Venue.id)
         .limit(page_size).offset((page - 1) * page_size)
     ).all()
     return VenueSearch(list(venues), total, page, page_size)
@@ -59,7 +69,7 @@ def find_same_name(commune: Commune, name: str) -> Venue | None:
     key = fold(name)
     candidates = db.session.scalars(
         select(Venue).where(Venue.commune_id == commune.id, Venue.is_active.is_(True),
-                            Venue.search_key.like(f"{key}%"))
+                            Venue.search_key.like(f"{search_text(name)}%"))
     )
     return next((v for v in candidates if fold(v.name) == key), None)
 

@@ -60,6 +60,8 @@ def test_inspector_records_a_finding_from_a_search_without_diacritics(phone, liv
     page.get_by_label("Trong đó, số khách quét mã").fill("11")
     answer(page, "paper_fallback", "Có")
     page.get_by_label("Ảnh mã QR và lối vào").set_input_files(photo_of_poster())
+    expect(page.locator("[data-photo-count]")).to_have_text("Đã chọn 1 ảnh")
+    expect(page.locator("[data-photo-previews] img")).to_have_count(1)
     page.get_by_label("Ghi chú").fill("Mã QR dán ngay cửa chính, có người nhắc khách quét.")
     expect(page.locator("#outcome-preview")).to_contain_text("Đạt yêu cầu")
 
@@ -115,3 +117,18 @@ def test_server_errors_come_back_with_everything_typed(phone, live_app):
     screenshot(page, "08-inspection-errors")
     with live_app.app_context():
         assert db.session.scalars(select(Inspection)).all() == []
+
+
+def test_a_search_that_meets_no_network_says_so(phone, live_app):
+    page = phone
+    log_in(page)
+    page.goto("/venues")
+    expect(page.locator("#venue-results")).to_contain_text("3 địa điểm")
+    page.context.set_offline(True)
+    page.get_by_label("Tên, mã hoặc địa chỉ").fill("muong min")
+    expect(page.locator("[data-offline-banner]")).to_be_visible()
+    expect(page.locator("[data-offline-banner]")).to_contain_text("Mất kết nối")
+    page.context.set_offline(False)
+    page.get_by_label("Tên, mã hoặc địa chỉ").fill("muong mi")
+    expect(page.locator("#venue-results")).to_contain_text("1 địa điểm")
+    expect(page.locator("[data-offline-banner]")).to_be_hidden()
