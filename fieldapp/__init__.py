@@ -2,13 +2,14 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, render_template, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, current_app, has_request_context, jsonify, render_template, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from fieldapp.config import INSTANCE, ROOT, load_config
 from fieldapp.extensions import babel, csrf, db, htmx, login_manager, migrate
+from fieldapp.fragments import wants_json
 
 
 def select_locale() -> str:
@@ -57,6 +58,9 @@ def create_app(config: dict | None = None) -> Flask:
             back = urlsplit(request.htmx.current_url or "/")
             target = url_for("auth.login", next=back.path + (f"?{back.query}" if back.query else ""))
             return "", 401, {"HX-Redirect": target}
+        if wants_json():  # the outbox keeps the finding and asks the inspector to log in
+            return jsonify(status="login", login_url=url_for("auth.login"),
+                           message=gettext("Log in again to send what is waiting.")), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
@@ -77,6 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_template_helpers(app)
     _register_error_pages(app)
+
+    from fieldapp.auth.same_origin import check_same_origin
+    app.before_request(check_same_origin)
 
     @app.after_request
     def vary_on_htmx(response):
@@ -126,14 +133,17 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     from flask_babel import gettext as _
 
-    def error_page(status: int, title: str, message: str):
+    def error_page(status: int, title: str, message: str, kind: str = "refused"):
+        if wants_json():
+            return jsonify(status=kind, title=title, message=message), status
         return render_template("errors/error.html", status=status, title=title,
                                message=message), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_page(400, _("The form expired"),
-                          _("Go back, reload the page and send it again. Nothing was saved."))
+                          _("Go back, reload the page and send it again. Nothing was saved."),
+                          kind="csrf")
 
     @app.errorhandler(400)
     def bad_request(error):

@@ -59,9 +59,12 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # CSRF tokens live as long as the session: a form opened in the morning
         # must still submit in the afternoon.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Origins besides the app's own allowed to post (e.g. behind a renaming proxy),
+        # comma-separated in FIELDAPP_TRUSTED_ORIGINS.
+        "TRUSTED_ORIGINS": [o for o in env.get("FIELDAPP_TRUSTED_ORIGINS", "").split(",") if o],
     }
     for key, value in env.items():
-        if key.startswith("FIELDAPP_"):
+        if key.startswith("FIELDAPP_") and key != "FIELDAPP_TRUSTED_ORIGINS":
             name = key[len("FIELDAPP_"):]
             current = config.get(name)
             if isinstance(current, bool):

@@ -9,3 +9,9 @@ def wants_fragment() -> bool:
     """
     return bool(request.htmx) and not request.htmx.boosted \
         and not request.htmx.history_restore_request
+
+
+def wants_json() -> bool:
+    """True for the phone's outbox, which asks for JSON answers instead of pages."""
+    accept = request.accept_mimetypes
+    return accept.best_match(["application/json", "text/html"]) == "application/json"

@@ -1,11 +1,21 @@
 """The user's own settings: the interface language."""
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, session, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from fieldapp.auth.routes import safe_next
 from fieldapp.extensions import db
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+@bp.route("/csrf-token")
+@login_required
+def csrf_token():
+    """A CSRF token for this session, for the outbox to send what it holds."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/language", methods=["POST"])

@@ -3,8 +3,8 @@
 Photos are kept per inspection UUID from the first post of the form, so a form
 sent back with an error does not ask the inspector to take them again.
 """
+import hashlib
 import io
-import secrets
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,30 +34,63 @@ def photo_folder(upload_folder: str, inspection_uuid: str) -> Path:
     return Path(upload_folder) / str(uuid_module.UUID(inspection_uuid))
 
 
-def keep_photo(upload_folder: str, inspection_uuid: str, stream, filename: str,
-               max_bytes: int, max_side: int) -> StoredPhoto:
-    """Check that an upload is an image within limits and store it as a JPEG."""
-    raw = stream.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise PhotoError(_l("%(name)s is larger than %(mb)s MB.", name=filename,
-                            mb=max_bytes // (1024 * 1024)))
+@dataclass
+class Upload:
+    """One uploaded file, read once, with the fingerprint of its bytes."""
+    filename: str
+    raw: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()[:32]
+
+
+def read_uploads(files, max_bytes: int) -> tuple[list[Upload], list[str]]:
+    """Read the uploaded photos; refuse (with a message) any over the size limit."""
+    uploads, errors = [], []
+    for file in files:
+        if not file or not file.filename:
+            continue
+        raw = file.stream.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            errors.append(str(_l("%(name)s is larger than %(mb)s MB.", name=file.filename,
+                                 mb=max_bytes // (1024 * 1024))))
+        else:
+            uploads.append(Upload(file.filename, raw))
+    return uploads, errors
+
+
+def keep_photo(upload_folder: str, inspection_uuid: str, upload: Upload,
+               max_side: int) -> StoredPhoto:
+    """Check that an upload is an image and store it as a JPEG named by its fingerprint.
+
+    The same photo sent twice (a retry) lands on the same file, never a second one.
+    """
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
+        with Image.open(io.BytesIO(upload.raw)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(raw))
+        image = Image.open(io.BytesIO(upload.raw))
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError):
-        raise PhotoError(_l("%(name)s is not a photo (JPEG, PNG or WebP).", name=filename))
+        raise PhotoError(_l("%(name)s is not a photo (JPEG, PNG or WebP).",
+                            name=upload.filename))
     image.thumbnail((max_side, max_side))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)
     folder = photo_folder(upload_folder, inspection_uuid)
     folder.mkdir(parents=True, exist_ok=True)
-    name = secrets.token_hex(8) + ".jpg"
-    (folder / name).write_bytes(out.getvalue())
-    return StoredPhoto(f"{folder.name}/{name}", image.width, image.height, len(out.getvalue()))
+    path = folder / f"{upload.fingerprint}.jpg"
+    if not path.exists():
+        path.write_bytes(out.getvalue())
+    return StoredPhoto(f"{folder.name}/{path.name}", image.width, image.height,
+                       len(out.getvalue()))
+
+
+def photo_fingerprint(path: str) -> str:
+    """The fingerprint a stored photo was named by."""
+    return Path(path).stem
 
 
 def kept_photos(upload_folder: str, inspection_uuid: str) -> list[StoredPhoto]:

@@ -1,6 +1,6 @@
 """The inspection form, its outcome preview, recording, and reading a finding."""
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request,
+    Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
     send_from_directory, url_for,
 )
 from flask_babel import gettext as _
@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from fieldapp.access import inspection_or_404, inspectors_only, venue_or_404
 from fieldapp.extensions import db
+from fieldapp.fragments import wants_json
 from fieldapp.inspections.forms import InspectionForm
 from fieldapp.inspections.outcome import assess
-from fieldapp.inspections.photos import PhotoError, keep_photo, kept_photos
+from fieldapp.inspections.photos import PhotoError, keep_photo, kept_photos, read_uploads
 from fieldapp.inspections.service import (
-    Position, UuidTaken, check_position, existing_inspection, record_inspection,
+    Position, UuidTaken, check_position, existing_inspection, is_replay, record_inspection,
 )
 from fieldapp.models import Commune, Inspection, InspectionPhoto, Venue
 
@@ -57,30 +58,32 @@ def new(venue_id: int):
 @login_required
 @inspectors_only
 def create(venue_id: int):
-    """Record a finding; a re-post of the same form UUID returns the first one."""
+    """Record a finding once: a replay of its UUID returns the first, a change is a 409.
+
+    Answers a page (the plain form) or JSON (the phone's outbox, Accept: application/json).
+    """
     venue = venue_or_404(venue_id)
     if not venue.is_active:
         return _closed_venue(venue)
     form = InspectionForm(is_enterprise=venue.is_enterprise)
     config = current_app.config
-
+    uploads, photo_errors = read_uploads(request.files.getlist(form.photos.name),
+                                         config["MAX_PHOTO_BYTES"])
     uuid_ok = form.validate_uuid_only()
-    if uuid_ok:
-        found = existing_inspection(form.uuid.data)
-        if found is not None:
-            if found.venue_id != venue.id or found.inspector_id != current_user.id:
-                abort(409)
-            flash(_("This finding was already recorded."), "info")
-            return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    form_ok = form.validate_on_submit()
 
-    photo_errors = []
+    found = existing_inspection(form.uuid.data) if uuid_ok else None
+    if found is not None:
+        same = found.venue_id == venue.id and found.inspector_id == current_user.id \
+            and form_ok and is_replay(found, form.checklist(), _position(form),
+                                      [upload.fingerprint for upload in uploads])
+        return _recorded(found, created=False) if same else _conflict(found)
+
     if uuid_ok:
-        for upload in request.files.getlist(form.photos.name):
-            if not upload or not upload.filename:
-                continue
+        for upload in uploads:
             try:
-                keep_photo(config["UPLOAD_FOLDER"], form.uuid.data, upload.stream,
-                           upload.filename, config["MAX_PHOTO_BYTES"], config["PHOTO_MAX_SIDE"])
+                keep_photo(config["UPLOAD_FOLDER"], form.uuid.data, upload,
+                           config["PHOTO_MAX_SIDE"])
             except PhotoError as error:
                 photo_errors.append(str(error))
     photos = kept_photos(config["UPLOAD_FOLDER"], form.uuid.data) if uuid_ok else []
@@ -89,9 +92,13 @@ def create(venue_id: int):
     if len(photos) > config["MAX_PHOTOS"]:
         photo_errors.append(_("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
 
-    form_ok = form.validate_on_submit()
-    if not (form_ok and not photo_errors):
+    if not form_ok or photo_errors:
         form.photos.errors = list(form.photos.errors) + photo_errors
+        if wants_json():
+            return jsonify(status="invalid", message=_(
+                "Some answers need fixing: see the messages in red. Nothing you entered was lost."),
+                errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            ), 422
         return _render_form(venue, form, 422)
 
     try:
@@ -99,14 +106,35 @@ def create(venue_id: int):
             venue, current_user, form.uuid.data, form.checklist(), _position(form),
             _gps_check(venue, form), photos)
     except UuidTaken:
-        abort(409)
+        return _conflict(None)
     db.session.commit()
-    if created:
-        flash(_("Inspection recorded: %(outcome)s.",
-                outcome=_outcome_label(inspection.outcome)), "success")
-    else:
-        flash(_("This finding was already recorded."), "info")
-    return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    return _recorded(inspection, created)
+
+
+def _recorded(inspection: Inspection, created: bool):
+    """The answer to a successful post: a redirect for the page, JSON for the outbox."""
+    outcome = _outcome_label(inspection.outcome)
+    message = _("Inspection recorded: %(outcome)s.", outcome=outcome) if created \
+        else _("This finding was already recorded.")
+    venue_url = url_for("venues.show", venue_id=inspection.venue_id)
+    if wants_json():
+        return jsonify(status="created" if created else "exists", message=message,
+                       inspection_id=inspection.id, uuid=inspection.uuid,
+                       outcome=inspection.outcome, outcome_label=outcome,
+                       venue_url=venue_url), 201 if created else 200
+    flash(message, "success" if created else "info")
+    return redirect(venue_url, code=303)
+
+
+def _conflict(inspection: Inspection | None):
+    """The UUID is taken by a different finding: refuse, never overwrite."""
+    message = _("Another finding was already recorded with this form, with different "
+                "answers. Nothing was changed: start a new inspection to record this one.")
+    if wants_json():
+        return jsonify(status="conflict", message=message,
+                       inspection_id=inspection.id if inspection else None), 409
+    return render_template("errors/error.html", status=409, title=_("Already recorded"),
+                           message=message), 409
 
 
 def _outcome_label(outcome: str) -> str:

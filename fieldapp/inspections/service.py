@@ -1,6 +1,8 @@
 """Recording an inspection: the one way a finding gets into the database."""
+import hashlib
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -8,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
-from fieldapp.inspections.photos import StoredPhoto
+from fieldapp.inspections.photos import StoredPhoto, photo_fingerprint
 from fieldapp.models import Inspection, InspectionPhoto, User, Venue
 
 EARTH_RADIUS_M = 6_371_000
@@ -60,6 +62,22 @@ class UuidTaken(Exception):
     """The UUID belongs to another venue's or another inspector's inspection."""
 
 
+def content_fingerprint(checklist: Checklist, position: Position) -> str:
+    """A hash of everything the inspector answered, the same for every retry of a form."""
+    answers = asdict(checklist)
+    answers["position"] = [position.latitude, position.longitude, position.accuracy_m]
+    canonical = json.dumps(answers, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def is_replay(inspection: Inspection, checklist: Checklist, position: Position,
+              photo_fingerprints: list[str]) -> bool:
+    """True when a post repeats the stored finding: same answers, no photo it lacks."""
+    stored = {photo_fingerprint(photo.path) for photo in inspection.photos}
+    return inspection.content_hash == content_fingerprint(checklist, position) \
+        and set(photo_fingerprints) <= stored
+
+
 def existing_inspection(inspection_uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
 
@@ -85,6 +103,7 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
     assessment: Assessment = assess(checklist, venue.is_enterprise)
     inspection = Inspection(
         uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
+        content_hash=content_fingerprint(checklist, position),
         device_time=checklist.device_time, server_time=datetime.utcnow(),
         latitude=position.latitude, longitude=position.longitude,
         gps_accuracy_m=position.accuracy_m, gps_distance_m=gps.distance_m,

@@ -1,0 +1,195 @@
+"""The recording endpoint as the phone's outbox uses it: JSON answers, replays,
+conflicts, expired sessions, long-lived CSRF tokens, concurrent posts."""
+import io
+import re
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldapp.extensions import db
+from fieldapp.models import Inspection, InspectionPhoto
+from tests.conftest import PASSWORD, inspection_answers, jpeg_bytes
+
+JSON = {"Accept": "application/json"}
+PHOTO = jpeg_bytes((640, 480))
+
+
+@pytest.fixture
+def venue(make_venue):
+    return make_venue("Chợ Sơn Hà", latitude=20.256, longitude=104.942)
+
+
+def send(client, venue, photo=PHOTO, headers=JSON, **overrides):
+    venue_id = venue if isinstance(venue, int) else venue.id
+    answers = inspection_answers(photos=(io.BytesIO(photo), "photo.jpg"), **overrides)
+    return client.post(f"/venues/{venue_id}/inspections", data=answers, headers=headers,
+                       content_type="multipart/form-data")
+
+
+def counts():
+    db.session.expire_all()
+    return (db.session.scalar(select(func.count()).select_from(Inspection)),
+            db.session.scalar(select(func.count()).select_from(InspectionPhoto)))
+
+
+def test_created_then_replayed(client, login, venue):
+    login()
+    uid = str(uuid.uuid4())
+    first = send(client, venue, uuid=uid)
+    assert first.status_code == 201
+    body = first.get_json()
+    assert body["status"] == "created" and body["uuid"] == uid
+    assert body["venue_url"] == f"/venues/{venue.id}"
+    again = send(client, venue, uuid=uid)
+    assert again.status_code == 200
+    assert again.get_json()["status"] == "exists"
+    assert again.get_json()["inspection_id"] == body["inspection_id"]
+    assert counts() == (1, 1)
+
+
+def test_same_uuid_with_other_answers_is_a_conflict(client, login, venue):
+    login()
+    uid = str(uuid.uuid4())
+    send(client, venue, uuid=uid)
+    changed = send(client, venue, uuid=uid, qr_posted="hidden")
+    assert changed.status_code == 409
+    assert changed.get_json()["status"] == "conflict"
+    inspection = db.session.scalar(select(Inspection))
+    assert inspection.qr_posted == "visible"  # never overwritten
+    assert counts() == (1, 1)
+
+
+def test_same_uuid_with_another_photo_is_a_conflict(client, login, venue):
+    login()
+    uid = str(uuid.uuid4())
+    send(client, venue, uuid=uid)
+    other_photo = send(client, venue, uuid=uid, photo=jpeg_bytes((640, 480), (0, 200, 0)))
+    assert other_photo.status_code == 409
+    assert counts() == (1, 1)
+
+
+def test_the_plain_form_shows_a_conflict_page(client, login, venue):
+    login()
+    uid = str(uuid.uuid4())
+    send(client, venue, uuid=uid)
+    response = send(client, venue, uuid=uid, qr_posted="hidden", headers={})
+    assert response.status_code == 409
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_validation_errors_come_back_per_field(client, login, venue):
+    login()
+    response = send(client, venue, qr_posted=None, visitors_scanned="50")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["status"] == "invalid"
+    assert body["errors"]["qr_posted"] == ["Chọn một câu trả lời."]
+    assert "Không được lớn hơn" in body["errors"]["visitors_scanned"][0]
+    assert counts() == (0, 0)
+
+
+def test_refusals_answer_json(client, login, venue, make_venue):
+    login(username="admin", role="admin")
+    assert send(client, venue).get_json()["status"] == "refused"
+    client.post("/logout")
+    login()
+    missing = client.post("/venues/999999/inspections", headers=JSON)
+    assert missing.status_code == 404 and missing.get_json()["status"] == "refused"
+
+
+def test_an_expired_session_asks_to_log_in_and_keeps_nothing(client, venue, make_user):
+    make_user()
+    response = send(client, venue)
+    assert response.status_code == 401
+    assert response.get_json() == {"status": "login", "login_url": "/login",
+                                   "message": "Đăng nhập lại để gửi những gì đang chờ."}
+    assert counts() == (0, 0)
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+def test_outbox_fetches_a_token_and_sends(csrf_app, make_user, venue):
+    client = csrf_app.test_client()
+    make_user()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    client.post("/login", data={"username": "inspector", "password": PASSWORD,
+                                "csrf_token": token})
+    without = send(client, venue)
+    assert without.status_code == 400 and without.get_json()["status"] == "csrf"
+    fresh = client.get("/account/csrf-token")
+    assert fresh.headers["Cache-Control"] == "no-store"
+    response = send(client, venue, headers={**JSON, "X-CSRFToken": fresh.get_json()["csrf_token"]})
+    assert response.status_code == 201
+
+
+def test_csrf_token_does_not_expire_with_time(csrf_app, make_user, venue, monkeypatch):
+    """A token issued a day ago (a finding queued offline overnight) is still accepted."""
+    import itsdangerous.timed
+    client = csrf_app.test_client()
+    make_user()
+    with client:
+        client.get("/login")
+        real_time = itsdangerous.timed.time.time
+        monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 86_400)
+        from flask_wtf.csrf import generate_csrf
+        old_token = generate_csrf()
+        monkeypatch.undo()
+        response = client.post("/login", data={"username": "inspector", "password": PASSWORD,
+                                               "csrf_token": old_token})
+    assert response.status_code == 303
+
+
+def test_cross_site_posts_are_refused_by_origin(client, make_user, venue):
+    make_user()
+    data = {"username": "inspector", "password": PASSWORD}
+    assert client.post("/login", data=data, headers={"Origin": "https://evil.example"}
+                       ).status_code == 400
+    assert client.post("/login", data=data, headers={
+        "Referer": "https://evil.example/form"}).status_code == 400
+    assert client.post("/login", data=data, headers={"Origin": "http://localhost"}
+                       ).status_code == 303
+
+
+def test_trusted_origins_are_accepted(app, client, make_user):
+    app.config["TRUSTED_ORIGINS"] = ["https://kiemtra.quanson.gov.vn"]
+    make_user()
+    response = client.post("/login", data={"username": "inspector", "password": PASSWORD},
+                           headers={"Origin": "https://kiemtra.quanson.gov.vn"})
+    assert response.status_code == 303
+
+
+def test_concurrent_posts_of_one_uuid_record_one_finding(app, make_user, venue):
+    """Eight threads post the same finding at once (retries racing): one is created,
+    the others get the same record back; nothing is doubled."""
+    make_user()
+    uid = str(uuid.uuid4())
+    venue_id = venue.id  # threads have no app context to load attributes in
+    # Logged in inside each thread: the main thread's app context (and its cached
+    # current_user) would otherwise be shared by every client.
+    clients = [app.test_client() for _ in range(8)]
+    barrier = threading.Barrier(len(clients))
+    statuses, failures = [], []
+
+    def post(client):
+        try:
+            client.post("/login", data={"username": "inspector", "password": PASSWORD})
+            barrier.wait()
+            statuses.append(send(client, venue_id, uuid=uid).status_code)
+        except Exception as error:  # surfaced below: a thread's exception is otherwise lost
+            failures.append(error)
+
+    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert sorted(statuses) == [200] * 7 + [201]
+    assert counts() == (1, 1)
