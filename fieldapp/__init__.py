@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from fieldapp.config import INSTANCE, ROOT, load_config
-from fieldapp.extensions import babel, csrf, db, htmx, login_manager, migrate
+from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from fieldapp.fragments import wants_json
 
 
@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
                     render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
+    from fieldapp.assets import init_assets
+    init_assets(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -71,9 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.auth.routes import bp as auth_bp
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
+    from fieldapp.offline.routes import bp as offline_bp
     from fieldapp.venues.routes import bp as venues_bp
 
-    for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp):
+    for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp):
         app.register_blueprint(blueprint)
 
     from fieldapp.cli import register_commands
@@ -96,6 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_template_helpers(app: Flask) -> None:
     from fieldapp.inspections import labels as inspection_labels
+    from fieldapp.offline.ui_text import ui_text
     from fieldapp.venues import labels as venue_labels
 
     @app.template_filter("vn_date")
@@ -127,6 +132,7 @@ def _register_template_helpers(app: Flask) -> None:
             "gps_warning_labels": inspection_labels.GPS_WARNING_LABELS,
             "languages": app.config["LANGUAGES"],
             "current_locale": str(get_locale() or "vi"),
+            "ui_text": ui_text(),
         }
 
 

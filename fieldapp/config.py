@@ -53,6 +53,12 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
         "SEARCH_PAGE_SIZE": 30,
+        # Pages, fragments, JSON, CSS and JS leave compressed (gzip, or brotli when asked).
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
+                               "text/javascript", "application/json",
+                               "application/manifest+json", "image/svg+xml"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",

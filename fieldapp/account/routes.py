@@ -13,7 +13,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 @login_required
 def csrf_token():
     """A CSRF token for this session, for the outbox to send what it holds."""
-    response = jsonify(csrf_token=generate_csrf())
+    # The user id lets the outbox send only what this user queued on a shared phone.
+    response = jsonify(csrf_token=generate_csrf(), user_id=current_user.id)
     response.headers["Cache-Control"] = "no-store"
     return response
 

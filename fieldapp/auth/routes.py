@@ -46,4 +46,5 @@ def login():
 def logout():
     """Log out and go back to the log-in page."""
     logout_user()
-    return redirect(url_for("auth.login"), code=303)
+    # logged_out tells the phone to drop its cached pages: they show this user's data.
+    return redirect(url_for("auth.login", logged_out=1), code=303)

@@ -5,6 +5,7 @@ sent back with an error does not ask the inspector to take them again.
 """
 import hashlib
 import io
+import os
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,10 @@ def keep_photo(upload_folder: str, inspection_uuid: str, upload: Upload,
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{upload.fingerprint}.jpg"
     if not path.exists():
-        path.write_bytes(out.getvalue())
+        # Written aside then renamed: a concurrent retry never reads half a file.
+        partial = folder / f"{upload.fingerprint}.{uuid_module.uuid4().hex}.part"
+        partial.write_bytes(out.getvalue())
+        os.replace(partial, path)
     return StoredPhoto(f"{folder.name}/{path.name}", image.width, image.height,
                        len(out.getvalue()))
 

@@ -118,6 +118,8 @@ def _recorded(inspection: Inspection, created: bool):
         else _("This finding was already recorded.")
     venue_url = url_for("venues.show", venue_id=inspection.venue_id)
     if wants_json():
+        if request.headers.get("X-Fieldapp-Flash"):  # the inspector is on the form, going to the venue
+            flash(message, "success" if created else "info")
         return jsonify(status="created" if created else "exists", message=message,
                        inspection_id=inspection.id, uuid=inspection.uuid,
                        outcome=inspection.outcome, outcome_label=outcome,

@@ -41,39 +41,6 @@
     if (status.hasAttribute("data-auto") && !field("latitude").value) locate();
   }
 
-  // Until the finding is sent, leaving the page (reload, back, language) would lose it.
-  function guardUnsaved(form) {
-    var unsaved = form.hasAttribute("data-unsaved");
-    form.addEventListener("input", function () { unsaved = true; });
-    form.addEventListener("change", function (e) { if (e.isTrusted) unsaved = true; });
-    form.addEventListener("submit", function () { unsaved = false; });
-    window.addEventListener("beforeunload", function (e) {
-      if (unsaved) { e.preventDefault(); e.returnValue = ""; }
-    });
-  }
-
-  function setupPhotoPreviews(form) {
-    var input = form.querySelector("[data-photo-input]");
-    var previews = form.querySelector("[data-photo-previews]");
-    var count = form.querySelector("[data-photo-count]");
-    if (!input || !previews) return;
-    input.addEventListener("change", function () {
-      previews.textContent = "";
-      Array.prototype.forEach.call(input.files, function (file) {
-        var img = document.createElement("img");
-        img.alt = file.name;
-        img.src = URL.createObjectURL(file);
-        img.onload = function () { URL.revokeObjectURL(img.src); };
-        previews.appendChild(img);
-      });
-      if (count) {
-        var n = input.files.length;
-        count.textContent = n ? count.getAttribute("data-msg-some").replace("{n}", n)
-                              : count.getAttribute("data-msg-none");
-      }
-    });
-  }
-
   // htmx swaps nothing when the network is down: say so instead of showing stale results.
   function setupOfflineBanner() {
     var banner = document.querySelector("[data-offline-banner]");
@@ -85,17 +52,6 @@
     window.addEventListener("online", function () { banner.hidden = true; });
   }
 
-  function setupSubmit(form) {
-    form.addEventListener("submit", function () {
-      var clock = form.querySelector("[data-device-time]");
-      if (clock && !clock.value) clock.value = new Date().toISOString();
-      // The form's UUID already makes a second post harmless; this spares the upload.
-      document.querySelectorAll("[data-submit]").forEach(function (b) {
-        if (b.form === form) { setTimeout(function () { b.disabled = true; }, 0); }
-      });
-    });
-  }
-
   function init() {
     document.querySelectorAll("form").forEach(function (form) {
       if (form.querySelector("[data-show-when]")) {
@@ -103,11 +59,6 @@
         form.addEventListener("change", function () { applyConditions(form); });
       }
       if (form.hasAttribute("data-gps-form")) setupGps(form);
-      if (form.hasAttribute("data-inspection-form")) {
-        setupSubmit(form);
-        guardUnsaved(form);
-        setupPhotoPreviews(form);
-      }
     });
     setupOfflineBanner();
   }

@@ -1,0 +1,43 @@
+"""Static assets under fingerprinted URLs, so phones cache them for a year and still
+get a new file the moment it changes."""
+import hashlib
+from pathlib import Path
+
+from flask import Flask, request, url_for
+
+YEAR = 365 * 24 * 3600
+
+
+class AssetVersions:
+    """Content hashes of static files, read once per file and process."""
+
+    def __init__(self, static_folder: str):
+        self.static_folder = Path(static_folder)
+        self.versions: dict[str, str] = {}
+
+    def version(self, filename: str) -> str:
+        if filename not in self.versions:
+            path = self.static_folder / filename
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "0"
+            self.versions[filename] = digest
+        return self.versions[filename]
+
+
+def init_assets(app: Flask) -> None:
+    """Add `asset_url()` to templates and long cache lifetimes to fingerprinted files."""
+    versions = AssetVersions(app.static_folder)
+    app.extensions["asset_versions"] = versions
+
+    def asset_url(filename: str) -> str:
+        return url_for("static", filename=filename, v=versions.version(filename))
+
+    app.jinja_env.globals["asset_url"] = asset_url
+
+    @app.after_request
+    def cache_static(response):
+        if request.endpoint == "static" and response.status_code in (200, 304):
+            if request.args.get("v"):
+                response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+            else:
+                response.headers["Cache-Control"] = "no-cache"
+        return response

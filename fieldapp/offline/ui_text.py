@@ -1,0 +1,40 @@
+"""The few sentences the phone's scripts show, in the user's language.
+
+"{n}" is filled in by the script (a count, a time).
+"""
+from flask_babel import gettext as _
+
+
+def ui_text() -> dict[str, str]:
+    """Texts for offline.js, translated for the current request."""
+    return {
+        "no_photo": _("No photo chosen yet."),
+        "photos_chosen": _("Photos chosen: %(n)s", n="{n}"),
+        "remove_photo": _("Remove photo %(n)s", n="{n}"),
+        "draft_found": _("A draft of this inspection was saved on this phone at %(time)s.",
+                         time="{n}"),
+        "draft_restore": _("Restore the draft"),
+        "draft_discard": _("Discard it"),
+        "refused": _("The server refused this finding."),
+        "queued_offline": _("No signal: the finding is saved on this phone and will be sent "
+                            "by itself when the signal returns."),
+        "queued_login": _("Your login has expired: the finding is saved on this phone. "
+                          "Log in again and it will be sent."),
+        "storage_failed": _("This phone could not save the finding. Check that it has free "
+                            "space, then try again."),
+        "open_outbox": _("Open the outbox"),
+        "back_to_venue": _("Back to the venue"),
+        "log_in": _("Log in"),
+        "send_now": _("Send now"),
+        "fix_and_resend": _("Fix and send again"),
+        "record_as_new": _("Record it as a new inspection"),
+        "open_venue": _("Open the venue"),
+        "delete": _("Delete"),
+        "confirm_delete": _("Delete this finding from the phone? It has not been sent."),
+        "queued_at": _("Recorded on the phone %(time)s", time="{n}"),
+        "state_waiting": _("Waiting for signal"),
+        "state_sending": _("Sending…"),
+        "state_sent": _("Sent"),
+        "state_refused": _("Refused"),
+        "state_login": _("Log in to send"),
+    }

@@ -1,0 +1,404 @@
+// fieldapp offline: registers the service worker, keeps the inspection form as a
+// draft on the phone, queues findings in the outbox and shows the outbox.
+// Without IndexedDB (very old browsers) the form simply posts as a plain page.
+(function () {
+  "use strict";
+  var Outbox = window.FieldappOutbox;
+  var textNode = document.getElementById("fieldapp-text");
+  var text = textNode ? JSON.parse(textNode.textContent) : {};
+  var userId = document.body.getAttribute("data-user-id");
+  userId = userId ? Number(userId) : null;
+  var MAX_SIDE = 1600;
+  var MAX_PHOTOS = 6;
+
+  function t(key, n) {
+    var message = text[key] || key;
+    return n == null ? message : message.replace("{n}", n);
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attrs[name];
+      else node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function formatTime(ms) {
+    var d = new Date(ms);
+    return two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear() + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+
+  function newUuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  // --- the service worker -------------------------------------------------
+  var worker = "serviceWorker" in navigator
+    ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
+        return navigator.serviceWorker.ready;
+      }).catch(function () { return null; })
+    : Promise.resolve(null);
+
+  function tellWorker(message) {
+    worker.then(function (registration) {
+      if (registration && registration.active) registration.active.postMessage(message);
+    });
+  }
+
+  function askForSync() {
+    worker.then(function (registration) {
+      if (registration && registration.sync) registration.sync.register("outbox").catch(function () {});
+    });
+  }
+
+  if (new URLSearchParams(location.search).get("logged_out")) tellWorker({ type: "forget-pages" });
+
+  if (!window.indexedDB || !Outbox) return;
+
+  // --- badge and sending ---------------------------------------------------
+  function refreshBadge() {
+    var badge = document.querySelector("[data-outbox-badge]");
+    if (!badge || userId == null) return Promise.resolve();
+    return Outbox.items(userId).then(function (items) {
+      var waiting = items.filter(function (item) { return item.state !== "sent"; }).length;
+      badge.hidden = waiting === 0;
+      badge.querySelector("[data-outbox-count]").textContent = waiting;
+      badge.classList.toggle("has-refused", items.some(function (item) { return item.state === "refused"; }));
+    });
+  }
+
+  function flushNow() {
+    if (userId == null) return Promise.resolve();
+    return Outbox.flush().then(refreshBadge, refreshBadge);
+  }
+
+  if (Outbox.channel) {
+    Outbox.channel.onmessage = function () { refreshBadge(); renderOutboxPage(); };
+  }
+  window.addEventListener("online", flushNow);
+  if (navigator.onLine) flushNow(); else refreshBadge();
+
+  // --- keeping venues for later, with no signal -----------------------------
+  function prefetchVenues(root, limit) {
+    var ids = [];
+    root.querySelectorAll("[data-prefetch-venue]").forEach(function (link) {
+      var id = link.getAttribute("data-prefetch-venue");
+      if (ids.length < limit && ids.indexOf(id) === -1) ids.push(id);
+    });
+    if (!ids.length) return;
+    var urls = [];
+    ids.forEach(function (id) { urls.push("/venues/" + id, "/venues/" + id + "/inspections/new"); });
+    tellWorker({ type: "prefetch", urls: urls.concat(["/outbox"]) });
+  }
+  prefetchVenues(document, 20);
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    prefetchVenues(event.detail.target || document, 5);
+  });
+
+  // --- the inspection form ---------------------------------------------------
+  var form = document.querySelector("[data-inspection-form]");
+  if (form) setupInspectionForm(form);
+
+  function setupInspectionForm(form) {
+    var venueId = Number(form.getAttribute("data-venue-id"));
+    var venueName = form.getAttribute("data-venue-name");
+    var draftKey = "venue:" + venueId;
+    var uuidField = form.querySelector('[name="uuid"]');
+    var photoInput = form.querySelector("[data-photo-input]");
+    var previews = form.querySelector("[data-photo-previews]");
+    var photoCount = form.querySelector("[data-photo-count]");
+    var submitButton = document.querySelector("[data-submit]");
+    var photos = [];
+    var busy = false;
+    var saveTimer = null;
+    var reRendered = form.hasAttribute("data-unsaved");  // the server sent it back with errors
+
+    if (!reRendered) uuidField.value = newUuid();  // a cached copy of the form must not reuse one
+
+    function fields() {
+      var pairs = [];
+      new FormData(form).forEach(function (value, name) {
+        if (name !== "csrf_token" && typeof value === "string") pairs.push([name, value]);
+      });
+      return pairs;
+    }
+
+    function saveDraft() {
+      return Outbox.saveDraft({
+        key: draftKey, uuid: uuidField.value, venueId: venueId, venueName: venueName,
+        fields: fields(), updatedAt: Date.now(),
+        photos: photos.map(function (p) { return { name: p.name, blob: p.blob }; })
+      });
+    }
+
+    function scheduleSave(event) {
+      if (event && !event.isTrusted) return;  // the GPS fix alone is not a draft
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(saveDraft, 300);
+    }
+
+    function renderPhotos() {
+      previews.textContent = "";
+      photos.forEach(function (photo, index) {
+        if (!photo.url) photo.url = URL.createObjectURL(photo.blob);
+        var remove = el("button", { type: "button", class: "photo-remove",
+                                    "aria-label": t("remove_photo", index + 1), text: "×" });
+        remove.addEventListener("click", function () {
+          URL.revokeObjectURL(photo.url);
+          photos.splice(index, 1);
+          renderPhotos();
+          saveDraft();
+        });
+        previews.appendChild(el("figure", { class: "photo-preview" },
+          [el("img", { src: photo.url, alt: photo.name }), remove]));
+      });
+      photoCount.textContent = photos.length ? t("photos_chosen", photos.length) : t("no_photo");
+    }
+
+    // Photos leave the phone at most 1600 px wide, as JPEG: three go through on 3G.
+    function downscale(file) {
+      if (!window.createImageBitmap) return Promise.resolve(file);
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        return new Promise(function (resolve) {
+          canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.82);
+        });
+      }).catch(function () { return file; });  // not a picture: the server will say so
+    }
+
+    if (photoInput) {
+      photoInput.addEventListener("change", function () {
+        var files = Array.prototype.slice.call(photoInput.files);
+        photoInput.value = "";
+        Promise.all(files.map(downscale)).then(function (blobs) {
+          blobs.forEach(function (blob, i) {
+            if (photos.length < MAX_PHOTOS) {
+              var name = files[i].name.replace(/\.[^.]*$/, "") + (blob === files[i] ? "" : ".jpg");
+              photos.push({ name: blob === files[i] ? files[i].name : name, blob: blob });
+            }
+          });
+          renderPhotos();
+          saveDraft();
+        });
+      });
+    }
+
+    function restore(draft) {
+      uuidField.value = draft.uuid;
+      form.querySelectorAll('input[type="radio"], input[type="checkbox"]').forEach(function (input) {
+        input.checked = false;
+      });
+      draft.fields.forEach(function (pair) {
+        form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (input) {
+          if (input.type === "radio" || input.type === "checkbox") {
+            if (input.value === pair[1]) input.checked = true;
+          } else if (input.type !== "file") {
+            input.value = pair[1];
+          }
+        });
+      });
+      photos = (draft.photos || []).map(function (p) { return { name: p.name, blob: p.blob }; });
+      renderPhotos();
+      form.dispatchEvent(new Event("change", { bubbles: true }));  // conditions and outcome
+      if (draft.errors || draft.message) showErrors(draft.message, draft.errors || {});
+    }
+
+    function offerDraft(draft) {
+      var box = el("div", { class: "flash flash-info draft-offer", role: "status" }, [
+        el("p", { text: t("draft_found", formatTime(draft.updatedAt)) })]);
+      var useIt = el("button", { type: "button", class: "btn btn-primary", text: t("draft_restore") });
+      var drop = el("button", { type: "button", class: "btn btn-secondary", text: t("draft_discard") });
+      useIt.addEventListener("click", function () { restore(draft); box.remove(); });
+      drop.addEventListener("click", function () { Outbox.deleteDraft(draftKey); box.remove(); });
+      box.appendChild(el("p", { class: "button-row" }, [useIt, drop]));
+      form.parentNode.insertBefore(box, form);
+    }
+
+    function clearErrors() {
+      document.querySelectorAll("[data-client-error]").forEach(function (node) { node.remove(); });
+      form.querySelectorAll(".has-error").forEach(function (node) { node.classList.remove("has-error"); });
+    }
+
+    function showErrors(message, errors) {
+      clearErrors();
+      var links = el("ul", { class: "error-links" });
+      Object.keys(errors).forEach(function (name) {
+        var field = document.getElementById("field-" + name);
+        var label = field && field.querySelector(".label, legend");
+        if (field) {
+          field.classList.add("has-error");
+          errors[name].forEach(function (error) {
+            field.appendChild(el("p", { class: "error", role: "alert", "data-client-error": "", text: error }));
+          });
+        }
+        links.appendChild(el("li", {}, [field
+          ? el("a", { href: "#field-" + name, text: label ? label.textContent.trim() : name })
+          : el("span", { text: errors[name].join(" ") })]));
+      });
+      var summary = el("div", { class: "flash flash-error", role: "alert", "data-client-error": "" },
+                       [el("p", { text: message || t("refused") }), links]);
+      form.parentNode.insertBefore(summary, form);
+      summary.scrollIntoView({ block: "start" });
+    }
+
+    function showQueued(kind) {
+      var area = document.querySelector("[data-submit-area]");
+      var message = kind === "login" ? t("queued_login") : t("queued_offline");
+      var links = [el("a", { class: "btn btn-primary btn-block", href: "/outbox", text: t("open_outbox") }),
+                   el("a", { class: "btn btn-secondary btn-block", href: "/venues/" + venueId, text: t("back_to_venue") })];
+      if (kind === "login") {
+        links.unshift(el("a", { class: "btn btn-primary btn-block", href: "/login?next=/outbox", text: t("log_in") }));
+      }
+      area.textContent = "";
+      area.appendChild(el("div", { class: "flash flash-info queued", role: "status", "data-queued": "" },
+                          [el("p", { text: message })].concat(links)));
+      form.querySelectorAll("input, textarea, select, button").forEach(function (input) { input.disabled = true; });
+    }
+
+    function setBusy(on) {
+      busy = on;
+      if (submitButton) submitButton.disabled = on;
+    }
+
+    form.addEventListener("input", scheduleSave);
+    form.addEventListener("change", scheduleSave);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (busy) return;  // a double tap sends once
+      setBusy(true);
+      var clock = form.querySelector("[data-device-time]");
+      if (clock && !clock.value) clock.value = new Date().toISOString();
+      clearTimeout(saveTimer);
+      var item = {
+        uuid: uuidField.value, userId: userId, venueId: venueId, venueName: venueName,
+        action: form.getAttribute("action"), fields: fields(), queuedAt: Date.now(), state: "waiting",
+        photos: photos.map(function (p) { return { name: p.name, blob: p.blob }; })
+      };
+      saveDraft().then(function () { return Outbox.saveItem(item); }).then(function () {
+        return Outbox.session();
+      }).then(function (current) {
+        if (current.offline || current.error) return "offline";
+        if (current.login) return "login";
+        return Outbox.send(item, current.csrf_token, { flash: true }).then(function (outcome) {
+          if (outcome !== "csrf") return outcome;
+          return Outbox.session().then(function (again) {
+            return again.csrf_token ? Outbox.send(item, again.csrf_token, { flash: true }) : "offline";
+          });
+        });
+      }).then(function (outcome) {
+        if (outcome === "sent") {
+          return Outbox.deleteDraft(draftKey).then(function () { location.assign(item.result.venueUrl); });
+        }
+        if (outcome === "refused") {
+          setBusy(false);
+          refreshBadge();
+          showErrors(item.message, item.errors || {});
+          return null;
+        }
+        // No signal, a server hiccup or a lost login: the outbox has it now.
+        return Outbox.deleteDraft(draftKey).then(function () {
+          if (outcome === "login") {
+            return Outbox.getItem(item.uuid).then(function (stored) {
+              stored.state = "login";
+              return Outbox.saveItem(stored);
+            });
+          }
+          return null;
+        }).then(function () {
+          askForSync();
+          refreshBadge();
+          showQueued(outcome === "login" ? "login" : "offline");
+        });
+      }).catch(function () {
+        setBusy(false);
+        showErrors(t("storage_failed"), {});
+      });
+    });
+
+    if (reRendered) return;
+    Outbox.getDraft(draftKey).then(function (draft) {
+      if (!draft) return;
+      if (new URLSearchParams(location.search).get("fix") === draft.uuid) restore(draft);
+      else offerDraft(draft);
+    });
+  }
+
+  // --- the outbox page --------------------------------------------------------
+  function renderOutboxPage() {
+    var list = document.getElementById("outbox-list");
+    if (!list || userId == null) return;
+    Outbox.items(userId).then(function (items) {
+      list.textContent = "";
+      document.getElementById("outbox-empty").hidden = items.length > 0;
+      document.querySelector("[data-outbox-login]").hidden =
+        !items.some(function (item) { return item.state === "login"; });
+      items.forEach(function (item) { list.appendChild(outboxRow(item)); });
+    });
+  }
+
+  function outboxRow(item) {
+    var actions = el("p", { class: "button-row" });
+    function action(label, cls, handler) {
+      var button = el("button", { type: "button", class: "btn " + cls, text: label });
+      button.addEventListener("click", handler);
+      actions.appendChild(button);
+    }
+    if (item.state === "waiting" || item.state === "login" || item.state === "sending") {
+      action(t("send_now"), "btn-primary", function () { flushNow(); });
+    }
+    if (item.state === "refused" && item.refusal === "invalid") {
+      action(t("fix_and_resend"), "btn-primary", function () {
+        Outbox.saveDraft({ key: "venue:" + item.venueId, uuid: item.uuid, venueId: item.venueId,
+                           venueName: item.venueName, fields: item.fields, photos: item.photos,
+                           errors: item.errors, message: item.message, updatedAt: Date.now() })
+          .then(function () {
+            location.assign("/venues/" + item.venueId + "/inspections/new?fix=" + item.uuid);
+          });
+      });
+    }
+    if (item.state === "refused" && item.refusal === "conflict") {
+      action(t("record_as_new"), "btn-primary", function () {
+        var copy = Object.assign({}, item, { uuid: newUuid(), state: "waiting", message: "", errors: null });
+        copy.fields = item.fields.map(function (pair) { return pair[0] === "uuid" ? ["uuid", copy.uuid] : pair; });
+        Outbox.deleteItem(item.uuid).then(function () { return Outbox.saveItem(copy); }).then(flushNow);
+      });
+    }
+    if (item.state === "sent" && item.result) {
+      actions.appendChild(el("a", { class: "btn btn-secondary", href: item.result.venueUrl, text: t("open_venue") }));
+    }
+    if (item.state !== "sending") {
+      action(t("delete"), "btn-secondary", function () {
+        if (item.state === "sent" || window.confirm(t("confirm_delete"))) Outbox.deleteItem(item.uuid);
+      });
+    }
+    var errors = el("ul", { class: "reasons" });
+    Object.keys(item.errors || {}).forEach(function (name) {
+      item.errors[name].forEach(function (error) { errors.appendChild(el("li", { text: error })); });
+    });
+    return el("li", { class: "outbox-item state-" + item.state, "data-uuid": item.uuid }, [
+      el("p", { class: "list-title", text: item.venueName }),
+      el("p", { class: "list-meta", text: t("queued_at", formatTime(item.queuedAt)) }),
+      el("p", {}, [el("span", { class: "badge badge-state-" + item.state, "data-state": item.state,
+                               text: t("state_" + item.state) })]),
+      item.state === "sent" && item.result ? el("p", { text: item.result.outcomeLabel }) : null,
+      item.message && item.state !== "sent" ? el("p", { class: "error", text: item.message }) : null,
+      errors.childNodes.length ? errors : null,
+      actions
+    ]);
+  }
+  renderOutboxPage();
+})();
