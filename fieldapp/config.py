@@ -55,6 +55,7 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "SEARCH_PAGE_SIZE": 30,
         # Pages, fragments, JSON, CSS and JS leave compressed (gzip, or brotli when asked).
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],  # static files are streamed
         "COMPRESS_MIN_SIZE": 500,
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
                                "text/javascript", "application/json",

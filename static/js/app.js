@@ -45,7 +45,13 @@
   function setupOfflineBanner() {
     var banner = document.querySelector("[data-offline-banner]");
     if (!banner) return;
-    document.body.addEventListener("htmx:sendError", function () { banner.hidden = false; });
+    document.body.addEventListener("htmx:sendError", function (e) {
+      // The outcome is computed by the server: offline, say when it will be known.
+      var preview = e.detail.elt.closest && e.detail.elt.closest("[data-offline-message]");
+      var target = preview && document.getElementById("outcome-preview");
+      if (target) target.textContent = preview.getAttribute("data-offline-message");
+      else banner.hidden = false;
+    });
     document.body.addEventListener("htmx:afterRequest", function (e) {
       if (e.detail.successful) banner.hidden = true;
     });

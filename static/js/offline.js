@@ -82,9 +82,9 @@
     return Outbox.flush().then(refreshBadge, refreshBadge);
   }
 
-  if (Outbox.channel) {
-    Outbox.channel.onmessage = function () { refreshBadge(); renderOutboxPage(); };
-  }
+  function outboxChanged() { refreshBadge(); renderOutboxPage(); }
+  if (Outbox.channel) Outbox.channel.onmessage = outboxChanged;
+  window.addEventListener("fieldapp-outbox-changed", outboxChanged);
   window.addEventListener("online", flushNow);
   if (navigator.onLine) flushNow(); else refreshBadge();
 
@@ -264,9 +264,11 @@
         links.unshift(el("a", { class: "btn btn-primary btn-block", href: "/login?next=/outbox", text: t("log_in") }));
       }
       area.textContent = "";
+      area.className = "queued-area";
       area.appendChild(el("div", { class: "flash flash-info queued", role: "status", "data-queued": "" },
                           [el("p", { text: message })].concat(links)));
       form.querySelectorAll("input, textarea, select, button").forEach(function (input) { input.disabled = true; });
+      area.scrollIntoView({ block: "center" });
     }
 
     function setBusy(on) {

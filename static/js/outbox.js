@@ -44,7 +44,14 @@
   function remove(store, key) { return run(store, "readwrite", function (s) { return s.delete(key); }); }
   function all(store) { return run(store, "readonly", function (s) { return s.getAll(); }); }
 
-  function changed() { if (channel) channel.postMessage("changed"); }
+  // Other pages and the service worker hear it on the channel; this page by an event
+  // (a BroadcastChannel does not deliver to its own sender).
+  function changed() {
+    if (channel) channel.postMessage("changed");
+    if (typeof scope.dispatchEvent === "function" && typeof Event === "function") {
+      scope.dispatchEvent(new Event("fieldapp-outbox-changed"));
+    }
+  }
 
   function saveItem(item) { return put("outbox", item).then(function () { changed(); return item; }); }
 

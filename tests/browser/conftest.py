@@ -79,18 +79,50 @@ def live_app(tmp_path, migrated_db):
         db.engine.dispose()
 
 
+def phone_context(browser, live_app, service_workers="allow"):
+    """A phone-sized browser, allowed to read a GPS position at the Sơn Hà market."""
+    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                               has_touch=True, locale="vi-VN",
+                               geolocation={"latitude": 20.2561, "longitude": 104.9421,
+                                            "accuracy": 15},
+                               permissions=["geolocation"], base_url=live_app.base_url,
+                               service_workers=service_workers)
+
+
 @pytest.fixture
 def phone(browser, live_app):
-    """A phone-sized page, allowed to read a GPS position at the Sơn Hà market."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="vi-VN",
-                                  geolocation={"latitude": 20.2561, "longitude": 104.9421,
-                                               "accuracy": 15},
-                                  permissions=["geolocation"], base_url=live_app.base_url)
+    context = phone_context(browser, live_app)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone_without_worker(browser, live_app):
+    """A phone page whose requests Playwright can route: no service worker in between."""
+    context = phone_context(browser, live_app, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def wait_until(page, expression: str, arg=None, timeout_ms: int = 15_000):
+    """Poll a JavaScript expression (which may return a promise) until it is truthy.
+
+    page.wait_for_function does not wait for promises, and IndexedDB and the Cache
+    API only answer with promises.
+    """
+    waited = 0
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if waited >= timeout_ms:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(100)
+        waited += 100
 
 
 def screenshot(page, name: str) -> None:

@@ -1,0 +1,95 @@
+"""What the phone downloads and keeps: compressed, fingerprinted assets, the service
+worker, the manifest, the outbox and fallback pages."""
+import gzip
+import json
+import re
+
+from tests.conftest import PASSWORD
+
+
+def asset_urls(html: str) -> list[str]:
+    return re.findall(r'(?:src|href)="(/static/[^"]+\?v=[0-9a-f]{12})"', html)
+
+
+def test_pages_reference_fingerprinted_assets_cached_for_a_year(client, login):
+    login()
+    urls = asset_urls(client.get("/").get_data(as_text=True))
+    assert any("htmx.min.js" in url for url in urls)
+    assert any("offline.js" in url for url in urls)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_changed_file_gets_a_new_url(app, tmp_path):
+    from fieldapp.assets import AssetVersions
+    (tmp_path / "a.css").write_text("p{}")
+    first = AssetVersions(str(tmp_path)).version("a.css")
+    (tmp_path / "a.css").write_text("p{color:red}")
+    assert AssetVersions(str(tmp_path)).version("a.css") != first
+
+
+def test_unversioned_static_urls_are_revalidated(client):
+    assert client.get("/static/css/app.css").headers["Cache-Control"] == "no-cache"
+
+
+def test_html_css_and_js_are_served_gzipped(client, login):
+    login()
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Xin chào" in gzip.decompress(page.data).decode()
+    for url in asset_urls(client.get("/").get_data(as_text=True)):
+        if ".js" in url or ".css" in url:
+            response = client.get(url, headers={"Accept-Encoding": "gzip"})
+            assert response.headers["Content-Encoding"] == "gzip", url
+            assert len(gzip.decompress(response.data)) > len(response.data)
+
+
+def test_service_worker_is_served_from_the_root(client):
+    response = client.get("/sw.js")
+    assert response.mimetype == "application/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    script = response.get_data(as_text=True)
+    assert "/static/js/outbox.js?v=" in script and "/offline" in script
+
+
+def test_manifest_installs_the_app(client):
+    manifest = json.loads(client.get("/manifest.webmanifest").get_data(as_text=True))
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    assert manifest["name"] == "Kiểm tra mã QR điểm kiểm soát ra vào"
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_outbox_needs_a_login_and_the_fallback_does_not(client, make_user):
+    assert client.get("/outbox").status_code == 302
+    fallback = client.get("/offline")
+    assert fallback.status_code == 200 and "Không có sóng" in fallback.get_data(as_text=True)
+    make_user()
+    client.post("/login", data={"username": "inspector", "password": PASSWORD})
+    page = client.get("/outbox").get_data(as_text=True)
+    assert 'id="outbox-list"' in page and "Hộp thư đi" in page
+
+
+def test_pages_carry_the_user_and_the_scripts_texts(client, login):
+    user = login()
+    page = client.get("/").get_data(as_text=True)
+    assert f'data-user-id="{user.id}"' in page
+    texts = json.loads(re.search(r'<script type="application/json" id="fieldapp-text">(.*?)</script>',
+                                 page, re.S).group(1))
+    assert texts["state_waiting"] == "Chờ có sóng"
+    assert texts["photos_chosen"] == "Đã chọn {n} ảnh"
+
+
+def test_logging_out_tells_the_phone_to_forget_cached_pages(client, login):
+    login()
+    assert client.post("/logout").headers["Location"] == "/login?logged_out=1"
+
+
+def test_csrf_token_endpoint_names_the_user(client, login):
+    user = login()
+    body = client.get("/account/csrf-token").get_json()
+    assert body["user_id"] == user.id and body["csrf_token"]
