@@ -219,3 +219,28 @@ def test_a_refused_finding_waits_in_the_outbox_to_be_fixed(phone_without_worker,
     page.goto("/outbox")
     expect(page.locator(".outbox-item [data-state]")).to_have_text("Đã gửi")
     expect(page.locator("[data-outbox-badge]")).to_be_hidden()
+
+
+def test_an_expired_login_keeps_the_finding_until_the_inspector_logs_in(
+        phone_without_worker, live_app):
+    page = phone_without_worker
+    log_in(page)
+    open_form(page)
+    fill_checklist(page)
+    add_photo(page)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
+    expect(page.locator("[data-queued]")).to_be_visible()
+    page.context.clear_cookies()  # the session expired while the phone was offline
+    page.context.set_offline(False)
+
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_for_outbox(page, ["login"])
+    page.goto("/login?next=/outbox")
+    page.get_by_label("Tên đăng nhập").fill("inspector")
+    page.get_by_label("Mật khẩu").fill("test-password")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/outbox")
+    expect(page.locator(".outbox-item [data-state]")).to_have_text("Đã gửi")
+    [inspection] = inspections(live_app)
+    assert inspection.staff_name == "Lương Thị Hoa" and len(inspection.photos) == 1
