@@ -75,9 +75,11 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
     from fieldapp.offline.routes import bp as offline_bp
+    from fieldapp.posters.routes import bp as posters_bp
     from fieldapp.venues.routes import bp as venues_bp
 
-    for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp):
+    for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp,
+                      posters_bp):
         app.register_blueprint(blueprint)
 
     from fieldapp.cli import register_commands
@@ -101,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_template_helpers(app: Flask) -> None:
     from fieldapp.inspections import labels as inspection_labels
     from fieldapp.offline.ui_text import ui_text
+    from fieldapp.posters import labels as poster_labels
     from fieldapp.venues import labels as venue_labels
 
     @app.template_filter("vn_date")
@@ -133,6 +136,10 @@ def _register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "current_locale": str(get_locale() or "vi"),
             "ui_text": ui_text(),
+            "poster_reasons": poster_labels.POSTER_REASON_LABELS,
+            "poster_states": poster_labels.POSTER_STATE_LABELS,
+            "batch_states": poster_labels.BATCH_STATE_LABELS,
+            "scan_verdicts": poster_labels.SCAN_VERDICT_LABELS,
         }
 
 

@@ -141,7 +141,69 @@ def create_user_command(username: str, role: str, district_name: str, display_na
     click.echo(f"Created {role} {username} in {district.name}.")
 
 
+@click.command("posters")
+@click.option("--venue", "venue_code", metavar="CODE", help="One venue, by its code.")
+@click.option("--commune", "commune_name", metavar="NAME",
+              help="Every active venue of a commune that has a registered code.")
+@click.option("--district", "district_name", metavar="NAME",
+              help="The commune's district (needed when there are several).")
+@click.option("--size", type=click.Choice(["A4", "A5", "A6"]), default="A4", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A .pdf file, or a .png file for one venue.")
+@in_english
+def posters_command(venue_code, commune_name, district_name, size, output: Path) -> None:
+    """Make QR posters: one venue's (PDF or PNG) or a commune's batch (one PDF)."""
+    from flask import current_app
+    from fieldapp.access import district_venues
+    from fieldapp.models import Venue
+    from fieldapp.posters.render import PosterError, poster_png, register_fonts
+    from fieldapp.posters.service import poster_text, render_batch
+    from fieldapp.venues.importer import commune_key
+
+    if bool(venue_code) == bool(commune_name):
+        raise click.UsageError("Give either --venue CODE or --commune NAME.")
+    config = current_app.config
+    register_fonts(Path(config["POSTER_FONT_DIR"]))
+    issuer = config["POSTER_ISSUER"]
+    as_png = output.suffix.lower() == ".png"
+    if venue_code:
+        venue = db.session.scalar(select(Venue).where(Venue.code == venue_code.strip()))
+        if venue is None:
+            raise click.ClickException(f"No venue has the code {venue_code}.")
+        try:
+            text = poster_text(venue, issuer)
+            if as_png:
+                output.write_bytes(poster_png(text, Path(config["POSTER_FONT_DIR"]), size))
+            else:
+                render_batch([text], output, size)
+        except PosterError as error:
+            raise click.ClickException(f"{venue.code}: {error}")
+        click.echo(f"Poster {text.serial} for {venue.name} written to {output}.")
+        return
+    if as_png:
+        raise click.UsageError("A commune's posters come as one PDF: name a .pdf file.")
+    district = district_named(district_name)
+    communes = [c for c in district.communes if commune_key(c.name) == commune_key(commune_name)]
+    if not communes:
+        known = ", ".join(c.name for c in district.communes)
+        raise click.BadParameter(f"No commune named {commune_name} in {district.name}. "
+                                 f"Communes: {known}.", param_hint="--commune")
+    venues = db.session.scalars(
+        district_venues(district.id).where(Venue.commune_id == communes[0].id,
+                                           Venue.is_active.is_(True), Venue.qr_payload != "")
+        .order_by(Venue.search_key)).all()
+    if not venues:
+        raise click.ClickException(f"No venue of {communes[0].name} has a registered code.")
+    try:
+        count = render_batch((poster_text(v, issuer) for v in venues), output, size,
+                             lambda done: click.echo(f"  {done} of {len(venues)} posters made"))
+    except PosterError as error:
+        raise click.ClickException(str(error))
+    click.echo(f"{count} posters for {communes[0].name} written to {output}.")
+
+
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
-    for command in (seed_demo_command, import_venues_command, create_user_command):
+    for command in (seed_demo_command, import_venues_command, create_user_command,
+                    posters_command):
         app.cli.add_command(command)

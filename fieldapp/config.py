@@ -46,6 +46,12 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "MAX_PHOTOS": 6,
         # Photos are re-encoded to at most this many pixels on the longest side.
         "PHOTO_MAX_SIDE": 1600,
+        "POSTER_FONT_DIR": str(ROOT / "node_modules" / "@expo-google-fonts" / "be-vietnam-pro"),
+        "POSTER_FOLDER": str(instance / "posters"),
+        # {district} and {province} are filled in; FIELDAPP_POSTER_ISSUER overrides it.
+        "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
+        # Tests make batches in the request; a server makes them in a background thread.
+        "POSTER_BATCHES_IN_BACKGROUND": True,
         "GPS_MAX_ACCURACY_M": 100,
         "GPS_MAX_DISTANCE_M": 300,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -75,6 +75,8 @@ class InspectionForm(FlaskForm):
     reinspection_due = DateField(_l("Re-inspect by"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
     photos = MultipleFileField(_l("Photos of the poster and entrance"))
+    # What the phone read from the posted code; the server judges whose code it is.
+    scanned_payload = HiddenField(validators=[Length(max=4000)])
 
     def __init__(self, *args, is_enterprise: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,6 +164,7 @@ class InspectionForm(FlaskForm):
             reinspection_due=self.reinspection_due.data,
             notes=(self.notes.data or "").strip(),
             device_time=_parse_device_time(self.device_time.data),
+            scanned_payload=(self.scanned_payload.data or "").strip(),
         )
 
     def answered_enough_to_assess(self) -> bool:

@@ -35,6 +35,7 @@ class Checklist:
     reinspection_due: date | None = None
     notes: str = ""
     device_time: datetime | None = None
+    scanned_payload: str = ""
 
 
 @dataclass

@@ -17,6 +17,7 @@ from fieldapp.inspections.service import (
     Position, UuidTaken, check_position, existing_inspection, is_replay, record_inspection,
 )
 from fieldapp.models import Commune, Inspection, InspectionPhoto, Venue
+from fieldapp.posters.service import replacement_reason
 
 bp = Blueprint("inspections", __name__)
 
@@ -163,7 +164,8 @@ def show(inspection_id: int):
     """Every answer of one finding, its photos and GPS position."""
     inspection = inspection_or_404(inspection_id)
     return render_template("inspections/show.html", inspection=inspection,
-                           venue=inspection.venue)
+                           venue=inspection.venue,
+                           replaceable=replacement_reason(inspection) is not None)
 
 
 @bp.route("/photos/<uuid>/<name>")

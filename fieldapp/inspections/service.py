@@ -12,6 +12,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
 from fieldapp.inspections.photos import StoredPhoto, photo_fingerprint
 from fieldapp.models import Inspection, InspectionPhoto, User, Venue
+from fieldapp.posters.service import judge_payload
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -118,6 +119,10 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
         risk_assessment_done=checklist.risk_assessment_done if venue.is_enterprise else None,
         actions=",".join(checklist.actions), reinspection_due=checklist.reinspection_due,
         notes=checklist.notes, outcome=assessment.outcome,
+        scanned_payload=checklist.scanned_payload,
+        scan_verdict=judge_payload(venue.commune.district_id, venue,
+                                   checklist.scanned_payload).verdict
+        if checklist.scanned_payload else "",
         outcome_reasons=",".join(assessment.reasons),
     )
     inspection.photos = [

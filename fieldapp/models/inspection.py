@@ -54,6 +54,11 @@ class Inspection(db.Model):
     reinspection_due: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
 
+    # What the phone read from the posted code, and whose code it was:
+    # own / other_venue / unknown / unreadable ("" when not scanned).
+    scanned_payload: Mapped[str] = mapped_column(Text, default="")
+    scan_verdict: Mapped[str] = mapped_column(String(20), default="")
+
     outcome: Mapped[str] = mapped_column(String(20), index=True)
     # Codes of the reasons behind the outcome, comma-separated.
     outcome_reasons: Mapped[str] = mapped_column(String(300), default="")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from fieldapp.access import commune_or_none, venue_or_404
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
-from fieldapp.models import Commune, Inspection, VENUE_TYPES
+from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES
 from fieldapp.text import fold
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
@@ -65,8 +65,11 @@ def show(venue_id: int):
         select(Inspection.id, func.count())
         .join(Inspection.photos).where(Inspection.venue_id == venue.id)
         .group_by(Inspection.id)).all())
+    posters = list(db.session.scalars(
+        select(Poster).where(Poster.venue_id == venue.id)
+        .options(joinedload(Poster.issued_by)).order_by(Poster.version.desc())))
     return render_template("venues/show.html", venue=venue, history=history,
-                           photo_counts=photo_counts, today=date.today())
+                           photo_counts=photo_counts, today=date.today(), posters=posters)
 
 
 @bp.route("/new", methods=["GET", "POST"])

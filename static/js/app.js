@@ -58,7 +58,70 @@
     window.addEventListener("online", function () { banner.hidden = true; });
   }
 
+  // Read a posted code: in the browser where BarcodeDetector exists, else on the server
+  // from the photo. The server says whose code it is.
+  function readCode(file) {
+    if (!("BarcodeDetector" in window) || !window.createImageBitmap) return Promise.resolve(null);
+    return createImageBitmap(file).then(function (bitmap) {
+      return new window.BarcodeDetector({ formats: ["qr_code"] }).detect(bitmap);
+    }).then(function (codes) {
+      return codes.length === 1 ? codes[0].rawValue : null;
+    }).catch(function () { return null; });
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
+    catch (e) { return ""; }
+  }
+
+  function setupScan(box) {
+    var input = box.querySelector("[data-scan-input]");
+    var result = box.querySelector("[data-scan-slot]");
+    var form = box.closest("form");
+    input.addEventListener("change", function () {
+      var file = input.files[0];
+      input.value = "";
+      if (!file) return;
+      readCode(file).then(function (payload) {
+        var body = new FormData();
+        if (payload) body.append("payload", payload); else body.append("photo", file);
+        return fetch(box.getAttribute("data-scan-url"), {
+          method: "POST", body: body, credentials: "same-origin",
+          headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
+        });
+      }).then(function (response) { return response.text(); }).then(function (html) {
+        result.innerHTML = html;  // the server's own escaped fragment
+        var verdict = result.querySelector("[data-verdict]");
+        if (!verdict) return;
+        box.querySelector("[data-scanned-payload]").value = verdict.getAttribute("data-payload");
+        var answer = { own: "yes", other_venue: "no", unknown: "no" }[verdict.getAttribute("data-verdict")];
+        var radio = answer && form.querySelector('input[name="qr_matches"][value="' + answer + '"]');
+        if (radio) radio.checked = true;
+        form.dispatchEvent(new Event("change", { bubbles: true }));
+      }).catch(function () {
+        result.textContent = box.getAttribute("data-msg-offline");
+      });
+    });
+  }
+
+  function setupScanPage(form) {
+    var input = form.querySelector("[data-scan-input]");
+    input.addEventListener("change", function () {
+      var file = input.files[0];
+      if (!file) return;
+      readCode(file).then(function (payload) {
+        if (payload) {
+          form.querySelector("[data-scan-payload]").value = payload;
+          input.disabled = true;  // the text is enough; spare the upload
+        }
+        form.submit();
+      });
+    });
+  }
+
   function init() {
+    document.querySelectorAll("[data-scan-box]").forEach(setupScan);
+    document.querySelectorAll("[data-scan-form]").forEach(setupScanPage);
     document.querySelectorAll("form").forEach(function (form) {
       if (form.querySelector("[data-show-when]")) {
         applyConditions(form);

@@ -1,0 +1,65 @@
+"""Posters issued for venues (replacements and their print queue) and print batches."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fieldapp.extensions import db
+from fieldapp.models.inspection import Inspection
+from fieldapp.models.user import User
+from fieldapp.models.venue import Venue
+
+# Why a poster was issued: the inspection's finding, or an office decision.
+POSTER_REASONS = ("missing", "damaged", "outdated", "other")
+# queued: waiting in the office's print queue; printed; delivered to the venue.
+POSTER_STATES = ("queued", "printed", "delivered")
+BATCH_STATES = ("waiting", "running", "done", "failed")
+
+
+class Poster(db.Model):
+    __tablename__ = "poster"
+    __table_args__ = (UniqueConstraint("venue_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"), index=True)
+    # The venue's first poster is version 1; each replacement takes the next number.
+    version: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[str] = mapped_column(String(60), unique=True)
+    # The payload printed, as it was when issued.
+    payload: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    printed_at: Mapped[datetime | None] = mapped_column()
+    delivered_at: Mapped[datetime | None] = mapped_column()
+
+    venue: Mapped[Venue] = relationship()
+    inspection: Mapped[Inspection | None] = relationship()
+    issued_by: Mapped[User] = relationship()
+
+
+class PosterBatch(db.Model):
+    """A multi-page PDF made in the background; its progress lives here, not in memory."""
+    __tablename__ = "poster_batch"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    title: Mapped[str] = mapped_column(String(200))
+    page_size: Mapped[str] = mapped_column(String(4), default="A4")
+    # Comma-separated ids: venues to print, or queued posters (then marked printed).
+    venue_ids: Mapped[str] = mapped_column(Text, default="")
+    poster_ids: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

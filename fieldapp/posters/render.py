@@ -1,0 +1,268 @@
+"""Drawing a venue's QR poster: one layout, rendered to PDF (reportlab) or PNG (Pillow).
+
+The layout is computed once in points from the top-left corner, so the PDF and the
+PNG cannot drift apart. All text is NFC-normalised Vietnamese in Be Vietnam Pro,
+a typeface drawn for Vietnamese, embedded (subset) in the PDF.
+"""
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import qrcode
+from qrcode.exceptions import DataOverflowError
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.pagesizes import A4, A5, A6
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+PAGE_SIZES = {"A4": A4, "A5": A5, "A6": A6}
+# On A4 the code itself (quiet zone excluded) is printed 15.5 cm wide: the orders ask
+# for at least 15 x 15 cm. Smaller sheets scale everything down with the page.
+A4_CODE_SIDE = 155 * mm
+QUIET_ZONE_MODULES = 4
+INSTRUCTION_VI = "Quét mã QR bằng ứng dụng PC-Covid khi ra/vào địa điểm"
+INSTRUCTION_EN = "Scan this QR code with the PC-Covid app when entering or leaving"
+TITLE = "MÃ QR ĐIỂM KIỂM SOÁT RA VÀO"
+FONT_FILES = {"regular": "400Regular/BeVietnamPro_400Regular.ttf",
+              "bold": "700Bold/BeVietnamPro_700Bold.ttf"}
+PDF_FONTS = {"regular": "BeVietnamPro", "bold": "BeVietnamPro-Bold"}
+
+
+class PosterError(Exception):
+    """A poster that cannot be made; the message says why, for the user."""
+
+
+class NoPayload(PosterError):
+    pass
+
+
+class PayloadTooLong(PosterError):
+    pass
+
+
+@dataclass
+class PosterText:
+    """What a poster says, besides its code."""
+    payload: str
+    venue_name: str
+    venue_code: str
+    address: str
+    commune: str
+    district: str
+    province: str
+    issuer: str
+    serial: str
+    print_date: date
+
+    def normalised(self) -> "PosterText":
+        return PosterText(**{k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+                             for k, v in self.__dict__.items()})
+
+
+@dataclass
+class TextLine:
+    text: str
+    weight: str  # regular / bold
+    size: float  # points
+    x: float  # points from the left edge
+    top: float  # points from the top edge to the top of the line box
+    align: str = "center"
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    lines: list[TextLine] = field(default_factory=list)
+    modules: list[list[bool]] = field(default_factory=list)
+    code_left: float = 0
+    code_top: float = 0
+    module_size: float = 0
+
+
+_registered_dir: Path | None = None
+
+
+def register_fonts(font_dir: Path) -> None:
+    """Register the poster typeface with reportlab (once per process)."""
+    global _registered_dir
+    if _registered_dir == font_dir:
+        return
+    for weight, name in PDF_FONTS.items():
+        path = font_dir / FONT_FILES[weight]
+        if not path.is_file():
+            raise PosterError(f"Poster font missing: {path} (run `make install`).")
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    _registered_dir = font_dir
+
+
+def qr_modules(payload: str) -> list[list[bool]]:
+    """The QR matrix for the exact payload, error correction Q, without quiet zone."""
+    if not payload:
+        raise NoPayload("This venue has no registered QR code content.")
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0)
+    code.add_data(payload.encode("utf-8"))
+    try:
+        code.make(fit=True)
+    except (DataOverflowError, ValueError):
+        raise PayloadTooLong("The QR code content is too long to fit in a QR code.")
+    return code.get_matrix()
+
+
+def _width(text: str, weight: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, PDF_FONTS[weight], size)
+
+
+def wrap(text: str, weight: str, size: float, max_width: float) -> list[str]:
+    """Greedy word wrap; a word longer than the line is cut where it must be."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if _width(candidate, weight, size) <= max_width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        while _width(word, weight, size) > max_width:
+            cut = len(word)
+            while cut > 1 and _width(word[:cut], weight, size) > max_width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fit(text: str, weight: str, largest: float, smallest: float, max_width: float,
+        max_lines: int) -> tuple[float, list[str]]:
+    """The largest size (down to `smallest`) at which text wraps into max_lines."""
+    size = largest
+    while True:
+        lines = wrap(text, weight, size, max_width)
+        if len(lines) <= max_lines or size <= smallest:
+            return size, lines
+        size = max(smallest, size - 1)
+
+
+def layout_poster(text: PosterText, page: str = "A4") -> Layout:
+    """Place every line and the code on the page, in points from the top-left."""
+    text = text.normalised()
+    width, height = PAGE_SIZES[page]
+    scale = width / A4[0]
+    margin = 10 * mm * scale
+    usable = width - 2 * margin
+    layout = Layout(width, height)
+    top = margin
+
+    def add(line_text, weight, size, gap=0.25):
+        nonlocal top
+        layout.lines.append(TextLine(line_text, weight, size, width / 2, top))
+        top += size * (1 + gap)
+
+    for line in wrap(text.issuer.upper(), "bold", 10 * scale, usable):
+        add(line, "bold", 10 * scale)
+    top += 3 * scale
+    add(TITLE, "bold", 20 * scale)
+    size, lines = fit(text.venue_name, "bold", 24 * scale, 11 * scale, usable, 3)
+    for line in lines:
+        add(line, "bold", size, gap=0.15)
+    place = ", ".join(part for part in (text.address, text.commune, text.district,
+                                        text.province) if part)
+    size, lines = fit(place, "regular", 12 * scale, 8 * scale, usable, 2)
+    for line in lines:
+        add(line, "regular", size, gap=0.15)
+
+    modules = qr_modules(text.payload)
+    count = len(modules)
+    footer_height = (14 + 11 + 9 * 2) * scale * 1.3
+    room = height - margin - footer_height - top
+    # The code keeps its full quiet zone of white around it, inside the page.
+    module = min(A4_CODE_SIDE * scale / count, room / (count + 2 * QUIET_ZONE_MODULES),
+                 width / (count + 2 * QUIET_ZONE_MODULES))
+    side = module * count
+    layout.modules = modules
+    layout.module_size = module
+    layout.code_left = (width - side) / 2
+    layout.code_top = top + QUIET_ZONE_MODULES * module
+    top = layout.code_top + side + QUIET_ZONE_MODULES * module
+
+    size, lines = fit(INSTRUCTION_VI, "bold", 14 * scale, 9 * scale, usable, 2)
+    for line in lines:
+        add(line, "bold", size, gap=0.2)
+    add(INSTRUCTION_EN, "regular", 10 * scale)
+    top = max(top, height - margin - 9 * scale * 1.3 * 2)
+    add(f"Mã địa điểm: {text.venue_code} · Số hiệu: {text.serial}", "regular", 9 * scale)
+    add(f"In ngày {text.print_date:%d/%m/%Y}", "regular", 9 * scale)
+    return layout
+
+
+def draw_pdf_page(canvas: Canvas, layout: Layout) -> None:
+    """Draw one poster on the canvas's current page."""
+    for line in layout.lines:
+        canvas.setFont(PDF_FONTS[line.weight], line.size)
+        baseline = layout.height - line.top - line.size * 0.85
+        canvas.drawCentredString(line.x, baseline, line.text)
+    # One path for the whole code: no hairlines between neighbouring modules.
+    path = canvas.beginPath()
+    for row_index, row in enumerate(layout.modules):
+        y = layout.height - layout.code_top - (row_index + 1) * layout.module_size
+        start = None
+        for col, dark in enumerate(row + [False]):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                path.rect(layout.code_left + start * layout.module_size, y,
+                          (col - start) * layout.module_size, layout.module_size)
+                start = None
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def new_canvas(out, page: str) -> Canvas:
+    canvas = Canvas(str(out) if isinstance(out, Path) else out, pagesize=PAGE_SIZES[page],
+                    pageCompression=1)
+    canvas.setTitle("Poster mã QR")
+    canvas.setCreator("fieldapp")
+    return canvas
+
+
+def poster_pdf(texts: list[PosterText], out, page: str = "A4") -> None:
+    """Write posters, one a page, as a PDF to a path or binary file."""
+    canvas = new_canvas(out, page)
+    for text in texts:
+        draw_pdf_page(canvas, layout_poster(text, page))
+        canvas.showPage()
+    canvas.save()
+
+
+def poster_png(text: PosterText, font_dir: Path, page: str = "A4", dpi: int = 150) -> bytes:
+    """The poster as a PNG image."""
+    layout = layout_poster(text, page)
+    scale = dpi / 72
+    image = Image.new("L", (round(layout.width * scale), round(layout.height * scale)), 255)
+    draw = ImageDraw.Draw(image)
+    fonts: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+    for line in layout.lines:
+        px = max(1, round(line.size * scale))
+        key = (line.weight, px)
+        if key not in fonts:
+            fonts[key] = ImageFont.truetype(str(font_dir / FONT_FILES[line.weight]), px)
+        draw.text((line.x * scale, line.top * scale), line.text, font=fonts[key], fill=0,
+                  anchor="ma")
+    module = layout.module_size * scale
+    for row_index, row in enumerate(layout.modules):
+        for col, dark in enumerate(row):
+            if dark:
+                x0 = layout.code_left * scale + col * module
+                y0 = layout.code_top * scale + row_index * module
+                draw.rectangle([round(x0), round(y0), round(x0 + module) - 1,
+                                round(y0 + module) - 1], fill=0)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,412 @@
+"""Posters: rendering read back by a QR decoder, the text layer, the replacement flow,
+the print queue, batches, scanning a posted code, the command line, and access."""
+import io
+from datetime import date
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import zxingcpp
+from PIL import Image, ImageFilter
+from reportlab.lib.units import mm
+from sqlalchemy import func, select
+
+from fieldapp.config import load_config
+from fieldapp.extensions import db
+from fieldapp.models import Inspection, Poster, PosterBatch
+from fieldapp.posters.render import (
+    A4_CODE_SIDE, QUIET_ZONE_MODULES, NoPayload, PayloadTooLong, PosterText, layout_poster,
+    poster_pdf, poster_png, register_fonts,
+)
+from tests.conftest import commune_named, inspection_answers
+
+FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
+# Every vowel with every tone mark, and đ, spread over names a venue could have.
+TONE_NAMES = [
+    "Nhà văn hóa bản Bơ: àáảãạ ằắẳẵặ ầấẩẫậ",
+    "Cửa hàng Đức Thịnh: èéẻẽẹ ềếểễệ ìíỉĩị",
+    "Trường Mầm non Mường Mìn: òóỏõọ ồốổỗộ ờớởỡợ",
+    "Chợ Sơn Điện: ùúủũụ ừứửữự ỳýỷỹỵ đĐ",
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fonts():
+    register_fonts(FONT_DIR)
+
+
+def text_for(name="Chợ Sơn Hà", payload="https://qr.pccovid.gov.vn/v/QS-SH-0001?k=8F3A",
+             **overrides) -> PosterText:
+    values = dict(payload=payload, venue_name=name, venue_code="QS-SH-0001",
+                  address="Bản Na Hồ", commune="Xã Sơn Hà", district="huyện Quan Sơn",
+                  province="Thanh Hóa", issuer="Phòng Văn hóa và Thông tin huyện Quan Sơn",
+                  serial="QS-SH-0001-v2", print_date=date(2026, 11, 22))
+    values.update(overrides)
+    return PosterText(**values)
+
+
+def pdf_bytes(texts, page="A4") -> bytes:
+    out = io.BytesIO()
+    poster_pdf(texts, out, page)
+    return out.getvalue()
+
+
+def raster(pdf: bytes, index=0, dpi=100) -> Image.Image:
+    document = pypdfium2.PdfDocument(pdf)
+    return document[index].render(scale=dpi / 72).to_pil()
+
+
+def text_layer(pdf: bytes, index=0) -> str:
+    document = pypdfium2.PdfDocument(pdf)
+    return document[index].get_textpage().get_text_range()
+
+
+def decode(image: Image.Image) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+
+
+@pytest.mark.parametrize("name", TONE_NAMES)
+def test_pdf_round_trip_and_exact_text(name):
+    payload = f"https://qr.pccovid.gov.vn/v/{len(name)}?venue=" + name
+    pdf = pdf_bytes([text_for(name, payload)])
+    assert decode(raster(pdf)) == [payload]
+    assert name in text_layer(pdf).replace("\r", "").replace("\n", " ")
+
+
+def test_png_round_trip():
+    text = text_for(TONE_NAMES[1])
+    image = Image.open(io.BytesIO(poster_png(text, FONT_DIR)))
+    assert image.size == (1240, 1754)  # A4 at 150 dpi
+    assert decode(image) == [text.payload]
+
+
+def photo_of(image: Image.Image, how: str) -> Image.Image:
+    """Photos an inspector might take of a printed poster."""
+    image = image.convert("L")
+    if how == "rotated":
+        return image.rotate(17, expand=True, fillcolor=255)
+    if how == "small":
+        return image.resize((300, round(300 * image.height / image.width)), Image.LANCZOS)
+    if how == "blurred":
+        return image.filter(ImageFilter.GaussianBlur(2))
+    if how == "perspective":
+        w, h = image.size
+        # Taken from below and to the left: the top of the sheet recedes, tilted.
+        corners = [(-0.15 * w, -0.05 * h), (1.15 * w, 0), (w, h), (0, h)]
+        coefficients = perspective_coefficients([(0, 0), (w, 0), (w, h), (0, h)], corners)
+        return image.transform((w, h), Image.PERSPECTIVE, coefficients, Image.BICUBIC,
+                               fillcolor=255)
+    raise ValueError(how)
+
+
+def perspective_coefficients(target, source) -> list[float]:
+    """Pillow's 8 perspective coefficients sending target corners to source corners
+    (the 8x8 linear system solved by Gauss-Jordan elimination)."""
+    rows = []
+    for (x, y), (u, v) in zip(target, source):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, u])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, v])
+    for col in range(8):
+        pivot = max(range(col, 8), key=lambda r: abs(rows[r][col]))
+        rows[col], rows[pivot] = rows[pivot], rows[col]
+        for r in range(8):
+            if r != col:
+                factor = rows[r][col] / rows[col][col]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
+    return [rows[i][8] / rows[i][i] for i in range(8)]
+
+
+@pytest.mark.parametrize("how", ["rotated", "small", "blurred", "perspective"])
+def test_photos_of_the_poster_decode(how):
+    text = text_for(TONE_NAMES[2])
+    poster = raster(pdf_bytes([text]), dpi=150)
+    assert decode(photo_of(poster, how)) == [text.payload]
+
+
+def test_a_120_character_name_fits_on_the_page():
+    name = ("Công ty Trách nhiệm hữu hạn Thương mại Dịch vụ Lâm sản và Vận tải Hành khách "
+            "Mường Mìn – Chi nhánh Sơn Điện, Quan Sơn, T")
+    assert len(name) == 120
+    layout = layout_poster(text_for(name))
+    name_lines = [line for line in layout.lines if line.weight == "bold"][2:5]
+    assert " ".join(line.text for line in name_lines) == name
+    for line in layout.lines:
+        assert 0 < line.top and line.top + line.size < layout.height
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+        width = stringWidth(line.text, "BeVietnamPro-Bold" if line.weight == "bold"
+                            else "BeVietnamPro", line.size)
+        assert width <= layout.width - 2 * 10 * mm + 0.01, line.text
+    pdf = pdf_bytes([text_for(name)])
+    assert decode(raster(pdf)) == [text_for(name).payload]
+
+
+def test_a4_code_is_at_least_15_cm_with_a_clear_quiet_zone():
+    layout = layout_poster(text_for())
+    side = layout.module_size * len(layout.modules)
+    assert side >= 150 * mm and side <= A4_CODE_SIDE + 0.01
+    quiet = QUIET_ZONE_MODULES * layout.module_size
+    zone_top, zone_bottom = layout.code_top - quiet, layout.code_top + side + quiet
+    assert layout.code_left - quiet >= 0 and layout.code_left + side + quiet <= layout.width
+    for line in layout.lines:  # no text inside the quiet zone
+        assert line.top + line.size <= zone_top or line.top >= zone_bottom, line.text
+
+
+@pytest.mark.parametrize("page, size_mm", [("A5", (148, 210)), ("A6", (105, 148))])
+def test_smaller_sheets(page, size_mm):
+    text = text_for(TONE_NAMES[3])
+    pdf = pdf_bytes([text], page)
+    document = pypdfium2.PdfDocument(pdf)
+    width, height = document[0].get_size()
+    assert (round(width / mm), round(height / mm)) == size_mm
+    assert decode(raster(pdf, dpi=200)) == [text.payload]
+
+
+def test_bad_payloads_are_refused():
+    with pytest.raises(NoPayload):
+        layout_poster(text_for(payload=""))
+    with pytest.raises(PayloadTooLong):
+        layout_poster(text_for(payload="x" * 5000))
+
+
+# --- routes -----------------------------------------------------------------------------
+
+@pytest.fixture
+def venue(make_venue):
+    return make_venue("Chợ Sơn Hà", qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0001?k=1")
+
+
+def record(client, venue, **answers) -> Inspection:
+    client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(**answers),
+                content_type="multipart/form-data")
+    return db.session.scalars(select(Inspection).order_by(Inspection.id.desc())).first()
+
+
+def test_venue_poster_pdf_and_png(client, login, venue):
+    login()
+    response = client.get(f"/venues/{venue.id}/poster.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert decode(raster(response.data)) == [venue.qr_payload]
+    assert "QS-" in text_layer(response.data) and "Chợ Sơn Hà" in text_layer(response.data)
+    png = client.get(f"/venues/{venue.id}/poster.png?size=A5")
+    assert png.mimetype == "image/png"
+    assert decode(Image.open(io.BytesIO(png.data))) == [venue.qr_payload]
+    assert client.get(f"/venues/{venue.id}/poster.pdf?size=A9").status_code == 400
+
+
+def test_venue_without_a_code_is_explained_and_can_get_one(client, login, make_venue):
+    login()
+    bare = make_venue("Quán nước Bản Bôn", venue_type="shop", qr_payload="")
+    response = client.get(f"/venues/{bare.id}/poster.pdf")
+    assert response.status_code == 409
+    assert "Cấp mã của ứng dụng" in response.get_data(as_text=True)
+    assert client.post(f"/venues/{bare.id}/payload").status_code == 303
+    assert bare.qr_payload.startswith(f"FIELDAPP:{bare.code}:")
+    assert decode(raster(client.get(f"/venues/{bare.id}/poster.pdf").data)) == [bare.qr_payload]
+
+
+def test_a_payload_too_long_is_explained(client, login, make_venue):
+    login()
+    long_one = make_venue("Cửa hàng dài", venue_type="shop", qr_payload="x" * 5000)
+    response = client.get(f"/venues/{long_one.id}/poster.pdf")
+    assert response.status_code == 422 and "quá dài" in response.get_data(as_text=True)
+
+
+def test_replacement_to_the_print_queue_then_printed_and_delivered(app, client, login, venue,
+                                                                    make_user):
+    login()
+    inspection = record(client, venue, qr_posted="damaged")
+    detail = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert "Poster thay thế" in detail
+    response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    assert response.status_code == 303
+    poster = db.session.scalar(select(Poster))
+    assert (poster.version, poster.serial, poster.state, poster.reason) == \
+        (2, f"{venue.code}-v2", "queued", "damaged")
+    assert poster.inspection_id == inspection.id
+    assert f"{venue.code}-v2" in client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert client.get("/posters/queue").status_code == 403  # the office's screen
+
+    client.post("/logout")
+    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
+    login(make_user("supervisor", role="supervisor"))
+    queue = client.get("/posters/queue").get_data(as_text=True)
+    assert poster.serial in queue
+    assert client.post(f"/posters/{poster.id}/delivered").status_code == 303
+    assert poster.state == "queued"  # not printed yet: cannot be delivered
+    printed = client.post("/posters/queue/print")
+    batch = db.session.scalar(select(PosterBatch))
+    assert printed.headers["Location"] == f"/posters/batches/{batch.id}"
+    db.session.refresh(poster)
+    assert batch.state == "done" and poster.state == "printed"
+    download = client.get(f"/posters/batches/{batch.id}/download")
+    assert download.mimetype == "application/pdf"
+    assert decode(raster(download.data)) == [venue.qr_payload]
+    assert "QS-00001-v2" in text_layer(download.data) or poster.serial in text_layer(download.data)
+    client.post(f"/posters/{poster.id}/delivered")
+    db.session.refresh(poster)
+    assert poster.state == "delivered" and poster.delivered_at is not None
+
+
+def test_replacement_printed_on_the_spot(client, login, venue):
+    login()
+    inspection = record(client, venue, qr_posted="missing", checkin_method="staff_scan")
+    response = client.post(f"/inspections/{inspection.id}/replacement",
+                           data={"print": "now", "size": "A5"})
+    poster = db.session.scalar(select(Poster))
+    assert response.headers["Location"] == f"/posters/{poster.id}.pdf?size=A5"
+    assert poster.state == "printed" and poster.reason == "missing"
+    pdf = client.get(response.headers["Location"]).data
+    assert poster.serial in text_layer(pdf)
+    second = record(client, venue, qr_posted="outdated")
+    client.post(f"/inspections/{second.id}/replacement", data={"print": "queue"})
+    assert db.session.scalar(select(func.max(Poster.version))) == 3
+
+
+def test_no_replacement_for_a_posted_code(client, login, venue):
+    login()
+    inspection = record(client, venue)
+    assert client.post(f"/inspections/{inspection.id}/replacement").status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Poster)) == 0
+
+
+def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_venue, quan_son):
+    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
+    login(make_user("supervisor", role="supervisor"))
+    trung_xuan = commune_named(quan_son, "Trung Xuân")
+    names = ["Trường THCS Trung Xuân", "Trạm Y tế xã Trung Xuân", "Chợ Trung Xuân"]
+    for name in names:
+        make_venue(name, commune=trung_xuan, venue_type="school")
+    make_venue("Quán chưa có mã", commune=trung_xuan, qr_payload="")
+    response = client.post("/posters/batches", data={"commune": trung_xuan.id, "size": "A6"})
+    batch = db.session.scalar(select(PosterBatch))
+    assert response.status_code == 303 and batch.total == 3 and batch.page_size == "A6"
+    fragment = client.get(f"/posters/batches/{batch.id}", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and "Tải bản PDF" in body and f'id="batch-{batch.id}"' in body
+    pdf = client.get(f"/posters/batches/{batch.id}/download").data
+    assert len(pypdfium2.PdfDocument(pdf)) == 3
+    layer = " ".join(text_layer(pdf, i) for i in range(3))
+    for name in names:
+        assert name in layer
+
+
+def test_a_running_batch_polls_itself(client, login, make_user, quan_son):
+    user = login(make_user("supervisor", role="supervisor"))
+    batch = PosterBatch(district_id=quan_son.id, requested_by_id=user.id, title="Đợt in",
+                        total=10, done=4, state="running")
+    db.session.add(batch)
+    db.session.commit()
+    body = client.get(f"/posters/batches/{batch.id}", headers={"HX-Request": "true"}
+                      ).get_data(as_text=True)
+    assert 'hx-trigger="load delay:1s"' in body and "4 / 10" in body
+    assert client.get(f"/posters/batches/{batch.id}/download").status_code == 404
+
+
+def poster_photo(venue_text: PosterText) -> bytes:
+    image = photo_of(raster(pdf_bytes([venue_text]), dpi=120), "rotated")
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG")
+    return out.getvalue()
+
+
+def scan(client, venue, photo: bytes | None = None, payload: str | None = None):
+    data = {"payload": payload} if payload else {"photo": (io.BytesIO(photo), "scan.jpg")}
+    return client.post(f"/venues/{venue.id}/scan", data=data, content_type="multipart/form-data",
+                       headers={"HX-Request": "true"})
+
+
+def test_scanning_the_posted_code(client, login, venue, make_venue):
+    login()
+    neighbour = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station",
+                           qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0099?k=2")
+    own = scan(client, venue, poster_photo(text_for(payload=venue.qr_payload)))
+    assert own.status_code == 200 and 'data-verdict="own"' in own.get_data(as_text=True)
+    other = scan(client, venue, poster_photo(text_for(payload=neighbour.qr_payload)))
+    body = other.get_data(as_text=True)
+    assert 'data-verdict="other_venue"' in body and "Trạm Y tế xã Sơn Hà" in body
+    unknown = scan(client, venue, payload="https://example.org/not-registered")
+    assert 'data-verdict="unknown"' in unknown.get_data(as_text=True)
+
+
+def test_scanning_bad_photos_says_what_to_do(client, login, venue):
+    login()
+    blank = io.BytesIO()
+    Image.new("RGB", (400, 400), "white").save(blank, "PNG")
+    none = scan(client, venue, blank.getvalue())
+    assert none.status_code == 422 and "Không tìm thấy mã QR" in none.get_data(as_text=True)
+    assert "không phải là ảnh" in scan(client, venue, b"%PDF-1.4").get_data(as_text=True)
+    two = Image.new("L", (2600, 1800), 255)
+    for i, payload in enumerate(["A-1", "B-2"]):
+        code = Image.open(io.BytesIO(poster_png(text_for(payload=payload), FONT_DIR, "A6", 100)))
+        two.paste(code, (i * 1300 + 50, 100))
+    out = io.BytesIO()
+    two.save(out, "PNG")
+    several = scan(client, venue, out.getvalue())
+    assert several.status_code == 422 and "nhiều hơn một mã" in several.get_data(as_text=True)
+
+
+def test_scan_page_opens_the_venue(client, login, venue):
+    login()
+    response = client.post("/scan", data={"photo": (io.BytesIO(poster_photo(
+        text_for(payload=venue.qr_payload))), "scan.jpg")}, content_type="multipart/form-data")
+    assert response.status_code == 303 and response.headers["Location"] == f"/venues/{venue.id}"
+    unknown = client.post("/scan", data={"payload": "zzz"})
+    assert unknown.status_code == 404 and "Mã lạ" in unknown.get_data(as_text=True)
+
+
+def test_the_inspection_keeps_what_was_scanned(client, login, venue, make_venue):
+    login()
+    neighbour = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station",
+                           qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0099?k=2")
+    inspection = record(client, venue, scanned_payload=neighbour.qr_payload, qr_matches="no")
+    assert inspection.scan_verdict == "other_venue"
+    assert inspection.scanned_payload == neighbour.qr_payload
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert "Mã của địa điểm khác" in page
+
+
+# --- access -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role, status", [("inspector", 403), ("supervisor", 200), ("admin", 200)])
+def test_print_queue_is_the_office_s(client, login, role, status):
+    login(username=role, role=role)
+    assert client.get("/posters/queue").status_code == status
+
+
+def test_another_district_gets_no_poster(client, login, make_user, other_district, venue):
+    inspection = None
+    login()
+    inspection = record(client, venue, qr_posted="damaged")
+    client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    poster = db.session.scalar(select(Poster))
+    client.post("/logout")
+    login(make_user("yc", role="supervisor", district=other_district))
+    for url in (f"/venues/{venue.id}/poster.pdf", f"/venues/{venue.id}/poster.png",
+                f"/posters/{poster.id}.pdf"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/inspections/{inspection.id}/replacement").status_code in (403, 404)
+    assert client.post(f"/posters/{poster.id}/delivered").status_code == 404
+    assert client.post(f"/venues/{venue.id}/scan", data={"payload": "x"}).status_code == 404
+    assert poster.serial not in client.get("/posters/queue").get_data(as_text=True)
+
+
+# --- command line -------------------------------------------------------------------------
+
+def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
+    runner = app.test_cli_runner()
+    one = tmp_path / "one.pdf"
+    result = runner.invoke(args=["posters", "--venue", venue.code, "-o", str(one)])
+    assert result.exit_code == 0, result.output
+    assert decode(raster(one.read_bytes())) == [venue.qr_payload]
+    png = tmp_path / "one.png"
+    assert runner.invoke(args=["posters", "--venue", venue.code, "-o", str(png)]).exit_code == 0
+    assert decode(Image.open(png)) == [venue.qr_payload]
+    make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station")
+    batch = tmp_path / "son-ha.pdf"
+    result = runner.invoke(args=["posters", "--commune", "xa son ha", "--district", "Quan Sơn",
+                                 "-o", str(batch)])
+    assert result.exit_code == 0, result.output
+    assert len(pypdfium2.PdfDocument(batch.read_bytes())) == 2
+    assert runner.invoke(args=["posters", "--venue", "NOPE", "-o", str(one)]).exit_code == 1
+    assert runner.invoke(args=["posters", "--commune", "Sơn Hà", "-o",
+                               str(tmp_path / "x.png")]).exit_code == 2
