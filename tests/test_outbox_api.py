@@ -5,7 +5,10 @@ import re
 import threading
 import uuid
 
+from pathlib import Path
+
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from fieldapp.extensions import db
@@ -77,6 +80,33 @@ def test_the_plain_form_shows_a_conflict_page(client, login, venue):
     response = send(client, venue, uuid=uid, qr_posted="hidden", headers={})
     assert response.status_code == 409
     assert "<html" in response.get_data(as_text=True)
+
+
+def test_a_photo_removed_before_resending_is_not_attached(client, login, venue, app):
+    login()
+    uid = str(uuid.uuid4())
+    first, second = jpeg_bytes((640, 480), (200, 0, 0)), jpeg_bytes((640, 480), (0, 0, 200))
+    answers = inspection_answers(uuid=uid, qr_posted=None)
+    answers["photos"] = [(io.BytesIO(first), "a.jpg"), (io.BytesIO(second), "b.jpg")]
+    refused = client.post(f"/venues/{venue.id}/inspections", data=answers, headers=JSON,
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422
+    fixed = send(client, venue, photo=second, uuid=uid)  # the inspector dropped the first
+    assert fixed.status_code == 201
+    [photo] = db.session.scalar(select(Inspection)).photos
+    with Image.open(f"{app.config['UPLOAD_FOLDER']}/{photo.path}") as image:
+        assert image.getpixel((10, 10))[2] > 150  # the blue one
+    assert len(list((Path(app.config["UPLOAD_FOLDER"]) / uid).glob("*.jpg"))) == 1
+
+
+def test_two_tabs_sending_one_draft_at_different_times_is_a_replay(client, login, venue):
+    login()
+    uid = str(uuid.uuid4())
+    assert send(client, venue, uuid=uid, device_time="2026-11-20T08:30:00+07:00"
+                ).status_code == 201
+    assert send(client, venue, uuid=uid, device_time="2026-11-20T08:31:10+07:00"
+                ).status_code == 200
+    assert counts() == (1, 1)
 
 
 def test_validation_errors_come_back_per_field(client, login, venue):

@@ -92,6 +92,22 @@ def keep_photo(upload_folder: str, inspection_uuid: str, upload: Upload,
                        len(out.getvalue()))
 
 
+def keep_only(upload_folder: str, inspection_uuid: str,
+              fingerprints: set[str]) -> list[StoredPhoto]:
+    """The form's kept photos reduced to those named; the others are deleted.
+
+    The phone's outbox sends every photo of a finding each time, so a photo it no
+    longer sends was removed by the inspector and must not be attached.
+    """
+    kept = []
+    for photo in kept_photos(upload_folder, inspection_uuid):
+        if photo_fingerprint(photo.path) in fingerprints:
+            kept.append(photo)
+        else:
+            (Path(upload_folder) / photo.path).unlink(missing_ok=True)
+    return kept
+
+
 def photo_fingerprint(path: str) -> str:
     """The fingerprint a stored photo was named by."""
     return Path(path).stem

@@ -12,7 +12,9 @@ from fieldapp.extensions import db
 from fieldapp.fragments import wants_json
 from fieldapp.inspections.forms import InspectionForm
 from fieldapp.inspections.outcome import assess
-from fieldapp.inspections.photos import PhotoError, keep_photo, kept_photos, read_uploads
+from fieldapp.inspections.photos import (
+    PhotoError, keep_only, keep_photo, kept_photos, read_uploads,
+)
 from fieldapp.inspections.service import (
     Position, UuidTaken, check_position, existing_inspection, is_replay, record_inspection,
 )
@@ -87,7 +89,13 @@ def create(venue_id: int):
                            config["PHOTO_MAX_SIDE"])
             except PhotoError as error:
                 photo_errors.append(str(error))
-    photos = kept_photos(config["UPLOAD_FOLDER"], form.uuid.data) if uuid_ok else []
+    if not uuid_ok:
+        photos = []
+    elif wants_json():  # the outbox sends all the finding's photos every time
+        photos = keep_only(config["UPLOAD_FOLDER"], form.uuid.data,
+                           {upload.fingerprint for upload in uploads})
+    else:  # the plain form: photos sent with an earlier, refused post still count
+        photos = kept_photos(config["UPLOAD_FOLDER"], form.uuid.data)
     if not photos and not photo_errors:
         photo_errors.append(_("Take at least one photo of the poster or the entrance."))
     if len(photos) > config["MAX_PHOTOS"]:

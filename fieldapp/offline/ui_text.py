@@ -15,6 +15,7 @@ def ui_text() -> dict[str, str]:
                          time="{n}"),
         "draft_restore": _("Restore the draft"),
         "draft_discard": _("Discard it"),
+        "confirm_discard": _("Discard the saved draft? What it holds cannot be brought back."),
         "refused": _("The server refused this finding."),
         "queued_offline": _("No signal: the finding is saved on this phone and will be sent "
                             "by itself when the signal returns."),

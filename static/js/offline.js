@@ -101,8 +101,10 @@
     tellWorker({ type: "prefetch", urls: urls.concat(["/outbox"]) });
   }
   prefetchVenues(document, 20);
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    prefetchVenues(event.detail.target || document, 5);
+  document.body.addEventListener("htmx:afterSettle", function () {
+    // After an outerHTML swap the event's target is the old, removed element.
+    var results = document.getElementById("venue-results");
+    if (results) prefetchVenues(results, 5);
   });
 
   // --- the inspection form ---------------------------------------------------
@@ -112,7 +114,6 @@
   function setupInspectionForm(form) {
     var venueId = Number(form.getAttribute("data-venue-id"));
     var venueName = form.getAttribute("data-venue-name");
-    var draftKey = "venue:" + venueId;
     var uuidField = form.querySelector('[name="uuid"]');
     var photoInput = form.querySelector("[data-photo-input]");
     var previews = form.querySelector("[data-photo-previews]");
@@ -135,7 +136,7 @@
 
     function saveDraft() {
       return Outbox.saveDraft({
-        key: draftKey, uuid: uuidField.value, venueId: venueId, venueName: venueName,
+        uuid: uuidField.value, userId: userId, venueId: venueId, venueName: venueName,
         fields: fields(), updatedAt: Date.now(),
         photos: photos.map(function (p) { return { name: p.name, blob: p.blob }; })
       });
@@ -198,6 +199,7 @@
     }
 
     function restore(draft) {
+      if (draft.uuid !== uuidField.value) Outbox.deleteDraft(uuidField.value);  // what this form had
       uuidField.value = draft.uuid;
       form.querySelectorAll('input[type="radio"], input[type="checkbox"]').forEach(function (input) {
         input.checked = false;
@@ -223,9 +225,14 @@
       var useIt = el("button", { type: "button", class: "btn btn-primary", text: t("draft_restore") });
       var drop = el("button", { type: "button", class: "btn btn-secondary", text: t("draft_discard") });
       useIt.addEventListener("click", function () { restore(draft); box.remove(); });
-      drop.addEventListener("click", function () { Outbox.deleteDraft(draftKey); box.remove(); });
+      drop.addEventListener("click", function () {
+        if (!window.confirm(t("confirm_discard"))) return;
+        Outbox.deleteDraft(draft.uuid);
+        box.remove();
+      });
       box.appendChild(el("p", { class: "button-row" }, [useIt, drop]));
       form.parentNode.insertBefore(box, form);
+      box.scrollIntoView({ block: "center" });  // a reload may have restored the scroll
     }
 
     function clearErrors() {
@@ -271,9 +278,13 @@
       area.scrollIntoView({ block: "center" });
     }
 
+    var submitLabel = submitButton ? submitButton.textContent : "";
     function setBusy(on) {
       busy = on;
-      if (submitButton) submitButton.disabled = on;
+      if (submitButton) {
+        submitButton.disabled = on;
+        submitButton.textContent = on ? t("state_sending") : submitLabel;
+      }
     }
 
     form.addEventListener("input", scheduleSave);
@@ -303,7 +314,8 @@
         });
       }).then(function (outcome) {
         if (outcome === "sent") {
-          return Outbox.deleteDraft(draftKey).then(function () { location.assign(item.result.venueUrl); });
+          // replace(): Back must not return to a form that was already sent.
+          return Outbox.deleteDraft(item.uuid).then(function () { location.replace(item.result.venueUrl); });
         }
         if (outcome === "refused") {
           setBusy(false);
@@ -312,7 +324,7 @@
           return null;
         }
         // No signal, a server hiccup or a lost login: the outbox has it now.
-        return Outbox.deleteDraft(draftKey).then(function () {
+        return Outbox.deleteDraft(item.uuid).then(function () {
           if (outcome === "login") {
             return Outbox.getItem(item.uuid).then(function (stored) {
               stored.state = "login";
@@ -332,7 +344,7 @@
     });
 
     if (reRendered) return;
-    Outbox.getDraft(draftKey).then(function (draft) {
+    Outbox.latestDraft(userId, venueId, uuidField.value).then(function (draft) {
       if (!draft) return;
       if (new URLSearchParams(location.search).get("fix") === draft.uuid) restore(draft);
       else offerDraft(draft);
@@ -364,7 +376,7 @@
     }
     if (item.state === "refused" && item.refusal === "invalid") {
       action(t("fix_and_resend"), "btn-primary", function () {
-        Outbox.saveDraft({ key: "venue:" + item.venueId, uuid: item.uuid, venueId: item.venueId,
+        Outbox.saveDraft({ uuid: item.uuid, userId: item.userId, venueId: item.venueId,
                            venueName: item.venueName, fields: item.fields, photos: item.photos,
                            errors: item.errors, message: item.message, updatedAt: Date.now() })
           .then(function () {

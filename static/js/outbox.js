@@ -62,10 +62,21 @@
     });
   }
 
+  // A stalled connection (one bar of 3G) counts as no signal after a while, so the
+  // finding falls back to the outbox instead of a spinner that never ends.
+  function timedFetch(url, options, ms) {
+    if (typeof AbortController !== "function") return fetch(url, options);
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, ms);
+    options.signal = controller.signal;
+    return fetch(url, options).then(function (response) { clearTimeout(timer); return response; },
+                                    function (error) { clearTimeout(timer); throw error; });
+  }
+
   // A fresh CSRF token for the current session: the one in an old page may be stale.
   function session() {
-    return fetch("/account/csrf-token", { credentials: "same-origin", cache: "no-store",
-                                         headers: { Accept: "application/json" } })
+    return timedFetch("/account/csrf-token", { credentials: "same-origin", cache: "no-store",
+                                              headers: { Accept: "application/json" } }, 15000)
       .then(function (response) {
         if (response.status === 401) return { login: true };
         if (!response.ok) return { error: true };
@@ -88,8 +99,8 @@
     var headers = { Accept: "application/json", "X-CSRFToken": token };
     if (options.flash) headers["X-Fieldapp-Flash"] = "1";
     return saveItem(item).then(function () {
-      return fetch(item.action, { method: "POST", body: formData(item), headers: headers,
-                                  credentials: "same-origin", cache: "no-store" });
+      return timedFetch(item.action, { method: "POST", body: formData(item), headers: headers,
+                                       credentials: "same-origin", cache: "no-store" }, 60000);
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return settle(item, response.status, body);
@@ -129,10 +140,20 @@
   }
 
   // Send what waits, oldest first, for the logged-in user only (a phone may be shared).
+  // One sender at a time across tabs and the service worker (Web Locks where present),
+  // so three open tabs do not upload the same photos three times.
   var flushing = null;
   function flush() {
     if (flushing) return flushing;
-    flushing = session().then(function (current) {
+    var locks = scope.navigator && scope.navigator.locks;
+    flushing = (locks ? locks.request("fieldapp-outbox", flushOnce) : flushOnce())
+      .then(function (result) { flushing = null; changed(); return result; },
+            function (error) { flushing = null; throw error; });
+    return flushing;
+  }
+
+  function flushOnce() {
+    return session().then(function (current) {
       if (current.offline || current.error) return { offline: true };
       return items(null).then(function (list) {
         var mine = list.filter(function (item) { return !current.login && item.userId === current.user_id; });
@@ -150,9 +171,7 @@
             return sendInOrder(pending, current.csrf_token);
           });
       });
-    }).then(function (result) { flushing = null; changed(); return result; },
-            function (error) { flushing = null; throw error; });
-    return flushing;
+    });
   }
 
   function markLogin(list) {
@@ -183,9 +202,16 @@
   }
 
   scope.FieldappOutbox = {
-    getDraft: function (key) { return get("drafts", key); },
-    saveDraft: function (draft) { return put("drafts", draft); },
-    deleteDraft: function (key) { return remove("drafts", key); },
+    // Drafts are keyed by their form's UUID: a new form never overwrites an older draft.
+    latestDraft: function (userId, venueId, exceptUuid) {
+      return all("drafts").then(function (drafts) {
+        return drafts.filter(function (d) {
+          return d.userId === userId && d.venueId === venueId && d.uuid !== exceptUuid;
+        }).sort(function (a, b) { return b.updatedAt - a.updatedAt; })[0] || null;
+      });
+    },
+    saveDraft: function (draft) { draft.key = draft.uuid; return put("drafts", draft); },
+    deleteDraft: function (uuid) { return remove("drafts", uuid); },
     getItem: function (uuid) { return get("outbox", uuid); },
     saveItem: saveItem,
     deleteItem: function (uuid) { return remove("outbox", uuid).then(changed); },

@@ -75,7 +75,15 @@ self.addEventListener("fetch", function (event) {
   }
   const isPage = request.mode === "navigate" ||
     (request.headers.get("Accept") || "").indexOf("text/html") !== -1;
-  if (!isPage || request.headers.get("HX-Request") || !cacheable(url)) return;
+  if (!isPage || request.headers.get("HX-Request")) return;
+  if (!cacheable(url)) {
+    if (request.mode === "navigate") {  // never Chrome's own error page: ours says what to do
+      event.respondWith(fetch(request).catch(function () {
+        return caches.match(OFFLINE_PAGE, { ignoreSearch: true });
+      }));
+    }
+    return;
+  }
   event.respondWith(withTimeout(fetch(request), NETWORK_TIMEOUT_MS)
     .then(function (response) { return storePage(request, response); })
     .catch(function () { return pageFromCache(request); }));

@@ -18,6 +18,9 @@ def photo(size=(2400, 1800), color=(30, 90, 160), name="ma-qr.jpg") -> dict:
     return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
+USER = "Number(document.body.dataset.userId)"
+
+
 def answer(page, question_id: str, label: str) -> None:
     page.locator(f"#field-{question_id}").get_by_label(label, exact=True).check()
 
@@ -67,8 +70,9 @@ def test_offline_visit_is_sent_once_when_the_signal_returns(phone, live_app):
     page = phone
     context = page.context
     log_in(page)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # installed and active
     page.goto("/venues?q=son+ha")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
     # The search results are kept for later: the venue page and its form.
     for url in ("/venues/1", "/venues/1/inspections/new"):
         wait_until(page, "url => caches.open('pages-v1').then(c => c.match(url)).then(hit => !!hit)",
@@ -160,9 +164,12 @@ def test_a_reload_while_filling_brings_the_draft_back(phone_without_worker, live
     page.locator("#field-actions").get_by_label("Đã nhắc nhở địa điểm").check()
     add_photo(page)
     uuid = page.locator('[name="uuid"]').input_value()
-    wait_until(page, "FieldappOutbox.getDraft('venue:1').then(d => !!d && d.photos.length === 1"
+    wait_until(page, f"FieldappOutbox.latestDraft({USER}, 1).then(d => !!d && d.photos.length === 1"
                      " && d.fields.some(f => f[0] === 'notes' && f[1].includes('tắt màn hình')))")
     page.reload()
+    # Tapping the new form before answering the offer must not overwrite the draft.
+    answer(page, "qr_posted", "Không niêm yết mã QR")
+    page.wait_for_timeout(600)
     page.get_by_role("button", name="Khôi phục bản nháp").click()
 
     assert page.locator('[name="uuid"]').input_value() == uuid
@@ -185,7 +192,9 @@ def test_a_reload_while_filling_brings_the_draft_back(phone_without_worker, live
     expect(page.get_by_role("status")).to_contain_text("Đã ghi kết quả kiểm tra")
     [inspection] = inspections(live_app)
     assert inspection.uuid == uuid and inspection.paper_fallback is False
-    assert page.evaluate("FieldappOutbox.getDraft('venue:1')") is None
+    assert page.evaluate(f"FieldappOutbox.latestDraft({USER}, 1)") is None
+    page.go_back()  # Back does not lead to the sent form
+    expect(page.get_by_role("button", name="Ghi kết quả kiểm tra")).to_have_count(0)
 
 
 def test_a_refused_finding_waits_in_the_outbox_to_be_fixed(phone_without_worker, live_app):
