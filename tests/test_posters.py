@@ -290,6 +290,24 @@ def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_v
         assert name in layer
 
 
+def test_batch_of_the_venues_flagged_for_replacement(app, client, login, make_user, make_venue):
+    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
+    inspector = login()
+    damaged = make_venue("Chợ Sơn Hà", qr_payload="P-1")
+    fine = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station", qr_payload="P-2")
+    fixed = make_venue("Trường Tiểu học Sơn Hà", venue_type="school", qr_payload="P-3")
+    record(client, damaged, qr_posted="damaged")
+    record(client, fine)
+    record(client, fixed, qr_posted="outdated")
+    record(client, fixed)  # re-inspected since: the new poster is up
+    client.post("/logout")
+    login(make_user("supervisor", role="supervisor"))
+    client.post("/posters/batches", data={"flagged": "1"})
+    batch = db.session.scalar(select(PosterBatch))
+    assert batch.venue_ids == str(damaged.id)
+    assert decode(raster(client.get(f"/posters/batches/{batch.id}/download").data)) == ["P-1"]
+
+
 def test_a_running_batch_polls_itself(client, login, make_user, quan_son):
     user = login(make_user("supervisor", role="supervisor"))
     batch = PosterBatch(district_id=quan_son.id, requested_by_id=user.id, title="Đợt in",

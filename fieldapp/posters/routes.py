@@ -21,7 +21,8 @@ from fieldapp.posters.render import (
     PAGE_SIZES, NoPayload, PayloadTooLong, poster_pdf, poster_png, register_fonts,
 )
 from fieldapp.posters.service import (
-    ScanError, app_issued_payload, batch_path, create_batch, decode_codes, issue_poster,
+    ScanError, app_issued_payload, batch_path, create_batch, decode_codes,
+    flagged_for_replacement, issue_poster,
     judge_payload, poster_text, replacement_reason, run_batch,
 )
 
@@ -244,6 +245,8 @@ def new_batch():
         stmt = stmt.where(Venue.commune_id == commune.id)
     if venue_type:
         stmt = stmt.where(Venue.venue_type == venue_type)
+    if request.form.get("flagged"):
+        stmt = stmt.where(flagged_for_replacement())
     venue_ids = db.session.scalars(stmt.with_only_columns(Venue.id).order_by(Venue.search_key)).all()
     if not venue_ids:
         flash(_("No venue with a registered code matches this choice."), "error")

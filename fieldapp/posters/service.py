@@ -56,6 +56,13 @@ def replacement_reason(inspection: Inspection) -> str | None:
     return inspection.qr_posted if inspection.qr_posted in REPLACEABLE_FINDINGS else None
 
 
+def flagged_for_replacement():
+    """Condition on Venue: its latest inspection found the code missing, damaged or outdated."""
+    return select(Inspection.id).where(
+        Inspection.venue_id == Venue.id, Inspection.server_time == Venue.last_inspected_at,
+        Inspection.qr_posted.in_(REPLACEABLE_FINDINGS)).exists()
+
+
 def issue_poster(venue: Venue, issued_by: User, reason: str, *, inspection=None, note="",
                  printed_now: bool = False) -> Poster:
     """Issue the venue's next poster version: printed on the spot, or queued at the office."""
