@@ -76,10 +76,11 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.inspections.routes import bp as inspections_bp
     from fieldapp.offline.routes import bp as offline_bp
     from fieldapp.posters.routes import bp as posters_bp
+    from fieldapp.reviews.routes import bp as reviews_bp
     from fieldapp.venues.routes import bp as venues_bp
 
     for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp,
-                      posters_bp):
+                      posters_bp, reviews_bp):
         app.register_blueprint(blueprint)
 
     from fieldapp.cli import register_commands
@@ -104,6 +105,7 @@ def _register_template_helpers(app: Flask) -> None:
     from fieldapp.inspections import labels as inspection_labels
     from fieldapp.offline.ui_text import ui_text
     from fieldapp.posters import labels as poster_labels
+    from fieldapp.reviews import labels as review_labels
     from fieldapp.venues import labels as venue_labels
 
     @app.template_filter("vn_date")
@@ -140,6 +142,9 @@ def _register_template_helpers(app: Flask) -> None:
             "poster_states": poster_labels.POSTER_STATE_LABELS,
             "batch_states": poster_labels.BATCH_STATE_LABELS,
             "scan_verdicts": poster_labels.SCAN_VERDICT_LABELS,
+            "review_labels": review_labels.REVIEW_LABELS,
+            "audit_actions": review_labels.AUDIT_ACTION_LABELS,
+            "field_label": review_labels.field_label,
         }
 
 

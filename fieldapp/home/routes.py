@@ -3,7 +3,7 @@ from datetime import date
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp.access import district_venues
@@ -40,7 +40,18 @@ def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
 @login_required
 def index():
     """The user's district, recent inspections and venues due for re-inspection."""
+    returned = list(db.session.scalars(
+        select(Inspection).where(Inspection.inspector_id == current_user.id,
+                                 Inspection.review_state == "returned")
+        .options(joinedload(Inspection.venue)).order_by(Inspection.reviewed_at.desc())))
+    awaiting = 0
+    if current_user.role == Role.SUPERVISOR.value:
+        awaiting = db.session.scalar(
+            select(func.count()).select_from(Inspection).join(Inspection.venue)
+            .join(Venue.commune).where(Commune.district_id == current_user.district_id,
+                                       Inspection.review_state == "pending"))
     return render_template(
         "home/index.html", recent=recent_inspections(current_user),
-        due=venues_due(current_user), today=date.today(),
+        due=venues_due(current_user), today=date.today(), returned=returned,
+        awaiting_review=awaiting,
     )

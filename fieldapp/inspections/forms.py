@@ -173,6 +173,29 @@ class InspectionForm(FlaskForm):
                    (self.qr_posted, self.qr_matches, self.checkin_method, self.staff_assigned))
 
 
+def answers_of(inspection) -> dict:
+    """A stored inspection as form data, to correct it."""
+    def tri(value):
+        return {True: "yes", False: "no"}.get(value, "unknown")
+    return {
+        "uuid": inspection.uuid, "latitude": inspection.latitude,
+        "longitude": inspection.longitude, "gps_accuracy": inspection.gps_accuracy_m,
+        "qr_posted": inspection.qr_posted, "qr_size_ok": tri(inspection.qr_size_ok),
+        "qr_matches": inspection.qr_matches, "checkin_method": inspection.checkin_method,
+        "staff_assigned": "yes" if inspection.staff_assigned else "no",
+        "staff_name": inspection.staff_name, "staff_phone": inspection.staff_phone,
+        "visitors_observed": inspection.visitors_observed,
+        "visitors_scanned": inspection.visitors_scanned,
+        "venue_scan_count": inspection.venue_scan_count, "staff_total": inspection.staff_total,
+        "staff_with_app": inspection.staff_with_app,
+        "paper_fallback": tri(inspection.paper_fallback),
+        "risk_assessment_done": tri(inspection.risk_assessment_done),
+        "actions": inspection.action_list, "reinspection_due": inspection.reinspection_due,
+        "notes": inspection.notes, "scanned_payload": inspection.scanned_payload,
+        "device_time": inspection.device_time.isoformat() if inspection.device_time else "",
+    }
+
+
 def _parse_device_time(value: str | None) -> datetime | None:
     """The phone's clock, sent as ISO 8601; stored as naive UTC."""
     if not value:

@@ -19,6 +19,7 @@ from fieldapp.inspections.service import (
     Position, UuidTaken, check_position, existing_inspection, is_replay, record_inspection,
 )
 from fieldapp.models import Commune, Inspection, InspectionPhoto, Venue
+from fieldapp.audit import history
 from fieldapp.posters.service import replacement_reason
 
 bp = Blueprint("inspections", __name__)
@@ -170,10 +171,16 @@ def preview(venue_id: int):
 @login_required
 def show(inspection_id: int):
     """Every answer of one finding, its photos and GPS position."""
-    inspection = inspection_or_404(inspection_id)
+    return render_detail(inspection_or_404(inspection_id))
+
+
+def render_detail(inspection: Inspection, review_error: str | None = None, comment: str = ""):
+    """The detail page, with its review box and audit trail."""
     return render_template("inspections/show.html", inspection=inspection,
                            venue=inspection.venue,
-                           replaceable=replacement_reason(inspection) is not None)
+                           replaceable=replacement_reason(inspection) is not None,
+                           changes=history(inspection), review_error=review_error,
+                           comment=comment)
 
 
 @bp.route("/photos/<uuid>/<name>")

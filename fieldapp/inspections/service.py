@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
 from fieldapp.inspections.photos import StoredPhoto, photo_fingerprint
@@ -103,30 +104,10 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
     if found is not None:
         return _same_visit(found, venue, inspector), False
 
-    assessment: Assessment = assess(checklist, venue.is_enterprise)
-    inspection = Inspection(
-        uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
-        content_hash=content_fingerprint(checklist, position),
-        device_time=checklist.device_time, server_time=datetime.utcnow(),
-        latitude=position.latitude, longitude=position.longitude,
-        gps_accuracy_m=position.accuracy_m, gps_distance_m=gps.distance_m,
-        gps_warnings=",".join(gps.warnings),
-        qr_posted=checklist.qr_posted, qr_size_ok=checklist.qr_size_ok,
-        qr_matches=checklist.qr_matches, checkin_method=checklist.checkin_method,
-        staff_assigned=checklist.staff_assigned, staff_name=checklist.staff_name,
-        staff_phone=checklist.staff_phone, visitors_observed=checklist.visitors_observed,
-        visitors_scanned=checklist.visitors_scanned,
-        venue_scan_count=checklist.venue_scan_count, staff_total=checklist.staff_total,
-        staff_with_app=checklist.staff_with_app, paper_fallback=checklist.paper_fallback,
-        risk_assessment_done=checklist.risk_assessment_done if venue.is_enterprise else None,
-        actions=",".join(checklist.actions), reinspection_due=checklist.reinspection_due,
-        notes=checklist.notes, outcome=assessment.outcome,
-        scanned_payload=checklist.scanned_payload,
-        scan_verdict=judge_payload(venue.commune.district_id, venue,
-                                   checklist.scanned_payload).verdict
-        if checklist.scanned_payload else "",
-        outcome_reasons=",".join(assessment.reasons),
-    )
+    inspection = Inspection(uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
+                            content_hash=content_fingerprint(checklist, position),
+                            device_time=checklist.device_time, server_time=datetime.utcnow())
+    _apply_answers(inspection, venue, checklist, position, gps)
     inspection.photos = [
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
         for p in photos
@@ -142,9 +123,63 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
             raise
         return _same_visit(found, venue, inspector), False
 
+    _refresh_venue_status(venue, inspection)
+    record_change(inspection, "create", inspector, None)
+    db.session.flush()
+    return inspection, True
+
+
+def _apply_answers(inspection: Inspection, venue: Venue, checklist: Checklist,
+                   position: Position, gps: GpsCheck) -> None:
+    """Copy the answers onto the inspection and compute its outcome with the rule."""
+    assessment: Assessment = assess(checklist, venue.is_enterprise)
+    c = checklist
+    inspection.latitude, inspection.longitude = position.latitude, position.longitude
+    inspection.gps_accuracy_m, inspection.gps_distance_m = position.accuracy_m, gps.distance_m
+    inspection.gps_warnings = ",".join(gps.warnings)
+    inspection.qr_posted, inspection.qr_size_ok = c.qr_posted, c.qr_size_ok
+    inspection.qr_matches, inspection.checkin_method = c.qr_matches, c.checkin_method
+    inspection.staff_assigned = c.staff_assigned
+    inspection.staff_name, inspection.staff_phone = c.staff_name, c.staff_phone
+    inspection.visitors_observed, inspection.visitors_scanned = c.visitors_observed, c.visitors_scanned
+    inspection.venue_scan_count = c.venue_scan_count
+    inspection.staff_total, inspection.staff_with_app = c.staff_total, c.staff_with_app
+    inspection.paper_fallback = c.paper_fallback
+    inspection.risk_assessment_done = c.risk_assessment_done if venue.is_enterprise else None
+    inspection.actions = ",".join(c.actions)
+    inspection.reinspection_due, inspection.notes = c.reinspection_due, c.notes
+    inspection.scanned_payload = c.scanned_payload
+    inspection.scan_verdict = judge_payload(venue.commune.district_id, venue,
+                                            c.scanned_payload).verdict if c.scanned_payload else ""
+    inspection.outcome = assessment.outcome
+    inspection.outcome_reasons = ",".join(assessment.reasons)
+
+
+def _refresh_venue_status(venue: Venue, inspection: Inspection) -> None:
+    """Keep the venue's last outcome and re-inspection date those of its newest finding."""
     if venue.last_inspected_at is None or venue.last_inspected_at <= inspection.server_time:
         venue.last_outcome = inspection.outcome
         venue.last_inspected_at = inspection.server_time
         venue.reinspection_due = inspection.reinspection_due
+
+
+class InspectionLocked(Exception):
+    """An approved inspection, or someone else's: it cannot be edited."""
+
+
+def update_inspection(inspection: Inspection, editor: User, checklist: Checklist,
+                      position: Position, gps: GpsCheck, new_photos: list[StoredPhoto]) -> None:
+    """Correct a finding (usually one returned by the supervisor): it goes back for review."""
+    if inspection.review_state == "approved" or inspection.inspector_id != editor.id:
+        raise InspectionLocked()
+    before = snapshot(inspection)
+    _apply_answers(inspection, inspection.venue, checklist, position, gps)
+    known = {photo.path for photo in inspection.photos}
+    inspection.photos.extend(
+        InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
+        for p in new_photos if p.path not in known)
+    inspection.review_state = "pending"
+    inspection.updated_at = datetime.utcnow()
+    _refresh_venue_status(inspection.venue, inspection)
+    record_change(inspection, "edit", editor, before)
     db.session.flush()
-    return inspection, True

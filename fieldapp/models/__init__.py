@@ -2,10 +2,11 @@
 from fieldapp.models.unit import Commune, District, Province
 from fieldapp.models.user import Role, User
 from fieldapp.models.venue import VENUE_TYPES, Venue
-from fieldapp.models.inspection import Inspection, InspectionPhoto
+from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL, REVIEW_STATES, Inspection, InspectionPhoto
 from fieldapp.models.poster import Poster, PosterBatch
+from fieldapp.models.audit import AuditEntry
 
 __all__ = [
     "Commune", "District", "Province", "Role", "User", "VENUE_TYPES", "Venue",
-    "Inspection", "InspectionPhoto", "Poster", "PosterBatch",
+    "Inspection", "InspectionPhoto", "OUTCOMES_ALL", "REVIEW_STATES", "Poster", "PosterBatch", "AuditEntry",
 ]

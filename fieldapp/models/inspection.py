@@ -13,6 +13,7 @@ QR_MATCHES = ("yes", "no", "not_checked")
 CHECKIN_METHODS = ("visitors_scan", "staff_scan", "both", "none")
 ACTIONS = ("reminder", "poster_issued", "guided_registration", "reinspection_scheduled")
 OUTCOMES = ("compliant", "needs_improvement", "non_compliant")
+REVIEW_STATES = ("pending", "approved", "returned")
 
 
 class Inspection(db.Model):
@@ -59,12 +60,20 @@ class Inspection(db.Model):
     scanned_payload: Mapped[str] = mapped_column(Text, default="")
     scan_verdict: Mapped[str] = mapped_column(String(20), default="")
 
+    # pending until a supervisor approves it or returns it to the inspector to correct.
+    review_state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column()
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column()
+
     outcome: Mapped[str] = mapped_column(String(20), index=True)
     # Codes of the reasons behind the outcome, comma-separated.
     outcome_reasons: Mapped[str] = mapped_column(String(300), default="")
 
     venue: Mapped[Venue] = relationship(back_populates="inspections")
-    inspector: Mapped[User] = relationship()
+    inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     photos: Mapped[list["InspectionPhoto"]] = relationship(
         back_populates="inspection", order_by="InspectionPhoto.id",
         cascade="all, delete-orphan",

@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 
 from flask_babel import force_locale
+
+from fieldapp.audit import record_change
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -281,6 +283,8 @@ def import_venues(source, district: District, imported_by: User | None = None) -
 
     db.session.add_all(report.venues)
     db.session.flush()
+    for venue in report.venues:
+        record_change(venue, "create", imported_by, None)
     return report
 
 

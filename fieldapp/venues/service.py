@@ -6,6 +6,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from fieldapp.access import district_venues
+from fieldapp.audit import record_change
 from fieldapp.extensions import db
 from fieldapp.models import Commune, User, Venue
 from fieldapp.text import fold, search_terms, search_text
@@ -101,6 +102,7 @@ def register_venue(commune: Commune, created_by: User, *, name: str, venue_type:
     )
     db.session.add(venue)
     db.session.flush()
+    record_change(venue, "create", created_by, None)
     return venue
 
 

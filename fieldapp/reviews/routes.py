@@ -1,0 +1,165 @@
+"""The inspection log, supervisors' review, and an inspector correcting a finding."""
+from datetime import date
+
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from fieldapp.access import inspection_or_404
+from fieldapp.audit import history
+from fieldapp.extensions import db
+from fieldapp.fragments import wants_fragment
+from fieldapp.inspections.forms import InspectionForm, answers_of
+from fieldapp.inspections.photos import PhotoError, keep_photo, read_uploads
+from fieldapp.inspections.routes import _gps_check, _position
+from fieldapp.inspections.service import InspectionLocked, update_inspection
+from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, Role, User, VENUE_TYPES
+from fieldapp.reviews.service import (
+    LogFilter, ReviewRefused, approve, inspection_log, return_for_correction,
+)
+
+bp = Blueprint("reviews", __name__)
+
+REFUSALS = {
+    "already_approved": lambda: _("This inspection was already approved: nothing was changed."),
+    "already_returned": lambda: _("This inspection was already returned to its inspector."),
+    "awaiting_correction": lambda: _("This inspection is back with its inspector for correction: "
+                                     "it can be approved once corrected."),
+    "comment_required": lambda: _("Say what the inspector must correct."),
+}
+
+
+def _int(name):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _date(name):
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _choice(name, allowed):
+    value = request.args.get(name, "")
+    return value if value in allowed else None
+
+
+def _filters() -> LogFilter:
+    return LogFilter(
+        date_from=_date("from"), date_to=_date("to"), commune_id=_int("commune"),
+        venue_type=_choice("type", VENUE_TYPES), inspector_id=_int("inspector"),
+        outcome=_choice("outcome", OUTCOMES_ALL), review_state=_choice("review", REVIEW_STATES),
+        has_photos=_choice("photos", ("yes", "no")),
+        sort=_choice("sort", ("newest", "oldest", "venue", "outcome")) or "newest",
+        page=_int("page") or 1)
+
+
+@bp.route("/inspections")
+@login_required
+def log():
+    """The inspection log: filter, sort and page; the URL keeps the filter."""
+    log_page = inspection_log(current_user, _filters())
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    if wants_fragment():
+        return render_template("reviews/_log.html", log=log_page, args=args)
+    communes = db.session.scalars(select(Commune).where(
+        Commune.district_id == current_user.district_id).order_by(Commune.name)).all()
+    inspectors = db.session.scalars(select(User).where(
+        User.district_id == current_user.district_id,
+        User.role.in_([Role.INSPECTOR.value, Role.SUPERVISOR.value]))
+        .order_by(User.display_name)).all()
+    return render_template("reviews/log.html", log=log_page, args=args, communes=communes,
+                           inspectors=inspectors)
+
+
+def _supervisor_only():
+    if current_user.role != Role.SUPERVISOR.value:
+        abort(403)
+
+
+@bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])
+@login_required
+def approve_inspection(inspection_id: int):
+    """Approve a finding."""
+    _supervisor_only()
+    inspection = inspection_or_404(inspection_id)
+    try:
+        approve(inspection, current_user)
+    except ReviewRefused as refusal:
+        flash(REFUSALS[refusal.reason](), "error")
+        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+    db.session.commit()
+    flash(_("Inspection approved."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+
+
+@bp.route("/inspections/<int:inspection_id>/return", methods=["POST"])
+@login_required
+def return_inspection(inspection_id: int):
+    """Return a finding to its inspector with a comment."""
+    _supervisor_only()
+    inspection = inspection_or_404(inspection_id)
+    comment = request.form.get("comment", "")[:2000]
+    try:
+        return_for_correction(inspection, current_user, comment)
+    except ReviewRefused as refusal:
+        if refusal.reason == "comment_required":
+            from fieldapp.inspections.routes import render_detail
+            return render_detail(inspection, review_error=REFUSALS[refusal.reason](),
+                                 comment=comment), 422
+        flash(REFUSALS[refusal.reason](), "error")
+        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+    db.session.commit()
+    flash(_("Returned to %(name)s for correction.", name=inspection.inspector.display_name),
+          "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+
+
+@bp.route("/inspections/<int:inspection_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(inspection_id: int):
+    """The inspector corrects their finding; it goes back to the supervisor."""
+    inspection = inspection_or_404(inspection_id)
+    venue = inspection.venue
+    if inspection.inspector_id != current_user.id:
+        abort(403)
+    if inspection.review_state == "approved":
+        flash(_("An approved inspection can no longer be edited."), "error")
+        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+    if request.method == "GET":
+        form = InspectionForm(is_enterprise=venue.is_enterprise, data=answers_of(inspection))
+        return render_template("inspections/new.html", venue=venue, form=form, kept_photos=[],
+                               editing=inspection)
+    form = InspectionForm(is_enterprise=venue.is_enterprise)
+    form.uuid.data = inspection.uuid
+    config = current_app.config
+    uploads, photo_errors = read_uploads(request.files.getlist(form.photos.name),
+                                         config["MAX_PHOTO_BYTES"])
+    form_ok = form.validate_on_submit()
+    new_photos = []
+    if form_ok and not photo_errors:
+        for upload in uploads:
+            try:
+                new_photos.append(keep_photo(config["UPLOAD_FOLDER"], inspection.uuid, upload,
+                                             config["PHOTO_MAX_SIDE"]))
+            except PhotoError as error:
+                photo_errors.append(str(error))
+    if len(inspection.photos) + len(new_photos) > config["MAX_PHOTOS"]:
+        photo_errors.append(_("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
+    if not form_ok or photo_errors:
+        form.photos.errors = list(form.photos.errors) + photo_errors
+        return render_template("inspections/new.html", venue=venue, form=form, kept_photos=[],
+                               editing=inspection), 422
+    try:
+        update_inspection(inspection, current_user, form.checklist(), _position(form),
+                          _gps_check(venue, form), new_photos)
+    except InspectionLocked:
+        abort(403)
+    db.session.commit()
+    flash(_("Correction sent for review."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)

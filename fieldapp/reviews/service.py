@@ -1,0 +1,131 @@
+"""Supervisors' review of findings, and the district's inspection log."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from fieldapp.audit import record_change, snapshot
+from fieldapp.extensions import db
+from fieldapp.models import Commune, Inspection, InspectionPhoto, Role, User, Venue
+
+
+class ReviewRefused(Exception):
+    """A review that cannot be done; the code names the reason for the message."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def approve(inspection: Inspection, reviewer: User) -> None:
+    """Approve a pending finding; it can no longer be edited."""
+    if inspection.review_state == "approved":
+        raise ReviewRefused("already_approved")
+    if inspection.review_state == "returned":
+        raise ReviewRefused("awaiting_correction")
+    _review(inspection, reviewer, "approved", "")
+
+
+def return_for_correction(inspection: Inspection, reviewer: User, comment: str) -> None:
+    """Send a pending finding back to its inspector with what to correct."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReviewRefused("comment_required")
+    if inspection.review_state != "pending":
+        raise ReviewRefused("already_approved" if inspection.review_state == "approved"
+                            else "already_returned")
+    _review(inspection, reviewer, "returned", comment)
+
+
+def _review(inspection: Inspection, reviewer: User, state: str, comment: str) -> None:
+    before = snapshot(inspection)
+    inspection.review_state = state
+    inspection.review_comment = comment
+    inspection.reviewed_by_id = reviewer.id
+    inspection.reviewed_at = datetime.utcnow()
+    record_change(inspection, "review", reviewer, before)
+    db.session.flush()
+
+
+SORTS = {
+    "newest": (Inspection.server_time.desc(), Inspection.id.desc()),
+    "oldest": (Inspection.server_time.asc(), Inspection.id.asc()),
+    "venue": (Venue.search_key.asc(), Inspection.server_time.desc()),
+    "outcome": (Inspection.outcome.desc(), Inspection.server_time.desc()),
+}
+
+
+@dataclass
+class LogFilter:
+    """What the log is narrowed to; every field comes from the URL, so it can be shared."""
+    date_from: date | None = None
+    date_to: date | None = None
+    commune_id: int | None = None
+    venue_type: str | None = None
+    inspector_id: int | None = None
+    outcome: str | None = None
+    review_state: str | None = None
+    has_photos: str | None = None  # "yes" / "no"
+    sort: str = "newest"
+    page: int = 1
+    page_size: int = 30
+
+
+@dataclass
+class LogPage:
+    inspections: list[Inspection]
+    total: int
+    filters: LogFilter
+    photo_counts: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.filters.page_size))
+
+
+def inspection_log(user: User, filters: LogFilter) -> LogPage:
+    """One page of the district's inspections (an inspector's own only, for inspectors)."""
+    stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
+            .where(Commune.district_id == user.district_id))
+    if user.role == Role.INSPECTOR.value:
+        stmt = stmt.where(Inspection.inspector_id == user.id)
+    if filters.date_from:
+        stmt = stmt.where(Inspection.server_time >= _utc_start(filters.date_from))
+    if filters.date_to:
+        stmt = stmt.where(Inspection.server_time < _utc_start(filters.date_to + timedelta(days=1)))
+    if filters.commune_id:
+        stmt = stmt.where(Venue.commune_id == filters.commune_id)
+    if filters.venue_type:
+        stmt = stmt.where(Venue.venue_type == filters.venue_type)
+    if filters.inspector_id:
+        stmt = stmt.where(Inspection.inspector_id == filters.inspector_id)
+    if filters.outcome:
+        stmt = stmt.where(Inspection.outcome == filters.outcome)
+    if filters.review_state:
+        stmt = stmt.where(Inspection.review_state == filters.review_state)
+    if filters.has_photos in ("yes", "no"):
+        with_photo = select(InspectionPhoto.id).where(
+            InspectionPhoto.inspection_id == Inspection.id).exists()
+        stmt = stmt.where(with_photo if filters.has_photos == "yes" else ~with_photo)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = min(max(filters.page, 1), max(1, -(-total // filters.page_size)))
+    filters.page = page
+    rows = db.session.scalars(
+        stmt.options(contains_eager(Inspection.venue).contains_eager(Venue.commune),
+                     joinedload(Inspection.inspector))
+        .order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+        .limit(filters.page_size).offset((page - 1) * filters.page_size)).unique().all()
+    counts = dict(db.session.execute(
+        select(InspectionPhoto.inspection_id, func.count()).where(
+            InspectionPhoto.inspection_id.in_([i.id for i in rows]))
+        .group_by(InspectionPhoto.inspection_id)).all()) if rows else {}
+    return LogPage(list(rows), total, filters, counts)
+
+
+# Dates typed in the log are Vietnamese days; the database keeps UTC.
+VIETNAM_OFFSET = timedelta(hours=7)
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time.min) - VIETNAM_OFFSET

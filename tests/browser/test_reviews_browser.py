@@ -1,0 +1,77 @@
+"""Reviewing at phone size: the supervisor filters the log, approves one finding and
+returns another; the inspector corrects the returned one and sends it back."""
+import uuid
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from fieldapp.extensions import db
+from fieldapp.inspections.outcome import Checklist
+from fieldapp.inspections.service import GpsCheck, Position, record_inspection
+from fieldapp.models import Inspection, User, Venue
+from tests.browser.conftest import log_in, screenshot
+from tests.conftest import PASSWORD, jpeg_bytes
+
+
+def seed_findings(app):
+    with app.app_context():
+        inspector = db.session.scalar(select(User).where(User.username == "inspector"))
+        supervisor = User(username="supervisor", display_name="Hà Thị Mai", role="supervisor",
+                          district_id=inspector.district_id)
+        supervisor.set_password(PASSWORD)
+        db.session.add(supervisor)
+        for code, qr_posted in (("QS-SH-0001", "visible"), ("QS-SL-0002", "damaged")):
+            venue = db.session.scalar(select(Venue).where(Venue.code == code))
+            record_inspection(venue, inspector, str(uuid.uuid4()),
+                              Checklist(qr_posted=qr_posted, qr_matches="yes",
+                                        checkin_method="visitors_scan", staff_assigned=True,
+                                        staff_name="Lương Thị Hoa", staff_phone="0912000111"),
+                              Position(None, None, None), GpsCheck(None, ["no_fix"]), [])
+        db.session.commit()
+
+
+def test_review_round_trip(phone_without_worker, live_app):
+    seed_findings(live_app)
+    page = phone_without_worker
+    log_in(page, "supervisor")
+    expect(page.get_by_role("link", name="2 lần kiểm tra đang chờ bạn duyệt")).to_be_visible()
+    page.goto("/inspections")
+    page.get_by_label("Xã, thị trấn").select_option(label="Sơn Lư")
+    results = page.locator("#log-results")
+    expect(results).to_contain_text("1 lần kiểm tra")
+    expect(results).to_contain_text("Trường Tiểu học thị trấn Sơn Lư")
+    assert "commune=" in page.url  # the filter is in the address, to share or bookmark
+    screenshot(page, "15-log-filtered")
+    results.get_by_role("link").first.click()
+    page.get_by_role("button", name="Trả lại cho cán bộ kiểm tra").click()
+    expect(page.locator("#field-comment .error")).to_have_text("Ghi rõ cán bộ kiểm tra cần sửa gì.")
+    page.get_by_label("Cán bộ kiểm tra cần sửa gì?").fill("Mã hư hỏng nhưng chưa có ảnh, chụp bổ sung.")
+    page.get_by_role("button", name="Trả lại cho cán bộ kiểm tra").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã trả lại cho Lò Văn Thành")
+
+    page.goto("/inspections?review=pending")
+    page.locator("#log-results").get_by_role("link", name="Chợ Sơn Hà").click()
+    page.get_by_role("button", name="Duyệt", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Đã duyệt lần kiểm tra")
+    expect(page.locator("#audit")).to_contain_text("Duyệt")
+    screenshot(page, "16-approved")
+
+    page.context.clear_cookies()
+    log_in(page)
+    returned = page.locator(".returned")
+    expect(returned).to_contain_text("Mã hư hỏng nhưng chưa có ảnh")
+    returned.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Sửa kết quả kiểm tra")).to_be_visible()
+    expect(page.get_by_label("Họ tên người được phân công")).to_have_value("Lương Thị Hoa")
+    page.get_by_label("Ghi chú").fill("Đã chụp bổ sung ảnh mã hư hỏng.")
+    page.locator("#field-photos input[type=file]").set_input_files({
+        "name": "ma-hu.jpg", "mimeType": "image/jpeg",
+        "buffer": jpeg_bytes()})
+    screenshot(page, "17-correction")
+    page.get_by_role("button", name="Gửi bản sửa").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã gửi bản sửa để duyệt")
+    with live_app.app_context():
+        corrected = db.session.scalar(select(Inspection).where(Inspection.qr_posted == "damaged"))
+        assert corrected.review_state == "pending"
+        assert corrected.notes == "Đã chụp bổ sung ảnh mã hư hỏng."
+        assert len(corrected.photos) == 1
