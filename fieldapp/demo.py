@@ -15,7 +15,9 @@ from sqlalchemy import select
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist
 from fieldapp.inspections.service import Position, check_position, record_inspection
-from fieldapp.models import Commune, District, Inspection, Province, Role, User, Venue
+from fieldapp.models import (
+    Assignment, Commune, District, Inspection, Province, Role, User, Venue,
+)
 
 DEMO_PASSWORD = "quanson-demo"
 # username, role, display name
@@ -202,6 +204,21 @@ class PlannedVisit:
     checklist: Checklist
 
 
+def _demo_assignments(rng: random.Random, venues: list[Venue], users: dict, now: datetime) -> None:
+    """Open assignments for the inspectors: a few overdue, most due in the coming days."""
+    inspected = {i.venue_id for i in db.session.scalars(select(Inspection))}
+    candidates = [v for v in venues if v.is_active and v.id not in inspected]
+    today = (now + VIETNAM_OFFSET).date()
+    for index, venue in enumerate(rng.sample(candidates, min(12, len(candidates)))):
+        db.session.add(Assignment(
+            venue_id=venue.id, inspector_id=users["inspector" if index % 3 else "inspector2"].id,
+            due_date=today + timedelta(days=rng.choice([-3, -1, 1, 2, 4, 7, 10])),
+            note=rng.choice(["", "Kiểm tra việc cử người hướng dẫn quét mã.",
+                             "Phản ánh của người dân: không có mã QR."]),
+            created_by_id=users["supervisor"].id, created_at=now - timedelta(days=5)))
+    db.session.flush()
+
+
 def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     """Load Quan Sơn with its communes, about 300 venues, demo users and recent inspections."""
     rng = random.Random(rng_seed)
@@ -214,6 +231,7 @@ def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     venues = _demo_venues(rng, list(zip(QUAN_SON_COMMUNES, communes)), now)
     db.session.flush()
     inspections = _demo_inspections(rng, venues, users, now)
+    _demo_assignments(rng, venues, users, now)
 
     summary = DemoSummary(communes=len(communes), venues=len(venues),
                           closed_venues=sum(not v.is_active for v in venues),

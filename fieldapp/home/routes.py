@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp.access import district_venues
+from fieldapp.assignments.service import open_assignments
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Role, Venue
 
@@ -50,8 +51,10 @@ def index():
             select(func.count()).select_from(Inspection).join(Inspection.venue)
             .join(Venue.commune).where(Commune.district_id == current_user.district_id,
                                        Inspection.review_state == "pending"))
+    assignments = open_assignments(current_user) \
+        if current_user.role == Role.INSPECTOR.value else []
     return render_template(
-        "home/index.html", recent=recent_inspections(current_user),
+        "home/index.html", recent=recent_inspections(current_user), assignments=assignments,
         due=venues_due(current_user), today=date.today(), returned=returned,
         awaiting_review=awaiting,
     )

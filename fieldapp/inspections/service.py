@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
@@ -124,6 +125,7 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
         return _same_visit(found, venue, inspector), False
 
     _refresh_venue_status(venue, inspection)
+    close_for_inspection(inspection)
     record_change(inspection, "create", inspector, None)
     db.session.flush()
     return inspection, True

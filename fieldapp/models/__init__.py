@@ -5,8 +5,10 @@ from fieldapp.models.venue import VENUE_TYPES, Venue
 from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL, REVIEW_STATES, Inspection, InspectionPhoto
 from fieldapp.models.poster import Poster, PosterBatch
 from fieldapp.models.audit import AuditEntry
+from fieldapp.models.assignment import Assignment
 
 __all__ = [
     "Commune", "District", "Province", "Role", "User", "VENUE_TYPES", "Venue",
     "Inspection", "InspectionPhoto", "OUTCOMES_ALL", "REVIEW_STATES", "Poster", "PosterBatch", "AuditEntry",
+    "Assignment",
 ]

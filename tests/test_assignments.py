@@ -1,0 +1,124 @@
+"""Assignments: made by supervisors, shown to inspectors, closed by an inspection."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from fieldapp.extensions import db
+from fieldapp.models import Assignment
+from tests.conftest import commune_named, inspection_answers
+
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+
+
+@pytest.fixture
+def setup(client, login, make_user, make_venue, quan_son):
+    inspector = make_user("inspector", display_name="Lò Văn Thành")
+    market = make_venue("Chợ Sơn Hà")
+    station = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station")
+    school = make_venue("Trường THCS Trung Xuân", venue_type="school",
+                        commune=commune_named(quan_son, "Trung Xuân"))
+    closed = make_venue("Nhà nghỉ cũ", is_active=False)
+    supervisor = login(make_user("supervisor", role="supervisor"))
+    return dict(inspector=inspector, market=market, station=station, school=school,
+                closed=closed, supervisor=supervisor)
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Assignment))
+
+
+def test_assign_a_commune_then_nothing_twice(client, setup, quan_son):
+    data = {"scope": "commune", "commune": commune_named(quan_son, "Sơn Hà").id,
+            "inspector": setup["inspector"].id, "due": TOMORROW, "note": "Ưu tiên chợ"}
+    response = client.post("/assignments", data=data, follow_redirects=True)
+    assert "Đã giao 2 địa điểm cho Lò Văn Thành" in response.get_data(as_text=True)
+    assert count() == 2  # the closed venue is not among them
+    client.post("/assignments", data=data)
+    assert count() == 2
+
+
+def test_assign_what_a_search_finds(client, setup):
+    client.post("/assignments", data={"scope": "search", "q": "tram y te", "type": "",
+                                      "inspector": setup["inspector"].id, "due": TOMORROW})
+    assert [a.venue_id for a in db.session.scalars(select(Assignment))] == [setup["station"].id]
+
+
+def test_assign_one_venue_from_its_page(client, setup):
+    page = client.get(f"/venues/{setup['school'].id}").get_data(as_text=True)
+    assert f"/assignments?venue={setup['school'].id}" in page
+    response = client.post("/assignments", data={"scope": "venue", "venue": setup["school"].id,
+                                                 "inspector": setup["inspector"].id,
+                                                 "due": TOMORROW})
+    assert response.headers["Location"] == f"/venues/{setup['school'].id}"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"due": (date.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
+    ({"due": ""}, "Nhập hạn hoàn thành"),
+    ({"inspector": ""}, "Chọn một cán bộ kiểm tra trong huyện"),
+    ({"venue": "closed"}, "đã đóng cửa"),
+    ({"inspector": "other"}, "Chọn một cán bộ kiểm tra trong huyện"),
+])
+def test_bad_assignments_change_nothing(client, setup, make_user, other_district, change,
+                                        message):
+    data = {"scope": "venue", "venue": setup["market"].id, "inspector": setup["inspector"].id,
+            "due": TOMORROW, "note": "Giữ lại ghi chú này"}
+    data.update(change)
+    if change.get("venue") == "closed":
+        data["venue"] = setup["closed"].id
+    if change.get("inspector") == "other":
+        data["inspector"] = make_user("yc", district=other_district).id
+    response = client.post("/assignments", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count() == 0
+
+
+def test_another_district_s_venue_cannot_be_assigned(client, setup, make_venue, other_district):
+    foreign = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
+    response = client.post("/assignments", data={"scope": "venue", "venue": foreign.id,
+                                                 "inspector": setup["inspector"].id,
+                                                 "due": TOMORROW})
+    assert response.status_code == 404 and count() == 0
+
+
+def test_only_supervisors_assign(client, login, setup):
+    client.post("/logout")
+    login(setup["inspector"])
+    assert client.get("/assignments").status_code == 403
+    assert client.post("/assignments", data={}).status_code == 403
+
+
+def test_inspector_sees_assignments_and_an_inspection_closes_one(client, login, setup):
+    late = Assignment(venue_id=setup["market"].id, inspector_id=setup["inspector"].id,
+                      due_date=date.today() - timedelta(days=2), created_by_id=setup["supervisor"].id)
+    soon = Assignment(venue_id=setup["station"].id, inspector_id=setup["inspector"].id,
+                      due_date=date.today() + timedelta(days=3), created_by_id=setup["supervisor"].id)
+    db.session.add_all([late, soon])
+    db.session.commit()
+    summary = client.get("/assignments").get_data(as_text=True)
+    assert "Lò Văn Thành" in summary and 'class="overdue">1<' in summary
+
+    client.post("/logout")
+    login(setup["inspector"])
+    home = client.get("/").get_data(as_text=True)
+    assert home.index("Chợ Sơn Hà") < home.index("Trạm Y tế xã Sơn Hà")  # nearest due first
+    assert "quá hạn từ" in home
+    assert f'data-prefetch-venue="{setup["market"].id}"' in home  # kept for offline use
+    client.post(f"/venues/{setup['market'].id}/inspections", data=inspection_answers(),
+                content_type="multipart/form-data")
+    db.session.refresh(late)
+    assert late.closed_at is not None and late.inspection_id is not None
+    assert soon.closed_at is None
+    assert "Chợ Sơn Hà" not in client.get("/").get_data(as_text=True).split('id="assignments"')[1].split("</section>")[0]
+
+
+def test_demo_has_open_assignments(app):
+    from fieldapp.demo import seed_demo
+    seed_demo()
+    db.session.commit()
+    open_ones = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None))).all()
+    assert len(open_ones) == 12
+    assert any(a.due_date < date.today() for a in open_ones)
+    assert all(a.venue.is_active for a in open_ones)
