@@ -52,6 +52,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
         # Tests make batches in the request; a server makes them in a background thread.
         "POSTER_BATCHES_IN_BACKGROUND": True,
+        # A venue found non-compliant this many times is listed for escalation.
+        "ESCALATION_THRESHOLD": 3,
         "GPS_MAX_ACCURACY_M": 100,
         "GPS_MAX_DISTANCE_M": 300,
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -227,3 +227,25 @@ def test_venue_creation_is_audited(client, login, quan_son, app, tmp_path):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == imported.id,
                                                        AuditEntry.entity == "venue"))
     assert entry.user_id is None and entry.action == "create"
+
+
+def test_repeat_offenders_are_counted_and_listed(client, login, make_user, make_venue, app):
+    app.config["ESCALATION_THRESHOLD"] = 2
+    inspector = login()
+    shop = make_venue("Cửa hàng tạp hóa Hà Linh", venue_type="shop")
+    market = make_venue("Chợ Sơn Hà")
+    failing = dict(qr_posted="missing", checkin_method="none", actions="reminder")
+    record(client, shop, **failing)
+    record(client, market, **failing)
+    record(client, shop, **failing)
+    record(client, shop)
+    page = client.get(f"/venues/{shop.id}").get_data(as_text=True)
+    assert "Không đạt 2 lần, đã nhắc nhở 2 lần." in page and "Cần xử lý." in page
+    assert "Cần xử lý." not in client.get(f"/venues/{market.id}").get_data(as_text=True)
+    switch(client, login, make_user("supervisor", role="supervisor"))
+    log = client.get("/inspections").get_data(as_text=True)
+    assert "Địa điểm: không đạt 2 lần, đã nhắc nhở 2 lần" in log
+    listing = client.get("/escalations").get_data(as_text=True)
+    assert "Cửa hàng tạp hóa Hà Linh" in listing and "Chợ Sơn Hà" not in listing
+    switch(client, login, inspector)
+    assert client.get("/escalations").status_code == 403

@@ -18,7 +18,8 @@ from fieldapp.inspections.routes import _gps_check, _position
 from fieldapp.inspections.service import InspectionLocked, update_inspection
 from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, Role, User, VENUE_TYPES
 from fieldapp.reviews.service import (
-    LogFilter, ReviewRefused, approve, inspection_log, return_for_correction,
+    LogFilter, ReviewRefused, approve, inspection_log, offence_counts, return_for_correction,
+    venues_to_escalate,
 )
 
 bp = Blueprint("reviews", __name__)
@@ -65,8 +66,11 @@ def log():
     """The inspection log: filter, sort and page; the URL keeps the filter."""
     log_page = inspection_log(current_user, _filters())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    offences = offence_counts(list({i.venue_id for i in log_page.inspections}))
+    threshold = current_app.config["ESCALATION_THRESHOLD"]
     if wants_fragment():
-        return render_template("reviews/_log.html", log=log_page, args=args)
+        return render_template("reviews/_log.html", log=log_page, args=args, offences=offences,
+                               threshold=threshold)
     communes = db.session.scalars(select(Commune).where(
         Commune.district_id == current_user.district_id).order_by(Commune.name)).all()
     inspectors = db.session.scalars(select(User).where(
@@ -74,12 +78,23 @@ def log():
         User.role.in_([Role.INSPECTOR.value, Role.SUPERVISOR.value]))
         .order_by(User.display_name)).all()
     return render_template("reviews/log.html", log=log_page, args=args, communes=communes,
-                           inspectors=inspectors)
+                           inspectors=inspectors, offences=offences, threshold=threshold)
 
 
 def _supervisor_only():
     if current_user.role != Role.SUPERVISOR.value:
         abort(403)
+
+
+@bp.route("/escalations")
+@login_required
+def escalations():
+    """Venues found non-compliant again and again, for the supervisor to escalate."""
+    if current_user.role not in (Role.SUPERVISOR.value, Role.ADMIN.value):
+        abort(403)
+    threshold = current_app.config["ESCALATION_THRESHOLD"]
+    return render_template("reviews/escalations.html", threshold=threshold,
+                           rows=venues_to_escalate(current_user.district_id, threshold))
 
 
 @bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])

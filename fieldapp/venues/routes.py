@@ -11,6 +11,7 @@ from fieldapp.access import commune_or_none, venue_or_404
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
 from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES
+from fieldapp.reviews.service import Offences, offence_counts
 from fieldapp.text import fold
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
@@ -68,8 +69,10 @@ def show(venue_id: int):
     posters = list(db.session.scalars(
         select(Poster).where(Poster.venue_id == venue.id)
         .options(joinedload(Poster.issued_by)).order_by(Poster.version.desc())))
+    offences = offence_counts([venue.id]).get(venue.id, Offences())
     return render_template("venues/show.html", venue=venue, history=history,
-                           photo_counts=photo_counts, today=date.today(), posters=posters)
+                           photo_counts=photo_counts, today=date.today(), posters=posters,
+                           offences=offences, threshold=current_app.config["ESCALATION_THRESHOLD"])
 
 
 @bp.route("/new", methods=["GET", "POST"])
