@@ -14,4 +14,5 @@ def wants_fragment() -> bool:
 def wants_json() -> bool:
     """True for the phone's outbox, which asks for JSON answers instead of pages."""
     accept = request.accept_mimetypes
-    return accept.best_match(["application/json", "text/html"]) == "application/json"
+    # Explicitly preferred: "*/*" (curl, a bare fetch) still gets pages.
+    return accept["application/json"] > accept["text/html"]

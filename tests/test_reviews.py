@@ -249,3 +249,21 @@ def test_repeat_offenders_are_counted_and_listed(client, login, make_user, make_
     assert "Cửa hàng tạp hóa Hà Linh" in listing and "Chợ Sơn Hà" not in listing
     switch(client, login, inspector)
     assert client.get("/escalations").status_code == 403
+
+
+def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_district):
+    import pypdfium2
+    a = office["a"]
+    client.post(f"/inspections/{a.id}/approve")
+    response = client.get(f"/inspections/{a.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    document = pypdfium2.PdfDocument(response.data)
+    text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    text = text.replace("\r", " ").replace("\n", " ")
+    for expected in ("Biên bản kiểm tra", "Chợ Sơn Hà", "Lò Văn Hùng", "Đạt yêu cầu", "Đã duyệt",
+                     office["supervisor"].display_name, "Ảnh 1"):
+        assert expected in text, expected
+    assert any(obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
+               for page in document for obj in page.get_objects())
+    switch(client, login, make_user("yc", role="supervisor", district=other_district))
+    assert client.get(f"/inspections/{a.id}.pdf").status_code == 404

@@ -86,6 +86,23 @@ def _supervisor_only():
         abort(403)
 
 
+@bp.route("/inspections/<int:inspection_id>.pdf")
+@login_required
+def inspection_pdf_view(inspection_id: int):
+    """One inspection as a printable PDF."""
+    import io
+    from flask import send_file
+    from pathlib import Path
+    from fieldapp.reviews.report import inspection_pdf
+    inspection = inspection_or_404(inspection_id)
+    out = io.BytesIO()
+    inspection_pdf(inspection, out, Path(current_app.config["POSTER_FONT_DIR"]),
+                   current_app.config["UPLOAD_FOLDER"])
+    out.seek(0)
+    return send_file(out, mimetype="application/pdf", max_age=0,
+                     download_name=f"kiem-tra-{inspection.venue.code}-{inspection.id}.pdf")
+
+
 @bp.route("/escalations")
 @login_required
 def escalations():
