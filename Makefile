@@ -19,7 +19,7 @@ run: install
 test: install-test
 	$(PY) -m pytest tests
 
-install: $(VENV)/.installed static/vendor/htmx.min.js $(MO)
+install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js $(MO)
 
 install-test: install $(VENV)/.installed-test chromium
 
@@ -38,6 +38,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
+	mkdir -p static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 
 $(MO): fieldapp/translations/vi/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d fieldapp/translations

@@ -78,10 +78,11 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.posters.routes import bp as posters_bp
     from fieldapp.reviews.routes import bp as reviews_bp
     from fieldapp.assignments.routes import bp as assignments_bp
+    from fieldapp.map.routes import bp as map_bp
     from fieldapp.venues.routes import bp as venues_bp
 
     for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp,
-                      posters_bp, reviews_bp, assignments_bp):
+                      posters_bp, reviews_bp, assignments_bp, map_bp):
         app.register_blueprint(blueprint)
 
     from fieldapp.cli import register_commands

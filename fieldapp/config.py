@@ -52,6 +52,10 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
         # Tests make batches in the request; a server makes them in a background thread.
         "POSTER_BATCHES_IN_BACKGROUND": True,
+        # Map tiles, e.g. https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png; empty: none
+        # (the markers show on a plain background, with no internet).
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
         # A venue found non-compliant this many times is listed for escalation.
         "ESCALATION_THRESHOLD": 3,
         "GPS_MAX_ACCURACY_M": 100,

@@ -75,3 +75,14 @@ def test_review_round_trip(phone_without_worker, live_app):
         assert corrected.review_state == "pending"
         assert corrected.notes == "Đã chụp bổ sung ảnh mã hư hỏng."
         assert len(corrected.photos) == 1
+
+
+def test_map_shows_the_venues_with_no_tile_server(phone_without_worker, live_app):
+    page = phone_without_worker
+    log_in(page)
+    page.goto("/map")
+    markers = page.locator("#venue-map path.leaflet-interactive")
+    expect(markers).to_have_count(1)  # the one venue with a registered position
+    markers.first.dispatch_event("click")
+    expect(page.locator(".leaflet-popup-content a")).to_have_text("Chợ Sơn Hà")
+    screenshot(page, "18-map")
