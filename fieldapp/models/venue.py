@@ -31,6 +31,8 @@ class Venue(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(20), default="")
     qr_payload: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Set when an admin merged this venue, a duplicate, into another one.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"))
     # Name, code and address folded (no diacritics, lower case) for search.
     search_key: Mapped[str] = mapped_column(String(600), default="", index=True)
     # Denormalised from the newest inspection so lists show status without a join.
@@ -61,3 +63,14 @@ class Venue(db.Model):
 @db.event.listens_for(Venue, "before_update")
 def _keep_search_key(mapper, connection, venue: Venue) -> None:
     venue.refresh_search_key()
+
+
+class DuplicateDismissal(db.Model):
+    """Two venues an admin said are not the same place: not listed as duplicates again."""
+    __tablename__ = "duplicate_dismissal"
+    __table_args__ = (db.UniqueConstraint("first_id", "second_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))  # the lower id
+    second_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
+    dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)

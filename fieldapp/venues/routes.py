@@ -1,7 +1,9 @@
 """Venue search, venue page, and registering a venue on the spot."""
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -10,7 +12,8 @@ from sqlalchemy.orm import joinedload
 from fieldapp.access import commune_or_none, venue_or_404
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
-from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES
+from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES, Venue
+from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.reviews.service import Offences, offence_counts
 from fieldapp.text import fold
 from fieldapp.venues.forms import VenueForm
@@ -108,3 +111,52 @@ def new():
                 return redirect(url_for("venues.show", venue_id=venue.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("venues/new.html", form=form, duplicate=duplicate), status
+
+
+def _admin_only():
+    if current_user.role != "admin":
+        abort(403)
+
+
+@bp.route("/duplicates")
+@login_required
+def duplicates():
+    """Likely duplicate venues for the admin to merge or dismiss."""
+    _admin_only()
+    return render_template("venues/duplicates.html",
+                           pairs=likely_duplicates(current_user.district_id))
+
+
+def _pair_from_form() -> tuple[Venue, Venue]:
+    ids = [request.form.get(name, "") for name in ("keep", "drop")]
+    if not all(i.isdigit() for i in ids) or ids[0] == ids[1]:
+        abort(400)
+    return venue_or_404(int(ids[0])), venue_or_404(int(ids[1]))
+
+
+@bp.route("/duplicates/merge", methods=["POST"])
+@login_required
+def merge_duplicates():
+    """Merge the second venue into the first."""
+    _admin_only()
+    keep, drop = _pair_from_form()
+    if not drop.is_active:
+        flash(_("%(name)s was already merged or closed.", name=drop.name), "error")
+        return redirect(url_for("venues.duplicates"), code=303)
+    moved = merge(keep, drop, current_user)
+    db.session.commit()
+    flash(_("%(drop)s merged into %(keep)s (%(n)s inspections moved).", drop=drop.name,
+            keep=keep.name, n=moved), "success")
+    return redirect(url_for("venues.duplicates"), code=303)
+
+
+@bp.route("/duplicates/dismiss", methods=["POST"])
+@login_required
+def dismiss_duplicates():
+    """Record that the two venues are different places."""
+    _admin_only()
+    first, second = _pair_from_form()
+    dismiss(first, second, current_user)
+    db.session.commit()
+    flash(_("Kept apart: %(a)s and %(b)s.", a=first.name, b=second.name), "success")
+    return redirect(url_for("venues.duplicates"), code=303)

@@ -1,0 +1,113 @@
+"""Likely duplicate venues, and merging or dismissing them so nothing is counted twice."""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from fieldapp.access import district_venues
+from fieldapp.audit import record_change, snapshot
+from fieldapp.extensions import db
+from fieldapp.inspections.service import distance_m
+from fieldapp.models import Assignment, DuplicateDismissal, Inspection, User, Venue
+from fieldapp.text import fold
+
+NEAR_M = 20
+# About 22 m of latitude: neighbours closer than NEAR_M fall in the same or an adjacent cell.
+CELL_DEGREES = 0.0002
+
+
+@dataclass
+class DuplicatePair:
+    first: Venue
+    second: Venue
+    same_name: bool
+    distance_m: float | None
+
+
+def _cell(venue: Venue) -> tuple[int, int]:
+    return (math.floor(venue.latitude / CELL_DEGREES),
+            math.floor(venue.longitude / CELL_DEGREES / max(0.2, math.cos(math.radians(venue.latitude)))))
+
+
+def likely_duplicates(district_id: int) -> list[DuplicatePair]:
+    """Open venues of a district with the same folded name in a commune, or within 20 m."""
+    venues = list(db.session.scalars(district_venues(district_id).where(Venue.is_active.is_(True))
+                                     .order_by(Venue.id)))
+    dismissed = {(d.first_id, d.second_id) for d in db.session.scalars(select(DuplicateDismissal))}
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+
+    def add(a: Venue, b: Venue, same_name: bool):
+        first, second = (a, b) if a.id < b.id else (b, a)
+        key = (first.id, second.id)
+        if key in dismissed:
+            return
+        distance = distance_m(a.latitude, a.longitude, b.latitude, b.longitude) \
+            if a.has_position and b.has_position else None
+        pair = pairs.get(key)
+        if pair is None:
+            pairs[key] = DuplicatePair(first, second, same_name, distance)
+        else:
+            pair.same_name = pair.same_name or same_name
+
+    by_name: dict[tuple[int, str], list[Venue]] = {}
+    for venue in venues:
+        by_name.setdefault((venue.commune_id, fold(venue.name)), []).append(venue)
+    for group in by_name.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                add(a, b, True)
+
+    cells: dict[tuple[int, int], list[Venue]] = {}
+    for venue in venues:
+        if venue.has_position:
+            cells.setdefault(_cell(venue), []).append(venue)
+    for (row, col), members in cells.items():
+        neighbours = [v for dr in (-1, 0, 1) for dc in (-1, 0, 1)
+                      for v in cells.get((row + dr, col + dc), [])]
+        for a in members:
+            for b in neighbours:
+                if a.id < b.id and distance_m(a.latitude, a.longitude,
+                                              b.latitude, b.longitude) <= NEAR_M:
+                    add(a, b, fold(a.name) == fold(b.name) and a.commune_id == b.commune_id)
+    return sorted(pairs.values(), key=lambda p: (p.first.search_key, p.second.id))
+
+
+def dismiss(first: Venue, second: Venue, admin: User) -> None:
+    """Record that two venues are different places."""
+    low, high = sorted((first.id, second.id))
+    exists = db.session.scalar(select(DuplicateDismissal.id).where(
+        DuplicateDismissal.first_id == low, DuplicateDismissal.second_id == high))
+    if exists is None:
+        db.session.add(DuplicateDismissal(first_id=low, second_id=high, dismissed_by_id=admin.id))
+        db.session.flush()
+
+
+def merge(keep: Venue, drop: Venue, admin: User) -> int:
+    """Move the duplicate's inspections and open assignments to the venue kept, and close it.
+
+    Its posters stay with it as history (their serials carry its code).
+    """
+    if keep.id == drop.id or not drop.is_active:
+        raise ValueError("nothing to merge")
+    before_keep, before_drop = snapshot(keep), snapshot(drop)
+    moved = db.session.scalars(select(Inspection).where(Inspection.venue_id == drop.id)).all()
+    for inspection in moved:
+        inspection.venue_id = keep.id
+    for assignment in db.session.scalars(select(Assignment).where(
+            Assignment.venue_id == drop.id, Assignment.closed_at.is_(None))):
+        assignment.venue_id = keep.id
+    for field in ("latitude", "longitude", "contact_name", "contact_phone", "qr_payload", "address"):
+        if not getattr(keep, field) and getattr(drop, field):
+            setattr(keep, field, getattr(drop, field))  # fill what the kept record lacked
+    drop.is_active = False
+    drop.merged_into_id = keep.id
+    db.session.flush()
+    newest = db.session.scalar(select(Inspection).where(Inspection.venue_id == keep.id)
+                               .order_by(Inspection.server_time.desc()).limit(1))
+    if newest is not None:
+        keep.last_outcome, keep.last_inspected_at = newest.outcome, newest.server_time
+        keep.reinspection_due = newest.reinspection_due
+    record_change(keep, "edit", admin, before_keep)
+    record_change(drop, "delete", admin, before_drop)
+    db.session.flush()
+    return len(moved)
