@@ -45,6 +45,7 @@ def test_admin_merges_and_nothing_is_counted_twice(client, login, venues, make_u
     admin = login(make_user("admin", role="admin"))
     page = client.get("/venues/duplicates").get_data(as_text=True)
     assert "CHO SON HA" in page and "Trùng tên." in page
+    assert "Lịch sử thay đổi" in client.get(f"/venues/{venues['market'].id}").get_data(as_text=True)
     response = client.post("/venues/duplicates/merge",
                            data={"keep": venues["market"].id, "drop": venues["same_name"].id})
     assert response.status_code == 303
@@ -56,6 +57,8 @@ def test_admin_merges_and_nothing_is_counted_twice(client, login, venues, make_u
     assert market.last_outcome == "compliant" and market.contact_phone == "0912000111"
     assert db.session.scalar(select(AuditEntry).where(
         AuditEntry.entity_id == dropped.id, AuditEntry.entity == "venue")).action == "delete"
+    venue_page = client.get(f"/venues/{dropped.id}").get_data(as_text=True)
+    assert "Xoá" in venue_page and f"/venues/{market.id}" in venue_page
     assert dropped.code not in client.get("/venues/duplicates").get_data(as_text=True)
     again = client.post("/venues/duplicates/merge",
                         data={"keep": market.id, "drop": dropped.id}, follow_redirects=True)

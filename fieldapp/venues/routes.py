@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp.access import commune_or_none, venue_or_404
+from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
 from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES, Venue
@@ -75,7 +76,8 @@ def show(venue_id: int):
     offences = offence_counts([venue.id]).get(venue.id, Offences())
     return render_template("venues/show.html", venue=venue, history=history,
                            photo_counts=photo_counts, today=date.today(), posters=posters,
-                           offences=offences, threshold=current_app.config["ESCALATION_THRESHOLD"])
+                           offences=offences, threshold=current_app.config["ESCALATION_THRESHOLD"],
+                           changes=audit_history(venue))
 
 
 @bp.route("/new", methods=["GET", "POST"])
