@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.models import AuditEntry, Inspection, User, Venue
+from fieldapp.models import AuditEntry, Inspection, User
 
 INSPECTION_FIELDS = (
     "qr_posted", "qr_size_ok", "qr_matches", "checkin_method", "staff_assigned", "staff_name",

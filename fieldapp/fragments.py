@@ -16,3 +16,14 @@ def wants_json() -> bool:
     accept = request.accept_mimetypes
     # Explicitly preferred: "*/*" (curl, a bare fetch) still gets pages.
     return accept["application/json"] > accept["text/html"]
+
+
+def id_param(value: str | None) -> int | None:
+    """A record id or page number typed in a URL or form: a plain positive integer, or None.
+
+    str.isdigit() accepts "²" and int() then fails; huge numbers overflow the database.
+    """
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value) or None
+    return None

@@ -58,6 +58,20 @@ def client(app):
 
 
 @pytest.fixture
+def queries(app):
+    """The SQL statements run while the test runs (to catch a query per row)."""
+    from sqlalchemy import event
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
 def quan_son(app):
     """Quan Sơn district (Thanh Hóa) with three of its communes."""
     province = Province(name="Thanh Hóa")

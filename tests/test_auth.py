@@ -1,7 +1,6 @@
 """Logging in and out, language choice, CSRF."""
 import pytest
 
-from fieldapp import create_app
 from tests.conftest import PASSWORD
 
 

@@ -1,6 +1,4 @@
 """Likely duplicate venues: found, merged or kept apart by an admin."""
-import json
-
 import pytest
 from sqlalchemy import select
 
@@ -38,11 +36,11 @@ def test_same_name_in_a_commune_or_within_20_m(app, venues, quan_son):
 
 
 def test_admin_merges_and_nothing_is_counted_twice(client, login, venues, make_user):
-    inspector = login()
+    login()
     client.post(f"/venues/{venues['same_name'].id}/inspections", data=inspection_answers(),
                 content_type="multipart/form-data")
     client.post("/logout")
-    admin = login(make_user("admin", role="admin"))
+    login(make_user("admin", role="admin"))
     page = client.get("/venues/duplicates").get_data(as_text=True)
     assert "CHO SON HA" in page and "Trùng tên." in page
     assert "Lịch sử thay đổi" in client.get(f"/venues/{venues['market'].id}").get_data(as_text=True)

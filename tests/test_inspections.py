@@ -8,7 +8,6 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from fieldapp.extensions import db
-from fieldapp.inspections.outcome import assess
 from fieldapp.models import Inspection, InspectionPhoto
 from tests.conftest import inspection_answers, jpeg_bytes
 

@@ -292,7 +292,7 @@ def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_v
 
 def test_batch_of_the_venues_flagged_for_replacement(app, client, login, make_user, make_venue):
     app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
-    inspector = login()
+    login()
     damaged = make_venue("Chợ Sơn Hà", qr_payload="P-1")
     fine = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station", qr_payload="P-2")
     fixed = make_venue("Trường Tiểu học Sơn Hà", venue_type="school", qr_payload="P-3")

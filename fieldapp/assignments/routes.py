@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from fieldapp.access import commune_or_none, district_venues, venue_or_404
 from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.extensions import db
+from fieldapp.fragments import id_param
 from fieldapp.models import Assignment, Commune, Role, User, VENUE_TYPES, Venue
 from fieldapp.venues.service import search_venues
 
@@ -62,16 +63,16 @@ def index():
 def _selected_venues(form) -> list[Venue]:
     scope = form.get("scope")
     if scope == "venue":
-        return [venue_or_404(int(form.get("venue", "0") or 0))]
+        venue_id = id_param(form.get("venue"))
+        return [venue_or_404(venue_id)] if venue_id else []
     if scope == "commune":
-        commune = commune_or_none(int(form["commune"]) if form.get("commune", "").isdigit()
-                                  else None)
+        commune = commune_or_none(id_param(form.get("commune")))
         if commune is None:
             return []
         return list(db.session.scalars(district_venues(current_user.district_id).where(
             Venue.commune_id == commune.id, Venue.is_active.is_(True))))
     if scope == "search":  # the venues a search with these filters lists
-        commune_id = int(form["commune"]) if form.get("commune", "").isdigit() else None
+        commune_id = id_param(form.get("commune"))
         venue_type = form.get("type") if form.get("type") in VENUE_TYPES else None
         return search_venues(current_user.district_id, form.get("q", ""), commune_id=commune_id,
                              venue_type=venue_type, page_size=2000).venues
@@ -84,8 +85,8 @@ def create():
     """Assign one venue, a searched selection, or a whole commune, with a due date."""
     _supervisor_only()
     form = request.form
-    inspector = db.session.get(User, int(form["inspector"])) \
-        if form.get("inspector", "").isdigit() else None
+    inspector_id = id_param(form.get("inspector"))
+    inspector = db.session.get(User, inspector_id) if inspector_id else None
     try:
         due = date.fromisoformat(form.get("due", ""))
     except ValueError:

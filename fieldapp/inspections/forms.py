@@ -1,6 +1,6 @@
 """The inspection checklist as a Flask-WTF form."""
 import uuid as uuid_module
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -124,7 +124,11 @@ class InspectionForm(FlaskForm):
             raise ValidationError(_l("Cannot be more than the staff in total."))
 
     def validate_reinspection_due(self, field):
-        if field.data and field.data < date.today():
+        # Against the day the finding was made: one sent from the outbox days later,
+        # or corrected after review, is judged as it was typed.
+        device_time = _parse_device_time(self.device_time.data)
+        made_on = (device_time + timedelta(hours=7)).date() if device_time else date.today()
+        if field.data and field.data < min(made_on, date.today()):
             raise ValidationError(_l("The date is in the past."))
 
     def validate(self, extra_validators=None) -> bool:

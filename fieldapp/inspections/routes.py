@@ -42,9 +42,14 @@ def _render_form(venue, form, status=200):
 
 
 def _closed_venue(venue: Venue):
+    message = _("A closed venue cannot be inspected. Ask the office to reopen it.")
+    if venue.merged_into_id:
+        message = _("This venue was merged into another record: record the finding there.")
+    if wants_json():
+        return jsonify(status="venue_closed", message=message,
+                       merged_into=venue.merged_into_id), 409
     return render_template(
-        "errors/error.html", status=409, title=_("This venue is closed"),
-        message=_("A closed venue cannot be inspected. Ask the office to reopen it.")), 409
+        "errors/error.html", status=409, title=_("This venue is closed"), message=message), 409
 
 
 @bp.route("/venues/<int:venue_id>/inspections/new")

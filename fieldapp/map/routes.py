@@ -1,7 +1,6 @@
 """The district's venues on a map, coloured by their last outcome."""
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from fieldapp.access import district_venues
 from fieldapp.extensions import db

@@ -1,5 +1,7 @@
 """Posters: print one, issue a replacement, the office's print queue, batches, scans."""
+import io
 import threading
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -9,13 +11,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from fieldapp.access import (
     commune_or_none, district_venues, inspection_or_404, inspectors_only, venue_or_404,
 )
 from fieldapp.extensions import db
-from fieldapp.fragments import wants_fragment
+from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import Commune, Poster, PosterBatch, Role, Venue, VENUE_TYPES
 from fieldapp.posters.render import (
     PAGE_SIZES, NoPayload, PayloadTooLong, poster_pdf, poster_png, register_fonts,
@@ -56,7 +59,6 @@ def _poster_problem(venue: Venue, error: Exception):
 
 
 def _pdf_response(texts, filename: str, size: str):
-    import io
     out = io.BytesIO()
     poster_pdf(texts, out, size)
     out.seek(0)
@@ -88,7 +90,6 @@ def venue_png(venue_id: int):
         png = poster_png(text, Path(current_app.config["POSTER_FONT_DIR"]), size)
     except (NoPayload, PayloadTooLong) as error:
         return _poster_problem(venue, error)
-    import io
     return send_file(io.BytesIO(png), mimetype="image/png",
                      download_name=f"poster-{text.serial}-{size}.png", max_age=0)
 
@@ -146,13 +147,28 @@ def issue_replacement(inspection_id: int):
                                          "the code was posted.")), 409
     if not venue.qr_payload:
         return render_template("posters/no_payload.html", venue=venue), 409
+    size = _page_size()  # checked before anything is written
     print_now = request.form.get("print") == "now"
-    poster = issue_poster(venue, current_user, reason, inspection=inspection,
-                          printed_now=print_now)
-    db.session.commit()
+    issued = db.session.scalar(select(Poster).where(Poster.inspection_id == inspection.id))
+    if issued is not None:  # a double tap or a second visit: one finding, one poster
+        flash(_("Poster %(serial)s was already issued for this finding.", serial=issued.serial),
+              "info")
+        if print_now:
+            return redirect(url_for("posters.poster_version_pdf", poster_id=issued.id,
+                                    size=size), code=303)
+        return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    try:
+        poster = issue_poster(venue, current_user, reason, inspection=inspection,
+                              printed_now=print_now)
+        db.session.commit()
+    except IntegrityError:  # another request took this version number at the same moment
+        db.session.rollback()
+        return render_template("errors/error.html", status=409, title=_("Try again"),
+                               message=_("Another poster was being issued for this venue at "
+                                         "the same moment. Reload the page.")), 409
     if print_now:
         return redirect(url_for("posters.poster_version_pdf", poster_id=poster.id,
-                                size=_page_size()), code=303)
+                                size=size), code=303)
     flash(_("Replacement poster %(serial)s added to the office's print queue.",
             serial=poster.serial), "success")
     return redirect(url_for("venues.show", venue_id=venue.id), code=303)
@@ -189,7 +205,6 @@ def mark_delivered(poster_id: int):
     if poster.state != "printed":
         flash(_("Only a printed poster can be marked delivered."), "error")
         return redirect(url_for("posters.queue"), code=303)
-    from datetime import datetime
     poster.state, poster.delivered_at = "delivered", datetime.utcnow()
     db.session.commit()
     flash(_("Poster %(serial)s marked delivered.", serial=poster.serial), "success")
@@ -238,8 +253,7 @@ def new_batch():
     _office_only()
     stmt = district_venues(current_user.district_id).where(
         Venue.is_active.is_(True), Venue.qr_payload != "")
-    commune = commune_or_none(int(request.form["commune"])
-                              if request.form.get("commune", "").isdigit() else None)
+    commune = commune_or_none(id_param(request.form.get("commune")))
     venue_type = request.form.get("type") if request.form.get("type") in VENUE_TYPES else None
     if commune:
         stmt = stmt.where(Venue.commune_id == commune.id)

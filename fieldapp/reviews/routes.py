@@ -1,22 +1,25 @@
 """The inspection log, supervisors' review, and an inspector correcting a finding."""
+import io
 from datetime import date
+from pathlib import Path
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from fieldapp.access import inspection_or_404
-from fieldapp.audit import history
 from fieldapp.extensions import db
-from fieldapp.fragments import wants_fragment
+from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.forms import InspectionForm, answers_of
 from fieldapp.inspections.photos import PhotoError, keep_photo, read_uploads
 from fieldapp.inspections.routes import _gps_check, _position
 from fieldapp.inspections.service import InspectionLocked, update_inspection
 from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, Role, User, VENUE_TYPES
+from fieldapp.reviews.report import inspection_pdf
 from fieldapp.reviews.service import (
     LogFilter, ReviewRefused, approve, inspection_log, offence_counts, return_for_correction,
     venues_to_escalate,
@@ -34,8 +37,7 @@ REFUSALS = {
 
 
 def _int(name):
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return id_param(request.args.get(name))
 
 
 def _date(name):
@@ -90,10 +92,6 @@ def _supervisor_only():
 @login_required
 def inspection_pdf_view(inspection_id: int):
     """One inspection as a printable PDF."""
-    import io
-    from flask import send_file
-    from pathlib import Path
-    from fieldapp.reviews.report import inspection_pdf
     inspection = inspection_or_404(inspection_id)
     out = io.BytesIO()
     inspection_pdf(inspection, out, Path(current_app.config["POSTER_FONT_DIR"]),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from fieldapp.access import commune_or_none, venue_or_404
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
-from fieldapp.fragments import wants_fragment
+from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES, Venue
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.reviews.service import Offences, offence_counts
@@ -31,8 +31,7 @@ def district_communes() -> list[Commune]:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return id_param(request.args.get(name))
 
 
 @bp.route("")
@@ -130,10 +129,10 @@ def duplicates():
 
 
 def _pair_from_form() -> tuple[Venue, Venue]:
-    ids = [request.form.get(name, "") for name in ("keep", "drop")]
-    if not all(i.isdigit() for i in ids) or ids[0] == ids[1]:
+    keep, drop = (id_param(request.form.get(name)) for name in ("keep", "drop"))
+    if keep is None or drop is None or keep == drop:
         abort(400)
-    return venue_or_404(int(ids[0])), venue_or_404(int(ids[1]))
+    return venue_or_404(keep), venue_or_404(drop)
 
 
 @bp.route("/duplicates/merge", methods=["POST"])

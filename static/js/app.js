@@ -89,7 +89,11 @@
           method: "POST", body: body, credentials: "same-origin",
           headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
         });
-      }).then(function (response) { return response.text(); }).then(function (html) {
+      }).then(function (response) {
+        // 200 or 422 carry the verdict fragment; anything else (a lost login) is no answer.
+        if (response.status !== 200 && response.status !== 422) throw new Error("no verdict");
+        return response.text();
+      }).then(function (html) {
         result.innerHTML = html;  // the server's own escaped fragment
         var verdict = result.querySelector("[data-verdict]");
         if (!verdict) return;

@@ -305,7 +305,8 @@
         return Outbox.session();
       }).then(function (current) {
         if (current.offline || current.error) return "offline";
-        if (current.login) return "login";
+        // Only the inspector who filled the form may send it (a phone may be shared).
+        if (current.login || current.user_id !== userId) return "login";
         return Outbox.send(item, current.csrf_token, { flash: true }).then(function (outcome) {
           if (outcome !== "csrf") return outcome;
           return Outbox.session().then(function (again) {

@@ -103,6 +103,10 @@
                                        credentials: "same-origin", cache: "no-store" }, 60000);
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
+        // A captive portal or a proxy may answer 200 with its own page: not ours, not sent.
+        if (response.redirected || (response.ok && body.status !== "created" && body.status !== "exists")) {
+          return settle(item, 503, {});
+        }
         return settle(item, response.status, body);
       });
     }, function () {
@@ -186,7 +190,9 @@
       if (index >= pending.length) return Promise.resolve({ sent: sent });
       return send(pending[index], token).then(function (outcome) {
         if (outcome === "sent") sent += 1;
-        if (outcome === "offline" || outcome === "retry") return { offline: true, sent: sent };
+        if (outcome === "offline") return { offline: true, sent: sent };
+        // A server error on one finding must not hold back the ones after it.
+        if (outcome === "retry") return next(index + 1, false);
         if (outcome === "login") return { login: true, sent: sent };
         if (outcome === "csrf" && !retriedCsrf) {
           return session().then(function (current) {

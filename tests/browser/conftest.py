@@ -108,6 +108,11 @@ def phone_without_worker(browser, live_app):
     context.close()
 
 
+def answer(page, question_id: str, label: str) -> None:
+    """Tick one answer of a checklist question."""
+    page.locator(f"#field-{question_id}").get_by_label(label, exact=True).check()
+
+
 def wait_until(page, expression: str, arg=None, timeout_ms: int = 15_000):
     """Poll a JavaScript expression (which may return a promise) until it is truthy.
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Inspection
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import answer, log_in, screenshot
 
 
 def photo_of_poster() -> dict:
@@ -17,9 +17,6 @@ def photo_of_poster() -> dict:
     Image.new("RGB", (1200, 900), (30, 90, 160)).save(out, "JPEG")
     return {"name": "ma-qr.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
-
-def answer(page, question_id: str, label: str) -> None:
-    page.locator(f"#field-{question_id}").get_by_label(label, exact=True).check()
 
 
 def test_inspector_records_a_finding_from_a_search_without_diacritics(phone, live_app):

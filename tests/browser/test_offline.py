@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Inspection
-from tests.browser.conftest import log_in, screenshot, wait_until
+from tests.browser.conftest import answer, log_in, screenshot, wait_until
 
 
 def photo(size=(2400, 1800), color=(30, 90, 160), name="ma-qr.jpg") -> dict:
@@ -20,9 +20,6 @@ def photo(size=(2400, 1800), color=(30, 90, 160), name="ma-qr.jpg") -> dict:
 
 USER = "Number(document.body.dataset.userId)"
 
-
-def answer(page, question_id: str, label: str) -> None:
-    page.locator(f"#field-{question_id}").get_by_label(label, exact=True).check()
 
 
 def fill_checklist(page, scanned="9", notes="Chủ quán đã dán mã mới.") -> None:
