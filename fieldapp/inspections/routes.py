@@ -11,6 +11,7 @@ from fieldapp.access import inspection_or_404, inspectors_only, venue_or_404
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_json
 from fieldapp.inspections.forms import InspectionForm
+from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.inspections.outcome import assess
 from fieldapp.inspections.photos import (
     PhotoError, keep_only, keep_photo, kept_photos, read_uploads,
@@ -155,7 +156,6 @@ def _conflict(inspection: Inspection | None):
 
 
 def _outcome_label(outcome: str) -> str:
-    from fieldapp.inspections.labels import OUTCOME_LABELS
     return str(OUTCOME_LABELS[outcome])
 
 
