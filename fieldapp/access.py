@@ -1,4 +1,5 @@
 """Who may see what: every route that loads a record by id goes through here."""
+from collections.abc import Iterable
 from functools import wraps
 
 from flask import abort
@@ -9,14 +10,15 @@ from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Venue
 
 
-def district_venues(district_id: int) -> Select:
-    """Venues of one district, as a query to refine."""
-    return select(Venue).join(Venue.commune).where(Commune.district_id == district_id)
+def district_venues(district_ids: int | Iterable[int]) -> Select:
+    """Venues of one district (or of the districts a province supervisor sees), as a query."""
+    ids = [district_ids] if isinstance(district_ids, int) else list(district_ids)
+    return select(Venue).join(Venue.commune).where(Commune.district_id.in_(ids))
 
 
 def venue_or_404(venue_id: int) -> Venue:
     """The venue if it exists in the current user's district; 404 otherwise."""
-    venue = db.session.scalar(district_venues(current_user.district_id).where(Venue.id == venue_id))
+    venue = db.session.scalar(district_venues(current_user.district_ids).where(Venue.id == venue_id))
     if venue is None:
         abort(404)
     return venue
@@ -27,7 +29,7 @@ def commune_or_none(commune_id: int | None) -> Commune | None:
     if not commune_id:
         return None
     return db.session.scalar(select(Commune).where(
-        Commune.id == commune_id, Commune.district_id == current_user.district_id))
+        Commune.id == commune_id, Commune.district_id.in_(current_user.district_ids)))
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:
@@ -35,7 +37,7 @@ def inspection_or_404(inspection_id: int) -> Inspection:
     inspection = db.session.scalar(
         select(Inspection).join(Inspection.venue).join(Venue.commune)
         .where(Inspection.id == inspection_id,
-               Commune.district_id == current_user.district_id))
+               Commune.district_id.in_(current_user.district_ids)))
     if inspection is None:
         abort(404)
     return inspection

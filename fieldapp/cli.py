@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
-from fieldapp.models import District, Role, User
+from fieldapp.models import District, Role, Scope, User
 from fieldapp.text import fold
 from fieldapp.venues.importer import import_venues
 
@@ -71,7 +71,8 @@ def echo_demo_logins() -> None:
         return
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for user in working:
-        click.echo(f"  {user.username:<12} {user.role:<11} {user.display_name}")
+        scope = " (whole province)" if user.sees_province else ""
+        click.echo(f"  {user.username:<12} {user.role:<11} {user.display_name}{scope}")
 
 
 @click.command("seed-demo")
@@ -129,10 +130,15 @@ def import_venues_command(file: Path, district_name: str | None) -> None:
 @click.option("--district", "district_name", required=True, metavar="NAME")
 @click.option("--display-name", default="", help="The name shown in the app (default: username).")
 @click.option("--password", default=None, help="Asked for, hidden, when not given.")
+@click.option("--province-wide", is_flag=True,
+              help="A supervisor who sees every district of the district's province.")
 @in_english
 def create_user_command(username: str, role: str, district_name: str, display_name: str,
-                        password: str | None) -> None:
+                        password: str | None, province_wide: bool) -> None:
     """Create an account in a district, with a role."""
+    if province_wide and role != Role.SUPERVISOR.value:
+        raise click.BadParameter("only supervisors can see a whole province.",
+                                 param_hint="--province-wide")
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise click.BadParameter("use 2-50 lower-case letters, digits, '.', '_' or '-'.",
@@ -146,11 +152,13 @@ def create_user_command(username: str, role: str, district_name: str, display_na
         raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters.",
                                  param_hint="--password")
     user = User(username=username, display_name=display_name.strip() or username,
-                role=role, district=district, locale="vi")
+                role=role, district=district, locale="vi",
+                scope=(Scope.PROVINCE if province_wide else Scope.DISTRICT).value)
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"Created {role} {username} in {district.name}.")
+    where = f"the province {district.province.name}" if province_wide else district.name
+    click.echo(f"Created {role} {username} in {where}.")
 
 
 @click.command("posters")

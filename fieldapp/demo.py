@@ -16,7 +16,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist
 from fieldapp.inspections.service import Position, check_position, record_inspection
 from fieldapp.models import (
-    Assignment, Commune, District, Inspection, Province, Role, User, Venue,
+    Assignment, Commune, District, Inspection, Province, Role, Scope, User, Venue,
 )
 
 DEMO_PASSWORD = "quanson-demo"
@@ -26,7 +26,10 @@ DEMO_USERS = (
     ("inspector2", Role.INSPECTOR.value, "Lương Thị Hoa"),
     ("supervisor", Role.SUPERVISOR.value, "Hà Thị Mai"),
     ("admin", Role.ADMIN.value, "Phạm Văn Đức"),
+    ("province", Role.SUPERVISOR.value, "Trịnh Văn Hùng"),
 )
+# The province supervisor sees every district of Thanh Hóa; the others only Quan Sơn.
+PROVINCE_WIDE_USERS = {"province"}
 PROVINCE_NAME = "Thanh Hóa"
 DISTRICT_NAME = "Quan Sơn"
 # Vietnam keeps UTC+7 all year; the database stores naive UTC.
@@ -264,7 +267,9 @@ def _demo_users(district: District) -> dict[str, User]:
     users = {}
     for username, role, display_name in DEMO_USERS:
         user = User(username=username, display_name=display_name, role=role,
-                    district=district, locale="vi", is_enabled=True)
+                    district=district, locale="vi", is_enabled=True,
+                    scope=(Scope.PROVINCE if username in PROVINCE_WIDE_USERS
+                           else Scope.DISTRICT).value)
         user.set_password(DEMO_PASSWORD)
         users[username] = user
     db.session.add_all(users.values())

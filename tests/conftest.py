@@ -92,6 +92,15 @@ def other_district(app, quan_son):
     return district
 
 
+@pytest.fixture
+def neighbour_district(app, quan_son):
+    """Cẩm Thủy: another district of Thanh Hóa, seen by the province's supervisors."""
+    district = District(name="Cẩm Thủy", province=quan_son.province)
+    db.session.add(Commune(name="Cẩm Châu", kind="xa", district=district))
+    db.session.commit()
+    return district
+
+
 def commune_named(district: District, name: str) -> Commune:
     return next(c for c in district.communes if c.name == name)
 

@@ -83,6 +83,22 @@ def test_another_district_s_venue_cannot_be_assigned(client, setup, make_venue, 
     assert response.status_code == 404 and count() == 0
 
 
+def test_province_supervisor_assigns_only_within_the_inspector_s_district(
+        client, login, make_user, setup, make_venue, neighbour_district):
+    client.post("/logout")
+    login(make_user("tinh", role="supervisor", district=neighbour_district, scope="province"))
+    cam_chau = make_venue("Chợ Cẩm Châu", commune=neighbour_district.communes[0])
+    mixed = client.post("/assignments", data={"scope": "venue", "venue": cam_chau.id,
+                                              "inspector": setup["inspector"].id, "due": TOMORROW})
+    assert mixed.status_code == 422 and count() == 0
+    assert "Chợ Cẩm Châu không thuộc huyện của cán bộ kiểm tra." in mixed.get_data(as_text=True)
+    page = client.get("/assignments").get_data(as_text=True)
+    assert "Lò Văn Thành" in page  # Quan Sơn's inspectors are listed to the province
+    client.post("/assignments", data={"scope": "venue", "venue": setup["market"].id,
+                                      "inspector": setup["inspector"].id, "due": TOMORROW})
+    assert count() == 1
+
+
 def test_only_supervisors_assign(client, login, setup):
     client.post("/logout")
     login(setup["inspector"])

@@ -88,7 +88,9 @@ def test_seed_demo_users_can_log_in(seeded, client):
     assert "password: quanson-demo" in seeded.output
     roles = {u.username: u.role for u in db.session.scalars(select(User))}
     assert roles == {"inspector": "inspector", "inspector2": "inspector",
-                     "supervisor": "supervisor", "admin": "admin"}
+                     "supervisor": "supervisor", "admin": "admin", "province": "supervisor"}
+    assert [u.username for u in db.session.scalars(select(User)) if u.sees_province] == ["province"]
+    assert "province     supervisor  Trịnh Văn Hùng (whole province)" in seeded.output
     for user in db.session.scalars(select(User)):
         assert user.check_password(DEMO_PASSWORD)
         assert user.locale == "vi" and user.district.name == "Quan Sơn"
@@ -353,6 +355,15 @@ def test_create_user_creates_an_account_that_can_log_in(cli, quan_son, client):
     assert response.status_code == 303
 
 
+def test_create_user_makes_a_province_supervisor(cli, quan_son):
+    result = cli("create-user", "tinh", "--role", "supervisor", "--district", "Quan Sơn",
+                 "--province-wide", "--password", "mat-khau-123")
+    assert result.exit_code == 0, result.output
+    assert "Created supervisor tinh in the province Thanh Hóa." in result.output
+    user = db.session.scalar(select(User).where(User.username == "tinh"))
+    assert user.sees_province and user.district_ids == [quan_son.id]
+
+
 def test_create_user_asks_for_the_password_when_not_given(cli, quan_son):
     result = cli("create-user", "thanh", "--role", "inspector", "--district", "Quan Sơn",
                  input="bi-mat-2021\nbi-mat-2021\n")
@@ -366,6 +377,8 @@ def test_create_user_asks_for_the_password_when_not_given(cli, quan_son):
     (["--role", "boss", "--district", "Quan Sơn"], 2, "'boss' is not one of"),
     (["--role", "admin", "--district", "Yên Bái"], 2, "No district named Yên Bái"),
     (["--role", "admin", "--district", "Quan Sơn", "--password", "short"], 2, "at least 8"),
+    (["--role", "inspector", "--district", "Quan Sơn", "--province-wide"], 2,
+     "only supervisors can see a whole province"),
 ])
 def test_create_user_refuses_bad_input(cli, quan_son, args, exit_code, message):
     result = cli("create-user", "duc", *args, *(["--password", "long-enough"]

@@ -18,6 +18,7 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
 REFUSALS = {
     "inspector_elsewhere": lambda v: _("Choose an inspector of your district."),
+    "venue_elsewhere": lambda v: _("%(name)s is not in the inspector's district.", name=v.name),
     "due_in_past": lambda v: _("The due date is in the past."),
     "no_venue": lambda v: _("No open venue matches this choice."),
     "venue_closed": lambda v: _("%(name)s is closed and cannot be assigned.", name=v.name),
@@ -32,23 +33,23 @@ def _supervisor_only():
 
 def district_inspectors() -> list[User]:
     return list(db.session.scalars(select(User).where(
-        User.district_id == current_user.district_id, User.role == Role.INSPECTOR.value,
+        User.district_id.in_(current_user.district_ids), User.role == Role.INSPECTOR.value,
         User.is_enabled.is_(True)).order_by(User.display_name)))
 
 
 def _page(status=200, error=None, form=None):
     today = date.today()
     communes = db.session.scalars(select(Commune).where(
-        Commune.district_id == current_user.district_id).order_by(Commune.name)).all()
+        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
     open_ones = db.session.scalars(
         select(Assignment).join(Assignment.venue).join(Venue.commune)
-        .where(Commune.district_id == current_user.district_id, Assignment.closed_at.is_(None))
+        .where(Commune.district_id.in_(current_user.district_ids), Assignment.closed_at.is_(None))
         .options(joinedload(Assignment.venue), joinedload(Assignment.inspector))
         .order_by(Assignment.due_date).limit(100)).all()
     return render_template(
         "assignments/index.html", inspectors=district_inspectors(), communes=communes,
-        by_inspector=progress(current_user.district_id, today, "inspector"),
-        by_commune=progress(current_user.district_id, today, "commune"),
+        by_inspector=progress(current_user.district_ids, today, "inspector"),
+        by_commune=progress(current_user.district_ids, today, "commune"),
         open_ones=open_ones, today=today, error=error, form=form or {}), status
 
 
@@ -69,12 +70,12 @@ def _selected_venues(form) -> list[Venue]:
         commune = commune_or_none(id_param(form.get("commune")))
         if commune is None:
             return []
-        return list(db.session.scalars(district_venues(current_user.district_id).where(
+        return list(db.session.scalars(district_venues(current_user.district_ids).where(
             Venue.commune_id == commune.id, Venue.is_active.is_(True))))
     if scope == "search":  # the venues a search with these filters lists
         commune_id = id_param(form.get("commune"))
         venue_type = form.get("type") if form.get("type") in VENUE_TYPES else None
-        return search_venues(current_user.district_id, form.get("q", ""), commune_id=commune_id,
+        return search_venues(current_user.district_ids, form.get("q", ""), commune_id=commune_id,
                              venue_type=venue_type, page_size=2000).venues
     abort(400)
 

@@ -20,16 +20,20 @@ class AssignmentRefused(Exception):
 
 def assign(venues: list[Venue], inspector: User, due_date: date, note: str, by: User,
            today: date) -> list[Assignment]:
-    """Assign venues to an inspector of the same district; all or nothing.
+    """Assign venues of an inspector's own district to them; all or nothing.
 
     A venue the inspector already has an open assignment for is not assigned twice.
     """
-    if inspector.district_id != by.district_id or inspector.role != Role.INSPECTOR.value:
+    if inspector.district_id not in by.district_ids or inspector.role != Role.INSPECTOR.value:
         raise AssignmentRefused("inspector_elsewhere")
     if due_date < today:
         raise AssignmentRefused("due_in_past")
     if not venues:
         raise AssignmentRefused("no_venue")
+    # A province supervisor sees several districts; an inspector works in one.
+    elsewhere = next((v for v in venues if v.commune.district_id != inspector.district_id), None)
+    if elsewhere is not None:
+        raise AssignmentRefused("venue_elsewhere", elsewhere)
     closed = next((v for v in venues if not v.is_active), None)
     if closed is not None:
         raise AssignmentRefused("venue_closed", closed)
@@ -71,7 +75,7 @@ class Progress:
     overdue: int
 
 
-def progress(district_id: int, today: date, by: str) -> list[Progress]:
+def progress(district_ids: list[int], today: date, by: str) -> list[Progress]:
     """Assigned / done / overdue per inspector or per commune of a district."""
     key = (User.display_name if by == "inspector" else Commune.name)
     stmt = (select(key, func.count(Assignment.id),
@@ -80,6 +84,6 @@ def progress(district_id: int, today: date, by: str) -> list[Progress]:
                                   & (Assignment.due_date < today), 1), else_=0)))
             .select_from(Assignment).join(Assignment.venue).join(Venue.commune)
             .join(User, User.id == Assignment.inspector_id)
-            .where(Commune.district_id == district_id).group_by(key).order_by(key))
+            .where(Commune.district_id.in_(district_ids)).group_by(key).order_by(key))
     return [Progress(name, assigned, done or 0, overdue or 0)
             for name, assigned, done, overdue in db.session.execute(stmt)]

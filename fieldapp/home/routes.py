@@ -20,7 +20,7 @@ DUE_COUNT = 20
 def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
     """An inspector's own latest findings; for the office, the district's."""
     stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
-            .where(Commune.district_id == user.district_id)
+            .where(Commune.district_id.in_(user.district_ids))
             .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
             .order_by(Inspection.server_time.desc()).limit(limit))
     if user.role == Role.INSPECTOR.value:
@@ -30,7 +30,7 @@ def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
 
 def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
     """Venues of the district whose re-inspection date is set, soonest first."""
-    stmt = (district_venues(user.district_id)
+    stmt = (district_venues(user.district_ids)
             .where(Venue.reinspection_due.is_not(None), Venue.is_active.is_(True))
             .options(joinedload(Venue.commune))
             .order_by(Venue.reinspection_due, Venue.id).limit(limit))
@@ -49,7 +49,7 @@ def index():
     if current_user.role == Role.SUPERVISOR.value:
         awaiting = db.session.scalar(
             select(func.count()).select_from(Inspection).join(Inspection.venue)
-            .join(Venue.commune).where(Commune.district_id == current_user.district_id,
+            .join(Venue.commune).where(Commune.district_id.in_(current_user.district_ids),
                                        Inspection.review_state == "pending"))
     assignments = open_assignments(current_user) \
         if current_user.role == Role.INSPECTOR.value else []

@@ -196,7 +196,7 @@ def photo(uuid: str, name: str):
     found = db.session.scalar(
         select(InspectionPhoto.id).join(InspectionPhoto.inspection).join(Inspection.venue)
         .join(Venue.commune)
-        .where(InspectionPhoto.path == path, Commune.district_id == current_user.district_id))
+        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids)))
     if found is None:
         abort(404)
     response = send_from_directory(current_app.config["UPLOAD_FOLDER"], path,

@@ -9,10 +9,10 @@ from fieldapp.models import Venue
 bp = Blueprint("map", __name__, url_prefix="/map")
 
 
-def venue_points(district_id: int) -> list[dict]:
+def venue_points(district_ids: int | list[int]) -> list[dict]:
     """Open venues with a registered position: where, what, and the last outcome."""
     rows = db.session.execute(
-        district_venues(district_id).with_only_columns(
+        district_venues(district_ids).with_only_columns(
             Venue.id, Venue.name, Venue.latitude, Venue.longitude, Venue.last_outcome)
         .where(Venue.is_active.is_(True), Venue.latitude.is_not(None),
                Venue.longitude.is_not(None)))
@@ -32,7 +32,7 @@ def index():
 @login_required
 def venues():
     """The markers' data for the user's district."""
-    response = jsonify(venues=venue_points(current_user.district_id),
+    response = jsonify(venues=venue_points(current_user.district_ids),
                        venue_url=url_for("venues.search") + "/")  # + the venue's id
     response.headers["Cache-Control"] = "private, max-age=60"
     return response

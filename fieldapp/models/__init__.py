@@ -1,6 +1,6 @@
 """Database models, one module per entity."""
 from fieldapp.models.unit import Commune, District, Province
-from fieldapp.models.user import Role, User
+from fieldapp.models.user import Role, Scope, User
 from fieldapp.models.venue import VENUE_TYPES, DuplicateDismissal, Venue
 from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL, REVIEW_STATES, Inspection, InspectionPhoto
 from fieldapp.models.poster import Poster, PosterBatch
@@ -8,7 +8,7 @@ from fieldapp.models.audit import AuditEntry
 from fieldapp.models.assignment import Assignment
 
 __all__ = [
-    "Commune", "District", "Province", "Role", "User", "VENUE_TYPES", "Venue",
+    "Commune", "District", "Province", "Role", "Scope", "User", "VENUE_TYPES", "Venue",
     "Inspection", "InspectionPhoto", "OUTCOMES_ALL", "REVIEW_STATES", "Poster", "PosterBatch", "AuditEntry",
     "Assignment", "DuplicateDismissal",
 ]

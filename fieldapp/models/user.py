@@ -3,7 +3,7 @@ import enum
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +17,12 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
+class Scope(str, enum.Enum):
+    """How far a supervisor sees: their district, or every district of its province."""
+    DISTRICT = "district"
+    PROVINCE = "province"
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +30,10 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.INSPECTOR.value)
+    # The district the user works in; a province supervisor's is where their office sits.
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(10), default=Scope.DISTRICT.value,
+                                       server_default=Scope.DISTRICT.value)
     # Set for commune culture officers: their commune is the default filter.
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
     locale: Mapped[str] = mapped_column(String(5), default="vi")
@@ -45,6 +54,28 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def sees_province(self) -> bool:
+        return self.scope == Scope.PROVINCE.value and self.role != Role.INSPECTOR.value
+
+    @property
+    def district_ids(self) -> list[int]:
+        """The districts whose venues, findings and reports this user may see."""
+        if not self.sees_province:
+            return [self.district_id]
+        if getattr(self, "_province_district_ids", None) is None:
+            self._province_district_ids = list(db.session.scalars(
+                select(District.id).where(District.province_id == self.district.province_id)
+                .order_by(District.name)))
+        return self._province_district_ids
+
+    @property
+    def area_name(self) -> str:
+        """The area the user sees, as the top bar names it (a place name, not UI text)."""
+        if self.sees_province:
+            return self.district.province.name
+        return self.district.name
 
     @property
     def can_inspect(self) -> bool:

@@ -111,7 +111,7 @@ def poster_version_pdf(poster_id: int):
 def _poster_or_404(poster_id: int) -> Poster:
     poster = db.session.scalar(
         select(Poster).join(Poster.venue).join(Venue.commune)
-        .where(Poster.id == poster_id, Commune.district_id == current_user.district_id))
+        .where(Poster.id == poster_id, Commune.district_id.in_(current_user.district_ids)))
     if poster is None:
         abort(404)
     return poster
@@ -181,17 +181,17 @@ def queue():
     _office_only()
     posters = db.session.scalars(
         select(Poster).join(Poster.venue).join(Venue.commune)
-        .where(Commune.district_id == current_user.district_id)
+        .where(Commune.district_id.in_(current_user.district_ids))
         .options(joinedload(Poster.venue).joinedload(Venue.commune),
                  joinedload(Poster.issued_by))
         .order_by(Poster.issued_at.desc()).limit(300)).all()
     by_state = {state: [p for p in posters if p.state == state]
                 for state in ("queued", "printed", "delivered")}
     batches = db.session.scalars(
-        select(PosterBatch).where(PosterBatch.district_id == current_user.district_id)
+        select(PosterBatch).where(PosterBatch.district_id.in_(current_user.district_ids))
         .order_by(PosterBatch.created_at.desc()).limit(10)).all()
     communes = db.session.scalars(select(Commune).where(
-        Commune.district_id == current_user.district_id).order_by(Commune.name)).all()
+        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
     return render_template("posters/queue.html", by_state=by_state, batches=batches,
                            communes=communes)
 
@@ -233,7 +233,7 @@ def print_queue():
     _office_only()
     poster_ids = db.session.scalars(
         select(Poster.id).join(Poster.venue).join(Venue.commune)
-        .where(Commune.district_id == current_user.district_id, Poster.state == "queued")
+        .where(Commune.district_id.in_(current_user.district_ids), Poster.state == "queued")
         .order_by(Poster.issued_at)).all()
     if not poster_ids:
         flash(_("The print queue is empty."), "info")
@@ -251,7 +251,7 @@ def print_queue():
 def new_batch():
     """A batch of posters for a commune, a venue type, or the venues that need one."""
     _office_only()
-    stmt = district_venues(current_user.district_id).where(
+    stmt = district_venues(current_user.district_ids).where(
         Venue.is_active.is_(True), Venue.qr_payload != "")
     commune = commune_or_none(id_param(request.form.get("commune")))
     venue_type = request.form.get("type") if request.form.get("type") in VENUE_TYPES else None
@@ -276,7 +276,7 @@ def new_batch():
 
 def _batch_or_404(batch_id: int) -> PosterBatch:
     batch = db.session.scalar(select(PosterBatch).where(
-        PosterBatch.id == batch_id, PosterBatch.district_id == current_user.district_id))
+        PosterBatch.id == batch_id, PosterBatch.district_id.in_(current_user.district_ids)))
     if batch is None:
         abort(404)
     return batch
@@ -343,7 +343,7 @@ def scan_for_venue(venue_id: int):
     if problem:
         return render_template("posters/_scan_result.html", result=None,
                                problem=SCAN_MESSAGES[problem](), venue=venue), 422
-    result = judge_payload(current_user.district_id, venue, payload)
+    result = judge_payload(current_user.district_ids, venue, payload)
     return render_template("posters/_scan_result.html", result=result, problem=None, venue=venue)
 
 
@@ -357,7 +357,7 @@ def scan():
     if problem:
         return render_template("posters/scan.html", problem=SCAN_MESSAGES[problem](),
                                result=None), 422
-    result = judge_payload(current_user.district_id, None, payload)
+    result = judge_payload(current_user.district_ids, None, payload)
     if result.owner is not None:
         return redirect(url_for("venues.show", venue_id=result.owner.id), code=303)
     return render_template("posters/scan.html", problem=None, result=result), 404

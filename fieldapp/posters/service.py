@@ -199,17 +199,17 @@ def decode_codes(raw: bytes) -> list[str]:
         image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
-def judge_payload(district_id: int, venue: Venue | None, payload: str) -> ScanResult:
+def judge_payload(district_ids: int | list[int], venue: Venue | None, payload: str) -> ScanResult:
     """Whose code this is: the venue's own, another venue's of the district, or unknown."""
     payload = payload.strip()
     if not payload:
         return ScanResult("unreadable")
     if venue is not None and venue.qr_payload and payload == venue.qr_payload.strip():
         return ScanResult("own", payload, venue)
-    owner = db.session.scalar(district_venues(district_id).where(Venue.qr_payload == payload))
+    owner = db.session.scalar(district_venues(district_ids).where(Venue.qr_payload == payload))
     if owner is None:
         owner = db.session.scalar(
-            district_venues(district_id).join(Poster, Poster.venue_id == Venue.id)
+            district_venues(district_ids).join(Poster, Poster.venue_id == Venue.id)
             .where(Poster.payload == payload))
     if owner is not None and (venue is None or owner.id != venue.id):
         return ScanResult("other_venue", payload, owner)

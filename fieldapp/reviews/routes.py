@@ -74,9 +74,9 @@ def log():
         return render_template("reviews/_log.html", log=log_page, args=args, offences=offences,
                                threshold=threshold)
     communes = db.session.scalars(select(Commune).where(
-        Commune.district_id == current_user.district_id).order_by(Commune.name)).all()
+        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
     inspectors = db.session.scalars(select(User).where(
-        User.district_id == current_user.district_id,
+        User.district_id.in_(current_user.district_ids),
         User.role.in_([Role.INSPECTOR.value, Role.SUPERVISOR.value]))
         .order_by(User.display_name)).all()
     return render_template("reviews/log.html", log=log_page, args=args, communes=communes,
@@ -109,7 +109,7 @@ def escalations():
         abort(403)
     threshold = current_app.config["ESCALATION_THRESHOLD"]
     return render_template("reviews/escalations.html", threshold=threshold,
-                           rows=venues_to_escalate(current_user.district_id, threshold))
+                           rows=venues_to_escalate(current_user.district_ids, threshold))
 
 
 @bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])

@@ -87,7 +87,7 @@ class LogPage:
 def inspection_log(user: User, filters: LogFilter) -> LogPage:
     """One page of the district's inspections (an inspector's own only, for inspectors)."""
     stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
-            .where(Commune.district_id == user.district_id))
+            .where(Commune.district_id.in_(user.district_ids)))
     if user.role == Role.INSPECTOR.value:
         stmt = stmt.where(Inspection.inspector_id == user.id)
     if filters.date_from:
@@ -156,13 +156,13 @@ def offence_counts(venue_ids: list[int]) -> dict[int, Offences]:
     return {venue_id: Offences(failed or 0, reminded or 0) for venue_id, failed, reminded in rows}
 
 
-def venues_to_escalate(district_id: int, threshold: int) -> list[tuple[Venue, Offences]]:
+def venues_to_escalate(district_ids: list[int], threshold: int) -> list[tuple[Venue, Offences]]:
     """Venues of a district found non-compliant at least `threshold` times, worst first."""
     failed = func.sum(case((Inspection.outcome == "non_compliant", 1), else_=0))
     reminded = func.sum(case((Inspection.actions.like("%reminder%"), 1), else_=0))
     rows = db.session.execute(
         select(Venue, failed, reminded).join(Inspection, Inspection.venue_id == Venue.id)
-        .join(Venue.commune).where(Commune.district_id == district_id)
+        .join(Venue.commune).where(Commune.district_id.in_(district_ids))
         .group_by(Venue.id).having(failed >= threshold)
         .order_by(failed.desc(), Venue.search_key))
     return [(venue, Offences(f, r)) for venue, f, r in rows]

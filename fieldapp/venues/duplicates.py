@@ -29,9 +29,9 @@ def _cell(venue: Venue) -> tuple[int, int]:
             math.floor(venue.longitude / CELL_DEGREES / max(0.2, math.cos(math.radians(venue.latitude)))))
 
 
-def likely_duplicates(district_id: int) -> list[DuplicatePair]:
+def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
     """Open venues of a district with the same folded name in a commune, or within 20 m."""
-    venues = list(db.session.scalars(district_venues(district_id).where(Venue.is_active.is_(True))
+    venues = list(db.session.scalars(district_venues(district_ids).where(Venue.is_active.is_(True))
                                      .order_by(Venue.id)))
     dismissed = {(d.first_id, d.second_id) for d in db.session.scalars(select(DuplicateDismissal))}
     pairs: dict[tuple[int, int], DuplicatePair] = {}

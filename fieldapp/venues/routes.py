@@ -26,7 +26,7 @@ bp = Blueprint("venues", __name__, url_prefix="/venues")
 def district_communes() -> list[Commune]:
     """The user's district's communes in Vietnamese alphabetical order (Đ after D)."""
     communes = db.session.scalars(
-        select(Commune).where(Commune.district_id == current_user.district_id))
+        select(Commune).where(Commune.district_id.in_(current_user.district_ids)))
     return sorted(communes, key=lambda commune: (fold(commune.name), commune.name))
 
 
@@ -44,7 +44,7 @@ def search():
         commune = current_user.commune  # a commune officer starts in their commune
     venue_type = request.args.get("type") if request.args.get("type") in VENUE_TYPES else None
     page = _int_arg("page") or 1
-    results = search_venues(current_user.district_id, query,
+    results = search_venues(current_user.district_ids, query,
                             commune_id=commune.id if commune else None,
                             venue_type=venue_type, page=page,
                             page_size=current_app.config["SEARCH_PAGE_SIZE"])
@@ -125,7 +125,7 @@ def duplicates():
     """Likely duplicate venues for the admin to merge or dismiss."""
     _admin_only()
     return render_template("venues/duplicates.html",
-                           pairs=likely_duplicates(current_user.district_id))
+                           pairs=likely_duplicates(current_user.district_ids))
 
 
 def _pair_from_form() -> tuple[Venue, Venue]:

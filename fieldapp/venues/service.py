@@ -24,14 +24,14 @@ class VenueSearch:
         return self.page * self.page_size < self.total
 
 
-def search_venues(district_id: int, query: str = "", commune_id: int | None = None,
+def search_venues(district_ids: int | list[int], query: str = "", commune_id: int | None = None,
                   venue_type: str | None = None, page: int = 1,
                   page_size: int = 30) -> VenueSearch:
     """Active venues of a district whose name, code or address hold every word typed.
 
     Matching is on the folded search key, so diacritics and case do not matter.
     """
-    stmt = district_venues(district_id).where(Venue.is_active.is_(True))
+    stmt = district_venues(district_ids).where(Venue.is_active.is_(True))
     terms = search_terms(query)
     for term in terms:
         # A word typed matches the start of a word ("ha" finds "Hà", not "khách"),
