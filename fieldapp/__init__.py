@@ -80,9 +80,10 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.assignments.routes import bp as assignments_bp
     from fieldapp.map.routes import bp as map_bp
     from fieldapp.venues.routes import bp as venues_bp
+    from fieldapp.reports.routes import bp as reports_bp
 
     for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp,
-                      posters_bp, reviews_bp, assignments_bp, map_bp):
+                      posters_bp, reviews_bp, assignments_bp, map_bp, reports_bp):
         app.register_blueprint(blueprint)
 
     from fieldapp.cli import register_commands

@@ -1,21 +1,29 @@
-"""Command-line tasks: flask seed-demo, import-venues, create-user.
+"""Command-line tasks: flask seed-demo, import-venues, create-user, posters, import-stats, report.
 
 The commands speak English, like click's own help and errors: they are the
 district IT officer's tools. Messages shared with the web pages (the import
 report) are translatable and are shown here in English.
 """
 import re
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
-from fieldapp.models import District, Role, Scope, User
+from fieldapp.models import District, Province, Role, Scope, User
+from fieldapp.reports import exports
+from fieldapp.reports.figures import (
+    FIELD_LABELS, SheetUnreadable, apply_import, guess_columns, preview_import, read_sheet,
+)
+from fieldapp.reports.notice import vn_date
+from fieldapp.reports.weekly import VIETNAM_OFFSET, district_report, province_report
 from fieldapp.text import fold
 from fieldapp.venues.importer import import_venues
 
@@ -173,7 +181,6 @@ def create_user_command(username: str, role: str, district_name: str, display_na
 @in_english
 def posters_command(venue_code, commune_name, district_name, size, output: Path) -> None:
     """Make QR posters: one venue's (PDF or PNG) or a commune's batch (one PDF)."""
-    from flask import current_app
     from fieldapp.access import district_venues
     from fieldapp.models import Venue
     from fieldapp.posters.render import PosterError, poster_png, register_fonts
@@ -222,8 +229,124 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
     click.echo(f"{count} posters for {communes[0].name} written to {output}.")
 
 
+def _report_day(value: str) -> date:
+    try:
+        return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as DD/MM/YYYY.",
+                                 param_hint="--date") from None
+
+
+@click.command("import-stats")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--district", "district_name", metavar="NAME",
+              help="The district the figures are for (needed when there are several).")
+@click.option("--date", "date_text", required=True, metavar="DD/MM/YYYY",
+              help="The report date the figures are as of.")
+@click.option("--column", "columns", multiple=True, metavar='FIELD="HEADER"',
+              help="Read FIELD from the column headed HEADER, for headers not recognised; "
+                   "FIELD is one of district, commune, venues_with_qr, scans, installs, "
+                   "smartphones. Repeatable.")
+@in_english
+def import_stats_command(file: Path, district_name: str | None, date_text: str,
+                         columns: tuple[str, ...]) -> None:
+    """Import a CSV or XLSX spreadsheet of national figures per commune for a report date.
+
+    Prints what was imported and what was refused; exits with 1 if any row was refused
+    (the accepted rows are imported) and with 2 if nothing could be imported.
+    """
+
+    district = district_named(district_name)
+    day = _report_day(date_text)
+    try:
+        sheet = read_sheet(file.read_bytes(), file.name)
+    except SheetUnreadable as error:
+        raise click.ClickException(f"{file.name}: {error}") from None
+    mapping = None
+    if columns:
+        mapping = guess_columns(sheet.headers)
+        folded = {fold(h): i for i, h in enumerate(sheet.headers)}
+        for option in columns:
+            name, _, header = option.partition("=")
+            name, header = name.strip(), header.strip().strip('"')
+            if name not in FIELD_LABELS:
+                raise click.BadParameter(f"{name!r} is not a field: use one of "
+                                         f"{', '.join(FIELD_LABELS)}.", param_hint="--column")
+            if fold(header) not in folded:
+                raise click.BadParameter(
+                    f"No column headed {header!r}. Headers: {' | '.join(sheet.headers)}.",
+                    param_hint="--column")
+            mapping[name] = folded[fold(header)]
+    today = (datetime.utcnow() + VIETNAM_OFFSET).date()
+    preview = preview_import(sheet, district, day, today, mapping)
+    if preview.date_problem:
+        raise click.ClickException(f"{preview.date_problem} Nothing was imported.")
+    if preview.missing_fields:
+        missing = ", ".join(preview.missing_fields)
+        raise click.ClickException(
+            f"No column recognised for: {missing}. Headers (row {preview.header_row}): "
+            f"{' | '.join(sheet.headers)}. Map them with --column FIELD=\"HEADER\". "
+            "Nothing was imported.")
+    saved = apply_import(preview, None, file.name)
+    db.session.commit()
+    click.echo(f"{district.name}, {vn_date(day)}: imported {saved} communes, "
+               f"refused {len(preview.refused)} rows.")
+    for row in preview.accepted:
+        figures = row.figures
+        click.echo(f"  row {row.number}: {row.commune.name}: {figures['venues_with_qr']} venues "
+                   f"with QR, {figures['scans']} scans" + (" (replaced)" if row.replaces else ""))
+    for row in preview.refused:
+        click.echo(f"  row {row.number}: refused: {row.problem}", err=True)
+    if not saved:
+        raise SystemExit(2)
+    if preview.refused:
+        raise SystemExit(1)
+
+
+@click.command("report")
+@click.option("--district", "district_name", metavar="NAME",
+              help="The district (needed when there are several).")
+@click.option("--province", "province_name", metavar="NAME",
+              help="A province's report instead: one row per district.")
+@click.option("--date", "date_text", required=True, metavar="DD/MM/YYYY")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@in_english
+def report_command(district_name: str | None, province_name: str | None, date_text: str,
+                   fmt: str, output: Path) -> None:
+    """Write the weekly report of a district (or a province) as CSV, XLSX or PDF."""
+    day = _report_day(date_text)
+    config = current_app.config
+    if province_name:
+        province = next((p for p in db.session.scalars(select(Province))
+                         if fold(p.name) == fold(province_name)), None)
+        if province is None:
+            raise click.BadParameter(f"No province named {province_name}.",
+                                     param_hint="--province")
+        report = province_report(province, day)
+        issuer = config["PROVINCE_REPORT_ISSUER"].format(province=province.name, district="")
+    else:
+        district = district_named(district_name)
+        report = district_report(district, day)
+        issuer = config["REPORT_ISSUER"].format(district=district.name,
+                                                province=district.province.name)
+    if fmt == "csv":
+        content = exports.report_csv(report)
+    elif fmt == "xlsx":
+        content = exports.report_xlsx(report)
+    else:
+        content = exports.report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
+    output.write_bytes(content)
+    with_figures = len(report.rows_with_figures)
+    click.echo(f"Wrote {output} ({report.area_name}, {report.report_date:%d/%m/%Y}, "
+               f"{with_figures} of {len(report.rows)} rows with figures).")
+    if not with_figures:
+        click.echo(f"No national figures for {report.report_date:%d/%m/%Y}: import them with "
+                   "flask import-stats.", err=True)
+
+
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
     for command in (seed_demo_command, import_venues_command, create_user_command,
-                    posters_command):
+                    posters_command, import_stats_command, report_command):
         app.cli.add_command(command)

@@ -48,6 +48,11 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "PHOTO_MAX_SIDE": 1600,
         "POSTER_FONT_DIR": str(ROOT / "node_modules" / "@expo-google-fonts" / "be-vietnam-pro"),
         "POSTER_FOLDER": str(instance / "posters"),
+        # Spreadsheets of national figures wait here between their preview and their import.
+        "FIGURES_UPLOAD_FOLDER": str(instance / "figure-imports"),
+        # The weekly notice's issuer; {district} and {province} are filled in.
+        "REPORT_ISSUER": "UBND huyện {district}",
+        "PROVINCE_REPORT_ISSUER": "UBND tỉnh {province}",
         # {district} and {province} are filled in; FIELDAPP_POSTER_ISSUER overrides it.
         "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
         # Tests make batches in the request; a server makes them in a background thread.

@@ -6,9 +6,10 @@ from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL, REVIEW_STATES, 
 from fieldapp.models.poster import Poster, PosterBatch
 from fieldapp.models.audit import AuditEntry
 from fieldapp.models.assignment import Assignment
+from fieldapp.models.figures import CommuneFigures
 
 __all__ = [
-    "Commune", "District", "Province", "Role", "Scope", "User", "VENUE_TYPES", "Venue",
+    "Commune", "CommuneFigures", "District", "Province", "Role", "Scope", "User", "VENUE_TYPES", "Venue",
     "Inspection", "InspectionPhoto", "OUTCOMES_ALL", "REVIEW_STATES", "Poster", "PosterBatch", "AuditEntry",
     "Assignment", "DuplicateDismissal",
 ]

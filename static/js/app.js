@@ -136,6 +136,11 @@
     setupOfflineBanner();
   }
 
+  // The report's Print button: the print stylesheet leaves the notice and its appendix.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

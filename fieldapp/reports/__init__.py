@@ -1,0 +1,1 @@
+"""The weekly compliance report: national figures per commune joined with the app's findings."""

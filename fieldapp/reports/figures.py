@@ -1,0 +1,358 @@
+"""Reading the national figures from the spreadsheets district offices receive, and saving them.
+
+A spreadsheet is read whole into a preview first: every row with the commune it matched or
+the reason it is refused. Nothing is written until the preview is applied, and then only its
+accepted rows, in one transaction, each replacing that commune's figures for the date.
+"""
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import select
+
+from fieldapp.extensions import db
+from fieldapp.models import Commune, CommuneFigures, District, User
+from fieldapp.text import search_text
+
+# What a spreadsheet's columns can hold; the first three columns of the official appendix
+# (STT, Huyện, Thị trấn/xã) identify the row, the rest are figures.
+FIELD_LABELS = {
+    "district": _l("District"),
+    "commune": _l("Commune"),
+    "venues_with_qr": _l("Venues with a QR code"),
+    "scans": _l("Total scans"),
+    "installs": _l("PC-Covid installs"),
+    "smartphones": _l("Smartphones"),
+}
+REQUIRED = ("commune", "venues_with_qr", "scans")
+COUNTS = ("venues_with_qr", "scans", "installs", "smartphones")
+MAX_ROWS = 2000
+MAX_COUNT = 2_000_000_000  # fits the database's integer column
+
+
+def _words(text) -> set[str]:
+    return set(search_text(str(text or "")).split())
+
+
+def header_field(header) -> str | None:
+    """The field a header names, from its words, whatever the accents, case and extra words.
+
+    "Tổng số địa điểm tạo mã QR", "Tổng lượt quét", "Thị trấn /xã", "Số máy cài PC-Covid"...
+    A header that fits no field, or several, is left for the user to map.
+    """
+    words = _words(header)
+    text = " ".join(search_text(str(header or "")).split())
+    candidates = []
+    if "quet" in words or "scans" in words or "scan" in words:
+        candidates.append("scans")
+    if ("dia" in words and "diem" in words) or "venues" in words or "qr" in words:
+        if "quet" not in words:
+            candidates.append("venues_with_qr")
+    if "smartphone" in words or "smartphones" in words or "thong minh" in text:
+        candidates.append("smartphones")
+    elif "cai" in words or "installs" in words or "pc-covid" in words or "pc covid" in text:
+        candidates.append("installs")
+    if not candidates:
+        if "huyen" in words or "district" in words:
+            candidates.append("district")
+        if words & {"xa", "phuong", "commune", "ward"} or "thi tran" in text or "don vi" in text:
+            candidates.append("commune")
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def guess_columns(headers: list[str]) -> dict[str, int]:
+    """Map fields to column indexes by their headers; a field two headers claim stays unmapped."""
+    claims: dict[str, list[int]] = {}
+    for index, header in enumerate(headers):
+        name = header_field(header)
+        if name:
+            claims.setdefault(name, []).append(index)
+    return {name: columns[0] for name, columns in claims.items() if len(columns) == 1}
+
+
+class SheetUnreadable(Exception):
+    """The file is not a CSV or XLSX spreadsheet this app can read."""
+
+
+@dataclass
+class Sheet:
+    headers: list[str]
+    header_row: int  # as the spreadsheet numbers it, from 1
+    rows: list[tuple[int, list]]  # (row number, cells)
+
+
+def _xlsx_rows(content: bytes) -> list[list]:
+    from openpyxl import load_workbook  # only needed for imports
+    try:
+        book = load_workbook(io.BytesIO(content), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise SheetUnreadable(_("This file is not an XLSX spreadsheet.")) from error
+    sheet = book.worksheets[0]
+    # A merged cell holds its value in its top-left corner only: spread it over the range,
+    # so a district name merged down the "Huyện" column belongs to every row.
+    for merged in list(sheet.merged_cells.ranges):
+        value = sheet.cell(merged.min_row, merged.min_col).value
+        sheet.unmerge_cells(str(merged))
+        for row in range(merged.min_row, merged.max_row + 1):
+            for column in range(merged.min_col, merged.max_col + 1):
+                sheet.cell(row, column).value = value
+    return [list(row) for row in sheet.iter_rows(values_only=True)][:MAX_ROWS + 30]
+
+
+def _csv_rows(content: bytes) -> list[list]:
+    for encoding in ("utf-8-sig", "cp1258"):  # cp1258: Vietnamese Windows exports
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
+    if "\x00" in text:
+        raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
+    sample = text[:4096]
+    delimiter = max(",;\t", key=sample.count)
+    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)][:MAX_ROWS + 30]
+
+
+def read_sheet(content: bytes, filename: str) -> Sheet:
+    """The first worksheet of an XLSX file, or a CSV file, with its header row found."""
+    if not content:
+        raise SheetUnreadable(_("The file is empty."))
+    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
+        rows = _xlsx_rows(content)
+    elif filename.lower().endswith((".csv", ".txt")):
+        rows = _csv_rows(content)
+    else:
+        raise SheetUnreadable(_("Choose a CSV or XLSX file."))
+    rows = [["" if cell is None else cell for cell in row] for row in rows]
+    filled = [i for i, row in enumerate(rows) if sum(str(c).strip() != "" for c in row) >= 2]
+    if not filled:
+        raise SheetUnreadable(_("The spreadsheet has no table."))
+    # The header is the row among the first ones whose cells name the most fields; titles
+    # and merged banner rows above it name none.
+    candidates = filled[:20]
+    header_index = max(candidates, key=lambda i: (len(guess_columns([str(c) for c in rows[i]])),
+                                                  -i))
+    headers = [str(cell).strip() for cell in rows[header_index]]
+    body = [(i + 1, row) for i, row in enumerate(rows) if i > header_index]
+    return Sheet(headers=headers, header_row=header_index + 1, rows=body[:MAX_ROWS])
+
+
+class BadCount(ValueError):
+    pass
+
+
+_GROUPED = re.compile(r"^\d{1,3}([.,])\d{3}(\1\d{3})*$")
+
+
+def parse_count(value) -> int | None:
+    """A count as written in a spreadsheet: 4336, "4.336", "4,336", "4 336"; blank is None."""
+    if isinstance(value, bool):
+        raise BadCount(str(value))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            raise BadCount(str(value))
+        number = int(value)
+    else:
+        text = str(value or "").strip().replace("\u00a0", "").replace(" ", "")
+        if text in ("", "-", "—", "–"):
+            return None
+        negative = text.startswith("-")
+        digits = text[1:] if negative else text
+        if digits.isascii() and digits.isdigit():
+            number = int(digits)
+        elif _GROUPED.match(digits):
+            number = int(re.sub(r"[.,]", "", digits))
+        else:
+            raise BadCount(text)
+        number = -number if negative else number
+    if number < 0:
+        raise BadCount(str(number))
+    if number > MAX_COUNT:
+        raise BadCount(str(number))
+    return number
+
+
+_PREFIXES = ("thi tran ", "thi xa ", "tt ", "tt. ", "xa ", "phuong ", "x ", "p ")
+_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "tp ", "quan ")
+
+
+def place_key(name, prefixes=_PREFIXES) -> str:
+    """A place name folded with its "Xã "/"Thị trấn " prefix removed: "Xã Sơn Hà" → "son ha"."""
+    key = " ".join(search_text(str(name or "")).split())
+    for prefix in prefixes:
+        if key.startswith(prefix.replace(".", "").strip() + " "):
+            return key[len(prefix.replace(".", "").strip()) + 1:]
+    return key
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    cells: dict[str, str]
+    commune: Commune | None = None
+    figures: dict[str, int | None] = field(default_factory=dict)
+    problem: str = ""
+    skipped: str = ""  # a blank or total row, not imported and not an error
+    replaces: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.commune is not None and not self.problem and not self.skipped
+
+
+@dataclass
+class ImportPreview:
+    district: District
+    report_date: date
+    headers: list[str]
+    header_row: int
+    mapping: dict[str, int]
+    rows: list[PreviewRow]
+    date_problem: str = ""
+
+    @property
+    def missing_fields(self) -> list[str]:
+        return [name for name in REQUIRED if name not in self.mapping]
+
+    @property
+    def accepted(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.accepted]
+
+    @property
+    def refused(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.problem]
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.date_problem and not self.missing_fields and bool(self.accepted)
+
+
+def _cell(row: list, column: int | None) -> str:
+    if column is None or column >= len(row):
+        return ""
+    value = row[column]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (date, datetime)):
+        value = value.strftime("%d/%m/%Y")
+    return str(value).strip()
+
+
+def _is_total(commune_cell: str, stt_cell: str) -> bool:
+    key = place_key(commune_cell)
+    return key.startswith(("tong", "cong", "total")) or place_key(stt_cell).startswith(
+        ("tong", "cong", "total"))
+
+
+def preview_import(sheet: Sheet, district: District, report_date: date, today: date,
+                   mapping: dict[str, int] | None = None) -> ImportPreview:
+    """Read every row against the district's communes; nothing is written."""
+    columns = guess_columns(sheet.headers) if mapping is None else dict(mapping)
+    preview = ImportPreview(district=district, report_date=report_date, headers=sheet.headers,
+                            header_row=sheet.header_row, mapping=columns, rows=[])
+    if report_date > today:
+        preview.date_problem = _("The report date %(date)s is in the future.",
+                                 date=report_date.strftime("%d/%m/%Y"))
+    communes = {place_key(c.name): c for c in district.communes}
+    district_key = place_key(district.name, _DISTRICT_PREFIXES)
+    existing = set(db.session.scalars(select(CommuneFigures.commune_id).where(
+        CommuneFigures.report_date == report_date,
+        CommuneFigures.commune_id.in_([c.id for c in district.communes]))))
+    seen: dict[int, PreviewRow] = {}
+    for number, raw in sheet.rows:
+        cells = {name: _cell(raw, column) for name, column in columns.items()}
+        row = PreviewRow(number=number, cells=cells)
+        stt = _cell(raw, 0)
+        # Blank rows are not worth a line in the report; a district name spread over a
+        # blank row by a merged cell does not make it less blank.
+        if not any(_cell(raw, i) for i in range(len(raw))) or (
+                not stt and not any(v for k, v in cells.items() if k != "district")
+                and not preview.missing_fields):
+            continue
+        if preview.missing_fields:
+            row.skipped = _("not read: map the columns first")
+        elif _is_total(cells.get("commune", ""), stt):
+            row.skipped = _("total row, not imported")
+        else:
+            _check_row(row, communes, district, district_key, seen)
+            row.replaces = row.commune is not None and row.commune.id in existing
+        preview.rows.append(row)
+    return preview
+
+
+def _check_row(row: PreviewRow, communes, district, district_key, seen) -> None:
+    cells = row.cells
+    if cells.get("district") and place_key(cells["district"], _DISTRICT_PREFIXES) != district_key:
+        row.problem = _("belongs to %(other)s, not %(district)s",
+                        other=cells["district"], district=district.name)
+        return
+    name = cells.get("commune", "")
+    if not name:
+        row.problem = _("no commune named")
+        return
+    commune = communes.get(place_key(name))
+    if commune is None:
+        row.problem = _("%(name)s matches no commune of %(district)s",
+                        name=name, district=district.name)
+        return
+    row.commune = commune
+    for name_ in COUNTS:
+        if name_ not in cells:
+            continue
+        try:
+            row.figures[name_] = parse_count(cells[name_])
+        except BadCount:
+            row.problem = _("%(field)s: “%(value)s” is not a whole number of zero or more",
+                            field=FIELD_LABELS[name_], value=cells[name_])
+            return
+    for name_ in ("venues_with_qr", "scans"):
+        if row.figures.get(name_) is None:
+            row.problem = _("%(field)s is empty", field=FIELD_LABELS[name_])
+            return
+    first = seen.get(commune.id)
+    if first is not None:
+        row.problem = _("%(name)s is also in row %(row)s", name=commune.name, row=first.number)
+        if not first.problem:
+            first.problem = _("%(name)s is also in row %(row)s", name=commune.name,
+                              row=row.number)
+        return
+    seen[commune.id] = row
+
+
+def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: date, user: User | None,
+                 source: str = "") -> int:
+    """Write each commune's figures for the date, replacing what was there; caller commits."""
+    existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
+        CommuneFigures.report_date == report_date,
+        CommuneFigures.commune_id.in_([c.id for c in entries])))}
+    now = datetime.utcnow()
+    for commune, figures in entries.items():
+        row = existing.get(commune.id)
+        if row is None:
+            row = CommuneFigures(commune_id=commune.id, report_date=report_date)
+            db.session.add(row)
+        row.venues_with_qr = figures["venues_with_qr"]
+        row.scans = figures["scans"]
+        row.installs = figures.get("installs")
+        row.smartphones = figures.get("smartphones")
+        row.source = source[:200]
+        row.entered_by_id = user.id if user else None
+        row.entered_at = now
+    db.session.flush()
+    return len(entries)
+
+
+def apply_import(preview: ImportPreview, user: User | None, source: str) -> int:
+    """Save the preview's accepted rows; a preview that cannot be applied writes nothing."""
+    if not preview.can_apply:
+        return 0
+    return save_figures({row.commune: row.figures for row in preview.accepted},
+                        preview.report_date, user, source)

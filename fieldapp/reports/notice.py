@@ -1,0 +1,130 @@
+"""The notice's words and numbers, always in Vietnamese: it is the document sent to the province.
+
+Numbers are written the Vietnamese way (4.336; 30,0%) and dates DD/MM/YYYY, whatever
+language the user reads the app in.
+"""
+from datetime import date
+from decimal import Decimal
+
+from fieldapp.reports.weekly import ReportRow, WeeklyReport
+
+UNIT_PREFIX = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn", "district": "huyện"}
+# The official appendix's columns, as the province's template names them.
+APPENDIX_HEADERS = ("STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
+PROVINCE_APPENDIX_HEADERS = ("STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
+
+
+def vn_number(value: int | None) -> str:
+    """4336 → "4.336"; None → "—"."""
+    if value is None:
+        return "—"
+    return f"{value:,}".replace(",", ".")
+
+
+def vn_signed(value) -> str:
+    """A change with its sign: +1.234, −56, 0; percentage points keep one decimal."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        text = vn_decimal(abs(value))
+    else:
+        text = vn_number(abs(value))
+    return ("+" if value > 0 else "−" if value < 0 else "") + text
+
+
+def vn_decimal(value: Decimal | None) -> str:
+    """30.0 → "30,0"."""
+    if value is None:
+        return "—"
+    whole, _, fraction = f"{value:.1f}".partition(".")
+    return f"{vn_number(int(whole))},{fraction}" if not whole.startswith("-") \
+        else f"-{vn_number(-int(whole))},{fraction}"
+
+
+def vn_percent(value: Decimal | None) -> str:
+    """30.0 → "30,0%"."""
+    return "—" if value is None else vn_decimal(value) + "%"
+
+
+def vn_date(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def unit_name(row: ReportRow) -> str:
+    """ "xã Sơn Hà", "thị trấn Sơn Lư", "huyện Quan Sơn"."""
+    prefix = UNIT_PREFIX.get(row.kind, "")
+    return f"{prefix} {row.name}".strip()
+
+
+def _names(rows: list[ReportRow]) -> str:
+    names = [unit_name(row) for row in rows]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def _since(value, previous: date | None) -> str:
+    if value is None or previous is None:
+        return ""
+    if value > 0:
+        return f", tăng {vn_number(value)} so với ngày {vn_date(previous)}"
+    if value < 0:
+        return f", giảm {vn_number(-value)} so với ngày {vn_date(previous)}"
+    return f", không thay đổi so với ngày {vn_date(previous)}"
+
+
+def title(report: WeeklyReport) -> str:
+    where = (f"huyện {report.area_name}" if report.level == "district"
+             else f"tỉnh {report.area_name}")
+    return (f"Kết quả ứng dụng công nghệ thông tin phòng, chống dịch COVID-19 trên địa bàn "
+            f"{where} tính đến ngày {vn_date(report.report_date)}")
+
+
+def notice_lines(report: WeeklyReport) -> list[str]:
+    """The notice's findings, one sentence per item, as the province's template words them."""
+    total, previous = report.total, report.previous_date
+    if not report.has_figures:
+        return [f"Chưa có số liệu của hệ thống quốc gia cho ngày {vn_date(report.report_date)}."]
+    unit = "Xã, thị trấn" if report.level == "district" else "Huyện"
+    lines = [
+        f"Tổng số địa điểm đã tạo mã QR: {vn_number(total.venues_with_qr)} địa điểm"
+        f"{_since(total.venues_change, previous)}.",
+        f"Tổng số lượt quét mã QR: {vn_number(total.scans)} lượt"
+        f"{_since(total.scans_change, previous)}.",
+        f"{unit} có số lượt quét cao nhất: {_names(report.highest)} "
+        f"({vn_number(report.highest[0].scans)} lượt); thấp nhất: {_names(report.lowest)} "
+        f"({vn_number(report.lowest[0].scans)} lượt).",
+    ]
+    if total.install_rate is not None:
+        lines.append(f"Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: "
+                     f"{vn_percent(total.install_rate)} ({vn_number(total.installs)}/"
+                     f"{vn_number(total.smartphones)}).")
+    found = total.findings
+    period = f"từ ngày {vn_date(report.period_start)} đến ngày {vn_date(report.report_date)}"
+    if found.venues_inspected:
+        parts = [f"{vn_number(found.venues_inspected)} địa điểm được kiểm tra",
+                 f"{vn_percent(found.qr_visible_share)} niêm yết mã QR công khai, rõ ràng",
+                 f"{vn_percent(found.staff_share)} có người hướng dẫn quét mã",
+                 f"{vn_percent(found.compliant_share)} đạt yêu cầu"]
+        if found.scan_rate is not None:
+            parts.append(f"tỷ lệ người ra vào quét mã quan sát được {vn_percent(found.scan_rate)}")
+        parts.append(f"cấp {vn_number(found.posters_issued)} mã QR thay thế")
+        lines.append(f"Kết quả kiểm tra {period}: " + "; ".join(parts) + ".")
+    else:
+        lines.append(f"Không có kết quả kiểm tra nào {period}.")
+    return lines
+
+
+def appendix_rows(report: WeeklyReport) -> list[tuple]:
+    """The appendix table's rows (numbers as numbers), the total last."""
+    rows = []
+    for number, row in enumerate(report.rows, start=1):
+        if report.level == "district":
+            rows.append((number, row.district_name, row.name, row.venues_with_qr, row.scans))
+        else:
+            rows.append((number, row.name, row.venues_with_qr, row.scans))
+    total = ("Tổng cộng", "", "") if report.level == "district" else ("Tổng cộng", "")
+    rows.append(total + (report.total.venues_with_qr, report.total.scans))
+    return rows
+
+
+def appendix_headers(report: WeeklyReport) -> tuple[str, ...]:
+    return APPENDIX_HEADERS if report.level == "district" else PROVINCE_APPENDIX_HEADERS

@@ -1,0 +1,338 @@
+"""The weekly report: import the national figures (with a preview), type them in, see, export."""
+import secrets
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import (
+    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.routing import BaseConverter, ValidationError
+
+from fieldapp.extensions import db
+from fieldapp.fragments import id_param, wants_fragment
+from fieldapp.models import CommuneFigures, District, Role
+from fieldapp.reports import exports
+from fieldapp.reports.chart import bar_chart
+from fieldapp.reports.labels import MEASURE_LABELS
+from fieldapp.reports.figures import (
+    COUNTS, FIELD_LABELS, REQUIRED, BadCount, SheetUnreadable, apply_import, parse_count,
+    preview_import, read_sheet, save_figures,
+)
+from fieldapp.reports.notice import (
+    appendix_headers, appendix_rows, notice_lines, title, unit_name, vn_date, vn_decimal,
+    vn_number, vn_percent, vn_signed,
+)
+from fieldapp.reports.weekly import (
+    MEASURES, VIETNAM_OFFSET, build_report, report_dates,
+)
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+OFFICE_ROLES = (Role.SUPERVISOR.value, Role.ADMIN.value)
+
+
+class IsoDateConverter(BaseConverter):
+    """A report date in a URL: 2021-11-12; anything else is not found."""
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("isodate",
+                                                                     IsoDateConverter))
+
+
+@bp.context_processor
+def report_formatting():
+    return dict(vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed,
+                vn_decimal=vn_decimal, vn_day=vn_date, unit_name=unit_name,
+                field_labels=FIELD_LABELS, measures=MEASURES, measure_labels=MEASURE_LABELS)
+
+
+def _office_only():
+    if current_user.role not in OFFICE_ROLES:
+        abort(403)
+
+
+def _today() -> date:
+    return (datetime.utcnow() + VIETNAM_OFFSET).date()
+
+
+def _district_or_404(district_id: int) -> District:
+    """One of the districts the user may see; another's report is not found."""
+    if district_id not in current_user.district_ids:
+        abort(404)
+    return db.session.get(District, district_id)
+
+
+def _districts() -> list[District]:
+    return list(db.session.scalars(select(District).where(
+        District.id.in_(current_user.district_ids)).order_by(District.name)))
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date typed as 12/11/2021 or sent by a date input as 2021-11-12."""
+    text = (text or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+@bp.route("")
+@login_required
+def index():
+    """The report dates with figures, the latest first; import or type in a new week."""
+    _office_only()
+    districts = _districts()
+    names = {d.id: d for d in districts}
+    by_date: dict[date, list] = {}
+    for day, district_id, count in report_dates([d.id for d in districts]):
+        by_date.setdefault(day, []).append((names[district_id], count))
+    return render_template("reports/index.html", by_date=sorted(by_date.items(), reverse=True),
+                           districts=districts, today=_today())
+
+
+# Importing a spreadsheet -------------------------------------------------------------------
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.config["FIGURES_UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _kept_upload(token: str) -> Path | None:
+    """The uploaded file of this user's preview; tokens are the user's own."""
+    if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
+        return None
+    matches = list(_upload_folder().glob(f"u{current_user.id}-{token}.*"))
+    return matches[0] if matches else None
+
+
+def _import_page(status=200, **context):
+    context.setdefault("form", {})
+    context.setdefault("districts", _districts())
+    return render_template("reports/import.html", today=_today(), **context), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_figures():
+    """Upload a spreadsheet, check the preview, map unknown columns, then import."""
+    _office_only()
+    if request.method == "GET":
+        return _import_page(form={"date": _today().isoformat(),
+                                  "district": str(current_user.district_id)})
+    form = request.form
+    district_id = id_param(form.get("district")) or current_user.district_id
+    if district_id not in current_user.district_ids:
+        return _import_page(422, error=_("Choose one of your districts."), form=form)
+    district = db.session.get(District, district_id)
+    report_date = parse_day(form.get("date"))
+    if report_date is None:
+        return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)
+
+    token = form.get("token", "")
+    kept = _kept_upload(token) if token else None
+    if kept is None:
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            message = (_("The uploaded file has expired; choose it again.") if token
+                       else _("Choose the spreadsheet to import."))
+            return _import_page(422, error=message, form=form)
+        suffix = Path(upload.filename).suffix.lower()
+        if suffix not in (".csv", ".xlsx", ".xlsm", ".txt"):
+            return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
+        token = secrets.token_urlsafe(12)
+        kept = _upload_folder() / f"u{current_user.id}-{token}{suffix}"
+        kept.write_bytes(upload.read())
+        source = upload.filename
+    else:
+        source = form.get("source", kept.name)
+    try:
+        sheet = read_sheet(kept.read_bytes(), kept.name)
+    except SheetUnreadable as error:
+        kept.unlink(missing_ok=True)
+        return _import_page(422, error=str(error), form=form)
+
+    mapping = _mapping_from(form, len(sheet.headers)) if form.get("mapped") else None
+    preview = preview_import(sheet, district, report_date, _today(), mapping)
+    if form.get("action") == "apply":
+        if not preview.can_apply:
+            return _preview_page(preview, token, source, 422)
+        saved = apply_import(preview, current_user, source)
+        db.session.commit()
+        kept.unlink(missing_ok=True)
+        flash(_("%(n)s communes' figures imported for %(date)s; %(refused)s rows refused.",
+                n=saved, date=vn_date(report_date), refused=len(preview.refused)), "success")
+        return redirect(url_for("reports.district_report", district_id=district.id,
+                                day=report_date), code=303)
+    return _preview_page(preview, token, source, 422 if preview.date_problem else 200)
+
+
+def _mapping_from(form, width: int) -> dict[str, int]:
+    """The columns the user chose for each field; an unchosen field stays unmapped."""
+    mapping = {}
+    for name in FIELD_LABELS:
+        column = form.get(f"map-{name}", "")
+        if column.isascii() and column.isdigit() and int(column) < width:
+            mapping[name] = int(column)
+    return mapping
+
+
+def _preview_page(preview, token: str, source: str, status: int):
+    template = "reports/_preview.html" if wants_fragment() else "reports/import.html"
+    return render_template(template, preview=preview, token=token, source=source,
+                           districts=_districts(), today=_today(), required=REQUIRED,
+                           form={"district": str(preview.district.id),
+                                 "date": preview.report_date.isoformat()}), status
+
+
+# Typing figures in by hand ------------------------------------------------------------------
+
+@bp.route("/<int:district_id>/<isodate:day>/figures", methods=["GET", "POST"])
+@login_required
+def enter_figures(district_id: int, day: date):
+    """One line per commune: the national figures of this report date, typed in."""
+    _office_only()
+    district = _district_or_404(district_id)
+    existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
+        CommuneFigures.report_date == day,
+        CommuneFigures.commune_id.in_([c.id for c in district.communes])))}
+    if request.method == "GET":
+        values = {f"{name}-{c.id}": _typed(getattr(existing[c.id], name))
+                  for c in district.communes if c.id in existing for name in COUNTS}
+        return render_template("reports/figures.html", district=district, day=day,
+                               values=values, errors={}, existing=existing)
+    values = {key: request.form.get(key, "").strip()
+              for c in district.communes for key in (f"{n}-{c.id}" for n in COUNTS)}
+    entries, errors = {}, {}
+    if day > _today():
+        errors["date"] = _("The report date %(date)s is in the future.", date=vn_date(day))
+    for commune in district.communes:
+        typed = {name: values[f"{name}-{commune.id}"] for name in COUNTS}
+        if not any(typed.values()):
+            continue
+        figures = {}
+        for name, text in typed.items():
+            try:
+                figures[name] = parse_count(text)
+            except BadCount:
+                errors[f"{name}-{commune.id}"] = _("Enter a whole number of zero or more.")
+        for name in ("venues_with_qr", "scans"):
+            if f"{name}-{commune.id}" not in errors and figures.get(name) is None:
+                errors[f"{name}-{commune.id}"] = _("Required when the commune has figures.")
+        entries[commune] = figures
+    if not entries and not errors:
+        errors["date"] = _("Type the figures of at least one commune.")
+    if errors:
+        return render_template("reports/figures.html", district=district, day=day,
+                               values=values, errors=errors, existing=existing), 422
+    save_figures(entries, day, current_user)
+    db.session.commit()
+    flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(entries), date=vn_date(day)),
+          "success")
+    return redirect(url_for("reports.district_report", district_id=district.id, day=day),
+                    code=303)
+
+
+def _typed(value) -> str:
+    return "" if value is None else str(value)
+
+
+@bp.route("/figures", methods=["GET"])
+@login_required
+def pick_figures_date():
+    """The manual entry form's date and district, then its page."""
+    _office_only()
+    district_id = id_param(request.args.get("district")) or current_user.district_id
+    district = _district_or_404(district_id)
+    day = parse_day(request.args.get("date"))
+    if day is None:
+        flash(_("Enter the report date, as DD/MM/YYYY."), "error")
+        return redirect(url_for("reports.index"), code=303)
+    return redirect(url_for("reports.enter_figures", district_id=district.id, day=day))
+
+
+# The report and its exports -----------------------------------------------------------------
+
+def _measure() -> str:
+    measure = request.args.get("measure", "scans")
+    return measure if measure in MEASURES else "scans"
+
+
+def _report_page(report, district=None):
+    measure = _measure()
+    chart = bar_chart(report, measure)
+    if wants_fragment():
+        return render_template("reports/_chart.html", chart=chart, report=report)
+    return render_template("reports/report.html", report=report, chart=chart, district=district,
+                           lines=notice_lines(report), title=title(report),
+                           appendix=appendix_rows(report),
+                           appendix_headers=appendix_headers(report))
+
+
+@bp.route("/<int:district_id>/<isodate:day>")
+@login_required
+def district_report(district_id: int, day: date):
+    """A district's weekly report on a date: one row per commune."""
+    _office_only()
+    district = _district_or_404(district_id)
+    return _report_page(build_report([district], day, "district"), district)
+
+
+@bp.route("/province/<isodate:day>")
+@login_required
+def province_report(day: date):
+    """The province's weekly report: one row per district (province supervisors)."""
+    _office_only()
+    if not current_user.sees_province:
+        abort(403)
+    return _report_page(build_report(_districts(), day, "province"))
+
+
+def _export(report, fmt: str):
+    if fmt == "csv":
+        content = exports.report_csv(report)
+    elif fmt == "xlsx":
+        content = exports.report_xlsx(report)
+    else:
+        config = current_app.config
+        issuer_template = (config["REPORT_ISSUER"] if report.level == "district"
+                           else config["PROVINCE_REPORT_ISSUER"])
+        issuer = issuer_template.format(district=report.area_name, province=report.province_name)
+        content = exports.report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
+    response = current_app.response_class(content, mimetype=exports.FORMATS[fmt])
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{exports.file_name(report, fmt)}"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
+@login_required
+def district_export(district_id: int, day: date, fmt: str):
+    _office_only()
+    district = _district_or_404(district_id)
+    return _export(build_report([district], day, "district"), fmt)
+
+
+@bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
+@login_required
+def province_export(day: date, fmt: str):
+    _office_only()
+    if not current_user.sees_province:
+        abort(403)
+    return _export(build_report(_districts(), day, "province"), fmt)
+

@@ -1,0 +1,265 @@
+"""The weekly report of a district (one row per commune) or a province (one row per district).
+
+Plain functions over the database: no request, no locale. The national figures are those
+of the report date and of the previous report date; the app's own findings are those
+received in the period that ends on the report date.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import case, func, select
+
+from fieldapp.extensions import db
+from fieldapp.models import Commune, CommuneFigures, District, Inspection, Poster, Province, Venue
+
+VIETNAM_OFFSET = timedelta(hours=7)
+DEFAULT_PERIOD = timedelta(days=7)
+MEASURES = ("scans", "venues_with_qr", "install_rate", "compliant_share", "qr_visible_share",
+            "staff_share", "scan_rate")
+
+
+def percent(part: int | None, whole: int | None) -> Decimal | None:
+    """part / whole as a percentage rounded half up to one decimal (30.05 → 30.1), or None."""
+    if part is None or not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class Findings:
+    """What the app's inspections found at a unit's venues in one period."""
+    venues_inspected: int = 0
+    qr_visible: int = 0
+    staff_assigned: int = 0
+    compliant: int = 0
+    visitors_observed: int = 0
+    visitors_scanned: int = 0
+    posters_issued: int = 0
+
+    def add(self, other: "Findings") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def qr_visible_share(self) -> Decimal | None:
+        return percent(self.qr_visible, self.venues_inspected)
+
+    @property
+    def staff_share(self) -> Decimal | None:
+        return percent(self.staff_assigned, self.venues_inspected)
+
+    @property
+    def compliant_share(self) -> Decimal | None:
+        return percent(self.compliant, self.venues_inspected)
+
+    @property
+    def scan_rate(self) -> Decimal | None:
+        return percent(self.visitors_scanned, self.visitors_observed)
+
+
+def change(now: Decimal | int | None, before: Decimal | int | None):
+    """The change since before, or None when either side is unknown."""
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+@dataclass
+class ReportRow:
+    """One commune of a district's report, or one district of a province's."""
+    name: str
+    district_name: str
+    kind: str = ""  # the commune's kind (xa, phuong, thi_tran) or "district"
+    has_figures: bool = False
+    venues_with_qr: int | None = None
+    scans: int | None = None
+    installs: int | None = None
+    smartphones: int | None = None
+    previous_venues_with_qr: int | None = None
+    previous_scans: int | None = None
+    findings: Findings = field(default_factory=Findings)
+    previous_findings: Findings = field(default_factory=Findings)
+
+    @property
+    def install_rate(self) -> Decimal | None:
+        return percent(self.installs, self.smartphones)
+
+    @property
+    def venues_change(self):
+        return change(self.venues_with_qr, self.previous_venues_with_qr)
+
+    @property
+    def scans_change(self):
+        return change(self.scans, self.previous_scans)
+
+    def measure(self, name: str):
+        if name in ("scans", "venues_with_qr", "install_rate"):
+            return getattr(self, name)
+        return getattr(self.findings, name)
+
+    def finding_change(self, name: str):
+        now, before = getattr(self.findings, name), getattr(self.previous_findings, name)
+        if not self.previous_findings.venues_inspected and name != "posters_issued":
+            return None
+        return change(now, before)
+
+
+@dataclass
+class WeeklyReport:
+    level: str  # "district": rows are communes; "province": rows are districts
+    area_name: str
+    province_name: str
+    report_date: date
+    previous_date: date | None
+    period_start: date  # first day of the findings' period
+    rows: list[ReportRow]
+    total: ReportRow
+
+    @property
+    def rows_with_figures(self) -> list[ReportRow]:
+        return [row for row in self.rows if row.has_figures]
+
+    def _extreme(self, pick) -> list[ReportRow]:
+        rows = self.rows_with_figures
+        if not rows:
+            return []
+        value = pick(row.scans for row in rows)
+        return [row for row in rows if row.scans == value]
+
+    @property
+    def highest(self) -> list[ReportRow]:
+        """The rows with the most scans: several when they tie."""
+        return self._extreme(max)
+
+    @property
+    def lowest(self) -> list[ReportRow]:
+        return self._extreme(min)
+
+    @property
+    def has_figures(self) -> bool:
+        return bool(self.rows_with_figures)
+
+
+def _utc(day: date) -> datetime:
+    """The first moment of a Vietnamese calendar day, as the naive UTC the database stores."""
+    return datetime.combine(day, time.min) - VIETNAM_OFFSET
+
+
+def previous_report_date(commune_ids, report_date: date) -> date | None:
+    return db.session.scalar(select(func.max(CommuneFigures.report_date)).where(
+        CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date < report_date))
+
+
+def report_dates(district_ids: list[int], limit: int = 500) -> list[tuple[date, int, int]]:
+    """(report date, district id, communes with figures), the newest dates first."""
+    return list(db.session.execute(
+        select(CommuneFigures.report_date, Commune.district_id, func.count())
+        .join(Commune, Commune.id == CommuneFigures.commune_id)
+        .where(Commune.district_id.in_(district_ids))
+        .group_by(CommuneFigures.report_date, Commune.district_id)
+        .order_by(CommuneFigures.report_date.desc()).limit(limit)))
+
+
+def _figures(commune_ids, day: date | None) -> dict[int, CommuneFigures]:
+    if day is None:
+        return {}
+    return {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
+        CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date == day))}
+
+
+def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findings]:
+    """Findings received from the first day to the last (inclusive), per commune.
+
+    A venue inspected twice in the period counts once, by its latest finding.
+    """
+    since, until = _utc(start), _utc(end + timedelta(days=1))
+    latest = (select(func.max(Inspection.id).label("id"))
+              .join(Venue, Venue.id == Inspection.venue_id)
+              .where(Venue.commune_id.in_(commune_ids), Inspection.server_time >= since,
+                     Inspection.server_time < until)
+              .group_by(Inspection.venue_id).subquery())
+    counted = Inspection.visitors_observed.is_not(None) & Inspection.visitors_scanned.is_not(None)
+    rows = db.session.execute(
+        select(Venue.commune_id, func.count(),
+               func.sum(case((Inspection.qr_posted == "visible", 1), else_=0)),
+               func.sum(case((Inspection.staff_assigned.is_(True), 1), else_=0)),
+               func.sum(case((Inspection.outcome == "compliant", 1), else_=0)),
+               func.sum(case((counted, Inspection.visitors_observed), else_=0)),
+               func.sum(case((counted, Inspection.visitors_scanned), else_=0)))
+        .select_from(Inspection)
+        .join(latest, latest.c.id == Inspection.id)
+        .join(Venue, Venue.id == Inspection.venue_id)
+        .group_by(Venue.commune_id))
+    found = {commune_id: Findings(count, visible or 0, staff or 0, compliant or 0,
+                                  observed or 0, scanned or 0)
+             for commune_id, count, visible, staff, compliant, observed, scanned in rows}
+    posters = db.session.execute(
+        select(Venue.commune_id, func.count()).select_from(Poster)
+        .join(Venue, Venue.id == Poster.venue_id)
+        .where(Venue.commune_id.in_(commune_ids), Poster.issued_at >= since,
+               Poster.issued_at < until)
+        .group_by(Venue.commune_id))
+    for commune_id, count in posters:
+        found.setdefault(commune_id, Findings()).posters_issued = count
+    return found
+
+
+def _fill(row: ReportRow, figures: CommuneFigures | None, before: CommuneFigures | None) -> None:
+    """Add a commune's figures on both dates to a row (its own, its district's, the total).
+
+    Totals compare everything reported on each date, as the notice does.
+    """
+    if figures is not None:
+        row.has_figures = True
+        row.venues_with_qr = (row.venues_with_qr or 0) + figures.venues_with_qr
+        row.scans = (row.scans or 0) + figures.scans
+        if figures.installs is not None and figures.smartphones is not None:
+            row.installs = (row.installs or 0) + figures.installs
+            row.smartphones = (row.smartphones or 0) + figures.smartphones
+    if before is not None:
+        row.previous_venues_with_qr = (row.previous_venues_with_qr or 0) + before.venues_with_qr
+        row.previous_scans = (row.previous_scans or 0) + before.scans
+
+
+def build_report(districts: list[District], report_date: date, level: str) -> WeeklyReport:
+    """The report of one district (level "district") or of a province's districts."""
+    communes = [c for d in districts for c in sorted(d.communes, key=lambda c: c.name)]
+    commune_ids = [c.id for c in communes]
+    previous = previous_report_date(commune_ids, report_date)
+    period_start = (previous + timedelta(days=1)) if previous else report_date - DEFAULT_PERIOD \
+        + timedelta(days=1)
+    length = report_date - period_start + timedelta(days=1)
+    now = _figures(commune_ids, report_date)
+    before = _figures(commune_ids, previous)
+    findings = findings_by_commune(commune_ids, period_start, report_date)
+    earlier = findings_by_commune(commune_ids, period_start - length,
+                                  period_start - timedelta(days=1))
+
+    rows: dict[int, ReportRow] = {}
+    total = ReportRow(name="", district_name="")
+    for commune in communes:
+        key = commune.id if level == "district" else commune.district_id
+        row = rows.get(key)
+        if row is None:
+            name = commune.name if level == "district" else commune.district.name
+            row = rows[key] = ReportRow(name=name, district_name=commune.district.name,
+                                        kind=commune.kind if level == "district" else "district")
+        for target in (row, total):
+            _fill(target, now.get(commune.id), before.get(commune.id))
+            target.findings.add(findings.get(commune.id, Findings()))
+            target.previous_findings.add(earlier.get(commune.id, Findings()))
+    district = districts[0]
+    area = district.name if level == "district" else district.province.name
+    return WeeklyReport(level=level, area_name=area, province_name=district.province.name,
+                        report_date=report_date, previous_date=previous,
+                        period_start=period_start, rows=list(rows.values()), total=total)
+
+
+def district_report(district: District, report_date: date) -> WeeklyReport:
+    return build_report([district], report_date, "district")
+
+
+def province_report(province: Province, report_date: date) -> WeeklyReport:
+    districts = sorted(province.districts, key=lambda d: d.name)
+    return build_report(districts, report_date, "province")

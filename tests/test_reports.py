@@ -1,0 +1,438 @@
+"""The weekly report: importing the national figures, the report's numbers, exports, access."""
+import csv
+import io
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from fieldapp.extensions import db
+from fieldapp.models import CommuneFigures, Inspection, Poster
+from fieldapp.reports.figures import (
+    BadCount, guess_columns, header_field, parse_count, place_key, preview_import, read_sheet,
+)
+from fieldapp.reports.notice import notice_lines, vn_percent
+from fieldapp.reports.weekly import district_report, percent
+from tests.conftest import commune_named
+
+FIXTURES = Path(__file__).parent / "fixtures" / "figures"
+WEEK_1 = date(2021, 11, 5)
+WEEK_2 = date(2021, 11, 12)
+
+
+def week_2_xlsx() -> bytes:
+    """The week after: a merged title, the district merged down its column, a blank row,
+    a total row, and numbers both typed and as text."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["BÁO CÁO SỐ LIỆU TẠO MÃ QR VÀ LƯỢT QUÉT ĐẾN NGÀY 12/11/2021"])
+    sheet.merge_cells("A1:G1")
+    sheet.append([])
+    sheet.append(["STT", "Huyện", "Thị trấn /xã", "Tổng số địa điểm tạo mã QR",
+                  "Tổng lượt quét", "Số người cài PC-Covid", "Số điện thoại thông minh"])
+    sheet.append([1, "Quan Sơn", "Xã Sơn Hà", 1236, 7000, 301, 1003])
+    sheet.append([2, None, "Thị trấn Sơn Lư", "2.100", "7.000", 601, 2000])
+    sheet.append([])
+    sheet.append([3, None, "xa trung xuan", 1000, "4,336", 100, 400])
+    sheet.merge_cells("B4:B7")
+    sheet.append([None, None, "Tổng cộng", 4336, 18336, None, None])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def count_figures() -> int:
+    return db.session.scalar(select(func.count()).select_from(CommuneFigures))
+
+
+@pytest.fixture
+def supervisor(login, make_user):
+    return login(make_user("supervisor", role="supervisor"))
+
+
+def upload(client, content: bytes, name: str, day: date, district, **extra):
+    data = {"district": district.id, "date": day.isoformat(),
+            "file": (io.BytesIO(content), name), **extra}
+    return client.post("/reports/import", data=data, content_type="multipart/form-data")
+
+
+def token_of(page: str) -> str:
+    marker = 'name="token" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+def import_both_weeks(client, quan_son):
+    for content, name, day in ((FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes(),
+                                "quan_son_2021-11-05.csv", WEEK_1),
+                               (week_2_xlsx(), "quan_son_2021-11-12.xlsx", WEEK_2)):
+        preview = upload(client, content, name, day, quan_son)
+        assert preview.status_code == 200, preview.get_data(as_text=True)
+        applied = client.post("/reports/import", data={
+            "token": token_of(preview.get_data(as_text=True)), "district": quan_son.id,
+            "date": day.isoformat(), "source": name, "action": "apply"})
+        assert applied.status_code == 303, applied.get_data(as_text=True)
+
+
+# Reading spreadsheets -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("header, field", [
+    ("Tổng số địa điểm tạo mã QR", "venues_with_qr"), ("Tổng lượt quét", "scans"),
+    ("Thị trấn /xã", "commune"), ("Huyện", "district"), ("STT", None),
+    ("TỔNG LƯỢT QUÉT (lượt)", "scans"), ("tong so dia diem tao ma QR code", "venues_with_qr"),
+    ("Số người cài PC-Covid", "installs"), ("Số điện thoại thông minh", "smartphones"),
+    ("Tổng lượt qét", None), ("Xã/Phường/Thị trấn", "commune"),
+])
+def test_headers_are_recognised_by_their_words(header, field):
+    assert header_field(header) == field
+
+
+def test_two_headers_claiming_one_field_leave_it_to_the_user():
+    assert guess_columns(["Xã", "Tổng lượt quét", "Lượt quét tuần trước"]) == {"commune": 0}
+
+
+@pytest.mark.parametrize("written, number", [
+    ("4.336", 4336), ("4,336", 4336), ("4 336", 4336), (4336, 4336), (4336.0, 4336),
+    ("1.234.567", 1234567), ("0", 0), ("", None), ("-", None), (None, None),
+])
+def test_counts_as_spreadsheets_write_them(written, number):
+    assert parse_count(written) == number
+
+
+@pytest.mark.parametrize("written", ["-5", -5, "4,5", "12.5", 4.5, "abc", "1.23", "٤٣", True])
+def test_counts_that_are_not_whole_numbers_of_zero_or_more(written):
+    with pytest.raises(BadCount):
+        parse_count(written)
+
+
+@pytest.mark.parametrize("name", ["Xã Sơn Hà", "xa son ha", "SƠN HÀ", "X. Sơn Hà", "  Sơn  Hà "])
+def test_commune_names_ignore_prefix_case_and_accents(name):
+    assert place_key(name) == "son ha"
+
+
+def test_xlsx_merged_cells_and_title_rows(quan_son):
+    sheet = read_sheet(week_2_xlsx(), "week.xlsx")
+    assert sheet.header_row == 3
+    preview = preview_import(sheet, quan_son, WEEK_2, WEEK_2)
+    assert [row.commune.name for row in preview.accepted] == ["Sơn Hà", "Sơn Lư", "Trung Xuân"]
+    assert [row.figures["scans"] for row in preview.accepted] == [7000, 7000, 4336]
+    assert preview.rows[-1].skipped and not preview.refused  # the total row; the blank one is gone
+
+
+# Importing through the preview ---------------------------------------------------------------
+
+def test_import_previews_then_applies(client, supervisor, quan_son):
+    content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
+    preview = upload(client, content, "tuan-1.csv", WEEK_1, quan_son)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "3 dòng sẽ được nhập" in page and "→ Sơn Lư" in page and "10.000" in page
+    assert count_figures() == 0  # nothing until applied
+    applied = client.post("/reports/import", data={
+        "token": token_of(page), "district": quan_son.id, "date": WEEK_1.isoformat(),
+        "source": "tuan-1.csv", "action": "apply"}, follow_redirects=True)
+    assert "Đã nhập số liệu của 3 xã cho ngày 05/11/2021" in applied.get_data(as_text=True)
+    son_lu = db.session.scalar(select(CommuneFigures).where(
+        CommuneFigures.commune_id == commune_named(quan_son, "Sơn Lư").id))
+    assert (son_lu.venues_with_qr, son_lu.scans, son_lu.installs, son_lu.smartphones,
+            son_lu.report_date, son_lu.source) == (2000, 10000, 500, 1500, WEEK_1, "tuan-1.csv")
+
+
+MESSY = """BÁO CÁO TUẦN
+STT;Huyện;Tên xã;Tổng số địa điểm tạo mã QR;Tổng lượt qét (lượt)
+1;Quan Sơn;Xã Sơn Hà;1.200;4.336
+2;Quan Sơn;Xã Sơn Hà;1.200;4.336
+3;Quan Sơn;Xã Na Mèo;300;900
+4;Quan Sơn;Thị trấn Sơn Lư;-20;800
+5;Yên Châu;Xã Trung Xuân;10;10
+;;;;
+6;Quan Sơn;Trung Xuân;"1,000";abc
+"""
+
+
+def test_messy_spreadsheet_needs_a_column_mapped_and_refuses_bad_rows(client, supervisor,
+                                                                        quan_son):
+    preview = upload(client, MESSY.encode(), "tuan.csv", WEEK_1, quan_son)
+    page = preview.get_data(as_text=True)
+    assert "Một số tiêu đề cột không nhận ra được" in page and "Tổng lượt quét" in page
+    assert "Chưa nhập được gì" in page
+    remapped = client.post("/reports/import", headers={"HX-Request": "true"}, data={
+        "token": token_of(page), "district": quan_son.id, "date": WEEK_1.isoformat(),
+        "mapped": "1", "map-district": "1", "map-commune": "2", "map-venues_with_qr": "3",
+        "map-scans": "4"})
+    fragment = remapped.get_data(as_text=True)
+    assert remapped.status_code == 200 and "<html" not in fragment
+    assert "Sơn Hà cũng có ở dòng 4" in fragment and "Sơn Hà cũng có ở dòng 3" in fragment
+    assert "Xã Na Mèo không khớp với xã nào của Quan Sơn" in fragment
+    assert "“-20” không phải là số nguyên không âm" in fragment
+    assert "thuộc Yên Châu, không phải Quan Sơn" in fragment
+    assert "“abc” không phải là số nguyên không âm" in fragment
+    assert "0 dòng sẽ được nhập" in fragment and "6 bị từ chối" in fragment
+    refused = client.post("/reports/import", data={
+        "token": token_of(fragment), "district": quan_son.id, "date": WEEK_1.isoformat(),
+        "mapped": "1", "map-district": "1", "map-commune": "2", "map-venues_with_qr": "3",
+        "map-scans": "4", "action": "apply"})
+    assert refused.status_code == 422 and count_figures() == 0
+
+
+def test_future_report_date_imports_nothing(client, supervisor, quan_son):
+    content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
+    tomorrow = date.today() + timedelta(days=2)
+    preview = upload(client, content, "tuan.csv", tomorrow, quan_son)
+    assert preview.status_code == 422
+    assert "nằm trong tương lai" in preview.get_data(as_text=True)
+    applied = client.post("/reports/import", data={
+        "token": token_of(preview.get_data(as_text=True)), "district": quan_son.id,
+        "date": tomorrow.isoformat(), "action": "apply"})
+    assert applied.status_code == 422 and count_figures() == 0
+
+
+@pytest.mark.parametrize("content, name, message", [
+    (b"", "empty.csv", "Tệp trống"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "Hãy chọn tệp CSV hoặc XLSX"),
+    (b"PK\x03\x04broken", "broken.xlsx", "không phải là bảng tính XLSX"),
+])
+def test_files_that_are_not_spreadsheets(client, supervisor, quan_son, content, name, message):
+    response = upload(client, content, name, WEEK_1, quan_son)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_no_file_or_no_date_keeps_the_form(client, supervisor, quan_son):
+    response = client.post("/reports/import", data={"district": quan_son.id, "date": "2021-11-05"})
+    assert response.status_code == 422 and "Hãy chọn bảng tính cần nhập" in response.get_data(
+        as_text=True)
+    response = client.post("/reports/import", data={"district": quan_son.id, "date": "ngày 5"},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and 'value="ngày 5"' in response.get_data(as_text=True)
+
+
+def test_reimporting_a_date_replaces_never_doubles(client, supervisor, quan_son):
+    import_both_weeks(client, quan_son)
+    assert count_figures() == 6
+    changed = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_text().replace("4.000", "4.100")
+    preview = upload(client, changed.encode(), "sua.csv", WEEK_1, quan_son)
+    assert "3 thay cho số liệu đã nhập" in preview.get_data(as_text=True)
+    client.post("/reports/import", data={"token": token_of(preview.get_data(as_text=True)),
+                                         "district": quan_son.id, "date": WEEK_1.isoformat(),
+                                         "action": "apply"})
+    assert count_figures() == 6
+    assert district_report(quan_son, WEEK_1).total.scans == 17100
+
+
+# The report's numbers ------------------------------------------------------------------------
+
+def test_report_totals_changes_extremes_and_rates(client, supervisor, quan_son):
+    import_both_weeks(client, quan_son)
+    report = district_report(quan_son, WEEK_2)
+    assert report.previous_date == WEEK_1
+    assert (report.total.venues_with_qr, report.total.scans) == (4336, 18336)
+    assert (report.total.venues_change, report.total.scans_change) == (136, 1336)
+    assert [r.name for r in report.highest] == ["Sơn Hà", "Sơn Lư"]  # a tie, both named
+    assert [r.name for r in report.lowest] == ["Trung Xuân"]
+    son_lu = next(r for r in report.rows if r.name == "Sơn Lư")
+    # 601 / 2000 = 30.05 %: half up gives 30.1 where binary floats give 30.0.
+    assert son_lu.install_rate == Decimal("30.1") and vn_percent(son_lu.install_rate) == "30,1%"
+    assert report.total.install_rate == Decimal("29.4")  # 1002 / 3403
+    lines = notice_lines(report)
+    assert lines[0] == ("Tổng số địa điểm đã tạo mã QR: 4.336 địa điểm, tăng 136 so với ngày "
+                        "05/11/2021.")
+    assert lines[1] == "Tổng số lượt quét mã QR: 18.336 lượt, tăng 1.336 so với ngày 05/11/2021."
+    assert lines[2] == ("Xã, thị trấn có số lượt quét cao nhất: xã Sơn Hà và thị trấn Sơn Lư "
+                        "(7.000 lượt); thấp nhất: xã Trung Xuân (4.336 lượt).")
+    assert lines[3] == ("Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: 29,4% "
+                        "(1.002/3.403).")
+
+
+def test_percent_rounds_half_up_to_one_decimal():
+    assert percent(1, 3) == Decimal("33.3") and percent(2, 3) == Decimal("66.7")
+    assert percent(1, 2000) == Decimal("0.1") and percent(0, 5) == Decimal("0.0")
+    assert percent(3, 0) is None and percent(None, 5) is None
+
+
+def _finding(venue, inspector, when: datetime, **answers):
+    values = dict(qr_posted="visible", qr_matches="yes", checkin_method="visitors_scan",
+                  staff_assigned=True, outcome="compliant", visitors_observed=10,
+                  visitors_scanned=8)
+    values.update(answers)
+    db.session.add(Inspection(uuid=str(uuid.uuid4()), venue_id=venue.id,
+                              inspector_id=inspector.id, server_time=when, **values))
+
+
+def test_findings_of_the_period_per_commune(client, supervisor, quan_son, make_venue, make_user):
+    import_both_weeks(client, quan_son)
+    inspector = make_user("inspector")
+    market, shop = make_venue("Chợ Sơn Hà"), make_venue("Quán Sơn Hà")
+    school = make_venue("Trường Trung Xuân", commune=commune_named(quan_son, "Trung Xuân"))
+    in_week_2 = datetime(2021, 11, 8, 3)  # 10:00 in Vietnam on 08/11
+    _finding(market, inspector, in_week_2 - timedelta(days=1))  # then again, worse:
+    _finding(market, inspector, in_week_2, qr_posted="hidden", staff_assigned=False,
+             outcome="non_compliant", visitors_observed=10, visitors_scanned=2)
+    _finding(shop, inspector, in_week_2)
+    _finding(school, inspector, datetime(2021, 11, 1, 3))  # week 1
+    # 23:30 on 12/11 in Vietnam is 16:30 UTC: still the report's day.
+    _finding(school, inspector, datetime(2021, 11, 12, 16, 30), outcome="needs_improvement",
+             visitors_observed=None, visitors_scanned=None)
+    db.session.add(Poster(venue_id=market.id, version=2, serial="QS-1-v2", payload="x",
+                          reason="damaged", issued_by_id=inspector.id, issued_at=in_week_2))
+    db.session.commit()
+    report = district_report(quan_son, WEEK_2)
+    son_ha = next(r for r in report.rows if r.name == "Sơn Hà").findings
+    assert report.period_start == date(2021, 11, 6)
+    assert (son_ha.venues_inspected, son_ha.qr_visible, son_ha.staff_assigned, son_ha.compliant,
+            son_ha.posters_issued) == (2, 1, 1, 1, 1)  # the market counts once, by its latest
+    assert son_ha.scan_rate == Decimal("50.0")  # (2 + 8) / (10 + 10)
+    trung_xuan = next(r for r in report.rows if r.name == "Trung Xuân")
+    assert trung_xuan.findings.venues_inspected == 1 and trung_xuan.findings.scan_rate is None
+    assert trung_xuan.finding_change("compliant_share") == Decimal("-100.0")
+    assert report.total.findings.venues_inspected == 3
+
+
+def test_report_page_chart_and_appendix(client, supervisor, quan_son):
+    import_both_weeks(client, quan_son)
+    page = client.get(f"/reports/{quan_son.id}/2021-11-12")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "tính đến ngày 12/11/2021" in html and "18.336" in html and "29,4%" in html
+    for header in ("STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"):
+        assert f'<th scope="col">{header}</th>' in html
+    assert "<td>Tổng cộng</td>" in html
+    assert html.count("<rect ") == 3
+    chart = client.get(f"/reports/{quan_son.id}/2021-11-12?measure=install_rate",
+                       headers={"HX-Request": "true"})
+    fragment = chart.get_data(as_text=True)
+    assert fragment.startswith('<figure id="report-chart"') and "30,1%" in fragment
+    assert client.get(f"/reports/{quan_son.id}/2021-11-12?measure=nonsense").status_code == 200
+
+
+def test_report_without_figures_says_so(client, supervisor, quan_son):
+    page = client.get(f"/reports/{quan_son.id}/2021-11-12").get_data(as_text=True)
+    assert "Chưa có số liệu của hệ thống quốc gia cho ngày 12/11/2021." in page
+    assert client.get(f"/reports/{quan_son.id}/2021-13-45").status_code == 404
+
+
+def test_index_lists_report_dates_and_has_an_empty_state(client, supervisor, quan_son):
+    assert "Chưa có số liệu" in client.get("/reports").get_data(as_text=True)
+    import_both_weeks(client, quan_son)
+    page = client.get("/reports").get_data(as_text=True)
+    assert page.index("12/11/2021") < page.index("05/11/2021")
+    assert f"/reports/{quan_son.id}/2021-11-12" in page
+
+
+# Exports -------------------------------------------------------------------------------------
+
+def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_son):
+    import_both_weeks(client, quan_son)
+    response = client.get(f"/reports/{quan_son.id}/2021-11-12.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="bao-cao-quan-son-2021-11-12.csv"' in response.headers["Content-Disposition"]
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR",
+                           "Tổng lượt quét"]
+    assert rows[1] == ["1", "Quan Sơn", "Sơn Hà", "1236", "7000", "301", "1003"]
+    assert rows[-1][:5] == ["Tổng cộng", "", "", "4336", "18336"]
+
+
+def test_xlsx_export_reads_back(client, supervisor, quan_son):
+    import_both_weeks(client, quan_son)
+    response = client.get(f"/reports/{quan_son.id}/2021-11-12.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Phụ lục", "Kiểm tra"]
+    sheet = book["Phụ lục"]
+    assert "tính đến ngày 12/11/2021" in sheet["A2"].value
+    assert [c.value for c in sheet[4]][:5] == ["STT", "Huyện", "Thị trấn/xã",
+                                               "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"]
+    assert [c.value for c in sheet[6]] == [2, "Quan Sơn", "Sơn Lư", 2100, 7000, 601, 2000]
+    assert sheet["E6"].number_format == "#,##0"
+    assert [c.value for c in sheet[8]][:5] == ["Tổng cộng", None, None, 4336, 18336]
+
+
+def test_pdf_export_is_the_dated_notice(client, supervisor, quan_son):
+    import pypdfium2
+    import_both_weeks(client, quan_son)
+    response = client.get(f"/reports/{quan_son.id}/2021-11-12.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    pdf = pypdfium2.PdfDocument(response.data)
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    for expected in ("THÔNG BÁO", "UBND HUYỆN QUAN SƠN", "tính đến ngày 12/11/2021",
+                     "tăng 1.336 so với ngày 05/11/2021", "PHỤ LỤC", "18.336", "29,4%"):
+        assert expected in text.replace("\r\n", " ").replace("\n", " "), expected
+
+
+# Typing figures in ---------------------------------------------------------------------------
+
+def test_manual_entry_validates_and_keeps_what_was_typed(client, supervisor, quan_son):
+    son_ha, son_lu = commune_named(quan_son, "Sơn Hà"), commune_named(quan_son, "Sơn Lư")
+    url = f"/reports/{quan_son.id}/2021-11-05/figures"
+    assert client.get(url).status_code == 200
+    bad = client.post(url, data={f"venues_with_qr-{son_ha.id}": "1.200",
+                                 f"scans-{son_ha.id}": "-4", f"venues_with_qr-{son_lu.id}": "7"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and count_figures() == 0
+    assert 'value="1.200"' in page and 'value="-4"' in page
+    assert "Nhập số nguyên không âm" in page and "Bắt buộc khi xã có số liệu" in page
+    good = client.post(url, data={f"venues_with_qr-{son_ha.id}": "1.200",
+                                  f"scans-{son_ha.id}": "4.336", f"installs-{son_ha.id}": "",
+                                  f"smartphones-{son_ha.id}": ""})
+    assert good.status_code == 303 and count_figures() == 1
+    assert district_report(quan_son, WEEK_1).total.scans == 4336
+    assert 'value="4336"' in client.get(url).get_data(as_text=True)
+    future = (date.today() + timedelta(days=3)).isoformat()
+    late = client.post(f"/reports/{quan_son.id}/{future}/figures",
+                       data={f"venues_with_qr-{son_ha.id}": "1", f"scans-{son_ha.id}": "1"})
+    assert late.status_code == 422 and count_figures() == 1
+
+
+# Access ---------------------------------------------------------------------------------------
+
+REPORT_URLS = ["/reports/{d}/2021-11-12", "/reports/{d}/2021-11-12.csv",
+               "/reports/{d}/2021-11-12.xlsx", "/reports/{d}/2021-11-12.pdf",
+               "/reports/{d}/2021-11-12/figures"]
+
+
+@pytest.mark.parametrize("url", REPORT_URLS + ["/reports", "/reports/import"])
+def test_inspectors_get_no_reports(client, login, quan_son, url):
+    login()
+    assert client.get(url.format(d=quan_son.id)).status_code == 403
+
+
+@pytest.mark.parametrize("url", REPORT_URLS)
+def test_another_district_s_report_is_not_found(client, login, make_user, quan_son,
+                                                other_district, neighbour_district, url):
+    login(make_user("yc", role="supervisor", district=other_district))
+    assert client.get(url.format(d=quan_son.id)).status_code == 404
+    client.post("/logout")
+    login(make_user("ct", role="supervisor", district=neighbour_district))
+    assert client.get(url.format(d=quan_son.id)).status_code == 404
+    assert client.get("/reports/province/2021-11-12").status_code == 403
+
+
+def test_import_into_another_district_is_refused(client, login, make_user, quan_son,
+                                                 other_district):
+    login(make_user("yc", role="supervisor", district=other_district))
+    content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
+    response = upload(client, content, "x.csv", WEEK_1, quan_son)
+    assert response.status_code == 422 and count_figures() == 0
+
+
+def test_province_report_has_one_row_per_district(client, supervisor, login, make_user,
+                                                  quan_son, neighbour_district):
+    import_both_weeks(client, quan_son)
+    client.post("/logout")
+    login(make_user("tinh", role="supervisor", district=neighbour_district, scope="province"))
+    page = client.get("/reports/province/2021-11-12")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "tỉnh Thanh Hóa tính đến ngày 12/11/2021" in html
+    assert "Huyện có số lượt quét cao nhất: huyện Quan Sơn (18.336 lượt)" in html
+    rows = list(csv.reader(io.StringIO(
+        client.get("/reports/province/2021-11-12.csv").data.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"]
+    assert [row[1] for row in rows[1:-1]] == ["Cẩm Thủy", "Quan Sơn"]
+    assert rows[2][:4] == ["2", "Quan Sơn", "4336", "18336"] and rows[1][2:4] == ["", ""]
+    # and each district's own report, too
+    assert client.get(f"/reports/{quan_son.id}/2021-11-12").status_code == 200
