@@ -252,8 +252,9 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
                          columns: tuple[str, ...]) -> None:
     """Import a CSV or XLSX spreadsheet of national figures per commune for a report date.
 
-    Prints what was imported and what was refused; exits with 1 if any row was refused
-    (the accepted rows are imported) and with 2 if nothing could be imported.
+    Prints what was imported and what was refused. The accepted rows are imported, each
+    replacing its commune's figures for the date; the exit code is 1 if any row was refused
+    or nothing could be imported, 2 for a bad option.
     """
 
     district = district_named(district_name)
@@ -297,9 +298,7 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
                    f"with QR, {figures['scans']} scans" + (" (replaced)" if row.replaces else ""))
     for row in preview.refused:
         click.echo(f"  row {row.number}: refused: {row.problem}", err=True)
-    if not saved:
-        raise SystemExit(2)
-    if preview.refused:
+    if preview.refused or not saved:
         raise SystemExit(1)
 
 

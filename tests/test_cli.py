@@ -3,6 +3,7 @@ import re
 import shutil
 import unicodedata
 from collections import Counter
+from pathlib import Path
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from fieldapp import create_app
 from fieldapp.demo import DEMO_PASSWORD, QUAN_SON_COMMUNES, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist, assess
-from fieldapp.models import VENUE_TYPES, Commune, District, Inspection, Province, User, Venue
+from fieldapp.models import (
+    VENUE_TYPES, Commune, CommuneFigures, District, Inspection, Province, User, Venue,
+)
 from tests.conftest import commune_named
 
 QUAN_SON_COMMUNE_NAMES = {
@@ -395,3 +398,83 @@ def test_create_user_refuses_a_taken_username(cli, make_user):
     assert result.exit_code == 1
     assert "taken" in result.output
     assert count(User) == 1
+
+
+# import-stats and report
+
+FIGURES = Path(__file__).parent / "fixtures" / "figures"
+
+
+def test_import_stats_prints_what_it_imported(cli, quan_son):
+    result = cli("import-stats", str(FIGURES / "quan_son_2021-11-05.csv"),
+                 "--district", "Quan Sơn", "--date", "05/11/2021")
+    assert result.exit_code == 0, result.output
+    assert "Quan Sơn, 05/11/2021: imported 3 communes, refused 0 rows." in result.output
+    assert "row 3: Sơn Lư: 2000 venues with QR, 10000 scans" in result.output
+    again = cli("import-stats", str(FIGURES / "quan_son_2021-11-05.csv"), "--date", "05/11/2021")
+    assert again.exit_code == 0 and "(replaced)" in again.output
+    assert count(CommuneFigures) == 3
+
+
+def test_import_stats_refusals_exit_non_zero(cli, quan_son, tmp_path):
+    sheet = tmp_path / "tuan.csv"
+    sheet.write_text("Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n"
+                     "Sơn Hà,10,20\nNa Mèo,5,5\nSơn Lư,-1,3\n", encoding="utf-8")
+    result = cli("import-stats", str(sheet), "--date", "05/11/2021")
+    assert result.exit_code == 1
+    assert "imported 1 communes, refused 2 rows." in result.output
+    assert "row 3: refused: Na Mèo matches no commune of Quan Sơn" in result.output
+    assert "row 4: refused: Venues with a QR code: “-1” is not a whole number" in result.output
+    assert count(CommuneFigures) == 1
+
+
+def test_import_stats_maps_an_unrecognised_header(cli, quan_son, tmp_path):
+    sheet = tmp_path / "tuan.csv"
+    sheet.write_text("Xã,Tổng số địa điểm tạo mã QR,Lượt qét\nSơn Hà,10,20\n", encoding="utf-8")
+    unmapped = cli("import-stats", str(sheet), "--date", "05/11/2021")
+    assert unmapped.exit_code == 1 and "No column recognised for: scans" in unmapped.output
+    assert 'Headers (row 1): Xã | Tổng số địa điểm tạo mã QR | Lượt qét' in unmapped.output
+    mapped = cli("import-stats", str(sheet), "--date", "05/11/2021", "--column",
+                 'scans="lượt qét"')
+    assert mapped.exit_code == 0, mapped.output
+    assert db.session.scalar(select(CommuneFigures.scans)) == 20
+    wrong = cli("import-stats", str(sheet), "--date", "05/11/2021", "--column", "scans=Quét")
+    assert wrong.exit_code == 2 and "No column headed 'Quét'" in wrong.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--date", "31/02/2021"], "not a date as DD/MM/YYYY"),
+    (["--date", "01/01/2099"], "is in the future. Nothing was imported."),
+])
+def test_import_stats_bad_dates_import_nothing(cli, quan_son, args, message):
+    result = cli("import-stats", str(FIGURES / "quan_son_2021-11-05.csv"), *args)
+    assert result.exit_code != 0 and message in result.output
+    assert count(CommuneFigures) == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_report_writes_each_format(cli, quan_son, tmp_path, fmt):
+    cli("import-stats", str(FIGURES / "quan_son_2021-11-05.csv"), "--date", "05/11/2021")
+    out = tmp_path / f"bao-cao.{fmt}"
+    result = cli("report", "--district", "quan son", "--date", "05/11/2021", "--format", fmt,
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "(Quan Sơn, 05/11/2021, 3 of 3 rows with figures)" in result.output
+    content = out.read_bytes()
+    if fmt == "csv":
+        assert content.startswith(b"\xef\xbb\xbfSTT,Huy\xe1\xbb\x87n,")
+        assert "Tổng cộng,,,4200,17000" in content.decode("utf-8-sig")
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+        assert load_workbook(out)["Phụ lục"]["E5"].value == 4000
+    else:
+        assert content.startswith(b"%PDF")
+
+
+def test_report_for_a_province(cli, quan_son, tmp_path):
+    cli("import-stats", str(FIGURES / "quan_son_2021-11-05.csv"), "--date", "05/11/2021")
+    out = tmp_path / "tinh.csv"
+    result = cli("report", "--province", "thanh hoa", "--date", "05/11/2021", "--format", "csv",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "1,Quan Sơn,4200,17000" in out.read_text(encoding="utf-8-sig")
