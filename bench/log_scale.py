@@ -1,9 +1,12 @@
-"""Benchmark: the inspection log and the map at province scale (prints figures, asserts nothing).
+"""Benchmark: the inspection log, the map and the weekly report at province scale
+(prints figures, asserts nothing).
 
 The log must stay fast at province scale: one province of 10 districts and 120 communes,
 100,000 venues and 1,000,000 inspections over the last 10 weeks, on SQLite. Reports the
 time for one page of the district's log (unfiltered, filtered, sorted by venue, deep
-page) as a supervisor sees it, and for the map's data of one district (~10,000 venues).
+page) as a supervisor sees it, for the map's data of one district (~10,000 venues), and
+for building the weekly report (national figures of two report dates joined with the
+findings of the week) of one district and of the whole province.
 
 Rows are inserted with SQLAlchemy Core in chunks of 50,000 (adding ORM objects one by
 one is far too slow at this size); the schema comes from the migrations, as deployed.
@@ -31,6 +34,8 @@ from fieldapp.extensions import db  # noqa: E402
 from fieldapp.map.routes import venue_points  # noqa: E402
 from fieldapp.models import (  # noqa: E402
     VENUE_TYPES, Commune, District, Inspection, InspectionPhoto, Province, Role, User, Venue)
+from fieldapp.models import CommuneFigures  # noqa: E402
+from fieldapp.reports.weekly import district_report, province_report  # noqa: E402
 from fieldapp.reviews.service import LogFilter, inspection_log  # noqa: E402
 from fieldapp.text import search_text  # noqa: E402
 
@@ -334,6 +339,31 @@ def main() -> None:
                 seconds, result = timed(run, args.repeat)
                 rows = len(result) if isinstance(result, list) else result.total
                 print(f"  {title:48} {rows:8,d} {seconds * 1000:9.1f}")
+
+            # The weekly report: figures for two Fridays, findings of the week before the last.
+            report_day = (now + timedelta(hours=7)).date()
+            report_day -= timedelta(days=(report_day.weekday() - 4) % 7)
+            rng = random.Random(7)
+            insert_rows(CommuneFigures, (
+                {"commune_id": cid, "report_date": day, "venues_with_qr": rng.randint(300, 900),
+                 "scans": rng.randint(1_000, 90_000), "installs": rng.randint(100, 900),
+                 "smartphones": rng.randint(1_000, 3_000), "source": "bench",
+                 "entered_by_id": None, "entered_at": now}
+                for day in (report_day - timedelta(days=7), report_day)
+                for cid, _district in built["communes"]))
+            db.session.commit()
+            reports = [
+                ("weekly report, one district (12 communes)",
+                 lambda: district_report(db.session.get(District, district_id), report_day)),
+                (f"weekly report, the province ({len(DISTRICTS)} districts)",
+                 lambda: province_report(db.session.get(Province, 1), report_day)),
+            ]
+            print(f"\n  weekly report of {report_day:%d/%m/%Y}; median of {args.repeat} runs")
+            print(f"  {'case':48} {'found':>8} {'ms':>9}")
+            for title, run in reports:
+                seconds, report = timed(run, args.repeat)
+                print(f"  {title:48} {report.total.findings.venues_inspected:8,d} "
+                      f"{seconds * 1000:9.1f}")
 
             print("\n  EXPLAIN QUERY PLAN (SQLite only), log filtered by commune + outcome "
                   "+ review state:")

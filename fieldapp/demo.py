@@ -16,7 +16,8 @@ from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist
 from fieldapp.inspections.service import Position, check_position, record_inspection
 from fieldapp.models import (
-    Assignment, Commune, District, Inspection, Province, Role, Scope, User, Venue,
+    Assignment, Commune, CommuneFigures, District, Inspection, Province, Role, Scope, User,
+    Venue,
 )
 
 DEMO_PASSWORD = "quanson-demo"
@@ -185,6 +186,16 @@ ISSUE_NOTES = {
 QR_POSTED_ISSUES = ("hidden", "damaged", "outdated")
 
 
+# A neighbouring district of the province, with national figures only (no venues), so the
+# province supervisor's report has more than one row.
+NEIGHBOUR_DISTRICT = "Cẩm Thủy"
+NEIGHBOUR_COMMUNES = (("Phong Sơn", "thi_tran"), ("Cẩm Châu", "xa"), ("Cẩm Thành", "xa"),
+                      ("Cẩm Bình", "xa"), ("Cẩm Tú", "xa"), ("Cẩm Quý", "xa"),
+                      ("Cẩm Giang", "xa"), ("Cẩm Lương", "xa"), ("Cẩm Thạch", "xa"),
+                      ("Cẩm Liên", "xa"), ("Cẩm Long", "xa"), ("Cẩm Vân", "xa"))
+DEMO_REPORT_WEEKS = 3
+
+
 class DemoExists(Exception):
     """The database already holds the demo district or one of the demo users."""
 
@@ -235,6 +246,7 @@ def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     db.session.flush()
     inspections = _demo_inspections(rng, venues, users, now)
     _demo_assignments(rng, venues, users, now)
+    _demo_figures(rng, district, communes, venues, users["supervisor"], now)
 
     summary = DemoSummary(communes=len(communes), venues=len(venues),
                           closed_venues=sum(not v.is_active for v in venues),
@@ -242,6 +254,40 @@ def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     for inspection in inspections:
         summary.outcomes[inspection.outcome] = summary.outcomes.get(inspection.outcome, 0) + 1
     return summary
+
+
+def _demo_figures(rng: random.Random, district: District, communes: list[Commune],
+                  venues: list[Venue], supervisor: User, now: datetime) -> None:
+    """The national figures of the last three Fridays, growing week to week, for Quan Sơn
+    and its neighbour Cẩm Thủy (created here when the province does not have it yet)."""
+    today = (now + VIETNAM_OFFSET).date()
+    last_friday = today - timedelta(days=(today.weekday() - 4) % 7)
+    dates = [last_friday - timedelta(weeks=n) for n in reversed(range(DEMO_REPORT_WEEKS))]
+    all_communes = list(communes)
+    if not db.session.scalar(select(District.id).where(
+            District.province_id == district.province.id, District.name == NEIGHBOUR_DISTRICT)):
+        neighbour = District(name=NEIGHBOUR_DISTRICT, province=district.province)
+        neighbour_communes = [Commune(name=name, kind=kind, district=neighbour)
+                              for name, kind in NEIGHBOUR_COMMUNES]
+        db.session.add_all([neighbour, *neighbour_communes])
+        all_communes += neighbour_communes
+    db.session.flush()
+    venue_counts = {c.id: sum(v.commune_id == c.id for v in venues) for c in communes}
+    for commune in all_communes:
+        registered = venue_counts.get(commune.id) or rng.randint(20, 60)
+        with_qr = max(1, int(registered * rng.uniform(0.6, 0.85)))
+        scans = rng.randint(800, 6000) if commune.kind != "thi_tran" else rng.randint(8000, 15000)
+        smartphones = rng.randint(900, 4000)
+        installs = int(smartphones * rng.uniform(0.2, 0.45))
+        for day in dates:
+            db.session.add(CommuneFigures(
+                commune_id=commune.id, report_date=day, venues_with_qr=with_qr, scans=scans,
+                installs=installs, smartphones=smartphones, source="demo",
+                entered_by_id=supervisor.id))
+            with_qr += rng.randint(0, 3)
+            scans += rng.randint(300, 2500)
+            installs = min(smartphones, installs + rng.randint(5, 60))
+    db.session.flush()
 
 
 def _demo_district() -> District:

@@ -43,6 +43,7 @@ def app(tmp_path, migrated_db):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": FAST_HASH,
     })

@@ -478,3 +478,15 @@ def test_report_for_a_province(cli, quan_son, tmp_path):
                  "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "1,Quan Sơn,4200,17000" in out.read_text(encoding="utf-8-sig")
+
+
+def test_seed_demo_has_three_weeks_of_figures_and_a_neighbour_district(seeded):
+    from fieldapp.reports.weekly import district_report, province_report
+    dates = sorted(set(db.session.scalars(select(CommuneFigures.report_date))))
+    assert len(dates) == 3 and all(d.weekday() == 4 for d in dates)  # Fridays
+    quan_son = db.session.scalar(select(District).where(District.name == "Quan Sơn"))
+    report = district_report(quan_son, dates[-1])
+    assert len(report.rows_with_figures) == 12 and report.previous_date == dates[-2]
+    assert report.total.scans_change > 0 and report.total.findings.venues_inspected >= 0
+    province = province_report(quan_son.province, dates[-1])
+    assert [row.name for row in province.rows] == ["Cẩm Thủy", "Quan Sơn"]

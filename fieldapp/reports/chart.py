@@ -9,10 +9,10 @@ from fieldapp.reports.notice import vn_number, vn_percent
 from fieldapp.reports.weekly import WeeklyReport
 
 WIDTH = 340  # viewBox units; the SVG scales to the page's width
-LABEL_WIDTH = 110
-VALUE_WIDTH = 62
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
+LABEL_WIDTH = 112
+VALUE_WIDTH = 64
+ROW_HEIGHT = 30
+BAR_HEIGHT = 20
 
 
 @dataclass
@@ -53,7 +53,7 @@ def bar_chart(report: WeeklyReport, measure: str) -> Chart:
             text = vn_percent(value)
         else:
             text = vn_number(value)
-        label = row.name if len(row.name) <= 16 else row.name[:15] + "…"
+        label = row.name if len(row.name) <= 14 else row.name[:13] + "…"
         bars.append(Bar(label=label, text=text, y=4 + index * ROW_HEIGHT,
                         width=round(span * float(value or 0) / float(largest), 1),
                         known=value is not None))

@@ -25,6 +25,7 @@ from fieldapp.reports.notice import (
     appendix_headers, appendix_rows, notice_lines, title, unit_name, vn_date, vn_decimal,
     vn_number, vn_percent, vn_signed,
 )
+from fieldapp.text import fold
 from fieldapp.reports.weekly import (
     MEASURES, VIETNAM_OFFSET, build_report, report_dates,
 )
@@ -75,8 +76,8 @@ def _district_or_404(district_id: int) -> District:
 
 
 def _districts() -> list[District]:
-    return list(db.session.scalars(select(District).where(
-        District.id.in_(current_user.district_ids)).order_by(District.name)))
+    return sorted(db.session.scalars(select(District).where(
+        District.id.in_(current_user.district_ids))), key=lambda d: fold(d.name))
 
 
 def parse_day(text: str | None) -> date | None:

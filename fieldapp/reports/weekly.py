@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Inspection, Poster, Province, Venue
+from fieldapp.text import fold
 
 VIETNAM_OFFSET = timedelta(hours=7)
 DEFAULT_PERIOD = timedelta(days=7)
@@ -224,7 +225,7 @@ def _fill(row: ReportRow, figures: CommuneFigures | None, before: CommuneFigures
 
 def build_report(districts: list[District], report_date: date, level: str) -> WeeklyReport:
     """The report of one district (level "district") or of a province's districts."""
-    communes = [c for d in districts for c in sorted(d.communes, key=lambda c: c.name)]
+    communes = [c for d in districts for c in sorted(d.communes, key=lambda c: fold(c.name))]
     commune_ids = [c.id for c in communes]
     previous = previous_report_date(commune_ids, report_date)
     period_start = (previous + timedelta(days=1)) if previous else report_date - DEFAULT_PERIOD \
@@ -261,5 +262,5 @@ def district_report(district: District, report_date: date) -> WeeklyReport:
 
 
 def province_report(province: Province, report_date: date) -> WeeklyReport:
-    districts = sorted(province.districts, key=lambda d: d.name)
+    districts = sorted(province.districts, key=lambda d: fold(d.name))
     return build_report(districts, report_date, "province")

@@ -45,6 +45,7 @@ def live_app(tmp_path, migrated_db):
         "TESTING": True, "SECRET_KEY": "browser-test",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"), "PASSWORD_HASH_METHOD": FAST_HASH,
+        "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
     })
     with app.app_context():
         district = District(name="Quan Sơn", province=Province(name="Thanh Hóa"))
