@@ -23,7 +23,9 @@ from fieldapp.reports.figures import (
     FIELD_LABELS, SheetUnreadable, apply_import, guess_columns, preview_import, read_sheet,
 )
 from fieldapp.reports.notice import vn_date
-from fieldapp.reports.weekly import VIETNAM_OFFSET, district_report, province_report
+from fieldapp.reports.weekly import (
+    VIETNAM_OFFSET, district_report, plausible_report_date, province_report,
+)
 from fieldapp.text import fold
 from fieldapp.venues.importer import import_venues
 
@@ -231,10 +233,13 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
 
 def _report_day(value: str) -> date:
     try:
-        return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+        day = datetime.strptime(value.strip(), "%d/%m/%Y").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date as DD/MM/YYYY.",
                                  param_hint="--date") from None
+    if not plausible_report_date(day):
+        raise click.BadParameter(f"{value} is not a plausible report date.", param_hint="--date")
+    return day
 
 
 @click.command("import-stats")

@@ -428,3 +428,21 @@ def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
     assert runner.invoke(args=["posters", "--venue", "NOPE", "-o", str(one)]).exit_code == 1
     assert runner.invoke(args=["posters", "--commune", "Sơn Hà", "-o",
                                str(tmp_path / "x.png")]).exit_code == 2
+
+
+def test_province_supervisor_batches_belong_to_the_venues_district(
+        app, client, login, make_user, make_venue, quan_son, neighbour_district):
+    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
+    cam_chau = neighbour_district.communes[0]
+    make_venue("Chợ Cẩm Châu", commune=cam_chau)
+    make_venue("Chợ Sơn Hà")
+    login(make_user("tinh", role="supervisor", scope="province"))  # office in Quan Sơn
+    client.post("/posters/batches", data={"commune": cam_chau.id})
+    batch = db.session.scalar(select(PosterBatch))
+    assert batch.district_id == neighbour_district.id
+    whole = client.post("/posters/batches", data={}, follow_redirects=True)
+    assert "nhiều huyện" in whole.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 1
+    client.post("/logout")
+    login(make_user("huyen", role="supervisor"))  # Quan Sơn's own supervisor
+    assert client.get(f"/posters/batches/{batch.id}").status_code == 404

@@ -436,3 +436,64 @@ def test_province_report_has_one_row_per_district(client, supervisor, login, mak
     assert rows[2][:4] == ["2", "Quan Sơn", "4336", "18336"] and rows[1][2:4] == ["", ""]
     # and each district's own report, too
     assert client.get(f"/reports/{quan_son.id}/2021-11-12").status_code == 200
+
+
+# Found in review ---------------------------------------------------------------------------
+
+def _type_in(client, district, day, scans: dict):
+    data = {}
+    for commune in district.communes:
+        if commune.name in scans:
+            data[f"venues_with_qr-{commune.id}"] = "10"
+            data[f"scans-{commune.id}"] = str(scans[commune.name])
+    return client.post(f"/reports/{district.id}/{day}/figures", data=data)
+
+
+def test_uneven_reporting_compares_each_commune_with_its_own_previous_figures(
+        client, supervisor, quan_son):
+    every = {"Sơn Hà": 1000, "Sơn Lư": 1000, "Trung Xuân": 1000}
+    _type_in(client, quan_son, "2021-11-05", every)
+    _type_in(client, quan_son, "2021-11-10", {"Sơn Hà": 1050})  # one commune, mid-week
+    _type_in(client, quan_son, "2021-11-12", {name: 1100 for name in every})
+    report = district_report(quan_son, WEEK_2)
+    assert report.total.scans_change == 250  # 50 + 100 + 100, not 3300 - 1050
+    assert report.previous_date == WEEK_1 and report.period_start == date(2021, 11, 6)
+
+
+def test_communes_whose_names_look_like_totals_and_prefixed_district_names(
+        client, supervisor, quan_son):
+    for name in ("Cộng Hòa", "Tông Lạnh", "Xà Hồ"):
+        db.session.add(commune_named(quan_son, "Sơn Hà").__class__(
+            name=name, kind="xa", district=quan_son))
+    db.session.commit()
+    sheet = ("STT,Huyện,Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n"
+             "1,Huyện Quan Sơn,Xã Cộng Hòa,1,2\n2,huyen quan son,Tông Lạnh,3,4\n"
+             "3,Quan Sơn,Xã Xà Hồ,5,6\n,,Cộng,9,12\n")
+    preview = preview_import(read_sheet(sheet.encode(), "x.csv"), quan_son, WEEK_1, WEEK_1)
+    assert [row.commune.name for row in preview.accepted] == ["Cộng Hòa", "Tông Lạnh", "Xà Hồ"]
+    assert preview.rows[-1].skipped and not preview.refused
+
+
+@pytest.mark.parametrize("content", [
+    b"Xa,Tong so dia diem tao ma QR,Tong luot quet\r1,Son Ha,1,2\r",
+    b"Xa,Tong so dia diem tao ma QR,Tong luot quet\n\"Son\rHa\",1,2\n",
+    b"Xa,Tong luot quet\n" + b"x" * 200_000 + b",1\n",
+])
+def test_odd_csv_files_never_fail_the_request(client, supervisor, quan_son, content):
+    assert upload(client, content, "odd.csv", WEEK_1, quan_son).status_code in (200, 422)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2019-12-31"])
+def test_implausible_report_dates_are_not_found(client, supervisor, quan_son, day):
+    assert client.get(f"/reports/{quan_son.id}/{day}").status_code == 404
+    assert client.get(f"/reports/{quan_son.id}/{day}.csv").status_code == 404
+    response = upload(client, b"x", "x.csv", date(2021, 1, 1), quan_son,
+                      date="1/1/1")
+    assert response.status_code == 422 and count_figures() == 0
+
+
+def test_clearing_a_commune_in_the_form_removes_its_figures(client, supervisor, quan_son):
+    _type_in(client, quan_son, "2021-11-05", {"Sơn Hà": 1000, "Sơn Lư": 2000})
+    assert count_figures() == 2
+    response = _type_in(client, quan_son, "2021-11-05", {"Sơn Lư": 2000})
+    assert response.status_code == 303 and count_figures() == 1

@@ -38,6 +38,21 @@ def _office_only():
         abort(403)
 
 
+def _one_district(district_ids_query) -> int | None:
+    """The one district these posters are for; None when they span several.
+
+    A batch belongs to one district, whose supervisors see it: a province supervisor
+    makes one per district (or per commune)."""
+    found = set(db.session.scalars(district_ids_query.distinct()))
+    return found.pop() if len(found) == 1 else None
+
+
+def _several_districts():
+    flash(_("These posters are in several districts: choose a commune, so that each batch "
+            "belongs to one district."), "error")
+    return redirect(url_for("posters.queue"), code=303)
+
+
 def _page_size() -> str:
     size = request.values.get("size", "A4").upper()
     if size not in PAGE_SIZES:
@@ -238,7 +253,11 @@ def print_queue():
     if not poster_ids:
         flash(_("The print queue is empty."), "info")
         return redirect(url_for("posters.queue"), code=303)
-    batch = create_batch(current_user.district_id, current_user,
+    district_id = _one_district(select(Commune.district_id).join(Venue.commune).join(
+        Poster, Poster.venue_id == Venue.id).where(Poster.id.in_(poster_ids)))
+    if district_id is None:
+        return _several_districts()
+    batch = create_batch(district_id, current_user,
                          _("Print queue (%(n)s posters)", n=len(poster_ids)),
                          poster_ids=poster_ids, page=_page_size())
     db.session.commit()
@@ -265,9 +284,13 @@ def new_batch():
     if not venue_ids:
         flash(_("No venue with a registered code matches this choice."), "error")
         return redirect(url_for("posters.queue"), code=303)
+    district_id = _one_district(select(Commune.district_id).join(Venue.commune)
+                                .where(Venue.id.in_(venue_ids)))
+    if district_id is None:
+        return _several_districts()
     title = _("Posters: %(what)s (%(n)s)", what=commune.name if commune else _("whole district"),
               n=len(venue_ids))
-    batch = create_batch(current_user.district_id, current_user, title, venue_ids=venue_ids,
+    batch = create_batch(district_id, current_user, title, venue_ids=venue_ids,
                          page=_page_size())
     db.session.commit()
     _start(batch)

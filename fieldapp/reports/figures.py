@@ -7,7 +7,6 @@ accepted rows, in one transaction, each replacing that commune's figures for the
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -31,6 +30,7 @@ FIELD_LABELS = {
 REQUIRED = ("commune", "venues_with_qr", "scans")
 COUNTS = ("venues_with_qr", "scans", "installs", "smartphones")
 MAX_ROWS = 2000
+MAX_COLUMNS = 60
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
 
 
@@ -89,18 +89,21 @@ def _xlsx_rows(content: bytes) -> list[list]:
     from openpyxl import load_workbook  # only needed for imports
     try:
         book = load_workbook(io.BytesIO(content), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        sheet = book.worksheets[0]
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise SheetUnreadable(_("This file is not an XLSX spreadsheet.")) from error
-    sheet = book.worksheets[0]
     # A merged cell holds its value in its top-left corner only: spread it over the range,
     # so a district name merged down the "Huyện" column belongs to every row.
+    last_row, last_column = MAX_ROWS + 30, MAX_COLUMNS
     for merged in list(sheet.merged_cells.ranges):
         value = sheet.cell(merged.min_row, merged.min_col).value
         sheet.unmerge_cells(str(merged))
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
+        # A merge may span a whole sheet: fill only the part a table can use.
+        for row in range(merged.min_row, min(merged.max_row, last_row) + 1):
+            for column in range(merged.min_col, min(merged.max_col, last_column) + 1):
                 sheet.cell(row, column).value = value
-    return [list(row) for row in sheet.iter_rows(values_only=True)][:MAX_ROWS + 30]
+    return [list(row)[:MAX_COLUMNS] for row in sheet.iter_rows(
+        max_row=min(sheet.max_row, MAX_ROWS + 30), values_only=True)]
 
 
 def _csv_rows(content: bytes) -> list[list]:
@@ -116,7 +119,11 @@ def _csv_rows(content: bytes) -> list[list]:
         raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
     sample = text[:4096]
     delimiter = max(",;\t", key=sample.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)][:MAX_ROWS + 30]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:  # e.g. a field longer than the csv module accepts
+        raise SheetUnreadable(_("This file is not a CSV spreadsheet.")) from error
+    return [row[:MAX_COLUMNS] for row in rows[:MAX_ROWS + 30]]
 
 
 def read_sheet(content: bytes, filename: str) -> Sheet:
@@ -246,10 +253,16 @@ def _cell(row: list, column: int | None) -> str:
     return str(value).strip()
 
 
+_TOTALS = {"tong", "cong", "total", "tong so", "tong cong", "cong toan huyen", "toan huyen"}
+
+
 def _is_total(commune_cell: str, stt_cell: str) -> bool:
-    key = place_key(commune_cell)
-    return key.startswith(("tong", "cong", "total")) or place_key(stt_cell).startswith(
-        ("tong", "cong", "total"))
+    """ "Tổng cộng", "Cộng", "Toàn huyện"... but not the communes Cộng Hòa or Tông Lạnh."""
+    for cell in (commune_cell, stt_cell):
+        key = " ".join(search_text(cell).split())
+        if key in _TOTALS or key.startswith(("tong cong ", "total ")):
+            return True
+    return False
 
 
 def preview_import(sheet: Sheet, district: District, report_date: date, today: date,
@@ -261,8 +274,7 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
     if report_date > today:
         preview.date_problem = _("The report date %(date)s is in the future.",
                                  date=report_date.strftime("%d/%m/%Y"))
-    communes = {place_key(c.name): c for c in district.communes}
-    district_key = place_key(district.name, _DISTRICT_PREFIXES)
+    communes = _name_index(district.communes)
     existing = set(db.session.scalars(select(CommuneFigures.commune_id).where(
         CommuneFigures.report_date == report_date,
         CommuneFigures.commune_id.in_([c.id for c in district.communes]))))
@@ -282,15 +294,35 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
         elif _is_total(cells.get("commune", ""), stt):
             row.skipped = _("total row, not imported")
         else:
-            _check_row(row, communes, district, district_key, seen)
+            _check_row(row, communes, district, seen)
             row.replaces = row.commune is not None and row.commune.id in existing
         preview.rows.append(row)
     return preview
 
 
-def _check_row(row: PreviewRow, communes, district, district_key, seen) -> None:
+def _name_index(units) -> dict[str, object]:
+    """Units by their folded name, with and without a prefix; a key two units share is
+    dropped rather than guessed."""
+    index: dict[str, object] = {}
+    clashes = set()
+    for unit in units:
+        for key in {" ".join(search_text(unit.name).split()), place_key(unit.name)}:
+            if key in index and index[key] is not unit:
+                clashes.add(key)
+            index[key] = unit
+    return {key: unit for key, unit in index.items() if key not in clashes}
+
+
+def _lookup(index: dict, name: str, prefixes=_PREFIXES):
+    """The unit a cell names: "Xã Xà Hồ", "Xà Hồ", "xa ho" all find Xà Hồ."""
+    full = " ".join(search_text(name).split())
+    return index.get(full) or index.get(place_key(name, prefixes))
+
+
+def _check_row(row: PreviewRow, communes, district, seen) -> None:
     cells = row.cells
-    if cells.get("district") and place_key(cells["district"], _DISTRICT_PREFIXES) != district_key:
+    if cells.get("district") and _lookup(_name_index([district]), cells["district"],
+                                         _DISTRICT_PREFIXES) is not district:
         row.problem = _("belongs to %(other)s, not %(district)s",
                         other=cells["district"], district=district.name)
         return
@@ -298,12 +330,19 @@ def _check_row(row: PreviewRow, communes, district, district_key, seen) -> None:
     if not name:
         row.problem = _("no commune named")
         return
-    commune = communes.get(place_key(name))
+    commune = _lookup(communes, name)
     if commune is None:
         row.problem = _("%(name)s matches no commune of %(district)s",
                         name=name, district=district.name)
         return
     row.commune = commune
+    first = seen.setdefault(commune.id, row)
+    if first is not row:
+        row.problem = _("%(name)s is also in row %(row)s", name=commune.name, row=first.number)
+        if not first.problem:
+            first.problem = _("%(name)s is also in row %(row)s", name=commune.name,
+                              row=row.number)
+        return
     for name_ in COUNTS:
         if name_ not in cells:
             continue
@@ -317,14 +356,6 @@ def _check_row(row: PreviewRow, communes, district, district_key, seen) -> None:
         if row.figures.get(name_) is None:
             row.problem = _("%(field)s is empty", field=FIELD_LABELS[name_])
             return
-    first = seen.get(commune.id)
-    if first is not None:
-        row.problem = _("%(name)s is also in row %(row)s", name=commune.name, row=first.number)
-        if not first.problem:
-            first.problem = _("%(name)s is also in row %(row)s", name=commune.name,
-                              row=row.number)
-        return
-    seen[commune.id] = row
 
 
 def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: date, user: User | None,

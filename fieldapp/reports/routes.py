@@ -27,7 +27,7 @@ from fieldapp.reports.notice import (
 )
 from fieldapp.text import fold
 from fieldapp.reports.weekly import (
-    MEASURES, VIETNAM_OFFSET, build_report, report_dates,
+    MEASURES, VIETNAM_OFFSET, build_report, plausible_report_date, report_dates,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -40,9 +40,12 @@ class IsoDateConverter(BaseConverter):
 
     def to_python(self, value: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError() from None
+        if not plausible_report_date(day):
+            raise ValidationError()
+        return day
 
     def to_url(self, value: date) -> str:
         return value.isoformat()
@@ -85,9 +88,10 @@ def parse_day(text: str | None) -> date | None:
     text = (text or "").strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if plausible_report_date(day) else None
     return None
 
 
@@ -218,12 +222,14 @@ def enter_figures(district_id: int, day: date):
                                values=values, errors={}, existing=existing)
     values = {key: request.form.get(key, "").strip()
               for c in district.communes for key in (f"{n}-{c.id}" for n in COUNTS)}
-    entries, errors = {}, {}
+    entries, errors, cleared = {}, {}, []
     if day > _today():
         errors["date"] = _("The report date %(date)s is in the future.", date=vn_date(day))
     for commune in district.communes:
         typed = {name: values[f"{name}-{commune.id}"] for name in COUNTS}
         if not any(typed.values()):
+            if commune.id in existing:
+                cleared.append(existing[commune.id])  # emptied: no figures for this date
             continue
         figures = {}
         for name, text in typed.items():
@@ -235,15 +241,20 @@ def enter_figures(district_id: int, day: date):
             if f"{name}-{commune.id}" not in errors and figures.get(name) is None:
                 errors[f"{name}-{commune.id}"] = _("Required when the commune has figures.")
         entries[commune] = figures
-    if not entries and not errors:
+    if not entries and not cleared and not errors:
         errors["date"] = _("Type the figures of at least one commune.")
     if errors:
         return render_template("reports/figures.html", district=district, day=day,
                                values=values, errors=errors, existing=existing), 422
     save_figures(entries, day, current_user)
+    for row in cleared:
+        db.session.delete(row)
     db.session.commit()
     flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(entries), date=vn_date(day)),
           "success")
+    if cleared:
+        flash(_("Figures removed for: %(names)s.",
+                names=", ".join(row.commune.name for row in cleared)), "info")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day),
                     code=303)
 

@@ -4,6 +4,7 @@ Plain functions over the database: no request, no locale. The national figures a
 of the report date and of the previous report date; the app's own findings are those
 received in the period that ends on the report date.
 """
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +17,13 @@ from fieldapp.text import fold
 
 VIETNAM_OFFSET = timedelta(hours=7)
 DEFAULT_PERIOD = timedelta(days=7)
+# Report dates before the national QR systems existed, or far ahead, are typing mistakes.
+FIRST_REPORT_DATE = date(2020, 1, 1)
+LAST_REPORT_DATE = date(2099, 12, 31)
+
+
+def plausible_report_date(day: date) -> bool:
+    return FIRST_REPORT_DATE <= day <= LAST_REPORT_DATE
 MEASURES = ("scans", "venues_with_qr", "install_rate", "compliant_share", "qr_visible_share",
             "staff_share", "scan_rate")
 
@@ -77,8 +85,10 @@ class ReportRow:
     scans: int | None = None
     installs: int | None = None
     smartphones: int | None = None
-    previous_venues_with_qr: int | None = None
-    previous_scans: int | None = None
+    # Changes since each commune's own previous figures, over the communes that have both.
+    compared: bool = False
+    venues_delta: int = 0
+    scans_delta: int = 0
     findings: Findings = field(default_factory=Findings)
     previous_findings: Findings = field(default_factory=Findings)
 
@@ -87,12 +97,12 @@ class ReportRow:
         return percent(self.installs, self.smartphones)
 
     @property
-    def venues_change(self):
-        return change(self.venues_with_qr, self.previous_venues_with_qr)
+    def venues_change(self) -> int | None:
+        return self.venues_delta if self.compared else None
 
     @property
-    def scans_change(self):
-        return change(self.scans, self.previous_scans)
+    def scans_change(self) -> int | None:
+        return self.scans_delta if self.compared else None
 
     def measure(self, name: str):
         if name in ("scans", "venues_with_qr", "install_rate"):
@@ -147,9 +157,21 @@ def _utc(day: date) -> datetime:
     return datetime.combine(day, time.min) - VIETNAM_OFFSET
 
 
-def previous_report_date(commune_ids, report_date: date) -> date | None:
-    return db.session.scalar(select(func.max(CommuneFigures.report_date)).where(
-        CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date < report_date))
+def previous_figures(commune_ids, report_date: date) -> dict[int, CommuneFigures]:
+    """Each commune's own latest figures before the report date (communes report unevenly)."""
+    latest = (select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
+              .where(CommuneFigures.commune_id.in_(commune_ids),
+                     CommuneFigures.report_date < report_date)
+              .group_by(CommuneFigures.commune_id).subquery())
+    return {f.commune_id: f for f in db.session.scalars(
+        select(CommuneFigures).join(latest, (latest.c.commune_id == CommuneFigures.commune_id)
+                                    & (latest.c.day == CommuneFigures.report_date)))}
+
+
+def usual_date(figures) -> date | None:
+    """The date most of these figures are of (the latest when several tie)."""
+    counts = Counter(f.report_date for f in figures)
+    return max(counts, key=lambda day: (counts[day], day)) if counts else None
 
 
 def report_dates(district_ids: list[int], limit: int = 500) -> list[tuple[date, int, int]]:
@@ -207,32 +229,34 @@ def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findin
 
 
 def _fill(row: ReportRow, figures: CommuneFigures | None, before: CommuneFigures | None) -> None:
-    """Add a commune's figures on both dates to a row (its own, its district's, the total).
-
-    Totals compare everything reported on each date, as the notice does.
-    """
-    if figures is not None:
-        row.has_figures = True
-        row.venues_with_qr = (row.venues_with_qr or 0) + figures.venues_with_qr
-        row.scans = (row.scans or 0) + figures.scans
-        if figures.installs is not None and figures.smartphones is not None:
-            row.installs = (row.installs or 0) + figures.installs
-            row.smartphones = (row.smartphones or 0) + figures.smartphones
+    """Add a commune's figures, and its change since its own previous ones, to a row (its
+    own, its district's, the total). A commune new this week adds no change."""
+    if figures is None:
+        return
+    row.has_figures = True
+    row.venues_with_qr = (row.venues_with_qr or 0) + figures.venues_with_qr
+    row.scans = (row.scans or 0) + figures.scans
+    if figures.installs is not None and figures.smartphones is not None:
+        row.installs = (row.installs or 0) + figures.installs
+        row.smartphones = (row.smartphones or 0) + figures.smartphones
     if before is not None:
-        row.previous_venues_with_qr = (row.previous_venues_with_qr or 0) + before.venues_with_qr
-        row.previous_scans = (row.previous_scans or 0) + before.scans
+        row.compared = True
+        row.venues_delta += figures.venues_with_qr - before.venues_with_qr
+        row.scans_delta += figures.scans - before.scans
 
 
 def build_report(districts: list[District], report_date: date, level: str) -> WeeklyReport:
     """The report of one district (level "district") or of a province's districts."""
     communes = [c for d in districts for c in sorted(d.communes, key=lambda c: fold(c.name))]
     commune_ids = [c.id for c in communes]
-    previous = previous_report_date(commune_ids, report_date)
+    now = _figures(commune_ids, report_date)
+    before = previous_figures(commune_ids, report_date)
+    # The date the notice compares with, and where the findings' period starts: the one
+    # most communes last reported on.
+    previous = usual_date(before[c] for c in now if c in before) or usual_date(before.values())
     period_start = (previous + timedelta(days=1)) if previous else report_date - DEFAULT_PERIOD \
         + timedelta(days=1)
     length = report_date - period_start + timedelta(days=1)
-    now = _figures(commune_ids, report_date)
-    before = _figures(commune_ids, previous)
     findings = findings_by_commune(commune_ids, period_start, report_date)
     earlier = findings_by_commune(commune_ids, period_start - length,
                                   period_start - timedelta(days=1))
