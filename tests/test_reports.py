@@ -497,3 +497,20 @@ def test_clearing_a_commune_in_the_form_removes_its_figures(client, supervisor, 
     assert count_figures() == 2
     response = _type_in(client, quan_son, "2021-11-05", {"Sơn Lư": 2000})
     assert response.status_code == 303 and count_figures() == 1
+
+
+def test_previews_never_imported_are_forgotten_after_a_day(app, client, supervisor, quan_son):
+    import os
+    content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
+    first = upload(client, content, "a.csv", WEEK_1, quan_son)
+    folder = Path(app.config["FIGURES_UPLOAD_FOLDER"])
+    (old,) = folder.iterdir()
+    two_days_ago = datetime.now().timestamp() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    upload(client, content, "b.csv", WEEK_1, quan_son)
+    assert not old.exists() and len(list(folder.iterdir())) == 1
+    expired = client.post("/reports/import", data={
+        "token": token_of(first.get_data(as_text=True)), "district": quan_son.id,
+        "date": WEEK_1.isoformat(), "action": "apply"})
+    assert expired.status_code == 422 and "không còn; hãy chọn lại" in expired.get_data(
+        as_text=True)

@@ -111,10 +111,24 @@ def index():
 
 # Importing a spreadsheet -------------------------------------------------------------------
 
+UPLOAD_KEPT_FOR = 24 * 3600  # seconds a previewed spreadsheet waits for its import
+
+
 def _upload_folder() -> Path:
     folder = Path(current_app.config["FIGURES_UPLOAD_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    """Previews never imported leave their file behind: drop those older than a day."""
+    limit = datetime.now().timestamp() - UPLOAD_KEPT_FOR
+    for path in folder.glob("u*-*.*"):
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:  # another request removed it first
+            continue
 
 
 def _kept_upload(token: str) -> Path | None:
@@ -160,6 +174,7 @@ def import_figures():
         if suffix not in (".csv", ".xlsx", ".xlsm", ".txt"):
             return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
         token = secrets.token_urlsafe(12)
+        _forget_old_uploads(_upload_folder())
         kept = _upload_folder() / f"u{current_user.id}-{token}{suffix}"
         kept.write_bytes(upload.read())
         source = upload.filename
