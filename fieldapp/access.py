@@ -7,7 +7,9 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
-from fieldapp.models import Commune, Inspection, Venue
+from fieldapp.models import Commune, Inspection, Role, Venue
+
+OFFICE_ROLES = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
 def district_venues(district_ids: int | Iterable[int]) -> Select:
@@ -51,3 +53,9 @@ def inspectors_only(view):
             abort(403)
         return view(*args, **kwargs)
     return wrapped
+
+
+def office_only() -> None:
+    """Refuse (403) users who do not work in the office (supervisors and admins do)."""
+    if current_user.role not in OFFICE_ROLES:
+        abort(403)

@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from fieldapp.access import (
-    commune_or_none, district_venues, inspection_or_404, inspectors_only, venue_or_404,
+    commune_or_none, district_venues, inspection_or_404, inspectors_only, office_only,
+    venue_or_404,
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import Commune, Poster, PosterBatch, Role, Venue, VENUE_TYPES
+from fieldapp.models import Commune, Poster, PosterBatch, Venue, VENUE_TYPES
 from fieldapp.posters.render import (
     PAGE_SIZES, NoPayload, PayloadTooLong, poster_pdf, poster_png, register_fonts,
 )
@@ -30,12 +31,7 @@ from fieldapp.posters.service import (
 )
 
 bp = Blueprint("posters", __name__)
-OFFICE_ROLES = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
-
-def _office_only():
-    if current_user.role not in OFFICE_ROLES:
-        abort(403)
 
 
 def _one_district(district_ids_query) -> int | None:
@@ -193,7 +189,7 @@ def issue_replacement(inspection_id: int):
 @login_required
 def queue():
     """The office's print queue: issued, printed, delivered."""
-    _office_only()
+    office_only()
     posters = db.session.scalars(
         select(Poster).join(Poster.venue).join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids))
@@ -215,7 +211,7 @@ def queue():
 @login_required
 def mark_delivered(poster_id: int):
     """Record that a printed poster reached its venue."""
-    _office_only()
+    office_only()
     poster = _poster_or_404(poster_id)
     if poster.state != "printed":
         flash(_("Only a printed poster can be marked delivered."), "error")
@@ -245,7 +241,7 @@ def _start(batch: PosterBatch):
 @login_required
 def print_queue():
     """Print every queued poster as one batch; they are marked printed when it is made."""
-    _office_only()
+    office_only()
     poster_ids = db.session.scalars(
         select(Poster.id).join(Poster.venue).join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Poster.state == "queued")
@@ -269,7 +265,7 @@ def print_queue():
 @login_required
 def new_batch():
     """A batch of posters for a commune, a venue type, or the venues that need one."""
-    _office_only()
+    office_only()
     stmt = district_venues(current_user.district_ids).where(
         Venue.is_active.is_(True), Venue.qr_payload != "")
     commune = commune_or_none(id_param(request.form.get("commune")))
@@ -309,7 +305,7 @@ def _batch_or_404(batch_id: int) -> PosterBatch:
 @login_required
 def batch(batch_id: int):
     """A batch's progress (polled by htmx while it runs) and its download when done."""
-    _office_only()
+    office_only()
     batch = _batch_or_404(batch_id)
     if wants_fragment():
         return render_template("posters/_batch.html", batch=batch)
@@ -320,7 +316,7 @@ def batch(batch_id: int):
 @login_required
 def download_batch(batch_id: int):
     """The finished batch PDF."""
-    _office_only()
+    office_only()
     batch = _batch_or_404(batch_id)
     path = batch_path(current_app.config["POSTER_FOLDER"], batch)
     if batch.state != "done" or not path.is_file():

@@ -11,9 +11,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
+from fieldapp.access import office_only
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import CommuneFigures, District, Role
+from fieldapp.models import CommuneFigures, District
 from fieldapp.reports import exports
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.labels import MEASURE_LABELS
@@ -31,7 +32,6 @@ from fieldapp.reports.weekly import (
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-OFFICE_ROLES = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
 class IsoDateConverter(BaseConverter):
@@ -61,10 +61,6 @@ def report_formatting():
                 vn_decimal=vn_decimal, vn_day=vn_date, unit_name=unit_name,
                 field_labels=FIELD_LABELS, measures=MEASURES, measure_labels=MEASURE_LABELS)
 
-
-def _office_only():
-    if current_user.role not in OFFICE_ROLES:
-        abort(403)
 
 
 def _today() -> date:
@@ -99,7 +95,7 @@ def parse_day(text: str | None) -> date | None:
 @login_required
 def index():
     """The report dates with figures, the latest first; import or type in a new week."""
-    _office_only()
+    office_only()
     districts = _districts()
     names = {d.id: d for d in districts}
     by_date: dict[date, list] = {}
@@ -149,7 +145,7 @@ def _import_page(status=200, **context):
 @login_required
 def import_figures():
     """Upload a spreadsheet, check the preview, map unknown columns, then import."""
-    _office_only()
+    office_only()
     if request.method == "GET":
         return _import_page(form={"date": _today().isoformat(),
                                   "district": str(current_user.district_id)})
@@ -225,7 +221,7 @@ def _preview_page(preview, token: str, source: str, status: int):
 @login_required
 def enter_figures(district_id: int, day: date):
     """One line per commune: the national figures of this report date, typed in."""
-    _office_only()
+    office_only()
     district = _district_or_404(district_id)
     existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
         CommuneFigures.report_date == day,
@@ -282,7 +278,7 @@ def _typed(value) -> str:
 @login_required
 def pick_figures_date():
     """The manual entry form's date and district, then its page."""
-    _office_only()
+    office_only()
     district_id = id_param(request.args.get("district")) or current_user.district_id
     district = _district_or_404(district_id)
     day = parse_day(request.args.get("date"))
@@ -314,7 +310,7 @@ def _report_page(report, district=None):
 @login_required
 def district_report(district_id: int, day: date):
     """A district's weekly report on a date: one row per commune."""
-    _office_only()
+    office_only()
     district = _district_or_404(district_id)
     return _report_page(build_report([district], day, "district"), district)
 
@@ -323,7 +319,7 @@ def district_report(district_id: int, day: date):
 @login_required
 def province_report(day: date):
     """The province's weekly report: one row per district (province supervisors)."""
-    _office_only()
+    office_only()
     if not current_user.sees_province:
         abort(403)
     return _report_page(build_report(_districts(), day, "province"))
@@ -350,7 +346,7 @@ def _export(report, fmt: str):
 @bp.route("/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
 @login_required
 def district_export(district_id: int, day: date, fmt: str):
-    _office_only()
+    office_only()
     district = _district_or_404(district_id)
     return _export(build_report([district], day, "district"), fmt)
 
@@ -358,7 +354,7 @@ def district_export(district_id: int, day: date, fmt: str):
 @bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
 @login_required
 def province_export(day: date, fmt: str):
-    _office_only()
+    office_only()
     if not current_user.sees_province:
         abort(403)
     return _export(build_report(_districts(), day, "province"), fmt)
