@@ -7,9 +7,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
-from fieldapp.models import Commune, Inspection, Role, Venue
-
-OFFICE_ROLES = (Role.SUPERVISOR.value, Role.ADMIN.value)
+from fieldapp.models import Commune, Inspection, Venue
 
 
 def district_venues(district_ids: int | Iterable[int]) -> Select:
@@ -45,17 +43,22 @@ def inspection_or_404(inspection_id: int) -> Inspection:
     return inspection
 
 
-def inspectors_only(view):
-    """Refuse (403) users whose role does not record inspections."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.can_inspect:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
+def allowed_if(permission: str):
+    """Guard a view: 403 unless the current user has `permission`, a property of User
+    such as "can_inspect" or "works_in_office". Put it below @login_required."""
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not getattr(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+        wrapped.permission = permission  # read by the access table's test
+        return wrapped
+    return decorate
 
 
-def office_only() -> None:
-    """Refuse (403) users who do not work in the office (supervisors and admins do)."""
-    if current_user.role not in OFFICE_ROLES:
-        abort(403)
+inspectors_only = allowed_if("can_inspect")
+office_only = allowed_if("works_in_office")
+reviewers_only = allowed_if("can_review")
+assigners_only = allowed_if("can_assign")
+admins_only = allowed_if("can_administer")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from fieldapp.access import commune_or_none, district_venues, venue_or_404
+from fieldapp.access import assigners_only, commune_or_none, district_venues, venue_or_404
 from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
@@ -24,11 +24,6 @@ REFUSALS = {
     "venue_closed": lambda v: _("%(name)s is closed and cannot be assigned.", name=v.name),
     "bad_date": lambda v: _("Enter the due date."),
 }
-
-
-def _supervisor_only():
-    if current_user.role != Role.SUPERVISOR.value:
-        abort(403)
 
 
 def district_inspectors() -> list[User]:
@@ -55,9 +50,9 @@ def _page(status=200, error=None, form=None):
 
 @bp.route("")
 @login_required
+@assigners_only
 def index():
     """Assign venues, and see assigned / done / overdue per inspector and commune."""
-    _supervisor_only()
     return _page(form={"venue": request.args.get("venue", "")})
 
 
@@ -82,9 +77,9 @@ def _selected_venues(form) -> list[Venue]:
 
 @bp.route("", methods=["POST"])
 @login_required
+@assigners_only
 def create():
     """Assign one venue, a searched selection, or a whole commune, with a due date."""
-    _supervisor_only()
     form = request.form
     inspector_id = id_param(form.get("inspector"))
     inspector = db.session.get(User, inspector_id) if inspector_id else None

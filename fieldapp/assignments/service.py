@@ -6,7 +6,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp.extensions import db
-from fieldapp.models import Assignment, Commune, Inspection, Role, User, Venue
+from fieldapp.models import Assignment, Commune, Inspection, User, Venue
 
 
 class AssignmentRefused(Exception):
@@ -24,7 +24,7 @@ def assign(venues: list[Venue], inspector: User, due_date: date, note: str, by: 
 
     A venue the inspector already has an open assignment for is not assigned twice.
     """
-    if inspector.district_id not in by.district_ids or inspector.role != Role.INSPECTOR.value:
+    if inspector.district_id not in by.district_ids or not inspector.is_inspector:
         raise AssignmentRefused("inspector_elsewhere")
     if due_date < today:
         raise AssignmentRefused("due_in_past")

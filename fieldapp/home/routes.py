@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from fieldapp.access import district_venues
 from fieldapp.assignments.service import open_assignments
 from fieldapp.extensions import db
-from fieldapp.models import Commune, Inspection, Role, Venue
+from fieldapp.models import Commune, Inspection, Venue
 
 bp = Blueprint("home", __name__)
 
@@ -23,7 +23,7 @@ def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
             .where(Commune.district_id.in_(user.district_ids))
             .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
             .order_by(Inspection.server_time.desc()).limit(limit))
-    if user.role == Role.INSPECTOR.value:
+    if user.is_inspector:
         stmt = stmt.where(Inspection.inspector_id == user.id)
     return list(db.session.scalars(stmt))
 
@@ -46,13 +46,13 @@ def index():
                                  Inspection.review_state == "returned")
         .options(joinedload(Inspection.venue)).order_by(Inspection.reviewed_at.desc())))
     awaiting = 0
-    if current_user.role == Role.SUPERVISOR.value:
+    if current_user.can_review:
         awaiting = db.session.scalar(
             select(func.count()).select_from(Inspection).join(Inspection.venue)
             .join(Venue.commune).where(Commune.district_id.in_(current_user.district_ids),
                                        Inspection.review_state == "pending"))
     assignments = open_assignments(current_user) \
-        if current_user.role == Role.INSPECTOR.value else []
+        if current_user.is_inspector else []
     return render_template(
         "home/index.html", recent=recent_inspections(current_user), assignments=assignments,
         due=venues_due(current_user), today=date.today(), returned=returned,

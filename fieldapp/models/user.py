@@ -17,6 +17,10 @@ class Role(str, enum.Enum):
     ADMIN = "admin"
 
 
+# The roles that record findings (see User.can_inspect); for queries over users.
+INSPECTING_ROLES = (Role.INSPECTOR.value, Role.SUPERVISOR.value)
+
+
 class Scope(str, enum.Enum):
     """How far a supervisor sees: their district, or every district of its province."""
     DISTRICT = "district"
@@ -57,7 +61,7 @@ class User(UserMixin, db.Model):
 
     @property
     def sees_province(self) -> bool:
-        return self.scope == Scope.PROVINCE.value and self.role != Role.INSPECTOR.value
+        return self.scope == Scope.PROVINCE.value and not self.is_inspector
 
     @property
     def district_ids(self) -> list[int]:
@@ -77,6 +81,33 @@ class User(UserMixin, db.Model):
             return self.district.province.name
         return self.district.name
 
+    # What the user may do: routes and templates ask these, never the role string.
+    @property
+    def is_inspector(self) -> bool:
+        """Field staff: they see their own findings first and are the ones assigned visits."""
+        return self.role == Role.INSPECTOR.value
+
     @property
     def can_inspect(self) -> bool:
-        return self.role in (Role.INSPECTOR.value, Role.SUPERVISOR.value)
+        """Records findings (supervisors too: small offices inspect)."""
+        return self.role in INSPECTING_ROLES
+
+    @property
+    def can_review(self) -> bool:
+        """Approves or returns findings."""
+        return self.role == Role.SUPERVISOR.value
+
+    @property
+    def can_assign(self) -> bool:
+        """Assigns visits to inspectors."""
+        return self.role == Role.SUPERVISOR.value
+
+    @property
+    def works_in_office(self) -> bool:
+        """Supervisors and admins: the log of everyone, reports, posters' queue, escalations."""
+        return self.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
+
+    @property
+    def can_administer(self) -> bool:
+        """Users, the venue registry (imports, merges) and settings."""
+        return self.role == Role.ADMIN.value

@@ -187,9 +187,9 @@ def issue_replacement(inspection_id: int):
 
 @bp.route("/posters/queue")
 @login_required
+@office_only
 def queue():
     """The office's print queue: issued, printed, delivered."""
-    office_only()
     posters = db.session.scalars(
         select(Poster).join(Poster.venue).join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids))
@@ -209,9 +209,9 @@ def queue():
 
 @bp.route("/posters/<int:poster_id>/delivered", methods=["POST"])
 @login_required
+@office_only
 def mark_delivered(poster_id: int):
     """Record that a printed poster reached its venue."""
-    office_only()
     poster = _poster_or_404(poster_id)
     if poster.state != "printed":
         flash(_("Only a printed poster can be marked delivered."), "error")
@@ -239,9 +239,9 @@ def _start(batch: PosterBatch):
 
 @bp.route("/posters/queue/print", methods=["POST"])
 @login_required
+@office_only
 def print_queue():
     """Print every queued poster as one batch; they are marked printed when it is made."""
-    office_only()
     poster_ids = db.session.scalars(
         select(Poster.id).join(Poster.venue).join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Poster.state == "queued")
@@ -263,9 +263,9 @@ def print_queue():
 
 @bp.route("/posters/batches", methods=["POST"])
 @login_required
+@office_only
 def new_batch():
     """A batch of posters for a commune, a venue type, or the venues that need one."""
-    office_only()
     stmt = district_venues(current_user.district_ids).where(
         Venue.is_active.is_(True), Venue.qr_payload != "")
     commune = commune_or_none(id_param(request.form.get("commune")))
@@ -303,9 +303,9 @@ def _batch_or_404(batch_id: int) -> PosterBatch:
 
 @bp.route("/posters/batches/<int:batch_id>")
 @login_required
+@office_only
 def batch(batch_id: int):
     """A batch's progress (polled by htmx while it runs) and its download when done."""
-    office_only()
     batch = _batch_or_404(batch_id)
     if wants_fragment():
         return render_template("posters/_batch.html", batch=batch)
@@ -314,9 +314,9 @@ def batch(batch_id: int):
 
 @bp.route("/posters/batches/<int:batch_id>/download")
 @login_required
+@office_only
 def download_batch(batch_id: int):
     """The finished batch PDF."""
-    office_only()
     batch = _batch_or_404(batch_id)
     path = batch_path(current_app.config["POSTER_FOLDER"], batch)
     if batch.state != "done" or not path.is_file():

@@ -93,9 +93,9 @@ def parse_day(text: str | None) -> date | None:
 
 @bp.route("")
 @login_required
+@office_only
 def index():
     """The report dates with figures, the latest first; import or type in a new week."""
-    office_only()
     districts = _districts()
     names = {d.id: d for d in districts}
     by_date: dict[date, list] = {}
@@ -143,9 +143,9 @@ def _import_page(status=200, **context):
 
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
+@office_only
 def import_figures():
     """Upload a spreadsheet, check the preview, map unknown columns, then import."""
-    office_only()
     if request.method == "GET":
         return _import_page(form={"date": _today().isoformat(),
                                   "district": str(current_user.district_id)})
@@ -219,9 +219,9 @@ def _preview_page(preview, token: str, source: str, status: int):
 
 @bp.route("/<int:district_id>/<isodate:day>/figures", methods=["GET", "POST"])
 @login_required
+@office_only
 def enter_figures(district_id: int, day: date):
     """One line per commune: the national figures of this report date, typed in."""
-    office_only()
     district = _district_or_404(district_id)
     existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
         CommuneFigures.report_date == day,
@@ -276,9 +276,9 @@ def _typed(value) -> str:
 
 @bp.route("/figures", methods=["GET"])
 @login_required
+@office_only
 def pick_figures_date():
     """The manual entry form's date and district, then its page."""
-    office_only()
     district_id = id_param(request.args.get("district")) or current_user.district_id
     district = _district_or_404(district_id)
     day = parse_day(request.args.get("date"))
@@ -308,18 +308,18 @@ def _report_page(report, district=None):
 
 @bp.route("/<int:district_id>/<isodate:day>")
 @login_required
+@office_only
 def district_report(district_id: int, day: date):
     """A district's weekly report on a date: one row per commune."""
-    office_only()
     district = _district_or_404(district_id)
     return _report_page(build_report([district], day, "district"), district)
 
 
 @bp.route("/province/<isodate:day>")
 @login_required
+@office_only
 def province_report(day: date):
     """The province's weekly report: one row per district (province supervisors)."""
-    office_only()
     if not current_user.sees_province:
         abort(403)
     return _report_page(build_report(_districts(), day, "province"))
@@ -345,16 +345,16 @@ def _export(report, fmt: str):
 
 @bp.route("/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
 @login_required
+@office_only
 def district_export(district_id: int, day: date, fmt: str):
-    office_only()
     district = _district_or_404(district_id)
     return _export(build_report([district], day, "district"), fmt)
 
 
 @bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
 @login_required
+@office_only
 def province_export(day: date, fmt: str):
-    office_only()
     if not current_user.sees_province:
         abort(403)
     return _export(build_report(_districts(), day, "province"), fmt)

@@ -11,14 +11,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from fieldapp.access import inspection_or_404
+from fieldapp.access import inspection_or_404, office_only, reviewers_only
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.forms import InspectionForm, answers_of
 from fieldapp.inspections.photos import PhotoError, keep_photo, read_uploads
 from fieldapp.inspections.routes import _gps_check, _position
 from fieldapp.inspections.service import InspectionLocked, update_inspection
-from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, Role, User, VENUE_TYPES
+from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, User, VENUE_TYPES
+from fieldapp.models.user import INSPECTING_ROLES
 from fieldapp.reviews.report import inspection_pdf
 from fieldapp.reviews.service import (
     LogFilter, ReviewRefused, approve, inspection_log, offence_counts, return_for_correction,
@@ -77,15 +78,10 @@ def log():
         Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
     inspectors = db.session.scalars(select(User).where(
         User.district_id.in_(current_user.district_ids),
-        User.role.in_([Role.INSPECTOR.value, Role.SUPERVISOR.value]))
+        User.role.in_(INSPECTING_ROLES))
         .order_by(User.display_name)).all()
     return render_template("reviews/log.html", log=log_page, args=args, communes=communes,
                            inspectors=inspectors, offences=offences, threshold=threshold)
-
-
-def _supervisor_only():
-    if current_user.role != Role.SUPERVISOR.value:
-        abort(403)
 
 
 @bp.route("/inspections/<int:inspection_id>.pdf")
@@ -103,10 +99,9 @@ def inspection_pdf_view(inspection_id: int):
 
 @bp.route("/escalations")
 @login_required
+@office_only
 def escalations():
     """Venues found non-compliant again and again, for the supervisor to escalate."""
-    if current_user.role not in (Role.SUPERVISOR.value, Role.ADMIN.value):
-        abort(403)
     threshold = current_app.config["ESCALATION_THRESHOLD"]
     return render_template("reviews/escalations.html", threshold=threshold,
                            rows=venues_to_escalate(current_user.district_ids, threshold))
@@ -114,9 +109,9 @@ def escalations():
 
 @bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])
 @login_required
+@reviewers_only
 def approve_inspection(inspection_id: int):
     """Approve a finding."""
-    _supervisor_only()
     inspection = inspection_or_404(inspection_id)
     try:
         approve(inspection, current_user)
@@ -130,9 +125,9 @@ def approve_inspection(inspection_id: int):
 
 @bp.route("/inspections/<int:inspection_id>/return", methods=["POST"])
 @login_required
+@reviewers_only
 def return_inspection(inspection_id: int):
     """Return a finding to its inspector with a comment."""
-    _supervisor_only()
     inspection = inspection_or_404(inspection_id)
     comment = request.form.get("comment", "")[:2000]
     try:

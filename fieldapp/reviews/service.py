@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
-from fieldapp.models import Commune, Inspection, InspectionPhoto, Role, User, Venue
+from fieldapp.models import Commune, Inspection, InspectionPhoto, User, Venue
 
 
 class ReviewRefused(Exception):
@@ -88,7 +88,7 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
     """One page of the district's inspections (an inspector's own only, for inspectors)."""
     stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
             .where(Commune.district_id.in_(user.district_ids)))
-    if user.role == Role.INSPECTOR.value:
+    if user.is_inspector:
         stmt = stmt.where(Inspection.inspector_id == user.id)
     if filters.date_from:
         stmt = stmt.where(Inspection.server_time >= _utc_start(filters.date_from))

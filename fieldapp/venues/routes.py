@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from fieldapp.access import commune_or_none, venue_or_404
+from fieldapp.access import admins_only, commune_or_none, venue_or_404
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -114,16 +114,11 @@ def new():
     return render_template("venues/new.html", form=form, duplicate=duplicate), status
 
 
-def _admin_only():
-    if current_user.role != "admin":
-        abort(403)
-
-
 @bp.route("/duplicates")
 @login_required
+@admins_only
 def duplicates():
     """Likely duplicate venues for the admin to merge or dismiss."""
-    _admin_only()
     return render_template("venues/duplicates.html",
                            pairs=likely_duplicates(current_user.district_ids))
 
@@ -137,9 +132,9 @@ def _pair_from_form() -> tuple[Venue, Venue]:
 
 @bp.route("/duplicates/merge", methods=["POST"])
 @login_required
+@admins_only
 def merge_duplicates():
     """Merge the second venue into the first."""
-    _admin_only()
     keep, drop = _pair_from_form()
     if not drop.is_active:
         flash(_("%(name)s was already merged or closed.", name=drop.name), "error")
@@ -153,9 +148,9 @@ def merge_duplicates():
 
 @bp.route("/duplicates/dismiss", methods=["POST"])
 @login_required
+@admins_only
 def dismiss_duplicates():
     """Record that the two venues are different places."""
-    _admin_only()
     first, second = _pair_from_form()
     dismiss(first, second, current_user)
     db.session.commit()
