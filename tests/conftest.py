@@ -1,17 +1,14 @@
 """Fixtures: an app on a fresh migrated SQLite database per test, users and factories."""
-import io
 import shutil
-import uuid
 
 import pytest
-from PIL import Image
 
 from fieldapp import create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, User, Venue
-
-PASSWORD = "test-password"
-FAST_HASH = "pbkdf2:sha256:1000"  # scrypt's cost is for attackers, not for test runs
+from tests.factories import (  # noqa: F401  (re-exported until every test imports factories)
+    FAST_HASH, PASSWORD, commune_named, inspection_answers, jpeg_bytes,
+)
 
 
 def pytest_configure(config):
@@ -44,6 +41,7 @@ def app(tmp_path, migrated_db):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
+        "POSTER_FOLDER": str(tmp_path / "posters"),
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": FAST_HASH,
     })
@@ -102,10 +100,6 @@ def neighbour_district(app, quan_son):
     return district
 
 
-def commune_named(district: District, name: str) -> Commune:
-    return next(c for c in district.communes if c.name == name)
-
-
 @pytest.fixture
 def make_user(app, quan_son):
     def make(username="inspector", role="inspector", district=None, locale="vi", **kwargs):
@@ -134,36 +128,40 @@ def make_venue(app, quan_son):
     return make
 
 
+class LogIn:
+    """`login(user)` or `login(username=..., role=...)` logs in through the real form, first
+    logging out whoever was in; `login.logout()` logs out. Both go through the app's routes."""
+
+    def __init__(self, client, make_user):
+        self.client, self.make_user, self.user = client, make_user, None
+
+    def __call__(self, user=None, **kwargs) -> User:
+        self.logout()
+        user = user or self.make_user(**kwargs)
+        response = self.client.post("/login", data={"username": user.username,
+                                                    "password": PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        self.user = user
+        return user
+
+    def logout(self) -> None:
+        if self.user is not None:
+            # 302: the test itself logged out already (/logout needs a log-in).
+            assert self.client.post("/logout").status_code in (302, 303)
+            self.user = None
+
+
 @pytest.fixture
 def login(client, make_user):
-    """Log a user in through the real form; returns the user."""
-    def log_in(user=None, **kwargs):
-        user = user or make_user(**kwargs)
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 303, response.get_data(as_text=True)
-        return user
-    return log_in
+    return LogIn(client, make_user)
 
 
-def jpeg_bytes(size=(800, 600), color=(200, 30, 30)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, color).save(out, "JPEG")
-    return out.getvalue()
-
-
-def inspection_answers(**overrides) -> dict:
-    """A complete, compliant set of form answers with one photo."""
-    answers = {
-        "uuid": str(uuid.uuid4()),
-        "device_time": "2026-11-20T08:30:00+07:00",
-        "latitude": "20.2560", "longitude": "104.9420", "gps_accuracy": "12",
-        "qr_posted": "visible", "qr_size_ok": "yes", "qr_matches": "yes",
-        "checkin_method": "visitors_scan", "staff_assigned": "yes",
-        "staff_name": "Lò Văn Hùng", "staff_phone": "0912345678",
-        "visitors_observed": "10", "visitors_scanned": "9",
-        "venue_scan_count": "420", "staff_total": "5", "staff_with_app": "5",
-        "paper_fallback": "yes", "notes": "Mã QR dán ở cửa chính.",
-        "photos": (io.BytesIO(jpeg_bytes()), "poster.jpg"),
-    }
-    answers.update(overrides)
-    return {k: v for k, v in answers.items() if v is not None}
+@pytest.fixture
+def post_finding(client):
+    """Post a finding for a venue through the inspection form, as the logged-in user:
+    `post_finding(venue, qr_posted="missing")` returns the response."""
+    def post(venue, **answers):
+        return client.post(f"/venues/{venue.id}/inspections",
+                           data=inspection_answers(**answers),
+                           content_type="multipart/form-data")
+    return post

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
-from fieldapp.access import office_only
+from fieldapp.access import office_only, province_only
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import CommuneFigures, District
@@ -317,11 +317,9 @@ def district_report(district_id: int, day: date):
 
 @bp.route("/province/<isodate:day>")
 @login_required
-@office_only
+@province_only
 def province_report(day: date):
     """The province's weekly report: one row per district (province supervisors)."""
-    if not current_user.sees_province:
-        abort(403)
     return _report_page(build_report(_districts(), day, "province"))
 
 
@@ -353,9 +351,7 @@ def district_export(district_id: int, day: date, fmt: str):
 
 @bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
 @login_required
-@office_only
+@province_only
 def province_export(day: date, fmt: str):
-    if not current_user.sees_province:
-        abort(403)
     return _export(build_report(_districts(), day, "province"), fmt)
 

@@ -46,6 +46,7 @@ def live_app(tmp_path, migrated_db):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"), "PASSWORD_HASH_METHOD": FAST_HASH,
         "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
+        "POSTER_FOLDER": str(tmp_path / "posters"),
     })
     with app.app_context():
         district = District(name="Quan Sơn", province=Province(name="Thanh Hóa"))
