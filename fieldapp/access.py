@@ -7,7 +7,9 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
-from fieldapp.models import Commune, Inspection, Venue
+from fieldapp.models import (
+    Commune, District, Inspection, InspectionPhoto, Poster, PosterBatch, Venue,
+)
 
 
 def district_venues(district_ids: int | Iterable[int]) -> Select:
@@ -63,3 +65,52 @@ reviewers_only = allowed_if("can_review")
 assigners_only = allowed_if("can_assign")
 admins_only = allowed_if("can_administer")
 province_only = allowed_if("sees_province")
+
+
+def poster_or_404(poster_id: int) -> Poster:
+    """A poster of a venue of the current user's district; 404 otherwise."""
+    poster = db.session.scalar(
+        select(Poster).join(Poster.venue).join(Venue.commune)
+        .where(Poster.id == poster_id, Commune.district_id.in_(current_user.district_ids)))
+    if poster is None:
+        abort(404)
+    return poster
+
+
+def batch_or_404(batch_id: int) -> PosterBatch:
+    """A poster batch filed under one of the current user's districts; 404 otherwise."""
+    batch = db.session.scalar(select(PosterBatch).where(
+        PosterBatch.id == batch_id, PosterBatch.district_id.in_(current_user.district_ids)))
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def district_or_404(district_id: int) -> District:
+    """One of the districts the current user may see; another's is not found."""
+    if district_id not in current_user.district_ids:
+        abort(404)
+    return db.session.get(District, district_id)
+
+
+def photo_or_404(path: str) -> InspectionPhoto:
+    """A photo (by its stored path) of a finding of the current user's district."""
+    photo = db.session.scalar(
+        select(InspectionPhoto).join(InspectionPhoto.inspection).join(Inspection.venue)
+        .join(Venue.commune)
+        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids)))
+    if photo is None:
+        abort(404)
+    return photo
+
+
+def user_districts() -> list[District]:
+    """The districts the current user sees, for pickers."""
+    return list(db.session.scalars(select(District).where(
+        District.id.in_(current_user.district_ids))))
+
+
+def user_communes() -> list[Commune]:
+    """The communes of the districts the current user sees, for pickers and filters."""
+    return list(db.session.scalars(select(Commune).where(
+        Commune.district_id.in_(current_user.district_ids))))
