@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.models import District, Province, Role, Scope, User
@@ -24,7 +25,7 @@ from fieldapp.reports.figures import (
 )
 from fieldapp.reports.notice import vn_date
 from fieldapp.reports.weekly import (
-    VIETNAM_OFFSET, district_report, plausible_report_date, province_report,
+    district_report, plausible_report_date, province_report,
 )
 from fieldapp.text import fold
 from fieldapp.venues.importer import import_venues
@@ -283,7 +284,7 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
                     f"No column headed {header!r}. Headers: {' | '.join(sheet.headers)}.",
                     param_hint="--column")
             mapping[name] = folded[fold(header)]
-    today = (datetime.utcnow() + VIETNAM_OFFSET).date()
+    today = clock.today()
     preview = preview_import(sheet, district, day, today, mapping)
     if preview.date_problem:
         raise click.ClickException(f"{preview.date_problem} Nothing was imported.")

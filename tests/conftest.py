@@ -2,11 +2,12 @@
 import io
 import shutil
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
 
-from fieldapp import create_app
+from fieldapp import clock, create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, User, Venue
 
@@ -70,6 +71,17 @@ def queries(app):
     event.listen(db.engine, "before_cursor_execute", listener)
     yield statements
     event.remove(db.engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Stop the app's one clock: `frozen_clock(datetime(2021, 11, 11, 23, 30))` sets it to
+    that UTC moment (a naive one is taken as UTC); call again to move it."""
+    def freeze(moment: datetime) -> datetime:
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        monkeypatch.setattr(clock, "_utc_now", lambda: moment)
+        return moment
+    return freeze
 
 
 @pytest.fixture

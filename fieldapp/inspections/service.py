@@ -3,11 +3,11 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from fieldapp import clock
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
@@ -107,7 +107,7 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
 
     inspection = Inspection(uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
                             content_hash=content_fingerprint(checklist, position),
-                            device_time=checklist.device_time, server_time=datetime.utcnow())
+                            device_time=checklist.device_time, server_time=clock.utcnow())
     _apply_answers(inspection, venue, checklist, position, gps)
     inspection.photos = [
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
@@ -181,7 +181,7 @@ def update_inspection(inspection: Inspection, editor: User, checklist: Checklist
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
         for p in new_photos if p.path not in known)
     inspection.review_state = "pending"
-    inspection.updated_at = datetime.utcnow()
+    inspection.updated_at = clock.utcnow()
     _refresh_venue_status(inspection.venue, inspection)
     record_change(inspection, "edit", editor, before)
     db.session.flush()

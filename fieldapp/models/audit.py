@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.user import User
 
@@ -19,7 +20,7 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     # None for changes made from the command line (imports, the demo).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     # JSON: {"field": [before, after], ...}
     changes: Mapped[str] = mapped_column(Text, default="{}")
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.inspection import Inspection
 from fieldapp.models.user import User
@@ -30,7 +31,7 @@ class Poster(db.Model):
     note: Mapped[str] = mapped_column(String(300), default="")
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    issued_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    issued_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     printed_at: Mapped[datetime | None] = mapped_column()
     delivered_at: Mapped[datetime | None] = mapped_column()
@@ -46,7 +47,7 @@ class PosterBatch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     title: Mapped[str] = mapped_column(String(200))
     page_size: Mapped[str] = mapped_column(String(4), default="A4")
     # Comma-separated ids: venues to print, or queued posters (then marked printed).

@@ -1,7 +1,6 @@
 """Posters: print one, issue a replacement, the office's print queue, batches, scans."""
 import io
 import threading
-from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from fieldapp import clock
 from fieldapp.access import (
     commune_or_none, district_venues, inspection_or_404, inspectors_only, office_only,
     venue_or_404,
@@ -216,7 +216,7 @@ def mark_delivered(poster_id: int):
     if poster.state != "printed":
         flash(_("Only a printed poster can be marked delivered."), "error")
         return redirect(url_for("posters.queue"), code=303)
-    poster.state, poster.delivered_at = "delivered", datetime.utcnow()
+    poster.state, poster.delivered_at = "delivered", clock.utcnow()
     db.session.commit()
     flash(_("Poster %(serial)s marked delivered.", serial=poster.serial), "success")
     return redirect(url_for("posters.queue"), code=303)
