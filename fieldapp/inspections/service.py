@@ -1,7 +1,6 @@
 """Recording an inspection: the one way a finding gets into the database."""
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
@@ -11,13 +10,11 @@ from fieldapp import clock
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
+from fieldapp.geo import distance_m
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
 from fieldapp.inspections.photos import StoredPhoto, photo_fingerprint
 from fieldapp.models import Inspection, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
-
-EARTH_RADIUS_M = 6_371_000
-
 
 @dataclass
 class Position:
@@ -34,14 +31,6 @@ class Position:
 class GpsCheck:
     distance_m: float | None
     warnings: list[str]
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def check_position(venue: Venue, position: Position, max_accuracy_m: float,
