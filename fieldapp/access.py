@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
-from fieldapp.models import Commune, Inspection, Venue
+from fieldapp.models import Commune, Inspection, Poster, PosterBatch, Venue
 
 
 def district_venues(district_ids: int | Iterable[int]) -> Select:
@@ -41,6 +41,25 @@ def inspection_or_404(inspection_id: int) -> Inspection:
     if inspection is None:
         abort(404)
     return inspection
+
+
+def poster_or_404(poster_id: int) -> Poster:
+    """An issued poster of a venue of the current user's district; 404 otherwise."""
+    poster = db.session.scalar(
+        select(Poster).join(Poster.venue).join(Venue.commune)
+        .where(Poster.id == poster_id, Commune.district_id.in_(current_user.district_ids)))
+    if poster is None:
+        abort(404)
+    return poster
+
+
+def batch_or_404(batch_id: int) -> PosterBatch:
+    """A poster batch of the current user's district; 404 otherwise."""
+    batch = db.session.scalar(select(PosterBatch).where(
+        PosterBatch.id == batch_id, PosterBatch.district_id.in_(current_user.district_ids)))
+    if batch is None:
+        abort(404)
+    return batch
 
 
 def allowed_if(permission: str):
