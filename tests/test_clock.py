@@ -1,6 +1,7 @@
 """The one clock: Vietnam's day, whatever the server's time zone, agreed on by every page."""
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -150,3 +151,15 @@ def test_a_re_inspection_date_of_the_vietnamese_today_is_accepted(frozen_clock, 
         reinspection_due=VIETNAM_DAY.isoformat()), content_type="multipart/form-data")
     assert today.status_code == 303
     assert db.session.scalar(select(Inspection)).reinspection_due == VIETNAM_DAY
+
+
+def test_no_module_but_the_clock_reads_the_time_or_adds_seven_hours():
+    """The server's own date, naive utcnow() and a hand-written +7 h all drifted before."""
+    package = Path(__file__).resolve().parent.parent / "fieldapp"
+    banned = re.compile(r"date\.today\(|datetime\.(utc)?now\(|datetime\.utcnow\b"
+                        r"|timedelta\(hours=7\)|VIETNAM_OFFSET|UTC\+7")
+    found = [f"{path.relative_to(package)}:{number}: {line.strip()}"
+             for path in package.rglob("*.py") if path.name != "clock.py"
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if banned.search(line)]
+    assert found == []
