@@ -135,6 +135,10 @@ def test_at_23_30_utc_every_page_agrees_it_is_the_next_day_in_vietnam(
     assert len(re.findall(r"overdue since 11/11/2021", home)) == 2  # assignment and venue
     assert "overdue since 12/11/2021" not in home
     assert home.count("by 12/11/2021") == 2
+    # And the venue pages.
+    overdue = client.get(f"/venues/{due_yesterday.id}").get_data(as_text=True)
+    assert "Re-inspection overdue since 11/11/2021" in overdue
+    assert "Re-inspection overdue" not in client.get(f"/venues/{venue.id}").get_data(as_text=True)
 
 
 def test_a_re_inspection_date_of_the_vietnamese_today_is_accepted(frozen_clock, client, login,
