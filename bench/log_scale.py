@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text, bindparam, event, insert, select, update  # noqa: E402
 
-from fieldapp import create_app  # noqa: E402
+from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.extensions import db  # noqa: E402
 from fieldapp.map.routes import venue_points  # noqa: E402
 from fieldapp.models import (  # noqa: E402
@@ -291,7 +291,7 @@ def main() -> None:
     parser.add_argument("--inspections", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    now = datetime.utcnow().replace(microsecond=0)
+    now = clock.utcnow().replace(microsecond=0)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
@@ -341,7 +341,7 @@ def main() -> None:
                 print(f"  {title:48} {rows:8,d} {seconds * 1000:9.1f}")
 
             # The weekly report: figures for two Fridays, findings of the week before the last.
-            report_day = (now + timedelta(hours=7)).date()
+            report_day = clock.vietnam_date(now)
             report_day -= timedelta(days=(report_day.weekday() - 4) % 7)
             rng = random.Random(7)
             insert_rows(CommuneFigures, (

@@ -2,11 +2,16 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, jsonify, render_template, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
+from flask import (
+    Flask, current_app, has_request_context, jsonify, redirect, render_template, request, session,
+    url_for,
+)
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from fieldapp.assets import init_assets
+from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, load_config
 from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from fieldapp.fragments import wants_json
@@ -42,13 +47,14 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
-    from fieldapp.assets import init_assets
     init_assets(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 
+    # The models, areas, commands and labels are imported here, not at the top: every module
+    # of the app imports this package first, which must not load the whole app in turn.
     from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
     from fieldapp.models import User
 
@@ -56,14 +62,13 @@ def create_app(config: dict | None = None) -> Flask:
     def ask_to_log_in():
         # An htmx request cannot show the login page inside a fragment: send the
         # whole page there, and come back to where the user was afterwards.
-        from flask import redirect, request, url_for
         if request.htmx:
             back = urlsplit(request.htmx.current_url or "/")
             target = url_for("auth.login", next=back.path + (f"?{back.query}" if back.query else ""))
             return "", 401, {"HX-Redirect": target}
         if wants_json():  # the outbox keeps the finding and asks the inspector to log in
             return jsonify(status="login", login_url=url_for("auth.login"),
-                           message=gettext("Log in again to send what is waiting.")), 401
+                           message=_("Log in again to send what is waiting.")), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
@@ -92,7 +97,6 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_error_pages(app)
 
-    from fieldapp.auth.same_origin import check_same_origin
     app.before_request(check_same_origin)
 
     @app.after_request
@@ -152,8 +156,6 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    from flask_babel import gettext as _
-
     def error_page(status: int, title: str, message: str, kind: str = "refused"):
         if wants_json():
             return jsonify(status=kind, title=title, message=message), status

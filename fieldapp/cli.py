@@ -13,21 +13,25 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from fieldapp import clock
+from fieldapp.access import district_venues
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
-from fieldapp.models import District, Province, Role, Scope, User
+from fieldapp.models import District, Province, Role, Scope, User, Venue
+from fieldapp.posters.render import PosterError, poster_png, register_fonts
+from fieldapp.posters.service import poster_text, render_batch
 from fieldapp.reports import exports
 from fieldapp.reports.figures import (
     FIELD_LABELS, SheetUnreadable, apply_import, guess_columns, preview_import, read_sheet,
 )
 from fieldapp.reports.notice import vn_date
 from fieldapp.reports.weekly import (
-    VIETNAM_OFFSET, district_report, plausible_report_date, province_report,
+    district_report, plausible_report_date, province_report,
 )
 from fieldapp.text import fold
-from fieldapp.venues.importer import import_venues
+from fieldapp.venues.importer import commune_key, import_venues
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
 MIN_PASSWORD_LENGTH = 8
@@ -47,7 +51,6 @@ def refresh_statistics() -> None:
 
     Without statistics SQLite filters a large log through its least selective index.
     """
-    from sqlalchemy import text
     db.session.execute(text("ANALYZE"))
     db.session.commit()
 
@@ -183,12 +186,6 @@ def create_user_command(username: str, role: str, district_name: str, display_na
 @in_english
 def posters_command(venue_code, commune_name, district_name, size, output: Path) -> None:
     """Make QR posters: one venue's (PDF or PNG) or a commune's batch (one PDF)."""
-    from fieldapp.access import district_venues
-    from fieldapp.models import Venue
-    from fieldapp.posters.render import PosterError, poster_png, register_fonts
-    from fieldapp.posters.service import poster_text, render_batch
-    from fieldapp.venues.importer import commune_key
-
     if bool(venue_code) == bool(commune_name):
         raise click.UsageError("Give either --venue CODE or --commune NAME.")
     config = current_app.config
@@ -283,7 +280,7 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
                     f"No column headed {header!r}. Headers: {' | '.join(sheet.headers)}.",
                     param_hint="--column")
             mapping[name] = folded[fold(header)]
-    today = (datetime.utcnow() + VIETNAM_OFFSET).date()
+    today = clock.today()
     preview = preview_import(sheet, district, day, today, mapping)
     if preview.date_problem:
         raise click.ClickException(f"{preview.date_problem} Nothing was imported.")

@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from fieldapp import clock
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -66,7 +68,7 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "GPS_MAX_ACCURACY_M": 100,
         "GPS_MAX_DISTANCE_M": 300,
         "BABEL_DEFAULT_LOCALE": "vi",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "BABEL_DEFAULT_TIMEZONE": clock.TIME_ZONE,  # shown dates are Vietnam's; stored ones UTC
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
         "SEARCH_PAGE_SIZE": 30,

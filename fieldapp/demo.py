@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist
 from fieldapp.inspections.service import Position, check_position, record_inspection
@@ -33,8 +34,6 @@ DEMO_USERS = (
 PROVINCE_WIDE_USERS = {"province"}
 PROVINCE_NAME = "Thanh Hóa"
 DISTRICT_NAME = "Quan Sơn"
-# Vietnam keeps UTC+7 all year; the database stores naive UTC.
-VIETNAM_OFFSET = timedelta(hours=7)
 WEEKS_OF_INSPECTIONS = 5
 FIRST_VISITS = 100
 
@@ -222,7 +221,7 @@ def _demo_assignments(rng: random.Random, venues: list[Venue], users: dict, now:
     """Open assignments for the inspectors: a few overdue, most due in the coming days."""
     inspected = {i.venue_id for i in db.session.scalars(select(Inspection))}
     candidates = [v for v in venues if v.is_active and v.id not in inspected]
-    today = (now + VIETNAM_OFFSET).date()
+    today = clock.vietnam_date(now)
     for index, venue in enumerate(rng.sample(candidates, min(12, len(candidates)))):
         db.session.add(Assignment(
             venue_id=venue.id, inspector_id=users["inspector" if index % 3 else "inspector2"].id,
@@ -236,7 +235,7 @@ def _demo_assignments(rng: random.Random, venues: list[Venue], users: dict, now:
 def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     """Load Quan Sơn with its communes, about 300 venues, demo users and recent inspections."""
     rng = random.Random(rng_seed)
-    now = now or datetime.utcnow()
+    now = now or clock.utcnow()
     district = _demo_district()
     communes = [Commune(name=seed.name, kind=seed.kind, district=district)
                 for seed in QUAN_SON_COMMUNES]
@@ -260,7 +259,7 @@ def _demo_figures(rng: random.Random, district: District, communes: list[Commune
                   venues: list[Venue], supervisor: User, now: datetime) -> None:
     """The national figures of the last three Fridays, growing week to week, for Quan Sơn
     and its neighbour Cẩm Thủy (created here when the province does not have it yet)."""
-    today = (now + VIETNAM_OFFSET).date()
+    today = clock.vietnam_date(now)
     last_friday = today - timedelta(days=(today.weekday() - 4) % 7)
     dates = [last_friday - timedelta(weeks=n) for n in reversed(range(DEMO_REPORT_WEEKS))]
     all_communes = list(communes)
@@ -419,7 +418,7 @@ def _demo_venues(rng: random.Random, communes: list[tuple[CommuneSeed, Commune]]
 def _local_moment(rng: random.Random, day: date) -> datetime:
     """A working-hours moment (07:30-16:45 Vietnam time) of a day, as naive UTC."""
     minutes = rng.randint(7 * 60 + 30, 16 * 60 + 45)
-    return datetime.combine(day, time(minutes // 60, minutes % 60)) - VIETNAM_OFFSET
+    return clock.at_vietnam_time(day, time(minutes // 60, minutes % 60))
 
 
 def _compliant_answers(rng: random.Random, venue: Venue) -> dict:
@@ -510,7 +509,7 @@ def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User]
                  now: datetime) -> list[PlannedVisit]:
     """First visits over the last five weeks, and follow-ups of failed ones that fell due."""
     inspectors = [users["inspector"], users["inspector2"], users["supervisor"]]
-    today = (now + VIETNAM_OFFSET).date()
+    today = clock.vietnam_date(now)
     candidates = [v for v in venues if v.is_active and v.qr_payload]
     visits = []
     for venue in rng.sample(candidates, k=FIRST_VISITS):

@@ -1,9 +1,10 @@
 """Fixtures: an app on a fresh migrated SQLite database per test, users and factories."""
 import shutil
+from datetime import UTC, datetime
 
 import pytest
 
-from fieldapp import create_app
+from fieldapp import clock, create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, User, Venue
 from tests.factories import (  # noqa: F401  (re-exported until every test imports factories)
@@ -68,6 +69,17 @@ def queries(app):
     event.listen(db.engine, "before_cursor_execute", listener)
     yield statements
     event.remove(db.engine, "before_cursor_execute", listener)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Stop the app's one clock: `frozen_clock(datetime(2021, 11, 11, 23, 30))` sets it to
+    that UTC moment (a naive one is taken as UTC); call again to move it."""
+    def freeze(moment: datetime) -> datetime:
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        monkeypatch.setattr(clock, "_utc_now", lambda: moment)
+        return moment
+    return freeze
 
 
 @pytest.fixture

@@ -1,14 +1,15 @@
 """Assignments: made by supervisors, shown to inspectors, closed by an inspection."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Assignment
 from tests.conftest import commune_named, inspection_answers
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def test_assign_one_venue_from_its_page(client, setup):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"due": (date.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
+    ({"due": (clock.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
     ({"due": ""}, "Nhập hạn hoàn thành"),
     ({"inspector": ""}, "Chọn một cán bộ kiểm tra trong huyện"),
     ({"venue": "closed"}, "đã đóng cửa"),
@@ -108,9 +109,9 @@ def test_only_supervisors_assign(client, login, setup):
 
 def test_inspector_sees_assignments_and_an_inspection_closes_one(client, login, setup):
     late = Assignment(venue_id=setup["market"].id, inspector_id=setup["inspector"].id,
-                      due_date=date.today() - timedelta(days=2), created_by_id=setup["supervisor"].id)
+                      due_date=clock.today() - timedelta(days=2), created_by_id=setup["supervisor"].id)
     soon = Assignment(venue_id=setup["station"].id, inspector_id=setup["inspector"].id,
-                      due_date=date.today() + timedelta(days=3), created_by_id=setup["supervisor"].id)
+                      due_date=clock.today() + timedelta(days=3), created_by_id=setup["supervisor"].id)
     db.session.add_all([late, soon])
     db.session.commit()
     summary = client.get("/assignments").get_data(as_text=True)
@@ -136,5 +137,5 @@ def test_demo_has_open_assignments(app):
     db.session.commit()
     open_ones = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None))).all()
     assert len(open_ones) == 12
-    assert any(a.due_date < date.today() for a in open_ones)
+    assert any(a.due_date < clock.today() for a in open_ones)
     assert all(a.venue.is_active for a in open_ones)

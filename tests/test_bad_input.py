@@ -1,10 +1,11 @@
 """Odd input from URLs and forms gets a 4xx or is ignored, never a 500."""
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.models import Inspection, Poster
@@ -39,7 +40,7 @@ def test_assigning_a_venue_id_that_is_not_a_number(client, login, make_user):
     login(username="supervisor", role="supervisor")
     response = client.post("/assignments", data={"scope": "venue", "venue": "abc",
                                                   "inspector": inspector.id,
-                                                  "due": date.today().isoformat()})
+                                                  "due": clock.today().isoformat()})
     assert response.status_code == 422
 
 
@@ -71,8 +72,8 @@ def test_outbox_finding_for_a_closed_venue_says_so(client, login, make_venue):
 def test_a_finding_sent_days_later_keeps_its_re_inspection_date(client, login, make_venue):
     login()
     venue = make_venue()
-    made = datetime.now(timezone.utc) - timedelta(days=3)
-    due = (made + timedelta(hours=7)).date() + timedelta(days=1)  # past today, not then
+    made = clock.now() - timedelta(days=3)
+    due = made.date() + timedelta(days=1)  # past today, not then
     response = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(
         device_time=made.isoformat(), actions="reinspection_scheduled",
         reinspection_due=due.isoformat()), content_type="multipart/form-data")

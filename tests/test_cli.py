@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fieldapp import create_app
+from fieldapp import clock, create_app
 from fieldapp.demo import DEMO_PASSWORD, QUAN_SON_COMMUNES, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist, assess
@@ -126,7 +126,7 @@ def test_seed_demo_inspections_follow_the_outcome_rule(seeded):
 
 
 def test_seed_demo_spreads_inspections_over_five_weeks(seeded):
-    now = datetime.utcnow()
+    now = clock.utcnow()
     times = [i.server_time for i in db.session.scalars(select(Inspection))]
     assert all(now - timedelta(days=36) < t <= now for t in times)
     assert max(times) - min(times) > timedelta(days=25)
@@ -146,7 +146,7 @@ def test_seed_demo_venue_status_is_that_of_its_newest_inspection(seeded):
 
 
 def test_seed_demo_has_reinspections_due_soon_and_overdue(seeded):
-    today = (datetime.utcnow() + timedelta(hours=7)).date()
+    today = clock.today()
     due = [v.reinspection_due for v in db.session.scalars(
         select(Venue).where(Venue.reinspection_due.is_not(None)))]
     assert sum(today <= d <= today + timedelta(days=14) for d in due) >= 3

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, InspectionPhoto
 from tests.conftest import inspection_answers, jpeg_bytes
@@ -338,9 +339,9 @@ def test_with_no_code_posted_the_own_code_question_is_skipped(client, login, ven
 
 
 def test_venue_page_flags_an_overdue_re_inspection(client, login, venue):
-    from datetime import date, timedelta
+    from datetime import timedelta
     login()
-    venue.reinspection_due = date.today() - timedelta(days=3)
+    venue.reinspection_due = clock.today() - timedelta(days=3)
     db.session.commit()
     page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
     assert "Quá hạn kiểm tra lại từ" in page

@@ -1,11 +1,12 @@
 """The inspection log, supervisors' review, corrections, and the audit trail."""
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Inspection, Venue
 from tests.conftest import commune_named, inspection_answers, jpeg_bytes
@@ -68,7 +69,7 @@ def test_log_lists_the_district_newest_first(client, office):
     ("?from={today}&to={today}", ["c", "b", "a"]),
 ])
 def test_log_filters(client, office, quan_son, query, expected):
-    today = (datetime.utcnow() + timedelta(hours=7)).date()
+    today = clock.today()
     query = query.format(trung_xuan=commune_named(quan_son, "Trung Xuân").id,
                          second=office["second"].id, today=today,
                          tomorrow=today + timedelta(days=1), yesterday=today - timedelta(days=1))
@@ -81,7 +82,7 @@ def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
                                   venue_id=office["school"].id,
                                   inspector_id=office["first"].id, qr_posted="visible",
                                   qr_matches="yes", checkin_method="both", staff_assigned=True,
-                                  outcome="compliant", server_time=datetime.utcnow()))
+                                  outcome="compliant", server_time=clock.utcnow()))
     db.session.commit()
     body = client.get("/inspections?type=school", headers={"HX-Request": "true"}
                       ).get_data(as_text=True)

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, request, ses
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from fieldapp.auth.routes import safe_next
+from fieldapp.auth.same_origin import safe_next
 from fieldapp.extensions import db
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from fieldapp import clock
 from fieldapp.access import assigners_only, commune_or_none, district_venues, venue_or_404
 from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.extensions import db
@@ -33,7 +34,7 @@ def district_inspectors() -> list[User]:
 
 
 def _page(status=200, error=None, form=None):
-    today = date.today()
+    today = clock.today()
     communes = db.session.scalars(select(Commune).where(
         Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
     open_ones = db.session.scalars(
@@ -91,7 +92,7 @@ def create():
     try:
         if inspector is None:
             raise AssignmentRefused("inspector_elsewhere")
-        created = assign(venues, inspector, due, form.get("note", ""), current_user, date.today())
+        created = assign(venues, inspector, due, form.get("note", ""), current_user, clock.today())
     except AssignmentRefused as refusal:
         return _page(422, REFUSALS[refusal.reason](refusal.venue), form)
     db.session.commit()

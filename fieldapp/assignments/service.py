@@ -1,10 +1,11 @@
 """Assigning venues to inspectors, closing assignments, and counting them."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Assignment, Commune, Inspection, User, Venue
 
@@ -53,7 +54,7 @@ def close_for_inspection(inspection: Inspection) -> int:
     open_ones = db.session.scalars(select(Assignment).where(
         Assignment.venue_id == inspection.venue_id, Assignment.closed_at.is_(None))).all()
     for assignment in open_ones:
-        assignment.closed_at = inspection.server_time or datetime.utcnow()
+        assignment.closed_at = inspection.server_time or clock.utcnow()
         assignment.inspection_id = inspection.id
     return len(open_ones)
 

@@ -1,26 +1,15 @@
 """Logging in and out."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from fieldapp.auth.forms import LoginForm
+from fieldapp.auth.same_origin import safe_next
 from fieldapp.extensions import db
 from fieldapp.models import User
 
 bp = Blueprint("auth", __name__)
-
-
-def safe_next(target: str | None) -> str:
-    """Only follow a ?next= that stays on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
-            return target
-    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

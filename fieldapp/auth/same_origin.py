@@ -2,13 +2,24 @@
 
 CSRF tokens live as long as the session (a finding queued offline for hours must
 still be accepted), so a browser-supplied Origin or Referer from another site is
-refused as well, which a forged cross-site request cannot hide.
+refused as well, which a forged cross-site request cannot hide. And after a form, only
+a ?next= on this site is followed.
 """
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, url_for
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+def safe_next(target: str | None) -> str:
+    """Only follow a ?next= that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("home.index")
 
 
 def _origin_of(url: str) -> str:

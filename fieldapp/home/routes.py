@@ -1,11 +1,10 @@
 """The home screen: what the user should do today."""
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from fieldapp import clock
 from fieldapp.access import district_venues
 from fieldapp.assignments.service import open_assignments
 from fieldapp.extensions import db
@@ -55,6 +54,6 @@ def index():
         if current_user.is_inspector else []
     return render_template(
         "home/index.html", recent=recent_inspections(current_user), assignments=assignments,
-        due=venues_due(current_user), today=date.today(), returned=returned,
+        due=venues_due(current_user), today=clock.today(), returned=returned,
         awaiting_review=awaiting,
     )

@@ -1,6 +1,6 @@
 """The inspection checklist as a Flask-WTF form."""
 import uuid as uuid_module
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +14,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from fieldapp import clock
 from fieldapp.inspections.labels import (
     ACTION_LABELS, CHECKIN_LABELS, QR_MATCHES_LABELS, QR_POSTED_LABELS, YES_NO,
     YES_NO_UNKNOWN,
@@ -127,8 +128,9 @@ class InspectionForm(FlaskForm):
         # Against the day the finding was made: one sent from the outbox days later,
         # or corrected after review, is judged as it was typed.
         device_time = _parse_device_time(self.device_time.data)
-        made_on = (device_time + timedelta(hours=7)).date() if device_time else date.today()
-        if field.data and field.data < min(made_on, date.today()):
+        today = clock.today()
+        made_on = clock.vietnam_date(device_time) if device_time else today
+        if field.data and field.data < min(made_on, today):
             raise ValidationError(_l("The date is in the past."))
 
     def validate(self, extra_validators=None) -> bool:

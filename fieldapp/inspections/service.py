@@ -1,23 +1,20 @@
 """Recording an inspection: the one way a finding gets into the database."""
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from fieldapp import clock
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
+from fieldapp.geo import distance_m
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
 from fieldapp.inspections.photos import StoredPhoto, photo_fingerprint
 from fieldapp.models import Inspection, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
-
-EARTH_RADIUS_M = 6_371_000
-
 
 @dataclass
 class Position:
@@ -34,14 +31,6 @@ class Position:
 class GpsCheck:
     distance_m: float | None
     warnings: list[str]
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def check_position(venue: Venue, position: Position, max_accuracy_m: float,
@@ -107,7 +96,7 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
 
     inspection = Inspection(uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
                             content_hash=content_fingerprint(checklist, position),
-                            device_time=checklist.device_time, server_time=datetime.utcnow())
+                            device_time=checklist.device_time, server_time=clock.utcnow())
     _apply_answers(inspection, venue, checklist, position, gps)
     inspection.photos = [
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
@@ -181,7 +170,7 @@ def update_inspection(inspection: Inspection, editor: User, checklist: Checklist
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
         for p in new_photos if p.path not in known)
     inspection.review_state = "pending"
-    inspection.updated_at = datetime.utcnow()
+    inspection.updated_at = clock.utcnow()
     _refresh_venue_status(inspection.venue, inspection)
     record_change(inspection, "edit", editor, before)
     db.session.flush()

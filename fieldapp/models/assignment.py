@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.user import User
 from fieldapp.models.venue import Venue
@@ -17,7 +18,7 @@ class Assignment(db.Model):
     due_date: Mapped[date] = mapped_column(Date, index=True)
     note: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     # Closed by the first inspection of the venue submitted after it was made.
     closed_at: Mapped[datetime | None] = mapped_column(index=True)
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune
 from fieldapp.models.user import User
@@ -27,7 +28,7 @@ class CommuneFigures(db.Model):
     source: Mapped[str] = mapped_column(String(200), default="")
     # None when imported from the command line.
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    entered_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    entered_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
 
     commune: Mapped[Commune] = relationship()
     entered_by: Mapped[User | None] = relationship()

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.user import User
 from fieldapp.models.venue import Venue
@@ -28,7 +29,7 @@ class Inspection(db.Model):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     device_time: Mapped[datetime | None] = mapped_column()
-    server_time: Mapped[datetime] = mapped_column(default=datetime.utcnow, index=True)
+    server_time: Mapped[datetime] = mapped_column(default=clock.utcnow, index=True)
 
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)

@@ -4,17 +4,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.inspection import Inspection
 from fieldapp.models.user import User
 from fieldapp.models.venue import Venue
-
-# Why a poster was issued: the inspection's finding, or an office decision.
-POSTER_REASONS = ("missing", "damaged", "outdated", "other")
-# queued: waiting in the office's print queue; printed; delivered to the venue.
-POSTER_STATES = ("queued", "printed", "delivered")
-BATCH_STATES = ("waiting", "running", "done", "failed")
-
 
 class Poster(db.Model):
     __tablename__ = "poster"
@@ -26,11 +20,13 @@ class Poster(db.Model):
     serial: Mapped[str] = mapped_column(String(60), unique=True)
     # The payload printed, as it was when issued.
     payload: Mapped[str] = mapped_column(Text)
+    # Why it was issued: the finding (missing, damaged, outdated), or "other" (the office).
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(300), default="")
     inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    issued_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    issued_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    # queued in the office's print queue, printed, delivered to the venue.
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     printed_at: Mapped[datetime | None] = mapped_column()
     delivered_at: Mapped[datetime | None] = mapped_column()
@@ -46,13 +42,13 @@ class PosterBatch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     title: Mapped[str] = mapped_column(String(200))
     page_size: Mapped[str] = mapped_column(String(4), default="A4")
     # Comma-separated ids: venues to print, or queued posters (then marked printed).
     venue_ids: Mapped[str] = mapped_column(Text, default="")
     poster_ids: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    state: Mapped[str] = mapped_column(String(20), default="waiting")  # running, done, failed
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(String(300), default="")

@@ -3,7 +3,6 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp.extensions import db
-from fieldapp.text import fold
 
 COMMUNE_KINDS = ("xa", "phuong", "thi_tran")
 
@@ -42,10 +41,6 @@ class Commune(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="xa")
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
     district: Mapped[District] = relationship(back_populates="communes")
-
-    @property
-    def name_key(self) -> str:
-        return fold(self.name)
 
     def __str__(self) -> str:
         return self.name

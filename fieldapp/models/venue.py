@@ -4,6 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune
 from fieldapp.text import search_text
@@ -39,7 +40,7 @@ class Venue(db.Model):
     last_outcome: Mapped[str | None] = mapped_column(String(20))
     last_inspected_at: Mapped[datetime | None] = mapped_column()
     reinspection_due: Mapped[date | None] = mapped_column(Date, index=True)
-    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     commune: Mapped[Commune] = relationship()
@@ -73,4 +74,4 @@ class DuplicateDismissal(db.Model):
     first_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))  # the lower id
     second_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
     dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    dismissed_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    dismissed_at: Mapped[datetime] = mapped_column(default=clock.utcnow)

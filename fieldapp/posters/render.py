@@ -70,7 +70,6 @@ class TextLine:
     size: float  # points
     x: float  # points from the left edge
     top: float  # points from the top edge to the top of the line box
-    align: str = "center"
 
 
 @dataclass

@@ -4,7 +4,7 @@ import io
 import secrets
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -13,6 +13,7 @@ import zxingcpp
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.access import district_venues
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, Poster, PosterBatch, User, Venue
@@ -48,7 +49,7 @@ def poster_text(venue: Venue, issuer_template: str, poster: Poster | None = None
         commune=f"{kind} {commune.name}", district=f"huyện {commune.district.name}",
         province=commune.district.province.name, issuer=issuer_for(venue, issuer_template),
         serial=poster.serial if poster else serial_for(venue, 1),
-        print_date=today or date.today())
+        print_date=today or clock.today())
 
 
 def replacement_reason(inspection: Inspection) -> str | None:
@@ -72,7 +73,7 @@ def issue_poster(venue: Venue, issued_by: User, reason: str, *, inspection=None,
                     payload=venue.qr_payload, reason=reason, note=note.strip(),
                     inspection_id=inspection.id if inspection else None,
                     issued_by_id=issued_by.id, state="printed" if printed_now else "queued",
-                    printed_at=datetime.utcnow() if printed_now else None)
+                    printed_at=clock.utcnow() if printed_now else None)
     db.session.add(poster)
     db.session.flush()
     return poster
@@ -164,8 +165,8 @@ def run_batch(batch_id: int, folder: str, issuer_template: str) -> None:
         for poster_id in poster_ids:
             poster = db.session.get(Poster, poster_id)
             if poster.state == "queued":
-                poster.state, poster.printed_at = "printed", datetime.utcnow()
-        batch.state, batch.finished_at = "done", datetime.utcnow()
+                poster.state, poster.printed_at = "printed", clock.utcnow()
+        batch.state, batch.finished_at = "done", clock.utcnow()
     except Exception as error:  # the batch page shows it; nothing else is changed
         db.session.rollback()
         batch = db.session.get(PosterBatch, batch_id)

@@ -4,11 +4,23 @@ import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+)
+
+from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reports.notice import (
     appendix_headers, appendix_rows, notice_lines, title, vn_date, vn_number, vn_percent,
     vn_signed,
 )
 from fieldapp.reports.weekly import WeeklyReport
+from fieldapp.text import search_text
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -20,7 +32,6 @@ EXTRA_HEADERS = ("Số cài đặt PC-Covid", "Số điện thoại thông minh"
 
 
 def file_name(report: WeeklyReport, extension: str) -> str:
-    from fieldapp.text import search_text
     area = search_text(report.area_name).replace(" ", "-")
     return f"bao-cao-{area}-{report.report_date.isoformat()}.{extension}"
 
@@ -46,9 +57,6 @@ def report_csv(report: WeeklyReport) -> bytes:
 
 def report_xlsx(report: WeeklyReport) -> bytes:
     """Sheet "Phụ lục": the appendix under the notice's title; sheet "Kiểm tra": the findings."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-
     book = Workbook()
     sheet = book.active
     sheet.title = "Phụ lục"
@@ -97,16 +105,6 @@ def report_xlsx(report: WeeklyReport) -> bytes:
 
 def report_pdf(report: WeeklyReport, font_dir: Path, issuer: str) -> bytes:
     """The dated notice with its appendix, on A4, in the poster's Vietnamese typeface."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
-    )
-
-    from fieldapp.posters.render import PDF_FONTS, register_fonts
-
     register_fonts(font_dir)
     body = ParagraphStyle("body", fontName=PDF_FONTS["regular"], fontSize=11, leading=15,
                           spaceAfter=4)

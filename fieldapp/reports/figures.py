@@ -13,6 +13,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
 from fieldapp.text import search_text
@@ -364,7 +365,7 @@ def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: dat
     existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
         CommuneFigures.report_date == report_date,
         CommuneFigures.commune_id.in_([c.id for c in entries])))}
-    now = datetime.utcnow()
+    now = clock.utcnow()
     for commune, figures in entries.items():
         row = existing.get(commune.id)
         if row is None:

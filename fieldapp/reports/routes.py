@@ -1,5 +1,6 @@
 """The weekly report: import the national figures (with a preview), type them in, see, export."""
 import secrets
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
+from fieldapp import clock
 from fieldapp.access import office_only, province_only
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -28,7 +30,7 @@ from fieldapp.reports.notice import (
 )
 from fieldapp.text import fold
 from fieldapp.reports.weekly import (
-    MEASURES, VIETNAM_OFFSET, build_report, plausible_report_date, report_dates,
+    MEASURES, build_report, plausible_report_date, report_dates,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -64,7 +66,7 @@ def report_formatting():
 
 
 def _today() -> date:
-    return (datetime.utcnow() + VIETNAM_OFFSET).date()
+    return clock.today()
 
 
 def _district_or_404(district_id: int) -> District:
@@ -118,7 +120,8 @@ def _upload_folder() -> Path:
 
 def _forget_old_uploads(folder: Path) -> None:
     """Previews never imported leave their file behind: drop those older than a day."""
-    limit = datetime.now().timestamp() - UPLOAD_KEPT_FOR
+    # File ages are the file system's, measured by the same operating-system clock.
+    limit = time.time() - UPLOAD_KEPT_FOR
     for path in folder.glob("u*-*.*"):
         try:
             if path.stat().st_mtime < limit:

@@ -6,16 +6,16 @@ received in the period that ends on the report date.
 """
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import case, func, select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Inspection, Poster, Province, Venue
 from fieldapp.text import fold
 
-VIETNAM_OFFSET = timedelta(hours=7)
 DEFAULT_PERIOD = timedelta(days=7)
 # Report dates before the national QR systems existed, or far ahead, are typing mistakes.
 FIRST_REPORT_DATE = date(2020, 1, 1)
@@ -152,11 +152,6 @@ class WeeklyReport:
         return bool(self.rows_with_figures)
 
 
-def _utc(day: date) -> datetime:
-    """The first moment of a Vietnamese calendar day, as the naive UTC the database stores."""
-    return datetime.combine(day, time.min) - VIETNAM_OFFSET
-
-
 def previous_figures(commune_ids, report_date: date) -> dict[int, CommuneFigures]:
     """Each commune's own latest figures before the report date (communes report unevenly)."""
     latest = (select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
@@ -196,7 +191,7 @@ def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findin
 
     A venue inspected twice in the period counts once, by its latest finding.
     """
-    since, until = _utc(start), _utc(end + timedelta(days=1))
+    since, until = clock.days_bounds(start, end)
     latest = (select(func.max(Inspection.id).label("id"))
               .join(Venue, Venue.id == Inspection.venue_id)
               .where(Venue.commune_id.in_(commune_ids), Inspection.server_time >= since,

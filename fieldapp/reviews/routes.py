@@ -16,7 +16,7 @@ from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.forms import InspectionForm, answers_of
 from fieldapp.inspections.photos import PhotoError, keep_photo, read_uploads
-from fieldapp.inspections.routes import _gps_check, _position
+from fieldapp.inspections.routes import _gps_check, _position, render_detail
 from fieldapp.inspections.service import InspectionLocked, update_inspection
 from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, User, VENUE_TYPES
 from fieldapp.models.user import INSPECTING_ROLES
@@ -134,7 +134,6 @@ def return_inspection(inspection_id: int):
         return_for_correction(inspection, current_user, comment)
     except ReviewRefused as refusal:
         if refusal.reason == "comment_required":
-            from fieldapp.inspections.routes import render_detail
             return render_detail(inspection, review_error=REFUSALS[refusal.reason](),
                                  comment=comment), 422
         flash(REFUSALS[refusal.reason](), "error")

@@ -1,10 +1,11 @@
 """Supervisors' review of findings, and the district's inspection log."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from fieldapp import clock
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, InspectionPhoto, User, Venue
@@ -43,7 +44,7 @@ def _review(inspection: Inspection, reviewer: User, state: str, comment: str) ->
     inspection.review_state = state
     inspection.review_comment = comment
     inspection.reviewed_by_id = reviewer.id
-    inspection.reviewed_at = datetime.utcnow()
+    inspection.reviewed_at = clock.utcnow()
     record_change(inspection, "review", reviewer, before)
     db.session.flush()
 
@@ -90,10 +91,11 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
             .where(Commune.district_id.in_(user.district_ids)))
     if user.is_inspector:
         stmt = stmt.where(Inspection.inspector_id == user.id)
+    # Dates typed in the log are Vietnamese days; the database keeps UTC.
     if filters.date_from:
-        stmt = stmt.where(Inspection.server_time >= _utc_start(filters.date_from))
+        stmt = stmt.where(Inspection.server_time >= clock.day_start(filters.date_from))
     if filters.date_to:
-        stmt = stmt.where(Inspection.server_time < _utc_start(filters.date_to + timedelta(days=1)))
+        stmt = stmt.where(Inspection.server_time < clock.day_end(filters.date_to))
     if filters.commune_id:
         stmt = stmt.where(Venue.commune_id == filters.commune_id)
     if filters.venue_type:
@@ -128,14 +130,6 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
             InspectionPhoto.inspection_id.in_([i.id for i in rows]))
         .group_by(InspectionPhoto.inspection_id)).all()) if rows else {}
     return LogPage(list(rows), total, filters, counts)
-
-
-# Dates typed in the log are Vietnamese days; the database keeps UTC.
-VIETNAM_OFFSET = timedelta(hours=7)
-
-
-def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time.min) - VIETNAM_OFFSET
 
 
 @dataclass

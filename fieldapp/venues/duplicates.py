@@ -1,5 +1,4 @@
 """Likely duplicate venues, and merging or dismissing them so nothing is counted twice."""
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -7,7 +6,7 @@ from sqlalchemy import select
 from fieldapp.access import district_venues
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
-from fieldapp.inspections.service import distance_m
+from fieldapp.geo import distance_m, grid_cell
 from fieldapp.models import Assignment, DuplicateDismissal, Inspection, User, Venue
 from fieldapp.text import fold
 
@@ -22,11 +21,6 @@ class DuplicatePair:
     second: Venue
     same_name: bool
     distance_m: float | None
-
-
-def _cell(venue: Venue) -> tuple[int, int]:
-    return (math.floor(venue.latitude / CELL_DEGREES),
-            math.floor(venue.longitude / CELL_DEGREES / max(0.2, math.cos(math.radians(venue.latitude)))))
 
 
 def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
@@ -60,7 +54,8 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
     cells: dict[tuple[int, int], list[Venue]] = {}
     for venue in venues:
         if venue.has_position:
-            cells.setdefault(_cell(venue), []).append(venue)
+            cell = grid_cell(venue.latitude, venue.longitude, CELL_DEGREES)
+            cells.setdefault(cell, []).append(venue)
     for (row, col), members in cells.items():
         neighbours = [v for dr in (-1, 0, 1) for dc in (-1, 0, 1)
                       for v in cells.get((row + dr, col + dc), [])]

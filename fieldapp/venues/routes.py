@@ -1,6 +1,4 @@
 """Venue search, venue page, and registering a venue on the spot."""
-from datetime import date
-
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
 )
@@ -9,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from fieldapp import clock
 from fieldapp.access import admins_only, commune_or_none, venue_or_404
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
@@ -74,7 +73,7 @@ def show(venue_id: int):
         .options(joinedload(Poster.issued_by)).order_by(Poster.version.desc())))
     offences = offence_counts([venue.id]).get(venue.id, Offences())
     return render_template("venues/show.html", venue=venue, history=history,
-                           photo_counts=photo_counts, today=date.today(), posters=posters,
+                           photo_counts=photo_counts, today=clock.today(), posters=posters,
                            offences=offences, threshold=current_app.config["ESCALATION_THRESHOLD"],
                            changes=audit_history(venue))
 

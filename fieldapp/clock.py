@@ -1,0 +1,73 @@
+"""The one clock: what time and what day it is in Vietnam.
+
+The database keeps naive UTC datetimes; officials think in Vietnam's calendar days
+(UTC+7 all year, no daylight saving). Every "now", "today" and day boundary of the app
+comes from here, and all of them read the time through `_utc_now()`, so a test freezes
+the whole app's time by replacing that one function.
+"""
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+VIETNAM = ZoneInfo(TIME_ZONE)
+
+
+def _utc_now() -> datetime:
+    """The current moment, aware, in UTC: the only place the app reads the time."""
+    return datetime.now(UTC)
+
+
+def utcnow() -> datetime:
+    """The current moment as the naive UTC the database stores (column defaults use it)."""
+    return as_stored(_utc_now())
+
+
+def now() -> datetime:
+    """The current moment in Vietnam, aware."""
+    return _utc_now().astimezone(VIETNAM)
+
+
+def today() -> date:
+    """Today's date in Vietnam, whatever the server's own time zone."""
+    return now().date()
+
+
+def vietnam_time(utc_moment: datetime) -> datetime:
+    """A stored moment (naive UTC, or aware) as an aware Vietnam time."""
+    if utc_moment.tzinfo is None:
+        utc_moment = utc_moment.replace(tzinfo=UTC)
+    return utc_moment.astimezone(VIETNAM)
+
+
+def vietnam_date(utc_moment: datetime) -> date:
+    """The Vietnamese calendar day a stored moment (naive UTC) falls on."""
+    return vietnam_time(utc_moment).date()
+
+
+def as_stored(moment: datetime) -> datetime:
+    """Any moment as the naive UTC the database stores; a naive one is taken as UTC."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def at_vietnam_time(day: date, at: time) -> datetime:
+    """A Vietnam wall-clock time of a day, as the naive UTC the database stores."""
+    return as_stored(datetime.combine(day, at, VIETNAM))
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a Vietnamese day (00:00 there), as naive UTC."""
+    return at_vietnam_time(day, time.min)
+
+
+def day_end(day: date) -> datetime:
+    """The first moment after a Vietnamese day (00:00 of the next day there), as naive UTC:
+    moments of the day are those before it."""
+    return day_start(day + timedelta(days=1))
+
+
+def days_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """The naive UTC bounds [start, end) of the Vietnamese days first to last, both included:
+    filter with `start <= moment < end`."""
+    return day_start(first), day_end(last)

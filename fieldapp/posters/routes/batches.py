@@ -1,0 +1,169 @@
+"""The office's print queue (issued, printed, delivered posters) and print batches:
+made in the background from a commune, a venue type, the flagged venues or the queue."""
+import threading
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from fieldapp import clock
+from fieldapp.access import (
+    batch_or_404, commune_or_none, district_venues, office_only, poster_or_404,
+)
+from fieldapp.extensions import db
+from fieldapp.fragments import id_param, wants_fragment
+from fieldapp.models import Commune, Poster, PosterBatch, Venue, VENUE_TYPES
+from fieldapp.posters.routes import bp, load_fonts, page_size
+from fieldapp.posters.service import (
+    batch_path, create_batch, flagged_for_replacement, run_batch,
+)
+
+
+def _one_district(district_ids_query) -> int | None:
+    """The one district these posters are for; None when they span several.
+
+    A batch belongs to one district, whose supervisors see it: a province supervisor
+    makes one per district (or per commune)."""
+    found = set(db.session.scalars(district_ids_query.distinct()))
+    return found.pop() if len(found) == 1 else None
+
+
+def _several_districts():
+    flash(_("These posters are in several districts: choose a commune, so that each batch "
+            "belongs to one district."), "error")
+    return redirect(url_for("posters.queue"), code=303)
+
+
+@bp.route("/posters/queue")
+@login_required
+@office_only
+def queue():
+    """The office's print queue: issued, printed, delivered."""
+    posters = db.session.scalars(
+        select(Poster).join(Poster.venue).join(Venue.commune)
+        .where(Commune.district_id.in_(current_user.district_ids))
+        .options(joinedload(Poster.venue).joinedload(Venue.commune),
+                 joinedload(Poster.issued_by))
+        .order_by(Poster.issued_at.desc()).limit(300)).all()
+    by_state = {state: [p for p in posters if p.state == state]
+                for state in ("queued", "printed", "delivered")}
+    batches = db.session.scalars(
+        select(PosterBatch).where(PosterBatch.district_id.in_(current_user.district_ids))
+        .order_by(PosterBatch.created_at.desc()).limit(10)).all()
+    communes = db.session.scalars(select(Commune).where(
+        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
+    return render_template("posters/queue.html", by_state=by_state, batches=batches,
+                           communes=communes)
+
+
+@bp.route("/posters/<int:poster_id>/delivered", methods=["POST"])
+@login_required
+@office_only
+def mark_delivered(poster_id: int):
+    """Record that a printed poster reached its venue."""
+    poster = poster_or_404(poster_id)
+    if poster.state != "printed":
+        flash(_("Only a printed poster can be marked delivered."), "error")
+        return redirect(url_for("posters.queue"), code=303)
+    poster.state, poster.delivered_at = "delivered", clock.utcnow()
+    db.session.commit()
+    flash(_("Poster %(serial)s marked delivered.", serial=poster.serial), "success")
+    return redirect(url_for("posters.queue"), code=303)
+
+
+def _start(batch: PosterBatch):
+    config = current_app.config
+    args = (batch.id, config["POSTER_FOLDER"], config["POSTER_ISSUER"])
+    load_fonts()
+    if not config["POSTER_BATCHES_IN_BACKGROUND"]:
+        run_batch(*args)
+        return
+    app = current_app._get_current_object()
+
+    def work():
+        with app.app_context():
+            run_batch(*args)
+    threading.Thread(target=work, name=f"poster-batch-{batch.id}", daemon=True).start()
+
+
+@bp.route("/posters/queue/print", methods=["POST"])
+@login_required
+@office_only
+def print_queue():
+    """Print every queued poster as one batch; they are marked printed when it is made."""
+    poster_ids = db.session.scalars(
+        select(Poster.id).join(Poster.venue).join(Venue.commune)
+        .where(Commune.district_id.in_(current_user.district_ids), Poster.state == "queued")
+        .order_by(Poster.issued_at)).all()
+    if not poster_ids:
+        flash(_("The print queue is empty."), "info")
+        return redirect(url_for("posters.queue"), code=303)
+    district_id = _one_district(select(Commune.district_id).join(Venue.commune).join(
+        Poster, Poster.venue_id == Venue.id).where(Poster.id.in_(poster_ids)))
+    if district_id is None:
+        return _several_districts()
+    batch = create_batch(district_id, current_user,
+                         _("Print queue (%(n)s posters)", n=len(poster_ids)),
+                         poster_ids=poster_ids, page=page_size())
+    db.session.commit()
+    _start(batch)
+    return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
+
+
+@bp.route("/posters/batches", methods=["POST"])
+@login_required
+@office_only
+def new_batch():
+    """A batch of posters for a commune, a venue type, or the venues that need one."""
+    stmt = district_venues(current_user.district_ids).where(
+        Venue.is_active.is_(True), Venue.qr_payload != "")
+    commune = commune_or_none(id_param(request.form.get("commune")))
+    venue_type = request.form.get("type") if request.form.get("type") in VENUE_TYPES else None
+    if commune:
+        stmt = stmt.where(Venue.commune_id == commune.id)
+    if venue_type:
+        stmt = stmt.where(Venue.venue_type == venue_type)
+    if request.form.get("flagged"):
+        stmt = stmt.where(flagged_for_replacement())
+    venue_ids = db.session.scalars(
+        stmt.with_only_columns(Venue.id).order_by(Venue.search_key)).all()
+    if not venue_ids:
+        flash(_("No venue with a registered code matches this choice."), "error")
+        return redirect(url_for("posters.queue"), code=303)
+    district_id = _one_district(select(Commune.district_id).join(Venue.commune)
+                                .where(Venue.id.in_(venue_ids)))
+    if district_id is None:
+        return _several_districts()
+    title = _("Posters: %(what)s (%(n)s)", what=commune.name if commune else _("whole district"),
+              n=len(venue_ids))
+    batch = create_batch(district_id, current_user, title, venue_ids=venue_ids,
+                         page=page_size())
+    db.session.commit()
+    _start(batch)
+    return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
+
+
+@bp.route("/posters/batches/<int:batch_id>")
+@login_required
+@office_only
+def batch(batch_id: int):
+    """A batch's progress (polled by htmx while it runs) and its download when done."""
+    batch = batch_or_404(batch_id)
+    if wants_fragment():
+        return render_template("posters/_batch.html", batch=batch)
+    return render_template("posters/batch.html", batch=batch)
+
+
+@bp.route("/posters/batches/<int:batch_id>/download")
+@login_required
+@office_only
+def download_batch(batch_id: int):
+    """The finished batch PDF."""
+    batch = batch_or_404(batch_id)
+    path = batch_path(current_app.config["POSTER_FOLDER"], batch)
+    if batch.state != "done" or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/pdf",
+                     download_name=f"posters-batch-{batch.id}.pdf", max_age=0)

@@ -1,0 +1,135 @@
+"""Printing a venue's poster, giving a venue an app-issued code, and issuing a replacement
+poster from a finding of a missing, damaged or outdated code."""
+import io
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from fieldapp.access import inspection_or_404, inspectors_only, poster_or_404, venue_or_404
+from fieldapp.extensions import db
+from fieldapp.models import Poster, Venue
+from fieldapp.posters.render import NoPayload, PayloadTooLong, poster_pdf, poster_png
+from fieldapp.posters.routes import bp, load_fonts, page_size
+from fieldapp.posters.service import (
+    app_issued_payload, issue_poster, poster_text, replacement_reason,
+)
+
+
+def _poster_problem(venue: Venue, error: Exception):
+    """A clear page instead of a poster that cannot be made."""
+    if isinstance(error, NoPayload):
+        return render_template("posters/no_payload.html", venue=venue), 409
+    return render_template("errors/error.html", status=422, title=_("The code cannot be printed"),
+                           message=_("The venue's registered QR content is too long for a QR "
+                                     "code. Check it in the venue registry.")), 422
+
+
+def _pdf_response(texts, filename: str, size: str):
+    out = io.BytesIO()
+    poster_pdf(texts, out, size)
+    out.seek(0)
+    return send_file(out, mimetype="application/pdf", download_name=filename,
+                     as_attachment=False, max_age=0)
+
+
+@bp.route("/venues/<int:venue_id>/poster.pdf")
+@login_required
+def venue_pdf(venue_id: int):
+    """The venue's current poster as a print-ready PDF (A4, or ?size=A5 / A6)."""
+    venue, size = venue_or_404(venue_id), page_size()
+    load_fonts()
+    try:
+        text = poster_text(venue, current_app.config["POSTER_ISSUER"])
+        return _pdf_response([text], f"poster-{text.serial}-{size}.pdf", size)
+    except (NoPayload, PayloadTooLong) as error:
+        return _poster_problem(venue, error)
+
+
+@bp.route("/venues/<int:venue_id>/poster.png")
+@login_required
+def venue_png(venue_id: int):
+    """The venue's current poster as a PNG image."""
+    venue, size = venue_or_404(venue_id), page_size()
+    load_fonts()
+    try:
+        text = poster_text(venue, current_app.config["POSTER_ISSUER"])
+        png = poster_png(text, Path(current_app.config["POSTER_FONT_DIR"]), size)
+    except (NoPayload, PayloadTooLong) as error:
+        return _poster_problem(venue, error)
+    return send_file(io.BytesIO(png), mimetype="image/png",
+                     download_name=f"poster-{text.serial}-{size}.png", max_age=0)
+
+
+@bp.route("/posters/<int:poster_id>.pdf")
+@login_required
+def poster_version_pdf(poster_id: int):
+    """One issued poster version as a PDF."""
+    poster = poster_or_404(poster_id)
+    size = page_size()
+    load_fonts()
+    try:
+        text = poster_text(poster.venue, current_app.config["POSTER_ISSUER"], poster)
+        return _pdf_response([text], f"poster-{poster.serial}-{size}.pdf", size)
+    except (NoPayload, PayloadTooLong) as error:
+        return _poster_problem(poster.venue, error)
+
+
+@bp.route("/venues/<int:venue_id>/payload", methods=["POST"])
+@login_required
+@inspectors_only
+def generate_payload(venue_id: int):
+    """Give a venue with no registered code an app-issued one, so a poster can be made."""
+    venue = venue_or_404(venue_id)
+    if venue.qr_payload:
+        flash(_("This venue already has a registered code; it was kept."), "info")
+    else:
+        venue.qr_payload = app_issued_payload(venue)
+        db.session.commit()
+        flash(_("An app-issued code was created. It is not registered with PC-Covid: scans "
+                "of it are checked by this app only."), "success")
+    return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+
+
+@bp.route("/inspections/<int:inspection_id>/replacement", methods=["POST"])
+@login_required
+@inspectors_only
+def issue_replacement(inspection_id: int):
+    """Issue a replacement poster from a finding of a missing, damaged or outdated code."""
+    inspection = inspection_or_404(inspection_id)
+    venue = inspection.venue
+    reason = replacement_reason(inspection)
+    if reason is None:
+        return render_template("errors/error.html", status=409, title=_("No replacement needed"),
+                               message=_("This finding does not call for a replacement poster: "
+                                         "the code was posted.")), 409
+    if not venue.qr_payload:
+        return render_template("posters/no_payload.html", venue=venue), 409
+    size = page_size()  # checked before anything is written
+    print_now = request.form.get("print") == "now"
+    issued = db.session.scalar(select(Poster).where(Poster.inspection_id == inspection.id))
+    if issued is not None:  # a double tap or a second visit: one finding, one poster
+        flash(_("Poster %(serial)s was already issued for this finding.", serial=issued.serial),
+              "info")
+        if print_now:
+            return redirect(url_for("posters.poster_version_pdf", poster_id=issued.id,
+                                    size=size), code=303)
+        return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    try:
+        poster = issue_poster(venue, current_user, reason, inspection=inspection,
+                              printed_now=print_now)
+        db.session.commit()
+    except IntegrityError:  # another request took this version number at the same moment
+        db.session.rollback()
+        return render_template("errors/error.html", status=409, title=_("Try again"),
+                               message=_("Another poster was being issued for this venue at "
+                                         "the same moment. Reload the page.")), 409
+    if print_now:
+        return redirect(url_for("posters.poster_version_pdf", poster_id=poster.id,
+                                size=size), code=303)
+    flash(_("Replacement poster %(serial)s added to the office's print queue.",
+            serial=poster.serial), "success")
+    return redirect(url_for("venues.show", venue_id=venue.id), code=303)
