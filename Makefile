@@ -9,7 +9,7 @@ PORT ?= 5000
 MO := fieldapp/translations/vi/LC_MESSAGES/messages.mo
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test install install-test chromium messages
+.PHONY: run test install install-test chromium messages lock
 
 run: install
 	$(FLASK) db upgrade
@@ -25,11 +25,11 @@ install-test: install $(VENV)/.installed-test chromium
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -r requirements.txt
+	$(PIP) --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-test: tests/requirements.txt $(VENV)/.installed
-	$(PIP) -r tests/requirements.txt
+	$(PIP) --require-hashes -r tests/requirements.txt
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -59,3 +59,13 @@ chromium:
 messages: install
 	$(VENV)/bin/pybabel extract --ignore-dirs=".* node_modules" -F fieldapp/babel.cfg -k _l -o fieldapp/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i fieldapp/translations/messages.pot -d fieldapp/translations
+
+# For developers: after editing requirements.in or tests/requirements.in, pin every package
+# (transitive ones too) with its hashes. Versions already locked are kept unless the .in
+# files ask otherwise; `make lock UPGRADE=--upgrade` takes the newest allowed.
+LOCK := env -u UV_EXTRA_INDEX_URL -u UV_FIND_LINKS -u UV_INDEX UV_NO_CONFIG=1 \
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--index-url https://pypi.org/simple --custom-compile-command "make lock" $(UPGRADE)
+lock: $(VENV)/.installed-test
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) tests/requirements.in -o tests/requirements.txt
