@@ -8,6 +8,9 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 MO := fieldapp/translations/vi/LC_MESSAGES/messages.mo
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+APP_JS := $(wildcard static/js/*.js)
+FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
+FONTS := static/vendor/fonts/be-vietnam-pro
 
 .PHONY: run test install install-test chromium messages lock
 
@@ -19,7 +22,8 @@ run: install
 test: install-test
 	$(PY) -m pytest tests
 
-install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js $(MO)
+install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js \
+	$(FONTS)/.copied static/build/js/.built $(MO)
 
 install-test: install $(VENV)/.installed-test chromium
 
@@ -42,6 +46,22 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
 	mkdir -p static/vendor/leaflet
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+
+# The poster fonts (the two weights posters and PDFs use, and their licence), read by
+# the app from here (POSTER_FONT_DIR), not from node_modules.
+$(FONTS)/.copied: node_modules/.package-lock.json
+	mkdir -p $(FONTS)/400Regular $(FONTS)/700Bold
+	cp $(FONT_PACKAGE)/400Regular/BeVietnamPro_400Regular.ttf $(FONTS)/400Regular/
+	cp $(FONT_PACKAGE)/700Bold/BeVietnamPro_700Bold.ttf $(FONTS)/700Bold/
+	cp $(FONT_PACKAGE)/LICENSE_FONT $(FONTS)/
+	touch $@
+
+# The app's own scripts, minified; static/js/ keeps the readable sources, and
+# fieldapp/assets.py serves these copies in their place.
+static/build/js/.built: $(APP_JS) node_modules/.package-lock.json
+	rm -rf static/build/js
+	node_modules/.bin/esbuild $(APP_JS) --minify --outdir=static/build/js --log-level=warning
+	touch $@
 
 $(MO): fieldapp/translations/vi/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d fieldapp/translations

@@ -46,7 +46,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "MAX_PHOTOS": 6,
         # Photos are re-encoded to at most this many pixels on the longest side.
         "PHOTO_MAX_SIDE": 1600,
-        "POSTER_FONT_DIR": str(ROOT / "node_modules" / "@expo-google-fonts" / "be-vietnam-pro"),
+        # Copied here from the npm package by the set-up (`make install`).
+        "POSTER_FONT_DIR": str(ROOT / "static" / "vendor" / "fonts" / "be-vietnam-pro"),
         "POSTER_FOLDER": str(instance / "posters"),
         # Spreadsheets of national figures wait here between their preview and their import.
         "FIGURES_UPLOAD_FOLDER": str(instance / "figure-imports"),
