@@ -12,15 +12,20 @@ APP_JS := $(wildcard static/js/*.js)
 FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
 FONTS := static/vendor/fonts/be-vietnam-pro
 
-.PHONY: run test install install-test chromium messages lock
+.PHONY: run test lint install install-test chromium messages lock
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+test: install-test lint
 	$(PY) -m pytest tests
+
+# Lint and format check (settings in pyproject.toml); `make test` runs it first.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js \
 	$(FONTS)/.copied static/build/js/.built $(MO)
