@@ -7,7 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from fieldapp.config import INSTANCE, ROOT, load_config
+from fieldapp.config import INSTANCE, ROOT, configure
 from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from fieldapp.fragments import wants_json
 
@@ -31,9 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.config.update(load_config(Path(app.instance_path)))
-    if config:
-        app.config.update(config)
+    configure(app, config)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
