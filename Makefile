@@ -62,10 +62,12 @@ $(FONTS)/.copied: node_modules/.package-lock.json
 	touch $@
 
 # The app's own scripts, minified; static/js/ keeps the readable sources, and
-# fieldapp/assets.py serves these copies in their place.
+# fieldapp/assets.py serves these copies in their place. The target keeps the minifier
+# from writing newer syntax (e.g. ||=) than the inspectors' older phones understand.
 static/build/js/.built: $(APP_JS) node_modules/.package-lock.json
 	rm -rf static/build/js
-	node_modules/.bin/esbuild $(APP_JS) --minify --outdir=static/build/js --log-level=warning
+	node_modules/.bin/esbuild $(APP_JS) --minify --target=es2017 --outdir=static/build/js \
+	  --log-level=warning
 	touch $@
 
 $(MO): fieldapp/translations/vi/LC_MESSAGES/messages.po $(VENV)/.installed
