@@ -8,28 +8,37 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 MO := fieldapp/translations/vi/LC_MESSAGES/messages.mo
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+APP_JS := $(wildcard static/js/*.js)
+FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
+FONTS := static/vendor/fonts/be-vietnam-pro
 
-.PHONY: run test install install-test chromium messages
+.PHONY: run test lint install install-test chromium messages lock
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+test: install-test lint
 	$(PY) -m pytest tests
 
-install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js $(MO)
+# Lint and format check (settings in pyproject.toml); `make test` runs it first.
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js \
+	$(FONTS)/.copied static/build/js/.built $(MO)
 
 install-test: install $(VENV)/.installed-test chromium
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) -r requirements.txt
+	$(PIP) --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-test: tests/requirements.txt $(VENV)/.installed
-	$(PIP) -r tests/requirements.txt
+	$(PIP) --require-hashes -r tests/requirements.txt
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -42,6 +51,24 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
 	mkdir -p static/vendor/leaflet
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+
+# The poster fonts (the two weights posters and PDFs use, and their licence), read by
+# the app from here (POSTER_FONT_DIR), not from node_modules.
+$(FONTS)/.copied: node_modules/.package-lock.json
+	mkdir -p $(FONTS)/400Regular $(FONTS)/700Bold
+	cp $(FONT_PACKAGE)/400Regular/BeVietnamPro_400Regular.ttf $(FONTS)/400Regular/
+	cp $(FONT_PACKAGE)/700Bold/BeVietnamPro_700Bold.ttf $(FONTS)/700Bold/
+	cp $(FONT_PACKAGE)/LICENSE_FONT $(FONTS)/
+	touch $@
+
+# The app's own scripts, minified; static/js/ keeps the readable sources, and
+# fieldapp/assets.py serves these copies in their place. The target keeps the minifier
+# from writing newer syntax (e.g. ||=) than the inspectors' older phones understand.
+static/build/js/.built: $(APP_JS) node_modules/.package-lock.json
+	rm -rf static/build/js
+	node_modules/.bin/esbuild $(APP_JS) --minify --target=es2017 --outdir=static/build/js \
+	  --log-level=warning
+	touch $@
 
 $(MO): fieldapp/translations/vi/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d fieldapp/translations
@@ -59,3 +86,13 @@ chromium:
 messages: install
 	$(VENV)/bin/pybabel extract --ignore-dirs=".* node_modules" -F fieldapp/babel.cfg -k _l -o fieldapp/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i fieldapp/translations/messages.pot -d fieldapp/translations
+
+# For developers: after editing requirements.in or tests/requirements.in, pin every package
+# (transitive ones too) with its hashes. Versions already locked are kept unless the .in
+# files ask otherwise; `make lock UPGRADE=--upgrade` takes the newest allowed.
+LOCK := env -u UV_EXTRA_INDEX_URL -u UV_FIND_LINKS -u UV_INDEX UV_NO_CONFIG=1 \
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--index-url https://pypi.org/simple --custom-compile-command "make lock" $(UPGRADE)
+lock: $(VENV)/.installed-test
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) tests/requirements.in -o tests/requirements.txt

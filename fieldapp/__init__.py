@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from fieldapp.assets import init_assets
 from fieldapp.auth.same_origin import check_same_origin
-from fieldapp.config import INSTANCE, ROOT, load_config
+from fieldapp.config import INSTANCE, ROOT, configure
 from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from fieldapp.fragments import wants_json
 
@@ -36,9 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.config.update(load_config(Path(app.instance_path)))
-    if config:
-        app.config.update(config)
+    configure(app, config)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

@@ -1,11 +1,25 @@
 """Static assets under fingerprinted URLs, so phones cache them for a year and still
-get a new file the moment it changes."""
+get a new file the moment it changes.
+
+The app's own scripts are written readable in static/js/ and served minified: the
+set-up (`make install`) minifies each into static/build/js/ under the same name.
+"""
 import hashlib
 from pathlib import Path
 
 from flask import Flask, request, url_for
 
 YEAR = 365 * 24 * 3600
+SCRIPTS = "js/"
+MINIFIED_SCRIPTS = "build/js/"
+
+
+def served_file(filename: str) -> str:
+    """The static file sent for `filename`: the minified copy of one of the app's scripts,
+    or the file itself."""
+    if filename.startswith(SCRIPTS) and filename.endswith(".js"):
+        return MINIFIED_SCRIPTS + filename[len(SCRIPTS):]
+    return filename
 
 
 class AssetVersions:
@@ -29,7 +43,8 @@ def init_assets(app: Flask) -> None:
     app.extensions["asset_versions"] = versions
 
     def asset_url(filename: str) -> str:
-        return url_for("static", filename=filename, v=versions.version(filename))
+        served = served_file(filename)
+        return url_for("static", filename=served, v=versions.version(served))
 
     app.jinja_env.globals["asset_url"] = asset_url
 

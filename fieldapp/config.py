@@ -1,11 +1,16 @@
 """Configuration defaults; environment variables override them.
 
-SECRET_KEY, DATABASE_URL, MAX_PHOTO_MB and MAX_UPLOAD_MB are read from the
-environment, as is any FIELDAPP_<NAME> variable (e.g. FIELDAPP_GPS_MAX_DISTANCE_M).
+SECRET_KEY, DATABASE_URL, MAX_PHOTO_MB, MAX_UPLOAD_MB, MAP_TILE_URL and
+MAP_TILE_ATTRIBUTION are read from the environment by `load_config`; then any
+FIELDAPP_<NAME> variable sets <NAME> through Flask's `from_prefixed_env`, its value read
+as JSON when it is JSON (FIELDAPP_GPS_MAX_DISTANCE_M=250 gives the number 250, `true`
+and `false` give booleans) and as text otherwise.
 """
 import os
 import secrets
 from pathlib import Path
+
+from flask import Flask
 
 from fieldapp import clock
 
@@ -48,7 +53,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "MAX_PHOTOS": 6,
         # Photos are re-encoded to at most this many pixels on the longest side.
         "PHOTO_MAX_SIDE": 1600,
-        "POSTER_FONT_DIR": str(ROOT / "node_modules" / "@expo-google-fonts" / "be-vietnam-pro"),
+        # Copied here from the npm package by the set-up (`make install`).
+        "POSTER_FONT_DIR": str(ROOT / "static" / "vendor" / "fonts" / "be-vietnam-pro"),
         "POSTER_FOLDER": str(instance / "posters"),
         # Spreadsheets of national figures wait here between their preview and their import.
         "FIGURES_UPLOAD_FOLDER": str(instance / "figure-imports"),
@@ -85,19 +91,19 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # CSRF tokens live as long as the session: a form opened in the morning
         # must still submit in the afternoon.
         "WTF_CSRF_TIME_LIMIT": None,
-        # Origins besides the app's own allowed to post (e.g. behind a renaming proxy),
-        # comma-separated in FIELDAPP_TRUSTED_ORIGINS.
-        "TRUSTED_ORIGINS": [o for o in env.get("FIELDAPP_TRUSTED_ORIGINS", "").split(",") if o],
+        # Origins besides the app's own allowed to post (e.g. behind a renaming proxy):
+        # FIELDAPP_TRUSTED_ORIGINS, comma-separated or a JSON list.
+        "TRUSTED_ORIGINS": [],
     }
-    for key, value in env.items():
-        if key.startswith("FIELDAPP_") and key != "FIELDAPP_TRUSTED_ORIGINS":
-            name = key[len("FIELDAPP_"):]
-            current = config.get(name)
-            if isinstance(current, bool):
-                value = value.lower() in ("1", "true", "yes")
-            elif isinstance(current, int):
-                value = int(value)
-            elif isinstance(current, float):
-                value = float(value)
-            config[name] = value
     return config
+
+
+def configure(app: Flask, overrides: dict | None = None) -> None:
+    """Set the app's configuration: defaults, then the environment, then `overrides`."""
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.from_prefixed_env("FIELDAPP")
+    if overrides:
+        app.config.update(overrides)
+    origins = app.config["TRUSTED_ORIGINS"]
+    if isinstance(origins, str):  # "https://a.example,https://b.example"
+        app.config["TRUSTED_ORIGINS"] = [origin for origin in origins.split(",") if origin]

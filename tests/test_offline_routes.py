@@ -3,6 +3,7 @@ worker, the manifest, the outbox and fallback pages."""
 import gzip
 import json
 import re
+from pathlib import Path
 
 from tests.conftest import PASSWORD
 
@@ -52,7 +53,21 @@ def test_service_worker_is_served_from_the_root(client):
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["Service-Worker-Allowed"] == "/"
     script = response.get_data(as_text=True)
-    assert "/static/js/outbox.js?v=" in script and "/offline" in script
+    assert "/static/build/js/outbox.js?v=" in script and "/offline" in script
+
+
+def test_pages_and_the_service_worker_get_the_minified_scripts(app, client, login):
+    login()
+    page = client.get("/").get_data(as_text=True)
+    shell = client.get("/sw.js").get_data(as_text=True)
+    for name in ("app.js", "outbox.js", "offline.js"):
+        served = [url for url in asset_urls(page) if url.split("?")[0].endswith("/" + name)]
+        assert [url.split("?")[0] for url in served] == [f"/static/build/js/{name}"]
+        assert served[0] in shell  # precached by the service worker
+        minified = client.get(served[0]).get_data(as_text=True)
+        source = (Path(app.static_folder) / "js" / name).read_text()
+        assert len(minified) < len(source) * 0.8, name
+        assert "\n  " not in minified  # no indented lines left
 
 
 def test_manifest_installs_the_app(client):

@@ -1,12 +1,17 @@
 """The notice's words and numbers, always in Vietnamese: it is the document sent to the province.
 
-Numbers are written the Vietnamese way (4.336; 30,0%) and dates DD/MM/YYYY, whatever
-language the user reads the app in.
+Numbers are written the Vietnamese way (4.336; 30,0%) by Babel's vi_VN locale, and dates
+DD/MM/YYYY, whatever language the user reads the app in.
 """
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal, format_percent
 
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
+
+LOCALE = "vi_VN"
+ONE_DECIMAL = Decimal("0.1")
 
 UNIT_PREFIX = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn", "district": "huyện"}
 # The official appendix's columns, as the province's template names them.
@@ -18,7 +23,7 @@ def vn_number(value: int | None) -> str:
     """4336 → "4.336"; None → "—"."""
     if value is None:
         return "—"
-    return f"{value:,}".replace(",", ".")
+    return format_decimal(value, format="#,##0", locale=LOCALE)
 
 
 def vn_signed(value) -> str:
@@ -32,18 +37,25 @@ def vn_signed(value) -> str:
     return ("+" if value > 0 else "−" if value < 0 else "") + text
 
 
+def _one_decimal(value) -> Decimal:
+    # Half up, as people round (30,25 → 30,3); Babel alone would round half to even.
+    # A float goes through its shortest text, so 0.15 is 0,2 and not 0.1499... → 0,1.
+    exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return exact.quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
 def vn_decimal(value: Decimal | None) -> str:
-    """30.0 → "30,0"."""
+    """30.0 → "30,0"; 1234.56 → "1.234,6"."""
     if value is None:
         return "—"
-    whole, _, fraction = f"{value:.1f}".partition(".")
-    return f"{vn_number(int(whole))},{fraction}" if not whole.startswith("-") \
-        else f"-{vn_number(-int(whole))},{fraction}"
+    return format_decimal(_one_decimal(value), format="#,##0.0", locale=LOCALE)
 
 
 def vn_percent(value: Decimal | None) -> str:
-    """30.0 → "30,0%"."""
-    return "—" if value is None else vn_decimal(value) + "%"
+    """A percentage already multiplied by 100: 30.0 → "30,0%"."""
+    if value is None:
+        return "—"
+    return format_percent(_one_decimal(value) / 100, format="#,##0.0%", locale=LOCALE)
 
 
 def vn_date(day: date | None) -> str:

@@ -1,0 +1,72 @@
+"""Settings from the environment, and files the set-up puts into the app."""
+import shutil
+from pathlib import Path
+
+from fieldapp import create_app
+from fieldapp.config import ROOT, load_config
+from fieldapp.posters.render import FONT_FILES
+
+
+def test_poster_fonts_are_read_from_the_app_not_from_node_modules(tmp_path):
+    font_dir = Path(load_config(tmp_path)["POSTER_FONT_DIR"])
+    assert font_dir.is_relative_to(ROOT / "static" / "vendor")
+    assert "node_modules" not in font_dir.parts
+    for name in FONT_FILES.values():
+        assert (font_dir / name).is_file(), name
+
+
+def make_app(tmp_path, **overrides):
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'config.db'}",
+                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), **overrides})
+
+
+def test_fieldapp_variables_reach_the_settings_with_their_types(monkeypatch, tmp_path):
+    monkeypatch.setenv("FIELDAPP_GPS_MAX_DISTANCE_M", "250")
+    monkeypatch.setenv("FIELDAPP_GPS_MAX_ACCURACY_M", "75.5")
+    monkeypatch.setenv("FIELDAPP_POSTER_BATCHES_IN_BACKGROUND", "false")
+    monkeypatch.setenv("FIELDAPP_POSTER_ISSUER", "Phòng Văn hóa - Thông tin {district}")
+    config = make_app(tmp_path).config
+    assert config["GPS_MAX_DISTANCE_M"] == 250 and type(config["GPS_MAX_DISTANCE_M"]) is int
+    assert config["GPS_MAX_ACCURACY_M"] == 75.5
+    assert config["POSTER_BATCHES_IN_BACKGROUND"] is False
+    assert config["POSTER_ISSUER"] == "Phòng Văn hóa - Thông tin {district}"
+
+
+def test_settings_not_given_keep_their_defaults(monkeypatch, tmp_path):
+    monkeypatch.delenv("FIELDAPP_GPS_MAX_DISTANCE_M", raising=False)
+    assert make_app(tmp_path).config["GPS_MAX_DISTANCE_M"] == 300
+
+
+def test_the_app_factory_overrides_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("FIELDAPP_ESCALATION_THRESHOLD", "5")
+    assert make_app(tmp_path, ESCALATION_THRESHOLD=2).config["ESCALATION_THRESHOLD"] == 2
+
+
+def test_secret_key_and_database_url_are_still_read_unprefixed(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/fieldapp")
+    app = create_app({"UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/fieldapp"
+
+
+def test_trusted_origins_comma_separated_or_as_a_json_list(monkeypatch, tmp_path):
+    monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://a.example,https://b.example")
+    assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == ["https://a.example",
+                                                             "https://b.example"]
+    monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", '["https://c.example"]')
+    assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == ["https://c.example"]
+    monkeypatch.delenv("FIELDAPP_TRUSTED_ORIGINS")
+    assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == []
+
+
+def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, migrated_db):
+    monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://proxy.example")
+    shutil.copy(migrated_db, tmp_path / "config.db")
+    app = make_app(tmp_path, TESTING=True, SECRET_KEY="test", WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    data = {"username": "nobody", "password": "wrong"}
+    refused = client.post("/login", data=data, headers={"Origin": "https://evil.example"})
+    trusted = client.post("/login", data=data, headers={"Origin": "https://proxy.example"})
+    assert refused.status_code == 400  # another site
+    assert trusted.status_code == 422  # let in, and told the password is wrong
