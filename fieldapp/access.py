@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Venue
+from fieldapp.places import in_vietnamese_order
 
 
 def district_venues(district_ids: int | Iterable[int]) -> Select:
@@ -30,6 +31,13 @@ def commune_or_none(commune_id: int | None) -> Commune | None:
         return None
     return db.session.scalar(select(Commune).where(
         Commune.id == commune_id, Commune.district_id.in_(current_user.district_ids)))
+
+
+def user_communes() -> list[Commune]:
+    """The communes of the current user's district (or province), in Vietnamese order, for
+    every picker."""
+    return in_vietnamese_order(db.session.scalars(select(Commune).where(
+        Commune.district_id.in_(current_user.district_ids))))
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.models import District, Province, Role, Scope, User
+from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.reports import exports
 from fieldapp.reports.figures import (
     FIELD_LABELS, SheetUnreadable, apply_import, guess_columns, preview_import, read_sheet,
@@ -53,13 +54,13 @@ def refresh_statistics() -> None:
 
 
 def district_named(name: str | None) -> District:
-    """The district whose name folds to the given one; the only one when no name is given."""
-    districts = db.session.scalars(select(District).order_by(District.name)).all()
+    """The district a name means ("Huyện Quan Sơn", "quan son"); the only one when none is given."""
+    districts = in_vietnamese_order(db.session.scalars(select(District)))
     if name is None:
         if len(districts) == 1:
             return districts[0]
         raise click.UsageError("Say which district with --district.")
-    matches = [d for d in districts if fold(d.name) == fold(name)]
+    matches = places_named(districts, name)
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -187,7 +188,6 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
     from fieldapp.models import Venue
     from fieldapp.posters.render import PosterError, poster_png, register_fonts
     from fieldapp.posters.service import poster_text, render_batch
-    from fieldapp.venues.importer import commune_key
 
     if bool(venue_code) == bool(commune_name):
         raise click.UsageError("Give either --venue CODE or --commune NAME.")
@@ -212,9 +212,9 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
     if as_png:
         raise click.UsageError("A commune's posters come as one PDF: name a .pdf file.")
     district = district_named(district_name)
-    communes = [c for c in district.communes if commune_key(c.name) == commune_key(commune_name)]
+    communes = places_named(district.communes, commune_name)
     if not communes:
-        known = ", ".join(c.name for c in district.communes)
+        known = ", ".join(c.name for c in in_vietnamese_order(district.communes))
         raise click.BadParameter(f"No commune named {commune_name} in {district.name}. "
                                  f"Communes: {known}.", param_hint="--commune")
     venues = db.session.scalars(
@@ -322,8 +322,8 @@ def report_command(district_name: str | None, province_name: str | None, date_te
     day = _report_day(date_text)
     config = current_app.config
     if province_name:
-        province = next((p for p in db.session.scalars(select(Province))
-                         if fold(p.name) == fold(province_name)), None)
+        province = next(iter(places_named(db.session.scalars(select(Province)), province_name)),
+                        None)
         if province is None:
             raise click.BadParameter(f"No province named {province_name}.",
                                      param_hint="--province")

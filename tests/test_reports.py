@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster
 from fieldapp.reports.figures import (
-    BadCount, guess_columns, header_field, parse_count, place_key, preview_import, read_sheet,
+    BadCount, guess_columns, header_field, parse_count, preview_import, read_sheet,
 )
+from fieldapp.places import name_key
 from fieldapp.reports.notice import notice_lines, vn_percent
 from fieldapp.reports.weekly import district_report, percent
 from tests.conftest import commune_named
@@ -111,7 +112,7 @@ def test_counts_that_are_not_whole_numbers_of_zero_or_more(written):
 
 @pytest.mark.parametrize("name", ["Xã Sơn Hà", "xa son ha", "SƠN HÀ", "X. Sơn Hà", "  Sơn  Hà "])
 def test_commune_names_ignore_prefix_case_and_accents(name):
-    assert place_key(name) == "son ha"
+    assert name_key(name) == "son ha"
 
 
 def test_xlsx_merged_cells_and_title_rows(quan_son):

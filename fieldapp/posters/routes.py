@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp.access import (
     commune_or_none, district_venues, inspection_or_404, inspectors_only, office_only,
-    venue_or_404,
+    user_communes, venue_or_404,
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -201,8 +201,7 @@ def queue():
     batches = db.session.scalars(
         select(PosterBatch).where(PosterBatch.district_id.in_(current_user.district_ids))
         .order_by(PosterBatch.created_at.desc()).limit(10)).all()
-    communes = db.session.scalars(select(Commune).where(
-        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
+    communes = user_communes()
     return render_template("posters/queue.html", by_state=by_state, batches=batches,
                            communes=communes)
 

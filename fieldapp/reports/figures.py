@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
+from fieldapp.places import PlaceIndex
 from fieldapp.text import search_text
 
 # What a spreadsheet's columns can hold; the first three columns of the official appendix
@@ -187,19 +188,6 @@ def parse_count(value) -> int | None:
     return number
 
 
-_PREFIXES = ("thi tran ", "thi xa ", "tt ", "tt. ", "xa ", "phuong ", "x ", "p ")
-_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "tp ", "quan ")
-
-
-def place_key(name, prefixes=_PREFIXES) -> str:
-    """A place name folded with its "Xã "/"Thị trấn " prefix removed: "Xã Sơn Hà" → "son ha"."""
-    key = " ".join(search_text(str(name or "")).split())
-    for prefix in prefixes:
-        if key.startswith(prefix.replace(".", "").strip() + " "):
-            return key[len(prefix.replace(".", "").strip()) + 1:]
-    return key
-
-
 @dataclass
 class PreviewRow:
     number: int
@@ -274,7 +262,7 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
     if report_date > today:
         preview.date_problem = _("The report date %(date)s is in the future.",
                                  date=report_date.strftime("%d/%m/%Y"))
-    communes = _name_index(district.communes)
+    communes = PlaceIndex(district.communes)
     existing = set(db.session.scalars(select(CommuneFigures.commune_id).where(
         CommuneFigures.report_date == report_date,
         CommuneFigures.commune_id.in_([c.id for c in district.communes]))))
@@ -300,29 +288,9 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
     return preview
 
 
-def _name_index(units) -> dict[str, object]:
-    """Units by their folded name, with and without a prefix; a key two units share is
-    dropped rather than guessed."""
-    index: dict[str, object] = {}
-    clashes = set()
-    for unit in units:
-        for key in {" ".join(search_text(unit.name).split()), place_key(unit.name)}:
-            if key in index and index[key] is not unit:
-                clashes.add(key)
-            index[key] = unit
-    return {key: unit for key, unit in index.items() if key not in clashes}
-
-
-def _lookup(index: dict, name: str, prefixes=_PREFIXES):
-    """The unit a cell names: "Xã Xà Hồ", "Xà Hồ", "xa ho" all find Xà Hồ."""
-    full = " ".join(search_text(name).split())
-    return index.get(full) or index.get(place_key(name, prefixes))
-
-
-def _check_row(row: PreviewRow, communes, district, seen) -> None:
+def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
     cells = row.cells
-    if cells.get("district") and _lookup(_name_index([district]), cells["district"],
-                                         _DISTRICT_PREFIXES) is not district:
+    if cells.get("district") and PlaceIndex([district]).find(cells["district"]) is not district:
         row.problem = _("belongs to %(other)s, not %(district)s",
                         other=cells["district"], district=district.name)
         return
@@ -330,7 +298,7 @@ def _check_row(row: PreviewRow, communes, district, seen) -> None:
     if not name:
         row.problem = _("no commune named")
         return
-    commune = _lookup(communes, name)
+    commune = communes.find(name)
     if commune is None:
         row.problem = _("%(name)s matches no commune of %(district)s",
                         name=name, district=district.name)

@@ -26,7 +26,7 @@ from fieldapp.reports.notice import (
     appendix_headers, appendix_rows, notice_lines, title, unit_name, vn_date, vn_decimal,
     vn_number, vn_percent, vn_signed,
 )
-from fieldapp.text import fold
+from fieldapp.places import in_vietnamese_order
 from fieldapp.reports.weekly import (
     MEASURES, VIETNAM_OFFSET, build_report, plausible_report_date, report_dates,
 )
@@ -75,8 +75,8 @@ def _district_or_404(district_id: int) -> District:
 
 
 def _districts() -> list[District]:
-    return sorted(db.session.scalars(select(District).where(
-        District.id.in_(current_user.district_ids))), key=lambda d: fold(d.name))
+    return in_vietnamese_order(db.session.scalars(select(District).where(
+        District.id.in_(current_user.district_ids))))
 
 
 def parse_day(text: str | None) -> date | None:
@@ -230,6 +230,7 @@ def enter_figures(district_id: int, day: date):
         values = {f"{name}-{c.id}": _typed(getattr(existing[c.id], name))
                   for c in district.communes if c.id in existing for name in COUNTS}
         return render_template("reports/figures.html", district=district, day=day,
+                               communes=in_vietnamese_order(district.communes),
                                values=values, errors={}, existing=existing)
     values = {key: request.form.get(key, "").strip()
               for c in district.communes for key in (f"{n}-{c.id}" for n in COUNTS)}
@@ -256,6 +257,7 @@ def enter_figures(district_id: int, day: date):
         errors["date"] = _("Type the figures of at least one commune.")
     if errors:
         return render_template("reports/figures.html", district=district, day=day,
+                               communes=in_vietnamese_order(district.communes),
                                values=values, errors=errors, existing=existing), 422
     save_figures(entries, day, current_user)
     for row in cleared:

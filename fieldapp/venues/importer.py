@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import District, User, Venue
+from fieldapp.places import PlaceIndex
 from fieldapp.text import fold
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
@@ -58,7 +59,6 @@ VIETNAMESE_TYPE_NAMES = {
     "village_cultural_house": ("Nhà văn hóa thôn", "Nhà văn hóa bản", "Nhà văn hóa"),
     "other": ("Khác",),
 }
-COMMUNE_PREFIXES = ("thi tran ", "phuong ", "xa ", "tt. ", "tt ")
 
 
 class FileRefused(Exception):
@@ -111,15 +111,6 @@ def venue_type_names() -> dict[str, str]:
     for code, spellings in VIETNAMESE_TYPE_NAMES.items():
         names.update({folded_key(spelling): code for spelling in spellings})
     return names
-
-
-def commune_key(text: str) -> str:
-    """A commune name folded, without 'Xã ', 'Thị trấn ' or 'Phường ' in front."""
-    key = fold(text)
-    for prefix in COMMUNE_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):].strip()
-    return key
 
 
 def _text(source) -> str:
@@ -210,7 +201,7 @@ def import_venues(source, district: District, imported_by: User | None = None) -
         return report
 
     titles = {name: header[index].strip() for name, index in columns.items()}
-    communes = {commune_key(c.name): c for c in district.communes}
+    communes = PlaceIndex(district.communes)
     types = venue_type_names()
 
     def cell(cells: list[str], name: str) -> str:
@@ -244,7 +235,7 @@ def import_venues(source, district: District, imported_by: User | None = None) -
                                      code=values["code"]))
         if not values["name"]:
             refuse("missing_name", _l("The name is empty."))
-        commune = communes.get(commune_key(values["commune"]))
+        commune = communes.find(values["commune"])
         if not values["commune"]:
             refuse("missing_commune", _l("The commune is empty."))
         elif commune is None:

@@ -9,25 +9,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from fieldapp.access import admins_only, commune_or_none, venue_or_404
+from fieldapp.access import admins_only, commune_or_none, user_communes, venue_or_404
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES, Venue
+from fieldapp.models import Inspection, Poster, VENUE_TYPES, Venue
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.reviews.service import Offences, offence_counts
-from fieldapp.text import fold
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
-
-
-def district_communes() -> list[Commune]:
-    """The user's district's communes in Vietnamese alphabetical order (Đ after D)."""
-    communes = db.session.scalars(
-        select(Commune).where(Commune.district_id.in_(current_user.district_ids)))
-    return sorted(communes, key=lambda commune: (fold(commune.name), commune.name))
 
 
 def _int_arg(name: str) -> int | None:
@@ -53,7 +45,7 @@ def search():
         template = "venues/_rows.html" if page > 1 else "venues/_results.html"
         return render_template(template, results=results, filters=filters)
     return render_template("venues/search.html", results=results, filters=filters,
-                           communes=district_communes())
+                           communes=user_communes())
 
 
 @bp.route("/<int:venue_id>")
@@ -85,7 +77,7 @@ def new():
     """Register a venue found on the spot that is not in the list."""
     form = VenueForm()
     form.commune_id.choices = [(None, _("— Choose —"))] + \
-        [(c.id, c.name) for c in district_communes()]
+        [(c.id, c.name) for c in user_communes()]
     if request.method == "GET":
         form.name.data = request.args.get("name", "")[:255]
         if current_user.commune_id:
