@@ -114,11 +114,15 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--district", "district_name", metavar="NAME",
               help="The district the venues belong to (needed when there are several).")
+@click.option("--update", is_flag=True,
+              help="Update the venues already registered with a code of the file (its "
+                   "non-empty cells) instead of refusing those rows.")
 @in_english
-def import_venues_command(file: Path, district_name: str | None) -> None:
-    """Import venues from a CSV file (UTF-8; English or Vietnamese headers)."""
+def import_venues_command(file: Path, district_name: str | None, update: bool) -> None:
+    """Import venues from a CSV (UTF-8, Windows-1258 or -1252) or XLSX file, with English or
+    Vietnamese headers."""
     district = district_named(district_name)
-    report = import_venues(file.read_bytes(), district)
+    report = import_venues(file.read_bytes(), district, filename=file.name, update=update)
     if report.refused is not None:
         db.session.rollback()
         click.echo(f"{file.name}: {report.refused}", err=True)
@@ -129,7 +133,8 @@ def import_venues_command(file: Path, district_name: str | None) -> None:
         click.echo(f"Row {problem.row}: {problem.message}", err=True)
     db.session.commit()
     refresh_statistics()
-    click.echo(f"{district.name}: {len(report.venues)} venues imported, "
+    updated = f"{len(report.updated)} updated, " if update else ""
+    click.echo(f"{district.name}: {len(report.venues)} venues imported, {updated}"
                f"{len(report.refused_rows)} rows refused.")
     if report.problems:
         raise click.exceptions.Exit(1)

@@ -4,8 +4,6 @@ A spreadsheet is read whole into a preview first: every row with the commune it 
 the reason it is refused. Nothing is written until the preview is applied, and then only its
 accepted rows, in one transaction, each replacing that commune's figures for the date.
 """
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,6 +14,7 @@ from sqlalchemy import select
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
 from fieldapp.places import PlaceIndex
+from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
 from fieldapp.text import search_text
 
 # What a spreadsheet's columns can hold; the first three columns of the official appendix
@@ -75,10 +74,6 @@ def guess_columns(headers: list[str]) -> dict[str, int]:
     return {name: columns[0] for name, columns in claims.items() if len(columns) == 1}
 
 
-class SheetUnreadable(Exception):
-    """The file is not a CSV or XLSX spreadsheet this app can read."""
-
-
 @dataclass
 class Sheet:
     headers: list[str]
@@ -86,57 +81,9 @@ class Sheet:
     rows: list[tuple[int, list]]  # (row number, cells)
 
 
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook  # only needed for imports
-    try:
-        book = load_workbook(io.BytesIO(content), data_only=True)
-        sheet = book.worksheets[0]
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise SheetUnreadable(_("This file is not an XLSX spreadsheet.")) from error
-    # A merged cell holds its value in its top-left corner only: spread it over the range,
-    # so a district name merged down the "Huyện" column belongs to every row.
-    last_row, last_column = MAX_ROWS + 30, MAX_COLUMNS
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        # A merge may span a whole sheet: fill only the part a table can use.
-        for row in range(merged.min_row, min(merged.max_row, last_row) + 1):
-            for column in range(merged.min_col, min(merged.max_col, last_column) + 1):
-                sheet.cell(row, column).value = value
-    return [list(row)[:MAX_COLUMNS] for row in sheet.iter_rows(
-        max_row=min(sheet.max_row, MAX_ROWS + 30), values_only=True)]
-
-
-def _csv_rows(content: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1258"):  # cp1258: Vietnamese Windows exports
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
-    if "\x00" in text:
-        raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
-    sample = text[:4096]
-    delimiter = max(",;\t", key=sample.count)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:  # e.g. a field longer than the csv module accepts
-        raise SheetUnreadable(_("This file is not a CSV spreadsheet.")) from error
-    return [row[:MAX_COLUMNS] for row in rows[:MAX_ROWS + 30]]
-
-
 def read_sheet(content: bytes, filename: str) -> Sheet:
     """The first worksheet of an XLSX file, or a CSV file, with its header row found."""
-    if not content:
-        raise SheetUnreadable(_("The file is empty."))
-    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        rows = _xlsx_rows(content)
-    elif filename.lower().endswith((".csv", ".txt")):
-        rows = _csv_rows(content)
-    else:
-        raise SheetUnreadable(_("Choose a CSV or XLSX file."))
+    rows = read_table(content, filename, MAX_ROWS + 30, MAX_COLUMNS).rows
     rows = [["" if cell is None else cell for cell in row] for row in rows]
     filled = [i for i, row in enumerate(rows) if sum(str(c).strip() != "" for c in row) >= 2]
     if not filled:
@@ -233,12 +180,7 @@ class ImportPreview:
 def _cell(row: list, column: int | None) -> str:
     if column is None or column >= len(row):
         return ""
-    value = row[column]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (date, datetime)):
-        value = value.strftime("%d/%m/%Y")
-    return str(value).strip()
+    return cell_text(row[column])
 
 
 _TOTALS = {"tong", "cong", "total", "tong so", "tong cong", "cong toan huyen", "toan huyen"}
