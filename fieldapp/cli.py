@@ -325,7 +325,6 @@ def report_command(district_name: str | None, province_name: str | None, date_te
                    fmt: str, output: Path) -> None:
     """Write the weekly report of a district (or a province) as CSV, XLSX or PDF."""
     day = _report_day(date_text)
-    config = current_app.config
     if province_name:
         province = next(iter(places_named(db.session.scalars(select(Province)), province_name)),
                         None)
@@ -333,19 +332,9 @@ def report_command(district_name: str | None, province_name: str | None, date_te
             raise click.BadParameter(f"No province named {province_name}.",
                                      param_hint="--province")
         report = province_report(province, day)
-        issuer = config["PROVINCE_REPORT_ISSUER"].format(province=province.name, district="")
     else:
-        district = district_named(district_name)
-        report = district_report(district, day)
-        issuer = config["REPORT_ISSUER"].format(district=district.name,
-                                                province=district.province.name)
-    if fmt == "csv":
-        content = exports.report_csv(report)
-    elif fmt == "xlsx":
-        content = exports.report_xlsx(report)
-    else:
-        content = exports.report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
-    output.write_bytes(content)
+        report = district_report(district_named(district_name), day)
+    output.write_bytes(exports.export_report(report, fmt, current_app.config))
     with_figures = len(report.rows_with_figures)
     click.echo(f"Wrote {output} ({report.area_name}, {report.report_date:%d/%m/%Y}, "
                f"{with_figures} of {len(report.rows)} rows with figures).")

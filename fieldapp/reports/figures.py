@@ -291,6 +291,67 @@ def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: dat
     return len(entries)
 
 
+# Typing figures in by hand ------------------------------------------------------------------
+
+def figures_on(communes, report_date: date) -> dict[int, CommuneFigures]:
+    """The figures already entered for these communes on a report date, by commune id."""
+    return {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
+        CommuneFigures.report_date == report_date,
+        CommuneFigures.commune_id.in_([c.id for c in communes])))}
+
+
+def field_name(count: str, commune: Commune) -> str:
+    """The form field of one count of one commune: "scans-12"."""
+    return f"{count}-{commune.id}"
+
+
+@dataclass
+class TypedFigures:
+    """What the manual entry form will save: figures per commune, communes emptied (their
+    figures for the date are removed), and the errors by form field ("date" for the form)."""
+    entries: dict[Commune, dict[str, int | None]] = field(default_factory=dict)
+    cleared: list[CommuneFigures] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def check_typed_figures(communes, existing: dict[int, CommuneFigures], typed: dict[str, str],
+                        report_date: date, today: date) -> TypedFigures:
+    """Check the figures typed in, one line per commune; a blank line means no figures."""
+    result = TypedFigures()
+    if report_date > today:
+        result.errors["date"] = _("The report date %(date)s is in the future.",
+                                  date=report_date.strftime("%d/%m/%Y"))
+    for commune in communes:
+        line = {name: typed.get(field_name(name, commune), "") for name in COUNTS}
+        if not any(line.values()):
+            if commune.id in existing:
+                result.cleared.append(existing[commune.id])
+            continue
+        figures = {}
+        for name, text in line.items():
+            try:
+                figures[name] = parse_count(text)
+            except BadCount:
+                result.errors[field_name(name, commune)] = _(
+                    "Enter a whole number of zero or more.")
+        for name in ("venues_with_qr", "scans"):
+            key = field_name(name, commune)
+            if key not in result.errors and figures.get(name) is None:
+                result.errors[key] = _("Required when the commune has figures.")
+        result.entries[commune] = figures
+    if not result.entries and not result.cleared and not result.errors:
+        result.errors["date"] = _("Type the figures of at least one commune.")
+    return result
+
+
+def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None) -> None:
+    """Save checked figures and remove those of the communes emptied; the caller commits."""
+    save_figures(typed.entries, report_date, user)
+    for row in typed.cleared:
+        db.session.delete(row)
+    db.session.flush()
+
+
 def apply_import(preview: ImportPreview, user: User | None, source: str) -> int:
     """Save the preview's accepted rows; a preview that cannot be applied writes nothing."""
     if not preview.can_apply:

@@ -1,7 +1,5 @@
 """The weekly report: import the national figures (with a preview), type them in, see, export."""
-import secrets
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
@@ -14,19 +12,20 @@ from werkzeug.routing import BaseConverter, ValidationError
 from fieldapp.access import office_only
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import CommuneFigures, District
+from fieldapp.models import District
 from fieldapp.reports import exports
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.figures import (
-    COUNTS, FIELD_LABELS, REQUIRED, BadCount, SheetUnreadable, apply_import, parse_count,
-    preview_import, read_sheet, save_figures,
+    COUNTS, FIELD_LABELS, REQUIRED, SheetUnreadable, apply_import, check_typed_figures,
+    field_name, figures_on, preview_import, read_sheet, save_typed_figures,
 )
 from fieldapp.reports.notice import (
     appendix_headers, appendix_rows, notice_lines, title, unit_name, vn_date, vn_decimal,
     vn_number, vn_percent, vn_signed,
 )
 from fieldapp.places import in_vietnamese_order
+from fieldapp.uploads import UploadStore, is_spreadsheet_name
 from fieldapp.reports.weekly import (
     MEASURES, VIETNAM_OFFSET, build_report, plausible_report_date, report_dates,
 )
@@ -107,32 +106,8 @@ def index():
 
 # Importing a spreadsheet -------------------------------------------------------------------
 
-UPLOAD_KEPT_FOR = 24 * 3600  # seconds a previewed spreadsheet waits for its import
-
-
-def _upload_folder() -> Path:
-    folder = Path(current_app.config["FIGURES_UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old_uploads(folder: Path) -> None:
-    """Previews never imported leave their file behind: drop those older than a day."""
-    limit = datetime.now().timestamp() - UPLOAD_KEPT_FOR
-    for path in folder.glob("u*-*.*"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:  # another request removed it first
-            continue
-
-
-def _kept_upload(token: str) -> Path | None:
-    """The uploaded file of this user's preview; tokens are the user's own."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        return None
-    matches = list(_upload_folder().glob(f"u{current_user.id}-{token}.*"))
-    return matches[0] if matches else None
+def _uploads() -> UploadStore:
+    return UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"])
 
 
 def _import_page(status=200, **context):
@@ -159,20 +134,17 @@ def import_figures():
         return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)
 
     token = form.get("token", "")
-    kept = _kept_upload(token) if token else None
+    kept = _uploads().find(current_user.id, token) if token else None
     if kept is None:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             message = (_("The uploaded file has expired; choose it again.") if token
                        else _("Choose the spreadsheet to import."))
             return _import_page(422, error=message, form=form)
-        suffix = Path(upload.filename).suffix.lower()
-        if suffix not in (".csv", ".xlsx", ".xlsm", ".txt"):
+        if not is_spreadsheet_name(upload.filename):
             return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
-        token = secrets.token_urlsafe(12)
-        _forget_old_uploads(_upload_folder())
-        kept = _upload_folder() / f"u{current_user.id}-{token}{suffix}"
-        kept.write_bytes(upload.read())
+        token = _uploads().keep(current_user.id, upload.filename, upload.read())
+        kept = _uploads().find(current_user.id, token)
         source = upload.filename
     else:
         source = form.get("source", kept.name)
@@ -223,51 +195,28 @@ def _preview_page(preview, token: str, source: str, status: int):
 def enter_figures(district_id: int, day: date):
     """One line per commune: the national figures of this report date, typed in."""
     district = _district_or_404(district_id)
-    existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
-        CommuneFigures.report_date == day,
-        CommuneFigures.commune_id.in_([c.id for c in district.communes])))}
+    communes = in_vietnamese_order(district.communes)
+    existing = figures_on(communes, day)
     if request.method == "GET":
-        values = {f"{name}-{c.id}": _typed(getattr(existing[c.id], name))
-                  for c in district.communes if c.id in existing for name in COUNTS}
+        values = {field_name(name, c): _typed(getattr(existing[c.id], name))
+                  for c in communes if c.id in existing for name in COUNTS}
         return render_template("reports/figures.html", district=district, day=day,
-                               communes=in_vietnamese_order(district.communes),
-                               values=values, errors={}, existing=existing)
-    values = {key: request.form.get(key, "").strip()
-              for c in district.communes for key in (f"{n}-{c.id}" for n in COUNTS)}
-    entries, errors, cleared = {}, {}, []
-    if day > _today():
-        errors["date"] = _("The report date %(date)s is in the future.", date=vn_date(day))
-    for commune in district.communes:
-        typed = {name: values[f"{name}-{commune.id}"] for name in COUNTS}
-        if not any(typed.values()):
-            if commune.id in existing:
-                cleared.append(existing[commune.id])  # emptied: no figures for this date
-            continue
-        figures = {}
-        for name, text in typed.items():
-            try:
-                figures[name] = parse_count(text)
-            except BadCount:
-                errors[f"{name}-{commune.id}"] = _("Enter a whole number of zero or more.")
-        for name in ("venues_with_qr", "scans"):
-            if f"{name}-{commune.id}" not in errors and figures.get(name) is None:
-                errors[f"{name}-{commune.id}"] = _("Required when the commune has figures.")
-        entries[commune] = figures
-    if not entries and not cleared and not errors:
-        errors["date"] = _("Type the figures of at least one commune.")
-    if errors:
+                               communes=communes, values=values, errors={},
+                               existing=existing)
+    values = {field_name(name, c): request.form.get(field_name(name, c), "").strip()
+              for c in communes for name in COUNTS}
+    typed = check_typed_figures(communes, existing, values, day, _today())
+    if typed.errors:
         return render_template("reports/figures.html", district=district, day=day,
-                               communes=in_vietnamese_order(district.communes),
-                               values=values, errors=errors, existing=existing), 422
-    save_figures(entries, day, current_user)
-    for row in cleared:
-        db.session.delete(row)
+                               communes=communes, values=values, errors=typed.errors,
+                               existing=existing), 422
+    save_typed_figures(typed, day, current_user)
     db.session.commit()
-    flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(entries), date=vn_date(day)),
-          "success")
-    if cleared:
+    flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(typed.entries),
+            date=vn_date(day)), "success")
+    if typed.cleared:
         flash(_("Figures removed for: %(names)s.",
-                names=", ".join(row.commune.name for row in cleared)), "info")
+                names=", ".join(row.commune.name for row in typed.cleared)), "info")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day),
                     code=303)
 
@@ -327,18 +276,10 @@ def province_report(day: date):
     return _report_page(build_report(_districts(), day, "province"))
 
 
-def _export(report, fmt: str):
-    if fmt == "csv":
-        content = exports.report_csv(report)
-    elif fmt == "xlsx":
-        content = exports.report_xlsx(report)
-    else:
-        config = current_app.config
-        issuer_template = (config["REPORT_ISSUER"] if report.level == "district"
-                           else config["PROVINCE_REPORT_ISSUER"])
-        issuer = issuer_template.format(district=report.area_name, province=report.province_name)
-        content = exports.report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
-    response = current_app.response_class(content, mimetype=exports.FORMATS[fmt])
+def _download(report, fmt: str):
+    """The report as a file to save, never cached by a shared cache."""
+    response = current_app.response_class(exports.export_report(report, fmt, current_app.config),
+                                          mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.file_name(report, fmt)}"')
     response.headers["Cache-Control"] = "private, no-store"
@@ -350,7 +291,7 @@ def _export(report, fmt: str):
 @office_only
 def district_export(district_id: int, day: date, fmt: str):
     district = _district_or_404(district_id)
-    return _export(build_report([district], day, "district"), fmt)
+    return _download(build_report([district], day, "district"), fmt)
 
 
 @bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
@@ -359,5 +300,5 @@ def district_export(district_id: int, day: date, fmt: str):
 def province_export(day: date, fmt: str):
     if not current_user.sees_province:
         abort(403)
-    return _export(build_report(_districts(), day, "province"), fmt)
+    return _download(build_report(_districts(), day, "province"), fmt)
 
