@@ -136,6 +136,11 @@ def test_the_figures_import_reads_a_sheet_with_a_huge_merged_title(quan_son):
         [("Sơn Hà", 34)]
 
 
+def test_openpyxl_parses_xml_through_defusedxml():
+    from openpyxl.xml import DEFUSEDXML
+    assert DEFUSEDXML  # defusedxml is installed, so entity expansion attacks are refused
+
+
 def test_a_zip_that_unpacks_to_too_much_is_refused(monkeypatch):
     monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(SheetUnreadable):
