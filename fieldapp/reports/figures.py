@@ -1,8 +1,10 @@
-"""Reading the national figures from the spreadsheets district offices receive, and saving them.
+"""The national figures per commune: imported from the spreadsheets district offices receive,
+or typed in by hand, checked, and saved.
 
 A spreadsheet is read whole into a preview first: every row with the commune it matched or
 the reason it is refused. Nothing is written until the preview is applied, and then only its
-accepted rows, in one transaction, each replacing that commune's figures for the date.
+accepted rows, in one transaction, each replacing that commune's figures for the date. Typed
+figures are checked line by line the same way before anything is saved.
 """
 import re
 from dataclasses import dataclass, field
