@@ -10,6 +10,7 @@ from fieldapp.extensions import db
 from fieldapp.models import (
     Commune, District, Inspection, InspectionPhoto, Poster, PosterBatch, Venue,
 )
+from fieldapp.places import in_vietnamese_order
 
 
 def district_venues(district_ids: int | Iterable[int]) -> Select:
@@ -32,6 +33,13 @@ def commune_or_none(commune_id: int | None) -> Commune | None:
         return None
     return db.session.scalar(select(Commune).where(
         Commune.id == commune_id, Commune.district_id.in_(current_user.district_ids)))
+
+
+def user_communes() -> list[Commune]:
+    """The communes of the current user's district (or province), in Vietnamese order, for
+    every picker."""
+    return in_vietnamese_order(db.session.scalars(select(Commune).where(
+        Commune.district_id.in_(current_user.district_ids))))
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:
@@ -105,12 +113,6 @@ def photo_or_404(path: str) -> InspectionPhoto:
 
 
 def user_districts() -> list[District]:
-    """The districts the current user sees, for pickers."""
-    return list(db.session.scalars(select(District).where(
+    """The districts the current user sees, in Vietnamese order, for pickers."""
+    return in_vietnamese_order(db.session.scalars(select(District).where(
         District.id.in_(current_user.district_ids))))
-
-
-def user_communes() -> list[Commune]:
-    """The communes of the districts the current user sees, for pickers and filters."""
-    return list(db.session.scalars(select(Commune).where(
-        Commune.district_id.in_(current_user.district_ids))))

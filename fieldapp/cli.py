@@ -22,6 +22,7 @@ from fieldapp.extensions import db
 from fieldapp.models import District, Province, Role, Scope, User, Venue
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
 from fieldapp.posters.service import poster_text, render_batch
+from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.reports import exports
 from fieldapp.reports.figures import (
     FIELD_LABELS, SheetUnreadable, apply_import, guess_columns, preview_import, read_sheet,
@@ -31,7 +32,7 @@ from fieldapp.reports.weekly import (
     district_report, plausible_report_date, province_report,
 )
 from fieldapp.text import fold
-from fieldapp.venues.importer import commune_key, import_venues
+from fieldapp.venues.importer import import_venues
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
 MIN_PASSWORD_LENGTH = 8
@@ -56,13 +57,13 @@ def refresh_statistics() -> None:
 
 
 def district_named(name: str | None) -> District:
-    """The district whose name folds to the given one; the only one when no name is given."""
-    districts = db.session.scalars(select(District).order_by(District.name)).all()
+    """The district a name means ("Huyện Quan Sơn", "quan son"); the only one when none is given."""
+    districts = in_vietnamese_order(db.session.scalars(select(District)))
     if name is None:
         if len(districts) == 1:
             return districts[0]
         raise click.UsageError("Say which district with --district.")
-    matches = [d for d in districts if fold(d.name) == fold(name)]
+    matches = places_named(districts, name)
     if len(matches) == 1:
         return matches[0]
     if matches:
@@ -116,11 +117,15 @@ def seed_demo_command(if_empty: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--district", "district_name", metavar="NAME",
               help="The district the venues belong to (needed when there are several).")
+@click.option("--update", is_flag=True,
+              help="Update the venues already registered with a code of the file (its "
+                   "non-empty cells) instead of refusing those rows.")
 @in_english
-def import_venues_command(file: Path, district_name: str | None) -> None:
-    """Import venues from a CSV file (UTF-8; English or Vietnamese headers)."""
+def import_venues_command(file: Path, district_name: str | None, update: bool) -> None:
+    """Import venues from a CSV (UTF-8, Windows-1258 or -1252) or XLSX file, with English or
+    Vietnamese headers."""
     district = district_named(district_name)
-    report = import_venues(file.read_bytes(), district)
+    report = import_venues(file.read_bytes(), district, filename=file.name, update=update)
     if report.refused is not None:
         db.session.rollback()
         click.echo(f"{file.name}: {report.refused}", err=True)
@@ -131,7 +136,8 @@ def import_venues_command(file: Path, district_name: str | None) -> None:
         click.echo(f"Row {problem.row}: {problem.message}", err=True)
     db.session.commit()
     refresh_statistics()
-    click.echo(f"{district.name}: {len(report.venues)} venues imported, "
+    updated = f"{len(report.updated)} updated, " if update else ""
+    click.echo(f"{district.name}: {len(report.venues)} venues imported, {updated}"
                f"{len(report.refused_rows)} rows refused.")
     if report.problems:
         raise click.exceptions.Exit(1)
@@ -209,9 +215,9 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
     if as_png:
         raise click.UsageError("A commune's posters come as one PDF: name a .pdf file.")
     district = district_named(district_name)
-    communes = [c for c in district.communes if commune_key(c.name) == commune_key(commune_name)]
+    communes = places_named(district.communes, commune_name)
     if not communes:
-        known = ", ".join(c.name for c in district.communes)
+        known = ", ".join(c.name for c in in_vietnamese_order(district.communes))
         raise click.BadParameter(f"No commune named {commune_name} in {district.name}. "
                                  f"Communes: {known}.", param_hint="--commune")
     venues = db.session.scalars(
@@ -317,27 +323,16 @@ def report_command(district_name: str | None, province_name: str | None, date_te
                    fmt: str, output: Path) -> None:
     """Write the weekly report of a district (or a province) as CSV, XLSX or PDF."""
     day = _report_day(date_text)
-    config = current_app.config
     if province_name:
-        province = next((p for p in db.session.scalars(select(Province))
-                         if fold(p.name) == fold(province_name)), None)
+        province = next(iter(places_named(db.session.scalars(select(Province)), province_name)),
+                        None)
         if province is None:
             raise click.BadParameter(f"No province named {province_name}.",
                                      param_hint="--province")
         report = province_report(province, day)
-        issuer = config["PROVINCE_REPORT_ISSUER"].format(province=province.name, district="")
     else:
-        district = district_named(district_name)
-        report = district_report(district, day)
-        issuer = config["REPORT_ISSUER"].format(district=district.name,
-                                                province=district.province.name)
-    if fmt == "csv":
-        content = exports.report_csv(report)
-    elif fmt == "xlsx":
-        content = exports.report_xlsx(report)
-    else:
-        content = exports.report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
-    output.write_bytes(content)
+        report = district_report(district_named(district_name), day)
+    output.write_bytes(exports.export_report(report, fmt, current_app.config))
     with_figures = len(report.rows_with_figures)
     click.echo(f"Wrote {output} ({report.area_name}, {report.report_date:%d/%m/%Y}, "
                f"{with_figures} of {len(report.rows)} rows with figures).")

@@ -63,6 +63,8 @@ PERMISSIONS = [
     Permission("GET", "/venues/duplicates", "/venues/duplicates", ADMIN, EMPTY),
     Permission("POST", "/venues/duplicates/merge", "/venues/duplicates/merge", ADMIN, EMPTY),
     Permission("POST", "/venues/duplicates/dismiss", "/venues/duplicates/dismiss", ADMIN, EMPTY),
+    Permission("GET", "/venues/import", "/venues/import", ADMIN, EMPTY),
+    Permission("POST", "/venues/import", "/venues/import", ADMIN, EMPTY),
     Permission("GET", "/map", "/map", ALL, EMPTY),
     Permission("GET", "/map/venues.json", "/map/venues.json", ALL, EMPTY),
     # Inspections: recording is for those who inspect; reading for everyone of the district.

@@ -15,8 +15,9 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster
 from fieldapp.reports.figures import (
-    BadCount, guess_columns, header_field, parse_count, place_key, preview_import, read_sheet,
+    BadCount, guess_columns, header_field, parse_count, preview_import, read_sheet,
 )
+from fieldapp.places import name_key
 from fieldapp.reports.notice import notice_lines, vn_percent
 from fieldapp.reports.weekly import district_report, percent
 from tests.conftest import commune_named
@@ -113,7 +114,7 @@ def test_counts_that_are_not_whole_numbers_of_zero_or_more(written):
 
 @pytest.mark.parametrize("name", ["Xã Sơn Hà", "xa son ha", "SƠN HÀ", "X. Sơn Hà", "  Sơn  Hà "])
 def test_commune_names_ignore_prefix_case_and_accents(name):
-    assert place_key(name) == "son ha"
+    assert name_key(name) == "son ha"
 
 
 def test_xlsx_merged_cells_and_title_rows(quan_son):
@@ -516,3 +517,40 @@ def test_previews_never_imported_are_forgotten_after_a_day(app, client, supervis
         "date": WEEK_1.isoformat(), "action": "apply"})
     assert expired.status_code == 422 and "không còn; hãy chọn lại" in expired.get_data(
         as_text=True)
+
+
+def pdf_text(content: bytes) -> str:
+    import pypdfium2
+    return "".join(page.get_textpage().get_text_range()
+                   for page in pypdfium2.PdfDocument(content))
+
+
+def test_the_pages_and_the_command_export_the_same_file(app, client, supervisor, quan_son,
+                                                         tmp_path):
+    import_both_weeks(client, quan_son)
+    runner = app.test_cli_runner()
+    for fmt in ("csv", "pdf"):
+        output = tmp_path / f"report.{fmt}"
+        result = runner.invoke(args=["report", "--district", "Quan Sơn", "--date", "12/11/2021",
+                                     "--format", fmt, "-o", str(output)])
+        assert result.exit_code == 0, result.output
+        downloaded = client.get(f"/reports/{quan_son.id}/2021-11-12.{fmt}").data
+        if fmt == "csv":
+            assert downloaded == output.read_bytes()
+        else:  # a PDF carries its creation time: compare the text both hold
+            assert pdf_text(downloaded) == pdf_text(output.read_bytes())
+            assert "UBND HUYỆN QUAN SƠN" in pdf_text(downloaded)
+
+
+def test_typed_figures_are_checked_without_a_request(quan_son):
+    from fieldapp.reports.figures import check_typed_figures, field_name
+    son_ha, son_lu = (commune_named(quan_son, n) for n in ("Sơn Hà", "Sơn Lư"))
+    typed = check_typed_figures(
+        [son_ha, son_lu], {}, {field_name("venues_with_qr", son_ha): "1.200",
+                               field_name("scans", son_ha): "4.336",
+                               field_name("venues_with_qr", son_lu): "12"},
+        WEEK_1, WEEK_1)
+    assert typed.entries[son_ha]["scans"] == 4336
+    assert list(typed.errors) == [field_name("scans", son_lu)]
+    future = check_typed_figures([son_ha], {}, {}, WEEK_2, WEEK_1)
+    assert "date" in future.errors and not future.entries

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
-from fieldapp.access import assigners_only, commune_or_none, district_venues, venue_or_404
+from fieldapp.access import (
+    assigners_only, commune_or_none, district_venues, user_communes, venue_or_404,
+)
 from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
@@ -35,8 +37,7 @@ def district_inspectors() -> list[User]:
 
 def _page(status=200, error=None, form=None):
     today = clock.today()
-    communes = db.session.scalars(select(Commune).where(
-        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
+    communes = user_communes()
     open_ones = db.session.scalars(
         select(Assignment).join(Assignment.venue).join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Assignment.closed_at.is_(None))

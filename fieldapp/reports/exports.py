@@ -160,3 +160,19 @@ def _grid(table, colors, TableStyle):
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
     return table
+
+
+def export_report(report: WeeklyReport, fmt: str, config) -> bytes:
+    """The report as a file in `fmt` (csv, xlsx or pdf): the report pages' downloads and
+    `flask report` alike. `config` is the app's: the PDF's issuer and fonts come from it."""
+    if fmt == "csv":
+        return report_csv(report)
+    if fmt == "xlsx":
+        return report_xlsx(report)
+    if fmt != "pdf":
+        raise ValueError(f"no export as {fmt}")
+    template = (config["REPORT_ISSUER"] if report.level == "district"
+                else config["PROVINCE_REPORT_ISSUER"])
+    district = report.area_name if report.level == "district" else ""
+    issuer = template.format(district=district, province=report.province_name)
+    return report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)

@@ -1,11 +1,11 @@
-"""Reading the national figures from the spreadsheets district offices receive, and saving them.
+"""The national figures per commune: imported from the spreadsheets district offices receive,
+or typed in by hand, checked, and saved.
 
 A spreadsheet is read whole into a preview first: every row with the commune it matched or
 the reason it is refused. Nothing is written until the preview is applied, and then only its
-accepted rows, in one transaction, each replacing that commune's figures for the date.
+accepted rows, in one transaction, each replacing that commune's figures for the date. Typed
+figures are checked line by line the same way before anything is saved.
 """
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,6 +16,8 @@ from sqlalchemy import select
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
+from fieldapp.places import PlaceIndex
+from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
 from fieldapp.text import search_text
 
 # What a spreadsheet's columns can hold; the first three columns of the official appendix
@@ -75,10 +77,6 @@ def guess_columns(headers: list[str]) -> dict[str, int]:
     return {name: columns[0] for name, columns in claims.items() if len(columns) == 1}
 
 
-class SheetUnreadable(Exception):
-    """The file is not a CSV or XLSX spreadsheet this app can read."""
-
-
 @dataclass
 class Sheet:
     headers: list[str]
@@ -86,57 +84,9 @@ class Sheet:
     rows: list[tuple[int, list]]  # (row number, cells)
 
 
-def _xlsx_rows(content: bytes) -> list[list]:
-    from openpyxl import load_workbook  # only needed for imports
-    try:
-        book = load_workbook(io.BytesIO(content), data_only=True)
-        sheet = book.worksheets[0]
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise SheetUnreadable(_("This file is not an XLSX spreadsheet.")) from error
-    # A merged cell holds its value in its top-left corner only: spread it over the range,
-    # so a district name merged down the "Huyện" column belongs to every row.
-    last_row, last_column = MAX_ROWS + 30, MAX_COLUMNS
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        # A merge may span a whole sheet: fill only the part a table can use.
-        for row in range(merged.min_row, min(merged.max_row, last_row) + 1):
-            for column in range(merged.min_col, min(merged.max_col, last_column) + 1):
-                sheet.cell(row, column).value = value
-    return [list(row)[:MAX_COLUMNS] for row in sheet.iter_rows(
-        max_row=min(sheet.max_row, MAX_ROWS + 30), values_only=True)]
-
-
-def _csv_rows(content: bytes) -> list[list]:
-    for encoding in ("utf-8-sig", "cp1258"):  # cp1258: Vietnamese Windows exports
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
-    if "\x00" in text:
-        raise SheetUnreadable(_("This file is not a CSV spreadsheet."))
-    sample = text[:4096]
-    delimiter = max(",;\t", key=sample.count)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:  # e.g. a field longer than the csv module accepts
-        raise SheetUnreadable(_("This file is not a CSV spreadsheet.")) from error
-    return [row[:MAX_COLUMNS] for row in rows[:MAX_ROWS + 30]]
-
-
 def read_sheet(content: bytes, filename: str) -> Sheet:
     """The first worksheet of an XLSX file, or a CSV file, with its header row found."""
-    if not content:
-        raise SheetUnreadable(_("The file is empty."))
-    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        rows = _xlsx_rows(content)
-    elif filename.lower().endswith((".csv", ".txt")):
-        rows = _csv_rows(content)
-    else:
-        raise SheetUnreadable(_("Choose a CSV or XLSX file."))
+    rows = read_table(content, filename, MAX_ROWS + 30, MAX_COLUMNS).rows
     rows = [["" if cell is None else cell for cell in row] for row in rows]
     filled = [i for i, row in enumerate(rows) if sum(str(c).strip() != "" for c in row) >= 2]
     if not filled:
@@ -188,19 +138,6 @@ def parse_count(value) -> int | None:
     return number
 
 
-_PREFIXES = ("thi tran ", "thi xa ", "tt ", "tt. ", "xa ", "phuong ", "x ", "p ")
-_DISTRICT_PREFIXES = ("huyen ", "thi xa ", "thanh pho ", "tp ", "quan ")
-
-
-def place_key(name, prefixes=_PREFIXES) -> str:
-    """A place name folded with its "Xã "/"Thị trấn " prefix removed: "Xã Sơn Hà" → "son ha"."""
-    key = " ".join(search_text(str(name or "")).split())
-    for prefix in prefixes:
-        if key.startswith(prefix.replace(".", "").strip() + " "):
-            return key[len(prefix.replace(".", "").strip()) + 1:]
-    return key
-
-
 @dataclass
 class PreviewRow:
     number: int
@@ -246,12 +183,7 @@ class ImportPreview:
 def _cell(row: list, column: int | None) -> str:
     if column is None or column >= len(row):
         return ""
-    value = row[column]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (date, datetime)):
-        value = value.strftime("%d/%m/%Y")
-    return str(value).strip()
+    return cell_text(row[column])
 
 
 _TOTALS = {"tong", "cong", "total", "tong so", "tong cong", "cong toan huyen", "toan huyen"}
@@ -275,7 +207,7 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
     if report_date > today:
         preview.date_problem = _("The report date %(date)s is in the future.",
                                  date=report_date.strftime("%d/%m/%Y"))
-    communes = _name_index(district.communes)
+    communes = PlaceIndex(district.communes)
     existing = set(db.session.scalars(select(CommuneFigures.commune_id).where(
         CommuneFigures.report_date == report_date,
         CommuneFigures.commune_id.in_([c.id for c in district.communes]))))
@@ -301,29 +233,9 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
     return preview
 
 
-def _name_index(units) -> dict[str, object]:
-    """Units by their folded name, with and without a prefix; a key two units share is
-    dropped rather than guessed."""
-    index: dict[str, object] = {}
-    clashes = set()
-    for unit in units:
-        for key in {" ".join(search_text(unit.name).split()), place_key(unit.name)}:
-            if key in index and index[key] is not unit:
-                clashes.add(key)
-            index[key] = unit
-    return {key: unit for key, unit in index.items() if key not in clashes}
-
-
-def _lookup(index: dict, name: str, prefixes=_PREFIXES):
-    """The unit a cell names: "Xã Xà Hồ", "Xà Hồ", "xa ho" all find Xà Hồ."""
-    full = " ".join(search_text(name).split())
-    return index.get(full) or index.get(place_key(name, prefixes))
-
-
-def _check_row(row: PreviewRow, communes, district, seen) -> None:
+def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
     cells = row.cells
-    if cells.get("district") and _lookup(_name_index([district]), cells["district"],
-                                         _DISTRICT_PREFIXES) is not district:
+    if cells.get("district") and PlaceIndex([district]).find(cells["district"]) is not district:
         row.problem = _("belongs to %(other)s, not %(district)s",
                         other=cells["district"], district=district.name)
         return
@@ -331,7 +243,7 @@ def _check_row(row: PreviewRow, communes, district, seen) -> None:
     if not name:
         row.problem = _("no commune named")
         return
-    commune = _lookup(communes, name)
+    commune = communes.find(name)
     if commune is None:
         row.problem = _("%(name)s matches no commune of %(district)s",
                         name=name, district=district.name)
@@ -380,6 +292,67 @@ def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: dat
         row.entered_at = now
     db.session.flush()
     return len(entries)
+
+
+# Typing figures in by hand ------------------------------------------------------------------
+
+def figures_on(communes, report_date: date) -> dict[int, CommuneFigures]:
+    """The figures already entered for these communes on a report date, by commune id."""
+    return {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
+        CommuneFigures.report_date == report_date,
+        CommuneFigures.commune_id.in_([c.id for c in communes])))}
+
+
+def field_name(count: str, commune: Commune) -> str:
+    """The form field of one count of one commune: "scans-12"."""
+    return f"{count}-{commune.id}"
+
+
+@dataclass
+class TypedFigures:
+    """What the manual entry form will save: figures per commune, communes emptied (their
+    figures for the date are removed), and the errors by form field ("date" for the form)."""
+    entries: dict[Commune, dict[str, int | None]] = field(default_factory=dict)
+    cleared: list[CommuneFigures] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def check_typed_figures(communes, existing: dict[int, CommuneFigures], typed: dict[str, str],
+                        report_date: date, today: date) -> TypedFigures:
+    """Check the figures typed in, one line per commune; a blank line means no figures."""
+    result = TypedFigures()
+    if report_date > today:
+        result.errors["date"] = _("The report date %(date)s is in the future.",
+                                  date=report_date.strftime("%d/%m/%Y"))
+    for commune in communes:
+        line = {name: typed.get(field_name(name, commune), "") for name in COUNTS}
+        if not any(line.values()):
+            if commune.id in existing:
+                result.cleared.append(existing[commune.id])
+            continue
+        figures = {}
+        for name, text in line.items():
+            try:
+                figures[name] = parse_count(text)
+            except BadCount:
+                result.errors[field_name(name, commune)] = _(
+                    "Enter a whole number of zero or more.")
+        for name in ("venues_with_qr", "scans"):
+            key = field_name(name, commune)
+            if key not in result.errors and figures.get(name) is None:
+                result.errors[key] = _("Required when the commune has figures.")
+        result.entries[commune] = figures
+    if not result.entries and not result.cleared and not result.errors:
+        result.errors["date"] = _("Type the figures of at least one commune.")
+    return result
+
+
+def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None) -> None:
+    """Save checked figures and remove those of the communes emptied; the caller commits."""
+    save_figures(typed.entries, report_date, user)
+    for row in typed.cleared:
+        db.session.delete(row)
+    db.session.flush()
 
 
 def apply_import(preview: ImportPreview, user: User | None, source: str) -> int:

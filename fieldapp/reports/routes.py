@@ -1,8 +1,5 @@
 """The weekly report: import the national figures (with a preview), type them in, see, export."""
-import secrets
-import time
 from datetime import date, datetime
-from pathlib import Path
 
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
@@ -13,22 +10,23 @@ from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
 from fieldapp import clock
-from fieldapp.access import office_only, province_only
+from fieldapp.access import district_or_404, office_only, province_only, user_districts
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import CommuneFigures, District
+from fieldapp.models import District
 from fieldapp.reports import exports
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.figures import (
-    COUNTS, FIELD_LABELS, REQUIRED, BadCount, SheetUnreadable, apply_import, parse_count,
-    preview_import, read_sheet, save_figures,
+    COUNTS, FIELD_LABELS, REQUIRED, SheetUnreadable, apply_import, check_typed_figures,
+    field_name, figures_on, preview_import, read_sheet, save_typed_figures,
 )
 from fieldapp.reports.notice import (
     appendix_headers, appendix_rows, notice_lines, title, unit_name, vn_date, vn_decimal,
     vn_number, vn_percent, vn_signed,
 )
-from fieldapp.text import fold
+from fieldapp.places import in_vietnamese_order
+from fieldapp.uploads import UploadStore, is_spreadsheet_name
 from fieldapp.reports.weekly import (
     MEASURES, build_report, plausible_report_date, report_dates,
 )
@@ -64,23 +62,6 @@ def report_formatting():
                 field_labels=FIELD_LABELS, measures=MEASURES, measure_labels=MEASURE_LABELS)
 
 
-
-def _today() -> date:
-    return clock.today()
-
-
-def _district_or_404(district_id: int) -> District:
-    """One of the districts the user may see; another's report is not found."""
-    if district_id not in current_user.district_ids:
-        abort(404)
-    return db.session.get(District, district_id)
-
-
-def _districts() -> list[District]:
-    return sorted(db.session.scalars(select(District).where(
-        District.id.in_(current_user.district_ids))), key=lambda d: fold(d.name))
-
-
 def parse_day(text: str | None) -> date | None:
     """A date typed as 12/11/2021 or sent by a date input as 2021-11-12."""
     text = (text or "").strip()
@@ -98,50 +79,25 @@ def parse_day(text: str | None) -> date | None:
 @office_only
 def index():
     """The report dates with figures, the latest first; import or type in a new week."""
-    districts = _districts()
+    districts = user_districts()
     names = {d.id: d for d in districts}
     by_date: dict[date, list] = {}
     for day, district_id, count in report_dates([d.id for d in districts]):
         by_date.setdefault(day, []).append((names[district_id], count))
     return render_template("reports/index.html", by_date=sorted(by_date.items(), reverse=True),
-                           districts=districts, today=_today())
+                           districts=districts, today=clock.today())
 
 
 # Importing a spreadsheet -------------------------------------------------------------------
 
-UPLOAD_KEPT_FOR = 24 * 3600  # seconds a previewed spreadsheet waits for its import
-
-
-def _upload_folder() -> Path:
-    folder = Path(current_app.config["FIGURES_UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _forget_old_uploads(folder: Path) -> None:
-    """Previews never imported leave their file behind: drop those older than a day."""
-    # File ages are the file system's, measured by the same operating-system clock.
-    limit = time.time() - UPLOAD_KEPT_FOR
-    for path in folder.glob("u*-*.*"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:  # another request removed it first
-            continue
-
-
-def _kept_upload(token: str) -> Path | None:
-    """The uploaded file of this user's preview; tokens are the user's own."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
-        return None
-    matches = list(_upload_folder().glob(f"u{current_user.id}-{token}.*"))
-    return matches[0] if matches else None
+def _uploads() -> UploadStore:
+    return UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"])
 
 
 def _import_page(status=200, **context):
     context.setdefault("form", {})
-    context.setdefault("districts", _districts())
-    return render_template("reports/import.html", today=_today(), **context), status
+    context.setdefault("districts", user_districts())
+    return render_template("reports/import.html", today=clock.today(), **context), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -150,7 +106,7 @@ def _import_page(status=200, **context):
 def import_figures():
     """Upload a spreadsheet, check the preview, map unknown columns, then import."""
     if request.method == "GET":
-        return _import_page(form={"date": _today().isoformat(),
+        return _import_page(form={"date": clock.today().isoformat(),
                                   "district": str(current_user.district_id)})
     form = request.form
     district_id = id_param(form.get("district")) or current_user.district_id
@@ -162,20 +118,17 @@ def import_figures():
         return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)
 
     token = form.get("token", "")
-    kept = _kept_upload(token) if token else None
+    kept = _uploads().find(current_user.id, token) if token else None
     if kept is None:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             message = (_("The uploaded file has expired; choose it again.") if token
                        else _("Choose the spreadsheet to import."))
             return _import_page(422, error=message, form=form)
-        suffix = Path(upload.filename).suffix.lower()
-        if suffix not in (".csv", ".xlsx", ".xlsm", ".txt"):
+        if not is_spreadsheet_name(upload.filename):
             return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
-        token = secrets.token_urlsafe(12)
-        _forget_old_uploads(_upload_folder())
-        kept = _upload_folder() / f"u{current_user.id}-{token}{suffix}"
-        kept.write_bytes(upload.read())
+        token = _uploads().keep(current_user.id, upload.filename, upload.read())
+        kept = _uploads().find(current_user.id, token)
         source = upload.filename
     else:
         source = form.get("source", kept.name)
@@ -186,7 +139,7 @@ def import_figures():
         return _import_page(422, error=str(error), form=form)
 
     mapping = _mapping_from(form, len(sheet.headers)) if form.get("mapped") else None
-    preview = preview_import(sheet, district, report_date, _today(), mapping)
+    preview = preview_import(sheet, district, report_date, clock.today(), mapping)
     if form.get("action") == "apply":
         if not preview.can_apply:
             return _preview_page(preview, token, source, 422)
@@ -213,7 +166,7 @@ def _mapping_from(form, width: int) -> dict[str, int]:
 def _preview_page(preview, token: str, source: str, status: int):
     template = "reports/_preview.html" if wants_fragment() else "reports/import.html"
     return render_template(template, preview=preview, token=token, source=source,
-                           districts=_districts(), today=_today(), required=REQUIRED,
+                           districts=user_districts(), today=clock.today(), required=REQUIRED,
                            form={"district": str(preview.district.id),
                                  "date": preview.report_date.isoformat()}), status
 
@@ -225,50 +178,29 @@ def _preview_page(preview, token: str, source: str, status: int):
 @office_only
 def enter_figures(district_id: int, day: date):
     """One line per commune: the national figures of this report date, typed in."""
-    district = _district_or_404(district_id)
-    existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
-        CommuneFigures.report_date == day,
-        CommuneFigures.commune_id.in_([c.id for c in district.communes])))}
+    district = district_or_404(district_id)
+    communes = in_vietnamese_order(district.communes)
+    existing = figures_on(communes, day)
     if request.method == "GET":
-        values = {f"{name}-{c.id}": _typed(getattr(existing[c.id], name))
-                  for c in district.communes if c.id in existing for name in COUNTS}
+        values = {field_name(name, c): _typed(getattr(existing[c.id], name))
+                  for c in communes if c.id in existing for name in COUNTS}
         return render_template("reports/figures.html", district=district, day=day,
-                               values=values, errors={}, existing=existing)
-    values = {key: request.form.get(key, "").strip()
-              for c in district.communes for key in (f"{n}-{c.id}" for n in COUNTS)}
-    entries, errors, cleared = {}, {}, []
-    if day > _today():
-        errors["date"] = _("The report date %(date)s is in the future.", date=vn_date(day))
-    for commune in district.communes:
-        typed = {name: values[f"{name}-{commune.id}"] for name in COUNTS}
-        if not any(typed.values()):
-            if commune.id in existing:
-                cleared.append(existing[commune.id])  # emptied: no figures for this date
-            continue
-        figures = {}
-        for name, text in typed.items():
-            try:
-                figures[name] = parse_count(text)
-            except BadCount:
-                errors[f"{name}-{commune.id}"] = _("Enter a whole number of zero or more.")
-        for name in ("venues_with_qr", "scans"):
-            if f"{name}-{commune.id}" not in errors and figures.get(name) is None:
-                errors[f"{name}-{commune.id}"] = _("Required when the commune has figures.")
-        entries[commune] = figures
-    if not entries and not cleared and not errors:
-        errors["date"] = _("Type the figures of at least one commune.")
-    if errors:
+                               communes=communes, values=values, errors={},
+                               existing=existing)
+    values = {field_name(name, c): request.form.get(field_name(name, c), "").strip()
+              for c in communes for name in COUNTS}
+    typed = check_typed_figures(communes, existing, values, day, clock.today())
+    if typed.errors:
         return render_template("reports/figures.html", district=district, day=day,
-                               values=values, errors=errors, existing=existing), 422
-    save_figures(entries, day, current_user)
-    for row in cleared:
-        db.session.delete(row)
+                               communes=communes, values=values, errors=typed.errors,
+                               existing=existing), 422
+    save_typed_figures(typed, day, current_user)
     db.session.commit()
-    flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(entries), date=vn_date(day)),
-          "success")
-    if cleared:
+    flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(typed.entries),
+            date=vn_date(day)), "success")
+    if typed.cleared:
         flash(_("Figures removed for: %(names)s.",
-                names=", ".join(row.commune.name for row in cleared)), "info")
+                names=", ".join(row.commune.name for row in typed.cleared)), "info")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day),
                     code=303)
 
@@ -283,7 +215,7 @@ def _typed(value) -> str:
 def pick_figures_date():
     """The manual entry form's date and district, then its page."""
     district_id = id_param(request.args.get("district")) or current_user.district_id
-    district = _district_or_404(district_id)
+    district = district_or_404(district_id)
     day = parse_day(request.args.get("date"))
     if day is None:
         flash(_("Enter the report date, as DD/MM/YYYY."), "error")
@@ -314,7 +246,7 @@ def _report_page(report, district=None):
 @office_only
 def district_report(district_id: int, day: date):
     """A district's weekly report on a date: one row per commune."""
-    district = _district_or_404(district_id)
+    district = district_or_404(district_id)
     return _report_page(build_report([district], day, "district"), district)
 
 
@@ -323,21 +255,13 @@ def district_report(district_id: int, day: date):
 @province_only
 def province_report(day: date):
     """The province's weekly report: one row per district (province supervisors)."""
-    return _report_page(build_report(_districts(), day, "province"))
+    return _report_page(build_report(user_districts(), day, "province"))
 
 
-def _export(report, fmt: str):
-    if fmt == "csv":
-        content = exports.report_csv(report)
-    elif fmt == "xlsx":
-        content = exports.report_xlsx(report)
-    else:
-        config = current_app.config
-        issuer_template = (config["REPORT_ISSUER"] if report.level == "district"
-                           else config["PROVINCE_REPORT_ISSUER"])
-        issuer = issuer_template.format(district=report.area_name, province=report.province_name)
-        content = exports.report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
-    response = current_app.response_class(content, mimetype=exports.FORMATS[fmt])
+def _download(report, fmt: str):
+    """The report as a file to save, never cached by a shared cache."""
+    response = current_app.response_class(exports.export_report(report, fmt, current_app.config),
+                                          mimetype=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.file_name(report, fmt)}"')
     response.headers["Cache-Control"] = "private, no-store"
@@ -348,13 +272,13 @@ def _export(report, fmt: str):
 @login_required
 @office_only
 def district_export(district_id: int, day: date, fmt: str):
-    district = _district_or_404(district_id)
-    return _export(build_report([district], day, "district"), fmt)
+    district = district_or_404(district_id)
+    return _download(build_report([district], day, "district"), fmt)
 
 
 @bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
 @login_required
 @province_only
 def province_export(day: date, fmt: str):
-    return _export(build_report(_districts(), day, "province"), fmt)
+    return _download(build_report(user_districts(), day, "province"), fmt)
 

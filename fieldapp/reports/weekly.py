@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Inspection, Poster, Province, Venue
-from fieldapp.text import fold
+from fieldapp.places import in_vietnamese_order
 
 DEFAULT_PERIOD = timedelta(days=7)
 # Report dates before the national QR systems existed, or far ahead, are typing mistakes.
@@ -242,7 +242,7 @@ def _fill(row: ReportRow, figures: CommuneFigures | None, before: CommuneFigures
 
 def build_report(districts: list[District], report_date: date, level: str) -> WeeklyReport:
     """The report of one district (level "district") or of a province's districts."""
-    communes = [c for d in districts for c in sorted(d.communes, key=lambda c: fold(c.name))]
+    communes = [c for d in districts for c in in_vietnamese_order(d.communes)]
     commune_ids = [c.id for c in communes]
     now = _figures(commune_ids, report_date)
     before = previous_figures(commune_ids, report_date)
@@ -281,5 +281,5 @@ def district_report(district: District, report_date: date) -> WeeklyReport:
 
 
 def province_report(province: Province, report_date: date) -> WeeklyReport:
-    districts = sorted(province.districts, key=lambda d: fold(d.name))
+    districts = in_vietnamese_order(province.districts)
     return build_report(districts, report_date, "province")

@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from fieldapp.access import inspection_or_404, office_only, reviewers_only
+from fieldapp.access import inspection_or_404, office_only, reviewers_only, user_communes
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.forms import InspectionForm, answers_of
 from fieldapp.inspections.photos import PhotoError, keep_photo, read_uploads
 from fieldapp.inspections.routes import _gps_check, _position, render_detail
 from fieldapp.inspections.service import InspectionLocked, update_inspection
-from fieldapp.models import Commune, OUTCOMES_ALL, REVIEW_STATES, User, VENUE_TYPES
+from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, User, VENUE_TYPES
 from fieldapp.models.user import INSPECTING_ROLES
 from fieldapp.reviews.report import inspection_pdf
 from fieldapp.reviews.service import (
@@ -74,8 +74,7 @@ def log():
     if wants_fragment():
         return render_template("reviews/_log.html", log=log_page, args=args, offences=offences,
                                threshold=threshold)
-    communes = db.session.scalars(select(Commune).where(
-        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
+    communes = user_communes()
     inspectors = db.session.scalars(select(User).where(
         User.district_id.in_(current_user.district_ids),
         User.role.in_(INSPECTING_ROLES))

@@ -1,22 +1,21 @@
-"""Importing a district's venue registry from a CSV file.
+"""Importing a district's venue registry from a CSV or XLSX spreadsheet.
 
-Every row is checked before anything is written: good rows are inserted
-together, bad rows are reported by their row number as a spreadsheet shows it
-(the header is row 1), and no row is ever half-written. The caller commits.
+Every row is checked before anything is written (the check is the web import's preview):
+each row will create a venue, update the registered venue with its code, or is refused with
+its reasons, by its row number as a spreadsheet shows it (the header is row 1). Then the good
+rows are written together, each whole, never half. The caller commits.
 """
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale
-
-from fieldapp.audit import record_change
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import select
 
+from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.models import District, User, Venue
+from fieldapp.places import PlaceIndex
+from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
 from fieldapp.text import fold
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
@@ -58,7 +57,13 @@ VIETNAMESE_TYPE_NAMES = {
     "village_cultural_house": ("Nhà văn hóa thôn", "Nhà văn hóa bản", "Nhà văn hóa"),
     "other": ("Khác",),
 }
-COMMUNE_PREFIXES = ("thi tran ", "phuong ", "xa ", "tt. ", "tt ")
+
+
+MAX_ROWS = 20_000  # a district's registry: about 10,000 venues in the largest ones
+MAX_COLUMNS = 60
+# Fields an update may change; the code identifies the venue and never changes.
+UPDATED_FIELDS = ("name", "venue_type", "address", "commune_id", "latitude", "longitude",
+                  "contact_name", "contact_phone", "qr_payload")
 
 
 class FileRefused(Exception):
@@ -73,16 +78,54 @@ class RowProblem:
 
 
 @dataclass
-class ImportReport:
-    venues: list[Venue] = field(default_factory=list)
+class VenueRow:
+    """One row of the file: what it says, and what importing it will do."""
+    number: int
+    values: dict[str, str]  # the cells by field, as read
     problems: list[RowProblem] = field(default_factory=list)
+    existing: Venue | None = None  # the registered venue with this code, to be updated
+    attributes: dict = field(default_factory=dict)  # what the venue will hold
+    changes: dict[str, tuple] = field(default_factory=dict)  # field: (now, after), updates
+
+    @property
+    def action(self) -> str:
+        """ "create", "update", "unchanged" (registered as the file says) or "refuse"."""
+        if self.problems:
+            return "refuse"
+        if self.existing is None:
+            return "create"
+        return "update" if self.changes else "unchanged"
+
+
+@dataclass
+class ImportReport:
+    rows: list[VenueRow] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the fields the file has, in order
+    titles: dict[str, str] = field(default_factory=dict)  # their headers, as the file has them
+    venues: list[Venue] = field(default_factory=list)  # created
+    updated: list[Venue] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     refused: str | None = None  # why the whole file was refused, if it was
+    applied: bool = False
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return [problem for row in self.rows for problem in row.problems]
 
     @property
     def refused_rows(self) -> list[int]:
         """Numbers of the rows that were not imported."""
         return sorted({p.row for p in self.problems})
+
+    def rows_to(self, action: str) -> list[VenueRow]:
+        """The rows that will create, update, leave unchanged or be refused."""
+        return [row for row in self.rows if row.action == action]
+
+    @property
+    def can_apply(self) -> bool:
+        """Whether importing would write anything."""
+        return self.refused is None and any(row.action in ("create", "update")
+                                            for row in self.rows)
 
     @property
     def ok(self) -> bool:
@@ -111,34 +154,6 @@ def venue_type_names() -> dict[str, str]:
     for code, spellings in VIETNAMESE_TYPE_NAMES.items():
         names.update({folded_key(spelling): code for spelling in spellings})
     return names
-
-
-def commune_key(text: str) -> str:
-    """A commune name folded, without 'Xã ', 'Thị trấn ' or 'Phường ' in front."""
-    key = fold(text)
-    for prefix in COMMUNE_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix):].strip()
-    return key
-
-
-def _text(source) -> str:
-    """The file's text: bytes are decoded as UTF-8, a byte order mark is dropped."""
-    if hasattr(source, "read"):
-        source = source.read()
-    if isinstance(source, bytes):
-        try:
-            source = source.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FileRefused(_l("The file is not UTF-8 text. In Excel, save it as "
-                                 "“CSV UTF-8 (Comma delimited)” and import it again."))
-    return source.removeprefix("\ufeff")
-
-
-def _dialect(text: str) -> str:
-    """The delimiter: Excel in Vietnamese settings writes ';' because ',' is the decimal mark."""
-    first_line = text.split("\n", 1)[0]
-    return max((",", ";", "\t"), key=first_line.count)
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -177,30 +192,33 @@ def _coordinate(value: str, title: str, limit: float) -> tuple[float | None, str
     return number, None
 
 
-def _read_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the non-blank rows with their spreadsheet row numbers."""
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(text))
+def _read_rows(source, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-blank rows, as text, with their spreadsheet row numbers."""
+    if hasattr(source, "read"):
+        source = source.read()
     try:
-        header = next(rows)
-    except StopIteration:
+        table = read_table(source, filename, MAX_ROWS + 2, MAX_COLUMNS)
+    except SheetUnreadable as error:
+        raise FileRefused(error.args[0]) from error
+    rows = [[cell_text(cell) for cell in row] for row in table.rows]
+    if not rows:
         raise FileRefused(_l("The file is empty."))
-    except csv.Error as error:
-        raise FileRefused(_l("The file is not a readable CSV file (%(error)s).", error=str(error)))
-    body = []
-    try:
-        for number, cells in enumerate(rows, start=2):
-            if any(cell.strip() for cell in cells):
-                body.append((number, cells))
-    except csv.Error as error:
-        raise FileRefused(_l("The file is not a readable CSV file (%(error)s).", error=str(error)))
-    return header, body
+    if len(rows) > MAX_ROWS + 1:
+        raise FileRefused(_l("The file has more than %(n)s venues: split it into several "
+                             "files.", n=MAX_ROWS))
+    body = [(number, cells) for number, cells in enumerate(rows[1:], start=2)
+            if any(cell.strip() for cell in cells)]
+    return rows[0], body
 
 
-def import_venues(source, district: District, imported_by: User | None = None) -> ImportReport:
-    """Check every row of a venue CSV (bytes, text or a stream), then insert the good rows."""
+def check_venues(source, district: District, filename: str = "venues.csv",
+                 update: bool = False) -> ImportReport:
+    """Read a venue registry (bytes, text or a stream; CSV or XLSX) and decide each row:
+    create, update (when `update` is set and the code is registered in this district) or
+    refuse. Nothing is written."""
     report = ImportReport()
     try:
-        header, body = _read_rows(_text(source))
+        header, body = _read_rows(source, filename)
         columns, report.ignored_columns = _columns(header)
     except FileRefused as refusal:
         report.refused = refusal.args[0]
@@ -208,9 +226,10 @@ def import_venues(source, district: District, imported_by: User | None = None) -
     if not body:
         report.refused = _l("The file has a header but no venues.")
         return report
+    report.columns = sorted(columns, key=columns.get)
 
-    titles = {name: header[index].strip() for name, index in columns.items()}
-    communes = {commune_key(c.name): c for c in district.communes}
+    titles = report.titles = {name: header[index].strip() for name, index in columns.items()}
+    communes = PlaceIndex(district.communes)
     types = venue_type_names()
 
     def cell(cells: list[str], name: str) -> str:
@@ -223,28 +242,36 @@ def import_venues(source, district: District, imported_by: User | None = None) -
         code = cell(cells, "code")
         if code:
             rows_by_code.setdefault(code, []).append(number)
-    registered = _registered_codes(list(rows_by_code))
+    registered = _registered_venues(list(rows_by_code))
+    district_commune_ids = {c.id for c in district.communes}
 
     for number, cells in body:
-        values = {name: cell(cells, name) for name in HEADERS}
-        problems = []
+        row = VenueRow(number, {name: cell(cells, name) for name in HEADERS})
+        report.rows.append(row)
+        values = row.values
 
         def refuse(problem: str, message) -> None:
             """Note a reason not to import this row."""
-            problems.append(RowProblem(number, problem, message))
+            row.problems.append(RowProblem(number, problem, message))
 
+        existing = registered.get(values["code"])
         if not values["code"]:
             refuse("missing_code", _l("The code is empty."))
         elif len(rows_by_code[values["code"]]) > 1:
             others = ", ".join(str(n) for n in rows_by_code[values["code"]] if n != number)
             refuse("duplicate_code", _l("The code %(code)s is also on row %(rows)s.",
                                         code=values["code"], rows=others))
-        elif values["code"] in registered:
+        elif existing is not None and not update:
             refuse("code_exists", _l("The code %(code)s is already registered.",
                                      code=values["code"]))
-        if not values["name"]:
+        elif existing is not None and existing.commune_id not in district_commune_ids:
+            refuse("code_elsewhere", _l("The code %(code)s is registered in another district.",
+                                        code=values["code"]))
+        else:
+            row.existing = existing
+        if not values["name"] and row.existing is None:
             refuse("missing_name", _l("The name is empty."))
-        commune = communes.get(commune_key(values["commune"]))
+        commune = communes.find(values["commune"])
         if not values["commune"]:
             refuse("missing_commune", _l("The commune is empty."))
         elif commune is None:
@@ -268,30 +295,71 @@ def import_venues(source, district: District, imported_by: User | None = None) -
             if len(values[name]) > limit:
                 refuse("too_long", _l("%(column)s is longer than %(limit)s characters.",
                                       column=titles[name], limit=limit))
-
-        if problems:
-            report.problems += problems
+        if row.problems:
+            row.existing = None
             continue
-        report.venues.append(Venue(
-            code=values["code"], name=values["name"], venue_type=venue_type,
-            address=values["address"], commune_id=commune.id,
-            latitude=latitude, longitude=longitude,
-            contact_name=values["contact_name"], contact_phone=values["contact_phone"],
-            qr_payload=values["qr_payload"],
-            created_by_id=imported_by.id if imported_by else None,
-        ))
 
-    db.session.add_all(report.venues)
-    db.session.flush()
-    for venue in report.venues:
-        record_change(venue, "create", imported_by, None)
+        row.attributes = {
+            "name": values["name"], "venue_type": venue_type, "address": values["address"],
+            "commune_id": commune.id, "latitude": latitude, "longitude": longitude,
+            "contact_name": values["contact_name"], "contact_phone": values["contact_phone"],
+            "qr_payload": values["qr_payload"],
+        }
+        if row.existing is not None:
+            # An update takes what the file says; an empty cell (or a missing column) keeps
+            # what is registered, so a partial registry never erases a QR code or a phone.
+            given = {name for name in HEADERS if values[name]}
+            row.attributes = {name: value for name, value in row.attributes.items()
+                              if _field_of(name) in given}
+            row.changes = {name: (getattr(row.existing, name), value)
+                           for name, value in row.attributes.items()
+                           if getattr(row.existing, name) != value}
     return report
 
 
-def _registered_codes(codes: list[str]) -> set[str]:
-    """Which of these venue codes the database already holds (any district: codes are unique)."""
-    found = set()
+def _field_of(attribute: str) -> str:
+    """The file's field that gives a venue attribute."""
+    return "commune" if attribute == "commune_id" else attribute
+
+
+def apply_import(report: ImportReport, imported_by: User | None = None) -> ImportReport:
+    """Write the checked rows: create the new venues, update the registered ones, each row
+    whole; refused rows write nothing. The caller commits."""
+    if report.refused is not None or report.applied:
+        return report
+    for row in report.rows:
+        if row.action == "create":
+            report.venues.append(Venue(code=row.values["code"], **row.attributes,
+                                       created_by_id=imported_by.id if imported_by else None))
+    db.session.add_all(report.venues)
+    updates = []
+    for row in report.rows_to("update"):
+        before = snapshot(row.existing)
+        for name, (_now, after) in row.changes.items():
+            setattr(row.existing, name, after)
+        updates.append((row.existing, before))
+        report.updated.append(row.existing)
+    db.session.flush()
+    for venue in report.venues:
+        record_change(venue, "create", imported_by, None)
+    for venue, before in updates:
+        record_change(venue, "edit", imported_by, before)
+    report.applied = True
+    return report
+
+
+def import_venues(source, district: District, imported_by: User | None = None,
+                  filename: str = "venues.csv", update: bool = False) -> ImportReport:
+    """Check every row of a venue registry (bytes, text or a stream), then write the good
+    rows."""
+    return apply_import(check_venues(source, district, filename, update), imported_by)
+
+
+def _registered_venues(codes: list[str]) -> dict[str, Venue]:
+    """The venues already registered with these codes (any district: codes are unique)."""
+    found = {}
     for start in range(0, len(codes), 500):
-        found.update(db.session.scalars(
-            select(Venue.code).where(Venue.code.in_(codes[start:start + 500]))))
+        found.update({venue.code: venue for venue in db.session.scalars(
+            select(Venue).where(Venue.code.in_(codes[start:start + 500])))})
     return found
+

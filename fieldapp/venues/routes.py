@@ -1,4 +1,4 @@
-"""Venue search, venue page, and registering a venue on the spot."""
+"""Venue search, venue page, registering a venue on the spot, importing the registry."""
 from flask import (
     Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
 )
@@ -8,25 +8,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
-from fieldapp.access import admins_only, commune_or_none, venue_or_404
+from fieldapp.access import admins_only, commune_or_none, user_communes, venue_or_404
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES, Venue
+from fieldapp.models import District, Inspection, Poster, VENUE_TYPES, Venue
+from fieldapp.places import in_vietnamese_order
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.reviews.service import Offences, offence_counts
-from fieldapp.text import fold
+from fieldapp.uploads import UploadStore, is_spreadsheet_name
 from fieldapp.venues.forms import VenueForm
+from fieldapp.venues.importer import apply_import, check_venues
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
-
-
-def district_communes() -> list[Commune]:
-    """The user's district's communes in Vietnamese alphabetical order (Đ after D)."""
-    communes = db.session.scalars(
-        select(Commune).where(Commune.district_id.in_(current_user.district_ids)))
-    return sorted(communes, key=lambda commune: (fold(commune.name), commune.name))
 
 
 def _int_arg(name: str) -> int | None:
@@ -52,7 +47,7 @@ def search():
         template = "venues/_rows.html" if page > 1 else "venues/_results.html"
         return render_template(template, results=results, filters=filters)
     return render_template("venues/search.html", results=results, filters=filters,
-                           communes=district_communes())
+                           communes=user_communes())
 
 
 @bp.route("/<int:venue_id>")
@@ -84,7 +79,7 @@ def new():
     """Register a venue found on the spot that is not in the list."""
     form = VenueForm()
     form.commune_id.choices = [(None, _("— Choose —"))] + \
-        [(c.id, c.name) for c in district_communes()]
+        [(c.id, c.name) for c in user_communes()]
     if request.method == "GET":
         form.name.data = request.args.get("name", "")[:255]
         if current_user.commune_id:
@@ -155,3 +150,76 @@ def dismiss_duplicates():
     db.session.commit()
     flash(_("Kept apart: %(a)s and %(b)s.", a=first.name, b=second.name), "success")
     return redirect(url_for("venues.duplicates"), code=303)
+
+
+# Importing the venue registry -----------------------------------------------------------------
+
+PREVIEW_ROWS_SHOWN = 300  # besides every refused row: a registry can have 10,000 venues
+
+
+def _import_district(form) -> District | None:
+    """The district the registry is imported into: one of the user's."""
+    district_id = id_param(form.get("district")) or current_user.district_id
+    if district_id not in current_user.district_ids:
+        return None
+    return db.session.get(District, district_id)
+
+
+def _import_page(status=200, **context):
+    context.setdefault("form", {"update": "1"})
+    districts = in_vietnamese_order(db.session.scalars(select(District).where(
+        District.id.in_(current_user.district_ids))))
+    return render_template("venues/import.html", districts=districts, **context), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+@admins_only
+def import_registry():
+    """Upload the venue registry (CSV or XLSX), see what each row will do, then import."""
+    if request.method == "GET":
+        return _import_page()
+    form = request.form
+    district = _import_district(form)
+    if district is None:
+        return _import_page(422, error=_("Choose one of your districts."), form=form)
+    store = UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"])
+    token = form.get("token", "")
+    kept = store.find(current_user.id, token) if token else None
+    if kept is None:
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            message = (_("The uploaded file has expired; choose it again.") if token
+                       else _("Choose the spreadsheet to import."))
+            return _import_page(422, error=message, form=form)
+        if not is_spreadsheet_name(upload.filename):
+            return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
+        token = store.keep(current_user.id, upload.filename, upload.read())
+        kept = store.find(current_user.id, token)
+        source = upload.filename
+    else:
+        source = form.get("source", "")[:200] or kept.name
+    update = form.get("update") == "1"
+    report = check_venues(kept.read_bytes(), district, kept.name, update)
+    if report.refused is not None:
+        kept.unlink(missing_ok=True)
+        return _import_page(422, error=str(report.refused), form=form)
+    if form.get("action") == "apply":
+        if not report.can_apply:
+            return _import_page(422, report=report, token=token, source=source,
+                                district=district, update=update, shown=_shown(report))
+        apply_import(report, current_user)
+        db.session.commit()
+        kept.unlink(missing_ok=True)
+        flash(_("%(district)s: %(created)s venues created, %(updated)s updated, %(refused)s "
+                "rows refused.", district=district.name, created=len(report.venues),
+                updated=len(report.updated), refused=len(report.refused_rows)), "success")
+        return redirect(url_for("venues.import_registry"), code=303)
+    return _import_page(report=report, token=token, source=source, district=district,
+                        update=update, shown=_shown(report))
+
+
+def _shown(report) -> list:
+    """The rows the preview lists: every refused one, and the first few others."""
+    return [row for index, row in enumerate(report.rows)
+            if row.action == "refuse" or index < PREVIEW_ROWS_SHOWN]

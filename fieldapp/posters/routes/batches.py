@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import (
-    batch_or_404, commune_or_none, district_venues, office_only, poster_or_404,
+    batch_or_404, commune_or_none, district_venues, office_only, poster_or_404, user_communes,
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -52,8 +52,7 @@ def queue():
     batches = db.session.scalars(
         select(PosterBatch).where(PosterBatch.district_id.in_(current_user.district_ids))
         .order_by(PosterBatch.created_at.desc()).limit(10)).all()
-    communes = db.session.scalars(select(Commune).where(
-        Commune.district_id.in_(current_user.district_ids)).order_by(Commune.name)).all()
+    communes = user_communes()
     return render_template("posters/queue.html", by_state=by_state, batches=batches,
                            communes=communes)
 

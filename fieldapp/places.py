@@ -1,0 +1,163 @@
+"""Names of provinces, districts and communes: matching them as people write them, and
+sorting them in Vietnamese alphabetical order.
+
+Every import, picker and report asks this module, so "Xã Sơn Hà", "X. Sơn Hà", "xa son ha"
+and "SƠN HÀ" are the same commune everywhere, and Đồng Tâm comes after Dân Chủ in every list.
+"""
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TypeVar
+
+from fieldapp.text import fold
+
+# Administrative prefixes as written in full (lower case, with diacritics), longest first
+# where one begins another. "Quận", "Xã" or "Huyện" written without diacritics are also
+# syllables of names (Quan Sơn, Xà Hồ), so they count as prefixes only in a name typed
+# without any diacritics, and matching then tries the whole name first.
+FULL_PREFIXES = ("thành phố", "thị trấn", "thị xã", "phường", "huyện", "quận", "tỉnh", "xã")
+# Abbreviations are no Vietnamese syllable: always a prefix, with or without the dot.
+SHORT_PREFIXES = ("tp", "tx", "tt", "h", "p", "q", "x")
+
+_SPACES = re.compile(r"\s+")
+_AFTER_PREFIX = re.compile(r"[.\s]+")
+
+
+def _lower(text: str | None) -> str:
+    """Lower-case, composed (NFC) text with spaces collapsed."""
+    text = unicodedata.normalize("NFC", text or "")
+    return _SPACES.sub(" ", text.lower()).strip()
+
+
+def _prefix_length(text: str, prefix: str) -> int:
+    """How much of `text` the prefix and the dots or spaces after it take; 0 if it is not
+    there. The name must go on after it."""
+    if not text.startswith(prefix):
+        return 0
+    separator = _AFTER_PREFIX.match(text, len(prefix))
+    if separator is None or separator.end() == len(text):
+        return 0
+    return separator.end()
+
+
+def strip_prefix(name: str | None) -> str:
+    """The name without its administrative prefix, lower case: "Thị trấn Sơn Lư" → "sơn lư",
+    "TT. Sơn Lư" → "sơn lư", "xa son ha" → "son ha"; "Xà Hồ" and "Quan Sơn" keep theirs."""
+    text = _lower(name)
+    typed_without_diacritics = text.isascii()
+    for prefix in FULL_PREFIXES:
+        length = _prefix_length(text, prefix)
+        if not length and typed_without_diacritics:
+            length = _prefix_length(text, fold(prefix))
+        if length:
+            return text[length:]
+    for prefix in SHORT_PREFIXES:
+        length = _prefix_length(text, prefix)
+        if length:
+            return text[length:]
+    return text
+
+
+def name_key(name: str | None) -> str:
+    """A place name folded, without its prefix: "Xã Sơn Hà", "X. Sơn Hà", "SƠN HÀ" → "son ha"."""
+    return fold(strip_prefix(name))
+
+
+def _keys_to_try(written: str) -> tuple[str, ...]:
+    """The keys a written name may mean, the likelier first. Typed without diacritics,
+    "xa ho" is the whole name (Xà Hồ) before "Xã Hồ"; with them, "Xã Hồ" is Hồ."""
+    whole, stripped = fold(written), name_key(written)
+    if not _lower(written).isascii() and stripped != whole:
+        return stripped, whole
+    return whole, stripped
+
+
+Place = TypeVar("Place")
+
+
+class PlaceIndex:
+    """Places (communes, districts, provinces: anything with a `name`) found by a name as
+    someone wrote it: with or without prefix, diacritics or capitals."""
+
+    def __init__(self, places: Iterable[Place]):
+        index: dict[str, Place] = {}
+        clashes = set()
+        for place in places:
+            for key in {fold(place.name), name_key(place.name)}:
+                if key in index and index[key] is not place:
+                    clashes.add(key)  # two places answer to it: never guess between them
+                index[key] = place
+        self._index = {key: place for key, place in index.items() if key not in clashes}
+
+    def find(self, written: str | None) -> Place | None:
+        """The place a name means, or None: "xa ho" is Xà Hồ and "quan son" is Quan Sơn
+        rather than "Hồ" or "Sơn" with a prefix typed without diacritics."""
+        if not written or not written.strip():
+            return None
+        for key in _keys_to_try(written):
+            if key in self._index:
+                return self._index[key]
+        return None
+
+
+def places_named(places: Iterable[Place], written: str | None) -> list[Place]:
+    """Every place of `places` a written name may mean (several when names repeat, as
+    district names do across provinces): those named in full if any, else those named
+    without the prefix."""
+    places = list(places)
+    if not written or not written.strip():
+        return []
+    for key in _keys_to_try(written):
+        found = [p for p in places if key in (fold(p.name), name_key(p.name))]
+        if found:
+            return found
+    return []
+
+
+# Vietnamese alphabetical order -------------------------------------------------------------
+
+ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"  # f, j, w, z only in foreign names
+_LETTER_RANK = {letter: rank for rank, letter in enumerate(ALPHABET)}
+# Marks that make a letter of its own: ă (breve), â ê ô (circumflex), ơ ư (horn).
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
+# Tones in dictionary order: ngang (none), huyền, sắc, hỏi, ngã, nặng.
+_TONE_RANK = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}
+
+
+def _syllable_key(syllable: str) -> tuple[tuple[int, ...], int]:
+    """The letters of a syllable by their rank in the alphabet, then its tone."""
+    letters: list[int] = []
+    tone = 0
+    for char in syllable:
+        if char == "đ":
+            letters.append(100 + _LETTER_RANK["đ"])
+            continue
+        base, *marks = unicodedata.normalize("NFD", char)
+        letter = unicodedata.normalize("NFC", base + "".join(
+            m for m in marks if m in _LETTER_MARKS))
+        for mark in marks:
+            tone = _TONE_RANK.get(mark, tone)
+        if letter in _LETTER_RANK:
+            letters.append(100 + _LETTER_RANK[letter])
+        elif letter.isdigit():
+            letters.append(ord(letter) - ord("0"))  # digits before letters
+        else:
+            letters.append(1000 + ord(letter))
+    return tuple(letters), tone
+
+
+def sort_key(name: str | None) -> tuple:
+    """A key that sorts names the Vietnamese way: syllable by syllable, Đ after D, each
+    syllable by its letters and then its tone (Sơn Hà, Sơn Lư, Sơn Thủy; Dân Chủ, Đồng Tâm,
+    Én). A prefix written in the name ("Xã ", "Thị trấn ") does not count."""
+    return tuple(_syllable_key(s) for s in re.split(r"[\s\-]+", strip_prefix(name)) if s)
+
+
+def in_vietnamese_order(places: Iterable[Place]) -> list[Place]:
+    """Places sorted by name in Vietnamese alphabetical order."""
+    return sorted(places, key=lambda place: (sort_key(place.name), place.name))
+
+
+def names_in_vietnamese_order(names: Iterable[str]) -> list[str]:
+    """Names sorted in Vietnamese alphabetical order."""
+    return sorted(names, key=lambda name: (sort_key(name), name))
