@@ -15,7 +15,7 @@ from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import Commune, Inspection, Poster, VENUE_TYPES, Venue
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
-from fieldapp.reviews.service import Offences, offence_counts
+from fieldapp.inspections.offences import Offences, offence_counts
 from fieldapp.text import fold
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
