@@ -5,6 +5,7 @@ import json
 import math
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -174,8 +175,6 @@ def submit_finding(venue: Venue, inspector: User, submission: Submission, *,
     attached = {photo.path for photo in correcting.photos} if correcting is not None else set()
     if photos_required and correcting is None and not photos and not photo_errors:
         photo_errors.append(_l("Take at least one photo of the poster or the entrance."))
-    if len(photos) > config["MAX_PHOTOS"]:
-        photo_errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
     if submission.answers is None or photo_errors or submission.uuid is None:
         return SubmissionResult("invalid", photo_errors=[str(e) for e in photo_errors],
                                 waiting_photos=[p for p in photos if p.path not in attached])
@@ -204,6 +203,8 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
     errors = list(submission.upload_errors)
     if submission.uuid is None:
         return [], errors
+    folder = config["UPLOAD_FOLDER"]
+    earlier = {photo.path for photo in kept_photos(folder, submission.uuid)}
     for upload in submission.uploads:
         try:
             keep_photo(config["UPLOAD_FOLDER"], submission.uuid, upload, config["PHOTO_MAX_SIDE"])
@@ -214,6 +215,15 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
                            {upload.fingerprint for upload in submission.uploads})
     else:
         photos = kept_photos(config["UPLOAD_FOLDER"], submission.uuid)
+    if len(photos) > config["MAX_PHOTOS"]:
+        errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
+        if not submission.sends_all_photos:
+            # The plain form cannot take a photo back: this post's are dropped, the
+            # earlier ones stay.
+            for photo in photos:
+                if photo.path not in earlier:
+                    (Path(folder) / photo.path).unlink(missing_ok=True)
+            photos = [photo for photo in photos if photo.path in earlier]
     return photos, errors
 
 
