@@ -15,7 +15,7 @@ from fieldapp.inspections.checklist import answer_lines
 from fieldapp.inspections.forms import InspectionForm, correction_data
 from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.inspections.outcome import assess
-from fieldapp.inspections.photos import kept_photos, read_uploads
+from fieldapp.inspections.photos import read_uploads
 from fieldapp.inspections.service import (
     InspectionLocked, Position, Submission, gps_check, outcome_answers, submit_finding,
 )
@@ -42,14 +42,10 @@ def _submission(form: InspectionForm, sends_all_photos: bool = False) -> Submiss
                       upload_errors=upload_errors, sends_all_photos=sends_all_photos)
 
 
-def _render_form(venue, form, status=200, editing=None, waiting=None):
-    if editing is not None:
-        kept = waiting or []
-    else:
-        kept = kept_photos(current_app.config["UPLOAD_FOLDER"], form.uuid.data) \
-            if not form.uuid.errors else []
-    return render_template("inspections/new.html", venue=venue, form=form, kept_photos=kept,
-                           editing=editing), status
+def _render_form(venue, form, status=200, editing=None, waiting=()):
+    """The form (new, or correcting `editing`), with the photos already kept for it."""
+    return render_template("inspections/new.html", venue=venue, form=form,
+                           kept_photos=list(waiting), editing=editing), status
 
 
 def _closed_venue(venue: Venue):
@@ -97,7 +93,7 @@ def create(venue_id: int):
                 "Some answers need fixing: see the messages in red. Nothing you entered was lost."),
                 errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}
             ), 422
-        return _render_form(venue, form, 422)
+        return _render_form(venue, form, 422, waiting=result.waiting_photos)
     db.session.commit()
     return _recorded(result.inspection, created=result.status == "created")
 

@@ -15,10 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
+from fieldapp.inspections.checklist import KEEP_ANSWER, QUESTIONS, complete, stored_value
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
-from fieldapp.inspections.checklist import (
-    KEEP_ANSWER, QUESTIONS, complete, stored_value,
-)
 from fieldapp.inspections.photos import (
     PhotoError, StoredPhoto, Upload, keep_only, keep_photo, kept_photos, photo_fingerprint,
 )
@@ -181,8 +179,7 @@ def submit_finding(venue: Venue, inspector: User, submission: Submission, *,
 
     gps = gps_check(venue, submission.position)
     if correcting is not None:
-        update_inspection(correcting, inspector, submission.answers, submission.device_time,
-                          submission.position, gps,
+        update_inspection(correcting, inspector, submission.answers, submission.position, gps,
                           [p for p in photos if p.path not in attached])
         return SubmissionResult("updated", correcting)
     try:
@@ -301,9 +298,8 @@ def _refresh_venue_status(venue: Venue, inspection: Inspection) -> None:
         venue.reinspection_due = inspection.reinspection_due
 
 
-def update_inspection(inspection: Inspection, editor: User, answers: dict,
-                      device_time: datetime | None, position: Position, gps: GpsCheck,
-                      new_photos: list[StoredPhoto]) -> None:
+def update_inspection(inspection: Inspection, editor: User, answers: dict, position: Position,
+                      gps: GpsCheck, new_photos: list[StoredPhoto]) -> None:
     """Correct a finding (usually one returned by the supervisor): it goes back for review."""
     if inspection.review_state == "approved" or inspection.inspector_id != editor.id:
         raise InspectionLocked()
