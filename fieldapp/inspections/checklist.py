@@ -279,7 +279,7 @@ def shown_answer(question: Question, inspection) -> Answer | None:
     if question.show is not None:
         return question.show(inspection)
     value = getattr(inspection, question.name)
-    if question.kind in ("choice",):
+    if question.kind == "choice":
         text = str(question.choices[value]) if value in question.choices else _dash(value)
     elif question.kind in ("yes_no", "yes_no_unknown"):
         text = _yes_no(value)
