@@ -88,6 +88,7 @@ KEEP_ANSWER = object()
 
 @dataclass(frozen=True)
 class Question:
+    """One question of the checklist: how it is asked, when, and how its answer is shown."""
     name: str  # the form field and the inspection's column
     kind: str
     label: Any  # the question on the form; also names the field in the audit trail
@@ -112,8 +113,9 @@ class Question:
 
     def applies_to(self, venue) -> bool:
         """Whether the venue is asked this question at all."""
-        return self.asked_when is None or self.asked_when.venue is None \
-            or self.asked_when.venue(venue)
+        if self.asked_when is None or self.asked_when.venue is None:
+            return True
+        return venue is not None and self.asked_when.venue(venue)
 
     @property
     def show_when(self) -> str:
