@@ -107,6 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from fieldapp import audit
     from fieldapp.inspections import labels as inspection_labels
     from fieldapp.offline.ui_text import ui_text
     from fieldapp.posters import labels as poster_labels
@@ -136,20 +137,16 @@ def _register_template_helpers(app: Flask) -> None:
             "outcome_labels": inspection_labels.OUTCOME_LABELS,
             "reason_labels": inspection_labels.REASON_LABELS,
             "qr_posted_labels": inspection_labels.QR_POSTED_LABELS,
-            "qr_matches_labels": inspection_labels.QR_MATCHES_LABELS,
-            "checkin_labels": inspection_labels.CHECKIN_LABELS,
-            "action_labels": inspection_labels.ACTION_LABELS,
-            "gps_warning_labels": inspection_labels.GPS_WARNING_LABELS,
+            "gps_warning_labels": inspection_labels.gps_warning_labels(),
             "languages": app.config["LANGUAGES"],
             "current_locale": str(get_locale() or "vi"),
             "ui_text": ui_text(),
             "poster_reasons": poster_labels.POSTER_REASON_LABELS,
             "poster_states": poster_labels.POSTER_STATE_LABELS,
             "batch_states": poster_labels.BATCH_STATE_LABELS,
-            "scan_verdicts": poster_labels.SCAN_VERDICT_LABELS,
             "review_labels": review_labels.REVIEW_LABELS,
-            "audit_actions": review_labels.AUDIT_ACTION_LABELS,
-            "field_label": review_labels.field_label,
+            "audit_actions": audit.AUDIT_ACTION_LABELS,
+            "field_label": audit.field_label,
         }
 
 

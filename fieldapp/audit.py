@@ -1,21 +1,48 @@
-"""Recording changes to inspections and venues: who, when, before and after."""
+"""Recording changes to inspections and venues: who, when, before and after, and what
+each audited field is called on screen."""
 import json
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp.extensions import db
+from fieldapp.inspections.checklist import BY_NAME as CHECKLIST, QUESTION_NAMES
 from fieldapp.models import AuditEntry, Inspection, User
+from fieldapp.venues.forms import VenueForm
 
-INSPECTION_FIELDS = (
-    "qr_posted", "qr_size_ok", "qr_matches", "checkin_method", "staff_assigned", "staff_name",
-    "staff_phone", "visitors_observed", "visitors_scanned", "venue_scan_count", "staff_total",
-    "staff_with_app", "paper_fallback", "risk_assessment_done", "actions", "reinspection_due",
-    "notes", "latitude", "longitude", "gps_accuracy_m", "scanned_payload", "outcome",
-    "review_state", "review_comment",
+# Every checklist answer, then what the inspector does not answer but the audit follows.
+INSPECTION_FIELDS = QUESTION_NAMES + (
+    "latitude", "longitude", "gps_accuracy_m", "outcome", "review_state", "review_comment",
 )
 VENUE_FIELDS = ("code", "name", "venue_type", "address", "commune_id", "latitude", "longitude",
                 "contact_name", "contact_phone", "qr_payload", "is_active")
+AUDIT_ACTION_LABELS = {
+    "create": _l("Recorded"),
+    "edit": _l("Corrected"),
+    "review": _l("Reviewed"),
+    "delete": _l("Deleted"),
+}
+# Audited fields that are not a question of the checklist or of the venue form.
+OTHER_FIELD_LABELS = {
+    "outcome": _l("Outcome"), "review_state": _l("Review"),
+    "review_comment": _l("Review comment"), "gps_accuracy_m": _l("GPS accuracy (m)"),
+    "latitude": _l("Latitude"), "longitude": _l("Longitude"), "code": _l("Venue code"),
+    "is_active": _l("Open"),
+}
+
+
+def field_label(name: str) -> str:
+    """What an audited field is called on screen: the checklist's or the venue form's own
+    question where it has one."""
+    if name in OTHER_FIELD_LABELS:
+        return str(OTHER_FIELD_LABELS[name])
+    if name in CHECKLIST:
+        return str(CHECKLIST[name].label)
+    unbound = getattr(VenueForm, name, None)
+    if unbound is not None and unbound.args:
+        return str(unbound.args[0])
+    return name
 
 
 def _plain(value):

@@ -9,13 +9,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.inspections.outcome import Checklist
-from fieldapp.inspections.service import Position, check_position, record_inspection
+from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import (
     Assignment, Commune, CommuneFigures, District, Inspection, Province, Role, Scope, User,
     Venue,
@@ -214,7 +212,7 @@ class PlannedVisit:
     venue: Venue
     inspector: User
     moment: datetime  # naive UTC
-    checklist: Checklist
+    answers: dict  # by checklist question, as the inspection form gives them
 
 
 def _demo_assignments(rng: random.Random, venues: list[Venue], users: dict, now: datetime) -> None:
@@ -438,7 +436,7 @@ def _compliant_answers(rng: random.Random, venue: Venue) -> dict:
         paper_fallback=True if rng.random() < 0.85 else None,
         risk_assessment_done=True if venue.is_enterprise else None,
         actions=["reminder"] if rng.random() < 0.2 else [],
-        notes=rng.choice(COMPLIANT_NOTES),
+        reinspection_due=None, notes=rng.choice(COMPLIANT_NOTES), scanned_payload="",
     )
 
 
@@ -479,11 +477,11 @@ def _apply_issue(rng: random.Random, answers: dict, issue: str) -> None:
     answers["notes"] = " ".join(part for part in (answers["notes"], note) if part)
 
 
-def _checklist(rng: random.Random, venue: Venue, intended: str, day: date) -> Checklist:
+def _answers(rng: random.Random, venue: Venue, intended: str, day: date) -> dict:
     """Answers that lead to the intended outcome, with a re-inspection date if it is not met."""
     answers = _compliant_answers(rng, venue)
     if intended == "compliant":
-        return Checklist(**answers)
+        return answers
     answers["notes"] = ""
     answers["actions"] = ["reminder"]
     if intended == "non_compliant":
@@ -502,7 +500,7 @@ def _checklist(rng: random.Random, venue: Venue, intended: str, day: date) -> Ch
         _apply_issue(rng, answers, issue)
     answers["actions"] = list(dict.fromkeys(answers["actions"] + ["reinspection_scheduled"]))
     answers["reinspection_due"] = day + timedelta(days=days_given)
-    return Checklist(**answers)
+    return answers
 
 
 def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User],
@@ -523,10 +521,10 @@ def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User]
         intended = rng.choices(("compliant", "needs_improvement", "non_compliant"),
                                (58, 29, 13))[0]
         inspector = rng.choices(inspectors, (60, 30, 10))[0]
-        checklist = _checklist(rng, venue, intended, day)
-        visits.append(PlannedVisit(venue, inspector, moment, checklist))
+        answers = _answers(rng, venue, intended, day)
+        visits.append(PlannedVisit(venue, inspector, moment, answers))
 
-        due = checklist.reinspection_due
+        due = answers["reinspection_due"]
         # Three in four failed venues were visited again once due; the rest are overdue.
         if due is not None and due < today and rng.random() < 0.75:
             follow_day = min(due + timedelta(days=rng.randint(-2, 2)), today)
@@ -535,7 +533,7 @@ def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User]
                 again = rng.choices(("compliant", "needs_improvement", "non_compliant"),
                                     (75, 20, 5))[0]
                 visits.append(PlannedVisit(venue, inspector, follow_moment,
-                                           _checklist(rng, venue, again, follow_day)))
+                                           _answers(rng, venue, again, follow_day)))
     return sorted(visits, key=lambda visit: visit.moment)
 
 
@@ -557,27 +555,21 @@ def _visit_position(rng: random.Random, venue: Venue,
 
 def _demo_inspections(rng: random.Random, venues: list[Venue], users: dict[str, User],
                       now: datetime) -> list[Inspection]:
-    """Record the planned visits through the real service, then date them in the past."""
+    """Record the planned visits through the real submission service, dated in the past."""
     centres = {seed.name: (seed.latitude, seed.longitude) for seed in QUAN_SON_COMMUNES}
-    max_accuracy = current_app.config["GPS_MAX_ACCURACY_M"]
-    max_distance = current_app.config["GPS_MAX_DISTANCE_M"]
     inspections = []
     for visit in _plan_visits(rng, venues, users, now):
         venue = visit.venue
         position = _visit_position(rng, venue, centres[venue.commune.name])
-        gps = check_position(venue, position, max_accuracy, max_distance)
         # Most findings reach the server within minutes; some waited hours for a signal.
         delay = timedelta(hours=rng.uniform(1, 4)) if rng.random() < 0.1 \
             else timedelta(seconds=rng.randint(5, 300))
-        visit.checklist.device_time = visit.moment
-        inspection, _created = record_inspection(
-            venue, visit.inspector, str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            visit.checklist, position, gps, photos=[])
-        # Visits are recorded oldest first, so the last one written is the venue's newest.
-        inspection.server_time = min(visit.moment + delay, now)
-        venue.last_outcome = inspection.outcome
-        venue.last_inspected_at = inspection.server_time
-        venue.reinspection_due = inspection.reinspection_due
-        inspections.append(inspection)
+        submission = Submission(
+            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), answers=visit.answers,
+            position=position, device_time=visit.moment)
+        # The demo's findings come without photos.
+        result = submit_finding(venue, visit.inspector, submission, photos_required=False,
+                                received_at=min(visit.moment + delay, now))
+        inspections.append(result.inspection)
     db.session.flush()
     return inspections

@@ -300,14 +300,13 @@ def test_a_uuid_stored_by_a_concurrent_request_returns_the_first(app, make_user,
     """Two posts racing past the look-up: the unique UUID makes the second one return
     the first inspection instead of failing or doubling."""
     from fieldapp.inspections import service
-    from fieldapp.inspections.outcome import Checklist
 
     inspector = make_user()
     uid = str(uuid.uuid4())
-    answers = Checklist(qr_posted="visible", qr_matches="yes", checkin_method="both",
-                        staff_assigned=False)
+    answers = dict(qr_posted="visible", qr_matches="yes", checkin_method="both",
+                   staff_assigned=False)
     nowhere = service.Position(None, None, None)
-    first, created = service.record_inspection(venue, inspector, uid, answers, nowhere,
+    first, created = service.record_inspection(venue, inspector, uid, answers, None, nowhere,
                                                service.GpsCheck(None, []), [])
     db.session.commit()
     assert created
@@ -320,7 +319,7 @@ def test_a_uuid_stored_by_a_concurrent_request_returns_the_first(app, make_user,
         return None if len(calls) == 1 else real_lookup(inspection_uuid)
 
     monkeypatch.setattr(service, "existing_inspection", lookup_that_misses_once)
-    again, created = service.record_inspection(venue, inspector, uid, answers, nowhere,
+    again, created = service.record_inspection(venue, inspector, uid, answers, None, nowhere,
                                                service.GpsCheck(None, []), [])
     assert not created
     assert again.id == first.id

@@ -9,9 +9,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "fieldapp"
 BASE = {"clock", "geo", "text", "places", "spreadsheets", "uploads", "config", "extensions",
         "fragments", "assets"}
 # Where function-local imports may stay: app creation imports the areas after the package
-# exists. The other two are being moved by other branches of issue 10 (audit labels with
-# the audit; one spreadsheet reader), which drop them.
-LOCAL_IMPORTS_ALLOWED = {"__init__", "reviews.labels", "reports.figures"}
+# exists, and nowhere else.
+LOCAL_IMPORTS_ALLOWED = {"__init__"}
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -45,12 +44,13 @@ def _imports(tree: ast.Module) -> set[str]:
 
 
 def _layer(module: str) -> int:
-    """0 base, 1 models, 2 access and audit, 3 services and forms, 4 routes, 5 app creation."""
+    """0 base, 1 models, 2 access, 3 the checklist, services, forms and the audit, 4 routes,
+    5 app creation."""
     if module in BASE:
         return 0
     if module == "models" or module.startswith("models."):
         return 1
-    if module in ("access", "audit"):
+    if module == "access":
         return 2
     if "routes" in module.split(".") or module in ("cli", "demo"):
         return 4

@@ -1,4 +1,4 @@
-"""The inspection checklist as a Flask-WTF form."""
+"""The inspection form: the checklist's questions (checklist.py) as a Flask-WTF form."""
 import uuid as uuid_module
 from datetime import datetime, timezone
 
@@ -15,24 +15,14 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from fieldapp import clock
-from fieldapp.inspections.labels import (
-    ACTION_LABELS, CHECKIN_LABELS, QR_MATCHES_LABELS, QR_POSTED_LABELS, YES_NO,
-    YES_NO_UNKNOWN,
+from fieldapp.inspections.checklist import (
+    KEEP_ANSWER, QUESTIONS, SECTIONS, FormGroup, Question, form_layout, questions_for,
+    stored_answers,
 )
-from fieldapp.inspections.outcome import Checklist
+from fieldapp.inspections.labels import YES_NO, YES_NO_UNKNOWN
 
 CHOOSE_ONE = _l("Choose one answer.")
 PHONE = Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits."))
-
-
-def _count(label):
-    return IntegerField(label, validators=[
-        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Enter a number of 0 or more.")),
-    ])
-
-
-def _required_radio(label, labels):
-    return RadioField(label, choices=list(labels.items()), invalid_choice_message=CHOOSE_ONE)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -40,54 +30,92 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _tristate(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value or "")
+def _form_field(question: Question):
+    """The WTForms field that asks a checklist question, by its kind."""
+    label = question.label
+    length = [Length(max=question.max_length)] if question.max_length else []
+    if question.kind == "choice":
+        return RadioField(label, choices=list(question.choices.items()),
+                          invalid_choice_message=CHOOSE_ONE)
+    if question.kind == "yes_no":
+        return RadioField(label, choices=YES_NO, invalid_choice_message=CHOOSE_ONE)
+    if question.kind == "yes_no_unknown":
+        return RadioField(label, choices=YES_NO_UNKNOWN, default="unknown",
+                          invalid_choice_message=CHOOSE_ONE)
+    if question.kind == "count":
+        return IntegerField(label, validators=[
+            Optional(),
+            NumberRange(min=0, max=1_000_000, message=_l("Enter a number of 0 or more."))])
+    if question.kind == "text":
+        return StringField(label, validators=length)
+    if question.kind == "phone":
+        return StringField(label, validators=[Optional(), PHONE])
+    if question.kind == "actions":
+        return MultiCheckboxField(label, choices=list(question.choices.items()))
+    if question.kind == "date":
+        return DateField(label, validators=[Optional()])
+    if question.kind == "notes":
+        return TextAreaField(label, validators=length)
+    if question.kind == "scanned_code":
+        return HiddenField(label, validators=length)
+    raise ValueError(f"unknown kind of question: {question.kind}")
+
+
+def _answer(question: Question, field):
+    """A field's value as the answer the checklist stores."""
+    if question.kind == "yes_no":
+        return field.data == "yes"
+    if question.kind == "yes_no_unknown":
+        return {"yes": True, "no": False}.get(field.data or "")
+    if question.kind in ("text", "phone", "notes", "scanned_code"):
+        return (field.data or "").strip()
+    if question.kind == "actions":
+        return list(field.data or [])
+    return field.data
+
+
+def _skipped_data(question: Question):
+    """What a skipped question's field holds, so its required choice passes validation."""
+    if question.kind == "choice" and question.skipped in question.choices:
+        return question.skipped
+    return None
 
 
 class InspectionForm(FlaskForm):
+    """The checklist's questions (added below from checklist.QUESTIONS), the form's UUID,
+    the phone's clock and position, and the photos."""
     uuid = HiddenField()
     device_time = HiddenField()
     latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
     gps_accuracy = FloatField(validators=[Optional(), NumberRange(0, 100_000)])
 
-    qr_posted = _required_radio(_l("Is the QR code posted?"), QR_POSTED_LABELS)
-    qr_size_ok = RadioField(_l("Is the printed code at least 15×15 cm?"),
-                            choices=YES_NO_UNKNOWN, default="unknown",
-                            invalid_choice_message=CHOOSE_ONE)
-    qr_matches = _required_radio(_l("Is it the venue's own registered code?"), QR_MATCHES_LABELS)
-    checkin_method = _required_radio(_l("How does the venue check people in?"), CHECKIN_LABELS)
-    staff_assigned = RadioField(_l("Has the venue assigned someone to make visitors scan?"),
-                                choices=YES_NO, invalid_choice_message=CHOOSE_ONE)
-    staff_name = StringField(_l("Name of the assigned person"), validators=[Length(max=100)])
-    staff_phone = StringField(_l("Their phone"), validators=[Optional(), PHONE])
-    visitors_observed = _count(_l("Visitors seen entering"))
-    visitors_scanned = _count(_l("Of them, scanned"))
-    venue_scan_count = _count(_l("Venue's own scan count (if shown)"))
-    staff_total = _count(_l("Venue staff in total"))
-    staff_with_app = _count(_l("Of them, with PC-Covid installed"))
-    paper_fallback = RadioField(_l("Is there a paper log for visitors without a smartphone?"),
-                                choices=YES_NO_UNKNOWN, default="unknown",
-                                invalid_choice_message=CHOOSE_ONE)
-    risk_assessment_done = RadioField(
-        _l("Has the enterprise done the COVID risk self-assessment?"),
-        choices=YES_NO_UNKNOWN, default="unknown", invalid_choice_message=CHOOSE_ONE)
-    actions = MultiCheckboxField(_l("Done on the spot"), choices=list(ACTION_LABELS.items()))
-    reinspection_due = DateField(_l("Re-inspect by"), validators=[Optional()])
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
-    photos = MultipleFileField(_l("Photos of the poster and entrance"))
-    # What the phone read from the posted code; the server judges whose code it is.
-    scanned_payload = HiddenField(validators=[Length(max=4000)])
-
-    def __init__(self, *args, is_enterprise: bool = False, **kwargs):
+    def __init__(self, *args, venue=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # With no code posted there is nothing to compare: the question is skipped.
-        if self.qr_posted.data == "missing" and not self.qr_matches.data:
-            self.qr_matches.data = "not_checked"
-        if not is_enterprise:
-            del self.risk_assessment_done
+        self.venue = venue
+        for question in QUESTIONS:
+            if not question.applies_to(venue):
+                delattr(self, question.name)
+            elif not self._asked(question) and not self[question.name].data:
+                self[question.name].data = _skipped_data(question)
         if not self.uuid.data and not self.is_submitted():
             self.uuid.data = str(uuid_module.uuid4())
+
+    sections = SECTIONS
+
+    def questions(self, section: str | None = None) -> list[Question]:
+        """The checklist's questions this form asks, of one section if given."""
+        return questions_for(self.venue, section)
+
+    def layout(self, section: str) -> list[FormGroup]:
+        """A section's questions grouped as the page draws them."""
+        return form_layout(self.questions(section))
+
+    def _raw(self) -> dict:
+        return {name: field.data for name, field in self._fields.items()}
+
+    def _asked(self, question: Question) -> bool:
+        return question.asked_when is None or question.asked_when.holds(self._raw(), self.venue)
 
     def validate_uuid_only(self) -> bool:
         """Check the UUID before the rest, so photos can be kept under it."""
@@ -103,75 +131,55 @@ class InspectionForm(FlaskForm):
         except (TypeError, ValueError):
             raise ValidationError(_l("This form is damaged: reload the page."))
 
-    def validate_staff_name(self, field):
-        if self.staff_assigned.data == "yes" and not field.data.strip():
-            raise ValidationError(_l("Enter the name of the person assigned."))
-
-
-    def validate_visitors_scanned(self, field):
-        if field.data is None:
-            return
-        if self.visitors_observed.data is None:
-            raise ValidationError(_l("Enter how many visitors you saw first."))
-        if field.data > self.visitors_observed.data:
-            raise ValidationError(_l("Cannot be more than the visitors seen entering."))
-
-    def validate_staff_with_app(self, field):
-        if field.data is None:
-            return
-        if self.staff_total.data is None:
-            raise ValidationError(_l("Enter the number of staff first."))
-        if field.data > self.staff_total.data:
-            raise ValidationError(_l("Cannot be more than the staff in total."))
-
-    def validate_reinspection_due(self, field):
+    def _check_not_before_visit(self, field) -> None:
         # Against the day the finding was made: one sent from the outbox days later,
         # or corrected after review, is judged as it was typed.
         device_time = _parse_device_time(self.device_time.data)
         today = clock.today()
         made_on = clock.vietnam_date(device_time) if device_time else today
         if field.data and field.data < min(made_on, today):
-            raise ValidationError(_l("The date is in the past."))
+            field.errors.append(_l("The date is in the past."))
 
     def validate(self, extra_validators=None) -> bool:
-        """Field checks, then the answers that depend on others (Optional() fields
-        skip their inline validators when empty, so these live here)."""
-        valid = super().validate(extra_validators)
-        if self.staff_assigned.data == "yes" and not (self.staff_phone.data or "").strip() \
-                and not self.staff_phone.errors:
-            self.staff_phone.errors.append(_l("Enter their phone number."))
-            valid = False
-        if "reinspection_scheduled" in (self.actions.data or []) \
-                and not self.reinspection_due.data and not self.reinspection_due.errors:
-            self.reinspection_due.errors.append(_l("Enter the re-inspection date."))
-            valid = False
-        return valid
+        """Field checks, then what the checklist declares: answers required when a
+        question applies, counts bounded by others, dates not before the visit."""
+        super().validate(extra_validators)
+        raw = self._raw()
+        for question in self.questions():
+            field = self[question.name]
+            if field.errors:
+                continue
+            asked = self._asked(question)
+            if question.required and asked and _answer(question, field) in (None, "", []) \
+                    and (question.required_when is None
+                         or question.required_when.holds(raw, self.venue)):
+                field.errors.append(question.required)
+            elif question.at_most and field.data is not None:
+                other = self[question.at_most.other].data
+                if other is None:
+                    field.errors.append(question.at_most.missing_message)
+                elif field.data > other:
+                    field.errors.append(question.at_most.over_message)
+            elif question.kind == "date":
+                self._check_not_before_visit(field)
+        return not self.errors
 
-    def checklist(self) -> Checklist:
-        """The answers as plain values for the outcome rule and the service."""
-        risk = getattr(self, "risk_assessment_done", None)
-        staff = self.staff_assigned.data == "yes"
-        return Checklist(
-            qr_posted=self.qr_posted.data,
-            qr_matches=self.qr_matches.data,
-            checkin_method=self.checkin_method.data,
-            staff_assigned=staff,
-            qr_size_ok=_tristate(self.qr_size_ok.data),
-            staff_name=(self.staff_name.data or "").strip() if staff else "",
-            staff_phone=(self.staff_phone.data or "").strip() if staff else "",
-            visitors_observed=self.visitors_observed.data,
-            visitors_scanned=self.visitors_scanned.data,
-            venue_scan_count=self.venue_scan_count.data,
-            staff_total=self.staff_total.data,
-            staff_with_app=self.staff_with_app.data,
-            paper_fallback=_tristate(self.paper_fallback.data),
-            risk_assessment_done=_tristate(risk.data) if risk else None,
-            actions=list(self.actions.data or []),
-            reinspection_due=self.reinspection_due.data,
-            notes=(self.notes.data or "").strip(),
-            device_time=_parse_device_time(self.device_time.data),
-            scanned_payload=(self.scanned_payload.data or "").strip(),
-        )
+    def answers(self) -> dict:
+        """The answers as plain values by question, as the inspection stores them; a
+        question that does not apply gets its `skipped` answer."""
+        answers = {}
+        for question in QUESTIONS:
+            field = self._fields.get(question.name)
+            if field is None or not self._asked(question):
+                if question.skipped is not KEEP_ANSWER:
+                    answers[question.name] = question.skipped
+                    continue
+            answers[question.name] = _answer(question, field) if field is not None else None
+        return answers
+
+    def device_moment(self) -> datetime | None:
+        """The phone's clock when the finding was made, as naive UTC."""
+        return _parse_device_time(self.device_time.data)
 
     def answered_enough_to_assess(self) -> bool:
         """True when the answers the outcome rule needs are given (for the preview)."""
@@ -179,25 +187,19 @@ class InspectionForm(FlaskForm):
                    (self.qr_posted, self.qr_matches, self.checkin_method, self.staff_assigned))
 
 
-def answers_of(inspection) -> dict:
-    """A stored inspection as form data, to correct it."""
-    def tri(value):
-        return {True: "yes", False: "no"}.get(value, "unknown")
+for _question in QUESTIONS:
+    setattr(InspectionForm, _question.name, _form_field(_question))
+del _question
+# After the questions, so that the list of errors follows the page's order.
+InspectionForm.photos = MultipleFileField(_l("Photos of the poster and entrance"))
+
+
+def correction_data(inspection) -> dict:
+    """A stored finding as form data, to correct it."""
     return {
-        "uuid": inspection.uuid, "latitude": inspection.latitude,
-        "longitude": inspection.longitude, "gps_accuracy": inspection.gps_accuracy_m,
-        "qr_posted": inspection.qr_posted, "qr_size_ok": tri(inspection.qr_size_ok),
-        "qr_matches": inspection.qr_matches, "checkin_method": inspection.checkin_method,
-        "staff_assigned": "yes" if inspection.staff_assigned else "no",
-        "staff_name": inspection.staff_name, "staff_phone": inspection.staff_phone,
-        "visitors_observed": inspection.visitors_observed,
-        "visitors_scanned": inspection.visitors_scanned,
-        "venue_scan_count": inspection.venue_scan_count, "staff_total": inspection.staff_total,
-        "staff_with_app": inspection.staff_with_app,
-        "paper_fallback": tri(inspection.paper_fallback),
-        "risk_assessment_done": tri(inspection.risk_assessment_done),
-        "actions": inspection.action_list, "reinspection_due": inspection.reinspection_due,
-        "notes": inspection.notes, "scanned_payload": inspection.scanned_payload,
+        **stored_answers(inspection), "uuid": inspection.uuid,
+        "latitude": inspection.latitude, "longitude": inspection.longitude,
+        "gps_accuracy": inspection.gps_accuracy_m,
         "device_time": inspection.device_time.isoformat() if inspection.device_time else "",
     }
 

@@ -1,5 +1,6 @@
 """What the inspection's stored codes are called on screen, in the user's language."""
-from flask_babel import lazy_gettext as _l
+from flask import current_app
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 
 from fieldapp.inspections.outcome import MIN_SCAN_RATE, MIN_STAFF_APP_RATE
 
@@ -49,10 +50,20 @@ REASON_LABELS = {
     "no_paper_fallback": _l("No paper log for visitors without a smartphone"),
     "no_risk_assessment": _l("Risk self-assessment not done"),
 }
-GPS_WARNING_LABELS = {
-    "no_fix": _l("No GPS position was recorded"),
-    "low_accuracy": _l("GPS accuracy is worse than 100 m"),
-    "far_from_venue": _l("More than 300 m from the venue's registered position"),
-}
+
+
+def gps_warning_labels() -> dict[str, str]:
+    """The GPS warnings in the user's language, with the limits the settings give
+    (FIELDAPP_GPS_MAX_ACCURACY_M, FIELDAPP_GPS_MAX_DISTANCE_M)."""
+    config = current_app.config
+    return {
+        "no_fix": _("No GPS position was recorded"),
+        "low_accuracy": _("GPS accuracy is worse than %(m)s m",
+                          m=format_decimal(config["GPS_MAX_ACCURACY_M"])),
+        "far_from_venue": _("More than %(m)s m from the venue's registered position",
+                            m=format_decimal(config["GPS_MAX_DISTANCE_M"])),
+    }
+
+
 YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 YES_NO_UNKNOWN = [("yes", _l("Yes")), ("no", _l("No")), ("unknown", _l("Don't know"))]

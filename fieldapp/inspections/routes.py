@@ -1,4 +1,5 @@
-"""The inspection form, its outcome preview, recording, and reading a finding."""
+"""The inspection form, its outcome preview, recording and correcting a finding, and
+reading one."""
 from flask import (
     Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
     send_from_directory, url_for,
@@ -10,14 +11,13 @@ from sqlalchemy import select
 from fieldapp.access import inspection_or_404, inspectors_only, venue_or_404
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_json
-from fieldapp.inspections.forms import InspectionForm
+from fieldapp.inspections.checklist import answer_lines
+from fieldapp.inspections.forms import InspectionForm, correction_data
 from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.inspections.outcome import assess
-from fieldapp.inspections.photos import (
-    PhotoError, keep_only, keep_photo, kept_photos, read_uploads,
-)
+from fieldapp.inspections.photos import read_uploads
 from fieldapp.inspections.service import (
-    Position, UuidTaken, check_position, existing_inspection, is_replay, record_inspection,
+    InspectionLocked, Position, Submission, gps_check, outcome_answers, submit_finding,
 )
 from fieldapp.models import Commune, Inspection, InspectionPhoto, Venue
 from fieldapp.audit import history
@@ -30,16 +30,22 @@ def _position(form: InspectionForm) -> Position:
     return Position(form.latitude.data, form.longitude.data, form.gps_accuracy.data)
 
 
-def _gps_check(venue: Venue, form: InspectionForm):
-    return check_position(venue, _position(form), current_app.config["GPS_MAX_ACCURACY_M"],
-                          current_app.config["GPS_MAX_DISTANCE_M"])
+def _submission(form: InspectionForm, sends_all_photos: bool = False) -> Submission:
+    """The posted form as the service takes it: answers (None if refused), photos."""
+    uploads, upload_errors = read_uploads(request.files.getlist(form.photos.name),
+                                          current_app.config["MAX_PHOTO_BYTES"])
+    uuid_ok = form.validate_uuid_only()
+    form_ok = form.validate_on_submit()
+    return Submission(uuid=form.uuid.data if uuid_ok else None,
+                      answers=form.answers() if form_ok else None, position=_position(form),
+                      device_time=form.device_moment(), uploads=uploads,
+                      upload_errors=upload_errors, sends_all_photos=sends_all_photos)
 
 
-def _render_form(venue, form, status=200):
-    kept = kept_photos(current_app.config["UPLOAD_FOLDER"], form.uuid.data) \
-        if not form.uuid.errors else []
+def _render_form(venue, form, status=200, editing=None, waiting=()):
+    """The form (new, or correcting `editing`), with the photos already kept for it."""
     return render_template("inspections/new.html", venue=venue, form=form,
-                           kept_photos=kept), status
+                           kept_photos=list(waiting), editing=editing), status
 
 
 def _closed_venue(venue: Venue):
@@ -61,7 +67,7 @@ def new(venue_id: int):
     venue = venue_or_404(venue_id)
     if not venue.is_active:
         return _closed_venue(venue)
-    return _render_form(venue, InspectionForm(is_enterprise=venue.is_enterprise))
+    return _render_form(venue, InspectionForm(venue=venue))
 
 
 @bp.route("/venues/<int:venue_id>/inspections", methods=["POST"])
@@ -75,56 +81,21 @@ def create(venue_id: int):
     venue = venue_or_404(venue_id)
     if not venue.is_active:
         return _closed_venue(venue)
-    form = InspectionForm(is_enterprise=venue.is_enterprise)
-    config = current_app.config
-    uploads, photo_errors = read_uploads(request.files.getlist(form.photos.name),
-                                         config["MAX_PHOTO_BYTES"])
-    uuid_ok = form.validate_uuid_only()
-    form_ok = form.validate_on_submit()
-
-    found = existing_inspection(form.uuid.data) if uuid_ok else None
-    if found is not None:
-        same = found.venue_id == venue.id and found.inspector_id == current_user.id \
-            and form_ok and is_replay(found, form.checklist(), _position(form),
-                                      [upload.fingerprint for upload in uploads])
-        return _recorded(found, created=False) if same else _conflict(found)
-
-    if uuid_ok:
-        for upload in uploads:
-            try:
-                keep_photo(config["UPLOAD_FOLDER"], form.uuid.data, upload,
-                           config["PHOTO_MAX_SIDE"])
-            except PhotoError as error:
-                photo_errors.append(str(error))
-    if not uuid_ok:
-        photos = []
-    elif wants_json():  # the outbox sends all the finding's photos every time
-        photos = keep_only(config["UPLOAD_FOLDER"], form.uuid.data,
-                           {upload.fingerprint for upload in uploads})
-    else:  # the plain form: photos sent with an earlier, refused post still count
-        photos = kept_photos(config["UPLOAD_FOLDER"], form.uuid.data)
-    if not photos and not photo_errors:
-        photo_errors.append(_("Take at least one photo of the poster or the entrance."))
-    if len(photos) > config["MAX_PHOTOS"]:
-        photo_errors.append(_("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
-
-    if not form_ok or photo_errors:
-        form.photos.errors = list(form.photos.errors) + photo_errors
+    form = InspectionForm(venue=venue)
+    # The outbox sends all the finding's photos every time.
+    result = submit_finding(venue, current_user, _submission(form, sends_all_photos=wants_json()))
+    if result.status == "conflict":
+        return _conflict(result.inspection)
+    if result.status == "invalid":
+        form.photos.errors = list(form.photos.errors) + result.photo_errors
         if wants_json():
             return jsonify(status="invalid", message=_(
                 "Some answers need fixing: see the messages in red. Nothing you entered was lost."),
                 errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}
             ), 422
-        return _render_form(venue, form, 422)
-
-    try:
-        inspection, created = record_inspection(
-            venue, current_user, form.uuid.data, form.checklist(), _position(form),
-            _gps_check(venue, form), photos)
-    except UuidTaken:
-        return _conflict(None)
+        return _render_form(venue, form, 422, waiting=result.waiting_photos)
     db.session.commit()
-    return _recorded(inspection, created)
+    return _recorded(result.inspection, created=result.status == "created")
 
 
 def _recorded(inspection: Inspection, created: bool):
@@ -165,11 +136,11 @@ def _outcome_label(outcome: str) -> str:
 def preview(venue_id: int):
     """The outcome the answers so far would get, shown before submitting (htmx)."""
     venue = venue_or_404(venue_id)
-    form = InspectionForm(is_enterprise=venue.is_enterprise)
-    assessment = assess(form.checklist(), venue.is_enterprise) \
+    form = InspectionForm(venue=venue)
+    assessment = assess(outcome_answers(form.answers()), venue.is_enterprise) \
         if form.answered_enough_to_assess() else None
     return render_template("inspections/_outcome.html", assessment=assessment,
-                           gps=_gps_check(venue, form))
+                           gps=gps_check(venue, _position(form)))
 
 
 @bp.route("/inspections/<int:inspection_id>")
@@ -182,10 +153,38 @@ def show(inspection_id: int):
 def render_detail(inspection: Inspection, review_error: str | None = None, comment: str = ""):
     """The detail page, with its review box and audit trail."""
     return render_template("inspections/show.html", inspection=inspection,
-                           venue=inspection.venue,
+                           venue=inspection.venue, answers=answer_lines(inspection),
                            replaceable=replacement_reason(inspection) is not None,
                            changes=history(inspection), review_error=review_error,
                            comment=comment)
+
+
+@bp.route("/inspections/<int:inspection_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(inspection_id: int):
+    """The inspector corrects their finding; it goes back to the supervisor."""
+    inspection = inspection_or_404(inspection_id)
+    venue = inspection.venue
+    if inspection.inspector_id != current_user.id:
+        abort(403)
+    if inspection.review_state == "approved":
+        flash(_("An approved inspection can no longer be edited."), "error")
+        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+    if request.method == "GET":
+        form = InspectionForm(venue=venue, data=correction_data(inspection))
+        return _render_form(venue, form, editing=inspection)
+    form = InspectionForm(venue=venue)
+    form.uuid.data = inspection.uuid
+    try:
+        result = submit_finding(venue, current_user, _submission(form), correcting=inspection)
+    except InspectionLocked:
+        abort(403)
+    if result.status == "invalid":
+        form.photos.errors = list(form.photos.errors) + result.photo_errors
+        return _render_form(venue, form, 422, editing=inspection, waiting=result.waiting_photos)
+    db.session.commit()
+    flash(_("Correction sent for review."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
 
 
 @bp.route("/photos/<uuid>/<name>")

@@ -1,8 +1,14 @@
-"""Recording an inspection: the one way a finding gets into the database."""
+"""Submitting a finding, new or corrected: the one way answers and photos become an
+inspection."""
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,8 +17,11 @@ from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.geo import distance_m
+from fieldapp.inspections.checklist import KEEP_ANSWER, QUESTIONS, complete, stored_value
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
-from fieldapp.inspections.photos import StoredPhoto, photo_fingerprint
+from fieldapp.inspections.photos import (
+    PhotoError, StoredPhoto, Upload, keep_only, keep_photo, kept_photos, photo_fingerprint,
+)
 from fieldapp.models import Inspection, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
 
@@ -50,30 +59,160 @@ def check_position(venue: Venue, position: Position, max_accuracy_m: float,
     return GpsCheck(distance, warnings)
 
 
+def gps_check(venue: Venue, position: Position) -> GpsCheck:
+    """The position checked against the settings' limits (FIELDAPP_GPS_MAX_ACCURACY_M and
+    FIELDAPP_GPS_MAX_DISTANCE_M)."""
+    config = current_app.config
+    return check_position(venue, position, config["GPS_MAX_ACCURACY_M"],
+                          config["GPS_MAX_DISTANCE_M"])
+
+
 class UuidTaken(Exception):
     """The UUID belongs to another venue's or another inspector's inspection."""
 
 
-def content_fingerprint(checklist: Checklist, position: Position) -> str:
-    """A hash of everything the inspector answered, the same for every retry of a form."""
-    answers = asdict(checklist)
-    # The phone's clock is set when each tab sends: two tabs sending one draft differ only there.
-    answers.pop("device_time")
-    answers["position"] = [position.latitude, position.longitude, position.accuracy_m]
-    canonical = json.dumps(answers, sort_keys=True, default=str, ensure_ascii=True)
+class InspectionLocked(Exception):
+    """An approved inspection, or someone else's: it cannot be edited."""
+
+
+def outcome_answers(answers: dict, device_time: datetime | None = None) -> Checklist:
+    """The answers the outcome rule reads, out of all the checklist's answers."""
+    names = {f.name for f in fields(Checklist)}
+    return Checklist(**{name: value for name, value in answers.items() if name in names},
+                     device_time=device_time)
+
+
+def content_fingerprint(answers: dict, position: Position) -> str:
+    """A hash of everything the inspector answered, the same for every retry of a form.
+
+    The phone's clock is left out: two tabs sending one draft differ only there.
+    """
+    canonical_answers = complete(answers)
+    canonical_answers["position"] = [position.latitude, position.longitude, position.accuracy_m]
+    canonical = json.dumps(canonical_answers, sort_keys=True, default=str, ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def is_replay(inspection: Inspection, checklist: Checklist, position: Position,
+def is_replay(inspection: Inspection, answers: dict, position: Position,
               photo_fingerprints: list[str]) -> bool:
     """True when a post repeats the stored finding: same answers, no photo it lacks."""
     stored = {photo_fingerprint(photo.path) for photo in inspection.photos}
-    return inspection.content_hash == content_fingerprint(checklist, position) \
+    return inspection.content_hash == content_fingerprint(answers, position) \
         and set(photo_fingerprints) <= stored
 
 
 def existing_inspection(inspection_uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
+
+
+@dataclass
+class Submission:
+    """One post of the inspection form, as the route parsed it.
+
+    `answers` is None when the form refused them (its messages are the route's to show);
+    `uuid` is None when the form's UUID is damaged.
+    """
+    uuid: str | None
+    answers: dict | None
+    position: Position
+    device_time: datetime | None = None
+    uploads: list[Upload] = field(default_factory=list)
+    upload_errors: list[str] = field(default_factory=list)
+    # The phone's outbox sends every photo of the finding each time; the plain form sends
+    # only new ones, and photos kept from an earlier, refused post still count.
+    sends_all_photos: bool = False
+
+
+@dataclass
+class SubmissionResult:
+    """What came of a submission: created, exists (a replay), updated (a correction),
+    conflict (the UUID holds a different finding) or invalid."""
+    status: str
+    inspection: Inspection | None = None
+    photo_errors: list[str] = field(default_factory=list)
+    # Photos kept under the form's UUID and not yet part of a recorded finding.
+    waiting_photos: list[StoredPhoto] = field(default_factory=list)
+
+
+def submit_finding(venue: Venue, inspector: User, submission: Submission, *,
+                   correcting: Inspection | None = None, photos_required: bool = True,
+                   received_at: datetime | None = None) -> SubmissionResult:
+    """Record a new finding, or correct a returned one: the one way answers and photos
+    become an inspection.
+
+    Decides replay or conflict (same UUID: same content is the stored finding, different
+    content is refused, never overwritten), keeps the photos within the settings' limits,
+    checks the GPS position against the settings, computes the outcome and the
+    posted-code verdict, closes the venue's assignments and writes the audit entry.
+    The demo passes photos_required=False and the time its finding reached the server.
+    """
+    config = current_app.config
+    if correcting is not None:
+        if correcting.review_state == "approved" or correcting.inspector_id != inspector.id:
+            raise InspectionLocked()
+        submission.uuid = correcting.uuid
+    elif submission.uuid is not None:
+        found = existing_inspection(submission.uuid)
+        if found is not None:
+            same = found.venue_id == venue.id and found.inspector_id == inspector.id \
+                and submission.answers is not None \
+                and is_replay(found, submission.answers, submission.position,
+                              [upload.fingerprint for upload in submission.uploads])
+            return SubmissionResult("exists" if same else "conflict", found)
+
+    photos, photo_errors = _keep_photos(submission, config)
+    attached = {photo.path for photo in correcting.photos} if correcting is not None else set()
+    if photos_required and correcting is None and not photos and not photo_errors:
+        photo_errors.append(_l("Take at least one photo of the poster or the entrance."))
+    if submission.answers is None or photo_errors or submission.uuid is None:
+        return SubmissionResult("invalid", photo_errors=[str(e) for e in photo_errors],
+                                waiting_photos=[p for p in photos if p.path not in attached])
+
+    gps = gps_check(venue, submission.position)
+    if correcting is not None:
+        update_inspection(correcting, inspector, submission.answers, submission.position, gps,
+                          [p for p in photos if p.path not in attached])
+        return SubmissionResult("updated", correcting)
+    try:
+        inspection, created = record_inspection(
+            venue, inspector, submission.uuid, submission.answers, submission.device_time,
+            submission.position, gps, photos, received_at=received_at)
+    except UuidTaken:
+        return SubmissionResult("conflict")
+    return SubmissionResult("created" if created else "exists", inspection)
+
+
+def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], list]:
+    """Keep the uploads under the form's UUID; the finding's photos and the refusals.
+
+    Photos are kept even when the answers are refused, so that the inspector does not
+    take them again.
+    """
+    errors = list(submission.upload_errors)
+    if submission.uuid is None:
+        return [], errors
+    folder = config["UPLOAD_FOLDER"]
+    earlier = {photo.path for photo in kept_photos(folder, submission.uuid)}
+    for upload in submission.uploads:
+        try:
+            keep_photo(config["UPLOAD_FOLDER"], submission.uuid, upload, config["PHOTO_MAX_SIDE"])
+        except PhotoError as error:
+            errors.append(str(error))
+    if submission.sends_all_photos:
+        photos = keep_only(config["UPLOAD_FOLDER"], submission.uuid,
+                           {upload.fingerprint for upload in submission.uploads})
+    else:
+        photos = kept_photos(config["UPLOAD_FOLDER"], submission.uuid)
+    if len(photos) > config["MAX_PHOTOS"]:
+        errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
+        if not submission.sends_all_photos:
+            # The plain form cannot take a photo back: this post's are dropped, the
+            # earlier ones stay.
+            for photo in photos:
+                if photo.path not in earlier:
+                    (Path(folder) / photo.path).unlink(missing_ok=True)
+            photos = [photo for photo in photos if photo.path in earlier]
+    return photos, errors
 
 
 def _same_visit(inspection: Inspection, venue: Venue, inspector: User) -> Inspection:
@@ -82,9 +221,10 @@ def _same_visit(inspection: Inspection, venue: Venue, inspector: User) -> Inspec
     return inspection
 
 
-def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
-                      checklist: Checklist, position: Position, gps: GpsCheck,
-                      photos: list[StoredPhoto]) -> tuple[Inspection, bool]:
+def record_inspection(venue: Venue, inspector: User, inspection_uuid: str, answers: dict,
+                      device_time: datetime | None, position: Position, gps: GpsCheck,
+                      photos: list[StoredPhoto],
+                      received_at: datetime | None = None) -> tuple[Inspection, bool]:
     """Store a finding once, whatever the number of posts of its UUID.
 
     Returns the inspection and whether this call created it. A second post of
@@ -95,9 +235,10 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
         return _same_visit(found, venue, inspector), False
 
     inspection = Inspection(uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
-                            content_hash=content_fingerprint(checklist, position),
-                            device_time=checklist.device_time, server_time=clock.utcnow())
-    _apply_answers(inspection, venue, checklist, position, gps)
+                            content_hash=content_fingerprint(answers, position),
+                            device_time=device_time,
+                            server_time=received_at or clock.utcnow())
+    _apply_answers(inspection, venue, answers, position, gps)
     inspection.photos = [
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
         for p in photos
@@ -120,28 +261,22 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str,
     return inspection, True
 
 
-def _apply_answers(inspection: Inspection, venue: Venue, checklist: Checklist,
-                   position: Position, gps: GpsCheck) -> None:
+def _apply_answers(inspection: Inspection, venue: Venue, answers: dict, position: Position,
+                   gps: GpsCheck) -> None:
     """Copy the answers onto the inspection and compute its outcome with the rule."""
-    assessment: Assessment = assess(checklist, venue.is_enterprise)
-    c = checklist
+    answers = complete(answers)
+    for question in QUESTIONS:
+        value = answers.get(question.name)
+        if not question.applies_to(venue):  # e.g. the risk self-assessment of a shop
+            value = None if question.skipped is KEEP_ANSWER else question.skipped
+        setattr(inspection, question.name, stored_value(question, value))
     inspection.latitude, inspection.longitude = position.latitude, position.longitude
     inspection.gps_accuracy_m, inspection.gps_distance_m = position.accuracy_m, gps.distance_m
     inspection.gps_warnings = ",".join(gps.warnings)
-    inspection.qr_posted, inspection.qr_size_ok = c.qr_posted, c.qr_size_ok
-    inspection.qr_matches, inspection.checkin_method = c.qr_matches, c.checkin_method
-    inspection.staff_assigned = c.staff_assigned
-    inspection.staff_name, inspection.staff_phone = c.staff_name, c.staff_phone
-    inspection.visitors_observed, inspection.visitors_scanned = c.visitors_observed, c.visitors_scanned
-    inspection.venue_scan_count = c.venue_scan_count
-    inspection.staff_total, inspection.staff_with_app = c.staff_total, c.staff_with_app
-    inspection.paper_fallback = c.paper_fallback
-    inspection.risk_assessment_done = c.risk_assessment_done if venue.is_enterprise else None
-    inspection.actions = ",".join(c.actions)
-    inspection.reinspection_due, inspection.notes = c.reinspection_due, c.notes
-    inspection.scanned_payload = c.scanned_payload
+    payload = inspection.scanned_payload
     inspection.scan_verdict = judge_payload(venue.commune.district_id, venue,
-                                            c.scanned_payload).verdict if c.scanned_payload else ""
+                                            payload).verdict if payload else ""
+    assessment: Assessment = assess(outcome_answers(answers), venue.is_enterprise)
     inspection.outcome = assessment.outcome
     inspection.outcome_reasons = ",".join(assessment.reasons)
 
@@ -154,17 +289,13 @@ def _refresh_venue_status(venue: Venue, inspection: Inspection) -> None:
         venue.reinspection_due = inspection.reinspection_due
 
 
-class InspectionLocked(Exception):
-    """An approved inspection, or someone else's: it cannot be edited."""
-
-
-def update_inspection(inspection: Inspection, editor: User, checklist: Checklist,
-                      position: Position, gps: GpsCheck, new_photos: list[StoredPhoto]) -> None:
+def update_inspection(inspection: Inspection, editor: User, answers: dict, position: Position,
+                      gps: GpsCheck, new_photos: list[StoredPhoto]) -> None:
     """Correct a finding (usually one returned by the supervisor): it goes back for review."""
     if inspection.review_state == "approved" or inspection.inspector_id != editor.id:
         raise InspectionLocked()
     before = snapshot(inspection)
-    _apply_answers(inspection, inspection.venue, checklist, position, gps)
+    _apply_answers(inspection, inspection.venue, answers, position, gps)
     known = {photo.path for photo in inspection.photos}
     inspection.photos.extend(
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)

@@ -9,10 +9,6 @@ from fieldapp.extensions import db
 from fieldapp.models.user import User
 from fieldapp.models.venue import Venue
 
-QR_POSTED = ("visible", "hidden", "damaged", "outdated", "missing")
-QR_MATCHES = ("yes", "no", "not_checked")
-CHECKIN_METHODS = ("visitors_scan", "staff_scan", "both", "none")
-ACTIONS = ("reminder", "poster_issued", "guided_registration", "reinspection_scheduled")
 OUTCOMES = ("compliant", "needs_improvement", "non_compliant")
 REVIEW_STATES = ("pending", "approved", "returned")
 
@@ -38,6 +34,8 @@ class Inspection(db.Model):
     # Codes of GPS warnings shown to the inspector, comma-separated ("low_accuracy,far").
     gps_warnings: Mapped[str] = mapped_column(String(100), default="")
 
+    # The checklist's answers: one column per question of inspections/checklist.py, of the
+    # same name (a test checks that every question has its column).
     qr_posted: Mapped[str] = mapped_column(String(20))
     qr_size_ok: Mapped[bool | None] = mapped_column()
     qr_matches: Mapped[str] = mapped_column(String(20))
@@ -53,7 +51,7 @@ class Inspection(db.Model):
     paper_fallback: Mapped[bool | None] = mapped_column()
     # Asked for enterprises only; None elsewhere.
     risk_assessment_done: Mapped[bool | None] = mapped_column()
-    # Codes from ACTIONS, comma-separated.
+    # Codes of the actions done on the spot, comma-separated.
     actions: Mapped[str] = mapped_column(String(200), default="")
     reinspection_due: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -9,45 +9,17 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from xml.sax.saxutils import escape
 
 from fieldapp.inspections import labels
+from fieldapp.inspections.checklist import Answer, answer_lines
 from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reviews.labels import REVIEW_LABELS
 
 
-def _yes_no(value) -> str:
-    return _("Don't know") if value is None else (_("Yes") if value else _("No"))
-
-
-def _count(part, whole) -> str:
-    if whole is None:
-        return "—"
-    return _("%(scanned)s of %(seen)s", scanned="—" if part is None else part, seen=whole)
-
-
-def answer_rows(inspection) -> list[tuple[str, str]]:
-    """The finding's answers as (question, answer) in the user's language."""
-    rows = [
-        (_("QR code posted"), str(labels.QR_POSTED_LABELS[inspection.qr_posted])),
-        (_("At least 15×15 cm"), _yes_no(inspection.qr_size_ok)),
-        (_("The venue's own code"), str(labels.QR_MATCHES_LABELS[inspection.qr_matches])),
-        (_("Checking people in"), str(labels.CHECKIN_LABELS[inspection.checkin_method])),
-        (_("Staff assigned"), (f"{_('Yes')}: {inspection.staff_name} · {inspection.staff_phone}"
-                               if inspection.staff_assigned else _("No"))),
-        (_("Visitors scanning"), _count(inspection.visitors_scanned, inspection.visitors_observed)),
-        (_("Venue's own scan count"), "—" if inspection.venue_scan_count is None
-         else str(inspection.venue_scan_count)),
-        (_("Staff with PC-Covid"), _count(inspection.staff_with_app, inspection.staff_total)),
-        (_("Paper log"), _yes_no(inspection.paper_fallback)),
-    ]
-    if inspection.venue.is_enterprise:
-        rows.append((_("Risk self-assessment"), _yes_no(inspection.risk_assessment_done)))
-    rows += [
-        (_("Done on the spot"), "; ".join(str(labels.ACTION_LABELS[a])
-                                          for a in inspection.action_list) or "—"),
-        (_("Re-inspect by"), inspection.reinspection_due.strftime("%d/%m/%Y")
-         if inspection.reinspection_due else "—"),
-        (_("Notes"), inspection.notes or "—"),
-    ]
-    return rows
+def _answer_markup(answer: Answer) -> str:
+    """An answer as a PDF paragraph: the page's lines kept, the raw scanned code below."""
+    text = escape(answer.text)
+    if answer.multiline:
+        text = text.replace("\n", "<br/>")
+    return text + (f"<br/>{escape(answer.detail)}" if answer.detail else "")
 
 
 def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
@@ -68,7 +40,8 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
         p(f"{_('Outcome')}: {labels.OUTCOME_LABELS[inspection.outcome]}", bold),
     ]
     story += [p(f"• {labels.REASON_LABELS[r]}") for r in inspection.reason_list]
-    table = Table([[p(q, bold), p(a)] for q, a in answer_rows(inspection)],
+    table = Table([[p(answer.title, bold), Paragraph(_answer_markup(answer), body)]
+                   for answer in answer_lines(inspection)],
                   colWidths=[55 * mm, 115 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999")]))
@@ -81,7 +54,8 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
         if inspection.gps_distance_m is not None:
             story.append(p(_("%(m)s m from the venue's registered position",
                              m=round(inspection.gps_distance_m))))
-    story += [p(f"⚠ {labels.GPS_WARNING_LABELS[w]}") for w in inspection.warning_list]
+    warnings = labels.gps_warning_labels()
+    story += [p(f"⚠ {warnings[w]}") for w in inspection.warning_list]
     story += [Spacer(1, 4 * mm), p(_("Review"), bold),
               p(str(REVIEW_LABELS[inspection.review_state]))]
     if inspection.reviewed_by:

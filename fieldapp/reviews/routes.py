@@ -1,10 +1,10 @@
-"""The inspection log, supervisors' review, and an inspector correcting a finding."""
+"""The inspection log and supervisors' review of findings."""
 import io
 from datetime import date
 from pathlib import Path
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+    Blueprint, current_app, flash, redirect, render_template, request, send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -14,16 +14,13 @@ from sqlalchemy import select
 from fieldapp.access import inspection_or_404, office_only, reviewers_only, user_communes
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.inspections.forms import InspectionForm, answers_of
-from fieldapp.inspections.photos import PhotoError, keep_photo, read_uploads
-from fieldapp.inspections.routes import _gps_check, _position, render_detail
-from fieldapp.inspections.service import InspectionLocked, update_inspection
 from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, User, VENUE_TYPES
 from fieldapp.models.user import INSPECTING_ROLES
 from fieldapp.reviews.report import inspection_pdf
+from fieldapp.inspections.routes import render_detail
+from fieldapp.inspections.offences import offence_counts, venues_to_escalate
 from fieldapp.reviews.service import (
-    LogFilter, ReviewRefused, approve, inspection_log, offence_counts, return_for_correction,
-    venues_to_escalate,
+    LogFilter, ReviewRefused, approve, inspection_log, return_for_correction,
 )
 
 bp = Blueprint("reviews", __name__)
@@ -140,49 +137,4 @@ def return_inspection(inspection_id: int):
     db.session.commit()
     flash(_("Returned to %(name)s for correction.", name=inspection.inspector.display_name),
           "success")
-    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
-
-
-@bp.route("/inspections/<int:inspection_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit(inspection_id: int):
-    """The inspector corrects their finding; it goes back to the supervisor."""
-    inspection = inspection_or_404(inspection_id)
-    venue = inspection.venue
-    if inspection.inspector_id != current_user.id:
-        abort(403)
-    if inspection.review_state == "approved":
-        flash(_("An approved inspection can no longer be edited."), "error")
-        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
-    if request.method == "GET":
-        form = InspectionForm(is_enterprise=venue.is_enterprise, data=answers_of(inspection))
-        return render_template("inspections/new.html", venue=venue, form=form, kept_photos=[],
-                               editing=inspection)
-    form = InspectionForm(is_enterprise=venue.is_enterprise)
-    form.uuid.data = inspection.uuid
-    config = current_app.config
-    uploads, photo_errors = read_uploads(request.files.getlist(form.photos.name),
-                                         config["MAX_PHOTO_BYTES"])
-    form_ok = form.validate_on_submit()
-    new_photos = []
-    if form_ok and not photo_errors:
-        for upload in uploads:
-            try:
-                new_photos.append(keep_photo(config["UPLOAD_FOLDER"], inspection.uuid, upload,
-                                             config["PHOTO_MAX_SIDE"]))
-            except PhotoError as error:
-                photo_errors.append(str(error))
-    if len(inspection.photos) + len(new_photos) > config["MAX_PHOTOS"]:
-        photo_errors.append(_("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
-    if not form_ok or photo_errors:
-        form.photos.errors = list(form.photos.errors) + photo_errors
-        return render_template("inspections/new.html", venue=venue, form=form, kept_photos=[],
-                               editing=inspection), 422
-    try:
-        update_inspection(inspection, current_user, form.checklist(), _position(form),
-                          _gps_check(venue, form), new_photos)
-    except InspectionLocked:
-        abort(403)
-    db.session.commit()
-    flash(_("Correction sent for review."), "success")
     return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)

@@ -15,7 +15,8 @@ from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import District, Inspection, Poster, VENUE_TYPES, Venue
 from fieldapp.places import in_vietnamese_order
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
-from fieldapp.reviews.service import Offences, offence_counts
+from fieldapp.inspections.offences import Offences, offence_counts
+from fieldapp.text import fold
 from fieldapp.uploads import UploadStore, is_spreadsheet_name
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.importer import apply_import, check_venues

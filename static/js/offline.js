@@ -8,8 +8,6 @@
   var text = textNode ? JSON.parse(textNode.textContent) : {};
   var userId = document.body.getAttribute("data-user-id");
   userId = userId ? Number(userId) : null;
-  var MAX_SIDE = 1600;
-  var MAX_PHOTOS = 6;
 
   function t(key, n) {
     var message = text[key] || key;
@@ -123,6 +121,9 @@
     var busy = false;
     var saveTimer = null;
     var reRendered = form.hasAttribute("data-unsaved");  // the server sent it back with errors
+    // The server's limits (FIELDAPP_MAX_PHOTOS, FIELDAPP_PHOTO_MAX_SIDE), never numbers of our own.
+    var maxPhotos = Number(form.getAttribute("data-max-photos")) || Infinity;
+    var maxSide = Number(form.getAttribute("data-photo-max-side")) || Infinity;
 
     if (!reRendered) uuidField.value = newUuid();  // a cached copy of the form must not reuse one
 
@@ -166,11 +167,12 @@
       photoCount.textContent = photos.length ? t("photos_chosen", photos.length) : t("no_photo");
     }
 
-    // Photos leave the phone at most 1600 px wide, as JPEG: three go through on 3G.
+    // Photos leave the phone no larger than the server keeps them, as JPEG: three go
+    // through on 3G.
     function downscale(file) {
       if (!window.createImageBitmap) return Promise.resolve(file);
       return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
-        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+        var scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
         var canvas = document.createElement("canvas");
         canvas.width = Math.round(bitmap.width * scale);
         canvas.height = Math.round(bitmap.height * scale);
@@ -187,7 +189,7 @@
         photoInput.value = "";
         Promise.all(files.map(downscale)).then(function (blobs) {
           blobs.forEach(function (blob, i) {
-            if (photos.length < MAX_PHOTOS) {
+            if (photos.length < maxPhotos) {
               var name = files[i].name.replace(/\.[^.]*$/, "") + (blob === files[i] ? "" : ".jpg");
               photos.push({ name: blob === files[i] ? files[i].name : name, blob: blob });
             }

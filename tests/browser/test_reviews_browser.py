@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.inspections.outcome import Checklist
-from fieldapp.inspections.service import GpsCheck, Position, record_inspection
+from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import Inspection, User, Venue
 from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD, jpeg_bytes
@@ -22,11 +21,12 @@ def seed_findings(app):
         db.session.add(supervisor)
         for code, qr_posted in (("QS-SH-0001", "visible"), ("QS-SL-0002", "damaged")):
             venue = db.session.scalar(select(Venue).where(Venue.code == code))
-            record_inspection(venue, inspector, str(uuid.uuid4()),
-                              Checklist(qr_posted=qr_posted, qr_matches="yes",
-                                        checkin_method="visitors_scan", staff_assigned=True,
-                                        staff_name="Lương Thị Hoa", staff_phone="0912000111"),
-                              Position(None, None, None), GpsCheck(None, ["no_fix"]), [])
+            answers = dict(qr_posted=qr_posted, qr_matches="yes", checkin_method="visitors_scan",
+                           staff_assigned=True, staff_name="Lương Thị Hoa",
+                           staff_phone="0912000111")
+            submit_finding(venue, inspector, Submission(str(uuid.uuid4()), answers,
+                                                        Position(None, None, None)),
+                           photos_required=False)
         db.session.commit()
 
 
