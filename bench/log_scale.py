@@ -13,6 +13,7 @@ one is far too slow at this size); the schema comes from the migrations, as depl
 
 Run: .venv/bin/python bench/log_scale.py [--venues 100000] [--inspections 1000000] [--repeat 5]
 """
+
 import argparse
 import random
 import sqlite3
@@ -26,29 +27,73 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import text, bindparam, event, insert, select, update  # noqa: E402
+from flask_migrate import upgrade
+from sqlalchemy import bindparam, event, insert, select, text, update
 
-from fieldapp import clock, create_app  # noqa: E402
-from fieldapp.extensions import db  # noqa: E402
-from fieldapp.map.routes import venue_points  # noqa: E402
-from fieldapp.models import (  # noqa: E402
-    VENUE_TYPES, Commune, District, Inspection, InspectionPhoto, Province, Role, User, Venue)
-from fieldapp.models import CommuneFigures  # noqa: E402
-from fieldapp.reports.weekly import district_report, province_report  # noqa: E402
-from fieldapp.reviews.service import LogFilter, inspection_log  # noqa: E402
-from fieldapp.text import search_text  # noqa: E402
+from fieldapp import clock, create_app
+from fieldapp.extensions import db
+from fieldapp.map.routes import venue_points
+from fieldapp.models import (
+    VENUE_TYPES,
+    Commune,
+    CommuneFigures,
+    District,
+    Inspection,
+    InspectionPhoto,
+    Province,
+    Role,
+    User,
+    Venue,
+)
+from fieldapp.reports.weekly import district_report, province_report
+from fieldapp.reviews.service import LogFilter, inspection_log
+from fieldapp.text import search_text
 
 CHUNK = 50_000
-DISTRICTS = ["Quan Sơn", "Quan Hóa", "Mường Lát", "Bá Thước", "Lang Chánh", "Thường Xuân",
-             "Như Xuân", "Ngọc Lặc", "Cẩm Thủy", "Thạch Thành"]
+DISTRICTS = [
+    "Quan Sơn",
+    "Quan Hóa",
+    "Mường Lát",
+    "Bá Thước",
+    "Lang Chánh",
+    "Thường Xuân",
+    "Như Xuân",
+    "Ngọc Lặc",
+    "Cẩm Thủy",
+    "Thạch Thành",
+]
 COMMUNES_PER_DISTRICT = 12
 INSPECTORS_PER_DISTRICT = 4
 WEEKS = 10
 PHOTO_SHARE = 0.2  # inspections with at least one photo
-WORDS = ["Chợ", "Trường", "Cửa hàng", "Nhà văn hóa", "Trạm Y tế", "Công ty", "Nhà nghỉ",
-         "Sơn", "Hà", "Lư", "Mường", "Xuân", "Thượng", "Tiến", "Điện", "Thủy", "Mèo", "Bản",
-         "Hồng", "Phúc", "Đức", "Minh", "Tạp hóa", "Quán", "Na Hồ", "Pù Nhi"]
+WORDS = [
+    "Chợ",
+    "Trường",
+    "Cửa hàng",
+    "Nhà văn hóa",
+    "Trạm Y tế",
+    "Công ty",
+    "Nhà nghỉ",
+    "Sơn",
+    "Hà",
+    "Lư",
+    "Mường",
+    "Xuân",
+    "Thượng",
+    "Tiến",
+    "Điện",
+    "Thủy",
+    "Mèo",
+    "Bản",
+    "Hồng",
+    "Phúc",
+    "Đức",
+    "Minh",
+    "Tạp hóa",
+    "Quán",
+    "Na Hồ",
+    "Pù Nhi",
+]
 # Commoner venue types first: shops and offices far outnumber football grounds.
 TYPE_WEIGHTS = [5, 6, 4, 20, 4, 1, 2, 2, 3, 1, 1, 1, 1, 1, 3, 4, 2]
 OUTCOMES = (["compliant", "needs_improvement", "non_compliant"], [60, 28, 12])
@@ -87,33 +132,65 @@ def build(n_venues: int, n_inspections: int, now: datetime, seed: int = 1) -> di
     """Fill the (migrated, empty) database; returns what the measurements need."""
     rng = random.Random(seed)
     db.session.execute(insert(Province.__table__), [{"id": 1, "name": "Thanh Hóa"}])
-    db.session.execute(insert(District.__table__), [
-        {"id": d, "name": name, "province_id": 1} for d, name in enumerate(DISTRICTS, 1)])
+    db.session.execute(
+        insert(District.__table__),
+        [{"id": d, "name": name, "province_id": 1} for d, name in enumerate(DISTRICTS, 1)],
+    )
     communes = []  # (commune id, district id)
     for d in range(1, len(DISTRICTS) + 1):
-        for c in range(COMMUNES_PER_DISTRICT):
+        for _c in range(COMMUNES_PER_DISTRICT):
             communes.append((len(communes) + 1, d))
-    db.session.execute(insert(Commune.__table__), [
-        {"id": cid, "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {cid}",
-         "kind": "thi_tran" if cid % COMMUNES_PER_DISTRICT == 1 else "xa", "district_id": d}
-        for cid, d in communes])
+    db.session.execute(
+        insert(Commune.__table__),
+        [
+            {
+                "id": cid,
+                "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} {cid}",
+                "kind": "thi_tran" if cid % COMMUNES_PER_DISTRICT == 1 else "xa",
+                "district_id": d,
+            }
+            for cid, d in communes
+        ],
+    )
 
     # Users: per district a supervisor and a few inspectors.
     users, inspectors_of, supervisor_of = [], {}, {}
     for d in range(1, len(DISTRICTS) + 1):
         supervisor_of[d] = len(users) + 1
-        users.append({"id": len(users) + 1, "username": f"supervisor{d}",
-                      "display_name": f"Giám sát {d}", "role": Role.SUPERVISOR.value,
-                      "district_id": d})
+        users.append(
+            {
+                "id": len(users) + 1,
+                "username": f"supervisor{d}",
+                "display_name": f"Giám sát {d}",
+                "role": Role.SUPERVISOR.value,
+                "district_id": d,
+            }
+        )
         inspectors_of[d] = []
         for n in range(INSPECTORS_PER_DISTRICT):
             inspectors_of[d].append(len(users) + 1)
-            users.append({"id": len(users) + 1, "username": f"inspector{d}_{n}",
-                          "display_name": f"Cán bộ {d}.{n}", "role": Role.INSPECTOR.value,
-                          "district_id": d})
-    db.session.execute(insert(User.__table__), [
-        {**u, "password_hash": PASSWORD_HASH, "commune_id": None, "locale": "vi",
-         "is_enabled": True} for u in users])
+            users.append(
+                {
+                    "id": len(users) + 1,
+                    "username": f"inspector{d}_{n}",
+                    "display_name": f"Cán bộ {d}.{n}",
+                    "role": Role.INSPECTOR.value,
+                    "district_id": d,
+                }
+            )
+    db.session.execute(
+        insert(User.__table__),
+        [
+            {
+                **u,
+                "password_hash": PASSWORD_HASH,
+                "commune_id": None,
+                "locale": "vi",
+                "is_enabled": True,
+            }
+            for u in users
+        ],
+    )
 
     # Venues, spread over the communes; a position for most of them.
     venue_commune = [0] * (n_venues + 1)
@@ -132,16 +209,31 @@ def build(n_venues: int, n_inspections: int, now: datetime, seed: int = 1) -> di
             venue_type = rng.choices(VENUE_TYPES, TYPE_WEIGHTS)[0]
             venue_is_enterprise[vid] = venue_type == "enterprise"
             if rng.random() < 0.85:
-                venue_pos[vid] = (19.5 + d * 0.1 + rng.random() * 0.1,
-                                  104.8 + (cid % COMMUNES_PER_DISTRICT) * 0.02 + rng.random() * 0.02)
+                venue_pos[vid] = (
+                    19.5 + d * 0.1 + rng.random() * 0.1,
+                    104.8 + (cid % COMMUNES_PER_DISTRICT) * 0.02 + rng.random() * 0.02,
+                )
             lat, lon = venue_pos[vid] or (None, None)
-            yield {"id": vid, "code": code, "name": name, "venue_type": venue_type,
-                   "address": address, "commune_id": cid, "latitude": lat, "longitude": lon,
-                   "contact_name": "", "contact_phone": "", "qr_payload": f"https://qr.example/{code}",
-                   "is_active": rng.random() < 0.97,
-                   "search_key": search_text(" ".join([name, code, address])),
-                   "last_outcome": None, "last_inspected_at": None, "reinspection_due": None,
-                   "created_at": created, "created_by_id": None}
+            yield {
+                "id": vid,
+                "code": code,
+                "name": name,
+                "venue_type": venue_type,
+                "address": address,
+                "commune_id": cid,
+                "latitude": lat,
+                "longitude": lon,
+                "contact_name": "",
+                "contact_phone": "",
+                "qr_payload": f"https://qr.example/{code}",
+                "is_active": rng.random() < 0.97,
+                "search_key": search_text(" ".join([name, code, address])),
+                "last_outcome": None,
+                "last_inspected_at": None,
+                "reinspection_due": None,
+                "created_at": created,
+                "created_by_id": None,
+            }
 
     insert_rows(Venue, venues())
 
@@ -169,14 +261,18 @@ def build(n_venues: int, n_inspections: int, now: datetime, seed: int = 1) -> di
             has_gps = pos is not None and rng.random() < 0.9
             distance = rng.expovariate(1 / 60) if has_gps else None
             observed = rng.randint(0, 30)
-            reinspection_due = (server_time + timedelta(days=14)).date() \
-                if outcome == "non_compliant" else None
+            reinspection_due = (
+                (server_time + timedelta(days=14)).date() if outcome == "non_compliant" else None
+            )
             the_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             if rng.random() < PHOTO_SHARE:
                 photo_of.append((iid, the_uuid, rng.choice((1, 1, 1, 2, 2, 3))))
             last[vid] = (server_time, outcome, reinspection_due)
             yield {
-                "id": iid, "uuid": the_uuid, "content_hash": "", "venue_id": vid,
+                "id": iid,
+                "uuid": the_uuid,
+                "content_hash": "",
+                "venue_id": vid,
                 "inspector_id": rng.choice(inspectors_of[d]) if r > 0.05 else supervisor_of[d],
                 "device_time": server_time - timedelta(seconds=rng.randint(5, 3600)),
                 "server_time": server_time,
@@ -190,7 +286,8 @@ def build(n_venues: int, n_inspections: int, now: datetime, seed: int = 1) -> di
                 "qr_matches": rng.choices(*QR_MATCHES)[0],
                 "checkin_method": rng.choices(*CHECKIN)[0],
                 "staff_assigned": rng.random() < 0.7,
-                "staff_name": "", "staff_phone": "",
+                "staff_name": "",
+                "staff_phone": "",
                 "visitors_observed": observed,
                 "visitors_scanned": rng.randint(0, observed),
                 "venue_scan_count": rng.randint(0, 500),
@@ -201,13 +298,17 @@ def build(n_venues: int, n_inspections: int, now: datetime, seed: int = 1) -> di
                 "actions": "reminder" if outcome != "compliant" and rng.random() < 0.7 else "",
                 "reinspection_due": reinspection_due,
                 "notes": "",
-                "scanned_payload": "", "scan_verdict": "",
+                "scanned_payload": "",
+                "scan_verdict": "",
                 "review_state": review_state,
                 "reviewed_by_id": supervisor_of[d] if reviewed else None,
-                "reviewed_at": server_time + timedelta(hours=rng.randint(2, 96)) if reviewed else None,
+                "reviewed_at": server_time + timedelta(hours=rng.randint(2, 96))
+                if reviewed
+                else None,
                 "review_comment": "",
                 "updated_at": None,
-                "outcome": outcome, "outcome_reasons": "",
+                "outcome": outcome,
+                "outcome_reasons": "",
             }
 
     insert_rows(Inspection, inspections())
@@ -217,25 +318,46 @@ def build(n_venues: int, n_inspections: int, now: datetime, seed: int = 1) -> di
         for iid, the_uuid, count in photo_of:
             for n in range(1, count + 1):
                 pid += 1
-                yield {"id": pid, "inspection_id": iid, "path": f"{the_uuid}/{n}.jpg",
-                       "width": 1600, "height": 1200, "size_bytes": rng.randint(150_000, 600_000)}
+                yield {
+                    "id": pid,
+                    "inspection_id": iid,
+                    "path": f"{the_uuid}/{n}.jpg",
+                    "width": 1600,
+                    "height": 1200,
+                    "size_bytes": rng.randint(150_000, 600_000),
+                }
 
     n_photos = insert_rows(InspectionPhoto, photos())
 
     # The venue's denormalised status, from its newest inspection (Core executemany).
     venue = Venue.__table__
-    set_status = (update(venue).where(venue.c.id == bindparam("vid"))
-                  .values(last_outcome=bindparam("outcome"), last_inspected_at=bindparam("at"),
-                          reinspection_due=bindparam("due")))
+    set_status = (
+        update(venue)
+        .where(venue.c.id == bindparam("vid"))
+        .values(
+            last_outcome=bindparam("outcome"),
+            last_inspected_at=bindparam("at"),
+            reinspection_due=bindparam("due"),
+        )
+    )
     for batch in chunks(last.items()):
-        db.session.execute(set_status, [{"vid": vid, "outcome": outcome, "at": at, "due": due}
-                                        for vid, (at, outcome, due) in batch])
+        db.session.execute(
+            set_status,
+            [
+                {"vid": vid, "outcome": outcome, "at": at, "due": due}
+                for vid, (at, outcome, due) in batch
+            ],
+        )
     db.session.commit()
     # As `flask seed-demo` and `flask import-venues` do after loading: planner statistics.
     db.session.execute(text("ANALYZE"))
     db.session.commit()
-    return {"supervisor_of": supervisor_of, "communes": communes, "photos": n_photos,
-            "photo_inspections": len(photo_of)}
+    return {
+        "supervisor_of": supervisor_of,
+        "communes": communes,
+        "photos": n_photos,
+        "photo_inspections": len(photo_of),
+    }
 
 
 def timed(run, repeat: int):
@@ -294,19 +416,22 @@ def main() -> None:
     now = clock.utcnow().replace(microsecond=0)
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-                          "UPLOAD_FOLDER": f"{tmp}/uploads"})
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "UPLOAD_FOLDER": f"{tmp}/uploads"}
+        )
         with app.app_context():
             upgrade()
             start = time.perf_counter()
             built = build(args.venues, args.inspections, now)
             build_seconds = time.perf_counter() - start
             print(f"inspection log and map at province scale, SQLite {sqlite3.sqlite_version}")
-            print(f"  built in {build_seconds:.1f} s: {len(DISTRICTS)} districts, "
-                  f"{len(built['communes'])} communes, {args.venues:,} venues, "
-                  f"{args.inspections:,} inspections over {WEEKS} weeks, "
-                  f"{built['photos']:,} photos on {built['photo_inspections']:,} of them")
-            print(f"  database file {db_path.stat().st_size / 1024 ** 2:.0f} MB")
+            print(
+                f"  built in {build_seconds:.1f} s: {len(DISTRICTS)} districts, "
+                f"{len(built['communes'])} communes, {args.venues:,} venues, "
+                f"{args.inspections:,} inspections over {WEEKS} weeks, "
+                f"{built['photos']:,} photos on {built['photo_inspections']:,} of them"
+            )
+            print(f"  database file {db_path.stat().st_size / 1024**2:.0f} MB")
 
             district_id = 1
             supervisor_id = built["supervisor_of"][district_id]
@@ -314,26 +439,36 @@ def main() -> None:
             week_from = (now - timedelta(weeks=3)).date()
             week_to = week_from + timedelta(days=6)
             n_venues = db.session.scalar(
-                select(db.func.count()).select_from(Venue).join(Venue.commune)
-                .where(Commune.district_id == district_id))
+                select(db.func.count())
+                .select_from(Venue)
+                .join(Venue.commune)
+                .where(Commune.district_id == district_id)
+            )
 
             def log(**filters):
                 def run():
                     user = db.session.get(User, supervisor_id)
                     return inspection_log(user, LogFilter(**filters))
+
                 return run
 
             cases = [
                 ("log, first page, no filter", log()),
-                ("log, commune + non-compliant + pending", log(
-                    commune_id=commune_id, outcome="non_compliant", review_state="pending")),
-                (f"log, week {week_from:%d/%m}–{week_to:%d/%m} + photos, by venue", log(
-                    date_from=week_from, date_to=week_to, has_photos="yes", sort="venue")),
+                (
+                    "log, commune + non-compliant + pending",
+                    log(commune_id=commune_id, outcome="non_compliant", review_state="pending"),
+                ),
+                (
+                    f"log, week {week_from:%d/%m}–{week_to:%d/%m} + photos, by venue",
+                    log(date_from=week_from, date_to=week_to, has_photos="yes", sort="venue"),
+                ),
                 ("log, page 50, no filter", log(page=50)),
                 ("map, venue_points(district)", lambda: venue_points(district_id)),
             ]
-            print(f"\n  district {district_id} ({n_venues:,} venues), as its supervisor; "
-                  f"page of 30; median of {args.repeat} runs after a warm-up")
+            print(
+                f"\n  district {district_id} ({n_venues:,} venues), as its supervisor; "
+                f"page of 30; median of {args.repeat} runs after a warm-up"
+            )
             print(f"  {'case':48} {'rows':>8} {'ms':>9}")
             for title, run in cases:
                 seconds, result = timed(run, args.repeat)
@@ -344,29 +479,48 @@ def main() -> None:
             report_day = clock.vietnam_date(now)
             report_day -= timedelta(days=(report_day.weekday() - 4) % 7)
             rng = random.Random(7)
-            insert_rows(CommuneFigures, (
-                {"commune_id": cid, "report_date": day, "venues_with_qr": rng.randint(300, 900),
-                 "scans": rng.randint(1_000, 90_000), "installs": rng.randint(100, 900),
-                 "smartphones": rng.randint(1_000, 3_000), "source": "bench",
-                 "entered_by_id": None, "entered_at": now}
-                for day in (report_day - timedelta(days=7), report_day)
-                for cid, _district in built["communes"]))
+            insert_rows(
+                CommuneFigures,
+                (
+                    {
+                        "commune_id": cid,
+                        "report_date": day,
+                        "venues_with_qr": rng.randint(300, 900),
+                        "scans": rng.randint(1_000, 90_000),
+                        "installs": rng.randint(100, 900),
+                        "smartphones": rng.randint(1_000, 3_000),
+                        "source": "bench",
+                        "entered_by_id": None,
+                        "entered_at": now,
+                    }
+                    for day in (report_day - timedelta(days=7), report_day)
+                    for cid, _district in built["communes"]
+                ),
+            )
             db.session.commit()
             reports = [
-                ("weekly report, one district (12 communes)",
-                 lambda: district_report(db.session.get(District, district_id), report_day)),
-                (f"weekly report, the province ({len(DISTRICTS)} districts)",
-                 lambda: province_report(db.session.get(Province, 1), report_day)),
+                (
+                    "weekly report, one district (12 communes)",
+                    lambda: district_report(db.session.get(District, district_id), report_day),
+                ),
+                (
+                    f"weekly report, the province ({len(DISTRICTS)} districts)",
+                    lambda: province_report(db.session.get(Province, 1), report_day),
+                ),
             ]
             print(f"\n  weekly report of {report_day:%d/%m/%Y}; median of {args.repeat} runs")
             print(f"  {'case':48} {'found':>8} {'ms':>9}")
             for title, run in reports:
                 seconds, report = timed(run, args.repeat)
-                print(f"  {title:48} {report.total.findings.venues_inspected:8,d} "
-                      f"{seconds * 1000:9.1f}")
+                print(
+                    f"  {title:48} {report.total.findings.venues_inspected:8,d} "
+                    f"{seconds * 1000:9.1f}"
+                )
 
-            print("\n  EXPLAIN QUERY PLAN (SQLite only), log filtered by commune + outcome "
-                  "+ review state:")
+            print(
+                "\n  EXPLAIN QUERY PLAN (SQLite only), log filtered by commune + outcome "
+                "+ review state:"
+            )
             for statement, lines in explain_plans(cases[1][1]):
                 print(f"\n    {statement}…")
                 for line in lines:

@@ -1,12 +1,21 @@
 """fieldapp: venue QR check-in inspections, for inspectors in the field."""
+
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
-    Flask, current_app, has_request_context, jsonify, redirect, render_template, request, session,
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -40,8 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                    render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
@@ -62,11 +72,16 @@ def create_app(config: dict | None = None) -> Flask:
         # whole page there, and come back to where the user was afterwards.
         if request.htmx:
             back = urlsplit(request.htmx.current_url or "/")
-            target = url_for("auth.login", next=back.path + (f"?{back.query}" if back.query else ""))
+            target = url_for(
+                "auth.login", next=back.path + (f"?{back.query}" if back.query else "")
+            )
             return "", 401, {"HX-Redirect": target}
         if wants_json():  # the outbox keeps the finding and asks the inspector to log in
-            return jsonify(status="login", login_url=url_for("auth.login"),
-                           message=_("Log in again to send what is waiting.")), 401
+            return jsonify(
+                status="login",
+                login_url=url_for("auth.login"),
+                message=_("Log in again to send what is waiting."),
+            ), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
@@ -74,22 +89,34 @@ def create_app(config: dict | None = None) -> Flask:
         return db.session.get(User, int(user_id))
 
     from fieldapp.account.routes import bp as account_bp
+    from fieldapp.assignments.routes import bp as assignments_bp
     from fieldapp.auth.routes import bp as auth_bp
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
+    from fieldapp.map.routes import bp as map_bp
     from fieldapp.offline.routes import bp as offline_bp
     from fieldapp.posters.routes import bp as posters_bp
-    from fieldapp.reviews.routes import bp as reviews_bp
-    from fieldapp.assignments.routes import bp as assignments_bp
-    from fieldapp.map.routes import bp as map_bp
-    from fieldapp.venues.routes import bp as venues_bp
     from fieldapp.reports.routes import bp as reports_bp
+    from fieldapp.reviews.routes import bp as reviews_bp
+    from fieldapp.venues.routes import bp as venues_bp
 
-    for blueprint in (auth_bp, home_bp, venues_bp, inspections_bp, account_bp, offline_bp,
-                      posters_bp, reviews_bp, assignments_bp, map_bp, reports_bp):
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        venues_bp,
+        inspections_bp,
+        account_bp,
+        offline_bp,
+        posters_bp,
+        reviews_bp,
+        assignments_bp,
+        map_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from fieldapp.cli import register_commands
+
     register_commands(app)
 
     _register_template_helpers(app)
@@ -154,14 +181,18 @@ def _register_error_pages(app: Flask) -> None:
     def error_page(status: int, title: str, message: str, kind: str = "refused"):
         if wants_json():
             return jsonify(status=kind, title=title, message=message), status
-        return render_template("errors/error.html", status=status, title=title,
-                               message=message), status
+        return render_template(
+            "errors/error.html", status=status, title=title, message=message
+        ), status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_page(400, _("The form expired"),
-                          _("Go back, reload the page and send it again. Nothing was saved."),
-                          kind="csrf")
+        return error_page(
+            400,
+            _("The form expired"),
+            _("Go back, reload the page and send it again. Nothing was saved."),
+            kind="csrf",
+        )
 
     @app.errorhandler(400)
     def bad_request(error):
@@ -173,17 +204,25 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
-        return error_page(404, _("Not found"),
-                          _("This page does not exist, or it belongs to another district."))
+        return error_page(
+            404, _("Not found"), _("This page does not exist, or it belongs to another district.")
+        )
 
     @app.errorhandler(413)
     def too_large(error):
         mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return error_page(413, _("Upload too large"),
-                          _("The photos together are larger than %(mb)s MB. Go back and "
-                            "send fewer or smaller photos.", mb=mb))
+        return error_page(
+            413,
+            _("Upload too large"),
+            _(
+                "The photos together are larger than %(mb)s MB. Go back and "
+                "send fewer or smaller photos.",
+                mb=mb,
+            ),
+        )
 
     @app.errorhandler(500)
     def server_error(error):
-        return error_page(500, _("Something went wrong"),
-                          _("The error was logged. Go back and try again."))
+        return error_page(
+            500, _("Something went wrong"), _("The error was logged. Go back and try again.")
+        )

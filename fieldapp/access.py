@@ -1,4 +1,5 @@
 """Who may see what: every route that loads a record by id goes through here."""
+
 from collections.abc import Iterable
 from functools import wraps
 
@@ -8,7 +9,13 @@ from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
 from fieldapp.models import (
-    Commune, District, Inspection, InspectionPhoto, Poster, PosterBatch, Venue,
+    Commune,
+    District,
+    Inspection,
+    InspectionPhoto,
+    Poster,
+    PosterBatch,
+    Venue,
 )
 from fieldapp.places import in_vietnamese_order
 
@@ -21,7 +28,9 @@ def district_venues(district_ids: int | Iterable[int]) -> Select:
 
 def venue_or_404(venue_id: int) -> Venue:
     """The venue if it exists in the current user's district; 404 otherwise."""
-    venue = db.session.scalar(district_venues(current_user.district_ids).where(Venue.id == venue_id))
+    venue = db.session.scalar(
+        district_venues(current_user.district_ids).where(Venue.id == venue_id)
+    )
     if venue is None:
         abort(404)
     return venue
@@ -31,23 +40,31 @@ def commune_or_none(commune_id: int | None) -> Commune | None:
     """A commune of the current user's district, or None."""
     if not commune_id:
         return None
-    return db.session.scalar(select(Commune).where(
-        Commune.id == commune_id, Commune.district_id.in_(current_user.district_ids)))
+    return db.session.scalar(
+        select(Commune).where(
+            Commune.id == commune_id, Commune.district_id.in_(current_user.district_ids)
+        )
+    )
 
 
 def user_communes() -> list[Commune]:
     """The communes of the current user's district (or province), in Vietnamese order, for
     every picker."""
-    return in_vietnamese_order(db.session.scalars(select(Commune).where(
-        Commune.district_id.in_(current_user.district_ids))))
+    return in_vietnamese_order(
+        db.session.scalars(
+            select(Commune).where(Commune.district_id.in_(current_user.district_ids))
+        )
+    )
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:
     """An inspection of the current user's district; 404 otherwise."""
     inspection = db.session.scalar(
-        select(Inspection).join(Inspection.venue).join(Venue.commune)
-        .where(Inspection.id == inspection_id,
-               Commune.district_id.in_(current_user.district_ids)))
+        select(Inspection)
+        .join(Inspection.venue)
+        .join(Venue.commune)
+        .where(Inspection.id == inspection_id, Commune.district_id.in_(current_user.district_ids))
+    )
     if inspection is None:
         abort(404)
     return inspection
@@ -56,14 +73,17 @@ def inspection_or_404(inspection_id: int) -> Inspection:
 def allowed_if(permission: str):
     """Guard a view: 403 unless the current user has `permission`, a property of User
     such as "can_inspect" or "works_in_office". Put it below @login_required."""
+
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not getattr(current_user, permission):
                 abort(403)
             return view(*args, **kwargs)
+
         wrapped.permission = permission  # read by the access table's test
         return wrapped
+
     return decorate
 
 
@@ -78,8 +98,11 @@ province_only = allowed_if("sees_province")
 def poster_or_404(poster_id: int) -> Poster:
     """A poster of a venue of the current user's district; 404 otherwise."""
     poster = db.session.scalar(
-        select(Poster).join(Poster.venue).join(Venue.commune)
-        .where(Poster.id == poster_id, Commune.district_id.in_(current_user.district_ids)))
+        select(Poster)
+        .join(Poster.venue)
+        .join(Venue.commune)
+        .where(Poster.id == poster_id, Commune.district_id.in_(current_user.district_ids))
+    )
     if poster is None:
         abort(404)
     return poster
@@ -87,8 +110,11 @@ def poster_or_404(poster_id: int) -> Poster:
 
 def batch_or_404(batch_id: int) -> PosterBatch:
     """A poster batch filed under one of the current user's districts; 404 otherwise."""
-    batch = db.session.scalar(select(PosterBatch).where(
-        PosterBatch.id == batch_id, PosterBatch.district_id.in_(current_user.district_ids)))
+    batch = db.session.scalar(
+        select(PosterBatch).where(
+            PosterBatch.id == batch_id, PosterBatch.district_id.in_(current_user.district_ids)
+        )
+    )
     if batch is None:
         abort(404)
     return batch
@@ -104,9 +130,12 @@ def district_or_404(district_id: int) -> District:
 def photo_or_404(path: str) -> InspectionPhoto:
     """A photo (by its stored path) of a finding of the current user's district."""
     photo = db.session.scalar(
-        select(InspectionPhoto).join(InspectionPhoto.inspection).join(Inspection.venue)
+        select(InspectionPhoto)
+        .join(InspectionPhoto.inspection)
+        .join(Inspection.venue)
         .join(Venue.commune)
-        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids)))
+        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids))
+    )
     if photo is None:
         abort(404)
     return photo
@@ -114,5 +143,6 @@ def photo_or_404(path: str) -> InspectionPhoto:
 
 def user_districts() -> list[District]:
     """The districts the current user sees, in Vietnamese order, for pickers."""
-    return in_vietnamese_order(db.session.scalars(select(District).where(
-        District.id.in_(current_user.district_ids))))
+    return in_vietnamese_order(
+        db.session.scalars(select(District).where(District.id.in_(current_user.district_ids)))
+    )

@@ -4,6 +4,7 @@ get a new file the moment it changes.
 The app's own scripts are written readable in static/js/ and served minified: the
 set-up (`make install`) minifies each into static/build/js/ under the same name.
 """
+
 import hashlib
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def served_file(filename: str) -> str:
     """The static file sent for `filename`: the minified copy of one of the app's scripts,
     or the file itself."""
     if filename.startswith(SCRIPTS) and filename.endswith(".js"):
-        return MINIFIED_SCRIPTS + filename[len(SCRIPTS):]
+        return MINIFIED_SCRIPTS + filename[len(SCRIPTS) :]
     return filename
 
 

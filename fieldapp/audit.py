@@ -1,5 +1,6 @@
 """Recording changes to inspections and venues: who, when, before and after, and what
 each audited field is called on screen."""
+
 import json
 from datetime import date, datetime
 
@@ -7,16 +8,34 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.inspections.checklist import BY_NAME as CHECKLIST, QUESTION_NAMES
+from fieldapp.inspections.checklist import BY_NAME as CHECKLIST
+from fieldapp.inspections.checklist import QUESTION_NAMES
 from fieldapp.models import AuditEntry, Inspection, User
 from fieldapp.venues.forms import VenueForm
 
 # Every checklist answer, then what the inspector does not answer but the audit follows.
-INSPECTION_FIELDS = QUESTION_NAMES + (
-    "latitude", "longitude", "gps_accuracy_m", "outcome", "review_state", "review_comment",
+INSPECTION_FIELDS = (
+    *QUESTION_NAMES,
+    "latitude",
+    "longitude",
+    "gps_accuracy_m",
+    "outcome",
+    "review_state",
+    "review_comment",
 )
-VENUE_FIELDS = ("code", "name", "venue_type", "address", "commune_id", "latitude", "longitude",
-                "contact_name", "contact_phone", "qr_payload", "is_active")
+VENUE_FIELDS = (
+    "code",
+    "name",
+    "venue_type",
+    "address",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "contact_name",
+    "contact_phone",
+    "qr_payload",
+    "is_active",
+)
 AUDIT_ACTION_LABELS = {
     "create": _l("Recorded"),
     "edit": _l("Corrected"),
@@ -25,9 +44,13 @@ AUDIT_ACTION_LABELS = {
 }
 # Audited fields that are not a question of the checklist or of the venue form.
 OTHER_FIELD_LABELS = {
-    "outcome": _l("Outcome"), "review_state": _l("Review"),
-    "review_comment": _l("Review comment"), "gps_accuracy_m": _l("GPS accuracy (m)"),
-    "latitude": _l("Latitude"), "longitude": _l("Longitude"), "code": _l("Venue code"),
+    "outcome": _l("Outcome"),
+    "review_state": _l("Review"),
+    "review_comment": _l("Review comment"),
+    "gps_accuracy_m": _l("GPS accuracy (m)"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "code": _l("Venue code"),
     "is_active": _l("Open"),
 }
 
@@ -61,13 +84,20 @@ def record_change(record, action: str, user: User | None, before: dict | None) -
     """Add an audit entry for a record after a change; None when nothing changed."""
     after = snapshot(record)
     before = before or {}
-    changes = {name: [before.get(name), value] for name, value in after.items()
-               if before.get(name) != value}
+    changes = {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
     if not changes and action == "edit":
         return None
-    entry = AuditEntry(entity="inspection" if isinstance(record, Inspection) else "venue",
-                       entity_id=record.id, action=action, user_id=user.id if user else None,
-                       changes=json.dumps(changes, ensure_ascii=False))
+    entry = AuditEntry(
+        entity="inspection" if isinstance(record, Inspection) else "venue",
+        entity_id=record.id,
+        action=action,
+        user_id=user.id if user else None,
+        changes=json.dumps(changes, ensure_ascii=False),
+    )
     db.session.add(entry)
     return entry
 
@@ -75,6 +105,10 @@ def record_change(record, action: str, user: User | None, before: dict | None) -
 def history(record) -> list[AuditEntry]:
     """A record's audit entries, newest first."""
     entity = "inspection" if isinstance(record, Inspection) else "venue"
-    return list(db.session.scalars(
-        select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == record.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == entity, AuditEntry.entity_id == record.id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        )
+    )

@@ -4,6 +4,7 @@ The commands speak English, like click's own help and errors: they are the
 district IT officer's tools. Messages shared with the web pages (the import
 report) are translatable and are shown here in English.
 """
+
 import re
 from datetime import date, datetime
 from functools import wraps
@@ -20,16 +21,23 @@ from fieldapp.access import district_venues
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.models import District, Province, Role, Scope, User, Venue
+from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
 from fieldapp.posters.service import poster_text, render_batch
-from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.reports import exports
 from fieldapp.reports.figures import (
-    FIELD_LABELS, SheetUnreadable, apply_import, guess_columns, preview_import, read_sheet,
+    FIELD_LABELS,
+    SheetUnreadable,
+    apply_import,
+    guess_columns,
+    preview_import,
+    read_sheet,
 )
 from fieldapp.reports.notice import vn_date
 from fieldapp.reports.weekly import (
-    district_report, plausible_report_date, province_report,
+    district_report,
+    plausible_report_date,
+    province_report,
 )
 from fieldapp.text import fold
 from fieldapp.venues.importer import import_venues
@@ -40,10 +48,12 @@ MIN_PASSWORD_LENGTH = 8
 
 def in_english(command):
     """Run a command with the app context and English messages (there is no request locale)."""
+
     @wraps(command)
     def wrapped(*args, **kwargs):
         with force_locale("en"):
             return command(*args, **kwargs)
+
     return with_appcontext(wrapped)
 
 
@@ -70,16 +80,24 @@ def district_named(name: str | None) -> District:
         found = ", ".join(f"{d.name} ({d.province.name})" for d in matches)
         raise click.BadParameter(f"{name} is ambiguous: {found}.", param_hint="--district")
     known = ", ".join(d.name for d in districts) or "none yet"
-    raise click.BadParameter(f"No district named {name}. Districts: {known}.",
-                             param_hint="--district")
+    raise click.BadParameter(
+        f"No district named {name}. Districts: {known}.", param_hint="--district"
+    )
 
 
 def echo_demo_logins() -> None:
     """Print the demo accounts that exist here and still take the demo password."""
-    users = {u.username: u for u in db.session.scalars(
-        select(User).where(User.username.in_([name for name, _, _ in DEMO_USERS])))}
-    working = [users[name] for name, _, _ in DEMO_USERS
-               if name in users and users[name].check_password(DEMO_PASSWORD)]
+    users = {
+        u.username: u
+        for u in db.session.scalars(
+            select(User).where(User.username.in_([name for name, _, _ in DEMO_USERS]))
+        )
+    }
+    working = [
+        users[name]
+        for name, _, _ in DEMO_USERS
+        if name in users and users[name].check_password(DEMO_PASSWORD)
+    ]
     if not working:
         click.echo("This database has no demo logins.")
         return
@@ -90,8 +108,7 @@ def echo_demo_logins() -> None:
 
 
 @click.command("seed-demo")
-@click.option("--if-empty", is_flag=True,
-              help="Do nothing if the database already has a district.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has a district.")
 @in_english
 def seed_demo_command(if_empty: bool) -> None:
     """Load the Quan Sơn demo: communes, venues, users and five weeks of inspections."""
@@ -102,24 +119,35 @@ def seed_demo_command(if_empty: bool) -> None:
             summary = seed_demo()
         except DemoExists as exists:
             db.session.rollback()
-            raise click.ClickException(f"Demo not loaded: {exists}.")
+            raise click.ClickException(f"Demo not loaded: {exists}.") from exists
         db.session.commit()
         refresh_statistics()
-        outcomes = ", ".join(f"{count} {outcome.replace('_', ' ')}"
-                             for outcome, count in sorted(summary.outcomes.items()))
-        click.echo(f"Loaded the demo: {summary.communes} communes, {summary.venues} venues "
-                   f"({summary.closed_venues} closed), {summary.users} users, "
-                   f"{summary.inspections} inspections ({outcomes}).")
+        outcomes = ", ".join(
+            f"{count} {outcome.replace('_', ' ')}"
+            for outcome, count in sorted(summary.outcomes.items())
+        )
+        click.echo(
+            f"Loaded the demo: {summary.communes} communes, {summary.venues} venues "
+            f"({summary.closed_venues} closed), {summary.users} users, "
+            f"{summary.inspections} inspections ({outcomes})."
+        )
     echo_demo_logins()
 
 
 @click.command("import-venues")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--district", "district_name", metavar="NAME",
-              help="The district the venues belong to (needed when there are several).")
-@click.option("--update", is_flag=True,
-              help="Update the venues already registered with a code of the file (its "
-                   "non-empty cells) instead of refusing those rows.")
+@click.option(
+    "--district",
+    "district_name",
+    metavar="NAME",
+    help="The district the venues belong to (needed when there are several).",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Update the venues already registered with a code of the file (its "
+    "non-empty cells) instead of refusing those rows.",
+)
 @in_english
 def import_venues_command(file: Path, district_name: str | None, update: bool) -> None:
     """Import venues from a CSV (UTF-8, Windows-1258 or -1252) or XLSX file, with English or
@@ -137,8 +165,10 @@ def import_venues_command(file: Path, district_name: str | None, update: bool) -
     db.session.commit()
     refresh_statistics()
     updated = f"{len(report.updated)} updated, " if update else ""
-    click.echo(f"{district.name}: {len(report.venues)} venues imported, {updated}"
-               f"{len(report.refused_rows)} rows refused.")
+    click.echo(
+        f"{district.name}: {len(report.venues)} venues imported, {updated}"
+        f"{len(report.refused_rows)} rows refused."
+    )
     if report.problems:
         raise click.exceptions.Exit(1)
 
@@ -149,30 +179,47 @@ def import_venues_command(file: Path, district_name: str | None, update: bool) -
 @click.option("--district", "district_name", required=True, metavar="NAME")
 @click.option("--display-name", default="", help="The name shown in the app (default: username).")
 @click.option("--password", default=None, help="Asked for, hidden, when not given.")
-@click.option("--province-wide", is_flag=True,
-              help="A supervisor who sees every district of the district's province.")
+@click.option(
+    "--province-wide",
+    is_flag=True,
+    help="A supervisor who sees every district of the district's province.",
+)
 @in_english
-def create_user_command(username: str, role: str, district_name: str, display_name: str,
-                        password: str | None, province_wide: bool) -> None:
+def create_user_command(
+    username: str,
+    role: str,
+    district_name: str,
+    display_name: str,
+    password: str | None,
+    province_wide: bool,
+) -> None:
     """Create an account in a district, with a role."""
     if province_wide and role != Role.SUPERVISOR.value:
-        raise click.BadParameter("only supervisors can see a whole province.",
-                                 param_hint="--province-wide")
+        raise click.BadParameter(
+            "only supervisors can see a whole province.", param_hint="--province-wide"
+        )
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise click.BadParameter("use 2-50 lower-case letters, digits, '.', '_' or '-'.",
-                                 param_hint="USERNAME")
+        raise click.BadParameter(
+            "use 2-50 lower-case letters, digits, '.', '_' or '-'.", param_hint="USERNAME"
+        )
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise click.ClickException(f"The username {username} is taken.")
     district = district_named(district_name)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters.",
-                                 param_hint="--password")
-    user = User(username=username, display_name=display_name.strip() or username,
-                role=role, district=district, locale="vi",
-                scope=(Scope.PROVINCE if province_wide else Scope.DISTRICT).value)
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters.", param_hint="--password"
+        )
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        district=district,
+        locale="vi",
+        scope=(Scope.PROVINCE if province_wide else Scope.DISTRICT).value,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
@@ -182,13 +229,26 @@ def create_user_command(username: str, role: str, district_name: str, display_na
 
 @click.command("posters")
 @click.option("--venue", "venue_code", metavar="CODE", help="One venue, by its code.")
-@click.option("--commune", "commune_name", metavar="NAME",
-              help="Every active venue of a commune that has a registered code.")
-@click.option("--district", "district_name", metavar="NAME",
-              help="The commune's district (needed when there are several).")
+@click.option(
+    "--commune",
+    "commune_name",
+    metavar="NAME",
+    help="Every active venue of a commune that has a registered code.",
+)
+@click.option(
+    "--district",
+    "district_name",
+    metavar="NAME",
+    help="The commune's district (needed when there are several).",
+)
 @click.option("--size", type=click.Choice(["A4", "A5", "A6"]), default="A4", show_default=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A .pdf file, or a .png file for one venue.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A .pdf file, or a .png file for one venue.",
+)
 @in_english
 def posters_command(venue_code, commune_name, district_name, size, output: Path) -> None:
     """Make QR posters: one venue's (PDF or PNG) or a commune's batch (one PDF)."""
@@ -209,7 +269,7 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
             else:
                 render_batch([text], output, size)
         except PosterError as error:
-            raise click.ClickException(f"{venue.code}: {error}")
+            raise click.ClickException(f"{venue.code}: {error}") from error
         click.echo(f"Poster {text.serial} for {venue.name} written to {output}.")
         return
     if as_png:
@@ -218,19 +278,28 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
     communes = places_named(district.communes, commune_name)
     if not communes:
         known = ", ".join(c.name for c in in_vietnamese_order(district.communes))
-        raise click.BadParameter(f"No commune named {commune_name} in {district.name}. "
-                                 f"Communes: {known}.", param_hint="--commune")
+        raise click.BadParameter(
+            f"No commune named {commune_name} in {district.name}. Communes: {known}.",
+            param_hint="--commune",
+        )
     venues = db.session.scalars(
-        district_venues(district.id).where(Venue.commune_id == communes[0].id,
-                                           Venue.is_active.is_(True), Venue.qr_payload != "")
-        .order_by(Venue.search_key)).all()
+        district_venues(district.id)
+        .where(
+            Venue.commune_id == communes[0].id, Venue.is_active.is_(True), Venue.qr_payload != ""
+        )
+        .order_by(Venue.search_key)
+    ).all()
     if not venues:
         raise click.ClickException(f"No venue of {communes[0].name} has a registered code.")
     try:
-        count = render_batch((poster_text(v, issuer) for v in venues), output, size,
-                             lambda done: click.echo(f"  {done} of {len(venues)} posters made"))
+        count = render_batch(
+            (poster_text(v, issuer) for v in venues),
+            output,
+            size,
+            lambda done: click.echo(f"  {done} of {len(venues)} posters made"),
+        )
     except PosterError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     click.echo(f"{count} posters for {communes[0].name} written to {output}.")
 
 
@@ -238,8 +307,9 @@ def _report_day(value: str) -> date:
     try:
         day = datetime.strptime(value.strip(), "%d/%m/%Y").date()
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date as DD/MM/YYYY.",
-                                 param_hint="--date") from None
+        raise click.BadParameter(
+            f"{value!r} is not a date as DD/MM/YYYY.", param_hint="--date"
+        ) from None
     if not plausible_report_date(day):
         raise click.BadParameter(f"{value} is not a plausible report date.", param_hint="--date")
     return day
@@ -247,17 +317,32 @@ def _report_day(value: str) -> date:
 
 @click.command("import-stats")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--district", "district_name", metavar="NAME",
-              help="The district the figures are for (needed when there are several).")
-@click.option("--date", "date_text", required=True, metavar="DD/MM/YYYY",
-              help="The report date the figures are as of.")
-@click.option("--column", "columns", multiple=True, metavar='FIELD="HEADER"',
-              help="Read FIELD from the column headed HEADER, for headers not recognised; "
-                   "FIELD is one of district, commune, venues_with_qr, scans, installs, "
-                   "smartphones. Repeatable.")
+@click.option(
+    "--district",
+    "district_name",
+    metavar="NAME",
+    help="The district the figures are for (needed when there are several).",
+)
+@click.option(
+    "--date",
+    "date_text",
+    required=True,
+    metavar="DD/MM/YYYY",
+    help="The report date the figures are as of.",
+)
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar='FIELD="HEADER"',
+    help="Read FIELD from the column headed HEADER, for headers not recognised; "
+    "FIELD is one of district, commune, venues_with_qr, scans, installs, "
+    "smartphones. Repeatable.",
+)
 @in_english
-def import_stats_command(file: Path, district_name: str | None, date_text: str,
-                         columns: tuple[str, ...]) -> None:
+def import_stats_command(
+    file: Path, district_name: str | None, date_text: str, columns: tuple[str, ...]
+) -> None:
     """Import a CSV or XLSX spreadsheet of national figures per commune for a report date.
 
     Prints what was imported and what was refused. The accepted rows are imported, each
@@ -279,12 +364,15 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
             name, _, header = option.partition("=")
             name, header = name.strip(), header.strip().strip('"')
             if name not in FIELD_LABELS:
-                raise click.BadParameter(f"{name!r} is not a field: use one of "
-                                         f"{', '.join(FIELD_LABELS)}.", param_hint="--column")
+                raise click.BadParameter(
+                    f"{name!r} is not a field: use one of {', '.join(FIELD_LABELS)}.",
+                    param_hint="--column",
+                )
             if fold(header) not in folded:
                 raise click.BadParameter(
                     f"No column headed {header!r}. Headers: {' | '.join(sheet.headers)}.",
-                    param_hint="--column")
+                    param_hint="--column",
+                )
             mapping[name] = folded[fold(header)]
     today = clock.today()
     preview = preview_import(sheet, district, day, today, mapping)
@@ -294,16 +382,21 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
         missing = ", ".join(preview.missing_fields)
         raise click.ClickException(
             f"No column recognised for: {missing}. Headers (row {preview.header_row}): "
-            f"{' | '.join(sheet.headers)}. Map them with --column FIELD=\"HEADER\". "
-            "Nothing was imported.")
+            f'{" | ".join(sheet.headers)}. Map them with --column FIELD="HEADER". '
+            "Nothing was imported."
+        )
     saved = apply_import(preview, None, file.name)
     db.session.commit()
-    click.echo(f"{district.name}, {vn_date(day)}: imported {saved} communes, "
-               f"refused {len(preview.refused)} rows.")
+    click.echo(
+        f"{district.name}, {vn_date(day)}: imported {saved} communes, "
+        f"refused {len(preview.refused)} rows."
+    )
     for row in preview.accepted:
         figures = row.figures
-        click.echo(f"  row {row.number}: {row.commune.name}: {figures['venues_with_qr']} venues "
-                   f"with QR, {figures['scans']} scans" + (" (replaced)" if row.replaces else ""))
+        click.echo(
+            f"  row {row.number}: {row.commune.name}: {figures['venues_with_qr']} venues "
+            f"with QR, {figures['scans']} scans" + (" (replaced)" if row.replaces else "")
+        )
     for row in preview.refused:
         click.echo(f"  row {row.number}: refused: {row.problem}", err=True)
     if preview.refused or not saved:
@@ -311,38 +404,58 @@ def import_stats_command(file: Path, district_name: str | None, date_text: str,
 
 
 @click.command("report")
-@click.option("--district", "district_name", metavar="NAME",
-              help="The district (needed when there are several).")
-@click.option("--province", "province_name", metavar="NAME",
-              help="A province's report instead: one row per district.")
+@click.option(
+    "--district",
+    "district_name",
+    metavar="NAME",
+    help="The district (needed when there are several).",
+)
+@click.option(
+    "--province",
+    "province_name",
+    metavar="NAME",
+    help="A province's report instead: one row per district.",
+)
 @click.option("--date", "date_text", required=True, metavar="DD/MM/YYYY")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @in_english
-def report_command(district_name: str | None, province_name: str | None, date_text: str,
-                   fmt: str, output: Path) -> None:
+def report_command(
+    district_name: str | None, province_name: str | None, date_text: str, fmt: str, output: Path
+) -> None:
     """Write the weekly report of a district (or a province) as CSV, XLSX or PDF."""
     day = _report_day(date_text)
     if province_name:
-        province = next(iter(places_named(db.session.scalars(select(Province)), province_name)),
-                        None)
+        province = next(
+            iter(places_named(db.session.scalars(select(Province)), province_name)), None
+        )
         if province is None:
-            raise click.BadParameter(f"No province named {province_name}.",
-                                     param_hint="--province")
+            raise click.BadParameter(f"No province named {province_name}.", param_hint="--province")
         report = province_report(province, day)
     else:
         report = district_report(district_named(district_name), day)
     output.write_bytes(exports.export_report(report, fmt, current_app.config))
     with_figures = len(report.rows_with_figures)
-    click.echo(f"Wrote {output} ({report.area_name}, {report.report_date:%d/%m/%Y}, "
-               f"{with_figures} of {len(report.rows)} rows with figures).")
+    click.echo(
+        f"Wrote {output} ({report.area_name}, {report.report_date:%d/%m/%Y}, "
+        f"{with_figures} of {len(report.rows)} rows with figures)."
+    )
     if not with_figures:
-        click.echo(f"No national figures for {report.report_date:%d/%m/%Y}: import them with "
-                   "flask import-stats.", err=True)
+        click.echo(
+            f"No national figures for {report.report_date:%d/%m/%Y}: import them with "
+            "flask import-stats.",
+            err=True,
+        )
 
 
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
-    for command in (seed_demo_command, import_venues_command, create_user_command,
-                    posters_command, import_stats_command, report_command):
+    for command in (
+        seed_demo_command,
+        import_venues_command,
+        create_user_command,
+        posters_command,
+        import_stats_command,
+        report_command,
+    ):
         app.cli.add_command(command)

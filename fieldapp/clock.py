@@ -5,6 +5,7 @@ The database keeps naive UTC datetimes; officials think in Vietnam's calendar da
 comes from here, and all of them read the time through `_utc_now()`, so a test freezes
 the whole app's time by replacing that one function.
 """
+
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

@@ -6,6 +6,7 @@ FIELDAPP_<NAME> variable sets <NAME> through Flask's `from_prefixed_env`, its va
 as JSON when it is JSON (FIELDAPP_GPS_MAX_DISTANCE_M=250 gives the number 250, `true`
 and `false` give booleans) and as text otherwise.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -32,9 +33,9 @@ def _database_url(url: str | None, instance: Path) -> str:
         return f"sqlite:///{instance / 'fieldapp.db'}"
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -82,9 +83,15 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],  # static files are streamed
         "COMPRESS_MIN_SIZE": 500,
-        "COMPRESS_MIMETYPES": ["text/html", "text/css", "application/javascript",
-                               "text/javascript", "application/json",
-                               "application/manifest+json", "image/svg+xml"],
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "application/javascript",
+            "text/javascript",
+            "application/json",
+            "application/manifest+json",
+            "image/svg+xml",
+        ],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SAMESITE": "Lax",

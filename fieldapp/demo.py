@@ -4,6 +4,7 @@ Everything is drawn from one seeded random generator, so a given seed gives the
 same venues and findings; only the dates move with the day the demo is loaded.
 Vietnamese names here are data (what a district's registry holds), not UI text.
 """
+
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -15,7 +16,15 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import (
-    Assignment, Commune, CommuneFigures, District, Inspection, Province, Role, Scope, User,
+    Assignment,
+    Commune,
+    CommuneFigures,
+    District,
+    Inspection,
+    Province,
+    Role,
+    Scope,
+    User,
     Venue,
 )
 
@@ -48,48 +57,201 @@ class CommuneSeed:
 
 # Approximate centres: the Lò river valley runs east (Trung ...) to west (Na Mèo border gate).
 QUAN_SON_COMMUNES = (
-    CommuneSeed("Sơn Lư", "thi_tran", "SL", 20.2620, 104.9380,
-                ("Khu 1", "Khu 2", "Khu 3", "Khu 4", "Bản Lốc", "Bản Bìn")),
-    CommuneSeed("Trung Xuân", "xa", "TX", 20.3000, 104.9850,
-                ("Bản Cóc", "Bản Din", "Bản Xuân Thắng", "Bản Tang", "Bản Ngàm")),
-    CommuneSeed("Trung Thượng", "xa", "TT", 20.3200, 104.9650,
-                ("Bản Mướng", "Bản Pọng", "Bản Bó", "Bản Xa Mang", "Bản Hang")),
-    CommuneSeed("Trung Tiến", "xa", "TI", 20.3150, 105.0150,
-                ("Bản Mỏ", "Bản Bôn", "Bản Xuân Tiến", "Bản Hẹ")),
-    CommuneSeed("Trung Hạ", "xa", "TH", 20.3350, 105.0450,
-                ("Bản Chiềng", "Bản Lầm", "Bản Ken", "Bản Tân Sơn", "Bản Bàng")),
-    CommuneSeed("Sơn Hà", "xa", "SH", 20.2400, 104.9050,
-                ("Bản Na Hồ", "Bản Bơ", "Bản Hậu", "Bản Xía Nọi", "Bản Ngàm Pha")),
-    CommuneSeed("Tam Thanh", "xa", "TA", 20.1700, 104.9200,
-                ("Bản Na Chừa", "Bản Xía Rò", "Bản Pà Bát", "Bản Mí")),
-    CommuneSeed("Sơn Thủy", "xa", "ST", 20.2100, 104.8600,
-                ("Bản Xía Lánh", "Bản Ché Lầu", "Bản Na Pọng", "Bản Piềng Khóa", "Bản Cha Khót")),
-    CommuneSeed("Na Mèo", "xa", "NM", 20.3450, 104.7600,
-                ("Bản Na Mèo", "Bản Sa Ná", "Bản Son", "Bản Bá", "Bản Cạn", "Bản Xộp Huối")),
-    CommuneSeed("Tam Lư", "xa", "TL", 20.2050, 104.9600,
-                ("Bản Lầu", "Bản Bàng", "Bản Piềng Mòn", "Bản Mài", "Bản Khạn")),
-    CommuneSeed("Sơn Điện", "xa", "SD", 20.2750, 104.8100,
-                ("Bản Na Lộc", "Bản Bun", "Bản Ún", "Bản Mùa Xuân", "Bản Xa Lung")),
-    CommuneSeed("Mường Mìn", "xa", "MM", 20.2350, 104.8300,
-                ("Bản Mìn", "Bản Pục", "Bản Sủa", "Bản Lốc Há")),
+    CommuneSeed(
+        "Sơn Lư",
+        "thi_tran",
+        "SL",
+        20.2620,
+        104.9380,
+        ("Khu 1", "Khu 2", "Khu 3", "Khu 4", "Bản Lốc", "Bản Bìn"),
+    ),
+    CommuneSeed(
+        "Trung Xuân",
+        "xa",
+        "TX",
+        20.3000,
+        104.9850,
+        ("Bản Cóc", "Bản Din", "Bản Xuân Thắng", "Bản Tang", "Bản Ngàm"),
+    ),
+    CommuneSeed(
+        "Trung Thượng",
+        "xa",
+        "TT",
+        20.3200,
+        104.9650,
+        ("Bản Mướng", "Bản Pọng", "Bản Bó", "Bản Xa Mang", "Bản Hang"),
+    ),
+    CommuneSeed(
+        "Trung Tiến",
+        "xa",
+        "TI",
+        20.3150,
+        105.0150,
+        ("Bản Mỏ", "Bản Bôn", "Bản Xuân Tiến", "Bản Hẹ"),
+    ),
+    CommuneSeed(
+        "Trung Hạ",
+        "xa",
+        "TH",
+        20.3350,
+        105.0450,
+        ("Bản Chiềng", "Bản Lầm", "Bản Ken", "Bản Tân Sơn", "Bản Bàng"),
+    ),
+    CommuneSeed(
+        "Sơn Hà",
+        "xa",
+        "SH",
+        20.2400,
+        104.9050,
+        ("Bản Na Hồ", "Bản Bơ", "Bản Hậu", "Bản Xía Nọi", "Bản Ngàm Pha"),
+    ),
+    CommuneSeed(
+        "Tam Thanh",
+        "xa",
+        "TA",
+        20.1700,
+        104.9200,
+        ("Bản Na Chừa", "Bản Xía Rò", "Bản Pà Bát", "Bản Mí"),
+    ),
+    CommuneSeed(
+        "Sơn Thủy",
+        "xa",
+        "ST",
+        20.2100,
+        104.8600,
+        ("Bản Xía Lánh", "Bản Ché Lầu", "Bản Na Pọng", "Bản Piềng Khóa", "Bản Cha Khót"),
+    ),
+    CommuneSeed(
+        "Na Mèo",
+        "xa",
+        "NM",
+        20.3450,
+        104.7600,
+        ("Bản Na Mèo", "Bản Sa Ná", "Bản Son", "Bản Bá", "Bản Cạn", "Bản Xộp Huối"),
+    ),
+    CommuneSeed(
+        "Tam Lư",
+        "xa",
+        "TL",
+        20.2050,
+        104.9600,
+        ("Bản Lầu", "Bản Bàng", "Bản Piềng Mòn", "Bản Mài", "Bản Khạn"),
+    ),
+    CommuneSeed(
+        "Sơn Điện",
+        "xa",
+        "SD",
+        20.2750,
+        104.8100,
+        ("Bản Na Lộc", "Bản Bun", "Bản Ún", "Bản Mùa Xuân", "Bản Xa Lung"),
+    ),
+    CommuneSeed(
+        "Mường Mìn", "xa", "MM", 20.2350, 104.8300, ("Bản Mìn", "Bản Pục", "Bản Sủa", "Bản Lốc Há")
+    ),
 )
 
-SURNAMES = ("Lò", "Lương", "Hà", "Phạm", "Vi", "Ngân", "Cầm", "Lữ", "Bùi", "Lê", "Nguyễn",
-            "Trương", "Đinh", "Hoàng")
-MEN = ("Thành", "Hùng", "Dũng", "Tuấn", "Minh", "Quang", "Hải", "Cường", "Đức", "Long",
-       "Tiến", "Sơn", "Bình", "Khánh", "Thắng", "Nam")
-WOMEN = ("Hoa", "Mai", "Lan", "Hương", "Linh", "Thảo", "Nga", "Hằng", "Yến", "Trang",
-         "Duyên", "Nhung", "Phương", "Thúy")
+SURNAMES = (
+    "Lò",
+    "Lương",
+    "Hà",
+    "Phạm",
+    "Vi",
+    "Ngân",
+    "Cầm",
+    "Lữ",
+    "Bùi",
+    "Lê",
+    "Nguyễn",
+    "Trương",
+    "Đinh",
+    "Hoàng",
+)
+MEN = (
+    "Thành",
+    "Hùng",
+    "Dũng",
+    "Tuấn",
+    "Minh",
+    "Quang",
+    "Hải",
+    "Cường",
+    "Đức",
+    "Long",
+    "Tiến",
+    "Sơn",
+    "Bình",
+    "Khánh",
+    "Thắng",
+    "Nam",
+)
+WOMEN = (
+    "Hoa",
+    "Mai",
+    "Lan",
+    "Hương",
+    "Linh",
+    "Thảo",
+    "Nga",
+    "Hằng",
+    "Yến",
+    "Trang",
+    "Duyên",
+    "Nhung",
+    "Phương",
+    "Thúy",
+)
 # The names shops and small firms go by (often the owners' or their children's names).
-TRADE_NAMES = ("Hà Linh", "Minh Anh", "Thanh Hương", "Tuấn Hùng", "Phúc Lộc", "Hoàng Long",
-               "Bình An", "Thu Trang", "Lan Anh", "Quang Huy", "Hải Yến", "Mạnh Cường",
-               "Ngọc Ánh", "Đức Thịnh", "Hồng Nhung", "Thành Đạt", "Hương Giang", "Tiến Dũng",
-               "Kim Oanh", "Xuân Mai", "Bảo Ngọc", "Trọng Nghĩa", "Thùy Dương", "Anh Thư",
-               "Việt Hà", "Hưng Thịnh", "Phương Thảo", "Nam Khánh", "Minh Châu", "Tâm An",
-               "Sơn Tùng", "Quỳnh Như", "Đại Phát", "Trường Giang")
-SHOP_KINDS = ("Cửa hàng tạp hóa", "Cửa hàng tạp hóa", "Cửa hàng tạp hóa", "Cửa hàng điện thoại",
-              "Cửa hàng xe máy", "Cửa hàng vật liệu xây dựng", "Cửa hàng điện máy", "Quán cơm",
-              "Quán cà phê", "Quầy thuốc", "Tiệm may", "Cửa hàng phân bón", "Quán phở")
+TRADE_NAMES = (
+    "Hà Linh",
+    "Minh Anh",
+    "Thanh Hương",
+    "Tuấn Hùng",
+    "Phúc Lộc",
+    "Hoàng Long",
+    "Bình An",
+    "Thu Trang",
+    "Lan Anh",
+    "Quang Huy",
+    "Hải Yến",
+    "Mạnh Cường",
+    "Ngọc Ánh",
+    "Đức Thịnh",
+    "Hồng Nhung",
+    "Thành Đạt",
+    "Hương Giang",
+    "Tiến Dũng",
+    "Kim Oanh",
+    "Xuân Mai",
+    "Bảo Ngọc",
+    "Trọng Nghĩa",
+    "Thùy Dương",
+    "Anh Thư",
+    "Việt Hà",
+    "Hưng Thịnh",
+    "Phương Thảo",
+    "Nam Khánh",
+    "Minh Châu",
+    "Tâm An",
+    "Sơn Tùng",
+    "Quỳnh Như",
+    "Đại Phát",
+    "Trường Giang",
+)
+SHOP_KINDS = (
+    "Cửa hàng tạp hóa",
+    "Cửa hàng tạp hóa",
+    "Cửa hàng tạp hóa",
+    "Cửa hàng điện thoại",
+    "Cửa hàng xe máy",
+    "Cửa hàng vật liệu xây dựng",
+    "Cửa hàng điện máy",
+    "Quán cơm",
+    "Quán cà phê",
+    "Quầy thuốc",
+    "Tiệm may",
+    "Cửa hàng phân bón",
+    "Quán phở",
+)
 
 # The district town's own venues: (name, type, hamlet index).
 SON_LU_VENUES = (
@@ -186,10 +348,20 @@ QR_POSTED_ISSUES = ("hidden", "damaged", "outdated")
 # A neighbouring district of the province, with national figures only (no venues), so the
 # province supervisor's report has more than one row.
 NEIGHBOUR_DISTRICT = "Cẩm Thủy"
-NEIGHBOUR_COMMUNES = (("Phong Sơn", "thi_tran"), ("Cẩm Châu", "xa"), ("Cẩm Thành", "xa"),
-                      ("Cẩm Bình", "xa"), ("Cẩm Tú", "xa"), ("Cẩm Quý", "xa"),
-                      ("Cẩm Giang", "xa"), ("Cẩm Lương", "xa"), ("Cẩm Thạch", "xa"),
-                      ("Cẩm Liên", "xa"), ("Cẩm Long", "xa"), ("Cẩm Vân", "xa"))
+NEIGHBOUR_COMMUNES = (
+    ("Phong Sơn", "thi_tran"),
+    ("Cẩm Châu", "xa"),
+    ("Cẩm Thành", "xa"),
+    ("Cẩm Bình", "xa"),
+    ("Cẩm Tú", "xa"),
+    ("Cẩm Quý", "xa"),
+    ("Cẩm Giang", "xa"),
+    ("Cẩm Lương", "xa"),
+    ("Cẩm Thạch", "xa"),
+    ("Cẩm Liên", "xa"),
+    ("Cẩm Long", "xa"),
+    ("Cẩm Vân", "xa"),
+)
 DEMO_REPORT_WEEKS = 3
 
 
@@ -221,12 +393,22 @@ def _demo_assignments(rng: random.Random, venues: list[Venue], users: dict, now:
     candidates = [v for v in venues if v.is_active and v.id not in inspected]
     today = clock.vietnam_date(now)
     for index, venue in enumerate(rng.sample(candidates, min(12, len(candidates)))):
-        db.session.add(Assignment(
-            venue_id=venue.id, inspector_id=users["inspector" if index % 3 else "inspector2"].id,
-            due_date=today + timedelta(days=rng.choice([-3, -1, 1, 2, 4, 7, 10])),
-            note=rng.choice(["", "Kiểm tra việc cử người hướng dẫn quét mã.",
-                             "Phản ánh của người dân: không có mã QR."]),
-            created_by_id=users["supervisor"].id, created_at=now - timedelta(days=5)))
+        db.session.add(
+            Assignment(
+                venue_id=venue.id,
+                inspector_id=users["inspector" if index % 3 else "inspector2"].id,
+                due_date=today + timedelta(days=rng.choice([-3, -1, 1, 2, 4, 7, 10])),
+                note=rng.choice(
+                    [
+                        "",
+                        "Kiểm tra việc cử người hướng dẫn quét mã.",
+                        "Phản ánh của người dân: không có mã QR.",
+                    ]
+                ),
+                created_by_id=users["supervisor"].id,
+                created_at=now - timedelta(days=5),
+            )
+        )
     db.session.flush()
 
 
@@ -235,37 +417,52 @@ def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     rng = random.Random(rng_seed)
     now = now or clock.utcnow()
     district = _demo_district()
-    communes = [Commune(name=seed.name, kind=seed.kind, district=district)
-                for seed in QUAN_SON_COMMUNES]
+    communes = [
+        Commune(name=seed.name, kind=seed.kind, district=district) for seed in QUAN_SON_COMMUNES
+    ]
     db.session.add_all(communes)
     users = _demo_users(district)
-    venues = _demo_venues(rng, list(zip(QUAN_SON_COMMUNES, communes)), now)
+    venues = _demo_venues(rng, list(zip(QUAN_SON_COMMUNES, communes, strict=False)), now)
     db.session.flush()
     inspections = _demo_inspections(rng, venues, users, now)
     _demo_assignments(rng, venues, users, now)
     _demo_figures(rng, district, communes, venues, users["supervisor"], now)
 
-    summary = DemoSummary(communes=len(communes), venues=len(venues),
-                          closed_venues=sum(not v.is_active for v in venues),
-                          users=len(users), inspections=len(inspections))
+    summary = DemoSummary(
+        communes=len(communes),
+        venues=len(venues),
+        closed_venues=sum(not v.is_active for v in venues),
+        users=len(users),
+        inspections=len(inspections),
+    )
     for inspection in inspections:
         summary.outcomes[inspection.outcome] = summary.outcomes.get(inspection.outcome, 0) + 1
     return summary
 
 
-def _demo_figures(rng: random.Random, district: District, communes: list[Commune],
-                  venues: list[Venue], supervisor: User, now: datetime) -> None:
+def _demo_figures(
+    rng: random.Random,
+    district: District,
+    communes: list[Commune],
+    venues: list[Venue],
+    supervisor: User,
+    now: datetime,
+) -> None:
     """The national figures of the last three Fridays, growing week to week, for Quan Sơn
     and its neighbour Cẩm Thủy (created here when the province does not have it yet)."""
     today = clock.vietnam_date(now)
     last_friday = today - timedelta(days=(today.weekday() - 4) % 7)
     dates = [last_friday - timedelta(weeks=n) for n in reversed(range(DEMO_REPORT_WEEKS))]
     all_communes = list(communes)
-    if not db.session.scalar(select(District.id).where(
-            District.province_id == district.province.id, District.name == NEIGHBOUR_DISTRICT)):
+    if not db.session.scalar(
+        select(District.id).where(
+            District.province_id == district.province.id, District.name == NEIGHBOUR_DISTRICT
+        )
+    ):
         neighbour = District(name=NEIGHBOUR_DISTRICT, province=district.province)
-        neighbour_communes = [Commune(name=name, kind=kind, district=neighbour)
-                              for name, kind in NEIGHBOUR_COMMUNES]
+        neighbour_communes = [
+            Commune(name=name, kind=kind, district=neighbour) for name, kind in NEIGHBOUR_COMMUNES
+        ]
         db.session.add_all([neighbour, *neighbour_communes])
         all_communes += neighbour_communes
     db.session.flush()
@@ -277,10 +474,18 @@ def _demo_figures(rng: random.Random, district: District, communes: list[Commune
         smartphones = rng.randint(900, 4000)
         installs = int(smartphones * rng.uniform(0.2, 0.45))
         for day in dates:
-            db.session.add(CommuneFigures(
-                commune_id=commune.id, report_date=day, venues_with_qr=with_qr, scans=scans,
-                installs=installs, smartphones=smartphones, source="demo",
-                entered_by_id=supervisor.id))
+            db.session.add(
+                CommuneFigures(
+                    commune_id=commune.id,
+                    report_date=day,
+                    venues_with_qr=with_qr,
+                    scans=scans,
+                    installs=installs,
+                    smartphones=smartphones,
+                    source="demo",
+                    entered_by_id=supervisor.id,
+                )
+            )
             with_qr += rng.randint(0, 3)
             scans += rng.randint(300, 2500)
             installs = min(smartphones, installs + rng.randint(5, 60))
@@ -297,8 +502,11 @@ def _demo_district() -> District:
     if province is None:
         province = Province(name=PROVINCE_NAME)
         db.session.add(province)
-    elif db.session.scalar(select(District.id).where(District.province_id == province.id,
-                                                     District.name == DISTRICT_NAME)):
+    elif db.session.scalar(
+        select(District.id).where(
+            District.province_id == province.id, District.name == DISTRICT_NAME
+        )
+    ):
         raise DemoExists(f"district {DISTRICT_NAME} ({PROVINCE_NAME}) already exists")
     district = District(name=DISTRICT_NAME, province=province)
     db.session.add(district)
@@ -309,10 +517,15 @@ def _demo_users(district: District) -> dict[str, User]:
     """The demo accounts, all in Quan Sơn, Vietnamese UI, one shared password."""
     users = {}
     for username, role, display_name in DEMO_USERS:
-        user = User(username=username, display_name=display_name, role=role,
-                    district=district, locale="vi", is_enabled=True,
-                    scope=(Scope.PROVINCE if username in PROVINCE_WIDE_USERS
-                           else Scope.DISTRICT).value)
+        user = User(
+            username=username,
+            display_name=display_name,
+            role=role,
+            district=district,
+            locale="vi",
+            is_enabled=True,
+            scope=(Scope.PROVINCE if username in PROVINCE_WIDE_USERS else Scope.DISTRICT).value,
+        )
         user.set_password(DEMO_PASSWORD)
         users[username] = user
     db.session.add_all(users.values())
@@ -351,28 +564,49 @@ def _xa_venues(rng: random.Random, seed: CommuneSeed) -> list[tuple[str, str, in
         (0.7, f"Sân bóng đá xã {name}", "football_ground"),
         (0.6, f"Hợp tác xã Nông lâm nghiệp {name}", "enterprise"),
         (0.15, f"Khu vui chơi thiếu nhi xã {name}", "amusement_area"),
-        (0.2, f"Xe khách {name} - Thanh Hóa 36B-{rng.randint(0, 99):03d}.{rng.randint(0, 99):02d}",
-         "public_transport"),
+        (
+            0.2,
+            f"Xe khách {name} - Thanh Hóa 36B-{rng.randint(0, 99):03d}.{rng.randint(0, 99):02d}",
+            "public_transport",
+        ),
     )
-    venues += [(venue_name, venue_type, 0) for chance, venue_name, venue_type in optional
-               if rng.random() < chance]
+    venues += [
+        (venue_name, venue_type, 0)
+        for chance, venue_name, venue_type in optional
+        if rng.random() < chance
+    ]
     for hamlet in rng.sample(seed.hamlets, k=min(len(seed.hamlets), rng.randint(3, 4))):
-        venues.append((f"Nhà văn hóa {hamlet[0].lower()}{hamlet[1:]}", "village_cultural_house",
-                       seed.hamlets.index(hamlet)))
+        venues.append(
+            (
+                f"Nhà văn hóa {hamlet[0].lower()}{hamlet[1:]}",
+                "village_cultural_house",
+                seed.hamlets.index(hamlet),
+            )
+        )
     trade_names = rng.sample(TRADE_NAMES, k=13)
-    for trade_name in trade_names[:rng.randint(7, 9)]:
+    for trade_name in trade_names[: rng.randint(7, 9)]:
         venues.append((f"{rng.choice(SHOP_KINDS)} {trade_name}", "shop", rng.randint(0, last)))
     if rng.random() < 0.5:
         venues.append((f"Siêu thị mini {trade_names[9]}", "mini_supermarket", 0))
     if rng.random() < 0.25:
         venues.append((f"Cửa hàng sách và thiết bị trường học {trade_names[10]}", "bookshop", 0))
     if rng.random() < 0.7:
-        firm = rng.choice(("Công ty TNHH Xây dựng", "Xưởng chế biến gỗ", "Doanh nghiệp tư nhân",
-                           "Công ty TNHH Lâm sản"))
+        firm = rng.choice(
+            (
+                "Công ty TNHH Xây dựng",
+                "Xưởng chế biến gỗ",
+                "Doanh nghiệp tư nhân",
+                "Công ty TNHH Lâm sản",
+            )
+        )
         venues.append((f"{firm} {trade_names[11]}", "enterprise", rng.randint(0, last)))
     if rng.random() < 0.4:
-        stay = rng.choice((f"Nhà nghỉ {trade_names[12]}",
-                           f"Homestay {seed.hamlets[last][0].lower()}{seed.hamlets[last][1:]}"))
+        stay = rng.choice(
+            (
+                f"Nhà nghỉ {trade_names[12]}",
+                f"Homestay {seed.hamlets[last][0].lower()}{seed.hamlets[last][1:]}",
+            )
+        )
         venues.append((stay, "tourist_accommodation", last))
     return venues
 
@@ -383,8 +617,9 @@ def _address(seed: CommuneSeed, hamlet_index: int) -> str:
     return f"{seed.hamlets[hamlet_index]}, {prefix} {seed.name}"
 
 
-def _demo_venues(rng: random.Random, communes: list[tuple[CommuneSeed, Commune]],
-                 now: datetime) -> list[Venue]:
+def _demo_venues(
+    rng: random.Random, communes: list[tuple[CommuneSeed, Commune]], now: datetime
+) -> list[Venue]:
     """Create the district's venues with codes, addresses, positions and QR payloads."""
     venues = []
     for seed, commune in communes:
@@ -392,7 +627,10 @@ def _demo_venues(rng: random.Random, communes: list[tuple[CommuneSeed, Commune]]
         for number, (name, venue_type, hamlet_index) in enumerate(planned, start=1):
             code = f"QS-{seed.code}-{number:04d}"
             venue = Venue(
-                code=code, name=name, venue_type=venue_type, commune=commune,
+                code=code,
+                name=name,
+                venue_type=venue_type,
+                commune=commune,
                 address=_address(seed, hamlet_index),
                 created_at=now - timedelta(days=rng.randint(60, 120)),
             )
@@ -422,22 +660,35 @@ def _local_moment(rng: random.Random, day: date) -> datetime:
 def _compliant_answers(rng: random.Random, venue: Venue) -> dict:
     """Answers of a visit where nothing is wrong."""
     observed = rng.randint(4, 20)
-    small = venue.venue_type in ("shop", "mini_supermarket", "bookshop", "public_transport",
-                                 "village_cultural_house", "football_ground")
-    staff_total = rng.randint(1, 4) if small else rng.randint(5, 40)
-    return dict(
-        qr_posted="visible", qr_matches="yes",
-        checkin_method=rng.choices(("visitors_scan", "both", "staff_scan"), (70, 25, 5))[0],
-        qr_size_ok=True if rng.random() < 0.9 else None,
-        staff_assigned=True, staff_name=_person(rng), staff_phone=_phone(rng),
-        visitors_observed=observed, visitors_scanned=observed - rng.randint(0, observed // 5),
-        venue_scan_count=rng.randint(40, 3000) if rng.random() < 0.7 else None,
-        staff_total=staff_total, staff_with_app=staff_total - rng.randint(0, staff_total // 5),
-        paper_fallback=True if rng.random() < 0.85 else None,
-        risk_assessment_done=True if venue.is_enterprise else None,
-        actions=["reminder"] if rng.random() < 0.2 else [],
-        reinspection_due=None, notes=rng.choice(COMPLIANT_NOTES), scanned_payload="",
+    small = venue.venue_type in (
+        "shop",
+        "mini_supermarket",
+        "bookshop",
+        "public_transport",
+        "village_cultural_house",
+        "football_ground",
     )
+    staff_total = rng.randint(1, 4) if small else rng.randint(5, 40)
+    return {
+        "qr_posted": "visible",
+        "qr_matches": "yes",
+        "checkin_method": rng.choices(("visitors_scan", "both", "staff_scan"), (70, 25, 5))[0],
+        "qr_size_ok": True if rng.random() < 0.9 else None,
+        "staff_assigned": True,
+        "staff_name": _person(rng),
+        "staff_phone": _phone(rng),
+        "visitors_observed": observed,
+        "visitors_scanned": observed - rng.randint(0, observed // 5),
+        "venue_scan_count": rng.randint(40, 3000) if rng.random() < 0.7 else None,
+        "staff_total": staff_total,
+        "staff_with_app": staff_total - rng.randint(0, staff_total // 5),
+        "paper_fallback": True if rng.random() < 0.85 else None,
+        "risk_assessment_done": True if venue.is_enterprise else None,
+        "actions": ["reminder"] if rng.random() < 0.2 else [],
+        "reinspection_due": None,
+        "notes": rng.choice(COMPLIANT_NOTES),
+        "scanned_payload": "",
+    }
 
 
 def _apply_issue(rng: random.Random, answers: dict, issue: str) -> None:
@@ -462,18 +713,27 @@ def _apply_issue(rng: random.Random, answers: dict, issue: str) -> None:
     elif issue == "no_risk":
         answers["risk_assessment_done"] = False
     elif issue == "no_checkin":
-        answers.update(checkin_method="none", staff_assigned=False, staff_name="",
-                       staff_phone="", visitors_scanned=0)
+        answers.update(
+            checkin_method="none",
+            staff_assigned=False,
+            staff_name="",
+            staff_phone="",
+            visitors_scanned=0,
+        )
     elif issue == "qr_missing":
-        answers.update(qr_posted="missing", qr_size_ok=None, checkin_method="visitors_scan",
-                       visitors_scanned=0)
+        answers.update(
+            qr_posted="missing", qr_size_ok=None, checkin_method="visitors_scan", visitors_scanned=0
+        )
         actions.append("poster_issued")
     elif issue == "qr_not_own":
         answers["qr_matches"] = "no"
         actions += ["guided_registration", "poster_issued"]
     note = ISSUE_NOTES[issue].format(
-        observed=answers["visitors_observed"], scanned=answers["visitors_scanned"],
-        with_app=answers["staff_with_app"], total=answers["staff_total"])
+        observed=answers["visitors_observed"],
+        scanned=answers["visitors_scanned"],
+        with_app=answers["staff_with_app"],
+        total=answers["staff_total"],
+    )
     answers["notes"] = " ".join(part for part in (answers["notes"], note) if part)
 
 
@@ -488,8 +748,18 @@ def _answers(rng: random.Random, venue: Venue, intended: str, day: date) -> dict
         issues = [rng.choice(("no_checkin", "qr_missing", "qr_missing", "qr_not_own"))]
         days_given = 7
     else:
-        shortfalls = ["hidden", "damaged", "outdated", "too_small", "no_staff", "no_staff",
-                      "low_scan", "low_scan", "low_staff_app", "no_paper"]
+        shortfalls = [
+            "hidden",
+            "damaged",
+            "outdated",
+            "too_small",
+            "no_staff",
+            "no_staff",
+            "low_scan",
+            "low_scan",
+            "low_staff_app",
+            "no_paper",
+        ]
         if venue.is_enterprise:
             shortfalls += ["no_risk", "no_risk"]
         issues = rng.sample(shortfalls, k=rng.choice((1, 1, 2)))
@@ -503,8 +773,9 @@ def _answers(rng: random.Random, venue: Venue, intended: str, day: date) -> dict
     return answers
 
 
-def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User],
-                 now: datetime) -> list[PlannedVisit]:
+def _plan_visits(
+    rng: random.Random, venues: list[Venue], users: dict[str, User], now: datetime
+) -> list[PlannedVisit]:
     """First visits over the last five weeks, and follow-ups of failed ones that fell due."""
     inspectors = [users["inspector"], users["inspector2"], users["supervisor"]]
     today = clock.vietnam_date(now)
@@ -518,8 +789,7 @@ def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User]
         if moment > now:
             day -= timedelta(days=1)
             moment = _local_moment(rng, day)
-        intended = rng.choices(("compliant", "needs_improvement", "non_compliant"),
-                               (58, 29, 13))[0]
+        intended = rng.choices(("compliant", "needs_improvement", "non_compliant"), (58, 29, 13))[0]
         inspector = rng.choices(inspectors, (60, 30, 10))[0]
         answers = _answers(rng, venue, intended, day)
         visits.append(PlannedVisit(venue, inspector, moment, answers))
@@ -530,31 +800,41 @@ def _plan_visits(rng: random.Random, venues: list[Venue], users: dict[str, User]
             follow_day = min(due + timedelta(days=rng.randint(-2, 2)), today)
             follow_moment = _local_moment(rng, follow_day)
             if moment < follow_moment < now:
-                again = rng.choices(("compliant", "needs_improvement", "non_compliant"),
-                                    (75, 20, 5))[0]
-                visits.append(PlannedVisit(venue, inspector, follow_moment,
-                                           _answers(rng, venue, again, follow_day)))
+                again = rng.choices(
+                    ("compliant", "needs_improvement", "non_compliant"), (75, 20, 5)
+                )[0]
+                visits.append(
+                    PlannedVisit(
+                        venue, inspector, follow_moment, _answers(rng, venue, again, follow_day)
+                    )
+                )
     return sorted(visits, key=lambda visit: visit.moment)
 
 
-def _visit_position(rng: random.Random, venue: Venue,
-                    commune_centre: tuple[float, float]) -> Position:
+def _visit_position(
+    rng: random.Random, venue: Venue, commune_centre: tuple[float, float]
+) -> Position:
     """Where the phone said it was: near the venue, sometimes imprecise or without a fix."""
     roll = rng.random()
     if roll < 0.04:
         return Position(None, None, None)
-    latitude, longitude = (venue.latitude, venue.longitude) if venue.has_position else commune_centre
+    latitude, longitude = (
+        (venue.latitude, venue.longitude) if venue.has_position else commune_centre
+    )
     spread_m = rng.uniform(350, 800) if roll < 0.08 else abs(rng.gauss(0, 25))
     direction = rng.uniform(-1, 1), rng.uniform(-1, 1)
     metres_per_degree = 111_320
     accuracy = rng.uniform(120, 300) if rng.random() < 0.08 else rng.uniform(4, 35)
-    return Position(round(latitude + direction[0] * spread_m / metres_per_degree, 6),
-                    round(longitude + direction[1] * spread_m / metres_per_degree, 6),
-                    round(accuracy, 1))
+    return Position(
+        round(latitude + direction[0] * spread_m / metres_per_degree, 6),
+        round(longitude + direction[1] * spread_m / metres_per_degree, 6),
+        round(accuracy, 1),
+    )
 
 
-def _demo_inspections(rng: random.Random, venues: list[Venue], users: dict[str, User],
-                      now: datetime) -> list[Inspection]:
+def _demo_inspections(
+    rng: random.Random, venues: list[Venue], users: dict[str, User], now: datetime
+) -> list[Inspection]:
     """Record the planned visits through the real submission service, dated in the past."""
     centres = {seed.name: (seed.latitude, seed.longitude) for seed in QUAN_SON_COMMUNES}
     inspections = []
@@ -562,14 +842,25 @@ def _demo_inspections(rng: random.Random, venues: list[Venue], users: dict[str, 
         venue = visit.venue
         position = _visit_position(rng, venue, centres[venue.commune.name])
         # Most findings reach the server within minutes; some waited hours for a signal.
-        delay = timedelta(hours=rng.uniform(1, 4)) if rng.random() < 0.1 \
+        delay = (
+            timedelta(hours=rng.uniform(1, 4))
+            if rng.random() < 0.1
             else timedelta(seconds=rng.randint(5, 300))
+        )
         submission = Submission(
-            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), answers=visit.answers,
-            position=position, device_time=visit.moment)
+            uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            answers=visit.answers,
+            position=position,
+            device_time=visit.moment,
+        )
         # The demo's findings come without photos.
-        result = submit_finding(venue, visit.inspector, submission, photos_required=False,
-                                received_at=min(visit.moment + delay, now))
+        result = submit_finding(
+            venue,
+            visit.inspector,
+            submission,
+            photos_required=False,
+            received_at=min(visit.moment + delay, now),
+        )
         inspections.append(result.inspection)
     db.session.flush()
     return inspections

@@ -1,4 +1,5 @@
 """One URL, two representations: a whole page, or the fragment htmx swaps in."""
+
 from flask import request
 
 
@@ -7,8 +8,9 @@ def wants_fragment() -> bool:
 
     Boosted requests and history restores want the whole page.
     """
-    return bool(request.htmx) and not request.htmx.boosted \
-        and not request.htmx.history_restore_request
+    return (
+        bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
+    )
 
 
 def wants_json() -> bool:

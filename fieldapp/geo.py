@@ -2,6 +2,7 @@
 
 The bottom of the app: plain functions of numbers, importing nothing of fieldapp.
 """
+
 import math
 
 EARTH_RADIUS_M = 6_371_000
@@ -23,5 +24,4 @@ def grid_cell(latitude: float, longitude: float, cell_degrees: float) -> tuple[i
     adjacent one.
     """
     shrink = max(0.2, math.cos(math.radians(latitude)))
-    return (math.floor(latitude / cell_degrees),
-            math.floor(longitude / cell_degrees / shrink))
+    return (math.floor(latitude / cell_degrees), math.floor(longitude / cell_degrees / shrink))

@@ -4,6 +4,7 @@ sorting them in Vietnamese alphabetical order.
 Every import, picker and report asks this module, so "Xã Sơn Hà", "X. Sơn Hà", "xa son ha"
 and "SƠN HÀ" are the same commune everywhere, and Đồng Tâm comes after Dân Chủ in every list.
 """
+
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -133,8 +134,9 @@ def _syllable_key(syllable: str) -> tuple[tuple[int, ...], int]:
             letters.append(100 + _LETTER_RANK["đ"])
             continue
         base, *marks = unicodedata.normalize("NFD", char)
-        letter = unicodedata.normalize("NFC", base + "".join(
-            m for m in marks if m in _LETTER_MARKS))
+        letter = unicodedata.normalize(
+            "NFC", base + "".join(m for m in marks if m in _LETTER_MARKS)
+        )
         for mark in marks:
             tone = _TONE_RANK.get(mark, tone)
         if letter in _LETTER_RANK:

@@ -7,6 +7,8 @@ is read by openpyxl in read-only mode (defusedxml guards its XML parser), so a f
 not what it claims, bounds the work: a merged range is spread only over the rows and
 columns really read.
 """
+
+import contextlib
 import csv
 import io
 import re
@@ -40,6 +42,7 @@ class SheetUnreadable(Exception):
 @dataclass
 class Table:
     """A sheet's rows as read, the first row being row 1 of the spreadsheet."""
+
     rows: list[list]  # CSV cells are text; XLSX cells are text, numbers, dates or None
     merged_cells_filled: int = 0  # cells that took the value of their merged range
 
@@ -50,13 +53,17 @@ def read_table(content: bytes | str, filename: str, max_rows: int, max_columns: 
     if not content:
         raise SheetUnreadable(_l("The file is empty."))
     name = (filename or "").lower()
-    if isinstance(content, bytes) and (name.endswith((".xlsx", ".xlsm"))
-                                       or content[:4] == b"PK\x03\x04"):
+    if isinstance(content, bytes) and (
+        name.endswith((".xlsx", ".xlsm")) or content[:4] == b"PK\x03\x04"
+    ):
         return _xlsx_table(content, max_rows, max_columns)
     if isinstance(content, str) or name.endswith((".csv", ".txt")):
         text = content if isinstance(content, str) else decode_text(content)
-        return Table(rows=_csv_rows(unicodedata.normalize("NFC", text.removeprefix("\ufeff")),
-                                    max_rows, max_columns))
+        return Table(
+            rows=_csv_rows(
+                unicodedata.normalize("NFC", text.removeprefix("\ufeff")), max_rows, max_columns
+            )
+        )
     raise SheetUnreadable(_l("Choose a CSV or XLSX file."))
 
 
@@ -84,8 +91,10 @@ def decode_text(content: bytes) -> str:
 
 
 def _not_csv():
-    return _l("This file is not a CSV spreadsheet in UTF-8, Windows-1258 or Windows-1252. "
-              "In Excel, save it as “CSV UTF-8 (Comma delimited)” and import it again.")
+    return _l(
+        "This file is not a CSV spreadsheet in UTF-8, Windows-1258 or Windows-1252. "
+        "In Excel, save it as “CSV UTF-8 (Comma delimited)” and import it again."
+    )
 
 
 def delimiter_of(text: str) -> str:
@@ -95,8 +104,11 @@ def delimiter_of(text: str) -> str:
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         try:
-            widths = Counter(len(row) for row in csv.reader(sample, delimiter=delimiter)
-                             if any(cell.strip() for cell in row))
+            widths = Counter(
+                len(row)
+                for row in csv.reader(sample, delimiter=delimiter)
+                if any(cell.strip() for cell in row)
+            )
         except csv.Error:
             continue
         width, rows = max(widths.items(), key=lambda item: (item[1], item[0]), default=(1, 0))
@@ -116,8 +128,9 @@ def _csv_rows(text: str, max_rows: int, max_columns: int) -> list[list]:
             if len(rows) >= max_rows:
                 break
     except csv.Error as error:  # e.g. a field longer than the csv module accepts
-        raise SheetUnreadable(_l("The file is not a readable CSV file (%(error)s).",
-                                 error=str(error))) from error
+        raise SheetUnreadable(
+            _l("The file is not a readable CSV file (%(error)s).", error=str(error))
+        ) from error
     return rows
 
 
@@ -129,8 +142,12 @@ def _xlsx_table(content: bytes, max_rows: int, max_columns: int) -> Table:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
-            rows = [_trimmed(list(row)) for row in sheet.iter_rows(
-                min_row=1, max_row=max_rows, max_col=max_columns, values_only=True)]
+            rows = [
+                _trimmed(list(row))
+                for row in sheet.iter_rows(
+                    min_row=1, max_row=max_rows, max_col=max_columns, values_only=True
+                )
+            ]
             merges = _merged_ranges(archive, getattr(sheet, "_worksheet_path", ""))
         finally:
             book.close()
@@ -163,13 +180,12 @@ def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, 
             text = tail + chunk
             end = 0
             for match in _MERGE_CELL.finditer(text):
-                try:
+                # A range that names no cells merges none.
+                with contextlib.suppress(TypeError, ValueError, UnicodeDecodeError):
                     ranges.append(range_boundaries(match.group(1).decode("ascii")))
-                except (TypeError, ValueError, UnicodeDecodeError):
-                    pass  # a range that names no cells merges none
                 end = match.end()
             # Keep what a tag cut in two by the chunk's end may have begun.
-            tail = text[max(end, len(text) - 200):]
+            tail = text[max(end, len(text) - 200) :]
     return ranges
 
 
@@ -189,7 +205,7 @@ def _spread_merges(rows: list[list], merges, max_columns: int) -> int:
         if value is None:
             continue
         last = min(max_col, max_columns)
-        for row in rows[min_row - 1:min(max_row, len(rows))]:
+        for row in rows[min_row - 1 : min(max_row, len(rows))]:
             budget -= last - min_col + 1
             if budget < 0:
                 return filled

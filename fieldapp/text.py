@@ -1,4 +1,5 @@
 """Vietnamese text folding, so that "son ha", "SƠN HÀ" and "Sơn Hà" compare equal."""
+
 import re
 import unicodedata
 

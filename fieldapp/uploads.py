@@ -3,6 +3,7 @@
 The preview page carries only a token; the file stays in a folder, named after its owner, so
 a user can confirm only their own upload. Files never imported are dropped after a day.
 """
+
 import secrets
 import time
 from pathlib import Path

@@ -1,29 +1,38 @@
 """Fixtures: an app on a fresh migrated SQLite database per test, users and factories."""
+
 import shutil
 from datetime import UTC, datetime
 
 import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, select
 
 from fieldapp import clock, create_app
 from fieldapp.extensions import db
-from fieldapp.models import Commune, District, Province, User, Venue
-from tests.factories import (  # noqa: F401  (re-exported until every test imports factories)
-    FAST_HASH, PASSWORD, commune_named, inspection_answers, jpeg_bytes,
+from fieldapp.models import Commune, District, Inspection, Province, User, Venue
+from tests.factories import (
+    FAST_HASH,
+    PASSWORD,
+    commune_named,
+    inspection_answers,
 )
 
 
 def pytest_configure(config):
     # WTForms 3.3 deprecates (value, label) choices; they work until 3.4, which is not pinned.
     config.addinivalue_line(
-        "filterwarnings", "ignore:Passing SelectField choices as tuples:DeprecationWarning")
+        "filterwarnings", "ignore:Passing SelectField choices as tuples:DeprecationWarning"
+    )
     # Flask-Migrate's generated env.py still calls get_engine().
-    config.addinivalue_line("filterwarnings", "ignore:'get_engine' is deprecated:DeprecationWarning")
+    config.addinivalue_line(
+        "filterwarnings", "ignore:'get_engine' is deprecated:DeprecationWarning"
+    )
 
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
     """A database file migrated once with Alembic; each test gets a copy of it."""
-    from flask_migrate import upgrade
+
     path = tmp_path_factory.mktemp("template") / "template.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
     with app.app_context():
@@ -36,16 +45,18 @@ def migrated_db(tmp_path_factory):
 def app(tmp_path, migrated_db):
     db_path = tmp_path / "test.db"
     shutil.copy(migrated_db, db_path)
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
-        "POSTER_FOLDER": str(tmp_path / "posters"),
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": FAST_HASH,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
+            "POSTER_FOLDER": str(tmp_path / "posters"),
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+        }
+    )
     with app.app_context():
         yield app
         db.session.remove()
@@ -60,7 +71,7 @@ def client(app):
 @pytest.fixture
 def queries(app):
     """The SQL statements run while the test runs (to catch a query per row)."""
-    from sqlalchemy import event
+
     statements: list[str] = []
 
     def listener(conn, cursor, statement, *args):
@@ -75,10 +86,12 @@ def queries(app):
 def frozen_clock(monkeypatch):
     """Stop the app's one clock: `frozen_clock(datetime(2021, 11, 11, 23, 30))` sets it to
     that UTC moment (a naive one is taken as UTC); call again to move it."""
+
     def freeze(moment: datetime) -> datetime:
         moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
         monkeypatch.setattr(clock, "_utc_now", lambda: moment)
         return moment
+
     return freeze
 
 
@@ -115,12 +128,19 @@ def neighbour_district(app, quan_son):
 @pytest.fixture
 def make_user(app, quan_son):
     def make(username="inspector", role="inspector", district=None, locale="vi", **kwargs):
-        user = User(username=username, display_name=kwargs.pop("display_name", username.title()),
-                    role=role, district=district or quan_son, locale=locale, **kwargs)
+        user = User(
+            username=username,
+            display_name=kwargs.pop("display_name", username.title()),
+            role=role,
+            district=district or quan_son,
+            locale=locale,
+            **kwargs,
+        )
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
         return user
+
     return make
 
 
@@ -130,13 +150,19 @@ def make_venue(app, quan_son):
 
     def make(name="Chợ Sơn Hà", commune=None, venue_type="market", **kwargs):
         n = next(counter)
-        venue = Venue(code=kwargs.pop("code", f"QS-{n:05d}"), name=name, venue_type=venue_type,
-                      commune=commune or commune_named(quan_son, "Sơn Hà"),
-                      address=kwargs.pop("address", "Bản Na Hồ"),
-                      qr_payload=kwargs.pop("qr_payload", f"PCCOVID|QS-{n:05d}"), **kwargs)
+        venue = Venue(
+            code=kwargs.pop("code", f"QS-{n:05d}"),
+            name=name,
+            venue_type=venue_type,
+            commune=commune or commune_named(quan_son, "Sơn Hà"),
+            address=kwargs.pop("address", "Bản Na Hồ"),
+            qr_payload=kwargs.pop("qr_payload", f"PCCOVID|QS-{n:05d}"),
+            **kwargs,
+        )
         db.session.add(venue)
         db.session.commit()
         return venue
+
     return make
 
 
@@ -150,8 +176,9 @@ class LogIn:
     def __call__(self, user=None, **kwargs) -> User:
         self.logout()
         user = user or self.make_user(**kwargs)
-        response = self.client.post("/login", data={"username": user.username,
-                                                    "password": PASSWORD})
+        response = self.client.post(
+            "/login", data={"username": user.username, "password": PASSWORD}
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
         self.user = user
         return user
@@ -172,8 +199,24 @@ def login(client, make_user):
 def post_finding(client):
     """Post a finding for a venue through the inspection form, as the logged-in user:
     `post_finding(venue, qr_posted="missing")` returns the response."""
+
     def post(venue, **answers):
-        return client.post(f"/venues/{venue.id}/inspections",
-                           data=inspection_answers(**answers),
-                           content_type="multipart/form-data")
+        return client.post(
+            f"/venues/{venue.id}/inspections",
+            data=inspection_answers(**answers),
+            content_type="multipart/form-data",
+        )
+
     return post
+
+
+@pytest.fixture
+def record_finding(post_finding):
+    """Record a finding through the form and return it: `record_finding(venue, **answers)`."""
+
+    def record(venue, **answers) -> Inspection:
+        response = post_finding(venue, **answers)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return db.session.scalars(select(Inspection).order_by(Inspection.id.desc())).first()
+
+    return record

@@ -1,6 +1,7 @@
 """Plain builders for test data: answers of a complete finding, photos, lookups.
 
 Fixtures live in conftest.py; these are ordinary functions a test imports."""
+
 import io
 import uuid
 
@@ -27,13 +28,23 @@ def inspection_answers(**overrides) -> dict:
     answers = {
         "uuid": str(uuid.uuid4()),
         "device_time": "2026-11-20T08:30:00+07:00",
-        "latitude": "20.2560", "longitude": "104.9420", "gps_accuracy": "12",
-        "qr_posted": "visible", "qr_size_ok": "yes", "qr_matches": "yes",
-        "checkin_method": "visitors_scan", "staff_assigned": "yes",
-        "staff_name": "Lò Văn Hùng", "staff_phone": "0912345678",
-        "visitors_observed": "10", "visitors_scanned": "9",
-        "venue_scan_count": "420", "staff_total": "5", "staff_with_app": "5",
-        "paper_fallback": "yes", "notes": "Mã QR dán ở cửa chính.",
+        "latitude": "20.2560",
+        "longitude": "104.9420",
+        "gps_accuracy": "12",
+        "qr_posted": "visible",
+        "qr_size_ok": "yes",
+        "qr_matches": "yes",
+        "checkin_method": "visitors_scan",
+        "staff_assigned": "yes",
+        "staff_name": "Lò Văn Hùng",
+        "staff_phone": "0912345678",
+        "visitors_observed": "10",
+        "visitors_scanned": "9",
+        "venue_scan_count": "420",
+        "staff_total": "5",
+        "staff_with_app": "5",
+        "paper_fallback": "yes",
+        "notes": "Mã QR dán ở cửa chính.",
         "photos": (io.BytesIO(jpeg_bytes()), "poster.jpg"),
     }
     answers.update(overrides)

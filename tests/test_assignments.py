@@ -1,13 +1,15 @@
 """Assignments: made by supervisors, shown to inspectors, closed by an inspection."""
+
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from fieldapp import clock
+from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
 from fieldapp.models import Assignment
-from tests.conftest import commune_named, inspection_answers
+from tests.factories import commune_named
 
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
@@ -17,12 +19,19 @@ def setup(client, login, make_user, make_venue, quan_son):
     inspector = make_user("inspector", display_name="Lò Văn Thành")
     market = make_venue("Chợ Sơn Hà")
     station = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station")
-    school = make_venue("Trường THCS Trung Xuân", venue_type="school",
-                        commune=commune_named(quan_son, "Trung Xuân"))
+    school = make_venue(
+        "Trường THCS Trung Xuân", venue_type="school", commune=commune_named(quan_son, "Trung Xuân")
+    )
     closed = make_venue("Nhà nghỉ cũ", is_active=False)
     supervisor = login(make_user("supervisor", role="supervisor"))
-    return dict(inspector=inspector, market=market, station=station, school=school,
-                closed=closed, supervisor=supervisor)
+    return {
+        "inspector": inspector,
+        "market": market,
+        "station": station,
+        "school": school,
+        "closed": closed,
+        "supervisor": supervisor,
+    }
 
 
 def count() -> int:
@@ -30,8 +39,13 @@ def count() -> int:
 
 
 def test_assign_a_commune_then_nothing_twice(client, setup, quan_son):
-    data = {"scope": "commune", "commune": commune_named(quan_son, "Sơn Hà").id,
-            "inspector": setup["inspector"].id, "due": TOMORROW, "note": "Ưu tiên chợ"}
+    data = {
+        "scope": "commune",
+        "commune": commune_named(quan_son, "Sơn Hà").id,
+        "inspector": setup["inspector"].id,
+        "due": TOMORROW,
+        "note": "Ưu tiên chợ",
+    }
     response = client.post("/assignments", data=data, follow_redirects=True)
     assert "Đã giao 2 địa điểm cho Lò Văn Thành" in response.get_data(as_text=True)
     assert count() == 2  # the closed venue is not among them
@@ -40,31 +54,52 @@ def test_assign_a_commune_then_nothing_twice(client, setup, quan_son):
 
 
 def test_assign_what_a_search_finds(client, setup):
-    client.post("/assignments", data={"scope": "search", "q": "tram y te", "type": "",
-                                      "inspector": setup["inspector"].id, "due": TOMORROW})
+    client.post(
+        "/assignments",
+        data={
+            "scope": "search",
+            "q": "tram y te",
+            "type": "",
+            "inspector": setup["inspector"].id,
+            "due": TOMORROW,
+        },
+    )
     assert [a.venue_id for a in db.session.scalars(select(Assignment))] == [setup["station"].id]
 
 
 def test_assign_one_venue_from_its_page(client, setup):
     page = client.get(f"/venues/{setup['school'].id}").get_data(as_text=True)
     assert f"/assignments?venue={setup['school'].id}" in page
-    response = client.post("/assignments", data={"scope": "venue", "venue": setup["school"].id,
-                                                 "inspector": setup["inspector"].id,
-                                                 "due": TOMORROW})
+    response = client.post(
+        "/assignments",
+        data={
+            "scope": "venue",
+            "venue": setup["school"].id,
+            "inspector": setup["inspector"].id,
+            "due": TOMORROW,
+        },
+    )
     assert response.headers["Location"] == f"/venues/{setup['school'].id}"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"due": (clock.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
-    ({"due": ""}, "Nhập hạn hoàn thành"),
-    ({"inspector": ""}, "Chọn một cán bộ kiểm tra trong huyện"),
-    ({"venue": "closed"}, "đã đóng cửa"),
-    ({"inspector": "other"}, "Chọn một cán bộ kiểm tra trong huyện"),
-])
-def test_bad_assignments_change_nothing(client, setup, make_user, other_district, change,
-                                        message):
-    data = {"scope": "venue", "venue": setup["market"].id, "inspector": setup["inspector"].id,
-            "due": TOMORROW, "note": "Giữ lại ghi chú này"}
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"due": (clock.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
+        ({"due": ""}, "Nhập hạn hoàn thành"),
+        ({"inspector": ""}, "Chọn một cán bộ kiểm tra trong huyện"),
+        ({"venue": "closed"}, "đã đóng cửa"),
+        ({"inspector": "other"}, "Chọn một cán bộ kiểm tra trong huyện"),
+    ],
+)
+def test_bad_assignments_change_nothing(client, setup, make_user, other_district, change, message):
+    data = {
+        "scope": "venue",
+        "venue": setup["market"].id,
+        "inspector": setup["inspector"].id,
+        "due": TOMORROW,
+        "note": "Giữ lại ghi chú này",
+    }
     data.update(change)
     if change.get("venue") == "closed":
         data["venue"] = setup["closed"].id
@@ -78,25 +113,46 @@ def test_bad_assignments_change_nothing(client, setup, make_user, other_district
 
 def test_another_district_s_venue_cannot_be_assigned(client, setup, make_venue, other_district):
     foreign = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
-    response = client.post("/assignments", data={"scope": "venue", "venue": foreign.id,
-                                                 "inspector": setup["inspector"].id,
-                                                 "due": TOMORROW})
+    response = client.post(
+        "/assignments",
+        data={
+            "scope": "venue",
+            "venue": foreign.id,
+            "inspector": setup["inspector"].id,
+            "due": TOMORROW,
+        },
+    )
     assert response.status_code == 404 and count() == 0
 
 
 def test_province_supervisor_assigns_only_within_the_inspector_s_district(
-        client, login, make_user, setup, make_venue, neighbour_district):
+    client, login, make_user, setup, make_venue, neighbour_district
+):
     client.post("/logout")
     login(make_user("tinh", role="supervisor", district=neighbour_district, scope="province"))
     cam_chau = make_venue("Chợ Cẩm Châu", commune=neighbour_district.communes[0])
-    mixed = client.post("/assignments", data={"scope": "venue", "venue": cam_chau.id,
-                                              "inspector": setup["inspector"].id, "due": TOMORROW})
+    mixed = client.post(
+        "/assignments",
+        data={
+            "scope": "venue",
+            "venue": cam_chau.id,
+            "inspector": setup["inspector"].id,
+            "due": TOMORROW,
+        },
+    )
     assert mixed.status_code == 422 and count() == 0
     assert "Chợ Cẩm Châu không thuộc huyện của cán bộ kiểm tra." in mixed.get_data(as_text=True)
     page = client.get("/assignments").get_data(as_text=True)
     assert "Lò Văn Thành" in page  # Quan Sơn's inspectors are listed to the province
-    client.post("/assignments", data={"scope": "venue", "venue": setup["market"].id,
-                                      "inspector": setup["inspector"].id, "due": TOMORROW})
+    client.post(
+        "/assignments",
+        data={
+            "scope": "venue",
+            "venue": setup["market"].id,
+            "inspector": setup["inspector"].id,
+            "due": TOMORROW,
+        },
+    )
     assert count() == 1
 
 
@@ -107,11 +163,21 @@ def test_only_supervisors_assign(client, login, setup):
     assert client.post("/assignments", data={}).status_code == 403
 
 
-def test_inspector_sees_assignments_and_an_inspection_closes_one(client, login, setup):
-    late = Assignment(venue_id=setup["market"].id, inspector_id=setup["inspector"].id,
-                      due_date=clock.today() - timedelta(days=2), created_by_id=setup["supervisor"].id)
-    soon = Assignment(venue_id=setup["station"].id, inspector_id=setup["inspector"].id,
-                      due_date=clock.today() + timedelta(days=3), created_by_id=setup["supervisor"].id)
+def test_inspector_sees_assignments_and_an_inspection_closes_one(
+    post_finding, client, login, setup
+):
+    late = Assignment(
+        venue_id=setup["market"].id,
+        inspector_id=setup["inspector"].id,
+        due_date=clock.today() - timedelta(days=2),
+        created_by_id=setup["supervisor"].id,
+    )
+    soon = Assignment(
+        venue_id=setup["station"].id,
+        inspector_id=setup["inspector"].id,
+        due_date=clock.today() + timedelta(days=3),
+        created_by_id=setup["supervisor"].id,
+    )
     db.session.add_all([late, soon])
     db.session.commit()
     summary = client.get("/assignments").get_data(as_text=True)
@@ -123,16 +189,21 @@ def test_inspector_sees_assignments_and_an_inspection_closes_one(client, login, 
     assert home.index("Chợ Sơn Hà") < home.index("Trạm Y tế xã Sơn Hà")  # nearest due first
     assert "quá hạn từ" in home
     assert f'data-prefetch-venue="{setup["market"].id}"' in home  # kept for offline use
-    client.post(f"/venues/{setup['market'].id}/inspections", data=inspection_answers(),
-                content_type="multipart/form-data")
+    post_finding(setup["market"])
     db.session.refresh(late)
     assert late.closed_at is not None and late.inspection_id is not None
     assert soon.closed_at is None
-    assert "Chợ Sơn Hà" not in client.get("/").get_data(as_text=True).split('id="assignments"')[1].split("</section>")[0]
+    assert (
+        "Chợ Sơn Hà"
+        not in client.get("/")
+        .get_data(as_text=True)
+        .split('id="assignments"')[1]
+        .split("</section>")[0]
+    )
 
 
 def test_demo_has_open_assignments(app):
-    from fieldapp.demo import seed_demo
+
     seed_demo()
     db.session.commit()
     open_ones = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None))).all()

@@ -1,12 +1,24 @@
 """Logging in and out, language choice, CSRF."""
+
+import re
+
 import pytest
 
-from tests.conftest import PASSWORD
+from fieldapp.config import load_config
+from fieldapp.extensions import db
+from fieldapp.models import User
+from tests.factories import PASSWORD
 
 
 def test_pages_need_a_login(client, quan_son):
-    for url in ["/", "/venues", "/venues/1", "/venues/new", "/venues/1/inspections/new",
-                "/inspections/1"]:
+    for url in [
+        "/",
+        "/venues",
+        "/venues/1",
+        "/venues/new",
+        "/venues/1/inspections/new",
+        "/inspections/1",
+    ]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert "/login" in response.headers["Location"]
@@ -55,12 +67,14 @@ def test_disabled_account_cannot_log_in(client, make_user):
 
 def test_login_follows_only_local_next(client, make_user):
     make_user()
-    response = client.post("/login?next=https://evil.example/x",
-                           data={"username": "inspector", "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/x", data={"username": "inspector", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
     client.post("/logout")
-    response = client.post("/login?next=/venues",
-                           data={"username": "inspector", "password": PASSWORD})
+    response = client.post(
+        "/login?next=/venues", data={"username": "inspector", "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/venues"
 
 
@@ -69,8 +83,7 @@ def test_english_is_selectable_and_kept_on_the_account(client, login, app):
     response = client.post("/account/language", data={"locale": "en", "next": "/"})
     assert response.status_code == 303
     assert "Due for re-inspection" in client.get("/").get_data(as_text=True)
-    from fieldapp.extensions import db
-    from fieldapp.models import User
+
     assert db.session.get(User, user.id).locale == "en"
     assert 'lang="en"' in client.get("/").get_data(as_text=True)
 
@@ -94,23 +107,25 @@ def test_csrf_is_enforced_on_login(csrf_client, make_user):
 
 
 def test_csrf_token_from_the_page_is_accepted(csrf_client, make_user):
-    import re
+
     make_user()
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = csrf_client.post("/login", data={"username": "inspector", "password": PASSWORD,
-                                                "csrf_token": token})
+    response = csrf_client.post(
+        "/login", data={"username": "inspector", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 303
 
 
 def test_htmx_posts_need_the_csrf_header(csrf_client, make_user, make_venue):
-    import re
+
     make_user()
     venue = make_venue()
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    csrf_client.post("/login", data={"username": "inspector", "password": PASSWORD,
-                                     "csrf_token": token})
+    csrf_client.post(
+        "/login", data={"username": "inspector", "password": PASSWORD, "csrf_token": token}
+    )
     url = f"/venues/{venue.id}/inspections/preview"
     assert csrf_client.post(url, headers={"HX-Request": "true"}).status_code == 400
     home = csrf_client.get("/").get_data(as_text=True)
@@ -123,7 +138,7 @@ def test_config_reads_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/fieldapp")
     monkeypatch.setenv("SECRET_KEY", "from-env")
     monkeypatch.setenv("MAX_PHOTO_MB", "2")
-    from fieldapp.config import load_config
+
     config = load_config(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/fieldapp"
     assert config["SECRET_KEY"] == "from-env"
@@ -133,7 +148,7 @@ def test_config_reads_the_environment(monkeypatch, tmp_path):
 def test_default_config_is_local_sqlite_with_a_kept_secret(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    from fieldapp.config import load_config
+
     first = load_config(tmp_path)
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'fieldapp.db'}"
     assert len(first["SECRET_KEY"]) >= 32

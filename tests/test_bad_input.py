@@ -1,5 +1,5 @@
 """Odd input from URLs and forms gets a 4xx or is ignored, never a 500."""
-import io
+
 from datetime import timedelta
 
 import pytest
@@ -9,19 +9,37 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.models import Inspection, Poster
-from tests.conftest import inspection_answers
+from tests.factories import inspection_answers
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("12", 12), (" 7 ", 7), ("²", None), ("١٢", None), ("-3", None), ("0", None),
-    ("99999999999999999999", None), ("", None), (None, None), ("1e3", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("²", None),
+        ("١٢", None),
+        ("-3", None),
+        ("0", None),
+        ("99999999999999999999", None),
+        ("", None),
+        (None, None),
+        ("1e3", None),
+    ],
+)
 def test_id_param(value, expected):
     assert id_param(value) == expected
 
 
-@pytest.mark.parametrize("url", ["/venues?page=%C2%B2", "/venues?commune=%C2%B2",
-                                 "/venues?page=99999999999999999999999",
-                                 "/inspections?commune=%C2%B2&page=%C2%B2&inspector=x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/venues?page=%C2%B2",
+        "/venues?commune=%C2%B2",
+        "/venues?page=99999999999999999999999",
+        "/inspections?commune=%C2%B2&page=%C2%B2&inspector=x",
+    ],
+)
 def test_odd_numbers_in_urls(client, login, url):
     login(username="supervisor", role="supervisor")
     assert client.get(url).status_code == 200
@@ -30,25 +48,33 @@ def test_odd_numbers_in_urls(client, login, url):
 def test_merging_a_venue_into_itself_is_refused(client, login, make_venue):
     login(username="admin", role="admin")
     venue = make_venue()
-    response = client.post("/venues/duplicates/merge", data={"keep": str(venue.id),
-                                                             "drop": f"0{venue.id}"})
+    response = client.post(
+        "/venues/duplicates/merge", data={"keep": str(venue.id), "drop": f"0{venue.id}"}
+    )
     assert response.status_code == 400 and venue.is_active
 
 
 def test_assigning_a_venue_id_that_is_not_a_number(client, login, make_user):
     inspector = make_user("inspector")
     login(username="supervisor", role="supervisor")
-    response = client.post("/assignments", data={"scope": "venue", "venue": "abc",
-                                                  "inspector": inspector.id,
-                                                  "due": clock.today().isoformat()})
+    response = client.post(
+        "/assignments",
+        data={
+            "scope": "venue",
+            "venue": "abc",
+            "inspector": inspector.id,
+            "due": clock.today().isoformat(),
+        },
+    )
     assert response.status_code == 422
 
 
-def test_one_replacement_per_finding_and_the_size_checked_first(client, login, make_venue):
+def test_one_replacement_per_finding_and_the_size_checked_first(
+    post_finding, client, login, make_venue
+):
     login()
     venue = make_venue()
-    client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(qr_posted="damaged"),
-                content_type="multipart/form-data")
+    post_finding(venue, qr_posted="damaged")
     inspection = db.session.scalar(select(Inspection))
     url = f"/inspections/{inspection.id}/replacement"
     assert client.post(url, data={"print": "now", "size": "ZZ"}).status_code == 400
@@ -62,9 +88,12 @@ def test_one_replacement_per_finding_and_the_size_checked_first(client, login, m
 def test_outbox_finding_for_a_closed_venue_says_so(client, login, make_venue):
     login()
     venue = make_venue(is_active=False)
-    response = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(),
-                           headers={"Accept": "application/json"},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(),
+        headers={"Accept": "application/json"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 409
     assert response.get_json()["status"] == "venue_closed"
 
@@ -74,8 +103,14 @@ def test_a_finding_sent_days_later_keeps_its_re_inspection_date(client, login, m
     venue = make_venue()
     made = clock.now() - timedelta(days=3)
     due = made.date() + timedelta(days=1)  # past today, not then
-    response = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(
-        device_time=made.isoformat(), actions="reinspection_scheduled",
-        reinspection_due=due.isoformat()), content_type="multipart/form-data")
+    response = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(
+            device_time=made.isoformat(),
+            actions="reinspection_scheduled",
+            reinspection_due=due.isoformat(),
+        ),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     assert db.session.scalar(select(Inspection)).reinspection_due == due

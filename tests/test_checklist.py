@@ -1,37 +1,50 @@
 """The checklist declared once: every question reaches the form, the saving, the audit,
 the inspection page and its PDF, and the page and the PDF list the same answers."""
+
 import html
 import re
 
 import pypdfium2
 import pytest
-from sqlalchemy import inspect as sql_inspect, select
+from sqlalchemy import inspect as sql_inspect
+from sqlalchemy import select
 
 from fieldapp.audit import INSPECTION_FIELDS, field_label
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import BY_NAME, KINDS, QUESTIONS, SECTIONS, answer_lines
 from fieldapp.models import Inspection
-from tests.conftest import inspection_answers
+from tests.factories import inspection_answers
 
-ANSWER_LINE = re.compile(r'<dt>(.*?)</dt><dd[^>]*data-answer="(\w+)">(.*?)</dd>', re.S)
+ANSWER_LINE = re.compile(r'<dt>(.*?)</dt><dd[^>]*data-answer="(\w+)">(.*?)</dd>', re.DOTALL)
 
 
 @pytest.fixture
 def company(make_venue):
     """An enterprise, so that every question of the checklist is asked."""
-    return make_venue("Công ty TNHH Lâm sản Quan Sơn", venue_type="enterprise",
-                      latitude=20.2560, longitude=104.9420)
+    return make_venue(
+        "Công ty TNHH Lâm sản Quan Sơn",
+        venue_type="enterprise",
+        latitude=20.2560,
+        longitude=104.9420,
+    )
 
 
 @pytest.fixture
 def finding(client, login, company):
     """A finding of the enterprise with every question answered, the code scanned."""
     login()
-    response = client.post(f"/venues/{company.id}/inspections", data=inspection_answers(
-        risk_assessment_done="no", scanned_payload=company.qr_payload, venue_scan_count="4200",
-        actions=["reminder", "reinspection_scheduled"], reinspection_due="2099-12-31",
-        notes="Mã QR dán ở cửa chính.\nĐã hẹn kiểm tra lại."),
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/venues/{company.id}/inspections",
+        data=inspection_answers(
+            risk_assessment_done="no",
+            scanned_payload=company.qr_payload,
+            venue_scan_count="4200",
+            actions=["reminder", "reinspection_scheduled"],
+            reinspection_due="2099-12-31",
+            notes="Mã QR dán ở cửa chính.\nĐã hẹn kiểm tra lại.",
+        ),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303, response.get_data(as_text=True)[:300]
     return db.session.scalar(select(Inspection))
 
@@ -82,8 +95,9 @@ def test_every_question_is_audited_under_its_own_label():
 
 
 def test_every_answer_is_on_the_page_and_in_the_pdf(client, finding):
-    lines = {name: (title, text, detail) for name, title, text, detail
-             in page_lines(client, finding)}
+    lines = {
+        name: (title, text, detail) for name, title, text, detail in page_lines(client, finding)
+    }
     text = pdf_text(client, finding)
     for question in QUESTIONS:
         title, answer, detail = lines[question.shown_in or question.name]
@@ -101,7 +115,8 @@ def test_every_answer_is_on_the_page_and_in_the_pdf(client, finding):
 def test_the_page_and_the_pdf_list_the_same_answers_in_the_same_order(client, finding):
     lines = page_lines(client, finding)
     assert [(name, title, text, detail) for name, title, text, detail in lines] == [
-        (line.name, line.title, line.text, line.detail) for line in answer_lines(finding)]
+        (line.name, line.title, line.text, line.detail) for line in answer_lines(finding)
+    ]
     text = pdf_text(client, finding)
     position = 0
     for _, title, answer, _ in lines:  # each line after the one before
@@ -114,8 +129,11 @@ def test_the_page_and_the_pdf_list_the_same_answers_in_the_same_order(client, fi
 def test_a_shop_is_not_asked_about_the_risk_self_assessment(client, login, make_venue):
     login()
     shop = make_venue("Cửa hàng tạp hóa Hà Linh", venue_type="shop")
-    client.post(f"/venues/{shop.id}/inspections", content_type="multipart/form-data",
-                data=inspection_answers(risk_assessment_done="no"))
+    client.post(
+        f"/venues/{shop.id}/inspections",
+        content_type="multipart/form-data",
+        data=inspection_answers(risk_assessment_done="no"),
+    )
     inspection = db.session.scalar(select(Inspection))
     assert inspection.risk_assessment_done is None
     names = [name for name, *_ in page_lines(client, inspection)]
@@ -128,9 +146,17 @@ def test_answers_to_questions_that_do_not_apply_are_not_kept(client, login, make
     is skipped, with nobody assigned there is no name or phone."""
     login()
     venue = make_venue()
-    client.post(f"/venues/{venue.id}/inspections", content_type="multipart/form-data",
-                data=inspection_answers(qr_posted="missing", qr_matches="no", qr_size_ok="no",
-                                        checkin_method="staff_scan", staff_assigned="no"))
+    client.post(
+        f"/venues/{venue.id}/inspections",
+        content_type="multipart/form-data",
+        data=inspection_answers(
+            qr_posted="missing",
+            qr_matches="no",
+            qr_size_ok="no",
+            checkin_method="staff_scan",
+            staff_assigned="no",
+        ),
+    )
     inspection = db.session.scalar(select(Inspection))
     assert (inspection.qr_matches, inspection.qr_size_ok) == ("not_checked", None)
     assert (inspection.staff_name, inspection.staff_phone) == ("", "")
@@ -139,10 +165,18 @@ def test_answers_to_questions_that_do_not_apply_are_not_kept(client, login, make
 
 def test_a_correction_form_holds_every_stored_answer(client, finding):
     page = client.get(f"/inspections/{finding.id}/edit").get_data(as_text=True)
-    for expected in ('value="4200"', 'value="2099-12-31"', 'value="Lò Văn Hùng"',
-                     f'value="{finding.venue.qr_payload}"'):
+    for expected in (
+        'value="4200"',
+        'value="2099-12-31"',
+        'value="Lò Văn Hùng"',
+        f'value="{finding.venue.qr_payload}"',
+    ):
         assert expected in page, expected
-    for name, value in (("risk_assessment_done", "no"), ("qr_posted", "visible"),
-                        ("actions", "reinspection_scheduled")):
-        assert re.search(rf'checked id="{name}-\d" name="{name}" type="\w+" value="{value}"',
-                         page), name
+    for name, value in (
+        ("risk_assessment_done", "no"),
+        ("qr_posted", "visible"),
+        ("actions", "reinspection_scheduled"),
+    ):
+        assert re.search(
+            rf'checked id="{name}-\d" name="{name}" type="\w+" value="{value}"', page
+        ), name

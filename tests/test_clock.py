@@ -1,4 +1,5 @@
 """The one clock: Vietnam's day, whatever the server's time zone, agreed on by every page."""
+
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Assignment, Inspection
 from fieldapp.reports.weekly import district_report
-from tests.conftest import commune_named, inspection_answers
+from tests.factories import commune_named, inspection_answers
 
 # 23:30 UTC on Thursday 11 November 2021 is 06:30 on Friday 12 November in Vietnam.
 LATE_UTC = datetime(2021, 11, 11, 23, 30)
@@ -38,12 +39,15 @@ def test_an_aware_frozen_moment_is_taken_as_it_is(frozen_clock):
     assert clock.utcnow() == LATE_UTC
 
 
-@pytest.mark.parametrize("stored, day", [
-    (datetime(2021, 11, 11, 16, 59, 59), UTC_DAY),
-    (datetime(2021, 11, 11, 17, 0), VIETNAM_DAY),
-    (LATE_UTC, VIETNAM_DAY),
-    (datetime(2021, 11, 12, 16, 59, 59), VIETNAM_DAY),
-])
+@pytest.mark.parametrize(
+    ("stored", "day"),
+    [
+        (datetime(2021, 11, 11, 16, 59, 59), UTC_DAY),
+        (datetime(2021, 11, 11, 17, 0), VIETNAM_DAY),
+        (LATE_UTC, VIETNAM_DAY),
+        (datetime(2021, 11, 12, 16, 59, 59), VIETNAM_DAY),
+    ],
+)
 def test_a_stored_moment_falls_on_its_vietnamese_day(stored, day):
     assert clock.vietnam_date(stored) == day
     assert clock.vietnam_date(stored.replace(tzinfo=UTC)) == day
@@ -53,7 +57,9 @@ def test_a_vietnamese_day_as_stored_bounds():
     assert clock.day_start(VIETNAM_DAY) == datetime(2021, 11, 11, 17, 0)
     assert clock.day_end(VIETNAM_DAY) == datetime(2021, 11, 12, 17, 0)
     assert clock.days_bounds(date(2021, 11, 6), VIETNAM_DAY) == (
-        datetime(2021, 11, 5, 17, 0), datetime(2021, 11, 12, 17, 0))
+        datetime(2021, 11, 5, 17, 0),
+        datetime(2021, 11, 12, 17, 0),
+    )
     assert clock.at_vietnam_time(VIETNAM_DAY, time(6, 30)) == LATE_UTC
 
 
@@ -68,21 +74,21 @@ def test_model_defaults_are_stamped_by_the_clock(frozen_clock, make_venue):
 
 
 @pytest.fixture
-def late_evening(frozen_clock, client, login, make_user, make_venue, quan_son):
+def late_evening(post_finding, frozen_clock, client, login, make_user, make_venue, quan_son):
     """At 23:30 UTC an inspector records a finding at Sơn Hà; a supervisor is ready."""
     frozen_clock(LATE_UTC)
     inspector = make_user("inspector", locale="en")
     supervisor = make_user("supervisor", role="supervisor", locale="en")
     venue = make_venue()
     login(inspector)
-    response = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(
-        device_time="2021-11-12T06:30:00+07:00"), content_type="multipart/form-data")
+    response = post_finding(venue, device_time="2021-11-12T06:30:00+07:00")
     assert response.status_code == 303
     return {"inspector": inspector, "supervisor": supervisor, "venue": venue}
 
 
 def test_at_23_30_utc_every_page_agrees_it_is_the_next_day_in_vietnam(
-        late_evening, client, login, make_venue, quan_son):
+    late_evening, client, login, make_venue, quan_son
+):
     inspector, supervisor = late_evening["inspector"], late_evening["supervisor"]
     finding = db.session.scalar(select(Inspection))
     assert finding.server_time == LATE_UTC
@@ -92,26 +98,40 @@ def test_at_23_30_utc_every_page_agrees_it_is_the_next_day_in_vietnam(
     login(supervisor)
     due_yesterday = make_venue("Trường tiểu học Sơn Hà", venue_type="school")
     due_today = make_venue("Nhà văn hoá bản Na Hồ", venue_type="other")
-    refused = client.post("/assignments", data={
-        "scope": "venue", "venue": due_yesterday.id, "inspector": inspector.id,
-        "due": UTC_DAY.isoformat()})
+    refused = client.post(
+        "/assignments",
+        data={
+            "scope": "venue",
+            "venue": due_yesterday.id,
+            "inspector": inspector.id,
+            "due": UTC_DAY.isoformat(),
+        },
+    )
     assert refused.status_code == 422
     assert "The due date is in the past." in refused.get_data(as_text=True)
     for venue, day in ((due_today, VIETNAM_DAY), (due_yesterday, UTC_DAY)):
-        db.session.add(Assignment(venue_id=venue.id, inspector_id=inspector.id, due_date=day,
-                                  created_by_id=supervisor.id))
+        db.session.add(
+            Assignment(
+                venue_id=venue.id,
+                inspector_id=inspector.id,
+                due_date=day,
+                created_by_id=supervisor.id,
+            )
+        )
     db.session.commit()
     page = client.get("/assignments").get_data(as_text=True)
     assert f'min="{VIETNAM_DAY.isoformat()}"' in page
     assert "overdue since 11/11/2021" in page and "by 12/11/2021" in page
 
     # The log's period filter: the finding counts on the Vietnamese day it was made.
-    listed = client.get(f"/inspections?from={VIETNAM_DAY}&to={VIETNAM_DAY}",
-                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    listed = client.get(
+        f"/inspections?from={VIETNAM_DAY}&to={VIETNAM_DAY}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
     assert f'href="/inspections/{finding.id}"' in listed
     assert "12/11/2021 06:30" in listed
-    earlier = client.get(f"/inspections?to={UTC_DAY}",
-                         headers={"HX-Request": "true"}).get_data(as_text=True)
+    earlier = client.get(f"/inspections?to={UTC_DAY}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert f'href="/inspections/{finding.id}"' not in earlier
 
     # The weekly report: the finding is in the week ending on Friday the 12th, not Thursday.
@@ -141,18 +161,29 @@ def test_at_23_30_utc_every_page_agrees_it_is_the_next_day_in_vietnam(
     assert "Re-inspection overdue" not in client.get(f"/venues/{venue.id}").get_data(as_text=True)
 
 
-def test_a_re_inspection_date_of_the_vietnamese_today_is_accepted(frozen_clock, client, login,
-                                                                  make_venue):
+def test_a_re_inspection_date_of_the_vietnamese_today_is_accepted(
+    frozen_clock, client, login, make_venue
+):
     frozen_clock(LATE_UTC)
     login()
     venue = make_venue()
-    yesterday = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(
-        device_time=None, actions="reinspection_scheduled",
-        reinspection_due=UTC_DAY.isoformat()), content_type="multipart/form-data")
+    yesterday = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(
+            device_time=None, actions="reinspection_scheduled", reinspection_due=UTC_DAY.isoformat()
+        ),
+        content_type="multipart/form-data",
+    )
     assert yesterday.status_code == 422
-    today = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(
-        device_time=None, actions="reinspection_scheduled",
-        reinspection_due=VIETNAM_DAY.isoformat()), content_type="multipart/form-data")
+    today = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(
+            device_time=None,
+            actions="reinspection_scheduled",
+            reinspection_due=VIETNAM_DAY.isoformat(),
+        ),
+        content_type="multipart/form-data",
+    )
     assert today.status_code == 303
     assert db.session.scalar(select(Inspection)).reinspection_due == VIETNAM_DAY
 
@@ -160,10 +191,15 @@ def test_a_re_inspection_date_of_the_vietnamese_today_is_accepted(frozen_clock, 
 def test_no_module_but_the_clock_reads_the_time_or_adds_seven_hours():
     """The server's own date, naive utcnow() and a hand-written +7 h all drifted before."""
     package = Path(__file__).resolve().parent.parent / "fieldapp"
-    banned = re.compile(r"date\.today\(|datetime\.(utc)?now\(|datetime\.utcnow\b"
-                        r"|timedelta\(hours=7\)|VIETNAM_OFFSET|UTC\+7")
-    found = [f"{path.relative_to(package)}:{number}: {line.strip()}"
-             for path in package.rglob("*.py") if path.name != "clock.py"
-             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if banned.search(line)]
+    banned = re.compile(
+        r"date\.today\(|datetime\.(utc)?now\(|datetime\.utcnow\b"
+        r"|timedelta\(hours=7\)|VIETNAM_OFFSET|UTC\+7"
+    )
+    found = [
+        f"{path.relative_to(package)}:{number}: {line.strip()}"
+        for path in package.rglob("*.py")
+        if path.name != "clock.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if banned.search(line)
+    ]
     assert found == []

@@ -1,4 +1,5 @@
 """Settings from the environment, and files the set-up puts into the app."""
+
 import shutil
 from pathlib import Path
 
@@ -16,8 +17,13 @@ def test_poster_fonts_are_read_from_the_app_not_from_node_modules(tmp_path):
 
 
 def make_app(tmp_path, **overrides):
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'config.db'}",
-                       "UPLOAD_FOLDER": str(tmp_path / "uploads"), **overrides})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'config.db'}",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            **overrides,
+        }
+    )
 
 
 def test_fieldapp_variables_reach_the_settings_with_their_types(monkeypatch, tmp_path):
@@ -52,8 +58,10 @@ def test_secret_key_and_database_url_are_still_read_unprefixed(monkeypatch, tmp_
 
 def test_trusted_origins_comma_separated_or_as_a_json_list(monkeypatch, tmp_path):
     monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://a.example,https://b.example")
-    assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == ["https://a.example",
-                                                             "https://b.example"]
+    assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == [
+        "https://a.example",
+        "https://b.example",
+    ]
     monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", '["https://c.example"]')
     assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == ["https://c.example"]
     monkeypatch.delenv("FIELDAPP_TRUSTED_ORIGINS")

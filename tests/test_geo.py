@@ -1,4 +1,5 @@
 """Distances on the ground: the GPS check and the duplicate search both measure with these."""
+
 import pytest
 
 from fieldapp.geo import distance_m, grid_cell
@@ -24,7 +25,7 @@ def test_a_degree_of_longitude_shrinks_away_from_the_equator():
     assert in_thanh_hoa == pytest.approx(at_equator * 0.9397, rel=1e-3)  # cos 20°
 
 
-@pytest.mark.parametrize("north_m, east_m", [(0, 15), (15, 0), (12, 12), (-10, -15)])
+@pytest.mark.parametrize(("north_m", "east_m"), [(0, 15), (15, 0), (12, 12), (-10, -15)])
 def test_points_closer_than_a_cell_are_in_the_same_or_an_adjacent_cell(north_m, east_m):
     cell_degrees = 0.0002  # about 22 m of latitude
     lat, lon = SON_HA

@@ -1,4 +1,5 @@
 """Importing venues from CSV: reading the file, checking rows, writing only whole rows."""
+
 import io
 
 import pytest
@@ -9,7 +10,10 @@ from fieldapp.extensions import db
 from fieldapp.models import VENUE_TYPES, Venue
 from fieldapp.places import name_key
 from fieldapp.venues.importer import (
-    VIETNAMESE_TYPE_NAMES, folded_key, import_venues, venue_type_names,
+    VIETNAMESE_TYPE_NAMES,
+    folded_key,
+    import_venues,
+    venue_type_names,
 )
 
 
@@ -21,25 +25,29 @@ def problems(report) -> list[tuple[int, str]]:
     return [(p.row, p.problem) for p in report.problems]
 
 
-@pytest.mark.parametrize("source", [
-    "code,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n",
-    "code,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n".encode(),
-    "\ufeffcode,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n".encode(),
-    io.BytesIO("\ufeffcode,name,commune\r\nQS-1,Chợ Sơn Hà,Sơn Hà\r\n".encode()),
-    io.StringIO("\ufeffcode,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n"),
-], ids=["text", "bytes", "bytes-bom", "binary-stream-crlf", "text-stream-bom"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "code,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n",
+        "code,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n".encode(),
+        "\ufeffcode,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n".encode(),
+        io.BytesIO("\ufeffcode,name,commune\r\nQS-1,Chợ Sơn Hà,Sơn Hà\r\n".encode()),
+        io.StringIO("\ufeffcode,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n"),
+    ],
+    ids=["text", "bytes", "bytes-bom", "binary-stream-crlf", "text-stream-bom"],
+)
 def test_import_reads_text_bytes_and_streams(quan_son, source):
     report = import_venues(source, quan_son)
     assert report.ok
-    assert [(v.code, v.name, v.commune.name, v.venue_type) for v in report.venues] == \
-        [("QS-1", "Chợ Sơn Hà", "Sơn Hà", "other")]
+    assert [(v.code, v.name, v.commune.name, v.venue_type) for v in report.venues] == [
+        ("QS-1", "Chợ Sơn Hà", "Sơn Hà", "other")
+    ]
     assert venue_count() == 1
 
 
 def test_import_refuses_a_file_that_is_not_utf8(app, quan_son):
     # Excel's "Unicode Text" is UTF-16: the message tells how to save UTF-8 instead.
-    report = import_venues("code,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n".encode("utf-16"),
-                           quan_son)
+    report = import_venues("code,name,commune\nQS-1,Chợ Sơn Hà,Sơn Hà\n".encode("utf-16"), quan_son)
     # Messages are translated when shown, in the reader's language: here English.
     with force_locale("en"):
         assert "UTF-8" in str(report.refused)
@@ -61,21 +69,28 @@ def test_import_refuses_two_columns_for_one_field(app, quan_son):
 
 def test_import_checks_every_row_and_writes_only_whole_rows(quan_son, make_venue):
     make_venue(code="QS-TAKEN")
-    text = ("code,name,type,commune,latitude,longitude,contact phone\n"
-            "QS-1,Chợ Sơn Hà,market,Sơn Hà,20.24,104.9,0912345678\n"
-            ",Không mã,shop,Sơn Hà,,,\n"
-            "QS-TAKEN,Đã có,shop,Sơn Hà,,,\n"
-            "QS-3,,unknown,Mường Xén,,,\n"
-            "QS-4,Vĩ độ sai,shop,Sơn Hà,95,104.9,\n"
-            "QS-5,Thiếu kinh độ,shop,Sơn Hà,20.2,,\n"
-            "QS-6,Số dài,shop,Sơn Hà,,,0912 345 678 / 0987 654 321\n"
-            ",,,,,,\n"
-            "QS-7,Nhà sách Quan Sơn,bookshop,Sơn Lư,,,\n")
+    text = (
+        "code,name,type,commune,latitude,longitude,contact phone\n"
+        "QS-1,Chợ Sơn Hà,market,Sơn Hà,20.24,104.9,0912345678\n"
+        ",Không mã,shop,Sơn Hà,,,\n"
+        "QS-TAKEN,Đã có,shop,Sơn Hà,,,\n"
+        "QS-3,,unknown,Mường Xén,,,\n"
+        "QS-4,Vĩ độ sai,shop,Sơn Hà,95,104.9,\n"
+        "QS-5,Thiếu kinh độ,shop,Sơn Hà,20.2,,\n"
+        "QS-6,Số dài,shop,Sơn Hà,,,0912 345 678 / 0987 654 321\n"
+        ",,,,,,\n"
+        "QS-7,Nhà sách Quan Sơn,bookshop,Sơn Lư,,,\n"
+    )
     report = import_venues(text, quan_son)
     assert problems(report) == [
-        (3, "missing_code"), (4, "code_exists"),
-        (5, "missing_name"), (5, "unknown_commune"), (5, "unknown_type"),
-        (6, "bad_number"), (7, "half_position"), (8, "too_long"),
+        (3, "missing_code"),
+        (4, "code_exists"),
+        (5, "missing_name"),
+        (5, "unknown_commune"),
+        (5, "unknown_type"),
+        (6, "bad_number"),
+        (7, "half_position"),
+        (8, "too_long"),
     ]
     assert report.refused_rows == [3, 4, 5, 6, 7, 8]
     assert [v.code for v in report.venues] == ["QS-1", "QS-7"]
@@ -85,8 +100,9 @@ def test_import_checks_every_row_and_writes_only_whole_rows(quan_son, make_venue
 
 
 def test_import_refuses_every_row_sharing_a_code(quan_son):
-    report = import_venues("code,name,commune\nQS-1,A,Sơn Hà\nQS-2,B,Sơn Hà\nQS-1,C,Sơn Lư\n",
-                           quan_son)
+    report = import_venues(
+        "code,name,commune\nQS-1,A,Sơn Hà\nQS-2,B,Sơn Hà\nQS-1,C,Sơn Lư\n", quan_son
+    )
     assert problems(report) == [(2, "duplicate_code"), (4, "duplicate_code")]
     assert [v.code for v in report.venues] == ["QS-2"]
 
@@ -101,14 +117,25 @@ def test_commune_names_match_without_prefix_case_or_diacritics(written):
     assert name_key(written) == "son ha"
 
 
-@pytest.mark.parametrize("written, code", [
-    ("market", "market"), ("Chợ", "market"), ("cho", "market"), ("Market", "market"),
-    ("health_station", "health_station"), ("Commune health station", "health_station"),
-    ("Trạm Y tế", "health_station"), ("mini-supermarket", "mini_supermarket"),
-    ("Siêu thị mini", "mini_supermarket"), ("Nhà văn hóa thôn", "village_cultural_house"),
-    ("nha van hoa", "village_cultural_house"), ("Cơ sở lưu trú du lịch", "tourist_accommodation"),
-    ("Phương tiện vận tải công cộng", "public_transport"), ("Sân bóng đá", "football_ground"),
-])
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("market", "market"),
+        ("Chợ", "market"),
+        ("cho", "market"),
+        ("Market", "market"),
+        ("health_station", "health_station"),
+        ("Commune health station", "health_station"),
+        ("Trạm Y tế", "health_station"),
+        ("mini-supermarket", "mini_supermarket"),
+        ("Siêu thị mini", "mini_supermarket"),
+        ("Nhà văn hóa thôn", "village_cultural_house"),
+        ("nha van hoa", "village_cultural_house"),
+        ("Cơ sở lưu trú du lịch", "tourist_accommodation"),
+        ("Phương tiện vận tải công cộng", "public_transport"),
+        ("Sân bóng đá", "football_ground"),
+    ],
+)
 def test_venue_types_are_read_from_codes_english_and_vietnamese_names(app, written, code):
     assert venue_type_names()[folded_key(written)] == code
 

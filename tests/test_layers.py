@@ -1,4 +1,5 @@
 """Imports run downward: a module never imports one of a higher layer (see the README)."""
+
 import ast
 from pathlib import Path
 
@@ -6,8 +7,18 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "fieldapp"
 # The bottom: plain helpers that know nothing of the app's data or requests.
-BASE = {"clock", "geo", "text", "places", "spreadsheets", "uploads", "config", "extensions",
-        "fragments", "assets"}
+BASE = {
+    "clock",
+    "geo",
+    "text",
+    "places",
+    "spreadsheets",
+    "uploads",
+    "config",
+    "extensions",
+    "fragments",
+    "assets",
+}
 # Where function-local imports may stay: app creation imports the areas after the package
 # exists, and nowhere else.
 LOCAL_IMPORTS_ALLOWED = {"__init__"}
@@ -20,8 +31,9 @@ def _modules() -> dict[str, ast.Module]:
         if relative.parts[0] == "migrations":
             continue
         name = ".".join(relative.parts)
-        found[name.removesuffix(".__init__") if name != "__init__" else name] = \
-            ast.parse(path.read_text(encoding="utf-8"))
+        found[name.removesuffix(".__init__") if name != "__init__" else name] = ast.parse(
+            path.read_text(encoding="utf-8")
+        )
     return found
 
 
@@ -38,8 +50,11 @@ def _imports(tree: ast.Module) -> set[str]:
             else:
                 names.add(node.module.removeprefix("fieldapp."))
         elif isinstance(node, ast.Import):
-            names.update(a.name.removeprefix("fieldapp.") for a in node.names
-                         if a.name.startswith("fieldapp."))
+            names.update(
+                a.name.removeprefix("fieldapp.")
+                for a in node.names
+                if a.name.startswith("fieldapp.")
+            )
     return names
 
 
@@ -75,8 +90,13 @@ def test_the_layers_are_as_the_readme_says():
 
 @pytest.mark.parametrize("module", sorted(set(MODULES) - LOCAL_IMPORTS_ALLOWED))
 def test_no_function_imports_a_module(module):
-    local = [node.lineno for function in ast.walk(MODULES[module])
-             if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-             for node in ast.walk(function) if isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert local == [], f"fieldapp/{module.replace('.', '/')}.py imports inside a function " \
-                        f"at lines {local}"
+    local = [
+        node.lineno
+        for function in ast.walk(MODULES[module])
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for node in ast.walk(function)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
+    assert local == [], (
+        f"fieldapp/{module.replace('.', '/')}.py imports inside a function at lines {local}"
+    )

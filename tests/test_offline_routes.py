@@ -1,11 +1,13 @@
 """What the phone downloads and keeps: compressed, fingerprinted assets, the service
 worker, the manifest, the outbox and fallback pages."""
+
 import gzip
 import json
 import re
 from pathlib import Path
 
-from tests.conftest import PASSWORD
+from fieldapp.assets import AssetVersions
+from tests.factories import PASSWORD
 
 
 def asset_urls(html: str) -> list[str]:
@@ -24,7 +26,7 @@ def test_pages_reference_fingerprinted_assets_cached_for_a_year(client, login):
 
 
 def test_a_changed_file_gets_a_new_url(app, tmp_path):
-    from fieldapp.assets import AssetVersions
+
     (tmp_path / "a.css").write_text("p{}")
     first = AssetVersions(str(tmp_path)).version("a.css")
     (tmp_path / "a.css").write_text("p{color:red}")
@@ -93,8 +95,11 @@ def test_pages_carry_the_user_and_the_scripts_texts(client, login):
     user = login()
     page = client.get("/").get_data(as_text=True)
     assert f'data-user-id="{user.id}"' in page
-    texts = json.loads(re.search(r'<script type="application/json" id="fieldapp-text">(.*?)</script>',
-                                 page, re.S).group(1))
+    texts = json.loads(
+        re.search(
+            r'<script type="application/json" id="fieldapp-text">(.*?)</script>', page, re.DOTALL
+        ).group(1)
+    )
     assert texts["state_waiting"] == "Chờ có sóng"
     assert texts["photos_chosen"] == "Đã chọn {n} ảnh"
 

@@ -1,19 +1,21 @@
 """The recording endpoint as the phone's outbox uses it: JSON answers, replays,
 conflicts, expired sessions, long-lived CSRF tokens, concurrent posts."""
+
 import io
 import re
 import threading
 import uuid
-
 from pathlib import Path
 
+import itsdangerous.timed
 import pytest
+from flask_wtf.csrf import generate_csrf
 from PIL import Image
 from sqlalchemy import func, select
 
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, InspectionPhoto
-from tests.conftest import PASSWORD, inspection_answers, jpeg_bytes
+from tests.factories import PASSWORD, inspection_answers, jpeg_bytes
 
 JSON = {"Accept": "application/json"}
 PHOTO = jpeg_bytes((640, 480))
@@ -27,14 +29,20 @@ def venue(make_venue):
 def send(client, venue, photo=PHOTO, headers=JSON, **overrides):
     venue_id = venue if isinstance(venue, int) else venue.id
     answers = inspection_answers(photos=(io.BytesIO(photo), "photo.jpg"), **overrides)
-    return client.post(f"/venues/{venue_id}/inspections", data=answers, headers=headers,
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/venues/{venue_id}/inspections",
+        data=answers,
+        headers=headers,
+        content_type="multipart/form-data",
+    )
 
 
 def counts():
     db.session.expire_all()
-    return (db.session.scalar(select(func.count()).select_from(Inspection)),
-            db.session.scalar(select(func.count()).select_from(InspectionPhoto)))
+    return (
+        db.session.scalar(select(func.count()).select_from(Inspection)),
+        db.session.scalar(select(func.count()).select_from(InspectionPhoto)),
+    )
 
 
 def test_created_then_replayed(client, login, venue):
@@ -88,8 +96,12 @@ def test_a_photo_removed_before_resending_is_not_attached(client, login, venue, 
     first, second = jpeg_bytes((640, 480), (200, 0, 0)), jpeg_bytes((640, 480), (0, 0, 200))
     answers = inspection_answers(uuid=uid, qr_posted=None)
     answers["photos"] = [(io.BytesIO(first), "a.jpg"), (io.BytesIO(second), "b.jpg")]
-    refused = client.post(f"/venues/{venue.id}/inspections", data=answers, headers=JSON,
-                          content_type="multipart/form-data")
+    refused = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=answers,
+        headers=JSON,
+        content_type="multipart/form-data",
+    )
     assert refused.status_code == 422
     fixed = send(client, venue, photo=second, uuid=uid)  # the inspector dropped the first
     assert fixed.status_code == 201
@@ -102,10 +114,8 @@ def test_a_photo_removed_before_resending_is_not_attached(client, login, venue, 
 def test_two_tabs_sending_one_draft_at_different_times_is_a_replay(client, login, venue):
     login()
     uid = str(uuid.uuid4())
-    assert send(client, venue, uuid=uid, device_time="2026-11-20T08:30:00+07:00"
-                ).status_code == 201
-    assert send(client, venue, uuid=uid, device_time="2026-11-20T08:31:10+07:00"
-                ).status_code == 200
+    assert send(client, venue, uuid=uid, device_time="2026-11-20T08:30:00+07:00").status_code == 201
+    assert send(client, venue, uuid=uid, device_time="2026-11-20T08:31:10+07:00").status_code == 200
     assert counts() == (1, 1)
 
 
@@ -133,8 +143,11 @@ def test_an_expired_session_asks_to_log_in_and_keeps_nothing(client, venue, make
     make_user()
     response = send(client, venue)
     assert response.status_code == 401
-    assert response.get_json() == {"status": "login", "login_url": "/login",
-                                   "message": "Đăng nhập lại để gửi những gì đang chờ."}
+    assert response.get_json() == {
+        "status": "login",
+        "login_url": "/login",
+        "message": "Đăng nhập lại để gửi những gì đang chờ.",
+    }
     assert counts() == (0, 0)
 
 
@@ -149,8 +162,7 @@ def test_outbox_fetches_a_token_and_sends(csrf_app, make_user, venue):
     make_user()
     login_page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
-    client.post("/login", data={"username": "inspector", "password": PASSWORD,
-                                "csrf_token": token})
+    client.post("/login", data={"username": "inspector", "password": PASSWORD, "csrf_token": token})
     without = send(client, venue)
     assert without.status_code == 400 and without.get_json()["status"] == "csrf"
     fresh = client.get("/account/csrf-token")
@@ -161,37 +173,48 @@ def test_outbox_fetches_a_token_and_sends(csrf_app, make_user, venue):
 
 def test_csrf_token_does_not_expire_with_time(csrf_app, make_user, venue, monkeypatch):
     """A token issued a day ago (a finding queued offline overnight) is still accepted."""
-    import itsdangerous.timed
+
     client = csrf_app.test_client()
     make_user()
     with client:
         client.get("/login")
         real_time = itsdangerous.timed.time.time
         monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() - 86_400)
-        from flask_wtf.csrf import generate_csrf
+
         old_token = generate_csrf()
         monkeypatch.undo()
-        response = client.post("/login", data={"username": "inspector", "password": PASSWORD,
-                                               "csrf_token": old_token})
+        response = client.post(
+            "/login", data={"username": "inspector", "password": PASSWORD, "csrf_token": old_token}
+        )
     assert response.status_code == 303
 
 
 def test_cross_site_posts_are_refused_by_origin(client, make_user, venue):
     make_user()
     data = {"username": "inspector", "password": PASSWORD}
-    assert client.post("/login", data=data, headers={"Origin": "https://evil.example"}
-                       ).status_code == 400
-    assert client.post("/login", data=data, headers={
-        "Referer": "https://evil.example/form"}).status_code == 400
-    assert client.post("/login", data=data, headers={"Origin": "http://localhost"}
-                       ).status_code == 303
+    assert (
+        client.post("/login", data=data, headers={"Origin": "https://evil.example"}).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/login", data=data, headers={"Referer": "https://evil.example/form"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post("/login", data=data, headers={"Origin": "http://localhost"}).status_code == 303
+    )
 
 
 def test_trusted_origins_are_accepted(app, client, make_user):
     app.config["TRUSTED_ORIGINS"] = ["https://kiemtra.quanson.gov.vn"]
     make_user()
-    response = client.post("/login", data={"username": "inspector", "password": PASSWORD},
-                           headers={"Origin": "https://kiemtra.quanson.gov.vn"})
+    response = client.post(
+        "/login",
+        data={"username": "inspector", "password": PASSWORD},
+        headers={"Origin": "https://kiemtra.quanson.gov.vn"},
+    )
     assert response.status_code == 303
 
 

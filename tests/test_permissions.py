@@ -9,6 +9,7 @@ record), who may use it, and what a user of another district gets:
 - EMPTY: a list or form of their own district, in which Quan Sơn's venue never appears;
 - ANYONE: a page with no district data (log-in, manifest, offline page...).
 """
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +19,6 @@ from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster, PosterBatch, User
 from fieldapp.models.user import Role
 from fieldapp.posters.service import batch_path
-from tests.factories import inspection_answers
 
 ALL = frozenset(role.value for role in Role)
 INSPECTING = frozenset({Role.INSPECTOR.value, Role.SUPERVISOR.value})
@@ -68,79 +68,168 @@ PERMISSIONS = [
     Permission("GET", "/map", "/map", ALL, EMPTY),
     Permission("GET", "/map/venues.json", "/map/venues.json", ALL, EMPTY),
     # Inspections: recording is for those who inspect; reading for everyone of the district.
-    Permission("GET", "/venues/<int:venue_id>/inspections/new",
-               "/venues/{venue}/inspections/new", INSPECTING, NOT_FOUND),
-    Permission("POST", "/venues/<int:venue_id>/inspections/preview",
-               "/venues/{venue}/inspections/preview", INSPECTING, NOT_FOUND),
-    Permission("POST", "/venues/<int:venue_id>/inspections",
-               "/venues/{venue}/inspections", INSPECTING, NOT_FOUND),
+    Permission(
+        "GET",
+        "/venues/<int:venue_id>/inspections/new",
+        "/venues/{venue}/inspections/new",
+        INSPECTING,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/venues/<int:venue_id>/inspections/preview",
+        "/venues/{venue}/inspections/preview",
+        INSPECTING,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/venues/<int:venue_id>/inspections",
+        "/venues/{venue}/inspections",
+        INSPECTING,
+        NOT_FOUND,
+    ),
     Permission("GET", "/inspections", "/inspections", ALL, EMPTY),
-    Permission("GET", "/inspections/<int:inspection_id>", "/inspections/{inspection}", ALL,
-               NOT_FOUND),
-    Permission("GET", "/inspections/<int:inspection_id>.pdf", "/inspections/{inspection}.pdf",
-               ALL, NOT_FOUND),
+    Permission(
+        "GET", "/inspections/<int:inspection_id>", "/inspections/{inspection}", ALL, NOT_FOUND
+    ),
+    Permission(
+        "GET",
+        "/inspections/<int:inspection_id>.pdf",
+        "/inspections/{inspection}.pdf",
+        ALL,
+        NOT_FOUND,
+    ),
     Permission("GET", "/photos/<uuid>/<name>", "/photos/{photo}", ALL, NOT_FOUND),
     # Correcting a returned finding: only its own inspector, whose finding it is (see
     # test_reviews); everyone else of the district is refused.
-    Permission("GET", "/inspections/<int:inspection_id>/edit", "/inspections/{inspection}/edit",
-               frozenset(), NOT_FOUND),
-    Permission("POST", "/inspections/<int:inspection_id>/edit",
-               "/inspections/{inspection}/edit", frozenset(), NOT_FOUND),
-    Permission("POST", "/inspections/<int:inspection_id>/approve",
-               "/inspections/{inspection}/approve", SUPERVISOR, NOT_FOUND),
-    Permission("POST", "/inspections/<int:inspection_id>/return",
-               "/inspections/{inspection}/return", SUPERVISOR, NOT_FOUND),
+    Permission(
+        "GET",
+        "/inspections/<int:inspection_id>/edit",
+        "/inspections/{inspection}/edit",
+        frozenset(),
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/inspections/<int:inspection_id>/edit",
+        "/inspections/{inspection}/edit",
+        frozenset(),
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/inspections/<int:inspection_id>/approve",
+        "/inspections/{inspection}/approve",
+        SUPERVISOR,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/inspections/<int:inspection_id>/return",
+        "/inspections/{inspection}/return",
+        SUPERVISOR,
+        NOT_FOUND,
+    ),
     Permission("GET", "/escalations", "/escalations", OFFICE, EMPTY),
     Permission("GET", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     Permission("POST", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     # Posters.
-    Permission("GET", "/venues/<int:venue_id>/poster.pdf", "/venues/{venue}/poster.pdf", ALL,
-               NOT_FOUND),
-    Permission("GET", "/venues/<int:venue_id>/poster.png", "/venues/{venue}/poster.png", ALL,
-               NOT_FOUND),
-    Permission("POST", "/venues/<int:venue_id>/payload", "/venues/{venue}/payload", INSPECTING,
-               NOT_FOUND),
+    Permission(
+        "GET", "/venues/<int:venue_id>/poster.pdf", "/venues/{venue}/poster.pdf", ALL, NOT_FOUND
+    ),
+    Permission(
+        "GET", "/venues/<int:venue_id>/poster.png", "/venues/{venue}/poster.png", ALL, NOT_FOUND
+    ),
+    Permission(
+        "POST", "/venues/<int:venue_id>/payload", "/venues/{venue}/payload", INSPECTING, NOT_FOUND
+    ),
     Permission("POST", "/venues/<int:venue_id>/scan", "/venues/{venue}/scan", ALL, NOT_FOUND),
     Permission("GET", "/scan", "/scan", ALL, EMPTY),
     Permission("POST", "/scan", "/scan", ALL, EMPTY),
-    Permission("POST", "/inspections/<int:inspection_id>/replacement",
-               "/inspections/{inspection}/replacement", INSPECTING, NOT_FOUND),
+    Permission(
+        "POST",
+        "/inspections/<int:inspection_id>/replacement",
+        "/inspections/{inspection}/replacement",
+        INSPECTING,
+        NOT_FOUND,
+    ),
     Permission("GET", "/posters/<int:poster_id>.pdf", "/posters/{poster}.pdf", ALL, NOT_FOUND),
     Permission("GET", "/posters/queue", "/posters/queue", OFFICE, EMPTY),
     Permission("POST", "/posters/queue/print", "/posters/queue/print", OFFICE, EMPTY),
-    Permission("POST", "/posters/<int:poster_id>/delivered", "/posters/{poster}/delivered",
-               OFFICE, NOT_FOUND),
+    Permission(
+        "POST",
+        "/posters/<int:poster_id>/delivered",
+        "/posters/{poster}/delivered",
+        OFFICE,
+        NOT_FOUND,
+    ),
     Permission("POST", "/posters/batches", "/posters/batches", OFFICE, EMPTY),
-    Permission("GET", "/posters/batches/<int:batch_id>", "/posters/batches/{batch}", OFFICE,
-               NOT_FOUND),
-    Permission("GET", "/posters/batches/<int:batch_id>/download",
-               "/posters/batches/{batch}/download", OFFICE, NOT_FOUND),
+    Permission(
+        "GET", "/posters/batches/<int:batch_id>", "/posters/batches/{batch}", OFFICE, NOT_FOUND
+    ),
+    Permission(
+        "GET",
+        "/posters/batches/<int:batch_id>/download",
+        "/posters/batches/{batch}/download",
+        OFFICE,
+        NOT_FOUND,
+    ),
     # The weekly report: the office's. Another district's report is not found.
     Permission("GET", "/reports", "/reports", OFFICE, EMPTY),
     Permission("GET", "/reports/import", "/reports/import", OFFICE, EMPTY),
     Permission("POST", "/reports/import", "/reports/import", OFFICE, EMPTY),
     Permission("GET", "/reports/figures", "/reports/figures", OFFICE, EMPTY),
-    Permission("GET", "/reports/<int:district_id>/<isodate:day>/figures",
-               "/reports/{district}/" + DAY + "/figures", OFFICE, NOT_FOUND),
-    Permission("POST", "/reports/<int:district_id>/<isodate:day>/figures",
-               "/reports/{district}/" + DAY + "/figures", OFFICE, NOT_FOUND),
-    Permission("GET", "/reports/<int:district_id>/<isodate:day>",
-               "/reports/{district}/" + DAY, OFFICE, NOT_FOUND),
-    Permission("GET", "/reports/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
-               "/reports/{district}/" + DAY + ".csv", OFFICE, NOT_FOUND),
+    Permission(
+        "GET",
+        "/reports/<int:district_id>/<isodate:day>/figures",
+        "/reports/{district}/" + DAY + "/figures",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/reports/<int:district_id>/<isodate:day>/figures",
+        "/reports/{district}/" + DAY + "/figures",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "GET",
+        "/reports/<int:district_id>/<isodate:day>",
+        "/reports/{district}/" + DAY,
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "GET",
+        "/reports/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/{district}/" + DAY + ".csv",
+        OFFICE,
+        NOT_FOUND,
+    ),
     # The province's report is for province supervisors (test_reports checks the scope).
-    Permission("GET", "/reports/province/<isodate:day>", "/reports/province/" + DAY,
-               frozenset(), EMPTY),
-    Permission("GET", "/reports/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
-               "/reports/province/" + DAY + ".csv", frozenset(), EMPTY),
+    Permission(
+        "GET", "/reports/province/<isodate:day>", "/reports/province/" + DAY, frozenset(), EMPTY
+    ),
+    Permission(
+        "GET",
+        "/reports/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/province/" + DAY + ".csv",
+        frozenset(),
+        EMPTY,
+    ),
 ]
 BY_ROUTE = {(p.method, p.rule): p for p in PERMISSIONS}
 
 
 def test_every_route_is_in_the_table(app):
-    routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint != "static"
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert sorted(routes - BY_ROUTE.keys()) == [], "routes missing from PERMISSIONS"
     assert sorted(BY_ROUTE.keys() - routes) == [], "rows for routes that no longer exist"
     assert len(BY_ROUTE) == len(PERMISSIONS), "a route is in the table twice"
@@ -159,28 +248,45 @@ def test_guarded_views_say_the_same_as_the_table(app):
 
 
 @pytest.fixture
-def records(app, client, login, make_user, make_venue, quan_son):
+def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     """One record of each kind in Quan Sơn: a venue, its finding with a photo and a
     replacement poster, a poster batch and a week's figures."""
     venue = make_venue("Chợ Sơn Hà")
     recorder = login(username="recorder")
-    client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(qr_posted="damaged"),
-                content_type="multipart/form-data")
+    post_finding(venue, qr_posted="damaged")
     inspection = db.session.query(Inspection).one()
     client.post(f"/inspections/{inspection.id}/replacement", data={"when": "queue"})
     poster = db.session.query(Poster).one()
-    batch = PosterBatch(district_id=quan_son.id, requested_by_id=recorder.id, title="Sơn Hà",
-                        state="done", total=1, done=1)
+    batch = PosterBatch(
+        district_id=quan_son.id,
+        requested_by_id=recorder.id,
+        title="Sơn Hà",
+        state="done",
+        total=1,
+        done=1,
+    )
     commune = quan_son.communes[0]
-    db.session.add_all([batch, CommuneFigures(commune=commune, report_date=date(2021, 11, 5),
-                                              venues_with_qr=3, scans=10)])
+    db.session.add_all(
+        [
+            batch,
+            CommuneFigures(
+                commune=commune, report_date=date(2021, 11, 5), venues_with_qr=3, scans=10
+            ),
+        ]
+    )
     db.session.commit()
     made = batch_path(app.config["POSTER_FOLDER"], batch)
     made.parent.mkdir(parents=True, exist_ok=True)
     made.write_bytes(b"%PDF-1.4 a finished batch")
     login.logout()
-    return {"venue": venue.id, "inspection": inspection.id, "photo": inspection.photos[0].path,
-            "poster": poster.id, "batch": batch.id, "district": quan_son.id}
+    return {
+        "venue": venue.id,
+        "inspection": inspection.id,
+        "photo": inspection.photos[0].path,
+        "poster": poster.id,
+        "batch": batch.id,
+        "district": quan_son.id,
+    }
 
 
 def _request(client, permission: Permission, records: dict):
@@ -202,8 +308,7 @@ def test_each_role_of_the_district(client, login, make_user, records, permission
             assert status == 403, (role, status)
 
 
-@pytest.mark.parametrize("permission", [p for p in PERMISSIONS if p.allowed is not PUBLIC],
-                         ids=str)
+@pytest.mark.parametrize("permission", [p for p in PERMISSIONS if p.allowed is not PUBLIC], ids=str)
 def test_anonymous_is_sent_to_log_in(client, records, permission):
     response = _request(client, permission, records)
     assert response.status_code in (302, 401), response.status_code
@@ -211,10 +316,10 @@ def test_anonymous_is_sent_to_log_in(client, records, permission):
         assert response.headers["Location"].startswith("/login?next=")
 
 
-@pytest.mark.parametrize("permission", [p for p in PERMISSIONS if p.other_district != ANYONE],
-                         ids=str)
-def test_a_user_of_another_district(client, login, make_user, records, other_district,
-                                    permission):
+@pytest.mark.parametrize(
+    "permission", [p for p in PERMISSIONS if p.other_district != ANYONE], ids=str
+)
+def test_a_user_of_another_district(client, login, make_user, records, other_district, permission):
     """Another district's users, whatever their role, never reach Quan Sơn's records."""
     for role in sorted(ALL):
         login(make_user(f"yc-{role}", role=role, district=other_district))

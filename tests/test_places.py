@@ -1,4 +1,5 @@
 """Place names: one matcher for every import, one Vietnamese order for every list."""
+
 from datetime import date
 
 import pytest
@@ -6,7 +7,11 @@ import pytest
 from fieldapp.extensions import db
 from fieldapp.models import Commune
 from fieldapp.places import (
-    PlaceIndex, in_vietnamese_order, name_key, names_in_vietnamese_order, places_named,
+    PlaceIndex,
+    in_vietnamese_order,
+    name_key,
+    names_in_vietnamese_order,
+    places_named,
 )
 from fieldapp.reports.figures import preview_import, read_sheet
 from fieldapp.venues.importer import import_venues
@@ -14,19 +19,39 @@ from fieldapp.venues.importer import import_venues
 REPORT_DATE = date(2021, 11, 5)
 
 
-@pytest.mark.parametrize("written, key", [
-    ("Xã Sơn Hà", "son ha"), ("X. Sơn Hà", "son ha"), ("X.Sơn Hà", "son ha"),
-    ("x son ha", "son ha"), ("xa son ha", "son ha"), ("XÃ SƠN HÀ", "son ha"),
-    ("  Sơn   Hà ", "son ha"), ("Phường Ba Đình", "ba dinh"), ("P. Ba Đình", "ba dinh"),
-    ("phuong ba dinh", "ba dinh"), ("Thị trấn Sơn Lư", "son lu"), ("TT. Sơn Lư", "son lu"),
-    ("TT Sơn Lư", "son lu"), ("thi tran son lu", "son lu"), ("Thị xã Bỉm Sơn", "bim son"),
-    ("TX. Bỉm Sơn", "bim son"), ("thi xa bim son", "bim son"), ("Huyện Quan Sơn", "quan son"),
-    ("H. Quan Sơn", "quan son"), ("Quận Ba Đình", "ba dinh"), ("Q. Ba Đình", "ba dinh"),
-    ("Thành phố Thanh Hóa", "thanh hoa"), ("TP. Thanh Hóa", "thanh hoa"),
-    ("Tỉnh Thanh Hóa", "thanh hoa"),
-    # Written with diacritics, "Xà" and "Quan" are syllables of the name, not "Xã" or "Quận".
-    ("Xà Hồ", "xa ho"), ("Quan Sơn", "quan son"), ("Xã", "xa"),
-])
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("Xã Sơn Hà", "son ha"),
+        ("X. Sơn Hà", "son ha"),
+        ("X.Sơn Hà", "son ha"),
+        ("x son ha", "son ha"),
+        ("xa son ha", "son ha"),
+        ("XÃ SƠN HÀ", "son ha"),
+        ("  Sơn   Hà ", "son ha"),
+        ("Phường Ba Đình", "ba dinh"),
+        ("P. Ba Đình", "ba dinh"),
+        ("phuong ba dinh", "ba dinh"),
+        ("Thị trấn Sơn Lư", "son lu"),
+        ("TT. Sơn Lư", "son lu"),
+        ("TT Sơn Lư", "son lu"),
+        ("thi tran son lu", "son lu"),
+        ("Thị xã Bỉm Sơn", "bim son"),
+        ("TX. Bỉm Sơn", "bim son"),
+        ("thi xa bim son", "bim son"),
+        ("Huyện Quan Sơn", "quan son"),
+        ("H. Quan Sơn", "quan son"),
+        ("Quận Ba Đình", "ba dinh"),
+        ("Q. Ba Đình", "ba dinh"),
+        ("Thành phố Thanh Hóa", "thanh hoa"),
+        ("TP. Thanh Hóa", "thanh hoa"),
+        ("Tỉnh Thanh Hóa", "thanh hoa"),
+        # Written with diacritics, "Xà" and "Quan" are syllables of the name, not "Xã" or "Quận".
+        ("Xà Hồ", "xa ho"),
+        ("Quan Sơn", "quan son"),
+        ("Xã", "xa"),
+    ],
+)
 def test_prefixes_are_dropped_whatever_their_spelling(written, key):
     assert name_key(written) == key
 
@@ -47,58 +72,120 @@ def test_a_name_typed_without_diacritics_means_the_whole_name_first():
 def test_a_name_two_places_answer_to_is_never_guessed():
     index = PlaceIndex([Place("Sơn Hà"), Place("Xã Sơn Hà")])
     assert index.find("son ha") is None
-    assert [p.name for p in places_named([Place("Sơn Hà"), Place("Sơn Hà")], "son ha")] == \
-        ["Sơn Hà", "Sơn Hà"]
+    assert [p.name for p in places_named([Place("Sơn Hà"), Place("Sơn Hà")], "son ha")] == [
+        "Sơn Hà",
+        "Sơn Hà",
+    ]
 
 
 VARIANTS = {
-    "Sơn Hà": ["Xã Sơn Hà", "X. Sơn Hà", "x son ha", "P. Sơn Hà", "Phường Sơn Hà", "SƠN HÀ",
-               "  Sơn  Hà "],
-    "Sơn Lư": ["Thị trấn Sơn Lư", "TT. Sơn Lư", "TT Sơn Lư", "thi tran son lu",
-               "Thị xã Sơn Lư", "TX. Sơn Lư"],
+    "Sơn Hà": [
+        "Xã Sơn Hà",
+        "X. Sơn Hà",
+        "x son ha",
+        "P. Sơn Hà",
+        "Phường Sơn Hà",
+        "SƠN HÀ",
+        "  Sơn  Hà ",
+    ],
+    "Sơn Lư": [
+        "Thị trấn Sơn Lư",
+        "TT. Sơn Lư",
+        "TT Sơn Lư",
+        "thi tran son lu",
+        "Thị xã Sơn Lư",
+        "TX. Sơn Lư",
+    ],
     "Trung Xuân": ["trung xuan", "Xa Trung Xuan"],
 }
 
 
-@pytest.mark.parametrize("commune, written", [
-    (commune, written) for commune, variants in VARIANTS.items() for written in variants])
+@pytest.mark.parametrize(
+    ("commune", "written"),
+    [(commune, written) for commune, variants in VARIANTS.items() for written in variants],
+)
 def test_venue_and_figures_imports_match_prefix_variants_alike(app, quan_son, commune, written):
     venues = import_venues(f"code,name,commune\nQS-1,Chợ,{written}\n", quan_son)
     assert [v.commune.name for v in venues.venues] == [commune], venues.problems
-    sheet = read_sheet(f"Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n{written},1,2\n"
-                       .encode(), "x.csv")
+    sheet = read_sheet(
+        f"Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n{written},1,2\n".encode(), "x.csv"
+    )
     figures = preview_import(sheet, quan_son, REPORT_DATE, REPORT_DATE)
     assert [row.commune.name for row in figures.accepted] == [commune]
 
 
-@pytest.mark.parametrize("district", ["Huyện Quan Sơn", "H. Quan Sơn", "quan son",
-                                      "huyen quan son", "QUAN SƠN"])
+@pytest.mark.parametrize(
+    "district", ["Huyện Quan Sơn", "H. Quan Sơn", "quan son", "huyen quan son", "QUAN SƠN"]
+)
 def test_figures_import_matches_the_district_column_with_or_without_prefix(quan_son, district):
-    sheet = read_sheet(f"Huyện,Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n"
-                       f"{district},Sơn Hà,1,2\n".encode(), "x.csv")
+    sheet = read_sheet(
+        f"Huyện,Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n{district},Sơn Hà,1,2\n".encode(),
+        "x.csv",
+    )
     preview = preview_import(sheet, quan_son, REPORT_DATE, REPORT_DATE)
     assert len(preview.accepted) == 1 and not preview.refused
 
 
 def test_vietnamese_alphabetical_order():
-    names = ["Én", "Sơn Thủy", "Na Mèo", "Đồng Tâm", "Sơn Lư", "Mường Mìn", "Dân Chủ", "Sơn Hà",
-             "Đa Lộc", "Dương Hòa", "Sơn Điện", "Ăn Sơn", "An Sơn", "Ấn Sơn", "Sơn"]
+    names = [
+        "Én",
+        "Sơn Thủy",
+        "Na Mèo",
+        "Đồng Tâm",
+        "Sơn Lư",
+        "Mường Mìn",
+        "Dân Chủ",
+        "Sơn Hà",
+        "Đa Lộc",
+        "Dương Hòa",
+        "Sơn Điện",
+        "Ăn Sơn",
+        "An Sơn",
+        "Ấn Sơn",
+        "Sơn",
+    ]
     assert names_in_vietnamese_order(names) == [
-        "An Sơn", "Ăn Sơn", "Ấn Sơn", "Dân Chủ", "Dương Hòa", "Đa Lộc", "Đồng Tâm", "Én",
-        "Mường Mìn", "Na Mèo", "Sơn", "Sơn Điện", "Sơn Hà", "Sơn Lư", "Sơn Thủy"]
+        "An Sơn",
+        "Ăn Sơn",
+        "Ấn Sơn",
+        "Dân Chủ",
+        "Dương Hòa",
+        "Đa Lộc",
+        "Đồng Tâm",
+        "Én",
+        "Mường Mìn",
+        "Na Mèo",
+        "Sơn",
+        "Sơn Điện",
+        "Sơn Hà",
+        "Sơn Lư",
+        "Sơn Thủy",
+    ]
 
 
 def test_tones_come_after_the_base_letters_in_dictionary_order():
     # ngang, huyền, sắc, hỏi, ngã, nặng; a longer syllable after every tone of a shorter one.
-    assert names_in_vietnamese_order(["mai", "mạ", "mã", "mả", "má", "mà", "ma"]) == \
-        ["ma", "mà", "má", "mả", "mã", "mạ", "mai"]
+    assert names_in_vietnamese_order(["mai", "mạ", "mã", "mả", "má", "mà", "ma"]) == [
+        "ma",
+        "mà",
+        "má",
+        "mả",
+        "mã",
+        "mạ",
+        "mai",
+    ]
 
 
 def test_prefixes_and_capitals_do_not_change_the_order():
-    assert names_in_vietnamese_order(["Xã Trung Xuân", "thị trấn Sơn Lư", "SƠN HÀ"]) == \
-        ["SƠN HÀ", "thị trấn Sơn Lư", "Xã Trung Xuân"]
-    assert [p.name for p in in_vietnamese_order([Place("Đồng Tâm"), Place("Dân Chủ")])] == \
-        ["Dân Chủ", "Đồng Tâm"]
+    assert names_in_vietnamese_order(["Xã Trung Xuân", "thị trấn Sơn Lư", "SƠN HÀ"]) == [
+        "SƠN HÀ",
+        "thị trấn Sơn Lư",
+        "Xã Trung Xuân",
+    ]
+    assert [p.name for p in in_vietnamese_order([Place("Đồng Tâm"), Place("Dân Chủ")])] == [
+        "Dân Chủ",
+        "Đồng Tâm",
+    ]
 
 
 @pytest.fixture
@@ -108,14 +195,19 @@ def more_communes(quan_son):
     db.session.commit()
 
 
-EXPECTED = ["Dân Chủ", "Dương Hòa", "Đa Lộc", "Đồng Tâm", "Én", "Sơn Hà", "Sơn Lư",
-            "Trung Xuân"]
+EXPECTED = ["Dân Chủ", "Dương Hòa", "Đa Lộc", "Đồng Tâm", "Én", "Sơn Hà", "Sơn Lư", "Trung Xuân"]
 
 
-@pytest.mark.parametrize("url, role", [
-    ("/venues", "inspector"), ("/venues/new", "inspector"), ("/inspections", "supervisor"),
-    ("/assignments", "supervisor"), ("/posters/queue", "supervisor"),
-])
+@pytest.mark.parametrize(
+    ("url", "role"),
+    [
+        ("/venues", "inspector"),
+        ("/venues/new", "inspector"),
+        ("/inspections", "supervisor"),
+        ("/assignments", "supervisor"),
+        ("/posters/queue", "supervisor"),
+    ],
+)
 def test_every_commune_picker_lists_in_vietnamese_order(client, login, more_communes, url, role):
     login(username=role, role=role)
     response = client.get(url)
@@ -125,8 +217,9 @@ def test_every_commune_picker_lists_in_vietnamese_order(client, login, more_comm
     assert positions == sorted(positions)
 
 
-def test_manual_figures_form_lists_communes_in_vietnamese_order(client, login, quan_son,
-                                                                 more_communes):
+def test_manual_figures_form_lists_communes_in_vietnamese_order(
+    client, login, quan_son, more_communes
+):
     login(username="supervisor", role="supervisor")
     page = client.get(f"/reports/{quan_son.id}/2021-11-05/figures").get_data(as_text=True)
     positions = [page.index(f'<legend class="label">{name}') for name in EXPECTED]

@@ -1,5 +1,6 @@
 """Posters: rendering read back by a QR decoder, the text layer, the replacement flow,
 the print queue, batches, scanning a posted code, the command line, and access."""
+
 import io
 from datetime import date
 from pathlib import Path
@@ -9,16 +10,24 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageFilter
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import func, select
 
 from fieldapp.config import load_config
 from fieldapp.extensions import db
-from fieldapp.models import Inspection, Poster, PosterBatch
+from fieldapp.models import Poster, PosterBatch
 from fieldapp.posters.render import (
-    A4_CODE_SIDE, QUIET_ZONE_MODULES, NoPayload, PayloadTooLong, PosterText, layout_poster,
-    poster_pdf, poster_png, register_fonts,
+    A4_CODE_SIDE,
+    QUIET_ZONE_MODULES,
+    NoPayload,
+    PayloadTooLong,
+    PosterText,
+    layout_poster,
+    poster_pdf,
+    poster_png,
+    register_fonts,
 )
-from tests.conftest import commune_named, inspection_answers
+from tests.factories import commune_named
 
 FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
 # Every vowel with every tone mark, and đ, spread over names a venue could have.
@@ -35,12 +44,21 @@ def fonts():
     register_fonts(FONT_DIR)
 
 
-def text_for(name="Chợ Sơn Hà", payload="https://qr.pccovid.gov.vn/v/QS-SH-0001?k=8F3A",
-             **overrides) -> PosterText:
-    values = dict(payload=payload, venue_name=name, venue_code="QS-SH-0001",
-                  address="Bản Na Hồ", commune="Xã Sơn Hà", district="huyện Quan Sơn",
-                  province="Thanh Hóa", issuer="Phòng Văn hóa và Thông tin huyện Quan Sơn",
-                  serial="QS-SH-0001-v2", print_date=date(2026, 11, 22))
+def text_for(
+    name="Chợ Sơn Hà", payload="https://qr.pccovid.gov.vn/v/QS-SH-0001?k=8F3A", **overrides
+) -> PosterText:
+    values = {
+        "payload": payload,
+        "venue_name": name,
+        "venue_code": "QS-SH-0001",
+        "address": "Bản Na Hồ",
+        "commune": "Xã Sơn Hà",
+        "district": "huyện Quan Sơn",
+        "province": "Thanh Hóa",
+        "issuer": "Phòng Văn hóa và Thông tin huyện Quan Sơn",
+        "serial": "QS-SH-0001-v2",
+        "print_date": date(2026, 11, 22),
+    }
     values.update(overrides)
     return PosterText(**values)
 
@@ -94,8 +112,9 @@ def photo_of(image: Image.Image, how: str) -> Image.Image:
         # Taken from below and to the left: the top of the sheet recedes, tilted.
         corners = [(-0.15 * w, -0.05 * h), (1.15 * w, 0), (w, h), (0, h)]
         coefficients = perspective_coefficients([(0, 0), (w, 0), (w, h), (0, h)], corners)
-        return image.transform((w, h), Image.PERSPECTIVE, coefficients, Image.BICUBIC,
-                               fillcolor=255)
+        return image.transform(
+            (w, h), Image.PERSPECTIVE, coefficients, Image.BICUBIC, fillcolor=255
+        )
     raise ValueError(how)
 
 
@@ -103,7 +122,7 @@ def perspective_coefficients(target, source) -> list[float]:
     """Pillow's 8 perspective coefficients sending target corners to source corners
     (the 8x8 linear system solved by Gauss-Jordan elimination)."""
     rows = []
-    for (x, y), (u, v) in zip(target, source):
+    for (x, y), (u, v) in zip(target, source, strict=False):
         rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y, u])
         rows.append([0, 0, 0, x, y, 1, -v * x, -v * y, v])
     for col in range(8):
@@ -112,7 +131,7 @@ def perspective_coefficients(target, source) -> list[float]:
         for r in range(8):
             if r != col:
                 factor = rows[r][col] / rows[col][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col])]
+                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[col], strict=False)]
     return [rows[i][8] / rows[i][i] for i in range(8)]
 
 
@@ -124,17 +143,20 @@ def test_photos_of_the_poster_decode(how):
 
 
 def test_a_120_character_name_fits_on_the_page():
-    name = ("Công ty Trách nhiệm hữu hạn Thương mại Dịch vụ Lâm sản và Vận tải Hành khách "
-            "Mường Mìn – Chi nhánh Sơn Điện, Quan Sơn, T")
+    name = (
+        "Công ty Trách nhiệm hữu hạn Thương mại Dịch vụ Lâm sản và Vận tải Hành khách "
+        "Mường Mìn – Chi nhánh Sơn Điện, Quan Sơn, T"
+    )
     assert len(name) == 120
     layout = layout_poster(text_for(name))
     name_lines = [line for line in layout.lines if line.weight == "bold"][2:5]
     assert " ".join(line.text for line in name_lines) == name
     for line in layout.lines:
-        assert 0 < line.top and line.top + line.size < layout.height
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-        width = stringWidth(line.text, "BeVietnamPro-Bold" if line.weight == "bold"
-                            else "BeVietnamPro", line.size)
+        assert line.top > 0 and line.top + line.size < layout.height
+
+        width = stringWidth(
+            line.text, "BeVietnamPro-Bold" if line.weight == "bold" else "BeVietnamPro", line.size
+        )
         assert width <= layout.width - 2 * 10 * mm + 0.01, line.text
     pdf = pdf_bytes([text_for(name)])
     assert decode(raster(pdf)) == [text_for(name).payload]
@@ -151,7 +173,7 @@ def test_a4_code_is_at_least_15_cm_with_a_clear_quiet_zone():
         assert line.top + line.size <= zone_top or line.top >= zone_bottom, line.text
 
 
-@pytest.mark.parametrize("page, size_mm", [("A5", (148, 210)), ("A6", (105, 148))])
+@pytest.mark.parametrize(("page", "size_mm"), [("A5", (148, 210)), ("A6", (105, 148))])
 def test_smaller_sheets(page, size_mm):
     text = text_for(TONE_NAMES[3])
     pdf = pdf_bytes([text], page)
@@ -170,15 +192,10 @@ def test_bad_payloads_are_refused():
 
 # --- routes -----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def venue(make_venue):
     return make_venue("Chợ Sơn Hà", qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0001?k=1")
-
-
-def record(client, venue, **answers) -> Inspection:
-    client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(**answers),
-                content_type="multipart/form-data")
-    return db.session.scalars(select(Inspection).order_by(Inspection.id.desc())).first()
 
 
 def test_venue_poster_pdf_and_png(client, login, venue):
@@ -211,17 +228,22 @@ def test_a_payload_too_long_is_explained(client, login, make_venue):
     assert response.status_code == 422 and "quá dài" in response.get_data(as_text=True)
 
 
-def test_replacement_to_the_print_queue_then_printed_and_delivered(app, client, login, venue,
-                                                                    make_user):
+def test_replacement_to_the_print_queue_then_printed_and_delivered(
+    record_finding, app, client, login, venue, make_user
+):
     login()
-    inspection = record(client, venue, qr_posted="damaged")
+    inspection = record_finding(venue, qr_posted="damaged")
     detail = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert "Poster thay thế" in detail
     response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     assert response.status_code == 303
     poster = db.session.scalar(select(Poster))
-    assert (poster.version, poster.serial, poster.state, poster.reason) == \
-        (2, f"{venue.code}-v2", "queued", "damaged")
+    assert (poster.version, poster.serial, poster.state, poster.reason) == (
+        2,
+        f"{venue.code}-v2",
+        "queued",
+        "damaged",
+    )
     assert poster.inspection_id == inspection.id
     assert f"{venue.code}-v2" in client.get(f"/venues/{venue.id}").get_data(as_text=True)
     assert client.get("/posters/queue").status_code == 403  # the office's screen
@@ -247,24 +269,25 @@ def test_replacement_to_the_print_queue_then_printed_and_delivered(app, client, 
     assert poster.state == "delivered" and poster.delivered_at is not None
 
 
-def test_replacement_printed_on_the_spot(client, login, venue):
+def test_replacement_printed_on_the_spot(record_finding, client, login, venue):
     login()
-    inspection = record(client, venue, qr_posted="missing", checkin_method="staff_scan")
-    response = client.post(f"/inspections/{inspection.id}/replacement",
-                           data={"print": "now", "size": "A5"})
+    inspection = record_finding(venue, qr_posted="missing", checkin_method="staff_scan")
+    response = client.post(
+        f"/inspections/{inspection.id}/replacement", data={"print": "now", "size": "A5"}
+    )
     poster = db.session.scalar(select(Poster))
     assert response.headers["Location"] == f"/posters/{poster.id}.pdf?size=A5"
     assert poster.state == "printed" and poster.reason == "missing"
     pdf = client.get(response.headers["Location"]).data
     assert poster.serial in text_layer(pdf)
-    second = record(client, venue, qr_posted="outdated")
+    second = record_finding(venue, qr_posted="outdated")
     client.post(f"/inspections/{second.id}/replacement", data={"print": "queue"})
     assert db.session.scalar(select(func.max(Poster.version))) == 3
 
 
-def test_no_replacement_for_a_posted_code(client, login, venue):
+def test_no_replacement_for_a_posted_code(record_finding, client, login, venue):
     login()
-    inspection = record(client, venue)
+    inspection = record_finding(venue)
     assert client.post(f"/inspections/{inspection.id}/replacement").status_code == 409
     assert db.session.scalar(select(func.count()).select_from(Poster)) == 0
 
@@ -290,16 +313,18 @@ def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_v
         assert name in layer
 
 
-def test_batch_of_the_venues_flagged_for_replacement(app, client, login, make_user, make_venue):
+def test_batch_of_the_venues_flagged_for_replacement(
+    record_finding, app, client, login, make_user, make_venue
+):
     app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     login()
     damaged = make_venue("Chợ Sơn Hà", qr_payload="P-1")
     fine = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station", qr_payload="P-2")
     fixed = make_venue("Trường Tiểu học Sơn Hà", venue_type="school", qr_payload="P-3")
-    record(client, damaged, qr_posted="damaged")
-    record(client, fine)
-    record(client, fixed, qr_posted="outdated")
-    record(client, fixed)  # re-inspected since: the new poster is up
+    record_finding(damaged, qr_posted="damaged")
+    record_finding(fine)
+    record_finding(fixed, qr_posted="outdated")
+    record_finding(fixed)  # re-inspected since: the new poster is up
     client.post("/logout")
     login(make_user("supervisor", role="supervisor"))
     client.post("/posters/batches", data={"flagged": "1"})
@@ -310,12 +335,19 @@ def test_batch_of_the_venues_flagged_for_replacement(app, client, login, make_us
 
 def test_a_running_batch_polls_itself(client, login, make_user, quan_son):
     user = login(make_user("supervisor", role="supervisor"))
-    batch = PosterBatch(district_id=quan_son.id, requested_by_id=user.id, title="Đợt in",
-                        total=10, done=4, state="running")
+    batch = PosterBatch(
+        district_id=quan_son.id,
+        requested_by_id=user.id,
+        title="Đợt in",
+        total=10,
+        done=4,
+        state="running",
+    )
     db.session.add(batch)
     db.session.commit()
-    body = client.get(f"/posters/batches/{batch.id}", headers={"HX-Request": "true"}
-                      ).get_data(as_text=True)
+    body = client.get(f"/posters/batches/{batch.id}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert 'hx-trigger="load delay:1s"' in body and "4 / 10" in body
     assert client.get(f"/posters/batches/{batch.id}/download").status_code == 404
 
@@ -329,14 +361,21 @@ def poster_photo(venue_text: PosterText) -> bytes:
 
 def scan(client, venue, photo: bytes | None = None, payload: str | None = None):
     data = {"payload": payload} if payload else {"photo": (io.BytesIO(photo), "scan.jpg")}
-    return client.post(f"/venues/{venue.id}/scan", data=data, content_type="multipart/form-data",
-                       headers={"HX-Request": "true"})
+    return client.post(
+        f"/venues/{venue.id}/scan",
+        data=data,
+        content_type="multipart/form-data",
+        headers={"HX-Request": "true"},
+    )
 
 
 def test_scanning_the_posted_code(client, login, venue, make_venue):
     login()
-    neighbour = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station",
-                           qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0099?k=2")
+    neighbour = make_venue(
+        "Trạm Y tế xã Sơn Hà",
+        venue_type="health_station",
+        qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0099?k=2",
+    )
     own = scan(client, venue, poster_photo(text_for(payload=venue.qr_payload)))
     assert own.status_code == 200 and 'data-verdict="own"' in own.get_data(as_text=True)
     other = scan(client, venue, poster_photo(text_for(payload=neighbour.qr_payload)))
@@ -365,18 +404,24 @@ def test_scanning_bad_photos_says_what_to_do(client, login, venue):
 
 def test_scan_page_opens_the_venue(client, login, venue):
     login()
-    response = client.post("/scan", data={"photo": (io.BytesIO(poster_photo(
-        text_for(payload=venue.qr_payload))), "scan.jpg")}, content_type="multipart/form-data")
+    response = client.post(
+        "/scan",
+        data={"photo": (io.BytesIO(poster_photo(text_for(payload=venue.qr_payload))), "scan.jpg")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303 and response.headers["Location"] == f"/venues/{venue.id}"
     unknown = client.post("/scan", data={"payload": "zzz"})
     assert unknown.status_code == 404 and "Mã lạ" in unknown.get_data(as_text=True)
 
 
-def test_the_inspection_keeps_what_was_scanned(client, login, venue, make_venue):
+def test_the_inspection_keeps_what_was_scanned(record_finding, client, login, venue, make_venue):
     login()
-    neighbour = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station",
-                           qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0099?k=2")
-    inspection = record(client, venue, scanned_payload=neighbour.qr_payload, qr_matches="no")
+    neighbour = make_venue(
+        "Trạm Y tế xã Sơn Hà",
+        venue_type="health_station",
+        qr_payload="https://qr.pccovid.gov.vn/v/QS-SH-0099?k=2",
+    )
+    inspection = record_finding(venue, scanned_payload=neighbour.qr_payload, qr_matches="no")
     assert inspection.scan_verdict == "other_venue"
     assert inspection.scanned_payload == neighbour.qr_payload
     page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
@@ -385,22 +430,30 @@ def test_the_inspection_keeps_what_was_scanned(client, login, venue, make_venue)
 
 # --- access -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("role, status", [("inspector", 403), ("supervisor", 200), ("admin", 200)])
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("inspector", 403), ("supervisor", 200), ("admin", 200)]
+)
 def test_print_queue_is_the_office_s(client, login, role, status):
     login(username=role, role=role)
     assert client.get("/posters/queue").status_code == status
 
 
-def test_another_district_gets_no_poster(client, login, make_user, other_district, venue):
+def test_another_district_gets_no_poster(
+    record_finding, client, login, make_user, other_district, venue
+):
     inspection = None
     login()
-    inspection = record(client, venue, qr_posted="damaged")
+    inspection = record_finding(venue, qr_posted="damaged")
     client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     poster = db.session.scalar(select(Poster))
     client.post("/logout")
     login(make_user("yc", role="supervisor", district=other_district))
-    for url in (f"/venues/{venue.id}/poster.pdf", f"/venues/{venue.id}/poster.png",
-                f"/posters/{poster.id}.pdf"):
+    for url in (
+        f"/venues/{venue.id}/poster.pdf",
+        f"/venues/{venue.id}/poster.png",
+        f"/posters/{poster.id}.pdf",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/inspections/{inspection.id}/replacement").status_code in (403, 404)
     assert client.post(f"/posters/{poster.id}/delivered").status_code == 404
@@ -409,6 +462,7 @@ def test_another_district_gets_no_poster(client, login, make_user, other_distric
 
 
 # --- command line -------------------------------------------------------------------------
+
 
 def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
     runner = app.test_cli_runner()
@@ -421,17 +475,23 @@ def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
     assert decode(Image.open(png)) == [venue.qr_payload]
     make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station")
     batch = tmp_path / "son-ha.pdf"
-    result = runner.invoke(args=["posters", "--commune", "xa son ha", "--district", "Quan Sơn",
-                                 "-o", str(batch)])
+    result = runner.invoke(
+        args=["posters", "--commune", "xa son ha", "--district", "Quan Sơn", "-o", str(batch)]
+    )
     assert result.exit_code == 0, result.output
     assert len(pypdfium2.PdfDocument(batch.read_bytes())) == 2
     assert runner.invoke(args=["posters", "--venue", "NOPE", "-o", str(one)]).exit_code == 1
-    assert runner.invoke(args=["posters", "--commune", "Sơn Hà", "-o",
-                               str(tmp_path / "x.png")]).exit_code == 2
+    assert (
+        runner.invoke(
+            args=["posters", "--commune", "Sơn Hà", "-o", str(tmp_path / "x.png")]
+        ).exit_code
+        == 2
+    )
 
 
 def test_province_supervisor_batches_belong_to_the_venues_district(
-        app, client, login, make_user, make_venue, quan_son, neighbour_district):
+    app, client, login, make_user, make_venue, quan_son, neighbour_district
+):
     app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     cam_chau = neighbour_district.communes[0]
     make_venue("Chợ Cẩm Châu", commune=cam_chau)

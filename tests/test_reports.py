@@ -1,12 +1,15 @@
 """The weekly report: importing the national figures, the report's numbers, exports, access."""
+
 import csv
 import io
+import os
 import time
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pypdfium2
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
@@ -14,13 +17,20 @@ from sqlalchemy import func, select
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster
-from fieldapp.reports.figures import (
-    BadCount, guess_columns, header_field, parse_count, preview_import, read_sheet,
-)
 from fieldapp.places import name_key
+from fieldapp.reports.figures import (
+    BadCount,
+    check_typed_figures,
+    field_name,
+    guess_columns,
+    header_field,
+    parse_count,
+    preview_import,
+    read_sheet,
+)
 from fieldapp.reports.notice import notice_lines, vn_percent
 from fieldapp.reports.weekly import district_report, percent
-from tests.conftest import commune_named
+from tests.factories import commune_named
 
 FIXTURES = Path(__file__).parent / "fixtures" / "figures"
 WEEK_1 = date(2021, 11, 5)
@@ -35,8 +45,17 @@ def week_2_xlsx() -> bytes:
     sheet.append(["BÁO CÁO SỐ LIỆU TẠO MÃ QR VÀ LƯỢT QUÉT ĐẾN NGÀY 12/11/2021"])
     sheet.merge_cells("A1:G1")
     sheet.append([])
-    sheet.append(["STT", "Huyện", "Thị trấn /xã", "Tổng số địa điểm tạo mã QR",
-                  "Tổng lượt quét", "Số người cài PC-Covid", "Số điện thoại thông minh"])
+    sheet.append(
+        [
+            "STT",
+            "Huyện",
+            "Thị trấn /xã",
+            "Tổng số địa điểm tạo mã QR",
+            "Tổng lượt quét",
+            "Số người cài PC-Covid",
+            "Số điện thoại thông minh",
+        ]
+    )
     sheet.append([1, "Quan Sơn", "Xã Sơn Hà", 1236, 7000, 301, 1003])
     sheet.append([2, None, "Thị trấn Sơn Lư", "2.100", "7.000", 601, 2000])
     sheet.append([])
@@ -58,38 +77,64 @@ def supervisor(login, make_user):
 
 
 def upload(client, content: bytes, name: str, day: date, district, **extra):
-    data = {"district": district.id, "date": day.isoformat(),
-            "file": (io.BytesIO(content), name), **extra}
+    data = {
+        "district": district.id,
+        "date": day.isoformat(),
+        "file": (io.BytesIO(content), name),
+        **extra,
+    }
     return client.post("/reports/import", data=data, content_type="multipart/form-data")
 
 
 def token_of(page: str) -> str:
     marker = 'name="token" value="'
     start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
+    return page[start : page.index('"', start)]
 
 
 def import_both_weeks(client, quan_son):
-    for content, name, day in ((FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes(),
-                                "quan_son_2021-11-05.csv", WEEK_1),
-                               (week_2_xlsx(), "quan_son_2021-11-12.xlsx", WEEK_2)):
+    for content, name, day in (
+        (
+            FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes(),
+            "quan_son_2021-11-05.csv",
+            WEEK_1,
+        ),
+        (week_2_xlsx(), "quan_son_2021-11-12.xlsx", WEEK_2),
+    ):
         preview = upload(client, content, name, day, quan_son)
         assert preview.status_code == 200, preview.get_data(as_text=True)
-        applied = client.post("/reports/import", data={
-            "token": token_of(preview.get_data(as_text=True)), "district": quan_son.id,
-            "date": day.isoformat(), "source": name, "action": "apply"})
+        applied = client.post(
+            "/reports/import",
+            data={
+                "token": token_of(preview.get_data(as_text=True)),
+                "district": quan_son.id,
+                "date": day.isoformat(),
+                "source": name,
+                "action": "apply",
+            },
+        )
         assert applied.status_code == 303, applied.get_data(as_text=True)
 
 
 # Reading spreadsheets -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("header, field", [
-    ("Tổng số địa điểm tạo mã QR", "venues_with_qr"), ("Tổng lượt quét", "scans"),
-    ("Thị trấn /xã", "commune"), ("Huyện", "district"), ("STT", None),
-    ("TỔNG LƯỢT QUÉT (lượt)", "scans"), ("tong so dia diem tao ma QR code", "venues_with_qr"),
-    ("Số người cài PC-Covid", "installs"), ("Số điện thoại thông minh", "smartphones"),
-    ("Tổng lượt qét", None), ("Xã/Phường/Thị trấn", "commune"),
-])
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Tổng số địa điểm tạo mã QR", "venues_with_qr"),
+        ("Tổng lượt quét", "scans"),
+        ("Thị trấn /xã", "commune"),
+        ("Huyện", "district"),
+        ("STT", None),
+        ("TỔNG LƯỢT QUÉT (lượt)", "scans"),
+        ("tong so dia diem tao ma QR code", "venues_with_qr"),
+        ("Số người cài PC-Covid", "installs"),
+        ("Số điện thoại thông minh", "smartphones"),
+        ("Tổng lượt qét", None),
+        ("Xã/Phường/Thị trấn", "commune"),
+    ],
+)
 def test_headers_are_recognised_by_their_words(header, field):
     assert header_field(header) == field
 
@@ -98,10 +143,21 @@ def test_two_headers_claiming_one_field_leave_it_to_the_user():
     assert guess_columns(["Xã", "Tổng lượt quét", "Lượt quét tuần trước"]) == {"commune": 0}
 
 
-@pytest.mark.parametrize("written, number", [
-    ("4.336", 4336), ("4,336", 4336), ("4 336", 4336), (4336, 4336), (4336.0, 4336),
-    ("1.234.567", 1234567), ("0", 0), ("", None), ("-", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("4.336", 4336),
+        ("4,336", 4336),
+        ("4 336", 4336),
+        (4336, 4336),
+        (4336.0, 4336),
+        ("1.234.567", 1234567),
+        ("0", 0),
+        ("", None),
+        ("-", None),
+        (None, None),
+    ],
+)
 def test_counts_as_spreadsheets_write_them(written, number):
     assert parse_count(written) == number
 
@@ -128,6 +184,7 @@ def test_xlsx_merged_cells_and_title_rows(quan_son):
 
 # Importing through the preview ---------------------------------------------------------------
 
+
 def test_import_previews_then_applies(client, supervisor, quan_son):
     content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
     preview = upload(client, content, "tuan-1.csv", WEEK_1, quan_son)
@@ -135,14 +192,31 @@ def test_import_previews_then_applies(client, supervisor, quan_son):
     assert preview.status_code == 200
     assert "3 dòng sẽ được nhập" in page and "→ Sơn Lư" in page and "10.000" in page
     assert count_figures() == 0  # nothing until applied
-    applied = client.post("/reports/import", data={
-        "token": token_of(page), "district": quan_son.id, "date": WEEK_1.isoformat(),
-        "source": "tuan-1.csv", "action": "apply"}, follow_redirects=True)
+    applied = client.post(
+        "/reports/import",
+        data={
+            "token": token_of(page),
+            "district": quan_son.id,
+            "date": WEEK_1.isoformat(),
+            "source": "tuan-1.csv",
+            "action": "apply",
+        },
+        follow_redirects=True,
+    )
     assert "Đã nhập số liệu của 3 xã cho ngày 05/11/2021" in applied.get_data(as_text=True)
-    son_lu = db.session.scalar(select(CommuneFigures).where(
-        CommuneFigures.commune_id == commune_named(quan_son, "Sơn Lư").id))
-    assert (son_lu.venues_with_qr, son_lu.scans, son_lu.installs, son_lu.smartphones,
-            son_lu.report_date, son_lu.source) == (2000, 10000, 500, 1500, WEEK_1, "tuan-1.csv")
+    son_lu = db.session.scalar(
+        select(CommuneFigures).where(
+            CommuneFigures.commune_id == commune_named(quan_son, "Sơn Lư").id
+        )
+    )
+    assert (
+        son_lu.venues_with_qr,
+        son_lu.scans,
+        son_lu.installs,
+        son_lu.smartphones,
+        son_lu.report_date,
+        son_lu.source,
+    ) == (2000, 10000, 500, 1500, WEEK_1, "tuan-1.csv")
 
 
 MESSY = """BÁO CÁO TUẦN
@@ -157,16 +231,25 @@ STT;Huyện;Tên xã;Tổng số địa điểm tạo mã QR;Tổng lượt qét
 """
 
 
-def test_messy_spreadsheet_needs_a_column_mapped_and_refuses_bad_rows(client, supervisor,
-                                                                        quan_son):
+def test_messy_spreadsheet_needs_a_column_mapped_and_refuses_bad_rows(client, supervisor, quan_son):
     preview = upload(client, MESSY.encode(), "tuan.csv", WEEK_1, quan_son)
     page = preview.get_data(as_text=True)
     assert "Một số tiêu đề cột không nhận ra được" in page and "Tổng lượt quét" in page
     assert "Chưa nhập được gì" in page
-    remapped = client.post("/reports/import", headers={"HX-Request": "true"}, data={
-        "token": token_of(page), "district": quan_son.id, "date": WEEK_1.isoformat(),
-        "mapped": "1", "map-district": "1", "map-commune": "2", "map-venues_with_qr": "3",
-        "map-scans": "4"})
+    remapped = client.post(
+        "/reports/import",
+        headers={"HX-Request": "true"},
+        data={
+            "token": token_of(page),
+            "district": quan_son.id,
+            "date": WEEK_1.isoformat(),
+            "mapped": "1",
+            "map-district": "1",
+            "map-commune": "2",
+            "map-venues_with_qr": "3",
+            "map-scans": "4",
+        },
+    )
     fragment = remapped.get_data(as_text=True)
     assert remapped.status_code == 200 and "<html" not in fragment
     assert "Sơn Hà cũng có ở dòng 4" in fragment and "Sơn Hà cũng có ở dòng 3" in fragment
@@ -175,10 +258,20 @@ def test_messy_spreadsheet_needs_a_column_mapped_and_refuses_bad_rows(client, su
     assert "thuộc Yên Châu, không phải Quan Sơn" in fragment
     assert "“abc” không phải là số nguyên không âm" in fragment
     assert "0 dòng sẽ được nhập" in fragment and "6 bị từ chối" in fragment
-    refused = client.post("/reports/import", data={
-        "token": token_of(fragment), "district": quan_son.id, "date": WEEK_1.isoformat(),
-        "mapped": "1", "map-district": "1", "map-commune": "2", "map-venues_with_qr": "3",
-        "map-scans": "4", "action": "apply"})
+    refused = client.post(
+        "/reports/import",
+        data={
+            "token": token_of(fragment),
+            "district": quan_son.id,
+            "date": WEEK_1.isoformat(),
+            "mapped": "1",
+            "map-district": "1",
+            "map-commune": "2",
+            "map-venues_with_qr": "3",
+            "map-scans": "4",
+            "action": "apply",
+        },
+    )
     assert refused.status_code == 422 and count_figures() == 0
 
 
@@ -188,17 +281,26 @@ def test_future_report_date_imports_nothing(client, supervisor, quan_son):
     preview = upload(client, content, "tuan.csv", tomorrow, quan_son)
     assert preview.status_code == 422
     assert "nằm trong tương lai" in preview.get_data(as_text=True)
-    applied = client.post("/reports/import", data={
-        "token": token_of(preview.get_data(as_text=True)), "district": quan_son.id,
-        "date": tomorrow.isoformat(), "action": "apply"})
+    applied = client.post(
+        "/reports/import",
+        data={
+            "token": token_of(preview.get_data(as_text=True)),
+            "district": quan_son.id,
+            "date": tomorrow.isoformat(),
+            "action": "apply",
+        },
+    )
     assert applied.status_code == 422 and count_figures() == 0
 
 
-@pytest.mark.parametrize("content, name, message", [
-    (b"", "empty.csv", "Tệp trống"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "Hãy chọn tệp CSV hoặc XLSX"),
-    (b"PK\x03\x04broken", "broken.xlsx", "không phải là bảng tính XLSX"),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "empty.csv", "Tệp trống"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png", "Hãy chọn tệp CSV hoặc XLSX"),
+        (b"PK\x03\x04broken", "broken.xlsx", "không phải là bảng tính XLSX"),
+    ],
+)
 def test_files_that_are_not_spreadsheets(client, supervisor, quan_son, content, name, message):
     response = upload(client, content, name, WEEK_1, quan_son)
     assert response.status_code == 422
@@ -208,9 +310,13 @@ def test_files_that_are_not_spreadsheets(client, supervisor, quan_son, content, 
 def test_no_file_or_no_date_keeps_the_form(client, supervisor, quan_son):
     response = client.post("/reports/import", data={"district": quan_son.id, "date": "2021-11-05"})
     assert response.status_code == 422 and "Hãy chọn bảng tính cần nhập" in response.get_data(
-        as_text=True)
-    response = client.post("/reports/import", data={"district": quan_son.id, "date": "ngày 5"},
-                           content_type="multipart/form-data")
+        as_text=True
+    )
+    response = client.post(
+        "/reports/import",
+        data={"district": quan_son.id, "date": "ngày 5"},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422 and 'value="ngày 5"' in response.get_data(as_text=True)
 
 
@@ -220,14 +326,21 @@ def test_reimporting_a_date_replaces_never_doubles(client, supervisor, quan_son)
     changed = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_text().replace("4.000", "4.100")
     preview = upload(client, changed.encode(), "sua.csv", WEEK_1, quan_son)
     assert "3 thay cho số liệu đã nhập" in preview.get_data(as_text=True)
-    client.post("/reports/import", data={"token": token_of(preview.get_data(as_text=True)),
-                                         "district": quan_son.id, "date": WEEK_1.isoformat(),
-                                         "action": "apply"})
+    client.post(
+        "/reports/import",
+        data={
+            "token": token_of(preview.get_data(as_text=True)),
+            "district": quan_son.id,
+            "date": WEEK_1.isoformat(),
+            "action": "apply",
+        },
+    )
     assert count_figures() == 6
     assert district_report(quan_son, WEEK_1).total.scans == 17100
 
 
 # The report's numbers ------------------------------------------------------------------------
+
 
 def test_report_totals_changes_extremes_and_rates(client, supervisor, quan_son):
     import_both_weeks(client, quan_son)
@@ -242,13 +355,17 @@ def test_report_totals_changes_extremes_and_rates(client, supervisor, quan_son):
     assert son_lu.install_rate == Decimal("30.1") and vn_percent(son_lu.install_rate) == "30,1%"
     assert report.total.install_rate == Decimal("29.4")  # 1002 / 3403
     lines = notice_lines(report)
-    assert lines[0] == ("Tổng số địa điểm đã tạo mã QR: 4.336 địa điểm, tăng 136 so với ngày "
-                        "05/11/2021.")
+    assert lines[0] == (
+        "Tổng số địa điểm đã tạo mã QR: 4.336 địa điểm, tăng 136 so với ngày 05/11/2021."
+    )
     assert lines[1] == "Tổng số lượt quét mã QR: 18.336 lượt, tăng 1.336 so với ngày 05/11/2021."
-    assert lines[2] == ("Xã, thị trấn có số lượt quét cao nhất: xã Sơn Hà và thị trấn Sơn Lư "
-                        "(7.000 lượt); thấp nhất: xã Trung Xuân (4.336 lượt).")
-    assert lines[3] == ("Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: 29,4% "
-                        "(1.002/3.403).")
+    assert lines[2] == (
+        "Xã, thị trấn có số lượt quét cao nhất: xã Sơn Hà và thị trấn Sơn Lư "
+        "(7.000 lượt); thấp nhất: xã Trung Xuân (4.336 lượt)."
+    )
+    assert lines[3] == (
+        "Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: 29,4% (1.002/3.403)."
+    )
 
 
 def test_percent_rounds_half_up_to_one_decimal():
@@ -258,12 +375,25 @@ def test_percent_rounds_half_up_to_one_decimal():
 
 
 def _finding(venue, inspector, when: datetime, **answers):
-    values = dict(qr_posted="visible", qr_matches="yes", checkin_method="visitors_scan",
-                  staff_assigned=True, outcome="compliant", visitors_observed=10,
-                  visitors_scanned=8)
+    values = {
+        "qr_posted": "visible",
+        "qr_matches": "yes",
+        "checkin_method": "visitors_scan",
+        "staff_assigned": True,
+        "outcome": "compliant",
+        "visitors_observed": 10,
+        "visitors_scanned": 8,
+    }
     values.update(answers)
-    db.session.add(Inspection(uuid=str(uuid.uuid4()), venue_id=venue.id,
-                              inspector_id=inspector.id, server_time=when, **values))
+    db.session.add(
+        Inspection(
+            uuid=str(uuid.uuid4()),
+            venue_id=venue.id,
+            inspector_id=inspector.id,
+            server_time=when,
+            **values,
+        )
+    )
 
 
 def test_findings_of_the_period_per_commune(client, supervisor, quan_son, make_venue, make_user):
@@ -273,21 +403,49 @@ def test_findings_of_the_period_per_commune(client, supervisor, quan_son, make_v
     school = make_venue("Trường Trung Xuân", commune=commune_named(quan_son, "Trung Xuân"))
     in_week_2 = datetime(2021, 11, 8, 3)  # 10:00 in Vietnam on 08/11
     _finding(market, inspector, in_week_2 - timedelta(days=1))  # then again, worse:
-    _finding(market, inspector, in_week_2, qr_posted="hidden", staff_assigned=False,
-             outcome="non_compliant", visitors_observed=10, visitors_scanned=2)
+    _finding(
+        market,
+        inspector,
+        in_week_2,
+        qr_posted="hidden",
+        staff_assigned=False,
+        outcome="non_compliant",
+        visitors_observed=10,
+        visitors_scanned=2,
+    )
     _finding(shop, inspector, in_week_2)
     _finding(school, inspector, datetime(2021, 11, 1, 3))  # week 1
     # 23:30 on 12/11 in Vietnam is 16:30 UTC: still the report's day.
-    _finding(school, inspector, datetime(2021, 11, 12, 16, 30), outcome="needs_improvement",
-             visitors_observed=None, visitors_scanned=None)
-    db.session.add(Poster(venue_id=market.id, version=2, serial="QS-1-v2", payload="x",
-                          reason="damaged", issued_by_id=inspector.id, issued_at=in_week_2))
+    _finding(
+        school,
+        inspector,
+        datetime(2021, 11, 12, 16, 30),
+        outcome="needs_improvement",
+        visitors_observed=None,
+        visitors_scanned=None,
+    )
+    db.session.add(
+        Poster(
+            venue_id=market.id,
+            version=2,
+            serial="QS-1-v2",
+            payload="x",
+            reason="damaged",
+            issued_by_id=inspector.id,
+            issued_at=in_week_2,
+        )
+    )
     db.session.commit()
     report = district_report(quan_son, WEEK_2)
     son_ha = next(r for r in report.rows if r.name == "Sơn Hà").findings
     assert report.period_start == date(2021, 11, 6)
-    assert (son_ha.venues_inspected, son_ha.qr_visible, son_ha.staff_assigned, son_ha.compliant,
-            son_ha.posters_issued) == (2, 1, 1, 1, 1)  # the market counts once, by its latest
+    assert (
+        son_ha.venues_inspected,
+        son_ha.qr_visible,
+        son_ha.staff_assigned,
+        son_ha.compliant,
+        son_ha.posters_issued,
+    ) == (2, 1, 1, 1, 1)  # the market counts once, by its latest
     assert son_ha.scan_rate == Decimal("50.0")  # (2 + 8) / (10 + 10)
     trung_xuan = next(r for r in report.rows if r.name == "Trung Xuân")
     assert trung_xuan.findings.venues_inspected == 1 and trung_xuan.findings.scan_rate is None
@@ -305,8 +463,9 @@ def test_report_page_chart_and_appendix(client, supervisor, quan_son):
         assert f'<th scope="col">{header}</th>' in html
     assert "<td>Tổng cộng</td>" in html
     assert html.count("<rect ") == 3
-    chart = client.get(f"/reports/{quan_son.id}/2021-11-12?measure=install_rate",
-                       headers={"HX-Request": "true"})
+    chart = client.get(
+        f"/reports/{quan_son.id}/2021-11-12?measure=install_rate", headers={"HX-Request": "true"}
+    )
     fragment = chart.get_data(as_text=True)
     assert fragment.startswith('<figure id="report-chart"') and "30,1%" in fragment
     assert client.get(f"/reports/{quan_son.id}/2021-11-12?measure=nonsense").status_code == 200
@@ -328,6 +487,7 @@ def test_index_lists_report_dates_and_has_an_empty_state(client, supervisor, qua
 
 # Exports -------------------------------------------------------------------------------------
 
+
 def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_son):
     import_both_weeks(client, quan_son)
     response = client.get(f"/reports/{quan_son.id}/2021-11-12.csv")
@@ -335,8 +495,13 @@ def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_
     assert 'filename="bao-cao-quan-son-2021-11-12.csv"' in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR",
-                           "Tổng lượt quét"]
+    assert rows[0][:5] == [
+        "STT",
+        "Huyện",
+        "Thị trấn/xã",
+        "Tổng số địa điểm tạo mã QR",
+        "Tổng lượt quét",
+    ]
     assert rows[1] == ["1", "Quan Sơn", "Sơn Hà", "1236", "7000", "301", "1003"]
     assert rows[-1][:5] == ["Tổng cộng", "", "", "4336", "18336"]
 
@@ -348,65 +513,97 @@ def test_xlsx_export_reads_back(client, supervisor, quan_son):
     assert book.sheetnames == ["Phụ lục", "Kiểm tra"]
     sheet = book["Phụ lục"]
     assert "tính đến ngày 12/11/2021" in sheet["A2"].value
-    assert [c.value for c in sheet[4]][:5] == ["STT", "Huyện", "Thị trấn/xã",
-                                               "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"]
+    assert [c.value for c in sheet[4]][:5] == [
+        "STT",
+        "Huyện",
+        "Thị trấn/xã",
+        "Tổng số địa điểm tạo mã QR",
+        "Tổng lượt quét",
+    ]
     assert [c.value for c in sheet[6]] == [2, "Quan Sơn", "Sơn Lư", 2100, 7000, 601, 2000]
     assert sheet["E6"].number_format == "#,##0"
     assert [c.value for c in sheet[8]][:5] == ["Tổng cộng", None, None, 4336, 18336]
 
 
 def test_pdf_export_is_the_dated_notice(client, supervisor, quan_son):
-    import pypdfium2
+
     import_both_weeks(client, quan_son)
     response = client.get(f"/reports/{quan_son.id}/2021-11-12.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     pdf = pypdfium2.PdfDocument(response.data)
     text = "".join(page.get_textpage().get_text_range() for page in pdf)
-    for expected in ("THÔNG BÁO", "UBND HUYỆN QUAN SƠN", "tính đến ngày 12/11/2021",
-                     "tăng 1.336 so với ngày 05/11/2021", "PHỤ LỤC", "18.336", "29,4%"):
+    for expected in (
+        "THÔNG BÁO",
+        "UBND HUYỆN QUAN SƠN",
+        "tính đến ngày 12/11/2021",
+        "tăng 1.336 so với ngày 05/11/2021",
+        "PHỤ LỤC",
+        "18.336",
+        "29,4%",
+    ):
         assert expected in text.replace("\r\n", " ").replace("\n", " "), expected
 
 
 # Typing figures in ---------------------------------------------------------------------------
 
+
 def test_manual_entry_validates_and_keeps_what_was_typed(client, supervisor, quan_son):
     son_ha, son_lu = commune_named(quan_son, "Sơn Hà"), commune_named(quan_son, "Sơn Lư")
     url = f"/reports/{quan_son.id}/2021-11-05/figures"
     assert client.get(url).status_code == 200
-    bad = client.post(url, data={f"venues_with_qr-{son_ha.id}": "1.200",
-                                 f"scans-{son_ha.id}": "-4", f"venues_with_qr-{son_lu.id}": "7"})
+    bad = client.post(
+        url,
+        data={
+            f"venues_with_qr-{son_ha.id}": "1.200",
+            f"scans-{son_ha.id}": "-4",
+            f"venues_with_qr-{son_lu.id}": "7",
+        },
+    )
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422 and count_figures() == 0
     assert 'value="1.200"' in page and 'value="-4"' in page
     assert "Nhập số nguyên không âm" in page and "Bắt buộc khi xã có số liệu" in page
-    good = client.post(url, data={f"venues_with_qr-{son_ha.id}": "1.200",
-                                  f"scans-{son_ha.id}": "4.336", f"installs-{son_ha.id}": "",
-                                  f"smartphones-{son_ha.id}": ""})
+    good = client.post(
+        url,
+        data={
+            f"venues_with_qr-{son_ha.id}": "1.200",
+            f"scans-{son_ha.id}": "4.336",
+            f"installs-{son_ha.id}": "",
+            f"smartphones-{son_ha.id}": "",
+        },
+    )
     assert good.status_code == 303 and count_figures() == 1
     assert district_report(quan_son, WEEK_1).total.scans == 4336
     assert 'value="4336"' in client.get(url).get_data(as_text=True)
     future = (clock.today() + timedelta(days=3)).isoformat()
-    late = client.post(f"/reports/{quan_son.id}/{future}/figures",
-                       data={f"venues_with_qr-{son_ha.id}": "1", f"scans-{son_ha.id}": "1"})
+    late = client.post(
+        f"/reports/{quan_son.id}/{future}/figures",
+        data={f"venues_with_qr-{son_ha.id}": "1", f"scans-{son_ha.id}": "1"},
+    )
     assert late.status_code == 422 and count_figures() == 1
 
 
 # Access ---------------------------------------------------------------------------------------
 
-REPORT_URLS = ["/reports/{d}/2021-11-12", "/reports/{d}/2021-11-12.csv",
-               "/reports/{d}/2021-11-12.xlsx", "/reports/{d}/2021-11-12.pdf",
-               "/reports/{d}/2021-11-12/figures"]
+REPORT_URLS = [
+    "/reports/{d}/2021-11-12",
+    "/reports/{d}/2021-11-12.csv",
+    "/reports/{d}/2021-11-12.xlsx",
+    "/reports/{d}/2021-11-12.pdf",
+    "/reports/{d}/2021-11-12/figures",
+]
 
 
-@pytest.mark.parametrize("url", REPORT_URLS + ["/reports", "/reports/import"])
+@pytest.mark.parametrize("url", [*REPORT_URLS, "/reports", "/reports/import"])
 def test_inspectors_get_no_reports(client, login, quan_son, url):
     login()
     assert client.get(url.format(d=quan_son.id)).status_code == 403
 
 
 @pytest.mark.parametrize("url", REPORT_URLS)
-def test_another_district_s_report_is_not_found(client, login, make_user, quan_son,
-                                                other_district, neighbour_district, url):
+def test_another_district_s_report_is_not_found(
+    client, login, make_user, quan_son, other_district, neighbour_district, url
+):
     login(make_user("yc", role="supervisor", district=other_district))
     assert client.get(url.format(d=quan_son.id)).status_code == 404
     client.post("/logout")
@@ -415,16 +612,18 @@ def test_another_district_s_report_is_not_found(client, login, make_user, quan_s
     assert client.get("/reports/province/2021-11-12").status_code == 403
 
 
-def test_import_into_another_district_is_refused(client, login, make_user, quan_son,
-                                                 other_district):
+def test_import_into_another_district_is_refused(
+    client, login, make_user, quan_son, other_district
+):
     login(make_user("yc", role="supervisor", district=other_district))
     content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
     response = upload(client, content, "x.csv", WEEK_1, quan_son)
     assert response.status_code == 422 and count_figures() == 0
 
 
-def test_province_report_has_one_row_per_district(client, supervisor, login, make_user,
-                                                  quan_son, neighbour_district):
+def test_province_report_has_one_row_per_district(
+    client, supervisor, login, make_user, quan_son, neighbour_district
+):
     import_both_weeks(client, quan_son)
     client.post("/logout")
     login(make_user("tinh", role="supervisor", district=neighbour_district, scope="province"))
@@ -432,8 +631,11 @@ def test_province_report_has_one_row_per_district(client, supervisor, login, mak
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "tỉnh Thanh Hóa tính đến ngày 12/11/2021" in html
     assert "Huyện có số lượt quét cao nhất: huyện Quan Sơn (18.336 lượt)" in html
-    rows = list(csv.reader(io.StringIO(
-        client.get("/reports/province/2021-11-12.csv").data.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/reports/province/2021-11-12.csv").data.decode("utf-8-sig"))
+        )
+    )
     assert rows[0][:4] == ["STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"]
     assert [row[1] for row in rows[1:-1]] == ["Cẩm Thủy", "Quan Sơn"]
     assert rows[2][:4] == ["2", "Quan Sơn", "4336", "18336"] and rows[1][2:4] == ["", ""]
@@ -442,6 +644,7 @@ def test_province_report_has_one_row_per_district(client, supervisor, login, mak
 
 
 # Found in review ---------------------------------------------------------------------------
+
 
 def _type_in(client, district, day, scans: dict):
     data = {}
@@ -453,35 +656,43 @@ def _type_in(client, district, day, scans: dict):
 
 
 def test_uneven_reporting_compares_each_commune_with_its_own_previous_figures(
-        client, supervisor, quan_son):
+    client, supervisor, quan_son
+):
     every = {"Sơn Hà": 1000, "Sơn Lư": 1000, "Trung Xuân": 1000}
     _type_in(client, quan_son, "2021-11-05", every)
     _type_in(client, quan_son, "2021-11-10", {"Sơn Hà": 1050})  # one commune, mid-week
-    _type_in(client, quan_son, "2021-11-12", {name: 1100 for name in every})
+    _type_in(client, quan_son, "2021-11-12", dict.fromkeys(every, 1100))
     report = district_report(quan_son, WEEK_2)
     assert report.total.scans_change == 250  # 50 + 100 + 100, not 3300 - 1050
     assert report.previous_date == WEEK_1 and report.period_start == date(2021, 11, 6)
 
 
 def test_communes_whose_names_look_like_totals_and_prefixed_district_names(
-        client, supervisor, quan_son):
+    client, supervisor, quan_son
+):
     for name in ("Cộng Hòa", "Tông Lạnh", "Xà Hồ"):
-        db.session.add(commune_named(quan_son, "Sơn Hà").__class__(
-            name=name, kind="xa", district=quan_son))
+        db.session.add(
+            commune_named(quan_son, "Sơn Hà").__class__(name=name, kind="xa", district=quan_son)
+        )
     db.session.commit()
-    sheet = ("STT,Huyện,Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n"
-             "1,Huyện Quan Sơn,Xã Cộng Hòa,1,2\n2,huyen quan son,Tông Lạnh,3,4\n"
-             "3,Quan Sơn,Xã Xà Hồ,5,6\n,,Cộng,9,12\n")
+    sheet = (
+        "STT,Huyện,Xã,Tổng số địa điểm tạo mã QR,Tổng lượt quét\n"
+        "1,Huyện Quan Sơn,Xã Cộng Hòa,1,2\n2,huyen quan son,Tông Lạnh,3,4\n"
+        "3,Quan Sơn,Xã Xà Hồ,5,6\n,,Cộng,9,12\n"
+    )
     preview = preview_import(read_sheet(sheet.encode(), "x.csv"), quan_son, WEEK_1, WEEK_1)
     assert [row.commune.name for row in preview.accepted] == ["Cộng Hòa", "Tông Lạnh", "Xà Hồ"]
     assert preview.rows[-1].skipped and not preview.refused
 
 
-@pytest.mark.parametrize("content", [
-    b"Xa,Tong so dia diem tao ma QR,Tong luot quet\r1,Son Ha,1,2\r",
-    b"Xa,Tong so dia diem tao ma QR,Tong luot quet\n\"Son\rHa\",1,2\n",
-    b"Xa,Tong luot quet\n" + b"x" * 200_000 + b",1\n",
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"Xa,Tong so dia diem tao ma QR,Tong luot quet\r1,Son Ha,1,2\r",
+        b'Xa,Tong so dia diem tao ma QR,Tong luot quet\n"Son\rHa",1,2\n',
+        b"Xa,Tong luot quet\n" + b"x" * 200_000 + b",1\n",
+    ],
+)
 def test_odd_csv_files_never_fail_the_request(client, supervisor, quan_son, content):
     assert upload(client, content, "odd.csv", WEEK_1, quan_son).status_code in (200, 422)
 
@@ -490,8 +701,7 @@ def test_odd_csv_files_never_fail_the_request(client, supervisor, quan_son, cont
 def test_implausible_report_dates_are_not_found(client, supervisor, quan_son, day):
     assert client.get(f"/reports/{quan_son.id}/{day}").status_code == 404
     assert client.get(f"/reports/{quan_son.id}/{day}.csv").status_code == 404
-    response = upload(client, b"x", "x.csv", date(2021, 1, 1), quan_son,
-                      date="1/1/1")
+    response = upload(client, b"x", "x.csv", date(2021, 1, 1), quan_son, date="1/1/1")
     assert response.status_code == 422 and count_figures() == 0
 
 
@@ -503,7 +713,7 @@ def test_clearing_a_commune_in_the_form_removes_its_figures(client, supervisor, 
 
 
 def test_previews_never_imported_are_forgotten_after_a_day(app, client, supervisor, quan_son):
-    import os
+
     content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
     first = upload(client, content, "a.csv", WEEK_1, quan_son)
     folder = Path(app.config["FIGURES_UPLOAD_FOLDER"])
@@ -512,27 +722,45 @@ def test_previews_never_imported_are_forgotten_after_a_day(app, client, supervis
     os.utime(old, (two_days_ago, two_days_ago))
     upload(client, content, "b.csv", WEEK_1, quan_son)
     assert not old.exists() and len(list(folder.iterdir())) == 1
-    expired = client.post("/reports/import", data={
-        "token": token_of(first.get_data(as_text=True)), "district": quan_son.id,
-        "date": WEEK_1.isoformat(), "action": "apply"})
+    expired = client.post(
+        "/reports/import",
+        data={
+            "token": token_of(first.get_data(as_text=True)),
+            "district": quan_son.id,
+            "date": WEEK_1.isoformat(),
+            "action": "apply",
+        },
+    )
     assert expired.status_code == 422 and "không còn; hãy chọn lại" in expired.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def pdf_text(content: bytes) -> str:
-    import pypdfium2
-    return "".join(page.get_textpage().get_text_range()
-                   for page in pypdfium2.PdfDocument(content))
+
+    return "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(content))
 
 
-def test_the_pages_and_the_command_export_the_same_file(app, client, supervisor, quan_son,
-                                                         tmp_path):
+def test_the_pages_and_the_command_export_the_same_file(
+    app, client, supervisor, quan_son, tmp_path
+):
     import_both_weeks(client, quan_son)
     runner = app.test_cli_runner()
     for fmt in ("csv", "pdf"):
         output = tmp_path / f"report.{fmt}"
-        result = runner.invoke(args=["report", "--district", "Quan Sơn", "--date", "12/11/2021",
-                                     "--format", fmt, "-o", str(output)])
+        result = runner.invoke(
+            args=[
+                "report",
+                "--district",
+                "Quan Sơn",
+                "--date",
+                "12/11/2021",
+                "--format",
+                fmt,
+                "-o",
+                str(output),
+            ]
+        )
         assert result.exit_code == 0, result.output
         downloaded = client.get(f"/reports/{quan_son.id}/2021-11-12.{fmt}").data
         if fmt == "csv":
@@ -543,13 +771,19 @@ def test_the_pages_and_the_command_export_the_same_file(app, client, supervisor,
 
 
 def test_typed_figures_are_checked_without_a_request(quan_son):
-    from fieldapp.reports.figures import check_typed_figures, field_name
+
     son_ha, son_lu = (commune_named(quan_son, n) for n in ("Sơn Hà", "Sơn Lư"))
     typed = check_typed_figures(
-        [son_ha, son_lu], {}, {field_name("venues_with_qr", son_ha): "1.200",
-                               field_name("scans", son_ha): "4.336",
-                               field_name("venues_with_qr", son_lu): "12"},
-        WEEK_1, WEEK_1)
+        [son_ha, son_lu],
+        {},
+        {
+            field_name("venues_with_qr", son_ha): "1.200",
+            field_name("scans", son_ha): "4.336",
+            field_name("venues_with_qr", son_lu): "12",
+        },
+        WEEK_1,
+        WEEK_1,
+    )
     assert typed.entries[son_ha]["scans"] == 4336
     assert list(typed.errors) == [field_name("scans", son_lu)]
     future = check_typed_figures([son_ha], {}, {}, WEEK_2, WEEK_1)

@@ -1,43 +1,42 @@
 """The inspection log, supervisors' review, corrections, and the audit trail."""
+
 import io
 import json
 from datetime import timedelta
 
+import pypdfium2
 import pytest
 from sqlalchemy import select
 
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Inspection, Venue
-from tests.conftest import commune_named, inspection_answers, jpeg_bytes
-
-
-def record(client, venue, **answers) -> Inspection:
-    response = client.post(f"/venues/{venue.id}/inspections", data=inspection_answers(**answers),
-                           content_type="multipart/form-data")
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    return db.session.scalars(select(Inspection).order_by(Inspection.id.desc())).first()
-
-
-def switch(client, login, user):
-    client.post("/logout")
-    return login(user)
+from tests.factories import commune_named, inspection_answers, jpeg_bytes
 
 
 @pytest.fixture
-def office(client, login, make_user, make_venue, quan_son):
+def office(record_finding, client, login, make_user, make_venue, quan_son):
     """Two inspectors' findings in two communes, then the supervisor logged in."""
     market = make_venue("Chợ Sơn Hà")
-    school = make_venue("Trường THCS Trung Xuân", venue_type="school",
-                        commune=commune_named(quan_son, "Trung Xuân"))
+    school = make_venue(
+        "Trường THCS Trung Xuân", venue_type="school", commune=commune_named(quan_son, "Trung Xuân")
+    )
     first = login()
-    a = record(client, market)
-    b = record(client, school, qr_posted="missing", checkin_method="none")
-    second = switch(client, login, make_user("inspector2", display_name="Lương Thị Hoa"))
-    c = record(client, market, qr_posted="hidden")
-    supervisor = switch(client, login, make_user("supervisor", role="supervisor"))
-    return {"a": a, "b": b, "c": c, "first": first, "second": second, "market": market,
-            "school": school, "supervisor": supervisor}
+    a = record_finding(market)
+    b = record_finding(school, qr_posted="missing", checkin_method="none")
+    second = login(make_user("inspector2", display_name="Lương Thị Hoa"))
+    c = record_finding(market, qr_posted="hidden")
+    supervisor = login(make_user("supervisor", role="supervisor"))
+    return {
+        "a": a,
+        "b": b,
+        "c": c,
+        "first": first,
+        "second": second,
+        "market": market,
+        "school": school,
+        "supervisor": supervisor,
+    }
 
 
 def log_ids(client, query="") -> list[int]:
@@ -52,40 +51,56 @@ def test_log_lists_the_district_newest_first(client, office):
     assert "<html" in page.get_data(as_text=True) and "HX-Request" in page.headers["Vary"]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?commune={trung_xuan}", ["b"]),
-    ("?type=school", ["b"]),
-    ("?inspector={second}", ["c"]),
-    ("?outcome=non_compliant", ["b"]),
-    ("?outcome=needs_improvement", ["c"]),
-    ("?review=pending", ["c", "b", "a"]),
-    ("?review=approved", []),
-    ("?photos=yes", ["c", "b", "a"]),
-    ("?photos=no", []),
-    ("?sort=venue", ["c", "a", "b"]),
-    ("?sort=oldest", ["a", "b", "c"]),
-    ("?from={tomorrow}", []),
-    ("?to={yesterday}", []),
-    ("?from={today}&to={today}", ["c", "b", "a"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?commune={trung_xuan}", ["b"]),
+        ("?type=school", ["b"]),
+        ("?inspector={second}", ["c"]),
+        ("?outcome=non_compliant", ["b"]),
+        ("?outcome=needs_improvement", ["c"]),
+        ("?review=pending", ["c", "b", "a"]),
+        ("?review=approved", []),
+        ("?photos=yes", ["c", "b", "a"]),
+        ("?photos=no", []),
+        ("?sort=venue", ["c", "a", "b"]),
+        ("?sort=oldest", ["a", "b", "c"]),
+        ("?from={tomorrow}", []),
+        ("?to={yesterday}", []),
+        ("?from={today}&to={today}", ["c", "b", "a"]),
+    ],
+)
 def test_log_filters(client, office, quan_son, query, expected):
     today = clock.today()
-    query = query.format(trung_xuan=commune_named(quan_son, "Trung Xuân").id,
-                         second=office["second"].id, today=today,
-                         tomorrow=today + timedelta(days=1), yesterday=today - timedelta(days=1))
+    query = query.format(
+        trung_xuan=commune_named(quan_son, "Trung Xuân").id,
+        second=office["second"].id,
+        today=today,
+        tomorrow=today + timedelta(days=1),
+        yesterday=today - timedelta(days=1),
+    )
     assert log_ids(client, query) == [office[key].id for key in expected]
 
 
 def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
     for n in range(33):
-        db.session.add(Inspection(uuid=f"00000000-0000-4000-8000-{n:012d}",
-                                  venue_id=office["school"].id,
-                                  inspector_id=office["first"].id, qr_posted="visible",
-                                  qr_matches="yes", checkin_method="both", staff_assigned=True,
-                                  outcome="compliant", server_time=clock.utcnow()))
+        db.session.add(
+            Inspection(
+                uuid=f"00000000-0000-4000-8000-{n:012d}",
+                venue_id=office["school"].id,
+                inspector_id=office["first"].id,
+                qr_posted="visible",
+                qr_matches="yes",
+                checkin_method="both",
+                staff_assigned=True,
+                outcome="compliant",
+                server_time=clock.utcnow(),
+            )
+        )
     db.session.commit()
-    body = client.get("/inspections?type=school", headers={"HX-Request": "true"}
-                      ).get_data(as_text=True)
+    body = client.get("/inspections?type=school", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
     assert body.count('class="list-link"') == 30
     assert "page=2" in body and "type=school" in body
     second = client.get("/inspections?type=school&page=2", headers={"HX-Request": "true"})
@@ -99,24 +114,30 @@ def test_log_does_not_query_per_row(client, office, queries):
 
 
 def test_inspectors_see_only_their_own_in_the_log(client, login, office):
-    switch(client, login, office["second"])
+    login(office["second"])
     assert log_ids(client) == [office["c"].id]
 
 
 def test_another_district_sees_nothing(client, login, make_user, other_district, office):
-    switch(client, login, make_user("yc", role="supervisor", district=other_district))
+    login(make_user("yc", role="supervisor", district=other_district))
     assert log_ids(client) == []
     for url in (f"/inspections/{office['a'].id}", f"/inspections/{office['a'].id}/edit"):
         assert client.get(url).status_code == 404
     assert client.post(f"/inspections/{office['a'].id}/approve").status_code == 404
-    assert client.post(f"/inspections/{office['a'].id}/return", data={"comment": "x"}
-                       ).status_code == 404
+    assert (
+        client.post(f"/inspections/{office['a'].id}/return", data={"comment": "x"}).status_code
+        == 404
+    )
 
 
 def audit_of(inspection) -> list[AuditEntry]:
-    return list(db.session.scalars(select(AuditEntry).where(
-        AuditEntry.entity == "inspection", AuditEntry.entity_id == inspection.id)
-        .order_by(AuditEntry.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "inspection", AuditEntry.entity_id == inspection.id)
+            .order_by(AuditEntry.id)
+        )
+    )
 
 
 def test_approve_once(client, office):
@@ -133,10 +154,12 @@ def test_approve_once(client, office):
 
 
 def test_inspectors_cannot_review(client, login, office):
-    switch(client, login, office["first"])
+    login(office["first"])
     assert client.post(f"/inspections/{office['a'].id}/approve").status_code == 403
-    assert client.post(f"/inspections/{office['a'].id}/return",
-                       data={"comment": "x"}).status_code == 403
+    assert (
+        client.post(f"/inspections/{office['a'].id}/return", data={"comment": "x"}).status_code
+        == 403
+    )
     assert office["a"].review_state == "pending"
 
 
@@ -150,22 +173,28 @@ def test_return_needs_a_comment(client, office):
 
 def test_returned_then_corrected_then_approved(client, login, office):
     b = office["b"]
-    client.post(f"/inspections/{b.id}/return",
-                data={"comment": "Ảnh mờ, ghi lại số khách quét mã."})
+    client.post(
+        f"/inspections/{b.id}/return", data={"comment": "Ảnh mờ, ghi lại số khách quét mã."}
+    )
     assert b.review_state == "returned"
     assert client.post(f"/inspections/{b.id}/approve", follow_redirects=True).status_code == 200
     assert b.review_state == "returned"  # not before the correction
 
-    switch(client, login, office["first"])
+    login(office["first"])
     home = client.get("/").get_data(as_text=True)
     assert "Bị trả lại, cần sửa" in home and "Ảnh mờ" in home
     form = client.get(f"/inspections/{b.id}/edit").get_data(as_text=True)
     assert 'value="Lò Văn Hùng"' in form and "Ảnh mờ, ghi lại số khách quét mã." in form
-    answers = inspection_answers(uuid=b.uuid, qr_posted="missing", checkin_method="staff_scan",
-                                 visitors_scanned="7",
-                                 photos=(io.BytesIO(jpeg_bytes(color=(0, 0, 255))), "moi.jpg"))
-    response = client.post(f"/inspections/{b.id}/edit", data=answers,
-                           content_type="multipart/form-data")
+    answers = inspection_answers(
+        uuid=b.uuid,
+        qr_posted="missing",
+        checkin_method="staff_scan",
+        visitors_scanned="7",
+        photos=(io.BytesIO(jpeg_bytes(color=(0, 0, 255))), "moi.jpg"),
+    )
+    response = client.post(
+        f"/inspections/{b.id}/edit", data=answers, content_type="multipart/form-data"
+    )
     assert response.status_code == 303
     db.session.refresh(b)
     assert b.review_state == "pending" and b.visitors_scanned == 7
@@ -179,23 +208,29 @@ def test_returned_then_corrected_then_approved(client, login, office):
     detail = client.get(f"/inspections/{b.id}").get_data(as_text=True)
     assert "Lịch sử thay đổi" in detail and "Trong đó, số khách quét mã</strong>: 9 → 7" in detail
 
-    switch(client, login, office["supervisor"])
+    login(office["supervisor"])
     client.post(f"/inspections/{b.id}/approve")
     assert b.review_state == "approved"
-    switch(client, login, office["first"])
-    locked = client.post(f"/inspections/{b.id}/edit", data=inspection_answers(uuid=b.uuid),
-                         content_type="multipart/form-data", follow_redirects=True)
+    login(office["first"])
+    locked = client.post(
+        f"/inspections/{b.id}/edit",
+        data=inspection_answers(uuid=b.uuid),
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "không sửa được nữa" in locked.get_data(as_text=True)
     db.session.refresh(b)
     assert b.visitors_scanned == 7
 
 
 def test_correction_errors_keep_what_was_typed(client, login, office):
-    switch(client, login, office["first"])
+    login(office["first"])
     a = office["a"]
-    response = client.post(f"/inspections/{a.id}/edit", data=inspection_answers(
-        uuid=a.uuid, visitors_scanned="99", notes="Sửa lại ghi chú"),
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/inspections/{a.id}/edit",
+        data=inspection_answers(uuid=a.uuid, visitors_scanned="99", notes="Sửa lại ghi chú"),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert "Sửa lại ghi chú" in response.get_data(as_text=True)
     db.session.refresh(a)
@@ -203,15 +238,20 @@ def test_correction_errors_keep_what_was_typed(client, login, office):
 
 
 def test_only_the_inspector_who_recorded_it_corrects_it(client, login, office):
-    switch(client, login, office["second"])
+    login(office["second"])
     assert client.get(f"/inspections/{office['a'].id}/edit").status_code == 403
 
 
 def test_venue_creation_is_audited(client, login, quan_son, app, tmp_path):
     user = login()
-    client.post("/venues/new", data={
-        "name": "Quán cà phê Bản Bôn", "venue_type": "shop",
-        "commune_id": str(commune_named(quan_son, "Trung Xuân").id)})
+    client.post(
+        "/venues/new",
+        data={
+            "name": "Quán cà phê Bản Bôn",
+            "venue_type": "shop",
+            "commune_id": str(commune_named(quan_son, "Trung Xuân").id),
+        },
+    )
     venue = db.session.scalar(select(Venue).where(Venue.name == "Quán cà phê Bản Bôn"))
     [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "venue")).all()
     assert (entry.entity_id, entry.action, entry.user_id) == (venue.id, "create", user.id)
@@ -220,35 +260,38 @@ def test_venue_creation_is_audited(client, login, quan_son, app, tmp_path):
     csv.write_text("code,name,type,commune\nQS-X-1,Chợ Bản Hạ,market,Sơn Hà\n", encoding="utf-8")
     assert app.test_cli_runner().invoke(args=["import-venues", str(csv)]).exit_code == 0
     imported = db.session.scalar(select(Venue).where(Venue.code == "QS-X-1"))
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == imported.id,
-                                                       AuditEntry.entity == "venue"))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.entity_id == imported.id, AuditEntry.entity == "venue")
+    )
     assert entry.user_id is None and entry.action == "create"
 
 
-def test_repeat_offenders_are_counted_and_listed(client, login, make_user, make_venue, app):
+def test_repeat_offenders_are_counted_and_listed(
+    record_finding, client, login, make_user, make_venue, app
+):
     app.config["ESCALATION_THRESHOLD"] = 2
     inspector = login()
     shop = make_venue("Cửa hàng tạp hóa Hà Linh", venue_type="shop")
     market = make_venue("Chợ Sơn Hà")
-    failing = dict(qr_posted="missing", checkin_method="none", actions="reminder")
-    record(client, shop, **failing)
-    record(client, market, **failing)
-    record(client, shop, **failing)
-    record(client, shop)
+    failing = {"qr_posted": "missing", "checkin_method": "none", "actions": "reminder"}
+    record_finding(shop, **failing)
+    record_finding(market, **failing)
+    record_finding(shop, **failing)
+    record_finding(shop)
     page = client.get(f"/venues/{shop.id}").get_data(as_text=True)
     assert "Không đạt 2 lần, đã nhắc nhở 2 lần." in page and "Cần xử lý." in page
     assert "Cần xử lý." not in client.get(f"/venues/{market.id}").get_data(as_text=True)
-    switch(client, login, make_user("supervisor", role="supervisor"))
+    login(make_user("supervisor", role="supervisor"))
     log = client.get("/inspections").get_data(as_text=True)
     assert "Địa điểm: không đạt 2 lần, đã nhắc nhở 2 lần" in log
     listing = client.get("/escalations").get_data(as_text=True)
     assert "Cửa hàng tạp hóa Hà Linh" in listing and "Chợ Sơn Hà" not in listing
-    switch(client, login, inspector)
+    login(inspector)
     assert client.get("/escalations").status_code == 403
 
 
 def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_district):
-    import pypdfium2
+
     a = office["a"]
     client.post(f"/inspections/{a.id}/approve")
     response = client.get(f"/inspections/{a.id}.pdf")
@@ -256,10 +299,20 @@ def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_d
     document = pypdfium2.PdfDocument(response.data)
     text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     text = text.replace("\r", " ").replace("\n", " ")
-    for expected in ("Biên bản kiểm tra", "Chợ Sơn Hà", "Lò Văn Hùng", "Đạt yêu cầu", "Đã duyệt",
-                     office["supervisor"].display_name, "Ảnh 1"):
+    for expected in (
+        "Biên bản kiểm tra",
+        "Chợ Sơn Hà",
+        "Lò Văn Hùng",
+        "Đạt yêu cầu",
+        "Đã duyệt",
+        office["supervisor"].display_name,
+        "Ảnh 1",
+    ):
         assert expected in text, expected
-    assert any(obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
-               for page in document for obj in page.get_objects())
-    switch(client, login, make_user("yc", role="supervisor", district=other_district))
+    assert any(
+        obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
+        for page in document
+        for obj in page.get_objects()
+    )
+    login(make_user("yc", role="supervisor", district=other_district))
     assert client.get(f"/inspections/{a.id}.pdf").status_code == 404

@@ -1,5 +1,6 @@
 """One spreadsheet reader: CSV encodings and delimiters, XLSX in read-only mode, merged cells,
 and the venue registry imported from it, by the command and through the web preview."""
+
 import io
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 from openpyxl import Workbook
+from openpyxl.xml import DEFUSEDXML
 from sqlalchemy import func, select
 
 from fieldapp import spreadsheets
@@ -17,7 +19,7 @@ from fieldapp.models import AuditEntry, Venue
 from fieldapp.reports.figures import preview_import, read_sheet
 from fieldapp.spreadsheets import SheetUnreadable, decode_text, delimiter_of, read_table
 from fieldapp.venues.importer import import_venues
-from tests.conftest import commune_named
+from tests.factories import commune_named
 
 TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
@@ -30,10 +32,12 @@ def cp1258(text: str) -> bytes:
             out += char.encode("cp1258")
         except UnicodeEncodeError:
             base, *marks = unicodedata.normalize("NFD", char)
-            letter = unicodedata.normalize("NFC", base + "".join(m for m in marks
-                                                                 if m not in TONES))
+            letter = unicodedata.normalize(
+                "NFC", base + "".join(m for m in marks if m not in TONES)
+            )
             out += letter.encode("cp1258") + "".join(m for m in marks if m in TONES).encode(
-                "cp1258")
+                "cp1258"
+            )
     return bytes(out)
 
 
@@ -56,8 +60,7 @@ def xlsx(rows, merges=(), extra_merge_xml="") -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</sheetData>",
-                                    b"</sheetData>" + extra_merge_xml.encode(), 1)
+                data = data.replace(b"</sheetData>", b"</sheetData>" + extra_merge_xml.encode(), 1)
             target.writestr(info, data)
     return patched.getvalue()
 
@@ -68,6 +71,7 @@ def venue(code):
 
 # Reading -----------------------------------------------------------------------------------
 
+
 def test_windows_1258_text_is_read_as_composed_vietnamese():
     written = "Xã;Tên\nSơn Thủy;Nhà văn hóa bản Mường Mìn\n"
     assert b"\xd2" in cp1258(written)  # the hook of "ủ" as a mark of its own
@@ -77,10 +81,14 @@ def test_windows_1258_text_is_read_as_composed_vietnamese():
 
 
 def test_windows_1252_and_utf8_with_or_without_bom():
-    assert read_table("Name,Place\nCafé,Hà Nội\n".encode("utf-8-sig"), "x.csv", 5, 5).rows == \
-        [["Name", "Place"], ["Café", "Hà Nội"]]
-    assert read_table("Name,Place\nCafé,Hue\n".encode("cp1252"), "x.csv", 5, 5).rows == \
-        [["Name", "Place"], ["Café", "Hue"]]
+    assert read_table("Name,Place\nCafé,Hà Nội\n".encode("utf-8-sig"), "x.csv", 5, 5).rows == [
+        ["Name", "Place"],
+        ["Café", "Hà Nội"],
+    ]
+    assert read_table("Name,Place\nCafé,Hue\n".encode("cp1252"), "x.csv", 5, 5).rows == [
+        ["Name", "Place"],
+        ["Café", "Hue"],
+    ]
 
 
 def test_utf16_is_refused_with_how_to_save_utf8():
@@ -90,22 +98,36 @@ def test_utf16_is_refused_with_how_to_save_utf8():
         assert "CSV UTF-8" in str(refused.value)
 
 
-@pytest.mark.parametrize("text, delimiter", [
-    ("code,name,commune\nQS-1,Chợ,Sơn Hà\n", ","),
-    ("Mã;Tên;Địa chỉ;Vĩ độ;Kinh độ\nQS-1;Chợ;Bản Na Hồ, xã Sơn Hà;20,24;104,9\n"
-     "QS-2;Trạm;Khu 1, thị trấn Sơn Lư, huyện Quan Sơn;20,25;104,8\n", ";"),
-    ("BÁO CÁO TUẦN, NGÀY 5/11\nXã\tTổng lượt quét\nSơn Hà\t4.336\n", "\t"),
-])
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("code,name,commune\nQS-1,Chợ,Sơn Hà\n", ","),
+        (
+            (
+                "Mã;Tên;Địa chỉ;Vĩ độ;Kinh độ\nQS-1;Chợ;Bản Na Hồ, xã Sơn Hà;20,24;104,9\n"
+                "QS-2;Trạm;Khu 1, thị trấn Sơn Lư, huyện Quan Sơn;20,25;104,8\n"
+            ),
+            ";",
+        ),
+        ("BÁO CÁO TUẦN, NGÀY 5/11\nXã\tTổng lượt quét\nSơn Hà\t4.336\n", "\t"),
+    ],
+)
 def test_the_delimiter_is_the_one_that_makes_a_table(text, delimiter):
     assert delimiter_of(text) == delimiter
 
 
 def test_xlsx_is_read_with_merged_cells_spread_over_the_rows_read():
-    content = xlsx([["Title"], ["Huyện", "Xã"], ["Quan Sơn", "Sơn Hà"], [None, "Sơn Lư"]],
-                   merges=["A1:C1", "A3:A4"])
+    content = xlsx(
+        [["Title"], ["Huyện", "Xã"], ["Quan Sơn", "Sơn Hà"], [None, "Sơn Lư"]],
+        merges=["A1:C1", "A3:A4"],
+    )
     table = read_table(content, "x.xlsx", 10, 10)
-    assert table.rows == [["Title", "Title", "Title"], ["Huyện", "Xã"],
-                          ["Quan Sơn", "Sơn Hà"], ["Quan Sơn", "Sơn Lư"]]
+    assert table.rows == [
+        ["Title", "Title", "Title"],
+        ["Huyện", "Xã"],
+        ["Quan Sơn", "Sơn Hà"],
+        ["Quan Sơn", "Sơn Lư"],
+    ]
     assert table.merged_cells_filled == 3
 
 
@@ -113,9 +135,10 @@ def test_a_huge_merged_range_touches_only_the_cells_read():
     # A few hundred bytes that claim a merge over the whole sheet (17 billion cells), and a
     # thousand more overlapping it: the reader visits no more cells than the table has.
     merges = "".join(f'<mergeCell ref="A{n}:XFD1048576"/>' for n in range(1, 1001))
-    content = xlsx([["BÁO CÁO"], ["Xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"],
-                    ["Sơn Hà", 1, 2]],
-                   extra_merge_xml=f'<mergeCells count="1001">{merges}</mergeCells>')
+    content = xlsx(
+        [["BÁO CÁO"], ["Xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"], ["Sơn Hà", 1, 2]],
+        extra_merge_xml=f'<mergeCells count="1001">{merges}</mergeCells>',
+    )
     assert len(content) < 20_000
     table = read_table(content, "x.xlsx", 2030, 60)
     assert len(table.rows) == 3 and all(len(row) <= 60 for row in table.rows)
@@ -124,20 +147,25 @@ def test_a_huge_merged_range_touches_only_the_cells_read():
 
 
 def test_the_figures_import_reads_a_sheet_with_a_huge_merged_title(quan_son):
-    content = xlsx([["BÁO CÁO SỐ LIỆU"], [],
-                    ["STT", "Xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"],
-                    [1, "Xã Sơn Hà", 12, 34]],
-                   extra_merge_xml='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/>'
-                                   '</mergeCells>')
+    content = xlsx(
+        [
+            ["BÁO CÁO SỐ LIỆU"],
+            [],
+            ["STT", "Xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"],
+            [1, "Xã Sơn Hà", 12, 34],
+        ],
+        extra_merge_xml='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
+    )
     sheet = read_sheet(content, "x.xlsx")
     assert sheet.header_row == 3
     preview = preview_import(sheet, quan_son, date(2021, 11, 5), date(2021, 11, 5))
-    assert [(row.commune.name, row.figures["scans"]) for row in preview.accepted] == \
-        [("Sơn Hà", 34)]
+    assert [(row.commune.name, row.figures["scans"]) for row in preview.accepted] == [
+        ("Sơn Hà", 34)
+    ]
 
 
 def test_openpyxl_parses_xml_through_defusedxml():
-    from openpyxl.xml import DEFUSEDXML
+
     assert DEFUSEDXML  # defusedxml is installed, so entity expansion attacks are refused
 
 
@@ -149,11 +177,16 @@ def test_a_zip_that_unpacks_to_too_much_is_refused(monkeypatch):
 
 # The venue registry -------------------------------------------------------------------------
 
+
 def test_a_windows_1258_venue_csv(cli_runner, quan_son, tmp_path):
     path = tmp_path / "dia-diem.csv"
-    path.write_bytes(cp1258("Mã;Tên địa điểm;Loại hình;Xã;Vĩ độ;Kinh độ\n"
-                            "QS-1;Nhà văn hóa bản Mường Mìn;Nhà văn hóa thôn;Xã Sơn Hà;20,24;"
-                            "104,9\nQS-2;Chợ Trung Xuân;Chợ;trung xuan;;\n"))
+    path.write_bytes(
+        cp1258(
+            "Mã;Tên địa điểm;Loại hình;Xã;Vĩ độ;Kinh độ\n"
+            "QS-1;Nhà văn hóa bản Mường Mìn;Nhà văn hóa thôn;Xã Sơn Hà;20,24;"
+            "104,9\nQS-2;Chợ Trung Xuân;Chợ;trung xuan;;\n"
+        )
+    )
     result = cli_runner.invoke(args=["import-venues", str(path)])
     assert result.exit_code == 0, result.output
     assert venue("QS-1").name == "Nhà văn hóa bản Mường Mìn"
@@ -163,48 +196,77 @@ def test_a_windows_1258_venue_csv(cli_runner, quan_son, tmp_path):
 
 def test_an_xlsx_venue_registry(cli_runner, quan_son, tmp_path):
     path = tmp_path / "so-dia-diem.xlsx"
-    path.write_bytes(xlsx([
-        ["Mã", "Tên địa điểm", "Loại hình", "Xã/Phường/Thị trấn", "Vĩ độ", "Kinh độ",
-         "Số điện thoại"],
-        ["QS-1", "Chợ Sơn Hà", "Chợ", "Xã Sơn Hà", 20.2401, 104.9052, "0912345678"],
-        [1002, "Trạm Y tế thị trấn Sơn Lư", "Trạm y tế", "TT. Sơn Lư", None, None, None],
-        [None, None, None, None, None, None, None],
-        ["QS-3", "Quán karaoke", "karaoke", "Sơn Hà", None, None, None],
-    ]))
+    path.write_bytes(
+        xlsx(
+            [
+                [
+                    "Mã",
+                    "Tên địa điểm",
+                    "Loại hình",
+                    "Xã/Phường/Thị trấn",
+                    "Vĩ độ",
+                    "Kinh độ",
+                    "Số điện thoại",
+                ],
+                ["QS-1", "Chợ Sơn Hà", "Chợ", "Xã Sơn Hà", 20.2401, 104.9052, "0912345678"],
+                [1002, "Trạm Y tế thị trấn Sơn Lư", "Trạm y tế", "TT. Sơn Lư", None, None, None],
+                [None, None, None, None, None, None, None],
+                ["QS-3", "Quán karaoke", "karaoke", "Sơn Hà", None, None, None],
+            ]
+        )
+    )
     result = cli_runner.invoke(args=["import-venues", str(path)])
     assert result.exit_code == 1
     assert "Row 5: “karaoke” is not a venue type." in result.output
     assert "2 venues imported, 1 rows refused" in result.output
     market = venue("QS-1")
-    assert (market.latitude, market.longitude, market.contact_phone) == \
-        (20.2401, 104.9052, "0912345678")
-    assert venue("1002").commune.name == "Sơn Lư" and venue("1002").venue_type == \
-        "health_station"
+    assert (market.latitude, market.longitude, market.contact_phone) == (
+        20.2401,
+        104.9052,
+        "0912345678",
+    )
+    assert venue("1002").commune.name == "Sơn Lư" and venue("1002").venue_type == "health_station"
 
 
 def test_a_semicolon_csv_with_commas_inside_cells(quan_son):
-    report = import_venues('Mã;Tên;Xã;Địa chỉ\nQS-1;Chợ Sơn Hà;Sơn Hà;"Bản Na Hồ, xã Sơn Hà"\n'
-                           "QS-2;Trạm Y tế;Sơn Lư;Khu 1, thị trấn Sơn Lư\n", quan_son)
+    report = import_venues(
+        'Mã;Tên;Xã;Địa chỉ\nQS-1;Chợ Sơn Hà;Sơn Hà;"Bản Na Hồ, xã Sơn Hà"\n'
+        "QS-2;Trạm Y tế;Sơn Lư;Khu 1, thị trấn Sơn Lư\n",
+        quan_son,
+    )
     assert report.ok
     assert [(v.code, v.address) for v in report.venues] == [
-        ("QS-1", "Bản Na Hồ, xã Sơn Hà"), ("QS-2", "Khu 1, thị trấn Sơn Lư")]
+        ("QS-1", "Bản Na Hồ, xã Sơn Hà"),
+        ("QS-2", "Khu 1, thị trấn Sơn Lư"),
+    ]
 
 
-def test_the_command_updates_registered_venues_when_asked(cli_runner, quan_son, make_venue,
-                                                          tmp_path):
+def test_the_command_updates_registered_venues_when_asked(
+    cli_runner, quan_son, make_venue, tmp_path
+):
     make_venue("Chợ cũ", code="QS-OLD", contact_phone="0900000000")
     path = tmp_path / "v.csv"
-    path.write_text("code,name,commune,contact phone\nQS-OLD,Chợ Sơn Hà mới,Sơn Lư,\n"
-                    "QS-NEW,Nhà sách,Sơn Hà,\n")
+    path.write_text(
+        "code,name,commune,contact phone\nQS-OLD,Chợ Sơn Hà mới,Sơn Lư,\nQS-NEW,Nhà sách,Sơn Hà,\n"
+    )
     result = cli_runner.invoke(args=["import-venues", str(path), "--update"])
     assert result.exit_code == 0, result.output
     assert "1 venues imported, 1 updated, 0 rows refused" in result.output
     old = venue("QS-OLD")
     # An empty cell keeps what is registered.
-    assert (old.name, old.commune.name, old.contact_phone) == \
-        ("Chợ Sơn Hà mới", "Sơn Lư", "0900000000")
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "edit", AuditEntry.entity_id == old.id)) == 1
+    assert (old.name, old.commune.name, old.contact_phone) == (
+        "Chợ Sơn Hà mới",
+        "Sơn Lư",
+        "0900000000",
+    )
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "edit", AuditEntry.entity_id == old.id)
+        )
+        == 1
+    )
 
 
 @pytest.fixture
@@ -213,6 +275,7 @@ def cli_runner(app):
 
 
 # The web import ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def admin(login, make_user):
@@ -228,19 +291,27 @@ def token_of(page: str) -> str:
     return re.search(r'name="token" value="([^"]+)"', page).group(1)
 
 
-REGISTRY = ("Mã,Tên,Loại hình,Xã,Số điện thoại\n"
-            "QS-OLD,Chợ Sơn Hà (mới),Chợ,Xã Sơn Hà,0912345678\n"
-            "QS-NEW,Nhà sách Quan Sơn,Nhà sách,TT. Sơn Lư,\n"
-            "QS-BAD,Quán karaoke,karaoke,Na Mèo,\n"
-            "QS-YC,Chợ Chiềng Đông,Chợ,Sơn Hà,\n"
-            "QS-SAME,Trạm Y tế,Trạm y tế,Trung Xuân,\n")
+REGISTRY = (
+    "Mã,Tên,Loại hình,Xã,Số điện thoại\n"
+    "QS-OLD,Chợ Sơn Hà (mới),Chợ,Xã Sơn Hà,0912345678\n"
+    "QS-NEW,Nhà sách Quan Sơn,Nhà sách,TT. Sơn Lư,\n"
+    "QS-BAD,Quán karaoke,karaoke,Na Mèo,\n"
+    "QS-YC,Chợ Chiềng Đông,Chợ,Sơn Hà,\n"
+    "QS-SAME,Trạm Y tế,Trạm y tế,Trung Xuân,\n"
+)
 
 
 @pytest.fixture
 def registered(quan_son, other_district, make_venue):
     make_venue("Chợ Sơn Hà", code="QS-OLD")
-    make_venue("Trạm Y tế", code="QS-SAME", venue_type="health_station",
-               commune=commune_named(quan_son, "Trung Xuân"), address="", qr_payload="")
+    make_venue(
+        "Trạm Y tế",
+        code="QS-SAME",
+        venue_type="health_station",
+        commune=commune_named(quan_son, "Trung Xuân"),
+        address="",
+        qr_payload="",
+    )
     make_venue("Chợ Chiềng Đông", code="QS-YC", commune=other_district.communes[0])
 
 
@@ -257,19 +328,25 @@ def test_the_web_import_previews_then_imports(client, admin, registered, quan_so
     assert "Mã QS-YC đã được đăng ký ở huyện khác." in page
     assert venue("QS-NEW") is None and venue("QS-OLD").name == "Chợ Sơn Hà"  # nothing yet
 
-    imported = client.post("/venues/import", data={
-        "token": token_of(page), "district": quan_son.id, "update": "1", "action": "apply"})
+    imported = client.post(
+        "/venues/import",
+        data={"token": token_of(page), "district": quan_son.id, "update": "1", "action": "apply"},
+    )
     assert imported.status_code == 303
     assert venue("QS-NEW").commune.name == "Sơn Lư" and venue("QS-NEW").venue_type == "bookshop"
-    assert (venue("QS-OLD").name, venue("QS-OLD").contact_phone) == \
-        ("Chợ Sơn Hà (mới)", "0912345678")
+    assert (venue("QS-OLD").name, venue("QS-OLD").contact_phone) == (
+        "Chợ Sơn Hà (mới)",
+        "0912345678",
+    )
     assert venue("QS-BAD") is None
     assert venue("QS-YC").commune.district.name == "Yên Châu"  # another district's, untouched
     done = client.get(imported.headers["Location"]).get_data(as_text=True)
     assert "Quan Sơn: đã tạo 1 địa điểm, cập nhật 1, từ chối 2 dòng." in done
     # The kept upload is gone: confirming twice imports nothing twice.
-    again = client.post("/venues/import", data={
-        "token": token_of(page), "district": quan_son.id, "update": "1", "action": "apply"})
+    again = client.post(
+        "/venues/import",
+        data={"token": token_of(page), "district": quan_son.id, "update": "1", "action": "apply"},
+    )
     assert again.status_code == 422 and "không còn; hãy chọn lại" in again.get_data(as_text=True)
 
 
@@ -281,20 +358,23 @@ def test_without_update_registered_codes_are_refused(client, admin, registered, 
 def test_an_xlsx_registry_through_the_web(client, admin, quan_son):
     content = xlsx([["code", "name", "commune"], ["QS-1", "Chợ Sơn Hà", "Sơn Hà"]])
     page = upload_registry(client, content, "registry.xlsx").get_data(as_text=True)
-    client.post("/venues/import", data={"token": token_of(page), "district": quan_son.id,
-                                        "action": "apply"})
+    client.post(
+        "/venues/import", data={"token": token_of(page), "district": quan_son.id, "action": "apply"}
+    )
     assert venue("QS-1").commune.name == "Sơn Hà"
 
 
-@pytest.mark.parametrize("content, name, message", [
-    (b"", "so.csv", "Tệp trống"),
-    (b"\x89PNG\r\n\x1a\n", "photo.png", "Hãy chọn tệp CSV hoặc XLSX"),
-    (b"PK\x03\x04broken", "so.xlsx", "không phải là bảng tính XLSX"),
-    ("code,name\nQS-1,Chợ\n".encode(), "so.csv", "Tệp thiếu cột"),
-    ("code,name,commune\n".encode(), "so.csv", "không có địa điểm nào"),
-])
-def test_files_that_cannot_be_imported_say_why(client, admin, quan_son, content, name,
-                                               message):
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "so.csv", "Tệp trống"),
+        (b"\x89PNG\r\n\x1a\n", "photo.png", "Hãy chọn tệp CSV hoặc XLSX"),
+        (b"PK\x03\x04broken", "so.xlsx", "không phải là bảng tính XLSX"),
+        ("code,name\nQS-1,Chợ\n".encode(), "so.csv", "Tệp thiếu cột"),
+        (b"code,name,commune\n", "so.csv", "không có địa điểm nào"),
+    ],
+)
+def test_files_that_cannot_be_imported_say_why(client, admin, quan_son, content, name, message):
     response = upload_registry(client, content, name)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -304,24 +384,30 @@ def test_a_file_with_every_row_refused_cannot_be_imported(client, admin, quan_so
     preview = upload_registry(client, "code,name,commune\nQS-1,Chợ,Mường Xén\n".encode())
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and 'value="apply"' not in page
-    refused = client.post("/venues/import", data={"token": token_of(page),
-                                                  "district": quan_son.id, "action": "apply"})
+    refused = client.post(
+        "/venues/import", data={"token": token_of(page), "district": quan_son.id, "action": "apply"}
+    )
     assert refused.status_code == 422 and venue("QS-1") is None
 
 
 def test_another_users_upload_cannot_be_imported(client, admin, login, make_user, quan_son):
     page = upload_registry(client, "code,name,commune\nQS-1,Chợ,Sơn Hà\n".encode()).get_data(
-        as_text=True)
+        as_text=True
+    )
     client.post("/logout")
     login(make_user("admin-2", role="admin"))
-    response = client.post("/venues/import", data={"token": token_of(page),
-                                                   "district": quan_son.id, "action": "apply"})
+    response = client.post(
+        "/venues/import", data={"token": token_of(page), "district": quan_son.id, "action": "apply"}
+    )
     assert response.status_code == 422 and venue("QS-1") is None
 
 
 def test_another_district_cannot_be_imported_into(client, admin, other_district):
-    response = upload_registry(client, "code,name,commune\nQS-1,Chợ,Chiềng Đông\n".encode(),
-                               district=str(other_district.id))
+    response = upload_registry(
+        client,
+        "code,name,commune\nQS-1,Chợ,Chiềng Đông\n".encode(),
+        district=str(other_district.id),
+    )
     assert response.status_code == 422 and venue("QS-1") is None
 
 

@@ -1,4 +1,7 @@
 """Diacritic-insensitive text folding."""
+
+import unicodedata
+
 import pytest
 
 from fieldapp.text import fold, search_terms
@@ -14,12 +17,14 @@ def test_d_with_stroke_folds_to_d():
 
 
 def test_every_vowel_with_every_tone_folds():
-    assert fold("àáảãạ ăằắẳẵặ âầấẩẫậ èéẻẽẹ êềếểễệ ìíỉĩị òóỏõọ ôồốổỗộ ơờớởỡợ ùúủũụ ưừứửữự ỳýỷỹỵ") \
+    assert (
+        fold("àáảãạ ăằắẳẵặ âầấẩẫậ èéẻẽẹ êềếểễệ ìíỉĩị òóỏõọ ôồốổỗộ ơờớởỡợ ùúủũụ ưừứửữự ỳýỷỹỵ")
         == "aaaaa aaaaaa aaaaaa eeeee eeeeee iiiii ooooo oooooo oooooo uuuuu uuuuuu yyyyy"
+    )
 
 
 def test_decomposed_input_folds_like_composed():
-    import unicodedata
+
     assert fold(unicodedata.normalize("NFD", "Mường Mìn")) == fold("Mường Mìn") == "muong min"
 
 

@@ -1,11 +1,12 @@
 """Venue search, the venue page and on-the-spot registration."""
+
 import pytest
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.models import Venue
+from fieldapp.models import Commune, Venue
 from fieldapp.venues.service import search_venues
-from tests.conftest import commune_named
+from tests.factories import commune_named
 
 
 @pytest.fixture
@@ -13,12 +14,21 @@ def venues(make_venue, quan_son):
     son_lu = commune_named(quan_son, "Sơn Lư")
     return {
         "market": make_venue("Chợ Sơn Hà", address="Bản Hạ Sơn"),
-        "school": make_venue("Trường THCS Trung Xuân", venue_type="school",
-                             commune=commune_named(quan_son, "Trung Xuân"), address="Bản Din"),
-        "shop": make_venue("Cửa hàng tạp hóa Đức Anh", venue_type="shop", commune=son_lu,
-                           address="Khu 1, thị trấn Sơn Lư"),
-        "closed": make_venue("Nhà nghỉ Sơn Hà cũ", venue_type="tourist_accommodation",
-                             is_active=False),
+        "school": make_venue(
+            "Trường THCS Trung Xuân",
+            venue_type="school",
+            commune=commune_named(quan_son, "Trung Xuân"),
+            address="Bản Din",
+        ),
+        "shop": make_venue(
+            "Cửa hàng tạp hóa Đức Anh",
+            venue_type="shop",
+            commune=son_lu,
+            address="Khu 1, thị trấn Sơn Lư",
+        ),
+        "closed": make_venue(
+            "Nhà nghỉ Sơn Hà cũ", venue_type="tourist_accommodation", is_active=False
+        ),
     }
 
 
@@ -63,8 +73,10 @@ def test_search_page_and_fragment(client, login, venues):
 
 def test_boosted_and_history_restore_requests_get_the_page(client, login, venues):
     login()
-    for headers in ({"HX-Request": "true", "HX-Boosted": "true"},
-                    {"HX-Request": "true", "HX-History-Restore-Request": "true"}):
+    for headers in (
+        {"HX-Request": "true", "HX-Boosted": "true"},
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    ):
         assert "<html" in client.get("/venues?q=cho", headers=headers).get_data(as_text=True)
 
 
@@ -113,10 +125,16 @@ def test_venue_of_another_district_is_not_found(client, login, other_district, m
 
 
 def registration(quan_son, **overrides):
-    form = {"name": "Quán cà phê Bản Bôn", "venue_type": "shop",
-            "commune_id": str(commune_named(quan_son, "Trung Xuân").id),
-            "address": "Bản Bôn", "contact_name": "Hà Văn Tú", "contact_phone": "0987654321",
-            "latitude": "20.31", "longitude": "104.85"}
+    form = {
+        "name": "Quán cà phê Bản Bôn",
+        "venue_type": "shop",
+        "commune_id": str(commune_named(quan_son, "Trung Xuân").id),
+        "address": "Bản Bôn",
+        "contact_name": "Hà Văn Tú",
+        "contact_phone": "0987654321",
+        "latitude": "20.31",
+        "longitude": "104.85",
+    }
     form.update(overrides)
     return form
 
@@ -135,25 +153,25 @@ def test_register_a_venue_on_the_spot(client, login, quan_son):
 
 def test_registration_errors_keep_what_was_typed(client, login, quan_son):
     login()
-    response = client.post("/venues/new", data=registration(quan_son, name="",
-                                                            contact_phone="12"))
+    response = client.post("/venues/new", data=registration(quan_son, name="", contact_phone="12"))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Nhập tên địa điểm" in page
     assert "Hà Văn Tú" in page and "Bản Bôn" in page
 
 
-def test_registration_refuses_a_commune_of_another_district(client, login, quan_son,
-                                                             other_district):
+def test_registration_refuses_a_commune_of_another_district(
+    client, login, quan_son, other_district
+):
     login()
-    response = client.post("/venues/new", data=registration(
-        quan_son, commune_id=str(other_district.communes[0].id)))
+    response = client.post(
+        "/venues/new", data=registration(quan_son, commune_id=str(other_district.communes[0].id))
+    )
     assert response.status_code == 422
     assert db.session.scalar(select(Venue)) is None
 
 
-def test_registration_refuses_a_same_name_venue_in_the_commune(client, login, quan_son,
-                                                               make_venue):
+def test_registration_refuses_a_same_name_venue_in_the_commune(client, login, quan_son, make_venue):
     login()
     existing = make_venue("Quán cà phê Bản Bôn", commune=commune_named(quan_son, "Trung Xuân"))
     response = client.post("/venues/new", data=registration(quan_son, name="quan ca phe ban bon"))
@@ -179,8 +197,9 @@ def test_words_match_at_word_starts_only(app, quan_son, make_venue):
 
 def test_names_starting_with_the_phrase_come_first(app, quan_son, make_venue):
     later = make_venue("Cửa hàng Sơn Hà", venue_type="shop", address="Bản Hạ")
-    address_only = make_venue("Trường Mầm non Bản Bơ", venue_type="school",
-                              address="Bản Bơ, xã Sơn Hà")
+    address_only = make_venue(
+        "Trường Mầm non Bản Bơ", venue_type="school", address="Bản Bơ, xã Sơn Hà"
+    )
     first = make_venue("Sơn Hà Mart", venue_type="mini_supermarket", address="Bản Hậu")
     assert search_venues(quan_son.id, "son ha").venues == [first, later, address_only]
 
@@ -194,8 +213,7 @@ def test_registration_makes_the_inspector_choose_type_and_commune(client, login,
     login()
     form_page = client.get("/venues/new?name=Qu%C3%A1n").get_data(as_text=True)
     assert "— Chọn —" in form_page and 'value="Quán"' in form_page
-    response = client.post("/venues/new", data=registration(quan_son, venue_type="",
-                                                            commune_id=""))
+    response = client.post("/venues/new", data=registration(quan_son, venue_type="", commune_id=""))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Chọn loại hình." in page and "Chọn một xã trong huyện của bạn." in page
@@ -203,11 +221,12 @@ def test_registration_makes_the_inspector_choose_type_and_commune(client, login,
 
 
 def test_communes_are_listed_in_vietnamese_order(client, login, quan_son):
-    from fieldapp.models import Commune
+
     db.session.add(Commune(name="Sơn Điện", kind="xa", district=quan_son))
     db.session.commit()
     login()
     page = client.get("/venues").get_data(as_text=True)
-    order = [page.index(f">{name}</option>") for name in ("Sơn Điện", "Sơn Hà", "Sơn Lư",
-                                                           "Trung Xuân")]
+    order = [
+        page.index(f">{name}</option>") for name in ("Sơn Điện", "Sơn Hà", "Sơn Lư", "Trung Xuân")
+    ]
     assert order == sorted(order)

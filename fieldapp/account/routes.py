@@ -1,4 +1,5 @@
 """The user's own settings: the interface language."""
+
 from flask import Blueprint, abort, current_app, jsonify, redirect, request, session
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf

@@ -1,4 +1,5 @@
 """Supervisors assign venues to inspectors and follow what is done."""
+
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,12 +10,16 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import (
-    assigners_only, commune_or_none, district_venues, user_communes, venue_or_404,
+    assigners_only,
+    commune_or_none,
+    district_venues,
+    user_communes,
+    venue_or_404,
 )
 from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
-from fieldapp.models import Assignment, Commune, Role, User, VENUE_TYPES, Venue
+from fieldapp.models import VENUE_TYPES, Assignment, Commune, Role, User, Venue
 from fieldapp.venues.service import search_venues
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
@@ -30,24 +35,42 @@ REFUSALS = {
 
 
 def district_inspectors() -> list[User]:
-    return list(db.session.scalars(select(User).where(
-        User.district_id.in_(current_user.district_ids), User.role == Role.INSPECTOR.value,
-        User.is_enabled.is_(True)).order_by(User.display_name)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.district_id.in_(current_user.district_ids),
+                User.role == Role.INSPECTOR.value,
+                User.is_enabled.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
 
 
 def _page(status=200, error=None, form=None):
     today = clock.today()
     communes = user_communes()
     open_ones = db.session.scalars(
-        select(Assignment).join(Assignment.venue).join(Venue.commune)
+        select(Assignment)
+        .join(Assignment.venue)
+        .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Assignment.closed_at.is_(None))
         .options(joinedload(Assignment.venue), joinedload(Assignment.inspector))
-        .order_by(Assignment.due_date).limit(100)).all()
+        .order_by(Assignment.due_date)
+        .limit(100)
+    ).all()
     return render_template(
-        "assignments/index.html", inspectors=district_inspectors(), communes=communes,
+        "assignments/index.html",
+        inspectors=district_inspectors(),
+        communes=communes,
         by_inspector=progress(current_user.district_ids, today, "inspector"),
         by_commune=progress(current_user.district_ids, today, "commune"),
-        open_ones=open_ones, today=today, error=error, form=form or {}), status
+        open_ones=open_ones,
+        today=today,
+        error=error,
+        form=form or {},
+    ), status
 
 
 @bp.route("")
@@ -67,13 +90,23 @@ def _selected_venues(form) -> list[Venue]:
         commune = commune_or_none(id_param(form.get("commune")))
         if commune is None:
             return []
-        return list(db.session.scalars(district_venues(current_user.district_ids).where(
-            Venue.commune_id == commune.id, Venue.is_active.is_(True))))
+        return list(
+            db.session.scalars(
+                district_venues(current_user.district_ids).where(
+                    Venue.commune_id == commune.id, Venue.is_active.is_(True)
+                )
+            )
+        )
     if scope == "search":  # the venues a search with these filters lists
         commune_id = id_param(form.get("commune"))
         venue_type = form.get("type") if form.get("type") in VENUE_TYPES else None
-        return search_venues(current_user.district_ids, form.get("q", ""), commune_id=commune_id,
-                             venue_type=venue_type, page_size=2000).venues
+        return search_venues(
+            current_user.district_ids,
+            form.get("q", ""),
+            commune_id=commune_id,
+            venue_type=venue_type,
+            page_size=2000,
+        ).venues
     abort(400)
 
 
@@ -97,8 +130,15 @@ def create():
     except AssignmentRefused as refusal:
         return _page(422, REFUSALS[refusal.reason](refusal.venue), form)
     db.session.commit()
-    flash(_("%(n)s venues assigned to %(name)s, due %(date)s.", n=len(created),
-            name=inspector.display_name, date=due.strftime("%d/%m/%Y")), "success")
+    flash(
+        _(
+            "%(n)s venues assigned to %(name)s, due %(date)s.",
+            n=len(created),
+            name=inspector.display_name,
+            date=due.strftime("%d/%m/%Y"),
+        ),
+        "success",
+    )
     if form.get("scope") == "venue":
         return redirect(url_for("venues.show", venue_id=venues[0].id), code=303)
     return redirect(url_for("assignments.index"), code=303)

@@ -1,4 +1,5 @@
 """Assigning venues to inspectors, closing assignments, and counting them."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,8 +20,9 @@ class AssignmentRefused(Exception):
         self.venue = venue
 
 
-def assign(venues: list[Venue], inspector: User, due_date: date, note: str, by: User,
-           today: date) -> list[Assignment]:
+def assign(
+    venues: list[Venue], inspector: User, due_date: date, note: str, by: User, today: date
+) -> list[Assignment]:
     """Assign venues of an inspector's own district to them; all or nothing.
 
     A venue the inspector already has an open assignment for is not assigned twice.
@@ -38,12 +40,26 @@ def assign(venues: list[Venue], inspector: User, due_date: date, note: str, by: 
     closed = next((v for v in venues if not v.is_active), None)
     if closed is not None:
         raise AssignmentRefused("venue_closed", closed)
-    already = set(db.session.scalars(select(Assignment.venue_id).where(
-        Assignment.inspector_id == inspector.id, Assignment.closed_at.is_(None),
-        Assignment.venue_id.in_([v.id for v in venues]))))
-    created = [Assignment(venue_id=v.id, inspector_id=inspector.id, due_date=due_date,
-                          note=note.strip()[:300], created_by_id=by.id)
-               for v in venues if v.id not in already]
+    already = set(
+        db.session.scalars(
+            select(Assignment.venue_id).where(
+                Assignment.inspector_id == inspector.id,
+                Assignment.closed_at.is_(None),
+                Assignment.venue_id.in_([v.id for v in venues]),
+            )
+        )
+    )
+    created = [
+        Assignment(
+            venue_id=v.id,
+            inspector_id=inspector.id,
+            due_date=due_date,
+            note=note.strip()[:300],
+            created_by_id=by.id,
+        )
+        for v in venues
+        if v.id not in already
+    ]
     db.session.add_all(created)
     db.session.flush()
     return created
@@ -51,8 +67,11 @@ def assign(venues: list[Venue], inspector: User, due_date: date, note: str, by: 
 
 def close_for_inspection(inspection: Inspection) -> int:
     """Close the venue's open assignments now that it has been inspected."""
-    open_ones = db.session.scalars(select(Assignment).where(
-        Assignment.venue_id == inspection.venue_id, Assignment.closed_at.is_(None))).all()
+    open_ones = db.session.scalars(
+        select(Assignment).where(
+            Assignment.venue_id == inspection.venue_id, Assignment.closed_at.is_(None)
+        )
+    ).all()
     for assignment in open_ones:
         assignment.closed_at = inspection.server_time or clock.utcnow()
         assignment.inspection_id = inspection.id
@@ -61,11 +80,14 @@ def close_for_inspection(inspection: Inspection) -> int:
 
 def open_assignments(inspector: User) -> list[Assignment]:
     """An inspector's open assignments, nearest due first."""
-    return list(db.session.scalars(
-        select(Assignment).where(Assignment.inspector_id == inspector.id,
-                                 Assignment.closed_at.is_(None))
-        .options(joinedload(Assignment.venue).joinedload(Venue.commune))
-        .order_by(Assignment.due_date, Assignment.id)))
+    return list(
+        db.session.scalars(
+            select(Assignment)
+            .where(Assignment.inspector_id == inspector.id, Assignment.closed_at.is_(None))
+            .options(joinedload(Assignment.venue).joinedload(Venue.commune))
+            .order_by(Assignment.due_date, Assignment.id)
+        )
+    )
 
 
 @dataclass
@@ -78,13 +100,25 @@ class Progress:
 
 def progress(district_ids: list[int], today: date, by: str) -> list[Progress]:
     """Assigned / done / overdue per inspector or per commune of a district."""
-    key = (User.display_name if by == "inspector" else Commune.name)
-    stmt = (select(key, func.count(Assignment.id),
-                   func.sum(case((Assignment.closed_at.is_not(None), 1), else_=0)),
-                   func.sum(case(((Assignment.closed_at.is_(None))
-                                  & (Assignment.due_date < today), 1), else_=0)))
-            .select_from(Assignment).join(Assignment.venue).join(Venue.commune)
-            .join(User, User.id == Assignment.inspector_id)
-            .where(Commune.district_id.in_(district_ids)).group_by(key).order_by(key))
-    return [Progress(name, assigned, done or 0, overdue or 0)
-            for name, assigned, done, overdue in db.session.execute(stmt)]
+    key = User.display_name if by == "inspector" else Commune.name
+    stmt = (
+        select(
+            key,
+            func.count(Assignment.id),
+            func.sum(case((Assignment.closed_at.is_not(None), 1), else_=0)),
+            func.sum(
+                case(((Assignment.closed_at.is_(None)) & (Assignment.due_date < today), 1), else_=0)
+            ),
+        )
+        .select_from(Assignment)
+        .join(Assignment.venue)
+        .join(Venue.commune)
+        .join(User, User.id == Assignment.inspector_id)
+        .where(Commune.district_id.in_(district_ids))
+        .group_by(key)
+        .order_by(key)
+    )
+    return [
+        Progress(name, assigned, done or 0, overdue or 0)
+        for name, assigned, done, overdue in db.session.execute(stmt)
+    ]

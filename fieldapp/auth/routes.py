@@ -1,4 +1,5 @@
 """Logging in and out."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,7 +22,8 @@ def login():
     error = None
     if form.validate_on_submit():
         user = db.session.scalar(
-            select(User).where(User.username == form.username.data.strip().lower()))
+            select(User).where(User.username == form.username.data.strip().lower())
+        )
         if user is not None and user.is_enabled and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")), code=303)

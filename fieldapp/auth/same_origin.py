@@ -5,6 +5,7 @@ still be accepted), so a browser-supplied Origin or Referer from another site is
 refused as well, which a forged cross-site request cannot hide. And after a form, only
 a ?next= on this site is followed.
 """
+
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, request, url_for
@@ -16,8 +17,12 @@ def safe_next(target: str | None) -> str:
     """Only follow a ?next= that stays on this site."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("home.index")
 
@@ -36,6 +41,7 @@ def check_same_origin() -> None:
         # Some privacy settings strip both headers; the CSRF token still protects.
         return
     allowed = {_origin_of(request.host_url)} | {
-        origin.lower().rstrip("/") for origin in current_app.config["TRUSTED_ORIGINS"]}
+        origin.lower().rstrip("/") for origin in current_app.config["TRUSTED_ORIGINS"]
+    }
     if _origin_of(claimed) not in allowed:
         abort(400)

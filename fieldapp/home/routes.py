@@ -1,4 +1,5 @@
 """The home screen: what the user should do today."""
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -18,10 +19,15 @@ DUE_COUNT = 20
 
 def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
     """An inspector's own latest findings; for the office, the district's."""
-    stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
-            .where(Commune.district_id.in_(user.district_ids))
-            .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
-            .order_by(Inspection.server_time.desc()).limit(limit))
+    stmt = (
+        select(Inspection)
+        .join(Inspection.venue)
+        .join(Venue.commune)
+        .where(Commune.district_id.in_(user.district_ids))
+        .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
+        .order_by(Inspection.server_time.desc())
+        .limit(limit)
+    )
     if user.is_inspector:
         stmt = stmt.where(Inspection.inspector_id == user.id)
     return list(db.session.scalars(stmt))
@@ -29,10 +35,13 @@ def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
 
 def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
     """Venues of the district whose re-inspection date is set, soonest first."""
-    stmt = (district_venues(user.district_ids)
-            .where(Venue.reinspection_due.is_not(None), Venue.is_active.is_(True))
-            .options(joinedload(Venue.commune))
-            .order_by(Venue.reinspection_due, Venue.id).limit(limit))
+    stmt = (
+        district_venues(user.district_ids)
+        .where(Venue.reinspection_due.is_not(None), Venue.is_active.is_(True))
+        .options(joinedload(Venue.commune))
+        .order_by(Venue.reinspection_due, Venue.id)
+        .limit(limit)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -40,20 +49,35 @@ def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
 @login_required
 def index():
     """The user's district, recent inspections and venues due for re-inspection."""
-    returned = list(db.session.scalars(
-        select(Inspection).where(Inspection.inspector_id == current_user.id,
-                                 Inspection.review_state == "returned")
-        .options(joinedload(Inspection.venue)).order_by(Inspection.reviewed_at.desc())))
+    returned = list(
+        db.session.scalars(
+            select(Inspection)
+            .where(
+                Inspection.inspector_id == current_user.id, Inspection.review_state == "returned"
+            )
+            .options(joinedload(Inspection.venue))
+            .order_by(Inspection.reviewed_at.desc())
+        )
+    )
     awaiting = 0
     if current_user.can_review:
         awaiting = db.session.scalar(
-            select(func.count()).select_from(Inspection).join(Inspection.venue)
-            .join(Venue.commune).where(Commune.district_id.in_(current_user.district_ids),
-                                       Inspection.review_state == "pending"))
-    assignments = open_assignments(current_user) \
-        if current_user.is_inspector else []
+            select(func.count())
+            .select_from(Inspection)
+            .join(Inspection.venue)
+            .join(Venue.commune)
+            .where(
+                Commune.district_id.in_(current_user.district_ids),
+                Inspection.review_state == "pending",
+            )
+        )
+    assignments = open_assignments(current_user) if current_user.is_inspector else []
     return render_template(
-        "home/index.html", recent=recent_inspections(current_user), assignments=assignments,
-        due=venues_due(current_user), today=clock.today(), returned=returned,
+        "home/index.html",
+        recent=recent_inspections(current_user),
+        assignments=assignments,
+        due=venues_due(current_user),
+        today=clock.today(),
+        returned=returned,
         awaiting_review=awaiting,
     )

@@ -10,14 +10,21 @@ Vietnamese of its label and title at the end of messages.po. The outcome rule
 (outcome.py) only sees the answers it names; a new question changes no outcome unless
 the rule is changed too.
 """
+
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from flask_babel import format_date, format_decimal, gettext as _, lazy_gettext as _l
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from fieldapp.inspections.labels import (
-    ACTION_LABELS, CHECKIN_LABELS, QR_MATCHES_LABELS, QR_POSTED_LABELS,
+    ACTION_LABELS,
+    CHECKIN_LABELS,
+    QR_MATCHES_LABELS,
+    QR_POSTED_LABELS,
 )
 from fieldapp.posters.labels import SCAN_VERDICT_LABELS
 
@@ -32,8 +39,18 @@ from fieldapp.posters.labels import SCAN_VERDICT_LABELS
 #   date            a day, not before the day of the visit             -> date / None
 #   notes           free text over several lines (`max_length`)        -> str, trimmed
 #   scanned_code    what the phone read from the posted code (hidden)  -> str, trimmed
-KINDS = ("choice", "yes_no", "yes_no_unknown", "count", "text", "phone", "actions", "date",
-         "notes", "scanned_code")
+KINDS = (
+    "choice",
+    "yes_no",
+    "yes_no_unknown",
+    "count",
+    "text",
+    "phone",
+    "actions",
+    "date",
+    "notes",
+    "scanned_code",
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,7 @@ class Condition:
     the ticked"). `venue` depends on the venue: a question that does not apply to it is
     left out of the form, the page and the PDF.
     """
+
     rule: str = ""
     venue: Callable[[Any], bool] | None = None
 
@@ -67,6 +85,7 @@ class Condition:
 @dataclass(frozen=True)
 class AtMost:
     """A count that cannot exceed another one (scanned visitors of those seen)."""
+
     other: str
     missing_message: Any  # when the other count is empty
     over_message: Any
@@ -75,6 +94,7 @@ class AtMost:
 @dataclass(frozen=True)
 class Answer:
     """One line of a finding as the page and the PDF show it."""
+
     name: str  # the question whose line it is
     title: str
     text: str
@@ -89,6 +109,7 @@ KEEP_ANSWER = object()
 @dataclass(frozen=True)
 class Question:
     """One question of the checklist: how it is asked, when, and how its answer is shown."""
+
     name: str  # the form field and the inspection's column
     kind: str
     label: Any  # the question on the form; also names the field in the audit trail
@@ -172,8 +193,9 @@ def _show_staff(inspection) -> "Answer":
 
 
 def _show_visitors(inspection) -> "Answer":
-    return _line("visitors_observed",
-                 _part_of(inspection.visitors_scanned, inspection.visitors_observed))
+    return _line(
+        "visitors_observed", _part_of(inspection.visitors_scanned, inspection.visitors_observed)
+    )
 
 
 def _show_staff_app(inspection) -> "Answer":
@@ -183,60 +205,171 @@ def _show_staff_app(inspection) -> "Answer":
 def _show_scan(inspection) -> "Answer | None":
     if not inspection.scan_verdict:
         return None
-    return _line("scanned_payload", str(SCAN_VERDICT_LABELS[inspection.scan_verdict]),
-                 detail=inspection.scanned_payload)
+    return _line(
+        "scanned_payload",
+        str(SCAN_VERDICT_LABELS[inspection.scan_verdict]),
+        detail=inspection.scanned_payload,
+    )
 
 
 QUESTIONS = (
-    Question("qr_posted", "choice", _l("Is the QR code posted?"), "qr",
-             title=_l("QR code posted"), choices=QR_POSTED_LABELS),
-    Question("qr_size_ok", "yes_no_unknown", _l("Is the printed code at least 15×15 cm?"), "qr",
-             title=_l("At least 15×15 cm"), asked_when=QR_POSTED, skipped=None),
+    Question(
+        "qr_posted",
+        "choice",
+        _l("Is the QR code posted?"),
+        "qr",
+        title=_l("QR code posted"),
+        choices=QR_POSTED_LABELS,
+    ),
+    Question(
+        "qr_size_ok",
+        "yes_no_unknown",
+        _l("Is the printed code at least 15×15 cm?"),
+        "qr",
+        title=_l("At least 15×15 cm"),
+        asked_when=QR_POSTED,
+        skipped=None,
+    ),
     # With no code posted there is nothing to compare: the question is skipped.
-    Question("qr_matches", "choice", _l("Is it the venue's own registered code?"), "qr",
-             title=_l("The venue's own code"), choices=QR_MATCHES_LABELS,
-             asked_when=QR_POSTED, skipped="not_checked"),
+    Question(
+        "qr_matches",
+        "choice",
+        _l("Is it the venue's own registered code?"),
+        "qr",
+        title=_l("The venue's own code"),
+        choices=QR_MATCHES_LABELS,
+        asked_when=QR_POSTED,
+        skipped="not_checked",
+    ),
     # What the phone read from the posted code; the server judges whose code it is.
-    Question("scanned_payload", "scanned_code", _l("Scanned code"), "qr",
-             title=_l("Scanned code"), asked_when=QR_POSTED, max_length=4000,
-             show=_show_scan),
-    Question("checkin_method", "choice", _l("How does the venue check people in?"), "checkin",
-             title=_l("Checking people in"), choices=CHECKIN_LABELS),
-    Question("staff_assigned", "yes_no",
-             _l("Has the venue assigned someone to make visitors scan?"), "checkin",
-             title=_l("Staff assigned"), show=_show_staff),
-    Question("staff_name", "text", _l("Name of the assigned person"), "checkin",
-             shown_in="staff_assigned", asked_when=STAFF_ASSIGNED, skipped="",
-             required=_l("Enter the name of the person assigned."), max_length=100,
-             attrs=(("autocomplete", "name"),)),
-    Question("staff_phone", "phone", _l("Their phone"), "checkin",
-             shown_in="staff_assigned", asked_when=STAFF_ASSIGNED, skipped="",
-             required=_l("Enter their phone number.")),
-    Question("visitors_observed", "count", _l("Visitors seen entering"), "checkin",
-             title=_l("Visitors scanning"), show=_show_visitors),
-    Question("visitors_scanned", "count", _l("Of them, scanned"), "checkin",
-             shown_in="visitors_observed",
-             at_most=AtMost("visitors_observed", _l("Enter how many visitors you saw first."),
-                            _l("Cannot be more than the visitors seen entering."))),
-    Question("venue_scan_count", "count", _l("Venue's own scan count (if shown)"), "checkin",
-             title=_l("Venue's own scan count")),
-    Question("staff_total", "count", _l("Venue staff in total"), "staff",
-             title=_l("Staff with PC-Covid"), show=_show_staff_app),
-    Question("staff_with_app", "count", _l("Of them, with PC-Covid installed"), "staff",
-             shown_in="staff_total",
-             at_most=AtMost("staff_total", _l("Enter the number of staff first."),
-                            _l("Cannot be more than the staff in total."))),
-    Question("paper_fallback", "yes_no_unknown",
-             _l("Is there a paper log for visitors without a smartphone?"), "staff",
-             title=_l("Paper log")),
-    Question("risk_assessment_done", "yes_no_unknown",
-             _l("Has the enterprise done the COVID risk self-assessment?"), "staff",
-             title=_l("Risk self-assessment"), asked_when=ENTERPRISE, skipped=None),
-    Question("actions", "actions", _l("Done on the spot"), "on_the_spot",
-             title=_l("Done on the spot"), choices=ACTION_LABELS),
-    Question("reinspection_due", "date", _l("Re-inspect by"), "on_the_spot",
-             title=_l("Re-inspect by"), required=_l("Enter the re-inspection date."),
-             required_when=REINSPECTION_SCHEDULED),
+    Question(
+        "scanned_payload",
+        "scanned_code",
+        _l("Scanned code"),
+        "qr",
+        title=_l("Scanned code"),
+        asked_when=QR_POSTED,
+        max_length=4000,
+        show=_show_scan,
+    ),
+    Question(
+        "checkin_method",
+        "choice",
+        _l("How does the venue check people in?"),
+        "checkin",
+        title=_l("Checking people in"),
+        choices=CHECKIN_LABELS,
+    ),
+    Question(
+        "staff_assigned",
+        "yes_no",
+        _l("Has the venue assigned someone to make visitors scan?"),
+        "checkin",
+        title=_l("Staff assigned"),
+        show=_show_staff,
+    ),
+    Question(
+        "staff_name",
+        "text",
+        _l("Name of the assigned person"),
+        "checkin",
+        shown_in="staff_assigned",
+        asked_when=STAFF_ASSIGNED,
+        skipped="",
+        required=_l("Enter the name of the person assigned."),
+        max_length=100,
+        attrs=(("autocomplete", "name"),),
+    ),
+    Question(
+        "staff_phone",
+        "phone",
+        _l("Their phone"),
+        "checkin",
+        shown_in="staff_assigned",
+        asked_when=STAFF_ASSIGNED,
+        skipped="",
+        required=_l("Enter their phone number."),
+    ),
+    Question(
+        "visitors_observed",
+        "count",
+        _l("Visitors seen entering"),
+        "checkin",
+        title=_l("Visitors scanning"),
+        show=_show_visitors,
+    ),
+    Question(
+        "visitors_scanned",
+        "count",
+        _l("Of them, scanned"),
+        "checkin",
+        shown_in="visitors_observed",
+        at_most=AtMost(
+            "visitors_observed",
+            _l("Enter how many visitors you saw first."),
+            _l("Cannot be more than the visitors seen entering."),
+        ),
+    ),
+    Question(
+        "venue_scan_count",
+        "count",
+        _l("Venue's own scan count (if shown)"),
+        "checkin",
+        title=_l("Venue's own scan count"),
+    ),
+    Question(
+        "staff_total",
+        "count",
+        _l("Venue staff in total"),
+        "staff",
+        title=_l("Staff with PC-Covid"),
+        show=_show_staff_app,
+    ),
+    Question(
+        "staff_with_app",
+        "count",
+        _l("Of them, with PC-Covid installed"),
+        "staff",
+        shown_in="staff_total",
+        at_most=AtMost(
+            "staff_total",
+            _l("Enter the number of staff first."),
+            _l("Cannot be more than the staff in total."),
+        ),
+    ),
+    Question(
+        "paper_fallback",
+        "yes_no_unknown",
+        _l("Is there a paper log for visitors without a smartphone?"),
+        "staff",
+        title=_l("Paper log"),
+    ),
+    Question(
+        "risk_assessment_done",
+        "yes_no_unknown",
+        _l("Has the enterprise done the COVID risk self-assessment?"),
+        "staff",
+        title=_l("Risk self-assessment"),
+        asked_when=ENTERPRISE,
+        skipped=None,
+    ),
+    Question(
+        "actions",
+        "actions",
+        _l("Done on the spot"),
+        "on_the_spot",
+        title=_l("Done on the spot"),
+        choices=ACTION_LABELS,
+    ),
+    Question(
+        "reinspection_due",
+        "date",
+        _l("Re-inspect by"),
+        "on_the_spot",
+        title=_l("Re-inspect by"),
+        required=_l("Enter the re-inspection date."),
+        required_when=REINSPECTION_SCHEDULED,
+    ),
     Question("notes", "notes", _l("Notes"), "on_the_spot", title=_l("Notes"), max_length=2000),
 )
 QUESTION_NAMES = tuple(question.name for question in QUESTIONS)
@@ -250,14 +383,16 @@ def _line(name: str, text: str, detail: str = "") -> Answer:
 
 def questions_for(venue, section: str | None = None) -> list[Question]:
     """The questions put to this venue (of one section of the form, if given), in order."""
-    return [q for q in QUESTIONS
-            if q.applies_to(venue) and (section is None or q.section == section)]
+    return [
+        q for q in QUESTIONS if q.applies_to(venue) and (section is None or q.section == section)
+    ]
 
 
 @dataclass
 class FormGroup:
     """Questions drawn together on the form: shown only when `show_when` holds (if set),
     in rows of one question or two (a count and the count bounded by it)."""
+
     show_when: str
     rows: list[tuple[Question, ...]]
 
@@ -288,8 +423,10 @@ def shown_answer(question: Question, inspection) -> Answer | None:
     elif question.kind == "count":
         text = _number(value)
     elif question.kind == "actions":
-        text = "; ".join(str(question.choices.get(code, code))
-                         for code in inspection.action_list) or "—"
+        text = (
+            "; ".join(str(question.choices.get(code, code)) for code in inspection.action_list)
+            or "—"
+        )
     elif question.kind == "date":
         text = _day(value)
     else:

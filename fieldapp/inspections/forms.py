@@ -1,22 +1,39 @@
 """The inspection form: the checklist's questions (checklist.py) as a Flask-WTF form."""
+
 import uuid as uuid_module
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
-    DateField, FloatField, HiddenField, IntegerField, RadioField, SelectMultipleField,
-    StringField, TextAreaField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
-    NumberRange, Optional, Length, Regexp, ValidationError,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from fieldapp import clock
 from fieldapp.inspections.checklist import (
-    KEEP_ANSWER, QUESTIONS, SECTIONS, FormGroup, Question, form_layout, questions_for,
+    KEEP_ANSWER,
+    QUESTIONS,
+    SECTIONS,
+    FormGroup,
+    Question,
+    form_layout,
+    questions_for,
     stored_answers,
 )
 from fieldapp.inspections.labels import YES_NO, YES_NO_UNKNOWN
@@ -35,17 +52,23 @@ def _form_field(question: Question):
     label = question.label
     length = [Length(max=question.max_length)] if question.max_length else []
     if question.kind == "choice":
-        return RadioField(label, choices=list(question.choices.items()),
-                          invalid_choice_message=CHOOSE_ONE)
+        return RadioField(
+            label, choices=list(question.choices.items()), invalid_choice_message=CHOOSE_ONE
+        )
     if question.kind == "yes_no":
         return RadioField(label, choices=YES_NO, invalid_choice_message=CHOOSE_ONE)
     if question.kind == "yes_no_unknown":
-        return RadioField(label, choices=YES_NO_UNKNOWN, default="unknown",
-                          invalid_choice_message=CHOOSE_ONE)
+        return RadioField(
+            label, choices=YES_NO_UNKNOWN, default="unknown", invalid_choice_message=CHOOSE_ONE
+        )
     if question.kind == "count":
-        return IntegerField(label, validators=[
-            Optional(),
-            NumberRange(min=0, max=1_000_000, message=_l("Enter a number of 0 or more."))])
+        return IntegerField(
+            label,
+            validators=[
+                Optional(),
+                NumberRange(min=0, max=1_000_000, message=_l("Enter a number of 0 or more.")),
+            ],
+        )
     if question.kind == "text":
         return StringField(label, validators=length)
     if question.kind == "phone":
@@ -84,6 +107,7 @@ def _skipped_data(question: Question):
 class InspectionForm(FlaskForm):
     """The checklist's questions (added below from checklist.QUESTIONS), the form's UUID,
     the phone's clock and position, and the photos."""
+
     uuid = HiddenField()
     device_time = HiddenField()
     latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
@@ -129,7 +153,7 @@ class InspectionForm(FlaskForm):
         try:
             field.data = str(uuid_module.UUID(field.data))
         except (TypeError, ValueError):
-            raise ValidationError(_l("This form is damaged: reload the page."))
+            raise ValidationError(_l("This form is damaged: reload the page.")) from None
 
     def _check_not_before_visit(self, field) -> None:
         # Against the day the finding was made: one sent from the outbox days later,
@@ -150,9 +174,14 @@ class InspectionForm(FlaskForm):
             if field.errors:
                 continue
             asked = self._asked(question)
-            if question.required and asked and _answer(question, field) in (None, "", []) \
-                    and (question.required_when is None
-                         or question.required_when.holds(raw, self.venue)):
+            if (
+                question.required
+                and asked
+                and _answer(question, field) in (None, "", [])
+                and (
+                    question.required_when is None or question.required_when.holds(raw, self.venue)
+                )
+            ):
                 field.errors.append(question.required)
             elif question.at_most and field.data is not None:
                 other = self[question.at_most.other].data
@@ -183,8 +212,10 @@ class InspectionForm(FlaskForm):
 
     def answered_enough_to_assess(self) -> bool:
         """True when the answers the outcome rule needs are given (for the preview)."""
-        return all(f.data in dict(f.choices) for f in
-                   (self.qr_posted, self.qr_matches, self.checkin_method, self.staff_assigned))
+        return all(
+            f.data in dict(f.choices)
+            for f in (self.qr_posted, self.qr_matches, self.checkin_method, self.staff_assigned)
+        )
 
 
 for _question in QUESTIONS:
@@ -197,8 +228,10 @@ InspectionForm.photos = MultipleFileField(_l("Photos of the poster and entrance"
 def correction_data(inspection) -> dict:
     """A stored finding as form data, to correct it."""
     return {
-        **stored_answers(inspection), "uuid": inspection.uuid,
-        "latitude": inspection.latitude, "longitude": inspection.longitude,
+        **stored_answers(inspection),
+        "uuid": inspection.uuid,
+        "latitude": inspection.latitude,
+        "longitude": inspection.longitude,
         "gps_accuracy": inspection.gps_accuracy_m,
         "device_time": inspection.device_time.isoformat() if inspection.device_time else "",
     }
@@ -209,9 +242,9 @@ def _parse_device_time(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value)
     except ValueError:
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment

@@ -1,6 +1,9 @@
 """What the inspection's stored codes are called on screen, in the user's language."""
+
 from flask import current_app
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from fieldapp.inspections.outcome import MIN_SCAN_RATE, MIN_STAFF_APP_RATE
 
@@ -43,10 +46,10 @@ REASON_LABELS = {
     "qr_outdated": _l("QR code is outdated"),
     "qr_too_small": _l("Printed code is smaller than 15×15 cm"),
     "no_staff": _l("No staff assigned to make visitors scan"),
-    "low_scan_rate": _l("Fewer than %(share)s of visitors scanned",
-                        share=f"{MIN_SCAN_RATE:.0%}"),
-    "low_staff_app": _l("Fewer than %(share)s of staff have PC-Covid",
-                        share=f"{MIN_STAFF_APP_RATE:.0%}"),
+    "low_scan_rate": _l("Fewer than %(share)s of visitors scanned", share=f"{MIN_SCAN_RATE:.0%}"),
+    "low_staff_app": _l(
+        "Fewer than %(share)s of staff have PC-Covid", share=f"{MIN_STAFF_APP_RATE:.0%}"
+    ),
     "no_paper_fallback": _l("No paper log for visitors without a smartphone"),
     "no_risk_assessment": _l("Risk self-assessment not done"),
 }
@@ -58,10 +61,13 @@ def gps_warning_labels() -> dict[str, str]:
     config = current_app.config
     return {
         "no_fix": _("No GPS position was recorded"),
-        "low_accuracy": _("GPS accuracy is worse than %(m)s m",
-                          m=format_decimal(config["GPS_MAX_ACCURACY_M"])),
-        "far_from_venue": _("More than %(m)s m from the venue's registered position",
-                            m=format_decimal(config["GPS_MAX_DISTANCE_M"])),
+        "low_accuracy": _(
+            "GPS accuracy is worse than %(m)s m", m=format_decimal(config["GPS_MAX_ACCURACY_M"])
+        ),
+        "far_from_venue": _(
+            "More than %(m)s m from the venue's registered position",
+            m=format_decimal(config["GPS_MAX_DISTANCE_M"]),
+        ),
     }
 
 

@@ -5,6 +5,7 @@ someone else's code on the door). Needs improvement: check-in works but a
 requirement is missed (code hidden or damaged, nobody assigned, few visitors
 scanning...). Compliant: nothing found.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ MIN_STAFF_APP_RATE = 0.8
 @dataclass
 class Checklist:
     """The inspector's answers, as plain values (no request, no database)."""
+
     qr_posted: str
     qr_matches: str
     checkin_method: str

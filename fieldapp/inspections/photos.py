@@ -3,16 +3,15 @@
 Photos are kept per inspection UUID from the first post of the form, so a form
 sent back with an error does not ask the inspector to take them again.
 """
+
 import hashlib
 import io
-import os
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Pillow refuses larger images; a phone photo is about 12 Mpx.
 Image.MAX_IMAGE_PIXELS = 60_000_000
@@ -38,6 +37,7 @@ def photo_folder(upload_folder: str, inspection_uuid: str) -> Path:
 @dataclass
 class Upload:
     """One uploaded file, read once, with the fingerprint of its bytes."""
+
     filename: str
     raw: bytes
 
@@ -54,15 +54,23 @@ def read_uploads(files, max_bytes: int) -> tuple[list[Upload], list[str]]:
             continue
         raw = file.stream.read(max_bytes + 1)
         if len(raw) > max_bytes:
-            errors.append(str(_l("%(name)s is larger than %(mb)s MB.", name=file.filename,
-                                 mb=max_bytes // (1024 * 1024))))
+            errors.append(
+                str(
+                    _l(
+                        "%(name)s is larger than %(mb)s MB.",
+                        name=file.filename,
+                        mb=max_bytes // (1024 * 1024),
+                    )
+                )
+            )
         else:
             uploads.append(Upload(file.filename, raw))
     return uploads, errors
 
 
-def keep_photo(upload_folder: str, inspection_uuid: str, upload: Upload,
-               max_side: int) -> StoredPhoto:
+def keep_photo(
+    upload_folder: str, inspection_uuid: str, upload: Upload, max_side: int
+) -> StoredPhoto:
     """Check that an upload is an image and store it as a JPEG named by its fingerprint.
 
     The same photo sent twice (a retry) lands on the same file, never a second one.
@@ -73,10 +81,10 @@ def keep_photo(upload_folder: str, inspection_uuid: str, upload: Upload,
         image = Image.open(io.BytesIO(upload.raw))
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError):
-        raise PhotoError(_l("%(name)s is not a photo (JPEG, PNG or WebP).",
-                            name=upload.filename))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise PhotoError(
+            _l("%(name)s is not a photo (JPEG, PNG or WebP).", name=upload.filename)
+        ) from None
     image.thumbnail((max_side, max_side))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)
@@ -87,13 +95,13 @@ def keep_photo(upload_folder: str, inspection_uuid: str, upload: Upload,
         # Written aside then renamed: a concurrent retry never reads half a file.
         partial = folder / f"{upload.fingerprint}.{uuid_module.uuid4().hex}.part"
         partial.write_bytes(out.getvalue())
-        os.replace(partial, path)
-    return StoredPhoto(f"{folder.name}/{path.name}", image.width, image.height,
-                       len(out.getvalue()))
+        partial.replace(path)
+    return StoredPhoto(f"{folder.name}/{path.name}", image.width, image.height, len(out.getvalue()))
 
 
-def keep_only(upload_folder: str, inspection_uuid: str,
-              fingerprints: set[str]) -> list[StoredPhoto]:
+def keep_only(
+    upload_folder: str, inspection_uuid: str, fingerprints: set[str]
+) -> list[StoredPhoto]:
     """The form's kept photos reduced to those named; the others are deleted.
 
     The phone's outbox sends every photo of a finding each time, so a photo it no
@@ -124,6 +132,9 @@ def kept_photos(upload_folder: str, inspection_uuid: str) -> list[StoredPhoto]:
     photos = []
     for file in sorted(folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime):
         with Image.open(file) as image:
-            photos.append(StoredPhoto(f"{folder.name}/{file.name}", image.width,
-                                      image.height, file.stat().st_size))
+            photos.append(
+                StoredPhoto(
+                    f"{folder.name}/{file.name}", image.width, image.height, file.stat().st_size
+                )
+            )
     return photos

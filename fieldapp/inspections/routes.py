@@ -1,14 +1,24 @@
 """The inspection form, its outcome preview, recording and correcting a finding, and
 reading one."""
+
 from flask import (
-    Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
-    send_from_directory, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from fieldapp.access import inspection_or_404, inspectors_only, venue_or_404
+from fieldapp.audit import history
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_json
 from fieldapp.inspections.checklist import answer_lines
@@ -17,10 +27,14 @@ from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.inspections.outcome import assess
 from fieldapp.inspections.photos import read_uploads
 from fieldapp.inspections.service import (
-    InspectionLocked, Position, Submission, gps_check, outcome_answers, submit_finding,
+    InspectionLocked,
+    Position,
+    Submission,
+    gps_check,
+    outcome_answers,
+    submit_finding,
 )
 from fieldapp.models import Commune, Inspection, InspectionPhoto, Venue
-from fieldapp.audit import history
 from fieldapp.posters.service import replacement_reason
 
 bp = Blueprint("inspections", __name__)
@@ -32,20 +46,27 @@ def _position(form: InspectionForm) -> Position:
 
 def _submission(form: InspectionForm, sends_all_photos: bool = False) -> Submission:
     """The posted form as the service takes it: answers (None if refused), photos."""
-    uploads, upload_errors = read_uploads(request.files.getlist(form.photos.name),
-                                          current_app.config["MAX_PHOTO_BYTES"])
+    uploads, upload_errors = read_uploads(
+        request.files.getlist(form.photos.name), current_app.config["MAX_PHOTO_BYTES"]
+    )
     uuid_ok = form.validate_uuid_only()
     form_ok = form.validate_on_submit()
-    return Submission(uuid=form.uuid.data if uuid_ok else None,
-                      answers=form.answers() if form_ok else None, position=_position(form),
-                      device_time=form.device_moment(), uploads=uploads,
-                      upload_errors=upload_errors, sends_all_photos=sends_all_photos)
+    return Submission(
+        uuid=form.uuid.data if uuid_ok else None,
+        answers=form.answers() if form_ok else None,
+        position=_position(form),
+        device_time=form.device_moment(),
+        uploads=uploads,
+        upload_errors=upload_errors,
+        sends_all_photos=sends_all_photos,
+    )
 
 
 def _render_form(venue, form, status=200, editing=None, waiting=()):
     """The form (new, or correcting `editing`), with the photos already kept for it."""
-    return render_template("inspections/new.html", venue=venue, form=form,
-                           kept_photos=list(waiting), editing=editing), status
+    return render_template(
+        "inspections/new.html", venue=venue, form=form, kept_photos=list(waiting), editing=editing
+    ), status
 
 
 def _closed_venue(venue: Venue):
@@ -53,10 +74,12 @@ def _closed_venue(venue: Venue):
     if venue.merged_into_id:
         message = _("This venue was merged into another record: record the finding there.")
     if wants_json():
-        return jsonify(status="venue_closed", message=message,
-                       merged_into=venue.merged_into_id), 409
+        return jsonify(
+            status="venue_closed", message=message, merged_into=venue.merged_into_id
+        ), 409
     return render_template(
-        "errors/error.html", status=409, title=_("This venue is closed"), message=message), 409
+        "errors/error.html", status=409, title=_("This venue is closed"), message=message
+    ), 409
 
 
 @bp.route("/venues/<int:venue_id>/inspections/new")
@@ -89,9 +112,13 @@ def create(venue_id: int):
     if result.status == "invalid":
         form.photos.errors = list(form.photos.errors) + result.photo_errors
         if wants_json():
-            return jsonify(status="invalid", message=_(
-                "Some answers need fixing: see the messages in red. Nothing you entered was lost."),
-                errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            return jsonify(
+                status="invalid",
+                message=_(
+                    "Some answers need fixing: see the messages in red. "
+                    "Nothing you entered was lost."
+                ),
+                errors={name: [str(e) for e in errors] for name, errors in form.errors.items()},
             ), 422
         return _render_form(venue, form, 422, waiting=result.waiting_photos)
     db.session.commit()
@@ -101,29 +128,43 @@ def create(venue_id: int):
 def _recorded(inspection: Inspection, created: bool):
     """The answer to a successful post: a redirect for the page, JSON for the outbox."""
     outcome = _outcome_label(inspection.outcome)
-    message = _("Inspection recorded: %(outcome)s.", outcome=outcome) if created \
+    message = (
+        _("Inspection recorded: %(outcome)s.", outcome=outcome)
+        if created
         else _("This finding was already recorded.")
+    )
     venue_url = url_for("venues.show", venue_id=inspection.venue_id)
     if wants_json():
-        if request.headers.get("X-Fieldapp-Flash"):  # the inspector is on the form, going to the venue
+        if request.headers.get(
+            "X-Fieldapp-Flash"
+        ):  # the inspector is on the form, going to the venue
             flash(message, "success" if created else "info")
-        return jsonify(status="created" if created else "exists", message=message,
-                       inspection_id=inspection.id, uuid=inspection.uuid,
-                       outcome=inspection.outcome, outcome_label=outcome,
-                       venue_url=venue_url), 201 if created else 200
+        return jsonify(
+            status="created" if created else "exists",
+            message=message,
+            inspection_id=inspection.id,
+            uuid=inspection.uuid,
+            outcome=inspection.outcome,
+            outcome_label=outcome,
+            venue_url=venue_url,
+        ), 201 if created else 200
     flash(message, "success" if created else "info")
     return redirect(venue_url, code=303)
 
 
 def _conflict(inspection: Inspection | None):
     """The UUID is taken by a different finding: refuse, never overwrite."""
-    message = _("Another finding was already recorded with this form, with different "
-                "answers. Nothing was changed: start a new inspection to record this one.")
+    message = _(
+        "Another finding was already recorded with this form, with different "
+        "answers. Nothing was changed: start a new inspection to record this one."
+    )
     if wants_json():
-        return jsonify(status="conflict", message=message,
-                       inspection_id=inspection.id if inspection else None), 409
-    return render_template("errors/error.html", status=409, title=_("Already recorded"),
-                           message=message), 409
+        return jsonify(
+            status="conflict", message=message, inspection_id=inspection.id if inspection else None
+        ), 409
+    return render_template(
+        "errors/error.html", status=409, title=_("Already recorded"), message=message
+    ), 409
 
 
 def _outcome_label(outcome: str) -> str:
@@ -137,10 +178,14 @@ def preview(venue_id: int):
     """The outcome the answers so far would get, shown before submitting (htmx)."""
     venue = venue_or_404(venue_id)
     form = InspectionForm(venue=venue)
-    assessment = assess(outcome_answers(form.answers()), venue.is_enterprise) \
-        if form.answered_enough_to_assess() else None
-    return render_template("inspections/_outcome.html", assessment=assessment,
-                           gps=gps_check(venue, _position(form)))
+    assessment = (
+        assess(outcome_answers(form.answers()), venue.is_enterprise)
+        if form.answered_enough_to_assess()
+        else None
+    )
+    return render_template(
+        "inspections/_outcome.html", assessment=assessment, gps=gps_check(venue, _position(form))
+    )
 
 
 @bp.route("/inspections/<int:inspection_id>")
@@ -152,11 +197,16 @@ def show(inspection_id: int):
 
 def render_detail(inspection: Inspection, review_error: str | None = None, comment: str = ""):
     """The detail page, with its review box and audit trail."""
-    return render_template("inspections/show.html", inspection=inspection,
-                           venue=inspection.venue, answers=answer_lines(inspection),
-                           replaceable=replacement_reason(inspection) is not None,
-                           changes=history(inspection), review_error=review_error,
-                           comment=comment)
+    return render_template(
+        "inspections/show.html",
+        inspection=inspection,
+        venue=inspection.venue,
+        answers=answer_lines(inspection),
+        replaceable=replacement_reason(inspection) is not None,
+        changes=history(inspection),
+        review_error=review_error,
+        comment=comment,
+    )
 
 
 @bp.route("/inspections/<int:inspection_id>/edit", methods=["GET", "POST"])
@@ -193,12 +243,16 @@ def photo(uuid: str, name: str):
     """A photo of an inspection of the user's district."""
     path = f"{uuid}/{name}"
     found = db.session.scalar(
-        select(InspectionPhoto.id).join(InspectionPhoto.inspection).join(Inspection.venue)
+        select(InspectionPhoto.id)
+        .join(InspectionPhoto.inspection)
+        .join(Inspection.venue)
         .join(Venue.commune)
-        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids)))
+        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids))
+    )
     if found is None:
         abort(404)
-    response = send_from_directory(current_app.config["UPLOAD_FOLDER"], path,
-                                   mimetype="image/jpeg", max_age=86400)
+    response = send_from_directory(
+        current_app.config["UPLOAD_FOLDER"], path, mimetype="image/jpeg", max_age=86400
+    )
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response

@@ -1,8 +1,8 @@
 """Submitting a finding, new or corrected: the one way answers and photos become an
 inspection."""
+
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +20,17 @@ from fieldapp.geo import distance_m
 from fieldapp.inspections.checklist import KEEP_ANSWER, QUESTIONS, complete, stored_value
 from fieldapp.inspections.outcome import Assessment, Checklist, assess
 from fieldapp.inspections.photos import (
-    PhotoError, StoredPhoto, Upload, keep_only, keep_photo, kept_photos, photo_fingerprint,
+    PhotoError,
+    StoredPhoto,
+    Upload,
+    keep_only,
+    keep_photo,
+    kept_photos,
+    photo_fingerprint,
 )
 from fieldapp.models import Inspection, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
+
 
 @dataclass
 class Position:
@@ -42,8 +49,9 @@ class GpsCheck:
     warnings: list[str]
 
 
-def check_position(venue: Venue, position: Position, max_accuracy_m: float,
-                   max_distance_m: float) -> GpsCheck:
+def check_position(
+    venue: Venue, position: Position, max_accuracy_m: float, max_distance_m: float
+) -> GpsCheck:
     """Warn when the fix is missing, imprecise, or far from the venue's registered spot."""
     if not position.has_fix:
         return GpsCheck(None, ["no_fix"])
@@ -52,8 +60,9 @@ def check_position(venue: Venue, position: Position, max_accuracy_m: float,
         warnings.append("low_accuracy")
     distance = None
     if venue.has_position:
-        distance = distance_m(position.latitude, position.longitude,
-                              venue.latitude, venue.longitude)
+        distance = distance_m(
+            position.latitude, position.longitude, venue.latitude, venue.longitude
+        )
         if distance > max_distance_m:
             warnings.append("far_from_venue")
     return GpsCheck(distance, warnings)
@@ -63,8 +72,9 @@ def gps_check(venue: Venue, position: Position) -> GpsCheck:
     """The position checked against the settings' limits (FIELDAPP_GPS_MAX_ACCURACY_M and
     FIELDAPP_GPS_MAX_DISTANCE_M)."""
     config = current_app.config
-    return check_position(venue, position, config["GPS_MAX_ACCURACY_M"],
-                          config["GPS_MAX_DISTANCE_M"])
+    return check_position(
+        venue, position, config["GPS_MAX_ACCURACY_M"], config["GPS_MAX_DISTANCE_M"]
+    )
 
 
 class UuidTaken(Exception):
@@ -78,8 +88,9 @@ class InspectionLocked(Exception):
 def outcome_answers(answers: dict, device_time: datetime | None = None) -> Checklist:
     """The answers the outcome rule reads, out of all the checklist's answers."""
     names = {f.name for f in fields(Checklist)}
-    return Checklist(**{name: value for name, value in answers.items() if name in names},
-                     device_time=device_time)
+    return Checklist(
+        **{name: value for name, value in answers.items() if name in names}, device_time=device_time
+    )
 
 
 def content_fingerprint(answers: dict, position: Position) -> str:
@@ -93,12 +104,15 @@ def content_fingerprint(answers: dict, position: Position) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def is_replay(inspection: Inspection, answers: dict, position: Position,
-              photo_fingerprints: list[str]) -> bool:
+def is_replay(
+    inspection: Inspection, answers: dict, position: Position, photo_fingerprints: list[str]
+) -> bool:
     """True when a post repeats the stored finding: same answers, no photo it lacks."""
     stored = {photo_fingerprint(photo.path) for photo in inspection.photos}
-    return inspection.content_hash == content_fingerprint(answers, position) \
+    return (
+        inspection.content_hash == content_fingerprint(answers, position)
         and set(photo_fingerprints) <= stored
+    )
 
 
 def existing_inspection(inspection_uuid: str) -> Inspection | None:
@@ -112,6 +126,7 @@ class Submission:
     `answers` is None when the form refused them (its messages are the route's to show);
     `uuid` is None when the form's UUID is damaged.
     """
+
     uuid: str | None
     answers: dict | None
     position: Position
@@ -127,6 +142,7 @@ class Submission:
 class SubmissionResult:
     """What came of a submission: created, exists (a replay), updated (a correction),
     conflict (the UUID holds a different finding) or invalid."""
+
     status: str
     inspection: Inspection | None = None
     photo_errors: list[str] = field(default_factory=list)
@@ -134,9 +150,15 @@ class SubmissionResult:
     waiting_photos: list[StoredPhoto] = field(default_factory=list)
 
 
-def submit_finding(venue: Venue, inspector: User, submission: Submission, *,
-                   correcting: Inspection | None = None, photos_required: bool = True,
-                   received_at: datetime | None = None) -> SubmissionResult:
+def submit_finding(
+    venue: Venue,
+    inspector: User,
+    submission: Submission,
+    *,
+    correcting: Inspection | None = None,
+    photos_required: bool = True,
+    received_at: datetime | None = None,
+) -> SubmissionResult:
     """Record a new finding, or correct a returned one: the one way answers and photos
     become an inspection.
 
@@ -154,10 +176,17 @@ def submit_finding(venue: Venue, inspector: User, submission: Submission, *,
     elif submission.uuid is not None:
         found = existing_inspection(submission.uuid)
         if found is not None:
-            same = found.venue_id == venue.id and found.inspector_id == inspector.id \
-                and submission.answers is not None \
-                and is_replay(found, submission.answers, submission.position,
-                              [upload.fingerprint for upload in submission.uploads])
+            same = (
+                found.venue_id == venue.id
+                and found.inspector_id == inspector.id
+                and submission.answers is not None
+                and is_replay(
+                    found,
+                    submission.answers,
+                    submission.position,
+                    [upload.fingerprint for upload in submission.uploads],
+                )
+            )
             return SubmissionResult("exists" if same else "conflict", found)
 
     photos, photo_errors = _keep_photos(submission, config)
@@ -165,18 +194,35 @@ def submit_finding(venue: Venue, inspector: User, submission: Submission, *,
     if photos_required and correcting is None and not photos and not photo_errors:
         photo_errors.append(_l("Take at least one photo of the poster or the entrance."))
     if submission.answers is None or photo_errors or submission.uuid is None:
-        return SubmissionResult("invalid", photo_errors=[str(e) for e in photo_errors],
-                                waiting_photos=[p for p in photos if p.path not in attached])
+        return SubmissionResult(
+            "invalid",
+            photo_errors=[str(e) for e in photo_errors],
+            waiting_photos=[p for p in photos if p.path not in attached],
+        )
 
     gps = gps_check(venue, submission.position)
     if correcting is not None:
-        update_inspection(correcting, inspector, submission.answers, submission.position, gps,
-                          [p for p in photos if p.path not in attached])
+        update_inspection(
+            correcting,
+            inspector,
+            submission.answers,
+            submission.position,
+            gps,
+            [p for p in photos if p.path not in attached],
+        )
         return SubmissionResult("updated", correcting)
     try:
         inspection, created = record_inspection(
-            venue, inspector, submission.uuid, submission.answers, submission.device_time,
-            submission.position, gps, photos, received_at=received_at)
+            venue,
+            inspector,
+            submission.uuid,
+            submission.answers,
+            submission.device_time,
+            submission.position,
+            gps,
+            photos,
+            received_at=received_at,
+        )
     except UuidTaken:
         return SubmissionResult("conflict")
     return SubmissionResult("created" if created else "exists", inspection)
@@ -199,8 +245,11 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
         except PhotoError as error:
             errors.append(str(error))
     if submission.sends_all_photos:
-        photos = keep_only(config["UPLOAD_FOLDER"], submission.uuid,
-                           {upload.fingerprint for upload in submission.uploads})
+        photos = keep_only(
+            config["UPLOAD_FOLDER"],
+            submission.uuid,
+            {upload.fingerprint for upload in submission.uploads},
+        )
     else:
         photos = kept_photos(config["UPLOAD_FOLDER"], submission.uuid)
     if len(photos) > config["MAX_PHOTOS"]:
@@ -221,10 +270,17 @@ def _same_visit(inspection: Inspection, venue: Venue, inspector: User) -> Inspec
     return inspection
 
 
-def record_inspection(venue: Venue, inspector: User, inspection_uuid: str, answers: dict,
-                      device_time: datetime | None, position: Position, gps: GpsCheck,
-                      photos: list[StoredPhoto],
-                      received_at: datetime | None = None) -> tuple[Inspection, bool]:
+def record_inspection(
+    venue: Venue,
+    inspector: User,
+    inspection_uuid: str,
+    answers: dict,
+    device_time: datetime | None,
+    position: Position,
+    gps: GpsCheck,
+    photos: list[StoredPhoto],
+    received_at: datetime | None = None,
+) -> tuple[Inspection, bool]:
     """Store a finding once, whatever the number of posts of its UUID.
 
     Returns the inspection and whether this call created it. A second post of
@@ -234,10 +290,14 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str, answe
     if found is not None:
         return _same_visit(found, venue, inspector), False
 
-    inspection = Inspection(uuid=inspection_uuid, venue_id=venue.id, inspector_id=inspector.id,
-                            content_hash=content_fingerprint(answers, position),
-                            device_time=device_time,
-                            server_time=received_at or clock.utcnow())
+    inspection = Inspection(
+        uuid=inspection_uuid,
+        venue_id=venue.id,
+        inspector_id=inspector.id,
+        content_hash=content_fingerprint(answers, position),
+        device_time=device_time,
+        server_time=received_at or clock.utcnow(),
+    )
     _apply_answers(inspection, venue, answers, position, gps)
     inspection.photos = [
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
@@ -261,8 +321,9 @@ def record_inspection(venue: Venue, inspector: User, inspection_uuid: str, answe
     return inspection, True
 
 
-def _apply_answers(inspection: Inspection, venue: Venue, answers: dict, position: Position,
-                   gps: GpsCheck) -> None:
+def _apply_answers(
+    inspection: Inspection, venue: Venue, answers: dict, position: Position, gps: GpsCheck
+) -> None:
     """Copy the answers onto the inspection and compute its outcome with the rule."""
     answers = complete(answers)
     for question in QUESTIONS:
@@ -274,8 +335,9 @@ def _apply_answers(inspection: Inspection, venue: Venue, answers: dict, position
     inspection.gps_accuracy_m, inspection.gps_distance_m = position.accuracy_m, gps.distance_m
     inspection.gps_warnings = ",".join(gps.warnings)
     payload = inspection.scanned_payload
-    inspection.scan_verdict = judge_payload(venue.commune.district_id, venue,
-                                            payload).verdict if payload else ""
+    inspection.scan_verdict = (
+        judge_payload(venue.commune.district_id, venue, payload).verdict if payload else ""
+    )
     assessment: Assessment = assess(outcome_answers(answers), venue.is_enterprise)
     inspection.outcome = assessment.outcome
     inspection.outcome_reasons = ",".join(assessment.reasons)
@@ -289,8 +351,14 @@ def _refresh_venue_status(venue: Venue, inspection: Inspection) -> None:
         venue.reinspection_due = inspection.reinspection_due
 
 
-def update_inspection(inspection: Inspection, editor: User, answers: dict, position: Position,
-                      gps: GpsCheck, new_photos: list[StoredPhoto]) -> None:
+def update_inspection(
+    inspection: Inspection,
+    editor: User,
+    answers: dict,
+    position: Position,
+    gps: GpsCheck,
+    new_photos: list[StoredPhoto],
+) -> None:
     """Correct a finding (usually one returned by the supervisor): it goes back for review."""
     if inspection.review_state == "approved" or inspection.inspector_id != editor.id:
         raise InspectionLocked()
@@ -299,7 +367,9 @@ def update_inspection(inspection: Inspection, editor: User, answers: dict, posit
     known = {photo.path for photo in inspection.photos}
     inspection.photos.extend(
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
-        for p in new_photos if p.path not in known)
+        for p in new_photos
+        if p.path not in known
+    )
     inspection.review_state = "pending"
     inspection.updated_at = clock.utcnow()
     _refresh_venue_status(inspection.venue, inspection)

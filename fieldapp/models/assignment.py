@@ -1,4 +1,5 @@
 """Assignments: a supervisor asks an inspector to visit a venue by a date."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, String

@@ -1,4 +1,5 @@
 """The audit trail: who changed what, when, with the values before and after."""
+
 import json
 from datetime import datetime
 

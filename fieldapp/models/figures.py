@@ -1,4 +1,5 @@
 """A commune's figures from the national systems, as of one report date."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
@@ -15,6 +16,7 @@ class CommuneFigures(db.Model):
 
     One row per commune and report date: importing the date again replaces it.
     """
+
     __tablename__ = "commune_figures"
     __table_args__ = (UniqueConstraint("commune_id", "report_date"),)
     id: Mapped[int] = mapped_column(primary_key=True)

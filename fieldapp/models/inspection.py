@@ -1,4 +1,5 @@
 """Inspections: one inspector's findings at one venue on one visit."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
@@ -76,7 +77,8 @@ class Inspection(db.Model):
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     photos: Mapped[list["InspectionPhoto"]] = relationship(
-        back_populates="inspection", order_by="InspectionPhoto.id",
+        back_populates="inspection",
+        order_by="InspectionPhoto.id",
         cascade="all, delete-orphan",
     )
 

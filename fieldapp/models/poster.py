@@ -1,4 +1,5 @@
 """Posters issued for venues (replacements and their print queue) and print batches."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
@@ -9,6 +10,7 @@ from fieldapp.extensions import db
 from fieldapp.models.inspection import Inspection
 from fieldapp.models.user import User
 from fieldapp.models.venue import Venue
+
 
 class Poster(db.Model):
     __tablename__ = "poster"
@@ -38,6 +40,7 @@ class Poster(db.Model):
 
 class PosterBatch(db.Model):
     """A multi-page PDF made in the background; its progress lives here, not in memory."""
+
     __tablename__ = "poster_batch"
     id: Mapped[int] = mapped_column(primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)

@@ -1,4 +1,5 @@
 """Administrative units: province > district > commune (xã / phường / thị trấn)."""
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

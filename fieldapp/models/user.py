@@ -1,4 +1,5 @@
 """People who use the app: inspectors, supervisors, admins."""
+
 import enum
 
 from flask import current_app, has_app_context
@@ -23,6 +24,7 @@ INSPECTING_ROLES = (Role.INSPECTOR.value, Role.SUPERVISOR.value)
 
 class Scope(str, enum.Enum):
     """How far a supervisor sees: their district, or every district of its province."""
+
     DISTRICT = "district"
     PROVINCE = "province"
 
@@ -36,8 +38,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.INSPECTOR.value)
     # The district the user works in; a province supervisor's is where their office sits.
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
-    scope: Mapped[str] = mapped_column(String(10), default=Scope.DISTRICT.value,
-                                       server_default=Scope.DISTRICT.value)
+    scope: Mapped[str] = mapped_column(
+        String(10), default=Scope.DISTRICT.value, server_default=Scope.DISTRICT.value
+    )
     # Set for commune culture officers: their commune is the default filter.
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
     locale: Mapped[str] = mapped_column(String(5), default="vi")
@@ -52,8 +55,11 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         # Tests lower the cost through PASSWORD_HASH_METHOD; production keeps scrypt.
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") \
-            if has_app_context() else "scrypt"
+        method = (
+            current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+            if has_app_context()
+            else "scrypt"
+        )
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
@@ -69,9 +75,13 @@ class User(UserMixin, db.Model):
         if not self.sees_province:
             return [self.district_id]
         if getattr(self, "_province_district_ids", None) is None:
-            self._province_district_ids = list(db.session.scalars(
-                select(District.id).where(District.province_id == self.district.province_id)
-                .order_by(District.name)))
+            self._province_district_ids = list(
+                db.session.scalars(
+                    select(District.id)
+                    .where(District.province_id == self.district.province_id)
+                    .order_by(District.name)
+                )
+            )
         return self._province_district_ids
 
     @property

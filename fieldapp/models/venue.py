@@ -1,4 +1,5 @@
 """Venues: the places that must post their check-in QR code."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, Float, ForeignKey, String, Text
@@ -11,10 +12,23 @@ from fieldapp.text import search_text
 
 # The venue types named in the provincial orders (DOMAIN.md), as stored codes.
 VENUE_TYPES = (
-    "government_office", "school", "enterprise", "shop", "mini_supermarket",
-    "bookshop", "market", "health_station", "meeting_hall", "conference_centre",
-    "library", "football_ground", "amusement_area", "public_transport",
-    "tourist_accommodation", "village_cultural_house", "other",
+    "government_office",
+    "school",
+    "enterprise",
+    "shop",
+    "mini_supermarket",
+    "bookshop",
+    "market",
+    "health_station",
+    "meeting_hall",
+    "conference_centre",
+    "library",
+    "football_ground",
+    "amusement_area",
+    "public_transport",
+    "tourist_accommodation",
+    "village_cultural_house",
+    "other",
 )
 
 
@@ -49,7 +63,9 @@ class Venue(db.Model):
     )
 
     def refresh_search_key(self) -> None:
-        self.search_key = search_text(" ".join([self.name or "", self.code or "", self.address or ""]))
+        self.search_key = search_text(
+            " ".join([self.name or "", self.code or "", self.address or ""])
+        )
 
     @property
     def has_position(self) -> bool:
@@ -68,6 +84,7 @@ def _keep_search_key(mapper, connection, venue: Venue) -> None:
 
 class DuplicateDismissal(db.Model):
     """Two venues an admin said are not the same place: not listed as duplicates again."""
+
     __tablename__ = "duplicate_dismissal"
     __table_args__ = (db.UniqueConstraint("first_id", "second_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)

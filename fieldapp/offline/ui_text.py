@@ -2,6 +2,7 @@
 
 "{n}" is filled in by the script (a count, a time).
 """
+
 from flask_babel import gettext as _
 
 
@@ -11,18 +12,24 @@ def ui_text() -> dict[str, str]:
         "no_photo": _("No photo chosen yet."),
         "photos_chosen": _("Photos chosen: %(n)s", n="{n}"),
         "remove_photo": _("Remove photo %(n)s", n="{n}"),
-        "draft_found": _("A draft of this inspection was saved on this phone at %(time)s.",
-                         time="{n}"),
+        "draft_found": _(
+            "A draft of this inspection was saved on this phone at %(time)s.", time="{n}"
+        ),
         "draft_restore": _("Restore the draft"),
         "draft_discard": _("Discard it"),
         "confirm_discard": _("Discard the saved draft? What it holds cannot be brought back."),
         "refused": _("The server refused this finding."),
-        "queued_offline": _("No signal: the finding is saved on this phone and will be sent "
-                            "by itself when the signal returns."),
-        "queued_login": _("Your login has expired: the finding is saved on this phone. "
-                          "Log in again and it will be sent."),
-        "storage_failed": _("This phone could not save the finding. Check that it has free "
-                            "space, then try again."),
+        "queued_offline": _(
+            "No signal: the finding is saved on this phone and will be sent "
+            "by itself when the signal returns."
+        ),
+        "queued_login": _(
+            "Your login has expired: the finding is saved on this phone. "
+            "Log in again and it will be sent."
+        ),
+        "storage_failed": _(
+            "This phone could not save the finding. Check that it has free space, then try again."
+        ),
         "open_outbox": _("Open the outbox"),
         "back_to_venue": _("Back to the venue"),
         "log_in": _("Log in"),

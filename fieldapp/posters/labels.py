@@ -1,4 +1,5 @@
 """Poster words on screen, in the user's language."""
+
 from flask_babel import lazy_gettext as _l
 
 POSTER_REASON_LABELS = {

@@ -4,6 +4,7 @@ The layout is computed once in points from the top-left corner, so the PDF and t
 PNG cannot drift apart. All text is NFC-normalised Vietnamese in Be Vietnam Pro,
 a typeface drawn for Vietnamese, embedded (subset) in the PDF.
 """
+
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -11,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import qrcode
-from qrcode.exceptions import DataOverflowError
 from PIL import Image, ImageDraw, ImageFont
+from qrcode.exceptions import DataOverflowError
 from reportlab.lib.pagesizes import A4, A5, A6
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -27,8 +28,10 @@ QUIET_ZONE_MODULES = 4
 INSTRUCTION_VI = "Quét mã QR bằng ứng dụng PC-Covid khi ra/vào địa điểm"
 INSTRUCTION_EN = "Scan this QR code with the PC-Covid app when entering or leaving"
 TITLE = "MÃ QR ĐIỂM KIỂM SOÁT RA VÀO"
-FONT_FILES = {"regular": "400Regular/BeVietnamPro_400Regular.ttf",
-              "bold": "700Bold/BeVietnamPro_700Bold.ttf"}
+FONT_FILES = {
+    "regular": "400Regular/BeVietnamPro_400Regular.ttf",
+    "bold": "700Bold/BeVietnamPro_700Bold.ttf",
+}
 PDF_FONTS = {"regular": "BeVietnamPro", "bold": "BeVietnamPro-Bold"}
 
 
@@ -47,6 +50,7 @@ class PayloadTooLong(PosterError):
 @dataclass
 class PosterText:
     """What a poster says, besides its code."""
+
     payload: str
     venue_name: str
     venue_code: str
@@ -59,8 +63,12 @@ class PosterText:
     print_date: date
 
     def normalised(self) -> "PosterText":
-        return PosterText(**{k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
-                             for k, v in self.__dict__.items()})
+        return PosterText(
+            **{
+                k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+                for k, v in self.__dict__.items()
+            }
+        )
 
 
 @dataclass
@@ -108,7 +116,7 @@ def qr_modules(payload: str) -> list[list[bool]]:
     try:
         code.make(fit=True)
     except (DataOverflowError, ValueError):
-        raise PayloadTooLong("The QR code content is too long to fit in a QR code.")
+        raise PayloadTooLong("The QR code content is too long to fit in a QR code.") from None
     return code.get_matrix()
 
 
@@ -139,8 +147,9 @@ def wrap(text: str, weight: str, size: float, max_width: float) -> list[str]:
     return lines
 
 
-def fit(text: str, weight: str, largest: float, smallest: float, max_width: float,
-        max_lines: int) -> tuple[float, list[str]]:
+def fit(
+    text: str, weight: str, largest: float, smallest: float, max_width: float, max_lines: int
+) -> tuple[float, list[str]]:
     """The largest size (down to `smallest`) at which text wraps into max_lines."""
     size = largest
     while True:
@@ -172,8 +181,9 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     size, lines = fit(text.venue_name, "bold", 24 * scale, 11 * scale, usable, 3)
     for line in lines:
         add(line, "bold", size, gap=0.15)
-    place = ", ".join(part for part in (text.address, text.commune, text.district,
-                                        text.province) if part)
+    place = ", ".join(
+        part for part in (text.address, text.commune, text.district, text.province) if part
+    )
     size, lines = fit(place, "regular", 12 * scale, 8 * scale, usable, 2)
     for line in lines:
         add(line, "regular", size, gap=0.15)
@@ -183,8 +193,11 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     footer_height = (14 + 11 + 9 * 2) * scale * 1.3
     room = height - margin - footer_height - top
     # The code keeps its full quiet zone of white around it, inside the page.
-    module = min(A4_CODE_SIDE * scale / count, room / (count + 2 * QUIET_ZONE_MODULES),
-                 width / (count + 2 * QUIET_ZONE_MODULES))
+    module = min(
+        A4_CODE_SIDE * scale / count,
+        room / (count + 2 * QUIET_ZONE_MODULES),
+        width / (count + 2 * QUIET_ZONE_MODULES),
+    )
     side = module * count
     layout.modules = modules
     layout.module_size = module
@@ -213,19 +226,24 @@ def draw_pdf_page(canvas: Canvas, layout: Layout) -> None:
     for row_index, row in enumerate(layout.modules):
         y = layout.height - layout.code_top - (row_index + 1) * layout.module_size
         start = None
-        for col, dark in enumerate(row + [False]):
+        for col, dark in enumerate([*row, False]):
             if dark and start is None:
                 start = col
             elif not dark and start is not None:
-                path.rect(layout.code_left + start * layout.module_size, y,
-                          (col - start) * layout.module_size, layout.module_size)
+                path.rect(
+                    layout.code_left + start * layout.module_size,
+                    y,
+                    (col - start) * layout.module_size,
+                    layout.module_size,
+                )
                 start = None
     canvas.drawPath(path, stroke=0, fill=1)
 
 
 def new_canvas(out, page: str) -> Canvas:
-    canvas = Canvas(str(out) if isinstance(out, Path) else out, pagesize=PAGE_SIZES[page],
-                    pageCompression=1)
+    canvas = Canvas(
+        str(out) if isinstance(out, Path) else out, pagesize=PAGE_SIZES[page], pageCompression=1
+    )
     canvas.setTitle("Poster mã QR")
     canvas.setCreator("fieldapp")
     return canvas
@@ -252,16 +270,18 @@ def poster_png(text: PosterText, font_dir: Path, page: str = "A4", dpi: int = 15
         key = (line.weight, px)
         if key not in fonts:
             fonts[key] = ImageFont.truetype(str(font_dir / FONT_FILES[line.weight]), px)
-        draw.text((line.x * scale, line.top * scale), line.text, font=fonts[key], fill=0,
-                  anchor="ma")
+        draw.text(
+            (line.x * scale, line.top * scale), line.text, font=fonts[key], fill=0, anchor="ma"
+        )
     module = layout.module_size * scale
     for row_index, row in enumerate(layout.modules):
         for col, dark in enumerate(row):
             if dark:
                 x0 = layout.code_left * scale + col * module
                 y0 = layout.code_top * scale + row_index * module
-                draw.rectangle([round(x0), round(y0), round(x0 + module) - 1,
-                                round(y0 + module) - 1], fill=0)
+                draw.rectangle(
+                    [round(x0), round(y0), round(x0 + module) - 1, round(y0 + module) - 1], fill=0
+                )
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -1,12 +1,13 @@
 """Posters: what a venue's poster says, issuing replacements, print batches, and
 checking a scanned code against the registry."""
+
 import io
 import secrets
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pikepdf
 import zxingcpp
@@ -29,27 +30,34 @@ def issuer_for(venue: Venue, template: str) -> str:
 
 
 def latest_poster(venue: Venue) -> Poster | None:
-    return db.session.scalar(select(Poster).where(Poster.venue_id == venue.id)
-                             .order_by(Poster.version.desc()).limit(1))
+    return db.session.scalar(
+        select(Poster).where(Poster.venue_id == venue.id).order_by(Poster.version.desc()).limit(1)
+    )
 
 
 def serial_for(venue: Venue, version: int) -> str:
     return f"{venue.code}-v{version}"
 
 
-def poster_text(venue: Venue, issuer_template: str, poster: Poster | None = None,
-                today: date | None = None) -> PosterText:
+def poster_text(
+    venue: Venue, issuer_template: str, poster: Poster | None = None, today: date | None = None
+) -> PosterText:
     """The words on a venue's poster: its current version unless one is given."""
     poster = poster or latest_poster(venue)
     commune = venue.commune
     kind = {"xa": "Xã", "phuong": "Phường", "thi_tran": "Thị trấn"}[commune.kind]
     return PosterText(
         payload=poster.payload if poster else venue.qr_payload,
-        venue_name=venue.name, venue_code=venue.code, address=venue.address,
-        commune=f"{kind} {commune.name}", district=f"huyện {commune.district.name}",
-        province=commune.district.province.name, issuer=issuer_for(venue, issuer_template),
+        venue_name=venue.name,
+        venue_code=venue.code,
+        address=venue.address,
+        commune=f"{kind} {commune.name}",
+        district=f"huyện {commune.district.name}",
+        province=commune.district.province.name,
+        issuer=issuer_for(venue, issuer_template),
         serial=poster.serial if poster else serial_for(venue, 1),
-        print_date=today or clock.today())
+        print_date=today or clock.today(),
+    )
 
 
 def replacement_reason(inspection: Inspection) -> str | None:
@@ -59,21 +67,41 @@ def replacement_reason(inspection: Inspection) -> str | None:
 
 def flagged_for_replacement():
     """Condition on Venue: its latest inspection found the code missing, damaged or outdated."""
-    return select(Inspection.id).where(
-        Inspection.venue_id == Venue.id, Inspection.server_time == Venue.last_inspected_at,
-        Inspection.qr_posted.in_(REPLACEABLE_FINDINGS)).exists()
+    return (
+        select(Inspection.id)
+        .where(
+            Inspection.venue_id == Venue.id,
+            Inspection.server_time == Venue.last_inspected_at,
+            Inspection.qr_posted.in_(REPLACEABLE_FINDINGS),
+        )
+        .exists()
+    )
 
 
-def issue_poster(venue: Venue, issued_by: User, reason: str, *, inspection=None, note="",
-                 printed_now: bool = False) -> Poster:
+def issue_poster(
+    venue: Venue,
+    issued_by: User,
+    reason: str,
+    *,
+    inspection=None,
+    note="",
+    printed_now: bool = False,
+) -> Poster:
     """Issue the venue's next poster version: printed on the spot, or queued at the office."""
     current = db.session.scalar(select(func.max(Poster.version)).where(Poster.venue_id == venue.id))
     version = (current or 1) + 1  # version 1 is the poster the venue printed itself
-    poster = Poster(venue_id=venue.id, version=version, serial=serial_for(venue, version),
-                    payload=venue.qr_payload, reason=reason, note=note.strip(),
-                    inspection_id=inspection.id if inspection else None,
-                    issued_by_id=issued_by.id, state="printed" if printed_now else "queued",
-                    printed_at=clock.utcnow() if printed_now else None)
+    poster = Poster(
+        venue_id=venue.id,
+        version=version,
+        serial=serial_for(venue, version),
+        payload=venue.qr_payload,
+        reason=reason,
+        note=note.strip(),
+        inspection_id=inspection.id if inspection else None,
+        issued_by_id=issued_by.id,
+        state="printed" if printed_now else "queued",
+        printed_at=clock.utcnow() if printed_now else None,
+    )
     db.session.add(poster)
     db.session.flush()
     return poster
@@ -86,8 +114,13 @@ def app_issued_payload(venue: Venue) -> str:
 
 # --- print batches -------------------------------------------------------------------
 
-def render_batch(texts: Iterable[PosterText], out_path: Path, page: str,
-                 progress: Callable[[int], None] | None = None) -> int:
+
+def render_batch(
+    texts: Iterable[PosterText],
+    out_path: Path,
+    page: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Write posters into one PDF, a chunk at a time, so a long batch never holds all
     its pages in memory: chunks go to temporary files, then qpdf joins them."""
     count = 0
@@ -128,13 +161,19 @@ def batch_path(folder: str, batch: PosterBatch) -> Path:
     return Path(folder) / f"batch-{batch.id}.pdf"
 
 
-def create_batch(district_id: int, user: User, title: str, *, venue_ids=(), poster_ids=(),
-                 page: str = "A4") -> PosterBatch:
+def create_batch(
+    district_id: int, user: User, title: str, *, venue_ids=(), poster_ids=(), page: str = "A4"
+) -> PosterBatch:
     """Record a batch to make; run_batch() makes it."""
-    batch = PosterBatch(district_id=district_id, requested_by_id=user.id, title=title,
-                        page_size=page, venue_ids=",".join(map(str, venue_ids)),
-                        poster_ids=",".join(map(str, poster_ids)),
-                        total=len(venue_ids) + len(poster_ids))
+    batch = PosterBatch(
+        district_id=district_id,
+        requested_by_id=user.id,
+        title=title,
+        page_size=page,
+        venue_ids=",".join(map(str, venue_ids)),
+        poster_ids=",".join(map(str, poster_ids)),
+        total=len(venue_ids) + len(poster_ids),
+    )
     db.session.add(batch)
     db.session.flush()
     return batch
@@ -176,6 +215,7 @@ def run_batch(batch_id: int, folder: str, issuer_template: str) -> None:
 
 # --- checking a posted code ------------------------------------------------------------
 
+
 @dataclass
 class ScanResult:
     verdict: str  # own / other_venue / unknown / unreadable
@@ -193,11 +233,13 @@ def decode_codes(raw: bytes) -> list[str]:
         image = Image.open(io.BytesIO(raw))
         image.load()
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ScanError("not_image")
+        raise ScanError("not_image") from None
     image = image.convert("L")
     image.thumbnail((2000, 2000))
-    return [result.text for result in zxingcpp.read_barcodes(
-        image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return [
+        result.text
+        for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
 
 
 def judge_payload(district_ids: int | list[int], venue: Venue | None, payload: str) -> ScanResult:
@@ -210,8 +252,10 @@ def judge_payload(district_ids: int | list[int], venue: Venue | None, payload: s
     owner = db.session.scalar(district_venues(district_ids).where(Venue.qr_payload == payload))
     if owner is None:
         owner = db.session.scalar(
-            district_venues(district_ids).join(Poster, Poster.venue_id == Venue.id)
-            .where(Poster.payload == payload))
+            district_venues(district_ids)
+            .join(Poster, Poster.venue_id == Venue.id)
+            .where(Poster.payload == payload)
+        )
     if owner is not None and (venue is None or owner.id != venue.id):
         return ScanResult("other_venue", payload, owner)
     if owner is not None:

@@ -2,6 +2,7 @@
 
 Horizontal bars keep long commune names readable on a 360 px phone and on paper.
 """
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,7 +47,7 @@ def bar_chart(report: WeeklyReport, measure: str) -> Chart:
     largest = max((v for v in values if v is not None), default=0) or 1
     span = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     bars = []
-    for index, (row, value) in enumerate(zip(report.rows, values)):
+    for index, (row, value) in enumerate(zip(report.rows, values, strict=False)):
         if value is None:
             text = "—"
         elif isinstance(value, Decimal):
@@ -54,7 +55,13 @@ def bar_chart(report: WeeklyReport, measure: str) -> Chart:
         else:
             text = vn_number(value)
         label = row.name if len(row.name) <= 14 else row.name[:13] + "…"
-        bars.append(Bar(label=label, text=text, y=4 + index * ROW_HEIGHT,
-                        width=round(span * float(value or 0) / float(largest), 1),
-                        known=value is not None))
+        bars.append(
+            Bar(
+                label=label,
+                text=text,
+                y=4 + index * ROW_HEIGHT,
+                width=round(span * float(value or 0) / float(largest), 1),
+                known=value is not None,
+            )
+        )
     return Chart(measure=measure, bars=bars)

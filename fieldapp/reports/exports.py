@@ -1,4 +1,5 @@
 """The weekly report as a CSV, XLSX or PDF file, in the official layout and in Vietnamese."""
+
 import csv
 import io
 from pathlib import Path
@@ -11,23 +12,42 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 
 from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reports.notice import (
-    appendix_headers, appendix_rows, notice_lines, title, vn_date, vn_number, vn_percent,
+    appendix_headers,
+    appendix_rows,
+    notice_lines,
+    title,
+    vn_date,
+    vn_number,
+    vn_percent,
     vn_signed,
 )
 from fieldapp.reports.weekly import WeeklyReport
 from fieldapp.text import search_text
 
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "pdf": "application/pdf"}
-FINDINGS_HEADERS = ("Đơn vị", "Số địa điểm được kiểm tra", "Niêm yết mã QR rõ ràng (%)",
-                    "Có người hướng dẫn quét (%)", "Đạt yêu cầu (%)", "Tỷ lệ quét quan sát (%)",
-                    "Mã QR thay thế đã cấp")
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+FINDINGS_HEADERS = (
+    "Đơn vị",
+    "Số địa điểm được kiểm tra",
+    "Niêm yết mã QR rõ ràng (%)",
+    "Có người hướng dẫn quét (%)",
+    "Đạt yêu cầu (%)",
+    "Tỷ lệ quét quan sát (%)",
+    "Mã QR thay thế đã cấp",
+)
 EXTRA_HEADERS = ("Số cài đặt PC-Covid", "Số điện thoại thông minh")
 
 
@@ -38,7 +58,7 @@ def file_name(report: WeeklyReport, extension: str) -> str:
 
 def _extra(report: WeeklyReport) -> list[tuple]:
     rows = [(row.installs, row.smartphones) for row in report.rows]
-    return rows + [(report.total.installs, report.total.smartphones)]
+    return [*rows, (report.total.installs, report.total.smartphones)]
 
 
 def report_csv(report: WeeklyReport) -> bytes:
@@ -50,7 +70,7 @@ def report_csv(report: WeeklyReport) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(appendix_headers(report) + EXTRA_HEADERS)
-    for row, extra in zip(appendix_rows(report), _extra(report)):
+    for row, extra in zip(appendix_rows(report), _extra(report), strict=False):
         writer.writerow(["" if cell is None else cell for cell in row + extra])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -69,7 +89,7 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     for cell in sheet[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for row, extra in zip(appendix_rows(report), _extra(report)):
+    for row, extra in zip(appendix_rows(report), _extra(report), strict=False):
         sheet.append([None if cell == "" else cell for cell in row + extra])
     last = sheet.max_row
     for line in sheet.iter_rows(min_row=4, max_row=last):
@@ -81,19 +101,29 @@ def report_xlsx(report: WeeklyReport) -> bytes:
         cell.font = Font(bold=True)
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"].font = Font(italic=True)
-    for column, width in zip("ABCDEFG", (6, 16, 18, 16, 14, 14, 14)):
+    for column, width in zip("ABCDEFG", (6, 16, 18, 16, 14, 14, 14), strict=False):
         sheet.column_dimensions[column].width = width
 
     found = book.create_sheet("Kiểm tra")
-    found.append([f"Kết quả kiểm tra từ ngày {vn_date(report.period_start)} "
-                  f"đến ngày {vn_date(report.report_date)}"])
+    found.append(
+        [
+            (
+                f"Kết quả kiểm tra từ ngày {vn_date(report.period_start)} "
+                f"đến ngày {vn_date(report.report_date)}"
+            )
+        ]
+    )
     found.append(list(FINDINGS_HEADERS))
-    for row in report.rows + [report.total]:
+    for row in [*report.rows, report.total]:
         f = row.findings
-        found.append([row.name or "Tổng cộng", f.venues_inspected] + [
-            None if share is None else float(share)
-            for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
-        ] + [f.posters_issued])
+        found.append(
+            [row.name or "Tổng cộng", f.venues_inspected]
+            + [
+                None if share is None else float(share)
+                for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
+            ]
+            + [f.posters_issued]
+        )
     for line in found.iter_rows(min_row=3):
         for cell in line[2:6]:
             cell.number_format = "0.0"
@@ -106,8 +136,9 @@ def report_xlsx(report: WeeklyReport) -> bytes:
 def report_pdf(report: WeeklyReport, font_dir: Path, issuer: str) -> bytes:
     """The dated notice with its appendix, on A4, in the poster's Vietnamese typeface."""
     register_fonts(font_dir)
-    body = ParagraphStyle("body", fontName=PDF_FONTS["regular"], fontSize=11, leading=15,
-                          spaceAfter=4)
+    body = ParagraphStyle(
+        "body", fontName=PDF_FONTS["regular"], fontSize=11, leading=15, spaceAfter=4
+    )
     bold = ParagraphStyle("bold", parent=body, fontName=PDF_FONTS["bold"])
     centre = ParagraphStyle("centre", parent=bold, alignment=1)
     heading = ParagraphStyle("heading", parent=centre, fontSize=14, leading=18, spaceBefore=8)
@@ -116,10 +147,18 @@ def report_pdf(report: WeeklyReport, font_dir: Path, issuer: str) -> bytes:
     p = lambda text, style=body: Paragraph(escape(str(text)), style)  # noqa: E731
 
     story = [
-        Table([[p(issuer.upper(), centre),
-                [p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", centre),
-                 p("Độc lập - Tự do - Hạnh phúc", centre)]]],
-              colWidths=[70 * mm, 100 * mm]),
+        Table(
+            [
+                [
+                    p(issuer.upper(), centre),
+                    [
+                        p("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", centre),
+                        p("Độc lập - Tự do - Hạnh phúc", centre),
+                    ],
+                ]
+            ],
+            colWidths=[70 * mm, 100 * mm],
+        ),
         p("THÔNG BÁO", heading),
         p(title(report), centre),
         Spacer(1, 6 * mm),
@@ -128,37 +167,73 @@ def report_pdf(report: WeeklyReport, font_dir: Path, issuer: str) -> bytes:
 
     story += [Spacer(1, 4 * mm), p("Kết quả kiểm tra theo đơn vị", bold)]
     rows = [[p(h, small_bold) for h in FINDINGS_HEADERS]]
-    for row in report.rows + [report.total]:
+    for row in [*report.rows, report.total]:
         f = row.findings
-        rows.append([p(row.name or "Tổng cộng", small), p(vn_number(f.venues_inspected), small),
-                     p(vn_percent(f.qr_visible_share), small), p(vn_percent(f.staff_share), small),
-                     p(vn_percent(f.compliant_share), small), p(vn_percent(f.scan_rate), small),
-                     p(vn_number(f.posters_issued), small)])
-    story.append(_grid(Table(rows, repeatRows=1, colWidths=[36 * mm] + [22 * mm] * 6),
-                       colors, TableStyle))
+        rows.append(
+            [
+                p(row.name or "Tổng cộng", small),
+                p(vn_number(f.venues_inspected), small),
+                p(vn_percent(f.qr_visible_share), small),
+                p(vn_percent(f.staff_share), small),
+                p(vn_percent(f.compliant_share), small),
+                p(vn_percent(f.scan_rate), small),
+                p(vn_number(f.posters_issued), small),
+            ]
+        )
+    story.append(_grid(Table(rows, repeatRows=1, colWidths=[36 * mm] + [22 * mm] * 6)))
 
     story += [PageBreak(), p("PHỤ LỤC", heading), p(title(report), centre), Spacer(1, 4 * mm)]
     rows = [[p(h, small_bold) for h in appendix_headers(report)]]
     for line in appendix_rows(report):
-        rows.append([p(vn_number(cell) if isinstance(cell, int) and index > 0 else
-                       ("" if cell is None else cell), small) for index, cell in enumerate(line)])
-    widths = ([12 * mm, 34 * mm, 40 * mm, 42 * mm, 36 * mm] if report.level == "district"
-              else [12 * mm, 60 * mm, 52 * mm, 40 * mm])
-    story.append(_grid(Table(rows, repeatRows=1, colWidths=widths), colors, TableStyle))
+        rows.append(
+            [
+                p(
+                    vn_number(cell)
+                    if isinstance(cell, int) and index > 0
+                    else ("" if cell is None else cell),
+                    small,
+                )
+                for index, cell in enumerate(line)
+            ]
+        )
+    widths = (
+        [12 * mm, 34 * mm, 40 * mm, 42 * mm, 36 * mm]
+        if report.level == "district"
+        else [12 * mm, 60 * mm, 52 * mm, 40 * mm]
+    )
+    story.append(_grid(Table(rows, repeatRows=1, colWidths=widths)))
     if report.previous_date:
-        story.append(p(f"Số liệu kỳ trước: ngày {vn_date(report.previous_date)}; thay đổi tổng "
-                       f"lượt quét: {vn_signed(report.total.scans_change)}.", small))
+        story.append(
+            p(
+                f"Số liệu kỳ trước: ngày {vn_date(report.previous_date)}; thay đổi tổng "
+                f"lượt quét: {vn_signed(report.total.scans_change)}.",
+                small,
+            )
+        )
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                      topMargin=15 * mm, bottomMargin=15 * mm, title=title(report),
-                      author=issuer).build(story)
+    SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=title(report),
+        author=issuer,
+    ).build(story)
     return out.getvalue()
 
 
-def _grid(table, colors, TableStyle):
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
+def _grid(table):
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+            ]
+        )
+    )
     return table
 
 
@@ -171,8 +246,9 @@ def export_report(report: WeeklyReport, fmt: str, config) -> bytes:
         return report_xlsx(report)
     if fmt != "pdf":
         raise ValueError(f"no export as {fmt}")
-    template = (config["REPORT_ISSUER"] if report.level == "district"
-                else config["PROVINCE_REPORT_ISSUER"])
+    template = (
+        config["REPORT_ISSUER"] if report.level == "district" else config["PROVINCE_REPORT_ISSUER"]
+    )
     district = report.area_name if report.level == "district" else ""
     issuer = template.format(district=district, province=report.province_name)
     return report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)

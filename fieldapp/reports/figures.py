@@ -6,11 +6,13 @@ the reason it is refused. Nothing is written until the preview is applied, and t
 accepted rows, in one transaction, each replacing that commune's figures for the date. Typed
 figures are checked line by line the same way before anything is saved.
 """
+
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp import clock
@@ -94,8 +96,9 @@ def read_sheet(content: bytes, filename: str) -> Sheet:
     # The header is the row among the first ones whose cells name the most fields; titles
     # and merged banner rows above it name none.
     candidates = filled[:20]
-    header_index = max(candidates, key=lambda i: (len(guess_columns([str(c) for c in rows[i]])),
-                                                  -i))
+    header_index = max(
+        candidates, key=lambda i: (len(guess_columns([str(c) for c in rows[i]])), -i)
+    )
     headers = [str(cell).strip() for cell in rows[header_index]]
     body = [(i + 1, row) for i, row in enumerate(rows) if i > header_index]
     return Sheet(headers=headers, header_row=header_index + 1, rows=body[:MAX_ROWS])
@@ -198,19 +201,36 @@ def _is_total(commune_cell: str, stt_cell: str) -> bool:
     return False
 
 
-def preview_import(sheet: Sheet, district: District, report_date: date, today: date,
-                   mapping: dict[str, int] | None = None) -> ImportPreview:
+def preview_import(
+    sheet: Sheet,
+    district: District,
+    report_date: date,
+    today: date,
+    mapping: dict[str, int] | None = None,
+) -> ImportPreview:
     """Read every row against the district's communes; nothing is written."""
     columns = guess_columns(sheet.headers) if mapping is None else dict(mapping)
-    preview = ImportPreview(district=district, report_date=report_date, headers=sheet.headers,
-                            header_row=sheet.header_row, mapping=columns, rows=[])
+    preview = ImportPreview(
+        district=district,
+        report_date=report_date,
+        headers=sheet.headers,
+        header_row=sheet.header_row,
+        mapping=columns,
+        rows=[],
+    )
     if report_date > today:
-        preview.date_problem = _("The report date %(date)s is in the future.",
-                                 date=report_date.strftime("%d/%m/%Y"))
+        preview.date_problem = _(
+            "The report date %(date)s is in the future.", date=report_date.strftime("%d/%m/%Y")
+        )
     communes = PlaceIndex(district.communes)
-    existing = set(db.session.scalars(select(CommuneFigures.commune_id).where(
-        CommuneFigures.report_date == report_date,
-        CommuneFigures.commune_id.in_([c.id for c in district.communes]))))
+    existing = set(
+        db.session.scalars(
+            select(CommuneFigures.commune_id).where(
+                CommuneFigures.report_date == report_date,
+                CommuneFigures.commune_id.in_([c.id for c in district.communes]),
+            )
+        )
+    )
     seen: dict[int, PreviewRow] = {}
     for number, raw in sheet.rows:
         cells = {name: _cell(raw, column) for name, column in columns.items()}
@@ -219,8 +239,10 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
         # Blank rows are not worth a line in the report; a district name spread over a
         # blank row by a merged cell does not make it less blank.
         if not any(_cell(raw, i) for i in range(len(raw))) or (
-                not stt and not any(v for k, v in cells.items() if k != "district")
-                and not preview.missing_fields):
+            not stt
+            and not any(v for k, v in cells.items() if k != "district")
+            and not preview.missing_fields
+        ):
             continue
         if preview.missing_fields:
             row.skipped = _("not read: map the columns first")
@@ -236,8 +258,11 @@ def preview_import(sheet: Sheet, district: District, report_date: date, today: d
 def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
     cells = row.cells
     if cells.get("district") and PlaceIndex([district]).find(cells["district"]) is not district:
-        row.problem = _("belongs to %(other)s, not %(district)s",
-                        other=cells["district"], district=district.name)
+        row.problem = _(
+            "belongs to %(other)s, not %(district)s",
+            other=cells["district"],
+            district=district.name,
+        )
         return
     name = cells.get("commune", "")
     if not name:
@@ -245,16 +270,16 @@ def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
         return
     commune = communes.find(name)
     if commune is None:
-        row.problem = _("%(name)s matches no commune of %(district)s",
-                        name=name, district=district.name)
+        row.problem = _(
+            "%(name)s matches no commune of %(district)s", name=name, district=district.name
+        )
         return
     row.commune = commune
     first = seen.setdefault(commune.id, row)
     if first is not row:
         row.problem = _("%(name)s is also in row %(row)s", name=commune.name, row=first.number)
         if not first.problem:
-            first.problem = _("%(name)s is also in row %(row)s", name=commune.name,
-                              row=row.number)
+            first.problem = _("%(name)s is also in row %(row)s", name=commune.name, row=row.number)
         return
     for name_ in COUNTS:
         if name_ not in cells:
@@ -262,8 +287,11 @@ def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
         try:
             row.figures[name_] = parse_count(cells[name_])
         except BadCount:
-            row.problem = _("%(field)s: “%(value)s” is not a whole number of zero or more",
-                            field=FIELD_LABELS[name_], value=cells[name_])
+            row.problem = _(
+                "%(field)s: “%(value)s” is not a whole number of zero or more",
+                field=FIELD_LABELS[name_],
+                value=cells[name_],
+            )
             return
     for name_ in ("venues_with_qr", "scans"):
         if row.figures.get(name_) is None:
@@ -271,12 +299,22 @@ def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
             return
 
 
-def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: date, user: User | None,
-                 source: str = "") -> int:
+def save_figures(
+    entries: dict[Commune, dict[str, int | None]],
+    report_date: date,
+    user: User | None,
+    source: str = "",
+) -> int:
     """Write each commune's figures for the date, replacing what was there; caller commits."""
-    existing = {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
-        CommuneFigures.report_date == report_date,
-        CommuneFigures.commune_id.in_([c.id for c in entries])))}
+    existing = {
+        f.commune_id: f
+        for f in db.session.scalars(
+            select(CommuneFigures).where(
+                CommuneFigures.report_date == report_date,
+                CommuneFigures.commune_id.in_([c.id for c in entries]),
+            )
+        )
+    }
     now = clock.utcnow()
     for commune, figures in entries.items():
         row = existing.get(commune.id)
@@ -296,11 +334,18 @@ def save_figures(entries: dict[Commune, dict[str, int | None]], report_date: dat
 
 # Typing figures in by hand ------------------------------------------------------------------
 
+
 def figures_on(communes, report_date: date) -> dict[int, CommuneFigures]:
     """The figures already entered for these communes on a report date, by commune id."""
-    return {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
-        CommuneFigures.report_date == report_date,
-        CommuneFigures.commune_id.in_([c.id for c in communes])))}
+    return {
+        f.commune_id: f
+        for f in db.session.scalars(
+            select(CommuneFigures).where(
+                CommuneFigures.report_date == report_date,
+                CommuneFigures.commune_id.in_([c.id for c in communes]),
+            )
+        )
+    }
 
 
 def field_name(count: str, commune: Commune) -> str:
@@ -312,18 +357,25 @@ def field_name(count: str, commune: Commune) -> str:
 class TypedFigures:
     """What the manual entry form will save: figures per commune, communes emptied (their
     figures for the date are removed), and the errors by form field ("date" for the form)."""
+
     entries: dict[Commune, dict[str, int | None]] = field(default_factory=dict)
     cleared: list[CommuneFigures] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def check_typed_figures(communes, existing: dict[int, CommuneFigures], typed: dict[str, str],
-                        report_date: date, today: date) -> TypedFigures:
+def check_typed_figures(
+    communes,
+    existing: dict[int, CommuneFigures],
+    typed: dict[str, str],
+    report_date: date,
+    today: date,
+) -> TypedFigures:
     """Check the figures typed in, one line per commune; a blank line means no figures."""
     result = TypedFigures()
     if report_date > today:
-        result.errors["date"] = _("The report date %(date)s is in the future.",
-                                  date=report_date.strftime("%d/%m/%Y"))
+        result.errors["date"] = _(
+            "The report date %(date)s is in the future.", date=report_date.strftime("%d/%m/%Y")
+        )
     for commune in communes:
         line = {name: typed.get(field_name(name, commune), "") for name in COUNTS}
         if not any(line.values()):
@@ -336,7 +388,8 @@ def check_typed_figures(communes, existing: dict[int, CommuneFigures], typed: di
                 figures[name] = parse_count(text)
             except BadCount:
                 result.errors[field_name(name, commune)] = _(
-                    "Enter a whole number of zero or more.")
+                    "Enter a whole number of zero or more."
+                )
         for name in ("venues_with_qr", "scans"):
             key = field_name(name, commune)
             if key not in result.errors and figures.get(name) is None:
@@ -359,5 +412,6 @@ def apply_import(preview: ImportPreview, user: User | None, source: str) -> int:
     """Save the preview's accepted rows; a preview that cannot be applied writes nothing."""
     if not preview.can_apply:
         return 0
-    return save_figures({row.commune: row.figures for row in preview.accepted},
-                        preview.report_date, user, source)
+    return save_figures(
+        {row.commune: row.figures for row in preview.accepted}, preview.report_date, user, source
+    )

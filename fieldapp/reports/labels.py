@@ -1,4 +1,5 @@
 """Report words on screen, in the user's language (the notice itself is Vietnamese)."""
+
 from flask_babel import lazy_gettext as _l
 
 MEASURE_LABELS = {

@@ -3,6 +3,7 @@
 Numbers are written the Vietnamese way (4.336; 30,0%) by Babel's vi_VN locale, and dates
 DD/MM/YYYY, whatever language the user reads the app in.
 """
+
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,10 +31,7 @@ def vn_signed(value) -> str:
     """A change with its sign: +1.234, −56, 0; percentage points keep one decimal."""
     if value is None:
         return "—"
-    if isinstance(value, Decimal):
-        text = vn_decimal(abs(value))
-    else:
-        text = vn_number(abs(value))
+    text = vn_decimal(abs(value)) if isinstance(value, Decimal) else vn_number(abs(value))
     return ("+" if value > 0 else "−" if value < 0 else "") + text
 
 
@@ -84,10 +82,13 @@ def _since(value, previous: date | None) -> str:
 
 
 def title(report: WeeklyReport) -> str:
-    where = (f"huyện {report.area_name}" if report.level == "district"
-             else f"tỉnh {report.area_name}")
-    return (f"Kết quả ứng dụng công nghệ thông tin phòng, chống dịch COVID-19 trên địa bàn "
-            f"{where} tính đến ngày {vn_date(report.report_date)}")
+    where = (
+        f"huyện {report.area_name}" if report.level == "district" else f"tỉnh {report.area_name}"
+    )
+    return (
+        f"Kết quả ứng dụng công nghệ thông tin phòng, chống dịch COVID-19 trên địa bàn "
+        f"{where} tính đến ngày {vn_date(report.report_date)}"
+    )
 
 
 def notice_lines(report: WeeklyReport) -> list[str]:
@@ -97,25 +98,35 @@ def notice_lines(report: WeeklyReport) -> list[str]:
         return [f"Chưa có số liệu của hệ thống quốc gia cho ngày {vn_date(report.report_date)}."]
     unit = "Xã, thị trấn" if report.level == "district" else "Huyện"
     lines = [
-        f"Tổng số địa điểm đã tạo mã QR: {vn_number(total.venues_with_qr)} địa điểm"
-        f"{_since(total.venues_change, previous)}.",
-        f"Tổng số lượt quét mã QR: {vn_number(total.scans)} lượt"
-        f"{_since(total.scans_change, previous)}.",
-        f"{unit} có số lượt quét cao nhất: {_names(report.highest)} "
-        f"({vn_number(report.highest[0].scans)} lượt); thấp nhất: {_names(report.lowest)} "
-        f"({vn_number(report.lowest[0].scans)} lượt).",
+        (
+            f"Tổng số địa điểm đã tạo mã QR: {vn_number(total.venues_with_qr)} địa điểm"
+            f"{_since(total.venues_change, previous)}."
+        ),
+        (
+            f"Tổng số lượt quét mã QR: {vn_number(total.scans)} lượt"
+            f"{_since(total.scans_change, previous)}."
+        ),
+        (
+            f"{unit} có số lượt quét cao nhất: {_names(report.highest)} "
+            f"({vn_number(report.highest[0].scans)} lượt); thấp nhất: {_names(report.lowest)} "
+            f"({vn_number(report.lowest[0].scans)} lượt)."
+        ),
     ]
     if total.install_rate is not None:
-        lines.append(f"Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: "
-                     f"{vn_percent(total.install_rate)} ({vn_number(total.installs)}/"
-                     f"{vn_number(total.smartphones)}).")
+        lines.append(
+            f"Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: "
+            f"{vn_percent(total.install_rate)} ({vn_number(total.installs)}/"
+            f"{vn_number(total.smartphones)})."
+        )
     found = total.findings
     period = f"từ ngày {vn_date(report.period_start)} đến ngày {vn_date(report.report_date)}"
     if found.venues_inspected:
-        parts = [f"{vn_number(found.venues_inspected)} địa điểm được kiểm tra",
-                 f"{vn_percent(found.qr_visible_share)} niêm yết mã QR công khai, rõ ràng",
-                 f"{vn_percent(found.staff_share)} có người hướng dẫn quét mã",
-                 f"{vn_percent(found.compliant_share)} đạt yêu cầu"]
+        parts = [
+            f"{vn_number(found.venues_inspected)} địa điểm được kiểm tra",
+            f"{vn_percent(found.qr_visible_share)} niêm yết mã QR công khai, rõ ràng",
+            f"{vn_percent(found.staff_share)} có người hướng dẫn quét mã",
+            f"{vn_percent(found.compliant_share)} đạt yêu cầu",
+        ]
         if found.scan_rate is not None:
             parts.append(f"tỷ lệ người ra vào quét mã quan sát được {vn_percent(found.scan_rate)}")
         parts.append(f"cấp {vn_number(found.posters_issued)} mã QR thay thế")
@@ -134,7 +145,7 @@ def appendix_rows(report: WeeklyReport) -> list[tuple]:
         else:
             rows.append((number, row.name, row.venues_with_qr, row.scans))
     total = ("Tổng cộng", "", "") if report.level == "district" else ("Tổng cộng", "")
-    rows.append(total + (report.total.venues_with_qr, report.total.scans))
+    rows.append((*total, report.total.venues_with_qr, report.total.scans))
     return rows
 
 

@@ -1,12 +1,18 @@
 """The weekly report: import the national figures (with a preview), type them in, see, export."""
+
 from datetime import date, datetime
 
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.routing import BaseConverter, ValidationError
 
 from fieldapp import clock
@@ -14,28 +20,49 @@ from fieldapp.access import district_or_404, office_only, province_only, user_di
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import District
+from fieldapp.places import in_vietnamese_order
 from fieldapp.reports import exports
 from fieldapp.reports.chart import bar_chart
-from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.figures import (
-    COUNTS, FIELD_LABELS, REQUIRED, SheetUnreadable, apply_import, check_typed_figures,
-    field_name, figures_on, preview_import, read_sheet, save_typed_figures,
+    COUNTS,
+    FIELD_LABELS,
+    REQUIRED,
+    SheetUnreadable,
+    apply_import,
+    check_typed_figures,
+    field_name,
+    figures_on,
+    preview_import,
+    read_sheet,
+    save_typed_figures,
 )
+from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.notice import (
-    appendix_headers, appendix_rows, notice_lines, title, unit_name, vn_date, vn_decimal,
-    vn_number, vn_percent, vn_signed,
+    appendix_headers,
+    appendix_rows,
+    notice_lines,
+    title,
+    unit_name,
+    vn_date,
+    vn_decimal,
+    vn_number,
+    vn_percent,
+    vn_signed,
 )
-from fieldapp.places import in_vietnamese_order
-from fieldapp.uploads import UploadStore, is_spreadsheet_name
 from fieldapp.reports.weekly import (
-    MEASURES, build_report, plausible_report_date, report_dates,
+    MEASURES,
+    build_report,
+    plausible_report_date,
+    report_dates,
 )
+from fieldapp.uploads import UploadStore, is_spreadsheet_name
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 class IsoDateConverter(BaseConverter):
     """A report date in a URL: 2021-11-12; anything else is not found."""
+
     regex = r"\d{4}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> date:
@@ -51,15 +78,22 @@ class IsoDateConverter(BaseConverter):
         return value.isoformat()
 
 
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("isodate",
-                                                                     IsoDateConverter))
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("isodate", IsoDateConverter))
 
 
 @bp.context_processor
 def report_formatting():
-    return dict(vn_number=vn_number, vn_percent=vn_percent, vn_signed=vn_signed,
-                vn_decimal=vn_decimal, vn_day=vn_date, unit_name=unit_name,
-                field_labels=FIELD_LABELS, measures=MEASURES, measure_labels=MEASURE_LABELS)
+    return {
+        "vn_number": vn_number,
+        "vn_percent": vn_percent,
+        "vn_signed": vn_signed,
+        "vn_decimal": vn_decimal,
+        "vn_day": vn_date,
+        "unit_name": unit_name,
+        "field_labels": FIELD_LABELS,
+        "measures": MEASURES,
+        "measure_labels": MEASURE_LABELS,
+    }
 
 
 def parse_day(text: str | None) -> date | None:
@@ -84,11 +118,16 @@ def index():
     by_date: dict[date, list] = {}
     for day, district_id, count in report_dates([d.id for d in districts]):
         by_date.setdefault(day, []).append((names[district_id], count))
-    return render_template("reports/index.html", by_date=sorted(by_date.items(), reverse=True),
-                           districts=districts, today=clock.today())
+    return render_template(
+        "reports/index.html",
+        by_date=sorted(by_date.items(), reverse=True),
+        districts=districts,
+        today=clock.today(),
+    )
 
 
 # Importing a spreadsheet -------------------------------------------------------------------
+
 
 def _uploads() -> UploadStore:
     return UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"])
@@ -106,8 +145,9 @@ def _import_page(status=200, **context):
 def import_figures():
     """Upload a spreadsheet, check the preview, map unknown columns, then import."""
     if request.method == "GET":
-        return _import_page(form={"date": clock.today().isoformat(),
-                                  "district": str(current_user.district_id)})
+        return _import_page(
+            form={"date": clock.today().isoformat(), "district": str(current_user.district_id)}
+        )
     form = request.form
     district_id = id_param(form.get("district")) or current_user.district_id
     if district_id not in current_user.district_ids:
@@ -122,8 +162,11 @@ def import_figures():
     if kept is None:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            message = (_("The uploaded file has expired; choose it again.") if token
-                       else _("Choose the spreadsheet to import."))
+            message = (
+                _("The uploaded file has expired; choose it again.")
+                if token
+                else _("Choose the spreadsheet to import.")
+            )
             return _import_page(422, error=message, form=form)
         if not is_spreadsheet_name(upload.filename):
             return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
@@ -146,10 +189,18 @@ def import_figures():
         saved = apply_import(preview, current_user, source)
         db.session.commit()
         kept.unlink(missing_ok=True)
-        flash(_("%(n)s communes' figures imported for %(date)s; %(refused)s rows refused.",
-                n=saved, date=vn_date(report_date), refused=len(preview.refused)), "success")
-        return redirect(url_for("reports.district_report", district_id=district.id,
-                                day=report_date), code=303)
+        flash(
+            _(
+                "%(n)s communes' figures imported for %(date)s; %(refused)s rows refused.",
+                n=saved,
+                date=vn_date(report_date),
+                refused=len(preview.refused),
+            ),
+            "success",
+        )
+        return redirect(
+            url_for("reports.district_report", district_id=district.id, day=report_date), code=303
+        )
     return _preview_page(preview, token, source, 422 if preview.date_problem else 200)
 
 
@@ -165,13 +216,20 @@ def _mapping_from(form, width: int) -> dict[str, int]:
 
 def _preview_page(preview, token: str, source: str, status: int):
     template = "reports/_preview.html" if wants_fragment() else "reports/import.html"
-    return render_template(template, preview=preview, token=token, source=source,
-                           districts=user_districts(), today=clock.today(), required=REQUIRED,
-                           form={"district": str(preview.district.id),
-                                 "date": preview.report_date.isoformat()}), status
+    return render_template(
+        template,
+        preview=preview,
+        token=token,
+        source=source,
+        districts=user_districts(),
+        today=clock.today(),
+        required=REQUIRED,
+        form={"district": str(preview.district.id), "date": preview.report_date.isoformat()},
+    ), status
 
 
 # Typing figures in by hand ------------------------------------------------------------------
+
 
 @bp.route("/<int:district_id>/<isodate:day>/figures", methods=["GET", "POST"])
 @login_required
@@ -182,27 +240,52 @@ def enter_figures(district_id: int, day: date):
     communes = in_vietnamese_order(district.communes)
     existing = figures_on(communes, day)
     if request.method == "GET":
-        values = {field_name(name, c): _typed(getattr(existing[c.id], name))
-                  for c in communes if c.id in existing for name in COUNTS}
-        return render_template("reports/figures.html", district=district, day=day,
-                               communes=communes, values=values, errors={},
-                               existing=existing)
-    values = {field_name(name, c): request.form.get(field_name(name, c), "").strip()
-              for c in communes for name in COUNTS}
+        values = {
+            field_name(name, c): _typed(getattr(existing[c.id], name))
+            for c in communes
+            if c.id in existing
+            for name in COUNTS
+        }
+        return render_template(
+            "reports/figures.html",
+            district=district,
+            day=day,
+            communes=communes,
+            values=values,
+            errors={},
+            existing=existing,
+        )
+    values = {
+        field_name(name, c): request.form.get(field_name(name, c), "").strip()
+        for c in communes
+        for name in COUNTS
+    }
     typed = check_typed_figures(communes, existing, values, day, clock.today())
     if typed.errors:
-        return render_template("reports/figures.html", district=district, day=day,
-                               communes=communes, values=values, errors=typed.errors,
-                               existing=existing), 422
+        return render_template(
+            "reports/figures.html",
+            district=district,
+            day=day,
+            communes=communes,
+            values=values,
+            errors=typed.errors,
+            existing=existing,
+        ), 422
     save_typed_figures(typed, day, current_user)
     db.session.commit()
-    flash(_("Figures of %(n)s communes saved for %(date)s.", n=len(typed.entries),
-            date=vn_date(day)), "success")
+    flash(
+        _("Figures of %(n)s communes saved for %(date)s.", n=len(typed.entries), date=vn_date(day)),
+        "success",
+    )
     if typed.cleared:
-        flash(_("Figures removed for: %(names)s.",
-                names=", ".join(row.commune.name for row in typed.cleared)), "info")
-    return redirect(url_for("reports.district_report", district_id=district.id, day=day),
-                    code=303)
+        flash(
+            _(
+                "Figures removed for: %(names)s.",
+                names=", ".join(row.commune.name for row in typed.cleared),
+            ),
+            "info",
+        )
+    return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
 
 
 def _typed(value) -> str:
@@ -225,6 +308,7 @@ def pick_figures_date():
 
 # The report and its exports -----------------------------------------------------------------
 
+
 def _measure() -> str:
     measure = request.args.get("measure", "scans")
     return measure if measure in MEASURES else "scans"
@@ -235,10 +319,16 @@ def _report_page(report, district=None):
     chart = bar_chart(report, measure)
     if wants_fragment():
         return render_template("reports/_chart.html", chart=chart, report=report)
-    return render_template("reports/report.html", report=report, chart=chart, district=district,
-                           lines=notice_lines(report), title=title(report),
-                           appendix=appendix_rows(report),
-                           appendix_headers=appendix_headers(report))
+    return render_template(
+        "reports/report.html",
+        report=report,
+        chart=chart,
+        district=district,
+        lines=notice_lines(report),
+        title=title(report),
+        appendix=appendix_rows(report),
+        appendix_headers=appendix_headers(report),
+    )
 
 
 @bp.route("/<int:district_id>/<isodate:day>")
@@ -260,10 +350,12 @@ def province_report(day: date):
 
 def _download(report, fmt: str):
     """The report as a file to save, never cached by a shared cache."""
-    response = current_app.response_class(exports.export_report(report, fmt, current_app.config),
-                                          mimetype=exports.FORMATS[fmt])
+    response = current_app.response_class(
+        exports.export_report(report, fmt, current_app.config), mimetype=exports.FORMATS[fmt]
+    )
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="{exports.file_name(report, fmt)}"')
+        f'attachment; filename="{exports.file_name(report, fmt)}"'
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -281,4 +373,3 @@ def district_export(district_id: int, day: date, fmt: str):
 @province_only
 def province_export(day: date, fmt: str):
     return _download(build_report(user_districts(), day, "province"), fmt)
-

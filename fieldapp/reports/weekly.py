@@ -4,6 +4,7 @@ Plain functions over the database: no request, no locale. The national figures a
 of the report date and of the previous report date; the app's own findings are those
 received in the period that ends on the report date.
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,8 +25,17 @@ LAST_REPORT_DATE = date(2099, 12, 31)
 
 def plausible_report_date(day: date) -> bool:
     return FIRST_REPORT_DATE <= day <= LAST_REPORT_DATE
-MEASURES = ("scans", "venues_with_qr", "install_rate", "compliant_share", "qr_visible_share",
-            "staff_share", "scan_rate")
+
+
+MEASURES = (
+    "scans",
+    "venues_with_qr",
+    "install_rate",
+    "compliant_share",
+    "qr_visible_share",
+    "staff_share",
+    "scan_rate",
+)
 
 
 def percent(part: int | None, whole: int | None) -> Decimal | None:
@@ -38,6 +48,7 @@ def percent(part: int | None, whole: int | None) -> Decimal | None:
 @dataclass
 class Findings:
     """What the app's inspections found at a unit's venues in one period."""
+
     venues_inspected: int = 0
     qr_visible: int = 0
     staff_assigned: int = 0
@@ -77,6 +88,7 @@ def change(now: Decimal | int | None, before: Decimal | int | None):
 @dataclass
 class ReportRow:
     """One commune of a district's report, or one district of a province's."""
+
     name: str
     district_name: str
     kind: str = ""  # the commune's kind (xa, phuong, thi_tran) or "district"
@@ -154,13 +166,22 @@ class WeeklyReport:
 
 def previous_figures(commune_ids, report_date: date) -> dict[int, CommuneFigures]:
     """Each commune's own latest figures before the report date (communes report unevenly)."""
-    latest = (select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
-              .where(CommuneFigures.commune_id.in_(commune_ids),
-                     CommuneFigures.report_date < report_date)
-              .group_by(CommuneFigures.commune_id).subquery())
-    return {f.commune_id: f for f in db.session.scalars(
-        select(CommuneFigures).join(latest, (latest.c.commune_id == CommuneFigures.commune_id)
-                                    & (latest.c.day == CommuneFigures.report_date)))}
+    latest = (
+        select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
+        .where(CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date < report_date)
+        .group_by(CommuneFigures.commune_id)
+        .subquery()
+    )
+    return {
+        f.commune_id: f
+        for f in db.session.scalars(
+            select(CommuneFigures).join(
+                latest,
+                (latest.c.commune_id == CommuneFigures.commune_id)
+                & (latest.c.day == CommuneFigures.report_date),
+            )
+        )
+    }
 
 
 def usual_date(figures) -> date | None:
@@ -171,19 +192,29 @@ def usual_date(figures) -> date | None:
 
 def report_dates(district_ids: list[int], limit: int = 500) -> list[tuple[date, int, int]]:
     """(report date, district id, communes with figures), the newest dates first."""
-    return list(db.session.execute(
-        select(CommuneFigures.report_date, Commune.district_id, func.count())
-        .join(Commune, Commune.id == CommuneFigures.commune_id)
-        .where(Commune.district_id.in_(district_ids))
-        .group_by(CommuneFigures.report_date, Commune.district_id)
-        .order_by(CommuneFigures.report_date.desc()).limit(limit)))
+    return list(
+        db.session.execute(
+            select(CommuneFigures.report_date, Commune.district_id, func.count())
+            .join(Commune, Commune.id == CommuneFigures.commune_id)
+            .where(Commune.district_id.in_(district_ids))
+            .group_by(CommuneFigures.report_date, Commune.district_id)
+            .order_by(CommuneFigures.report_date.desc())
+            .limit(limit)
+        )
+    )
 
 
 def _figures(commune_ids, day: date | None) -> dict[int, CommuneFigures]:
     if day is None:
         return {}
-    return {f.commune_id: f for f in db.session.scalars(select(CommuneFigures).where(
-        CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date == day))}
+    return {
+        f.commune_id: f
+        for f in db.session.scalars(
+            select(CommuneFigures).where(
+                CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date == day
+            )
+        )
+    }
 
 
 def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findings]:
@@ -192,32 +223,48 @@ def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findin
     A venue inspected twice in the period counts once, by its latest finding.
     """
     since, until = clock.days_bounds(start, end)
-    latest = (select(func.max(Inspection.id).label("id"))
-              .join(Venue, Venue.id == Inspection.venue_id)
-              .where(Venue.commune_id.in_(commune_ids), Inspection.server_time >= since,
-                     Inspection.server_time < until)
-              .group_by(Inspection.venue_id).subquery())
+    latest = (
+        select(func.max(Inspection.id).label("id"))
+        .join(Venue, Venue.id == Inspection.venue_id)
+        .where(
+            Venue.commune_id.in_(commune_ids),
+            Inspection.server_time >= since,
+            Inspection.server_time < until,
+        )
+        .group_by(Inspection.venue_id)
+        .subquery()
+    )
     counted = Inspection.visitors_observed.is_not(None) & Inspection.visitors_scanned.is_not(None)
     rows = db.session.execute(
-        select(Venue.commune_id, func.count(),
-               func.sum(case((Inspection.qr_posted == "visible", 1), else_=0)),
-               func.sum(case((Inspection.staff_assigned.is_(True), 1), else_=0)),
-               func.sum(case((Inspection.outcome == "compliant", 1), else_=0)),
-               func.sum(case((counted, Inspection.visitors_observed), else_=0)),
-               func.sum(case((counted, Inspection.visitors_scanned), else_=0)))
+        select(
+            Venue.commune_id,
+            func.count(),
+            func.sum(case((Inspection.qr_posted == "visible", 1), else_=0)),
+            func.sum(case((Inspection.staff_assigned.is_(True), 1), else_=0)),
+            func.sum(case((Inspection.outcome == "compliant", 1), else_=0)),
+            func.sum(case((counted, Inspection.visitors_observed), else_=0)),
+            func.sum(case((counted, Inspection.visitors_scanned), else_=0)),
+        )
         .select_from(Inspection)
         .join(latest, latest.c.id == Inspection.id)
         .join(Venue, Venue.id == Inspection.venue_id)
-        .group_by(Venue.commune_id))
-    found = {commune_id: Findings(count, visible or 0, staff or 0, compliant or 0,
-                                  observed or 0, scanned or 0)
-             for commune_id, count, visible, staff, compliant, observed, scanned in rows}
+        .group_by(Venue.commune_id)
+    )
+    found = {
+        commune_id: Findings(
+            count, visible or 0, staff or 0, compliant or 0, observed or 0, scanned or 0
+        )
+        for commune_id, count, visible, staff, compliant, observed, scanned in rows
+    }
     posters = db.session.execute(
-        select(Venue.commune_id, func.count()).select_from(Poster)
+        select(Venue.commune_id, func.count())
+        .select_from(Poster)
         .join(Venue, Venue.id == Poster.venue_id)
-        .where(Venue.commune_id.in_(commune_ids), Poster.issued_at >= since,
-               Poster.issued_at < until)
-        .group_by(Venue.commune_id))
+        .where(
+            Venue.commune_id.in_(commune_ids), Poster.issued_at >= since, Poster.issued_at < until
+        )
+        .group_by(Venue.commune_id)
+    )
     for commune_id, count in posters:
         found.setdefault(commune_id, Findings()).posters_issued = count
     return found
@@ -249,12 +296,16 @@ def build_report(districts: list[District], report_date: date, level: str) -> We
     # The date the notice compares with, and where the findings' period starts: the one
     # most communes last reported on.
     previous = usual_date(before[c] for c in now if c in before) or usual_date(before.values())
-    period_start = (previous + timedelta(days=1)) if previous else report_date - DEFAULT_PERIOD \
-        + timedelta(days=1)
+    period_start = (
+        (previous + timedelta(days=1))
+        if previous
+        else report_date - DEFAULT_PERIOD + timedelta(days=1)
+    )
     length = report_date - period_start + timedelta(days=1)
     findings = findings_by_commune(commune_ids, period_start, report_date)
-    earlier = findings_by_commune(commune_ids, period_start - length,
-                                  period_start - timedelta(days=1))
+    earlier = findings_by_commune(
+        commune_ids, period_start - length, period_start - timedelta(days=1)
+    )
 
     rows: dict[int, ReportRow] = {}
     total = ReportRow(name="", district_name="")
@@ -263,17 +314,27 @@ def build_report(districts: list[District], report_date: date, level: str) -> We
         row = rows.get(key)
         if row is None:
             name = commune.name if level == "district" else commune.district.name
-            row = rows[key] = ReportRow(name=name, district_name=commune.district.name,
-                                        kind=commune.kind if level == "district" else "district")
+            row = rows[key] = ReportRow(
+                name=name,
+                district_name=commune.district.name,
+                kind=commune.kind if level == "district" else "district",
+            )
         for target in (row, total):
             _fill(target, now.get(commune.id), before.get(commune.id))
             target.findings.add(findings.get(commune.id, Findings()))
             target.previous_findings.add(earlier.get(commune.id, Findings()))
     district = districts[0]
     area = district.name if level == "district" else district.province.name
-    return WeeklyReport(level=level, area_name=area, province_name=district.province.name,
-                        report_date=report_date, previous_date=previous,
-                        period_start=period_start, rows=list(rows.values()), total=total)
+    return WeeklyReport(
+        level=level,
+        area_name=area,
+        province_name=district.province.name,
+        report_date=report_date,
+        previous_date=previous,
+        period_start=period_start,
+        rows=list(rows.values()),
+        total=total,
+    )
 
 
 def district_report(district: District, report_date: date) -> WeeklyReport:

@@ -1,4 +1,5 @@
 """Review words on screen."""
+
 from flask_babel import lazy_gettext as _l
 
 REVIEW_LABELS = {

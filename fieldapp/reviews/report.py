@@ -1,12 +1,14 @@
 """One inspection as a printable PDF, to attach to official correspondence."""
-from pathlib import Path
 
-from flask_babel import format_datetime, gettext as _
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from fieldapp.inspections import labels
 from fieldapp.inspections.checklist import Answer, answer_lines
@@ -34,17 +36,26 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
         p(_("Inspection record"), title),
         p(f"{venue.name} ({venue.code})", bold),
         p(f"{venue.address}, {venue.commune.name}, {venue.commune.district.name}"),
-        p(f"{format_datetime(inspection.server_time, 'dd/MM/yyyy HH:mm')} · "
-          f"{inspection.inspector.display_name}"),
+        p(
+            f"{format_datetime(inspection.server_time, 'dd/MM/yyyy HH:mm')} · "
+            f"{inspection.inspector.display_name}"
+        ),
         Spacer(1, 4 * mm),
         p(f"{_('Outcome')}: {labels.OUTCOME_LABELS[inspection.outcome]}", bold),
     ]
     story += [p(f"• {labels.REASON_LABELS[r]}") for r in inspection.reason_list]
-    table = Table([[p(answer.title, bold), Paragraph(_answer_markup(answer), body)]
-                   for answer in answer_lines(inspection)],
-                  colWidths=[55 * mm, 115 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999")]))
+    table = Table(
+        [
+            [p(answer.title, bold), Paragraph(_answer_markup(answer), body)]
+            for answer in answer_lines(inspection)
+        ],
+        colWidths=[55 * mm, 115 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999")]
+        )
+    )
     story += [Spacer(1, 4 * mm), table, Spacer(1, 4 * mm), p(_("Position"), bold)]
     if inspection.latitude is not None:
         position = f"{inspection.latitude:.5f}, {inspection.longitude:.5f}"
@@ -52,15 +63,28 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
             position += f" (± {round(inspection.gps_accuracy_m)} m)"
         story.append(p(position))
         if inspection.gps_distance_m is not None:
-            story.append(p(_("%(m)s m from the venue's registered position",
-                             m=round(inspection.gps_distance_m))))
+            story.append(
+                p(
+                    _(
+                        "%(m)s m from the venue's registered position",
+                        m=round(inspection.gps_distance_m),
+                    )
+                )
+            )
     warnings = labels.gps_warning_labels()
     story += [p(f"⚠ {warnings[w]}") for w in inspection.warning_list]
-    story += [Spacer(1, 4 * mm), p(_("Review"), bold),
-              p(str(REVIEW_LABELS[inspection.review_state]))]
+    story += [
+        Spacer(1, 4 * mm),
+        p(_("Review"), bold),
+        p(str(REVIEW_LABELS[inspection.review_state])),
+    ]
     if inspection.reviewed_by:
-        story.append(p(f"{inspection.reviewed_by.display_name} · "
-                       f"{format_datetime(inspection.reviewed_at, 'dd/MM/yyyy HH:mm')}"))
+        story.append(
+            p(
+                f"{inspection.reviewed_by.display_name} · "
+                f"{format_datetime(inspection.reviewed_at, 'dd/MM/yyyy HH:mm')}"
+            )
+        )
     if inspection.review_comment:
         story.append(p(inspection.review_comment))
     for index, photo in enumerate(inspection.photos, start=1):
@@ -70,9 +94,18 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
             height = width * photo.height / photo.width
             if height > 150 * mm:
                 width, height = width * 150 * mm / height, 150 * mm
-            story += [Spacer(1, 4 * mm), p(_("Photo %(n)s", n=index), bold),
-                      Image(str(path), width=width, height=height)]
-    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=f"{venue.code} {inspection.server_time:%Y-%m-%d}")
+            story += [
+                Spacer(1, 4 * mm),
+                p(_("Photo %(n)s", n=index), bold),
+                Image(str(path), width=width, height=height),
+            ]
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{venue.code} {inspection.server_time:%Y-%m-%d}",
+    )
     doc.build(story)

@@ -1,10 +1,17 @@
 """The inspection log and supervisors' review of findings."""
+
 import io
 from datetime import date
 from pathlib import Path
 
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, send_file,
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -14,13 +21,17 @@ from sqlalchemy import select
 from fieldapp.access import inspection_or_404, office_only, reviewers_only, user_communes
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, User, VENUE_TYPES
+from fieldapp.inspections.offences import offence_counts, venues_to_escalate
+from fieldapp.inspections.routes import render_detail
+from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, VENUE_TYPES, User
 from fieldapp.models.user import INSPECTING_ROLES
 from fieldapp.reviews.report import inspection_pdf
-from fieldapp.inspections.routes import render_detail
-from fieldapp.inspections.offences import offence_counts, venues_to_escalate
 from fieldapp.reviews.service import (
-    LogFilter, ReviewRefused, approve, inspection_log, return_for_correction,
+    LogFilter,
+    ReviewRefused,
+    approve,
+    inspection_log,
+    return_for_correction,
 )
 
 bp = Blueprint("reviews", __name__)
@@ -28,8 +39,10 @@ bp = Blueprint("reviews", __name__)
 REFUSALS = {
     "already_approved": lambda: _("This inspection was already approved: nothing was changed."),
     "already_returned": lambda: _("This inspection was already returned to its inspector."),
-    "awaiting_correction": lambda: _("This inspection is back with its inspector for correction: "
-                                     "it can be approved once corrected."),
+    "awaiting_correction": lambda: _(
+        "This inspection is back with its inspector for correction: "
+        "it can be approved once corrected."
+    ),
     "comment_required": lambda: _("Say what the inspector must correct."),
 }
 
@@ -52,12 +65,17 @@ def _choice(name, allowed):
 
 def _filters() -> LogFilter:
     return LogFilter(
-        date_from=_date("from"), date_to=_date("to"), commune_id=_int("commune"),
-        venue_type=_choice("type", VENUE_TYPES), inspector_id=_int("inspector"),
-        outcome=_choice("outcome", OUTCOMES_ALL), review_state=_choice("review", REVIEW_STATES),
+        date_from=_date("from"),
+        date_to=_date("to"),
+        commune_id=_int("commune"),
+        venue_type=_choice("type", VENUE_TYPES),
+        inspector_id=_int("inspector"),
+        outcome=_choice("outcome", OUTCOMES_ALL),
+        review_state=_choice("review", REVIEW_STATES),
         has_photos=_choice("photos", ("yes", "no")),
         sort=_choice("sort", ("newest", "oldest", "venue", "outcome")) or "newest",
-        page=_int("page") or 1)
+        page=_int("page") or 1,
+    )
 
 
 @bp.route("/inspections")
@@ -69,15 +87,24 @@ def log():
     offences = offence_counts(list({i.venue_id for i in log_page.inspections}))
     threshold = current_app.config["ESCALATION_THRESHOLD"]
     if wants_fragment():
-        return render_template("reviews/_log.html", log=log_page, args=args, offences=offences,
-                               threshold=threshold)
+        return render_template(
+            "reviews/_log.html", log=log_page, args=args, offences=offences, threshold=threshold
+        )
     communes = user_communes()
-    inspectors = db.session.scalars(select(User).where(
-        User.district_id.in_(current_user.district_ids),
-        User.role.in_(INSPECTING_ROLES))
-        .order_by(User.display_name)).all()
-    return render_template("reviews/log.html", log=log_page, args=args, communes=communes,
-                           inspectors=inspectors, offences=offences, threshold=threshold)
+    inspectors = db.session.scalars(
+        select(User)
+        .where(User.district_id.in_(current_user.district_ids), User.role.in_(INSPECTING_ROLES))
+        .order_by(User.display_name)
+    ).all()
+    return render_template(
+        "reviews/log.html",
+        log=log_page,
+        args=args,
+        communes=communes,
+        inspectors=inspectors,
+        offences=offences,
+        threshold=threshold,
+    )
 
 
 @bp.route("/inspections/<int:inspection_id>.pdf")
@@ -86,11 +113,19 @@ def inspection_pdf_view(inspection_id: int):
     """One inspection as a printable PDF."""
     inspection = inspection_or_404(inspection_id)
     out = io.BytesIO()
-    inspection_pdf(inspection, out, Path(current_app.config["POSTER_FONT_DIR"]),
-                   current_app.config["UPLOAD_FOLDER"])
+    inspection_pdf(
+        inspection,
+        out,
+        Path(current_app.config["POSTER_FONT_DIR"]),
+        current_app.config["UPLOAD_FOLDER"],
+    )
     out.seek(0)
-    return send_file(out, mimetype="application/pdf", max_age=0,
-                     download_name=f"kiem-tra-{inspection.venue.code}-{inspection.id}.pdf")
+    return send_file(
+        out,
+        mimetype="application/pdf",
+        max_age=0,
+        download_name=f"kiem-tra-{inspection.venue.code}-{inspection.id}.pdf",
+    )
 
 
 @bp.route("/escalations")
@@ -99,8 +134,11 @@ def inspection_pdf_view(inspection_id: int):
 def escalations():
     """Venues found non-compliant again and again, for the supervisor to escalate."""
     threshold = current_app.config["ESCALATION_THRESHOLD"]
-    return render_template("reviews/escalations.html", threshold=threshold,
-                           rows=venues_to_escalate(current_user.district_ids, threshold))
+    return render_template(
+        "reviews/escalations.html",
+        threshold=threshold,
+        rows=venues_to_escalate(current_user.district_ids, threshold),
+    )
 
 
 @bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])
@@ -130,11 +168,13 @@ def return_inspection(inspection_id: int):
         return_for_correction(inspection, current_user, comment)
     except ReviewRefused as refusal:
         if refusal.reason == "comment_required":
-            return render_detail(inspection, review_error=REFUSALS[refusal.reason](),
-                                 comment=comment), 422
+            return render_detail(
+                inspection, review_error=REFUSALS[refusal.reason](), comment=comment
+            ), 422
         flash(REFUSALS[refusal.reason](), "error")
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     db.session.commit()
-    flash(_("Returned to %(name)s for correction.", name=inspection.inspector.display_name),
-          "success")
+    flash(
+        _("Returned to %(name)s for correction.", name=inspection.inspector.display_name), "success"
+    )
     return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)

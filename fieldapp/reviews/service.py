@@ -1,4 +1,5 @@
 """Supervisors' review of findings, and the district's inspection log."""
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -34,8 +35,9 @@ def return_for_correction(inspection: Inspection, reviewer: User, comment: str) 
     if not comment:
         raise ReviewRefused("comment_required")
     if inspection.review_state != "pending":
-        raise ReviewRefused("already_approved" if inspection.review_state == "approved"
-                            else "already_returned")
+        raise ReviewRefused(
+            "already_approved" if inspection.review_state == "approved" else "already_returned"
+        )
     _review(inspection, reviewer, "returned", comment)
 
 
@@ -60,6 +62,7 @@ SORTS = {
 @dataclass
 class LogFilter:
     """What the log is narrowed to; every field comes from the URL, so it can be shared."""
+
     date_from: date | None = None
     date_to: date | None = None
     commune_id: int | None = None
@@ -87,8 +90,12 @@ class LogPage:
 
 def inspection_log(user: User, filters: LogFilter) -> LogPage:
     """One page of the district's inspections (an inspector's own only, for inspectors)."""
-    stmt = (select(Inspection).join(Inspection.venue).join(Venue.commune)
-            .where(Commune.district_id.in_(user.district_ids)))
+    stmt = (
+        select(Inspection)
+        .join(Inspection.venue)
+        .join(Venue.commune)
+        .where(Commune.district_id.in_(user.district_ids))
+    )
     if user.is_inspector:
         stmt = stmt.where(Inspection.inspector_id == user.id)
     # Dates typed in the log are Vietnamese days; the database keeps UTC.
@@ -107,8 +114,11 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
     if filters.review_state:
         stmt = stmt.where(Inspection.review_state == filters.review_state)
     if filters.has_photos in ("yes", "no"):
-        with_photo = select(InspectionPhoto.id).where(
-            InspectionPhoto.inspection_id == Inspection.id).exists()
+        with_photo = (
+            select(InspectionPhoto.id)
+            .where(InspectionPhoto.inspection_id == Inspection.id)
+            .exists()
+        )
         stmt = stmt.where(with_photo if filters.has_photos == "yes" else ~with_photo)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = min(max(filters.page, 1), max(1, -(-total // filters.page_size)))
@@ -116,19 +126,40 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
     order = SORTS.get(filters.sort, SORTS["newest"])
     # Pick the page's ids first (narrow rows, sorted in an index), then load those rows:
     # sorting a district's full rows to keep 30 is what makes a big log slow.
-    ids = list(db.session.scalars(stmt.with_only_columns(Inspection.id).order_by(*order)
-                                  .limit(filters.page_size)
-                                  .offset((page - 1) * filters.page_size)))
-    rows = db.session.scalars(
-        select(Inspection).join(Inspection.venue).join(Venue.commune)
-        .where(Inspection.id.in_(ids))
-        .options(contains_eager(Inspection.venue).contains_eager(Venue.commune),
-                 joinedload(Inspection.inspector))
-        .order_by(*order)).unique().all() if ids else []
-    counts = dict(db.session.execute(
-        select(InspectionPhoto.inspection_id, func.count()).where(
-            InspectionPhoto.inspection_id.in_([i.id for i in rows]))
-        .group_by(InspectionPhoto.inspection_id)).all()) if rows else {}
+    ids = list(
+        db.session.scalars(
+            stmt.with_only_columns(Inspection.id)
+            .order_by(*order)
+            .limit(filters.page_size)
+            .offset((page - 1) * filters.page_size)
+        )
+    )
+    rows = (
+        db.session.scalars(
+            select(Inspection)
+            .join(Inspection.venue)
+            .join(Venue.commune)
+            .where(Inspection.id.in_(ids))
+            .options(
+                contains_eager(Inspection.venue).contains_eager(Venue.commune),
+                joinedload(Inspection.inspector),
+            )
+            .order_by(*order)
+        )
+        .unique()
+        .all()
+        if ids
+        else []
+    )
+    counts = (
+        dict(
+            db.session.execute(
+                select(InspectionPhoto.inspection_id, func.count())
+                .where(InspectionPhoto.inspection_id.in_([i.id for i in rows]))
+                .group_by(InspectionPhoto.inspection_id)
+            ).all()
+        )
+        if rows
+        else {}
+    )
     return LogPage(list(rows), total, filters, counts)
-
-

@@ -1,4 +1,5 @@
 """Likely duplicate venues, and merging or dismissing them so nothing is counted twice."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -25,8 +26,11 @@ class DuplicatePair:
 
 def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
     """Open venues of a district with the same folded name in a commune, or within 20 m."""
-    venues = list(db.session.scalars(district_venues(district_ids).where(Venue.is_active.is_(True))
-                                     .order_by(Venue.id)))
+    venues = list(
+        db.session.scalars(
+            district_venues(district_ids).where(Venue.is_active.is_(True)).order_by(Venue.id)
+        )
+    )
     dismissed = {(d.first_id, d.second_id) for d in db.session.scalars(select(DuplicateDismissal))}
     pairs: dict[tuple[int, int], DuplicatePair] = {}
 
@@ -35,8 +39,11 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
         key = (first.id, second.id)
         if key in dismissed:
             return
-        distance = distance_m(a.latitude, a.longitude, b.latitude, b.longitude) \
-            if a.has_position and b.has_position else None
+        distance = (
+            distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
+            if a.has_position and b.has_position
+            else None
+        )
         pair = pairs.get(key)
         if pair is None:
             pairs[key] = DuplicatePair(first, second, same_name, distance)
@@ -48,7 +55,7 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
         by_name.setdefault((venue.commune_id, fold(venue.name)), []).append(venue)
     for group in by_name.values():
         for i, a in enumerate(group):
-            for b in group[i + 1:]:
+            for b in group[i + 1 :]:
                 add(a, b, True)
 
     cells: dict[tuple[int, int], list[Venue]] = {}
@@ -57,12 +64,15 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
             cell = grid_cell(venue.latitude, venue.longitude, CELL_DEGREES)
             cells.setdefault(cell, []).append(venue)
     for (row, col), members in cells.items():
-        neighbours = [v for dr in (-1, 0, 1) for dc in (-1, 0, 1)
-                      for v in cells.get((row + dr, col + dc), [])]
+        neighbours = [
+            v for dr in (-1, 0, 1) for dc in (-1, 0, 1) for v in cells.get((row + dr, col + dc), [])
+        ]
         for a in members:
             for b in neighbours:
-                if a.id < b.id and distance_m(a.latitude, a.longitude,
-                                              b.latitude, b.longitude) <= NEAR_M:
+                if (
+                    a.id < b.id
+                    and distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_M
+                ):
                     add(a, b, fold(a.name) == fold(b.name) and a.commune_id == b.commune_id)
     return sorted(pairs.values(), key=lambda p: (p.first.search_key, p.second.id))
 
@@ -70,8 +80,11 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
 def dismiss(first: Venue, second: Venue, admin: User) -> None:
     """Record that two venues are different places."""
     low, high = sorted((first.id, second.id))
-    exists = db.session.scalar(select(DuplicateDismissal.id).where(
-        DuplicateDismissal.first_id == low, DuplicateDismissal.second_id == high))
+    exists = db.session.scalar(
+        select(DuplicateDismissal.id).where(
+            DuplicateDismissal.first_id == low, DuplicateDismissal.second_id == high
+        )
+    )
     if exists is None:
         db.session.add(DuplicateDismissal(first_id=low, second_id=high, dismissed_by_id=admin.id))
         db.session.flush()
@@ -88,17 +101,29 @@ def merge(keep: Venue, drop: Venue, admin: User) -> int:
     moved = db.session.scalars(select(Inspection).where(Inspection.venue_id == drop.id)).all()
     for inspection in moved:
         inspection.venue_id = keep.id
-    for assignment in db.session.scalars(select(Assignment).where(
-            Assignment.venue_id == drop.id, Assignment.closed_at.is_(None))):
+    for assignment in db.session.scalars(
+        select(Assignment).where(Assignment.venue_id == drop.id, Assignment.closed_at.is_(None))
+    ):
         assignment.venue_id = keep.id
-    for field in ("latitude", "longitude", "contact_name", "contact_phone", "qr_payload", "address"):
+    for field in (
+        "latitude",
+        "longitude",
+        "contact_name",
+        "contact_phone",
+        "qr_payload",
+        "address",
+    ):
         if not getattr(keep, field) and getattr(drop, field):
             setattr(keep, field, getattr(drop, field))  # fill what the kept record lacked
     drop.is_active = False
     drop.merged_into_id = keep.id
     db.session.flush()
-    newest = db.session.scalar(select(Inspection).where(Inspection.venue_id == keep.id)
-                               .order_by(Inspection.server_time.desc()).limit(1))
+    newest = db.session.scalar(
+        select(Inspection)
+        .where(Inspection.venue_id == keep.id)
+        .order_by(Inspection.server_time.desc())
+        .limit(1)
+    )
     if newest is not None:
         keep.last_outcome, keep.last_inspected_at = newest.outcome, newest.server_time
         keep.reinspection_due = newest.reinspection_due

@@ -1,4 +1,5 @@
 """Forms of the venue area: search filters and on-the-spot registration."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FloatField, SelectField, StringField, TextAreaField
@@ -13,24 +14,42 @@ def _commune_id(value) -> int | None:
 
 
 class VenueForm(FlaskForm):
-    name = StringField(_l("Venue name"), validators=[
-        InputRequired(_l("Enter the venue's name.")), Length(max=255)])
-    venue_type = SelectField(_l("Type"),
-                             choices=[("", _l("— Choose —"))] + list(VENUE_TYPE_LABELS.items()),
-                             validators=[InputRequired(_l("Choose a type."))],
-                             invalid_choice_message=_l("Choose a type."))
-    commune_id = SelectField(_l("Commune"), coerce=_commune_id,
-                             validators=[InputRequired(_l("Choose a commune of your district."))],
-                             invalid_choice_message=_l("Choose a commune of your district."))
+    name = StringField(
+        _l("Venue name"), validators=[InputRequired(_l("Enter the venue's name.")), Length(max=255)]
+    )
+    venue_type = SelectField(
+        _l("Type"),
+        choices=[("", _l("— Choose —")), *list(VENUE_TYPE_LABELS.items())],
+        validators=[InputRequired(_l("Choose a type."))],
+        invalid_choice_message=_l("Choose a type."),
+    )
+    commune_id = SelectField(
+        _l("Commune"),
+        coerce=_commune_id,
+        validators=[InputRequired(_l("Choose a commune of your district."))],
+        invalid_choice_message=_l("Choose a commune of your district."),
+    )
     address = StringField(_l("Address"), validators=[Length(max=255)])
-    code = StringField(_l("Venue code (if it has one)"), validators=[
-        Optional(), Length(max=40),
-        Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash or underscore only."))])
+    code = StringField(
+        _l("Venue code (if it has one)"),
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash or underscore only.")
+            ),
+        ],
+    )
     contact_name = StringField(_l("Contact person"), validators=[Length(max=100)])
-    contact_phone = StringField(_l("Contact phone"), validators=[
-        Optional(), Regexp(r"^\+?[0-9 .]{9,15}$",
-                           message=_l("Enter a phone number of 9 to 11 digits."))])
-    qr_payload = TextAreaField(_l("Registered QR code content (if known)"),
-                               validators=[Length(max=2000)])
+    contact_phone = StringField(
+        _l("Contact phone"),
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits.")),
+        ],
+    )
+    qr_payload = TextAreaField(
+        _l("Registered QR code content (if known)"), validators=[Length(max=2000)]
+    )
     latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])

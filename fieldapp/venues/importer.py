@@ -5,10 +5,12 @@ each row will create a venue, update the registered venue with its code, or is r
 its reasons, by its row number as a spreadsheet shows it (the header is row 1). Then the good
 rows are written together, each whole, never half. The caller commits.
 """
+
 import math
 from dataclasses import dataclass, field
 
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp.audit import record_change, snapshot
@@ -25,8 +27,17 @@ HEADERS = {
     "name": ("name", "tên", "venue name", "tên địa điểm", "tên đơn vị"),
     "venue_type": ("type", "loại", "venue type", "loại hình", "loại địa điểm"),
     "address": ("address", "địa chỉ"),
-    "commune": ("commune", "xã", "ward", "phường", "thị trấn", "xã/phường", "xã/thị trấn",
-                "xã/phường/thị trấn", "thị trấn/xã"),
+    "commune": (
+        "commune",
+        "xã",
+        "ward",
+        "phường",
+        "thị trấn",
+        "xã/phường",
+        "xã/thị trấn",
+        "xã/phường/thị trấn",
+        "thị trấn/xã",
+    ),
     "latitude": ("latitude", "vĩ độ", "lat"),
     "longitude": ("longitude", "kinh độ", "lon", "lng"),
     "contact_name": ("contact name", "người liên hệ", "contact", "tên người liên hệ"),
@@ -35,8 +46,7 @@ HEADERS = {
 }
 REQUIRED = ("code", "name", "commune")
 # Column widths of the venue table, so PostgreSQL never refuses a row at insert time.
-MAX_LENGTHS = {"code": 40, "name": 255, "address": 255, "contact_name": 100,
-               "contact_phone": 20}
+MAX_LENGTHS = {"code": 40, "name": 255, "address": 255, "contact_name": 100, "contact_phone": 20}
 # Vietnamese names of the venue types, as registries and the provincial orders write them.
 VIETNAMESE_TYPE_NAMES = {
     "government_office": ("Cơ quan nhà nước", "Cơ quan", "Cơ quan hành chính"),
@@ -62,8 +72,17 @@ VIETNAMESE_TYPE_NAMES = {
 MAX_ROWS = 20_000  # a district's registry: about 10,000 venues in the largest ones
 MAX_COLUMNS = 60
 # Fields an update may change; the code identifies the venue and never changes.
-UPDATED_FIELDS = ("name", "venue_type", "address", "commune_id", "latitude", "longitude",
-                  "contact_name", "contact_phone", "qr_payload")
+UPDATED_FIELDS = (
+    "name",
+    "venue_type",
+    "address",
+    "commune_id",
+    "latitude",
+    "longitude",
+    "contact_name",
+    "contact_phone",
+    "qr_payload",
+)
 
 
 class FileRefused(Exception):
@@ -80,6 +99,7 @@ class RowProblem:
 @dataclass
 class VenueRow:
     """One row of the file: what it says, and what importing it will do."""
+
     number: int
     values: dict[str, str]  # the cells by field, as read
     problems: list[RowProblem] = field(default_factory=list)
@@ -124,8 +144,7 @@ class ImportReport:
     @property
     def can_apply(self) -> bool:
         """Whether importing would write anything."""
-        return self.refused is None and any(row.action in ("create", "update")
-                                            for row in self.rows)
+        return self.refused is None and any(row.action in ("create", "update") for row in self.rows)
 
     @property
     def ok(self) -> bool:
@@ -140,8 +159,9 @@ def folded_key(text: str) -> str:
 
 def _header_fields() -> dict[str, str]:
     """Every accepted header, folded, mapped to the field it fills."""
-    return {folded_key(spelling): name
-            for name, spellings in HEADERS.items() for spelling in spellings}
+    return {
+        folded_key(spelling): name for name, spellings in HEADERS.items() for spelling in spellings
+    }
 
 
 def venue_type_names() -> dict[str, str]:
@@ -166,16 +186,26 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
             if title.strip():
                 ignored.append(title.strip())
         elif name in columns:
-            raise FileRefused(_l("The columns “%(first)s” and “%(second)s” both give the "
-                                 "same information; keep only one.",
-                                 first=header[columns[name]].strip(), second=title.strip()))
+            raise FileRefused(
+                _l(
+                    "The columns “%(first)s” and “%(second)s” both give the "
+                    "same information; keep only one.",
+                    first=header[columns[name]].strip(),
+                    second=title.strip(),
+                )
+            )
         else:
             columns[name] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         expected = ", ".join(" / ".join(HEADERS[name][:2]) for name in missing)
-        raise FileRefused(_l("The file has no column for: %(expected)s. The first row must "
-                             "name the columns; nothing was imported.", expected=expected))
+        raise FileRefused(
+            _l(
+                "The file has no column for: %(expected)s. The first row must "
+                "name the columns; nothing was imported.",
+                expected=expected,
+            )
+        )
     return columns, ignored
 
 
@@ -204,15 +234,20 @@ def _read_rows(source, filename: str) -> tuple[list[str], list[tuple[int, list[s
     if not rows:
         raise FileRefused(_l("The file is empty."))
     if len(rows) > MAX_ROWS + 1:
-        raise FileRefused(_l("The file has more than %(n)s venues: split it into several "
-                             "files.", n=MAX_ROWS))
-    body = [(number, cells) for number, cells in enumerate(rows[1:], start=2)
-            if any(cell.strip() for cell in cells)]
+        raise FileRefused(
+            _l("The file has more than %(n)s venues: split it into several files.", n=MAX_ROWS)
+        )
+    body = [
+        (number, cells)
+        for number, cells in enumerate(rows[1:], start=2)
+        if any(cell.strip() for cell in cells)
+    ]
     return rows[0], body
 
 
-def check_venues(source, district: District, filename: str = "venues.csv",
-                 update: bool = False) -> ImportReport:
+def check_venues(
+    source, district: District, filename: str = "venues.csv", update: bool = False
+) -> ImportReport:
     """Read a venue registry (bytes, text or a stream; CSV or XLSX) and decide each row:
     create, update (when `update` is set and the code is registered in this district) or
     refuse. Nothing is written."""
@@ -250,8 +285,8 @@ def check_venues(source, district: District, filename: str = "venues.csv",
         report.rows.append(row)
         values = row.values
 
-        def refuse(problem: str, message) -> None:
-            """Note a reason not to import this row."""
+        def refuse(problem: str, message, row=row, number=number) -> None:
+            """Note a reason not to import this row (bound to this row, not the loop's last)."""
             row.problems.append(RowProblem(number, problem, message))
 
         existing = registered.get(values["code"])
@@ -259,14 +294,19 @@ def check_venues(source, district: District, filename: str = "venues.csv",
             refuse("missing_code", _l("The code is empty."))
         elif len(rows_by_code[values["code"]]) > 1:
             others = ", ".join(str(n) for n in rows_by_code[values["code"]] if n != number)
-            refuse("duplicate_code", _l("The code %(code)s is also on row %(rows)s.",
-                                        code=values["code"], rows=others))
+            refuse(
+                "duplicate_code",
+                _l("The code %(code)s is also on row %(rows)s.", code=values["code"], rows=others),
+            )
         elif existing is not None and not update:
-            refuse("code_exists", _l("The code %(code)s is already registered.",
-                                     code=values["code"]))
+            refuse(
+                "code_exists", _l("The code %(code)s is already registered.", code=values["code"])
+            )
         elif existing is not None and existing.commune_id not in district_commune_ids:
-            refuse("code_elsewhere", _l("The code %(code)s is registered in another district.",
-                                        code=values["code"]))
+            refuse(
+                "code_elsewhere",
+                _l("The code %(code)s is registered in another district.", code=values["code"]),
+            )
         else:
             row.existing = existing
         if not values["name"] and row.existing is None:
@@ -275,13 +315,19 @@ def check_venues(source, district: District, filename: str = "venues.csv",
         if not values["commune"]:
             refuse("missing_commune", _l("The commune is empty."))
         elif commune is None:
-            refuse("unknown_commune", _l("“%(commune)s” is not a commune of %(district)s.",
-                                         commune=values["commune"], district=district.name))
-        venue_type = types.get(folded_key(values["venue_type"]), None) \
-            if values["venue_type"] else "other"
+            refuse(
+                "unknown_commune",
+                _l(
+                    "“%(commune)s” is not a commune of %(district)s.",
+                    commune=values["commune"],
+                    district=district.name,
+                ),
+            )
+        venue_type = (
+            types.get(folded_key(values["venue_type"]), None) if values["venue_type"] else "other"
+        )
         if venue_type is None:
-            refuse("unknown_type", _l("“%(type)s” is not a venue type.",
-                                      type=values["venue_type"]))
+            refuse("unknown_type", _l("“%(type)s” is not a venue type.", type=values["venue_type"]))
         latitude, lat_problem = _coordinate(values["latitude"], titles.get("latitude", ""), 90)
         longitude, lon_problem = _coordinate(values["longitude"], titles.get("longitude", ""), 180)
         # Lazy messages are compared with None: their truth value would need a locale.
@@ -293,27 +339,41 @@ def check_venues(source, district: District, filename: str = "venues.csv",
             refuse("half_position", _l("Give both the latitude and the longitude, or neither."))
         for name, limit in MAX_LENGTHS.items():
             if len(values[name]) > limit:
-                refuse("too_long", _l("%(column)s is longer than %(limit)s characters.",
-                                      column=titles[name], limit=limit))
+                refuse(
+                    "too_long",
+                    _l(
+                        "%(column)s is longer than %(limit)s characters.",
+                        column=titles[name],
+                        limit=limit,
+                    ),
+                )
         if row.problems:
             row.existing = None
             continue
 
         row.attributes = {
-            "name": values["name"], "venue_type": venue_type, "address": values["address"],
-            "commune_id": commune.id, "latitude": latitude, "longitude": longitude,
-            "contact_name": values["contact_name"], "contact_phone": values["contact_phone"],
+            "name": values["name"],
+            "venue_type": venue_type,
+            "address": values["address"],
+            "commune_id": commune.id,
+            "latitude": latitude,
+            "longitude": longitude,
+            "contact_name": values["contact_name"],
+            "contact_phone": values["contact_phone"],
             "qr_payload": values["qr_payload"],
         }
         if row.existing is not None:
             # An update takes what the file says; an empty cell (or a missing column) keeps
             # what is registered, so a partial registry never erases a QR code or a phone.
             given = {name for name in HEADERS if values[name]}
-            row.attributes = {name: value for name, value in row.attributes.items()
-                              if _field_of(name) in given}
-            row.changes = {name: (getattr(row.existing, name), value)
-                           for name, value in row.attributes.items()
-                           if getattr(row.existing, name) != value}
+            row.attributes = {
+                name: value for name, value in row.attributes.items() if _field_of(name) in given
+            }
+            row.changes = {
+                name: (getattr(row.existing, name), value)
+                for name, value in row.attributes.items()
+                if getattr(row.existing, name) != value
+            }
     return report
 
 
@@ -329,8 +389,13 @@ def apply_import(report: ImportReport, imported_by: User | None = None) -> Impor
         return report
     for row in report.rows:
         if row.action == "create":
-            report.venues.append(Venue(code=row.values["code"], **row.attributes,
-                                       created_by_id=imported_by.id if imported_by else None))
+            report.venues.append(
+                Venue(
+                    code=row.values["code"],
+                    **row.attributes,
+                    created_by_id=imported_by.id if imported_by else None,
+                )
+            )
     db.session.add_all(report.venues)
     updates = []
     for row in report.rows_to("update"):
@@ -348,8 +413,13 @@ def apply_import(report: ImportReport, imported_by: User | None = None) -> Impor
     return report
 
 
-def import_venues(source, district: District, imported_by: User | None = None,
-                  filename: str = "venues.csv", update: bool = False) -> ImportReport:
+def import_venues(
+    source,
+    district: District,
+    imported_by: User | None = None,
+    filename: str = "venues.csv",
+    update: bool = False,
+) -> ImportReport:
     """Check every row of a venue registry (bytes, text or a stream), then write the good
     rows."""
     return apply_import(check_venues(source, district, filename, update), imported_by)
@@ -359,7 +429,12 @@ def _registered_venues(codes: list[str]) -> dict[str, Venue]:
     """The venues already registered with these codes (any district: codes are unique)."""
     found = {}
     for start in range(0, len(codes), 500):
-        found.update({venue.code: venue for venue in db.session.scalars(
-            select(Venue).where(Venue.code.in_(codes[start:start + 500])))})
+        found.update(
+            {
+                venue.code: venue
+                for venue in db.session.scalars(
+                    select(Venue).where(Venue.code.in_(codes[start : start + 500]))
+                )
+            }
+        )
     return found
-

@@ -1,4 +1,5 @@
 """Venue type names, in the user's language."""
+
 from flask_babel import lazy_gettext as _l
 
 VENUE_TYPE_LABELS = {

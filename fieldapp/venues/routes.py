@@ -1,6 +1,14 @@
 """Venue search, venue page, registering a venue on the spot, importing the registry."""
+
 from flask import (
-    Blueprint, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,12 +20,11 @@ from fieldapp.access import admins_only, commune_or_none, user_communes, venue_o
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import District, Inspection, Poster, VENUE_TYPES, Venue
-from fieldapp.places import in_vietnamese_order
-from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.inspections.offences import Offences, offence_counts
-from fieldapp.text import fold
+from fieldapp.models import VENUE_TYPES, District, Inspection, Poster, Venue
+from fieldapp.places import in_vietnamese_order
 from fieldapp.uploads import UploadStore, is_spreadsheet_name
+from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.importer import apply_import, check_venues
 from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
@@ -39,16 +46,21 @@ def search():
         commune = current_user.commune  # a commune officer starts in their commune
     venue_type = request.args.get("type") if request.args.get("type") in VENUE_TYPES else None
     page = _int_arg("page") or 1
-    results = search_venues(current_user.district_ids, query,
-                            commune_id=commune.id if commune else None,
-                            venue_type=venue_type, page=page,
-                            page_size=current_app.config["SEARCH_PAGE_SIZE"])
+    results = search_venues(
+        current_user.district_ids,
+        query,
+        commune_id=commune.id if commune else None,
+        venue_type=venue_type,
+        page=page,
+        page_size=current_app.config["SEARCH_PAGE_SIZE"],
+    )
     filters = {"q": query, "commune": commune.id if commune else "", "type": venue_type or ""}
     if wants_fragment():
         template = "venues/_rows.html" if page > 1 else "venues/_results.html"
         return render_template(template, results=results, filters=filters)
-    return render_template("venues/search.html", results=results, filters=filters,
-                           communes=user_communes())
+    return render_template(
+        "venues/search.html", results=results, filters=filters, communes=user_communes()
+    )
 
 
 @bp.route("/<int:venue_id>")
@@ -56,22 +68,42 @@ def search():
 def show(venue_id: int):
     """A venue's details, current status and inspection history."""
     venue = venue_or_404(venue_id)
-    history = list(db.session.scalars(
-        select(Inspection).where(Inspection.venue_id == venue.id)
-        .options(joinedload(Inspection.inspector))
-        .order_by(Inspection.server_time.desc())))
-    photo_counts = dict(db.session.execute(
-        select(Inspection.id, func.count())
-        .join(Inspection.photos).where(Inspection.venue_id == venue.id)
-        .group_by(Inspection.id)).all())
-    posters = list(db.session.scalars(
-        select(Poster).where(Poster.venue_id == venue.id)
-        .options(joinedload(Poster.issued_by)).order_by(Poster.version.desc())))
+    history = list(
+        db.session.scalars(
+            select(Inspection)
+            .where(Inspection.venue_id == venue.id)
+            .options(joinedload(Inspection.inspector))
+            .order_by(Inspection.server_time.desc())
+        )
+    )
+    photo_counts = dict(
+        db.session.execute(
+            select(Inspection.id, func.count())
+            .join(Inspection.photos)
+            .where(Inspection.venue_id == venue.id)
+            .group_by(Inspection.id)
+        ).all()
+    )
+    posters = list(
+        db.session.scalars(
+            select(Poster)
+            .where(Poster.venue_id == venue.id)
+            .options(joinedload(Poster.issued_by))
+            .order_by(Poster.version.desc())
+        )
+    )
     offences = offence_counts([venue.id]).get(venue.id, Offences())
-    return render_template("venues/show.html", venue=venue, history=history,
-                           photo_counts=photo_counts, today=clock.today(), posters=posters,
-                           offences=offences, threshold=current_app.config["ESCALATION_THRESHOLD"],
-                           changes=audit_history(venue))
+    return render_template(
+        "venues/show.html",
+        venue=venue,
+        history=history,
+        photo_counts=photo_counts,
+        today=clock.today(),
+        posters=posters,
+        offences=offences,
+        threshold=current_app.config["ESCALATION_THRESHOLD"],
+        changes=audit_history(venue),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,8 +111,7 @@ def show(venue_id: int):
 def new():
     """Register a venue found on the spot that is not in the list."""
     form = VenueForm()
-    form.commune_id.choices = [(None, _("— Choose —"))] + \
-        [(c.id, c.name) for c in user_communes()]
+    form.commune_id.choices = [(None, _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
     if request.method == "GET":
         form.name.data = request.args.get("name", "")[:255]
         if current_user.commune_id:
@@ -93,12 +124,18 @@ def new():
         else:
             try:
                 venue = register_venue(
-                    commune, current_user, name=form.name.data,
-                    venue_type=form.venue_type.data, address=form.address.data,
-                    code=form.code.data or "", contact_name=form.contact_name.data,
+                    commune,
+                    current_user,
+                    name=form.name.data,
+                    venue_type=form.venue_type.data,
+                    address=form.address.data,
+                    code=form.code.data or "",
+                    contact_name=form.contact_name.data,
                     contact_phone=form.contact_phone.data or "",
-                    qr_payload=form.qr_payload.data, latitude=form.latitude.data,
-                    longitude=form.longitude.data)
+                    qr_payload=form.qr_payload.data,
+                    latitude=form.latitude.data,
+                    longitude=form.longitude.data,
+                )
             except DuplicateVenue as exc:
                 duplicate = exc.venue
             else:
@@ -114,8 +151,9 @@ def new():
 @admins_only
 def duplicates():
     """Likely duplicate venues for the admin to merge or dismiss."""
-    return render_template("venues/duplicates.html",
-                           pairs=likely_duplicates(current_user.district_ids))
+    return render_template(
+        "venues/duplicates.html", pairs=likely_duplicates(current_user.district_ids)
+    )
 
 
 def _pair_from_form() -> tuple[Venue, Venue]:
@@ -136,8 +174,15 @@ def merge_duplicates():
         return redirect(url_for("venues.duplicates"), code=303)
     moved = merge(keep, drop, current_user)
     db.session.commit()
-    flash(_("%(drop)s merged into %(keep)s (%(n)s inspections moved).", drop=drop.name,
-            keep=keep.name, n=moved), "success")
+    flash(
+        _(
+            "%(drop)s merged into %(keep)s (%(n)s inspections moved).",
+            drop=drop.name,
+            keep=keep.name,
+            n=moved,
+        ),
+        "success",
+    )
     return redirect(url_for("venues.duplicates"), code=303)
 
 
@@ -168,8 +213,9 @@ def _import_district(form) -> District | None:
 
 def _import_page(status=200, **context):
     context.setdefault("form", {"update": "1"})
-    districts = in_vietnamese_order(db.session.scalars(select(District).where(
-        District.id.in_(current_user.district_ids))))
+    districts = in_vietnamese_order(
+        db.session.scalars(select(District).where(District.id.in_(current_user.district_ids)))
+    )
     return render_template("venues/import.html", districts=districts, **context), status
 
 
@@ -190,8 +236,11 @@ def import_registry():
     if kept is None:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            message = (_("The uploaded file has expired; choose it again.") if token
-                       else _("Choose the spreadsheet to import."))
+            message = (
+                _("The uploaded file has expired; choose it again.")
+                if token
+                else _("Choose the spreadsheet to import.")
+            )
             return _import_page(422, error=message, form=form)
         if not is_spreadsheet_name(upload.filename):
             return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
@@ -207,20 +256,44 @@ def import_registry():
         return _import_page(422, error=str(report.refused), form=form)
     if form.get("action") == "apply":
         if not report.can_apply:
-            return _import_page(422, report=report, token=token, source=source,
-                                district=district, update=update, shown=_shown(report))
+            return _import_page(
+                422,
+                report=report,
+                token=token,
+                source=source,
+                district=district,
+                update=update,
+                shown=_shown(report),
+            )
         apply_import(report, current_user)
         db.session.commit()
         kept.unlink(missing_ok=True)
-        flash(_("%(district)s: %(created)s venues created, %(updated)s updated, %(refused)s "
-                "rows refused.", district=district.name, created=len(report.venues),
-                updated=len(report.updated), refused=len(report.refused_rows)), "success")
+        flash(
+            _(
+                "%(district)s: %(created)s venues created, %(updated)s updated, %(refused)s "
+                "rows refused.",
+                district=district.name,
+                created=len(report.venues),
+                updated=len(report.updated),
+                refused=len(report.refused_rows),
+            ),
+            "success",
+        )
         return redirect(url_for("venues.import_registry"), code=303)
-    return _import_page(report=report, token=token, source=source, district=district,
-                        update=update, shown=_shown(report))
+    return _import_page(
+        report=report,
+        token=token,
+        source=source,
+        district=district,
+        update=update,
+        shown=_shown(report),
+    )
 
 
 def _shown(report) -> list:
     """The rows the preview lists: every refused one, and the first few others."""
-    return [row for index, row in enumerate(report.rows)
-            if row.action == "refuse" or index < PREVIEW_ROWS_SHOWN]
+    return [
+        row
+        for index, row in enumerate(report.rows)
+        if row.action == "refuse" or index < PREVIEW_ROWS_SHOWN
+    ]

@@ -1,4 +1,5 @@
 """Finding and registering venues."""
+
 import secrets
 from dataclasses import dataclass
 
@@ -24,9 +25,14 @@ class VenueSearch:
         return self.page * self.page_size < self.total
 
 
-def search_venues(district_ids: int | list[int], query: str = "", commune_id: int | None = None,
-                  venue_type: str | None = None, page: int = 1,
-                  page_size: int = 30) -> VenueSearch:
+def search_venues(
+    district_ids: int | list[int],
+    query: str = "",
+    commune_id: int | None = None,
+    venue_type: str | None = None,
+    page: int = 1,
+    page_size: int = 30,
+) -> VenueSearch:
     """Active venues of a district whose name, code or address hold every word typed.
 
     Matching is on the folded search key, so diacritics and case do not matter.
@@ -36,9 +42,13 @@ def search_venues(district_ids: int | list[int], query: str = "", commune_id: in
     for term in terms:
         # A word typed matches the start of a word ("ha" finds "Hà", not "khách"),
         # or any part of the venue code.
-        stmt = stmt.where(or_(Venue.search_key.like(f"{term}%"),
-                              Venue.search_key.like(f"% {term}%"),
-                              func.lower(Venue.code).like(f"%{term}%")))
+        stmt = stmt.where(
+            or_(
+                Venue.search_key.like(f"{term}%"),
+                Venue.search_key.like(f"% {term}%"),
+                func.lower(Venue.code).like(f"%{term}%"),
+            )
+        )
     if commune_id:
         stmt = stmt.where(Venue.commune_id == commune_id)
     if venue_type:
@@ -47,12 +57,21 @@ def search_venues(district_ids: int | list[int], query: str = "", commune_id: in
     page = max(page, 1)
     phrase = " ".join(terms)
     # Names that begin with what was typed first, then names holding it as a phrase.
-    relevance = case((Venue.search_key.like(f"{phrase}%"), 0),
-                     (Venue.search_key.like(f"% {phrase}%"), 1), else_=2) if terms else None
+    relevance = (
+        case(
+            (Venue.search_key.like(f"{phrase}%"), 0),
+            (Venue.search_key.like(f"% {phrase}%"), 1),
+            else_=2,
+        )
+        if terms
+        else None
+    )
     order = [relevance] if relevance is not None else []
     venues = db.session.scalars(
-        stmt.options(contains_eager(Venue.commune)).order_by(*order, Venue.search_key, Venue.id)
-        .limit(page_size).offset((page - 1) * page_size)
+        stmt.options(contains_eager(Venue.commune))
+        .order_by(*order, Venue.search_key, Venue.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
     ).all()
     return VenueSearch(list(venues), total, page, page_size)
 
@@ -69,8 +88,11 @@ def find_same_name(commune: Commune, name: str) -> Venue | None:
     """An active venue of the commune whose name folds to the same text."""
     key = fold(name)
     candidates = db.session.scalars(
-        select(Venue).where(Venue.commune_id == commune.id, Venue.is_active.is_(True),
-                            Venue.search_key.like(f"{search_text(name)}%"))
+        select(Venue).where(
+            Venue.commune_id == commune.id,
+            Venue.is_active.is_(True),
+            Venue.search_key.like(f"{search_text(name)}%"),
+        )
     )
     return next((v for v in candidates if fold(v.name) == key), None)
 
@@ -83,22 +105,40 @@ def new_venue_code() -> str:
             return code
 
 
-def register_venue(commune: Commune, created_by: User, *, name: str, venue_type: str,
-                   address: str = "", code: str = "", contact_name: str = "",
-                   contact_phone: str = "", qr_payload: str = "",
-                   latitude: float | None = None, longitude: float | None = None) -> Venue:
+def register_venue(
+    commune: Commune,
+    created_by: User,
+    *,
+    name: str,
+    venue_type: str,
+    address: str = "",
+    code: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    qr_payload: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Venue:
     """Register a venue found on the spot; refuse a second one of the same name."""
     existing = find_same_name(commune, name)
     if existing is not None:
         raise DuplicateVenue(existing)
+
     def clean(text: str | None) -> str:
         return (text or "").strip()
 
     venue = Venue(
-        code=clean(code) or new_venue_code(), name=clean(name), venue_type=venue_type,
-        address=clean(address), commune_id=commune.id, contact_name=clean(contact_name),
-        contact_phone=clean(contact_phone), qr_payload=clean(qr_payload),
-        latitude=latitude, longitude=longitude, created_by_id=created_by.id,
+        code=clean(code) or new_venue_code(),
+        name=clean(name),
+        venue_type=venue_type,
+        address=clean(address),
+        commune_id=commune.id,
+        contact_name=clean(contact_name),
+        contact_phone=clean(contact_phone),
+        qr_payload=clean(qr_payload),
+        latitude=latitude,
+        longitude=longitude,
+        created_by_id=created_by.id,
     )
     db.session.add(venue)
     db.session.flush()

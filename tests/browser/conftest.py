@@ -1,22 +1,30 @@
 """Real-browser fixtures: the app served on a local port, Debian's Chromium via Playwright."""
+
 import os
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from fieldapp import create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, User, Venue
-from tests.conftest import FAST_HASH, PASSWORD
+from tests.factories import FAST_HASH, PASSWORD
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PHONE = {"width": 360, "height": 740}
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync",
-                  "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str:
@@ -28,10 +36,11 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(),
-                                             args=CHROMIUM_FLAGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True
+        )
         yield browser
         browser.close()
 
@@ -41,31 +50,56 @@ def live_app(tmp_path, migrated_db):
     """The app on a free local port with a small Quan Sơn district."""
     db_path = tmp_path / "browser.db"
     shutil.copy(migrated_db, db_path)
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "browser-test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-        "UPLOAD_FOLDER": str(tmp_path / "uploads"), "PASSWORD_HASH_METHOD": FAST_HASH,
-        "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
-        "POSTER_FOLDER": str(tmp_path / "posters"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser-test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
+            "POSTER_FOLDER": str(tmp_path / "posters"),
+        }
+    )
     with app.app_context():
         district = District(name="Quan Sơn", province=Province(name="Thanh Hóa"))
-        communes = {name: Commune(name=name, kind=kind, district=district) for name, kind in
-                    (("Sơn Hà", "xa"), ("Sơn Lư", "thi_tran"), ("Mường Mìn", "xa"))}
+        communes = {
+            name: Commune(name=name, kind=kind, district=district)
+            for name, kind in (("Sơn Hà", "xa"), ("Sơn Lư", "thi_tran"), ("Mường Mìn", "xa"))
+        }
         db.session.add_all(communes.values())
         venues = [
-            Venue(code="QS-SH-0001", name="Chợ Sơn Hà", venue_type="market",
-                  commune=communes["Sơn Hà"], address="Bản Hạ Sơn, xã Sơn Hà",
-                  latitude=20.2560, longitude=104.9420, contact_name="Lương Thị Hoa",
-                  contact_phone="0912000111", qr_payload="https://qr.example/QS-SH-0001"),
-            Venue(code="QS-SL-0002", name="Trường Tiểu học thị trấn Sơn Lư", venue_type="school",
-                  commune=communes["Sơn Lư"], address="Khu 2, thị trấn Sơn Lư"),
-            Venue(code="QS-MM-0003", name="Công ty TNHH Lâm sản Mường Mìn",
-                  venue_type="enterprise", commune=communes["Mường Mìn"], address="Bản Lốc"),
+            Venue(
+                code="QS-SH-0001",
+                name="Chợ Sơn Hà",
+                venue_type="market",
+                commune=communes["Sơn Hà"],
+                address="Bản Hạ Sơn, xã Sơn Hà",
+                latitude=20.2560,
+                longitude=104.9420,
+                contact_name="Lương Thị Hoa",
+                contact_phone="0912000111",
+                qr_payload="https://qr.example/QS-SH-0001",
+            ),
+            Venue(
+                code="QS-SL-0002",
+                name="Trường Tiểu học thị trấn Sơn Lư",
+                venue_type="school",
+                commune=communes["Sơn Lư"],
+                address="Khu 2, thị trấn Sơn Lư",
+            ),
+            Venue(
+                code="QS-MM-0003",
+                name="Công ty TNHH Lâm sản Mường Mìn",
+                venue_type="enterprise",
+                commune=communes["Mường Mìn"],
+                address="Bản Lốc",
+            ),
         ]
         db.session.add_all(venues)
-        user = User(username="inspector", display_name="Lò Văn Thành", role="inspector",
-                    district=district)
+        user = User(
+            username="inspector", display_name="Lò Văn Thành", role="inspector", district=district
+        )
         user.set_password(PASSWORD)
         db.session.add(user)
         db.session.commit()
@@ -83,12 +117,17 @@ def live_app(tmp_path, migrated_db):
 
 def phone_context(browser, live_app, service_workers="allow"):
     """A phone-sized browser, allowed to read a GPS position at the Sơn Hà market."""
-    return browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                               has_touch=True, locale="vi-VN",
-                               geolocation={"latitude": 20.2561, "longitude": 104.9421,
-                                            "accuracy": 15},
-                               permissions=["geolocation"], base_url=live_app.base_url,
-                               service_workers=service_workers)
+    return browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        geolocation={"latitude": 20.2561, "longitude": 104.9421, "accuracy": 15},
+        permissions=["geolocation"],
+        base_url=live_app.base_url,
+        service_workers=service_workers,
+    )
 
 
 @pytest.fixture

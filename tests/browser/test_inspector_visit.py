@@ -1,4 +1,5 @@
 """An inspector's visit in real Chromium at phone size: log in, find, inspect, see it."""
+
 import io
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +17,6 @@ def photo_of_poster() -> dict:
     out = io.BytesIO()
     Image.new("RGB", (1200, 900), (30, 90, 160)).save(out, "JPEG")
     return {"name": "ma-qr.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
-
 
 
 def test_inspector_records_a_finding_from_a_search_without_diacritics(phone, live_app):

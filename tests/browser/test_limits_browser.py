@@ -1,4 +1,5 @@
 """The phone keeps to the server's photo limits (FIELDAPP_MAX_PHOTOS, FIELDAPP_PHOTO_MAX_SIDE)."""
+
 import io
 
 from PIL import Image
@@ -20,12 +21,17 @@ def test_the_phone_takes_its_photo_limits_from_the_server(phone_without_worker, 
     log_in(page)
     page.goto("/venues/1/inspections/new")
     page.get_by_label("Ảnh mã QR và lối vào").set_input_files(
-        [photo(color=(200, 0, 0), name="a.jpg"), photo(color=(0, 200, 0), name="b.jpg"),
-         photo(color=(0, 0, 200), name="c.jpg")])
+        [
+            photo(color=(200, 0, 0), name="a.jpg"),
+            photo(color=(0, 200, 0), name="b.jpg"),
+            photo(color=(0, 0, 200), name="c.jpg"),
+        ]
+    )
     expect(page.locator("[data-photo-count]")).to_have_text("Đã chọn 2 ảnh")
     previews = page.locator("[data-photo-previews] img")
     expect(previews).to_have_count(2)
     # Taken at 2400 × 1800, kept on the phone at the server's 1200 px.
-    size = previews.first.evaluate("img => img.decode().then(() => [img.naturalWidth, "
-                                   "img.naturalHeight])")
+    size = previews.first.evaluate(
+        "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])"
+    )
     assert size == [1200, 900]

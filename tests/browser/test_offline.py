@@ -1,5 +1,6 @@
 """Working with no signal, in real Chromium: drafts, the outbox, and not one finding
 lost or doubled."""
+
 import io
 from pathlib import Path
 
@@ -19,7 +20,6 @@ def photo(size=(2400, 1800), color=(30, 90, 160), name="ma-qr.jpg") -> dict:
 
 
 USER = "Number(document.body.dataset.userId)"
-
 
 
 def fill_checklist(page, scanned="9", notes="Chủ quán đã dán mã mới.") -> None:
@@ -51,15 +51,19 @@ def outbox_states(page) -> list:
 
 
 def wait_for_outbox(page, states: list) -> None:
-    wait_until(page, "expected => FieldappOutbox.items(null).then(l => "
-                     "JSON.stringify(l.map(i => i.state)) === JSON.stringify(expected))", states)
+    wait_until(
+        page,
+        "expected => FieldappOutbox.items(null).then(l => "
+        "JSON.stringify(l.map(i => i.state)) === JSON.stringify(expected))",
+        states,
+    )
 
 
 def inspections(app) -> list[Inspection]:
     with app.app_context():
         found = db.session.scalars(select(Inspection)).all()
         for inspection in found:
-            inspection.photos  # load before the session closes
+            assert inspection.photos is not None  # loaded before the session closes
         return found
 
 
@@ -72,8 +76,9 @@ def test_offline_visit_is_sent_once_when_the_signal_returns(phone, live_app):
     wait_until(page, "navigator.serviceWorker.controller !== null")
     # The search results are kept for later: the venue page and its form.
     for url in ("/venues/1", "/venues/1/inspections/new"):
-        wait_until(page, "url => caches.open('pages-v1').then(c => c.match(url)).then(hit => !!hit)",
-                   url)
+        wait_until(
+            page, "url => caches.open('pages-v1').then(c => c.match(url)).then(hit => !!hit)", url
+        )
 
     context.set_offline(True)
     page.goto("/venues/1")  # from the phone's cache
@@ -86,8 +91,10 @@ def test_offline_visit_is_sent_once_when_the_signal_returns(phone, live_app):
     expect(page.locator("[data-outbox-count]")).to_have_text("1")
     screenshot(page, "10-queued-offline")
     # The photo left the camera at 2400 px and waits on the phone at 1600 px.
-    size = page.evaluate("FieldappOutbox.items(null).then(l => createImageBitmap(l[0].photos[0].blob))"
-                         ".then(b => [b.width, b.height])")
+    size = page.evaluate(
+        "FieldappOutbox.items(null).then(l => createImageBitmap(l[0].photos[0].blob))"
+        ".then(b => [b.width, b.height])"
+    )
     assert size == [1600, 1200]
     assert inspections(live_app) == []
     page.close()
@@ -161,8 +168,11 @@ def test_a_reload_while_filling_brings_the_draft_back(phone_without_worker, live
     page.locator("#field-actions").get_by_label("Đã nhắc nhở địa điểm").check()
     add_photo(page)
     uuid = page.locator('[name="uuid"]').input_value()
-    wait_until(page, f"FieldappOutbox.latestDraft({USER}, 1).then(d => !!d && d.photos.length === 1"
-                     " && d.fields.some(f => f[0] === 'notes' && f[1].includes('tắt màn hình')))")
+    wait_until(
+        page,
+        f"FieldappOutbox.latestDraft({USER}, 1).then(d => !!d && d.photos.length === 1"
+        " && d.fields.some(f => f[0] === 'notes' && f[1].includes('tắt màn hình')))",
+    )
     page.reload()
     # Tapping the new form before answering the offer must not overwrite the draft.
     answer(page, "qr_posted", "Không niêm yết mã QR")
@@ -170,9 +180,13 @@ def test_a_reload_while_filling_brings_the_draft_back(phone_without_worker, live
     page.get_by_role("button", name="Khôi phục bản nháp").click()
 
     assert page.locator('[name="uuid"]').input_value() == uuid
-    expect(page.locator("#field-qr_posted").get_by_label("Niêm yết rõ ràng tại lối vào")).to_be_checked()
+    expect(
+        page.locator("#field-qr_posted").get_by_label("Niêm yết rõ ràng tại lối vào")
+    ).to_be_checked()
     expect(page.locator("#field-qr_matches").get_by_label("Đúng mã của địa điểm")).to_be_checked()
-    expect(page.locator("#field-checkin_method").get_by_label("Khách quét mã niêm yết")).to_be_checked()
+    expect(
+        page.locator("#field-checkin_method").get_by_label("Khách quét mã niêm yết")
+    ).to_be_checked()
     expect(page.locator("#field-staff_assigned").get_by_label("Có", exact=True)).to_be_checked()
     expect(page.locator("#field-paper_fallback").get_by_label("Không", exact=True)).to_be_checked()
     expect(page.locator("#field-actions").get_by_label("Đã nhắc nhở địa điểm")).to_be_checked()
@@ -228,7 +242,8 @@ def test_a_refused_finding_waits_in_the_outbox_to_be_fixed(phone_without_worker,
 
 
 def test_an_expired_login_keeps_the_finding_until_the_inspector_logs_in(
-        phone_without_worker, live_app):
+    phone_without_worker, live_app
+):
     page = phone_without_worker
     log_in(page)
     open_form(page)

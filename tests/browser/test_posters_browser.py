@@ -1,5 +1,6 @@
 """Posters in Chromium at phone size: checking the posted code from the form, and
 issuing a replacement from a finding."""
+
 import io
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from fieldapp.models import Inspection, Poster
 from fieldapp.posters.render import register_fonts
 from tests.browser.conftest import answer, log_in, screenshot
 from tests.browser.test_offline import add_photo, fill_checklist, open_form
-from tests.test_posters import photo_of, pdf_bytes, raster, text_for
+from tests.test_posters import pdf_bytes, photo_of, raster, text_for
 
 
 def photo_of_posted_code(payload: str) -> dict:
@@ -30,16 +31,19 @@ def test_scanning_the_posted_code_answers_the_question(phone_without_worker, liv
     fill_checklist(page)
     page.locator("#field-qr_matches").get_by_label("Chưa kiểm tra").check()
     page.get_by_label("Quét mã đang niêm yết").set_input_files(
-        photo_of_posted_code("https://qr.example/QS-SH-0001"))
+        photo_of_posted_code("https://qr.example/QS-SH-0001")
+    )
     expect(page.locator("#scan-result")).to_contain_text("Đây đúng là mã đã đăng ký")
     expect(page.locator("#field-qr_matches").get_by_label("Đúng mã của địa điểm")).to_be_checked()
     screenshot(page, "13-scan-own-code")
     # A neighbour's code on the door: the answer turns to "no", naming the venue.
     page.get_by_label("Quét mã đang niêm yết").set_input_files(
-        photo_of_posted_code("https://qr.example/QS-SL-0002-not-registered"))
+        photo_of_posted_code("https://qr.example/QS-SL-0002-not-registered")
+    )
     expect(page.locator("#scan-result")).to_contain_text("Mã lạ")
-    expect(page.locator("#field-qr_matches").get_by_label("Không, mã của nơi khác hoặc mã cũ")
-           ).to_be_checked()
+    expect(
+        page.locator("#field-qr_matches").get_by_label("Không, mã của nơi khác hoặc mã cũ")
+    ).to_be_checked()
     add_photo(page)
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
     expect(page.get_by_role("status")).to_contain_text("Không đạt")

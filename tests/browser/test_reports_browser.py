@@ -1,28 +1,36 @@
 """The weekly report at phone size: import a spreadsheet through its preview, map the column
 whose header was not recognised, and open the report."""
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import User
 from tests.browser.conftest import log_in, screenshot
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 # A header with a typo ("qét") the app cannot recognise, and a commune it does not know.
-SPREADSHEET = """STT,Huyện,Thị trấn /xã,Tổng số địa điểm tạo mã QR,Tổng lượt qét,Số người cài PC-Covid,Số điện thoại thông minh
-1,Quan Sơn,Xã Sơn Hà,"1.236","4.336",301,1003
+SPREADSHEET = (
+    "STT,Huyện,Thị trấn /xã,Tổng số địa điểm tạo mã QR,Tổng lượt qét,Số người cài PC-Covid,"
+    "Số điện thoại thông minh\n"
+    """1,Quan Sơn,Xã Sơn Hà,"1.236","4.336",301,1003
 2,Quan Sơn,Thị trấn Sơn Lư,"2.100","7.000",601,2000
 3,Quan Sơn,Xã Mường Mìn,900,"1.250",90,500
 4,Quan Sơn,Xã Na Mèo,300,900,,
 ,,Tổng cộng,"4.536","13.486",,
 """
+)
 
 
 def add_supervisor(app):
     with app.app_context():
         inspector = db.session.scalar(select(User).where(User.username == "inspector"))
-        supervisor = User(username="supervisor", display_name="Hà Thị Mai", role="supervisor",
-                          district_id=inspector.district_id)
+        supervisor = User(
+            username="supervisor",
+            display_name="Hà Thị Mai",
+            role="supervisor",
+            district_id=inspector.district_id,
+        )
         supervisor.set_password(PASSWORD)
         db.session.add(supervisor)
         db.session.commit()
@@ -53,11 +61,15 @@ def test_import_preview_mapping_and_report(phone_without_worker, live_app, tmp_p
     screenshot(page, "21-import-mapped")
     page.get_by_role("button", name="Nhập 3 dòng").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Đã nhập số liệu của 3 xã cho ngày 12/11/2021")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Đã nhập số liệu của 3 xã cho ngày 12/11/2021"
+    )
     expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Quan Sơn")
     notice = page.locator(".notice")
     expect(notice).to_contain_text("Tổng số lượt quét mã QR: 12.586 lượt.")
-    expect(notice).to_contain_text("cao nhất: thị trấn Sơn Lư (7.000 lượt); thấp nhất: xã Mường Mìn (1.250 lượt)")
+    expect(notice).to_contain_text(
+        "cao nhất: thị trấn Sơn Lư (7.000 lượt); thấp nhất: xã Mường Mìn (1.250 lượt)"
+    )
     expect(page.locator(".appendix-table tbody tr")).to_have_count(4)
     screenshot(page, "22-report")
     page.get_by_label("Chỉ số").select_option(label="Tỷ lệ cài PC-Covid trên điện thoại thông minh")

@@ -1,5 +1,6 @@
 """Reviewing at phone size: the supervisor filters the log, approves one finding and
 returns another; the inspector corrects the returned one and sends it back."""
+
 import uuid
 
 from playwright.sync_api import expect
@@ -9,24 +10,36 @@ from fieldapp.extensions import db
 from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import Inspection, User, Venue
 from tests.browser.conftest import log_in, screenshot
-from tests.conftest import PASSWORD, jpeg_bytes
+from tests.factories import PASSWORD, jpeg_bytes
 
 
 def seed_findings(app):
     with app.app_context():
         inspector = db.session.scalar(select(User).where(User.username == "inspector"))
-        supervisor = User(username="supervisor", display_name="Hà Thị Mai", role="supervisor",
-                          district_id=inspector.district_id)
+        supervisor = User(
+            username="supervisor",
+            display_name="Hà Thị Mai",
+            role="supervisor",
+            district_id=inspector.district_id,
+        )
         supervisor.set_password(PASSWORD)
         db.session.add(supervisor)
         for code, qr_posted in (("QS-SH-0001", "visible"), ("QS-SL-0002", "damaged")):
             venue = db.session.scalar(select(Venue).where(Venue.code == code))
-            answers = dict(qr_posted=qr_posted, qr_matches="yes", checkin_method="visitors_scan",
-                           staff_assigned=True, staff_name="Lương Thị Hoa",
-                           staff_phone="0912000111")
-            submit_finding(venue, inspector, Submission(str(uuid.uuid4()), answers,
-                                                        Position(None, None, None)),
-                           photos_required=False)
+            answers = {
+                "qr_posted": qr_posted,
+                "qr_matches": "yes",
+                "checkin_method": "visitors_scan",
+                "staff_assigned": True,
+                "staff_name": "Lương Thị Hoa",
+                "staff_phone": "0912000111",
+            }
+            submit_finding(
+                venue,
+                inspector,
+                Submission(str(uuid.uuid4()), answers, Position(None, None, None)),
+                photos_required=False,
+            )
         db.session.commit()
 
 
@@ -45,7 +58,9 @@ def test_review_round_trip(phone_without_worker, live_app):
     results.get_by_role("link").first.click()
     page.get_by_role("button", name="Trả lại cho cán bộ kiểm tra").click()
     expect(page.locator("#field-comment .error")).to_have_text("Ghi rõ cán bộ kiểm tra cần sửa gì.")
-    page.get_by_label("Cán bộ kiểm tra cần sửa gì?").fill("Mã hư hỏng nhưng chưa có ảnh, chụp bổ sung.")
+    page.get_by_label("Cán bộ kiểm tra cần sửa gì?").fill(
+        "Mã hư hỏng nhưng chưa có ảnh, chụp bổ sung."
+    )
     page.get_by_role("button", name="Trả lại cho cán bộ kiểm tra").click()
     expect(page.get_by_role("status")).to_contain_text("Đã trả lại cho Lò Văn Thành")
 
@@ -64,9 +79,9 @@ def test_review_round_trip(phone_without_worker, live_app):
     expect(page.get_by_role("heading", name="Sửa kết quả kiểm tra")).to_be_visible()
     expect(page.get_by_label("Họ tên người được phân công")).to_have_value("Lương Thị Hoa")
     page.get_by_label("Ghi chú").fill("Đã chụp bổ sung ảnh mã hư hỏng.")
-    page.locator("#field-photos input[type=file]").set_input_files({
-        "name": "ma-hu.jpg", "mimeType": "image/jpeg",
-        "buffer": jpeg_bytes()})
+    page.locator("#field-photos input[type=file]").set_input_files(
+        {"name": "ma-hu.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()}
+    )
     screenshot(page, "17-correction")
     page.get_by_role("button", name="Gửi bản sửa").click()
     expect(page.get_by_role("status")).to_contain_text("Đã gửi bản sửa để duyệt")

@@ -5,6 +5,7 @@
 - batches.py: the office's print queue, delivered posters, and print batches;
 - scanning.py: checking a posted code against the registry.
 """
+
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request

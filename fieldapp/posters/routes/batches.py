@@ -1,5 +1,6 @@
 """The office's print queue (issued, printed, delivered posters) and print batches:
 made in the background from a commune, a venue type, the flagged venues or the queue."""
+
 import threading
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -10,14 +11,22 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import (
-    batch_or_404, commune_or_none, district_venues, office_only, poster_or_404, user_communes,
+    batch_or_404,
+    commune_or_none,
+    district_venues,
+    office_only,
+    poster_or_404,
+    user_communes,
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import Commune, Poster, PosterBatch, Venue, VENUE_TYPES
+from fieldapp.models import VENUE_TYPES, Commune, Poster, PosterBatch, Venue
 from fieldapp.posters.routes import bp, load_fonts, page_size
 from fieldapp.posters.service import (
-    batch_path, create_batch, flagged_for_replacement, run_batch,
+    batch_path,
+    create_batch,
+    flagged_for_replacement,
+    run_batch,
 )
 
 
@@ -31,8 +40,13 @@ def _one_district(district_ids_query) -> int | None:
 
 
 def _several_districts():
-    flash(_("These posters are in several districts: choose a commune, so that each batch "
-            "belongs to one district."), "error")
+    flash(
+        _(
+            "These posters are in several districts: choose a commune, so that each batch "
+            "belongs to one district."
+        ),
+        "error",
+    )
     return redirect(url_for("posters.queue"), code=303)
 
 
@@ -42,19 +56,28 @@ def _several_districts():
 def queue():
     """The office's print queue: issued, printed, delivered."""
     posters = db.session.scalars(
-        select(Poster).join(Poster.venue).join(Venue.commune)
+        select(Poster)
+        .join(Poster.venue)
+        .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids))
-        .options(joinedload(Poster.venue).joinedload(Venue.commune),
-                 joinedload(Poster.issued_by))
-        .order_by(Poster.issued_at.desc()).limit(300)).all()
-    by_state = {state: [p for p in posters if p.state == state]
-                for state in ("queued", "printed", "delivered")}
+        .options(joinedload(Poster.venue).joinedload(Venue.commune), joinedload(Poster.issued_by))
+        .order_by(Poster.issued_at.desc())
+        .limit(300)
+    ).all()
+    by_state = {
+        state: [p for p in posters if p.state == state]
+        for state in ("queued", "printed", "delivered")
+    }
     batches = db.session.scalars(
-        select(PosterBatch).where(PosterBatch.district_id.in_(current_user.district_ids))
-        .order_by(PosterBatch.created_at.desc()).limit(10)).all()
+        select(PosterBatch)
+        .where(PosterBatch.district_id.in_(current_user.district_ids))
+        .order_by(PosterBatch.created_at.desc())
+        .limit(10)
+    ).all()
     communes = user_communes()
-    return render_template("posters/queue.html", by_state=by_state, batches=batches,
-                           communes=communes)
+    return render_template(
+        "posters/queue.html", by_state=by_state, batches=batches, communes=communes
+    )
 
 
 @bp.route("/posters/<int:poster_id>/delivered", methods=["POST"])
@@ -84,6 +107,7 @@ def _start(batch: PosterBatch):
     def work():
         with app.app_context():
             run_batch(*args)
+
     threading.Thread(target=work, name=f"poster-batch-{batch.id}", daemon=True).start()
 
 
@@ -93,19 +117,30 @@ def _start(batch: PosterBatch):
 def print_queue():
     """Print every queued poster as one batch; they are marked printed when it is made."""
     poster_ids = db.session.scalars(
-        select(Poster.id).join(Poster.venue).join(Venue.commune)
+        select(Poster.id)
+        .join(Poster.venue)
+        .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Poster.state == "queued")
-        .order_by(Poster.issued_at)).all()
+        .order_by(Poster.issued_at)
+    ).all()
     if not poster_ids:
         flash(_("The print queue is empty."), "info")
         return redirect(url_for("posters.queue"), code=303)
-    district_id = _one_district(select(Commune.district_id).join(Venue.commune).join(
-        Poster, Poster.venue_id == Venue.id).where(Poster.id.in_(poster_ids)))
+    district_id = _one_district(
+        select(Commune.district_id)
+        .join(Venue.commune)
+        .join(Poster, Poster.venue_id == Venue.id)
+        .where(Poster.id.in_(poster_ids))
+    )
     if district_id is None:
         return _several_districts()
-    batch = create_batch(district_id, current_user,
-                         _("Print queue (%(n)s posters)", n=len(poster_ids)),
-                         poster_ids=poster_ids, page=page_size())
+    batch = create_batch(
+        district_id,
+        current_user,
+        _("Print queue (%(n)s posters)", n=len(poster_ids)),
+        poster_ids=poster_ids,
+        page=page_size(),
+    )
     db.session.commit()
     _start(batch)
     return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
@@ -117,7 +152,8 @@ def print_queue():
 def new_batch():
     """A batch of posters for a commune, a venue type, or the venues that need one."""
     stmt = district_venues(current_user.district_ids).where(
-        Venue.is_active.is_(True), Venue.qr_payload != "")
+        Venue.is_active.is_(True), Venue.qr_payload != ""
+    )
     commune = commune_or_none(id_param(request.form.get("commune")))
     venue_type = request.form.get("type") if request.form.get("type") in VENUE_TYPES else None
     if commune:
@@ -127,18 +163,22 @@ def new_batch():
     if request.form.get("flagged"):
         stmt = stmt.where(flagged_for_replacement())
     venue_ids = db.session.scalars(
-        stmt.with_only_columns(Venue.id).order_by(Venue.search_key)).all()
+        stmt.with_only_columns(Venue.id).order_by(Venue.search_key)
+    ).all()
     if not venue_ids:
         flash(_("No venue with a registered code matches this choice."), "error")
         return redirect(url_for("posters.queue"), code=303)
-    district_id = _one_district(select(Commune.district_id).join(Venue.commune)
-                                .where(Venue.id.in_(venue_ids)))
+    district_id = _one_district(
+        select(Commune.district_id).join(Venue.commune).where(Venue.id.in_(venue_ids))
+    )
     if district_id is None:
         return _several_districts()
-    title = _("Posters: %(what)s (%(n)s)", what=commune.name if commune else _("whole district"),
-              n=len(venue_ids))
-    batch = create_batch(district_id, current_user, title, venue_ids=venue_ids,
-                         page=page_size())
+    title = _(
+        "Posters: %(what)s (%(n)s)",
+        what=commune.name if commune else _("whole district"),
+        n=len(venue_ids),
+    )
+    batch = create_batch(district_id, current_user, title, venue_ids=venue_ids, page=page_size())
     db.session.commit()
     _start(batch)
     return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
@@ -164,5 +204,6 @@ def download_batch(batch_id: int):
     path = batch_path(current_app.config["POSTER_FOLDER"], batch)
     if batch.state != "done" or not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/pdf",
-                     download_name=f"posters-batch-{batch.id}.pdf", max_age=0)
+    return send_file(
+        path, mimetype="application/pdf", download_name=f"posters-batch-{batch.id}.pdf", max_age=0
+    )

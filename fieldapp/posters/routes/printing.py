@@ -1,5 +1,6 @@
 """Printing a venue's poster, giving a venue an app-issued code, and issuing a replacement
 poster from a finding of a missing, damaged or outdated code."""
+
 import io
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from fieldapp.models import Poster, Venue
 from fieldapp.posters.render import NoPayload, PayloadTooLong, poster_pdf, poster_png
 from fieldapp.posters.routes import bp, load_fonts, page_size
 from fieldapp.posters.service import (
-    app_issued_payload, issue_poster, poster_text, replacement_reason,
+    app_issued_payload,
+    issue_poster,
+    poster_text,
+    replacement_reason,
 )
 
 
@@ -23,17 +27,24 @@ def _poster_problem(venue: Venue, error: Exception):
     """A clear page instead of a poster that cannot be made."""
     if isinstance(error, NoPayload):
         return render_template("posters/no_payload.html", venue=venue), 409
-    return render_template("errors/error.html", status=422, title=_("The code cannot be printed"),
-                           message=_("The venue's registered QR content is too long for a QR "
-                                     "code. Check it in the venue registry.")), 422
+    return render_template(
+        "errors/error.html",
+        status=422,
+        title=_("The code cannot be printed"),
+        message=_(
+            "The venue's registered QR content is too long for a QR "
+            "code. Check it in the venue registry."
+        ),
+    ), 422
 
 
 def _pdf_response(texts, filename: str, size: str):
     out = io.BytesIO()
     poster_pdf(texts, out, size)
     out.seek(0)
-    return send_file(out, mimetype="application/pdf", download_name=filename,
-                     as_attachment=False, max_age=0)
+    return send_file(
+        out, mimetype="application/pdf", download_name=filename, as_attachment=False, max_age=0
+    )
 
 
 @bp.route("/venues/<int:venue_id>/poster.pdf")
@@ -60,8 +71,12 @@ def venue_png(venue_id: int):
         png = poster_png(text, Path(current_app.config["POSTER_FONT_DIR"]), size)
     except (NoPayload, PayloadTooLong) as error:
         return _poster_problem(venue, error)
-    return send_file(io.BytesIO(png), mimetype="image/png",
-                     download_name=f"poster-{text.serial}-{size}.png", max_age=0)
+    return send_file(
+        io.BytesIO(png),
+        mimetype="image/png",
+        download_name=f"poster-{text.serial}-{size}.png",
+        max_age=0,
+    )
 
 
 @bp.route("/posters/<int:poster_id>.pdf")
@@ -89,8 +104,13 @@ def generate_payload(venue_id: int):
     else:
         venue.qr_payload = app_issued_payload(venue)
         db.session.commit()
-        flash(_("An app-issued code was created. It is not registered with PC-Covid: scans "
-                "of it are checked by this app only."), "success")
+        flash(
+            _(
+                "An app-issued code was created. It is not registered with PC-Covid: scans "
+                "of it are checked by this app only."
+            ),
+            "success",
+        )
     return redirect(url_for("venues.show", venue_id=venue.id), code=303)
 
 
@@ -103,33 +123,49 @@ def issue_replacement(inspection_id: int):
     venue = inspection.venue
     reason = replacement_reason(inspection)
     if reason is None:
-        return render_template("errors/error.html", status=409, title=_("No replacement needed"),
-                               message=_("This finding does not call for a replacement poster: "
-                                         "the code was posted.")), 409
+        return render_template(
+            "errors/error.html",
+            status=409,
+            title=_("No replacement needed"),
+            message=_("This finding does not call for a replacement poster: the code was posted."),
+        ), 409
     if not venue.qr_payload:
         return render_template("posters/no_payload.html", venue=venue), 409
     size = page_size()  # checked before anything is written
     print_now = request.form.get("print") == "now"
     issued = db.session.scalar(select(Poster).where(Poster.inspection_id == inspection.id))
     if issued is not None:  # a double tap or a second visit: one finding, one poster
-        flash(_("Poster %(serial)s was already issued for this finding.", serial=issued.serial),
-              "info")
+        flash(
+            _("Poster %(serial)s was already issued for this finding.", serial=issued.serial),
+            "info",
+        )
         if print_now:
-            return redirect(url_for("posters.poster_version_pdf", poster_id=issued.id,
-                                    size=size), code=303)
+            return redirect(
+                url_for("posters.poster_version_pdf", poster_id=issued.id, size=size), code=303
+            )
         return redirect(url_for("venues.show", venue_id=venue.id), code=303)
     try:
-        poster = issue_poster(venue, current_user, reason, inspection=inspection,
-                              printed_now=print_now)
+        poster = issue_poster(
+            venue, current_user, reason, inspection=inspection, printed_now=print_now
+        )
         db.session.commit()
     except IntegrityError:  # another request took this version number at the same moment
         db.session.rollback()
-        return render_template("errors/error.html", status=409, title=_("Try again"),
-                               message=_("Another poster was being issued for this venue at "
-                                         "the same moment. Reload the page.")), 409
+        return render_template(
+            "errors/error.html",
+            status=409,
+            title=_("Try again"),
+            message=_(
+                "Another poster was being issued for this venue at "
+                "the same moment. Reload the page."
+            ),
+        ), 409
     if print_now:
-        return redirect(url_for("posters.poster_version_pdf", poster_id=poster.id,
-                                size=size), code=303)
-    flash(_("Replacement poster %(serial)s added to the office's print queue.",
-            serial=poster.serial), "success")
+        return redirect(
+            url_for("posters.poster_version_pdf", poster_id=poster.id, size=size), code=303
+        )
+    flash(
+        _("Replacement poster %(serial)s added to the office's print queue.", serial=poster.serial),
+        "success",
+    )
     return redirect(url_for("venues.show", venue_id=venue.id), code=303)

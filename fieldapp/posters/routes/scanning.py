@@ -1,4 +1,5 @@
 """Checking a posted code: against the venue being inspected, or to find its venue."""
+
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -6,7 +7,6 @@ from flask_login import current_user, login_required
 from fieldapp.access import venue_or_404
 from fieldapp.posters.routes import bp
 from fieldapp.posters.service import ScanError, decode_codes, judge_payload
-
 
 SCAN_MESSAGES = {
     "not_image": lambda: _("The file is not a photo. Take a photo of the posted code."),
@@ -43,8 +43,9 @@ def scan_for_venue(venue_id: int):
     venue = venue_or_404(venue_id)
     payload, problem = _scan_payload()
     if problem:
-        return render_template("posters/_scan_result.html", result=None,
-                               problem=SCAN_MESSAGES[problem](), venue=venue), 422
+        return render_template(
+            "posters/_scan_result.html", result=None, problem=SCAN_MESSAGES[problem](), venue=venue
+        ), 422
     result = judge_payload(current_user.district_ids, venue, payload)
     return render_template("posters/_scan_result.html", result=result, problem=None, venue=venue)
 
@@ -57,8 +58,9 @@ def scan():
         return render_template("posters/scan.html", problem=None, result=None)
     payload, problem = _scan_payload()
     if problem:
-        return render_template("posters/scan.html", problem=SCAN_MESSAGES[problem](),
-                               result=None), 422
+        return render_template(
+            "posters/scan.html", problem=SCAN_MESSAGES[problem](), result=None
+        ), 422
     result = judge_payload(current_user.district_ids, None, payload)
     if result.owner is not None:
         return redirect(url_for("venues.show", venue_id=result.owner.id), code=303)
