@@ -15,9 +15,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from fieldapp.access import inspection_or_404, inspectors_only, venue_or_404
+from fieldapp.access import inspection_or_404, inspectors_only, photo_or_404, venue_or_404
 from fieldapp.audit import history
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_json
@@ -34,7 +33,7 @@ from fieldapp.inspections.service import (
     outcome_answers,
     submit_finding,
 )
-from fieldapp.models import Commune, Inspection, InspectionPhoto, Venue
+from fieldapp.models import Inspection, Venue
 from fieldapp.posters.service import replacement_reason
 
 bp = Blueprint("inspections", __name__)
@@ -241,18 +240,9 @@ def edit(inspection_id: int):
 @login_required
 def photo(uuid: str, name: str):
     """A photo of an inspection of the user's district."""
-    path = f"{uuid}/{name}"
-    found = db.session.scalar(
-        select(InspectionPhoto.id)
-        .join(InspectionPhoto.inspection)
-        .join(Inspection.venue)
-        .join(Venue.commune)
-        .where(InspectionPhoto.path == path, Commune.district_id.in_(current_user.district_ids))
-    )
-    if found is None:
-        abort(404)
+    photo = photo_or_404(f"{uuid}/{name}")
     response = send_from_directory(
-        current_app.config["UPLOAD_FOLDER"], path, mimetype="image/jpeg", max_age=86400
+        current_app.config["UPLOAD_FOLDER"], photo.path, mimetype="image/jpeg", max_age=86400
     )
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
