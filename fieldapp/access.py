@@ -120,6 +120,13 @@ def batch_or_404(batch_id: int) -> PosterBatch:
     return batch
 
 
+def district_or_none(district_id: int | None) -> District | None:
+    """One of the districts the current user may see, picked in a form; None otherwise."""
+    if district_id is None or district_id not in current_user.district_ids:
+        return None
+    return db.session.get(District, district_id)
+
+
 def district_or_404(district_id: int) -> District:
     """One of the districts the current user may see; another's is not found."""
     if district_id not in current_user.district_ids:

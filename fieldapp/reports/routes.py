@@ -16,10 +16,15 @@ from flask_login import current_user, login_required
 from werkzeug.routing import BaseConverter, ValidationError
 
 from fieldapp import clock
-from fieldapp.access import district_or_404, office_only, province_only, user_districts
+from fieldapp.access import (
+    district_or_404,
+    district_or_none,
+    office_only,
+    province_only,
+    user_districts,
+)
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import District
 from fieldapp.places import in_vietnamese_order
 from fieldapp.reports import exports
 from fieldapp.reports.chart import bar_chart
@@ -149,10 +154,9 @@ def import_figures():
             form={"date": clock.today().isoformat(), "district": str(current_user.district_id)}
         )
     form = request.form
-    district_id = id_param(form.get("district")) or current_user.district_id
-    if district_id not in current_user.district_ids:
+    district = district_or_none(id_param(form.get("district")) or current_user.district_id)
+    if district is None:
         return _import_page(422, error=_("Choose one of your districts."), form=form)
-    district = db.session.get(District, district_id)
     report_date = parse_day(form.get("date"))
     if report_date is None:
         return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)

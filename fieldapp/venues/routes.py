@@ -16,13 +16,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
-from fieldapp.access import admins_only, commune_or_none, user_communes, venue_or_404
+from fieldapp.access import (
+    admins_only,
+    commune_or_none,
+    district_or_none,
+    user_communes,
+    user_districts,
+    venue_or_404,
+)
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.offences import Offences, offence_counts
 from fieldapp.models import VENUE_TYPES, District, Inspection, Poster, Venue
-from fieldapp.places import in_vietnamese_order
 from fieldapp.uploads import UploadStore, is_spreadsheet_name
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.venues.forms import VenueForm
@@ -205,18 +211,12 @@ PREVIEW_ROWS_SHOWN = 300  # besides every refused row: a registry can have 10,00
 
 def _import_district(form) -> District | None:
     """The district the registry is imported into: one of the user's."""
-    district_id = id_param(form.get("district")) or current_user.district_id
-    if district_id not in current_user.district_ids:
-        return None
-    return db.session.get(District, district_id)
+    return district_or_none(id_param(form.get("district")) or current_user.district_id)
 
 
 def _import_page(status=200, **context):
     context.setdefault("form", {"update": "1"})
-    districts = in_vietnamese_order(
-        db.session.scalars(select(District).where(District.id.in_(current_user.district_ids)))
-    )
-    return render_template("venues/import.html", districts=districts, **context), status
+    return render_template("venues/import.html", districts=user_districts(), **context), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
