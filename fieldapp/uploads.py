@@ -6,10 +6,24 @@ a user can confirm only their own upload. Files never imported are dropped after
 
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
 
 KEPT_FOR = 24 * 3600  # seconds a previewed spreadsheet waits for its import
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt")
+
+
+class UploadRefused(Exception):
+    """Nothing to preview: no file chosen, the kept one expired, or not a spreadsheet."""
+
+
+@dataclass
+class Received:
+    path: Path  # the kept file
+    token: str  # what the preview page carries to find it again
+    source: str  # the file's name as the user chose it
 
 
 class UploadStore:
@@ -35,6 +49,23 @@ class UploadStore:
             return None
         matches = list(self.folder.glob(f"u{owner_id}-{token}.*"))
         return matches[0] if matches else None
+
+    def receive(self, owner_id: int, token: str, upload, source: str = "") -> Received:
+        """The spreadsheet a preview form refers to: the one kept under `token` (the form was
+        sent again to map columns or confirm), or else the newly uploaded file, kept now."""
+        kept = self.find(owner_id, token) if token else None
+        if kept is not None:
+            return Received(kept, token, source[:200] or kept.name)
+        if upload is None or not upload.filename:
+            raise UploadRefused(
+                _l("The uploaded file has expired; choose it again.")
+                if token
+                else _l("Choose the spreadsheet to import.")
+            )
+        if not is_spreadsheet_name(upload.filename):
+            raise UploadRefused(_l("Choose a CSV or XLSX file."))
+        token = self.keep(owner_id, upload.filename, upload.read())
+        return Received(self.find(owner_id, token), token, upload.filename)
 
     def forget_old(self) -> None:
         """Previews never imported leave their file behind: drop those older than a day."""

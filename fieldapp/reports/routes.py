@@ -60,7 +60,7 @@ from fieldapp.reports.weekly import (
     plausible_report_date,
     report_dates,
 )
-from fieldapp.uploads import UploadStore, is_spreadsheet_name
+from fieldapp.uploads import UploadRefused, UploadStore
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -161,24 +161,16 @@ def import_figures():
     if report_date is None:
         return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)
 
-    token = form.get("token", "")
-    kept = _uploads().find(current_user.id, token) if token else None
-    if kept is None:
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            message = (
-                _("The uploaded file has expired; choose it again.")
-                if token
-                else _("Choose the spreadsheet to import.")
-            )
-            return _import_page(422, error=message, form=form)
-        if not is_spreadsheet_name(upload.filename):
-            return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
-        token = _uploads().keep(current_user.id, upload.filename, upload.read())
-        kept = _uploads().find(current_user.id, token)
-        source = upload.filename
-    else:
-        source = form.get("source", kept.name)
+    try:
+        received = _uploads().receive(
+            current_user.id,
+            form.get("token", ""),
+            request.files.get("file"),
+            form.get("source", ""),
+        )
+    except UploadRefused as refusal:
+        return _import_page(422, error=str(refusal), form=form)
+    kept, token, source = received.path, received.token, received.source
     try:
         sheet = read_sheet(kept.read_bytes(), kept.name)
     except SheetUnreadable as error:

@@ -29,7 +29,7 @@ from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.offences import Offences, offence_counts
 from fieldapp.models import VENUE_TYPES, District, Inspection, Poster, Venue
-from fieldapp.uploads import UploadStore, is_spreadsheet_name
+from fieldapp.uploads import UploadRefused, UploadStore
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.importer import apply_import, check_venues
@@ -230,25 +230,16 @@ def import_registry():
     district = _import_district(form)
     if district is None:
         return _import_page(422, error=_("Choose one of your districts."), form=form)
-    store = UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"])
-    token = form.get("token", "")
-    kept = store.find(current_user.id, token) if token else None
-    if kept is None:
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            message = (
-                _("The uploaded file has expired; choose it again.")
-                if token
-                else _("Choose the spreadsheet to import.")
-            )
-            return _import_page(422, error=message, form=form)
-        if not is_spreadsheet_name(upload.filename):
-            return _import_page(422, error=_("Choose a CSV or XLSX file."), form=form)
-        token = store.keep(current_user.id, upload.filename, upload.read())
-        kept = store.find(current_user.id, token)
-        source = upload.filename
-    else:
-        source = form.get("source", "")[:200] or kept.name
+    try:
+        received = UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"]).receive(
+            current_user.id,
+            form.get("token", ""),
+            request.files.get("file"),
+            form.get("source", ""),
+        )
+    except UploadRefused as refusal:
+        return _import_page(422, error=str(refusal), form=form)
+    kept, token, source = received.path, received.token, received.source
     update = form.get("update") == "1"
     report = check_venues(kept.read_bytes(), district, kept.name, update)
     if report.refused is not None:
