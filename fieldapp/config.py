@@ -7,6 +7,7 @@ as JSON when it is JSON (FIELDAPP_GPS_MAX_DISTANCE_M=250 gives the number 250, `
 and `false` give booleans) and as text otherwise.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -105,12 +106,55 @@ def load_config(instance: Path = INSTANCE) -> dict:
     return config
 
 
+PREFIX = "FIELDAPP"
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class SettingError(ValueError):
+    """A FIELDAPP_<NAME> variable whose value cannot be the setting's kind: the app does not
+    start, rather than fail later on every request that reads it."""
+
+
+def typed_setting(name: str, raw: str, default):
+    """The value of FIELDAPP_<name>=raw as the kind of its default: a yes/no, a whole number,
+    a number, text or a list (comma-separated or JSON)."""
+    kind = type(default)
+    try:
+        if kind is bool:
+            word = raw.strip().lower()
+            if word not in TRUE_WORDS + FALSE_WORDS:
+                raise ValueError
+            return word in TRUE_WORDS
+        if kind in (int, float):  # a limit in metres may be 75.5 even if its default is 100
+            text = raw.strip()
+            return int(text) if text.lstrip("-").isdigit() else float(text)
+        if kind is str:
+            return raw
+        if kind is list:
+            value = json.loads(raw) if raw.strip().startswith("[") else raw.split(",")
+            return [item.strip() for item in value if str(item).strip()]
+    except ValueError:
+        words = {bool: "true or false", int: "a number", float: "a number", list: "a list"}
+        raise SettingError(
+            f"{PREFIX}_{name}={raw!r}: the setting {name} needs {words[kind]}."
+        ) from None
+    return None
+
+
 def configure(app: Flask, overrides: dict | None = None) -> None:
-    """Set the app's configuration: defaults, then the environment, then `overrides`."""
-    app.config.update(load_config(Path(app.instance_path)))
-    app.config.from_prefixed_env("FIELDAPP")
+    """Set the app's configuration: defaults, then the environment, then `overrides`.
+
+    FIELDAPP_<NAME> variables are read by Flask's `from_prefixed_env`; a setting that has a
+    default of a plain kind then takes the variable as that kind (so `no` is False and
+    `250m` for a distance stops the start with a message)."""
+    defaults = load_config(Path(app.instance_path))
+    app.config.update(defaults)
+    app.config.from_prefixed_env(PREFIX)
+    for variable, raw in os.environ.items():
+        name = variable.removeprefix(f"{PREFIX}_")
+        if variable.startswith(f"{PREFIX}_") and name in defaults:
+            value = typed_setting(name, raw, defaults[name])
+            if value is not None:
+                app.config[name] = value
     if overrides:
         app.config.update(overrides)
-    origins = app.config["TRUSTED_ORIGINS"]
-    if isinstance(origins, str):  # "https://a.example,https://b.example"
-        app.config["TRUSTED_ORIGINS"] = [origin for origin in origins.split(",") if origin]

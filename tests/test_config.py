@@ -3,8 +3,10 @@
 import shutil
 from pathlib import Path
 
+import pytest
+
 from fieldapp import create_app
-from fieldapp.config import ROOT, load_config
+from fieldapp.config import ROOT, SettingError, load_config
 from fieldapp.posters.render import FONT_FILES
 
 
@@ -78,3 +80,26 @@ def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, m
     trusted = client.post("/login", data=data, headers={"Origin": "https://proxy.example"})
     assert refused.status_code == 400  # another site
     assert trusted.status_code == 422  # let in, and told the password is wrong
+
+
+def test_settings_take_the_kind_of_their_default(monkeypatch, tmp_path):
+    """`no` is false, a key that looks like a number stays text, a list may be one word."""
+    monkeypatch.setenv("FIELDAPP_POSTER_BATCHES_IN_BACKGROUND", "no")
+    monkeypatch.setenv("FIELDAPP_REPORT_ISSUER", "123")
+    monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://a.example")
+    config = make_app(tmp_path).config
+    assert config["POSTER_BATCHES_IN_BACKGROUND"] is False
+    assert config["REPORT_ISSUER"] == "123"
+    assert config["TRUSTED_ORIGINS"] == ["https://a.example"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("FIELDAPP_GPS_MAX_DISTANCE_M", "250m"), ("FIELDAPP_POSTER_BATCHES_IN_BACKGROUND", "maybe")],
+)
+def test_a_setting_of_the_wrong_kind_stops_the_start_with_a_message(
+    monkeypatch, tmp_path, variable, value
+):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingError, match=variable):
+        make_app(tmp_path)
