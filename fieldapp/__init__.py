@@ -174,6 +174,7 @@ def _register_template_helpers(app: Flask) -> None:
             "review_labels": review_labels.REVIEW_LABELS,
             "audit_actions": audit.AUDIT_ACTION_LABELS,
             "field_label": audit.field_label,
+            "field_value": audit.field_value,
         }
 
 

@@ -4,14 +4,18 @@ each audited field is called on screen."""
 import json
 from datetime import date, datetime
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import BY_NAME as CHECKLIST
 from fieldapp.inspections.checklist import QUESTION_NAMES
-from fieldapp.models import AuditEntry, Inspection, User
+from fieldapp.inspections.labels import OUTCOME_LABELS
+from fieldapp.models import AuditEntry, Commune, Inspection, User
+from fieldapp.reviews.labels import REVIEW_LABELS
 from fieldapp.venues.forms import VenueForm
+from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
 # Every checklist answer, then what the inspector does not answer but the audit follows.
 INSPECTION_FIELDS = (
@@ -42,6 +46,12 @@ AUDIT_ACTION_LABELS = {
     "review": _l("Reviewed"),
     "delete": _l("Deleted"),
 }
+# The words of audited codes that are not a checklist question's choices.
+VALUE_LABELS = {
+    "outcome": OUTCOME_LABELS,
+    "review_state": REVIEW_LABELS,
+    "venue_type": VENUE_TYPE_LABELS,
+}
 # Audited fields that are not a question of the checklist or of the venue form.
 OTHER_FIELD_LABELS = {
     "outcome": _l("Outcome"),
@@ -66,6 +76,30 @@ def field_label(name: str) -> str:
     if unbound is not None and unbound.args:
         return str(unbound.args[0])
     return name
+
+
+def field_value(name: str, value) -> str:
+    """An audited value as the screen words it: a choice's label, yes or no, a day, a
+    commune's name; "—" for nothing."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    question = CHECKLIST.get(name)
+    labels = VALUE_LABELS.get(name) or (question.choices if question else None)
+    if labels and question is not None and question.kind == "actions":
+        return ", ".join(str(labels.get(code, code)) for code in str(value).split(",") if code)
+    if labels:
+        return str(labels.get(value, value))
+    if name == "commune_id":
+        commune = db.session.get(Commune, value)
+        return commune.name if commune else str(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(date.fromisoformat(value), "dd/MM/yyyy")
+        except ValueError:
+            return value
+    return str(value)
 
 
 def _plain(value):

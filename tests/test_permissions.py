@@ -38,6 +38,8 @@ class Permission:
     url: str
     allowed: frozenset | None
     other_district: str
+    # Only the user who recorded the record may use it; other users of allowed roles get 403.
+    only_own: bool = False
 
     def __str__(self):
         return f"{self.method} {self.rule}"
@@ -107,15 +109,17 @@ PERMISSIONS = [
         "GET",
         "/inspections/<int:inspection_id>/edit",
         "/inspections/{inspection}/edit",
-        frozenset(),
+        INSPECTING,
         NOT_FOUND,
+        only_own=True,
     ),
     Permission(
         "POST",
         "/inspections/<int:inspection_id>/edit",
         "/inspections/{inspection}/edit",
-        frozenset(),
+        INSPECTING,
         NOT_FOUND,
+        only_own=True,
     ),
     Permission(
         "POST",
@@ -286,6 +290,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "poster": poster.id,
         "batch": batch.id,
         "district": quan_son.id,
+        "recorder": recorder,
     }
 
 
@@ -298,14 +303,20 @@ def _request(client, permission: Permission, records: dict):
 
 @pytest.mark.parametrize("permission", PERMISSIONS, ids=str)
 def test_each_role_of_the_district(client, login, make_user, records, permission):
-    """Allowed roles get past the guard (any answer but 401/403/404/500); others get 403."""
+    """Allowed roles get past the guard (any answer but 401/403/404/500); others get 403.
+    A record only its own user may use refuses everyone else, and lets its user in."""
     for role in sorted(ALL):
         login(make_user(f"{role}-1", role=role))
         status = _request(client, permission, records).status_code
-        if permission.allowed is PUBLIC or role in permission.allowed:
+        allowed = permission.allowed is PUBLIC or role in permission.allowed
+        if allowed and not permission.only_own:
             assert status not in (401, 403, 404) and status < 500, (role, status)
         else:
             assert status == 403, (role, status)
+    if permission.only_own:
+        login(records["recorder"])
+        status = _request(client, permission, records).status_code
+        assert status not in (401, 403, 404) and status < 500, ("recorder", status)
 
 
 @pytest.mark.parametrize("permission", [p for p in PERMISSIONS if p.allowed is not PUBLIC], ids=str)

@@ -198,6 +198,12 @@ def test_returned_then_corrected_then_approved(client, login, office):
     assert response.status_code == 303
     db.session.refresh(b)
     assert b.review_state == "pending" and b.visitors_scanned == 7
+    # The change history words the codes as the screens do.
+    changes = client.get(f"/inspections/{b.id}").get_data(as_text=True)
+    assert "Trả lại để sửa → Chờ duyệt" in changes
+    assert "Không ai kiểm soát → Nhân viên quét mã QR cá nhân hoặc CCCD của khách" in changes
+    assert "Không đạt → Cần khắc phục" in changes
+    assert "returned → pending" not in changes and "none → staff_scan" not in changes
     assert b.outcome == "needs_improvement" and len(b.photos) == 2
     edit_entry = audit_of(b)[-1]
     assert edit_entry.action == "edit" and edit_entry.user_id == office["first"].id
@@ -235,6 +241,35 @@ def test_correction_errors_keep_what_was_typed(client, login, office):
     assert "Sửa lại ghi chú" in response.get_data(as_text=True)
     db.session.refresh(a)
     assert a.visitors_scanned == 9
+
+
+def test_photos_of_a_refused_correction_are_shown_when_it_is_opened_again(client, login, office):
+    """A refused correction keeps its photo for the next try: reopening the form says so,
+    rather than attaching it unseen, and the next correction attaches it once."""
+    login(office["first"])
+    a = office["a"]
+    photos_before = len(a.photos)
+    refused = client.post(
+        f"/inspections/{a.id}/edit",
+        data=inspection_answers(
+            uuid=a.uuid,
+            visitors_scanned="99",
+            photos=(io.BytesIO(jpeg_bytes(color=(10, 120, 10))), "entrance.jpg"),
+        ),
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    reopened = client.get(f"/inspections/{a.id}/edit").get_data(as_text=True)
+    assert "Đã nhận 1 ảnh: không cần chụp lại." in reopened
+    sent = client.post(
+        f"/inspections/{a.id}/edit",
+        data=inspection_answers(uuid=a.uuid, photos=None),
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    db.session.refresh(a)
+    assert len(a.photos) == photos_before + 1
+    assert "Đã nhận" not in client.get(f"/inspections/{a.id}/edit").get_data(as_text=True)
 
 
 def test_only_the_inspector_who_recorded_it_corrects_it(client, login, office):

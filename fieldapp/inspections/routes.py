@@ -29,9 +29,11 @@ from fieldapp.inspections.service import (
     InspectionLocked,
     Position,
     Submission,
+    correction_refused,
     gps_check,
     outcome_answers,
     submit_finding,
+    waiting_photos,
 )
 from fieldapp.models import Inspection, Venue
 from fieldapp.posters.service import replacement_reason
@@ -210,18 +212,21 @@ def render_detail(inspection: Inspection, review_error: str | None = None, comme
 
 @bp.route("/inspections/<int:inspection_id>/edit", methods=["GET", "POST"])
 @login_required
+@inspectors_only
 def edit(inspection_id: int):
     """The inspector corrects their finding; it goes back to the supervisor."""
     inspection = inspection_or_404(inspection_id)
     venue = inspection.venue
-    if inspection.inspector_id != current_user.id:
+    refused = correction_refused(inspection, current_user)
+    if refused == "not_theirs":
         abort(403)
-    if inspection.review_state == "approved":
+    if refused == "approved":
         flash(_("An approved inspection can no longer be edited."), "error")
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     if request.method == "GET":
         form = InspectionForm(venue=venue, data=correction_data(inspection))
-        return _render_form(venue, form, editing=inspection)
+        waiting = waiting_photos(inspection, current_app.config["UPLOAD_FOLDER"])
+        return _render_form(venue, form, editing=inspection, waiting=waiting)
     form = InspectionForm(venue=venue)
     form.uuid.data = inspection.uuid
     try:

@@ -150,6 +150,23 @@ class SubmissionResult:
     waiting_photos: list[StoredPhoto] = field(default_factory=list)
 
 
+def correction_refused(inspection: Inspection, user: User) -> str | None:
+    """Why `user` may not correct this finding ("not_theirs", "approved"), or None: only its
+    own inspector corrects it, until a supervisor approves it."""
+    if inspection.inspector_id != user.id:
+        return "not_theirs"
+    if inspection.review_state == "approved":
+        return "approved"
+    return None
+
+
+def waiting_photos(inspection: Inspection, folder: str) -> list[StoredPhoto]:
+    """Photos received for a correction that was refused, not yet part of the finding: the
+    next correction attaches them, so its form shows them."""
+    attached = {photo.path for photo in inspection.photos}
+    return [photo for photo in kept_photos(folder, inspection.uuid) if photo.path not in attached]
+
+
 def submit_finding(
     venue: Venue,
     inspector: User,
@@ -170,7 +187,7 @@ def submit_finding(
     """
     config = current_app.config
     if correcting is not None:
-        if correcting.review_state == "approved" or correcting.inspector_id != inspector.id:
+        if correction_refused(correcting, inspector):
             raise InspectionLocked()
         submission.uuid = correcting.uuid
     elif submission.uuid is not None:
@@ -360,7 +377,7 @@ def update_inspection(
     new_photos: list[StoredPhoto],
 ) -> None:
     """Correct a finding (usually one returned by the supervisor): it goes back for review."""
-    if inspection.review_state == "approved" or inspection.inspector_id != editor.id:
+    if correction_refused(inspection, editor):
         raise InspectionLocked()
     before = snapshot(inspection)
     _apply_answers(inspection, inspection.venue, answers, position, gps)

@@ -10,6 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from fieldapp import clock
 from fieldapp.inspections import labels
 from fieldapp.inspections.checklist import Answer, answer_lines
 from fieldapp.posters.render import PDF_FONTS, register_fonts
@@ -106,6 +107,6 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
         rightMargin=20 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"{venue.code} {inspection.server_time:%Y-%m-%d}",
+        title=f"{venue.code} {clock.vietnam_date(inspection.server_time):%Y-%m-%d}",
     )
     doc.build(story)
