@@ -3,6 +3,7 @@
 Fixtures live in conftest.py; these are ordinary functions a test imports."""
 
 import io
+import unicodedata
 import uuid
 
 from PIL import Image
@@ -49,3 +50,23 @@ def inspection_answers(**overrides) -> dict:
     }
     answers.update(overrides)
     return {k: v for k, v in answers.items() if v is not None}
+
+
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Vietnamese Windows writes it: a letter (ơ, ư, ă, â...), then its tone mark."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            letter = unicodedata.normalize(
+                "NFC", base + "".join(m for m in marks if m not in TONES)
+            )
+            out += letter.encode("cp1258") + "".join(m for m in marks if m in TONES).encode(
+                "cp1258"
+            )
+    return bytes(out)

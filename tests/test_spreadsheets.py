@@ -19,26 +19,7 @@ from fieldapp.models import AuditEntry, Venue
 from fieldapp.reports.figures import preview_import, read_sheet
 from fieldapp.spreadsheets import SheetUnreadable, decode_text, delimiter_of, read_table
 from fieldapp.venues.importer import import_venues
-from tests.factories import commune_named
-
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
-def cp1258(text: str) -> bytes:
-    """Text as Vietnamese Windows writes it: a letter (ơ, ư, ă, â...), then its tone mark."""
-    out = bytearray()
-    for char in unicodedata.normalize("NFC", text):
-        try:
-            out += char.encode("cp1258")
-        except UnicodeEncodeError:
-            base, *marks = unicodedata.normalize("NFD", char)
-            letter = unicodedata.normalize(
-                "NFC", base + "".join(m for m in marks if m not in TONES)
-            )
-            out += letter.encode("cp1258") + "".join(m for m in marks if m in TONES).encode(
-                "cp1258"
-            )
-    return bytes(out)
+from tests.factories import commune_named, cp1258
 
 
 def xlsx(rows, merges=(), extra_merge_xml="") -> bytes:

@@ -347,7 +347,7 @@ def province_report(day: date):
 def _download(report, fmt: str):
     """The report as a file to save, never cached by a shared cache."""
     response = current_app.response_class(
-        exports.export_report(report, fmt, current_app.config), mimetype=exports.FORMATS[fmt]
+        exports.export_report(report, fmt, current_app.config), content_type=exports.FORMATS[fmt]
     )
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.file_name(report, fmt)}"'

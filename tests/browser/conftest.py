@@ -3,7 +3,6 @@
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -12,10 +11,9 @@ from werkzeug.serving import make_server
 from fieldapp import create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, User, Venue
+from tests.browser.phone import PHONE
 from tests.factories import FAST_HASH, PASSWORD
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-PHONE = {"width": 360, "height": 740}
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -147,40 +145,3 @@ def phone_without_worker(browser, live_app):
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def answer(page, question_id: str, label: str) -> None:
-    """Tick one answer of a checklist question."""
-    page.locator(f"#field-{question_id}").get_by_label(label, exact=True).check()
-
-
-def wait_until(page, expression: str, arg=None, timeout_ms: int = 15_000):
-    """Poll a JavaScript expression (which may return a promise) until it is truthy.
-
-    page.wait_for_function does not wait for promises, and IndexedDB and the Cache
-    API only answer with promises.
-    """
-    waited = 0
-    while True:
-        value = page.evaluate(expression, arg)
-        if value:
-            return value
-        if waited >= timeout_ms:
-            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
-        page.wait_for_timeout(100)
-        waited += 100
-
-
-def screenshot(page, name: str) -> None:
-    """Keep a full-page picture of what the inspector sees, for a person to look at."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
-
-
-def log_in(page, username="inspector", password=PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url("**/")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Inspection
-from tests.browser.conftest import answer, log_in, screenshot
+from tests.browser.phone import answer, log_in, screenshot
 
 
 def photo_of_poster() -> dict:

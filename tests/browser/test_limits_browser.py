@@ -5,7 +5,7 @@ import io
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
+from tests.browser.phone import log_in
 
 
 def photo(color, name) -> dict:

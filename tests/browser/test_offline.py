@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Inspection
-from tests.browser.conftest import answer, log_in, screenshot, wait_until
+from tests.browser.phone import answer, log_in, screenshot, wait_until
 
 
 def photo(size=(2400, 1800), color=(30, 90, 160), name="ma-qr.jpg") -> dict:

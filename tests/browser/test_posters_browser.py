@@ -11,7 +11,7 @@ from fieldapp.config import load_config
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, Poster
 from fieldapp.posters.render import register_fonts
-from tests.browser.conftest import answer, log_in, screenshot
+from tests.browser.phone import answer, log_in, screenshot
 from tests.browser.test_offline import add_photo, fill_checklist, open_form
 from tests.test_posters import pdf_bytes, photo_of, raster, text_for
 

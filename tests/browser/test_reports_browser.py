@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import User
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.phone import assert_fits_phone, log_in, screenshot
 from tests.factories import PASSWORD
 
 # A header with a typo ("qét") the app cannot recognise, and a commune it does not know.
@@ -75,6 +75,5 @@ def test_import_preview_mapping_and_report(phone_without_worker, live_app, tmp_p
     page.get_by_label("Chỉ số").select_option(label="Tỷ lệ cài PC-Covid trên điện thoại thông minh")
     expect(page.locator("#report-chart")).to_contain_text("30,1%")
     assert "measure=install_rate" in page.url
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"the page is {width}px wide on a 360px phone"
+    assert_fits_phone(page)
     screenshot(page, "23-report-chart")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fieldapp.extensions import db
 from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import Inspection, User, Venue
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.phone import assert_fits_phone, log_in, screenshot
 from tests.factories import PASSWORD, jpeg_bytes
 
 
@@ -54,6 +54,7 @@ def test_review_round_trip(phone_without_worker, live_app):
     expect(results).to_contain_text("1 lần kiểm tra")
     expect(results).to_contain_text("Trường Tiểu học thị trấn Sơn Lư")
     assert "commune=" in page.url  # the filter is in the address, to share or bookmark
+    assert_fits_phone(page)
     screenshot(page, "15-log-filtered")
     results.get_by_role("link").first.click()
     page.get_by_role("button", name="Trả lại cho cán bộ kiểm tra").click()

@@ -1,0 +1,53 @@
+"""What a browser test does on the phone: log in, answer, wait, look, check the page fits.
+
+Plain functions; the fixtures that start the app and Chromium are in conftest.py."""
+
+from pathlib import Path
+
+from tests.factories import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+PHONE = {"width": 360, "height": 740}
+
+
+def answer(page, question_id: str, label: str) -> None:
+    """Tick one answer of a checklist question."""
+    page.locator(f"#field-{question_id}").get_by_label(label, exact=True).check()
+
+
+def wait_until(page, expression: str, arg=None, timeout_ms: int = 15_000):
+    """Poll a JavaScript expression (which may return a promise) until it is truthy.
+
+    page.wait_for_function does not wait for promises, and IndexedDB and the Cache
+    API only answer with promises.
+    """
+    waited = 0
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if waited >= timeout_ms:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(100)
+        waited += 100
+
+
+def screenshot(page, name: str) -> None:
+    """Keep a full-page picture of what the inspector sees, for a person to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
+
+
+def log_in(page, username="inspector", password=PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/")
+
+
+def assert_fits_phone(page) -> None:
+    """Nothing on the page makes it scroll sideways on a 360 px screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
