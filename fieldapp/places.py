@@ -1,5 +1,5 @@
-"""Names of provinces, districts and communes: matching them as people write them, and
-sorting them in Vietnamese alphabetical order.
+"""Names of provinces, districts and communes: matching them as people write them, sorting
+them in Vietnamese alphabetical order, and writing them officially ("xã Sơn Hà").
 
 Every import, picker and report asks this module, so "Xã Sơn Hà", "X. Sơn Hà", "xa son ha"
 and "SƠN HÀ" are the same commune everywhere, and Đồng Tâm comes after Dân Chủ in every list.
@@ -160,6 +160,14 @@ def in_vietnamese_order(places: Iterable[Place]) -> list[Place]:
     return sorted(places, key=lambda place: (sort_key(place.name), place.name))
 
 
-def names_in_vietnamese_order(names: Iterable[str]) -> list[str]:
-    """Names sorted in Vietnamese alphabetical order."""
-    return sorted(names, key=lambda name: (sort_key(name), name))
+# The word before a unit's name in official writing, by the unit's kind.
+OFFICIAL_PREFIXES = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn", "district": "huyện"}
+
+
+def official_name(name: str, kind: str, capitalised: bool = False) -> str:
+    """A unit as letters and posters write it: "xã Sơn Hà", "thị trấn Sơn Lư", "huyện Quan
+    Sơn"; at the start of a line "Xã Sơn Hà". A kind with no prefix leaves the name alone."""
+    prefix = OFFICIAL_PREFIXES.get(kind, "")
+    if capitalised:
+        prefix = prefix[:1].upper() + prefix[1:]
+    return f"{prefix} {name}".strip()

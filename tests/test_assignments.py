@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp import clock
+from fieldapp.assignments.service import progress
 from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
-from fieldapp.models import Assignment
+from fieldapp.models import Assignment, Commune, Venue
 from tests.factories import commune_named
 
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
@@ -210,3 +211,34 @@ def test_demo_has_open_assignments(app):
     assert len(open_ones) == 12
     assert any(a.due_date < clock.today() for a in open_ones)
     assert all(a.venue.is_active for a in open_ones)
+
+
+def test_progress_per_commune_is_in_vietnamese_order(app, setup, quan_son):
+    """Communes in the progress table sort as Vietnamese does: Đồng Tâm (Đ after D) before
+    Sơn Hà, though "Đ" sorts after "T" as bytes."""
+    dong_tam = Commune(name="Đồng Tâm", kind="xa", district=quan_son)
+    db.session.add(dong_tam)
+    lu = commune_named(quan_son, "Sơn Lư")
+    venues = [setup["school"], setup["market"], make_venue_in(lu), make_venue_in(dong_tam)]
+    due = clock.today() + timedelta(days=1)
+    db.session.add_all(
+        Assignment(
+            venue=venue,
+            inspector=setup["inspector"],
+            created_by_id=setup["supervisor"].id,
+            due_date=due,
+        )
+        for venue in venues
+    )
+    db.session.commit()
+    rows = progress([quan_son.id], clock.today(), "commune")
+    assert [row.name for row in rows] == ["Đồng Tâm", "Sơn Hà", "Sơn Lư", "Trung Xuân"]
+    assert [row.assigned for row in rows] == [1, 1, 1, 1]
+
+
+def make_venue_in(commune):
+    venue = Venue(
+        code=f"QS-{commune.name}", name="Hiệu sách", venue_type="bookshop", commune=commune
+    )
+    db.session.add(venue)
+    return venue

@@ -10,8 +10,9 @@ from fieldapp.places import (
     PlaceIndex,
     in_vietnamese_order,
     name_key,
-    names_in_vietnamese_order,
+    official_name,
     places_named,
+    sort_key,
 )
 from fieldapp.reports.figures import preview_import, read_sheet
 from fieldapp.venues.importer import import_venues
@@ -144,7 +145,7 @@ def test_vietnamese_alphabetical_order():
         "Ấn Sơn",
         "Sơn",
     ]
-    assert names_in_vietnamese_order(names) == [
+    assert in_name_order(names) == [
         "An Sơn",
         "Ăn Sơn",
         "Ấn Sơn",
@@ -165,7 +166,7 @@ def test_vietnamese_alphabetical_order():
 
 def test_tones_come_after_the_base_letters_in_dictionary_order():
     # ngang, huyền, sắc, hỏi, ngã, nặng; a longer syllable after every tone of a shorter one.
-    assert names_in_vietnamese_order(["mai", "mạ", "mã", "mả", "má", "mà", "ma"]) == [
+    assert in_name_order(["mai", "mạ", "mã", "mả", "má", "mà", "ma"]) == [
         "ma",
         "mà",
         "má",
@@ -177,7 +178,7 @@ def test_tones_come_after_the_base_letters_in_dictionary_order():
 
 
 def test_prefixes_and_capitals_do_not_change_the_order():
-    assert names_in_vietnamese_order(["Xã Trung Xuân", "thị trấn Sơn Lư", "SƠN HÀ"]) == [
+    assert in_name_order(["Xã Trung Xuân", "thị trấn Sơn Lư", "SƠN HÀ"]) == [
         "SƠN HÀ",
         "thị trấn Sơn Lư",
         "Xã Trung Xuân",
@@ -224,3 +225,14 @@ def test_manual_figures_form_lists_communes_in_vietnamese_order(
     page = client.get(f"/reports/{quan_son.id}/2021-11-05/figures").get_data(as_text=True)
     positions = [page.index(f'<legend class="label">{name}') for name in EXPECTED]
     assert positions == sorted(positions)
+
+
+def in_name_order(names):
+    return sorted(names, key=lambda name: (sort_key(name), name))
+
+
+def test_units_written_officially():
+    assert official_name("Sơn Hà", "xa") == "xã Sơn Hà"
+    assert official_name("Sơn Lư", "thi_tran", capitalised=True) == "Thị trấn Sơn Lư"
+    assert official_name("Quan Sơn", "district") == "huyện Quan Sơn"
+    assert official_name("Thanh Hóa", "province") == "Thanh Hóa"

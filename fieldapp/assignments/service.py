@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Assignment, Commune, Inspection, User, Venue
+from fieldapp.places import sort_key
 
 
 class AssignmentRefused(Exception):
@@ -99,11 +100,12 @@ class Progress:
 
 
 def progress(district_ids: list[int], today: date, by: str) -> list[Progress]:
-    """Assigned / done / overdue per inspector or per commune of a district."""
-    key = User.display_name if by == "inspector" else Commune.name
+    """Assigned / done / overdue per inspector or per commune of a district; communes in
+    Vietnamese order, each counted apart even where two districts have one of that name."""
+    keys = (User.id, User.display_name) if by == "inspector" else (Commune.id, Commune.name)
     stmt = (
         select(
-            key,
+            *keys,
             func.count(Assignment.id),
             func.sum(case((Assignment.closed_at.is_not(None), 1), else_=0)),
             func.sum(
@@ -115,10 +117,10 @@ def progress(district_ids: list[int], today: date, by: str) -> list[Progress]:
         .join(Venue.commune)
         .join(User, User.id == Assignment.inspector_id)
         .where(Commune.district_id.in_(district_ids))
-        .group_by(key)
-        .order_by(key)
+        .group_by(*keys)
     )
-    return [
+    rows = [
         Progress(name, assigned, done or 0, overdue or 0)
-        for name, assigned, done, overdue in db.session.execute(stmt)
+        for _id, name, assigned, done, overdue in db.session.execute(stmt)
     ]
+    return sorted(rows, key=lambda row: (sort_key(row.name), row.name))

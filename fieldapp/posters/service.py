@@ -18,6 +18,7 @@ from fieldapp import clock
 from fieldapp.access import district_venues
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, Poster, PosterBatch, User, Venue
+from fieldapp.places import official_name
 from fieldapp.posters.render import PosterText, poster_pdf
 
 REPLACEABLE_FINDINGS = ("missing", "damaged", "outdated")
@@ -45,14 +46,13 @@ def poster_text(
     """The words on a venue's poster: its current version unless one is given."""
     poster = poster or latest_poster(venue)
     commune = venue.commune
-    kind = {"xa": "Xã", "phuong": "Phường", "thi_tran": "Thị trấn"}[commune.kind]
     return PosterText(
         payload=poster.payload if poster else venue.qr_payload,
         venue_name=venue.name,
         venue_code=venue.code,
         address=venue.address,
-        commune=f"{kind} {commune.name}",
-        district=f"huyện {commune.district.name}",
+        commune=official_name(commune.name, commune.kind, capitalised=True),
+        district=official_name(commune.district.name, "district"),
         province=commune.district.province.name,
         issuer=issuer_for(venue, issuer_template),
         serial=poster.serial if poster else serial_for(venue, 1),

@@ -9,12 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal, format_percent
 
+from fieldapp.places import official_name
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 LOCALE = "vi_VN"
 ONE_DECIMAL = Decimal("0.1")
 
-UNIT_PREFIX = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn", "district": "huyện"}
 # The official appendix's columns, as the province's template names them.
 APPENDIX_HEADERS = ("STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
 PROVINCE_APPENDIX_HEADERS = ("STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
@@ -62,8 +62,7 @@ def vn_date(day: date | None) -> str:
 
 def unit_name(row: ReportRow) -> str:
     """ "xã Sơn Hà", "thị trấn Sơn Lư", "huyện Quan Sơn"."""
-    prefix = UNIT_PREFIX.get(row.kind, "")
-    return f"{prefix} {row.name}".strip()
+    return official_name(row.name, row.kind)
 
 
 def _names(rows: list[ReportRow]) -> str:
