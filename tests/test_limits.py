@@ -105,7 +105,9 @@ def test_the_plain_form_drops_the_photos_of_a_post_that_goes_past_the_limit(
     login()
     uid = "3f1d2c4b-5a69-4e7f-8a1b-2c3d4e5f6a7b"
     assert post_finding(venue, uuid=uid, qr_posted=None, photos=photos(3)).status_code == 422
-    assert post_finding(venue, uuid=uid, photos=photos(5)[3:]).status_code == 422
+    too_many = post_finding(venue, uuid=uid, photos=photos(5)[3:])
+    assert too_many.status_code == 422
+    assert "2 ảnh vừa gửi chưa được lưu. Hãy chọn tối đa 1 ảnh." in too_many.get_data(as_text=True)
     assert post_finding(venue, uuid=uid, photos=None).status_code == 303
     assert len(db.session.scalar(select(Inspection)).photos) == 3
 

@@ -270,14 +270,24 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
     else:
         photos = kept_photos(config["UPLOAD_FOLDER"], submission.uuid)
     if len(photos) > config["MAX_PHOTOS"]:
-        errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
-        if not submission.sends_all_photos:
-            # The plain form cannot take a photo back: this post's are dropped, the
-            # earlier ones stay.
-            for photo in photos:
-                if photo.path not in earlier:
-                    (Path(folder) / photo.path).unlink(missing_ok=True)
+        if submission.sends_all_photos:
+            errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
+        else:
+            # The plain form cannot take a photo back: this post's are dropped (and the
+            # inspector told so), the earlier ones stay.
+            dropped = [photo for photo in photos if photo.path not in earlier]
+            for photo in dropped:
+                (Path(folder) / photo.path).unlink(missing_ok=True)
             photos = [photo for photo in photos if photo.path in earlier]
+            errors.append(
+                _l(
+                    "At most %(n)s photos per inspection: the %(sent)s just sent were not kept."
+                    " Choose at most %(left)s.",
+                    n=config["MAX_PHOTOS"],
+                    sent=len(dropped),
+                    left=config["MAX_PHOTOS"] - len(photos),
+                )
+            )
     return photos, errors
 
 
