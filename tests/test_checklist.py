@@ -3,6 +3,7 @@ the inspection page and its PDF, and the page and the PDF list the same answers.
 
 import html
 import re
+from dataclasses import fields
 
 import pypdfium2
 import pytest
@@ -11,7 +12,15 @@ from sqlalchemy import select
 
 from fieldapp.audit import INSPECTION_FIELDS, field_label
 from fieldapp.extensions import db
-from fieldapp.inspections.checklist import BY_NAME, KINDS, QUESTIONS, SECTIONS, answer_lines
+from fieldapp.inspections.checklist import (
+    BY_NAME,
+    KINDS,
+    QUESTION_NAMES,
+    QUESTIONS,
+    SECTIONS,
+    answer_lines,
+)
+from fieldapp.inspections.outcome import REQUIRED_ANSWERS, Checklist
 from fieldapp.models import Inspection
 from tests.factories import inspection_answers
 
@@ -180,3 +189,12 @@ def test_a_correction_form_holds_every_stored_answer(client, finding):
         assert re.search(
             rf'checked id="{name}-\d" name="{name}" type="\w+" value="{value}"', page
         ), name
+
+
+def test_the_outcome_reads_only_questions_of_the_checklist():
+    """The outcome rule's answers are checklist questions (its one interface to them): a
+    question it needs cannot be renamed or dropped from the checklist unnoticed."""
+    read = {f.name for f in fields(Checklist)} - {"device_time"}
+    assert read <= set(QUESTION_NAMES)
+    assert set(REQUIRED_ANSWERS) <= read
+    assert all(BY_NAME[name].kind in ("choice", "yes_no") for name in REQUIRED_ANSWERS)

@@ -37,6 +37,7 @@ from fieldapp.inspections.checklist import (
     stored_answers,
 )
 from fieldapp.inspections.labels import YES_NO, YES_NO_UNKNOWN
+from fieldapp.inspections.outcome import REQUIRED_ANSWERS
 
 CHOOSE_ONE = _l("Choose one answer.")
 PHONE = Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits."))
@@ -213,8 +214,8 @@ class InspectionForm(FlaskForm):
     def answered_enough_to_assess(self) -> bool:
         """True when the answers the outcome rule needs are given (for the preview)."""
         return all(
-            f.data in dict(f.choices)
-            for f in (self.qr_posted, self.qr_matches, self.checkin_method, self.staff_assigned)
+            getattr(self, name).data in dict(getattr(self, name).choices)
+            for name in REQUIRED_ANSWERS
         )
 
 

@@ -6,7 +6,7 @@ requirement is missed (code hidden or damaged, nobody assigned, few visitors
 scanning...). Compliant: nothing found.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 
 # Below this share of observed visitors scanning, enforcement is not working.
@@ -38,6 +38,13 @@ class Checklist:
     notes: str = ""
     device_time: datetime | None = None
     scanned_payload: str = ""
+
+
+# The answers without which there is no outcome (the Checklist's fields with no default);
+# the form's live preview waits for them.
+REQUIRED_ANSWERS = tuple(
+    f.name for f in fields(Checklist) if f.default is MISSING and f.default_factory is MISSING
+)
 
 
 @dataclass
