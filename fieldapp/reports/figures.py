@@ -19,6 +19,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
 from fieldapp.places import PlaceIndex
+from fieldapp.reports.notice import vn_date
 from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
 from fieldapp.text import search_text
 
@@ -218,10 +219,7 @@ def preview_import(
         mapping=columns,
         rows=[],
     )
-    if report_date > today:
-        preview.date_problem = _(
-            "The report date %(date)s is in the future.", date=report_date.strftime("%d/%m/%Y")
-        )
+    preview.date_problem = report_date_problem(report_date, today) or ""
     communes = PlaceIndex(district.communes)
     existing = set(
         db.session.scalars(
@@ -363,6 +361,13 @@ class TypedFigures:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def report_date_problem(report_date: date, today: date) -> str | None:
+    """Why figures cannot be given for this report date (one in the future), or None."""
+    if report_date > today:
+        return _("The report date %(date)s is in the future.", date=vn_date(report_date))
+    return None
+
+
 def check_typed_figures(
     communes,
     existing: dict[int, CommuneFigures],
@@ -372,10 +377,8 @@ def check_typed_figures(
 ) -> TypedFigures:
     """Check the figures typed in, one line per commune; a blank line means no figures."""
     result = TypedFigures()
-    if report_date > today:
-        result.errors["date"] = _(
-            "The report date %(date)s is in the future.", date=report_date.strftime("%d/%m/%Y")
-        )
+    if problem := report_date_problem(report_date, today):
+        result.errors["date"] = problem
     for commune in communes:
         line = {name: typed.get(field_name(name, commune), "") for name in COUNTS}
         if not any(line.values()):
