@@ -14,11 +14,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
+from fieldapp import clock
 from fieldapp.assets import init_assets
 from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, configure
@@ -143,11 +144,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("vn_date")
     def vn_date(value):
-        return format_date(value, "dd/MM/yyyy") if value else ""
+        return clock.day_text(value)
 
     @app.template_filter("vn_datetime")
     def vn_datetime(value):
-        return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+        return clock.moment_text(value)
 
     @app.template_filter("number")
     def number(value, digits=0):

@@ -4,10 +4,10 @@ each audited field is called on screen."""
 import json
 from datetime import date, datetime
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import BY_NAME as CHECKLIST
 from fieldapp.inspections.checklist import QUESTION_NAMES
@@ -96,7 +96,7 @@ def field_value(name: str, value) -> str:
         return commune.name if commune else str(value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
-            return format_date(date.fromisoformat(value), "dd/MM/yyyy")
+            return clock.day_text(date.fromisoformat(value))
         except ValueError:
             return value
     return str(value)

@@ -6,7 +6,7 @@ report) are translatable and are shown here in English.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from pathlib import Path
 
@@ -304,12 +304,9 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
 
 
 def _report_day(value: str) -> date:
-    try:
-        day = datetime.strptime(value.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date as DD/MM/YYYY.", param_hint="--date"
-        ) from None
+    day = clock.parse_day(value)
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a date as DD/MM/YYYY.", param_hint="--date")
     if not plausible_report_date(day):
         raise click.BadParameter(f"{value} is not a plausible report date.", param_hint="--date")
     return day
@@ -437,12 +434,12 @@ def report_command(
     output.write_bytes(exports.export_report(report, fmt, current_app.config))
     with_figures = len(report.rows_with_figures)
     click.echo(
-        f"Wrote {output} ({report.area_name}, {report.report_date:%d/%m/%Y}, "
+        f"Wrote {output} ({report.area_name}, {clock.day_text(report.report_date)}, "
         f"{with_figures} of {len(report.rows)} rows with figures)."
     )
     if not with_figures:
         click.echo(
-            f"No national figures for {report.report_date:%d/%m/%Y}: import them with "
+            f"No national figures for {clock.day_text(report.report_date)}: import them with "
             "flask import-stats.",
             err=True,
         )

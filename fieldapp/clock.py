@@ -72,3 +72,26 @@ def days_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """The naive UTC bounds [start, end) of the Vietnamese days first to last, both included:
     filter with `start <= moment < end`."""
     return day_start(first), day_end(last)
+
+
+# How days and moments are written and typed: DD/MM/YYYY, in Vietnam's time.
+def day_text(day: date | None) -> str:
+    """12/11/2021; "" for no day."""
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def moment_text(utc_moment: datetime | None) -> str:
+    """A stored moment as Vietnam's clock reads it: 12/11/2021 06:30; "" for none."""
+    return vietnam_time(utc_moment).strftime("%d/%m/%Y %H:%M") if utc_moment else ""
+
+
+def parse_day(text: str | None) -> date | None:
+    """A day typed as 12/11/2021 (or 12-11-2021), or sent by a date input as 2021-11-12;
+    None when it is none of these."""
+    text = (text or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

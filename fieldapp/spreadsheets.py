@@ -22,6 +22,8 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
+from fieldapp import clock
+
 # An XLSX is a zip of XML: refuse one that unpacks to more than this (a "zip bomb"). A
 # registry of 20,000 venues unpacks to about 11 MB. Without its <dimension> tag a sheet is
 # parsed whole once by openpyxl, about 0.4 s a megabyte: this bounds that too.
@@ -227,5 +229,5 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (date, datetime)):
-        return value.strftime("%d/%m/%Y")
+        return clock.day_text(value)
     return str(value).strip()

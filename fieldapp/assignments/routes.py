@@ -135,7 +135,7 @@ def create():
             "%(n)s venues assigned to %(name)s, due %(date)s.",
             n=len(created),
             name=inspector.display_name,
-            date=due.strftime("%d/%m/%Y"),
+            date=clock.day_text(due),
         ),
         "success",
     )

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from fieldapp import clock
 from fieldapp.inspections.labels import (
     ACTION_LABELS,
     CHECKIN_LABELS,
@@ -176,7 +177,7 @@ def _number(value: int | None) -> str:
 
 
 def _day(value: date | None) -> str:
-    return format_date(value, "dd/MM/yyyy") if value else "—"
+    return clock.day_text(value) or "—"
 
 
 def _part_of(part: int | None, whole: int | None) -> str:

@@ -20,6 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from fieldapp import clock
+
 PAGE_SIZES = {"A4": A4, "A5": A5, "A6": A6}
 # On A4 the code itself (quiet zone excluded) is printed 15.5 cm wide: the orders ask
 # for at least 15 x 15 cm. Smaller sheets scale everything down with the page.
@@ -211,7 +213,7 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     add(INSTRUCTION_EN, "regular", 10 * scale)
     top = max(top, height - margin - 9 * scale * 1.3 * 2)
     add(f"Mã địa điểm: {text.venue_code} · Số hiệu: {text.serial}", "regular", 9 * scale)
-    add(f"In ngày {text.print_date:%d/%m/%Y}", "regular", 9 * scale)
+    add(f"In ngày {clock.day_text(text.print_date)}", "regular", 9 * scale)
     return layout
 
 

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal, format_percent
 
+from fieldapp import clock
 from fieldapp.places import official_name
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
@@ -57,7 +58,7 @@ def vn_percent(value: Decimal | None) -> str:
 
 
 def vn_date(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+    return clock.day_text(day)
 
 
 def unit_name(row: ReportRow) -> str:

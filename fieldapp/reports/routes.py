@@ -1,6 +1,6 @@
 """The weekly report: import the national figures (with a preview), type them in, see, export."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -103,14 +103,8 @@ def report_formatting():
 
 def parse_day(text: str | None) -> date | None:
     """A date typed as 12/11/2021 or sent by a date input as 2021-11-12."""
-    text = (text or "").strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
-        try:
-            day = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        return day if plausible_report_date(day) else None
-    return None
+    day = clock.parse_day(text)
+    return day if day is not None and plausible_report_date(day) else None
 
 
 @bp.route("")

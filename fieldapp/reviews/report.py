@@ -3,7 +3,6 @@
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -37,10 +36,7 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
         p(_("Inspection record"), title),
         p(f"{venue.name} ({venue.code})", bold),
         p(f"{venue.address}, {venue.commune.name}, {venue.commune.district.name}"),
-        p(
-            f"{format_datetime(inspection.server_time, 'dd/MM/yyyy HH:mm')} · "
-            f"{inspection.inspector.display_name}"
-        ),
+        p(f"{clock.moment_text(inspection.server_time)} · {inspection.inspector.display_name}"),
         Spacer(1, 4 * mm),
         p(f"{_('Outcome')}: {labels.OUTCOME_LABELS[inspection.outcome]}", bold),
     ]
@@ -83,7 +79,7 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
         story.append(
             p(
                 f"{inspection.reviewed_by.display_name} · "
-                f"{format_datetime(inspection.reviewed_at, 'dd/MM/yyyy HH:mm')}"
+                f"{clock.moment_text(inspection.reviewed_at)}"
             )
         )
     if inspection.review_comment:
