@@ -171,3 +171,14 @@ def official_name(name: str, kind: str, capitalised: bool = False) -> str:
     if capitalised:
         prefix = prefix[:1].upper() + prefix[1:]
     return f"{prefix} {name}".strip()
+
+
+def full_address(address: str | None, commune_name: str, commune_kind: str, district_name: str):
+    """A venue's address followed by its commune and district, officially written, each
+    left out where the address already names it: "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn"."""
+    parts = [address.strip()] if address and address.strip() else []
+    written = fold(address)
+    for name, kind in ((commune_name, commune_kind), (district_name, "district")):
+        if fold(name) not in written:
+            parts.append(official_name(name, kind))
+    return ", ".join(parts)

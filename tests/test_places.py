@@ -8,6 +8,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Commune
 from fieldapp.places import (
     PlaceIndex,
+    full_address,
     in_vietnamese_order,
     name_key,
     official_name,
@@ -236,3 +237,14 @@ def test_units_written_officially():
     assert official_name("Sơn Lư", "thi_tran", capitalised=True) == "Thị trấn Sơn Lư"
     assert official_name("Quan Sơn", "district") == "huyện Quan Sơn"
     assert official_name("Thanh Hóa", "province") == "Thanh Hóa"
+
+
+def test_a_full_address_names_the_commune_and_district_once():
+    assert (
+        full_address("Bản Na Hồ, xã Sơn Hà", "Sơn Hà", "xa", "Quan Sơn")
+        == "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn"
+    )
+    assert full_address("Khu 2", "Sơn Lư", "thi_tran", "Quan Sơn") == (
+        "Khu 2, thị trấn Sơn Lư, huyện Quan Sơn"
+    )
+    assert full_address("", "Sơn Hà", "xa", "Quan Sơn") == "xã Sơn Hà, huyện Quan Sơn"

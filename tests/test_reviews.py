@@ -337,6 +337,7 @@ def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_d
     for expected in (
         "Biên bản kiểm tra",
         "Chợ Sơn Hà",
+        "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn",
         "Lò Văn Hùng",
         "Đạt yêu cầu",
         "Đã duyệt",
