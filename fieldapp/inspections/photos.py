@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-# Pillow refuses larger images; a phone photo is about 12 Mpx.
-Image.MAX_IMAGE_PIXELS = 60_000_000
+from fieldapp.uploads import NotAnImage, TooManyPixels, open_photo
 
 
 class PhotoError(Exception):
@@ -68,24 +67,38 @@ def read_uploads(files, max_bytes: int) -> tuple[list[Upload], list[str]]:
     return uploads, errors
 
 
-def keep_photo(
-    upload_folder: str, inspection_uuid: str, upload: Upload, max_side: int
-) -> StoredPhoto:
-    """Check that an upload is an image and store it as a JPEG named by its fingerprint.
-
-    The same photo sent twice (a retry) lands on the same file, never a second one.
-    """
+def photo_jpeg(upload: Upload, max_side: int, max_pixels: int) -> Image.Image:
+    """An upload checked (JPEG, PNG or WebP, at most `max_pixels` by its header) and turned
+    upright, in RGB, at most `max_side` pixels on its longest side."""
     try:
-        with Image.open(io.BytesIO(upload.raw)) as probe:
-            probe.verify()
-        image = Image.open(io.BytesIO(upload.raw))
+        image = open_photo(upload.raw, max_pixels)
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except TooManyPixels:
+        raise PhotoError(
+            _l(
+                "%(name)s has more than %(mp)s megapixels: send a smaller photo.",
+                name=upload.filename,
+                mp=max_pixels // 1_000_000,
+            )
+        ) from None
+    except (NotAnImage, OSError, SyntaxError, ValueError):
         raise PhotoError(
             _l("%(name)s is not a photo (JPEG, PNG or WebP).", name=upload.filename)
         ) from None
     image.thumbnail((max_side, max_side))
+    return image
+
+
+def keep_photo(
+    upload_folder: str, inspection_uuid: str, upload: Upload, max_side: int, max_pixels: int
+) -> StoredPhoto:
+    """Check that an upload is an image and store it as a JPEG named by its fingerprint.
+
+    The JPEG is written anew from the pixels: no EXIF (place, phone, owner) is kept.
+    The same photo sent twice (a retry) lands on the same file, never a second one.
+    """
+    image = photo_jpeg(upload, max_side, max_pixels)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)
     folder = photo_folder(upload_folder, inspection_uuid)
@@ -131,7 +144,7 @@ def kept_photos(upload_folder: str, inspection_uuid: str) -> list[StoredPhoto]:
         return []
     photos = []
     for file in sorted(folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime):
-        with Image.open(file) as image:
+        with Image.open(file, formats=["JPEG"]) as image:
             photos.append(
                 StoredPhoto(
                     f"{folder.name}/{file.name}", image.width, image.height, file.stat().st_size

@@ -258,7 +258,13 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
     earlier = {photo.path for photo in kept_photos(folder, submission.uuid)}
     for upload in submission.uploads:
         try:
-            keep_photo(config["UPLOAD_FOLDER"], submission.uuid, upload, config["PHOTO_MAX_SIDE"])
+            keep_photo(
+                folder,
+                submission.uuid,
+                upload,
+                config["PHOTO_MAX_SIDE"],
+                config["MAX_PHOTO_PIXELS"],
+            )
         except PhotoError as error:
             errors.append(str(error))
     if submission.sends_all_photos:
