@@ -113,9 +113,10 @@ def keep_photo(
 
 
 def keep_only(
-    upload_folder: str, inspection_uuid: str, fingerprints: set[str]
+    upload_folder: str, inspection_uuid: str, fingerprints: set[str], protected: set[str]
 ) -> list[StoredPhoto]:
-    """The form's kept photos reduced to those named; the others are deleted.
+    """The form's kept photos reduced to those named; the others are deleted, except those
+    `protected` (the recorded finding's: a file a finding uses is never deleted).
 
     The phone's outbox sends every photo of a finding each time, so a photo it no
     longer sends was removed by the inspector and must not be attached.
@@ -124,7 +125,7 @@ def keep_only(
     for photo in kept_photos(upload_folder, inspection_uuid):
         if photo_fingerprint(photo.path) in fingerprints:
             kept.append(photo)
-        else:
+        elif photo.path not in protected:
             (Path(upload_folder) / photo.path).unlink(missing_ok=True)
     return kept
 
