@@ -18,6 +18,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster
 from fieldapp.places import name_key
+from fieldapp.reports import exports
 from fieldapp.reports.figures import (
     BadCount,
     check_typed_figures,
@@ -789,3 +790,48 @@ def test_typed_figures_are_checked_without_a_request(quan_son):
     assert list(typed.errors) == [field_name("scans", son_lu)]
     future = check_typed_figures([son_ha], {}, {}, WEEK_2, WEEK_1)
     assert "date" in future.errors and not future.entries
+
+
+def test_exports_write_formula_like_names_as_text(client, supervisor, quan_son):
+    """A commune named "=1+1" or "@SUM(A1)" is text in the CSV and XLSX, never a formula;
+    the figures stay numbers."""
+    import_both_weeks(client, quan_son)
+    hostile = {"Sơn Hà": "=1+1", "Sơn Lư": "@SUM(A1)", "Trung Xuân": "-2+3"}
+    for commune in quan_son.communes:
+        commune.name = hostile.get(commune.name, commune.name)
+    db.session.commit()
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/reports/{quan_son.id}/2021-11-12.csv").data.decode("utf-8-sig")
+            )
+        )
+    )
+    names = {row[2] for row in rows[1:]}
+    assert {"'=1+1", "'@SUM(A1)", "'-2+3"} <= names
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    (son_ha,) = [row for row in rows if row[2] == "'=1+1"]
+    assert son_ha[3:5] == ["1236", "7000"]
+
+    book = load_workbook(io.BytesIO(client.get(f"/reports/{quan_son.id}/2021-11-12.xlsx").data))
+    cells = [cell for sheet in book for line in sheet.iter_rows() for cell in line]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    named = {cell.value: cell for cell in cells if cell.value in ("'=1+1", "'@SUM(A1)", "'-2+3")}
+    assert set(named) == {"'=1+1", "'@SUM(A1)", "'-2+3"}
+    assert all(cell.data_type == "s" for cell in named.values())
+    (line,) = [line for line in book["Phụ lục"].iter_rows() if line[2].value == "'=1+1"]
+    assert [line[3].value, line[4].value] == [1236, 7000] and line[3].data_type == "n"
+
+
+def test_only_text_that_starts_like_a_formula_is_marked():
+    assert [exports.sheet_cell(v) for v in ("\tx", "\rx", "+84", "Sơn Hà", "a=b", 5, -3, None)] == [
+        "'\tx",
+        "'\rx",
+        "'+84",
+        "Sơn Hà",
+        "a=b",
+        5,
+        -3,
+        None,
+    ]
