@@ -36,6 +36,7 @@ def post(client, venue, photo: bytes, name="photo.png", headers=None, **answers)
     )
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
 def test_the_huge_png_is_tiny_and_announces_a_hundred_megapixels():
     assert len(HUGE) < 20_000
     with Image.open(io.BytesIO(HUGE)) as image:
