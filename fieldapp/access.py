@@ -4,10 +4,12 @@ from collections.abc import Iterable
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, select
 
 from fieldapp.extensions import db
+from fieldapp.fragments import id_param
 from fieldapp.models import (
     Commune,
     District,
@@ -45,6 +47,24 @@ def commune_or_none(commune_id: int | None) -> Commune | None:
             Commune.id == commune_id, Commune.district_id.in_(current_user.district_ids)
         )
     )
+
+
+class ForeignCommune(Exception):
+    """A form named a commune that is not one of the user's, or not a commune id at all."""
+
+    message = _l("This commune is not one of your district's. Choose it again from the list.")
+
+
+def chosen_commune(value: str | None) -> Commune | None:
+    """The commune a form chose by its id: None when it chose none. A value that is not the
+    id of one of the current user's communes raises ForeignCommune: a forged or stale id is
+    refused, never read as "no commune" (the whole district)."""
+    if not (value or "").strip():
+        return None
+    commune = commune_or_none(id_param(value))
+    if commune is None:
+        raise ForeignCommune(value)
+    return commune
 
 
 def user_communes() -> list[Commune]:

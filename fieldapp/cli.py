@@ -6,6 +6,8 @@ report) are translatable and are shown here in English.
 """
 
 import re
+import shutil
+import time
 from datetime import date
 from functools import wraps
 from pathlib import Path
@@ -20,6 +22,7 @@ from fieldapp import clock
 from fieldapp.access import district_venues
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
+from fieldapp.inspections.service import orphan_upload_folders
 from fieldapp.models import District, Province, Role, Scope, User, Venue
 from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
@@ -445,6 +448,27 @@ def report_command(
         )
 
 
+@click.command("uploads-orphans")
+@click.option("--remove", is_flag=True, help="Delete the folders listed.")
+@in_english
+def uploads_orphans_command(remove: bool) -> None:
+    """List the photo folders no finding refers to, untouched for a day (--remove: delete
+    them)."""
+    folders = orphan_upload_folders(current_app.config["UPLOAD_FOLDER"], time.time())
+    for folder in folders:
+        files = [file for file in folder.iterdir() if file.is_file()]
+        size = sum(file.stat().st_size for file in files)
+        click.echo(f"{folder}  {len(files)} files, {size // 1024} KiB")
+        if remove:
+            shutil.rmtree(folder)
+    if not folders:
+        click.echo("No orphan upload folders.")
+    elif remove:
+        click.echo(f"Removed {len(folders)} folders.")
+    else:
+        click.echo(f"{len(folders)} folders: run with --remove to delete them.")
+
+
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
     for command in (
@@ -454,5 +478,6 @@ def register_commands(app) -> None:
         posters_command,
         import_stats_command,
         report_command,
+        uploads_orphans_command,
     ):
         app.cli.add_command(command)

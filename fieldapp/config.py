@@ -55,6 +55,9 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "MAX_PHOTOS": 6,
         # Photos are re-encoded to at most this many pixels on the longest side.
         "PHOTO_MAX_SIDE": 1600,
+        # An uploaded photo (or scan) announcing more pixels than this is refused before it
+        # is decoded; a phone photo is about 12 megapixels.
+        "MAX_PHOTO_PIXELS": 40_000_000,
         # Copied here from the npm package by the set-up (`make install`).
         "POSTER_FONT_DIR": str(ROOT / "static" / "vendor" / "fonts" / "be-vietnam-pro"),
         "POSTER_FOLDER": str(instance / "posters"),

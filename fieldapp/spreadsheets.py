@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
-from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from fieldapp import clock
 
@@ -28,6 +28,13 @@ from fieldapp import clock
 # registry of 20,000 venues unpacks to about 11 MB. Without its <dimension> tag a sheet is
 # parsed whole once by openpyxl, about 0.4 s a megabyte: this bounds that too.
 MAX_UNPACKED_BYTES = 25_000_000
+# A sheet (its declared size, or a merged range) past these is refused before it is read: the
+# largest registry has 20,000 venues below a few title rows; the importers read 60 columns.
+MAX_SHEET_ROWS = 21_000
+MAX_SHEET_COLUMNS = 60
+# A CSV registry of 20,000 venues is about 5 MB.
+MAX_CSV_BYTES = 25_000_000
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref="([^"]{1,40})"')
 DELIMITERS = (",", ";", "\t")
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref="([^"]{1,40})"')
 # Letters only Windows-1258 gives Vietnamese text: tone marks after the vowel, ă đ ơ ư ₫.
@@ -60,6 +67,13 @@ def read_table(content: bytes | str, filename: str, max_rows: int, max_columns: 
     ):
         return _xlsx_table(content, max_rows, max_columns)
     if isinstance(content, str) or name.endswith((".csv", ".txt")):
+        if len(content) > MAX_CSV_BYTES:
+            raise SheetUnreadable(
+                _l(
+                    "This CSV file is larger than %(mb)s MB: split it and import each part.",
+                    mb=MAX_CSV_BYTES // 1_000_000,
+                )
+            )
         text = content if isinstance(content, str) else decode_text(content)
         return Table(
             rows=_csv_rows(
@@ -144,13 +158,16 @@ def _xlsx_table(content: bytes, max_rows: int, max_columns: int) -> Table:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
+            path = getattr(sheet, "_worksheet_path", "")
+            # Checked before a row is read (loading the workbook reads only its index).
+            merges = _merged_ranges(archive, path)
+            _check_size(_declared_size(archive, path), merges)
             rows = [
                 _trimmed(list(row))
                 for row in sheet.iter_rows(
                     min_row=1, max_row=max_rows, max_col=max_columns, values_only=True
                 )
             ]
-            merges = _merged_ranges(archive, getattr(sheet, "_worksheet_path", ""))
         finally:
             book.close()
     except SheetUnreadable:
@@ -164,6 +181,52 @@ def _trimmed(row: list) -> list:
     while row and row[-1] is None:
         row.pop()
     return row
+
+
+def _declared_size(archive: zipfile.ZipFile, path: str) -> tuple[int, int, int, int] | None:
+    """The sheet's <dimension ref="A1:H200"> (read from the head of its XML), or None."""
+    if not path:
+        return None
+    with archive.open(path.lstrip("/")) as source:
+        head = source.read(1 << 16)
+    match = _DIMENSION.search(head.split(b"<sheetData", 1)[0])
+    if match is None:
+        return None
+    try:
+        return range_boundaries(match.group(1).decode("ascii"))
+    except (TypeError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _check_size(declared, merges) -> None:
+    """Refuse a sheet that declares, or merges, more than MAX_SHEET_ROWS × MAX_SHEET_COLUMNS."""
+    for bounds in ([declared] if declared else []) + merges:
+        # "A:C" names whole columns, "2:5" whole rows: their open ends are the sheet's.
+        min_col, min_row, max_col, max_row = (
+            value or default
+            for value, default in zip(bounds, (1, 1, 16_384, 1_048_576), strict=True)
+        )
+        if max_row > MAX_SHEET_ROWS or max_col > MAX_SHEET_COLUMNS:
+            words = {
+                "ref": f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}"
+                f"{max_row}",
+                "rows": MAX_SHEET_ROWS,
+                "columns": MAX_SHEET_COLUMNS,
+            }
+            if bounds is declared:
+                message = _l(
+                    "The sheet spans %(ref)s: at most %(rows)s rows and %(columns)s columns can"
+                    " be imported. Delete the empty rows and columns below and to the right of"
+                    " the table, save and import again.",
+                    **words,
+                )
+            else:
+                message = _l(
+                    "The sheet merges the cells %(ref)s: at most %(rows)s rows and %(columns)s"
+                    " columns can be imported. Unmerge these cells, save and import again.",
+                    **words,
+                )
+            raise SheetUnreadable(message)
 
 
 def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:

@@ -4,12 +4,15 @@ The preview page carries only a token; the file stays in a folder, named after i
 a user can confirm only their own upload. Files never imported are dropped after a day.
 """
 
+import io
 import secrets
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
 
 KEPT_FOR = 24 * 3600  # seconds a previewed spreadsheet waits for its import
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt")
@@ -77,6 +80,45 @@ class UploadStore:
                     path.unlink()
             except OSError:  # another request removed it first
                 continue
+
+
+# Photos are opened only in these formats: Pillow's other decoders (TIFF, PSD, EPS...) are
+# never reached by an upload.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+
+
+class NotAnImage(Exception):
+    """Bytes that are not a JPEG, PNG or WebP image."""
+
+
+class TooManyPixels(Exception):
+    """An image whose header announces more pixels than the limit: refused undecoded."""
+
+
+def open_photo(raw: bytes, max_pixels: int) -> Image.Image:
+    """An uploaded JPEG, PNG or WebP image, decoded only once its header's size is within
+    `max_pixels` (the MAX_PHOTO_PIXELS setting): a few kilobytes of PNG can announce
+    10,000 × 10,000 pixels, hundreds of megabytes once decoded."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of large images; the limit below refuses them.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw), formats=PHOTO_FORMATS)
+    except Image.DecompressionBombError:
+        raise TooManyPixels() from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise NotAnImage() from None
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise TooManyPixels()
+    try:
+        image.verify()  # the file's structure, before its pixels are decoded
+        image = Image.open(io.BytesIO(raw), formats=PHOTO_FORMATS)
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise NotAnImage() from None
+    return image
 
 
 def is_spreadsheet_name(filename: str) -> bool:

@@ -3,8 +3,10 @@
 Fixtures live in conftest.py; these are ordinary functions a test imports."""
 
 import io
+import struct
 import unicodedata
 import uuid
+import zlib
 
 from PIL import Image
 
@@ -22,6 +24,24 @@ def jpeg_bytes(size=(800, 600), color=(200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "JPEG")
     return out.getvalue()
+
+
+def huge_png(side: int = 10_900) -> bytes:
+    """A black 1-bit PNG of side × side pixels written by hand, a few kilobytes that
+    announce over a hundred megapixels: nothing that large is ever built in memory."""
+    row = b"\x00" * (1 + (side + 7) // 8)  # filter byte, then the row's bits
+    compressor = zlib.compressobj(9)
+    data = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
 
 
 def inspection_answers(**overrides) -> dict:

@@ -242,3 +242,20 @@ def make_venue_in(commune):
     )
     db.session.add(venue)
     return venue
+
+
+@pytest.mark.parametrize("scope", ["commune", "search"])
+def test_a_commune_of_another_district_is_refused_not_widened(client, setup, other_district, scope):
+    data = {
+        "scope": scope,
+        "q": "",
+        "commune": other_district.communes[0].id,
+        "inspector": setup["inspector"].id,
+        "due": TOMORROW,
+    }
+    response = client.post("/assignments", data=data)
+    assert response.status_code == 422
+    assert "Xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
+    data["commune"] = "abc"  # not an id at all: not "no commune" (the whole district)
+    assert client.post("/assignments", data=data).status_code == 422
+    assert count() == 0

@@ -1,7 +1,9 @@
 """The flask commands: seed-demo, import-venues, create-user."""
 
+import os
 import re
 import shutil
+import time
 import unicodedata
 from collections import Counter
 from datetime import datetime, timedelta
@@ -616,3 +618,37 @@ def test_seed_demo_has_three_weeks_of_figures_and_a_neighbour_district(seeded):
     assert report.total.scans_change > 0 and report.total.findings.venues_inspected >= 0
     province = province_report(quan_son.province, dates[-1])
     assert [row.name for row in province.rows] == ["Cẩm Thủy", "Quan Sơn"]
+
+
+# uploads-orphans
+
+
+def test_uploads_orphans_lists_then_removes_only_old_folders_no_finding_uses(
+    cli, app, record_finding, login, make_venue
+):
+    login()
+    inspection = record_finding(make_venue("Chợ Sơn Hà"))
+    root = Path(app.config["UPLOAD_FOLDER"])
+    recorded = root / inspection.uuid
+    old_orphan = root / "0b6f4a4e-2b7e-4f43-9d1c-6a0f3c1f5e11"
+    new_orphan = root / "5d1a2c3b-7e8f-4a9b-8c7d-6e5f4a3b2c1d"
+    for folder in (old_orphan, new_orphan):
+        folder.mkdir(parents=True)
+        (folder / "abc.jpg").write_bytes(b"photo")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (old_orphan / "abc.jpg", old_orphan, *recorded.iterdir(), recorded):
+        os.utime(path, (two_days_ago, two_days_ago))
+
+    listed = cli("uploads-orphans")
+    assert listed.exit_code == 0, listed.output
+    assert str(old_orphan) in listed.output and "1 folders: run with --remove" in listed.output
+    assert str(new_orphan) not in listed.output and str(recorded) not in listed.output
+    assert old_orphan.is_dir()  # listing deletes nothing
+
+    removed = cli("uploads-orphans", "--remove")
+    assert removed.exit_code == 0 and "Removed 1 folders." in removed.output
+    assert not old_orphan.exists()
+    assert new_orphan.is_dir()  # a finding being written is never touched
+    for photo in inspection.photos:
+        assert (root / photo.path).is_file()
+    assert "No orphan upload folders." in cli("uploads-orphans").output

@@ -246,3 +246,75 @@ def test_concurrent_posts_of_one_uuid_record_one_finding(app, make_user, venue):
     assert failures == []
     assert sorted(statuses) == [200] * 7 + [201]
     assert counts() == (1, 1)
+
+
+def race(app, posts) -> list[int]:
+    """Each of `posts` (a function of a logged-in client) run in its own thread, all at
+    the same moment; their status codes."""
+    clients = [app.test_client() for _ in posts]
+    barrier = threading.Barrier(len(clients))
+    statuses, failures = [], []
+
+    def run(client, post):
+        try:
+            client.post("/login", data={"username": "inspector", "password": PASSWORD})
+            barrier.wait()
+            statuses.append(post(client).status_code)
+        except Exception as error:  # surfaced below: a thread's exception is otherwise lost
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(client, post))
+        for client, post in zip(clients, posts, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    return statuses
+
+
+CHECK_IN = ["visitors_scan", "staff_scan", "both", "none"]
+
+
+def test_concurrent_posts_of_one_uuid_with_different_answers_are_conflicts(app, make_user, venue):
+    """Racing posts with different answers: one is recorded, every other one is told
+    409, never "exists" for content that differs from the record."""
+    make_user()
+    uid, venue_id = str(uuid.uuid4()), venue.id
+    posts = [
+        lambda client, method=method: send(client, venue_id, uuid=uid, checkin_method=method)
+        for method in CHECK_IN
+    ]
+    statuses = race(app, posts)
+    assert sorted(statuses) == [201] + [409] * (len(CHECK_IN) - 1)
+    assert counts() == (1, 1)
+
+
+def test_concurrent_posts_with_different_photos_keep_the_recorded_photos(app, make_user, venue):
+    """Racing posts of one finding with different photos: the recorded finding's photo
+    files are all on disk afterwards; the others are refused."""
+    make_user()
+    uid, venue_id = str(uuid.uuid4()), venue.id
+    colours = [(200, 0, 0), (0, 200, 0), (0, 0, 200), (200, 200, 0), (0, 200, 200)]
+    posts = [
+        lambda client, colour=colour: send(
+            client, venue_id, photo=jpeg_bytes((640, 480), colour), uuid=uid
+        )
+        for colour in colours
+    ]
+    plain = [  # the plain form, too, which keeps the photos of every post
+        lambda client, colour=colour: send(
+            client, venue_id, photo=jpeg_bytes((640, 480), colour), headers={}, uuid=uid
+        )
+        for colour in [(90, 90, 90), (250, 250, 250)]
+    ]
+    statuses = race(app, posts + plain)
+    assert sorted(statuses).count(409) == len(statuses) - 1
+    assert {201, 303} & set(statuses)
+    inspection = db.session.scalar(select(Inspection))
+    assert inspection.photos
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    for photo in inspection.photos:
+        assert (folder / photo.path).is_file(), photo.path

@@ -506,3 +506,18 @@ def test_province_supervisor_batches_belong_to_the_venues_district(
     client.post("/logout")
     login(make_user("huyen", role="supervisor"))  # Quan Sơn's own supervisor
     assert client.get(f"/posters/batches/{batch.id}").status_code == 404
+
+
+@pytest.mark.parametrize("commune", ["other", "abc", "99999999"])
+def test_a_batch_posted_with_another_districts_commune_is_refused(
+    app, client, login, make_user, make_venue, quan_son, other_district, commune
+):
+    """A forged or stale commune id used to become a batch of the whole district."""
+    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
+    make_venue("Chợ Sơn Hà")
+    login(make_user("supervisor", role="supervisor"))
+    value = other_district.communes[0].id if commune == "other" else commune
+    response = client.post("/posters/batches", data={"commune": value})
+    assert response.status_code == 422
+    assert "Xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 0

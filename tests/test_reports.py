@@ -18,6 +18,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster
 from fieldapp.places import name_key
+from fieldapp.reports import exports
 from fieldapp.reports.figures import (
     BadCount,
     check_typed_figures,
@@ -706,13 +707,6 @@ def test_implausible_report_dates_are_not_found(client, supervisor, quan_son, da
     assert response.status_code == 422 and count_figures() == 0
 
 
-def test_clearing_a_commune_in_the_form_removes_its_figures(client, supervisor, quan_son):
-    _type_in(client, quan_son, "2021-11-05", {"Sơn Hà": 1000, "Sơn Lư": 2000})
-    assert count_figures() == 2
-    response = _type_in(client, quan_son, "2021-11-05", {"Sơn Lư": 2000})
-    assert response.status_code == 303 and count_figures() == 1
-
-
 def test_previews_never_imported_are_forgotten_after_a_day(app, client, supervisor, quan_son):
 
     content = FIXTURES.joinpath("quan_son_2021-11-05.csv").read_bytes()
@@ -789,3 +783,89 @@ def test_typed_figures_are_checked_without_a_request(quan_son):
     assert list(typed.errors) == [field_name("scans", son_lu)]
     future = check_typed_figures([son_ha], {}, {}, WEEK_2, WEEK_1)
     assert "date" in future.errors and not future.entries
+
+
+def test_exports_write_formula_like_names_as_text(client, supervisor, quan_son):
+    """A commune named "=1+1" or "@SUM(A1)" is text in the CSV and XLSX, never a formula;
+    the figures stay numbers."""
+    import_both_weeks(client, quan_son)
+    hostile = {"Sơn Hà": "=1+1", "Sơn Lư": "@SUM(A1)", "Trung Xuân": "-2+3"}
+    for commune in quan_son.communes:
+        commune.name = hostile.get(commune.name, commune.name)
+    db.session.commit()
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/reports/{quan_son.id}/2021-11-12.csv").data.decode("utf-8-sig")
+            )
+        )
+    )
+    names = {row[2] for row in rows[1:]}
+    assert {"'=1+1", "'@SUM(A1)", "'-2+3"} <= names
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    (son_ha,) = [row for row in rows if row[2] == "'=1+1"]
+    assert son_ha[3:5] == ["1236", "7000"]
+
+    book = load_workbook(io.BytesIO(client.get(f"/reports/{quan_son.id}/2021-11-12.xlsx").data))
+    cells = [cell for sheet in book for line in sheet.iter_rows() for cell in line]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    named = {cell.value: cell for cell in cells if cell.value in ("'=1+1", "'@SUM(A1)", "'-2+3")}
+    assert set(named) == {"'=1+1", "'@SUM(A1)", "'-2+3"}
+    assert all(cell.data_type == "s" for cell in named.values())
+    (line,) = [line for line in book["Phụ lục"].iter_rows() if line[2].value == "'=1+1"]
+    assert [line[3].value, line[4].value] == [1236, 7000] and line[3].data_type == "n"
+
+
+def test_only_text_that_starts_like_a_formula_is_marked():
+    assert [exports.sheet_cell(v) for v in ("\tx", "\rx", "+84", "Sơn Hà", "a=b", 5, -3, None)] == [
+        "'\tx",
+        "'\rx",
+        "'+84",
+        "Sơn Hà",
+        "a=b",
+        5,
+        -3,
+        None,
+    ]
+
+
+def test_an_empty_figures_form_deletes_nothing(client, supervisor, quan_son):
+    """An empty "enter figures" form used to delete every commune's figures of the date,
+    commit, then answer 500: now it is refused and nothing changes."""
+    every = {"Sơn Hà": 1000, "Sơn Lư": 2000, "Trung Xuân": 3000}
+    assert _type_in(client, quan_son, "2021-11-05", every).status_code == 303
+    response = client.post(f"/reports/{quan_son.id}/2021-11-05/figures", data={})
+    assert response.status_code == 422
+    assert "Hãy nhập số liệu của ít nhất một xã" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert count_figures() == 3
+
+
+def test_a_blank_commune_keeps_its_figures_and_removing_them_is_explicit(
+    client, supervisor, quan_son
+):
+    _type_in(client, quan_son, "2021-11-05", {"Sơn Hà": 1000, "Sơn Lư": 2000})
+    son_lu = commune_named(quan_son, "Sơn Lư")
+    url = f"/reports/{quan_son.id}/2021-11-05/figures"
+    assert f'name="clear-{son_lu.id}"' in client.get(url).get_data(as_text=True)
+    # Sơn Hà typed again, Sơn Lư left blank: Sơn Lư keeps its figures.
+    kept = _type_in(client, quan_son, "2021-11-05", {"Sơn Hà": 1100})
+    assert kept.status_code == 303
+    assert district_report(quan_son, WEEK_1).total.scans == 3100
+    # Removing is ticked per commune; figures typed on a line ticked for removal are refused.
+    both = client.post(
+        url,
+        data={
+            f"clear-{son_lu.id}": "1",
+            f"venues_with_qr-{son_lu.id}": "1",
+            f"scans-{son_lu.id}": "1",
+        },
+    )
+    assert both.status_code == 422 and count_figures() == 2
+    removed = client.post(url, data={f"clear-{son_lu.id}": "1"}, follow_redirects=True)
+    assert removed.status_code == 200
+    assert "Đã xóa số liệu của: Sơn Lư." in removed.get_data(as_text=True)
+    db.session.expire_all()
+    assert count_figures() == 1
+    assert district_report(quan_son, WEEK_1).total.scans == 1100

@@ -5,7 +5,6 @@ import io
 import re
 import unicodedata
 import zipfile
-from datetime import date
 
 import pytest
 from flask_babel import force_locale
@@ -16,7 +15,7 @@ from sqlalchemy import func, select
 from fieldapp import spreadsheets
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Venue
-from fieldapp.reports.figures import preview_import, read_sheet
+from fieldapp.reports.figures import read_sheet
 from fieldapp.spreadsheets import SheetUnreadable, decode_text, delimiter_of, read_table
 from fieldapp.venues.importer import import_venues
 from tests.factories import commune_named, cp1258
@@ -112,13 +111,14 @@ def test_xlsx_is_read_with_merged_cells_spread_over_the_rows_read():
     assert table.merged_cells_filled == 3
 
 
-def test_a_huge_merged_range_touches_only_the_cells_read():
-    # A few hundred bytes that claim a merge over the whole sheet (17 billion cells), and a
-    # thousand more overlapping it: the reader visits no more cells than the table has.
-    merges = "".join(f'<mergeCell ref="A{n}:XFD1048576"/>' for n in range(1, 1001))
+def test_overlapping_merged_ranges_touch_only_the_cells_read():
+    # A few hundred bytes that claim a thousand overlapping merges of 21,000 rows × 60
+    # columns (over a billion cells together): the reader visits no more cells than the
+    # table has.
+    merges = "".join(f'<mergeCell ref="A{n}:BH21000"/>' for n in range(1, 1001))
     content = xlsx(
         [["BÁO CÁO"], ["Xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"], ["Sơn Hà", 1, 2]],
-        extra_merge_xml=f'<mergeCells count="1001">{merges}</mergeCells>',
+        extra_merge_xml=f'<mergeCells count="1000">{merges}</mergeCells>',
     )
     assert len(content) < 20_000
     table = read_table(content, "x.xlsx", 2030, 60)
@@ -127,22 +127,87 @@ def test_a_huge_merged_range_touches_only_the_cells_read():
     assert table.rows[0][:3] == ["BÁO CÁO"] * 3
 
 
-def test_the_figures_import_reads_a_sheet_with_a_huge_merged_title(quan_son):
+def small_xlsx(dimension: str, merge: str) -> bytes:
+    """An XLSX of two cells written by hand, its <dimension> and one merged range as given:
+    openpyxl would write every cell of the range."""
+    cell = '<c r="{0}" t="inlineStr"><is><t>{1}</t></is></c>'
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'
+        f'<dimension ref="{dimension}"/><sheetData>'
+        f'<row r="1">{cell.format("A1", "Mã")}</row><row r="3">{cell.format("A3", "QS")}</row>'
+        f'</sheetData><mergeCells count="1"><mergeCell ref="{merge}"/></mergeCells></worksheet>'
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    package = "http://schemas.openxmlformats.org/package/2006"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{package}/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        f'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{kinds}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{kinds}.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<Relationships xmlns="{package}/relationships"><Relationship Id="rId1" '
+        f'Type="{office}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{office}"><sheets>'
+        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{package}/relationships">'
+        f'<Relationship Id="rId1" Type="{office}/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": sheet.replace("{main}", main),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("dimension", "merge", "message"),
+    [
+        ("A1:CV10000", "A3:CV10000", "The sheet spans A1:CV10000"),
+        ("A1:C3", "A3:CV10000", "The sheet merges the cells A3:CV10000"),
+        ("A1:C3", "A1:XFD1048576", "The sheet merges the cells A1:XFD1048576"),
+        ("A1:C3", "A:A", "The sheet merges the cells A1:A1048576"),
+        ("A1:XFD1048576", "A1:B1", "The sheet spans A1:XFD1048576"),
+    ],
+)
+def test_a_sheet_declaring_or_merging_too_many_cells_is_refused_before_it_is_read(
+    monkeypatch, dimension, merge, message
+):
+    content = small_xlsx(dimension, merge)
+    assert len(content) < 5_000
+    rows_read = []
+    monkeypatch.setattr(
+        spreadsheets, "_trimmed", lambda row: rows_read.append(row) or row
+    )  # every row read passes here
+    with force_locale("en"), pytest.raises(SheetUnreadable) as refused:
+        read_table(content, "x.xlsx", 20_002, 60)
+    assert message in str(refused.value) and "21000 rows and 60 columns" in str(refused.value)
+    assert rows_read == []
+
+
+def test_a_sheet_within_the_limits_is_read():
+    table = read_table(small_xlsx("A1:BH21000", "A3:BH3"), "x.xlsx", 20_002, 60)
+    assert table.rows[0] == ["Mã"] and table.rows[2] == ["QS"] * 60
+
+
+def test_the_figures_import_refuses_a_sheet_with_a_whole_sheet_merge(quan_son):
     content = xlsx(
-        [
-            ["BÁO CÁO SỐ LIỆU"],
-            [],
-            ["STT", "Xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"],
-            [1, "Xã Sơn Hà", 12, 34],
-        ],
+        [["BÁO CÁO SỐ LIỆU"], ["STT", "Xã", "Tổng lượt quét"], [1, "Xã Sơn Hà", 34]],
         extra_merge_xml='<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>',
     )
-    sheet = read_sheet(content, "x.xlsx")
-    assert sheet.header_row == 3
-    preview = preview_import(sheet, quan_son, date(2021, 11, 5), date(2021, 11, 5))
-    assert [(row.commune.name, row.figures["scans"]) for row in preview.accepted] == [
-        ("Sơn Hà", 34)
-    ]
+    with pytest.raises(SheetUnreadable, match="A1:XFD1048576"):
+        read_sheet(content, "x.xlsx")
+
+
+def test_a_csv_larger_than_the_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(spreadsheets, "MAX_CSV_BYTES", 1000)
+    with force_locale("en"), pytest.raises(SheetUnreadable, match="larger than"):
+        read_table(b"a,b\n" * 300, "x.csv", 10, 10)
+    assert read_table(b"a,b\n" * 200, "x.csv", 10, 10).rows == [["a", "b"]] * 10
 
 
 def test_openpyxl_parses_xml_through_defusedxml():
@@ -306,7 +371,7 @@ def test_the_web_import_previews_then_imports(client, admin, registered, quan_so
     # Refused rows say why.
     assert "“karaoke” không phải là loại hình địa điểm." in page
     assert "“Na Mèo” không phải là xã của huyện Quan Sơn." in page
-    assert "Mã QS-YC đã được đăng ký ở huyện khác." in page
+    assert "Không thể dùng mã QS-YC ở huyện này" in page and "huyện khác" not in page
     assert venue("QS-NEW") is None and venue("QS-OLD").name == "Chợ Sơn Hà"  # nothing yet
 
     imported = client.post(
@@ -353,6 +418,8 @@ def test_an_xlsx_registry_through_the_web(client, admin, quan_son):
         (b"PK\x03\x04broken", "so.xlsx", "không phải là bảng tính XLSX"),
         ("code,name\nQS-1,Chợ\n".encode(), "so.csv", "Tệp thiếu cột"),
         (b"code,name,commune\n", "so.csv", "không có địa điểm nào"),
+        (small_xlsx("A1:C3", "A3:CV10000"), "so.xlsx", "Trang tính gộp các ô A3:CV10000"),
+        (small_xlsx("A1:CV10000", "A1:B1"), "so.xlsx", "Trang tính trải trên A1:CV10000"),
     ],
 )
 def test_files_that_cannot_be_imported_say_why(client, admin, quan_son, content, name, message):

@@ -187,6 +187,21 @@ def test_registration_refuses_a_taken_code(client, login, quan_son, make_venue):
     assert "Mã này đã thuộc về địa điểm khác" in response.get_data(as_text=True)
 
 
+def test_a_code_taken_in_another_district_is_refused_without_saying_so(
+    client, login, quan_son, other_district, make_venue
+):
+    login()
+    make_venue("Chợ Chiềng Đông", code="YC-TAKEN", commune=other_district.communes[0])
+    response = client.post("/venues/new", data=registration(quan_son, code="YC-TAKEN"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Không thể dùng mã này ở huyện của bạn" in page
+    assert "địa điểm khác" not in page and "Chiềng Đông" not in page
+    assert 'value="YC-TAKEN"' in page  # what was typed is kept
+    free = client.post("/venues/new", data=registration(quan_son, code="QS-FREE"))
+    assert free.status_code == 303
+
+
 def test_words_match_at_word_starts_only(app, quan_son, make_venue):
     bus = make_venue("Bến xe khách Quan Sơn", venue_type="public_transport", address="Khu 3")
     market = make_venue("Chợ Sơn Hà", address="Bản Na Hồ")

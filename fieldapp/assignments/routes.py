@@ -10,8 +10,9 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import (
+    ForeignCommune,
     assigners_only,
-    commune_or_none,
+    chosen_commune,
     district_venues,
     user_communes,
     venue_or_404,
@@ -87,7 +88,7 @@ def _selected_venues(form) -> list[Venue]:
         venue_id = id_param(form.get("venue"))
         return [venue_or_404(venue_id)] if venue_id else []
     if scope == "commune":
-        commune = commune_or_none(id_param(form.get("commune")))
+        commune = chosen_commune(form.get("commune"))
         if commune is None:
             return []
         return list(
@@ -98,7 +99,8 @@ def _selected_venues(form) -> list[Venue]:
             )
         )
     if scope == "search":  # the venues a search with these filters lists
-        commune_id = id_param(form.get("commune"))
+        commune = chosen_commune(form.get("commune"))
+        commune_id = commune.id if commune else None
         venue_type = form.get("type") if form.get("type") in VENUE_TYPES else None
         return search_venues(
             current_user.district_ids,
@@ -122,7 +124,10 @@ def create():
         due = date.fromisoformat(form.get("due", ""))
     except ValueError:
         return _page(422, REFUSALS["bad_date"](None), form)
-    venues = _selected_venues(form)
+    try:
+        venues = _selected_venues(form)
+    except ForeignCommune as refusal:
+        return _page(422, refusal.message, form)
     try:
         if inspector is None:
             raise AssignmentRefused("inspector_elsewhere")

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
-# Pillow refuses larger images; a phone photo is about 12 Mpx.
-Image.MAX_IMAGE_PIXELS = 60_000_000
+from fieldapp.uploads import NotAnImage, TooManyPixels, open_photo
 
 
 class PhotoError(Exception):
@@ -68,24 +67,38 @@ def read_uploads(files, max_bytes: int) -> tuple[list[Upload], list[str]]:
     return uploads, errors
 
 
-def keep_photo(
-    upload_folder: str, inspection_uuid: str, upload: Upload, max_side: int
-) -> StoredPhoto:
-    """Check that an upload is an image and store it as a JPEG named by its fingerprint.
-
-    The same photo sent twice (a retry) lands on the same file, never a second one.
-    """
+def photo_jpeg(upload: Upload, max_side: int, max_pixels: int) -> Image.Image:
+    """An upload checked (JPEG, PNG or WebP, at most `max_pixels` by its header) and turned
+    upright, in RGB, at most `max_side` pixels on its longest side."""
     try:
-        with Image.open(io.BytesIO(upload.raw)) as probe:
-            probe.verify()
-        image = Image.open(io.BytesIO(upload.raw))
+        image = open_photo(upload.raw, max_pixels)
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except TooManyPixels:
+        raise PhotoError(
+            _l(
+                "%(name)s has more than %(mp)s megapixels: send a smaller photo.",
+                name=upload.filename,
+                mp=max_pixels // 1_000_000,
+            )
+        ) from None
+    except (NotAnImage, OSError, SyntaxError, ValueError):
         raise PhotoError(
             _l("%(name)s is not a photo (JPEG, PNG or WebP).", name=upload.filename)
         ) from None
     image.thumbnail((max_side, max_side))
+    return image
+
+
+def keep_photo(
+    upload_folder: str, inspection_uuid: str, upload: Upload, max_side: int, max_pixels: int
+) -> StoredPhoto:
+    """Check that an upload is an image and store it as a JPEG named by its fingerprint.
+
+    The JPEG is written anew from the pixels: no EXIF (place, phone, owner) is kept.
+    The same photo sent twice (a retry) lands on the same file, never a second one.
+    """
+    image = photo_jpeg(upload, max_side, max_pixels)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)
     folder = photo_folder(upload_folder, inspection_uuid)
@@ -100,9 +113,10 @@ def keep_photo(
 
 
 def keep_only(
-    upload_folder: str, inspection_uuid: str, fingerprints: set[str]
+    upload_folder: str, inspection_uuid: str, fingerprints: set[str], protected: set[str]
 ) -> list[StoredPhoto]:
-    """The form's kept photos reduced to those named; the others are deleted.
+    """The form's kept photos reduced to those named; the others are deleted, except those
+    `protected` (the recorded finding's: a file a finding uses is never deleted).
 
     The phone's outbox sends every photo of a finding each time, so a photo it no
     longer sends was removed by the inspector and must not be attached.
@@ -111,7 +125,7 @@ def keep_only(
     for photo in kept_photos(upload_folder, inspection_uuid):
         if photo_fingerprint(photo.path) in fingerprints:
             kept.append(photo)
-        else:
+        elif photo.path not in protected:
             (Path(upload_folder) / photo.path).unlink(missing_ok=True)
     return kept
 
@@ -131,7 +145,7 @@ def kept_photos(upload_folder: str, inspection_uuid: str) -> list[StoredPhoto]:
         return []
     photos = []
     for file in sorted(folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime):
-        with Image.open(file) as image:
+        with Image.open(file, formats=["JPEG"]) as image:
             photos.append(
                 StoredPhoto(
                     f"{folder.name}/{file.name}", image.width, image.height, file.stat().st_size

@@ -3,13 +3,14 @@ inspection."""
 
 import hashlib
 import json
+import uuid as uuid_module
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from fieldapp import clock
@@ -28,7 +29,7 @@ from fieldapp.inspections.photos import (
     kept_photos,
     photo_fingerprint,
 )
-from fieldapp.models import Inspection, InspectionPhoto, User, Venue
+from fieldapp.models import Inspection, InspectionClaim, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
 
 
@@ -104,13 +105,21 @@ def content_fingerprint(answers: dict, position: Position) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def is_replay(
-    inspection: Inspection, answers: dict, position: Position, photo_fingerprints: list[str]
+def is_same_finding(
+    inspection: Inspection,
+    venue: Venue,
+    inspector: User,
+    answers: dict,
+    position: Position,
+    photo_fingerprints: list[str],
 ) -> bool:
-    """True when a post repeats the stored finding: same answers, no photo it lacks."""
+    """True when a post repeats the stored finding: same venue and inspector, same answers,
+    no photo it lacks. Every "already recorded" answer asks this."""
     stored = {photo_fingerprint(photo.path) for photo in inspection.photos}
     return (
-        inspection.content_hash == content_fingerprint(answers, position)
+        inspection.venue_id == venue.id
+        and inspection.inspector_id == inspector.id
+        and inspection.content_hash == content_fingerprint(answers, position)
         and set(photo_fingerprints) <= stored
     )
 
@@ -190,24 +199,23 @@ def submit_finding(
         if correction_refused(correcting, inspector):
             raise InspectionLocked()
         submission.uuid = correcting.uuid
-    elif submission.uuid is not None:
+    if submission.uuid is not None and not claim_uuid(submission.uuid, inspector):
+        return SubmissionResult("conflict", existing_inspection(submission.uuid))
+    if correcting is None and submission.uuid is not None:
         found = existing_inspection(submission.uuid)
         if found is not None:
-            same = (
-                found.venue_id == venue.id
-                and found.inspector_id == inspector.id
-                and submission.answers is not None
-                and is_replay(
-                    found,
-                    submission.answers,
-                    submission.position,
-                    [upload.fingerprint for upload in submission.uploads],
-                )
+            same = submission.answers is not None and is_same_finding(
+                found,
+                venue,
+                inspector,
+                submission.answers,
+                submission.position,
+                [upload.fingerprint for upload in submission.uploads],
             )
             return SubmissionResult("exists" if same else "conflict", found)
 
-    photos, photo_errors = _keep_photos(submission, config)
     attached = {photo.path for photo in correcting.photos} if correcting is not None else set()
+    photos, photo_errors = _keep_photos(submission, config, attached)
     if photos_required and correcting is None and not photos and not photo_errors:
         photo_errors.append(_l("Take at least one photo of the poster or the entrance."))
     if submission.answers is None or photo_errors or submission.uuid is None:
@@ -241,15 +249,46 @@ def submit_finding(
             received_at=received_at,
         )
     except UuidTaken:
-        return SubmissionResult("conflict")
+        return SubmissionResult("conflict", existing_inspection(submission.uuid))
     return SubmissionResult("created" if created else "exists", inspection)
 
 
-def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], list]:
+def claim_uuid(inspection_uuid: str, inspector: User) -> bool:
+    """Take the form's UUID for this request's transaction, before any file is stored;
+    False when another inspector claimed it.
+
+    The claim's row is updated (or inserted), which holds it until the transaction ends
+    (a row lock on PostgreSQL, the write lock on SQLite): a post of the same UUID racing this
+    one waits here, then finds what this one recorded.
+    """
+    now = clock.utcnow()
+    for _attempt in range(3):
+        updated = db.session.execute(
+            update(InspectionClaim)
+            .where(InspectionClaim.uuid == inspection_uuid)
+            .values(claimed_at=now)
+        )
+        if updated.rowcount:
+            claim = db.session.get(InspectionClaim, inspection_uuid, populate_existing=True)
+            return claim.inspector_id == inspector.id
+        db.session.add(InspectionClaim(uuid=inspection_uuid, inspector_id=inspector.id))
+        try:
+            db.session.flush()
+            return True
+        except IntegrityError:
+            # Another request inserted the claim first; take it in turn once it is done.
+            db.session.rollback()
+    raise RuntimeError(f"the claim of {inspection_uuid} could not be taken")
+
+
+def _keep_photos(
+    submission: Submission, config, attached: set[str]
+) -> tuple[list[StoredPhoto], list]:
     """Keep the uploads under the form's UUID; the finding's photos and the refusals.
 
     Photos are kept even when the answers are refused, so that the inspector does not
-    take them again.
+    take them again. Called with the UUID claimed; a file in `attached` (the recorded
+    finding's) is never deleted.
     """
     errors = list(submission.upload_errors)
     if submission.uuid is None:
@@ -258,17 +297,24 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
     earlier = {photo.path for photo in kept_photos(folder, submission.uuid)}
     for upload in submission.uploads:
         try:
-            keep_photo(config["UPLOAD_FOLDER"], submission.uuid, upload, config["PHOTO_MAX_SIDE"])
+            keep_photo(
+                folder,
+                submission.uuid,
+                upload,
+                config["PHOTO_MAX_SIDE"],
+                config["MAX_PHOTO_PIXELS"],
+            )
         except PhotoError as error:
             errors.append(str(error))
     if submission.sends_all_photos:
         photos = keep_only(
-            config["UPLOAD_FOLDER"],
+            folder,
             submission.uuid,
             {upload.fingerprint for upload in submission.uploads},
+            protected=attached,
         )
     else:
-        photos = kept_photos(config["UPLOAD_FOLDER"], submission.uuid)
+        photos = kept_photos(folder, submission.uuid)
     if len(photos) > config["MAX_PHOTOS"]:
         if submission.sends_all_photos:
             errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
@@ -277,7 +323,8 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
             # inspector told so), the earlier ones stay.
             dropped = [photo for photo in photos if photo.path not in earlier]
             for photo in dropped:
-                (Path(folder) / photo.path).unlink(missing_ok=True)
+                if photo.path not in attached:
+                    (Path(folder) / photo.path).unlink(missing_ok=True)
             photos = [photo for photo in photos if photo.path in earlier]
             errors.append(
                 _l(
@@ -291,8 +338,23 @@ def _keep_photos(submission: Submission, config) -> tuple[list[StoredPhoto], lis
     return photos, errors
 
 
-def _same_visit(inspection: Inspection, venue: Venue, inspector: User) -> Inspection:
-    if inspection.venue_id != venue.id or inspection.inspector_id != inspector.id:
+def _same_finding(
+    inspection: Inspection,
+    venue: Venue,
+    inspector: User,
+    answers: dict,
+    position: Position,
+    photos: list[StoredPhoto],
+) -> Inspection:
+    """The recorded finding, when this post repeats it; UuidTaken when it differs."""
+    if not is_same_finding(
+        inspection,
+        venue,
+        inspector,
+        answers,
+        position,
+        [photo_fingerprint(photo.path) for photo in photos],
+    ):
         raise UuidTaken(inspection.uuid)
     return inspection
 
@@ -311,11 +373,12 @@ def record_inspection(
     """Store a finding once, whatever the number of posts of its UUID.
 
     Returns the inspection and whether this call created it. A second post of
-    the same UUID (double tap, retry after a lost answer) returns the first.
+    the same UUID (double tap, retry after a lost answer) returns the first; one with other
+    content, another venue or another inspector raises UuidTaken.
     """
     found = existing_inspection(inspection_uuid)
     if found is not None:
-        return _same_visit(found, venue, inspector), False
+        return _same_finding(found, venue, inspector, answers, position, photos), False
 
     inspection = Inspection(
         uuid=inspection_uuid,
@@ -339,7 +402,7 @@ def record_inspection(
         found = existing_inspection(inspection_uuid)
         if found is None:
             raise
-        return _same_visit(found, venue, inspector), False
+        return _same_finding(found, venue, inspector, answers, position, photos), False
 
     _refresh_venue_status(venue, inspection)
     close_for_inspection(inspection)
@@ -402,3 +465,33 @@ def update_inspection(
     _refresh_venue_status(inspection.venue, inspection)
     record_change(inspection, "edit", editor, before)
     db.session.flush()
+
+
+# An upload folder untouched for this long, that no finding refers to, is an orphan: a form
+# never recorded, or the loser of a race. A finding being written is never that old.
+ORPHAN_AGE = 24 * 3600  # seconds
+
+
+def orphan_upload_folders(upload_folder: str, now: float) -> list[Path]:
+    """The photo folders no recorded finding refers to, untouched for ORPHAN_AGE before
+    `now` (a time.time() value: file ages are the file system's)."""
+    root = Path(upload_folder)
+    if not root.is_dir():
+        return []
+    used = set(db.session.scalars(select(Inspection.uuid)))
+    used |= {path.split("/")[0] for path in db.session.scalars(select(InspectionPhoto.path))}
+    orphans = []
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or folder.name in used or not _is_uuid(folder.name):
+            continue
+        touched = [folder.stat().st_mtime] + [file.stat().st_mtime for file in folder.iterdir()]
+        if max(touched) < now - ORPHAN_AGE:
+            orphans.append(folder)
+    return orphans
+
+
+def _is_uuid(name: str) -> bool:
+    try:
+        return str(uuid_module.UUID(name)) == name
+    except ValueError:
+        return False

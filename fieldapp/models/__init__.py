@@ -4,7 +4,12 @@ from fieldapp.models.assignment import Assignment
 from fieldapp.models.audit import AuditEntry
 from fieldapp.models.figures import CommuneFigures
 from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL
-from fieldapp.models.inspection import REVIEW_STATES, Inspection, InspectionPhoto
+from fieldapp.models.inspection import (
+    REVIEW_STATES,
+    Inspection,
+    InspectionClaim,
+    InspectionPhoto,
+)
 from fieldapp.models.poster import Poster, PosterBatch
 from fieldapp.models.unit import Commune, District, Province
 from fieldapp.models.user import Role, Scope, User
@@ -21,6 +26,7 @@ __all__ = [
     "District",
     "DuplicateDismissal",
     "Inspection",
+    "InspectionClaim",
     "InspectionPhoto",
     "Poster",
     "PosterBatch",

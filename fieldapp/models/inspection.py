@@ -111,3 +111,17 @@ class InspectionPhoto(db.Model):
     height: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(Integer)
     inspection: Mapped[Inspection] = relationship(back_populates="photos")
+
+
+class InspectionClaim(db.Model):
+    """A form's UUID, claimed by the request that stores its photos and records it.
+
+    A submission takes its UUID's row (updated, or inserted) before it stores any file, and
+    holds it until its transaction ends: posts of one UUID that race (retries, two tabs) run
+    one after the other, so each sees what the one before recorded.
+    """
+
+    __tablename__ = "inspection_claim"
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    claimed_at: Mapped[datetime] = mapped_column(default=clock.utcnow)

@@ -1,7 +1,6 @@
 """Posters: what a venue's poster says, issuing replacements, print batches, and
 checking a scanned code against the registry."""
 
-import io
 import secrets
 import tempfile
 from collections.abc import Callable, Iterable
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import pikepdf
 import zxingcpp
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from fieldapp import clock
@@ -20,6 +18,7 @@ from fieldapp.extensions import db
 from fieldapp.models import Inspection, Poster, PosterBatch, User, Venue
 from fieldapp.places import official_name
 from fieldapp.posters.render import PosterText, poster_pdf
+from fieldapp.uploads import NotAnImage, TooManyPixels, open_photo
 
 REPLACEABLE_FINDINGS = ("missing", "damaged", "outdated")
 BATCH_CHUNK = 100  # pages rendered together before they go to disk
@@ -227,12 +226,13 @@ class ScanError(Exception):
     """A photo that cannot be read for a code; the message is for the user."""
 
 
-def decode_codes(raw: bytes) -> list[str]:
-    """The QR codes zxing-cpp finds in a photo."""
+def decode_codes(raw: bytes, max_pixels: int) -> list[str]:
+    """The QR codes zxing-cpp finds in a photo (JPEG, PNG or WebP of at most `max_pixels`)."""
     try:
-        image = Image.open(io.BytesIO(raw))
-        image.load()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        image = open_photo(raw, max_pixels)
+    except TooManyPixels:
+        raise ScanError("too_large") from None
+    except NotAnImage:
         raise ScanError("not_image") from None
     image = image.convert("L")
     image.thumbnail((2000, 2000))

@@ -49,6 +49,21 @@ FINDINGS_HEADERS = (
     "Mã QR thay thế đã cấp",
 )
 EXTRA_HEADERS = ("Số cài đặt PC-Covid", "Số điện thoại thông minh")
+# A text cell beginning with one of these is a formula to Excel, LibreOffice or Sheets (a
+# commune named "=HYPERLINK(...)"): it is written with a leading ' so it stays text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(value):
+    """A cell as the CSV and XLSX exports write it: numbers as they are, text never a
+    formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def sheet_row(cells) -> list:
+    return [sheet_cell(cell) for cell in cells]
 
 
 def file_name(report: WeeklyReport, extension: str) -> str:
@@ -69,9 +84,9 @@ def report_csv(report: WeeklyReport) -> bytes:
     """
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(appendix_headers(report) + EXTRA_HEADERS)
+    writer.writerow(sheet_row(appendix_headers(report) + EXTRA_HEADERS))
     for row, extra in zip(appendix_rows(report), _extra(report), strict=False):
-        writer.writerow(["" if cell is None else cell for cell in row + extra])
+        writer.writerow(sheet_row("" if cell is None else cell for cell in row + extra))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -82,15 +97,15 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     sheet.title = "Phụ lục"
     headers = appendix_headers(report) + EXTRA_HEADERS
     sheet.append(["PHỤ LỤC"])
-    sheet.append([title(report)])
+    sheet.append(sheet_row([title(report)]))
     sheet.append([])
-    sheet.append(list(headers))
+    sheet.append(sheet_row(headers))
     thin = Side(style="thin")
     for cell in sheet[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row, extra in zip(appendix_rows(report), _extra(report), strict=False):
-        sheet.append([None if cell == "" else cell for cell in row + extra])
+        sheet.append(sheet_row(None if cell == "" else cell for cell in row + extra))
     last = sheet.max_row
     for line in sheet.iter_rows(min_row=4, max_row=last):
         for cell in line:
@@ -113,11 +128,11 @@ def report_xlsx(report: WeeklyReport) -> bytes:
             )
         ]
     )
-    found.append(list(FINDINGS_HEADERS))
+    found.append(sheet_row(FINDINGS_HEADERS))
     for row in [*report.rows, report.total]:
         f = row.findings
         found.append(
-            [row.name or "Tổng cộng", f.venues_inspected]
+            [sheet_cell(row.name or "Tổng cộng"), f.venues_inspected]
             + [
                 None if share is None else float(share)
                 for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)

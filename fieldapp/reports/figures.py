@@ -351,10 +351,15 @@ def field_name(count: str, commune: Commune) -> str:
     return f"{count}-{commune.id}"
 
 
+def removal_field(commune: Commune) -> str:
+    """The form's "Remove this commune's figures" box of one commune: "clear-12"."""
+    return f"clear-{commune.id}"
+
+
 @dataclass
 class TypedFigures:
-    """What the manual entry form will save: figures per commune, communes emptied (their
-    figures for the date are removed), and the errors by form field ("date" for the form)."""
+    """What the manual entry form will save: figures per commune, the figures to remove (of
+    the communes ticked "Remove"), and the errors by form field ("date" for the form)."""
 
     entries: dict[Commune, dict[str, int | None]] = field(default_factory=dict)
     cleared: list[CommuneFigures] = field(default_factory=list)
@@ -374,16 +379,24 @@ def check_typed_figures(
     typed: dict[str, str],
     report_date: date,
     today: date,
+    remove: set[int] = frozenset(),
 ) -> TypedFigures:
-    """Check the figures typed in, one line per commune; a blank line means no figures."""
+    """Check the figures typed in, one line per commune. A blank line changes nothing:
+    a commune's figures are removed only when it is ticked (its id in `remove`)."""
     result = TypedFigures()
     if problem := report_date_problem(report_date, today):
         result.errors["date"] = problem
     for commune in communes:
         line = {name: typed.get(field_name(name, commune), "") for name in COUNTS}
-        if not any(line.values()):
-            if commune.id in existing:
+        if commune.id in remove and commune.id in existing:
+            if any(line.values()):
+                result.errors[field_name("venues_with_qr", commune)] = _(
+                    "Either type the figures or tick “Remove”, not both."
+                )
+            else:
                 result.cleared.append(existing[commune.id])
+            continue
+        if not any(line.values()):
             continue
         figures = {}
         for name, text in line.items():

@@ -39,6 +39,7 @@ from fieldapp.reports.figures import (
     figures_on,
     preview_import,
     read_sheet,
+    removal_field,
     save_typed_figures,
 )
 from fieldapp.reports.labels import MEASURE_LABELS
@@ -244,13 +245,15 @@ def enter_figures(district_id: int, day: date):
             values=values,
             errors={},
             existing=existing,
+            remove=set(),
         )
     values = {
         field_name(name, c): request.form.get(field_name(name, c), "").strip()
         for c in communes
         for name in COUNTS
     }
-    typed = check_typed_figures(communes, existing, values, day, clock.today())
+    remove = {c.id for c in communes if request.form.get(removal_field(c))}
+    typed = check_typed_figures(communes, existing, values, day, clock.today(), remove)
     if typed.errors:
         return render_template(
             "reports/figures.html",
@@ -260,21 +263,22 @@ def enter_figures(district_id: int, day: date):
             values=values,
             errors=typed.errors,
             existing=existing,
+            remove=remove,
         ), 422
+    removed = [row.commune.name for row in typed.cleared]  # named before they are deleted
     save_typed_figures(typed, day, current_user)
     db.session.commit()
-    flash(
-        _("Figures of %(n)s communes saved for %(date)s.", n=len(typed.entries), date=vn_date(day)),
-        "success",
-    )
-    if typed.cleared:
+    if typed.entries:
         flash(
             _(
-                "Figures removed for: %(names)s.",
-                names=", ".join(row.commune.name for row in typed.cleared),
+                "Figures of %(n)s communes saved for %(date)s.",
+                n=len(typed.entries),
+                date=vn_date(day),
             ),
-            "info",
+            "success",
         )
+    if removed:
+        flash(_("Figures removed for: %(names)s.", names=", ".join(removed)), "info")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
 
 

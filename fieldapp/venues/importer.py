@@ -298,14 +298,19 @@ def check_venues(
                 "duplicate_code",
                 _l("The code %(code)s is also on row %(rows)s.", code=values["code"], rows=others),
             )
+        elif existing is not None and existing.commune_id not in district_commune_ids:
+            # Codes are unique, but a district is not told that another one has a code.
+            refuse(
+                "code_elsewhere",
+                _l(
+                    "The code %(code)s cannot be used in this district: check it against the"
+                    " national registry.",
+                    code=values["code"],
+                ),
+            )
         elif existing is not None and not update:
             refuse(
                 "code_exists", _l("The code %(code)s is already registered.", code=values["code"])
-            )
-        elif existing is not None and existing.commune_id not in district_commune_ids:
-            refuse(
-                "code_elsewhere",
-                _l("The code %(code)s is registered in another district.", code=values["code"]),
             )
         else:
             row.existing = existing

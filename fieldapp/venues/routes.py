@@ -33,7 +33,7 @@ from fieldapp.uploads import UploadRefused, UploadStore
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.importer import apply_import, check_venues
-from fieldapp.venues.service import DuplicateVenue, code_taken, register_venue, search_venues
+from fieldapp.venues.service import DuplicateVenue, code_refusal, register_venue, search_venues
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
 
@@ -125,8 +125,18 @@ def new():
     duplicate = None
     if form.validate_on_submit():
         commune = commune_or_none(form.commune_id.data)
-        if form.code.data and code_taken(form.code.data):
+        refusal = (
+            code_refusal(form.code.data, current_user.district_ids) if form.code.data else None
+        )
+        if refusal == "here":
             form.code.errors.append(_("Another venue already has this code."))
+        elif refusal == "unavailable":
+            form.code.errors.append(
+                _(
+                    "This code cannot be used in your district. Check it against the national"
+                    " registry, or leave it empty and the app gives one."
+                )
+            )
         else:
             try:
                 venue = register_venue(

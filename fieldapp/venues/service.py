@@ -146,5 +146,18 @@ def register_venue(
     return venue
 
 
-def code_taken(code: str) -> bool:
-    return db.session.scalar(select(Venue.id).where(Venue.code == code.strip())) is not None
+def code_refusal(code: str, district_ids: int | list[int]) -> str | None:
+    """Why a new venue of these districts cannot have this code: "here" (a venue of these
+    districts has it), "unavailable" (a venue of another district has it: codes are unique,
+    but the user is not told that it exists elsewhere), or None when it is free or empty."""
+    if not code.strip():
+        return None
+    district = db.session.scalar(
+        select(Commune.district_id)
+        .join(Venue, Venue.commune_id == Commune.id)
+        .where(Venue.code == code.strip())
+    )
+    if district is None:
+        return None
+    ids = district_ids if isinstance(district_ids, list) else [district_ids]
+    return "here" if district in ids else "unavailable"

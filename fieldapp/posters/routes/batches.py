@@ -11,15 +11,16 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import (
+    ForeignCommune,
     batch_or_404,
-    commune_or_none,
+    chosen_commune,
     district_venues,
     office_only,
     poster_or_404,
     user_communes,
 )
 from fieldapp.extensions import db
-from fieldapp.fragments import id_param, wants_fragment
+from fieldapp.fragments import wants_fragment
 from fieldapp.models import VENUE_TYPES, Commune, Poster, PosterBatch, Venue
 from fieldapp.posters.routes import bp, load_fonts, page_size
 from fieldapp.posters.service import (
@@ -154,7 +155,12 @@ def new_batch():
     stmt = district_venues(current_user.district_ids).where(
         Venue.is_active.is_(True), Venue.qr_payload != ""
     )
-    commune = commune_or_none(id_param(request.form.get("commune")))
+    try:
+        commune = chosen_commune(request.form.get("commune"))
+    except ForeignCommune as refusal:
+        return render_template(
+            "errors/error.html", status=422, title=_("Print batch"), message=refusal.message
+        ), 422
     venue_type = request.form.get("type") if request.form.get("type") in VENUE_TYPES else None
     if commune:
         stmt = stmt.where(Venue.commune_id == commune.id)

@@ -11,6 +11,10 @@ from fieldapp.posters.service import ScanError, decode_codes, judge_payload
 SCAN_MESSAGES = {
     "not_image": lambda: _("The file is not a photo. Take a photo of the posted code."),
     "none": lambda: _("No QR code was found in the photo. Take it closer, square on and in focus."),
+    "too_large": lambda: _(
+        "The photo has more than %(mp)s megapixels. Take a photo with the phone's camera.",
+        mp=current_app.config["MAX_PHOTO_PIXELS"] // 1_000_000,
+    ),
     "several": lambda: _("The photo shows more than one QR code. Take a photo of one code only."),
 }
 
@@ -26,9 +30,9 @@ def _scan_payload() -> tuple[str | None, str | None]:
     if len(raw) > current_app.config["MAX_PHOTO_BYTES"]:
         return None, "not_image"
     try:
-        codes = decode_codes(raw)
-    except ScanError:
-        return None, "not_image"
+        codes = decode_codes(raw, current_app.config["MAX_PHOTO_PIXELS"])
+    except ScanError as error:
+        return None, error.args[0]
     if not codes:
         return None, "none"
     if len(set(codes)) > 1:
