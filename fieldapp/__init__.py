@@ -14,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -23,7 +23,16 @@ from fieldapp import clock
 from fieldapp.assets import init_assets
 from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, configure
-from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from fieldapp.extensions import (
+    babel,
+    compress,
+    csrf,
+    db,
+    htmx,
+    limiter,
+    login_manager,
+    migrate,
+)
 from fieldapp.fragments import wants_json
 
 
@@ -59,13 +68,14 @@ def create_app(config: dict | None = None) -> Flask:
     init_assets(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 
     # The models, areas, commands and labels are imported here, not at the top: every module
     # of the app imports this package first, which must not load the whole app in turn.
     from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
-    from fieldapp.models import User
+    from fieldapp.auth.sessions import user_for_token
 
     @login_manager.unauthorized_handler
     def ask_to_log_in():
@@ -86,8 +96,8 @@ def create_app(config: dict | None = None) -> Flask:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(token: str):
+        return user_for_token(token)
 
     from fieldapp.account.routes import bp as account_bp
     from fieldapp.assignments.routes import bp as assignments_bp
@@ -222,6 +232,24 @@ def _register_error_pages(app: Flask) -> None:
                 mb=mb,
             ),
         )
+
+    @app.errorhandler(429)
+    def too_many_attempts(error):
+        limit = limiter.current_limit
+        seconds = max(1, limit.reset_at - int(clock.now().timestamp())) if limit else 60
+        minutes = -(-seconds // 60)
+        message = ngettext(
+            "Too many attempts. Try again in %(num)s minute.",
+            "Too many attempts. Try again in %(num)s minutes.",
+            minutes,
+        )
+        if wants_json():  # the outbox keeps the finding and tries again later
+            response = jsonify(status="limited", retry_after=seconds, message=message)
+        else:
+            response = render_template(
+                "errors/error.html", status=429, title=_("Please wait"), message=message
+            )
+        return response, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)
     def server_error(error):

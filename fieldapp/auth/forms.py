@@ -13,4 +13,4 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)]
     )
-    remember = BooleanField(_l("Keep me logged in on this phone"), default=True)
+    remember = BooleanField(_l("Keep me logged in on this phone"), default=False)
