@@ -109,6 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.posters.routes import bp as posters_bp
     from fieldapp.reports.routes import bp as reports_bp
     from fieldapp.reviews.routes import bp as reviews_bp
+    from fieldapp.users.routes import bp as users_bp
     from fieldapp.venues.routes import bp as venues_bp
 
     for blueprint in (
@@ -123,6 +124,7 @@ def create_app(config: dict | None = None) -> Flask:
         assignments_bp,
         map_bp,
         reports_bp,
+        users_bp,
     ):
         app.register_blueprint(blueprint)
 

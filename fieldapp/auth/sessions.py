@@ -92,3 +92,10 @@ def user_for_token(token: str) -> User | None:
         return None
     session[SEEN_AT] = now
     return user
+
+
+def renew_session(user: User) -> None:
+    """Keep this browser logged in after the user's own password change (which ended every
+    session), remembered as it was."""
+    token = session.get("_user_id", "")
+    begin_session(user, remember=token.endswith(":1"))

@@ -109,10 +109,25 @@ def set_enabled(user: User, enabled: bool) -> None:
     db.session.flush()
 
 
+def one_time_password() -> str:
+    return "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+
+
+def create_user_with_one_time_password(
+    username: str, display_name: str, role: str, district: District, scope: str
+) -> tuple[User, str]:
+    """A new account (from the admin screen) whose first log-in asks for a new password."""
+    one_time = one_time_password()
+    user = create_user(username, display_name, role, district, one_time, scope)
+    user.must_change_password = True
+    db.session.flush()
+    return user, one_time
+
+
 def reset_password(user: User) -> str:
     """Give the user a one-time password, returned to be shown once; they must choose their
     own at their next log-in. Every session of the user ends."""
-    one_time = "".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+    one_time = one_time_password()
     user.set_password(one_time)
     user.must_change_password = True
     db.session.flush()
