@@ -14,13 +14,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from fieldapp import clock
 from fieldapp.assets import init_assets
+from fieldapp.auth import limits
 from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, configure
 from fieldapp.extensions import (
@@ -237,21 +238,16 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many_attempts(error):
-        limit = limiter.current_limit
-        seconds = max(1, limit.reset_at - int(clock.now().timestamp())) if limit else 60
-        minutes = -(-seconds // 60)
-        message = ngettext(
-            "Too many attempts. Try again in %(num)s minute.",
-            "Too many attempts. Try again in %(num)s minutes.",
-            minutes,
+        seconds = limits.wait_seconds()
+        if wants_json():
+            return limits.limited_json(seconds)
+        page = render_template(
+            "errors/error.html",
+            status=429,
+            title=_("Please wait"),
+            message=limits.wait_message(seconds),
         )
-        if wants_json():  # the outbox keeps the finding and tries again later
-            response = jsonify(status="limited", retry_after=seconds, message=message)
-        else:
-            response = render_template(
-                "errors/error.html", status=429, title=_("Please wait"), message=message
-            )
-        return response, 429, {"Retry-After": str(seconds)}
+        return page, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)
     def server_error(error):

@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
+from fieldapp.auth import limits
 from fieldapp.auth.forms import LoginForm
 from fieldapp.auth.same_origin import safe_next
 from fieldapp.auth.sessions import authenticate, begin_session, end_session
 from fieldapp.extensions import db, limiter
+from fieldapp.fragments import wants_json
 
 bp = Blueprint("auth", __name__)
 
@@ -50,6 +52,16 @@ def login():
         error = _("Wrong username or password.")
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.errorhandler(429)
+def login_limited(error):
+    """Too many failed log-ins: the form again, with the username kept and when to retry."""
+    seconds = limits.wait_seconds()
+    if wants_json():
+        return limits.limited_json(seconds)
+    page = render_template("auth/login.html", form=LoginForm(), error=limits.wait_message(seconds))
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/logout", methods=["POST"])
