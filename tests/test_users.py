@@ -6,7 +6,7 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from fieldapp.extensions import db
+from fieldapp.extensions import db, limiter
 from fieldapp.models import User
 from tests.factories import PASSWORD
 
@@ -209,3 +209,16 @@ def test_change_ones_own_password(app, client, login):
     assert other_phone.get("/").status_code == 302  # the other one does not
     db.session.refresh(user)
     assert user.check_password("song ma ben bo")
+
+
+def test_guessing_the_current_password_is_limited(app, client, login):
+    app.config.update(LOGIN_LIMITS_PER_ACCOUNT="2/minute")
+    limiter.reset()
+    login(username="lan")
+    wrong = {"current": "not it at all", "new": "song ma ben bo", "again": "song ma ben bo"}
+    for _ in range(2):
+        assert client.post("/account/password", data=wrong).status_code == 422
+    limited = client.post("/account/password", data={**wrong, "current": PASSWORD})
+    assert limited.status_code == 429
+    assert "Thử quá nhiều lần" in limited.get_data(as_text=True)
+    limiter.reset()

@@ -18,7 +18,7 @@ from flask_wtf.csrf import generate_csrf
 
 from fieldapp.auth.same_origin import safe_next
 from fieldapp.auth.sessions import renew_session
-from fieldapp.extensions import db
+from fieldapp.extensions import db, limiter
 from fieldapp.fragments import wants_json
 from fieldapp.users.forms import PasswordForm
 from fieldapp.users.service import AccountProblem, choose_password
@@ -48,7 +48,21 @@ def ask_for_a_new_password():
     return redirect(target)
 
 
+WRONG_CURRENT_PASSWORD = "fieldapp.wrong_current_password"
+
+
+def _own_account() -> str:
+    """The key of the limit on guessing one's current password (from a session left open)."""
+    return f"password:{getattr(current_user, 'id', None)}"
+
+
 @bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMITS_PER_ACCOUNT"],
+    key_func=_own_account,
+    methods=["POST"],
+    deduct_when=lambda response: request.environ.get(WRONG_CURRENT_PASSWORD, False),
+)
 @login_required
 def password():
     """Change one's own password (the current one is asked); other sessions end."""
@@ -57,6 +71,7 @@ def password():
         user = current_user._get_current_object()
         if not user.check_password(form.current.data):
             form.current.errors.append(_("This is not your current password."))
+            request.environ[WRONG_CURRENT_PASSWORD] = True  # only this counts towards the limit
         elif form.new.data == form.current.data:
             form.new.errors.append(_("Choose a password different from the current one."))
         else:
