@@ -21,9 +21,19 @@ from flask_wtf.csrf import CSRFError
 
 from fieldapp import clock
 from fieldapp.assets import init_assets
+from fieldapp.auth import limits
 from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, configure
-from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
+from fieldapp.extensions import (
+    babel,
+    compress,
+    csrf,
+    db,
+    htmx,
+    limiter,
+    login_manager,
+    migrate,
+)
 from fieldapp.fragments import wants_json
 
 
@@ -59,13 +69,14 @@ def create_app(config: dict | None = None) -> Flask:
     init_assets(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
 
     # The models, areas, commands and labels are imported here, not at the top: every module
     # of the app imports this package first, which must not load the whole app in turn.
     from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
-    from fieldapp.models import User
+    from fieldapp.auth.sessions import user_for_token
 
     @login_manager.unauthorized_handler
     def ask_to_log_in():
@@ -86,8 +97,8 @@ def create_app(config: dict | None = None) -> Flask:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(token: str):
+        return user_for_token(token)
 
     from fieldapp.account.routes import bp as account_bp
     from fieldapp.assignments.routes import bp as assignments_bp
@@ -99,6 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.posters.routes import bp as posters_bp
     from fieldapp.reports.routes import bp as reports_bp
     from fieldapp.reviews.routes import bp as reviews_bp
+    from fieldapp.users.routes import bp as users_bp
     from fieldapp.venues.routes import bp as venues_bp
 
     for blueprint in (
@@ -113,6 +125,7 @@ def create_app(config: dict | None = None) -> Flask:
         assignments_bp,
         map_bp,
         reports_bp,
+        users_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -222,6 +235,19 @@ def _register_error_pages(app: Flask) -> None:
                 mb=mb,
             ),
         )
+
+    @app.errorhandler(429)
+    def too_many_attempts(error):
+        seconds = limits.wait_seconds()
+        if wants_json():
+            return limits.limited_json(seconds)
+        page = render_template(
+            "errors/error.html",
+            status=429,
+            title=_("Please wait"),
+            message=limits.wait_message(seconds),
+        )
+        return page, 429, {"Retry-After": str(seconds)}
 
     @app.errorhandler(500)
     def server_error(error):

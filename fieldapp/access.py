@@ -17,6 +17,7 @@ from fieldapp.models import (
     InspectionPhoto,
     Poster,
     PosterBatch,
+    User,
     Venue,
 )
 from fieldapp.places import in_vietnamese_order
@@ -173,3 +174,18 @@ def user_districts() -> list[District]:
     return in_vietnamese_order(
         db.session.scalars(select(District).where(District.id.in_(current_user.district_ids)))
     )
+
+
+def user_or_404(user_id: int) -> User:
+    """An account of one of the current user's districts; another district's is not found."""
+    user = db.session.scalar(
+        select(User).where(User.id == user_id, User.district_id.in_(current_user.district_ids))
+    )
+    if user is None:
+        abort(404)
+    return user
+
+
+def district_users() -> Select:
+    """The accounts of the current user's districts, as a query."""
+    return select(User).where(User.district_id.in_(current_user.district_ids))

@@ -1,11 +1,11 @@
-"""Command-line tasks: flask seed-demo, import-venues, create-user, posters, import-stats, report.
+"""Command-line tasks: flask seed-demo, import-venues, create-user, set-password, disable-user,
+posters, import-stats, report.
 
 The commands speak English, like click's own help and errors: they are the
 district IT officer's tools. Messages shared with the web pages (the import
 report) are translatable and are shown here in English.
 """
 
-import re
 import shutil
 import time
 from datetime import date
@@ -43,10 +43,14 @@ from fieldapp.reports.weekly import (
     province_report,
 )
 from fieldapp.text import fold
+from fieldapp.users.service import (
+    AccountProblem,
+    choose_password,
+    create_user,
+    scope_problem,
+    set_enabled,
+)
 from fieldapp.venues.importer import import_venues
-
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,49}$")
-MIN_PASSWORD_LENGTH = 8
 
 
 def in_english(command):
@@ -196,38 +200,72 @@ def create_user_command(
     password: str | None,
     province_wide: bool,
 ) -> None:
-    """Create an account in a district, with a role."""
-    if province_wide and role != Role.SUPERVISOR.value:
-        raise click.BadParameter(
-            "only supervisors can see a whole province.", param_hint="--province-wide"
-        )
-    username = username.strip().lower()
-    if not USERNAME.match(username):
-        raise click.BadParameter(
-            "use 2-50 lower-case letters, digits, '.', '_' or '-'.", param_hint="USERNAME"
-        )
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise click.ClickException(f"The username {username} is taken.")
+    """Create an account in a district, with a role (the password rules of the app apply)."""
+    scope = (Scope.PROVINCE if province_wide else Scope.DISTRICT).value
+    problem = scope_problem(role, scope)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--province-wide")
     district = district_named(district_name)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"use at least {MIN_PASSWORD_LENGTH} characters.", param_hint="--password"
-        )
-    user = User(
-        username=username,
-        display_name=display_name.strip() or username,
-        role=role,
-        district=district,
-        locale="vi",
-        scope=(Scope.PROVINCE if province_wide else Scope.DISTRICT).value,
-    )
-    user.set_password(password)
-    db.session.add(user)
+    try:
+        user = create_user(username, display_name, role, district, password, scope)
+    except AccountProblem as problem:
+        raise_account_problem(problem)
     db.session.commit()
     where = f"the province {district.province.name}" if province_wide else district.name
-    click.echo(f"Created {role} {username} in {where}.")
+    click.echo(f"Created {role} {user.username} in {where}.")
+
+
+PARAMETER_OF_FIELD = {"username": "USERNAME", "password": "--password", "scope": "--province-wide"}
+
+
+def raise_account_problem(problem: AccountProblem) -> None:
+    """A refusal of the accounts' rules as click reports it."""
+    if problem.conflict:
+        raise click.ClickException(problem.message)
+    raise click.BadParameter(
+        problem.message, param_hint=PARAMETER_OF_FIELD.get(problem.field, problem.field)
+    )
+
+
+def user_named(username: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.BadParameter(f"No user named {username}.", param_hint="USERNAME")
+    return user
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.option("--password", default=None, help="Asked for, hidden, when not given.")
+@in_english
+def set_password_command(username: str, password: str | None) -> None:
+    """Give a user a new password (the password rules apply); their sessions end."""
+    user = user_named(username)
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        choose_password(user, password)
+    except AccountProblem as problem:
+        raise_account_problem(problem)
+    db.session.commit()
+    click.echo(f"New password set for {user.username}; their sessions have ended.")
+
+
+@click.command("disable-user")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@in_english
+def disable_user_command(username: str, enable: bool) -> None:
+    """Disable an account (it cannot log in; its sessions end), or enable it again."""
+    user = user_named(username)
+    set_enabled(user, enable)
+    db.session.commit()
+    if enable:
+        click.echo(f"Enabled {user.username}.")
+    else:
+        click.echo(f"Disabled {user.username}; their sessions have ended.")
 
 
 @click.command("posters")
@@ -475,6 +513,8 @@ def register_commands(app) -> None:
         seed_demo_command,
         import_venues_command,
         create_user_command,
+        set_password_command,
+        disable_user_command,
         posters_command,
         import_stats_command,
         report_command,

@@ -10,11 +10,15 @@ and `false` give booleans) and as text otherwise.
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
 
 from fieldapp import clock
+
+# OWASP's advice for scrypt (Password Storage Cheat Sheet): N=2^17, r=8, p=1.
+PASSWORD_HASH_METHOD = "scrypt:131072:8:1"
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -96,11 +100,28 @@ def load_config(instance: Path = INSTANCE) -> dict:
             "application/manifest+json",
             "image/svg+xml",
         ],
+        "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Served over HTTPS: the session and remember-me cookies are sent only over HTTPS.
+        "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        # CSRF tokens live as long as the session: a form opened in the morning
-        # must still submit in the afternoon.
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # A session without "keep me logged in" ends after this many minutes without a
+        # request, and this many hours after its log-in in any case.
+        "SESSION_IDLE_MINUTES": 120,
+        "SESSION_LIFETIME_HOURS": 12,
+        # "Keep me logged in on this phone" lasts this many days from the log-in (at most 30).
+        "REMEMBER_DAYS": 30,
+        # Log-in attempts that fail, per username and per client address (Flask-Limiter's
+        # notation, several separated by ";"); the counts live in memory, or in Redis with
+        # FIELDAPP_RATELIMIT_STORAGE_URI=redis://host:6379 (needed with several workers).
+        "LOGIN_LIMITS_PER_ACCOUNT": "5/minute;30/hour",
+        "LOGIN_LIMITS_PER_ADDRESS": "100/hour",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # CSRF tokens live as long as the session (a new one at each log-in and log-out):
+        # a form opened in the morning, or a finding queued offline, must still submit in
+        # the afternoon.
         "WTF_CSRF_TIME_LIMIT": None,
         # Origins besides the app's own allowed to post (e.g. behind a renaming proxy):
         # FIELDAPP_TRUSTED_ORIGINS, comma-separated or a JSON list.
@@ -161,3 +182,16 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
                 app.config[name] = value
     if overrides:
         app.config.update(overrides)
+    _derive_cookie_settings(app)
+
+
+MAX_REMEMBER_DAYS = 30
+
+
+def _derive_cookie_settings(app: Flask) -> None:
+    """Flask-Login's and Flask's cookie settings follow the app's own."""
+    config = app.config
+    config["REMEMBER_DAYS"] = min(config["REMEMBER_DAYS"], MAX_REMEMBER_DAYS)
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_DAYS"])
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])

@@ -28,7 +28,7 @@ from fieldapp.models import (
     Venue,
 )
 
-DEMO_PASSWORD = "quanson-demo"
+DEMO_PASSWORD = "quanson-demo-2021"
 # username, role, display name
 DEMO_USERS = (
     ("inspector", Role.INSPECTOR.value, "Lò Văn Thành"),

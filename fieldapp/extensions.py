@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -31,3 +33,5 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 compress = Compress()
+# Limits are set on the routes that need them (log-in); none by default.
+limiter = Limiter(key_func=get_remote_address)

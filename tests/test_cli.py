@@ -28,7 +28,7 @@ from fieldapp.models import (
     Venue,
 )
 from fieldapp.reports.weekly import district_report, province_report
-from tests.factories import commune_named
+from tests.factories import PASSWORD, commune_named
 
 QUAN_SON_COMMUNE_NAMES = {
     "Trung Xuân",
@@ -121,7 +121,7 @@ def test_seed_demo_venues_look_like_a_real_registry(seeded):
 
 
 def test_seed_demo_users_can_log_in(seeded, client):
-    assert "password: quanson-demo" in seeded.output
+    assert "password: quanson-demo-2021" in seeded.output
     roles = {u.username: u.role for u in db.session.scalars(select(User))}
     assert roles == {
         "inspector": "inspector",
@@ -208,7 +208,7 @@ def test_seed_demo_if_empty_twice_changes_nothing(cli):
     second = cli("seed-demo", "--if-empty")
     assert second.exit_code == 0, second.output
     assert "not loaded" in second.output
-    assert "password: quanson-demo" in second.output and "supervisor" in second.output
+    assert "password: quanson-demo-2021" in second.output and "supervisor" in second.output
     assert counts() == before
 
 
@@ -459,12 +459,12 @@ def test_create_user_asks_for_the_password_when_not_given(cli, quan_son):
         "inspector",
         "--district",
         "Quan Sơn",
-        input="bi-mat-2021\nbi-mat-2021\n",
+        input="bi-mat-nam-2021\nbi-mat-nam-2021\n",
     )
     assert result.exit_code == 0, result.output
-    assert "bi-mat-2021" not in result.output  # typed hidden
+    assert "bi-mat-nam-2021" not in result.output  # typed hidden
     user = db.session.scalar(select(User).where(User.username == "thanh"))
-    assert user.check_password("bi-mat-2021") and user.display_name == "thanh"
+    assert user.check_password("bi-mat-nam-2021") and user.display_name == "thanh"
 
 
 @pytest.mark.parametrize(
@@ -472,11 +472,11 @@ def test_create_user_asks_for_the_password_when_not_given(cli, quan_son):
     [
         (["--role", "boss", "--district", "Quan Sơn"], 2, "'boss' is not one of"),
         (["--role", "admin", "--district", "Yên Bái"], 2, "No district named Yên Bái"),
-        (["--role", "admin", "--district", "Quan Sơn", "--password", "short"], 2, "at least 8"),
+        (["--role", "admin", "--district", "Quan Sơn", "--password", "short"], 2, "at least 12"),
         (
             ["--role", "inspector", "--district", "Quan Sơn", "--province-wide"],
             2,
-            "only supervisors can see a whole province",
+            "Only supervisors can see a whole province",
         ),
     ],
 )
@@ -485,7 +485,7 @@ def test_create_user_refuses_bad_input(cli, quan_son, args, exit_code, message):
         "create-user",
         "duc",
         *args,
-        *(["--password", "long-enough"] if "--password" not in args else []),
+        *(["--password", "long-enough-pw"] if "--password" not in args else []),
     )
     assert result.exit_code == exit_code
     assert message in result.output
@@ -502,7 +502,7 @@ def test_create_user_refuses_a_taken_username(cli, make_user):
         "--district",
         "Quan Sơn",
         "--password",
-        "long-enough",
+        "long-enough-pw",
     )
     assert result.exit_code == 1
     assert "taken" in result.output
@@ -652,3 +652,56 @@ def test_uploads_orphans_lists_then_removes_only_old_folders_no_finding_uses(
     for photo in inspection.photos:
         assert (root / photo.path).is_file()
     assert "No orphan upload folders." in cli("uploads-orphans").output
+
+
+# passwords at the command line
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("x" * 129, "at most 128"),
+        ("Qwerty123456", "too common"),
+        ("1qaz2wsx3edc", "too common"),
+        ("Duc.Nguyen.01", "cannot be the username"),
+    ],
+)
+def test_create_user_applies_the_password_rules(cli, quan_son, password, message):
+    result = cli(
+        "create-user",
+        "duc.nguyen.01",
+        "--role",
+        "inspector",
+        "--district",
+        "Quan Sơn",
+        "--password",
+        password,
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert count(User) == 0
+
+
+def test_set_password_changes_it_and_applies_the_rules(cli, make_user):
+    user = make_user()
+    version = user.session_version
+    refused = cli("set-password", "inspector", "--password", "123qweasdzxc")
+    assert refused.exit_code == 2 and "too common" in refused.output
+    result = cli("set-password", "Inspector", input="song-ma-ben-bo\nsong-ma-ben-bo\n")
+    assert result.exit_code == 0, result.output
+    assert "song-ma-ben-bo" not in result.output
+    db.session.refresh(user)
+    assert user.check_password("song-ma-ben-bo") and user.session_version > version
+    assert cli("set-password", "nobody", "--password", "song-ma-ben-bo").exit_code == 2
+
+
+def test_disable_user_and_enable_again(cli, make_user, client):
+    user = make_user()
+    result = cli("disable-user", "inspector")
+    assert result.exit_code == 0, result.output
+    db.session.refresh(user)
+    assert not user.is_enabled
+    login = {"username": "inspector", "password": PASSWORD}
+    assert client.post("/login", data=login).status_code == 422
+    assert cli("disable-user", "inspector", "--enable").exit_code == 0
+    assert client.post("/login", data=login).status_code == 303

@@ -52,6 +52,23 @@ PERMISSIONS = [
     Permission("POST", "/logout", "/logout", ALL, ANYONE),
     Permission("POST", "/account/language", "/account/language", PUBLIC, ANYONE),
     Permission("GET", "/account/csrf-token", "/account/csrf-token", ALL, ANYONE),
+    Permission("GET", "/account/password", "/account/password", ALL, ANYONE),
+    Permission("POST", "/account/password", "/account/password", ALL, ANYONE),
+    # Accounts: the admin's, for the users of their district; another district's are not found.
+    Permission("GET", "/users", "/users", ADMIN, EMPTY),
+    Permission("GET", "/users/new", "/users/new", ADMIN, EMPTY),
+    Permission("POST", "/users/new", "/users/new", ADMIN, EMPTY),
+    Permission("GET", "/users/<int:user_id>", "/users/{user}", ADMIN, NOT_FOUND),
+    Permission("POST", "/users/<int:user_id>", "/users/{user}", ADMIN, NOT_FOUND),
+    Permission("POST", "/users/<int:user_id>/disable", "/users/{user}/disable", ADMIN, NOT_FOUND),
+    Permission("POST", "/users/<int:user_id>/enable", "/users/{user}/enable", ADMIN, NOT_FOUND),
+    Permission(
+        "POST",
+        "/users/<int:user_id>/reset-password",
+        "/users/{user}/reset-password",
+        ADMIN,
+        NOT_FOUND,
+    ),
     Permission("GET", "/manifest.webmanifest", "/manifest.webmanifest", PUBLIC, ANYONE),
     Permission("GET", "/sw.js", "/sw.js", PUBLIC, ANYONE),
     Permission("GET", "/offline", "/offline", PUBLIC, ANYONE),
@@ -291,6 +308,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "batch": batch.id,
         "district": quan_son.id,
         "recorder": recorder,
+        "user": recorder.id,
     }
 
 

@@ -1,19 +1,43 @@
 """Logging in and out."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 
+from fieldapp.auth import limits
 from fieldapp.auth.forms import LoginForm
 from fieldapp.auth.same_origin import safe_next
-from fieldapp.extensions import db
-from fieldapp.models import User
+from fieldapp.auth.sessions import authenticate, begin_session, end_session
+from fieldapp.extensions import db, limiter
+from fieldapp.fragments import wants_json
 
 bp = Blueprint("auth", __name__)
 
 
+def _attempted_account() -> str:
+    """The rate limit's key per account: the username tried, as the log-in reads it."""
+    return "account:" + request.form.get("username", "").strip().lower()[:50]
+
+
+def _failed(response) -> bool:
+    """Only attempts that fail count towards the limits: a right password never does."""
+    return response.status_code != 303
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMITS_PER_ACCOUNT"],
+    key_func=_attempted_account,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMITS_PER_ADDRESS"],
+    key_func=get_remote_address,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 def login():
     """Show the log-in form; log the user in on valid credentials."""
     if current_user.is_authenticated:
@@ -21,21 +45,30 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = db.session.scalar(
-            select(User).where(User.username == form.username.data.strip().lower())
-        )
-        if user is not None and user.is_enabled and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            begin_session(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")), code=303)
         error = _("Wrong username or password.")
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 
 
+@bp.errorhandler(429)
+def login_limited(error):
+    """Too many failed log-ins: the form again, with the username kept and when to retry."""
+    seconds = limits.wait_seconds()
+    if wants_json():
+        return limits.limited_json(seconds)
+    page = render_template("auth/login.html", form=LoginForm(), error=limits.wait_message(seconds))
+    return page, 429, {"Retry-After": str(seconds)}
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Log out and go back to the log-in page."""
-    logout_user()
+    """Log out, here and on every other phone, and go back to the log-in page."""
+    end_session(current_user._get_current_object())
+    db.session.commit()
     # logged_out tells the phone to drop its cached pages: they show this user's data.
     return redirect(url_for("auth.login", logged_out=1), code=303)

@@ -1,15 +1,42 @@
 """People who use the app: inspectors, supervisors, admins."""
 
 import enum
+import secrets
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from fieldapp.config import PASSWORD_HASH_METHOD
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune, District
+
+
+def hash_method() -> str:
+    """The hashing of new passwords (tests lower the cost through PASSWORD_HASH_METHOD)."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", PASSWORD_HASH_METHOD)
+    return PASSWORD_HASH_METHOD
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    """The one place a password is compared with a hash (also with the dummy one)."""
+    return check_password_hash(password_hash, password)
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """A hash of a random password, made with today's method: checked for an unknown
+    username, so that it costs as much time as a known one."""
+    method = hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _DUMMY_HASHES[method]
 
 
 class Role(str, enum.Enum):
@@ -45,6 +72,11 @@ class User(UserMixin, db.Model):
     commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Part of every session and remember-me cookie of this user: raising it (logout, a new
+    # password, disabling) makes all of them invalid on the server.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set by an admin's reset: the one-time password must be replaced before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     district: Mapped[District] = relationship()
     commune: Mapped[Commune | None] = relationship()
@@ -54,16 +86,17 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     def set_password(self, password: str) -> None:
-        # Tests lower the cost through PASSWORD_HASH_METHOD; production keeps scrypt.
-        method = (
-            current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-            if has_app_context()
-            else "scrypt"
-        )
-        self.password_hash = generate_password_hash(password, method=method)
+        """Store a new password's hash; every session of the user ends (the rules for what
+        a password may be are in auth/passwords.py, asked by the forms and the CLI)."""
+        self.password_hash = generate_password_hash(password, method=hash_method())
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return password_matches(self.password_hash, password)
+
+    def end_sessions(self) -> None:
+        """Make every session and remember-me cookie of this user invalid."""
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def sees_province(self) -> bool:

@@ -131,6 +131,9 @@
     } else if (status === 400 && body.status === "csrf") {
       item.state = "waiting";
       outcome = "csrf";
+    } else if (status === 429) {  // too many requests: kept, sent again later
+      item.state = "waiting";
+      outcome = "retry";
     } else if (status >= 400 && status < 500) {
       item.state = "refused";
       item.refusal = body.status || "refused";

@@ -265,3 +265,34 @@ def test_an_expired_login_keeps_the_finding_until_the_inspector_logs_in(
     expect(page.locator(".outbox-item [data-state]")).to_have_text("Đã gửi")
     [inspection] = inspections(live_app)
     assert inspection.staff_name == "Lương Thị Hoa" and len(inspection.photos) == 1
+
+
+def test_a_finding_answered_429_waits_and_is_sent_later(phone_without_worker, live_app):
+    page = phone_without_worker
+    log_in(page)
+    open_form(page)
+    fill_checklist(page)
+    add_photo(page)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
+    expect(page.locator("[data-queued]")).to_be_visible()
+    page.context.set_offline(False)
+
+    def too_many(route):
+        route.fulfill(
+            status=429,
+            headers={"Retry-After": "30"},
+            content_type="application/json",
+            body='{"status": "limited", "retry_after": 30, "message": "Thử lại sau 1 phút."}',
+        )
+
+    page.route("**/venues/*/inspections", too_many)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(page, "FieldappOutbox.items(null).then(l => l[0].attempts >= 1)")
+    wait_for_outbox(page, ["waiting"])  # kept to send again, not refused
+    assert inspections(live_app) == []
+
+    page.unroute("**/venues/*/inspections")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_for_outbox(page, ["sent"])
+    assert len(inspections(live_app)) == 1
