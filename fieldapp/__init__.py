@@ -25,6 +25,7 @@ from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, configure
 from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from fieldapp.fragments import wants_json
+from fieldapp.headers import init_headers
 
 
 def select_locale() -> str:
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     compress.init_app(app)
     init_assets(app)
+    init_headers(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
