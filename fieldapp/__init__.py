@@ -26,6 +26,7 @@ from fieldapp.config import INSTANCE, ROOT, configure
 from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
 from fieldapp.fragments import wants_json
 from fieldapp.headers import init_headers
+from fieldapp.offline.session_mark import mark_session
 
 
 def select_locale() -> str:
@@ -126,6 +127,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
 
     app.before_request(check_same_origin)
+    app.after_request(mark_session)
 
     @app.after_request
     def vary_on_htmx(response):

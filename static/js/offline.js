@@ -60,6 +60,11 @@
   }
 
   if (new URLSearchParams(location.search).get("logged_out")) tellWorker({ type: "forget-pages" });
+  // A 401 (the login ended meanwhile) empties the kept pages too; outbox.js calls this.
+  window.fieldappSessionEnded = function () { tellWorker({ type: "forget-pages" }); };
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 401) window.fieldappSessionEnded();
+  });
 
   if (!window.indexedDB || !Outbox) return;
 
