@@ -27,6 +27,7 @@ from fieldapp.extensions import babel, compress, csrf, db, htmx, login_manager, 
 from fieldapp.fragments import wants_json
 from fieldapp.headers import init_headers
 from fieldapp.offline.session_mark import mark_session
+from fieldapp.request_input import init_request_input
 
 
 def select_locale() -> str:
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     compress.init_app(app)
     init_assets(app)
     init_headers(app)
+    init_request_input(app)  # after htmx, whose request class it extends
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
