@@ -5,6 +5,7 @@ dates, JSON of every wrong type. Whatever the answer, it is never a 5xx.
 Hypothesis draws the values; the examples are derandomized (the same on every run) and few
 per route, so the whole file takes seconds, not minutes."""
 
+import io
 import re
 import tempfile
 from pathlib import Path
@@ -161,7 +162,8 @@ def _fuzz_route(app, world, rule, method, data):
     client = world[draw(st.sampled_from(sorted(world)), label="user")]
     url = _url(rule, draw)
     query = draw(FORM, label="query")
-    kind = draw(st.sampled_from(["form", "json", "raw"]), label="body") if method == "POST" else ""
+    kinds = ["form", "json", "raw", "multipart"]
+    kind = draw(st.sampled_from(kinds), label="body") if method == "POST" else ""
     headers = {}
     if draw(st.booleans(), label="htmx"):
         headers["HX-Request"] = "true"
@@ -172,6 +174,13 @@ def _fuzz_route(app, world, rule, method, data):
         options["data"] = draw(FORM, label="form")
     elif kind == "json":
         options["json"] = draw(JSON_BODY, label="json")
+    elif kind == "multipart":
+        fields = draw(FORM, label="form")
+        name = draw(st.sampled_from(["photos", "photo", "file"]), label="file field")
+        content = draw(st.binary(max_size=300), label="file")
+        filename = draw(st.sampled_from(["a.jpg", "a.csv", "a.xlsx", "\x00.png", "../../x"]))
+        options["data"] = {**fields, name: (io.BytesIO(content), filename)}
+        options["content_type"] = "multipart/form-data"
     elif kind == "raw":
         options["data"] = draw(st.binary(max_size=200), label="raw")
         options["content_type"] = draw(
