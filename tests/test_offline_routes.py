@@ -138,3 +138,14 @@ def test_the_phone_knows_whose_login_it_holds_and_for_how_long(client, login, ma
     client.post("/login", data={"username": other.username, "password": PASSWORD, "remember": "y"})
     assert client.get_cookie("fieldapp_user").value == str(other.id)
     assert client.get_cookie("fieldapp_user").expires is not None
+
+
+def test_the_offline_page_kept_for_everyone_names_nobody(client, login):
+    """The worker keeps /offline in the app shell whoever is logged in: no name, no user id,
+    no CSRF token in it."""
+    user = login(display_name="Lò Văn Thành")
+    page = client.get("/offline").get_data(as_text=True)
+    assert "Không có sóng" in page
+    assert "Lò Văn Thành" not in page and "data-user-id" not in page
+    assert "X-CSRFToken" not in page and "csrf_token" not in page
+    assert f'data-user-id="{user.id}"' in client.get("/outbox").get_data(as_text=True)

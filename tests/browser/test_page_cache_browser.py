@@ -105,3 +105,19 @@ def test_a_login_as_someone_else_empties_the_cache(phone, live_app):
     phone.goto("/")
     expect(phone.locator(".menu-user")).to_contain_text("Hà Thị Mai")
     wait_until(phone, f"{KEPT}.then(p => !p.includes('/venues/1'))")
+
+
+def test_a_401_empties_the_cache(phone, live_app):
+    """The session ends on the server's side while the page is open (here: its cookies go,
+    the phone's `fieldapp_user` stays): the search's htmx request gets a 401."""
+    log_in(phone)
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.goto("/venues?q=son+ha")
+    wait_until(phone, "navigator.serviceWorker.controller !== null")
+    phone.goto("/venues")
+    wait_until(phone, f"{KEPT}.then(p => p.includes('/venues/1'))")
+    phone.context.clear_cookies(name="session")
+    phone.context.clear_cookies(name="remember_token")
+    phone.locator("#venue-q").fill("son lu")
+    phone.wait_for_url(lambda url: "/login?next=" in url)
+    wait_until(phone, f"{KEPT}.then(p => p.length === 0)")
