@@ -52,6 +52,7 @@ def test_logging_out_while_a_prefetch_runs_keeps_nothing(phone, live_app):
     while len(answered) < len(held):
         phone.wait_for_timeout(100)
     # The answers went back to the worker with the old user's pages; none may land.
+    wait_until(phone, f"{KEPT}.then(p => p.length === 0)")
     for _ in range(15):
         assert kept_pages(phone) == []
         phone.wait_for_timeout(100)
@@ -79,7 +80,7 @@ def test_a_session_ended_without_logout_shows_no_kept_page_offline(phone, live_a
         phone.goto(path)
         expect(phone.locator("body")).not_to_contain_text("Lò Văn Thành")
         expect(phone.locator("body")).not_to_contain_text("Chợ Sơn Hà")
-    assert kept_pages(phone) == []
+    wait_until(phone, f"{KEPT}.then(p => p.length === 0)")
 
 
 def test_a_login_as_someone_else_empties_the_cache(phone, live_app):
