@@ -103,11 +103,11 @@ function storePage(request, response, startedAt) {
   });
 }
 
-function fromNetwork(request, response, startedAt) {
-  const copy = response.clone();
+// Learn from a page fetched from the network and keep it if it may be kept.
+function keep(request, response, startedAt) {
   return learnOwner(response, startedAt).then(function () {
-    return storePage(request, copy, startedAt);
-  }).then(function () { return response; }, function () { return response; });
+    return storePage(request, response, startedAt);
+  }).catch(function () { return null; });
 }
 
 // Offline: a kept page only while its owner's login is still on this phone.
@@ -154,8 +154,10 @@ self.addEventListener("fetch", function (event) {
   }
   const startedAt = generation;
   event.respondWith(withTimeout(fetch(request), NETWORK_TIMEOUT_MS)
-    .then(function (response) { return fromNetwork(request, response, startedAt); },
-          function () { return pageFromCache(request); }));
+    .then(function (response) {  // shown at once; kept (or not) meanwhile
+      event.waitUntil(keep(request, response.clone(), startedAt));
+      return response;
+    }, function () { return pageFromCache(request); }));
 });
 
 // Pages asked for by the app (venues of the inspector's list, recent search results),
@@ -168,7 +170,7 @@ self.addEventListener("message", function (event) {
       const url = new URL(path, self.location.origin);
       if (!cacheable(url)) return null;
       return fetch(url.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-        .then(function (response) { return fromNetwork(new Request(url.href), response, startedAt); })
+        .then(function (response) { return keep(new Request(url.href), response, startedAt); })
         .catch(function () { return null; });
     })));
   } else if (data.type === "forget-pages") {
