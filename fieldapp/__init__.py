@@ -35,6 +35,9 @@ from fieldapp.extensions import (
     migrate,
 )
 from fieldapp.fragments import wants_json
+from fieldapp.headers import init_headers
+from fieldapp.offline.session_mark import mark_session
+from fieldapp.request_input import init_request_input
 
 
 def select_locale() -> str:
@@ -67,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     compress.init_app(app)
     init_assets(app)
+    init_headers(app)
+    init_request_input(app)  # after htmx, whose request class it extends
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -137,6 +142,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_error_pages(app)
 
     app.before_request(check_same_origin)
+    app.after_request(mark_session)
 
     @app.after_request
     def vary_on_htmx(response):

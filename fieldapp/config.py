@@ -126,6 +126,9 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # Origins besides the app's own allowed to post (e.g. behind a renaming proxy):
         # FIELDAPP_TRUSTED_ORIGINS, comma-separated or a JSON list.
         "TRUSTED_ORIGINS": [],
+        # Strict-Transport-Security's max-age, sent only on requests that came over HTTPS
+        # (behind a proxy, the proxy must say so: X-Forwarded-Proto with ProxyFix); 0: none.
+        "HSTS_MAX_AGE": 31536000,
     }
     return config
 

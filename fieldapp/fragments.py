@@ -20,12 +20,18 @@ def wants_json() -> bool:
     return accept["application/json"] > accept["text/html"]
 
 
+# The largest record id: PostgreSQL's INTEGER (SQLite's is larger). Ids in URLs
+# (request_input.IdConverter) and in queries and forms (id_param) stay below it.
+MAX_ID = 2**31 - 1
+
+
 def id_param(value: str | None) -> int | None:
     """A record id or page number typed in a URL or form: a plain positive integer, or None.
 
     str.isdigit() accepts "²" and int() then fails; huge numbers overflow the database.
     """
     value = (value or "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= 9:
-        return int(value) or None
+    if value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID)):
+        number = int(value)
+        return number if 0 < number <= MAX_ID else None
     return None

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from fieldapp import clock
+from fieldapp.text import clean_text
 
 # An XLSX is a zip of XML: refuse one that unpacks to more than this (a "zip bomb"). A
 # registry of 20,000 venues unpacks to about 11 MB. Without its <dimension> tag a sheet is
@@ -293,4 +294,4 @@ def cell_text(value) -> str:
         value = int(value)
     if isinstance(value, (date, datetime)):
         return clock.day_text(value)
-    return str(value).strip()
+    return clean_text(str(value)).strip()

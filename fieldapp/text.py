@@ -35,3 +35,20 @@ def search_text(text: str | None) -> str:
 def search_terms(query: str | None) -> list[str]:
     """Split a search box's text into folded words."""
     return search_text(query).split()
+
+
+# C0 and C1 control characters but tab and newline (carriage returns become newlines),
+# and lone surrogates (which JSON's \ud800 can carry and no database stores).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_RETURNS = re.compile(r"\r\n?")
+
+
+def clean_text(text: str | None) -> str:
+    """Text as it may be stored: NUL bytes and other control characters removed, tab and
+    newline kept for free text, Windows and old Mac line ends made newlines.
+
+    Used on every query, form and JSON value (fieldapp/request_input.py) and every
+    spreadsheet cell (spreadsheets.cell_text), so imports and forms agree."""
+    if not text:
+        return ""
+    return _CONTROL.sub("", _RETURNS.sub("\n", text))

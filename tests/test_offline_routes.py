@@ -113,3 +113,39 @@ def test_csrf_token_endpoint_names_the_user(client, login):
     user = login()
     body = client.get("/account/csrf-token").get_json()
     assert body["user_id"] == user.id and body["csrf_token"]
+
+
+def test_the_phone_knows_whose_login_it_holds_and_for_how_long(client, login, make_user):
+    """The service worker keeps pages for the user named by X-Fieldapp-User, and shows them
+    offline only while the `fieldapp_user` cookie, which lives as long as the login, is there."""
+    user = login()
+    page = client.get("/")
+    assert page.headers["X-Fieldapp-User"] == str(user.id)
+    cookie = client.get_cookie("fieldapp_user")
+    assert cookie.value == str(user.id) and not cookie.http_only and cookie.expires is None
+    assert client.get("/static/css/app.css").headers.get("X-Fieldapp-User") is None
+
+    client.post("/logout")
+    assert client.get_cookie("fieldapp_user") is None
+    assert "X-Fieldapp-User" not in client.get("/login").headers
+    # Left behind while the server answers nobody (the session expired): removed.
+    client.set_cookie("fieldapp_user", str(user.id))
+    client.get("/login")
+    assert client.get_cookie("fieldapp_user") is None
+
+    # Remembered: the cookie lasts as long as the remember-me cookie.
+    other = make_user(username="remembered")
+    client.post("/login", data={"username": other.username, "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("fieldapp_user").value == str(other.id)
+    assert client.get_cookie("fieldapp_user").expires is not None
+
+
+def test_the_offline_page_kept_for_everyone_names_nobody(client, login):
+    """The worker keeps /offline in the app shell whoever is logged in: no name, no user id,
+    no CSRF token in it."""
+    user = login(display_name="Lò Văn Thành")
+    page = client.get("/offline").get_data(as_text=True)
+    assert "Không có sóng" in page
+    assert "Lò Văn Thành" not in page and "data-user-id" not in page
+    assert "X-CSRFToken" not in page and "csrf_token" not in page
+    assert f'data-user-id="{user.id}"' in client.get("/outbox").get_data(as_text=True)

@@ -153,8 +153,14 @@ class InspectionForm(FlaskForm):
     def validate_uuid(self, field):
         try:
             field.data = str(uuid_module.UUID(field.data))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, AttributeError):  # AttributeError: not text at all
             raise ValidationError(_l("This form is damaged: reload the page.")) from None
+
+    def validate_device_time(self, field):
+        if field.data and _parse_device_time(field.data) is None:
+            raise ValidationError(
+                _l("The phone's date and time cannot be right: set its clock and send again.")
+            )
 
     def _check_not_before_visit(self, field) -> None:
         # Against the day the finding was made: one sent from the outbox days later,
@@ -238,14 +244,20 @@ def correction_data(inspection) -> dict:
     }
 
 
+# A phone's clock outside these years is wrong, and 9999-12-31 would overflow in Vietnam's time.
+DEVICE_TIME_RANGE = (datetime(2000, 1, 1), datetime(2100, 1, 1))
+
+
 def _parse_device_time(value: str | None) -> datetime | None:
-    """The phone's clock, sent as ISO 8601; stored as naive UTC."""
-    if not value:
+    """The phone's clock, sent as ISO 8601; stored as naive UTC. None if it is not a time
+    or not a possible one."""
+    if not value or not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    earliest, latest = DEVICE_TIME_RANGE
+    return moment if earliest <= moment < latest else None

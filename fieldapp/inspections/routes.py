@@ -246,8 +246,7 @@ def edit(inspection_id: int):
 def photo(uuid: str, name: str):
     """A photo of an inspection of the user's district."""
     photo = photo_or_404(f"{uuid}/{name}")
-    response = send_from_directory(
-        current_app.config["UPLOAD_FOLDER"], photo.path, mimetype="image/jpeg", max_age=86400
+    # Not kept by the browser (no-store, fieldapp/headers.py): evidence stays off the phone.
+    return send_from_directory(
+        current_app.config["UPLOAD_FOLDER"], photo.path, mimetype="image/jpeg"
     )
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response

@@ -40,8 +40,6 @@ def index():
 @login_required
 def venues():
     """The markers' data for the user's district."""
-    response = jsonify(
+    return jsonify(
         venues=venue_points(current_user.district_ids), venue_url=url_for("venues.search") + "/"
     )  # + the venue's id
-    response.headers["Cache-Control"] = "private, max-age=60"
-    return response

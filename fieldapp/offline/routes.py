@@ -78,5 +78,8 @@ def outbox():
 
 @bp.route("/offline")
 def fallback():
-    """Shown by the service worker for a page that was never opened with signal."""
-    return render_template("offline/fallback.html")
+    """Shown by the service worker for a page that was never opened with signal.
+
+    The worker keeps it in the app shell for whoever uses the phone: it names nobody and
+    carries no CSRF token."""
+    return render_template("offline/fallback.html", shared_page=True)

@@ -60,6 +60,20 @@
   }
 
   if (new URLSearchParams(location.search).get("logged_out")) tellWorker({ type: "forget-pages" });
+  // A kept page opened after the login ended on this phone (cookies cleared or expired), by a
+  // worker that could not tell (no cookieStore there): forget the pages, show the offline page.
+  // A page from the server always comes with the cookie (fieldapp/offline/session_mark.py).
+  if (userId != null && document.cookie.split("; ").indexOf("fieldapp_user=" + userId) === -1) {
+    tellWorker({ type: "forget-pages" });
+    location.replace("/offline");
+    return;
+  }
+  // A 401 (the login ended meanwhile) empties the kept pages too; outbox.js calls this.
+  window.fieldappSessionEnded = function () { tellWorker({ type: "forget-pages" }); };
+  // Before htmx follows the 401's HX-Redirect to the login page (it fires no error then).
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 401) window.fieldappSessionEnded();
+  });
 
   if (!window.indexedDB || !Outbox) return;
 

@@ -73,12 +73,18 @@
                                     function (error) { clearTimeout(timer); throw error; });
   }
 
+  // The login ended: the pages the service worker kept for this user must go
+  // (offline.js and sw.js each define the hook, for a page and for the worker).
+  function sessionEnded() {
+    if (typeof self.fieldappSessionEnded === "function") self.fieldappSessionEnded();
+  }
+
   // A fresh CSRF token for the current session: the one in an old page may be stale.
   function session() {
     return timedFetch("/account/csrf-token", { credentials: "same-origin", cache: "no-store",
                                               headers: { Accept: "application/json" } }, 15000)
       .then(function (response) {
-        if (response.status === 401) return { login: true };
+        if (response.status === 401) { sessionEnded(); return { login: true }; }
         if (!response.ok) return { error: true };
         return response.json();
       }, function () { return { offline: true }; });
@@ -126,6 +132,7 @@
       item.photos = [];  // kept on the server now; free the phone's storage
       outcome = "sent";
     } else if (status === 401) {
+      sessionEnded();
       item.state = "login";
       outcome = "login";
     } else if (status === 400 && body.status === "csrf") {

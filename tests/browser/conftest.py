@@ -113,9 +113,31 @@ def live_app(tmp_path, migrated_db):
         db.engine.dispose()
 
 
+def csp_violations(context) -> list[str]:
+    """What Chromium reported to the console as refused by the Content Security Policy, in
+    any page of the context, so far."""
+    return context.fieldapp_csp_violations
+
+
+def _watch_console(context) -> None:
+    context.fieldapp_csp_violations = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            context.fieldapp_csp_violations.append(message.text)
+
+    context.on("console", on_console)
+
+
+def assert_no_csp_violation(context) -> None:
+    violations = csp_violations(context)
+    assert not violations, "refused by the Content Security Policy:\n" + "\n".join(violations)
+
+
 def phone_context(browser, live_app, service_workers="allow"):
-    """A phone-sized browser, allowed to read a GPS position at the Sơn Hà market."""
-    return browser.new_context(
+    """A phone-sized browser, allowed to read a GPS position at the Sơn Hà market; every
+    console error about the Content Security Policy is kept (`csp_violations`)."""
+    context = browser.new_context(
         viewport=PHONE,
         device_scale_factor=2,
         is_mobile=True,
@@ -126,6 +148,8 @@ def phone_context(browser, live_app, service_workers="allow"):
         base_url=live_app.base_url,
         service_workers=service_workers,
     )
+    _watch_console(context)
+    return context
 
 
 @pytest.fixture
@@ -135,6 +159,7 @@ def phone(browser, live_app):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert_no_csp_violation(context)
 
 
 @pytest.fixture
@@ -145,3 +170,4 @@ def phone_without_worker(browser, live_app):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert_no_csp_violation(context)

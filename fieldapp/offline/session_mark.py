@@ -1,0 +1,47 @@
+"""What the service worker needs to keep its page cache to one user's valid session.
+
+Every response to a logged-in user names them in `X-Fieldapp-User`: a page answered for
+someone else (a login as another user) or for nobody (a redirect to the login, a 401)
+makes the worker drop the pages it kept.
+
+Offline the worker cannot ask the server, and the session cookie is HttpOnly; so a
+companion cookie, `fieldapp_user` (the user's id, nothing secret), lives exactly as long as
+the login on this phone: set with the session (and for as long as the remember-me cookie
+when there is one), removed at logout or when the server answers someone who is no longer
+logged in. Cookies cleared or expired: it is gone too, and the worker shows no kept page.
+"""
+
+from flask import Response, current_app, request, session
+from flask_login import current_user
+from flask_login.config import COOKIE_DURATION
+
+USER_HEADER = "X-Fieldapp-User"
+USER_COOKIE = "fieldapp_user"
+
+
+def _remembered() -> bool:
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return session.get("_remember") == "set" or name in request.cookies
+
+
+def mark_session(response: Response) -> Response:
+    """Name the user on the response and keep the phone's cookie in step with the login."""
+    if request.endpoint == "static":
+        return response
+    secure = request.is_secure
+    if current_user and current_user.is_authenticated:
+        user = str(current_user.id)
+        response.headers[USER_HEADER] = user
+        remembered = current_app.config.get("REMEMBER_COOKIE_DURATION", COOKIE_DURATION)
+        lifetime = remembered if _remembered() else None
+        response.set_cookie(
+            USER_COOKIE,
+            user,
+            max_age=lifetime,
+            secure=secure,
+            httponly=False,  # read by the service worker, which cannot see the session cookie
+            samesite="Lax",
+        )
+    elif USER_COOKIE in request.cookies:
+        response.delete_cookie(USER_COOKIE, secure=secure, samesite="Lax")
+    return response
