@@ -28,7 +28,8 @@ def mark_session(response: Response) -> Response:
     """Name the user on the response and keep the phone's cookie in step with the login."""
     if request.endpoint == "static":
         return response
-    secure = request.is_secure
+    # As the session cookie: Secure over HTTPS, or whenever the setting says the site is.
+    secure = request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     if current_user and current_user.is_authenticated:
         user = str(current_user.id)
         response.headers[USER_HEADER] = user
