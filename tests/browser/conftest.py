@@ -171,3 +171,22 @@ def phone_without_worker(browser, live_app):
     yield page
     context.close()
     assert_no_csp_violation(context)
+
+
+@pytest.fixture
+def add_user(live_app):
+    """Add a colleague to the browser test's district: `add_user("admin", "admin")`."""
+
+    def add(username: str, role: str, display_name: str = "Hà Thị Mai") -> None:
+        with live_app.app_context():
+            user = User(
+                username=username,
+                display_name=display_name,
+                role=role,
+                district=db.session.query(District).one(),
+            )
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+
+    return add

@@ -29,18 +29,10 @@ def type_log_in(page, username, password) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def test_admin_creates_an_account_whose_user_chooses_a_password(phone_without_worker, live_app):
-    with live_app.app_context():
-        inspector = db.session.scalar(select(User).where(User.username == "inspector"))
-        admin = User(
-            username="it.officer",
-            display_name="Phạm Văn Đức",
-            role="admin",
-            district_id=inspector.district_id,
-        )
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
+def test_admin_creates_an_account_whose_user_chooses_a_password(
+    add_user, phone_without_worker, live_app
+):
+    add_user("it.officer", "admin", "Phạm Văn Đức")
     page = phone_without_worker
     type_log_in(page, "it.officer", PASSWORD)
     page.wait_for_url("**/")

@@ -7,10 +7,7 @@ import threading
 from flask import request
 from playwright.sync_api import expect
 
-from fieldapp.extensions import db
-from fieldapp.models import District, User
 from tests.browser.phone import log_in, wait_until
-from tests.factories import PASSWORD
 
 KEPT = "caches.open('pages-v1').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
 
@@ -83,17 +80,8 @@ def test_a_session_ended_without_logout_shows_no_kept_page_offline(phone, live_a
     wait_until(phone, f"{KEPT}.then(p => p.length === 0)")
 
 
-def test_a_login_as_someone_else_empties_the_cache(phone, live_app):
-    with live_app.app_context():
-        other = User(
-            username="other",
-            display_name="Hà Thị Mai",
-            role="inspector",
-            district=db.session.query(District).one(),
-        )
-        other.set_password(PASSWORD)
-        db.session.add(other)
-        db.session.commit()
+def test_a_login_as_someone_else_empties_the_cache(add_user, phone, live_app):
+    add_user("other", "inspector", "Hà Thị Mai")
     log_in(phone)
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     phone.goto("/venues?q=son+ha")

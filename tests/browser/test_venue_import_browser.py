@@ -5,9 +5,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.models import User, Venue
+from fieldapp.models import Venue
 from tests.browser.phone import assert_fits_phone, log_in, screenshot
-from tests.factories import PASSWORD, cp1258
+from tests.factories import cp1258
 
 REGISTRY = (
     "Mã;Tên;Loại hình;Xã;Địa chỉ\n"
@@ -17,18 +17,8 @@ REGISTRY = (
 )
 
 
-def test_admin_imports_the_registry(phone_without_worker, live_app, tmp_path):
-    with live_app.app_context():
-        inspector = db.session.scalar(select(User).where(User.username == "inspector"))
-        admin = User(
-            username="admin",
-            display_name="Phạm Văn Đức",
-            role="admin",
-            district_id=inspector.district_id,
-        )
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
+def test_admin_imports_the_registry(add_user, phone_without_worker, live_app, tmp_path):
+    add_user("admin", "admin", "Phạm Văn Đức")
     sheet = tmp_path / "so-dia-diem.csv"
     sheet.write_bytes(cp1258(REGISTRY))
     page = phone_without_worker
