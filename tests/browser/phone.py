@@ -51,3 +51,16 @@ def assert_fits_phone(page) -> None:
     """Nothing on the page makes it scroll sideways on a 360 px screen."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+
+
+def forget_login(page, names=("session", "remember_token")) -> None:
+    """Clear the login cookies as a phone losing them would. Every answer renews the session
+    cookie (its idle time), so a prefetch still running may set it again: clear until it
+    stays gone."""
+    for _ in range(50):
+        for name in names:
+            page.context.clear_cookies(name=name)
+        page.wait_for_timeout(200)
+        if not any(c["name"] in names for c in page.context.cookies()):
+            return
+    raise AssertionError("the login cookies keep coming back")

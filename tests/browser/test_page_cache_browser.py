@@ -7,7 +7,7 @@ import threading
 from flask import request
 from playwright.sync_api import expect
 
-from tests.browser.phone import log_in, wait_until
+from tests.browser.phone import forget_login, log_in, wait_until
 
 KEPT = "caches.open('pages-v1').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
 
@@ -89,7 +89,7 @@ def test_a_login_as_someone_else_empties_the_cache(add_user, phone, live_app):
     phone.goto("/")
     wait_until(phone, f"{KEPT}.then(p => p.includes('/'))")
     # The second user logs in with the first one's cookies gone but the pages kept.
-    phone.context.clear_cookies()
+    forget_login(phone, names=("session", "remember_token", "fieldapp_user"))
     log_in(phone, username="other")
     phone.goto("/")
     expect(phone.locator(".menu-user")).to_contain_text("Hà Thị Mai")
@@ -105,14 +105,7 @@ def test_a_401_empties_the_cache(phone, live_app):
     wait_until(phone, "navigator.serviceWorker.controller !== null")
     phone.goto("/venues")
     wait_until(phone, f"{KEPT}.then(p => p.includes('/venues/1'))")
-    # Every answer renews the session cookie (its idle time): a prefetch still running may
-    # set it again, so clear until it stays gone.
-    for _ in range(50):
-        phone.context.clear_cookies(name="session")
-        phone.context.clear_cookies(name="remember_token")
-        phone.wait_for_timeout(200)
-        if not any(c["name"] == "session" for c in phone.context.cookies()):
-            break
+    forget_login(phone)
     phone.locator("#venue-q").fill("son lu")
     phone.wait_for_url(lambda url: "/login?next=" in url)
     wait_until(phone, f"{KEPT}.then(p => p.length === 0)")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fieldapp.extensions import db
 from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import Inspection, User, Venue
-from tests.browser.phone import assert_fits_phone, log_in, screenshot
+from tests.browser.phone import assert_fits_phone, forget_login, log_in, screenshot
 from tests.factories import PASSWORD, jpeg_bytes
 
 
@@ -72,7 +72,7 @@ def test_review_round_trip(phone_without_worker, live_app):
     expect(page.locator("#audit")).to_contain_text("Duyệt")
     screenshot(page, "16-approved")
 
-    page.context.clear_cookies()
+    forget_login(page)
     log_in(page)
     returned = page.locator(".returned")
     expect(returned).to_contain_text("Mã hư hỏng nhưng chưa có ảnh")
