@@ -4,6 +4,7 @@ each audited field is called on screen."""
 import json
 from datetime import date, datetime
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -131,6 +132,40 @@ def record_change(record, action: str, user: User | None, before: dict | None) -
         action=action,
         user_id=user.id if user else None,
         changes=json.dumps(changes, ensure_ascii=False),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record_event(
+    action: str,
+    user: User | None,
+    *,
+    entity: str | None = None,
+    entity_id: int | None = None,
+    changes: dict | None = None,
+    detail: dict | None = None,
+    district_id: int | None = None,
+) -> AuditEntry:
+    """Add an audit entry for an event (a log-in, an export, figures imported...): who,
+    from which address, when, and its details as JSON values (never as lines, which free
+    text could forge). The district is the user's unless given."""
+    if district_id is None and user is not None:
+        district_id = user.district_id
+    entry = AuditEntry(
+        entity=entity or action.split("_")[0],
+        entity_id=entity_id,
+        action=action,
+        user_id=user.id if user else None,
+        changes=json.dumps(changes or {}, ensure_ascii=False),
+        detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        address=_address(),
+        district_id=district_id,
+        at=clock.utcnow(),
     )
     db.session.add(entry)
     return entry

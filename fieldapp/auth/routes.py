@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
+from fieldapp.audit import record_event
 from fieldapp.auth import limits
 from fieldapp.auth.forms import LoginForm
 from fieldapp.auth.same_origin import safe_next
-from fieldapp.auth.sessions import authenticate, begin_session, end_session
+from fieldapp.auth.sessions import authenticate, begin_session, end_session, user_named
 from fieldapp.extensions import db, limiter
 from fieldapp.fragments import wants_json
 
@@ -18,6 +19,25 @@ bp = Blueprint("auth", __name__)
 def _attempted_account() -> str:
     """The rate limit's key per account: the username tried, as the log-in reads it."""
     return "account:" + request.form.get("username", "").strip().lower()[:50]
+
+
+def _tried_username() -> str:
+    """The username a log-in tried, bounded: kept in the audit trail, never the password."""
+    return request.form.get("username", "").strip()[:50]
+
+
+def _record_failed(action: str) -> None:
+    """Audit a refused log-in under the district of the account it tried, if one exists."""
+    tried = _tried_username()
+    account = user_named(tried) if tried else None
+    record_event(
+        action,
+        None,
+        entity="session",
+        detail={"username": tried},
+        district_id=account.district_id if account else None,
+    )
+    db.session.commit()
 
 
 def _failed(response) -> bool:
@@ -48,8 +68,11 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             begin_session(user, remember=form.remember.data)
+            record_event("login", user, entity="session")
+            db.session.commit()
             return redirect(safe_next(request.args.get("next")), code=303)
         error = _("Wrong username or password.")
+        _record_failed("login_failed")
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 
@@ -58,6 +81,7 @@ def login():
 def login_limited(error):
     """Too many failed log-ins: the form again, with the username kept and when to retry."""
     seconds = limits.wait_seconds()
+    _record_failed("login_limited")
     if wants_json():
         return limits.limited_json(seconds)
     page = render_template("auth/login.html", form=LoginForm(), error=limits.wait_message(seconds))
@@ -68,7 +92,9 @@ def login_limited(error):
 @login_required
 def logout():
     """Log out, here and on every other phone, and go back to the log-in page."""
-    end_session(current_user._get_current_object())
+    user = current_user._get_current_object()
+    record_event("logout", user, entity="session")
+    end_session(user)
     db.session.commit()
     # logged_out tells the phone to drop its cached pages: they show this user's data.
     return redirect(url_for("auth.login", logged_out=1), code=303)

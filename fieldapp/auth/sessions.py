@@ -26,10 +26,15 @@ def _now() -> int:
     return int(clock.now().timestamp())
 
 
+def user_named(username: str) -> User | None:
+    """The user with this username as the log-in reads it, enabled or not."""
+    return db.session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The enabled user with this username and password, or None. An unknown username
     checks the password against a dummy hash, so it takes as long as a known one."""
-    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    user = user_named(username)
     if user is None:
         password_matches(dummy_hash(), password)
         return None
