@@ -6,6 +6,7 @@ district IT officer's tools. Messages shared with the web pages (the import
 report) are translatable and are shown here in English.
 """
 
+import getpass
 import shutil
 import time
 from datetime import date
@@ -71,6 +72,15 @@ def refresh_statistics() -> None:
     """
     db.session.execute(text("ANALYZE"))
     db.session.commit()
+
+
+def who_ran(as_username: str | None) -> dict:
+    """Who ran a command that changes data, for the audit trail: the operating-system user,
+    and the username they ran it for (`--as`)."""
+    who = {"os_user": getpass.getuser()}
+    if as_username:
+        who["as"] = as_username.strip()[:50]
+    return who
 
 
 def district_named(name: str | None) -> District:
@@ -377,9 +387,20 @@ def _report_day(value: str) -> date:
     "FIELD is one of district, commune, venues_with_qr, scans, installs, "
     "smartphones. Repeatable.",
 )
+@click.option(
+    "--as",
+    "as_username",
+    metavar="USERNAME",
+    help="Whose figures or venues these are, for the audit trail (by default the "
+    "operating-system user who runs the command).",
+)
 @in_english
 def import_stats_command(
-    file: Path, district_name: str | None, date_text: str, columns: tuple[str, ...]
+    file: Path,
+    district_name: str | None,
+    date_text: str,
+    columns: tuple[str, ...],
+    as_username: str | None,
 ) -> None:
     """Import a CSV or XLSX spreadsheet of national figures per commune for a report date.
 
@@ -423,7 +444,7 @@ def import_stats_command(
             f'{" | ".join(sheet.headers)}. Map them with --column FIELD="HEADER". '
             "Nothing was imported."
         )
-    saved = apply_import(preview, None, file.name)
+    saved = apply_import(preview, None, file.name, who_ran(as_username))
     db.session.commit()
     click.echo(
         f"{district.name}, {vn_date(day)}: imported {saved} communes, "
@@ -469,10 +490,13 @@ def report_command(
         )
         if province is None:
             raise click.BadParameter(f"No province named {province_name}.", param_hint="--province")
-        report = province_report(province, day)
+        report, district_id = province_report(province, day), None
     else:
-        report = district_report(district_named(district_name), day)
+        district = district_named(district_name)
+        report, district_id = district_report(district, day), district.id
     output.write_bytes(exports.export_report(report, fmt, current_app.config))
+    exports.record_export(report, fmt, None, district_id, **who_ran(None))
+    db.session.commit()
     with_figures = len(report.rows_with_figures)
     click.echo(
         f"Wrote {output} ({report.area_name}, {clock.day_text(report.report_date)}, "

@@ -1,13 +1,18 @@
 """The audit trail of events: log-ins, failed log-ins, log-outs and refusals, each with
 who, from which address and its details."""
 
+import getpass
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
 from fieldapp.models import AuditEntry
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, commune_named
+
+FIGURES = Path(__file__).parent / "fixtures" / "figures"
 
 ADDRESS = {"REMOTE_ADDR": "203.0.113.7"}
 
@@ -81,3 +86,77 @@ def test_a_refused_login_attempt_is_recorded(client, make_user, small_limits):
     assert log_in(client).status_code == 429
     (entry,) = entries("login_limited")
     assert entry.details == {"username": "inspector"} and entry.address == "203.0.113.7"
+
+
+@pytest.fixture
+def supervisor(client, make_user):
+    user = make_user("supervisor", role="supervisor")
+    assert log_in(client, "supervisor").status_code == 303
+    return user
+
+
+def type_in(client, district, scans: dict, **extra):
+    data = dict(extra)
+    for commune in district.communes:
+        if commune.name in scans:
+            data[f"venues_with_qr-{commune.id}"] = "10"
+            data[f"scans-{commune.id}"] = str(scans[commune.name])
+    return client.post(
+        f"/reports/{district.id}/2021-11-05/figures", data=data, environ_base=ADDRESS
+    )
+
+
+def test_figures_typed_overwritten_and_removed_are_recorded(client, supervisor, quan_son):
+    assert type_in(client, quan_son, {"Sơn Hà": 1000, "Sơn Lư": 2000}).status_code == 303
+    assert type_in(client, quan_son, {"Sơn Hà": 1100}).status_code == 303
+    son_lu = commune_named(quan_son, "Sơn Lư")
+    assert type_in(client, quan_son, {}, **{f"clear-{son_lu.id}": "1"}).status_code == 303
+    first, second = entries("figures_saved")
+    assert first.details["communes"] == ["Sơn Hà", "Sơn Lư"] and first.details["overwritten"] == []
+    assert second.details["overwritten"] == ["Sơn Hà"] and second.details["date"] == "2021-11-05"
+    (removed,) = entries("figures_removed")
+    assert removed.details == {"date": "2021-11-05", "communes": ["Sơn Lư"]}
+    for entry in (first, second, removed):
+        assert entry.user_id == supervisor.id and entry.address == "203.0.113.7"
+        assert entry.district_id == quan_son.id
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_an_export_is_recorded(client, supervisor, quan_son, fmt):
+    url = f"/reports/{quan_son.id}/2021-11-05.{fmt}"
+    assert client.get(url, environ_base=ADDRESS).status_code == 200
+    (entry,) = entries("export")
+    assert entry.user_id == supervisor.id and entry.address == "203.0.113.7"
+    assert entry.district_id == quan_son.id
+    assert entry.details == {
+        "format": fmt,
+        "level": "district",
+        "area": "Quan Sơn",
+        "date": "2021-11-05",
+    }
+
+
+@pytest.fixture
+def cli(app):
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+def test_figures_imported_from_the_command_line_record_who_ran_it(cli, quan_son):
+    csv = str(FIGURES / "quan_son_2021-11-05.csv")
+    assert cli("import-stats", csv, "--date", "05/11/2021").exit_code == 0
+    assert cli("import-stats", csv, "--date", "05/11/2021", "--as", "tran.b").exit_code == 0
+    first, second = entries("figures_saved")
+    assert first.user_id is None and first.address is None
+    assert first.details["os_user"] == getpass.getuser() and "as" not in first.details
+    assert first.details["source"] == "quan_son_2021-11-05.csv"
+    assert second.details["as"] == "tran.b" and second.details["overwritten"]
+
+
+def test_a_report_written_from_the_command_line_is_recorded(cli, quan_son, tmp_path):
+    out = str(tmp_path / "r.csv")
+    result = cli("report", "--date", "05/11/2021", "--format", "csv", "-o", out)
+    assert result.exit_code == 0, result.output
+    (entry,) = entries("export")
+    assert entry.details["format"] == "csv" and entry.details["os_user"] == getpass.getuser()
+    assert entry.district_id == quan_son.id

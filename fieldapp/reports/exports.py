@@ -20,6 +20,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from fieldapp.audit import record_event
+from fieldapp.models import User
 from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reports.notice import (
     appendix_headers,
@@ -267,3 +269,20 @@ def export_report(report: WeeklyReport, fmt: str, config) -> bytes:
     district = report.area_name if report.level == "district" else ""
     issuer = template.format(district=district, province=report.province_name)
     return report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
+
+
+def record_export(report, fmt: str, user: User | None, district_id: int | None, **detail) -> None:
+    """Audit an export: the format, the district or province, the report date; the caller
+    commits. From the command line, `detail` says who ran it."""
+    record_event(
+        "export",
+        user,
+        detail={
+            "format": fmt,
+            "level": report.level,
+            "area": report.area_name,
+            "date": report.report_date.isoformat(),
+            **detail,
+        },
+        district_id=district_id,
+    )

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp import clock
+from fieldapp.audit import record_event
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
 from fieldapp.places import PlaceIndex
@@ -302,8 +303,11 @@ def save_figures(
     report_date: date,
     user: User | None,
     source: str = "",
+    detail: dict | None = None,
 ) -> int:
-    """Write each commune's figures for the date, replacing what was there; caller commits."""
+    """Write each commune's figures for the date, replacing what was there, and audit it
+    (which communes, which were overwritten; `detail` says who ran a command); the caller
+    commits."""
     existing = {
         f.commune_id: f
         for f in db.session.scalars(
@@ -326,6 +330,20 @@ def save_figures(
         row.source = source[:200]
         row.entered_by_id = user.id if user else None
         row.entered_at = now
+    if entries:
+        record_event(
+            "figures_saved",
+            user,
+            entity="figures",
+            detail={
+                "date": report_date.isoformat(),
+                "communes": [commune.name for commune in entries],
+                "overwritten": [c.name for c in entries if c.id in existing],
+                "source": source[:200],
+                **(detail or {}),
+            },
+            district_id=next(iter(entries)).district_id,
+        )
     db.session.flush()
     return len(entries)
 
@@ -421,13 +439,30 @@ def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None
     save_figures(typed.entries, report_date, user)
     for row in typed.cleared:
         db.session.delete(row)
+    if typed.cleared:
+        record_event(
+            "figures_removed",
+            user,
+            entity="figures",
+            detail={
+                "date": report_date.isoformat(),
+                "communes": [row.commune.name for row in typed.cleared],
+            },
+            district_id=typed.cleared[0].commune.district_id,
+        )
     db.session.flush()
 
 
-def apply_import(preview: ImportPreview, user: User | None, source: str) -> int:
+def apply_import(
+    preview: ImportPreview, user: User | None, source: str, detail: dict | None = None
+) -> int:
     """Save the preview's accepted rows; a preview that cannot be applied writes nothing."""
     if not preview.can_apply:
         return 0
     return save_figures(
-        {row.commune: row.figures for row in preview.accepted}, preview.report_date, user, source
+        {row.commune: row.figures for row in preview.accepted},
+        preview.report_date,
+        user,
+        source,
+        detail,
     )

@@ -342,8 +342,11 @@ def province_report(day: date):
     return _report_page(build_report(user_districts(), day, "province"))
 
 
-def _download(report, fmt: str):
-    """The report as a file to save, never cached by a shared cache."""
+def _download(report, fmt: str, district_id: int | None = None):
+    """The report as a file to save, never cached by a shared cache; the export is audited
+    (under the user's own district for a province's report)."""
+    exports.record_export(report, fmt, current_user, district_id)
+    db.session.commit()
     response = current_app.response_class(
         exports.export_report(report, fmt, current_app.config), content_type=exports.FORMATS[fmt]
     )
@@ -359,7 +362,7 @@ def _download(report, fmt: str):
 @office_only
 def district_export(district_id: int, day: date, fmt: str):
     district = district_or_404(district_id)
-    return _download(build_report([district], day, "district"), fmt)
+    return _download(build_report([district], day, "district"), fmt, district.id)
 
 
 @bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
