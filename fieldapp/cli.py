@@ -46,8 +46,10 @@ from fieldapp.reports.weekly import (
 from fieldapp.text import fold
 from fieldapp.users.service import (
     AccountProblem,
+    account_fields,
     choose_password,
     create_user,
+    record_account_event,
     scope_problem,
     set_enabled,
 )
@@ -222,6 +224,7 @@ def create_user_command(
         user = create_user(username, display_name, role, district, password, scope)
     except AccountProblem as problem:
         raise_account_problem(problem)
+    record_account_event("user_created", user, None, **account_fields(user), **who_ran(None))
     db.session.commit()
     where = f"the province {district.province.name}" if province_wide else district.name
     click.echo(f"Created {role} {user.username} in {where}.")
@@ -259,6 +262,7 @@ def set_password_command(username: str, password: str | None) -> None:
         choose_password(user, password)
     except AccountProblem as problem:
         raise_account_problem(problem)
+    record_account_event("password_changed", user, None, **who_ran(None))
     db.session.commit()
     click.echo(f"New password set for {user.username}; their sessions have ended.")
 
@@ -271,6 +275,7 @@ def disable_user_command(username: str, enable: bool) -> None:
     """Disable an account (it cannot log in; its sessions end), or enable it again."""
     user = user_named(username)
     set_enabled(user, enable)
+    record_account_event("user_enabled" if enable else "user_disabled", user, None, **who_ran(None))
     db.session.commit()
     if enable:
         click.echo(f"Enabled {user.username}.")

@@ -2,6 +2,7 @@
 who, from which address and its details."""
 
 import getpass
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
-from fieldapp.models import AuditEntry
+from fieldapp.models import AuditEntry, User
 from tests.factories import PASSWORD, commune_named
 
 FIGURES = Path(__file__).parent / "fixtures" / "figures"
@@ -160,3 +161,65 @@ def test_a_report_written_from_the_command_line_is_recorded(cli, quan_son, tmp_p
     (entry,) = entries("export")
     assert entry.details["format"] == "csv" and entry.details["os_user"] == getpass.getuser()
     assert entry.district_id == quan_son.id
+
+
+@pytest.fixture
+def admin(client, make_user):
+    user = make_user("admin", role="admin")
+    assert log_in(client, "admin").status_code == 303
+    return user
+
+
+def test_account_changes_are_recorded_with_the_admin_and_never_a_password(
+    client, admin, make_user, quan_son
+):
+    new = {"username": "lan", "display_name": "Lan", "role": "inspector", "scope": "district"}
+    created = client.post(
+        "/users/new", data={**new, "district_id": quan_son.id}, environ_base=ADDRESS
+    )
+    assert created.status_code == 200
+    lan = db.session.scalar(select(User).where(User.username == "lan"))
+    edited = {"display_name": "Hà Thị Lan", "role": "supervisor", "scope": "district"}
+    post = {"environ_base": ADDRESS}
+    assert client.post(f"/users/{lan.id}", data=edited, **post).status_code == 303
+    assert (
+        client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"}, **post).status_code == 303
+    )
+    assert client.post(f"/users/{lan.id}/enable", **post).status_code == 303
+    reset = client.post(f"/users/{lan.id}/reset-password", **post)
+    one_time = re.search(r"data-one-time-password><strong>([^<]+)</strong>", reset.text).group(1)
+    actions = ["user_created", "user_edited", "user_disabled", "user_enabled", "password_reset"]
+    for action in actions:
+        (entry,) = entries(action)
+        assert (entry.user_id, entry.entity, entry.entity_id) == (admin.id, "user", lan.id)
+        assert entry.address == "203.0.113.7" and entry.details["username"] == "lan"
+        assert one_time not in (entry.detail or "") + entry.changes
+    (edit,) = entries("user_edited")
+    assert edit.change_list == [
+        ("display_name", "Lan", "Hà Thị Lan"),
+        ("role", "inspector", "supervisor"),
+    ]
+
+
+def test_changing_ones_own_password_is_recorded(client, make_user):
+    user = make_user()
+    log_in(client)
+    new = "song ma ben bo"
+    response = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": new, "again": new},
+        environ_base=ADDRESS,
+    )
+    assert response.status_code == 303
+    (entry,) = entries("password_changed")
+    assert entry.user_id == user.id and entry.entity_id == user.id
+    assert new not in (entry.detail or "") + entry.changes
+
+
+def test_account_commands_record_who_ran_them(cli, quan_son, make_user):
+    make_user("lan")
+    assert cli("disable-user", "lan").exit_code == 0
+    assert cli("set-password", "lan", "--password", "song ma ben bo").exit_code == 0
+    for action in ("user_disabled", "password_changed"):
+        (entry,) = entries(action)
+        assert entry.user_id is None and entry.details["os_user"] == getpass.getuser()

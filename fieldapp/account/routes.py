@@ -21,7 +21,7 @@ from fieldapp.auth.sessions import renew_session
 from fieldapp.extensions import db, limiter
 from fieldapp.fragments import wants_json
 from fieldapp.users.forms import PasswordForm
-from fieldapp.users.service import AccountProblem, choose_password
+from fieldapp.users.service import AccountProblem, choose_password, record_account_event
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -80,6 +80,7 @@ def password():
             except AccountProblem as problem:
                 form.new.errors.append(problem.message)
             else:
+                record_account_event("password_changed", user, user)
                 db.session.commit()
                 renew_session(user)  # this phone stays logged in; the others do not
                 flash(_("Your password was changed. Other phones are logged out."), "success")

@@ -17,8 +17,10 @@ from fieldapp.users.forms import EditUserForm, NewUserForm
 from fieldapp.users.labels import ROLE_LABELS, SCOPE_LABELS
 from fieldapp.users.service import (
     AccountProblem,
+    account_fields,
     create_user_with_one_time_password,
     edit_user,
+    record_account_event,
     reset_password,
     set_enabled,
 )
@@ -75,6 +77,7 @@ def new():
         except AccountProblem as problem:
             getattr(form, problem.field).errors.append(problem.message)
         else:
+            record_account_event("user_created", user, current_user, **account_fields(user))
             db.session.commit()
             return _one_time_page(user, one_time, created=True)
     status = 422 if request.method == "POST" else 200
@@ -92,11 +95,13 @@ def edit(user_id: int):
         if user.id == current_user.id and form.role.data != user.role:
             form.role.errors.append(_("You cannot change your own role."))
         else:
+            before = account_fields(user)
             try:
                 edit_user(user, form.display_name.data, form.role.data, form.scope.data)
             except AccountProblem as problem:
                 getattr(form, problem.field).errors.append(problem.message)
             else:
+                record_account_event("user_edited", user, current_user, before)
                 db.session.commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("users.edit", user_id=user.id), code=303)
@@ -117,6 +122,7 @@ def disable(user_id: int):
     if request.form.get("confirm") != "yes":
         return _render("users/confirm_disable.html", user=user)[0]
     set_enabled(user, False)
+    record_account_event("user_disabled", user, current_user)
     db.session.commit()
     flash(_("%(name)s can no longer log in.", name=user.display_name), "success")
     return redirect(url_for("users.edit", user_id=user.id), code=303)
@@ -128,6 +134,7 @@ def disable(user_id: int):
 def enable(user_id: int):
     user = user_or_404(user_id)
     set_enabled(user, True)
+    record_account_event("user_enabled", user, current_user)
     db.session.commit()
     flash(_("%(name)s can log in again.", name=user.display_name), "success")
     return redirect(url_for("users.edit", user_id=user.id), code=303)
@@ -143,5 +150,6 @@ def reset(user_id: int):
         flash(_("Change your own password from “My password”."), "error")
         return redirect(url_for("users.edit", user_id=user.id), code=303)
     one_time = reset_password(user)
+    record_account_event("password_reset", user, current_user)
     db.session.commit()
     return _one_time_page(user, one_time, created=False)

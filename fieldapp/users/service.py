@@ -10,6 +10,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from fieldapp.audit import record_event
 from fieldapp.auth.passwords import password_problem
 from fieldapp.extensions import db
 from fieldapp.models import District, Role, Scope, User
@@ -107,6 +108,30 @@ def set_enabled(user: User, enabled: bool) -> None:
         user.end_sessions()
     user.is_enabled = enabled
     db.session.flush()
+
+
+def account_fields(user: User) -> dict:
+    """What an account change audits, before and after (never a password)."""
+    return {"display_name": user.display_name, "role": user.role, "scope": user.scope}
+
+
+def record_account_event(
+    action: str, user: User, by: User | None, before: dict | None = None, **detail
+) -> None:
+    """Audit a change of an account (created, edited, disabled, enabled, a password changed
+    or reset) under the account's district; `by` is who did it (None from the command line,
+    where `detail` says who ran it). The caller commits."""
+    after = account_fields(user)
+    before = before or {}
+    record_event(
+        action,
+        by,
+        entity="user",
+        entity_id=user.id,
+        changes={k: [before.get(k), v] for k, v in after.items() if before and before[k] != v},
+        detail={"username": user.username, **detail},
+        district_id=user.district_id,
+    )
 
 
 def one_time_password() -> str:
