@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
-from fieldapp.models import AuditEntry, User
+from fieldapp.models import AuditEntry, Poster, User
 from tests.factories import PASSWORD, commune_named
 
 FIGURES = Path(__file__).parent / "fixtures" / "figures"
@@ -223,3 +223,38 @@ def test_account_commands_record_who_ran_them(cli, quan_son, make_user):
     for action in ("user_disabled", "password_changed"):
         (entry,) = entries(action)
         assert entry.user_id is None and entry.details["os_user"] == getpass.getuser()
+
+
+def test_posters_issued_printed_delivered_and_app_payloads_are_recorded(
+    app, client, login, make_user, make_venue, record_finding, quan_son
+):
+    venue = make_venue()
+    inspector = login()
+    inspection = record_finding(venue, qr_posted="damaged")
+    url = f"/inspections/{inspection.id}/replacement"
+    assert client.post(url, data={"print": "queue"}, environ_base=ADDRESS).status_code == 303
+    bare = make_venue("Quán nước Bản Bôn", venue_type="shop", qr_payload="")
+    assert client.post(f"/venues/{bare.id}/payload", environ_base=ADDRESS).status_code == 303
+    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
+    office = login(make_user("supervisor", role="supervisor"))
+    assert client.post("/posters/queue/print", environ_base=ADDRESS).status_code == 303
+    poster = db.session.scalar(select(Poster))
+    delivered = client.post(f"/posters/{poster.id}/delivered", environ_base=ADDRESS)
+    assert delivered.status_code == 303
+    (issued,) = entries("poster_issued")
+    assert (issued.user_id, issued.entity, issued.entity_id) == (inspector.id, "poster", poster.id)
+    assert issued.details == {
+        "serial": poster.serial,
+        "venue": venue.code,
+        "reason": "damaged",
+        "printed": False,
+    }
+    (printed,) = entries("poster_printed")
+    assert printed.user_id == office.id and printed.details["serial"] == poster.serial
+    (arrived,) = entries("poster_delivered")
+    assert arrived.user_id == office.id and arrived.address == "203.0.113.7"
+    (payload,) = entries("payload_issued")
+    assert (payload.user_id, payload.entity, payload.entity_id) == (inspector.id, "venue", bare.id)
+    assert payload.details["payload"] == bare.qr_payload and payload.address == "203.0.113.7"
+    for entry in (issued, printed, arrived, payload):
+        assert entry.district_id == quan_son.id

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.access import district_venues
+from fieldapp.audit import record_event
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, Poster, PosterBatch, User, Venue
 from fieldapp.places import official_name
@@ -103,12 +104,44 @@ def issue_poster(
     )
     db.session.add(poster)
     db.session.flush()
+    record_poster_event("poster_issued", poster, issued_by, reason=reason, printed=printed_now)
     return poster
+
+
+def record_poster_event(action: str, poster: Poster, user: User | None, **detail) -> None:
+    """Audit a poster issued, printed or delivered, under its venue's district."""
+    record_event(
+        action,
+        user,
+        entity="poster",
+        entity_id=poster.id,
+        detail={"serial": poster.serial, "venue": poster.venue.code, **detail},
+        district_id=poster.venue.commune.district_id,
+    )
+
+
+def mark_delivered(poster: Poster, user: User) -> None:
+    """A printed poster reached its venue; the caller commits."""
+    poster.state, poster.delivered_at = "delivered", clock.utcnow()
+    record_poster_event("poster_delivered", poster, user)
 
 
 def app_issued_payload(venue: Venue) -> str:
     """A payload the app makes for a venue the national registry has none for."""
     return f"FIELDAPP:{venue.code}:{secrets.token_hex(4).upper()}"
+
+
+def give_app_issued_payload(venue: Venue, user: User) -> None:
+    """Give the venue an app-issued payload, audited; the caller commits."""
+    venue.qr_payload = app_issued_payload(venue)
+    record_event(
+        "payload_issued",
+        user,
+        entity="venue",
+        entity_id=venue.id,
+        detail={"venue": venue.code, "payload": venue.qr_payload},
+        district_id=venue.commune.district_id,
+    )
 
 
 # --- print batches -------------------------------------------------------------------
@@ -204,6 +237,7 @@ def run_batch(batch_id: int, folder: str, issuer_template: str) -> None:
             poster = db.session.get(Poster, poster_id)
             if poster.state == "queued":
                 poster.state, poster.printed_at = "printed", clock.utcnow()
+                record_poster_event("poster_printed", poster, batch.requested_by, batch=batch.id)
         batch.state, batch.finished_at = "done", clock.utcnow()
     except Exception as error:  # the batch page shows it; nothing else is changed
         db.session.rollback()

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from fieldapp import clock
 from fieldapp.access import (
     ForeignCommune,
     batch_or_404,
@@ -29,6 +28,7 @@ from fieldapp.posters.service import (
     flagged_for_replacement,
     run_batch,
 )
+from fieldapp.posters.service import mark_delivered as mark_delivered_service
 
 
 def _one_district(district_ids_query) -> int | None:
@@ -90,7 +90,7 @@ def mark_delivered(poster_id: int):
     if poster.state != "printed":
         flash(_("Only a printed poster can be marked delivered."), "error")
         return redirect(url_for("posters.queue"), code=303)
-    poster.state, poster.delivered_at = "delivered", clock.utcnow()
+    mark_delivered_service(poster, current_user)
     db.session.commit()
     flash(_("Poster %(serial)s marked delivered.", serial=poster.serial), "success")
     return redirect(url_for("posters.queue"), code=303)

@@ -16,7 +16,7 @@ from fieldapp.models import Poster, Venue
 from fieldapp.posters.render import NoPayload, PayloadTooLong, poster_pdf, poster_png
 from fieldapp.posters.routes import bp, load_fonts, page_size
 from fieldapp.posters.service import (
-    app_issued_payload,
+    give_app_issued_payload,
     issue_poster,
     poster_text,
     replacement_reason,
@@ -102,7 +102,7 @@ def generate_payload(venue_id: int):
     if venue.qr_payload:
         flash(_("This venue already has a registered code; it was kept."), "info")
     else:
-        venue.qr_payload = app_issued_payload(venue)
+        give_app_issued_payload(venue, current_user)
         db.session.commit()
         flash(
             _(
