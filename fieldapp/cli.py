@@ -21,6 +21,7 @@ from sqlalchemy import select, text
 
 from fieldapp import clock
 from fieldapp.access import district_venues
+from fieldapp.audit import record_event
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.service import orphan_upload_folders
@@ -74,6 +75,15 @@ def refresh_statistics() -> None:
     """
     db.session.execute(text("ANALYZE"))
     db.session.commit()
+
+
+AS_OPTION = click.option(
+    "--as",
+    "as_username",
+    metavar="USERNAME",
+    help="Whose figures or venues these are, for the audit trail (by default the "
+    "operating-system user who runs the command).",
+)
 
 
 def who_ran(as_username: str | None) -> dict:
@@ -167,8 +177,11 @@ def seed_demo_command(if_empty: bool) -> None:
     help="Update the venues already registered with a code of the file (its "
     "non-empty cells) instead of refusing those rows.",
 )
+@AS_OPTION
 @in_english
-def import_venues_command(file: Path, district_name: str | None, update: bool) -> None:
+def import_venues_command(
+    file: Path, district_name: str | None, update: bool, as_username: str | None
+) -> None:
     """Import venues from a CSV (UTF-8, Windows-1258 or -1252) or XLSX file, with English or
     Vietnamese headers."""
     district = district_named(district_name)
@@ -181,6 +194,18 @@ def import_venues_command(file: Path, district_name: str | None, update: bool) -
         click.echo(f"Ignored columns: {', '.join(report.ignored_columns)}")
     for problem in report.problems:
         click.echo(f"Row {problem.row}: {problem.message}", err=True)
+    record_event(
+        "venues_imported",
+        None,
+        entity="venue",
+        detail={
+            "file": file.name,
+            "imported": [venue.code for venue in report.venues],
+            "updated": [venue.code for venue in report.updated],
+            **who_ran(as_username),
+        },
+        district_id=district.id,
+    )
     db.session.commit()
     refresh_statistics()
     updated = f"{len(report.updated)} updated, " if update else ""
@@ -392,13 +417,7 @@ def _report_day(value: str) -> date:
     "FIELD is one of district, commune, venues_with_qr, scans, installs, "
     "smartphones. Repeatable.",
 )
-@click.option(
-    "--as",
-    "as_username",
-    metavar="USERNAME",
-    help="Whose figures or venues these are, for the audit trail (by default the "
-    "operating-system user who runs the command).",
-)
+@AS_OPTION
 @in_english
 def import_stats_command(
     file: Path,

@@ -12,6 +12,7 @@ from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
 from fieldapp.models import AuditEntry, Poster, User
 from tests.factories import PASSWORD, commune_named
+from tests.test_cli import GOOD_CSV
 
 FIGURES = Path(__file__).parent / "fixtures" / "figures"
 
@@ -258,3 +259,14 @@ def test_posters_issued_printed_delivered_and_app_payloads_are_recorded(
     assert payload.details["payload"] == bare.qr_payload and payload.address == "203.0.113.7"
     for entry in (issued, printed, arrived, payload):
         assert entry.district_id == quan_son.id
+
+
+def test_venues_imported_from_the_command_line_record_who_ran_it(cli, quan_son, tmp_path):
+    path = tmp_path / "venues.csv"
+    path.write_text(GOOD_CSV, encoding="utf-8")
+    result = cli("import-venues", str(path), "--district", "Quan Sơn", "--as", "tran.b")
+    assert result.exit_code == 0, result.output
+    (entry,) = entries("venues_imported")
+    assert entry.user_id is None and entry.district_id == quan_son.id
+    assert entry.details["as"] == "tran.b" and entry.details["os_user"] == getpass.getuser()
+    assert entry.details["file"] == "venues.csv" and len(entry.details["imported"]) > 0
