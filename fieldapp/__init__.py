@@ -115,6 +115,7 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.posters.routes import bp as posters_bp
     from fieldapp.reports.routes import bp as reports_bp
     from fieldapp.reviews.routes import bp as reviews_bp
+    from fieldapp.trail.routes import bp as trail_bp
     from fieldapp.users.routes import bp as users_bp
     from fieldapp.venues.routes import bp as venues_bp
 
@@ -131,6 +132,7 @@ def create_app(config: dict | None = None) -> Flask:
         map_bp,
         reports_bp,
         users_bp,
+        trail_bp,
     ):
         app.register_blueprint(blueprint)
 

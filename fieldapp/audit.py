@@ -6,14 +6,14 @@ from datetime import date, datetime
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import BY_NAME as CHECKLIST
 from fieldapp.inspections.checklist import QUESTION_NAMES
 from fieldapp.inspections.labels import OUTCOME_LABELS
-from fieldapp.models import AuditEntry, Commune, Inspection, User
+from fieldapp.models import AuditEntry, Commune, Inspection, User, Venue
 from fieldapp.reviews.labels import REVIEW_LABELS
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
@@ -47,6 +47,29 @@ AUDIT_ACTION_LABELS = {
     "review": _l("Reviewed"),
     "delete": _l("Deleted"),
 }
+# The events of the audit trail, as its screen names them.
+EVENT_ACTION_LABELS = {
+    "login": _l("Logged in"),
+    "login_failed": _l("Failed log-in"),
+    "login_limited": _l("Log-in refused: too many attempts"),
+    "logout": _l("Logged out"),
+    "user_created": _l("Account created"),
+    "user_edited": _l("Account changed"),
+    "user_disabled": _l("Account disabled"),
+    "user_enabled": _l("Account enabled"),
+    "password_changed": _l("Password changed"),
+    "password_reset": _l("Password reset"),
+    "export": _l("Report exported"),
+    "figures_saved": _l("Figures saved"),
+    "figures_removed": _l("Figures removed"),
+    "venues_imported": _l("Venues imported"),
+    "poster_issued": _l("Poster issued"),
+    "poster_printed": _l("Poster printed"),
+    "poster_delivered": _l("Poster delivered"),
+    "payload_issued": _l("App QR code issued"),
+}
+ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
+TRAIL_PAGE_SIZE = 30
 # The words of audited codes that are not a checklist question's choices.
 VALUE_LABELS = {
     "outcome": OUTCOME_LABELS,
@@ -181,3 +204,53 @@ def history(record) -> list[AuditEntry]:
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         )
     )
+
+
+def trail_query(
+    district_ids: list[int],
+    *,
+    user_id: int | None = None,
+    action: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    entity: str | None = None,
+    entity_id: int | None = None,
+) -> Select:
+    """The audit entries of these districts, newest first, filtered. An entry about an
+    inspection or venue belongs to its district through the record when it has none."""
+    inspection_districts = (
+        select(Commune.district_id)
+        .join(Venue, Venue.commune_id == Commune.id)
+        .join(Inspection, Inspection.venue_id == Venue.id)
+        .where(Inspection.id == AuditEntry.entity_id)
+        .scalar_subquery()
+    )
+    venue_districts = (
+        select(Commune.district_id)
+        .join(Venue, Venue.commune_id == Commune.id)
+        .where(Venue.id == AuditEntry.entity_id)
+        .scalar_subquery()
+    )
+    query = select(AuditEntry).where(
+        AuditEntry.district_id.in_(district_ids)
+        | (
+            AuditEntry.district_id.is_(None)
+            & (
+                ((AuditEntry.entity == "inspection") & inspection_districts.in_(district_ids))
+                | ((AuditEntry.entity == "venue") & venue_districts.in_(district_ids))
+            )
+        )
+    )
+    if user_id is not None:
+        query = query.where(AuditEntry.user_id == user_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if start is not None:
+        query = query.where(AuditEntry.at >= start)
+    if end is not None:
+        query = query.where(AuditEntry.at < end)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

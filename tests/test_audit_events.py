@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
 from fieldapp.models import AuditEntry, Poster, User
@@ -270,3 +271,101 @@ def test_venues_imported_from_the_command_line_record_who_ran_it(cli, quan_son, 
     assert entry.user_id is None and entry.district_id == quan_son.id
     assert entry.details["as"] == "tran.b" and entry.details["os_user"] == getpass.getuser()
     assert entry.details["file"] == "venues.csv" and len(entry.details["imported"]) > 0
+
+
+# The admin's screen ---------------------------------------------------------------------------
+
+
+def audit_ids(response) -> list[int]:
+    return [int(i) for i in re.findall(r'data-audit-entry="(\d+)"', response.text)]
+
+
+def test_the_screen_lists_the_districts_entries_newest_first_in_vietnamese(
+    client, admin, make_user, other_district
+):
+    lan = make_user("lan")
+    stranger = make_user("yen", district=other_district)
+    ours = record_event("export", lan, detail={"format": "csv"})
+    theirs = record_event("export", stranger, detail={"format": "pdf"})
+    db.session.commit()
+    response = client.get("/audit")
+    assert response.status_code == 200
+    ids = audit_ids(response)
+    assert ours.id in ids and theirs.id not in ids
+    assert ids == sorted(ids, reverse=True)  # newest first (the admin's log-in is newer)
+    assert "Đã xuất báo cáo" in response.text and "Đã đăng nhập" in response.text
+    assert "Nhật ký hệ thống" in client.get("/").text  # the admin menu links to it
+
+
+def test_another_districts_admin_does_not_see_these_entries(client, make_user, other_district):
+    lan = make_user("lan")
+    ours = record_event("export", lan)
+    make_user("admin2", role="admin", district=other_district)
+    db.session.commit()
+    assert log_in(client, "admin2").status_code == 303
+    response = client.get("/audit")
+    assert response.status_code == 200 and ours.id not in audit_ids(response)
+
+
+def test_others_than_admins_are_refused(client, make_user):
+    make_user("supervisor", role="supervisor")
+    log_in(client, "supervisor")
+    assert client.get("/audit").status_code == 403
+
+
+def test_the_filters(client, admin, make_user):
+    lan = make_user("lan")
+    export = record_event("export", lan, detail={"format": "csv"})
+    edited = record_event("user_edited", admin, entity="user", entity_id=lan.id)
+    db.session.commit()
+
+    def shown(**args):
+        response = client.get("/audit", query_string=args)
+        assert response.status_code == 200
+        return set(audit_ids(response))
+
+    assert shown(user=lan.id) == {export.id}
+    assert shown(action="user_edited") == {edited.id}
+    assert shown(entity="user", record=lan.id) == {edited.id}
+    day = clock.vietnam_date(export.at)
+    assert export.id in shown(**{"from": day.isoformat(), "to": day.isoformat()})
+    assert shown(**{"from": "2000-01-01", "to": "2000-01-02"}) == set()
+
+
+def test_the_screen_pages_by_thirty(client, admin, make_user):
+    lan = make_user("lan")
+    for _ in range(35):
+        record_event("export", lan)
+    db.session.commit()
+    first = client.get("/audit", query_string={"action": "export"})
+    assert (len(audit_ids(first)) == 30 and "Trang 1/2" in first.text) or "1" in first.text
+    second = client.get("/audit", query_string={"action": "export", "page": 2})
+    assert len(audit_ids(second)) == 5
+    assert not set(audit_ids(first)) & set(audit_ids(second))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"user": "99999999999999999999"},
+        {"user": "-1"},
+        {"action": "<script>"},
+        {"from": "9999-99-99"},
+        {"to": "31/02/2021\x00"},
+        {"entity": "'; drop table audit_entry; --"},
+        {"record": "1e9"},
+        {"record": "99999999999999999999999"},
+        {"page": "99999999999999999999"},
+    ],
+)
+def test_hostile_filter_values_never_fail_the_request(client, admin, args):
+    response = client.get("/audit", query_string=args)
+    assert response.status_code in (200, 422)
+    if "page" not in args:
+        assert response.status_code == 422
+        assert 'role="alert"' in response.text
+
+
+def test_no_route_edits_or_deletes_entries(app):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/audit")]
+    assert rules and all(rule.methods <= {"GET", "HEAD", "OPTIONS"} for rule in rules)

@@ -56,6 +56,8 @@ PERMISSIONS = [
     Permission("POST", "/account/password", "/account/password", ALL, ANYONE),
     # Accounts: the admin's, for the users of their district; another district's are not found.
     Permission("GET", "/users", "/users", ADMIN, EMPTY),
+    # The audit trail: the admin's, of their district(s) only.
+    Permission("GET", "/audit", "/audit", ADMIN, EMPTY),
     Permission("GET", "/users/new", "/users/new", ADMIN, EMPTY),
     Permission("POST", "/users/new", "/users/new", ADMIN, EMPTY),
     Permission("GET", "/users/<int:user_id>", "/users/{user}", ADMIN, NOT_FOUND),

@@ -1,0 +1,1 @@
+"""The admin's screen of the audit trail."""
