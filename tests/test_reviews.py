@@ -352,3 +352,33 @@ def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_d
     )
     login(make_user("yc", role="supervisor", district=other_district))
     assert client.get(f"/inspections/{a.id}.pdf").status_code == 404
+
+
+def test_a_supervisor_cannot_review_their_own_finding(client, login, make_user, make_venue):
+    """Four eyes: a supervisor who inspected sees no review buttons on their finding, and a
+    post to approve or return it is refused with a message; another supervisor may."""
+    venue = make_venue("Chợ Sơn Hà")
+    supervisor = login(make_user("hoa", role="supervisor"))
+    response = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    own = db.session.scalar(select(Inspection))
+    page = client.get(f"/inspections/{own.id}").get_data(as_text=True)
+    assert f"/inspections/{own.id}/approve" not in page
+    refused = client.post(f"/inspections/{own.id}/approve", follow_redirects=True)
+    assert "Bạn là người ghi kết quả này: lãnh đạo khác phải duyệt." in refused.get_data(
+        as_text=True
+    )
+    client.post(f"/inspections/{own.id}/return", data={"comment": "Sửa lại"})
+    db.session.refresh(own)
+    assert own.review_state == "pending" and own.inspector_id == supervisor.id
+    login(make_user("mai", role="supervisor"))
+    assert f"/inspections/{own.id}/approve" in client.get(f"/inspections/{own.id}").get_data(
+        as_text=True
+    )
+    assert client.post(f"/inspections/{own.id}/approve").status_code == 303
+    db.session.refresh(own)
+    assert own.review_state == "approved"

@@ -44,6 +44,7 @@ REFUSALS = {
         "it can be approved once corrected."
     ),
     "comment_required": lambda: _("Say what the inspector must correct."),
+    "own_finding": lambda: _("You recorded this finding: another supervisor must review it."),
 }
 
 

@@ -20,8 +20,15 @@ class ReviewRefused(Exception):
         self.reason = reason
 
 
+def may_review(inspection: Inspection, user: User) -> bool:
+    """A supervisor reviews the findings of others, never their own (four eyes)."""
+    return user.can_review and inspection.inspector_id != user.id
+
+
 def approve(inspection: Inspection, reviewer: User) -> None:
     """Approve a pending finding; it can no longer be edited."""
+    if not may_review(inspection, reviewer):
+        raise ReviewRefused("own_finding")
     if inspection.review_state == "approved":
         raise ReviewRefused("already_approved")
     if inspection.review_state == "returned":
@@ -31,6 +38,8 @@ def approve(inspection: Inspection, reviewer: User) -> None:
 
 def return_for_correction(inspection: Inspection, reviewer: User, comment: str) -> None:
     """Send a pending finding back to its inspector with what to correct."""
+    if not may_review(inspection, reviewer):
+        raise ReviewRefused("own_finding")
     comment = (comment or "").strip()
     if not comment:
         raise ReviewRefused("comment_required")
