@@ -12,15 +12,26 @@ APP_JS := $(wildcard static/js/*.js)
 FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
 FONTS := static/vendor/fonts/be-vietnam-pro
 
-.PHONY: run test lint install install-test chromium messages lock
+.PHONY: run test lint install install-test chromium messages lock audit
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test lint
+test: install-test lint audit
 	$(PY) -m pytest tests
+
+# Known vulnerabilities in the locked packages; `make test` runs it. pip-audit reads PyPI's
+# vulnerability data: where that cannot be reached, it says so, never passing silently.
+VULNERABILITY_DATA := https://pypi.org/pypi/flask/3.1.3/json
+audit: $(VENV)/.installed-test
+	@if $(PY) -c "import urllib.request; urllib.request.urlopen('$(VULNERABILITY_DATA)', timeout=10)" 2>/dev/null; then \
+	  $(VENV)/bin/pip-audit --disable-pip --no-deps --strict --progress-spinner off \
+	    -r requirements.txt -r tests/requirements.txt; \
+	else \
+	  echo "pip-audit NOT RUN: PyPI's vulnerability data ($(VULNERABILITY_DATA)) cannot be reached from this machine; run 'make audit' where it can."; \
+	fi
 
 # Lint and format check (settings in pyproject.toml); `make test` runs it first.
 lint: $(VENV)/.installed-test
