@@ -53,9 +53,10 @@ class UploadStore:
         matches = list(self.folder.glob(f"u{owner_id}-{token}.*"))
         return matches[0] if matches else None
 
-    def receive(self, owner_id: int, token: str, upload, source: str = "") -> Received:
-        """The spreadsheet a preview form refers to: the one kept under `token` (the form was
-        sent again to map columns or confirm), or else the newly uploaded file, kept now."""
+    def receive(self, owner_id: int, form, files) -> Received:
+        """The spreadsheet a preview form refers to: the one kept under its `token` (the form
+        was sent again to map columns or confirm), or else its newly uploaded `file`, kept now."""
+        token, source, upload = form.get("token", ""), form.get("source", ""), files.get("file")
         kept = self.find(owner_id, token) if token else None
         if kept is not None:
             return Received(kept, token, source[:200] or kept.name)

@@ -157,12 +157,7 @@ def import_figures():
         return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)
 
     try:
-        received = _uploads().receive(
-            current_user.id,
-            form.get("token", ""),
-            request.files.get("file"),
-            form.get("source", ""),
-        )
+        received = _uploads().receive(current_user.id, form, request.files)
     except UploadRefused as refusal:
         return _import_page(422, error=str(refusal), form=form)
     kept, token, source = received.path, received.token, received.source

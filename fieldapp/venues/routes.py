@@ -242,10 +242,7 @@ def import_registry():
         return _import_page(422, error=_("Choose one of your districts."), form=form)
     try:
         received = UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"]).receive(
-            current_user.id,
-            form.get("token", ""),
-            request.files.get("file"),
-            form.get("source", ""),
+            current_user.id, form, request.files
         )
     except UploadRefused as refusal:
         return _import_page(422, error=str(refusal), form=form)
