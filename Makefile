@@ -12,7 +12,7 @@ APP_JS := $(wildcard static/js/*.js)
 FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
 FONTS := static/vendor/fonts/be-vietnam-pro
 
-.PHONY: run test lint install install-test chromium messages lock audit
+.PHONY: run test lint install install-test system-packages messages lock audit
 
 run: install
 	$(FLASK) db upgrade
@@ -41,7 +41,7 @@ lint: $(VENV)/.installed-test
 install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js \
 	$(FONTS)/.copied static/build/js/.built $(MO)
 
-install-test: install $(VENV)/.installed-test chromium
+install-test: install $(VENV)/.installed-test system-packages
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,14 +84,23 @@ static/build/js/.built: $(APP_JS) node_modules/.package-lock.json
 $(MO): fieldapp/translations/vi/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d fieldapp/translations
 
-# Browser tests drive Debian's Chromium; install it when missing and we may.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# The tests start real servers from Debian's packages: Chromium for the browser tests,
+# PostgreSQL for the second run of the suite, and Redis and nginx for the production
+# topology. Each is installed when missing and we may (as root); `make run` needs none.
+SYSTEM_PACKAGES := chromium:chromium postgresql:/usr/lib/postgresql redis-server:redis-server \
+	nginx:/usr/sbin/nginx openssl:openssl
+system-packages:
+	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
+	  package=$${entry%%:*}; probe=$${entry#*:}; \
+	  if ! command -v $$probe >/dev/null 2>&1 && [ ! -e $$probe ]; then missing="$$missing $$package"; fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "Chromium is missing: run 'sudo apt-get install chromium' once, then 'make test'." >&2; exit 1; \
-	  fi; }
+	    echo "Missing Debian packages:$$missing. Run 'sudo apt-get install$$missing' once, then 'make test'." >&2; exit 1; \
+	  fi; \
+	fi
 
 # For developers: collect new strings and merge them into the Vietnamese catalogue.
 messages: install
