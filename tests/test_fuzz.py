@@ -196,14 +196,11 @@ def _fuzz_route(app, world, rule, method, data):
 def pytest_generate_tests(metafunc):
     """One test per route and method of the URL map, read from an app made for that."""
     if "route" in metafunc.fixturenames:
-        app = create_app(
-            {
-                "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="fieldapp-fuzz-"),
-            }
-        )
-        pairs = [(rule.rule, method) for rule, method in _rules(app)]
+        with tempfile.TemporaryDirectory(prefix="fieldapp-fuzz-") as folder:
+            app = create_app(
+                {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "UPLOAD_FOLDER": folder}
+            )
+            pairs = [(rule.rule, method) for rule, method in _rules(app)]
         metafunc.parametrize("route", pairs, ids=[f"{m} {r}" for r, m in pairs])
 
 
