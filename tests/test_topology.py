@@ -348,6 +348,9 @@ def test_the_production_topology_end_to_end(topology):
     (session_cookie,) = [c for c in cookies if c.startswith("session=")]
     for flag in ("; Secure", "; HttpOnly", "; SameSite=Lax"):
         assert flag in session_cookie, session_cookie
+    # The phone's mark of the login (read by the service worker, so not HttpOnly) too.
+    (user_mark,) = [c for c in cookies if c.startswith("fieldapp_user=")]
+    assert "; Secure" in user_mark and "; SameSite=Lax" in user_mark
 
     # A finding with six photos of about 1.5 MB, through the inspection form.
     venue_id = one_value(topology, "SELECT id FROM venue WHERE code = 'QS-00001'")
