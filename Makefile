@@ -12,12 +12,21 @@ APP_JS := $(wildcard static/js/*.js)
 FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
 FONTS := static/vendor/fonts/be-vietnam-pro
 
-.PHONY: run test lint install install-test system-packages messages lock audit
+.PHONY: run serve test lint install install-test system-packages messages lock audit
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# A production server: gunicorn with deploy/gunicorn.conf.py (GUNICORN_BIND, default
+# 127.0.0.1:8000; GUNICORN_WORKERS, GUNICORN_THREADS), after migrating the database. It needs
+# SECRET_KEY and DATABASE_URL in the environment (FIELDAPP_ENV=production unless set
+# otherwise); README, "Running it for a province".
+serve: export FIELDAPP_ENV ?= production
+serve: install
+	$(FLASK) db upgrade
+	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
 test: install-test lint audit
 	$(PY) -m pytest tests

@@ -37,7 +37,9 @@ from fieldapp.extensions import (
 from fieldapp.fragments import wants_json
 from fieldapp.headers import init_headers
 from fieldapp.offline.session_mark import mark_session
+from fieldapp.proxies import trust_proxies
 from fieldapp.request_input import init_request_input
+from fieldapp.request_log import init_request_log
 
 
 def select_locale() -> str:
@@ -60,6 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, config)
+    init_request_log(app)  # first: every request gets its id before any hook may refuse it
+    trust_proxies(app)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
@@ -108,6 +112,7 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.account.routes import bp as account_bp
     from fieldapp.assignments.routes import bp as assignments_bp
     from fieldapp.auth.routes import bp as auth_bp
+    from fieldapp.health import bp as health_bp
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
     from fieldapp.map.routes import bp as map_bp
@@ -133,6 +138,7 @@ def create_app(config: dict | None = None) -> Flask:
         reports_bp,
         users_bp,
         trail_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -7,6 +7,7 @@ the whole app's time by replacing that one function.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -16,6 +17,17 @@ VIETNAM = ZoneInfo(TIME_ZONE)
 def _utc_now() -> datetime:
     """The current moment, aware, in UTC: the only place the app reads the time."""
     return datetime.now(UTC)
+
+
+def stopwatch() -> float:
+    """A start for `elapsed_ms`: the monotonic clock, for durations (a request's), never
+    for moments."""
+    return monotonic()
+
+
+def elapsed_ms(start: float) -> float:
+    """Milliseconds since `start` (a `stopwatch()` value)."""
+    return (monotonic() - start) * 1000
 
 
 def utcnow() -> datetime:

@@ -1,6 +1,6 @@
 """Configuration defaults; environment variables override them.
 
-SECRET_KEY, DATABASE_URL, MAX_PHOTO_MB, MAX_UPLOAD_MB, MAP_TILE_URL and
+FIELDAPP_ENV, SECRET_KEY, DATABASE_URL, MAX_PHOTO_MB, MAX_UPLOAD_MB, MAP_TILE_URL and
 MAP_TILE_ATTRIBUTION are read from the environment by `load_config`; then any
 FIELDAPP_<NAME> variable sets <NAME> through Flask's `from_prefixed_env`, its value read
 as JSON when it is JSON (FIELDAPP_GPS_MAX_DISTANCE_M=250 gives the number 250, `true`
@@ -44,15 +44,48 @@ def _database_url(url: str | None, instance: Path) -> str:
     return url
 
 
+ENVIRONMENTS = ("development", "production")
+# What a server needs from its environment, with what to set it to.
+REQUIRED_IN_PRODUCTION = {
+    "SECRET_KEY": "a long random text, the same on every server, e.g. the output of "
+    "`python3 -c 'import secrets; print(secrets.token_hex(32))'`",
+    "DATABASE_URL": "the database, e.g. postgresql://fieldapp:PASSWORD@127.0.0.1/fieldapp",
+}
+
+
+def environment(env=os.environ) -> str:
+    """FIELDAPP_ENV: `development` (the default: `make run`, the commands, the tests) or
+    `production`, which needs SECRET_KEY and DATABASE_URL from the environment."""
+    raw = env.get("FIELDAPP_ENV", "")
+    name = raw.strip().lower() or "development"
+    if name not in ENVIRONMENTS:
+        raise SettingError(
+            f"FIELDAPP_ENV={raw!r}: the setting ENV needs production or development."
+        )
+    if name == "production":
+        missing = [var for var in REQUIRED_IN_PRODUCTION if not env.get(var, "").strip()]
+        if missing:
+            wanted = "; ".join(f"{var}: {REQUIRED_IN_PRODUCTION[var]}" for var in missing)
+            raise SettingError(
+                f"FIELDAPP_ENV=production: set {' and '.join(missing)} in the environment "
+                f"({wanted}). deploy/.env.example lists every setting."
+            )
+    return name
+
+
 def load_config(instance: Path = INSTANCE) -> dict:
     """Build the configuration from defaults and the environment."""
     env = os.environ
+    production = environment(env) == "production"
     photo_mb = float(env.get("MAX_PHOTO_MB", "10"))
     upload_mb = float(env.get("MAX_UPLOAD_MB", "40"))
     config = {
         "SECRET_KEY": env.get("SECRET_KEY") or _local_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ENV": "production" if production else "development",
+        # An SQL error's message leaves out its parameters (a password hash, a token): the
+        # log keeps nothing secret.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "MAX_PHOTO_BYTES": int(photo_mb * 1024 * 1024),
         "MAX_CONTENT_LENGTH": int(upload_mb * 1024 * 1024),
@@ -104,7 +137,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over HTTPS: the session and remember-me cookies are sent only over HTTPS.
-        "SESSION_COOKIE_SECURE": False,
+        # On in production.
+        "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         # A session without "keep me logged in" ends after this many minutes without a
@@ -129,6 +163,14 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # Strict-Transport-Security's max-age, sent only on requests that came over HTTPS
         # (behind a proxy, the proxy must say so: X-Forwarded-Proto with ProxyFix); 0: none.
         "HSTS_MAX_AGE": 31536000,
+        # How many reverse proxies (nginx, a load balancer) stand in front of the app: their
+        # X-Forwarded-For, -Proto and -Host headers give the client's address, the scheme
+        # and the host (werkzeug's ProxyFix), and X-Request-Id the request's id. 0: none is
+        # trusted (the app is reached directly).
+        "TRUSTED_PROXIES": 0,
+        # The log on standard output: `json` (one object a line: production's default) or
+        # `text` (Flask's and the development server's usual lines).
+        "LOG_FORMAT": "json" if production else "text",
     }
     return config
 

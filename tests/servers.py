@@ -157,14 +157,23 @@ def postgresql() -> Iterator[str]:
         ]  # fmt: skip
         # SIGINT: PostgreSQL's fast shutdown, which does not wait for clients to leave.
         with serving(command, folder, port, user=user, stop_signal=signal.SIGINT):
-            subprocess.run(
-                [
-                    str(Path(postgres_program("postgres")).parent / "createdb"),
-                    "-h", "127.0.0.1", "-p", str(port), "-U", "fieldapp", "fieldapp",
-                ],
-                check=True,
-                capture_output=True,
-            )  # fmt: skip
+            # The port opens before the server accepts sessions ("the database system is
+            # starting up"): try again until the deadline.
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                created = subprocess.run(
+                    [
+                        str(Path(postgres_program("postgres")).parent / "createdb"),
+                        "-h", "127.0.0.1", "-p", str(port), "-U", "fieldapp", "fieldapp",
+                    ],
+                    capture_output=True,
+                    text=True,
+                )  # fmt: skip
+                if created.returncode == 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"createdb failed: {created.stderr}")
+                time.sleep(0.2)
             yield f"postgresql+psycopg://fieldapp@127.0.0.1:{port}/fieldapp"
 
 

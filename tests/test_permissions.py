@@ -74,6 +74,8 @@ PERMISSIONS = [
     Permission("GET", "/manifest.webmanifest", "/manifest.webmanifest", PUBLIC, ANYONE),
     Permission("GET", "/sw.js", "/sw.js", PUBLIC, ANYONE),
     Permission("GET", "/offline", "/offline", PUBLIC, ANYONE),
+    # For nginx, a load balancer or a monitor: ok or unavailable, nothing else.
+    Permission("GET", "/healthz", "/healthz", PUBLIC, ANYONE),
     Permission("GET", "/outbox", "/outbox", ALL, ANYONE),
     Permission("GET", "/", "/", ALL, EMPTY),
     # Venues.
