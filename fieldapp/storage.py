@@ -40,6 +40,13 @@ AREAS = {
     "figures": "FIGURES_UPLOAD_FOLDER",
 }
 PART_SUFFIX = ".part"  # a local file being written; never listed
+WORK_PREFIX = ".work-"  # a local folder of work files (a batch being made); never listed
+
+
+def _is_work(name: str) -> bool:
+    """A file or folder in a local area that is work in progress, not stored content: hidden
+    (WORK_PREFIX), or a part being written (PART_SUFFIX, or a folder of parts "*.part-*")."""
+    return name.startswith(".") or name.endswith(PART_SUFFIX) or ".part-" in name
 
 
 class StorageSettingError(SettingError):
@@ -157,11 +164,12 @@ class LocalStore:
         if ".." in Path(prefix).parts or not start.is_dir():
             return []
         found = []
-        for folder, _dirs, files in os.walk(start):
+        for folder, dirs, files in os.walk(start):
+            dirs[:] = [name for name in dirs if not _is_work(name)]
             for name in files:
                 path = Path(folder) / name
                 key = path.relative_to(self.root).as_posix()
-                if not key.startswith(prefix) or name.endswith(PART_SUFFIX):
+                if not key.startswith(prefix) or _is_work(name):
                     continue
                 with contextlib.suppress(FileNotFoundError):  # removed while listed
                     info = path.stat()
@@ -343,6 +351,8 @@ def send(store: Store, key: str, mimetype: str, download_name: str | None = None
         stream, size = store.stream(key)
     except FileNotFoundError:
         abort(404)
+    except (BotoCoreError, ClientError):  # the object storage does not answer: try later
+        abort(503)
     response = Response(
         wrap_file(request.environ, stream), mimetype=mimetype, direct_passthrough=True
     )

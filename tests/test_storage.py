@@ -187,6 +187,10 @@ def test_a_local_write_never_leaves_a_part_file_visible(app, backend):
     store.delete("u/a.jpg")
     store.delete("u/b.jpg.0123.part")
     assert not folder.exists()  # an emptied folder goes too
+    work = Path(app.config["UPLOAD_FOLDER"]) / f"{storage.WORK_PREFIX}123"
+    work.mkdir()
+    (work / "batch.pdf").write_bytes(b"being made")
+    assert store.entries() == []
 
 
 @pytest.mark.parametrize(
@@ -335,6 +339,19 @@ def test_listing_a_form_s_photos_on_s3_downloads_none(app, backend, client, logi
     finally:
         storage.S3Store.read = original
     assert (kept.width, kept.height) == (800, 600)
+
+
+@ON_S3
+def test_a_photo_is_unavailable_while_the_object_storage_is(app, backend, client, login, venue):
+    login()
+    client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(),
+        content_type="multipart/form-data",
+    )
+    [photo] = db.session.scalar(select(Inspection)).photos
+    app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{servers.free_port()}"  # nothing there
+    assert client.get(f"/photos/{photo.path}").status_code == 503
 
 
 def test_the_inspection_pdf_has_the_stored_photo(app, client, login, make_user, venue):

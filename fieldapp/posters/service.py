@@ -194,8 +194,9 @@ def batch_key(batch: PosterBatch) -> str:
     return f"batch-{batch.id}.pdf"
 
 
-def keep_batch_pdf(batch: PosterBatch, made: Path) -> None:
-    """Store a finished batch PDF, made in a local file, where every server can serve it."""
+def hand_over(made: Path, batch: PosterBatch) -> None:
+    """The one place a finished batch PDF, made in a local file, becomes the batch's
+    download: stored whole where every server can serve it (fieldapp/storage.py)."""
     storage.area("posters").put_file(batch_key(batch), made)
 
 
@@ -237,12 +238,12 @@ def run_batch(batch_id: int, folder: str, issuer_template: str) -> None:
             batch.done = done
             db.session.commit()
 
-        # Made in a local work folder, then stored (the store may be another machine's).
+        # Made in a local work folder, then handed over (the store may be another machine's).
         Path(folder).mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder) as work:
+        with tempfile.TemporaryDirectory(dir=folder, prefix=storage.WORK_PREFIX) as work:
             made = Path(work) / "batch.pdf"
             render_batch(texts(), made, batch.page_size, progress)
-            keep_batch_pdf(batch, made)
+            hand_over(made, batch)
         for poster_id in poster_ids:
             poster = db.session.get(Poster, poster_id)
             if poster.state == "queued":
