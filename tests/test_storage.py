@@ -20,7 +20,7 @@ from fieldapp.config import SettingError
 from fieldapp.extensions import db
 from fieldapp.inspections.photos import kept_photos, photo_prefix
 from fieldapp.inspections.service import ORPHAN_AGE, orphan_upload_folders
-from fieldapp.models import CommuneFigures, Inspection, PosterBatch
+from fieldapp.models import CommuneFigures, Inspection, PosterBatch, Venue
 from fieldapp.posters.service import batch_key
 from tests import servers
 from tests.conftest import LogIn
@@ -445,6 +445,31 @@ def test_a_spreadsheet_previewed_on_one_server_is_imported_on_another(
     assert applied.status_code == 303, applied.get_data(as_text=True)[:500]
     assert db.session.scalar(select(CommuneFigures.id).limit(1)) is not None
     assert bucket_or_none.objects() == []  # imported: no longer waiting
+
+
+@ON_S3
+def test_a_venue_registry_previewed_on_one_server_is_imported_on_another(
+    app, backend, bucket, client, login, make_user, quan_son, second_server
+):
+    admin = login(make_user("admin", role="admin"))
+    registry = "Mã,Tên,Loại hình,Xã\nQS-NEW,Nhà sách Quan Sơn,Nhà sách,TT. Sơn Lư\n"
+    preview = client.post(
+        "/venues/import",
+        data={"file": (io.BytesIO(registry.encode()), "so-dia-diem.csv"), "update": "1"},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
+    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    second_server.login(admin)
+    imported = second_server.client.post(
+        "/venues/import",
+        data={"token": token, "district": quan_son.id, "update": "1", "action": "apply"},
+    )
+    assert imported.status_code == 303, imported.get_data(as_text=True)[:500]
+    assert db.session.scalar(select(Venue.name).where(Venue.code == "QS-NEW")) == (
+        "Nhà sách Quan Sơn"
+    )
+    assert bucket.objects() == []
 
 
 def test_a_spreadsheet_waits_for_its_import_in_the_store(app, client, login, make_user, quan_son):
