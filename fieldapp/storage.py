@@ -292,7 +292,6 @@ REQUEST_CONFIG = Config(
     connect_timeout=5,
     read_timeout=60,
     retries={"max_attempts": 3, "mode": "standard"},
-    s3={"addressing_style": "path"},  # MinIO and most S3-compatible servers want it
     # Checksums only where S3 requires them: older S3-compatible servers refuse the others.
     request_checksum_calculation="when_required",
     response_checksum_validation="when_required",
@@ -303,11 +302,18 @@ CHECK_CONFIG = REQUEST_CONFIG.merge(
 )
 
 
+# Another endpoint than AWS (MinIO, Ceph, moto...) is addressed by path: bucket names are not
+# in its DNS. AWS itself is addressed by host name, as it asks.
+PATH_STYLE = Config(s3={"addressing_style": "path"})
+
+
 def _client(endpoint: str, config: Config = REQUEST_CONFIG):
     key = (endpoint, id(config), os.environ.get("AWS_ACCESS_KEY_ID"))
     if key not in _clients:
         _clients[key] = boto3.session.Session().client(
-            "s3", endpoint_url=endpoint or None, config=config
+            "s3",
+            endpoint_url=endpoint or None,
+            config=config.merge(PATH_STYLE) if endpoint else config,
         )
     return _clients[key]
 
