@@ -16,6 +16,7 @@ posters/service.py, uploads.py): a key never starts with "/" nor holds "..".
 """
 
 import contextlib
+import mimetypes
 import os
 import shutil
 import uuid as uuid_module
@@ -189,13 +190,13 @@ class S3Store:
 
     def put(self, key: str, content: bytes, metadata: dict | None = None) -> None:
         self.client.put_object(
-            Bucket=self.bucket, Key=self._name(key), Body=content, Metadata=_text(metadata)
+            Bucket=self.bucket, Key=self._name(key), Body=content, **_object_args(key, metadata)
         )
 
     def put_file(self, key: str, path: Path, metadata: dict | None = None) -> None:
         # boto3's transfer sends a large file in parts; the object appears once complete.
         self.client.upload_file(
-            str(path), self.bucket, self._name(key), ExtraArgs={"Metadata": _text(metadata)}
+            str(path), self.bucket, self._name(key), ExtraArgs=_object_args(key, metadata)
         )
 
     def _get(self, key: str):
@@ -251,8 +252,12 @@ class S3Store:
         return sorted(found, key=lambda entry: entry.key)
 
 
-def _text(metadata: dict | None) -> dict[str, str]:
-    return {str(name): str(value) for name, value in (metadata or {}).items()}
+def _object_args(key: str, metadata: dict | None) -> dict:
+    """An object's metadata (as text) and its type, named by its key's suffix."""
+    return {
+        "Metadata": {str(name): str(value) for name, value in (metadata or {}).items()},
+        "ContentType": mimetypes.guess_type(key)[0] or "application/octet-stream",
+    }
 
 
 def _missing(error: ClientError) -> bool:

@@ -232,6 +232,9 @@ def test_a_finding_s_photo_is_stored_and_shown_only_to_its_district(
     assert len(stored) == photo.size_bytes
     if bucket_or_none:
         assert bucket_or_none.objects() == [f"{S3_PREFIX}/photos/{photo.path}"]
+        assert bucket_or_none.head(f"{S3_PREFIX}/photos/{photo.path}")["ContentType"] == (
+            "image/jpeg"
+        )
         assert not list(Path(app.config["UPLOAD_FOLDER"]).iterdir())  # nothing on this disk
 
     shown = client.get(f"/photos/{photo.path}")
@@ -526,6 +529,8 @@ def test_a_batch_pdf_is_stored_then_downloaded(
     leftovers = [p for p in Path(app.config["POSTER_FOLDER"]).rglob("*") if p.is_file()]
     if bucket_or_none:
         assert bucket_or_none.objects() == [f"{S3_PREFIX}/posters/batch-{batch.id}.pdf"]
+        head = bucket_or_none.head(f"{S3_PREFIX}/posters/batch-{batch.id}.pdf")
+        assert head["ContentType"] == "application/pdf"
         assert leftovers == []
     else:
         assert leftovers == [Path(app.config["POSTER_FOLDER"]) / f"batch-{batch.id}.pdf"]
