@@ -7,7 +7,6 @@ report) are translatable and are shown here in English.
 """
 
 import getpass
-import shutil
 import time
 from datetime import date
 from functools import wraps
@@ -19,12 +18,13 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select, text
 
-from fieldapp import clock
+from fieldapp import clock, storage
 from fieldapp.access import district_venues
 from fieldapp.audit import record_event
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
-from fieldapp.inspections.service import orphan_upload_folders
+from fieldapp.inspections.photos import local_photo_metadata
+from fieldapp.inspections.service import orphan_upload_folders, remove_orphan
 from fieldapp.models import District, Province, Role, Scope, User, Venue
 from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
@@ -539,20 +539,42 @@ def report_command(
 @in_english
 def uploads_orphans_command(remove: bool) -> None:
     """List the photo folders no finding refers to, untouched for a day (--remove: delete
-    them)."""
-    folders = orphan_upload_folders(current_app.config["UPLOAD_FOLDER"], time.time())
+    them), in the local upload folder or the object storage alike."""
+    # File times are the storage's own, compared with the operating system's clock.
+    folders = orphan_upload_folders(time.time())
     for folder in folders:
-        files = [file for file in folder.iterdir() if file.is_file()]
-        size = sum(file.stat().st_size for file in files)
-        click.echo(f"{folder}  {len(files)} files, {size // 1024} KiB")
+        click.echo(f"{folder.prefix}  {len(folder.files)} files, {folder.size // 1024} KiB")
         if remove:
-            shutil.rmtree(folder)
+            remove_orphan(folder)
     if not folders:
         click.echo("No orphan upload folders.")
     elif remove:
         click.echo(f"Removed {len(folders)} folders.")
     else:
         click.echo(f"{len(folders)} folders: run with --remove to delete them.")
+
+
+@click.command("storage-move-local")
+@in_english
+def storage_move_local_command() -> None:
+    """Copy the photos and poster batch PDFs of the local folders (UPLOAD_FOLDER,
+    POSTER_FOLDER) into the object storage of FIELDAPP_STORAGE_URL. A file already there with
+    the same size is skipped, so running it again copies only what is missing; the local
+    files are left in place."""
+    if storage.is_local():
+        raise click.UsageError(
+            "FIELDAPP_STORAGE_URL is empty: set it to s3://bucket/prefix (and "
+            "FIELDAPP_S3_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) first."
+        )
+    for name, what, describe in (
+        ("photos", "photos", local_photo_metadata),
+        ("posters", "batch PDFs", None),
+    ):
+        done = storage.copy_local_area(name, describe)
+        click.echo(
+            f"{what}: {done.copied} copied ({done.bytes_copied // 1024} KiB), "
+            f"{done.skipped} already there."
+        )
 
 
 def register_commands(app) -> None:
@@ -567,5 +589,6 @@ def register_commands(app) -> None:
         import_stats_command,
         report_command,
         uploads_orphans_command,
+        storage_move_local_command,
     ):
         app.cli.add_command(command)

@@ -100,6 +100,11 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "POSTER_FOLDER": str(instance / "posters"),
         # Spreadsheets of national figures wait here between their preview and their import.
         "FIGURES_UPLOAD_FOLDER": str(instance / "figure-imports"),
+        # Where photos, batch PDFs and waiting spreadsheets live (fieldapp/storage.py): empty,
+        # the three folders above; s3://bucket/prefix, S3-compatible object storage, at
+        # FIELDAPP_S3_ENDPOINT_URL (empty: AWS), with the standard AWS_* variables.
+        "STORAGE_URL": "",
+        "S3_ENDPOINT_URL": "",
         # The weekly notice's issuer; {district} and {province} are filled in.
         "REPORT_ISSUER": "UBND huyện {district}",
         "PROVINCE_REPORT_ISSUER": "UBND tỉnh {province}",

@@ -1,7 +1,9 @@
-"""Spreadsheets kept on the server between their preview and their import.
+"""Spreadsheets kept between their preview and their import, and opening uploaded photos.
 
-The preview page carries only a token; the file stays in a folder, named after its owner, so
-a user can confirm only their own upload. Files never imported are dropped after a day.
+The preview page carries only a token; the file waits in the storage's "figures" area
+(fieldapp/storage.py: the FIGURES_UPLOAD_FOLDER folder, or object storage, so the import may
+reach another server than the preview), named after its owner, so a user can confirm only
+their own upload. Files never imported are dropped after a day.
 """
 
 import io
@@ -14,6 +16,8 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
+from fieldapp import storage
+
 KEPT_FOR = 24 * 3600  # seconds a previewed spreadsheet waits for its import
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt")
 
@@ -24,34 +28,34 @@ class UploadRefused(Exception):
 
 @dataclass
 class Received:
-    path: Path  # the kept file
+    content: bytes  # the kept file's bytes
+    name: str  # its name where it is kept; its suffix tells CSV from XLSX
     token: str  # what the preview page carries to find it again
     source: str  # the file's name as the user chose it
 
 
 class UploadStore:
-    """The folder of previewed spreadsheets (the FIGURES_UPLOAD_FOLDER setting)."""
+    """The previewed spreadsheets, in the storage's "figures" area."""
 
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
+    def __init__(self, store: storage.Store | None = None):
+        self.store = store if store is not None else storage.area("figures")
 
-    def keep(self, owner_id: int, filename: str, content: bytes) -> str:
-        """Save an upload for its owner; returns the token its preview carries."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def keep(self, owner_id: int, filename: str, content: bytes) -> tuple[str, str]:
+        """Save an upload for its owner; returns the token its preview carries, and the
+        name it is kept under."""
         self.forget_old()
         token = secrets.token_urlsafe(12)
-        suffix = Path(filename).suffix.lower()
-        (self.folder / f"u{owner_id}-{token}{suffix}").write_bytes(content)
-        return token
+        name = f"u{owner_id}-{token}{Path(filename).suffix.lower()}"
+        self.store.put(name, content)
+        return token, name
 
-    def find(self, owner_id: int, token: str | None) -> Path | None:
-        """The owner's upload with this token; None if it expired or is someone else's."""
+    def find(self, owner_id: int, token: str | None) -> str | None:
+        """The name of the owner's upload with this token; None if it expired or is someone
+        else's."""
         if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
             return None
-        if not self.folder.is_dir():
-            return None
-        matches = list(self.folder.glob(f"u{owner_id}-{token}.*"))
-        return matches[0] if matches else None
+        matches = self.store.entries(f"u{owner_id}-{token}.")
+        return matches[0].key if matches else None
 
     def receive(self, owner_id: int, form, files) -> Received:
         """The spreadsheet a preview form refers to: the one kept under its `token` (the form
@@ -59,7 +63,10 @@ class UploadStore:
         token, source, upload = form.get("token", ""), form.get("source", ""), files.get("file")
         kept = self.find(owner_id, token) if token else None
         if kept is not None:
-            return Received(kept, token, source[:200] or kept.name)
+            try:
+                return Received(self.store.read(kept), kept, token, source[:200] or kept)
+            except FileNotFoundError:  # imported or dropped meanwhile
+                kept = None
         if upload is None or not upload.filename:
             raise UploadRefused(
                 _l("The uploaded file has expired; choose it again.")
@@ -68,19 +75,21 @@ class UploadStore:
             )
         if not is_spreadsheet_name(upload.filename):
             raise UploadRefused(_l("Choose a CSV or XLSX file."))
-        token = self.keep(owner_id, upload.filename, upload.read())
-        return Received(self.find(owner_id, token), token, upload.filename)
+        content = upload.read()
+        token, name = self.keep(owner_id, upload.filename, content)
+        return Received(content, name, token, upload.filename)
+
+    def discard(self, received: Received) -> None:
+        """Drop a kept spreadsheet once imported, or refused."""
+        self.store.delete(received.name)
 
     def forget_old(self) -> None:
         """Previews never imported leave their file behind: drop those older than a day."""
-        # File ages are the file system's, measured by the same operating-system clock.
+        # File ages are the storage's, compared with the operating system's clock.
         limit = time.time() - KEPT_FOR
-        for path in self.folder.glob("u*-*.*"):
-            try:
-                if path.stat().st_mtime < limit:
-                    path.unlink()
-            except OSError:  # another request removed it first
-                continue
+        for entry in self.store.entries("u"):
+            if entry.modified < limit:
+                self.store.delete(entry.key)
 
 
 # Photos are opened only in these formats: Pillow's other decoders (TIFF, PSD, EPS...) are

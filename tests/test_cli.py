@@ -641,8 +641,9 @@ def test_uploads_orphans_lists_then_removes_only_old_folders_no_finding_uses(
 
     listed = cli("uploads-orphans")
     assert listed.exit_code == 0, listed.output
-    assert str(old_orphan) in listed.output and "1 folders: run with --remove" in listed.output
-    assert str(new_orphan) not in listed.output and str(recorded) not in listed.output
+    assert f"{old_orphan.name}/  1 files" in listed.output
+    assert "1 folders: run with --remove" in listed.output
+    assert new_orphan.name not in listed.output and recorded.name not in listed.output
     assert old_orphan.is_dir()  # listing deletes nothing
 
     removed = cli("uploads-orphans", "--remove")

@@ -14,6 +14,7 @@ BASE = {
     "places",
     "spreadsheets",
     "uploads",
+    "storage",
     "config",
     "extensions",
     "fragments",

@@ -15,10 +15,11 @@ from datetime import date
 
 import pytest
 
+from fieldapp import storage
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster, PosterBatch, User
 from fieldapp.models.user import Role
-from fieldapp.posters.service import batch_path
+from fieldapp.posters.service import batch_key
 
 ALL = frozenset(role.value for role in Role)
 INSPECTING = frozenset({Role.INSPECTOR.value, Role.SUPERVISOR.value})
@@ -300,9 +301,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         ]
     )
     db.session.commit()
-    made = batch_path(app.config["POSTER_FOLDER"], batch)
-    made.parent.mkdir(parents=True, exist_ok=True)
-    made.write_bytes(b"%PDF-1.4 a finished batch")
+    storage.area("posters").put(batch_key(batch), b"%PDF-1.4 a finished batch")
     login.logout()
     return {
         "venue": venue.id,

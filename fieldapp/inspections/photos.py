@@ -1,4 +1,5 @@
-"""Inspection photos: checked, re-encoded and kept under the upload folder.
+"""Inspection photos: checked, re-encoded and kept in the photos' store (fieldapp/storage.py:
+the upload folder, or object storage), under the inspection's UUID.
 
 Photos are kept per inspection UUID from the first post of the form, so a form
 sent back with an error does not ask the inspector to take them again.
@@ -13,6 +14,8 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
+from fieldapp import clock
+from fieldapp.storage import Entry, Store
 from fieldapp.uploads import NotAnImage, TooManyPixels, open_photo
 
 
@@ -22,15 +25,16 @@ class PhotoError(Exception):
 
 @dataclass
 class StoredPhoto:
-    path: str  # relative to the upload folder
+    path: str  # its key in the photos' store: "<uuid>/<fingerprint>.jpg"
     width: int
     height: int
     size_bytes: int
 
 
-def photo_folder(upload_folder: str, inspection_uuid: str) -> Path:
-    # The UUID is re-parsed so a forged value cannot point outside the folder.
-    return Path(upload_folder) / str(uuid_module.UUID(inspection_uuid))
+def photo_prefix(inspection_uuid: str) -> str:
+    """Where a form's photos are kept: "<uuid>/". The UUID is re-parsed so a forged value
+    cannot point outside it (ValueError)."""
+    return f"{uuid_module.UUID(inspection_uuid)}/"
 
 
 @dataclass
@@ -91,29 +95,46 @@ def photo_jpeg(upload: Upload, max_side: int, max_pixels: int) -> Image.Image:
 
 
 def keep_photo(
-    upload_folder: str, inspection_uuid: str, upload: Upload, max_side: int, max_pixels: int
+    store: Store, inspection_uuid: str, upload: Upload, max_side: int, max_pixels: int
 ) -> StoredPhoto:
     """Check that an upload is an image and store it as a JPEG named by its fingerprint.
 
     The JPEG is written anew from the pixels: no EXIF (place, phone, owner) is kept.
-    The same photo sent twice (a retry) lands on the same file, never a second one.
+    The same photo sent twice (a retry) lands on the same key, never a second one. Its size
+    in pixels and the moment it was kept go with it as metadata (object storage keeps them),
+    so listing a form's photos reads no photo.
     """
     image = photo_jpeg(upload, max_side, max_pixels)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)
-    folder = photo_folder(upload_folder, inspection_uuid)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{upload.fingerprint}.jpg"
-    if not path.exists():
-        # Written aside then renamed: a concurrent retry never reads half a file.
-        partial = folder / f"{upload.fingerprint}.{uuid_module.uuid4().hex}.part"
-        partial.write_bytes(out.getvalue())
-        partial.replace(path)
-    return StoredPhoto(f"{folder.name}/{path.name}", image.width, image.height, len(out.getvalue()))
+    key = f"{photo_prefix(inspection_uuid)}{upload.fingerprint}.jpg"
+    if not store.exists(key):
+        store.put(
+            key,
+            out.getvalue(),
+            photo_metadata(image.width, image.height, clock.now().timestamp()),
+        )
+    return StoredPhoto(key, image.width, image.height, len(out.getvalue()))
+
+
+def photo_metadata(width: int, height: int, kept_at: float) -> dict[str, str]:
+    """What a stored photo carries besides its bytes: its size, and when it was kept (for
+    the photos' order: object storage's times are to the second)."""
+    return {"width": str(width), "height": str(height), "kept-at": f"{kept_at:.6f}"}
+
+
+def local_photo_metadata(path: Path) -> dict[str, str]:
+    """The metadata of a photo kept in a local folder before object storage: its size in
+    pixels read from its header, and its file's time. Nothing for a file that is no JPEG."""
+    try:
+        with Image.open(path, formats=["JPEG"]) as image:
+            return photo_metadata(image.width, image.height, path.stat().st_mtime)
+    except (OSError, SyntaxError, ValueError):
+        return {}
 
 
 def keep_only(
-    upload_folder: str, inspection_uuid: str, fingerprints: set[str], protected: set[str]
+    store: Store, inspection_uuid: str, fingerprints: set[str], protected: set[str]
 ) -> list[StoredPhoto]:
     """The form's kept photos reduced to those named; the others are deleted, except those
     `protected` (the recorded finding's: a file a finding uses is never deleted).
@@ -122,11 +143,11 @@ def keep_only(
     longer sends was removed by the inspector and must not be attached.
     """
     kept = []
-    for photo in kept_photos(upload_folder, inspection_uuid):
+    for photo in kept_photos(store, inspection_uuid):
         if photo_fingerprint(photo.path) in fingerprints:
             kept.append(photo)
         elif photo.path not in protected:
-            (Path(upload_folder) / photo.path).unlink(missing_ok=True)
+            store.delete(photo.path)
     return kept
 
 
@@ -135,20 +156,37 @@ def photo_fingerprint(path: str) -> str:
     return Path(path).stem
 
 
-def kept_photos(upload_folder: str, inspection_uuid: str) -> list[StoredPhoto]:
-    """Photos already kept for a form that has not been recorded yet."""
+def kept_photos(store: Store, inspection_uuid: str) -> list[StoredPhoto]:
+    """Photos already kept for a form that has not been recorded yet, oldest first."""
     try:
-        folder = photo_folder(upload_folder, inspection_uuid)
-    except (TypeError, ValueError):
+        prefix = photo_prefix(inspection_uuid)
+    except (TypeError, ValueError, AttributeError):
         return []
-    if not folder.is_dir():
-        return []
-    photos = []
-    for file in sorted(folder.glob("*.jpg"), key=lambda p: p.stat().st_mtime):
-        with Image.open(file, formats=["JPEG"]) as image:
-            photos.append(
-                StoredPhoto(
-                    f"{folder.name}/{file.name}", image.width, image.height, file.stat().st_size
-                )
-            )
-    return photos
+    found = []
+    for entry in store.entries(prefix):
+        if "/" in entry.key.removeprefix(prefix) or not entry.key.endswith(".jpg"):
+            continue
+        described = _described(store, entry)
+        if described is not None:
+            found.append(described)
+    return [photo for _order, photo in sorted(found, key=lambda pair: pair[0])]
+
+
+def _described(store: Store, entry: Entry) -> tuple[tuple, StoredPhoto] | None:
+    """A kept photo with its order; its size in pixels from its metadata, or else (a local
+    file, or one stored without it) from the JPEG itself."""
+    stat = store.stat(entry.key)
+    if stat is None:  # removed since it was listed
+        return None
+    metadata = stat.metadata
+    try:
+        width, height = int(metadata["width"]), int(metadata["height"])
+        kept_at = float(metadata["kept-at"])
+    except (KeyError, ValueError):
+        try:
+            with Image.open(io.BytesIO(store.read(entry.key)), formats=["JPEG"]) as image:
+                width, height = image.size
+        except FileNotFoundError:
+            return None
+        kept_at = stat.modified
+    return (kept_at, entry.key), StoredPhoto(entry.key, width, height, stat.size)

@@ -10,12 +10,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from fieldapp import storage
 from fieldapp.access import inspection_or_404, inspectors_only, photo_or_404, venue_or_404
 from fieldapp.audit import history
 from fieldapp.extensions import db
@@ -225,7 +225,7 @@ def edit(inspection_id: int):
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     if request.method == "GET":
         form = InspectionForm(venue=venue, data=correction_data(inspection))
-        waiting = waiting_photos(inspection, current_app.config["UPLOAD_FOLDER"])
+        waiting = waiting_photos(inspection)
         return _render_form(venue, form, editing=inspection, waiting=waiting)
     form = InspectionForm(venue=venue)
     form.uuid.data = inspection.uuid
@@ -246,7 +246,6 @@ def edit(inspection_id: int):
 def photo(uuid: str, name: str):
     """A photo of an inspection of the user's district."""
     photo = photo_or_404(f"{uuid}/{name}")
-    # Not kept by the browser (no-store, fieldapp/headers.py): evidence stays off the phone.
-    return send_from_directory(
-        current_app.config["UPLOAD_FOLDER"], photo.path, mimetype="image/jpeg"
-    )
+    # Streamed from the store, never a redirect to it: evidence leaves only through this
+    # access check, and is not kept by the browser (no-store, fieldapp/headers.py).
+    return storage.send(storage.area("photos"), photo.path, "image/jpeg")

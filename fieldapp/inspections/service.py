@@ -6,14 +6,13 @@ import json
 import uuid as uuid_module
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from fieldapp import clock
+from fieldapp import clock, storage
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
@@ -28,6 +27,7 @@ from fieldapp.inspections.photos import (
     keep_photo,
     kept_photos,
     photo_fingerprint,
+    photo_prefix,
 )
 from fieldapp.models import Inspection, InspectionClaim, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
@@ -169,11 +169,15 @@ def correction_refused(inspection: Inspection, user: User) -> str | None:
     return None
 
 
-def waiting_photos(inspection: Inspection, folder: str) -> list[StoredPhoto]:
+def waiting_photos(inspection: Inspection) -> list[StoredPhoto]:
     """Photos received for a correction that was refused, not yet part of the finding: the
     next correction attaches them, so its form shows them."""
     attached = {photo.path for photo in inspection.photos}
-    return [photo for photo in kept_photos(folder, inspection.uuid) if photo.path not in attached]
+    return [
+        photo
+        for photo in kept_photos(storage.area("photos"), inspection.uuid)
+        if photo.path not in attached
+    ]
 
 
 def submit_finding(
@@ -293,12 +297,12 @@ def _keep_photos(
     errors = list(submission.upload_errors)
     if submission.uuid is None:
         return [], errors
-    folder = config["UPLOAD_FOLDER"]
-    earlier = {photo.path for photo in kept_photos(folder, submission.uuid)}
+    store = storage.area("photos")
+    earlier = {photo.path for photo in kept_photos(store, submission.uuid)}
     for upload in submission.uploads:
         try:
             keep_photo(
-                folder,
+                store,
                 submission.uuid,
                 upload,
                 config["PHOTO_MAX_SIDE"],
@@ -308,13 +312,13 @@ def _keep_photos(
             errors.append(str(error))
     if submission.sends_all_photos:
         photos = keep_only(
-            folder,
+            store,
             submission.uuid,
             {upload.fingerprint for upload in submission.uploads},
             protected=attached,
         )
     else:
-        photos = kept_photos(folder, submission.uuid)
+        photos = kept_photos(store, submission.uuid)
     if len(photos) > config["MAX_PHOTOS"]:
         if submission.sends_all_photos:
             errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
@@ -324,7 +328,7 @@ def _keep_photos(
             dropped = [photo for photo in photos if photo.path not in earlier]
             for photo in dropped:
                 if photo.path not in attached:
-                    (Path(folder) / photo.path).unlink(missing_ok=True)
+                    store.delete(photo.path)
             photos = [photo for photo in photos if photo.path in earlier]
             errors.append(
                 _l(
@@ -472,22 +476,41 @@ def update_inspection(
 ORPHAN_AGE = 24 * 3600  # seconds
 
 
-def orphan_upload_folders(upload_folder: str, now: float) -> list[Path]:
-    """The photo folders no recorded finding refers to, untouched for ORPHAN_AGE before
-    `now` (a time.time() value: file ages are the file system's)."""
-    root = Path(upload_folder)
-    if not root.is_dir():
-        return []
+@dataclass
+class OrphanFolder:
+    """A form's photos that no recorded finding uses: its prefix ("<uuid>/") and files."""
+
+    prefix: str
+    files: list[storage.Entry]
+
+    @property
+    def size(self) -> int:
+        return sum(entry.size for entry in self.files)
+
+
+def orphan_upload_folders(now: float) -> list[OrphanFolder]:
+    """The photo folders (key prefixes) no recorded finding refers to, none of whose files
+    changed in the ORPHAN_AGE before `now` (a time.time() value: the storage's file times
+    are compared with it), from the photos' store, local or object storage alike."""
     used = set(db.session.scalars(select(Inspection.uuid)))
     used |= {path.split("/")[0] for path in db.session.scalars(select(InspectionPhoto.path))}
-    orphans = []
-    for folder in sorted(root.iterdir()):
-        if not folder.is_dir() or folder.name in used or not _is_uuid(folder.name):
-            continue
-        touched = [folder.stat().st_mtime] + [file.stat().st_mtime for file in folder.iterdir()]
-        if max(touched) < now - ORPHAN_AGE:
-            orphans.append(folder)
-    return orphans
+    folders: dict[str, list[storage.Entry]] = {}
+    for entry in storage.area("photos").entries():
+        name, slash, _rest = entry.key.partition("/")
+        if slash and _is_uuid(name) and name not in used:
+            folders.setdefault(photo_prefix(name), []).append(entry)
+    return [
+        OrphanFolder(prefix, files)
+        for prefix, files in sorted(folders.items())
+        if max(entry.modified for entry in files) < now - ORPHAN_AGE
+    ]
+
+
+def remove_orphan(orphan: OrphanFolder) -> None:
+    """Delete an orphan folder's files."""
+    store = storage.area("photos")
+    for entry in orphan.files:
+        store.delete(entry.key)
 
 
 def _is_uuid(name: str) -> bool:

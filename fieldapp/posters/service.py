@@ -12,7 +12,7 @@ import pikepdf
 import zxingcpp
 from sqlalchemy import func, select
 
-from fieldapp import clock
+from fieldapp import clock, storage
 from fieldapp.access import district_venues
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
@@ -189,8 +189,15 @@ def render_batch(
     return count
 
 
-def batch_path(folder: str, batch: PosterBatch) -> Path:
-    return Path(folder) / f"batch-{batch.id}.pdf"
+def batch_key(batch: PosterBatch) -> str:
+    """The finished batch PDF's key in the posters' store (fieldapp/storage.py)."""
+    return f"batch-{batch.id}.pdf"
+
+
+def hand_over(made: Path, batch: PosterBatch) -> None:
+    """The one place a finished batch PDF, made in a local file, becomes the batch's
+    download: stored whole where every server can serve it (fieldapp/storage.py)."""
+    storage.area("posters").put_file(batch_key(batch), made)
 
 
 def create_batch(
@@ -231,8 +238,12 @@ def run_batch(batch_id: int, folder: str, issuer_template: str) -> None:
             batch.done = done
             db.session.commit()
 
+        # Made in a local work folder, then handed over (the store may be another machine's).
         Path(folder).mkdir(parents=True, exist_ok=True)
-        render_batch(texts(), batch_path(folder, batch), batch.page_size, progress)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=storage.WORK_PREFIX) as work:
+            made = Path(work) / "batch.pdf"
+            render_batch(texts(), made, batch.page_size, progress)
+            hand_over(made, batch)
         for poster_id in poster_ids:
             poster = db.session.get(Poster, poster_id)
             if poster.state == "queued":

@@ -129,10 +129,6 @@ def index():
 # Importing a spreadsheet -------------------------------------------------------------------
 
 
-def _uploads() -> UploadStore:
-    return UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"])
-
-
 def _import_page(status=200, **context):
     context.setdefault("form", {})
     context.setdefault("districts", user_districts())
@@ -157,14 +153,15 @@ def import_figures():
         return _import_page(422, error=_("Enter the report date, as DD/MM/YYYY."), form=form)
 
     try:
-        received = _uploads().receive(current_user.id, form, request.files)
+        uploads = UploadStore()
+        received = uploads.receive(current_user.id, form, request.files)
     except UploadRefused as refusal:
         return _import_page(422, error=str(refusal), form=form)
-    kept, token, source = received.path, received.token, received.source
+    token, source = received.token, received.source
     try:
-        sheet = read_sheet(kept.read_bytes(), kept.name)
+        sheet = read_sheet(received.content, received.name)
     except SheetUnreadable as error:
-        kept.unlink(missing_ok=True)
+        uploads.discard(received)
         return _import_page(422, error=str(error), form=form)
 
     mapping = _mapping_from(form, len(sheet.headers)) if form.get("mapped") else None
@@ -174,7 +171,7 @@ def import_figures():
             return _preview_page(preview, token, source, 422)
         saved = apply_import(preview, current_user, source)
         db.session.commit()
-        kept.unlink(missing_ok=True)
+        uploads.discard(received)
         flash(
             _(
                 "%(n)s communes' figures imported for %(date)s; %(refused)s rows refused.",

@@ -1,5 +1,6 @@
 """One inspection as a printable PDF, to attach to official correspondence."""
 
+import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -15,6 +16,7 @@ from fieldapp.inspections.checklist import Answer, answer_lines
 from fieldapp.places import full_address
 from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reviews.labels import REVIEW_LABELS
+from fieldapp.storage import Store
 
 
 def _answer_markup(answer: Answer) -> str:
@@ -25,7 +27,7 @@ def _answer_markup(answer: Answer) -> str:
     return text + (f"<br/>{escape(answer.detail)}" if answer.detail else "")
 
 
-def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
+def inspection_pdf(inspection, out, font_dir: Path, photos: Store) -> None:
     """Write the inspection's answers, outcome, position, photos and review as a PDF."""
     register_fonts(font_dir)
     body = ParagraphStyle("body", fontName=PDF_FONTS["regular"], fontSize=10, leading=13)
@@ -93,17 +95,19 @@ def inspection_pdf(inspection, out, font_dir: Path, upload_folder: str) -> None:
     if inspection.review_comment:
         story.append(p(inspection.review_comment))
     for index, photo in enumerate(inspection.photos, start=1):
-        path = Path(upload_folder) / photo.path
-        if path.is_file():
-            width = 120 * mm
-            height = width * photo.height / photo.width
-            if height > 150 * mm:
-                width, height = width * 150 * mm / height, 150 * mm
-            story += [
-                Spacer(1, 4 * mm),
-                p(_("Photo %(n)s", n=index), bold),
-                Image(str(path), width=width, height=height),
-            ]
+        try:
+            raw = photos.read(photo.path)
+        except FileNotFoundError:
+            continue
+        width = 120 * mm
+        height = width * photo.height / photo.width
+        if height > 150 * mm:
+            width, height = width * 150 * mm / height, 150 * mm
+        story += [
+            Spacer(1, 4 * mm),
+            p(_("Photo %(n)s", n=index), bold),
+            Image(io.BytesIO(raw), width=width, height=height),
+        ]
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,

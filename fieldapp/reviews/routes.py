@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from fieldapp import storage
 from fieldapp.access import inspection_or_404, office_only, reviewers_only, user_communes
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -118,7 +119,7 @@ def inspection_pdf_view(inspection_id: int):
         inspection,
         out,
         Path(current_app.config["POSTER_FONT_DIR"]),
-        current_app.config["UPLOAD_FOLDER"],
+        storage.area("photos"),
     )
     out.seek(0)
     return send_file(

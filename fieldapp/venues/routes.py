@@ -241,16 +241,15 @@ def import_registry():
     if district is None:
         return _import_page(422, error=_("Choose one of your districts."), form=form)
     try:
-        received = UploadStore(current_app.config["FIGURES_UPLOAD_FOLDER"]).receive(
-            current_user.id, form, request.files
-        )
+        uploads = UploadStore()
+        received = uploads.receive(current_user.id, form, request.files)
     except UploadRefused as refusal:
         return _import_page(422, error=str(refusal), form=form)
-    kept, token, source = received.path, received.token, received.source
+    token, source = received.token, received.source
     update = form.get("update") == "1"
-    report = check_venues(kept.read_bytes(), district, kept.name, update)
+    report = check_venues(received.content, district, received.name, update)
     if report.refused is not None:
-        kept.unlink(missing_ok=True)
+        uploads.discard(received)
         return _import_page(422, error=str(report.refused), form=form)
     if form.get("action") == "apply":
         if not report.can_apply:
@@ -265,7 +264,7 @@ def import_registry():
             )
         apply_import(report, current_user)
         db.session.commit()
-        kept.unlink(missing_ok=True)
+        uploads.discard(received)
         flash(
             _(
                 "%(district)s: %(created)s venues created, %(updated)s updated, %(refused)s "

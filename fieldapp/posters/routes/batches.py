@@ -3,12 +3,13 @@ made in the background from a commune, a venue type, the flagged venues or the q
 
 import threading
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from fieldapp import storage
 from fieldapp.access import (
     ForeignCommune,
     batch_or_404,
@@ -23,7 +24,7 @@ from fieldapp.fragments import wants_fragment
 from fieldapp.models import VENUE_TYPES, Commune, Poster, PosterBatch, Venue
 from fieldapp.posters.routes import bp, load_fonts, page_size
 from fieldapp.posters.service import (
-    batch_path,
+    batch_key,
     create_batch,
     flagged_for_replacement,
     run_batch,
@@ -207,9 +208,11 @@ def batch(batch_id: int):
 def download_batch(batch_id: int):
     """The finished batch PDF."""
     batch = batch_or_404(batch_id)
-    path = batch_path(current_app.config["POSTER_FOLDER"], batch)
-    if batch.state != "done" or not path.is_file():
+    if batch.state != "done":
         abort(404)
-    return send_file(
-        path, mimetype="application/pdf", download_name=f"posters-batch-{batch.id}.pdf", max_age=0
+    return storage.send(
+        storage.area("posters"),
+        batch_key(batch),
+        "application/pdf",
+        download_name=f"posters-batch-{batch.id}.pdf",
     )
