@@ -370,3 +370,10 @@ def test_healthz_answers_503_when_the_database_does_not(make_server_app, tmp_pat
 
 def test_the_database_check_is_one_of_the_checks(app):
     assert health.database() is True and health.database in health.CHECKS
+
+
+def test_healthz_answers_503_when_the_photo_storage_does_not(app, client):
+    assert client.get("/healthz").status_code == 200
+    shutil.rmtree(app.config["UPLOAD_FOLDER"])  # the photos' disk is gone (unmounted)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json() == {"status": "unavailable"}
