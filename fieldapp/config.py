@@ -78,7 +78,7 @@ def load_config(instance: Path = INSTANCE) -> dict:
     env = os.environ
     production = environment(env) == "production"
     photo_mb = float(env.get("MAX_PHOTO_MB", "10"))
-    upload_mb = float(env.get("MAX_UPLOAD_MB", "40"))
+    upload_mb = float(env.get("MAX_UPLOAD_MB", "62"))  # six photos of 10 MB and the form
     config = {
         "SECRET_KEY": env.get("SECRET_KEY") or _local_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),

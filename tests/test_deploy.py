@@ -90,6 +90,8 @@ def test_nginx_takes_six_photos_of_the_largest_size_and_the_form(tmp_path):
     six_photos_mb = config["MAX_PHOTOS"] * config["MAX_PHOTO_BYTES"] / (1024 * 1024)
     assert limit_mb >= six_photos_mb + 1  # the form's answers and the multipart framing
     assert limit_mb * 1024 * 1024 >= config["MAX_CONTENT_LENGTH"]  # the app's own 413 first
+    # and the app itself takes a finding with six photos of the largest size
+    assert config["MAX_CONTENT_LENGTH"] > config["MAX_PHOTOS"] * config["MAX_PHOTO_BYTES"]
 
 
 def test_the_gunicorn_config_reads_its_environment():
