@@ -266,6 +266,21 @@ def _register_error_pages(app: Flask) -> None:
         )
         return page, 429, {"Retry-After": str(seconds)}
 
+    def storage_unavailable(error):
+        app.logger.error("The file storage did not answer", exc_info=error)
+        return error_page(
+            503,
+            _("Try again in a moment"),
+            _(
+                "The photo storage does not answer. Nothing was recorded: send again in a "
+                "moment (a finding waiting on the phone is sent again by itself)."
+            ),
+            kind="retry",
+        )
+
+    for exception in storage.UNAVAILABLE:
+        app.register_error_handler(exception, storage_unavailable)
+
     @app.errorhandler(500)
     def server_error(error):
         return error_page(

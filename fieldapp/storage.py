@@ -40,6 +40,9 @@ AREAS = {
     "posters": "POSTER_FOLDER",
     "figures": "FIGURES_UPLOAD_FOLDER",
 }
+# What boto3 raises when the object storage does not answer (or refuses): the request that
+# needed it answers 503 (fieldapp/__init__.py), and the phone's outbox sends again later.
+UNAVAILABLE = (BotoCoreError, ClientError)
 PART_SUFFIX = ".part"  # a local file being written; never listed
 WORK_PREFIX = ".work-"  # a local folder of work files (a batch being made); never listed
 

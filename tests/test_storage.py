@@ -357,6 +357,34 @@ def test_a_photo_is_unavailable_while_the_object_storage_is(app, backend, client
     assert client.get(f"/photos/{photo.path}").status_code == 503
 
 
+@ON_S3
+def test_a_finding_sent_while_the_object_storage_is_down_is_refused_for_now(
+    app, backend, client, login, venue
+):
+    """503 (the outbox sends it again later), nothing recorded; then it goes through."""
+    login()
+    endpoint = app.config["S3_ENDPOINT_URL"]
+    app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{servers.free_port()}"  # nothing there
+    uid = str(uuid.uuid4())
+    down = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(uuid=uid),
+        headers=JSON,
+        content_type="multipart/form-data",
+    )
+    assert down.status_code == 503 and down.get_json()["status"] == "retry"
+    assert db.session.scalar(select(Inspection)) is None
+    app.config["S3_ENDPOINT_URL"] = endpoint
+    again = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(uuid=uid),
+        headers=JSON,
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 201, again.get_data(as_text=True)[:300]
+    assert len(db.session.scalar(select(Inspection)).photos) == 1
+
+
 def test_the_inspection_pdf_has_the_stored_photo(app, client, login, make_user, venue):
     login()
     client.post(
