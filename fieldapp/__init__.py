@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from fieldapp import clock
+from fieldapp import clock, jobs
 from fieldapp.assets import init_assets
 from fieldapp.auth import limits
 from fieldapp.auth.same_origin import check_same_origin
@@ -60,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, config)
+    jobs.configure(app)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
