@@ -6,6 +6,7 @@ and on a real Redis server, and a consumer killed in the middle of a batch."""
 import contextlib
 import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+import requests
 from huey.storage import RedisStorage, SqliteStorage
 from sqlalchemy import select
 
 from fieldapp import clock, create_app, jobs
 from fieldapp.cli import jobs_worker_command
+from fieldapp.demo import DEMO_PASSWORD
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Poster, PosterBatch
 from fieldapp.posters import service
@@ -34,10 +37,11 @@ from fieldapp.posters.service import (
     run_batch,
 )
 from fieldapp.posters.tasks import recover_batches
-from tests.servers import free_port, redis, stop
+from tests.servers import free_port, redis, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 180
+CSRF_FIELD = r'name="csrf_token"[^>]*value="([^"]+)"'
 NOW = datetime(2021, 11, 12, 3, 0)
 
 
@@ -383,3 +387,64 @@ def test_a_consumer_killed_in_the_middle_of_a_batch(
     assert printed_events() == {poster.id: 1 for poster in posters}
     assert {db.session.get(Poster, poster.id).state for poster in posters} == {"printed"}
     assert sorted(path.name for path in final.parent.iterdir()) == [final.name]
+
+
+def test_make_run_makes_batches_with_no_other_service_and_stops_its_consumer(tmp_path):
+    """`make run`: the development server and a consumer beside it; a demo supervisor's
+    batch is made; Ctrl-C (SIGINT to the terminal's process group) stops both."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+        "FIELDAPP_QUEUE_URL": f"sqlite:///{tmp_path}/queue.db",
+        "FIELDAPP_POSTER_FOLDER": str(tmp_path / "posters"),
+        "FIELDAPP_UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "FIELDAPP_FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
+    }
+    log = tmp_path / "make-run.log"
+    with log.open("ab") as output:
+        make = subprocess.Popen(
+            ["make", "--no-print-directory", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own group, as a terminal's foreground job
+        )
+    make.log = log
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_port(port, make, log)
+        browser = requests.Session()
+        origin = {"Origin": base}
+
+        def token(path: str) -> str:
+            return re.search(
+                r'name="csrf_token"[^>]*value="([^"]+)"', browser.get(base + path).text
+            )[1]
+
+        login = {"username": "supervisor", "password": DEMO_PASSWORD, "csrf_token": token("/login")}
+        assert browser.post(base + "/login", data=login, headers=origin).ok
+        queue = browser.get(base + "/posters/queue").text
+        commune = re.search(r'id="batch-commune".*?<option value="(\d+)"', queue, re.DOTALL)[1]
+        form = {"commune": commune, "csrf_token": token("/posters/queue")}
+        made = browser.post(base + "/posters/batches", data=form, headers=origin)
+        assert "/posters/batches/" in made.url
+        wait_for(lambda: "hx-trigger" not in browser.get(made.url).text, "batch made", make)
+        assert browser.get(made.url + "/download").headers["Content-Type"] == "application/pdf"
+
+        os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
+        make.wait(timeout=DEADLINE_S)
+        wait_for(lambda: not _group_alive(make.pid), "make run's processes to stop")
+    finally:
+        stop(make)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
