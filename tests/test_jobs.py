@@ -287,7 +287,7 @@ _consumers = itertools.count(1)
 
 
 @contextlib.contextmanager
-def consumer(app, tmp_path, queue_url: str, **settings):
+def consumer(app, tmp_path, queue_url: str, worker_type: str = "thread", **settings):
     """`flask --app wsgi jobs-worker` in a process of its own, on the test's database."""
     env = {
         **os.environ,
@@ -300,6 +300,7 @@ def consumer(app, tmp_path, queue_url: str, **settings):
     }
     log = tmp_path / f"consumer-{next(_consumers)}.log"
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs-worker", "--workers", "2"]
+    command += ["--worker-type", worker_type]
     with log.open("ab") as output:
         process = subprocess.Popen(
             command,
@@ -331,31 +332,31 @@ def wait_for(condition, what: str, process=None):
     raise AssertionError(f"no {what} within {DEADLINE_S} s\n{log}")
 
 
-def make_batch_through_a_consumer(app, client, make_venue, tmp_path, queue_url):
+def make_batch_through_a_consumer(app, client, make_venue, tmp_path, queue_url, worker_type):
     for n in range(1, 4):
         make_venue(f"Quán số {n}")
     assert client.post("/posters/batches", data={"size": "A5"}).status_code == 303
     batch_id = db.session.scalar(select(PosterBatch.id))
     assert fresh(batch_id).state == "waiting"  # queued: no consumer runs yet
-    with consumer(app, tmp_path, queue_url) as process:
+    with consumer(app, tmp_path, queue_url, worker_type) as process:
         wait_for(lambda: fresh(batch_id).state == "done", "batch made", process)
     download = client.get(f"/posters/batches/{batch_id}/download")
     assert download.mimetype == "application/pdf"
     assert len(pypdfium2.PdfDocument(download.data)) == 3
 
 
-def test_a_consumer_makes_a_batch_from_the_sqlite_queue(
+def test_a_consumer_of_worker_processes_makes_a_batch_from_the_sqlite_queue(
     app, client, office, make_venue, tmp_path, on_queue
 ):
     url = f"sqlite:///{tmp_path}/queue.db"
     on_queue(url)
-    make_batch_through_a_consumer(app, client, make_venue, tmp_path, url)
+    make_batch_through_a_consumer(app, client, make_venue, tmp_path, url, "process")
 
 
 def test_a_consumer_makes_a_batch_from_redis(app, client, office, make_venue, tmp_path, on_queue):
     with redis() as url:
         on_queue(url)
-        make_batch_through_a_consumer(app, client, make_venue, tmp_path, url)
+        make_batch_through_a_consumer(app, client, make_venue, tmp_path, url, "process")
 
 
 def test_a_consumer_killed_in_the_middle_of_a_batch(
