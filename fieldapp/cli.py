@@ -577,7 +577,7 @@ def jobs_worker_command(workers, worker_type):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         consumer = jobs.consumer(workers, worker_type)
-    except jobs.QueueUrlError as problem:
+    except jobs.QueueSettingError as problem:
         raise click.ClickException(str(problem)) from None
     consumer.run()
 

@@ -22,14 +22,15 @@ from huey import Huey
 from huey.consumer import Consumer
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
+from fieldapp.config import SettingError
 from fieldapp.extensions import db
 
 QUEUE_NAME = "fieldapp"
 log = logging.getLogger(__name__)
 
 
-class QueueUrlError(ValueError):
-    """A FIELDAPP_QUEUE_URL the app cannot use: the app does not start."""
+class QueueSettingError(SettingError):
+    """A queue setting the app cannot use (FIELDAPP_QUEUE_URL: the app does not start)."""
 
 
 class _Queue(Huey):
@@ -58,7 +59,7 @@ _app: Flask | None = None
 
 
 def storage_opener(url: str, instance_path: str) -> Callable[[], object]:
-    """How to open the storage a QUEUE_URL names; QueueUrlError when it names none."""
+    """How to open the storage a QUEUE_URL names; QueueSettingError when it names none."""
     if not url:
         path = Path(instance_path) / "jobs.db"
         return lambda: _sqlite(path)
@@ -68,7 +69,7 @@ def storage_opener(url: str, instance_path: str) -> Callable[[], object]:
     if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         path = Path(url[len("sqlite:///") :])
         return lambda: _sqlite(path)
-    raise QueueUrlError(
+    raise QueueSettingError(
         f"FIELDAPP_QUEUE_URL={url!r}: use redis://host:port/db, sqlite:////path/to/queue.db, "
         "or leave it empty for instance/jobs.db."
     )
@@ -128,7 +129,7 @@ def consumer(workers: int, worker_type: str) -> Consumer:
     running jobs finish first; SIGINT (Ctrl-C) stops at once. A job cut short is taken up
     again by its own recovery (see posters.tasks)."""
     if huey.immediate:
-        raise QueueUrlError("FIELDAPP_JOBS_IMMEDIATE is set: there is no queue to consume.")
+        raise QueueSettingError("FIELDAPP_JOBS_IMMEDIATE is set: there is no queue to consume.")
     if worker_type == "process":
 
         @huey.on_startup()

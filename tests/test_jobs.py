@@ -108,7 +108,7 @@ def test_the_queue_url_chooses_the_storage(tmp_path):
 @pytest.mark.parametrize("url", ["postgres://db/queue", "sqlite:///", "amqp://x"])
 def test_a_queue_url_the_app_cannot_use_stops_the_start(monkeypatch, tmp_path, url):
     monkeypatch.setenv("FIELDAPP_QUEUE_URL", url)
-    with pytest.raises(jobs.QueueUrlError, match="FIELDAPP_QUEUE_URL"):
+    with pytest.raises(jobs.QueueSettingError, match="FIELDAPP_QUEUE_URL"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}"})
 
 
