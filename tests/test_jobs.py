@@ -136,10 +136,11 @@ def test_the_worker_command_refuses_immediate_mode(app):
 
 
 def test_a_queued_batch_waits_in_the_queue_and_says_so(
-    app, client, office, make_venue, tmp_path, on_queue
+    app, client, office, make_venue, tmp_path, on_queue, frozen_clock
 ):
     on_queue(f"sqlite:///{tmp_path}/queue.db")
     make_venue("Chợ Sơn Hà")
+    frozen_clock(NOW)
     response = client.post("/posters/batches", data={})
     batch = db.session.scalar(select(PosterBatch))
     assert response.status_code == 303 and batch.state == "waiting"
@@ -147,6 +148,11 @@ def test_a_queued_batch_waits_in_the_queue_and_says_so(
     body = client.get(f"/posters/batches/{batch.id}").get_data(as_text=True)
     assert "Đang chờ trong hàng đợi" in body and 'hx-trigger="load delay:1s"' in body
     assert "/retry" not in body  # no "Try again" while it waits
+    assert "jobs-worker" not in body
+    frozen_clock(NOW + timedelta(minutes=3))  # longer than BATCH_LEASE_SECONDS: no consumer?
+    body = client.get(f"/posters/batches/{batch.id}").get_data(as_text=True)
+    assert "Chưa có bộ xử lý nào bắt đầu" in body and "(jobs-worker)" in body
+    assert 'hx-trigger="load delay:1s"' in body and "/retry" not in body
 
 
 def test_a_batch_the_queue_refuses_fails_at_once(app, client, office, make_venue, on_queue):

@@ -371,6 +371,12 @@ def shown_state(batch: PosterBatch, timeout_minutes: float) -> str:
     return batch.state
 
 
+def waiting_long(batch: PosterBatch, lease_seconds: int) -> bool:
+    """A batch still waiting for a worker after the lease: perhaps no consumer runs."""
+    last = batch.progress_at or batch.created_at
+    return batch.state == "waiting" and last < clock.utcnow() - timedelta(seconds=lease_seconds)
+
+
 def may_retry(batch: PosterBatch, timeout_minutes: float) -> bool:
     return batch.state == "failed" or batch_stuck(batch, timeout_minutes)
 

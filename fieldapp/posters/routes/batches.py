@@ -28,6 +28,7 @@ from fieldapp.posters.service import (
     may_retry,
     requeue_batch,
     shown_state,
+    waiting_long,
 )
 from fieldapp.posters.service import mark_delivered as mark_delivered_service
 from fieldapp.posters.tasks import start_batch
@@ -191,7 +192,12 @@ def batch(batch_id: int):
     """A batch's progress (polled by htmx while it waits or runs, never once it is done,
     failed or stuck) and its download when done."""
     batch = batch_or_404(batch_id)
-    shown = {"batch": batch, "state": shown_state(batch, _timeout()), "timeout": _timeout()}
+    shown = {
+        "batch": batch,
+        "state": shown_state(batch, _timeout()),
+        "timeout": _timeout(),
+        "waiting_long": waiting_long(batch, current_app.config["BATCH_LEASE_SECONDS"]),
+    }
     if wants_fragment():
         return render_template("posters/_batch.html", **shown)
     return render_template("posters/batch.html", **shown)
