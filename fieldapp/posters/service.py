@@ -219,10 +219,10 @@ def batch_path(folder: str, batch: PosterBatch) -> Path:
     return Path(folder) / f"batch-{batch.id}.pdf"
 
 
-def hand_over(made: Path, folder: str, batch: PosterBatch) -> None:
-    """The one place a finished PDF becomes the batch's download: moved in whole, so a
-    download never sees half a file."""
-    made.replace(batch_path(folder, batch))
+def hand_over(made: Path, batch: PosterBatch) -> None:
+    """The one place a finished PDF, made in a local file of the posters' folder, becomes
+    the batch's download: moved in whole, so a download never sees half a file."""
+    made.replace(batch_path(str(made.parent), batch))
 
 
 def _run_files(folder: str, batch_id: int, run_id: str = "*") -> list[Path]:
@@ -338,7 +338,7 @@ def run_batch(batch_id: int, settings: BatchSettings) -> None:
         now = clock.utcnow()
         _update_held(batch_id, run_id, state="done", finished_at=now, progress_at=now)
         batch = db.session.get(PosterBatch, batch_id)
-        hand_over(made, settings.folder, batch)
+        hand_over(made, batch)
         for poster_id in poster_ids:
             poster = db.session.get(Poster, poster_id)
             if poster.state == "queued":
