@@ -83,7 +83,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # "Try again".
         "BATCH_TIMEOUT_MINUTES": 30,
         # A batch being made that saved no progress for this many seconds lost its worker
-        # (killed, machine gone): the consumer's check, every minute, queues it again.
+        # (killed, machine gone): the consumer's check, every minute, queues it again. Keep
+        # it well above the time one chunk of pages takes (100 pages: a few seconds).
         "BATCH_LEASE_SECONDS": 120,
         # Pages rendered together before they go to disk and the progress is saved.
         "BATCH_CHUNK": 100,
