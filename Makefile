@@ -14,9 +14,13 @@ FONTS := static/vendor/fonts/be-vietnam-pro
 
 .PHONY: run serve test lint install install-test system-packages messages lock audit
 
+# The development server, and beside it a job consumer (poster batches) on the SQLite queue
+# in instance/: stopped with the server (Ctrl-C), so nothing else needs to run.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) jobs-worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # A production server: gunicorn with deploy/gunicorn.conf.py (GUNICORN_BIND, default

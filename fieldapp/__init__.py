@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from fieldapp import clock, storage
+from fieldapp import clock, jobs, storage
 from fieldapp.assets import init_assets
 from fieldapp.auth import limits
 from fieldapp.auth.same_origin import check_same_origin
@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     configure(app, config)
     storage.check_settings(app.config)
+    jobs.configure(app)
     init_request_log(app)  # first: every request gets its id before any hook may refuse it
     trust_proxies(app)
     Path(app.config["UPLOAD_FOLDER"]).mkdir(parents=True, exist_ok=True)

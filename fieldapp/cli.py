@@ -1,5 +1,5 @@
 """Command-line tasks: flask seed-demo, import-venues, create-user, set-password, disable-user,
-posters, import-stats, report.
+posters, import-stats, report, uploads-orphans, jobs-worker.
 
 The commands speak English, like click's own help and errors: they are the
 district IT officer's tools. Messages shared with the web pages (the import
@@ -7,6 +7,7 @@ report) are translatable and are shown here in English.
 """
 
 import getpass
+import logging
 import time
 from datetime import date
 from functools import wraps
@@ -18,7 +19,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select, text
 
-from fieldapp import clock, storage
+from fieldapp import clock, jobs, storage
 from fieldapp.access import district_venues
 from fieldapp.audit import record_event
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
@@ -577,6 +578,35 @@ def storage_move_local_command() -> None:
         )
 
 
+@click.command("jobs-worker")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+    help="Jobs run at the same time (each a thread, or a process).",
+)  # fmt: skip
+@click.option(
+    "--worker-type",
+    type=click.Choice(["thread", "process"]),
+    default="thread",
+    show_default=True,
+    help="Run the workers as threads of this process, or as processes of their own.",
+)
+@with_appcontext
+def jobs_worker_command(workers, worker_type):
+    """Run the job queue's consumer (poster batches): FIELDAPP_QUEUE_URL chooses the queue.
+
+    SIGTERM lets running jobs finish; Ctrl-C stops at once (the batch is taken up again)."""
+    if not logging.getLogger().handlers:  # development; production's log is JSON already
+        logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
+    # Each job taken, finished or failed, in the consumer's log (stdout).
+    for name in ("huey", "fieldapp"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    try:
+        consumer = jobs.consumer(workers, worker_type)
+    except jobs.QueueSettingError as problem:
+        raise click.ClickException(str(problem)) from None
+    consumer.run()
+
+
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
     for command in (
@@ -590,5 +620,6 @@ def register_commands(app) -> None:
         report_command,
         uploads_orphans_command,
         storage_move_local_command,
+        jobs_worker_command,
     ):
         app.cli.add_command(command)

@@ -110,8 +110,24 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "PROVINCE_REPORT_ISSUER": "UBND tỉnh {province}",
         # {district} and {province} are filled in; FIELDAPP_POSTER_ISSUER overrides it.
         "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
-        # Tests make batches in the request; a server makes them in a background thread.
-        "POSTER_BATCHES_IN_BACKGROUND": True,
+        # The job queue (fieldapp/jobs.py): empty, Huey's SQLite storage in instance/jobs.db;
+        # sqlite:////path/queue.db another file; redis://host:6379/0 a Redis server. The
+        # consumer is `flask --app wsgi jobs-worker` (`make run` starts one).
+        "QUEUE_URL": "",
+        # Run each job at once inside the request that asks for it, with no queue or
+        # consumer (the tests do).
+        "JOBS_IMMEDIATE": False,
+        # A poster batch that made no progress for this many minutes shows as failed, with
+        # "Try again".
+        "BATCH_TIMEOUT_MINUTES": 30,
+        # A batch being made that saved no progress for this many seconds lost its worker
+        # (killed, machine gone): the consumer's check, every minute, queues it again. Keep
+        # it well above the time one chunk of pages takes (100 pages: a few seconds).
+        "BATCH_LEASE_SECONDS": 120,
+        # Pages rendered together before they go to disk and the progress is saved.
+        "BATCH_CHUNK": 100,
+        # Tests only: seconds to wait after each page, to catch a batch in the middle.
+        "BATCH_TEST_PAGE_DELAY": 0.0,
         # Map tiles, e.g. https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png; empty: none
         # (the markers show on a plain background, with no internet).
         "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),

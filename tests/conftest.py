@@ -53,6 +53,7 @@ def app(tmp_path, migrated_db):
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
             "POSTER_FOLDER": str(tmp_path / "posters"),
+            "JOBS_IMMEDIATE": True,  # a batch is made inside the request that asks for it
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": FAST_HASH,
         }

@@ -237,7 +237,6 @@ def test_posters_issued_printed_delivered_and_app_payloads_are_recorded(
     assert client.post(url, data={"print": "queue"}, environ_base=ADDRESS).status_code == 303
     bare = make_venue("Quán nước Bản Bôn", venue_type="shop", qr_payload="")
     assert client.post(f"/venues/{bare.id}/payload", environ_base=ADDRESS).status_code == 303
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     office = login(make_user("supervisor", role="supervisor"))
     assert client.post("/posters/queue/print", environ_base=ADDRESS).status_code == 303
     poster = db.session.scalar(select(Poster))

@@ -31,12 +31,12 @@ def make_app(tmp_path, **overrides):
 def test_fieldapp_variables_reach_the_settings_with_their_types(monkeypatch, tmp_path):
     monkeypatch.setenv("FIELDAPP_GPS_MAX_DISTANCE_M", "250")
     monkeypatch.setenv("FIELDAPP_GPS_MAX_ACCURACY_M", "75.5")
-    monkeypatch.setenv("FIELDAPP_POSTER_BATCHES_IN_BACKGROUND", "false")
+    monkeypatch.setenv("FIELDAPP_JOBS_IMMEDIATE", "true")
     monkeypatch.setenv("FIELDAPP_POSTER_ISSUER", "Phòng Văn hóa - Thông tin {district}")
     config = make_app(tmp_path).config
     assert config["GPS_MAX_DISTANCE_M"] == 250 and type(config["GPS_MAX_DISTANCE_M"]) is int
     assert config["GPS_MAX_ACCURACY_M"] == 75.5
-    assert config["POSTER_BATCHES_IN_BACKGROUND"] is False
+    assert config["JOBS_IMMEDIATE"] is True
     assert config["POSTER_ISSUER"] == "Phòng Văn hóa - Thông tin {district}"
 
 
@@ -84,18 +84,18 @@ def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, m
 
 def test_settings_take_the_kind_of_their_default(monkeypatch, tmp_path):
     """`no` is false, a key that looks like a number stays text, a list may be one word."""
-    monkeypatch.setenv("FIELDAPP_POSTER_BATCHES_IN_BACKGROUND", "no")
+    monkeypatch.setenv("FIELDAPP_SESSION_COOKIE_HTTPONLY", "no")
     monkeypatch.setenv("FIELDAPP_REPORT_ISSUER", "123")
     monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://a.example")
     config = make_app(tmp_path).config
-    assert config["POSTER_BATCHES_IN_BACKGROUND"] is False
+    assert config["SESSION_COOKIE_HTTPONLY"] is False
     assert config["REPORT_ISSUER"] == "123"
     assert config["TRUSTED_ORIGINS"] == ["https://a.example"]
 
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("FIELDAPP_GPS_MAX_DISTANCE_M", "250m"), ("FIELDAPP_POSTER_BATCHES_IN_BACKGROUND", "maybe")],
+    [("FIELDAPP_GPS_MAX_DISTANCE_M", "250m"), ("FIELDAPP_JOBS_IMMEDIATE", "maybe")],
 )
 def test_a_setting_of_the_wrong_kind_stops_the_start_with_a_message(
     monkeypatch, tmp_path, variable, value

@@ -195,6 +195,13 @@ PERMISSIONS = [
         "GET", "/posters/batches/<int:batch_id>", "/posters/batches/{batch}", OFFICE, NOT_FOUND
     ),
     Permission(
+        "POST",
+        "/posters/batches/<int:batch_id>/retry",
+        "/posters/batches/{batch}/retry",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
         "GET",
         "/posters/batches/<int:batch_id>/download",
         "/posters/batches/{batch}/download",

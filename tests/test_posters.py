@@ -249,7 +249,6 @@ def test_replacement_to_the_print_queue_then_printed_and_delivered(
     assert client.get("/posters/queue").status_code == 403  # the office's screen
 
     client.post("/logout")
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     login(make_user("supervisor", role="supervisor"))
     queue = client.get("/posters/queue").get_data(as_text=True)
     assert poster.serial in queue
@@ -293,7 +292,6 @@ def test_no_replacement_for_a_posted_code(record_finding, client, login, venue):
 
 
 def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_venue, quan_son):
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     login(make_user("supervisor", role="supervisor"))
     trung_xuan = commune_named(quan_son, "Trung Xuân")
     names = ["Trường THCS Trung Xuân", "Trạm Y tế xã Trung Xuân", "Chợ Trung Xuân"]
@@ -316,7 +314,6 @@ def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_v
 def test_batch_of_the_venues_flagged_for_replacement(
     record_finding, app, client, login, make_user, make_venue
 ):
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     login()
     damaged = make_venue("Chợ Sơn Hà", qr_payload="P-1")
     fine = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station", qr_payload="P-2")
@@ -492,7 +489,6 @@ def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
 def test_province_supervisor_batches_belong_to_the_venues_district(
     app, client, login, make_user, make_venue, quan_son, neighbour_district
 ):
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     cam_chau = neighbour_district.communes[0]
     make_venue("Chợ Cẩm Châu", commune=cam_chau)
     make_venue("Chợ Sơn Hà")
@@ -513,7 +509,6 @@ def test_a_batch_posted_with_another_districts_commune_is_refused(
     app, client, login, make_user, make_venue, quan_son, other_district, commune
 ):
     """A forged or stale commune id used to become a batch of the whole district."""
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     make_venue("Chợ Sơn Hà")
     login(make_user("supervisor", role="supervisor"))
     value = other_district.communes[0].id if commune == "other" else commune

@@ -539,7 +539,6 @@ def test_a_spreadsheet_waits_for_its_import_in_the_store(app, client, login, mak
 def test_a_batch_pdf_is_stored_then_downloaded(
     app, backend, bucket_or_none, client, login, make_user, make_venue, quan_son
 ):
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     login(make_user("supervisor", role="supervisor"))
     commune = quan_son.communes[0]
     for name in ("Chợ Sơn Hà", "Trường THCS Sơn Hà"):
@@ -611,7 +610,6 @@ def test_uploads_orphans_finds_and_removes_them_in_the_store(app, client, login,
 
 @ON_LOCAL
 def test_storage_move_local_copies_once(app, backend, client, login, venue, request):
-    app.config["POSTER_BATCHES_IN_BACKGROUND"] = False
     login()
     for _ in range(2):
         client.post(

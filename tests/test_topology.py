@@ -43,11 +43,8 @@ BUCKET = "fieldapp-photos"
 USERNAME, PASSWORD = "truongphong", "topology-password-2021"
 WAIT_S = 120
 
-# The job consumer. In this branch a poster batch runs in a thread of the web process; with
-# the queue (FIELDAPP_QUEUE_URL), `flask --app wsgi jobs-worker` takes it: set this to
-#   [str(VENV_BIN / "flask"), "--app", "wsgi", "jobs-worker"]
-# and the fixture starts it with the others.
-JOB_CONSUMER: list[str] | None = None
+# The job consumer: poster batches wait in the Redis queue (FIELDAPP_QUEUE_URL) for it.
+JOB_CONSUMER = [str(VENV_BIN / "flask"), "--app", "wsgi", "jobs-worker"]
 
 # A district, a commune and venues with their registered codes, for the supervisor and the
 # batch (the demo data are not for servers).
@@ -150,6 +147,20 @@ class Topology:
     certificate: Path
     database_url: str
     log: Path  # gunicorn's standard output: the app's JSON log
+    s3_endpoint: str
+    folder: Path  # the servers' local folders (uploads/, posters/, worker.log)
+
+    def stored(self, prefix: str) -> list[str]:
+        """The keys in the bucket under a prefix (photos/, posters/)."""
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.s3_endpoint,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            region_name="us-east-1",
+        )
+        found = client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+        return [item["Key"] for item in found]
 
     def browser(self) -> requests.Session:
         session = requests.Session()
@@ -258,7 +269,7 @@ def topology() -> Iterator[Topology]:
                 app_port,
                 env=env,
             ),
-            running(JOB_CONSUMER, folder, env) if JOB_CONSUMER else contextlib.nullcontext(),
+            running(JOB_CONSUMER, folder, env),
             servers.serving(
                 [
                     nginx, "-p", str(nginx_folder), "-c", str(nginx_folder / "nginx.conf"),
@@ -274,6 +285,8 @@ def topology() -> Iterator[Topology]:
                 certificate=certificate,
                 database_url=database_url,
                 log=gunicorn_folder / "server.log",
+                s3_endpoint=s3_endpoint,
+                folder=folder,
             )
 
 
@@ -378,6 +391,9 @@ def test_the_production_topology_end_to_end(topology):
     shown = browser.get(base + photo_urls[0])
     assert shown.status_code == 200 and shown.headers["Content-Type"] == "image/jpeg"
     assert shown.content.startswith(b"\xff\xd8")
+    # kept in the object storage, where every application server finds them, not on a disk
+    assert len(topology.stored("photos/")) == 6
+    assert not list((topology.folder / "uploads").rglob("*.jpg"))
 
     # A poster batch for the commune, made in the background, then downloaded.
     commune_id = one_value(topology, "SELECT id FROM commune WHERE name = 'Sơn Hà'")
@@ -397,6 +413,12 @@ def test_the_production_topology_end_to_end(topology):
 
     pdf = wait_for(finished)
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # made by the job consumer from the Redis queue, and stored in the bucket
+    batch_id = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert topology.stored("posters/") == [f"posters/batch-{batch_id}.pdf"]
+    worker_log = (topology.folder / "worker.log").read_text().splitlines()
+    jobs_run = [json.loads(line)["message"] for line in worker_log if "make_batch" in line]
+    assert any(message.startswith("Executing") for message in jobs_run), worker_log[-20:]
 
     # Static files from nginx (no request id: the app never saw them), fingerprinted ones
     # kept a year; the service worker from the app, never cached.

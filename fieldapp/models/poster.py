@@ -51,11 +51,19 @@ class PosterBatch(db.Model):
     # Comma-separated ids: venues to print, or queued posters (then marked printed).
     venue_ids: Mapped[str] = mapped_column(Text, default="")
     poster_ids: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20), default="waiting")  # running, done, failed
+    # waiting (in the job queue), running, done, failed
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(String(300), default="")
     finished_at: Mapped[datetime | None] = mapped_column()
+    # Its last sign of life: queued, started, or a chunk of pages made. A batch silent for
+    # too long lost its worker (queued again) or is stuck (shown failed).
+    progress_at: Mapped[datetime | None] = mapped_column(default=clock.utcnow)
+    # The run that holds the batch (a worker's claim), and how many runs started since it
+    # was queued: a run that lost its claim to another changes nothing.
+    run_id: Mapped[str] = mapped_column(String(32), default="")
+    runs: Mapped[int] = mapped_column(Integer, default=0)
 
     requested_by: Mapped[User] = relationship()
 

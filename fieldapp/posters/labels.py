@@ -18,6 +18,7 @@ BATCH_STATE_LABELS = {
     "running": _l("Being made"),
     "done": _l("Ready"),
     "failed": _l("Failed"),
+    "stuck": _l("Stopped"),
 }
 SCAN_VERDICT_LABELS = {
     "own": _l("The venue's own code"),

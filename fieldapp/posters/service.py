@@ -1,16 +1,19 @@
 """Posters: what a venue's poster says, issuing replacements, print batches, and
 checking a scanned code against the registry."""
 
+import contextlib
 import secrets
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pikepdf
 import zxingcpp
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 
 from fieldapp import clock, storage
 from fieldapp.access import district_venues
@@ -145,6 +148,28 @@ def give_app_issued_payload(venue: Venue, user: User) -> None:
 
 
 # --- print batches -------------------------------------------------------------------
+# A batch is recorded (create_batch), then made by a job on the queue (posters.tasks) that
+# calls run_batch. A run first claims the batch; it saves its progress every chunk of
+# pages; it writes the PDF to a file of its own and hands it over only when complete, in
+# the same transaction that marks the batch done and its posters printed. A run that lost
+# its claim (it was presumed dead and another run took the batch) changes nothing.
+
+MAX_BATCH_RUNS = 3  # runs of one batch (the first, then after lost workers) before it is left
+STUCK = "stuck"  # the error of a batch that stopped making progress
+UNQUEUED = "unqueued"  # the error of a batch whose job the queue refused
+
+
+class LostBatch(Exception):
+    """Another run holds the batch now: this one stops and changes nothing."""
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    folder: str  # the local work folder where a run writes its PDF before hand_over
+    issuer_template: str
+    lease_seconds: int = 120  # silent this long: the run is presumed dead
+    chunk: int = BATCH_CHUNK
+    page_delay: float = 0.0  # tests only: seconds to wait after each page
 
 
 def render_batch(
@@ -152,11 +177,12 @@ def render_batch(
     out_path: Path,
     page: str,
     progress: Callable[[int], None] | None = None,
+    chunk_size: int = BATCH_CHUNK,
 ) -> int:
     """Write posters into one PDF, a chunk at a time, so a long batch never holds all
     its pages in memory: chunks go to temporary files, then qpdf joins them."""
     count = 0
-    with tempfile.TemporaryDirectory(dir=out_path.parent) as work:
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=f"{out_path.name}-") as work:
         chunk_paths: list[Path] = []
         chunk: list[PosterText] = []
 
@@ -169,7 +195,7 @@ def render_batch(
         for text in texts:
             chunk.append(text)
             count += 1
-            if len(chunk) == BATCH_CHUNK:
+            if len(chunk) == chunk_size:
                 flush_chunk()
                 if progress:
                     progress(count)
@@ -200,6 +226,19 @@ def hand_over(made: Path, batch: PosterBatch) -> None:
     storage.area("posters").put_file(batch_key(batch), made)
 
 
+def _run_files(folder: str, batch_id: int, run_id: str = "*") -> list[Path]:
+    """A run's unfinished PDF and its folder of chunks (all runs' with "*")."""
+    return sorted(Path(folder).glob(f"batch-{batch_id}.{run_id}.part*"))
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def create_batch(
     district_id: int, user: User, title: str, *, venue_ids=(), poster_ids=(), page: str = "A4"
 ) -> PosterBatch:
@@ -212,48 +251,179 @@ def create_batch(
         venue_ids=",".join(map(str, venue_ids)),
         poster_ids=",".join(map(str, poster_ids)),
         total=len(venue_ids) + len(poster_ids),
+        progress_at=clock.utcnow(),
     )
     db.session.add(batch)
     db.session.flush()
     return batch
 
 
-def run_batch(batch_id: int, folder: str, issuer_template: str) -> None:
-    """Make a batch's PDF, recording progress in the database as it goes."""
-    batch = db.session.get(PosterBatch, batch_id)
-    batch.state = "running"
+def _silent_since(seconds: float):
+    """Condition on PosterBatch: no sign of life for this many seconds."""
+    return PosterBatch.progress_at < clock.utcnow() - timedelta(seconds=seconds)
+
+
+def _claim(batch_id: int, lease_seconds: int) -> str | None:
+    """Take a waiting batch, or one whose run went silent for the lease (runs left): the
+    new run's id, or None when the batch is done, failed or held by a live run."""
+    run_id = secrets.token_hex(16)
+    lost = and_(
+        PosterBatch.state == "running",
+        _silent_since(lease_seconds),
+        PosterBatch.runs < MAX_BATCH_RUNS,
+    )
+    claimed = db.session.execute(
+        update(PosterBatch)
+        .where(PosterBatch.id == batch_id, or_(PosterBatch.state == "waiting", lost))
+        .values(
+            state="running",
+            run_id=run_id,
+            runs=PosterBatch.runs + 1,
+            progress_at=clock.utcnow(),
+            done=0,
+            error="",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
+    return run_id if claimed == 1 else None
+
+
+def _update_held(batch_id: int, run_id: str, **values) -> None:
+    """Update the batch while this run holds it; LostBatch (nothing changed) otherwise."""
+    held = db.session.execute(
+        update(PosterBatch)
+        .where(
+            PosterBatch.id == batch_id,
+            PosterBatch.run_id == run_id,
+            PosterBatch.state == "running",
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if held != 1:
+        db.session.rollback()
+        raise LostBatch
+
+
+def run_batch(batch_id: int, settings: BatchSettings) -> None:
+    """Make a batch's PDF if no live run holds it, recording progress as it goes."""
+    run_id = _claim(batch_id, settings.lease_seconds)
+    if run_id is None:
+        return
+    folder = Path(settings.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove(_run_files(settings.folder, batch_id))  # what runs that lost it left behind
+    made = folder / f"batch-{batch_id}.{run_id}.part"
     try:
+        batch = db.session.get(PosterBatch, batch_id)
         poster_ids = [int(i) for i in batch.poster_ids.split(",") if i]
         venue_ids = [int(i) for i in batch.venue_ids.split(",") if i]
+        page_size, requested_by = batch.page_size, batch.requested_by
 
         def texts():
             for poster_id in poster_ids:
                 poster = db.session.get(Poster, poster_id)
-                yield poster_text(poster.venue, issuer_template, poster)
+                yield poster_text(poster.venue, settings.issuer_template, poster)
+                time.sleep(settings.page_delay)
             for venue_id in venue_ids:
-                yield poster_text(db.session.get(Venue, venue_id), issuer_template)
+                yield poster_text(db.session.get(Venue, venue_id), settings.issuer_template)
+                time.sleep(settings.page_delay)
 
         def progress(done):
-            batch.done = done
+            _update_held(batch_id, run_id, done=done, progress_at=clock.utcnow())
             db.session.commit()
 
-        # Made in a local work folder, then handed over (the store may be another machine's).
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix=storage.WORK_PREFIX) as work:
-            made = Path(work) / "batch.pdf"
-            render_batch(texts(), made, batch.page_size, progress)
-            hand_over(made, batch)
+        render_batch(texts(), made, page_size, progress, settings.chunk)
+        # One transaction: the batch done, its file in place, its posters printed (once).
+        now = clock.utcnow()
+        _update_held(batch_id, run_id, state="done", finished_at=now, progress_at=now)
+        batch = db.session.get(PosterBatch, batch_id)
+        hand_over(made, batch)
         for poster_id in poster_ids:
             poster = db.session.get(Poster, poster_id)
             if poster.state == "queued":
-                poster.state, poster.printed_at = "printed", clock.utcnow()
-                record_poster_event("poster_printed", poster, batch.requested_by, batch=batch.id)
-        batch.state, batch.finished_at = "done", clock.utcnow()
+                poster.state, poster.printed_at = "printed", now
+                record_poster_event("poster_printed", poster, requested_by, batch=batch_id)
+        db.session.commit()
+    except LostBatch:
+        pass
     except Exception as error:  # the batch page shows it; nothing else is changed
         db.session.rollback()
-        batch = db.session.get(PosterBatch, batch_id)
-        batch.state, batch.error = "failed", str(error)[:300]
+        with contextlib.suppress(LostBatch):
+            _update_held(batch_id, run_id, state="failed", error=str(error)[:300])
+            db.session.commit()
+    finally:
+        _remove(_run_files(settings.folder, batch_id, run_id))
+
+
+def batch_stuck(batch: PosterBatch, timeout_minutes: float) -> bool:
+    """A batch waiting or being made that gave no sign of life for the timeout."""
+    last = batch.progress_at or batch.created_at
+    return batch.state in ("waiting", "running") and last < clock.utcnow() - timedelta(
+        minutes=timeout_minutes
+    )
+
+
+def shown_state(batch: PosterBatch, timeout_minutes: float) -> str:
+    """The state the office sees: a stuck batch is "stuck" (failed, may be tried again)."""
+    if batch_stuck(batch, timeout_minutes) or batch.error == STUCK:
+        return STUCK
+    return batch.state
+
+
+def waiting_long(batch: PosterBatch, lease_seconds: int) -> bool:
+    """A batch still waiting for a worker after the lease: perhaps no consumer runs."""
+    last = batch.progress_at or batch.created_at
+    return batch.state == "waiting" and last < clock.utcnow() - timedelta(seconds=lease_seconds)
+
+
+def may_retry(batch: PosterBatch, timeout_minutes: float) -> bool:
+    return batch.state == "failed" or batch_stuck(batch, timeout_minutes)
+
+
+def requeue_batch(batch: PosterBatch) -> None:
+    """Make a failed or stuck batch wait again, from its first page; the caller commits and
+    queues its job. A run still holding it (thought stuck) changes nothing from now on."""
+    batch.state, batch.run_id, batch.runs, batch.done, batch.error = "waiting", "", 0, 0, ""
+    batch.progress_at, batch.finished_at = clock.utcnow(), None
+
+
+def lost_batches(lease_seconds: int) -> list[int]:
+    """Batches being made whose run went silent for the lease (its worker vanished) and
+    that may run again: their jobs are queued again."""
+    return list(
+        db.session.scalars(
+            select(PosterBatch.id).where(
+                PosterBatch.state == "running",
+                _silent_since(lease_seconds),
+                PosterBatch.runs < MAX_BATCH_RUNS,
+            )
+        )
+    )
+
+
+def fail_stuck_batches(timeout_minutes: float) -> None:
+    """Batches silent past the timeout are failed (stuck); the caller commits."""
+    db.session.execute(
+        update(PosterBatch)
+        .where(
+            PosterBatch.state.in_(("waiting", "running")),
+            _silent_since(timeout_minutes * 60),
+        )
+        .values(state="failed", error=STUCK, run_id="")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def fail_unqueued_batch(batch_id: int) -> None:
+    """A batch whose job the queue refused: failed at once (it may be tried again)."""
+    db.session.execute(
+        update(PosterBatch)
+        .where(PosterBatch.id == batch_id, PosterBatch.state == "waiting")
+        .values(state="failed", error=UNQUEUED)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 

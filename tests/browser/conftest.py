@@ -57,6 +57,7 @@ def live_app(tmp_path, migrated_db):
             "PASSWORD_HASH_METHOD": FAST_HASH,
             "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
             "POSTER_FOLDER": str(tmp_path / "posters"),
+            "JOBS_IMMEDIATE": True,
         }
     )
     with app.app_context():

@@ -1,7 +1,6 @@
 """The office's print queue (issued, printed, delivered posters) and print batches:
-made in the background from a commune, a venue type, the flagged venues or the queue."""
-
-import threading
+made by a job on the queue (posters.tasks) from a commune, a venue type, the flagged
+venues or the print queue."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,14 +21,18 @@ from fieldapp.access import (
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
 from fieldapp.models import VENUE_TYPES, Commune, Poster, PosterBatch, Venue
-from fieldapp.posters.routes import bp, load_fonts, page_size
+from fieldapp.posters.routes import bp, page_size
 from fieldapp.posters.service import (
     batch_key,
     create_batch,
     flagged_for_replacement,
-    run_batch,
+    may_retry,
+    requeue_batch,
+    shown_state,
+    waiting_long,
 )
 from fieldapp.posters.service import mark_delivered as mark_delivered_service
+from fieldapp.posters.tasks import start_batch
 
 
 def _one_district(district_ids_query) -> int | None:
@@ -78,7 +81,11 @@ def queue():
     ).all()
     communes = user_communes()
     return render_template(
-        "posters/queue.html", by_state=by_state, batches=batches, communes=communes
+        "posters/queue.html",
+        by_state=by_state,
+        batches=batches,
+        batch_shown={batch.id: shown_state(batch, _timeout()) for batch in batches},
+        communes=communes,
     )
 
 
@@ -95,22 +102,6 @@ def mark_delivered(poster_id: int):
     db.session.commit()
     flash(_("Poster %(serial)s marked delivered.", serial=poster.serial), "success")
     return redirect(url_for("posters.queue"), code=303)
-
-
-def _start(batch: PosterBatch):
-    config = current_app.config
-    args = (batch.id, config["POSTER_FOLDER"], config["POSTER_ISSUER"])
-    load_fonts()
-    if not config["POSTER_BATCHES_IN_BACKGROUND"]:
-        run_batch(*args)
-        return
-    app = current_app._get_current_object()
-
-    def work():
-        with app.app_context():
-            run_batch(*args)
-
-    threading.Thread(target=work, name=f"poster-batch-{batch.id}", daemon=True).start()
 
 
 @bp.route("/posters/queue/print", methods=["POST"])
@@ -144,7 +135,7 @@ def print_queue():
         page=page_size(),
     )
     db.session.commit()
-    _start(batch)
+    start_batch(batch.id)
     return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
 
 
@@ -187,19 +178,45 @@ def new_batch():
     )
     batch = create_batch(district_id, current_user, title, venue_ids=venue_ids, page=page_size())
     db.session.commit()
-    _start(batch)
+    start_batch(batch.id)
     return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
+
+
+def _timeout() -> float:
+    return current_app.config["BATCH_TIMEOUT_MINUTES"]
 
 
 @bp.route("/posters/batches/<int:batch_id>")
 @login_required
 @office_only
 def batch(batch_id: int):
-    """A batch's progress (polled by htmx while it runs) and its download when done."""
+    """A batch's progress (polled by htmx while it waits or runs, never once it is done,
+    failed or stuck) and its download when done."""
     batch = batch_or_404(batch_id)
+    shown = {
+        "batch": batch,
+        "state": shown_state(batch, _timeout()),
+        "timeout": _timeout(),
+        "waiting_long": waiting_long(batch, current_app.config["BATCH_LEASE_SECONDS"]),
+    }
     if wants_fragment():
-        return render_template("posters/_batch.html", batch=batch)
-    return render_template("posters/batch.html", batch=batch)
+        return render_template("posters/_batch.html", **shown)
+    return render_template("posters/batch.html", **shown)
+
+
+@bp.route("/posters/batches/<int:batch_id>/retry", methods=["POST"])
+@login_required
+@office_only
+def retry_batch(batch_id: int):
+    """Queue a failed or stuck batch again, from its first page."""
+    batch = batch_or_404(batch_id)
+    if not may_retry(batch, _timeout()):
+        flash(_("This batch is not stuck: it is being made or ready."), "info")
+        return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
+    requeue_batch(batch)
+    db.session.commit()
+    start_batch(batch_id)
+    return redirect(url_for("posters.batch", batch_id=batch_id), code=303)
 
 
 @bp.route("/posters/batches/<int:batch_id>/download")
