@@ -10,7 +10,7 @@ import logging
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from fieldapp import storage
+from fieldapp import jobs, storage
 from fieldapp.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -25,7 +25,7 @@ def database() -> bool:
 
 
 # Each check answers True when its service answers; raising counts as False.
-CHECKS = [database, storage.check]
+CHECKS = [database, storage.check, jobs.check]
 
 
 def _name(check) -> str:

@@ -127,6 +127,12 @@ def test_check_says_whether_the_queue_answers(app, on_queue):
         assert jobs.check() is True
 
 
+def test_healthz_answers_503_while_the_queue_does_not(app, client, on_queue):
+    assert client.get("/healthz").status_code == 200
+    on_queue(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    assert client.get("/healthz").status_code == 503
+
+
 def test_the_worker_command_refuses_immediate_mode(app):
     result = app.test_cli_runner().invoke(jobs_worker_command)
     assert result.exit_code == 1 and "FIELDAPP_JOBS_IMMEDIATE" in result.output
