@@ -19,8 +19,11 @@ run: install
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The whole suite on SQLite, then again on a PostgreSQL server the run starts itself
+# (tests/conftest.py); the browser tests run once, on SQLite.
 test: install-test lint audit
 	$(PY) -m pytest tests
+	FIELDAPP_TEST_DATABASE=postgresql $(PY) -m pytest tests --ignore=tests/browser
 
 # Known vulnerabilities in the locked packages; `make test` runs it. pip-audit reads PyPI's
 # vulnerability data: where that cannot be reached, it says so, never passing silently.

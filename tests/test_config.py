@@ -1,6 +1,5 @@
 """Settings from the environment, and files the set-up puts into the app."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -70,10 +69,15 @@ def test_trusted_origins_comma_separated_or_as_a_json_list(monkeypatch, tmp_path
     assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == []
 
 
-def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, migrated_db):
+def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, databases):
     monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://proxy.example")
-    shutil.copy(migrated_db, tmp_path / "config.db")
-    app = make_app(tmp_path, TESTING=True, SECRET_KEY="test", WTF_CSRF_ENABLED=False)
+    app = make_app(
+        tmp_path,
+        TESTING=True,
+        SECRET_KEY="test",
+        WTF_CSRF_ENABLED=False,
+        SQLALCHEMY_DATABASE_URI=databases.fresh(tmp_path),
+    )
     client = app.test_client()
     data = {"username": "nobody", "password": "wrong"}
     refused = client.post("/login", data=data, headers={"Origin": "https://evil.example"})
