@@ -76,6 +76,10 @@ class SQLiteDatabases:
         """A second such database (the test's own is `fresh`)."""
         return self.fresh(folder, name)
 
+    def empty(self, folder: Path) -> str:
+        """The URL of a database with no tables at all (not migrated)."""
+        return f"sqlite:///{folder / 'empty.db'}"
+
 
 class PostgreSQLDatabases:
     """PostgreSQL: one server for the session, its `fieldapp` database migrated once.
@@ -110,17 +114,21 @@ class PostgreSQLDatabases:
             connection.execute(self.truncate)
         return self.url
 
-    def another(self, folder: Path, name: str = "other") -> str:
+    def another(self, folder: Path, name: str = "other", template="fieldapp_template") -> str:
         clone = f"fieldapp_{name}_{next(self.clones)}"
         with self.admin.connect() as connection:
-            connection.execute(text(f"CREATE DATABASE {clone} TEMPLATE fieldapp_template"))
+            connection.execute(text(f"CREATE DATABASE {clone} TEMPLATE {template}"))
         return f"{self.url.rsplit('/', 1)[0]}/{clone}"
+
+    def empty(self, folder: Path) -> str:
+        return self.another(folder, "empty", template="template0")
 
 
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
     """Where each test's database comes from: `databases.fresh(tmp_path)` is the URL of a
-    migrated database with no rows; `databases.another(tmp_path)` a second one."""
+    migrated database with no rows; `databases.another(tmp_path)` a second one;
+    `databases.empty(tmp_path)` one with no tables (for the migrations' tests)."""
     if TEST_DATABASE == "postgresql":
         with servers.postgresql() as url:
             databases = PostgreSQLDatabases(url)
