@@ -62,7 +62,7 @@ def queue():
         .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids))
         .options(joinedload(Poster.venue).joinedload(Venue.commune), joinedload(Poster.issued_by))
-        .order_by(Poster.issued_at.desc())
+        .order_by(Poster.issued_at.desc(), Poster.id.desc())
         .limit(300)
     ).all()
     by_state = {
@@ -72,7 +72,7 @@ def queue():
     batches = db.session.scalars(
         select(PosterBatch)
         .where(PosterBatch.district_id.in_(current_user.district_ids))
-        .order_by(PosterBatch.created_at.desc())
+        .order_by(PosterBatch.created_at.desc(), PosterBatch.id.desc())
         .limit(10)
     ).all()
     communes = user_communes()
