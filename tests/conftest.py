@@ -1,7 +1,7 @@
 """Fixtures: an app on a fresh migrated database per test, users and factories.
 
 The database is SQLite, or PostgreSQL with `FIELDAPP_TEST_DATABASE=postgresql` (`make test`
-runs the suite once with each): see `TestDatabases`.
+runs the suite once with each): see `SQLiteDatabases` and `PostgreSQLDatabases`.
 """
 
 import itertools
