@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select, text
 from werkzeug.security import generate_password_hash
 
 from fieldapp import create_app
+from fieldapp.audit import trail_query
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, User, Venue
 from tests.factories import FAST_HASH, PASSWORD, inspection_answers
@@ -123,7 +124,7 @@ def test_a_database_of_the_previous_release_keeps_its_data(empty_app):
             yes=True,
             moment=moment,
         )
-        insert(
+        inspection = insert(
             connection,
             "INSERT INTO inspection (uuid, venue_id, inspector_id, server_time, gps_warnings,"
             " qr_posted, qr_matches, checkin_method, staff_assigned, staff_name, staff_phone,"
@@ -137,6 +138,15 @@ def test_a_database_of_the_previous_release_keeps_its_data(empty_app):
             moment=moment,
             no=False,
         )
+        # Its audit entry, from before entries had a district.
+        insert(
+            connection,
+            "INSERT INTO audit_entry (entity, entity_id, action, user_id, at, changes)"
+            " VALUES ('inspection', :inspection, 'create', :user, :moment, '{}')",
+            inspection=inspection,
+            user=user,
+            moment=moment,
+        )
 
     flask_db(empty_app, "upgrade")
     assert revision() == HEAD
@@ -144,6 +154,8 @@ def test_a_database_of_the_previous_release_keeps_its_data(empty_app):
     assert old.venue.name == "Chợ Sơn Hà" and old.inspector.username == "hoa"
     assert old.venue.commune.district.province.name == "Thanh Hóa"
     assert old.server_time == moment and old.staff_assigned is False
+    (entry,) = db.session.scalars(trail_query([district])).all()
+    assert (entry.entity, entry.entity_id, entry.user_id) == ("inspection", old.id, user)
 
     client = empty_app.test_client()
     login = client.post("/login", data={"username": "hoa", "password": PASSWORD})
