@@ -138,6 +138,13 @@ def databases(tmp_path_factory):
         yield SQLiteDatabases(tmp_path_factory.mktemp("template"))
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    """SQLite only, whatever FIELDAPP_TEST_DATABASE says: a database file migrated once,
+    for a test that copies it itself. Prefer `databases`, which follows the setting."""
+    return SQLiteDatabases(tmp_path_factory.mktemp("sqlite-template")).template
+
+
 @pytest.fixture
 def app(tmp_path, databases):
     app = create_app(
