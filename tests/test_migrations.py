@@ -3,17 +3,21 @@ run): from an empty database to the newest revision with `flask db upgrade`, dow
 nothing and up again, and an upgrade of a database of the previous release that holds data.
 """
 
+import os
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 from werkzeug.security import generate_password_hash
 
 from fieldapp import create_app
 from fieldapp.audit import trail_query
+from fieldapp.config import ROOT
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, User, Venue
 from tests.factories import FAST_HASH, PASSWORD, inspection_answers
@@ -174,3 +178,43 @@ def test_a_database_of_the_previous_release_keeps_its_data(empty_app):
     assert new.id > old.id
     assert db.session.get(Venue, venue).last_outcome == new.outcome
     assert db.session.get(User, user).session_version >= 1
+
+
+def test_make_runs_commands_on_an_empty_database(tmp_path, databases):
+    """What `make run` does, as separate `flask` processes reading DATABASE_URL as an
+    operator writes it: migrate an empty database, load the demo, and again (nothing
+    changes); then the demo is there."""
+    url = databases.empty(tmp_path)
+    # PostgreSQL's URL as hosting platforms and operators write it, without the driver.
+    operator_url = url.replace("postgresql+psycopg://", "postgresql://")
+    environment = {
+        **os.environ,
+        "DATABASE_URL": operator_url,
+        "SECRET_KEY": "test-secret",
+        "FIELDAPP_PASSWORD_HASH_METHOD": FAST_HASH,
+        "FIELDAPP_UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "FIELDAPP_POSTER_FOLDER": str(tmp_path / "posters"),
+        "FIELDAPP_FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
+    }
+    for command in (["db", "upgrade"], ["seed-demo", "--if-empty"], ["seed-demo", "--if-empty"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", *command],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, (command, done.stdout, done.stderr[-3000:])
+    assert "already has data" in done.stdout  # the second seed-demo changed nothing
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            venues = connection.scalar(text("SELECT count(*) FROM venue"))
+            users = connection.scalar(text("SELECT count(*) FROM user_account"))
+            found = connection.scalar(text("SELECT count(*) FROM inspection"))
+            version = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        engine.dispose()
+    assert version == HEAD
+    assert venues > 100 and users >= 4 and found > 100
