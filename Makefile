@@ -32,8 +32,12 @@ serve: install
 	$(FLASK) db upgrade
 	$(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
 
+# The whole suite on SQLite, then again on a PostgreSQL server the run starts itself
+# (tests/conftest.py); the browser tests and the production topology (which starts its own
+# PostgreSQL) run once.
 test: install-test lint audit
 	$(PY) -m pytest tests
+	FIELDAPP_TEST_DATABASE=postgresql $(PY) -m pytest tests --ignore=tests/browser -m "not topology"
 
 # Known vulnerabilities in the locked packages; `make test` runs it. pip-audit reads PyPI's
 # vulnerability data: where that cannot be reached, it says so, never passing silently.

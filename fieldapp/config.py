@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from fieldapp import clock
 
@@ -249,6 +250,22 @@ def configure(app: Flask, overrides: dict | None = None) -> None:
     if overrides:
         app.config.update(overrides)
     _derive_cookie_settings(app)
+    _derive_engine_options(app)
+
+
+def _derive_engine_options(app: Flask) -> None:
+    """ENGINE-SPECIFIC: the database connections' options, by engine.
+
+    PostgreSQL: transactions run READ COMMITTED (its default), whatever the server's
+    default_transaction_isolation says: the claim of a form's UUID
+    (inspections/service.py, claim_uuid) waits for a racing post's transaction and then
+    must see what it committed. SQLite: nothing to set (one writer at a time).
+    Both branches are tested: the suite runs on each engine (tests/test_config.py,
+    test_transactions_run_as_the_uuid_claim_needs and the test after it)."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        options.setdefault("isolation_level", "READ COMMITTED")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 MAX_REMEMBER_DAYS = 30

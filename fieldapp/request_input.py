@@ -7,12 +7,15 @@
   at the top) is refused with a 400 that says so. Its text is cleaned the same way.
 - Ids: `<int:...>` in a URL matches only numbers a database id can be (PostgreSQL's
   INTEGER): a 20-digit id is simply not found (404), not an overflow (500).
+- Text in a URL: `<name>` matches only text that can be stored; a segment with a NUL byte
+  or another control character is not found (404), never sent to the database
+  (PostgreSQL refuses NUL bytes in a query).
 """
 
 from flask import Flask, Request, abort, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from fieldapp.fragments import MAX_ID, wants_json
 from fieldapp.text import clean_text
@@ -24,6 +27,15 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """`<name>` (and `<string:name>`): only text `clean_text` leaves as it is."""
+
+    def to_python(self, value: str) -> str:
+        if clean_text(value) != value:
+            raise ValidationError()  # the rule does not match: 404
+        return value
 
 
 def _clean(value):
@@ -100,4 +112,5 @@ def init_request_input(app: Flask) -> None:
     if not issubclass(app.request_class, CleanRequest):
         app.request_class = type("CleanRequest", (CleanRequest, app.request_class), {})
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.before_request(check_json_body)

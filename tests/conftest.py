@@ -1,21 +1,33 @@
-"""Fixtures: an app on a fresh migrated SQLite database per test, users and factories."""
+"""Fixtures: an app on a fresh migrated database per test, users and factories.
 
+The database is SQLite, or PostgreSQL with `FIELDAPP_TEST_DATABASE=postgresql` (`make test`
+runs the suite once with each): see `SQLiteDatabases` and `PostgreSQLDatabases`.
+"""
+
+import itertools
+import os
 import shutil
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.pool import NullPool
 
 from fieldapp import clock, create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Inspection, Province, User, Venue
+from tests import servers
 from tests.factories import (
     FAST_HASH,
     PASSWORD,
     commune_named,
     inspection_answers,
 )
+
+ENGINES = ("sqlite", "postgresql")
+TEST_DATABASE = os.environ.get("FIELDAPP_TEST_DATABASE") or "sqlite"
 
 
 def pytest_configure(config):
@@ -27,29 +39,119 @@ def pytest_configure(config):
     config.addinivalue_line(
         "filterwarnings", "ignore:'get_engine' is deprecated:DeprecationWarning"
     )
+    if TEST_DATABASE not in ENGINES:
+        raise pytest.UsageError(
+            f"FIELDAPP_TEST_DATABASE={TEST_DATABASE!r}: say one of {', '.join(ENGINES)}."
+        )
+
+
+def pytest_report_header(config):
+    return f"fieldapp database: {TEST_DATABASE} (FIELDAPP_TEST_DATABASE=sqlite|postgresql)"
+
+
+def migrate(url: str) -> None:
+    """Bring the database at `url` to the newest revision with Alembic."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+class SQLiteDatabases:
+    """SQLite: a file migrated once; each test gets a copy of it in its tmp_path."""
+
+    engine = "sqlite"
+
+    def __init__(self, folder: Path):
+        self.template = folder / "template.db"
+        migrate(f"sqlite:///{self.template}")
+
+    def fresh(self, folder: Path, name: str = "test") -> str:
+        """The URL of a migrated database with no rows, for one test."""
+        path = folder / f"{name}.db"
+        shutil.copy(self.template, path)
+        return f"sqlite:///{path}"
+
+    def another(self, folder: Path, name: str = "other") -> str:
+        """A second such database (the test's own is `fresh`)."""
+        return self.fresh(folder, name)
+
+    def empty(self, folder: Path) -> str:
+        """The URL of a database with no tables at all (not migrated)."""
+        return f"sqlite:///{folder / 'empty.db'}"
+
+
+class PostgreSQLDatabases:
+    """PostgreSQL: one server for the session, its `fieldapp` database migrated once.
+
+    Every test gets that database emptied (one TRUNCATE of every table but
+    alembic_version, ids restarted): faster here than cloning a template database
+    (about 25 ms against 75 ms). A test that needs a second database gets a clone of
+    the migrated, empty template."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str):
+        self.url = url
+        migrate(url)
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with self.admin.connect() as connection:
+            tables = connection.scalars(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                    " AND tablename <> 'alembic_version' ORDER BY tablename"
+                )
+            ).all()
+            connection.execute(text("CREATE DATABASE fieldapp_template TEMPLATE fieldapp"))
+        names = ", ".join(f'"{table}"' for table in tables)
+        self.truncate = text(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        self.clones = itertools.count(1)
+
+    def fresh(self, folder: Path, name: str = "test") -> str:
+        with self.admin.connect() as connection:
+            # A connection a test left open would make TRUNCATE wait forever: say so.
+            connection.execute(text("SET lock_timeout = '30s'"))
+            connection.execute(self.truncate)
+        return self.url
+
+    def another(self, folder: Path, name: str = "other", template="fieldapp_template") -> str:
+        clone = f"fieldapp_{name}_{next(self.clones)}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {clone} TEMPLATE {template}"))
+        return f"{self.url.rsplit('/', 1)[0]}/{clone}"
+
+    def empty(self, folder: Path) -> str:
+        return self.another(folder, "empty", template="template0")
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    """Where each test's database comes from: `databases.fresh(tmp_path)` is the URL of a
+    migrated database with no rows; `databases.another(tmp_path)` a second one;
+    `databases.empty(tmp_path)` one with no tables (for the migrations' tests)."""
+    if TEST_DATABASE == "postgresql":
+        with servers.postgresql() as url:
+            databases = PostgreSQLDatabases(url)
+            yield databases
+            databases.admin.dispose()
+    else:
+        yield SQLiteDatabases(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    """A database file migrated once with Alembic; each test gets a copy of it."""
-
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return path
+    """SQLite only, whatever FIELDAPP_TEST_DATABASE says: a database file migrated once,
+    for a test that copies it itself. Prefer `databases`, which follows the setting."""
+    return SQLiteDatabases(tmp_path_factory.mktemp("sqlite-template")).template
 
 
 @pytest.fixture
-def app(tmp_path, migrated_db):
-    db_path = tmp_path / "test.db"
-    shutil.copy(migrated_db, db_path)
+def app(tmp_path, databases):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": databases.fresh(tmp_path),
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
             "POSTER_FOLDER": str(tmp_path / "posters"),

@@ -49,6 +49,22 @@ def test_a_login_is_recorded_with_the_address(client, make_user):
     assert entry.district_id == user.district_id
 
 
+def test_an_address_longer_than_its_column_is_cut_not_refused(client, make_user):
+    """An IPv6 address with its zone, or whatever a misconfigured proxy forwards: the
+    log-in still works and the entry keeps the column's 45 characters (PostgreSQL refuses
+    longer text; SQLite would have kept it whole)."""
+    make_user()
+    address = "fe80::1ff:fe23:4567:890a%" + "very-long-interface-name" * 2
+    response = client.post(
+        "/login",
+        data={"username": "inspector", "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": address},
+    )
+    assert response.status_code == 303
+    (entry,) = entries("login")
+    assert entry.address == address[:45]
+
+
 def test_a_failed_login_records_the_username_tried_and_never_the_password(client, make_user):
     user = make_user()
     assert log_in(client, password="Secret guess 123").status_code == 422

@@ -2,7 +2,6 @@
 
 import os
 import re
-import shutil
 import time
 import unicodedata
 from collections import Counter
@@ -229,19 +228,18 @@ def test_seed_demo_refuses_to_load_twice(seeded, cli):
     assert counts() == before
 
 
-def test_seed_demo_is_the_same_for_the_same_seed(app, tmp_path, migrated_db):
+def test_seed_demo_is_the_same_for_the_same_seed(app, tmp_path, databases):
     now = datetime(2021, 9, 15, 3, 0)
     seed_demo(rng_seed=7, now=now)
     db.session.commit()
     first = db.session.execute(
         select(Venue.code, Venue.name, Venue.last_outcome).order_by(Venue.code)
     ).all()
-    shutil.copy(migrated_db, tmp_path / "other.db")
     other = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "x",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.db'}",
+            "SQLALCHEMY_DATABASE_URI": databases.another(tmp_path),
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         }
     )

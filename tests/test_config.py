@@ -1,12 +1,13 @@
 """Settings from the environment, and files the set-up puts into the app."""
 
-import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from fieldapp import create_app
 from fieldapp.config import ROOT, SettingError, load_config
+from fieldapp.extensions import db
 from fieldapp.posters.render import FONT_FILES
 
 
@@ -70,10 +71,15 @@ def test_trusted_origins_comma_separated_or_as_a_json_list(monkeypatch, tmp_path
     assert make_app(tmp_path).config["TRUSTED_ORIGINS"] == []
 
 
-def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, migrated_db):
+def test_a_trusted_origin_from_the_environment_may_post(monkeypatch, tmp_path, databases):
     monkeypatch.setenv("FIELDAPP_TRUSTED_ORIGINS", "https://proxy.example")
-    shutil.copy(migrated_db, tmp_path / "config.db")
-    app = make_app(tmp_path, TESTING=True, SECRET_KEY="test", WTF_CSRF_ENABLED=False)
+    app = make_app(
+        tmp_path,
+        TESTING=True,
+        SECRET_KEY="test",
+        WTF_CSRF_ENABLED=False,
+        SQLALCHEMY_DATABASE_URI=databases.fresh(tmp_path),
+    )
     client = app.test_client()
     data = {"username": "nobody", "password": "wrong"}
     refused = client.post("/login", data=data, headers={"Origin": "https://evil.example"})
@@ -103,3 +109,32 @@ def test_a_setting_of_the_wrong_kind_stops_the_start_with_a_message(
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingError, match=variable):
         make_app(tmp_path)
+
+
+ISOLATION = {"postgresql": "READ COMMITTED", "sqlite": "SERIALIZABLE"}
+
+
+def test_transactions_run_as_the_uuid_claim_needs(app, databases):
+    """Both branches of config._derive_engine_options, one in each run of the suite."""
+    assert db.engine.dialect.name == databases.engine
+    assert db.session.connection().get_isolation_level() == ISOLATION[databases.engine]
+
+
+def test_read_committed_even_where_the_server_defaults_to_another_level(tmp_path, databases):
+    if databases.engine != "postgresql":
+        pytest.skip("the PostgreSQL branch of config._derive_engine_options (PostgreSQL run)")
+    url = databases.another(tmp_path)
+    name = url.rsplit("/", 1)[1]
+    with databases.admin.connect() as connection:
+        connection.execute(
+            text(f"ALTER DATABASE {name} SET default_transaction_isolation = 'repeatable read'")
+        )
+    plain = create_engine(url)
+    with plain.connect() as connection:
+        assert connection.get_isolation_level() == "REPEATABLE READ"  # the server's default
+    plain.dispose()
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        assert db.session.connection().get_isolation_level() == "READ COMMITTED"
+        db.session.remove()
+        db.engine.dispose()

@@ -55,6 +55,19 @@ def test_a_20_digit_id_in_any_url_is_not_found(app, client, login):
     assert client.get(f"/venues/{MAX_ID + 1}").status_code == 404
 
 
+def test_a_control_character_in_a_url_segment_is_not_found(
+    client, login, record_finding, make_venue
+):
+    """Never sent to the database, which may refuse it (PostgreSQL and NUL bytes)."""
+    login()
+    path = record_finding(make_venue()).photos[0].path
+    uuid, name = path.split("/")
+    assert client.get(f"/photos/{path}").status_code == 200
+    for bad in ("%00", "%01", "%7F", "%C2%85"):
+        assert client.get(f"/photos/{uuid}/{bad}{name}").status_code == 404, bad
+        assert client.get(f"/photos/{uuid}{bad}/{name}").status_code == 404, bad
+
+
 def test_an_impossible_phone_clock_is_refused_with_a_message(client, login, make_venue):
     login()
     venue = make_venue()

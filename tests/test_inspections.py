@@ -3,7 +3,7 @@
 import io
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.extensions import db
+from fieldapp.home.routes import RECENT_COUNT, recent_inspections
 from fieldapp.inspections import service
 from fieldapp.models import Inspection, InspectionPhoto
 from tests.factories import inspection_answers, jpeg_bytes
@@ -313,6 +314,24 @@ def test_home_lists_recent_inspections_and_venues_due(post_finding, client, logi
     page = client.get("/").get_data(as_text=True)
     assert "Chợ Sơn Hà" in page
     assert "15/01/2099" in page
+
+
+def test_findings_of_the_same_moment_are_listed_last_recorded_first(
+    record_finding, client, login, venue, frozen_clock
+):
+    """The home page, the venue page and the venue's history: findings stored at the same
+    moment are in one order, the last recorded first (PostgreSQL returns equal rows in
+    any order unless told)."""
+    frozen_clock(datetime(2021, 11, 12, 2, 30))
+    user = login()
+    recorded = [record_finding(venue, notes=f"Lần {n}") for n in range(6)]
+    newest_first = [inspection.id for inspection in reversed(recorded)]
+    assert [i.id for i in recent_inspections(user)] == newest_first[:RECENT_COUNT]
+    db.session.expire_all()
+    assert [i.id for i in venue.inspections] == newest_first
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    linked = [int(n) for n in re.findall(r'href="/inspections/(\d+)"', page)]
+    assert list(dict.fromkeys(linked)) == newest_first
 
 
 def test_a_uuid_stored_by_a_concurrent_request_returns_the_first(

@@ -11,9 +11,10 @@ import itsdangerous.timed
 import pytest
 from flask_wtf.csrf import generate_csrf
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from fieldapp.extensions import db
+from fieldapp.inspections import service
 from fieldapp.models import Inspection, InspectionPhoto
 from tests.factories import PASSWORD, inspection_answers, jpeg_bytes
 
@@ -318,3 +319,60 @@ def test_concurrent_posts_with_different_photos_keep_the_recorded_photos(app, ma
     folder = Path(app.config["UPLOAD_FOLDER"])
     for photo in inspection.photos:
         assert (folder / photo.path).is_file(), photo.path
+
+
+def test_a_post_reaching_a_held_claim_waits_and_gets_the_first_record(
+    app, make_user, venue, monkeypatch
+):
+    """Deterministic: the first post holds the UUID's claim (uncommitted) until the second
+    has run its own claim statement on the same UUID; the second then waits for the
+    first's transaction and answers with its record. On PostgreSQL (READ COMMITTED) the
+    second's INSERT waits on the first's uncommitted row, fails as a duplicate once that
+    is committed, and its UPDATE then takes the claim; on SQLite it waits for the write
+    lock."""
+    make_user()
+    uid, venue_id = str(uuid.uuid4()), venue.id
+    logged_in = threading.Barrier(2)
+    first_claimed, second_claims = threading.Event(), threading.Event()
+    keep_photos = service._keep_photos
+    statuses, failures, threads = {}, [], {}
+
+    def claim_statement(conn, cursor, statement, *args):
+        if threading.current_thread() is threads["second"] and "inspection_claim" in statement:
+            second_claims.set()
+
+    def held_claim(*args, **kwargs):
+        # The first post, its UUID claimed: let the second go, wait until it claims too.
+        if threading.current_thread() is threads["first"]:
+            first_claimed.set()
+            assert second_claims.wait(timeout=60), "the second post never reached the claim"
+        return keep_photos(*args, **kwargs)
+
+    def post(name):
+        # Each in its own thread, logged in there: see test_concurrent_posts_of_one_uuid...
+        try:
+            client = app.test_client()
+            client.post("/login", data={"username": "inspector", "password": PASSWORD})
+            logged_in.wait(timeout=60)
+            if name == "second":
+                assert first_claimed.wait(timeout=60), "the first post never claimed"
+            statuses[name] = send(client, venue_id, uuid=uid).status_code
+        except Exception as error:  # surfaced below: a thread's exception is otherwise lost
+            failures.append(error)
+
+    event.listen(db.engine, "before_cursor_execute", claim_statement)
+    monkeypatch.setattr(service, "_keep_photos", held_claim)
+    try:
+        threads.update({name: threading.Thread(target=post, args=(name,)) for name in CLIENTS})
+        for thread in threads.values():
+            thread.start()
+        for thread in threads.values():
+            thread.join(timeout=120)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", claim_statement)
+    assert failures == []
+    assert statuses == {"first": 201, "second": 200}  # recorded once, then given it back
+    assert counts() == (1, 1)
+
+
+CLIENTS = ("first", "second")

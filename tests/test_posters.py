@@ -2,7 +2,7 @@
 the print queue, batches, scanning a posted code, the command line, and access."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pypdfium2
@@ -11,11 +11,11 @@ import zxingcpp
 from PIL import Image, ImageFilter
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from fieldapp.config import load_config
 from fieldapp.extensions import db
-from fieldapp.models import Poster, PosterBatch
+from fieldapp.models import Poster, PosterBatch, Venue
 from fieldapp.posters.render import (
     A4_CODE_SIDE,
     QUIET_ZONE_MODULES,
@@ -502,6 +502,36 @@ def test_province_supervisor_batches_belong_to_the_venues_district(
     client.post("/logout")
     login(make_user("huyen", role="supervisor"))  # Quan Sơn's own supervisor
     assert client.get(f"/posters/batches/{batch.id}").status_code == 404
+
+
+def test_a_whole_province_batch_is_refused_whatever_its_number_of_venues(
+    app, client, login, make_user, make_venue, quan_son, neighbour_district
+):
+    """More venues than a statement may carry ids (PostgreSQL takes at most 65,535
+    parameters): the province supervisor is asked to choose, never answered 500."""
+    cam_chau = neighbour_district.communes[0]
+    db.session.execute(
+        insert(Venue),
+        [
+            {
+                "code": f"CT-{n:06d}",
+                "name": f"Cửa hàng {n}",
+                "venue_type": "shop",
+                "commune_id": cam_chau.id,
+                "qr_payload": f"PCCOVID|CT-{n:06d}",
+                "search_key": f"cua hang {n} ct-{n:06d}",
+                "created_at": datetime(2021, 11, 1),
+            }
+            for n in range(66_000)
+        ],
+    )
+    db.session.commit()
+    make_venue("Chợ Sơn Hà")
+    login(make_user("tinh", role="supervisor", scope="province"))
+    whole = client.post("/posters/batches", data={}, follow_redirects=True)
+    assert whole.status_code == 200
+    assert "nhiều huyện" in whole.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 0
 
 
 @pytest.mark.parametrize("commune", ["other", "abc", "99999999"])

@@ -486,6 +486,28 @@ def test_index_lists_report_dates_and_has_an_empty_state(client, supervisor, qua
     assert f"/reports/{quan_son.id}/2021-11-12" in page
 
 
+def test_index_lists_the_districts_of_a_date_in_vietnamese_order(
+    client, login, make_user, quan_son, neighbour_district
+):
+    """Quan Sơn's figures were saved first; the index still names Cẩm Thủy first, on
+    both engines (the query alone gave the database's order of equal dates)."""
+    for district in (quan_son, neighbour_district):
+        db.session.add(
+            CommuneFigures(
+                commune_id=district.communes[0].id,
+                report_date=date(2021, 11, 12),
+                venues_with_qr=10,
+                scans=100,
+                source="test",
+            )
+        )
+    db.session.commit()
+    login(make_user("tinh", role="supervisor", scope="province"))
+    page = client.get("/reports").get_data(as_text=True)
+    cam_thuy = page.index(f"/reports/{neighbour_district.id}/2021-11-12")
+    assert cam_thuy < page.index(f"/reports/{quan_son.id}/2021-11-12")
+
+
 # Exports -------------------------------------------------------------------------------------
 
 

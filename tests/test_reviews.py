@@ -11,6 +11,7 @@ from sqlalchemy import select
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Inspection, Venue
+from fieldapp.reviews.service import SORTS
 from tests.factories import commune_named, inspection_answers, jpeg_bytes
 
 
@@ -105,6 +106,14 @@ def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
     assert "page=2" in body and "type=school" in body
     second = client.get("/inspections?type=school&page=2", headers={"HX-Request": "true"})
     assert second.get_data(as_text=True).count('class="list-link"') == 4
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_every_sort_of_the_log_ends_on_the_id(sort):
+    """Findings recorded at the same moment, of the same venue or outcome, are equal for
+    the other keys; PostgreSQL returns equal rows in any order, and in another one for
+    another LIMIT/OFFSET, so pages would repeat some and skip others."""
+    assert str(SORTS[sort][-1]) in ("inspection.id DESC", "inspection.id ASC")
 
 
 def test_log_does_not_query_per_row(client, office, queries):

@@ -58,7 +58,7 @@ def _page(status=200, error=None, form=None):
         .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Assignment.closed_at.is_(None))
         .options(joinedload(Assignment.venue), joinedload(Assignment.inspector))
-        .order_by(Assignment.due_date)
+        .order_by(Assignment.due_date, Assignment.id)
         .limit(100)
     ).all()
     return render_template(

@@ -25,7 +25,7 @@ def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
         .join(Venue.commune)
         .where(Commune.district_id.in_(user.district_ids))
         .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
-        .order_by(Inspection.server_time.desc())
+        .order_by(Inspection.server_time.desc(), Inspection.id.desc())
         .limit(limit)
     )
     if user.is_inspector:
@@ -56,7 +56,7 @@ def index():
                 Inspection.inspector_id == current_user.id, Inspection.review_state == "returned"
             )
             .options(joinedload(Inspection.venue))
-            .order_by(Inspection.reviewed_at.desc())
+            .order_by(Inspection.reviewed_at.desc(), Inspection.id.desc())
         )
     )
     awaiting = 0

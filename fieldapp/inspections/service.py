@@ -264,6 +264,14 @@ def claim_uuid(inspection_uuid: str, inspector: User) -> bool:
     The claim's row is updated (or inserted), which holds it until the transaction ends
     (a row lock on PostgreSQL, the write lock on SQLite): a post of the same UUID racing this
     one waits here, then finds what this one recorded.
+
+    On PostgreSQL this relies on READ COMMITTED, its default: a racing UPDATE waits for
+    the row lock and then sees the committed row; a racing INSERT waits for the other
+    transaction's uncommitted row and fails as a duplicate once it is committed, and the
+    UPDATE of the next attempt takes the claim. Each statement sees what was committed
+    before it, so the look-ups after the claim find the other post's finding. Nothing is
+    written before the claim in a request, so the rollback after a duplicate loses nothing.
+    tests/test_outbox_api.py races posts on both engines.
     """
     now = clock.utcnow()
     for _attempt in range(3):

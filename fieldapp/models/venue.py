@@ -59,7 +59,8 @@ class Venue(db.Model):
 
     commune: Mapped[Commune] = relationship()
     inspections: Mapped[list["Inspection"]] = relationship(  # noqa: F821
-        back_populates="venue", order_by="Inspection.server_time.desc()"
+        back_populates="venue",
+        order_by="[Inspection.server_time.desc(), Inspection.id.desc()]",
     )
 
     def refresh_search_key(self) -> None:

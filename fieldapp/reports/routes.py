@@ -113,10 +113,12 @@ def parse_day(text: str | None) -> date | None:
 @office_only
 def index():
     """The report dates with figures, the latest first; import or type in a new week."""
-    districts = user_districts()
+    districts = user_districts()  # in Vietnamese order, kept under each date
     names = {d.id: d for d in districts}
+    position = {d.id: n for n, d in enumerate(districts)}
     by_date: dict[date, list] = {}
-    for day, district_id, count in report_dates([d.id for d in districts]):
+    rows = sorted(report_dates(list(names)), key=lambda row: position[row[1]])
+    for day, district_id, count in rows:
         by_date.setdefault(day, []).append((names[district_id], count))
     return render_template(
         "reports/index.html",

@@ -198,7 +198,7 @@ def report_dates(district_ids: list[int], limit: int = 500) -> list[tuple[date, 
             .join(Commune, Commune.id == CommuneFigures.commune_id)
             .where(Commune.district_id.in_(district_ids))
             .group_by(CommuneFigures.report_date, Commune.district_id)
-            .order_by(CommuneFigures.report_date.desc())
+            .order_by(CommuneFigures.report_date.desc(), Commune.district_id)
             .limit(limit)
         )
     )

@@ -60,11 +60,14 @@ def _review(inspection: Inspection, reviewer: User, state: str, comment: str) ->
     db.session.flush()
 
 
+# Each ends on the id: rows equal on the other keys (findings of the same moment) come in
+# one order on every page; PostgreSQL, unlike SQLite in practice, may otherwise return
+# them in another order for each LIMIT/OFFSET, repeating some and skipping others.
 SORTS = {
     "newest": (Inspection.server_time.desc(), Inspection.id.desc()),
     "oldest": (Inspection.server_time.asc(), Inspection.id.asc()),
-    "venue": (Venue.search_key.asc(), Inspection.server_time.desc()),
-    "outcome": (Inspection.outcome.desc(), Inspection.server_time.desc()),
+    "venue": (Venue.search_key.asc(), Inspection.server_time.desc(), Inspection.id.desc()),
+    "outcome": (Inspection.outcome.desc(), Inspection.server_time.desc(), Inspection.id.desc()),
 }
 
 

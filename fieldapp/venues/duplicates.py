@@ -121,7 +121,7 @@ def merge(keep: Venue, drop: Venue, admin: User) -> int:
     newest = db.session.scalar(
         select(Inspection)
         .where(Inspection.venue_id == keep.id)
-        .order_by(Inspection.server_time.desc())
+        .order_by(Inspection.server_time.desc(), Inspection.id.desc())
         .limit(1)
     )
     if newest is not None:

@@ -79,7 +79,7 @@ def show(venue_id: int):
             select(Inspection)
             .where(Inspection.venue_id == venue.id)
             .options(joinedload(Inspection.inspector))
-            .order_by(Inspection.server_time.desc())
+            .order_by(Inspection.server_time.desc(), Inspection.id.desc())
         )
     )
     photo_counts = dict(

@@ -44,15 +44,13 @@ def browser():
 
 
 @pytest.fixture
-def live_app(tmp_path, migrated_db):
+def live_app(tmp_path, databases):
     """The app on a free local port with a small Quan Sơn district."""
-    db_path = tmp_path / "browser.db"
-    shutil.copy(migrated_db, db_path)
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "browser-test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": databases.fresh(tmp_path, "browser"),
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "PASSWORD_HASH_METHOD": FAST_HASH,
             "FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),

@@ -66,7 +66,7 @@ def queue():
         .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids))
         .options(joinedload(Poster.venue).joinedload(Venue.commune), joinedload(Poster.issued_by))
-        .order_by(Poster.issued_at.desc())
+        .order_by(Poster.issued_at.desc(), Poster.id.desc())
         .limit(300)
     ).all()
     by_state = {
@@ -76,7 +76,7 @@ def queue():
     batches = db.session.scalars(
         select(PosterBatch)
         .where(PosterBatch.district_id.in_(current_user.district_ids))
-        .order_by(PosterBatch.created_at.desc())
+        .order_by(PosterBatch.created_at.desc(), PosterBatch.id.desc())
         .limit(10)
     ).all()
     communes = user_communes()
@@ -109,13 +109,13 @@ def mark_delivered(poster_id: int):
 @office_only
 def print_queue():
     """Print every queued poster as one batch; they are marked printed when it is made."""
-    poster_ids = db.session.scalars(
+    queued = (
         select(Poster.id)
         .join(Poster.venue)
         .join(Venue.commune)
         .where(Commune.district_id.in_(current_user.district_ids), Poster.state == "queued")
-        .order_by(Poster.issued_at)
-    ).all()
+    )
+    poster_ids = db.session.scalars(queued.order_by(Poster.issued_at, Poster.id)).all()
     if not poster_ids:
         flash(_("The print queue is empty."), "info")
         return redirect(url_for("posters.queue"), code=303)
@@ -123,7 +123,7 @@ def print_queue():
         select(Commune.district_id)
         .join(Venue.commune)
         .join(Poster, Poster.venue_id == Venue.id)
-        .where(Poster.id.in_(poster_ids))
+        .where(Poster.id.in_(queued))  # the query, not its ids: see new_batch
     )
     if district_id is None:
         return _several_districts()
@@ -166,9 +166,9 @@ def new_batch():
     if not venue_ids:
         flash(_("No venue with a registered code matches this choice."), "error")
         return redirect(url_for("posters.queue"), code=303)
-    district_id = _one_district(
-        select(Commune.district_id).join(Venue.commune).where(Venue.id.in_(venue_ids))
-    )
+    # Asked of the same query, not of its ids: a province's venues are more ids than a
+    # statement may carry (PostgreSQL takes at most 65,535 parameters).
+    district_id = _one_district(stmt.with_only_columns(Commune.district_id))
     if district_id is None:
         return _several_districts()
     title = _(
