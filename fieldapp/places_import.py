@@ -42,8 +42,8 @@ HEADERS = {
     ),
     "commune": (
         "commune",
-        "ward",
         "xã",
+        "ward",
         "phường",
         "xã/phường",
         "xã/thị trấn",
@@ -147,7 +147,7 @@ def _columns(header: list[str]) -> dict[str, int]:
         columns[name] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        expected = ", ".join(" / ".join(HEADERS[name][:3:2]) for name in missing)
+        expected = ", ".join(" / ".join(HEADERS[name][:2]) for name in missing)
         raise SheetUnreadable(
             f"The file has no column for: {expected}. The first row must name the columns "
             "(province, district, commune and kind)."

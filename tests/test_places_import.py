@@ -308,3 +308,11 @@ def test_a_name_too_long_for_the_database_is_refused(cli):
     result = cli(f"province,district,commune,kind\nThanh Hóa,Quan Sơn,{'Sơn' * 40},xã\n")
     assert result.exit_code == 1
     assert "Row 2: The commune is longer than 100 characters." in result.output
+
+
+def test_the_readme_shows_the_head_of_the_example_file():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```csv\n", 1)[1].split("```", 1)[0].splitlines()
+    example = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    assert shown[0] == example[0] and set(shown[1:]) <= set(example[1:])
+    assert "import-places" in readme and "flask --app wsgi shell" not in readme
