@@ -263,6 +263,16 @@ def import_places_command(file: Path, dry_run: bool) -> None:
             click.echo(f"  {kind_name(place.kind)} {place.name} ({place.parent.name})")
     else:
         apply_places(plan)
+        for district in plan.all_districts:
+            communes = [commune.name for commune in plan.new(district.children)]
+            if communes:
+                record_event(
+                    "places_imported",
+                    None,
+                    entity="district",
+                    detail={"file": file.name, "communes": communes, **who_ran(None)},
+                    district_id=district.registered.id,
+                )
         db.session.commit()
     created = ", ".join(counted(len(new[level]), level) for level, _ in levels)
     if dry_run:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from fieldapp.config import ROOT
 from fieldapp.demo import QUAN_SON_COMMUNES
 from fieldapp.extensions import db
-from fieldapp.models import Commune, District, Province
+from fieldapp.models import AuditEntry, Commune, District, Province
 from fieldapp.places import commune_kind_named, commune_kind_of, without_prefix
 from fieldapp.places_import import check_places, import_places
 from tests.factories import cp1258
@@ -316,3 +316,37 @@ def test_the_readme_shows_the_head_of_the_example_file():
     example = EXAMPLE.read_text(encoding="utf-8").splitlines()
     assert shown[0] == example[0] and set(shown[1:]) <= set(example[1:])
     assert "import-places" in readme and "flask --app wsgi shell" not in readme
+
+
+def test_each_district_given_communes_has_it_in_its_audit_trail(cli, quan_son):
+    result = cli(
+        "province,district,commune,kind\n"
+        "Thanh Hóa,Quan Sơn,Sơn Hà,xã\n"
+        "Thanh Hóa,Quan Sơn,Tam Thanh,xã\n"
+        "Thanh Hóa,Cẩm Thủy,Cẩm Châu,xã\n"
+    )
+    assert result.exit_code == 0, result.output
+    logged = {
+        entry.district_id: entry.details
+        for entry in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "places_imported")
+        )
+    }
+    cam_thuy = db.session.scalar(select(District).where(District.name == "Cẩm Thủy"))
+    assert logged.keys() == {quan_son.id, cam_thuy.id}
+    assert logged[quan_son.id]["communes"] == ["Tam Thanh"]
+    assert logged[cam_thuy.id]["communes"] == ["Cẩm Châu"]
+    assert logged[quan_son.id]["file"] == "places.csv" and logged[quan_son.id]["os_user"]
+    assert cli(EXAMPLE.read_bytes()).exit_code == 0
+    again = cli(EXAMPLE.read_bytes())
+    assert "Nothing to create" in again.output
+    assert (
+        db.session.scalar(select(func.count()).where(AuditEntry.action == "places_imported")) == 3
+    )
+
+
+def test_the_districts_admin_sees_it_on_the_audit_screen(cli, quan_son, login, client):
+    assert cli("province,district,commune,kind\nThanh Hóa,Quan Sơn,Tam Thanh,xã\n").exit_code == 0
+    login(username="admin", role="admin")
+    page = client.get("/audit").get_data(as_text=True)
+    assert "Đã đăng ký danh sách xã, phường, thị trấn" in page and "Tam Thanh" in page
