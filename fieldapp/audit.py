@@ -63,6 +63,7 @@ EVENT_ACTION_LABELS = {
     "figures_saved": _l("Figures saved"),
     "figures_removed": _l("Figures removed"),
     "venues_imported": _l("Venues imported"),
+    "places_imported": _l("Communes registered"),
     "poster_issued": _l("Poster issued"),
     "poster_printed": _l("Poster printed"),
     "poster_delivered": _l("Poster delivered"),

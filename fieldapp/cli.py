@@ -28,6 +28,7 @@ from fieldapp.inspections.photos import local_photo_metadata
 from fieldapp.inspections.service import orphan_upload_folders, remove_orphan
 from fieldapp.models import District, Province, Role, Scope, User, Venue
 from fieldapp.places import in_vietnamese_order, places_named
+from fieldapp.places_import import apply_places, check_places, kind_name
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
 from fieldapp.posters.service import poster_text, render_batch
 from fieldapp.reports import exports
@@ -216,6 +217,69 @@ def import_venues_command(
     )
     if report.problems:
         raise click.exceptions.Exit(1)
+
+
+def counted(number: int, word: str) -> str:
+    """ "1 district", "12 communes"."""
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
+
+
+@click.command("import-places")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Say what would be created; write nothing.")
+@in_english
+def import_places_command(file: Path, dry_run: bool) -> None:
+    """Register provinces, districts and communes from a CSV or XLSX file with the columns
+    province, district, commune and kind (xã, phường or thị trấn; or a prefix: "Xã Sơn Hà").
+
+    Places already registered are reused; a bad row refuses the whole file."""
+    plan = check_places(file.read_bytes(), file.name)
+    if plan.refused is not None:
+        raise click.ClickException(f"{file.name}: {plan.refused} Nothing was imported.")
+    for problem in plan.problems:
+        click.echo(f"Row {problem.row}: {problem.message}", err=True)
+    if plan.problems:
+        rows = len({problem.row for problem in plan.problems})
+        click.echo(f"{file.name}: {counted(rows, 'row')} refused; nothing was imported.", err=True)
+        raise click.exceptions.Exit(1)
+    levels = (
+        ("province", plan.all_provinces),
+        ("district", plan.all_districts),
+        ("commune", plan.all_communes),
+    )
+    new = {level: plan.new(places) for level, places in levels}
+    registered = ", ".join(
+        counted(len(places) - len(new[level]), level) for level, places in levels
+    )
+    if not any(new.values()):
+        click.echo(f"Nothing to create: the file's places are all registered ({registered}).")
+        return
+    if dry_run:
+        click.echo("Would create:")
+        for place in new["province"]:
+            click.echo(f"  province {place.name}")
+        for place in new["district"]:
+            click.echo(f"  district {place.name} ({place.parent.name})")
+        for place in new["commune"]:
+            click.echo(f"  {kind_name(place.kind)} {place.name} ({place.parent.name})")
+    else:
+        apply_places(plan)
+        for district in plan.all_districts:
+            communes = [commune.name for commune in plan.new(district.children)]
+            if communes:
+                record_event(
+                    "places_imported",
+                    None,
+                    entity="district",
+                    detail={"file": file.name, "communes": communes, **who_ran(None)},
+                    district_id=district.registered.id,
+                )
+        db.session.commit()
+    created = ", ".join(counted(len(new[level]), level) for level, _ in levels)
+    if dry_run:
+        click.echo(f"Dry run: would create {created}; already registered: {registered}.")
+    else:
+        click.echo(f"Created {created}; already registered: {registered}.")
 
 
 @click.command("create-user")
@@ -612,6 +676,7 @@ def register_commands(app) -> None:
     for command in (
         seed_demo_command,
         import_venues_command,
+        import_places_command,
         create_user_command,
         set_password_command,
         disable_user_command,

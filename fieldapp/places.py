@@ -19,6 +19,15 @@ from fieldapp.text import fold
 FULL_PREFIXES = ("thành phố", "thị trấn", "thị xã", "phường", "huyện", "quận", "tỉnh", "xã")
 # Abbreviations are no Vietnamese syllable: always a prefix, with or without the dot.
 SHORT_PREFIXES = ("tp", "tx", "tt", "h", "p", "q", "x")
+SHORT_PREFIXES_IN_FULL = {
+    "tp": "thành phố",
+    "tx": "thị xã",
+    "tt": "thị trấn",
+    "h": "huyện",
+    "p": "phường",
+    "q": "quận",
+    "x": "xã",
+}
 
 _SPACES = re.compile(r"\s+")
 _AFTER_PREFIX = re.compile(r"[.\s]+")
@@ -41,22 +50,41 @@ def _prefix_length(text: str, prefix: str) -> int:
     return separator.end()
 
 
-def strip_prefix(name: str | None) -> str:
-    """The name without its administrative prefix, lower case: "Thị trấn Sơn Lư" → "sơn lư",
-    "TT. Sơn Lư" → "sơn lư", "xa son ha" → "son ha"; "Xà Hồ" and "Quan Sơn" keep theirs."""
-    text = _lower(name)
-    typed_without_diacritics = text.isascii()
+def _prefix(text: str, unaccented: bool = True) -> tuple[str | None, int]:
+    """The prefix a lower-case name begins with, in full ("tt" → "thị trấn"), and how much of
+    the name it and the dots or spaces after it take; (None, 0) without one. `unaccented`:
+    also "xa", "quan"... in a name typed without diacritics, which may be a syllable of it."""
+    typed_without_diacritics = unaccented and text.isascii()
     for prefix in FULL_PREFIXES:
         length = _prefix_length(text, prefix)
         if not length and typed_without_diacritics:
             length = _prefix_length(text, fold(prefix))
         if length:
-            return text[length:]
+            return prefix, length
     for prefix in SHORT_PREFIXES:
         length = _prefix_length(text, prefix)
         if length:
-            return text[length:]
-    return text
+            return SHORT_PREFIXES_IN_FULL[prefix], length
+    return None, 0
+
+
+def strip_prefix(name: str | None) -> str:
+    """The name without its administrative prefix, lower case: "Thị trấn Sơn Lư" → "sơn lư",
+    "TT. Sơn Lư" → "sơn lư", "xa son ha" → "son ha"; "Xà Hồ" and "Quan Sơn" keep theirs."""
+    text = _lower(name)
+    return text[_prefix(text)[1] :]
+
+
+def without_prefix(name: str | None) -> str:
+    """The name as written, without its administrative prefix and with spaces collapsed, as
+    the database keeps it: "Thị trấn Sơn Lư" → "Sơn Lư", "TT. Sơn Lư" → "Sơn Lư", "Huyện
+    Quan Sơn" → "Quan Sơn"; "Xà Hồ" keeps its name, and so does a name typed without
+    diacritics but for an abbreviation ("quan son" may be Quan Sơn; "x. son ha" → "son ha")."""
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", name or "")).strip()
+    lowered = text.lower()
+    length = _prefix(lowered, unaccented=False)[1]
+    # Lower case has the same length for every Vietnamese letter; not for a few others.
+    return text[length:] if len(lowered) == len(text) else lowered[length:]
 
 
 def name_key(name: str | None) -> str:
@@ -162,6 +190,32 @@ def in_vietnamese_order(places: Iterable[Place]) -> list[Place]:
 
 # The word before a unit's name in official writing, by the unit's kind.
 OFFICIAL_PREFIXES = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn", "district": "huyện"}
+
+
+# A commune's kind by the prefix written before its name.
+_COMMUNE_KIND_OF_PREFIX = {
+    prefix: kind for kind, prefix in OFFICIAL_PREFIXES.items() if kind != "district"
+}
+# A commune's kind as a spreadsheet's column may say it in English.
+_COMMUNE_KIND_IN_ENGLISH = {"commune": "xa", "ward": "phuong", "town": "thi_tran"}
+
+
+def commune_kind_of(name: str | None) -> str | None:
+    """The kind of commune a name's prefix says: "Xã Sơn Hà" → "xa", "TT. Sơn Lư" →
+    "thi_tran", "P. Ba Đình" → "phuong"; None without a commune's prefix, or with one typed
+    without diacritics ("xa ho" may be Xà Hồ)."""
+    return _COMMUNE_KIND_OF_PREFIX.get(_prefix(_lower(name), unaccented=False)[0])
+
+
+def commune_kind_named(written: str | None) -> str | None:
+    """The kind of commune a word means, as people write it: "xã", "Phường", "thị trấn",
+    "TT.", "thi_tran", "ward"; None if it means none."""
+    key = fold(written).replace("_", " ").rstrip(".").strip()
+    key = fold(SHORT_PREFIXES_IN_FULL.get(key, key))
+    for prefix, kind in _COMMUNE_KIND_OF_PREFIX.items():
+        if key == fold(prefix):
+            return kind
+    return _COMMUNE_KIND_IN_ENGLISH.get(key)
 
 
 def official_name(name: str, kind: str, capitalised: bool = False) -> str:

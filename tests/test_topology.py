@@ -46,24 +46,14 @@ WAIT_S = 120
 # The job consumer: poster batches wait in the Redis queue (FIELDAPP_QUEUE_URL) for it.
 JOB_CONSUMER = [str(VENV_BIN / "flask"), "--app", "wsgi", "jobs-worker"]
 
-# A district, a commune and venues with their registered codes, for the supervisor and the
-# batch (the demo data are not for servers).
-PLACES = """
-from fieldapp.extensions import db
-from fieldapp.models import Commune, District, Province, Venue
-from wsgi import app
-
-with app.app_context():
-    district = District(name="Quan Sơn", province=Province(name="Thanh Hóa"))
-    commune = Commune(name="Sơn Hà", kind="xa", district=district)
-    for n in range(1, 4):
-        db.session.add(Venue(
-            code=f"QS-{n:05d}", name=f"Chợ Sơn Hà {n}", venue_type="market", commune=commune,
-            address="Bản Na Hồ", latitude=20.2560, longitude=104.9420,
-            qr_payload=f"PCCOVID|QS-{n:05d}",
-        ))
-    db.session.commit()
-"""
+# The province's places (the README's example file) and venues with their registered codes,
+# for the supervisor and the batch, registered as an IT officer does (the demo data are not
+# for servers).
+PLACES_FILE = ROOT / "deploy" / "places.example.csv"
+VENUES_CSV = "code,name,type,commune,address,latitude,longitude,qr payload\n" + "".join(
+    f"QS-{n:05d},Chợ Sơn Hà {n},market,Xã Sơn Hà,Bản Na Hồ,20.2560,104.9420,PCCOVID|QS-{n:05d}\n"
+    for n in range(1, 4)
+)
 
 
 def render_template(values: dict[str, str]) -> str:
@@ -231,9 +221,10 @@ def topology() -> Iterator[Topology]:
             "GUNICORN_THREADS": "4",
         }
         flask_command("db", "upgrade", env=env)
-        subprocess.run(
-            [sys.executable, "-c", PLACES], cwd=ROOT, env={**os.environ, **env}, check=True
-        )
+        flask_command("import-places", str(PLACES_FILE), env=env)
+        venues = folder / "venues.csv"
+        venues.write_text(VENUES_CSV, encoding="utf-8")
+        flask_command("import-venues", str(venues), "--district", "Quan Sơn", env=env)
         flask_command(
             "create-user", USERNAME, "--role", "supervisor", "--district", "Quan Sơn",
             "--display-name", "Trưởng phòng", "--password", PASSWORD, env=env,
