@@ -33,23 +33,30 @@ def _no_json_log_left_behind():
 
 
 @pytest.fixture
-def make_server_app(tmp_path, migrated_db, quan_son):
-    """An app on a copy of the test database, with settings as a server would have them."""
+def make_server_app(app, quan_son, tmp_path):
+    """Another app on the test's database (as a second server would be), with settings as a
+    server would have them."""
+    made = []
 
     def make(**overrides):
-        shutil.copy(tmp_path / "test.db", tmp_path / "server.db")
-        return create_app(
+        server = create_app(
             {
                 "TESTING": True,
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'server.db'}",
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                 "UPLOAD_FOLDER": str(tmp_path / "uploads"),
                 "PASSWORD_HASH_METHOD": FAST_HASH,
                 "WTF_CSRF_ENABLED": False,
                 **overrides,
             }
         )
+        made.append(server)
+        return server
 
-    return make
+    yield make
+    for server in made:  # its connections closed, so that the next test may empty the tables
+        with server.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
