@@ -60,6 +60,35 @@ def stop(process: subprocess.Popen, how: int = signal.SIGTERM) -> None:
 
 
 @contextlib.contextmanager
+def running(
+    command: list[str],
+    log: Path,
+    cwd: Path,
+    user: str | None = None,
+    env: dict | None = None,
+    stop_signal: int = signal.SIGTERM,
+) -> Iterator[subprocess.Popen]:
+    """Run `command` in the background, its output in `log`, in a process group of its own;
+    stopped (with whatever it started) with `stop_signal` afterwards."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            user=user,
+            start_new_session=True,  # its own process group, stopped as one
+        )
+    process.log = log
+    try:
+        yield process
+    finally:
+        stop(process, stop_signal)
+
+
+@contextlib.contextmanager
 def serving(
     command: list[str],
     folder: Path,
@@ -68,25 +97,12 @@ def serving(
     env: dict | None = None,
     stop_signal: int = signal.SIGTERM,
 ) -> Iterator[subprocess.Popen]:
-    """Run `command` (a server listening on `port`) with its output in folder/server.log;
-    stopped with `stop_signal` afterwards."""
+    """Run `command` (a server listening on `port`) in `folder`, with its output in
+    folder/server.log; yields once the port answers; stopped with `stop_signal` afterwards."""
     log = folder / "server.log"
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=folder,
-            env={**os.environ, **(env or {})},
-            user=user,
-            start_new_session=True,  # its own process group, stopped as one
-        )
-    try:
+    with running(command, log, folder, user, env, stop_signal) as process:
         wait_for_port(port, process, log)
         yield process
-    finally:
-        stop(process, stop_signal)
 
 
 @contextlib.contextmanager

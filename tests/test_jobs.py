@@ -8,7 +8,6 @@ import itertools
 import os
 import re
 import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -37,7 +36,7 @@ from fieldapp.posters.service import (
     run_batch,
 )
 from fieldapp.posters.tasks import recover_batches
-from tests.servers import free_port, redis, stop, wait_for_port
+from tests.servers import free_port, redis, running, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEADLINE_S = 180
@@ -313,21 +312,8 @@ def consumer(app, tmp_path, queue_url: str, worker_type: str = "thread", **setti
     log = tmp_path / f"consumer-{next(_consumers)}.log"
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs-worker", "--workers", "2"]
     command += ["--worker-type", worker_type]
-    with log.open("ab") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    process.log = log
-    try:
+    with running(command, log, ROOT, env=env) as process:
         yield process
-    finally:
-        stop(process)
 
 
 def wait_for(condition, what: str, process=None):
@@ -416,19 +402,9 @@ def test_make_run_makes_batches_with_no_other_service_and_stops_its_consumer(tmp
         "FIELDAPP_FIGURES_UPLOAD_FOLDER": str(tmp_path / "figure-imports"),
     }
     log = tmp_path / "make-run.log"
-    with log.open("ab") as output:
-        make = subprocess.Popen(
-            ["make", "--no-print-directory", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own group, as a terminal's foreground job
-        )
-    make.log = log
-    base = f"http://127.0.0.1:{port}"
-    try:
+    # its own process group, as a terminal's foreground job
+    with running(["make", "--no-print-directory", "run"], log, ROOT, env=env) as make:
+        base = f"http://127.0.0.1:{port}"
         wait_for_port(port, make, log)
         browser = requests.Session()
         origin = {"Origin": base}
@@ -451,8 +427,6 @@ def test_make_run_makes_batches_with_no_other_service_and_stops_its_consumer(tmp
         os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
         make.wait(timeout=DEADLINE_S)
         wait_for(lambda: not _group_alive(make.pid), "make run's processes to stop")
-    finally:
-        stop(make)
 
 
 def _group_alive(group: int) -> bool:

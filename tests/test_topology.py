@@ -103,25 +103,6 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return certificate, key
 
 
-@contextlib.contextmanager
-def running(command: list[str], folder: Path, env: dict) -> Iterator[subprocess.Popen]:
-    """A process that listens on no port (the job consumer), stopped afterwards."""
-    with (folder / "worker.log").open("ab") as output:
-        process = subprocess.Popen(
-            command,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=ROOT,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
-    try:
-        yield process
-    finally:
-        servers.stop(process)
-
-
 class FromClientAddress(HTTPAdapter):
     """Connections leave from CLIENT_ADDRESS, so the app's log can tell the phone from nginx."""
 
@@ -260,7 +241,7 @@ def topology() -> Iterator[Topology]:
                 app_port,
                 env=env,
             ),
-            running(JOB_CONSUMER, folder, env),
+            servers.running(JOB_CONSUMER, folder / "worker.log", ROOT, env=env),
             servers.serving(
                 [
                     nginx, "-p", str(nginx_folder), "-c", str(nginx_folder / "nginx.conf"),
