@@ -194,8 +194,13 @@ def test_systemd_migrates_before_the_web_server_and_the_worker_start():
 
 
 def test_make_serve_migrates_then_runs_gunicorn_with_the_config():
+    # --no-print-directory: under `make test`, a nested make would add "Leaving directory".
     dry_run = subprocess.run(
-        ["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "serve"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     assert dry_run[-2].endswith("flask --app wsgi db upgrade")
     assert dry_run[-1].endswith("gunicorn -c deploy/gunicorn.conf.py")
