@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from fieldapp import jobs
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Venue, VenueImport
 from fieldapp.uploads import UploadStore
-from fieldapp.venues import tasks
+from fieldapp.venues import import_runs, tasks
 from fieldapp.venues.import_runs import create_run
 from tests.factories import commune_named
+from tests.test_jobs import consumer, wait_for
 
 REGISTRY = (
     "Mã,Tên,Loại hình,Xã,Số điện thoại\n"
@@ -245,3 +247,42 @@ def test_only_the_districts_admins_see_a_run(
     assert client.get(location).status_code == 404
     login(make_user("supervisor", role="supervisor"))
     assert client.get(location).status_code == 403
+
+
+def test_a_consumer_imports_the_registry_from_the_sqlite_queue(
+    app, client, admin, registered, quan_son, tmp_path
+):
+    """A real `jobs-worker` process, on the test's database and spreadsheet folder."""
+    url = f"sqlite:///{tmp_path}/queue.db"
+    app.config.update(JOBS_IMMEDIATE=False, QUEUE_URL=url)
+    jobs.configure(app)
+    try:
+        location = confirm(client, preview(client, REGISTRY), quan_son).headers["Location"]
+        assert the_run().state == "waiting" and venue("QS-NEW") is None  # queued, no worker
+        folder = app.config["FIGURES_UPLOAD_FOLDER"]
+        with consumer(app, tmp_path, url, FIGURES_UPLOAD_FOLDER=folder) as process:
+            wait_for(lambda: the_run().state == "done", "import done", process)
+    finally:
+        app.config.update(JOBS_IMMEDIATE=True, QUEUE_URL="")
+        jobs.configure(app)
+    assert venue("QS-NEW").name == "Nhà sách Quan Sơn"
+    assert "đã tạo 1 địa điểm, cập nhật 1, từ chối 1 dòng" in shown(client, location)
+
+
+def test_a_run_that_outlasts_the_timeout_writes_nothing(
+    app, client, admin, quan_son, monkeypatch, frozen_clock
+):
+    start = frozen_clock(datetime(2021, 11, 5, 8, 0))
+    minutes = app.config["IMPORT_TIMEOUT_MINUTES"]
+    real_apply = import_runs.apply_import
+
+    def slow_apply(report, user):
+        frozen_clock(start + timedelta(minutes=minutes + 1))  # its page already says failed
+        return real_apply(report, user)
+
+    monkeypatch.setattr(import_runs, "apply_import", slow_apply)
+    token = preview(client, "code,name,commune\nQS-1,Chợ,Sơn Hà\n")
+    location = confirm(client, token, quan_son).headers["Location"]
+    assert (the_run().state, the_run().error) == ("failed", import_runs.STUCK)
+    assert venue("QS-1") is None
+    assert f"không xong trong vòng {minutes} phút" in shown(client, location)

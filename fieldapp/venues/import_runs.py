@@ -31,10 +31,6 @@ class ImportFailed(Exception):
     """The run cannot import its file; the message (lazily translated) says why."""
 
 
-class LostRun(Exception):
-    """The run is no longer this job's to finish: nothing it did is kept."""
-
-
 def create_run(
     district: District, user: User, file_key: str, source: str, update_registered: bool
 ) -> VenueImport:
@@ -83,17 +79,16 @@ def _claim(run_id: int, timeout_minutes: float) -> bool:
     return claimed == 1
 
 
-def _finish(run_id: int, **values) -> None:
-    """Record the end of the running run, in the current transaction; LostRun otherwise."""
+def _finish(run_id: int, *conditions, **values) -> bool:
+    """Record the end of the running run (when the conditions hold too), in the current
+    transaction: False, and nothing changed, when it is no longer running."""
     held = db.session.execute(
         update(VenueImport)
-        .where(VenueImport.id == run_id, VenueImport.state == "running")
+        .where(VenueImport.id == run_id, VenueImport.state == "running", *conditions)
         .values(finished_at=clock.utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if held != 1:
-        db.session.rollback()
-        raise LostRun
+    return held == 1
 
 
 def _refusals(report: ImportReport) -> str:
@@ -108,34 +103,30 @@ def _refusals(report: ImportReport) -> str:
 
 
 def run_import(run_id: int, uploads: UploadStore, timeout_minutes: float) -> None:
-    """Import a run's file if this job claims the run; record the result on the run."""
+    """Import a run's file if this job claims the run; record the result on the run. The
+    venues are written in the transaction that marks the run done, and only while it is within
+    the timeout (past it, its page says it failed: it then writes nothing)."""
     if not _claim(run_id, timeout_minutes):
         return
     run = db.session.get(VenueImport, run_id)
-    user, district = run.requested_by, run.district
+    user, key = run.requested_by, run.file_key
     # The messages kept for the page are in the language of whoever asked.
     with force_locale(user.locale or "vi"):
         try:
-            try:
-                content = uploads.read(run.file_key)
-            except FileNotFoundError:
-                raise ImportFailed(_l("The uploaded file has expired; choose it again.")) from None
-            report = check_venues(content, district, run.file_key, run.update_registered)
-            if report.refused is not None:
-                raise ImportFailed(report.refused)
-            apply_import(report, user)
-            # One transaction: the venues written and the run done.
-            _finish(
+            report = _import(run, uploads)
+            in_time = VenueImport.started_at >= clock.utcnow() - timedelta(minutes=timeout_minutes)
+            done = _finish(
                 run_id,
+                in_time,
                 state="done",
                 created=len(report.venues),
                 updated=len(report.updated),
                 unchanged=len(report.rows_to("unchanged")),
                 refusals=_refusals(report),
             )
+            if not done:
+                raise ImportFailed(STUCK)
             db.session.commit()
-        except LostRun:
-            return
         except Exception as error:  # the run's page shows it; no venue is written
             db.session.rollback()
             if isinstance(error, ImportFailed):
@@ -143,13 +134,22 @@ def run_import(run_id: int, uploads: UploadStore, timeout_minutes: float) -> Non
             else:
                 log.exception("venue import %s failed", run_id)
                 message = str(error)
-            try:
-                _finish(run_id, state="failed", error=message[:300])
-                db.session.commit()
-            except LostRun:
-                return
+            _finish(run_id, state="failed", error=message[:300])
+            db.session.commit()
             return
-    uploads.forget(run.file_key)
+    uploads.forget(key)
+
+
+def _import(run: VenueImport, uploads: UploadStore) -> ImportReport:
+    """Check the run's file again and write its good rows (not committed)."""
+    try:
+        content = uploads.read(run.file_key)
+    except FileNotFoundError:
+        raise ImportFailed(_l("The uploaded file has expired; choose it again.")) from None
+    report = check_venues(content, run.district, run.file_key, run.update_registered)
+    if report.refused is not None:
+        raise ImportFailed(report.refused)
+    return apply_import(report, run.requested_by)
 
 
 def fail_unqueued_run(run_id: int) -> None:
