@@ -19,6 +19,7 @@ from fieldapp.models import (
     PosterBatch,
     User,
     Venue,
+    VenueImport,
 )
 from fieldapp.places import in_vietnamese_order
 
@@ -139,6 +140,18 @@ def batch_or_404(batch_id: int) -> PosterBatch:
     if batch is None:
         abort(404)
     return batch
+
+
+def import_run_or_404(run_id: int) -> VenueImport:
+    """A venue registry import into one of the current user's districts; 404 otherwise."""
+    run = db.session.scalar(
+        select(VenueImport).where(
+            VenueImport.id == run_id, VenueImport.district_id.in_(current_user.district_ids)
+        )
+    )
+    if run is None:
+        abort(404)
+    return run
 
 
 def district_or_none(district_id: int | None) -> District | None:

@@ -121,6 +121,9 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # A poster batch that made no progress for this many minutes shows as failed, with
         # "Try again".
         "BATCH_TIMEOUT_MINUTES": 30,
+        # A venue registry import (a job) not finished this many minutes after it started,
+        # or still waiting for a worker, shows as failed; it writes nothing from then on.
+        "IMPORT_TIMEOUT_MINUTES": 30,
         # A batch being made that saved no progress for this many seconds lost its worker
         # (killed, machine gone): the consumer's check, every minute, queues it again. Keep
         # it well above the time one chunk of pages takes (100 pages: a few seconds).

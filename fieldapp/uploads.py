@@ -81,7 +81,16 @@ class UploadStore:
 
     def discard(self, received: Received) -> None:
         """Drop a kept spreadsheet once imported, or refused."""
-        self.store.delete(received.name)
+        self.forget(received.name)
+
+    def read(self, name: str) -> bytes:
+        """A kept spreadsheet's bytes, by the name it is kept under (a job imports it);
+        FileNotFoundError once it is gone."""
+        return self.store.read(name)
+
+    def forget(self, name: str) -> None:
+        """Drop a kept spreadsheet by its name."""
+        self.store.delete(name)
 
     def forget_old(self) -> None:
         """Previews never imported leave their file behind: drop those older than a day."""

@@ -17,7 +17,7 @@ import pytest
 
 from fieldapp import storage
 from fieldapp.extensions import db
-from fieldapp.models import CommuneFigures, Inspection, Poster, PosterBatch, User
+from fieldapp.models import CommuneFigures, Inspection, Poster, PosterBatch, User, VenueImport
 from fieldapp.models.user import Role
 from fieldapp.posters.service import batch_key
 
@@ -89,6 +89,14 @@ PERMISSIONS = [
     Permission("POST", "/venues/duplicates/dismiss", "/venues/duplicates/dismiss", ADMIN, EMPTY),
     Permission("GET", "/venues/import", "/venues/import", ADMIN, EMPTY),
     Permission("POST", "/venues/import", "/venues/import", ADMIN, EMPTY),
+    # A confirmed import (a job): its admins follow it; another district's is not found.
+    Permission(
+        "GET",
+        "/venues/import/runs/<int:run_id>",
+        "/venues/import/runs/{import_run}",
+        ADMIN,
+        NOT_FOUND,
+    ),
     Permission("GET", "/map", "/map", ALL, EMPTY),
     Permission("GET", "/map/venues.json", "/map/venues.json", ALL, EMPTY),
     # Inspections: recording is for those who inspect; reading for everyone of the district.
@@ -283,7 +291,7 @@ def test_guarded_views_say_the_same_as_the_table(app):
 @pytest.fixture
 def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     """One record of each kind in Quan Sơn: a venue, its finding with a photo and a
-    replacement poster, a poster batch and a week's figures."""
+    replacement poster, a poster batch, a venue registry import and a week's figures."""
     venue = make_venue("Chợ Sơn Hà")
     recorder = login(username="recorder")
     post_finding(venue, qr_posted="damaged")
@@ -298,10 +306,19 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         total=1,
         done=1,
     )
+    import_run = VenueImport(
+        district_id=quan_son.id,
+        requested_by_id=recorder.id,
+        file_key="u1-token.csv",
+        source="so-dia-diem.csv",
+        state="done",
+        created=1,
+    )
     commune = quan_son.communes[0]
     db.session.add_all(
         [
             batch,
+            import_run,
             CommuneFigures(
                 commune=commune, report_date=date(2021, 11, 5), venues_with_qr=3, scans=10
             ),
@@ -316,6 +333,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "photo": inspection.photos[0].path,
         "poster": poster.id,
         "batch": batch.id,
+        "import_run": import_run.id,
         "district": quan_son.id,
         "recorder": recorder,
         "user": recorder.id,

@@ -419,6 +419,7 @@ def second_server(app, tmp_path, make_user):
             "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"],
             "STORAGE_URL": app.config["STORAGE_URL"],
             "S3_ENDPOINT_URL": app.config["S3_ENDPOINT_URL"],
+            "JOBS_IMMEDIATE": True,  # as the first: a job runs in the request that queues it
         }
     )
     client = other.test_client()

@@ -13,7 +13,7 @@ from fieldapp.models.inspection import (
 from fieldapp.models.poster import Poster, PosterBatch
 from fieldapp.models.unit import Commune, District, Province
 from fieldapp.models.user import Role, Scope, User
-from fieldapp.models.venue import VENUE_TYPES, DuplicateDismissal, Venue
+from fieldapp.models.venue import VENUE_TYPES, DuplicateDismissal, Venue, VenueImport
 
 __all__ = [
     "OUTCOMES_ALL",
@@ -35,4 +35,5 @@ __all__ = [
     "Scope",
     "User",
     "Venue",
+    "VenueImport",
 ]

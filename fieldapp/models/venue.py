@@ -1,13 +1,15 @@
 """Venues: the places that must post their check-in QR code."""
 
+import json
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.models.unit import Commune
+from fieldapp.models.unit import Commune, District
+from fieldapp.models.user import User
 from fieldapp.text import search_text
 
 # The venue types named in the provincial orders (DOMAIN.md), as stored codes.
@@ -93,3 +95,34 @@ class DuplicateDismissal(db.Model):
     second_id: Mapped[int] = mapped_column(ForeignKey("venue.id"))
     dismissed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     dismissed_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+
+
+class VenueImport(db.Model):
+    """A confirmed import of a district's venue registry, made by a job on the queue
+    (fieldapp/venues/tasks.py); its state and result live here for the run's page."""
+
+    __tablename__ = "venue_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
+    source: Mapped[str] = mapped_column(String(200), default="")  # the file's name, as chosen
+    file_key: Mapped[str] = mapped_column(String(200))  # where it waits (fieldapp/uploads.py)
+    update_registered: Mapped[bool] = mapped_column(Boolean, default=False)
+    # waiting (in the job queue), running, done, failed
+    state: Mapped[str] = mapped_column(String(20), default="waiting")
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    # The refused rows: a JSON list of [row number, reasons], in the requester's language.
+    refusals: Mapped[str] = mapped_column(Text, default="[]")
+    error: Mapped[str] = mapped_column(String(300), default="")
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    district: Mapped[District] = relationship()
+    requested_by: Mapped[User] = relationship()
+
+    @property
+    def refused_rows(self) -> list[tuple[int, str]]:
+        return [(int(row), str(reasons)) for row, reasons in json.loads(self.refusals or "[]")]

@@ -20,6 +20,7 @@ from fieldapp.access import (
     admins_only,
     commune_or_none,
     district_or_none,
+    import_run_or_404,
     user_communes,
     user_districts,
     venue_or_404,
@@ -32,8 +33,10 @@ from fieldapp.models import VENUE_TYPES, District, Inspection, Poster, Venue
 from fieldapp.uploads import UploadRefused, UploadStore
 from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
 from fieldapp.venues.forms import VenueForm
-from fieldapp.venues.importer import apply_import, check_venues
+from fieldapp.venues.import_runs import create_run, pending_run, shown_state
+from fieldapp.venues.importer import check_venues
 from fieldapp.venues.service import DuplicateVenue, code_refusal, register_venue, search_venues
+from fieldapp.venues.tasks import start_import
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
 
@@ -262,21 +265,13 @@ def import_registry():
                 update=update,
                 shown=_shown(report),
             )
-        apply_import(report, current_user)
-        db.session.commit()
-        uploads.discard(received)
-        flash(
-            _(
-                "%(district)s: %(created)s venues created, %(updated)s updated, %(refused)s "
-                "rows refused.",
-                district=district.name,
-                created=len(report.venues),
-                updated=len(report.updated),
-                refused=len(report.refused_rows),
-            ),
-            "success",
-        )
-        return redirect(url_for("venues.import_registry"), code=303)
+        # The import itself is a job: the run's page shows it waiting, running, then done.
+        run = pending_run(received.name)
+        if run is None:
+            run = create_run(district, current_user, received.name, source, update)
+            db.session.commit()
+            start_import(run.id)
+        return redirect(url_for("venues.import_run", run_id=run.id), code=303)
     return _import_page(
         report=report,
         token=token,
@@ -294,3 +289,17 @@ def _shown(report) -> list:
         for index, row in enumerate(report.rows)
         if row.action == "refuse" or index < PREVIEW_ROWS_SHOWN
     ]
+
+
+@bp.route("/import/runs/<int:run_id>")
+@login_required
+@admins_only
+def import_run(run_id: int):
+    """A confirmed import: polled by htmx while it waits or runs (never once it is done,
+    failed or stuck), then what it created, updated, left unchanged and refused."""
+    run = import_run_or_404(run_id)
+    timeout = current_app.config["IMPORT_TIMEOUT_MINUTES"]
+    shown = {"run": run, "state": shown_state(run, timeout), "timeout": timeout}
+    if wants_fragment():
+        return render_template("venues/_import_run.html", **shown)
+    return render_template("venues/import_run.html", **shown)

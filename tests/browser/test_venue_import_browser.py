@@ -1,5 +1,5 @@
 """The admin imports the venue registry at phone size: a spreadsheet from the province in
-Windows-1258, its preview row by row, then the import."""
+Windows-1258, its preview row by row, then the import (a job) and its result."""
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -34,7 +34,10 @@ def test_admin_imports_the_registry(add_user, phone_without_worker, live_app, tm
     assert_fits_phone(page)
     screenshot(page, "30-venue-import-preview")
     preview.get_by_role("button", name="Nhập: tạo mới 2").click()
+    # The import runs as a job; its page shows the result, and the refused row, why.
     expect(page.get_by_text("đã tạo 2 địa điểm")).to_be_visible()
+    expect(page.locator(".import-refused")).to_contain_text("“Xã Không Có” không phải là xã")
+    assert_fits_phone(page)
     with live_app.app_context():
         names = set(db.session.scalars(select(Venue.name).where(Venue.code.like("QS-S%-01%"))))
     assert names == {"Nhà văn hóa bản Hạ Sơn", "Hiệu sách Thị trấn"}
