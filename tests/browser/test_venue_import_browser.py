@@ -38,6 +38,9 @@ def test_admin_imports_the_registry(add_user, phone_without_worker, live_app, tm
     expect(page.get_by_text("đã tạo 2 địa điểm")).to_be_visible()
     expect(page.locator(".import-refused")).to_contain_text("“Xã Không Có” không phải là xã")
     assert_fits_phone(page)
+    # the reasons wrap: nothing of them is hidden to the right
+    refused = page.locator(".import-refused")
+    assert refused.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
     with live_app.app_context():
         names = set(db.session.scalars(select(Venue.name).where(Venue.code.like("QS-S%-01%"))))
     assert names == {"Nhà văn hóa bản Hạ Sơn", "Hiệu sách Thị trấn"}
