@@ -262,12 +262,16 @@ def _derive_engine_options(app: Flask) -> None:
     PostgreSQL: transactions run READ COMMITTED (its default), whatever the server's
     default_transaction_isolation says: the claim of a form's UUID
     (inspections/service.py, claim_uuid) waits for a racing post's transaction and then
-    must see what it committed. SQLite: nothing to set (one writer at a time).
+    must see what it committed; and connecting gives up after 10 s. SQLite: nothing to set
+    (one writer at a time).
     Both branches are tested: the suite runs on each engine (tests/test_config.py,
     test_transactions_run_as_the_uuid_claim_needs and the test after it)."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
         options.setdefault("isolation_level", "READ COMMITTED")
+        # An unreachable server is given up after this many seconds (not the system's minutes),
+        # so /healthz answers 503 while a load balancer still waits for it.
+        options["connect_args"] = {"connect_timeout": 10, **options.get("connect_args", {})}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -120,6 +120,13 @@ def test_transactions_run_as_the_uuid_claim_needs(app, databases):
     assert db.session.connection().get_isolation_level() == ISOLATION[databases.engine]
 
 
+def test_connecting_to_postgresql_gives_up_after_ten_seconds(tmp_path):
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://x@db.invalid/x")
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"connect_timeout": 10}
+    sqlite = make_app(tmp_path)
+    assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
 def test_read_committed_even_where_the_server_defaults_to_another_level(tmp_path, databases):
     if databases.engine != "postgresql":
         pytest.skip("the PostgreSQL branch of config._derive_engine_options (PostgreSQL run)")
