@@ -115,6 +115,10 @@ def test_venue_page_shows_details_and_empty_history(client, login, venues):
     assert "Chợ Sơn Hà" in page
     assert "Chưa được kiểm tra" in page
     assert f"/venues/{venues['market'].id}/inspections/new" in page
+    # the title is the venue's name; the trail of changes is in the page, not in its title
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Chợ Sơn Hà" in title and "audit" not in title and "&lt;" not in title
+    assert page.index('id="audit"') > page.index("</title>")
 
 
 def test_venue_of_another_district_is_not_found(client, login, other_district, make_venue):

@@ -118,14 +118,34 @@ def csp_violations(context) -> list[str]:
     return context.fieldapp_csp_violations
 
 
+# Every page the browser tests open has its title checked: markup in it (a template included
+# into the <title> block, shown escaped in the tab, the history and a home-screen shortcut)
+# is reported to the console, and the test fails.
+TITLE_MARK = "fieldapp: markup in the page title: "
+TITLE_CHECK = f"""
+window.addEventListener("DOMContentLoaded", () => {{
+  if (/[<>]/.test(document.title)) console.error({TITLE_MARK!r} + document.title.slice(0, 200));
+}});
+"""
+
+
 def _watch_console(context) -> None:
     context.fieldapp_csp_violations = []
+    context.fieldapp_titles_with_markup = []
 
     def on_console(message):
         if message.type == "error" and "Content Security Policy" in message.text:
             context.fieldapp_csp_violations.append(message.text)
+        if message.type == "error" and message.text.startswith(TITLE_MARK):
+            context.fieldapp_titles_with_markup.append(message.text)
 
     context.on("console", on_console)
+    context.add_init_script(TITLE_CHECK)
+
+
+def assert_titles_are_text(context) -> None:
+    titles = context.fieldapp_titles_with_markup
+    assert not titles, "\n".join(titles)
 
 
 def assert_no_csp_violation(context) -> None:
@@ -159,6 +179,7 @@ def phone(browser, live_app):
     yield page
     context.close()
     assert_no_csp_violation(context)
+    assert_titles_are_text(context)
 
 
 @pytest.fixture
@@ -170,6 +191,7 @@ def phone_without_worker(browser, live_app):
     yield page
     context.close()
     assert_no_csp_violation(context)
+    assert_titles_are_text(context)
 
 
 @pytest.fixture
