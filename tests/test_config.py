@@ -1,5 +1,6 @@
 """Settings from the environment, and files the set-up puts into the app."""
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from fieldapp import create_app
 from fieldapp.config import ROOT, SettingError, load_config
 from fieldapp.extensions import db
 from fieldapp.posters.render import FONT_FILES
+from tests import servers
 
 
 def test_poster_fonts_are_read_from_the_app_not_from_node_modules(tmp_path):
@@ -127,21 +129,32 @@ def test_connecting_to_postgresql_gives_up_after_ten_seconds(tmp_path):
     assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
 
 
+@contextlib.contextmanager
+def postgresql_database(tmp_path, databases):
+    """A PostgreSQL database of the test's own: a clone in the PostgreSQL run, a server of
+    its own in the SQLite run, so that the PostgreSQL branch is tested in both."""
+    if databases.engine == "postgresql":
+        yield databases.another(tmp_path)
+    else:
+        with servers.postgresql() as url:
+            yield url
+
+
 def test_read_committed_even_where_the_server_defaults_to_another_level(tmp_path, databases):
-    if databases.engine != "postgresql":
-        pytest.skip("the PostgreSQL branch of config._derive_engine_options (PostgreSQL run)")
-    url = databases.another(tmp_path)
-    name = url.rsplit("/", 1)[1]
-    with databases.admin.connect() as connection:
-        connection.execute(
-            text(f"ALTER DATABASE {name} SET default_transaction_isolation = 'repeatable read'")
-        )
-    plain = create_engine(url)
-    with plain.connect() as connection:
-        assert connection.get_isolation_level() == "REPEATABLE READ"  # the server's default
-    plain.dispose()
-    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        assert db.session.connection().get_isolation_level() == "READ COMMITTED"
-        db.session.remove()
-        db.engine.dispose()
+    with postgresql_database(tmp_path, databases) as url:
+        name = url.rsplit("/", 1)[1]
+        plain = create_engine(url, isolation_level="AUTOCOMMIT")
+        with plain.connect() as connection:
+            connection.execute(
+                text(f"ALTER DATABASE {name} SET default_transaction_isolation = 'repeatable read'")
+            )
+        plain.dispose()
+        plain = create_engine(url)
+        with plain.connect() as connection:
+            assert connection.get_isolation_level() == "REPEATABLE READ"  # the server's default
+        plain.dispose()
+        app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            assert db.session.connection().get_isolation_level() == "READ COMMITTED"
+            db.session.remove()
+            db.engine.dispose()
