@@ -444,22 +444,33 @@ def test_a_photo_received_by_one_server_is_shown_by_another(
     assert shown.status_code == 200 and shown.data == photo_bytes(photo.path)
 
 
+def waiting_token(preview) -> str:
+    """The token of a previewed spreadsheet, from its preview page."""
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
+    return re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+
+
+def preview_figures(client, district) -> str:
+    """Preview the national figures of 05/11/2021 for the district; the waiting file's token."""
+    return waiting_token(
+        client.post(
+            "/reports/import",
+            data={
+                "district": district.id,
+                "date": "2021-11-05",
+                "file": (io.BytesIO(FIGURES.read_bytes()), "quan_son.csv"),
+            },
+            content_type="multipart/form-data",
+        )
+    )
+
+
 @ON_S3
 def test_a_spreadsheet_previewed_on_one_server_is_imported_on_another(
     app, backend, bucket_or_none, client, login, make_user, quan_son, second_server
 ):
     supervisor = login(make_user("supervisor", role="supervisor"))
-    preview = client.post(
-        "/reports/import",
-        data={
-            "district": quan_son.id,
-            "date": "2021-11-05",
-            "file": (io.BytesIO(FIGURES.read_bytes()), "quan_son.csv"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
-    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    token = preview_figures(client, quan_son)
     [waiting] = bucket_or_none.objects()
     assert waiting.startswith(f"{S3_PREFIX}/figures/u{supervisor.id}-{token}.")
 
@@ -490,8 +501,7 @@ def test_a_venue_registry_previewed_on_one_server_is_imported_on_another(
         data={"file": (io.BytesIO(registry.encode()), "so-dia-diem.csv"), "update": "1"},
         content_type="multipart/form-data",
     )
-    assert preview.status_code == 200, preview.get_data(as_text=True)[:300]
-    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    token = waiting_token(preview)
     second_server.login(admin)
     imported = second_server.client.post(
         "/venues/import",
@@ -506,16 +516,7 @@ def test_a_venue_registry_previewed_on_one_server_is_imported_on_another(
 
 def test_a_spreadsheet_waits_for_its_import_in_the_store(app, client, login, make_user, quan_son):
     supervisor = login(make_user("supervisor", role="supervisor"))
-    preview = client.post(
-        "/reports/import",
-        data={
-            "district": quan_son.id,
-            "date": "2021-11-05",
-            "file": (io.BytesIO(FIGURES.read_bytes()), "quan_son.csv"),
-        },
-        content_type="multipart/form-data",
-    )
-    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    token = preview_figures(client, quan_son)
     figures = storage.area("figures")
     [waiting] = figures.entries(f"u{supervisor.id}-")
     assert figures.read(waiting.key) == FIGURES.read_bytes()
