@@ -17,6 +17,8 @@ from fieldapp.models import (
     InspectionPhoto,
     Poster,
     PosterBatch,
+    Province,
+    Scope,
     User,
     Venue,
     VenueImport,
@@ -115,6 +117,7 @@ reviewers_only = allowed_if("can_review")
 assigners_only = allowed_if("can_assign")
 admins_only = allowed_if("can_administer")
 province_only = allowed_if("sees_province")
+country_only = allowed_if("sees_country")
 
 
 def poster_or_404(poster_id: int) -> Poster:
@@ -161,6 +164,17 @@ def district_or_none(district_id: int | None) -> District | None:
     return db.session.get(District, district_id)
 
 
+def province_or_404(province_id: int) -> Province:
+    """A province the current user sees whole (their own, or any for a national user);
+    another is not found."""
+    province = db.session.get(Province, province_id)
+    if province is None or not current_user.sees_province:
+        abort(404)
+    if not current_user.sees_country and province.id != current_user.district.province_id:
+        abort(404)
+    return province
+
+
 def district_or_404(district_id: int) -> District:
     """One of the districts the current user may see; another's is not found."""
     if district_id not in current_user.district_ids:
@@ -191,14 +205,17 @@ def user_districts() -> list[District]:
 
 def user_or_404(user_id: int) -> User:
     """An account of one of the current user's districts; another district's is not found."""
-    user = db.session.scalar(
-        select(User).where(User.id == user_id, User.district_id.in_(current_user.district_ids))
-    )
+    user = db.session.scalar(district_users().where(User.id == user_id))
     if user is None:
         abort(404)
     return user
 
 
 def district_users() -> Select:
-    """The accounts of the current user's districts, as a query."""
-    return select(User).where(User.district_id.in_(current_user.district_ids))
+    """The accounts of the current user's districts, as a query. A national account is no
+    district's to manage (it is made and changed at the command line): only a national
+    user finds one here."""
+    query = select(User).where(User.district_id.in_(current_user.district_ids))
+    if not current_user.sees_country:
+        query = query.where(User.scope != Scope.COUNTRY.value)
+    return query

@@ -134,7 +134,13 @@ def echo_demo_logins() -> None:
         return
     click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
     for user in working:
-        scope = " (whole province)" if user.sees_province else ""
+        scope = (
+            " (whole country)"
+            if user.sees_country
+            else " (whole province)"
+            if user.sees_province
+            else ""
+        )
         click.echo(f"  {user.username:<12} {user.role:<11} {user.display_name}{scope}")
 
 
@@ -291,7 +297,15 @@ def import_places_command(file: Path, dry_run: bool) -> None:
 @click.option(
     "--province-wide",
     is_flag=True,
-    help="A supervisor who sees every district of the district's province.",
+    help="A supervisor who sees every district of the district's province (--scope province).",
+)
+@click.option(
+    "--scope",
+    "scope_name",
+    type=click.Choice([scope.value for scope in Scope]),
+    default=None,
+    help="What a supervisor sees: their district, its province, or the whole country (only "
+    "here can a national account be made).",
 )
 @in_english
 def create_user_command(
@@ -301,12 +315,16 @@ def create_user_command(
     display_name: str,
     password: str | None,
     province_wide: bool,
+    scope_name: str | None,
 ) -> None:
     """Create an account in a district, with a role (the password rules of the app apply)."""
-    scope = (Scope.PROVINCE if province_wide else Scope.DISTRICT).value
+    if province_wide and scope_name not in (None, Scope.PROVINCE.value):
+        raise click.BadParameter("Give either --province-wide or --scope.", param_hint="--scope")
+    scope = scope_name or (Scope.PROVINCE if province_wide else Scope.DISTRICT).value
     problem = scope_problem(role, scope)
     if problem:
-        raise click.BadParameter(problem, param_hint="--province-wide")
+        hint = "--province-wide" if province_wide else "--scope"
+        raise click.BadParameter(problem, param_hint=hint)
     district = district_named(district_name)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -316,7 +334,10 @@ def create_user_command(
         raise_account_problem(problem)
     record_account_event("user_created", user, None, **account_fields(user), **who_ran(None))
     db.session.commit()
-    where = f"the province {district.province.name}" if province_wide else district.name
+    where = {
+        Scope.PROVINCE.value: f"the province {district.province.name}",
+        Scope.COUNTRY.value: "the whole country",
+    }.get(scope, district.name)
     click.echo(f"Created {role} {user.username} in {where}.")
 
 

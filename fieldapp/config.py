@@ -109,6 +109,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # The weekly notice's issuer; {district} and {province} are filled in.
         "REPORT_ISSUER": "UBND huyện {district}",
         "PROVINCE_REPORT_ISSUER": "UBND tỉnh {province}",
+        # The national summary's issuer (a national supervisor's office).
+        "NATIONAL_REPORT_ISSUER": "Bộ Thông tin và Truyền thông",
         # {district} and {province} are filled in; FIELDAPP_POSTER_ISSUER overrides it.
         "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
         # The job queue (fieldapp/jobs.py): empty, Huey's SQLite storage in instance/jobs.db;

@@ -36,9 +36,11 @@ DEMO_USERS = (
     ("supervisor", Role.SUPERVISOR.value, "Hà Thị Mai"),
     ("admin", Role.ADMIN.value, "Phạm Văn Đức"),
     ("province", Role.SUPERVISOR.value, "Trịnh Văn Hùng"),
+    ("national", Role.SUPERVISOR.value, "Nguyễn Thị Quỳnh"),
 )
-# The province supervisor sees every district of Thanh Hóa; the others only Quan Sơn.
-PROVINCE_WIDE_USERS = {"province"}
+# The province supervisor sees every district of Thanh Hóa, the national one every district
+# of every province; the others only Quan Sơn.
+WIDE_USERS = {"province": Scope.PROVINCE, "national": Scope.COUNTRY}
 PROVINCE_NAME = "Thanh Hóa"
 DISTRICT_NAME = "Quan Sơn"
 WEEKS_OF_INSPECTIONS = 5
@@ -362,6 +364,18 @@ NEIGHBOUR_COMMUNES = (
     ("Cẩm Long", "xa"),
     ("Cẩm Vân", "xa"),
 )
+# A district of another province, with national figures only, so the national summary has
+# more than one row.
+OTHER_PROVINCE = "Sơn La"
+OTHER_DISTRICT = "Yên Châu"
+OTHER_COMMUNES = (
+    ("Yên Châu", "thi_tran"),
+    ("Chiềng Đông", "xa"),
+    ("Chiềng Sàng", "xa"),
+    ("Sặp Vạt", "xa"),
+    ("Chiềng Hặc", "xa"),
+    ("Tú Nang", "xa"),
+)
 DEMO_REPORT_WEEKS = 3
 
 
@@ -448,8 +462,8 @@ def _demo_figures(
     supervisor: User,
     now: datetime,
 ) -> None:
-    """The national figures of the last three Fridays, growing week to week, for Quan Sơn
-    and its neighbour Cẩm Thủy (created here when the province does not have it yet)."""
+    """The national figures of the last three Fridays, growing week to week, for Quan Sơn,
+    its neighbour Cẩm Thủy and Yên Châu of Sơn La (created here when not there yet)."""
     today = clock.vietnam_date(now)
     last_friday = today - timedelta(days=(today.weekday() - 4) % 7)
     dates = [last_friday - timedelta(weeks=n) for n in reversed(range(DEMO_REPORT_WEEKS))]
@@ -465,6 +479,7 @@ def _demo_figures(
         ]
         db.session.add_all([neighbour, *neighbour_communes])
         all_communes += neighbour_communes
+    all_communes += _other_province_communes()
     db.session.flush()
     venue_counts = {c.id: sum(v.commune_id == c.id for v in venues) for c in communes}
     for commune in all_communes:
@@ -490,6 +505,24 @@ def _demo_figures(
             scans += rng.randint(300, 2500)
             installs = min(smartphones, installs + rng.randint(5, 60))
     db.session.flush()
+
+
+def _other_province_communes() -> list[Commune]:
+    """Yên Châu (Sơn La) and its communes, for the national summary; none when the database
+    has that district already (its figures are then its own)."""
+    province = db.session.scalar(select(Province).where(Province.name == OTHER_PROVINCE))
+    if province is None:
+        province = Province(name=OTHER_PROVINCE)
+    elif db.session.scalar(
+        select(District.id).where(
+            District.province_id == province.id, District.name == OTHER_DISTRICT
+        )
+    ):
+        return []
+    district = District(name=OTHER_DISTRICT, province=province)
+    communes = [Commune(name=name, kind=kind, district=district) for name, kind in OTHER_COMMUNES]
+    db.session.add_all([province, district, *communes])
+    return communes
 
 
 def _demo_district() -> District:
@@ -524,7 +557,7 @@ def _demo_users(district: District) -> dict[str, User]:
             district=district,
             locale="vi",
             is_enabled=True,
-            scope=(Scope.PROVINCE if username in PROVINCE_WIDE_USERS else Scope.DISTRICT).value,
+            scope=WIDE_USERS.get(username, Scope.DISTRICT).value,
         )
         user.set_password(DEMO_PASSWORD)
         users[username] = user

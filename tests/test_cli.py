@@ -128,9 +128,12 @@ def test_seed_demo_users_can_log_in(seeded, client):
         "supervisor": "supervisor",
         "admin": "admin",
         "province": "supervisor",
+        "national": "supervisor",
     }
-    assert [u.username for u in db.session.scalars(select(User)) if u.sees_province] == ["province"]
+    wide = {u.username: u.scope for u in db.session.scalars(select(User)) if u.sees_province}
+    assert wide == {"province": "province", "national": "country"}
     assert "province     supervisor  Trịnh Văn Hùng (whole province)" in seeded.output
+    assert "national     supervisor  Nguyễn Thị Quỳnh (whole country)" in seeded.output
     for user in db.session.scalars(select(User)):
         assert user.check_password(DEMO_PASSWORD)
         assert user.locale == "vi" and user.district.name == "Quan Sơn"

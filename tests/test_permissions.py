@@ -18,7 +18,7 @@ import pytest
 from fieldapp import storage
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures, Inspection, Poster, PosterBatch, User, VenueImport
-from fieldapp.models.user import Role
+from fieldapp.models.user import Role, Scope
 from fieldapp.posters.service import batch_key
 
 ALL = frozenset(role.value for role in Role)
@@ -30,6 +30,9 @@ PUBLIC = None  # no log-in needed
 
 NOT_FOUND, EMPTY, ANYONE = "404", "empty", "anyone"
 DAY = "2021-11-05"
+MONTH = "2021-11"
+PROVINCE_WIDE = frozenset({Scope.PROVINCE.value, Scope.COUNTRY.value})
+COUNTRY_WIDE = frozenset({Scope.COUNTRY.value})
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class Permission:
     other_district: str
     # Only the user who recorded the record may use it; other users of allowed roles get 403.
     only_own: bool = False
+    # The scopes beyond a district whose supervisors may use a route that no district user
+    # may (a province's report, the national summary); see test_a_national_supervisor.
+    wide: frozenset = frozenset()
 
     def __str__(self):
         return f"{self.method} {self.rule}"
@@ -249,9 +255,29 @@ PERMISSIONS = [
         OFFICE,
         NOT_FOUND,
     ),
-    # The province's report is for province supervisors (test_reports checks the scope).
     Permission(
-        "GET", "/reports/province/<isodate:day>", "/reports/province/" + DAY, frozenset(), EMPTY
+        "GET",
+        "/reports/<int:district_id>/month/<yearmonth:month>",
+        "/reports/{district}/month/" + MONTH,
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "GET",
+        "/reports/<int:district_id>/month/<yearmonth:month>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/{district}/month/" + MONTH + ".xlsx",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    # The province's report is for province (and national) supervisors (test_reports and
+    # test_national_report check the scope): no district user gets past the guard.
+    Permission(
+        "GET",
+        "/reports/province/<isodate:day>",
+        "/reports/province/" + DAY,
+        frozenset(),
+        EMPTY,
+        wide=PROVINCE_WIDE,
     ),
     Permission(
         "GET",
@@ -259,6 +285,72 @@ PERMISSIONS = [
         "/reports/province/" + DAY + ".csv",
         frozenset(),
         EMPTY,
+        wide=PROVINCE_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/province/<int:province_id>/<isodate:day>",
+        "/reports/province/{province}/" + DAY,
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/province/<int:province_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/province/{province}/" + DAY + ".pdf",
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/province/<int:province_id>/month/<yearmonth:month>",
+        "/reports/province/{province}/month/" + MONTH,
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/province/<int:province_id>/month/<yearmonth:month>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/province/{province}/month/" + MONTH + ".csv",
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
+    # The national summary: national supervisors only.
+    Permission(
+        "GET",
+        "/reports/country/<isodate:day>",
+        "/reports/country/" + DAY,
+        frozenset(),
+        EMPTY,
+        wide=COUNTRY_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/country/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/country/" + DAY + ".xlsx",
+        frozenset(),
+        EMPTY,
+        wide=COUNTRY_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/country/month/<yearmonth:month>",
+        "/reports/country/month/" + MONTH,
+        frozenset(),
+        EMPTY,
+        wide=COUNTRY_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/country/month/<yearmonth:month>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/country/month/" + MONTH + ".pdf",
+        frozenset(),
+        EMPTY,
+        wide=COUNTRY_WIDE,
     ),
 ]
 BY_ROUTE = {(p.method, p.rule): p for p in PERMISSIONS}
@@ -335,6 +427,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "batch": batch.id,
         "import_run": import_run.id,
         "district": quan_son.id,
+        "province": quan_son.province_id,
         "recorder": recorder,
         "user": recorder.id,
     }
@@ -390,3 +483,39 @@ def test_a_user_of_another_district(client, login, make_user, records, other_dis
         else:
             assert response.status_code < 500
             assert "Chợ Sơn Hà" not in response.get_data(as_text=True), role
+
+
+@pytest.mark.parametrize("permission", PERMISSIONS, ids=str)
+def test_a_national_supervisor(client, login, make_user, records, other_district, permission):
+    """A national supervisor (whose own district is in another province) reaches every URL a
+    supervisor may use, in Quan Sơn too, and the province and national reports; the
+    admins' pages and another's finding to correct stay refused (403)."""
+    login(make_user("quoc-gia", role="supervisor", district=other_district, scope="country"))
+    status = _request(client, permission, records).status_code
+    allowed = (
+        permission.allowed is PUBLIC
+        or Role.SUPERVISOR.value in permission.allowed
+        or Scope.COUNTRY.value in permission.wide
+    )
+    if allowed and not permission.only_own:
+        assert status not in (401, 403, 404) and status < 500, status
+    else:
+        assert status == 403, status
+
+
+@pytest.mark.parametrize("permission", [p for p in PERMISSIONS if p.wide], ids=str)
+def test_a_province_supervisor_of_another_province(
+    client, login, make_user, records, other_district, permission
+):
+    """Sơn La's province supervisor: refused the national summary (403), and Thanh Hóa's
+    report is not found (404); their own province's report opens."""
+    login(make_user("son-la", role="supervisor", district=other_district, scope="province"))
+    status = _request(client, permission, records).status_code
+    if Scope.PROVINCE.value not in permission.wide:
+        assert status == 403, status
+    elif permission.other_district == NOT_FOUND:
+        assert status == 404, status
+        own = permission.url.replace("{province}", str(other_district.province_id))
+        assert client.get(own.format(**records)).status_code == 200
+    else:
+        assert status == 200, status

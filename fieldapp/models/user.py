@@ -50,10 +50,16 @@ INSPECTING_ROLES = (Role.INSPECTOR.value, Role.SUPERVISOR.value)
 
 
 class Scope(str, enum.Enum):
-    """How far a supervisor sees: their district, or every district of its province."""
+    """How far a supervisor sees: their district, every district of its province, or every
+    district of every province (a national supervisor, made only at the command line)."""
 
     DISTRICT = "district"
     PROVINCE = "province"
+    COUNTRY = "country"
+
+
+# The area a national supervisor sees, as the top bar and the reports name it (a place name).
+COUNTRY_NAME = "Việt Nam"
 
 
 class User(UserMixin, db.Model):
@@ -100,7 +106,14 @@ class User(UserMixin, db.Model):
 
     @property
     def sees_province(self) -> bool:
-        return self.scope == Scope.PROVINCE.value and not self.is_inspector
+        """Sees every district of a whole province at least (a national supervisor too)."""
+        wide = (Scope.PROVINCE.value, Scope.COUNTRY.value)
+        return self.scope in wide and not self.is_inspector
+
+    @property
+    def sees_country(self) -> bool:
+        """Sees every district of every province: the national summary."""
+        return self.scope == Scope.COUNTRY.value and not self.is_inspector
 
     @property
     def district_ids(self) -> list[int]:
@@ -108,18 +121,17 @@ class User(UserMixin, db.Model):
         if not self.sees_province:
             return [self.district_id]
         if getattr(self, "_province_district_ids", None) is None:
-            self._province_district_ids = list(
-                db.session.scalars(
-                    select(District.id)
-                    .where(District.province_id == self.district.province_id)
-                    .order_by(District.name)
-                )
-            )
+            query = select(District.id).order_by(District.name)
+            if not self.sees_country:
+                query = query.where(District.province_id == self.district.province_id)
+            self._province_district_ids = list(db.session.scalars(query))
         return self._province_district_ids
 
     @property
     def area_name(self) -> str:
         """The area the user sees, as the top bar names it (a place name, not UI text)."""
+        if self.sees_country:
+            return COUNTRY_NAME
         if self.sees_province:
             return self.district.province.name
         return self.district.name

@@ -70,7 +70,8 @@ def sheet_row(cells) -> list:
 
 def file_name(report: WeeklyReport, extension: str) -> str:
     area = search_text(report.area_name).replace(" ", "-")
-    return f"bao-cao-{area}-{report.report_date.isoformat()}.{extension}"
+    when = report.month.strftime("%Y-%m") if report.month else report.report_date.isoformat()
+    return f"bao-cao-{area}-{when}.{extension}"
 
 
 def _extra(report: WeeklyReport) -> list[tuple]:
@@ -263,9 +264,11 @@ def export_report(report: WeeklyReport, fmt: str, config) -> bytes:
         return report_xlsx(report)
     if fmt != "pdf":
         raise ValueError(f"no export as {fmt}")
-    template = (
-        config["REPORT_ISSUER"] if report.level == "district" else config["PROVINCE_REPORT_ISSUER"]
-    )
+    template = {
+        "district": config["REPORT_ISSUER"],
+        "province": config["PROVINCE_REPORT_ISSUER"],
+        "country": config["NATIONAL_REPORT_ISSUER"],
+    }[report.level]
     district = report.area_name if report.level == "district" else ""
     issuer = template.format(district=district, province=report.province_name)
     return report_pdf(report, Path(config["POSTER_FONT_DIR"]), issuer)
@@ -282,6 +285,7 @@ def record_export(report, fmt: str, user: User | None, district_id: int | None, 
             "level": report.level,
             "area": report.area_name,
             "date": report.report_date.isoformat(),
+            **({"month": report.month.strftime("%Y-%m")} if report.month else {}),
             **detail,
         },
         district_id=district_id,

@@ -19,6 +19,15 @@ ONE_DECIMAL = Decimal("0.1")
 # The official appendix's columns, as the province's template names them.
 APPENDIX_HEADERS = ("STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
 PROVINCE_APPENDIX_HEADERS = ("STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
+NATIONAL_APPENDIX_HEADERS = (
+    "STT",
+    "Tỉnh, thành phố",
+    "Tổng số địa điểm tạo mã QR",
+    "Tổng lượt quét",
+)
+# How the notice names the area of each level, and the kind of unit its rows are.
+AREA_WORDS = {"district": "huyện {name}", "province": "tỉnh {name}", "country": "cả nước"}
+ROW_UNITS = {"district": "Xã, thị trấn", "province": "Huyện", "country": "Tỉnh, thành phố"}
 
 
 def vn_number(value: int | None) -> str:
@@ -81,13 +90,23 @@ def _since(value, previous: date | None) -> str:
     return f", không thay đổi so với ngày {vn_date(previous)}"
 
 
+def vn_month(month: date) -> str:
+    """The 1st of November 2026 → "11/2026"."""
+    return f"{month.month:02d}/{month.year}"
+
+
+def when(report: WeeklyReport) -> str:
+    """ "tính đến ngày 12/11/2021", or "trong tháng 11/2021" for a month's report."""
+    if report.month is not None:
+        return f"trong tháng {vn_month(report.month)}"
+    return f"tính đến ngày {vn_date(report.report_date)}"
+
+
 def title(report: WeeklyReport) -> str:
-    where = (
-        f"huyện {report.area_name}" if report.level == "district" else f"tỉnh {report.area_name}"
-    )
+    where = AREA_WORDS[report.level].format(name=report.area_name)
     return (
         f"Kết quả ứng dụng công nghệ thông tin phòng, chống dịch COVID-19 trên địa bàn "
-        f"{where} tính đến ngày {vn_date(report.report_date)}"
+        f"{where} {when(report)}"
     )
 
 
@@ -95,8 +114,10 @@ def notice_lines(report: WeeklyReport) -> list[str]:
     """The notice's findings, one sentence per item, as the province's template words them."""
     total, previous = report.total, report.previous_date
     if not report.has_figures:
+        if report.month is not None:
+            return [f"Chưa có số liệu của hệ thống quốc gia cho tháng {vn_month(report.month)}."]
         return [f"Chưa có số liệu của hệ thống quốc gia cho ngày {vn_date(report.report_date)}."]
-    unit = "Xã, thị trấn" if report.level == "district" else "Huyện"
+    unit = ROW_UNITS[report.level]
     lines = [
         (
             f"Tổng số địa điểm đã tạo mã QR: {vn_number(total.venues_with_qr)} địa điểm"
@@ -150,4 +171,6 @@ def appendix_rows(report: WeeklyReport) -> list[tuple]:
 
 
 def appendix_headers(report: WeeklyReport) -> tuple[str, ...]:
+    if report.level == "country":
+        return NATIONAL_APPENDIX_HEADERS
     return APPENDIX_HEADERS if report.level == "district" else PROVINCE_APPENDIX_HEADERS

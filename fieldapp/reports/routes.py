@@ -1,6 +1,6 @@
 """The weekly report: import the national figures (with a preview), type them in, see, export."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (
     Blueprint,
@@ -17,14 +17,18 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from fieldapp import clock
 from fieldapp.access import (
+    country_only,
     district_or_404,
     district_or_none,
     office_only,
     province_only,
+    province_or_404,
     user_districts,
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
+from fieldapp.models import District
+from fieldapp.models.user import COUNTRY_NAME
 from fieldapp.places import in_vietnamese_order
 from fieldapp.reports import exports
 from fieldapp.reports.chart import bar_chart
@@ -51,16 +55,25 @@ from fieldapp.reports.notice import (
     unit_name,
     vn_date,
     vn_decimal,
+    vn_month,
     vn_number,
     vn_percent,
     vn_signed,
 )
 from fieldapp.reports.weekly import (
     MEASURES,
+    WeeklyReport,
     build_report,
+    district_month_report,
+    national_month_report,
     plausible_report_date,
+    province_month_report,
     report_dates,
+    report_days,
+    report_months,
 )
+from fieldapp.reports.weekly import national_report as weekly_national_report
+from fieldapp.reports.weekly import province_report as weekly_province_report
 from fieldapp.uploads import UploadRefused, UploadStore
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -84,7 +97,30 @@ class IsoDateConverter(BaseConverter):
         return value.isoformat()
 
 
+class YearMonthConverter(BaseConverter):
+    """A report's month in a URL: 2021-11 (its first day in Python); anything else, such as
+    2021-13 or 0000-01, is not found."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        year, month = (int(part) for part in value.split("-"))
+        try:
+            first = date(year, month, 1)
+        except ValueError:
+            raise ValidationError() from None
+        if not plausible_report_date(first):
+            raise ValidationError()
+        return first
+
+    def to_url(self, value: date) -> str:
+        return f"{value.year:04d}-{value.month:02d}"
+
+
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("isodate", IsoDateConverter))
+bp.record_once(
+    lambda state: state.app.url_map.converters.setdefault("yearmonth", YearMonthConverter)
+)
 
 
 @bp.context_processor
@@ -95,6 +131,7 @@ def report_formatting():
         "vn_signed": vn_signed,
         "vn_decimal": vn_decimal,
         "vn_day": vn_date,
+        "vn_month": vn_month,
         "unit_name": unit_name,
         "field_labels": FIELD_LABELS,
         "measures": MEASURES,
@@ -112,20 +149,45 @@ def parse_day(text: str | None) -> date | None:
 @login_required
 @office_only
 def index():
-    """The report dates with figures, the latest first; import or type in a new week."""
+    """The report dates and months with figures, the latest first; import or type in a new
+    week. A national supervisor gets the country's summaries (each leads to its provinces,
+    then to their districts) rather than a list of every district."""
     districts = user_districts()  # in Vietnamese order, kept under each date
-    names = {d.id: d for d in districts}
-    position = {d.id: n for n, d in enumerate(districts)}
     by_date: dict[date, list] = {}
-    rows = sorted(report_dates(list(names)), key=lambda row: position[row[1]])
-    for day, district_id, count in rows:
-        by_date.setdefault(day, []).append((names[district_id], count))
+    if not current_user.sees_country:
+        names = {d.id: d for d in districts}
+        position = {d.id: n for n, d in enumerate(districts)}
+        rows = sorted(report_dates(list(names)), key=lambda row: position[row[1]])
+        for day, district_id, count in rows:
+            by_date.setdefault(day, []).append((names[district_id], count))
+    days = report_days(None if current_user.sees_country else current_user.district_ids)
     return render_template(
         "reports/index.html",
         by_date=sorted(by_date.items(), reverse=True),
+        national_days=days[:LATEST] if current_user.sees_country else [],
+        month_links=_month_links(report_months(days)[:LATEST], districts),
         districts=districts,
         today=clock.today(),
     )
+
+
+# How many of the latest report dates and months the index offers.
+LATEST = 12
+
+
+def _month_links(months: list[date], districts: list[District]) -> dict[date, list]:
+    """For each month, (label, URL) of the reports the user may open: the country's, their
+    province's, or each of their districts'."""
+    links: dict[date, list] = {}
+    for month in months:
+        if current_user.sees_country:
+            links[month] = [(COUNTRY_NAME, report_url("country", None, month=month))]
+        elif current_user.sees_province:
+            province = current_user.district.province
+            links[month] = [(province.name, report_url("province", province.id, month=month))]
+        else:
+            links[month] = [(d.name, report_url("district", d.id, month=month)) for d in districts]
+    return links
 
 
 # Importing a spreadsheet -------------------------------------------------------------------
@@ -295,6 +357,36 @@ def pick_figures_date():
 
 
 # The report and its exports -----------------------------------------------------------------
+# Every report page (a district's, a province's, the country's; of a report date or of a
+# calendar month) is drawn by `_report_page` and downloaded by `_download`; the routes only
+# check access and say which report. Where a page links to (its rows, its exports, the way
+# back) is decided by `report_url`, one place for every level.
+
+ENDPOINTS = {
+    # (level, of a month): (the page's endpoint, the export's endpoint, the unit's argument)
+    ("district", False): ("reports.district_report", "reports.district_export", "district_id"),
+    ("district", True): ("reports.district_month", "reports.district_month_export", "district_id"),
+    ("province", False): ("reports.province_day", "reports.province_day_export", "province_id"),
+    ("province", True): ("reports.province_month", "reports.province_month_export", "province_id"),
+    ("country", False): ("reports.national_report", "reports.national_export", None),
+    ("country", True): ("reports.national_month", "reports.national_month_export", None),
+}
+# The level of a report's rows, by the report's level: a row links to that report.
+ROW_LEVELS = {"country": "province", "province": "district"}
+
+
+def report_url(
+    level: str, unit_id: int | None, day: date | None = None, month: date | None = None, fmt=None
+) -> str:
+    """The page (or with `fmt`, the download) of a report of a level, a unit (a district's
+    or province's id; None for the country) and a report date or a month."""
+    page, export, unit = ENDPOINTS[(level, month is not None)]
+    values = {"month": month} if month is not None else {"day": day}
+    if unit is not None:
+        values[unit] = unit_id
+    if fmt:
+        values["fmt"] = fmt
+    return url_for(export if fmt else page, **values)
 
 
 def _measure() -> str:
@@ -302,16 +394,56 @@ def _measure() -> str:
     return measure if measure in MEASURES else "scans"
 
 
-def _report_page(report, district=None):
-    measure = _measure()
-    chart = bar_chart(report, measure)
+def _trail(report: WeeklyReport, district: District | None, province_id: int | None) -> list:
+    """The way back up, as (label, URL): the reports' index, then the country and the
+    province above this report, as far as the user sees."""
+    when = {"month": report.month} if report.month else {"day": report.report_date}
+    trail = [(_("Reports"), url_for("reports.index"))]
+    if current_user.sees_country and report.level != "country":
+        trail.append((COUNTRY_NAME, report_url("country", None, **when)))
+    if current_user.sees_province and report.level == "district" and district is not None:
+        trail.append((district.province.name, report_url("province", district.province_id, **when)))
+    return trail
+
+
+def _report_page(report: WeeklyReport, unit_id: int | None, district: District | None = None):
+    """A report's page (or its chart, for htmx): rows linking down to their own reports."""
+    when = {"month": report.month} if report.month else {"day": report.report_date}
+    here = report_url(report.level, unit_id, **when)
+    chart = bar_chart(report, _measure())
     if wants_fragment():
         return render_template("reports/_chart.html", chart=chart, report=report)
+    row_level = ROW_LEVELS.get(report.level)
+    row_links = (
+        {row.unit_id: report_url(row_level, row.unit_id, **when) for row in report.rows}
+        if row_level
+        else {}
+    )
+    if report.month:
+        first = report.month
+        nearby = {
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": (first + timedelta(days=32)).replace(day=1),
+        }
+        months = {
+            name: report_url(report.level, unit_id, month=month)
+            for name, month in nearby.items()
+            if plausible_report_date(month) and month <= clock.today()
+        }
+    else:
+        months = {"this": report_url(report.level, unit_id, month=report.report_date)}
     return render_template(
         "reports/report.html",
         report=report,
         chart=chart,
         district=district,
+        here=here,
+        export_urls={
+            fmt: report_url(report.level, unit_id, fmt=fmt, **when) for fmt in exports.FORMATS
+        },
+        row_links=row_links,
+        months=months,
+        trail=_trail(report, district, unit_id),
         lines=notice_lines(report),
         title=title(report),
         appendix=appendix_rows(report),
@@ -319,26 +451,10 @@ def _report_page(report, district=None):
     )
 
 
-@bp.route("/<int:district_id>/<isodate:day>")
-@login_required
-@office_only
-def district_report(district_id: int, day: date):
-    """A district's weekly report on a date: one row per commune."""
-    district = district_or_404(district_id)
-    return _report_page(build_report([district], day, "district"), district)
-
-
-@bp.route("/province/<isodate:day>")
-@login_required
-@province_only
-def province_report(day: date):
-    """The province's weekly report: one row per district (province supervisors)."""
-    return _report_page(build_report(user_districts(), day, "province"))
-
-
 def _download(report, fmt: str, district_id: int | None = None):
     """The report as a file to save, never cached by a shared cache; the export is audited
-    (under the user's own district for a province's report)."""
+    (under the district for a district's report, under none for a province's or the
+    country's)."""
     exports.record_export(report, fmt, current_user, district_id)
     db.session.commit()
     response = current_app.response_class(
@@ -351,7 +467,22 @@ def _download(report, fmt: str, district_id: int | None = None):
     return response
 
 
-@bp.route("/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
+EXPORT = "<any(csv, xlsx, pdf):fmt>"
+
+
+# A district's report: its supervisors, and those who see its province or the country.
+
+
+@bp.route("/<int:district_id>/<isodate:day>")
+@login_required
+@office_only
+def district_report(district_id: int, day: date):
+    """A district's weekly report on a date: one row per commune."""
+    district = district_or_404(district_id)
+    return _report_page(build_report([district], day, "district"), district.id, district)
+
+
+@bp.route(f"/<int:district_id>/<isodate:day>.{EXPORT}")
 @login_required
 @office_only
 def district_export(district_id: int, day: date, fmt: str):
@@ -359,8 +490,102 @@ def district_export(district_id: int, day: date, fmt: str):
     return _download(build_report([district], day, "district"), fmt, district.id)
 
 
-@bp.route("/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>")
+@bp.route("/<int:district_id>/month/<yearmonth:month>")
+@login_required
+@office_only
+def district_month(district_id: int, month: date):
+    """A district's report of a calendar month: one row per commune."""
+    district = district_or_404(district_id)
+    return _report_page(district_month_report(district, month), district.id, district)
+
+
+@bp.route(f"/<int:district_id>/month/<yearmonth:month>.{EXPORT}")
+@login_required
+@office_only
+def district_month_export(district_id: int, month: date, fmt: str):
+    district = district_or_404(district_id)
+    return _download(district_month_report(district, month), fmt, district.id)
+
+
+# A province's report: one row per district, for those who see the whole province.
+
+
+@bp.route("/province/<isodate:day>")
+@login_required
+@province_only
+def province_report(day: date):
+    """The weekly report of the user's own province: one row per district."""
+    province = current_user.district.province
+    return _report_page(weekly_province_report(province, day), province.id)
+
+
+@bp.route(f"/province/<isodate:day>.{EXPORT}")
 @login_required
 @province_only
 def province_export(day: date, fmt: str):
-    return _download(build_report(user_districts(), day, "province"), fmt)
+    return _download(weekly_province_report(current_user.district.province, day), fmt)
+
+
+@bp.route("/province/<int:province_id>/<isodate:day>")
+@login_required
+@province_only
+def province_day(province_id: int, day: date):
+    """A province's weekly report (its own supervisors', any for a national supervisor)."""
+    province = province_or_404(province_id)
+    return _report_page(weekly_province_report(province, day), province.id)
+
+
+@bp.route(f"/province/<int:province_id>/<isodate:day>.{EXPORT}")
+@login_required
+@province_only
+def province_day_export(province_id: int, day: date, fmt: str):
+    return _download(weekly_province_report(province_or_404(province_id), day), fmt)
+
+
+@bp.route("/province/<int:province_id>/month/<yearmonth:month>")
+@login_required
+@province_only
+def province_month(province_id: int, month: date):
+    """A province's report of a calendar month: one row per district."""
+    province = province_or_404(province_id)
+    return _report_page(province_month_report(province, month), province.id)
+
+
+@bp.route(f"/province/<int:province_id>/month/<yearmonth:month>.{EXPORT}")
+@login_required
+@province_only
+def province_month_export(province_id: int, month: date, fmt: str):
+    return _download(province_month_report(province_or_404(province_id), month), fmt)
+
+
+# The national summary: one row per province, for national supervisors.
+
+
+@bp.route("/country/<isodate:day>")
+@login_required
+@country_only
+def national_report(day: date):
+    """The country's summary on a report date: one row per province."""
+    return _report_page(weekly_national_report(day), None)
+
+
+@bp.route(f"/country/<isodate:day>.{EXPORT}")
+@login_required
+@country_only
+def national_export(day: date, fmt: str):
+    return _download(weekly_national_report(day), fmt)
+
+
+@bp.route("/country/month/<yearmonth:month>")
+@login_required
+@country_only
+def national_month(month: date):
+    """The country's summary of a calendar month: one row per province."""
+    return _report_page(national_month_report(month), None)
+
+
+@bp.route(f"/country/month/<yearmonth:month>.{EXPORT}")
+@login_required
+@country_only
+def national_month_export(month: date, fmt: str):
+    return _download(national_month_report(month), fmt)

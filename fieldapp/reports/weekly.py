@@ -1,8 +1,11 @@
-"""The weekly report of a district (one row per commune) or a province (one row per district).
+"""The weekly report of a district (one row per commune), a province (one row per district)
+or the whole country (one row per province), for a report date or a calendar month.
 
 Plain functions over the database: no request, no locale. The national figures are those
 of the report date and of the previous report date; the app's own findings are those
-received in the period that ends on the report date.
+received in the period that ends on the report date. A month's report takes each commune's
+latest figures of the month, compared with its latest before the month, and the findings
+of the month's days.
 """
 
 from collections import Counter
@@ -15,7 +18,8 @@ from sqlalchemy import case, func, select
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Inspection, Poster, Province, Venue
-from fieldapp.places import in_vietnamese_order
+from fieldapp.models.user import COUNTRY_NAME
+from fieldapp.places import sort_key
 
 DEFAULT_PERIOD = timedelta(days=7)
 # Report dates before the national QR systems existed, or far ahead, are typing mistakes.
@@ -91,7 +95,8 @@ class ReportRow:
 
     name: str
     district_name: str
-    kind: str = ""  # the commune's kind (xa, phuong, thi_tran) or "district"
+    kind: str = ""  # the commune's kind (xa, phuong, thi_tran), "district" or "province"
+    unit_id: int | None = None  # the commune's, district's or province's id
     has_figures: bool = False
     venues_with_qr: int | None = None
     scans: int | None = None
@@ -130,14 +135,16 @@ class ReportRow:
 
 @dataclass
 class WeeklyReport:
-    level: str  # "district": rows are communes; "province": rows are districts
+    # "district": rows are communes; "province": rows are districts; "country": provinces
+    level: str
     area_name: str
     province_name: str
-    report_date: date
+    report_date: date  # a month's report: the month's last day
     previous_date: date | None
     period_start: date  # first day of the findings' period
     rows: list[ReportRow]
     total: ReportRow
+    month: date | None = None  # the first day of a month's report; None for a report date
 
     @property
     def rows_with_figures(self) -> list[ReportRow]:
@@ -164,26 +171,6 @@ class WeeklyReport:
         return bool(self.rows_with_figures)
 
 
-def previous_figures(commune_ids, report_date: date) -> dict[int, CommuneFigures]:
-    """Each commune's own latest figures before the report date (communes report unevenly)."""
-    latest = (
-        select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
-        .where(CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date < report_date)
-        .group_by(CommuneFigures.commune_id)
-        .subquery()
-    )
-    return {
-        f.commune_id: f
-        for f in db.session.scalars(
-            select(CommuneFigures).join(
-                latest,
-                (latest.c.commune_id == CommuneFigures.commune_id)
-                & (latest.c.day == CommuneFigures.report_date),
-            )
-        )
-    }
-
-
 def usual_date(figures) -> date | None:
     """The date most of these figures are of (the latest when several tie)."""
     counts = Counter(f.report_date for f in figures)
@@ -202,19 +189,6 @@ def report_dates(district_ids: list[int], limit: int = 500) -> list[tuple[date, 
             .limit(limit)
         )
     )
-
-
-def _figures(commune_ids, day: date | None) -> dict[int, CommuneFigures]:
-    if day is None:
-        return {}
-    return {
-        f.commune_id: f
-        for f in db.session.scalars(
-            select(CommuneFigures).where(
-                CommuneFigures.commune_id.in_(commune_ids), CommuneFigures.report_date == day
-            )
-        )
-    }
 
 
 def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findings]:
@@ -289,13 +263,197 @@ def _fill(row: ReportRow, figures: CommuneFigures | None, before: CommuneFigures
 
 def build_report(districts: list[District], report_date: date, level: str) -> WeeklyReport:
     """The report of one district (level "district") or of a province's districts."""
-    communes = [c for d in districts for c in in_vietnamese_order(d.communes)]
-    commune_ids = [c.id for c in communes]
-    now = _figures(commune_ids, report_date)
-    before = previous_figures(commune_ids, report_date)
-    # The date the notice compares with, and where the findings' period starts: the one
-    # most communes last reported on.
-    previous = usual_date(before[c] for c in now if c in before) or usual_date(before.values())
+    district = districts[0]
+    area = Area(
+        level=level,
+        name=district.name if level == "district" else district.province.name,
+        province_name=district.province.name,
+        district_ids=tuple(d.id for d in districts),
+    )
+    return date_report(area, report_date)
+
+
+def district_report(district: District, report_date: date) -> WeeklyReport:
+    return build_report([district], report_date, "district")
+
+
+def province_report(province: Province, report_date: date) -> WeeklyReport:
+    return date_report(Area.of_province(province), report_date)
+
+
+# National scale: one area's communes, figures and findings in a handful of queries ---------
+# Whatever the number of communes (a district's 12 or the country's 10,000), a report runs
+# the same few statements: the communes with their district and province, the figures
+# twice, the findings twice (see tests/test_national_report.py, which counts them).
+
+LEVELS = ("district", "province", "country")
+
+
+@dataclass(frozen=True)
+class Area:
+    """What a report covers and what its rows are: the communes of some districts (level
+    "district", or "province" with one row per district), of a province, or of the country
+    (level "country": one row per province)."""
+
+    level: str
+    name: str
+    province_name: str
+    district_ids: tuple[int, ...] | None = None
+    province_id: int | None = None
+
+    @classmethod
+    def of_district(cls, district: District) -> "Area":
+        return cls("district", district.name, district.province.name, district_ids=(district.id,))
+
+    @classmethod
+    def of_province(cls, province: Province) -> "Area":
+        return cls("province", province.name, province.name, province_id=province.id)
+
+    @classmethod
+    def country(cls) -> "Area":
+        return cls("country", COUNTRY_NAME, "")
+
+    def communes(self, query):
+        """`query` (which joins Commune to District) narrowed to this area's communes."""
+        if self.district_ids is not None:
+            return query.where(Commune.district_id.in_(self.district_ids))
+        if self.province_id is not None:
+            return query.where(District.province_id == self.province_id)
+        return query
+
+
+@dataclass(frozen=True)
+class Place:
+    """A commune with its district and province, as a report groups it."""
+
+    id: int
+    name: str
+    kind: str
+    district_id: int
+    district_name: str
+    province_id: int
+    province_name: str
+
+    def row_key(self, level: str) -> tuple[int, str, str, str]:
+        """The row this commune adds to at a level: its id, name, district name and kind."""
+        if level == "district":
+            return self.id, self.name, self.district_name, self.kind
+        if level == "province":
+            return self.district_id, self.district_name, self.district_name, "district"
+        return self.province_id, self.province_name, "", "province"
+
+
+def places_in(area: Area) -> list[Place]:
+    """The area's communes with their district and province, in Vietnamese order (province,
+    then district, then commune), in one query."""
+    query = (
+        select(
+            Commune.id,
+            Commune.name,
+            Commune.kind,
+            District.id,
+            District.name,
+            Province.id,
+            Province.name,
+        )
+        .join(District, District.id == Commune.district_id)
+        .join(Province, Province.id == District.province_id)
+    )
+    places = [Place(*row) for row in db.session.execute(area.communes(query))]
+    return sorted(
+        places,
+        key=lambda p: (
+            sort_key(p.province_name),
+            p.province_name,
+            sort_key(p.district_name),
+            p.district_name,
+            sort_key(p.name),
+            p.name,
+        ),
+    )
+
+
+def latest_figures(area: Area, since: date | None, until: date) -> dict[int, CommuneFigures]:
+    """Each commune's own latest figures dated from `since` to `until` (both included; from
+    any earlier date when `since` is None), in one query. Communes report unevenly, so
+    "the figures of a date" and "the previous figures" are both asked this way."""
+    dated = CommuneFigures.report_date <= until
+    if since is not None:
+        dated &= CommuneFigures.report_date >= since
+    latest = area.communes(
+        select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
+        .join(Commune, Commune.id == CommuneFigures.commune_id)
+        .join(District, District.id == Commune.district_id)
+        .where(dated)
+        .group_by(CommuneFigures.commune_id)
+    ).subquery()
+    return {
+        f.commune_id: f
+        for f in db.session.scalars(
+            select(CommuneFigures).join(
+                latest,
+                (latest.c.commune_id == CommuneFigures.commune_id)
+                & (latest.c.day == CommuneFigures.report_date),
+            )
+        )
+    }
+
+
+def _previous_date(now: dict, before: dict) -> date | None:
+    """The date the notice compares with: the one most communes last reported on before
+    (among those with figures now, else among all)."""
+    return usual_date(before[c] for c in now if c in before) or usual_date(before.values())
+
+
+def assemble_report(
+    area: Area,
+    places: list[Place],
+    now: dict[int, CommuneFigures],
+    before: dict[int, CommuneFigures],
+    findings: dict[int, Findings],
+    earlier: dict[int, Findings],
+    *,
+    report_date: date,
+    previous_date: date | None,
+    period_start: date,
+    month: date | None = None,
+) -> WeeklyReport:
+    """Add each commune's figures, changes and findings to its row and to the total."""
+    rows: dict[int, ReportRow] = {}
+    total = ReportRow(name="", district_name="")
+    for place in places:
+        key, name, district_name, kind = place.row_key(area.level)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = ReportRow(
+                name=name, district_name=district_name, kind=kind, unit_id=key
+            )
+        for target in (row, total):
+            _fill(target, now.get(place.id), before.get(place.id))
+            target.findings.add(findings.get(place.id, Findings()))
+            target.previous_findings.add(earlier.get(place.id, Findings()))
+    return WeeklyReport(
+        level=area.level,
+        area_name=area.name,
+        province_name=area.province_name,
+        report_date=report_date,
+        previous_date=previous_date,
+        period_start=period_start,
+        rows=list(rows.values()),
+        total=total,
+        month=month,
+    )
+
+
+def date_report(area: Area, report_date: date) -> WeeklyReport:
+    """An area's report on a report date: each commune's figures of that date, compared with
+    its own previous ones; the findings since the usual previous date (a week without one),
+    compared with the period of the same length before."""
+    places = places_in(area)
+    commune_ids = [place.id for place in places]
+    now = latest_figures(area, report_date, report_date)
+    before = latest_figures(area, None, report_date - timedelta(days=1))
+    previous = _previous_date(now, before)
     period_start = (
         (previous + timedelta(days=1))
         if previous
@@ -306,41 +464,79 @@ def build_report(districts: list[District], report_date: date, level: str) -> We
     earlier = findings_by_commune(
         commune_ids, period_start - length, period_start - timedelta(days=1)
     )
-
-    rows: dict[int, ReportRow] = {}
-    total = ReportRow(name="", district_name="")
-    for commune in communes:
-        key = commune.id if level == "district" else commune.district_id
-        row = rows.get(key)
-        if row is None:
-            name = commune.name if level == "district" else commune.district.name
-            row = rows[key] = ReportRow(
-                name=name,
-                district_name=commune.district.name,
-                kind=commune.kind if level == "district" else "district",
-            )
-        for target in (row, total):
-            _fill(target, now.get(commune.id), before.get(commune.id))
-            target.findings.add(findings.get(commune.id, Findings()))
-            target.previous_findings.add(earlier.get(commune.id, Findings()))
-    district = districts[0]
-    area = district.name if level == "district" else district.province.name
-    return WeeklyReport(
-        level=level,
-        area_name=area,
-        province_name=district.province.name,
+    return assemble_report(
+        area,
+        places,
+        now,
+        before,
+        findings,
+        earlier,
         report_date=report_date,
         previous_date=previous,
         period_start=period_start,
-        rows=list(rows.values()),
-        total=total,
     )
 
 
-def district_report(district: District, report_date: date) -> WeeklyReport:
-    return build_report([district], report_date, "district")
+def month_bounds(month: date) -> tuple[date, date]:
+    """The first and last day of the calendar month `month` falls in."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
 
 
-def province_report(province: Province, report_date: date) -> WeeklyReport:
-    districts = in_vietnamese_order(province.districts)
-    return build_report(districts, report_date, "province")
+def month_report(area: Area, month: date) -> WeeklyReport:
+    """An area's report of a calendar month: each commune's latest figures of the month,
+    compared with its latest before the month; the findings of the month's days (Vietnam
+    time), compared with those of the month before."""
+    first, last = month_bounds(month)
+    places = places_in(area)
+    commune_ids = [place.id for place in places]
+    now = latest_figures(area, first, last)
+    before = latest_figures(area, None, first - timedelta(days=1))
+    earlier_first, earlier_last = month_bounds(first - timedelta(days=1))
+    return assemble_report(
+        area,
+        places,
+        now,
+        before,
+        findings_by_commune(commune_ids, first, last),
+        findings_by_commune(commune_ids, earlier_first, earlier_last),
+        report_date=last,
+        previous_date=_previous_date(now, before),
+        period_start=first,
+        month=first,
+    )
+
+
+def national_report(report_date: date) -> WeeklyReport:
+    """The country's summary on a report date: one row per province."""
+    return date_report(Area.country(), report_date)
+
+
+def national_month_report(month: date) -> WeeklyReport:
+    """The country's summary of a calendar month: one row per province."""
+    return month_report(Area.country(), month)
+
+
+def province_month_report(province: Province, month: date) -> WeeklyReport:
+    return month_report(Area.of_province(province), month)
+
+
+def district_month_report(district: District, month: date) -> WeeklyReport:
+    return month_report(Area.of_district(district), month)
+
+
+def report_days(district_ids: list[int] | None, limit: int = 400) -> list[tuple[date, int]]:
+    """(report date, communes with figures) of these districts (the whole country for None),
+    the newest first."""
+    query = select(CommuneFigures.report_date, func.count()).group_by(CommuneFigures.report_date)
+    if district_ids is not None:
+        query = query.join(Commune, Commune.id == CommuneFigures.commune_id).where(
+            Commune.district_id.in_(district_ids)
+        )
+    return list(db.session.execute(query.order_by(CommuneFigures.report_date.desc()).limit(limit)))
+
+
+def report_months(days: list[tuple[date, int]]) -> list[date]:
+    """The months (as their first days) that have report dates among `days`, newest first."""
+    return sorted({day.replace(day=1) for day, _count in days}, reverse=True)

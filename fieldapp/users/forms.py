@@ -7,6 +7,7 @@ from wtforms.validators import EqualTo, InputRequired, Length
 
 from fieldapp.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from fieldapp.users.labels import ROLE_LABELS, SCOPE_LABELS
+from fieldapp.users.service import SCREEN_SCOPES
 
 
 class EditUserForm(FlaskForm):
@@ -14,7 +15,9 @@ class EditUserForm(FlaskForm):
         _l("Full name"), validators=[InputRequired(_l("Enter a name.")), Length(max=100)]
     )
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
-    scope = SelectField(_l("Sees"), choices=list(SCOPE_LABELS.items()))
+    scope = SelectField(
+        _l("Sees"), choices=[(scope, SCOPE_LABELS[scope]) for scope in SCREEN_SCOPES]
+    )
 
 
 class NewUserForm(EditUserForm):

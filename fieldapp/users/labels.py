@@ -12,4 +12,5 @@ ROLE_LABELS = {
 SCOPE_LABELS = {
     Scope.DISTRICT.value: _l("Their district"),
     Scope.PROVINCE.value: _l("The whole province (supervisors only)"),
+    Scope.COUNTRY.value: _l("The whole country"),
 }

@@ -30,10 +30,24 @@ class AccountProblem(ValueError):
         self.field, self.message, self.conflict = field, message, conflict
 
 
+# The scopes an admin may give on the accounts screen. A national account (Scope.COUNTRY) is
+# made only at the command line (`flask create-user --scope country`): an admin of one
+# district must not be able to give anyone the whole country.
+SCREEN_SCOPES = (Scope.DISTRICT.value, Scope.PROVINCE.value)
+
+
 def scope_problem(role: str, scope: str) -> str | None:
     if scope == Scope.PROVINCE.value and role != Role.SUPERVISOR.value:
         return _("Only supervisors can see a whole province.")
+    if scope == Scope.COUNTRY.value and role != Role.SUPERVISOR.value:
+        return _("Only supervisors can see the whole country.")
     return None
+
+
+def _check_screen_scope(scope: str) -> None:
+    """Refuse, from the accounts screen, a scope only the command line may give."""
+    if scope == Scope.COUNTRY.value:
+        raise AccountProblem("scope", _("National accounts are made at the command line only."))
 
 
 def _check_scope(role: str, scope: str) -> None:
@@ -90,8 +104,9 @@ def create_user(
 
 
 def edit_user(user: User, display_name: str, role: str, scope: str) -> None:
-    """Change the name, role and scope; a changed role or scope ends the user's sessions,
-    so their pages and menus follow at once."""
+    """Change the name, role and scope (from the admin screen); a changed role or scope ends
+    the user's sessions, so their pages and menus follow at once."""
+    _check_screen_scope(scope)
     _check_scope(role, scope)
     if not display_name.strip():
         raise AccountProblem("display_name", _("Enter a name."))
@@ -142,6 +157,7 @@ def create_user_with_one_time_password(
     username: str, display_name: str, role: str, district: District, scope: str
 ) -> tuple[User, str]:
     """A new account (from the admin screen) whose first log-in asks for a new password."""
+    _check_screen_scope(scope)
     one_time = one_time_password()
     user = create_user(username, display_name, role, district, one_time, scope)
     user.must_change_password = True
