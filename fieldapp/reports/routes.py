@@ -398,7 +398,7 @@ def _trail(report: WeeklyReport, district: District | None, province_id: int | N
     """The way back up, as (label, URL): the reports' index, then the country and the
     province above this report, as far as the user sees."""
     when = {"month": report.month} if report.month else {"day": report.report_date}
-    trail = [(_("Reports"), url_for("reports.index"))]
+    trail = [(_("Weekly reports"), url_for("reports.index"))]
     if current_user.sees_country and report.level != "country":
         trail.append((COUNTRY_NAME, report_url("country", None, **when)))
     if current_user.sees_province and report.level == "district" and district is not None:
