@@ -244,7 +244,7 @@ def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findin
     return found
 
 
-def _fill(row: ReportRow, figures: CommuneFigures | None, before: CommuneFigures | None) -> None:
+def _fill(row: ReportRow, figures, before) -> None:
     """Add a commune's figures, and its change since its own previous ones, to a row (its
     own, its district's, the total). A commune new this week adds no change."""
     if figures is None:
@@ -344,8 +344,8 @@ class Place:
 
 
 def places_in(area: Area) -> list[Place]:
-    """The area's communes with their district and province, in Vietnamese order (province,
-    then district, then commune), in one query."""
+    """The area's communes with their district and province, in one query (in no particular
+    order: `assemble_report` puts the rows in Vietnamese order)."""
     query = (
         select(
             Commune.id,
@@ -359,44 +359,43 @@ def places_in(area: Area) -> list[Place]:
         .join(District, District.id == Commune.district_id)
         .join(Province, Province.id == District.province_id)
     )
-    places = [Place(*row) for row in db.session.execute(area.communes(query))]
-    return sorted(
-        places,
-        key=lambda p: (
-            sort_key(p.province_name),
-            p.province_name,
-            sort_key(p.district_name),
-            p.district_name,
-            sort_key(p.name),
-            p.name,
-        ),
-    )
+    return [Place(*row) for row in db.session.execute(area.communes(query))]
 
 
-def latest_figures(area: Area, since: date | None, until: date) -> dict[int, CommuneFigures]:
+def latest_figures(area: Area, since: date | None, until: date) -> dict:
     """Each commune's own latest figures dated from `since` to `until` (both included; from
     any earlier date when `since` is None), in one query. Communes report unevenly, so
-    "the figures of a date" and "the previous figures" are both asked this way."""
-    dated = CommuneFigures.report_date <= until
+    "the figures of a date" and "the previous figures" are both asked this way.
+
+    Each value has the CommuneFigures' columns as attributes (commune_id, report_date,
+    venues_with_qr, scans, installs, smartphones). The query starts from the area's
+    communes and finds each one's latest row through the (commune, date) index, so it
+    reads one row per commune, never every report date of the country, whatever plan the
+    database would pick for a join (SQLite without statistics scans the figures first).
+    """
+    latest = CommuneFigures.__table__.alias("latest")
+    dated = latest.c.report_date <= until
     if since is not None:
-        dated &= CommuneFigures.report_date >= since
-    latest = area.communes(
-        select(CommuneFigures.commune_id, func.max(CommuneFigures.report_date).label("day"))
-        .join(Commune, Commune.id == CommuneFigures.commune_id)
-        .join(District, District.id == Commune.district_id)
-        .where(dated)
-        .group_by(CommuneFigures.commune_id)
-    ).subquery()
-    return {
-        f.commune_id: f
-        for f in db.session.scalars(
-            select(CommuneFigures).join(
-                latest,
-                (latest.c.commune_id == CommuneFigures.commune_id)
-                & (latest.c.day == CommuneFigures.report_date),
-            )
-        )
-    }
+        dated &= latest.c.report_date >= since
+    latest_id = (
+        select(latest.c.id)
+        .where(latest.c.commune_id == Commune.id, dated)
+        .order_by(latest.c.report_date.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    communes = select(latest_id).select_from(Commune)
+    if area.district_ids is None and area.province_id is not None:
+        communes = communes.join(District, District.id == Commune.district_id)
+    query = select(
+        CommuneFigures.commune_id,
+        CommuneFigures.report_date,
+        CommuneFigures.venues_with_qr,
+        CommuneFigures.scans,
+        CommuneFigures.installs,
+        CommuneFigures.smartphones,
+    ).where(CommuneFigures.id.in_(area.communes(communes)))
+    return {row.commune_id: row for row in db.session.execute(query)}
 
 
 def _previous_date(now: dict, before: dict) -> date | None:
@@ -420,7 +419,6 @@ def assemble_report(
 ) -> WeeklyReport:
     """Add each commune's figures, changes and findings to its row and to the total."""
     rows: dict[int, ReportRow] = {}
-    total = ReportRow(name="", district_name="")
     for place in places:
         key, name, district_name, kind = place.row_key(area.level)
         row = rows.get(key)
@@ -428,10 +426,14 @@ def assemble_report(
             row = rows[key] = ReportRow(
                 name=name, district_name=district_name, kind=kind, unit_id=key
             )
-        for target in (row, total):
-            _fill(target, now.get(place.id), before.get(place.id))
-            target.findings.add(findings.get(place.id, Findings()))
-            target.previous_findings.add(earlier.get(place.id, Findings()))
+        _fill(row, now.get(place.id), before.get(place.id))
+        if place.id in findings:
+            row.findings.add(findings[place.id])
+        if place.id in earlier:
+            row.previous_findings.add(earlier[place.id])
+    total = ReportRow(name="", district_name="")
+    for row in rows.values():
+        _add_row(total, row)
     return WeeklyReport(
         level=area.level,
         area_name=area.name,
@@ -439,10 +441,36 @@ def assemble_report(
         report_date=report_date,
         previous_date=previous_date,
         period_start=period_start,
-        rows=list(rows.values()),
+        rows=_in_vietnamese_order(list(rows.values()), area.level),
         total=total,
         month=month,
     )
+
+
+def _add_row(total: ReportRow, row: ReportRow) -> None:
+    """Add a row's sums to the total, as `_fill` added each commune's to the row."""
+    if row.has_figures:
+        total.has_figures = True
+        total.venues_with_qr = (total.venues_with_qr or 0) + row.venues_with_qr
+        total.scans = (total.scans or 0) + row.scans
+    if row.installs is not None:
+        total.installs = (total.installs or 0) + row.installs
+        total.smartphones = (total.smartphones or 0) + row.smartphones
+    total.compared = total.compared or row.compared
+    total.venues_delta += row.venues_delta
+    total.scans_delta += row.scans_delta
+    total.findings.add(row.findings)
+    total.previous_findings.add(row.previous_findings)
+
+
+def _in_vietnamese_order(rows: list[ReportRow], level: str) -> list[ReportRow]:
+    """Provinces or districts by name; communes by district, then name."""
+    if level == "district":
+        return sorted(
+            rows,
+            key=lambda r: (sort_key(r.district_name), r.district_name, sort_key(r.name), r.name),
+        )
+    return sorted(rows, key=lambda r: (sort_key(r.name), r.name))
 
 
 def date_report(area: Area, report_date: date) -> WeeklyReport:
