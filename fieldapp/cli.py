@@ -42,8 +42,12 @@ from fieldapp.reports.figures import (
 )
 from fieldapp.reports.notice import vn_date
 from fieldapp.reports.weekly import (
+    district_month_report,
     district_report,
+    national_month_report,
+    national_report,
     plausible_report_date,
+    province_month_report,
     province_report,
 )
 from fieldapp.text import fold
@@ -479,6 +483,22 @@ def _report_day(value: str) -> date:
     return day
 
 
+def _report_month(value: str) -> date:
+    """A month written 2026-11 (or 11/2026), as its first day."""
+    parts = value.strip().replace("/", "-").split("-")
+    if len(parts) == 2 and len(parts[1]) == 4:
+        parts.reverse()
+    try:
+        first = date(int(parts[0]), int(parts[1]), 1)
+    except (ValueError, IndexError):
+        raise click.BadParameter(
+            f"{value!r} is not a month as YYYY-MM.", param_hint="--month"
+        ) from None
+    if not plausible_report_date(first):
+        raise click.BadParameter(f"{value} is not a plausible month.", param_hint="--month")
+    return first
+
+
 @click.command("import-stats")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -585,37 +605,54 @@ def import_stats_command(
     metavar="NAME",
     help="A province's report instead: one row per district.",
 )
-@click.option("--date", "date_text", required=True, metavar="DD/MM/YYYY")
+@click.option("--country", is_flag=True, help="The national summary: one row per province.")
+@click.option("--date", "date_text", metavar="DD/MM/YYYY")
+@click.option("--month", "month_text", metavar="YYYY-MM", help="A calendar month's report.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @in_english
 def report_command(
-    district_name: str | None, province_name: str | None, date_text: str, fmt: str, output: Path
+    district_name: str | None,
+    province_name: str | None,
+    country: bool,
+    date_text: str | None,
+    month_text: str | None,
+    fmt: str,
+    output: Path,
 ) -> None:
-    """Write the weekly report of a district (or a province) as CSV, XLSX or PDF."""
-    day = _report_day(date_text)
-    if province_name:
+    """Write the report of a district (or a province, or the country) on a report date or
+    for a calendar month, as CSV, XLSX or PDF."""
+    if (date_text is None) == (month_text is None):
+        raise click.UsageError("Give either --date or --month.")
+    day = _report_day(date_text) if date_text else None
+    month = _report_month(month_text) if month_text else None
+    if country:
+        report = national_report(day) if day else national_month_report(month)
+        district_id = None
+    elif province_name:
         province = next(
             iter(places_named(db.session.scalars(select(Province)), province_name)), None
         )
         if province is None:
             raise click.BadParameter(f"No province named {province_name}.", param_hint="--province")
-        report, district_id = province_report(province, day), None
+        report = province_report(province, day) if day else province_month_report(province, month)
+        district_id = None
     else:
         district = district_named(district_name)
-        report, district_id = district_report(district, day), district.id
+        report = district_report(district, day) if day else district_month_report(district, month)
+        district_id = district.id
     output.write_bytes(exports.export_report(report, fmt, current_app.config))
     exports.record_export(report, fmt, None, district_id, **who_ran(None))
     db.session.commit()
     with_figures = len(report.rows_with_figures)
+    when = f"{month:%m/%Y}" if month else clock.day_text(report.report_date)
     click.echo(
-        f"Wrote {output} ({report.area_name}, {clock.day_text(report.report_date)}, "
+        f"Wrote {output} ({report.area_name}, {when}, "
         f"{with_figures} of {len(report.rows)} rows with figures)."
     )
     if not with_figures:
         click.echo(
-            f"No national figures for {clock.day_text(report.report_date)}: import them with "
-            "flask import-stats.",
+            f"No national figures for {when}: import them with flask import-stats.",
             err=True,
         )
 

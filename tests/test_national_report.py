@@ -496,3 +496,36 @@ def test_the_command_line_makes_a_national_supervisor(app, quan_son):
         ]
     )
     assert refused.exit_code == 2 and "Only supervisors can see the whole country" in refused.output
+
+
+def test_the_command_line_writes_the_national_and_monthly_reports(app, country, tmp_path):
+    runner = app.test_cli_runner()
+    out = tmp_path / "ca-nuoc.csv"
+    result = runner.invoke(
+        args=["report", "--country", "--month", "2026-11", "--format", "csv", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "(Việt Nam, 11/2026, 3 of 4 rows with figures)" in result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert int(rows[-1][3]) == national_month_report(NOVEMBER).total.scans
+    out = tmp_path / "son-la.pdf"
+    result = runner.invoke(
+        args=[
+            "report",
+            "--province",
+            "Sơn La",
+            "--month",
+            "11/2026",
+            "--format",
+            "pdf",
+            "-o",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    for args in (["--month", "2026-13"], ["--month", "2026-11", "--date", "13/11/2026"], []):
+        result = runner.invoke(
+            args=["report", "--country", *args, "--format", "csv", "-o", str(out)]
+        )
+        assert result.exit_code == 2, (args, result.output)
