@@ -529,3 +529,12 @@ def test_the_command_line_writes_the_national_and_monthly_reports(app, country, 
             args=["report", "--country", *args, "--format", "csv", "-o", str(out)]
         )
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_the_chart_of_the_national_month_redraws_alone(client, national):
+    response = client.get(
+        "/reports/country/month/2026-11?measure=venues_with_qr", headers={"HX-Request": "true"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith('<figure id="report-chart"') and "Sơn La" in html
