@@ -65,6 +65,7 @@ from fieldapp.reports.weekly import (
     WeeklyReport,
     build_report,
     district_month_report,
+    month_bounds,
     national_month_report,
     plausible_report_date,
     province_month_report,
@@ -394,7 +395,7 @@ def _measure() -> str:
     return measure if measure in MEASURES else "scans"
 
 
-def _trail(report: WeeklyReport, district: District | None, province_id: int | None) -> list:
+def _trail(report: WeeklyReport, district: District | None) -> list:
     """The way back up, as (label, URL): the reports' index, then the country and the
     province above this report, as far as the user sees."""
     when = {"month": report.month} if report.month else {"day": report.report_date}
@@ -420,10 +421,10 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
         else {}
     )
     if report.month:
-        first = report.month
+        first, last = month_bounds(report.month)
         nearby = {
-            "previous": (first - timedelta(days=1)).replace(day=1),
-            "next": (first + timedelta(days=32)).replace(day=1),
+            "previous": month_bounds(first - timedelta(days=1))[0],
+            "next": last + timedelta(days=1),
         }
         months = {
             name: report_url(report.level, unit_id, month=month)
@@ -443,7 +444,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
         },
         row_links=row_links,
         months=months,
-        trail=_trail(report, district, unit_id),
+        trail=_trail(report, district),
         lines=notice_lines(report),
         title=title(report),
         appendix=appendix_rows(report),

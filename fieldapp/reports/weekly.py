@@ -286,8 +286,6 @@ def province_report(province: Province, report_date: date) -> WeeklyReport:
 # the same few statements: the communes with their district and province, the figures
 # twice, the findings twice (see tests/test_national_report.py, which counts them).
 
-LEVELS = ("district", "province", "country")
-
 
 @dataclass(frozen=True)
 class Area:
