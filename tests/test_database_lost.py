@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from fieldapp import create_app
-from fieldapp.database_lost import RETRY_AFTER_S, is_database_lost
+from fieldapp.auth import routes as auth_routes
+from fieldapp.database_lost import RETRY_AFTER_S, is_database_lost, release_session
 from fieldapp.extensions import db
 from fieldapp.inspections import service
 from fieldapp.models import Inspection
@@ -129,3 +130,57 @@ def test_only_a_lost_connection_counts_as_a_lost_database():
     assert is_database_lost(refused) and is_database_lost(cut)
     assert not is_database_lost(wrong) and not is_database_lost(typo)
     assert not is_database_lost(ValueError("not a database error"))
+
+
+def test_a_log_in_cut_short_by_a_lost_database_changes_no_cookie(client, make_user, monkeypatch):
+    """The log-in's commit never happened: the browser keeps its session (and the form's
+    CSRF token), the phone's login mark is left alone; sent again, it logs in."""
+    user = make_user()
+    credentials = {"username": user.username, "password": PASSWORD}
+    monkeypatch.setattr(auth_routes, "record_event", cut_connection)
+    lost = client.post("/login", data=credentials)
+    assert lost.status_code == 503
+    assert not lost.headers.getlist("Set-Cookie")
+    assert "X-Fieldapp-User" not in lost.headers
+    monkeypatch.undo()
+    assert client.post("/login", data=credentials).status_code == 303
+
+
+def test_a_login_that_cannot_be_read_leaves_the_phones_mark_alone(app, client, login, tmp_path):
+    """The session names a user the server cannot look up: the phone's login mark (the
+    fieldapp_user cookie) is neither renewed nor removed, as nobody is known."""
+    user = login()
+    down = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": unreachable_urls(tmp_path)[0],
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
+    phone = down.test_client()
+    for name in ("session", "fieldapp_user"):
+        phone.set_cookie(name, client.get_cookie(name).value)
+    answer = phone.get("/venues?q=cho", headers={"HX-Request": "true"})
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == str(RETRY_AFTER_S)
+    assert not answer.headers.getlist("Set-Cookie")
+    assert phone.get_cookie("fieldapp_user").value == str(user.id)
+    with down.app_context():
+        db.engine.dispose()
+
+
+def test_the_end_of_a_request_drops_a_connection_whose_server_is_gone(app, monkeypatch):
+    """The ROLLBACK that ends a request finds the server gone: the connection is dropped,
+    the answer stands; any other error at that point is raised."""
+
+    def wrong_rollback():
+        raise ProgrammingError("ROLLBACK", {}, Exception("not a lost connection"))
+
+    with app.app_context():
+        session = db.session()
+        monkeypatch.setattr(session, "close", cut_connection)
+        release_session(None)  # no error
+        monkeypatch.setattr(session, "close", wrong_rollback)
+        with pytest.raises(ProgrammingError):
+            release_session(None)
+        monkeypatch.undo()
