@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from fieldapp import create_app
 from fieldapp.auth import routes as auth_routes
 from fieldapp.database_lost import RETRY_AFTER_S, is_database_lost, release_session
-from fieldapp.extensions import db
+from fieldapp.extensions import db, limiter
 from fieldapp.inspections import service
 from fieldapp.models import Inspection
 from fieldapp.venues import routes as venue_routes
@@ -184,3 +184,20 @@ def test_the_end_of_a_request_drops_a_connection_whose_server_is_gone(app, monke
         with pytest.raises(ProgrammingError):
             release_session(None)
         monkeypatch.undo()
+
+
+def test_log_ins_cut_short_by_a_lost_database_do_not_count_as_failed(
+    app, client, make_user, monkeypatch
+):
+    """The phone sends the log-in again and again while the database restarts: none of
+    those is a wrong password, and the account is not locked for them."""
+    app.config.update(LOGIN_LIMITS_PER_ACCOUNT="3/minute", LOGIN_LIMITS_PER_ADDRESS="5/hour")
+    limiter.reset()
+    user = make_user()
+    credentials = {"username": user.username, "password": PASSWORD}
+    monkeypatch.setattr(auth_routes, "record_event", cut_connection)
+    for _ in range(6):
+        assert client.post("/login", data=credentials).status_code == 503
+    monkeypatch.undo()
+    assert client.post("/login", data=credentials).status_code == 303
+    limiter.reset()
