@@ -534,14 +534,15 @@ def restartable_postgresql() -> Iterator[str]:
 
 @dataclass
 class Pace:
-    """Think times, in seconds (uniform between the two)."""
+    """Think times, in seconds (uniform between the two), and how much of a name is typed."""
 
     keystroke: tuple[float, float] = (0.15, 0.35)
     think: tuple[float, float] = (1.0, 3.0)
     filling: tuple[float, float] = (3.0, 8.0)
+    typed: int = 14  # characters of the venue's name typed before choosing a result
 
 
-QUICK = Pace(keystroke=(0.03, 0.08), think=(0.1, 0.4), filling=(0.2, 0.6))
+QUICK = Pace(keystroke=(0.03, 0.08), think=(0.1, 0.4), filling=(0.2, 0.6), typed=6)
 
 
 @dataclass
@@ -660,7 +661,7 @@ class Run:
             fragment = {"HX-Request": "true", "HX-Current-URL": f"{self.base_url}/venues"}
             while not self.over():
                 venue_id, name, lat, lon = rng.choice(venues)
-                typed = search_text(" ".join(name.split()[:3]))[:14].strip()
+                typed = search_text(" ".join(name.split()[:3]))[: self.pace.typed].strip()
                 results = None
                 for length in range(1, len(typed) + 1):
                     results = await self.call(

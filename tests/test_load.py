@@ -49,7 +49,7 @@ def run(province, fault: str):
 def assert_nothing_lost_or_doubled(outcome) -> None:
     """Every acknowledged finding exactly once with its photo; no request left failed."""
     run, found = outcome.run, outcome.findings
-    print(bench.report(outcome))  # shown when the test fails
+    print(bench.report(outcome))  # shown when the test fails (or with -s)
     assert found.acknowledged > 0, "no finding was recorded"
     assert not found.missing, f"acknowledged but not recorded: {found.missing}"
     assert not found.doubled, f"recorded twice: {found.doubled}"
