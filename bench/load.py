@@ -565,6 +565,9 @@ class Run:
     seed: int = 1
     timeout_s: float = 60.0
     retry_for_s: float = 120.0  # how long after the end a request is still sent again
+    # Each inspector sends one finding at least, however long the run then lasts (the short
+    # test: a loaded machine must not leave it with nothing to check).
+    one_finding_each: bool = False
     attempts: list[Attempt] = field(default_factory=list)
     recovered: list[list[Attempt]] = field(default_factory=list)  # failed attempts, then the good
     gave_up: list[list[Attempt]] = field(default_factory=list)
@@ -653,7 +656,7 @@ class Run:
 
     async def inspector(self, number: int, username: str, district: int) -> None:
         """Search as they type, open a venue and its form, send a finding; again until the
-        end (the first finding is sent whatever the time)."""
+        end (with `one_finding_each`, the first finding is sent whatever the time)."""
         rng = random.Random(self.seed * 1000 + number)
         venues = self.place.venues[district]
         async with self.client() as http:
@@ -661,10 +664,10 @@ class Run:
             if not await self.log_in(http, username):
                 return
             fragment = {"HX-Request": "true", "HX-Current-URL": f"{self.base_url}/venues"}
-            sent = 0  # every inspector sends one finding at least, however slow the server
+            sent = 0
 
             def done() -> bool:
-                return sent > 0 and self.over()
+                return (sent > 0 or not self.one_finding_each) and self.over()
 
             while not done():
                 venue_id, name, lat, lon = rng.choice(venues)
@@ -878,7 +881,7 @@ def newest_inspection_id(database_url: str) -> int:
 
 async def _load(
     app: AppServer, place: Place, fault: str, users: int, supervisors: int, seconds: float,
-    pace: Pace, seed: int,
+    pace: Pace, seed: int, one_finding_each: bool,
 ) -> tuple[Run, list[Window], int]:  # fmt: skip
     proxy = None
     base_port = app.port
@@ -886,7 +889,14 @@ async def _load(
         proxy = DropProxy(app.port)
         await proxy.start()
         base_port = proxy.port
-    run = Run(f"http://127.0.0.1:{base_port}", place, seconds, pace=pace, seed=seed)
+    run = Run(
+        f"http://127.0.0.1:{base_port}",
+        place,
+        seconds,
+        pace=pace,
+        seed=seed,
+        one_finding_each=one_finding_each,
+    )
     windows: list[Window] = []
 
     async def inject():
@@ -922,6 +932,7 @@ def load(
     seconds: float = 60,
     pace: Pace | None = None,
     seed: int = 1,
+    one_finding_each: bool = False,
 ) -> Outcome:
     """Run the load against a started server, with the fault; check the findings after."""
     if fault not in FAULTS:
@@ -930,10 +941,11 @@ def load(
     workers_before = app.workers()
     # A thread of its own: the caller's thread may run an event loop already (pytest with
     # Playwright's browser tests keeps one running), and asyncio.run refuses to nest.
+    loading = _load(
+        app, place, fault, users, supervisors, seconds, pace or Pace(), seed, one_finding_each
+    )
     with ThreadPoolExecutor(max_workers=1) as thread:
-        run, windows, dropped = thread.submit(
-            asyncio.run, _load(app, place, fault, users, supervisors, seconds, pace or Pace(), seed)
-        ).result()
+        run, windows, dropped = thread.submit(asyncio.run, loading).result()
     findings = verify(app.database_url, baseline, run.acknowledged)
     workers_after = app.workers()
     memory = {pid: resident_kb(pid) for pid in workers_after}
