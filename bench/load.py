@@ -37,6 +37,7 @@ fault's time window, and the memory (VmRSS) of each gunicorn worker.
 
 Run: .venv/bin/python bench/load.py [--users 200] [--seconds 60] [--supervisors 5]
         [--venues 20000] [--fault none|kill-worker|drop-after-commit|restart-postgres]
+        [--workers N] [--threads 4] [--keep-log gunicorn.log]
 """
 
 import argparse
@@ -1031,6 +1032,7 @@ def main() -> None:
     parser.add_argument("--fault", choices=FAULTS, default="none")
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--keep-log", help="copy gunicorn's log (the app's JSON lines) here")
     args = parser.parse_args()
     workers = args.workers or os.cpu_count() * 2 + 1
     with restartable_postgresql() as url, tempfile.TemporaryDirectory() as tmp:
@@ -1042,8 +1044,8 @@ def main() -> None:
         )
         with gunicorn(url, Path(tmp), workers, args.threads) as app:
             outcome = load(app, place, args.fault, args.users, args.supervisors, args.seconds)
-            if os.environ.get("LOAD_SHOW_LOG"):
-                Path(os.environ["LOAD_SHOW_LOG"]).write_text(app.log.read_text())
+            if args.keep_log:
+                Path(args.keep_log).write_text(app.log.read_text(encoding="utf-8"))
         print(
             f"{args.users} inspectors, {args.supervisors} supervisors, {args.seconds:.0f} s, "
             f"gunicorn {workers} workers × {args.threads} threads, {os.cpu_count()} cores"
