@@ -24,6 +24,7 @@ from fieldapp.assets import init_assets
 from fieldapp.auth import limits
 from fieldapp.auth.same_origin import check_same_origin
 from fieldapp.config import INSTANCE, ROOT, configure
+from fieldapp.database_lost import init_database_lost
 from fieldapp.extensions import (
     babel,
     compress,
@@ -150,6 +151,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _register_template_helpers(app)
     _register_error_pages(app)
+    init_database_lost(app)
 
     app.before_request(check_same_origin)
     app.after_request(mark_session)

@@ -41,8 +41,9 @@ def _record_failed(action: str) -> None:
 
 
 def _failed(response) -> bool:
-    """Only attempts that fail count towards the limits: a right password never does."""
-    return response.status_code != 303
+    """Only attempts that fail count towards the limits: a right password never does, nor
+    a log-in the server could not finish (a 5xx: the database was lost, database_lost.py)."""
+    return response.status_code != 303 and response.status_code < 500
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ when there is one), removed at logout or when the server answers someone who is 
 logged in. Cookies cleared or expired: it is gone too, and the worker shows no kept page.
 """
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, request, session
 from flask_login import current_user
 from flask_login.config import COOKIE_DURATION
 
@@ -25,8 +25,11 @@ def _remembered() -> bool:
 
 
 def mark_session(response: Response) -> Response:
-    """Name the user on the response and keep the phone's cookie in step with the login."""
-    if request.endpoint == "static":
+    """Name the user on the response and keep the phone's cookie in step with the login.
+
+    Left alone when the login could not be read (the database was lost: database_lost.py):
+    nobody is known, which is not nobody logged in."""
+    if request.endpoint == "static" or g.get("login_unknown"):
         return response
     # As the session cookie: Secure over HTTPS, or whenever the setting says the site is.
     secure = request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
