@@ -81,7 +81,9 @@ function phoneUser() {
 // nobody to a user, the cache is empty already: no prefetch running needs cancelling). An
 // answer to a request sent before the last emptying is old news, and teaches nothing.
 function learnOwner(response, startedAt) {
-  if (startedAt !== generation) return Promise.resolve();
+  // A server error (the database lost: 503) may not know who is logged in; that is not a
+  // logout, so it must not empty the pages kept for offline work.
+  if (startedAt !== generation || response.status >= 500) return Promise.resolve();
   const user = (!response.redirected && response.status !== 401 &&
                 response.headers.get(USER_HEADER)) || "";
   return owner().then(function (current) {

@@ -4,7 +4,7 @@ session ended without a logout (cookies cleared)."""
 
 import threading
 
-from flask import request
+from flask import g, request
 from playwright.sync_api import expect
 
 from tests.browser.phone import forget_login, log_in, wait_until
@@ -109,3 +109,30 @@ def test_a_401_empties_the_cache(phone, live_app):
     phone.locator("#venue-q").fill("son lu")
     phone.wait_for_url(lambda url: "/login?next=" in url)
     wait_until(phone, f"{KEPT}.then(p => p.length === 0)")
+
+
+def test_a_server_error_that_cannot_name_the_user_keeps_the_cache(phone, live_app):
+    """While the database is lost the server answers 503 without knowing who is logged in
+    (database_lost.py): that is not a logout, and the pages kept for offline work stay."""
+    lost = threading.Event()
+
+    @live_app.before_request
+    def database_lost():
+        if lost.is_set() and request.path == "/":
+            g.login_unknown = True
+            return "The database does not answer.", 503, {"Retry-After": "5"}
+
+    log_in(phone)
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.goto("/venues?q=son+ha")
+    wait_until(phone, "navigator.serviceWorker.controller !== null")
+    phone.goto("/venues/1")
+    wait_until(phone, f"{KEPT}.then(p => p.includes('/venues/1'))")
+    lost.set()
+    response = phone.goto("/")
+    assert response.status == 503
+    assert "X-Fieldapp-User" not in response.headers
+    lost.clear()
+    # Another page the worker learns from, then the kept venue page is still there.
+    phone.goto("/venues")
+    assert "/venues/1" in kept_pages(phone)
