@@ -14,10 +14,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import pass_context
 
 from fieldapp import clock, jobs, storage
 from fieldapp.assets import init_assets
@@ -35,7 +36,7 @@ from fieldapp.extensions import (
     login_manager,
     migrate,
 )
-from fieldapp.fragments import wants_json
+from fieldapp.fragments import wants_fragment, wants_json
 from fieldapp.headers import init_headers
 from fieldapp.offline.session_mark import mark_session
 from fieldapp.proxies import trust_proxies
@@ -110,7 +111,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(token: str):
-        return user_for_token(token)
+        # A whole page names the user's district and province: load them with the user.
+        return user_for_token(token, with_places=not (wants_fragment() or wants_json()))
 
     from fieldapp.account.routes import bp as account_bp
     from fieldapp.assignments.routes import bp as assignments_bp
@@ -189,23 +191,79 @@ def _register_template_helpers(app: Flask) -> None:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern)
 
+    label_dicts = {
+        "venue_types": venue_labels.VENUE_TYPE_LABELS,
+        "commune_kinds": venue_labels.COMMUNE_KIND_LABELS,
+        "outcome_labels": inspection_labels.OUTCOME_LABELS,
+        "reason_labels": inspection_labels.REASON_LABELS,
+        "qr_posted_labels": inspection_labels.QR_POSTED_LABELS,
+        "poster_reasons": poster_labels.POSTER_REASON_LABELS,
+        "poster_states": poster_labels.POSTER_STATE_LABELS,
+        "batch_states": poster_labels.BATCH_STATE_LABELS,
+        "review_labels": review_labels.REVIEW_LABELS,
+        "audit_actions": audit.AUDIT_ACTION_LABELS,
+    }
+    translated: dict = {}  # (catalogue's id, GPS limits) -> (catalogue, labels)
+
+    def labels_in_language() -> dict:
+        """The labels, the GPS warnings and the scripts' texts in the request's language,
+        translated once per catalogue and settings rather than at every render (a lazy label
+        is translated anew each time a template prints it). Keyed by the catalogue object
+        itself: another language, or a catalogue loaded anew, is translated afresh."""
+        translations = get_translations()
+        config = app.config
+        key = (id(translations), config["GPS_MAX_ACCURACY_M"], config["GPS_MAX_DISTANCE_M"])
+        found = translated.get(key)
+        if found is not None and found[0] is translations:
+            return found[1]
+        texts = {
+            name: {code: str(label) for code, label in labels.items()}
+            for name, labels in label_dicts.items()
+        }
+        texts["gps_warning_labels"] = inspection_labels.gps_warning_labels()
+        texts["ui_text"] = ui_text()
+        if len(translated) > 32:  # a catalogue per language: more means catalogues replaced
+            translated.clear()
+        translated[key] = (translations, texts)
+        return texts
+
+    # The templates' _() and ngettext() take the catalogue the render started with (put in
+    # its context below) instead of asking Flask-Babel for it again at every call; a
+    # template rendered without it (no request) asks as before.
+    def catalogue(context) -> object:
+        return context.get("_catalogue") or get_translations()
+
+    @pass_context
+    def template_gettext(context, string):
+        return catalogue(context).ugettext(string)
+
+    @pass_context
+    def template_ngettext(context, singular, plural, n):
+        return catalogue(context).ungettext(singular, plural, n)
+
+    @pass_context
+    def template_pgettext(context, message_context, string):
+        return catalogue(context).upgettext(message_context, string)
+
+    @pass_context
+    def template_npgettext(context, message_context, singular, plural, n):
+        return catalogue(context).unpgettext(message_context, singular, plural, n)
+
+    app.jinja_env.install_gettext_callables(
+        gettext=template_gettext,
+        ngettext=template_ngettext,
+        newstyle=True,
+        pgettext=template_pgettext,
+        npgettext=template_npgettext,
+    )
+
     @app.context_processor
     def labels():
         return {
-            "venue_types": venue_labels.VENUE_TYPE_LABELS,
-            "commune_kinds": venue_labels.COMMUNE_KIND_LABELS,
-            "outcome_labels": inspection_labels.OUTCOME_LABELS,
-            "reason_labels": inspection_labels.REASON_LABELS,
-            "qr_posted_labels": inspection_labels.QR_POSTED_LABELS,
-            "gps_warning_labels": inspection_labels.gps_warning_labels(),
+            **labels_in_language(),
+            "_catalogue": get_translations(),
             "languages": app.config["LANGUAGES"],
             "current_locale": str(get_locale() or "vi"),
-            "ui_text": ui_text(),
-            "poster_reasons": poster_labels.POSTER_REASON_LABELS,
-            "poster_states": poster_labels.POSTER_STATE_LABELS,
-            "batch_states": poster_labels.BATCH_STATE_LABELS,
-            "review_labels": review_labels.REVIEW_LABELS,
-            "audit_actions": audit.AUDIT_ACTION_LABELS,
             "field_label": audit.field_label,
             "field_value": audit.field_value,
             "may_review": may_review,

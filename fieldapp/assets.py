@@ -8,7 +8,7 @@ set-up (`make install`) minifies each into static/build/js/ under the same name.
 import hashlib
 from pathlib import Path
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 
 YEAR = 365 * 24 * 3600
 SCRIPTS = "js/"
@@ -43,9 +43,19 @@ def init_assets(app: Flask) -> None:
     versions = AssetVersions(app.static_folder)
     app.extensions["asset_versions"] = versions
 
+    urls: dict[tuple[str, str], str] = {}
+
     def asset_url(filename: str) -> str:
         served = served_file(filename)
-        return url_for("static", filename=served, v=versions.version(served))
+        if not has_request_context():
+            return url_for("static", filename=served, v=versions.version(served))
+        # A page names the same few files every time: build each URL once per file and
+        # script root (the prefix a proxy may mount the app under), like its hash.
+        key = (request.script_root, filename)
+        url = urls.get(key)
+        if url is None:
+            url = urls[key] = url_for("static", filename=served, v=versions.version(served))
+        return url
 
     app.jinja_env.globals["asset_url"] = asset_url
 

@@ -16,6 +16,7 @@
   sw.js tie to the user and clear at logout.
 """
 
+import functools
 import re
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ def tile_source(tile_url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+@functools.lru_cache(maxsize=16)
 def content_security_policy(tile_url: str = "") -> str:
     images = ["'self'", "data:", "blob:"]
     tiles = tile_source(tile_url)

@@ -12,10 +12,11 @@ from flask import current_app, g, session
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.models import User
+from fieldapp.models import District, User
 from fieldapp.models.user import dummy_hash, password_matches
 
 SEEN_AT = "seen_at"
@@ -75,13 +76,17 @@ def end_session(user: User) -> None:
     _new_csrf_token()
 
 
-def user_for_token(token: str) -> User | None:
-    """The user a session's (or remember-me cookie's) token stands for, if it is still valid."""
+def user_for_token(token: str, with_places: bool = False) -> User | None:
+    """The user a session's (or remember-me cookie's) token stands for, if it is still valid.
+
+    `with_places` loads the user's district and province in the same query (a whole page
+    names them in its top bar; a fragment or a JSON answer does not)."""
     parts = token.split(":")
     if len(parts) != 4 or not all(part.isdigit() and len(part) < 19 for part in parts):
         return None  # a token from before session versions, or not one of ours
     user_id, version, started, remembered = (int(part) for part in parts)
-    user = db.session.get(User, user_id)
+    places = [joinedload(User.district).joinedload(District.province)] if with_places else []
+    user = db.session.get(User, user_id, options=places)
     if user is None or not user.is_enabled or user.session_version != version:
         return None
     config = current_app.config

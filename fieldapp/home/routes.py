@@ -24,12 +24,14 @@ def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
         .join(Inspection.venue)
         .join(Venue.commune)
         .where(Commune.district_id.in_(user.district_ids))
-        .options(joinedload(Inspection.venue), joinedload(Inspection.inspector))
+        .options(joinedload(Inspection.venue))
         .order_by(Inspection.server_time.desc(), Inspection.id.desc())
         .limit(limit)
     )
     if user.is_inspector:
         stmt = stmt.where(Inspection.inspector_id == user.id)
+    else:  # the office's list names each finding's inspector; an inspector's are their own
+        stmt = stmt.options(joinedload(Inspection.inspector))
     return list(db.session.scalars(stmt))
 
 
