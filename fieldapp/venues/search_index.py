@@ -1,0 +1,127 @@
+"""How venue search matches, and the word index that makes it fast on both engines.
+
+The rule: every word typed (folded by `fieldapp.text.search_terms`; a "word" with no
+letter or digit, such as "-", is ignored) must start a word of the venue's search key
+(its folded name, code and address), where a hyphen also starts a word, so "0042" finds
+the code QS-SH-0042 and "qs-sh-0042" finds it too. Inside a word, "ha" does not find
+"khách". `term_matches` is that rule in SQL, checked on every row a search returns.
+
+The index only narrows the rows to check, quickly (`narrowed`):
+
+- SQLite: the FTS5 table `venue_search` (one row per ACTIVE venue, rowid = venue.id):
+  column `words` holds the search key, tokenised by unicode61 (letters and digits; '-'
+  separates), with prefix indexes of 1 and 2 characters; column `place` holds the token
+  `d<district id>`, so a district's search never walks the country's matches. Triggers
+  made by the migration keep it in step with `venue` (insert, update of the search key,
+  the active flag or the commune, delete) and with a commune moved to another district.
+- PostgreSQL: a GIN index on `to_tsvector('simple', translate(search_key, '-', ' '))`,
+  which PostgreSQL keeps itself, queried with prefix terms (`son:* & ha:*`).
+
+THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowed`,
+`rebuild_search_index`, and the migration 5e4c1f0a9b13 that creates the index).
+"""
+
+import re
+
+from sqlalchemy import ColumnElement, Select, and_, column, literal, or_, table, text
+
+from fieldapp.extensions import db
+from fieldapp.models import Venue
+from fieldapp.text import search_terms
+
+# SQLite's FTS5 table, and the names of the shadow tables SQLite makes for it: none of
+# them is a model; the migrations' comparison with the models leaves them out.
+WORD_TABLE = "venue_search"
+_SHADOWS = ("data", "idx", "content", "docsize", "config")
+SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _SHADOWS)})
+# PostgreSQL's expression index (not declarable in the models on both engines).
+POSTGRESQL_INDEX = "ix_venue_search_words"
+SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX}
+
+# Above this many districts (a national scope) the district filter is not worth giving
+# to the FTS5 query: the scope is checked on the venues instead.
+PLACE_FILTER_MAX = 64
+
+_ALNUM = re.compile(r"[0-9a-z]+")
+_words = table(WORD_TABLE, column("rowid"))
+
+
+def is_search_index(name: str | None) -> bool:
+    """Whether a table or index is this module's (the migrations' model comparison skips
+    them: an FTS5 table and an expression index are not declared as models)."""
+    return name in SCHEMA_NAMES
+
+
+def query_terms(query: str | None) -> list[str]:
+    """The words of a search that take part in matching: folded, with a letter or digit."""
+    return [term for term in search_terms(query) if _ALNUM.search(term)]
+
+
+def term_matches(term: str) -> ColumnElement[bool]:
+    """A word typed starts a word of the search key (after its start, a space or '-')."""
+    key = Venue.search_key
+    return or_(key.like(f"{term}%"), key.like(f"% {term}%"), key.like(f"%-{term}%"))
+
+
+def starts_with_phrase(terms: list[str]) -> ColumnElement[bool]:
+    """The search key (so the name) starts with the words as typed: a range of the index
+    on `search_key`, since the key holds only [0-9a-z -] and '{' sorts after them."""
+    phrase = " ".join(terms)
+    return and_(Venue.search_key >= phrase, Venue.search_key < phrase + "{")
+
+
+def holds_phrase(terms: list[str]) -> ColumnElement[bool]:
+    """The words as typed start some word of the search key (the second rank of results)."""
+    return Venue.search_key.like(f"% {' '.join(terms)}%")
+
+
+def _parts(terms: list[str]) -> list[str]:
+    """The letter-and-digit runs of the words: what both indexes hold as tokens."""
+    return [part for term in terms for part in _ALNUM.findall(term)]
+
+
+def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
+    """The statement (a select of Venue) restricted by the word index to rows that may
+    match; `term_matches` still decides. Engine-specific: SQLite FTS5 or PostgreSQL GIN.
+
+    The tokens come from `_parts`, so they hold only [0-9a-z]: nothing typed can reach
+    the FTS5 or tsquery syntax (they are quoted all the same)."""
+    parts = _parts(terms)
+    if db.engine.dialect.name == "postgresql":
+        if not parts:
+            return stmt
+        words = " & ".join(f"'{part}':*" for part in parts)
+        return stmt.where(
+            text(
+                "to_tsvector('simple', translate(venue.search_key, '-', ' '))"
+                " @@ to_tsquery('simple', :search_words)"
+            ).bindparams(search_words=words)
+        )
+    clauses = [f'words : "{part}"*' for part in parts]
+    if len(district_ids) <= PLACE_FILTER_MAX:
+        clauses.insert(0, "(" + " OR ".join(f'place : "d{int(d)}"' for d in district_ids) + ")")
+    if not clauses:
+        return stmt.where(literal(False))
+    return stmt.join(_words, _words.c.rowid == Venue.id).where(
+        text(f"{WORD_TABLE} MATCH :search_words").bindparams(search_words=" AND ".join(clauses))
+    )
+
+
+def rebuild_search_index() -> None:
+    """Rebuild the whole word index from the venues (after bulk writes that bypassed it,
+    or to compact it). Engine-specific. The caller commits."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"REINDEX INDEX {POSTGRESQL_INDEX}"))
+        db.session.execute(text("ANALYZE venue"))
+        return
+    db.session.execute(text(f"DELETE FROM {WORD_TABLE}"))
+    db.session.execute(
+        text(
+            f"INSERT INTO {WORD_TABLE} (rowid, words, place)"
+            " SELECT venue.id, venue.search_key, 'd' || commune.district_id"
+            " FROM venue JOIN commune ON commune.id = venue.commune_id"
+            " WHERE venue.is_active"
+        )
+    )
+    db.session.execute(text(f"INSERT INTO {WORD_TABLE} ({WORD_TABLE}) VALUES ('optimize')"))
+    db.session.execute(text("ANALYZE"))
