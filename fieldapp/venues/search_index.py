@@ -87,6 +87,8 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
     The tokens come from `_parts`, so they hold only [0-9a-z]: nothing typed can reach
     the FTS5 or tsquery syntax (they are quoted all the same)."""
     parts = _parts(terms)
+    if not district_ids:
+        return stmt.where(literal(False))
     if db.engine.dialect.name == "postgresql":
         if not parts:
             return stmt

@@ -63,7 +63,7 @@ def search_venues(
     candidates = search_index.narrowed(stmt, terms, ids)
     found = db.session.scalar(
         select(func.count()).select_from(
-            candidates.with_only_columns(Venue.id).limit(SORT_LIMIT + 1).subquery()
+            candidates.with_only_columns(Venue.id).limit(max(SORT_LIMIT, COUNT_CAP) + 1).subquery()
         )
     )
     if found <= SORT_LIMIT:
