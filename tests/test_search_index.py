@@ -19,7 +19,7 @@ from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Venue
 from fieldapp.text import search_terms
-from fieldapp.venues import service
+from fieldapp.venues import search_index, service
 from fieldapp.venues.duplicates import merge
 from fieldapp.venues.importer import import_venues
 from fieldapp.venues.search_index import WORD_TABLE
@@ -189,8 +189,17 @@ def scope_ids(places, scope: str) -> list[int]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(query=query_strategy(), scope=st.sampled_from(SCOPES), page_size=st.integers(1, 40))
-def test_search_equals_a_plain_scan(random_venues, places, query, scope, page_size):
+@given(
+    query=query_strategy(),
+    scope=st.sampled_from(SCOPES),
+    page_size=st.integers(1, 40),
+    place_filter_max=st.sampled_from([100, 1]),
+)
+def test_search_equals_a_plain_scan(
+    random_venues, places, monkeypatch, query, scope, page_size, place_filter_max
+):
+    """Also with the scope left out of the index's query (as for a national scope)."""
+    monkeypatch.setattr(search_index, "PLACE_FILTER_MAX", place_filter_max)
     districts = scope_ids(places, scope)
     expected = reference(all_venues(), districts, query)
     first = search_venues(districts, query, page_size=page_size)

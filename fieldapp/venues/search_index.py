@@ -10,12 +10,18 @@ The index only narrows the rows to check, quickly (`narrowed`):
 
 - SQLite: the FTS5 table `venue_search` (one row per ACTIVE venue, rowid = venue.id):
   column `words` holds the search key, tokenised by unicode61 (letters and digits; '-'
-  separates), with prefix indexes of 1 and 2 characters; column `place` holds the token
+  separates), with prefix indexes of 1 to 4 characters; column `place` holds the token
   `d<district id>`, so a district's search never walks the country's matches. Triggers
   made by the migration keep it in step with `venue` (insert, update of the search key,
   the active flag or the commune, delete) and with a commune moved to another district.
-- PostgreSQL: a GIN index on `to_tsvector('simple', translate(search_key, '-', ' '))`,
-  which PostgreSQL keeps itself, queried with prefix terms (`son:* & ha:*`).
+- PostgreSQL: the table `venue_search` (venue_id, words tsvector, GIN index), one row
+  per ACTIVE venue kept by PL/pgSQL triggers likewise. Its lexemes are taken verbatim
+  (`array_to_tsvector`, not the `simple` parser): the 1- to 4-letter starts of every word
+  followed by '*' ("son" gives s*, so*, son*) and the district as @d<id>. A word typed is
+  looked up by its first four letters (`'son*' & 'ha*' & ('@d12' | '@d13')`): exact GIN
+  entries, so a one-letter search does not make PostgreSQL read every "s..." word of the
+  country (a prefix query `s:*` does, in full, before any LIMIT); the rest of the word
+  is checked by `term_matches`.
 
 THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowed`,
 `rebuild_search_index`, and the migration 5e4c1f0a9b13 that creates the index).
@@ -23,7 +29,7 @@ THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowe
 
 import re
 
-from sqlalchemy import ColumnElement, Select, and_, column, literal, or_, table, text
+from sqlalchemy import ColumnElement, Select, and_, case, column, literal, or_, table, text
 
 from fieldapp.extensions import db
 from fieldapp.models import Venue
@@ -34,16 +40,17 @@ from fieldapp.text import search_terms
 WORD_TABLE = "venue_search"
 _SHADOWS = ("data", "idx", "content", "docsize", "config")
 SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _SHADOWS)})
-# PostgreSQL's expression index (not declarable in the models on both engines).
+# PostgreSQL's GIN index on the table of the same name (not a model either).
 POSTGRESQL_INDEX = "ix_venue_search_words"
 SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX}
 
 # Above this many districts (a national scope) the district filter is not worth giving
 # to the FTS5 query: the scope is checked on the venues instead.
-PLACE_FILTER_MAX = 64
+PLACE_FILTER_MAX = 100
 
 _ALNUM = re.compile(r"[0-9a-z]+")
 _words = table(WORD_TABLE, column("rowid"))
+_pg_words = table(WORD_TABLE, column("venue_id"))
 
 
 def is_search_index(name: str | None) -> bool:
@@ -70,9 +77,17 @@ def starts_with_phrase(terms: list[str]) -> ColumnElement[bool]:
     return and_(Venue.search_key >= phrase, Venue.search_key < phrase + "{")
 
 
-def holds_phrase(terms: list[str]) -> ColumnElement[bool]:
-    """The words as typed start some word of the search key (the second rank of results)."""
-    return Venue.search_key.like(f"% {' '.join(terms)}%")
+def rank(terms: list[str]) -> ColumnElement[int]:
+    """0 for a search key (so a name) starting with the words as typed, 1 when they start
+    another word of it, 2 otherwise: results come in this order, then by search key."""
+    if not terms:
+        return literal(0)
+    phrase = " ".join(terms)
+    return case(
+        (Venue.search_key.like(f"{phrase}%"), 0),
+        (Venue.search_key.like(f"% {phrase}%"), 1),
+        else_=2,
+    )
 
 
 def _parts(terms: list[str]) -> list[str]:
@@ -89,21 +104,23 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
     parts = _parts(terms)
     if not district_ids:
         return stmt.where(literal(False))
+    by_place = len(district_ids) <= PLACE_FILTER_MAX
     if db.engine.dialect.name == "postgresql":
-        if not parts:
+        lexemes = [f"'{part[:4]}*'" for part in parts]
+        if by_place:
+            lexemes.insert(0, "(" + " | ".join(f"'@d{int(d)}'" for d in district_ids) + ")")
+        if not lexemes:
             return stmt
-        words = " & ".join(f"'{part}':*" for part in parts)
-        return stmt.where(
-            text(
-                "to_tsvector('simple', translate(venue.search_key, '-', ' '))"
-                " @@ to_tsquery('simple', :search_words)"
-            ).bindparams(search_words=words)
+        return stmt.join(_pg_words, _pg_words.c.venue_id == Venue.id).where(
+            text("venue_search.words @@ CAST(:search_words AS tsquery)").bindparams(
+                search_words=" & ".join(lexemes)
+            )
         )
     clauses = [f'words : "{part}"*' for part in parts]
-    if len(district_ids) <= PLACE_FILTER_MAX:
+    if by_place:
         clauses.insert(0, "(" + " OR ".join(f'place : "d{int(d)}"' for d in district_ids) + ")")
     if not clauses:
-        return stmt.where(literal(False))
+        return stmt
     return stmt.join(_words, _words.c.rowid == Venue.id).where(
         text(f"{WORD_TABLE} MATCH :search_words").bindparams(search_words=" AND ".join(clauses))
     )
@@ -113,7 +130,16 @@ def rebuild_search_index() -> None:
     """Rebuild the whole word index from the venues (after bulk writes that bypassed it,
     or to compact it). Engine-specific. The caller commits."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"REINDEX INDEX {POSTGRESQL_INDEX}"))
+        db.session.execute(text(f"TRUNCATE {WORD_TABLE}"))
+        db.session.execute(
+            text(
+                f"INSERT INTO {WORD_TABLE} (venue_id, words)"
+                " SELECT venue.id, venue_search_lexemes(venue.search_key, commune.district_id)"
+                " FROM venue JOIN commune ON commune.id = venue.commune_id"
+                " WHERE venue.is_active"
+            )
+        )
+        db.session.execute(text(f"ANALYZE {WORD_TABLE}"))
         db.session.execute(text("ANALYZE venue"))
         return
     db.session.execute(text(f"DELETE FROM {WORD_TABLE}"))

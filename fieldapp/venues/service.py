@@ -3,7 +3,7 @@
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from fieldapp.access import district_venues
@@ -18,7 +18,7 @@ COUNT_CAP = 1000
 # Up to this many matching venues the results are sorted whole, in the full order; more
 # are read in the order of the search key's index, a page at a time (no sort of a
 # province's venues for a one-letter search).
-SORT_LIMIT = 5000
+SORT_LIMIT = 1000
 
 
 @dataclass
@@ -61,32 +61,25 @@ def search_venues(
     for term in terms:
         stmt = stmt.where(search_index.term_matches(term))
     candidates = search_index.narrowed(stmt, terms, ids)
-    found = db.session.scalar(
-        select(func.count()).select_from(
-            candidates.with_only_columns(Venue.id).limit(max(SORT_LIMIT, COUNT_CAP) + 1).subquery()
+    # One pass over the index's candidates gives the count and, when there are not many,
+    # the whole order: (rank, search key, id) of at most SORT_LIMIT rows, sorted here.
+    keys = db.session.execute(
+        candidates.with_only_columns(search_index.rank(terms), Venue.search_key, Venue.id).limit(
+            max(SORT_LIMIT, COUNT_CAP) + 1
         )
-    )
+    ).all()
+    found = len(keys)
     if found <= SORT_LIMIT:
-        # Names that begin with what was typed first, then names holding it as a phrase.
-        order = (
-            [
-                case(
-                    (search_index.starts_with_phrase(terms), 0),
-                    (search_index.holds_phrase(terms), 1),
-                    else_=2,
-                )
-            ]
-            if terms
-            else []
-        )
-        venues = list(
-            db.session.scalars(
-                candidates.options(contains_eager(Venue.commune))
-                .order_by(*order, Venue.search_key, Venue.id)
-                .limit(page_size)
-                .offset(offset)
+        chosen = [row[2] for row in sorted(keys)[offset : offset + page_size]]
+        loaded = {
+            venue.id: venue
+            for venue in db.session.scalars(
+                district_venues(ids)
+                .where(Venue.id.in_(chosen))
+                .options(contains_eager(Venue.commune))
             )
-        )
+        }
+        venues = [loaded[venue_id] for venue_id in chosen]
     else:
         venues = _walk_in_key_order(stmt, terms, offset, page_size)
     return VenueSearch(venues, min(found, COUNT_CAP), page, page_size, found > COUNT_CAP)

@@ -1,12 +1,12 @@
-"""venue search word index: SQLite FTS5 table kept by triggers, PostgreSQL GIN on a tsvector
+"""venue search word index: a table kept by triggers, FTS5 on SQLite, tsvector + GIN on PostgreSQL
 
 Revision ID: 5e4c1f0a9b13
 Revises: 8e975bb6fee8
 Create Date: 2026-12-01 02:45:00
 
 The rule and the queries live in fieldapp/venues/search_index.py; this migration is
-engine-specific on purpose (an FTS5 virtual table and its triggers on SQLite, an
-expression GIN index on PostgreSQL), like that module.
+engine-specific on purpose (an FTS5 virtual table and its triggers on SQLite, a
+tsvector table with a GIN index and its PL/pgSQL triggers on PostgreSQL), like that module.
 """
 
 from alembic import op
@@ -19,7 +19,7 @@ depends_on = None
 
 SQLITE_UPGRADE = [
     """CREATE VIRTUAL TABLE venue_search USING fts5(words, place,
-        tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2', detail = column)""",
+        tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3 4', detail = column)""",
     """INSERT INTO venue_search (rowid, words, place)
         SELECT venue.id, venue.search_key, 'd' || commune.district_id
         FROM venue JOIN commune ON commune.id = venue.commune_id WHERE venue.is_active""",
@@ -54,20 +54,77 @@ SQLITE_DOWNGRADE = [
 ]
 
 
+# PostgreSQL: the same table, a tsvector per active venue of verbatim lexemes: every
+# 1- to 4-letter start of each word of the search key followed by '*' ("son" gives s*,
+# so*, son*), and the district as @d<id>. A GIN index on it answers `'so*' & '@d12'` from
+# exact entries (no prefix scan, which would read every "s..." word of the country).
+POSTGRESQL_UPGRADE = [
+    """CREATE FUNCTION venue_search_lexemes(search_key text, district_id integer)
+        RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT array_to_tsvector(array_agg(DISTINCT lexeme)) FROM (
+            SELECT left(token, n) || '*' AS lexeme
+            FROM regexp_split_to_table(search_key, '[^0-9a-z]+') AS token,
+                generate_series(1, least(4, length(token))) AS n
+            WHERE token <> ''
+            UNION ALL SELECT '@d' || district_id
+        ) AS lexemes
+    $$""",
+    "CREATE TABLE venue_search (venue_id integer PRIMARY KEY, words tsvector NOT NULL)",
+    """INSERT INTO venue_search (venue_id, words)
+        SELECT venue.id, venue_search_lexemes(venue.search_key, commune.district_id)
+        FROM venue JOIN commune ON commune.id = venue.commune_id WHERE venue.is_active""",
+    "CREATE INDEX ix_venue_search_words ON venue_search USING gin (words)",
+    """CREATE FUNCTION venue_search_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            DELETE FROM venue_search WHERE venue_id = OLD.id;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            IF NEW.is_active THEN
+                INSERT INTO venue_search (venue_id, words)
+                SELECT NEW.id, venue_search_lexemes(NEW.search_key, commune.district_id)
+                FROM commune WHERE commune.id = NEW.commune_id;
+            END IF;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER venue_search_insert AFTER INSERT ON venue
+        FOR EACH ROW EXECUTE FUNCTION venue_search_follow()""",
+    """CREATE TRIGGER venue_search_update AFTER UPDATE OF search_key, is_active, commune_id
+        ON venue FOR EACH ROW EXECUTE FUNCTION venue_search_follow()""",
+    """CREATE TRIGGER venue_search_delete AFTER DELETE ON venue
+        FOR EACH ROW EXECUTE FUNCTION venue_search_follow()""",
+    """CREATE FUNCTION venue_search_follow_commune() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM venue_search
+        WHERE venue_id IN (SELECT id FROM venue WHERE commune_id = NEW.id);
+        INSERT INTO venue_search (venue_id, words)
+        SELECT venue.id, venue_search_lexemes(venue.search_key, NEW.district_id)
+        FROM venue WHERE venue.commune_id = NEW.id AND venue.is_active;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER venue_search_commune AFTER UPDATE OF district_id ON commune
+        FOR EACH ROW EXECUTE FUNCTION venue_search_follow_commune()""",
+]
+POSTGRESQL_DOWNGRADE = [
+    "DROP TRIGGER IF EXISTS venue_search_commune ON commune",
+    "DROP TRIGGER IF EXISTS venue_search_delete ON venue",
+    "DROP TRIGGER IF EXISTS venue_search_update ON venue",
+    "DROP TRIGGER IF EXISTS venue_search_insert ON venue",
+    "DROP FUNCTION IF EXISTS venue_search_follow_commune()",
+    "DROP FUNCTION IF EXISTS venue_search_follow()",
+    "DROP TABLE IF EXISTS venue_search",
+    "DROP FUNCTION IF EXISTS venue_search_lexemes(text, integer)",
+]
+
+
 def upgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE INDEX ix_venue_search_words ON venue"
-            " USING gin (to_tsvector('simple', translate(search_key, '-', ' ')))"
-        )
-        return
-    for statement in SQLITE_UPGRADE:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in POSTGRESQL_UPGRADE if postgresql else SQLITE_UPGRADE:
         op.execute(statement)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_venue_search_words")
-        return
-    for statement in SQLITE_DOWNGRADE:
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    for statement in POSTGRESQL_DOWNGRADE if postgresql else SQLITE_DOWNGRADE:
         op.execute(statement)
