@@ -130,7 +130,7 @@ def random_venues(places):
             name += "-" + rng.choice(SYLLABLES)  # a hyphenated name
         code = f"{rng.choice(PREFIXES)}-{rng.choice(['SH', 'SL', 'TX', 'CD'])}-{n:04d}"
         if rng.random() < 0.1:
-            code = f"{rng.choice(PREFIXES)}{n:05d}"  # no hyphen
+            code = f"{rng.choice(PREFIXES)}{n:06d}"  # no hyphen, up to 9 letters
         address = rng.choice(["", f"Bản {rng.choice(SYLLABLES)}", f"Khu {rng.randint(1, 9)}"])
         venues.append(
             Venue(
@@ -164,7 +164,10 @@ def query_strategy():
     )
     code_part = st.builds(lambda c, a, b: c[a:b], code, st.integers(0, 6), st.integers(2, 12))
     junk = st.text(alphabet="&|!:*'\\\"()-_% abcĐđ0123^~<>", max_size=12)
-    one = st.one_of(prefix, word, code, code_part, junk, st.builds(str.upper, prefix))
+    whole_code = st.builds(
+        lambda p, n: f"{p}{n:06d}", st.sampled_from(PREFIXES), st.integers(0, 310)
+    )
+    one = st.one_of(prefix, word, code, code_part, whole_code, junk, st.builds(str.upper, prefix))
     return st.one_of(one, st.builds(lambda a, b: f"{a} {b}", one, one))
 
 

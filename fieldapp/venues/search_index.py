@@ -29,10 +29,10 @@ THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowe
 
 import re
 
-from sqlalchemy import ColumnElement, Select, and_, case, column, literal, or_, table, text
+from sqlalchemy import ColumnElement, Select, and_, case, column, literal, or_, select, table, text
 
 from fieldapp.extensions import db
-from fieldapp.models import Venue
+from fieldapp.models import District, Venue
 from fieldapp.text import search_terms
 
 # SQLite's FTS5 table, and the names of the shadow tables SQLite makes for it: none of
@@ -44,9 +44,11 @@ SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _
 POSTGRESQL_INDEX = "ix_venue_search_words"
 SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX}
 
-# Above this many districts (a national scope) the district filter is not worth giving
-# to the FTS5 query: the scope is checked on the venues instead.
-PLACE_FILTER_MAX = 100
+# Above this many place tokens (a national scope) the scope is not worth giving to the
+# index (an OR of many tokens is slow on both engines): it is checked on the venues.
+PLACE_FILTER_MAX = 8
+# PostgreSQL's lexemes hold the starts of every word up to this many letters.
+PREFIX_LEXEMES = 8
 
 _ALNUM = re.compile(r"[0-9a-z]+")
 _words = table(WORD_TABLE, column("rowid"))
@@ -95,20 +97,57 @@ def _parts(terms: list[str]) -> list[str]:
     return [part for term in terms for part in _ALNUM.findall(term)]
 
 
-def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
-    """The statement (a select of Venue) restricted by the word index to rows that may
-    match; `term_matches` still decides. Engine-specific: SQLite FTS5 or PostgreSQL GIN.
+def matching(stmt: Select, terms: list[str]) -> Select:
+    """The statement (a select of Venue) kept to venues that match every word, by the
+    rule alone (`term_matches`, no index): for reading along the search key's index."""
+    return stmt.where(*(term_matches(term) for term in terms))
 
-    The tokens come from `_parts`, so they hold only [0-9a-z]: nothing typed can reach
-    the FTS5 or tsquery syntax (they are quoted all the same)."""
-    parts = _parts(terms)
+
+def place_tokens(district_ids: list[int]) -> list[str] | None:
+    """The index's tokens for a scope: p<id> for each province whose districts are all in
+    it, d<id> for the other districts; None when there are too many to be worth asking
+    the index (a national scope: its venues are checked on the rows instead)."""
+    wanted = set(district_ids)
+    provinces: dict[int, list[int]] = {}
+    for district_id, province_id in db.session.execute(
+        select(District.id, District.province_id).where(
+            District.province_id.in_(select(District.province_id).where(District.id.in_(wanted)))
+        )
+    ):
+        provinces.setdefault(province_id, []).append(district_id)
+    tokens = []
+    for province_id, districts in sorted(provinces.items()):
+        if wanted.issuperset(districts):
+            tokens.append(f"p{province_id}")
+        else:
+            tokens += [f"d{district_id}" for district_id in sorted(wanted & set(districts))]
+    return tokens if len(tokens) <= PLACE_FILTER_MAX else None
+
+
+def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
+    """The statement (a select of Venue of these districts) kept to the venues that match
+    every word, through the word index. Engine-specific: SQLite FTS5 or PostgreSQL GIN.
+
+    The index's tokens come from `_parts`, so they hold only [0-9a-z]: nothing typed can
+    reach the FTS5 or tsquery syntax (they are quoted all the same)."""
     if not district_ids:
         return stmt.where(literal(False))
-    by_place = len(district_ids) <= PLACE_FILTER_MAX
+    places = place_tokens(district_ids)
+    if places == []:  # none of these districts exists
+        return stmt.where(literal(False))
     if db.engine.dialect.name == "postgresql":
-        lexemes = [f"'{part[:4]}*'" for part in parts]
-        if by_place:
-            lexemes.insert(0, "(" + " | ".join(f"'@d{int(d)}'" for d in district_ids) + ")")
+        # psycopg prepares a statement run five times, and PostgreSQL may then plan it once
+        # for any words (a generic plan): one that scans the country for "xyz". Plan each
+        # search for its own words.
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        # A word of letters and digits up to PREFIX_LEXEMES long is exactly a lexeme; the
+        # others (longer, or holding '-') are looked up by their parts' starts and checked
+        # by the rule, which PostgreSQL's planner cannot estimate: only they carry it.
+        lexemes = [f"'{part[:PREFIX_LEXEMES]}*'" for part in _parts(terms)]
+        if places:
+            lexemes.insert(0, "(" + " | ".join(f"'@{token}'" for token in places) + ")")
+        inexact = [t for t in terms if not t.isalnum() or len(t) > PREFIX_LEXEMES]
+        stmt = matching(stmt, inexact)
         if not lexemes:
             return stmt
         return stmt.join(_pg_words, _pg_words.c.venue_id == Venue.id).where(
@@ -116,9 +155,10 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
                 search_words=" & ".join(lexemes)
             )
         )
-    clauses = [f'words : "{part}"*' for part in parts]
-    if by_place:
-        clauses.insert(0, "(" + " OR ".join(f'place : "d{int(d)}"' for d in district_ids) + ")")
+    clauses = [f'words : "{part}"*' for part in _parts(terms)]
+    if places:
+        clauses.insert(0, "(" + " OR ".join(f'place : "{token}"' for token in places) + ")")
+    stmt = matching(stmt, terms)
     if not clauses:
         return stmt
     return stmt.join(_words, _words.c.rowid == Venue.id).where(
@@ -134,8 +174,10 @@ def rebuild_search_index() -> None:
         db.session.execute(
             text(
                 f"INSERT INTO {WORD_TABLE} (venue_id, words)"
-                " SELECT venue.id, venue_search_lexemes(venue.search_key, commune.district_id)"
+                " SELECT venue.id, venue_search_lexemes("
+                "venue.search_key, commune.district_id, district.province_id)"
                 " FROM venue JOIN commune ON commune.id = venue.commune_id"
+                " JOIN district ON district.id = commune.district_id"
                 " WHERE venue.is_active"
             )
         )
@@ -146,8 +188,10 @@ def rebuild_search_index() -> None:
     db.session.execute(
         text(
             f"INSERT INTO {WORD_TABLE} (rowid, words, place)"
-            " SELECT venue.id, venue.search_key, 'd' || commune.district_id"
+            " SELECT venue.id, venue.search_key,"
+            " 'd' || commune.district_id || ' p' || district.province_id"
             " FROM venue JOIN commune ON commune.id = venue.commune_id"
+            " JOIN district ON district.id = commune.district_id"
             " WHERE venue.is_active"
         )
     )

@@ -58,8 +58,6 @@ def search_venues(
         stmt = stmt.where(Venue.commune_id == commune_id)
     if venue_type:
         stmt = stmt.where(Venue.venue_type == venue_type)
-    for term in terms:
-        stmt = stmt.where(search_index.term_matches(term))
     candidates = search_index.narrowed(stmt, terms, ids)
     # One pass over the index's candidates gives the count and, when there are not many,
     # the whole order: (rank, search key, id) of at most SORT_LIMIT rows, sorted here.
@@ -81,7 +79,7 @@ def search_venues(
         }
         venues = [loaded[venue_id] for venue_id in chosen]
     else:
-        venues = _walk_in_key_order(stmt, terms, offset, page_size)
+        venues = _walk_in_key_order(search_index.matching(stmt, terms), terms, offset, page_size)
     return VenueSearch(venues, min(found, COUNT_CAP), page, page_size, found > COUNT_CAP)
 
 
