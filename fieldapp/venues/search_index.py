@@ -108,6 +108,8 @@ def place_tokens(district_ids: list[int]) -> list[str] | None:
     it, d<id> for the other districts; None when there are too many to be worth asking
     the index (a national scope: its venues are checked on the rows instead)."""
     wanted = set(district_ids)
+    if len(wanted) == 1:  # a district's users, the most of them: no need to ask
+        return [f"d{int(district_ids[0])}"]
     provinces: dict[int, list[int]] = {}
     for district_id, province_id in db.session.execute(
         select(District.id, District.province_id).where(
