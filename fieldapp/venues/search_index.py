@@ -40,7 +40,8 @@ from fieldapp.text import search_terms
 WORD_TABLE = "venue_search"
 _SHADOWS = ("data", "idx", "content", "docsize", "config")
 SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _SHADOWS)})
-# PostgreSQL's GIN index on the table of the same name (not a model either).
+# PostgreSQL: a plain table of the same name (its primary key is venue_id) and its GIN
+# index, kept by triggers; not models either.
 POSTGRESQL_INDEX = "ix_venue_search_words"
 SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX}
 
@@ -56,8 +57,8 @@ _pg_words = table(WORD_TABLE, column("venue_id"))
 
 
 def is_search_index(name: str | None) -> bool:
-    """Whether a table or index is this module's (the migrations' model comparison skips
-    them: an FTS5 table and an expression index are not declared as models)."""
+    """Whether a table or index is the search index's (the migrations' comparison with
+    the models skips them: they are made and kept by the migration and its triggers)."""
     return name in SCHEMA_NAMES
 
 
