@@ -11,6 +11,8 @@ import random
 import re
 
 import pytest
+from flask import render_template
+from flask_babel import force_locale
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
@@ -435,6 +437,16 @@ def test_more_than_the_cap_says_so_and_pages_on(
     rows = client.get("/venues?q=cho&page=3", headers={"HX-Request": "true"})
     assert rows.status_code == 200 and "Chợ số 4" in rows.get_data(as_text=True)
     assert "page=4" not in rows.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("locale", "count"), [("vi", "Hơn 1.000 địa điểm"), ("en", "More than 1,000 venues")]
+)
+def test_the_cap_is_written_in_the_users_numbers(app, locale, count):
+    results = service.VenueSearch([], 1000, 1, 30, total_capped=True)
+    with app.test_request_context(), force_locale(locale):
+        html = render_template("venues/_results.html", results=results, filters={"q": "c"})
+    assert count in html
 
 
 def test_an_unknown_or_empty_scope_finds_nothing(app, places, make_venue):
