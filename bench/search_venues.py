@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
 
 from fieldapp import create_app
 from fieldapp.extensions import db
@@ -180,7 +180,10 @@ def build_country(venues: int, rng: random.Random) -> tuple[list[int], list[int]
     ]
     rows = venue_rows(venues, communes, rng)
     if db.engine.dialect.name == "postgresql":
+        # The index's trigger is off while COPY runs: rebuild_search_index() follows.
+        db.session.execute(text("ALTER TABLE venue DISABLE TRIGGER venue_search_insert"))
         copy_venues(rows)
+        db.session.execute(text("ALTER TABLE venue ENABLE TRIGGER venue_search_insert"))
     else:
         while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
             db.session.execute(insert(Venue), chunk)

@@ -177,6 +177,8 @@ def rebuild_search_index() -> None:
     """Rebuild the whole word index from the venues (after bulk writes that bypassed it,
     or to compact it). Engine-specific. The caller commits."""
     if db.engine.dialect.name == "postgresql":
+        # Filled first, indexed after: a GIN index built whole is quicker and compact.
+        db.session.execute(text(f"DROP INDEX IF EXISTS {POSTGRESQL_INDEX}"))
         db.session.execute(text(f"TRUNCATE {WORD_TABLE}"))
         db.session.execute(
             text(
@@ -186,6 +188,12 @@ def rebuild_search_index() -> None:
                 " FROM venue JOIN commune ON commune.id = venue.commune_id"
                 " JOIN district ON district.id = commune.district_id"
                 " WHERE venue.is_active"
+            )
+        )
+        db.session.execute(
+            text(
+                f"CREATE INDEX {POSTGRESQL_INDEX} ON {WORD_TABLE} USING gin (words)"
+                " WITH (fastupdate = off)"
             )
         )
         db.session.execute(text(f"ANALYZE {WORD_TABLE}"))
