@@ -37,6 +37,7 @@ from fieldapp import create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, Venue
 from fieldapp.text import search_text
+from fieldapp.venues import service
 from fieldapp.venues.search_index import rebuild_search_index
 from fieldapp.venues.service import search_venues
 
@@ -317,7 +318,12 @@ def main() -> None:
     parser.add_argument("--postgresql", action="store_true", help="also on PostgreSQL")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--detail", action="store_true", help="each query's time")
+    parser.add_argument(
+        "--sort-limit", type=int, help="try another service.SORT_LIMIT (results sorted whole)"
+    )
     args = parser.parse_args()
+    if args.sort_limit:
+        service.SORT_LIMIT = args.sort_limit
     engines = ([] if args.no_sqlite else ["sqlite"]) + (["postgresql"] if args.postgresql else [])
     for engine_name in engines:
         with ExitStack() as stack:
