@@ -17,7 +17,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from fieldapp import clock, jobs, storage
 from fieldapp.access import district_venues
@@ -61,6 +61,7 @@ from fieldapp.users.service import (
     set_enabled,
 )
 from fieldapp.venues.importer import import_venues
+from fieldapp.venues.search_index import rebuild_search_index
 
 
 def in_english(command):
@@ -173,6 +174,16 @@ def seed_demo_command(if_empty: bool) -> None:
             f"{summary.inspections} inspections ({outcomes})."
         )
     echo_demo_logins()
+
+
+@click.command("search-index-rebuild")
+@in_english
+def search_index_rebuild_command() -> None:
+    """Rebuild the venue search's word index from the venues (after bulk loads)."""
+    rebuild_search_index()
+    db.session.commit()
+    count = db.session.scalar(select(func.count(Venue.id)).where(Venue.is_active.is_(True)))
+    click.echo(f"Rebuilt the venue search index: {count} active venues.")
 
 
 @click.command("import-venues")
@@ -733,6 +744,7 @@ def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
     for command in (
         seed_demo_command,
+        search_index_rebuild_command,
         import_venues_command,
         import_places_command,
         create_user_command,

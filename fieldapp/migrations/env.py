@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from fieldapp.venues.search_index import is_search_index
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -90,6 +92,11 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+
+    # The venue search index (an FTS5 table on SQLite, an expression index on PostgreSQL)
+    # is made by its migration, not declared as models: autogenerate leaves it alone.
+    if conf_args.get("include_name") is None:
+        conf_args["include_name"] = lambda name, type_, parent: not is_search_index(name)
 
     connectable = get_engine()
 

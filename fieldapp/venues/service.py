@@ -3,25 +3,36 @@
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from fieldapp.access import district_venues
 from fieldapp.audit import record_change
 from fieldapp.extensions import db
 from fieldapp.models import Commune, User, Venue
-from fieldapp.text import fold, search_terms, search_text
+from fieldapp.text import fold, search_text
+from fieldapp.venues import search_index
+
+# The count shown is exact up to this many venues; beyond it, "more than 1,000".
+COUNT_CAP = 1000
+# Up to this many matching venues the results are sorted whole, in the full order; more
+# are read in the order of the search key's index, a page at a time (no sort of a
+# province's venues for a one-letter search).
+SORT_LIMIT = 1000
 
 
 @dataclass
 class VenueSearch:
     venues: list[Venue]
-    total: int
+    total: int  # exact, or COUNT_CAP when total_capped
     page: int
     page_size: int
+    total_capped: bool = False  # more than `total` venues match
 
     @property
     def has_more(self) -> bool:
+        if self.total_capped:
+            return len(self.venues) == self.page_size  # a full page came back
         return self.page * self.page_size < self.total
 
 
@@ -33,47 +44,70 @@ def search_venues(
     page: int = 1,
     page_size: int = 30,
 ) -> VenueSearch:
-    """Active venues of a district whose name, code or address hold every word typed.
+    """Active venues of the districts whose name, code or address hold every word typed,
+    names starting with the words first (the rule: fieldapp/venues/search_index.py).
 
     Matching is on the folded search key, so diacritics and case do not matter.
     """
-    stmt = district_venues(district_ids).where(Venue.is_active.is_(True))
-    terms = search_terms(query)
-    for term in terms:
-        # A word typed matches the start of a word ("ha" finds "Hà", not "khách"),
-        # or any part of the venue code.
-        stmt = stmt.where(
-            or_(
-                Venue.search_key.like(f"{term}%"),
-                Venue.search_key.like(f"% {term}%"),
-                func.lower(Venue.code).like(f"%{term}%"),
-            )
-        )
+    ids = [district_ids] if isinstance(district_ids, int) else list(district_ids)
+    terms = search_index.query_terms(query)
+    page = max(page, 1)
+    offset = (page - 1) * page_size
+    stmt = district_venues(ids).where(Venue.is_active.is_(True))
     if commune_id:
         stmt = stmt.where(Venue.commune_id == commune_id)
     if venue_type:
         stmt = stmt.where(Venue.venue_type == venue_type)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(page, 1)
-    phrase = " ".join(terms)
-    # Names that begin with what was typed first, then names holding it as a phrase.
-    relevance = (
-        case(
-            (Venue.search_key.like(f"{phrase}%"), 0),
-            (Venue.search_key.like(f"% {phrase}%"), 1),
-            else_=2,
+    candidates = search_index.narrowed(stmt, terms, ids)
+    # One pass over the index's candidates gives the count and, when there are not many,
+    # the whole order: (rank, search key, id) of at most SORT_LIMIT rows, sorted here.
+    keys = db.session.execute(
+        candidates.with_only_columns(search_index.rank(terms), Venue.search_key, Venue.id).limit(
+            max(SORT_LIMIT, COUNT_CAP) + 1
         )
-        if terms
-        else None
-    )
-    order = [relevance] if relevance is not None else []
-    venues = db.session.scalars(
-        stmt.options(contains_eager(Venue.commune))
-        .order_by(*order, Venue.search_key, Venue.id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
     ).all()
-    return VenueSearch(list(venues), total, page, page_size)
+    found = len(keys)
+    if found <= SORT_LIMIT:
+        chosen = [row[2] for row in sorted(keys)[offset : offset + page_size]]
+        loaded = {
+            venue.id: venue
+            for venue in db.session.scalars(
+                district_venues(ids)
+                .where(Venue.id.in_(chosen))
+                .options(contains_eager(Venue.commune))
+            )
+        }
+        venues = [loaded[venue_id] for venue_id in chosen]
+    else:
+        venues = _walk_in_key_order(search_index.matching(stmt, terms), terms, offset, page_size)
+    return VenueSearch(venues, min(found, COUNT_CAP), page, page_size, found > COUNT_CAP)
+
+
+def _walk_in_key_order(stmt, terms: list[str], offset: int, page_size: int) -> list[Venue]:
+    """A page of a large result, read along the index on the search key: names starting
+    with the words first, then all the others in search-key order (the phrase's second
+    rank is not kept apart at this size). No sort of the whole result."""
+    wanted = offset + page_size
+    if terms:
+        phrase = " ".join(terms)
+        parts = [
+            search_index.starts_with_phrase(terms),
+            Venue.search_key < phrase,
+            Venue.search_key >= phrase + "{",
+        ]
+    else:
+        parts = [None]
+    venues: list[Venue] = []
+    for part in parts:
+        if len(venues) >= wanted:
+            break
+        walk = stmt if part is None else stmt.where(part)
+        venues += db.session.scalars(
+            walk.options(contains_eager(Venue.commune))
+            .order_by(Venue.search_key, Venue.id)
+            .limit(wanted - len(venues))
+        )
+    return venues[offset:wanted]
 
 
 class DuplicateVenue(Exception):
