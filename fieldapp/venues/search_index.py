@@ -16,9 +16,9 @@ The index only narrows the rows to check, quickly (`narrowed`):
   the active flag or the commune, delete) and with a commune moved to another district.
 - PostgreSQL: the table `venue_search` (venue_id, words tsvector, GIN index), one row
   per ACTIVE venue kept by PL/pgSQL triggers likewise. Its lexemes are taken verbatim
-  (`array_to_tsvector`, not the `simple` parser): the 1- to 4-letter starts of every word
+  (`array_to_tsvector`, not the `simple` parser): the 1- to 8-letter starts of every word
   followed by '*' ("son" gives s*, so*, son*) and the district as @d<id>. A word typed is
-  looked up by its first four letters (`'son*' & 'ha*' & ('@d12' | '@d13')`): exact GIN
+  looked up by its first eight letters (`'son*' & 'ha*' & ('@d12' | '@d13')`): exact GIN
   entries, so a one-letter search does not make PostgreSQL read every "s..." word of the
   country (a prefix query `s:*` does, in full, before any LIMIT); the rest of the word
   is checked by `term_matches`.
