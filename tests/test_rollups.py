@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fieldapp import clock, create_app
+from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections import service
 from fieldapp.models import Commune, District, Inspection, Province, User, Venue
@@ -506,3 +507,19 @@ def test_two_findings_of_one_venue_at_once_are_chained_on_postgresql(
         # and a short run of random writes on this engine, whatever the suite's
         office = Office(random.Random(21), district, frozen_clock)
         random_writes(office, writes=80, check_every=40)
+
+
+def test_demo_data_is_counted_and_the_command_rebuilds_the_same_cells(app):
+    seed_demo(now=datetime(2021, 11, 12, 10))
+    db.session.commit()
+    ids = list(db.session.scalars(select(Commune.id)))
+    assert_rollup_is_a_recount(ids, random.Random(9))
+    seeded = rollup_cells()
+    assert sum(amounts[0] for amounts in seeded.values()) > 50
+    db.session.execute(rollups.rollup_table.delete())
+    db.session.execute(Inspection.__table__.update().values(rollup_day=None))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["rollups-rebuild"])
+    assert result.exit_code == 0 and f"{len(seeded)} cells" in result.output
+    db.session.expire_all()
+    assert rollup_cells() == seeded
