@@ -26,7 +26,7 @@ one after the other: the second sees the first, committed.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
     Date,
@@ -69,8 +69,9 @@ INSPECTION_COUNTED = (
     "visitors_scanned",
 )
 POSTER_COUNTED = ("venue_id", "venue", "issued_at")
-# Vietnam keeps UTC+7 all year (fieldapp/clock.py); the SQL below shifts stored UTC by it.
-VIETNAM_OFFSET_HOURS = int(clock.VIETNAM.utcoffset(datetime(2021, 1, 1)).total_seconds() // 3600)
+# Vietnam's clock is ahead of UTC by the same hours all year (fieldapp/clock.py): the SQL
+# that dates a stored moment shifts it by them.
+SHIFT_HOURS = int(clock.vietnam_offset().total_seconds() // 3600)
 
 Cell = tuple[int, date, date]
 
@@ -94,11 +95,11 @@ def engine_sql(connection: Connection) -> EngineSql:
     stores a Date there; PostgreSQL: CAST(t + INTERVAL '7 hours' AS DATE)). The suite runs
     on each engine, and tests/test_rollups.py compiles both branches in either run."""
     if connection.dialect.name == "postgresql":
-        interval = literal_column(f"INTERVAL '{VIETNAM_OFFSET_HOURS} hours'")
+        interval = literal_column(f"INTERVAL '{SHIFT_HOURS} hours'")
         return EngineSql(postgresql.insert, lambda moment: cast(moment + interval, Date))
     return EngineSql(
         sqlite.insert,
-        lambda moment: type_coerce(func.date(moment, f"+{VIETNAM_OFFSET_HOURS} hours"), Date),
+        lambda moment: type_coerce(func.date(moment, f"+{SHIFT_HOURS} hours"), Date),
     )
 
 
