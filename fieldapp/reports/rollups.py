@@ -307,6 +307,7 @@ def recount_venue(venue_id: int) -> None:
 
 def recount_venues(venue_ids) -> None:
     """Put each finding and poster of these venues in the cell it belongs in."""
+    db.session.flush()  # the statements below bypass the ORM: write its changes first
     _recount(db.session(), set(venue_ids), defaultdict(_zero))
 
 
