@@ -25,6 +25,10 @@ class FindingRollup(db.Model):
     """
 
     __tablename__ = "finding_rollup"
+    # SQLite keeps the rows in key order (no rowid): a report reads each commune's days as
+    # one run of the table instead of an index run plus a look-up per cell, about twice as
+    # fast for a month of the whole country. PostgreSQL ignores the option.
+    __table_args__ = ({"sqlite_with_rowid": False},)
     commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     next_day: Mapped[date] = mapped_column(Date, primary_key=True)

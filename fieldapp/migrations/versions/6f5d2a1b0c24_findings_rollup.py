@@ -36,6 +36,7 @@ def upgrade():
             ["commune_id"], ["commune.id"], name=op.f("fk_finding_rollup_commune_id_commune")
         ),
         sa.PrimaryKeyConstraint("commune_id", "day", "next_day", name=op.f("pk_finding_rollup")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("inspection", schema=None) as batch_op:
         batch_op.add_column(sa.Column("rollup_commune_id", sa.Integer(), nullable=True))
