@@ -73,12 +73,6 @@ class Inspection(db.Model):
     # Codes of the reasons behind the outcome, comma-separated.
     outcome_reasons: Mapped[str] = mapped_column(String(300), default="")
 
-    # The finding_rollup cell this finding is counted in (None: not counted yet), kept by
-    # fieldapp/reports/rollups.py: a change takes it out of this cell and adds it anew.
-    rollup_commune_id: Mapped[int | None] = mapped_column(Integer)
-    rollup_day: Mapped[date | None] = mapped_column(Date)
-    rollup_next_day: Mapped[date | None] = mapped_column(Date)
-
     venue: Mapped[Venue] = relationship(back_populates="inspections")
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])

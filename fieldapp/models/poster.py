@@ -1,8 +1,8 @@
 """Posters issued for venues (replacements and their print queue) and print batches."""
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp import clock
@@ -32,10 +32,6 @@ class Poster(db.Model):
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     printed_at: Mapped[datetime | None] = mapped_column()
     delivered_at: Mapped[datetime | None] = mapped_column()
-    # The finding_rollup cell (commune, issue day) this poster is counted in, kept by
-    # fieldapp/reports/rollups.py (None: not counted yet).
-    rollup_commune_id: Mapped[int | None] = mapped_column(Integer)
-    rollup_day: Mapped[date | None] = mapped_column(Date)
 
     venue: Mapped[Venue] = relationship()
     inspection: Mapped[Inspection | None] = relationship()

@@ -9,13 +9,14 @@ among those of the days S to E are exactly those of the cells with S <= day <= E
 `findings_from_rollups` sums them, for any period. A poster issued on a day is counted in
 the cell (its venue's commune, that day, LATEST).
 
-Each inspection and poster records the cell it is counted in (`rollup_*` columns). The
-session's flush keeps the cells in the same transaction as the write, whatever the service
-that wrote it (a new finding from the form, the outbox or the demo; a correction; a venue
-merge moving findings; an import moving a venue to another commune; a poster issued; a
-deletion): a changed or deleted row is first taken out of its recorded cell, then every
-finding and poster of the venues concerned is given the cell it belongs in, and moved
-there when it is elsewhere. A review changes no counted column, so it changes no cell.
+The session's flush keeps the cells in the same transaction as the write, whatever the
+service that wrote it (a new finding from the form, the outbox or the demo; a correction; a
+venue merge moving findings; an import moving a venue to another commune; a poster issued;
+a deletion): before the flush writes, it locks the venues concerned and notes the cells
+their findings and posters are counted in (the database still holds the old rows); after
+it, it computes their cells again and adds the difference. The rollup is right before each
+flush, so the cells noted are exactly what those venues had added. A review changes no
+counted column, so it changes no cell.
 Writes that bypass the ORM (the benchmarks' bulk inserts) call `rebuild_rollups()`.
 
 The venue's row is locked (FOR NO KEY UPDATE, which a finding's foreign key check does not
@@ -42,13 +43,10 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from fieldapp import clock
 from fieldapp.extensions import db
@@ -185,11 +183,11 @@ def recount_findings(commune_ids, start: date, end: date) -> dict[int, Findings]
 # Keeping the cells -------------------------------------------------------------------------
 @dataclass
 class _Pending:
-    """What one flush changes: cells' amounts taken out, venues to recount, rows whose
-    venue is known only once flushed."""
+    """One flush's venues, the cells their findings and posters held before it, and the
+    rows whose venue may be known only once flushed."""
 
-    deltas: dict[Cell, list[int]] = field(default_factory=lambda: defaultdict(_zero))
     venue_ids: set[int] = field(default_factory=set)
+    before: dict = field(default_factory=dict)
     rows: list = field(default_factory=list)
 
 
@@ -197,8 +195,8 @@ def _zero() -> list[int]:
     return [0] * len(MEASURES)
 
 
-def _add(deltas, cell: Cell, amounts, sign: int) -> None:
-    total = deltas[cell]
+def _add(totals, cell: Cell, amounts, sign: int = 1) -> None:
+    total = totals[cell]
     for index, amount in enumerate(amounts):
         total[index] += sign * amount
 
@@ -217,41 +215,34 @@ def _lock_venues(connection: Connection, venue_ids) -> None:
         ).all()
 
 
-def _take_out(connection: Connection, pending: _Pending, inspection_ids, poster_ids) -> None:
-    """Take changed or deleted rows out of the cells they are counted in (before the flush
-    writes them, so with the amounts they were counted with) and mark them uncounted."""
-    locked: set[int] = set()
-    for table, ids in ((inspection_table, inspection_ids), (poster_table, poster_ids)):
-        if not ids:
-            continue
-        while True:
-            venues = set(
-                connection.scalars(select(table.c.venue_id).where(table.c.id.in_(ids)).distinct())
-            )
-            if venues <= locked:
-                break
-            _lock_venues(connection, venues - locked)
-            locked |= venues  # read again: a merge may have moved a row meanwhile
-        is_finding = table is inspection_table
-        measures = finding_measures(table) if is_finding else []
-        next_day = table.c.rollup_next_day if is_finding else literal(LATEST, Date)
-        rows = connection.execute(
-            select(
-                table.c.venue_id,
-                table.c.rollup_commune_id,
-                table.c.rollup_day,
-                next_day,
-                *measures,
-            ).where(table.c.id.in_(ids))
-        )
-        for venue_id, commune_id, day, next_on, *amounts in rows:
-            pending.venue_ids.add(venue_id)
-            if day is not None:
-                _add(pending.deltas, (commune_id, day, next_on), amounts or POSTER_MEASURES, -1)
-        cleared = {"rollup_commune_id": None, "rollup_day": None}
-        if is_finding:
-            cleared["rollup_next_day"] = None
-        connection.execute(update(table).where(table.c.id.in_(ids)).values(**cleared))
+def venue_cells(connection: Connection, venue_ids) -> dict[Cell, list[int]]:
+    """The cells the findings and posters of these venues are counted in, as the database
+    holds them now, with the amounts each cell gets from them."""
+    totals: dict[Cell, list[int]] = defaultdict(_zero)
+    if not venue_ids:
+        return totals
+    ids = sorted(venue_ids)
+    day = engine_sql(connection).vietnam_day
+    i, p = inspection_table.c, poster_table.c
+    commune_of = dict(
+        connection.execute(
+            select(venue_table.c.id, venue_table.c.commune_id).where(venue_table.c.id.in_(ids))
+        ).all()
+    )
+    findings = connection.execute(
+        select(i.venue_id, day(i.server_time), *finding_measures(inspection_table))
+        .where(i.venue_id.in_(ids))
+        .order_by(i.venue_id, i.server_time, i.id)
+    ).all()
+    for index, (venue_id, on, *amounts) in enumerate(findings):
+        following = findings[index + 1] if index + 1 < len(findings) else None
+        next_day = following[1] if following is not None and following[0] == venue_id else LATEST
+        _add(totals, (commune_of[venue_id], on, next_day), amounts)
+    for venue_id, on in connection.execute(
+        select(p.venue_id, day(p.issued_at)).where(p.venue_id.in_(ids))
+    ):
+        _add(totals, (commune_of[venue_id], on, LATEST), POSTER_MEASURES)
+    return totals
 
 
 def _changed(row, names) -> bool:
@@ -259,139 +250,69 @@ def _changed(row, names) -> bool:
     return any(attributes[name].history.has_changes() for name in names)
 
 
-def _row_id(row) -> int:
-    return inspect(row).identity[0]
+def _venue_id(row) -> int | None:
+    """The venue a new or changed finding or poster is of, as the flush will write it."""
+    if row.venue_id is not None and not _changed(row, ("venue",)):
+        return row.venue_id
+    return row.venue.id if row.venue is not None else None
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context, instances) -> None:
-    """Note what this flush changes; take changed and deleted rows out of their cells."""
+    """Lock the venues this flush changes findings or posters of, and note their cells."""
     pending = _Pending()
-    stale: dict = {Inspection: [], Poster: []}
+    stored: dict = {Inspection: [], Poster: []}  # rows whose stored venue counts too
     for row in session.new:
         if isinstance(row, (Inspection, Poster)):
             pending.rows.append(row)
     for row in session.dirty:
         if isinstance(row, Inspection) and _changed(row, INSPECTION_COUNTED):
-            stale[Inspection].append(_row_id(row))
+            stored[Inspection].append(inspect(row).identity[0])
             pending.rows.append(row)
         elif isinstance(row, Poster) and _changed(row, POSTER_COUNTED):
-            stale[Poster].append(_row_id(row))
+            stored[Poster].append(inspect(row).identity[0])
             pending.rows.append(row)
         elif isinstance(row, Venue) and _changed(row, ("commune_id", "commune")):
-            pending.venue_ids.add(_row_id(row))
+            pending.venue_ids.add(inspect(row).identity[0])
     for row in session.deleted:
         if isinstance(row, (Inspection, Poster)):
-            stale[type(row)].append(_row_id(row))
-    if stale[Inspection] or stale[Poster]:
-        _take_out(session.connection(), pending, stale[Inspection], stale[Poster])
+            stored[type(row)].append(inspect(row).identity[0])
+    pending.venue_ids |= {v for v in map(_venue_id, pending.rows) if v is not None}
+    if not (pending.venue_ids or stored[Inspection] or stored[Poster]):
+        return
+    connection = session.connection()
+    locked: set[int] = set()
+    while True:  # a merge may move a row to another venue before we hold its old one
+        for table, ids in ((inspection_table, stored[Inspection]), (poster_table, stored[Poster])):
+            if ids:
+                pending.venue_ids |= set(
+                    connection.scalars(select(table.c.venue_id).where(table.c.id.in_(ids)))
+                )
+        if pending.venue_ids <= locked:
+            break
+        _lock_venues(connection, pending.venue_ids - locked)
+        locked |= pending.venue_ids
+    pending.before = venue_cells(connection, pending.venue_ids)
     session.info["fieldapp.rollups"] = pending
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
-    """Count this flush's new and changed rows, and rechain their venues."""
+    """Move the counts of this flush's venues from the cells they held to those they hold
+    now."""
     pending = session.info.pop("fieldapp.rollups", None)
     if pending is None:
         return
-    for row in pending.rows:
-        pending.venue_ids.add(row.venue_id)
-    if pending.venue_ids or pending.deltas:
-        _recount(session, pending.venue_ids, pending.deltas)
-
-
-def recount_venue(venue_id: int) -> None:
-    """Put each finding and poster of a venue in the cell it belongs in (idempotent)."""
-    recount_venues([venue_id])
-
-
-def recount_venues(venue_ids) -> None:
-    """Put each finding and poster of these venues in the cell it belongs in."""
-    db.session.flush()  # the statements below bypass the ORM: write its changes first
-    _recount(db.session(), set(venue_ids), defaultdict(_zero))
-
-
-def _recount(session: Session, venue_ids: set[int], deltas) -> None:
     connection = session.connection()
-    sql = engine_sql(connection)
-    _lock_venues(connection, venue_ids)
-    ids = sorted(venue_ids)
-    commune_of = dict(
-        connection.execute(
-            select(venue_table.c.id, venue_table.c.commune_id).where(venue_table.c.id.in_(ids))
-        ).all()
-    )
-    findings = connection.execute(
-        select(
-            inspection_table.c.id,
-            inspection_table.c.venue_id,
-            sql.vietnam_day(inspection_table.c.server_time),
-            inspection_table.c.rollup_commune_id,
-            inspection_table.c.rollup_day,
-            inspection_table.c.rollup_next_day,
-            *finding_measures(inspection_table),
-        )
-        .where(inspection_table.c.venue_id.in_(ids))
-        .order_by(
-            inspection_table.c.venue_id, inspection_table.c.server_time, inspection_table.c.id
-        )
-    ).all()
-    moved_findings = []
-    for index, row in enumerate(findings):
-        row_id, venue_id, day = row[:3]
-        recorded, amounts = tuple(row[3:6]), row[6:]
-        following = findings[index + 1] if index + 1 < len(findings) else None
-        next_day = following[2] if following is not None and following[1] == venue_id else LATEST
-        cell = (commune_of[venue_id], day, next_day)
-        if recorded != cell:
-            if recorded[1] is not None:
-                _add(deltas, recorded, amounts, -1)
-            _add(deltas, cell, amounts, 1)
-            moved_findings.append((row_id, cell))
-    posters = connection.execute(
-        select(
-            poster_table.c.id,
-            poster_table.c.venue_id,
-            sql.vietnam_day(poster_table.c.issued_at),
-            poster_table.c.rollup_commune_id,
-            poster_table.c.rollup_day,
-        ).where(poster_table.c.venue_id.in_(ids))
-    ).all()
-    moved_posters = []
-    for row_id, venue_id, day, commune_id, counted_day in posters:
-        cell = (commune_of[venue_id], day, LATEST)
-        if (commune_id, counted_day) != cell[:2]:
-            if counted_day is not None:
-                _add(deltas, (commune_id, counted_day, LATEST), POSTER_MEASURES, -1)
-            _add(deltas, cell, POSTER_MEASURES, 1)
-            moved_posters.append((row_id, cell))
-    _record_cells(session, connection, moved_findings, moved_posters)
-    _apply(connection, sql, deltas)
-
-
-def _record_cells(session: Session, connection: Connection, findings, posters) -> None:
-    """Write on each moved row the cell it is now counted in (and on its loaded object)."""
-    for model, moved, names in (
-        (Inspection, findings, ("rollup_commune_id", "rollup_day", "rollup_next_day")),
-        (Poster, posters, ("rollup_commune_id", "rollup_day")),
-    ):
-        if not moved:
-            continue
-        table = model.__table__
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values({name: bindparam(f"new_{name}") for name in names}),
-            [
-                {"row_id": row_id, **{f"new_{n}": v for n, v in zip(names, cell, strict=False)}}
-                for row_id, cell in moved
-            ],
-        )
-        for row_id, cell in moved:
-            loaded = session.identity_map.get(identity_key(model, row_id))
-            if loaded is not None:
-                for name, value in zip(names, cell, strict=False):
-                    set_committed_value(loaded, name, value)
+    created = {row.venue_id for row in pending.rows} - pending.venue_ids  # new venues
+    _lock_venues(connection, created)
+    after = venue_cells(connection, pending.venue_ids | created)
+    changes: dict[Cell, list[int]] = defaultdict(_zero)
+    for cell, amounts in after.items():
+        _add(changes, cell, amounts)
+    for cell, amounts in pending.before.items():
+        _add(changes, cell, amounts, -1)
+    _apply(connection, engine_sql(connection), changes)
 
 
 def _apply(connection: Connection, sql: EngineSql, deltas) -> None:
@@ -443,64 +364,39 @@ def rebuild_rollups(connection: Connection | None = None) -> int:
     old cells until then). After bulk inserts that bypass the ORM (the benchmarks), and by
     the migration that created the rollup."""
     connection = connection or db.session.connection()
-    sql = engine_sql(connection)
-    day = sql.vietnam_day
+    day = engine_sql(connection).vietnam_day
     connection.execute(delete(rollup_table))
     i, v, p = inspection_table.c, venue_table.c, poster_table.c
+    measures = [
+        m.label(name) for m, name in zip(finding_measures(inspection_table), MEASURES, strict=True)
+    ]
     dated = (
         select(i.id, i.venue_id, i.server_time, v.commune_id, day(i.server_time).label("day"))
+        .add_columns(*measures)
         .join_from(inspection_table, venue_table, v.id == i.venue_id)
         .subquery()
     )
-    chain = (
-        select(
-            dated.c.id,
-            dated.c.commune_id,
-            dated.c.day,
-            func.coalesce(
-                func.lead(dated.c.day).over(
-                    partition_by=dated.c.venue_id, order_by=(dated.c.server_time, dated.c.id)
-                ),
-                literal(LATEST, Date),
-            ).label("next_day"),
-        )
-        .order_by(dated.c.id)  # SQLite then updates the table's pages in order: twice as fast
-        .subquery()
-    )
-    connection.execute(
-        update(inspection_table)
-        .where(i.id == chain.c.id)
-        .values(
-            rollup_commune_id=chain.c.commune_id,
-            rollup_day=chain.c.day,
-            rollup_next_day=chain.c.next_day,
-        )
-    )
-    connection.execute(
-        update(poster_table)
-        .where(v.id == p.venue_id)
-        .values(rollup_commune_id=v.commune_id, rollup_day=day(p.issued_at))
-    )
-    counted = union_all(
-        select(
-            i.rollup_commune_id.label("commune_id"),
-            i.rollup_day.label("day"),
-            i.rollup_next_day.label("next_day"),
-            *(
-                m.label(name)
-                for m, name in zip(finding_measures(inspection_table), MEASURES, strict=True)
+    chained = select(
+        dated.c.commune_id,
+        dated.c.day,
+        func.coalesce(
+            func.lead(dated.c.day).over(
+                partition_by=dated.c.venue_id, order_by=(dated.c.server_time, dated.c.id)
             ),
-        ),
-        select(
-            p.rollup_commune_id,
-            p.rollup_day,
             literal(LATEST, Date),
-            *(
-                literal_column(str(n)).label(name)
-                for n, name in zip(POSTER_MEASURES, MEASURES, strict=True)
-            ),
+        ).label("next_day"),
+        *(dated.c[name] for name in MEASURES),
+    )
+    posters = select(
+        v.commune_id,
+        day(p.issued_at),
+        literal(LATEST, Date),
+        *(
+            literal_column(str(n)).label(name)
+            for n, name in zip(POSTER_MEASURES, MEASURES, strict=True)
         ),
-    ).subquery()
+    ).join_from(poster_table, venue_table, v.id == p.venue_id)
+    counted = union_all(chained, posters).subquery()
     keys = (counted.c.commune_id, counted.c.day, counted.c.next_day)
     connection.execute(
         rollup_table.insert().from_select(
