@@ -16,13 +16,18 @@ a deletion): before the flush writes, it locks the venues concerned and notes th
 their findings and posters are counted in (the database still holds the old rows); after
 it, it computes their cells again and adds the difference. The rollup is right before each
 flush, so the cells noted are exactly what those venues had added. A review changes no
-counted column, so it changes no cell.
-Writes that bypass the ORM (the benchmarks' bulk inserts) call `rebuild_rollups()`.
+counted column, so it changes no cell. Writes that bypass the ORM (the benchmarks' bulk
+inserts) call `rebuild_rollups()`.
 
 The venue's row is locked (FOR NO KEY UPDATE, which a finding's foreign key check does not
 wait for; nothing on SQLite, whose writers take turns anyway) before its findings are read,
 so on PostgreSQL (READ COMMITTED) two findings of one venue recorded at once are chained
-one after the other: the second sees the first, committed.
+one after the other: the second sees the first, committed. Venues are locked in id order
+and cells updated in key order within a flush; a transaction of several flushes over
+several venues (a merge, an import) can still meet another in a deadlock, which PostgreSQL
+breaks by failing one of them: nothing is half-counted. A rebuild running while findings
+are recorded on PostgreSQL either sees them or has them added after it, or fails on a
+duplicate cell and changes nothing (run it again).
 """
 
 from collections import defaultdict
