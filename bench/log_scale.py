@@ -535,7 +535,7 @@ def main() -> None:
                     f"{seconds * 1000:9.1f}"
                 )
             # The findings alone, from the rollup and recounted from the raw rows (what the
-            # reports did before), for the report's two periods of a week.
+            # reports did before), for the week that ends on the report date.
             week_end = report_day
             week_start = week_end - timedelta(days=6)
             district_communes = [cid for cid, d in built["communes"] if d == district_id]
