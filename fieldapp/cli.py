@@ -1,5 +1,5 @@
 """Command-line tasks: flask seed-demo, import-venues, create-user, set-password, disable-user,
-posters, import-stats, report, uploads-orphans, jobs-worker.
+posters, import-stats, report, rollups-rebuild, uploads-orphans, jobs-worker.
 
 The commands speak English, like click's own help and errors: they are the
 district IT officer's tools. Messages shared with the web pages (the import
@@ -41,6 +41,7 @@ from fieldapp.reports.figures import (
     read_sheet,
 )
 from fieldapp.reports.notice import vn_date
+from fieldapp.reports.rollups import rebuild_rollups
 from fieldapp.reports.weekly import (
     district_month_report,
     district_report,
@@ -711,6 +712,18 @@ def storage_move_local_command() -> None:
         )
 
 
+@click.command("rollups-rebuild")
+@in_english
+def rollups_rebuild_command():
+    """Count every finding and poster into the reports' rollup again, from scratch.
+
+    One transaction: reports read the old rollup until it commits, so none is marked."""
+    start = clock.stopwatch()
+    cells = rebuild_rollups()
+    db.session.commit()
+    click.echo(f"Rollup rebuilt: {cells} cells in {clock.elapsed_ms(start) / 1000:.1f} s.")
+
+
 @click.command("jobs-worker")
 @click.option(
     "--workers", default=2, show_default=True, type=click.IntRange(1, 64),
@@ -753,6 +766,7 @@ def register_commands(app) -> None:
         posters_command,
         import_stats_command,
         report_command,
+        rollups_rebuild_command,
         uploads_orphans_command,
         storage_move_local_command,
         jobs_worker_command,

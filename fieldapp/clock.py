@@ -52,6 +52,12 @@ def vietnam_time(utc_moment: datetime) -> datetime:
     return utc_moment.astimezone(VIETNAM)
 
 
+def vietnam_offset() -> timedelta:
+    """How far Vietnam's clock is ahead of UTC, the same all year: SQL that dates stored
+    moments in the database (the findings rollup's) shifts them by this."""
+    return VIETNAM.utcoffset(datetime(2021, 1, 1))
+
+
 def vietnam_date(utc_moment: datetime) -> date:
     """The Vietnamese calendar day a stored moment (naive UTC) falls on."""
     return vietnam_time(utc_moment).date()

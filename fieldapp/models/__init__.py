@@ -11,6 +11,7 @@ from fieldapp.models.inspection import (
     InspectionPhoto,
 )
 from fieldapp.models.poster import Poster, PosterBatch
+from fieldapp.models.rollup import FindingRollup
 from fieldapp.models.unit import Commune, District, Province
 from fieldapp.models.user import Role, Scope, User
 from fieldapp.models.venue import VENUE_TYPES, DuplicateDismissal, Venue, VenueImport
@@ -25,6 +26,7 @@ __all__ = [
     "CommuneFigures",
     "District",
     "DuplicateDismissal",
+    "FindingRollup",
     "Inspection",
     "InspectionClaim",
     "InspectionPhoto",

@@ -11,15 +11,16 @@ of the month's days.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
-from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.models import Commune, CommuneFigures, District, Inspection, Poster, Province, Venue
+from fieldapp.models import Commune, CommuneFigures, District, Province
 from fieldapp.models.user import COUNTRY_NAME
 from fieldapp.places import sort_key
+from fieldapp.reports.findings import Findings, percent
+from fieldapp.reports.rollups import findings_from_rollups
 
 DEFAULT_PERIOD = timedelta(days=7)
 # Report dates before the national QR systems existed, or far ahead, are typing mistakes.
@@ -40,46 +41,6 @@ MEASURES = (
     "staff_share",
     "scan_rate",
 )
-
-
-def percent(part: int | None, whole: int | None) -> Decimal | None:
-    """part / whole as a percentage rounded half up to one decimal (30.05 → 30.1), or None."""
-    if part is None or not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-@dataclass
-class Findings:
-    """What the app's inspections found at a unit's venues in one period."""
-
-    venues_inspected: int = 0
-    qr_visible: int = 0
-    staff_assigned: int = 0
-    compliant: int = 0
-    visitors_observed: int = 0
-    visitors_scanned: int = 0
-    posters_issued: int = 0
-
-    def add(self, other: "Findings") -> None:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-    @property
-    def qr_visible_share(self) -> Decimal | None:
-        return percent(self.qr_visible, self.venues_inspected)
-
-    @property
-    def staff_share(self) -> Decimal | None:
-        return percent(self.staff_assigned, self.venues_inspected)
-
-    @property
-    def compliant_share(self) -> Decimal | None:
-        return percent(self.compliant, self.venues_inspected)
-
-    @property
-    def scan_rate(self) -> Decimal | None:
-        return percent(self.visitors_scanned, self.visitors_observed)
 
 
 def change(now: Decimal | int | None, before: Decimal | int | None):
@@ -194,54 +155,10 @@ def report_dates(district_ids: list[int], limit: int = 500) -> list[tuple[date, 
 def findings_by_commune(commune_ids, start: date, end: date) -> dict[int, Findings]:
     """Findings received from the first day to the last (inclusive), per commune.
 
-    A venue inspected twice in the period counts once, by its latest finding.
+    A venue inspected twice in the period counts once, by its latest finding (in the order
+    (server_time, id)); read from the rollup that fieldapp/reports/rollups.py keeps.
     """
-    since, until = clock.days_bounds(start, end)
-    latest = (
-        select(func.max(Inspection.id).label("id"))
-        .join(Venue, Venue.id == Inspection.venue_id)
-        .where(
-            Venue.commune_id.in_(commune_ids),
-            Inspection.server_time >= since,
-            Inspection.server_time < until,
-        )
-        .group_by(Inspection.venue_id)
-        .subquery()
-    )
-    counted = Inspection.visitors_observed.is_not(None) & Inspection.visitors_scanned.is_not(None)
-    rows = db.session.execute(
-        select(
-            Venue.commune_id,
-            func.count(),
-            func.sum(case((Inspection.qr_posted == "visible", 1), else_=0)),
-            func.sum(case((Inspection.staff_assigned.is_(True), 1), else_=0)),
-            func.sum(case((Inspection.outcome == "compliant", 1), else_=0)),
-            func.sum(case((counted, Inspection.visitors_observed), else_=0)),
-            func.sum(case((counted, Inspection.visitors_scanned), else_=0)),
-        )
-        .select_from(Inspection)
-        .join(latest, latest.c.id == Inspection.id)
-        .join(Venue, Venue.id == Inspection.venue_id)
-        .group_by(Venue.commune_id)
-    )
-    found = {
-        commune_id: Findings(
-            count, visible or 0, staff or 0, compliant or 0, observed or 0, scanned or 0
-        )
-        for commune_id, count, visible, staff, compliant, observed, scanned in rows
-    }
-    posters = db.session.execute(
-        select(Venue.commune_id, func.count())
-        .select_from(Poster)
-        .join(Venue, Venue.id == Poster.venue_id)
-        .where(
-            Venue.commune_id.in_(commune_ids), Poster.issued_at >= since, Poster.issued_at < until
-        )
-        .group_by(Venue.commune_id)
-    )
-    for commune_id, count in posters:
-        found.setdefault(commune_id, Findings()).posters_issued = count
-    return found
+    return findings_from_rollups(commune_ids, start, end)
 
 
 def _fill(row: ReportRow, figures, before) -> None:
