@@ -31,14 +31,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, insert, select
 
 from fieldapp import create_app
 from fieldapp.extensions import db
 from fieldapp.models import Commune, District, Province, Venue
 from fieldapp.text import search_text
 from fieldapp.venues import service
-from fieldapp.venues.search_index import rebuild_search_index
+from fieldapp.venues.search_index import bulk_load, rebuild_search_index
 from fieldapp.venues.service import search_venues
 
 DISTRICTS, COMMUNES_PER_DISTRICT, BIG_PROVINCE_DISTRICTS = 700, 14, 70
@@ -182,9 +182,8 @@ def build_country(venues: int, rng: random.Random) -> tuple[list[int], list[int]
     rows = venue_rows(venues, communes, rng)
     if db.engine.dialect.name == "postgresql":
         # The index's trigger is off while COPY runs: rebuild_search_index() follows.
-        db.session.execute(text("ALTER TABLE venue DISABLE TRIGGER venue_search_insert"))
-        copy_venues(rows)
-        db.session.execute(text("ALTER TABLE venue ENABLE TRIGGER venue_search_insert"))
+        with bulk_load(db.session.connection()):
+            copy_venues(rows)
     else:
         while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
             db.session.execute(insert(Venue), chunk)

@@ -418,6 +418,42 @@ def test_the_rebuild_command_restores_the_index(app, random_venues, places):
     assert ids(search_venues(districts, "son").venues) == expected and expected
 
 
+def test_a_bulk_load_is_indexed_by_the_rebuild_and_leaves_the_triggers_on(app, places, make_venue):
+    """Venues written inside `bulk_load` (as the benchmarks' bulk loads do) are found once
+    the index is rebuilt; afterwards each venue is indexed as it is written again."""
+    quan_son = places["quan_son"]
+    commune = commune_named(quan_son, "Sơn Hà")
+    with search_index.bulk_load(db.session.connection()):
+        db.session.execute(
+            Venue.__table__.insert(),
+            [
+                {
+                    "code": f"QS-BULK-{n}",
+                    "name": f"Nhà nghỉ Bình An {n}",
+                    "venue_type": "shop",
+                    "address": "",
+                    "commune_id": commune.id,
+                    "is_active": True,
+                    "search_key": f"nha nghi binh an {n} qs-bulk-{n}",
+                    "contact_name": "",
+                    "contact_phone": "",
+                    "qr_payload": "",
+                }
+                for n in range(3)
+            ],
+        )
+    db.session.commit()
+    search_index.rebuild_search_index()
+    db.session.commit()
+    assert [v.code for v in search_venues(quan_son.id, "binh an").venues] == [
+        "QS-BULK-0",
+        "QS-BULK-1",
+        "QS-BULK-2",
+    ]
+    after = make_venue("Nhà nghỉ Bình Minh", code="QS-AFTER")
+    assert search_venues(quan_son.id, "binh minh").venues == [after]
+
+
 @pytest.mark.parametrize(
     ("locale", "count"), [("vi", "Hơn 3 địa điểm"), ("en", "More than 3 venues")]
 )

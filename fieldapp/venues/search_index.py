@@ -28,6 +28,7 @@ THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowe
 """
 
 import re
+from contextlib import contextmanager
 
 from sqlalchemy import ColumnElement, Select, and_, case, column, literal, or_, select, table, text
 
@@ -43,6 +44,8 @@ SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _
 # PostgreSQL: a plain table of the same name (its primary key is venue_id) and its GIN
 # index, kept by triggers; not models either.
 POSTGRESQL_INDEX = "ix_venue_search_words"
+# PostgreSQL's trigger that indexes each venue inserted (made by the migration).
+POSTGRESQL_INSERT_TRIGGER = "venue_search_insert"
 SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX}
 
 # Above this many place tokens (a national scope) the scope is not worth giving to the
@@ -171,6 +174,20 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
     return stmt.join(_words, _words.c.rowid == Venue.id).where(
         text(f"{WORD_TABLE} MATCH :search_words").bindparams(search_words=" AND ".join(clauses))
     )
+
+
+@contextmanager
+def bulk_load(connection):
+    """Around a bulk insert of venues that `rebuild_search_index()` follows: PostgreSQL's
+    per-row insert trigger is off meanwhile (indexing a million venues row by row takes
+    minutes; the rebuild does it whole). SQLite's FTS5 triggers stay on: they cannot be
+    switched off without dropping them. Engine-specific, like the rest of this module."""
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        connection.execute(text(f"ALTER TABLE venue DISABLE TRIGGER {POSTGRESQL_INSERT_TRIGGER}"))
+    yield
+    if postgresql:
+        connection.execute(text(f"ALTER TABLE venue ENABLE TRIGGER {POSTGRESQL_INSERT_TRIGGER}"))
 
 
 def rebuild_search_index() -> None:
