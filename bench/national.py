@@ -679,10 +679,10 @@ def national_month(day: date) -> list[Figure]:
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     figures.append(
         ms_figure(
-            "nation, month's findings per commune from raw inspections (findings_by_commune)",
+            "nation, month's findings per commune (findings_by_commune, from the rollup)",
             timings(lambda: weekly.findings_by_commune(commune_ids, month_start, month_end), 3),
             TARGETS_MS["national month"],
-            note="before the rollups: the raw-row path",
+            note="part of the national month above",
         )
     )
     figures.append(
