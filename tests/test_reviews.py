@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from fieldapp import clock
 from fieldapp.extensions import db
+from fieldapp.home.routes import RETURNED_COUNT
 from fieldapp.models import AuditEntry, Inspection, Venue
 from fieldapp.reviews.service import SORTS
 from tests.factories import commune_named, inspection_answers, jpeg_bytes
@@ -391,3 +392,39 @@ def test_a_supervisor_cannot_review_their_own_finding(client, login, make_user, 
     assert client.post(f"/inspections/{own.id}/approve").status_code == 303
     db.session.refresh(own)
     assert own.review_state == "approved"
+
+
+def test_the_home_page_lists_the_latest_returned_findings_and_links_to_all(
+    client, login, make_venue, make_user, record_finding
+):
+    """An inspector with many findings returned sees the newest few on the home page and a
+    link to the log of all of them (the page never lists an unbounded number)."""
+    inspector = login()
+    venues = [make_venue(f"Cửa hàng số {n}") for n in range(RETURNED_COUNT + 2)]
+    findings = [record_finding(venue) for venue in venues]
+    supervisor = login(make_user("supervisor", role="supervisor"))
+    for finding in findings:
+        response = client.post(
+            f"/inspections/{finding.id}/return", data={"comment": f"Sửa {finding.venue.name}."}
+        )
+        assert response.status_code in (200, 303)
+    assert supervisor.can_review
+    login(inspector)
+    home = client.get("/").get_data(as_text=True)
+    listed = [venue.name for venue in venues if f">{venue.name}<" in home]
+    # The newest returned first: the last ones returned are listed, the first two are not.
+    assert listed == [venue.name for venue in venues[2:]]
+    assert f"Xem cả {RETURNED_COUNT + 2} kết quả bị trả lại" in home
+    assert 'href="/inspections?review=returned"' in home
+    # The link's log holds every one of them.
+    assert sorted(log_ids(client, "?review=returned")) == sorted(f.id for f in findings)
+
+
+def test_a_few_returned_findings_need_no_link(client, login, office):
+    b = office["b"]
+    client.post(f"/inspections/{b.id}/return", data={"comment": "Ảnh mờ."})
+    assert b.review_state == "returned"
+    login(office["first"])
+    home = client.get("/").get_data(as_text=True)
+    assert "Bị trả lại, cần sửa" in home and "Ảnh mờ." in home
+    assert "kết quả bị trả lại" not in home

@@ -15,6 +15,8 @@ bp = Blueprint("home", __name__)
 
 RECENT_COUNT = 10
 DUE_COUNT = 20
+# Findings returned for correction listed on the home page; the rest are in the log.
+RETURNED_COUNT = 10
 
 
 def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
@@ -51,15 +53,22 @@ def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
 @login_required
 def index():
     """The user's district, recent inspections and venues due for re-inspection."""
+    mine_returned = (Inspection.inspector_id == current_user.id) & (
+        Inspection.review_state == "returned"
+    )
     returned = list(
         db.session.scalars(
             select(Inspection)
-            .where(
-                Inspection.inspector_id == current_user.id, Inspection.review_state == "returned"
-            )
+            .where(mine_returned)
             .options(joinedload(Inspection.venue))
             .order_by(Inspection.reviewed_at.desc(), Inspection.id.desc())
+            .limit(RETURNED_COUNT)
         )
+    )
+    returned_total = (
+        db.session.scalar(select(func.count()).select_from(Inspection).where(mine_returned))
+        if len(returned) == RETURNED_COUNT
+        else len(returned)
     )
     awaiting = 0
     if current_user.can_review:
@@ -81,5 +90,6 @@ def index():
         due=venues_due(current_user),
         today=clock.today(),
         returned=returned,
+        returned_total=returned_total,
         awaiting_review=awaiting,
     )
