@@ -84,6 +84,7 @@ from fieldapp.models import (
 from fieldapp.reports.rollups import rebuild_rollups
 from fieldapp.text import search_text
 from tests import servers
+from tests.factories import COMPLIANT_ANSWERS
 
 FAULTS = ("none", "kill-worker", "drop-after-commit", "restart-postgres")
 PASSWORD = "load-test-password-2021"
@@ -110,23 +111,7 @@ VENUE_KINDS = (
 )
 OUTCOMES = ("compliant", "needs_improvement", "non_compliant")
 # The answers of a compliant finding, as the inspection form posts them.
-ANSWERS = {
-    "gps_accuracy": "12",
-    "qr_posted": "visible",
-    "qr_size_ok": "yes",
-    "qr_matches": "yes",
-    "checkin_method": "visitors_scan",
-    "staff_assigned": "yes",
-    "staff_name": "Lò Văn Hùng",
-    "staff_phone": "0912345678",
-    "visitors_observed": "10",
-    "visitors_scanned": "9",
-    "venue_scan_count": "420",
-    "staff_total": "5",
-    "staff_with_app": "5",
-    "paper_fallback": "yes",
-    "notes": "Mã QR dán ở cửa chính.",
-}
+ANSWERS = {"gps_accuracy": "12", **COMPLIANT_ANSWERS}
 
 
 # The province -----------------------------------------------------------------------------

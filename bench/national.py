@@ -71,6 +71,7 @@ from fieldapp.reviews.service import LogFilter, inspection_log  # noqa: E402
 from fieldapp.text import search_text  # noqa: E402
 from fieldapp.venues.search_index import bulk_load  # noqa: E402
 from fieldapp.venues.service import search_venues  # noqa: E402
+from tests.factories import COMPLIANT_ANSWERS  # noqa: E402
 from tests.servers import free_port, postgresql, running, wait_for_port  # noqa: E402
 
 CHUNK = 50_000
@@ -718,20 +719,7 @@ def outbox_body(venue_id_marker="@@UUID@@") -> bytes:
     fields = {
         "uuid": venue_id_marker,
         "device_time": clock.utcnow().strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        "qr_posted": "visible",
-        "qr_size_ok": "yes",
-        "qr_matches": "yes",
-        "checkin_method": "visitors_scan",
-        "staff_assigned": "yes",
-        "staff_name": "Lò Văn Hùng",
-        "staff_phone": "0912345678",
-        "visitors_observed": "10",
-        "visitors_scanned": "9",
-        "venue_scan_count": "420",
-        "staff_total": "5",
-        "staff_with_app": "5",
-        "paper_fallback": "yes",
-        "notes": "Mã QR dán ở cửa chính.",
+        **COMPLIANT_ANSWERS,
     }
     head = f"--{OUTBOX_BOUNDARY}\r\nContent-Disposition: form-data; name="
     parts = [f'{head}"{name}"\r\n\r\n{value}\r\n'.encode() for name, value in fields.items()]
