@@ -12,6 +12,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.home.routes import RETURNED_COUNT
 from fieldapp.models import AuditEntry, Inspection, Venue
+from fieldapp.reviews import service as review_service
 from fieldapp.reviews.service import SORTS
 from tests.factories import commune_named, inspection_answers, jpeg_bytes
 
@@ -107,6 +108,43 @@ def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
     assert "page=2" in body and "type=school" in body
     second = client.get("/inspections?type=school&page=2", headers={"HX-Request": "true"})
     assert second.get_data(as_text=True).count('class="list-link"') == 4
+
+
+def test_the_log_counts_up_to_its_cap_and_pages_on(client, office, monkeypatch):
+    """Past the cap the log says "more than" instead of counting a province's year, and
+    pages on while there are more findings; "page X of Y" only when it counted them all."""
+    monkeypatch.setattr(review_service, "COUNT_CAP", 20)
+    for n in range(40):
+        db.session.add(
+            Inspection(
+                uuid=f"00000000-0000-4000-9000-{n:012d}",
+                venue_id=office["school"].id,
+                inspector_id=office["first"].id,
+                qr_posted="visible",
+                qr_matches="yes",
+                checkin_method="both",
+                staff_assigned=True,
+                outcome="compliant",
+                server_time=clock.utcnow(),
+            )
+        )
+    db.session.commit()
+    pages = []
+    for page in (1, 2):
+        body = client.get(
+            f"/inspections?type=school&page={page}", headers={"HX-Request": "true"}
+        ).get_data(as_text=True)
+        pages.append(body)
+        assert "Hơn 20 lần kiểm tra" in body
+        assert "Trang /" not in body and f"Trang {page}<" in body
+    assert pages[0].count('class="list-link"') == 30 and "page=2" in pages[0]
+    assert pages[1].count('class="list-link"') == 11  # 40 + the school's one from office
+    assert "page=3" not in pages[1] and "page=1" in pages[1]
+    # Under the cap: counted exactly, "page 1 of 1", no pager at all.
+    body = client.get("/inspections?type=market", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "2 lần kiểm tra" in body and "Hơn" not in body and 'class="pager"' not in body
 
 
 @pytest.mark.parametrize("sort", sorted(SORTS))

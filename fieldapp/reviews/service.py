@@ -90,15 +90,26 @@ class LogFilter:
     page_size: int = 30
 
 
+# The log counts its findings up to this many: counting a province's year of findings for
+# "page 1 of 20,000" costs more than the page itself (bench/national.py). Past it, the log
+# says "more than 3,000" and pages on.
+COUNT_CAP = 3_000
+
+
 @dataclass
 class LogPage:
     inspections: list[Inspection]
-    total: int
+    total: int  # exact up to COUNT_CAP; COUNT_CAP when there are more (total_capped)
     filters: LogFilter
     photo_counts: dict[int, int] = field(default_factory=dict)
+    total_capped: bool = False
+    has_next: bool = False
 
     @property
-    def pages(self) -> int:
+    def pages(self) -> int | None:
+        """How many pages, or None when there are more findings than the log counts."""
+        if self.total_capped:
+            return None
         return max(1, -(-self.total // self.filters.page_size))
 
 
@@ -134,20 +145,28 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
             .exists()
         )
         stmt = stmt.where(with_photo if filters.has_photos == "yes" else ~with_photo)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = min(max(filters.page, 1), max(1, -(-total // filters.page_size)))
+    counted = stmt.with_only_columns(Inspection.id).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(counted))
+    capped = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    page = max(filters.page, 1)
+    if not capped:  # a page past the last one shows the last one
+        page = min(page, max(1, -(-total // filters.page_size)))
     filters.page = page
     order = SORTS.get(filters.sort, SORTS["newest"])
     # Pick the page's ids first (narrow rows, sorted in an index), then load those rows:
-    # sorting a district's full rows to keep 30 is what makes a big log slow.
+    # sorting a district's full rows to keep 30 is what makes a big log slow. One more id
+    # than a page says whether a next page exists.
     ids = list(
         db.session.scalars(
             stmt.with_only_columns(Inspection.id)
             .order_by(*order)
-            .limit(filters.page_size)
+            .limit(filters.page_size + 1)
             .offset((page - 1) * filters.page_size)
         )
     )
+    has_next = len(ids) > filters.page_size
+    ids = ids[: filters.page_size]
     rows = (
         db.session.scalars(
             select(Inspection)
@@ -176,4 +195,4 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
         if rows
         else {}
     )
-    return LogPage(list(rows), total, filters, counts)
+    return LogPage(list(rows), total, filters, counts, total_capped=capped, has_next=has_next)
