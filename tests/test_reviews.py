@@ -85,8 +85,9 @@ def test_log_filters(client, office, quan_son, query, expected):
     assert log_ids(client, query) == [office[key].id for key in expected]
 
 
-def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
-    for n in range(33):
+def add_school_findings(office, count: int) -> None:
+    """Many compliant findings of the office's school by its first inspector, at once."""
+    for n in range(count):
         db.session.add(
             Inspection(
                 uuid=f"00000000-0000-4000-8000-{n:012d}",
@@ -101,6 +102,10 @@ def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
             )
         )
     db.session.commit()
+
+
+def test_log_pages_keep_the_filter(client, login, make_venue, app, office):
+    add_school_findings(office, 33)
     body = client.get("/inspections?type=school", headers={"HX-Request": "true"}).get_data(
         as_text=True
     )
@@ -114,21 +119,7 @@ def test_the_log_counts_up_to_its_cap_and_pages_on(client, office, monkeypatch):
     """Past the cap the log says "more than" instead of counting a province's year, and
     pages on while there are more findings; "page X of Y" only when it counted them all."""
     monkeypatch.setattr(review_service, "COUNT_CAP", 20)
-    for n in range(40):
-        db.session.add(
-            Inspection(
-                uuid=f"00000000-0000-4000-9000-{n:012d}",
-                venue_id=office["school"].id,
-                inspector_id=office["first"].id,
-                qr_posted="visible",
-                qr_matches="yes",
-                checkin_method="both",
-                staff_assigned=True,
-                outcome="compliant",
-                server_time=clock.utcnow(),
-            )
-        )
-    db.session.commit()
+    add_school_findings(office, 40)
     pages = []
     for page in (1, 2):
         body = client.get(
