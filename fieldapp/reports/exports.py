@@ -23,9 +23,8 @@ from reportlab.platypus import (
 from fieldapp.audit import record_event
 from fieldapp.models import User
 from fieldapp.posters.render import PDF_FONTS, register_fonts
+from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.notice import (
-    appendix_headers,
-    appendix_rows,
     notice_lines,
     title,
     vn_date,

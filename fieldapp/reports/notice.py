@@ -4,27 +4,20 @@ Numbers are written the Vietnamese way (4.336; 30,0%) by Babel's vi_VN locale, a
 DD/MM/YYYY, whatever language the user reads the app in.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal, format_percent
 
 from fieldapp import clock
+from fieldapp.letters.letter import Paragraph
 from fieldapp.places import official_name
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 LOCALE = "vi_VN"
 ONE_DECIMAL = Decimal("0.1")
 
-# The official appendix's columns, as the province's template names them.
-APPENDIX_HEADERS = ("STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
-PROVINCE_APPENDIX_HEADERS = ("STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
-NATIONAL_APPENDIX_HEADERS = (
-    "STT",
-    "Tỉnh, thành phố",
-    "Tổng số địa điểm tạo mã QR",
-    "Tổng lượt quét",
-)
 # How the notice names the area of each level, and the kind of unit its rows are.
 AREA_WORDS = {"district": "huyện {name}", "province": "tỉnh {name}", "country": "cả nước"}
 ROW_UNITS = {"district": "Xã, thị trấn", "province": "Huyện", "country": "Tỉnh, thành phố"}
@@ -157,20 +150,48 @@ def notice_lines(report: WeeklyReport) -> list[str]:
     return lines
 
 
-def appendix_rows(report: WeeklyReport) -> list[tuple]:
-    """The appendix table's rows (numbers as numbers), the total last."""
-    rows = []
-    for number, row in enumerate(report.rows, start=1):
-        if report.level == "district":
-            rows.append((number, row.district_name, row.name, row.venues_with_qr, row.scans))
-        else:
-            rows.append((number, row.name, row.venues_with_qr, row.scans))
-    total = ("Tổng cộng", "", "") if report.level == "district" else ("Tổng cộng", "")
-    rows.append((*total, report.total.venues_with_qr, report.total.scans))
-    return rows
+# The letter's section 1 and its groups of units (issue 14) ------------------------------
+# First versions: the wording helper's branch refines them; their signatures are what
+# fieldapp/letters calls.
 
 
-def appendix_headers(report: WeeklyReport) -> tuple[str, ...]:
-    if report.level == "country":
-        return NATIONAL_APPENDIX_HEADERS
-    return APPENDIX_HEADERS if report.level == "district" else PROVINCE_APPENDIX_HEADERS
+@dataclass(frozen=True)
+class GroupRule:
+    """How a district picks the letter's groups: the `low_count` lowest units by scans (ties
+    included) plus every unit with no scans; and the units at or above `high_threshold`
+    scans (None: above the average of the units with figures)."""
+
+    low_count: int = 3
+    high_threshold: int | None = None
+
+
+def low_group(report: WeeklyReport, rule: GroupRule) -> list[ReportRow]:
+    """The units low in scans: the `low_count` lowest (a tie at the last place joins),
+    and every unit with no scans, in the report's order."""
+    rows = report.rows_with_figures
+    ranked = sorted(row.scans for row in rows)
+    if not ranked:
+        return []
+    cut = ranked[min(rule.low_count, len(ranked)) - 1] if rule.low_count > 0 else -1
+    return [row for row in rows if row.scans <= cut or row.scans == 0]
+
+
+def high_group(report: WeeklyReport, rule: GroupRule) -> list[ReportRow]:
+    """The units high in scans: at or above the threshold, or above the average."""
+    rows = report.rows_with_figures
+    if not rows:
+        return []
+    if rule.high_threshold is not None:
+        return [row for row in rows if row.scans >= rule.high_threshold]
+    average = sum(row.scans for row in rows) / len(rows)
+    return [row for row in rows if row.scans > average]
+
+
+def unit_list(rows: list[ReportRow]) -> str:
+    """Units as the letters list them: "xã A, xã B, thị trấn C"."""
+    return ", ".join(unit_name(row) for row in rows)
+
+
+def section_one(report: WeeklyReport, rule: GroupRule) -> list[Paragraph]:
+    """Section 1 "Kết quả thực hiện" of the letter, as paragraphs."""
+    return [Paragraph(text=line) for line in notice_lines(report)]

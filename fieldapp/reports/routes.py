@@ -31,6 +31,7 @@ from fieldapp.models import District
 from fieldapp.models.user import COUNTRY_NAME
 from fieldapp.places import in_vietnamese_order
 from fieldapp.reports import exports
+from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.figures import (
     COUNTS,
@@ -48,8 +49,6 @@ from fieldapp.reports.figures import (
 )
 from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.notice import (
-    appendix_headers,
-    appendix_rows,
     notice_lines,
     title,
     unit_name,
