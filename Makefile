@@ -11,6 +11,9 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 APP_JS := $(wildcard static/js/*.js)
 FONT_PACKAGE := node_modules/@expo-google-fonts/be-vietnam-pro
 FONTS := static/vendor/fonts/be-vietnam-pro
+# The letter's serif face (issue 14): Tinos, metric-compatible with Times New Roman.
+LETTER_FONT_PACKAGE := node_modules/@expo-google-fonts/tinos
+LETTER_FONTS := static/vendor/fonts/tinos
 
 .PHONY: run serve test lint install install-test system-packages messages lock audit
 
@@ -56,7 +59,7 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check .
 
 install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/leaflet/leaflet.js \
-	$(FONTS)/.copied static/build/js/.built $(MO)
+	$(FONTS)/.copied $(LETTER_FONTS)/.copied static/build/js/.built $(MO)
 
 install-test: install $(VENV)/.installed-test system-packages
 
@@ -87,6 +90,15 @@ $(FONTS)/.copied: node_modules/.package-lock.json
 	cp $(FONT_PACKAGE)/400Regular/BeVietnamPro_400Regular.ttf $(FONTS)/400Regular/
 	cp $(FONT_PACKAGE)/700Bold/BeVietnamPro_700Bold.ttf $(FONTS)/700Bold/
 	cp $(FONT_PACKAGE)/LICENSE_FONT $(FONTS)/
+	touch $@
+
+# The letter's font, four styles (regular, italic, bold, bold italic), read from here
+# (LETTER_FONT_DIR).
+$(LETTER_FONTS)/.copied: node_modules/.package-lock.json
+	mkdir -p $(LETTER_FONTS)
+	cp $(LETTER_FONT_PACKAGE)/400Regular/Tinos_400Regular.ttf $(LETTER_FONT_PACKAGE)/400Regular_Italic/Tinos_400Regular_Italic.ttf \
+	  $(LETTER_FONT_PACKAGE)/700Bold/Tinos_700Bold.ttf $(LETTER_FONT_PACKAGE)/700Bold_Italic/Tinos_700Bold_Italic.ttf \
+	  $(LETTER_FONT_PACKAGE)/LICENSE_FONT $(LETTER_FONTS)/
 	touch $@
 
 # The app's own scripts, minified; static/js/ keeps the readable sources, and

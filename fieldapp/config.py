@@ -98,6 +98,8 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "MAX_PHOTO_PIXELS": 40_000_000,
         # Copied here from the npm package by the set-up (`make install`).
         "POSTER_FONT_DIR": str(ROOT / "static" / "vendor" / "fonts" / "be-vietnam-pro"),
+        # The letter's serif face (Tinos: Times New Roman's metrics, Vietnamese), `make install`.
+        "LETTER_FONT_DIR": str(ROOT / "static" / "vendor" / "fonts" / "tinos"),
         "POSTER_FOLDER": str(instance / "posters"),
         # Spreadsheets of national figures wait here between their preview and their import.
         "FIGURES_UPLOAD_FOLDER": str(instance / "figure-imports"),
