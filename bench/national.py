@@ -4,7 +4,8 @@ figures, asserts nothing).
 Generates synthetic national data: 63 provinces, 700 districts, 10,000 communes (Xã,
 Phường, Thị trấn), 1,000,000 venues, 5,000,000 inspections over a year and the national
 figures (CommuneFigures) of 52 weekly report dates; then measures, on SQLite and/or
-PostgreSQL (a server of its own in a temporary folder, tests/servers.py):
+PostgreSQL (a server of its own in a temporary folder, tests/servers.py, with the memory
+settings of deploy/compose.yaml):
 
 - venue search, p50/p95 of the database time (`search_venues` called directly) and of the
   whole request (the search fragment through the test client, HX-Request), at district,
@@ -113,6 +114,10 @@ CHECKIN = (["visitors_scan", "staff_scan", "both", "none"], [35, 20, 30, 15])
 # What inspectors type: words, prefixes of words, two words, a piece of a venue code.
 QUERIES = ["son", "son ha", "cho", "truong", "xuan", "th", "nha van hoa", "tap hoa minh",
            "quan", "cua hang phuc", "pu", "an", "01-00"]  # fmt: skip
+# PostgreSQL's memory settings as deploy/compose.yaml gives them (its defaults, 128 MB of
+# cache, are meant for a laptop, not a national database).
+PRODUCTION_POSTGRESQL = {"shared_buffers": "2GB", "effective_cache_size": "6GB",
+                         "random_page_cost": "1.1", "work_mem": "16MB"}  # fmt: skip
 TARGETS_MS = {"search": 20, "log": 150, "district report": 50, "province report": 200,
               "national month": 1000}  # fmt: skip
 
@@ -1028,7 +1033,7 @@ def main() -> None:
             if engine == "sqlite":
                 run_engine(engine, f"sqlite:///{folder / 'national.db'}", folder, args, counts)
             else:
-                with postgresql() as url:
+                with postgresql(**PRODUCTION_POSTGRESQL) as url:
                     run_engine(engine, url, folder, args, counts)
 
 

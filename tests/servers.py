@@ -136,12 +136,13 @@ def postgres_program(name: str) -> str:
 
 
 @contextlib.contextmanager
-def postgresql() -> Iterator[str]:
+def postgresql(**settings: str) -> Iterator[str]:
     """A PostgreSQL server on a fresh data folder; yields the SQLAlchemy URL of its
     `fieldapp` database (owned by the superuser `fieldapp`, no password: local only).
 
     Durability is switched off (fsync, full-page writes): test data need not survive a
-    power cut, and the suite runs several times faster."""
+    power cut, and the suite runs several times faster. `settings` are more server
+    settings (the benchmarks give production's memory sizes: deploy/compose.yaml)."""
     # PostgreSQL refuses to run as root: as root, it runs as the package's `postgres` user.
     user = "postgres" if os.geteuid() == 0 else None
     with server_folder("postgresql", owner=user) as folder:
@@ -171,6 +172,8 @@ def postgresql() -> Iterator[str]:
             "-c", "synchronous_commit=off",
             "-c", "max_connections=200",
         ]  # fmt: skip
+        for name, value in settings.items():
+            command += ["-c", f"{name}={value}"]
         # SIGINT: PostgreSQL's fast shutdown, which does not wait for clients to leave.
         with serving(command, folder, port, user=user, stop_signal=signal.SIGINT):
             # The port opens before the server accepts sessions ("the database system is

@@ -199,12 +199,23 @@ def scope_ids(places, scope: str) -> list[int]:
     scope=st.sampled_from(SCOPES),
     page_size=st.integers(1, 40),
     place_filter_max=st.sampled_from([100, 1]),
+    every_district_read_above=st.sampled_from([32, 0]),
 )
 def test_search_equals_a_plain_scan(
-    random_venues, places, monkeypatch, query, scope, page_size, place_filter_max
+    random_venues,
+    places,
+    monkeypatch,
+    query,
+    scope,
+    page_size,
+    place_filter_max,
+    every_district_read_above,
 ):
-    """Also with the scope left out of the index's query (as for a national scope)."""
+    """Also with the scope left out of the index's query (as for a national scope), and
+    with every district read (as for a national scope, where a scope of them all needs
+    no filter: "two_provinces" is every district of the test's database)."""
     monkeypatch.setattr(search_index, "PLACE_FILTER_MAX", place_filter_max)
+    monkeypatch.setattr(search_index, "EVERY_DISTRICT_READ_ABOVE", every_district_read_above)
     districts = scope_ids(places, scope)
     expected = reference(all_venues(), districts, query)
     first = search_venues(districts, query, page_size=page_size)
@@ -241,13 +252,25 @@ def test_filters_equal_a_plain_scan(random_venues, places, query, venue_type):
     query=st.one_of(st.just(""), st.sampled_from(["s", "c", "t", "b", "q", "0", "son"])),
     scope=st.sampled_from(SCOPES),
     page=st.integers(1, 4),
+    place_filter_max=st.sampled_from([100, 1]),
+    every_district_read_above=st.sampled_from([32, 0]),
 )
 def test_large_results_are_read_in_key_order_and_counted_up_to_the_cap(
-    random_venues, places, monkeypatch, query, scope, page
+    random_venues,
+    places,
+    monkeypatch,
+    query,
+    scope,
+    page,
+    place_filter_max,
+    every_district_read_above,
 ):
     """Above SORT_LIMIT matches, names starting with the phrase come first and then all
     the others in search-key order; above COUNT_CAP the count says "more than"; paging
-    goes on past the cap while full pages come back."""
+    goes on past the cap while full pages come back. With every scope the index is
+    asked for (one place, several, none, or all districts: see the test above)."""
+    monkeypatch.setattr(search_index, "PLACE_FILTER_MAX", place_filter_max)
+    monkeypatch.setattr(search_index, "EVERY_DISTRICT_READ_ABOVE", every_district_read_above)
     monkeypatch.setattr(service, "SORT_LIMIT", 4)
     monkeypatch.setattr(service, "COUNT_CAP", 7)
     districts = scope_ids(places, scope)

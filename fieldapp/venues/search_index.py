@@ -44,19 +44,31 @@ SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _
 # PostgreSQL: a plain table of the same name (its primary key is venue_id) and its GIN
 # index, kept by triggers; not models either.
 POSTGRESQL_INDEX = "ix_venue_search_words"
+# And its b-tree indexes on (place, search key): a scope's matches read in key order from
+# the index alone (migration 8a5e7c9d1f43).
+POSTGRESQL_WALKS = frozenset(
+    {"ix_venue_search_district_walk", "ix_venue_search_province_walk", "ix_venue_search_walk"}
+)
 # PostgreSQL's trigger that indexes each venue inserted (made by the migration).
 POSTGRESQL_INSERT_TRIGGER = "venue_search_insert"
-SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX}
+SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX} | POSTGRESQL_WALKS
 
 # Above this many place tokens (a national scope) the scope is not worth giving to the
 # index (an OR of many tokens is slow on both engines): it is checked on the venues.
 PLACE_FILTER_MAX = 8
+# Above this many districts (a national scope) the scope's places are read from every
+# district, quicker than picking them out by hundreds of ids; and a scope of every
+# district then needs no filter at all.
+EVERY_DISTRICT_READ_ABOVE = 32
 # PostgreSQL's lexemes hold the starts of every word up to this many letters.
 PREFIX_LEXEMES = 8
 
 _ALNUM = re.compile(r"[0-9a-z]+")
 _words = table(WORD_TABLE, column("rowid"))
-_pg_words = table(WORD_TABLE, column("venue_id"))
+_pg_words = table(
+    WORD_TABLE,
+    *(column(name) for name in ("venue_id", "search_key", "district_id", "province_id")),
+)
 
 
 def is_search_index(name: str | None) -> bool:
@@ -70,28 +82,27 @@ def query_terms(query: str | None) -> list[str]:
     return [term for term in search_terms(query) if _ALNUM.search(term)]
 
 
-def term_matches(term: str) -> ColumnElement[bool]:
+def term_matches(term: str, key=Venue.search_key) -> ColumnElement[bool]:
     """A word typed starts a word of the search key (after its start, a space or '-')."""
-    key = Venue.search_key
     return or_(key.like(f"{term}%"), key.like(f"% {term}%"), key.like(f"%-{term}%"))
 
 
-def starts_with_phrase(terms: list[str]) -> ColumnElement[bool]:
+def starts_with_phrase(terms: list[str], key=Venue.search_key) -> ColumnElement[bool]:
     """The search key (so the name) starts with the words as typed: a range of the index
     on `search_key`, since the key holds only [0-9a-z -] and '{' sorts after them."""
     phrase = " ".join(terms)
-    return and_(Venue.search_key >= phrase, Venue.search_key < phrase + "{")
+    return and_(key >= phrase, key < phrase + "{")
 
 
-def rank(terms: list[str]) -> ColumnElement[int]:
+def rank(terms: list[str], key=Venue.search_key) -> ColumnElement[int]:
     """0 for a search key (so a name) starting with the words as typed, 1 when they start
     another word of it, 2 otherwise: results come in this order, then by search key."""
     if not terms:
         return literal(0)
     phrase = " ".join(terms)
     return case(
-        (Venue.search_key.like(f"{phrase}%"), 0),
-        (Venue.search_key.like(f"% {phrase}%"), 1),
+        (key.like(f"{phrase}%"), 0),
+        (key.like(f"% {phrase}%"), 1),
         else_=2,
     )
 
@@ -101,33 +112,43 @@ def _parts(terms: list[str]) -> list[str]:
     return [part for term in terms for part in _ALNUM.findall(term)]
 
 
-def matching(stmt: Select, terms: list[str]) -> Select:
+def matching(stmt: Select, terms: list[str], key=Venue.search_key) -> Select:
     """The statement (a select of Venue) kept to venues that match every word, by the
     rule alone (`term_matches`, no index): for reading along the search key's index."""
-    return stmt.where(*(term_matches(term) for term in terms))
+    return stmt.where(*(term_matches(term, key) for term in terms))
 
 
 def place_tokens(district_ids: list[int]) -> list[str] | None:
     """The index's tokens for a scope: p<id> for each province whose districts are all in
     it, d<id> for the other districts; None when there are too many to be worth asking
     the index (a national scope: its venues are checked on the rows instead)."""
+    return _scope(district_ids)[0]
+
+
+def _scope(district_ids: list[int]) -> tuple[list[str] | None, bool]:
+    """The scope's place tokens (as `place_tokens`), and whether it is every district."""
     wanted = set(district_ids)
     if len(wanted) == 1:  # a district's users, the most of them: no need to ask
-        return [f"d{int(district_ids[0])}"]
-    provinces: dict[int, list[int]] = {}
-    for district_id, province_id in db.session.execute(
-        select(District.id, District.province_id).where(
+        return [f"d{int(district_ids[0])}"], False
+    districts = select(District.id, District.province_id)
+    every_district_read = len(wanted) > EVERY_DISTRICT_READ_ABOVE
+    if not every_district_read:
+        districts = districts.where(
             District.province_id.in_(select(District.province_id).where(District.id.in_(wanted)))
         )
-    ):
+    provinces: dict[int, list[int]] = {}
+    for district_id, province_id in db.session.execute(districts):
         provinces.setdefault(province_id, []).append(district_id)
+    everywhere = every_district_read and wanted == {
+        district_id for ids in provinces.values() for district_id in ids
+    }
     tokens = []
-    for province_id, districts in sorted(provinces.items()):
-        if wanted.issuperset(districts):
+    for province_id, districts_of in sorted(provinces.items()):
+        if wanted.issuperset(districts_of):
             tokens.append(f"p{province_id}")
         else:
-            tokens += [f"d{district_id}" for district_id in sorted(wanted & set(districts))]
-    return tokens if len(tokens) <= PLACE_FILTER_MAX else None
+            tokens += [f"d{district_id}" for district_id in sorted(wanted & set(districts_of))]
+    return (tokens if len(tokens) <= PLACE_FILTER_MAX else None), everywhere
 
 
 def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
@@ -142,28 +163,13 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
     if places == []:  # none of these districts exists
         return stmt.where(literal(False))
     if db.engine.dialect.name == "postgresql":
-        # psycopg prepares a statement run five times, and PostgreSQL may then plan it once
-        # for any words (a generic plan): one that scans the country for "xyz". Plan each
-        # search for its own words. And the tables are in memory (or on SSD): with the
-        # default cost of a random read (4) the planner reads all venues in sequence
-        # rather than look up the few hundred the index found.
-        db.session.execute(
-            text("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL random_page_cost = 1.1")
-        )
-        # A word of letters and digits up to PREFIX_LEXEMES long is exactly a lexeme; the
-        # others (longer, or holding '-') are looked up by their parts' starts and checked
-        # by the rule, which PostgreSQL's planner cannot estimate: only they carry it.
-        lexemes = [f"'{part[:PREFIX_LEXEMES]}*'" for part in _parts(terms)]
-        if places:
-            lexemes.insert(0, "(" + " | ".join(f"'@{token}'" for token in places) + ")")
-        inexact = [t for t in terms if not t.isalnum() or len(t) > PREFIX_LEXEMES]
+        _plan_each_search()
+        search_words, inexact = _tsquery(terms, places)
         stmt = matching(stmt, inexact)
-        if not lexemes:
+        if search_words is None:
             return stmt
         return stmt.join(_pg_words, _pg_words.c.venue_id == Venue.id).where(
-            text("venue_search.words @@ CAST(:search_words AS tsquery)").bindparams(
-                search_words=" & ".join(lexemes)
-            )
+            _words_match(search_words)
         )
     clauses = [f'words : "{part}"*' for part in _parts(terms)]
     if places:
@@ -174,6 +180,107 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
     return stmt.join(_words, _words.c.rowid == Venue.id).where(
         text(f"{WORD_TABLE} MATCH :search_words").bindparams(search_words=" AND ".join(clauses))
     )
+
+
+def _tsquery(terms: list[str], places: list[str] | None) -> tuple[str | None, list[str]]:
+    """PostgreSQL: the tsquery of a search ('son*' & 'ha*' & ('@d12' | '@d13')), None when
+    nothing is asked of the index, and the words it cannot check exactly. A word of letters
+    and digits up to PREFIX_LEXEMES long is exactly a lexeme; the others (longer, or
+    holding '-') are looked up by their parts' starts and checked by the rule, which
+    PostgreSQL's planner cannot estimate: only they carry it."""
+    lexemes = [f"'{part[:PREFIX_LEXEMES]}*'" for part in _parts(terms)]
+    if places:
+        lexemes.insert(0, "(" + " | ".join(f"'@{token}'" for token in places) + ")")
+    inexact = [t for t in terms if not t.isalnum() or len(t) > PREFIX_LEXEMES]
+    return (" & ".join(lexemes) if lexemes else None), inexact
+
+
+def _words_match(search_words: str) -> ColumnElement[bool]:
+    return text("venue_search.words @@ CAST(:search_words AS tsquery)").bindparams(
+        search_words=search_words
+    )
+
+
+def _plan_each_search() -> None:
+    """PostgreSQL only. psycopg prepares a statement run five times, and PostgreSQL may
+    then plan it once for any words (a generic plan): one that scans the country for
+    "xyz". Plan each search for its own words. And the tables are in memory (or on SSD):
+    with the default cost of a random read (4) the planner reads all venues in sequence
+    rather than look up the few hundred the index found."""
+    db.session.execute(
+        text("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL random_page_cost = 1.1")
+    )
+
+
+def key_order_parts(terms: list[str], key=Venue.search_key) -> list[ColumnElement[bool] | None]:
+    """The search's order read along an index on the search key, in three ranges: names
+    starting with the words first, then the keys before them, then those after (the
+    phrase's second rank is not kept apart at this size). [None]: no words, one range."""
+    if not terms:
+        return [None]
+    phrase = " ".join(terms)
+    return [starts_with_phrase(terms, key), key < phrase, key >= phrase + "{"]
+
+
+# PostgreSQL: a scope's search from the index table alone -----------------------------------
+# Its rows hold each active venue's search key, district and province as well as its
+# lexemes (migration 8a5e7c9d1f43), so a search without a commune or type filter never
+# reads the venues until the page's thirty: the count and the ranks come from the rows the
+# GIN index finds, and a large result's page from a b-tree walk in key order over the
+# scope's entries (an index-only scan: the rule is checked on the keys in the index).
+
+
+def keys_in_index() -> bool:
+    """Whether the word index holds the venues' search keys and places (PostgreSQL)."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def indexed_keys(terms: list[str], district_ids: list[int], limit: int) -> list[tuple]:
+    """(rank, search key, venue id) of up to `limit` active venues of the districts that
+    match every word, in no order. PostgreSQL only (`keys_in_index`)."""
+    tokens, everywhere = _scope(district_ids) if district_ids else ([], False)
+    if tokens == []:  # no district, or none that exists
+        return []
+    _plan_each_search()
+    words = _pg_words.c
+    search_words, inexact = _tsquery(terms, tokens)
+    conditions = [term_matches(term, words.search_key) for term in inexact]
+    if search_words is not None:
+        conditions.append(_words_match(search_words))
+    if not tokens and not everywhere:
+        conditions.append(words.district_id.in_(district_ids))
+    query = select(rank(terms, words.search_key), words.search_key, words.venue_id)
+    return db.session.execute(query.where(*conditions).limit(limit)).all()
+
+
+def indexed_walk(terms: list[str], district_ids: list[int], offset: int, count: int) -> list[int]:
+    """The ids of the venues at `offset` to `offset + count` of a large result in the
+    search's order, read along the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
+    tokens, everywhere = _scope(district_ids) if district_ids else ([], False)
+    if tokens == []:
+        return []
+    words = _pg_words.c
+    if tokens and len(tokens) == 1:
+        kind, place = tokens[0][0], int(tokens[0][1:])
+        scope = (words.province_id if kind == "p" else words.district_id) == place
+    elif tokens:
+        scope = or_(
+            words.province_id.in_([int(t[1:]) for t in tokens if t[0] == "p"]),
+            words.district_id.in_([int(t[1:]) for t in tokens if t[0] == "d"]),
+        )
+    else:
+        scope = literal(True) if everywhere else words.district_id.in_(district_ids)
+    walk = matching(select(words.venue_id).where(scope), terms, words.search_key)
+    wanted = offset + count
+    ids: list[int] = []
+    for part in key_order_parts(terms, words.search_key):
+        if len(ids) >= wanted:
+            break
+        ranged = walk if part is None else walk.where(part)
+        ids += db.session.scalars(
+            ranged.order_by(words.search_key, words.venue_id).limit(wanted - len(ids))
+        )
+    return ids[offset:wanted]
 
 
 @contextmanager
@@ -199,9 +306,11 @@ def rebuild_search_index() -> None:
         db.session.execute(text(f"TRUNCATE {WORD_TABLE}"))
         db.session.execute(
             text(
-                f"INSERT INTO {WORD_TABLE} (venue_id, words)"
+                f"INSERT INTO {WORD_TABLE}"
+                " (venue_id, words, search_key, district_id, province_id)"
                 " SELECT venue.id, venue_search_lexemes("
-                "venue.search_key, commune.district_id, district.province_id)"
+                "venue.search_key, commune.district_id, district.province_id),"
+                " venue.search_key, commune.district_id, district.province_id"
                 " FROM venue JOIN commune ON commune.id = venue.commune_id"
                 " JOIN district ON district.id = commune.district_id"
                 " WHERE venue.is_active"

@@ -58,56 +58,56 @@ def search_venues(
         stmt = stmt.where(Venue.commune_id == commune_id)
     if venue_type:
         stmt = stmt.where(Venue.venue_type == venue_type)
-    candidates = search_index.narrowed(stmt, terms, ids)
-    # One pass over the index's candidates gives the count and, when there are not many,
-    # the whole order: (rank, search key, id) of at most SORT_LIMIT rows, sorted here.
-    keys = db.session.execute(
-        candidates.with_only_columns(search_index.rank(terms), Venue.search_key, Venue.id).limit(
-            max(SORT_LIMIT, COUNT_CAP) + 1
-        )
-    ).all()
-    found = len(keys)
+    limit = max(SORT_LIMIT, COUNT_CAP) + 1
+    if search_index.keys_in_index() and not commune_id and not venue_type:
+        # PostgreSQL: the index table alone gives the count, the order and a large
+        # result's page; the venues are read for the page only.
+        keys = search_index.indexed_keys(terms, ids, limit)
+        found = len(keys)
+        if found > SORT_LIMIT:
+            chosen = search_index.indexed_walk(terms, ids, offset, page_size)
+    else:
+        # One pass over the index's candidates gives the count and, when there are not
+        # many, the whole order: (rank, search key, id) of at most SORT_LIMIT rows.
+        candidates = search_index.narrowed(stmt, terms, ids)
+        keys = db.session.execute(
+            candidates.with_only_columns(
+                search_index.rank(terms), Venue.search_key, Venue.id
+            ).limit(limit)
+        ).all()
+        found = len(keys)
+        if found > SORT_LIMIT:
+            chosen = _walk_in_key_order(
+                search_index.matching(stmt, terms), terms, offset, page_size
+            )
     if found <= SORT_LIMIT:
         chosen = [row[2] for row in sorted(keys)[offset : offset + page_size]]
-        loaded = {
-            venue.id: venue
-            for venue in db.session.scalars(
-                district_venues(ids)
-                .where(Venue.id.in_(chosen))
-                .options(contains_eager(Venue.commune))
-            )
-        }
-        venues = [loaded[venue_id] for venue_id in chosen]
-    else:
-        venues = _walk_in_key_order(search_index.matching(stmt, terms), terms, offset, page_size)
+    loaded = {
+        venue.id: venue
+        for venue in db.session.scalars(
+            district_venues(ids).where(Venue.id.in_(chosen)).options(contains_eager(Venue.commune))
+        )
+    }
+    # A venue closed or moved between the two reads is left out of the page.
+    venues = [loaded[venue_id] for venue_id in chosen if venue_id in loaded]
     return VenueSearch(venues, min(found, COUNT_CAP), page, page_size, found > COUNT_CAP)
 
 
-def _walk_in_key_order(stmt, terms: list[str], offset: int, page_size: int) -> list[Venue]:
-    """A page of a large result, read along the index on the search key: names starting
-    with the words first, then all the others in search-key order (the phrase's second
-    rank is not kept apart at this size). No sort of the whole result."""
+def _walk_in_key_order(stmt, terms: list[str], offset: int, page_size: int) -> list[int]:
+    """The ids of a page of a large result, read along the index on the search key
+    (`search_index.key_order_parts`): no sort of the whole result."""
     wanted = offset + page_size
-    if terms:
-        phrase = " ".join(terms)
-        parts = [
-            search_index.starts_with_phrase(terms),
-            Venue.search_key < phrase,
-            Venue.search_key >= phrase + "{",
-        ]
-    else:
-        parts = [None]
-    venues: list[Venue] = []
-    for part in parts:
-        if len(venues) >= wanted:
+    ids: list[int] = []
+    for part in search_index.key_order_parts(terms):
+        if len(ids) >= wanted:
             break
         walk = stmt if part is None else stmt.where(part)
-        venues += db.session.scalars(
-            walk.options(contains_eager(Venue.commune))
+        ids += db.session.scalars(
+            walk.with_only_columns(Venue.id)
             .order_by(Venue.search_key, Venue.id)
-            .limit(wanted - len(venues))
+            .limit(wanted - len(ids))
         )
-    return venues[offset:wanted]
+    return ids[offset:wanted]
 
 
 class DuplicateVenue(Exception):
