@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.extensions import db
+from fieldapp.home import routes as home_routes
 from fieldapp.home.routes import RECENT_COUNT, recent_inspections
 from fieldapp.inspections import service
 from fieldapp.models import Inspection, InspectionPhoto
@@ -332,6 +333,25 @@ def test_findings_of_the_same_moment_are_listed_last_recorded_first(
     page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
     linked = [int(n) for n in re.findall(r'href="/inspections/(\d+)"', page)]
     assert list(dict.fromkeys(linked)) == newest_first
+
+
+def test_an_inspectors_home_lists_their_findings_in_the_district_only(
+    record_finding, client, login, make_venue, other_district, monkeypatch
+):
+    """The home page reads an inspector's newest findings first and checks the district
+    after; when those newest are all of a venue since moved to another district, it reads
+    on and still lists the ones in the district, newest first."""
+    monkeypatch.setattr(home_routes, "OWN_LOOKAHEAD", 3)
+    user = login()
+    here, moved = make_venue("Chợ Sơn Hà"), make_venue("Quán Bản Lát", code="QS-MOVED")
+    kept = [record_finding(here).id for _ in range(4)]
+    gone = [record_finding(moved).id for _ in range(4)]
+    assert [i.id for i in recent_inspections(user)] == (kept + gone)[::-1][:RECENT_COUNT]
+    moved.commune = other_district.communes[0]
+    db.session.commit()
+    assert [i.id for i in recent_inspections(user)] == kept[::-1]
+    monkeypatch.setattr(home_routes, "OWN_LOOKAHEAD", 50)
+    assert [i.id for i in recent_inspections(user)] == kept[::-1]
 
 
 def test_a_uuid_stored_by_a_concurrent_request_returns_the_first(
