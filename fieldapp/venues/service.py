@@ -4,7 +4,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import joinedload
 
 from fieldapp.access import district_venues
 from fieldapp.audit import record_change
@@ -82,13 +82,17 @@ def search_venues(
             )
     if found <= SORT_LIMIT:
         chosen = [row[2] for row in sorted(keys)[offset : offset + page_size]]
+    # The page's venues by id; their district checked here again (a national scope's
+    # hundreds of district ids would cost more in SQL than the thirty venues): a venue
+    # closed or moved out of the scope between the two reads is left out of the page.
+    scope = set(ids)
     loaded = {
         venue.id: venue
         for venue in db.session.scalars(
-            district_venues(ids).where(Venue.id.in_(chosen)).options(contains_eager(Venue.commune))
+            select(Venue).where(Venue.id.in_(chosen)).options(joinedload(Venue.commune))
         )
+        if venue.commune.district_id in scope and venue.is_active
     }
-    # A venue closed or moved between the two reads is left out of the page.
     venues = [loaded[venue_id] for venue_id in chosen if venue_id in loaded]
     return VenueSearch(venues, min(found, COUNT_CAP), page, page_size, found > COUNT_CAP)
 
