@@ -305,11 +305,10 @@ def address_line(address: str | None, *units: str, capitalised: bool = True) -> 
     parts = [part for part in _ADDRESS_PARTS.split((address or "").strip()) if part]
     kept = []
     for part in parts:
-        if any(_names_unit(part, prefix, key) for prefix, key, _ in wanted):
-            continue
-        for prefix, key, _ in wanted:
+        for prefix, key, _ in reversed(wanted):  # "Khu 1 xã Sơn Hà huyện Quan Sơn"
             part = _without_unit_at_end(part, prefix, key)
-        kept.append(_SPACES.sub(" ", part).strip())
+        if not any(_names_unit(part, prefix, key) for prefix, key, _ in wanted):
+            kept.append(_SPACES.sub(" ", part).strip())
     line = ", ".join(kept + [official for _, _, official in wanted])
     return line[:1].upper() + line[1:] if capitalised else line
 

@@ -415,6 +415,14 @@ UNITS = ("thị trấn Sơn Lư", "huyện Quan Sơn", "tỉnh Thanh Hóa")
         ),
         ("Khu 1 thị trấn Sơn Lư", "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa"),
         ("Khu 1 - TT Sơn Lư", "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa"),
+        (
+            "Khu 1 thị trấn Sơn Lư huyện Quan Sơn",
+            "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa",
+        ),
+        (
+            "Khu 1, Thị trấn Sơn Lư huyện Quan Sơn tỉnh Thanh Hóa",
+            "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa",
+        ),
         ("khu 1, tt son lu, quan son", "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa"),
         ("KHU 1, THỊ TRẤN SƠN LƯ", "KHU 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa"),
         ("Khu 1, tỉnh Thanh Hóa", "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa"),
