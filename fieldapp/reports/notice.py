@@ -107,10 +107,9 @@ def notice_lines(report: WeeklyReport) -> list[str]:
 class GroupRule:
     """How a district picks the letter's groups: the `low_count` lowest units by scans below
     the average (ties included) plus every unit with no scans; and the units at or above
-    `high_threshold`
-    scans (None: above the average of the units with figures). The `low_count` lowest
-    install rates, ties included, below the area's own rate are the units low in installs.
-    """
+    `high_threshold` scans (None: above the average of the units with figures). The
+    `low_count` lowest install rates, ties included, below the area's own rate are the
+    units low in installs."""
 
     low_count: int = 3
     high_threshold: int | None = None
