@@ -218,21 +218,113 @@ def commune_kind_named(written: str | None) -> str | None:
     return _COMMUNE_KIND_IN_ENGLISH.get(key)
 
 
+# The centrally run cities are "thành phố Hà Nội"; every other province is "tỉnh Thanh Hóa".
+CENTRAL_CITIES = frozenset(
+    fold(name) for name in ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế")
+)
+
+
+def province_prefix(name: str | None) -> str:
+    """ "thành phố" for a centrally run city (Hà Nội, Hồ Chí Minh...), else "tỉnh"."""
+    return "thành phố" if name_key(name) in CENTRAL_CITIES else "tỉnh"
+
+
 def official_name(name: str, kind: str, capitalised: bool = False) -> str:
     """A unit as letters and posters write it: "xã Sơn Hà", "thị trấn Sơn Lư", "huyện Quan
-    Sơn"; at the start of a line "Xã Sơn Hà". A kind with no prefix leaves the name alone."""
-    prefix = OFFICIAL_PREFIXES.get(kind, "")
+    Sơn", "tỉnh Thanh Hóa", "thành phố Hà Nội"; at the start of a line "Xã Sơn Hà". A kind
+    with no prefix leaves the name alone."""
+    prefix = province_prefix(name) if kind == "province" else OFFICIAL_PREFIXES.get(kind, "")
     if capitalised:
         prefix = prefix[:1].upper() + prefix[1:]
     return f"{prefix} {name}".strip()
 
 
-def full_address(address: str | None, commune_name: str, commune_kind: str, district_name: str):
-    """A venue's address followed by its commune and district, officially written, each
-    left out where the address already names it: "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn"."""
-    parts = [address.strip()] if address and address.strip() else []
-    written = fold(address)
-    for name, kind in ((commune_name, commune_kind), (district_name, "district")):
-        if fold(name) not in written:
-            parts.append(official_name(name, kind))
-    return ", ".join(parts)
+# Addresses ----------------------------------------------------------------------------------
+
+_ADDRESS_PARTS = re.compile(r"\s*[,;]\s*")
+
+
+def _unit_parts(unit: str) -> tuple[str | None, str]:
+    """A unit as written ("Thị trấn Sơn Lư", "huyện Quan Sơn", "Thanh Hóa") as its prefix in
+    full, lower case (None without one), and its name as written."""
+    name = without_prefix(unit)
+    prefix = _prefix(_lower(unit), unaccented=False)[0]
+    return prefix, name
+
+
+def _names_unit(part: str, prefix: str | None, key: str) -> bool:
+    """Whether a part of an address is the unit itself, with or without its prefix, in any
+    case or without diacritics ("Thị Trấn Sơn Lư", "TT. Sơn Lư", "Sơn Lư", "tt son lu")."""
+    lowered = _lower(part)
+    for unaccented in (False, True):
+        written, length = _prefix(lowered, unaccented)
+        if fold(lowered[length:]) == key and written in (None, prefix):
+            return True
+    return False
+
+
+def _fold_each(text: str) -> str | None:
+    """The text folded letter by letter, so its positions are the text's; None if a letter
+    folds to more or fewer than one."""
+    folded = "".join(fold(char) if char.strip() else " " for char in text)
+    return folded if len(folded) == len(text) else None
+
+
+def _without_unit_at_end(part: str, prefix: str | None, key: str) -> str:
+    """A part with the unit written at its end with its prefix cut off ("Khu 1 thị trấn Sơn
+    Lư" → "Khu 1"); the part as it was otherwise. Without a prefix a name at the end may be
+    the hamlet's own (Bản Sơn Hà), so it stays."""
+    part = unicodedata.normalize("NFC", part)
+    folded = _fold_each(part)
+    if prefix is None or folded is None:
+        return part
+    words = [fold(prefix)]
+    words += [short for short, full in SHORT_PREFIXES_IN_FULL.items() if full == prefix]
+    prefixes = "|".join(map(re.escape, words))
+    pattern = rf"[\s\-–]+(?:{prefixes})[.\s]+{re.escape(key)}\s*$"
+    found = re.search(pattern, folded)
+    if found is None or not part[: found.start()].strip():
+        return part
+    return part[: found.start()].rstrip(" -–")
+
+
+def address_line(address: str | None, *units: str, capitalised: bool = True) -> str:
+    """An address followed by the units it lies in, smallest first, each written once and
+    officially: the address's own mention of a unit, in whatever case, with or without its
+    prefix, as a part of its own or at the end of one, gives way to the official one after
+    the address's other parts ("Khu 1, Thị Trấn Sơn Lư" + "thị trấn Sơn Lư", "huyện Quan
+    Sơn", "tỉnh Thanh Hóa" → "Khu 1, thị trấn Sơn Lư, huyện Quan Sơn, tỉnh Thanh Hóa").
+    Prefixes are lower case mid-line; the line's first letter is a capital unless
+    `capitalised` is False. THE rule for addresses: posters, the inspection PDF and the
+    pages all write them with it."""
+    wanted = []
+    for unit in units:
+        if unit and unit.strip():
+            prefix, name = _unit_parts(unit)
+            wanted.append((prefix, fold(name), f"{prefix} {name}" if prefix else name))
+    parts = [part for part in _ADDRESS_PARTS.split((address or "").strip()) if part]
+    kept = []
+    for part in parts:
+        for prefix, key, _ in reversed(wanted):  # "Khu 1 xã Sơn Hà huyện Quan Sơn"
+            part = _without_unit_at_end(part, prefix, key)
+        if not any(_names_unit(part, prefix, key) for prefix, key, _ in wanted):
+            kept.append(_SPACES.sub(" ", part).strip())
+    line = ", ".join(kept + [official for _, _, official in wanted])
+    return line[:1].upper() + line[1:] if capitalised else line
+
+
+def full_address(
+    address: str | None,
+    commune_name: str,
+    commune_kind: str,
+    district_name: str,
+    province_name: str = "",
+) -> str:
+    """A venue's address followed by its commune, district and province, each written once
+    and officially: "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn, tỉnh Thanh Hóa" (`address_line`)."""
+    return address_line(
+        address,
+        official_name(commune_name, commune_kind),
+        official_name(district_name, "district"),
+        official_name(province_name, "province") if province_name else "",
+    )

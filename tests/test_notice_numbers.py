@@ -29,7 +29,9 @@ def test_whole_numbers_are_grouped_by_dots(value, text):
     [
         (Decimal("30.1"), "30,1%"),
         (Decimal(30), "30,0%"),
-        (Decimal("100.0"), "100,0%"),
+        (Decimal("100.0"), "100%"),  # all or none, whole: "100%", "0%"
+        (Decimal(0), "0%"),
+        (Decimal("99.96"), "100%"),
         (Decimal("0.05"), "0,1%"),
         (Decimal("1234.5"), "1.234,5%"),
         (None, "—"),

@@ -236,7 +236,8 @@ def test_units_written_officially():
     assert official_name("Sơn Hà", "xa") == "xã Sơn Hà"
     assert official_name("Sơn Lư", "thi_tran", capitalised=True) == "Thị trấn Sơn Lư"
     assert official_name("Quan Sơn", "district") == "huyện Quan Sơn"
-    assert official_name("Thanh Hóa", "province") == "Thanh Hóa"
+    assert official_name("Thanh Hóa", "province") == "tỉnh Thanh Hóa"
+    assert official_name("Hà Nội", "province") == "thành phố Hà Nội"
 
 
 def test_a_full_address_names_the_commune_and_district_once():
@@ -247,4 +248,4 @@ def test_a_full_address_names_the_commune_and_district_once():
     assert full_address("Khu 2", "Sơn Lư", "thi_tran", "Quan Sơn") == (
         "Khu 2, thị trấn Sơn Lư, huyện Quan Sơn"
     )
-    assert full_address("", "Sơn Hà", "xa", "Quan Sơn") == "xã Sơn Hà, huyện Quan Sơn"
+    assert full_address("", "Sơn Hà", "xa", "Quan Sơn") == "Xã Sơn Hà, huyện Quan Sơn"

@@ -355,17 +355,20 @@ def test_report_totals_changes_extremes_and_rates(client, supervisor, quan_son):
     # 601 / 2000 = 30.05 %: half up gives 30.1 where binary floats give 30.0.
     assert son_lu.install_rate == Decimal("30.1") and vn_percent(son_lu.install_rate) == "30,1%"
     assert report.total.install_rate == Decimal("29.4")  # 1002 / 3403
-    lines = notice_lines(report)
-    assert lines[0] == (
-        "Tổng số địa điểm đã tạo mã QR: 4.336 địa điểm, tăng 136 so với ngày 05/11/2021."
+    heading, *groups = notice_lines(report)[:3]
+    assert heading == (
+        "Về cài đặt và quét mã QR: Tính đến ngày 12/11/2021, toàn huyện có 4.336 địa điểm đã "
+        "tạo mã QR (tăng 136 địa điểm so với ngày 05/11/2021); tổng số lượt quét mã QR là "
+        "18.336 lượt (tăng 1.336 lượt so với ngày 05/11/2021)."
     )
-    assert lines[1] == "Tổng số lượt quét mã QR: 18.336 lượt, tăng 1.336 so với ngày 05/11/2021."
-    assert lines[2] == (
-        "Xã, thị trấn có số lượt quét cao nhất: xã Sơn Hà và thị trấn Sơn Lư "
-        "(7.000 lượt); thấp nhất: xã Trung Xuân (4.336 lượt)."
-    )
-    assert lines[3] == (
-        "Tỷ lệ cài đặt PC-Covid trên số điện thoại thông minh: 29,4% (1.002/3.403)."
+    assert groups == [
+        "Các đơn vị có lượt quét cao như: xã Sơn Hà, thị trấn Sơn Lư.",
+        "Đơn vị có lượt quét thấp: xã Trung Xuân.",
+    ]
+    assert notice_lines(report)[3] == (
+        "Về tình hình triển khai cài đặt ứng dụng PC-Covid: Toàn huyện có 1.002/3.403 máy "
+        "điện thoại thông minh đã cài đặt PC-Covid, đạt 29,4% (tăng 102 máy so với ngày "
+        "05/11/2021)."
     )
 
 
@@ -560,7 +563,7 @@ def test_pdf_export_is_the_dated_notice(client, supervisor, quan_son):
         "THÔNG BÁO",
         "UBND HUYỆN QUAN SƠN",
         "tính đến ngày 12/11/2021",
-        "tăng 1.336 so với ngày 05/11/2021",
+        "tăng 1.336 lượt so với ngày 05/11/2021",
         "PHỤ LỤC",
         "18.336",
         "29,4%",
@@ -654,7 +657,8 @@ def test_province_report_has_one_row_per_district(
     page = client.get("/reports/province/2021-11-12")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "tỉnh Thanh Hóa tính đến ngày 12/11/2021" in html
-    assert "Huyện có số lượt quét cao nhất: huyện Quan Sơn (18.336 lượt)" in html
+    assert "Tính đến ngày 12/11/2021, toàn tỉnh có 4.336 địa điểm đã tạo mã QR" in html
+    assert "lượt quét thấp" not in html  # one district with figures: no groups
     rows = list(
         csv.reader(
             io.StringIO(client.get("/reports/province/2021-11-12.csv").data.decode("utf-8-sig"))

@@ -10,6 +10,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune, District
 from fieldapp.models.user import User
+from fieldapp.places import full_address
 from fieldapp.text import search_text
 
 # The venue types named in the provincial orders (DOMAIN.md), as stored codes.
@@ -68,6 +69,19 @@ class Venue(db.Model):
     def refresh_search_key(self) -> None:
         self.search_key = search_text(
             " ".join([self.name or "", self.code or "", self.address or ""])
+        )
+
+    @property
+    def full_address(self) -> str:
+        """Its address with its commune, district and province, each written once:
+        "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn, tỉnh Thanh Hóa" (places.address_line)."""
+        district = self.commune.district
+        return full_address(
+            self.address,
+            self.commune.name,
+            self.commune.kind,
+            district.name,
+            district.province.name,
         )
 
     @property

@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from fieldapp import clock
+from fieldapp.places import address_line
 
 PAGE_SIZES = {"A4": A4, "A5": A5, "A6": A6}
 # On A4 the code itself (quiet zone excluded) is printed 15.5 cm wide: the orders ask
@@ -56,8 +57,8 @@ class PosterText:
     payload: str
     venue_name: str
     venue_code: str
-    address: str
-    commune: str
+    address: str  # the venue's own, as typed; `address_line` writes each unit once
+    commune: str  # official names: "xã Sơn Hà", "huyện Quan Sơn", "tỉnh Thanh Hóa"
     district: str
     province: str
     issuer: str
@@ -183,9 +184,7 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     size, lines = fit(text.venue_name, "bold", 24 * scale, 11 * scale, usable, 3)
     for line in lines:
         add(line, "bold", size, gap=0.15)
-    place = ", ".join(
-        part for part in (text.address, text.commune, text.district, text.province) if part
-    )
+    place = address_line(text.address, text.commune, text.district, text.province)
     size, lines = fit(place, "regular", 12 * scale, 8 * scale, usable, 2)
     for line in lines:
         add(line, "regular", size, gap=0.15)

@@ -49,7 +49,8 @@ from fieldapp.reports.figures import (
 )
 from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.notice import (
-    notice_lines,
+    GroupRule,
+    section_one,
     title,
     unit_name,
     vn_date,
@@ -444,7 +445,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
         row_links=row_links,
         months=months,
         trail=_trail(report, district),
-        lines=notice_lines(report),
+        notice=section_one(report, GroupRule()),
         title=title(report),
         appendix=appendix_rows(report),
         appendix_headers=appendix_headers(report),

@@ -67,6 +67,9 @@ class ReportRow:
     compared: bool = False
     venues_delta: int = 0
     scans_delta: int = 0
+    # PC-Covid installs change over the communes with installs in both figures.
+    installs_compared: bool = False
+    installs_delta: int = 0
     findings: Findings = field(default_factory=Findings)
     previous_findings: Findings = field(default_factory=Findings)
 
@@ -81,6 +84,10 @@ class ReportRow:
     @property
     def scans_change(self) -> int | None:
         return self.scans_delta if self.compared else None
+
+    @property
+    def installs_change(self) -> int | None:
+        return self.installs_delta if self.installs_compared else None
 
     def measure(self, name: str):
         if name in ("scans", "venues_with_qr", "install_rate"):
@@ -176,6 +183,10 @@ def _fill(row: ReportRow, figures, before) -> None:
         row.compared = True
         row.venues_delta += figures.venues_with_qr - before.venues_with_qr
         row.scans_delta += figures.scans - before.scans
+        # Only installs the row counts (those with their smartphones) change it.
+        if None not in (figures.installs, figures.smartphones, before.installs):
+            row.installs_compared = True
+            row.installs_delta += figures.installs - before.installs
 
 
 def build_report(districts: list[District], report_date: date, level: str) -> WeeklyReport:
@@ -379,6 +390,8 @@ def _add_row(total: ReportRow, row: ReportRow) -> None:
     total.compared = total.compared or row.compared
     total.venues_delta += row.venues_delta
     total.scans_delta += row.scans_delta
+    total.installs_compared = total.installs_compared or row.installs_compared
+    total.installs_delta += row.installs_delta
     total.findings.add(row.findings)
     total.previous_findings.add(row.previous_findings)
 

@@ -13,7 +13,6 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 from fieldapp import clock
 from fieldapp.inspections import labels
 from fieldapp.inspections.checklist import Answer, answer_lines
-from fieldapp.places import full_address
 from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reviews.labels import REVIEW_LABELS
 from fieldapp.storage import Store
@@ -38,14 +37,7 @@ def inspection_pdf(inspection, out, font_dir: Path, photos: Store) -> None:
     story = [
         p(_("Inspection record"), title),
         p(f"{venue.name} ({venue.code})", bold),
-        p(
-            full_address(
-                venue.address,
-                venue.commune.name,
-                venue.commune.kind,
-                venue.commune.district.name,
-            )
-        ),
+        p(venue.full_address),
         p(f"{clock.moment_text(inspection.server_time)} · {inspection.inspector.display_name}"),
         Spacer(1, 4 * mm),
         p(f"{_('Outcome')}: {labels.OUTCOME_LABELS[inspection.outcome]}", bold),
