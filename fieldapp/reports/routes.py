@@ -229,7 +229,14 @@ def import_figures():
         return _import_page(422, error=str(error), form=form)
 
     mapping = _mapping_from(form, len(sheet.headers)) if form.get("mapped") else None
-    preview = preview_import(sheet, district, report_date, clock.today(), mapping)
+    preview = preview_import(
+        sheet,
+        district,
+        report_date,
+        clock.today(),
+        mapping,
+        remove_omitted=form.get("remove_omitted") == "1",
+    )
     if form.get("action") == "apply":
         if not preview.can_apply:
             return _preview_page(preview, token, source, 422)
