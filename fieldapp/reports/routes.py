@@ -47,6 +47,7 @@ from fieldapp.reports.figures import (
     removal_field,
     save_typed_figures,
 )
+from fieldapp.reports.findings import COUNTED_NOTE_UI
 from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.notice import (
     notice_lines,
@@ -136,6 +137,7 @@ def report_formatting():
         "field_labels": FIELD_LABELS,
         "measures": MEASURES,
         "measure_labels": MEASURE_LABELS,
+        "counted_note": COUNTED_NOTE_UI,
     }
 
 

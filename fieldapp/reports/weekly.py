@@ -87,6 +87,14 @@ class ReportRow:
         return None
 
     @property
+    def partial_note(self) -> str:
+        """What the letter and the exports write beside a partial sum: "(9/12 huyện có số
+        liệu)"; "" when the sum is whole."""
+        if self.partial_districts is None:
+            return ""
+        return "({}/{} huyện có số liệu)".format(*self.partial_districts)
+
+    @property
     def install_rate(self) -> Decimal | None:
         return percent(self.installs, self.smartphones)
 
