@@ -1,10 +1,12 @@
 """The letter's data (issue 14): which findings are counted, re-imports that leave out
 columns, totals built from some districts only, and the official order of the rows."""
 
+import io
 import random
 import uuid
 from datetime import date, timedelta
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from fieldapp import clock
@@ -124,7 +126,10 @@ def test_returned_findings_leave_the_district_report_until_corrected(
 
     login(supervisor)
     page = client.get(f"/reports/{quan_son.id}/{DAY.isoformat()}").get_data(as_text=True)
-    assert COUNTED_NOTE in page  # the page says what is counted
+    assert COUNTED_NOTE in page  # the page says what is counted, and the spreadsheet
+    book = load_workbook(io.BytesIO(client.get(f"/reports/{quan_son.id}/{DAY}.xlsx").data))
+    found = book["Kiểm tra"]
+    assert found.cell(found.max_row, 1).value == COUNTED_NOTE
 
 
 # A re-import that leaves out columns ------------------------------------------------------
