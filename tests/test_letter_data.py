@@ -13,6 +13,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.inspections import service
 from fieldapp.models import Commune, CommuneFigures, District
+from fieldapp.places_import import import_places
 from fieldapp.reports.appendix import appendix_rows
 from fieldapp.reports.figures import (
     check_typed_figures,
@@ -310,6 +311,24 @@ def test_a_sheet_without_stt_keeps_its_rows_order(app, quan_son):
     orders = preview.sheet_orders()
     by_name = {commune.name: orders[commune.id] for commune in quan_son.communes}
     assert by_name["Trung Xuân"] < by_name["Sơn Hà"] < by_name["Sơn Lư"]
+
+
+def test_a_places_file_gives_the_districts_order(app):
+    rows = ["Tỉnh,Huyện,Xã"] + [
+        f"Thanh Hóa,{district},Xã {commune}"
+        for district, commune in (
+            ("Quan Sơn", "Sơn Hà"),
+            ("Mường Lát", "Trung Lý"),
+            ("Quan Sơn", "Trung Xuân"),
+            ("Bá Thước", "Điền Lư"),
+        )
+    ]
+    plan = import_places("\n".join(rows), "places.csv")
+    assert plan.ok, plan.problems
+    db.session.commit()
+    (province,) = [place.registered for place in plan.all_provinces]
+    names = [row.name for row in province_report(province, DAY).rows]
+    assert names == ["Quan Sơn", "Mường Lát", "Bá Thước"]  # the file's, not the alphabet's
 
 
 def test_districts_follow_their_own_order_where_known_else_their_names(app, quan_son):

@@ -12,8 +12,6 @@ class Province(db.Model):
     __tablename__ = "province"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    # Its place in the official lists (the country's STT), where known; None: by name.
-    sheet_order: Mapped[int | None] = mapped_column()
     districts: Mapped[list["District"]] = relationship(back_populates="province")
 
     def __str__(self) -> str:
@@ -26,7 +24,8 @@ class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"))
-    # Its place in the province's official list, where known; None: by name.
+    # Its place in the province's official list (the order of the places file that
+    # registered it, fieldapp/places_import.py), where known; None: by name.
     sheet_order: Mapped[int | None] = mapped_column()
     province: Mapped[Province] = relationship(back_populates="districts")
     communes: Mapped[list["Commune"]] = relationship(

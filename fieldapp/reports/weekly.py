@@ -283,7 +283,6 @@ class Place:
     province_name: str
     sheet_order: int | None = None
     district_order: int | None = None
-    province_order: int | None = None
 
     def row_order(self, level: str) -> tuple[int | None, int | None]:
         """The official order of the row this commune adds to, and of its district."""
@@ -291,7 +290,7 @@ class Place:
             return self.sheet_order, self.district_order
         if level == "province":
             return self.district_order, None
-        return self.province_order, None
+        return None, None  # provinces: by name (no official order of them is kept)
 
     def row_key(self, level: str) -> tuple[int, str, str, str]:
         """The row this commune adds to at a level: its id, name, district name and kind."""
@@ -316,7 +315,6 @@ def places_in(area: Area) -> list[Place]:
             Province.name,
             Commune.sheet_order,
             District.sheet_order,
-            Province.sheet_order,
         )
         .join(District, District.id == Commune.district_id)
         .join(Province, Province.id == District.province_id)
@@ -457,8 +455,8 @@ def official_order(rows: list[ReportRow]) -> list[ReportRow]:
     """THE ORDER of a report's rows, and so of the letter's appendix: the national
     spreadsheet's. Communes by their district (in its official order, else by name), then
     by the STT of the district's last imported spreadsheet (`Commune.sheet_order`); those
-    never imported follow, by kind then name. Districts and provinces by their own order
-    where known (`sheet_order`), else by name."""
+    never imported follow, by kind then name. Districts by their order in the province's
+    places file where known (`District.sheet_order`), else by name; provinces by name."""
     return sorted(
         rows,
         key=lambda r: (

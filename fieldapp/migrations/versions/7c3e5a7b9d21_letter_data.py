@@ -22,7 +22,7 @@ depends_on = None
 def upgrade():
     # Plain ALTER TABLE (SQLite 3.35+ drops columns too): a batch copy of the commune table
     # would trip the venue search triggers that name it.
-    for table in ("province", "district", "commune"):
+    for table in ("district", "commune"):
         op.add_column(table, sa.Column("sheet_order", sa.Integer(), nullable=True))
     # Findings returned for correction are no longer counted, and the chain of a venue's
     # findings skips them: count the rollup again under the new rule
@@ -31,5 +31,5 @@ def upgrade():
 
 
 def downgrade():
-    for table in ("commune", "district", "province"):
+    for table in ("commune", "district"):
         op.drop_column(table, "sheet_order")
