@@ -343,6 +343,11 @@ def apply_places(plan: PlacesImport) -> PlacesImport:
         for place in plan.all_provinces + plan.all_districts + plan.all_communes
         if place.created is not None
     )
+    # A province's file lists its districts in the official order: the reports follow it
+    # (fieldapp/reports/weekly.py's official_order).
+    for province in plan.all_provinces:
+        for order, district in enumerate(province.children, start=1):
+            district.registered.sheet_order = order
     db.session.flush()
     plan.applied = True
     return plan

@@ -24,6 +24,9 @@ class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"))
+    # Its place in the province's official list (the order of the places file that
+    # registered it, fieldapp/places_import.py), where known; None: by name.
+    sheet_order: Mapped[int | None] = mapped_column()
     province: Mapped[Province] = relationship(back_populates="districts")
     communes: Mapped[list["Commune"]] = relationship(
         back_populates="district", order_by="Commune.name"
@@ -41,6 +44,9 @@ class Commune(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10), default="xa")
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
+    # Its STT in the national spreadsheet of its district, as last imported (the official
+    # order, kept week after week); None for a commune never imported (entered by hand).
+    sheet_order: Mapped[int | None] = mapped_column()
     district: Mapped[District] = relationship(back_populates="communes")
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from fieldapp.audit import record_event
 from fieldapp.models import User
 from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
+from fieldapp.reports.findings import counted_note
 from fieldapp.reports.notice import (
     notice_lines,
     title,
@@ -144,6 +145,7 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     for line in found.iter_rows(min_row=3):
         for cell in line[2:6]:
             cell.number_format = "0.0"
+    found.append([counted_note()])  # which findings are counted (approved, pending)
     found.column_dimensions["A"].width = 18
     out = io.BytesIO()
     book.save(out)

@@ -5,6 +5,13 @@ A spreadsheet is read whole into a preview first: every row with the commune it 
 the reason it is refused. Nothing is written until the preview is applied, and then only its
 accepted rows, in one transaction, each replacing that commune's figures for the date. Typed
 figures are checked line by line the same way before anything is saved.
+
+A re-import never blanks figures silently: when a commune's figures of the date had installs
+or smartphones that the new sheet does not give (the column is missing or the cell blank),
+the preview lists them, and applying it keeps them unless the user ticks to remove them.
+Each import also keeps the communes' order in the sheet (its STT, else its rows' order) as
+`Commune.sheet_order`: the reports and the letter's appendix follow it
+(fieldapp/reports/weekly.py's `official_order`).
 """
 
 import re
@@ -36,6 +43,8 @@ FIELD_LABELS = {
 }
 REQUIRED = ("commune", "venues_with_qr", "scans")
 COUNTS = ("venues_with_qr", "scans", "installs", "smartphones")
+# The counts a sheet may leave out; a re-import keeps those stored unless told to remove them.
+OPTIONAL_COUNTS = ("installs", "smartphones")
 MAX_ROWS = 2000
 MAX_COLUMNS = 60
 MAX_COUNT = 2_000_000_000  # fits the database's integer column
@@ -152,6 +161,10 @@ class PreviewRow:
     problem: str = ""
     skipped: str = ""  # a blank or total row, not imported and not an error
     replaces: bool = False
+    stt: int | None = None  # the row's STT, when it is a number
+    # Figures of the date stored for this commune that the sheet does not give: kept unless
+    # the preview is applied with remove_omitted (by field name, the stored value).
+    omitted: dict[str, int] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -167,6 +180,28 @@ class ImportPreview:
     mapping: dict[str, int]
     rows: list[PreviewRow]
     date_problem: str = ""
+    # Remove the stored figures the sheet leaves out (ticked by the user), rather than keep
+    # them (the default).
+    remove_omitted: bool = False
+
+    @property
+    def omissions(self) -> list[PreviewRow]:
+        """The accepted rows whose stored installs or smartphones the sheet leaves out."""
+        return [row for row in self.accepted if row.omitted]
+
+    def figures_to_save(self, row: PreviewRow) -> dict[str, int | None]:
+        """What applying saves for a row: its figures, plus the stored ones it leaves out
+        unless they are to be removed."""
+        if self.remove_omitted:
+            return dict(row.figures)
+        return {**row.figures, **row.omitted}
+
+    def sheet_orders(self) -> dict[int, int]:
+        """Each accepted commune's place in the sheet, by commune id: its STT when every
+        accepted row has a numeric one, else its row number (the rows' order)."""
+        rows = self.accepted
+        numbered = all(row.stt is not None for row in rows)
+        return {row.commune.id: row.stt if numbered else row.number for row in rows}
 
     @property
     def missing_fields(self) -> list[str]:
@@ -209,6 +244,7 @@ def preview_import(
     report_date: date,
     today: date,
     mapping: dict[str, int] | None = None,
+    remove_omitted: bool = False,
 ) -> ImportPreview:
     """Read every row against the district's communes; nothing is written."""
     columns = guess_columns(sheet.headers) if mapping is None else dict(mapping)
@@ -219,17 +255,11 @@ def preview_import(
         header_row=sheet.header_row,
         mapping=columns,
         rows=[],
+        remove_omitted=remove_omitted,
     )
     preview.date_problem = report_date_problem(report_date, today) or ""
     communes = PlaceIndex(district.communes)
-    existing = set(
-        db.session.scalars(
-            select(CommuneFigures.commune_id).where(
-                CommuneFigures.report_date == report_date,
-                CommuneFigures.commune_id.in_([c.id for c in district.communes]),
-            )
-        )
-    )
+    existing = figures_on(district.communes, report_date)
     seen: dict[int, PreviewRow] = {}
     for number, raw in sheet.rows:
         cells = {name: _cell(raw, column) for name, column in columns.items()}
@@ -249,9 +279,23 @@ def preview_import(
             row.skipped = _("total row, not imported")
         else:
             _check_row(row, communes, district, seen)
-            row.replaces = row.commune is not None and row.commune.id in existing
+            stored = existing.get(row.commune.id) if row.commune is not None else None
+            row.replaces = stored is not None
+            row.stt = _stt(stt)
+            if stored is not None and row.accepted:
+                row.omitted = {
+                    name: getattr(stored, name)
+                    for name in OPTIONAL_COUNTS
+                    if getattr(stored, name) is not None and row.figures.get(name) is None
+                }
         preview.rows.append(row)
     return preview
+
+
+def _stt(cell: str) -> int | None:
+    """A row's STT as a number ("7", "07", "7."), or None."""
+    text = cell.strip().rstrip(".")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
 
 
 def _check_row(row: PreviewRow, communes: PlaceIndex, district, seen) -> None:
@@ -456,11 +500,21 @@ def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None
 def apply_import(
     preview: ImportPreview, user: User | None, source: str, detail: dict | None = None
 ) -> int:
-    """Save the preview's accepted rows; a preview that cannot be applied writes nothing."""
+    """Save the preview's accepted rows, keeping (or removing, as the preview says) the
+    stored figures the sheet leaves out, and keep the sheet's order of the communes; a
+    preview that cannot be applied writes nothing."""
     if not preview.can_apply:
         return 0
+    omitted = {
+        row.commune.name: sorted(row.omitted) for row in preview.omissions
+    }  # for the audit trail
+    if omitted:
+        key = "removed_figures" if preview.remove_omitted else "kept_figures"
+        detail = {**(detail or {}), key: omitted}
+    for commune_id, order in preview.sheet_orders().items():
+        db.session.get(Commune, commune_id).sheet_order = order
     return save_figures(
-        {row.commune: row.figures for row in preview.accepted},
+        {row.commune: preview.figures_to_save(row) for row in preview.accepted},
         preview.report_date,
         user,
         source,

@@ -4,6 +4,24 @@ the national ones, and how a share of them is written (percent, rounded half up)
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
+
+# Which findings the reports count, by review state: approved and pending ones; a finding
+# returned for correction is left out until its inspector corrects it (it is then pending
+# again). fieldapp/reports/rollups.py counts by it; the sentences below say it.
+COUNTED_REVIEW_STATES = ("approved", "pending")
+# The one line the report page, the exports and the notice write under the findings.
+COUNTED_NOTE = "Kết quả kiểm tra gồm các lần đã duyệt và chờ duyệt; không tính các lần bị trả lại."
+COUNTED_NOTE_UI = _l(
+    "Findings include those approved and those awaiting review; findings returned for "
+    "correction are left out."
+)
+
+
+def counted_note() -> str:
+    """The findings' counting rule in one Vietnamese sentence (for the letter and exports)."""
+    return COUNTED_NOTE
+
 
 def percent(part: int | None, whole: int | None) -> Decimal | None:
     """part / whole as a percentage rounded half up to one decimal (30.05 → 30.1), or None."""

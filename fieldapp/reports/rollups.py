@@ -1,11 +1,15 @@
 """The findings rollup: how the reports count findings without reading the raw inspections.
 
 "A venue inspected twice in the period counts once, by its latest finding" (latest in the
-order (server_time, id)). Each finding is counted in one cell of `finding_rollup`, keyed
-(commune, day, next_day): `day` is the Vietnamese date of its server time, `next_day` that
-of the same venue's next finding in that order, or LATEST (9999-12-31) for the venue's
-latest. Days never decrease along a venue's findings, so the latest finding of each venue
-among those of the days S to E are exactly those of the cells with S <= day <= E < next_day:
+order (server_time, id)), among its counted findings: those approved or pending
+(fieldapp/reports/findings.py's COUNTED_REVIEW_STATES). A finding returned for correction
+is in no cell, and the chain of its venue's findings skips it: until it is corrected, the
+venue counts by its latest other finding of the period, if any. Each counted finding is in
+one cell of `finding_rollup`, keyed (commune, day, next_day): `day` is the Vietnamese date
+of its server time, `next_day` that of the same venue's next counted finding in that order,
+or LATEST (9999-12-31) for the venue's latest. Days never decrease along a venue's
+findings, so the latest counted finding of each venue among those of the days S to E are
+exactly those of the cells with S <= day <= E < next_day:
 `findings_from_rollups` sums them, for any period. A poster issued on a day is counted in
 the cell (its venue's commune, that day, LATEST).
 
@@ -15,9 +19,11 @@ venue merge moving findings; an import moving a venue to another commune; a post
 a deletion): before the flush writes, it locks the venues concerned and notes the cells
 their findings and posters are counted in (the database still holds the old rows); after
 it, it computes their cells again and adds the difference. The rollup is right before each
-flush, so the cells noted are exactly what those venues had added. A review changes no
-counted column, so it changes no cell. Writes that bypass the ORM (the benchmarks' bulk
-inserts) call `rebuild_rollups()`.
+flush, so the cells noted are exactly what those venues had added. A review changes what
+is counted (`review_state` is one of the counted columns): returning a finding takes it out
+of its cell and re-chains its venue's other findings; a correction (pending again) or an
+approval puts it back. Writes that bypass the ORM (the benchmarks' bulk inserts) call
+`rebuild_rollups()`.
 
 The venue's row is locked (FOR NO KEY UPDATE, which a finding's foreign key check does not
 wait for; nothing on SQLite, whose writers take turns anyway) before its findings are read,
@@ -57,7 +63,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import FindingRollup, Inspection, Poster, Venue
 from fieldapp.models.rollup import LATEST
-from fieldapp.reports.findings import Findings
+from fieldapp.reports.findings import COUNTED_REVIEW_STATES, Findings
 
 MEASURES = tuple(Findings.__dataclass_fields__)  # venues_inspected, ..., posters_issued
 # What a finding's count depends on: a change to any of these moves or changes its count.
@@ -70,6 +76,7 @@ INSPECTION_COUNTED = (
     "outcome",
     "visitors_observed",
     "visitors_scanned",
+    "review_state",
 )
 POSTER_COUNTED = ("venue_id", "venue", "issued_at")
 # Vietnam's clock is ahead of UTC by the same hours all year (fieldapp/clock.py): the SQL
@@ -143,8 +150,8 @@ def findings_from_rollups(commune_ids, start: date, end: date) -> dict[int, Find
 
 def recount_findings(commune_ids, start: date, end: date) -> dict[int, Findings]:
     """The same figures counted from the raw inspections and posters (the tests' truth, and
-    the query the reports ran before the rollup): each venue's latest finding of the period
-    in the order (server_time, id)."""
+    the query the reports ran before the rollup): each venue's latest counted finding
+    (approved or pending) of the period in the order (server_time, id)."""
     since, until = clock.days_bounds(start, end)
     ranked = (
         select(
@@ -162,6 +169,7 @@ def recount_findings(commune_ids, start: date, end: date) -> dict[int, Findings]
             Venue.commune_id.in_(commune_ids),
             Inspection.server_time >= since,
             Inspection.server_time < until,
+            Inspection.review_state.in_(COUNTED_REVIEW_STATES),
         )
         .subquery()
     )
@@ -221,8 +229,8 @@ def _lock_venues(connection: Connection, venue_ids) -> None:
 
 
 def venue_cells(connection: Connection, venue_ids) -> dict[Cell, list[int]]:
-    """The cells the findings and posters of these venues are counted in, as the database
-    holds them now, with the amounts each cell gets from them."""
+    """The cells the counted findings and the posters of these venues are in, as the
+    database holds them now, with the amounts each cell gets from them."""
     totals: dict[Cell, list[int]] = defaultdict(_zero)
     if not venue_ids:
         return totals
@@ -236,7 +244,7 @@ def venue_cells(connection: Connection, venue_ids) -> dict[Cell, list[int]]:
     )
     findings = connection.execute(
         select(i.venue_id, day(i.server_time), *finding_measures(inspection_table))
-        .where(i.venue_id.in_(ids))
+        .where(i.venue_id.in_(ids), i.review_state.in_(COUNTED_REVIEW_STATES))
         .order_by(i.venue_id, i.server_time, i.id)
     ).all()
     for index, (venue_id, on, *amounts) in enumerate(findings):
@@ -379,6 +387,7 @@ def rebuild_rollups(connection: Connection | None = None) -> int:
         select(i.id, i.venue_id, i.server_time, v.commune_id, day(i.server_time).label("day"))
         .add_columns(*measures)
         .join_from(inspection_table, venue_table, v.id == i.venue_id)
+        .where(i.review_state.in_(COUNTED_REVIEW_STATES))
         .subquery()
     )
     chained = select(

@@ -47,6 +47,7 @@ from fieldapp.reports.figures import (
     removal_field,
     save_typed_figures,
 )
+from fieldapp.reports.findings import COUNTED_NOTE_UI
 from fieldapp.reports.labels import MEASURE_LABELS
 from fieldapp.reports.notice import (
     GroupRule,
@@ -137,6 +138,7 @@ def report_formatting():
         "field_labels": FIELD_LABELS,
         "measures": MEASURES,
         "measure_labels": MEASURE_LABELS,
+        "counted_note": COUNTED_NOTE_UI,
     }
 
 
@@ -230,7 +232,14 @@ def import_figures():
         return _import_page(422, error=str(error), form=form)
 
     mapping = _mapping_from(form, len(sheet.headers)) if form.get("mapped") else None
-    preview = preview_import(sheet, district, report_date, clock.today(), mapping)
+    preview = preview_import(
+        sheet,
+        district,
+        report_date,
+        clock.today(),
+        mapping,
+        remove_omitted=form.get("remove_omitted") == "1",
+    )
     if form.get("action") == "apply":
         if not preview.can_apply:
             return _preview_page(preview, token, source, 422)

@@ -72,6 +72,30 @@ class ReportRow:
     installs_delta: int = 0
     findings: Findings = field(default_factory=Findings)
     previous_findings: Findings = field(default_factory=Findings)
+    # The unit's place in the official order (the spreadsheet's STT), and its district's;
+    # None where unknown (see `official_order`).
+    sheet_order: int | None = None
+    district_order: int | None = None
+    # Of a province's or the country's row (and their totals): how many districts it
+    # covers, and how many of them have figures.
+    districts: int = 0
+    districts_with_figures: int = 0
+
+    @property
+    def partial_districts(self) -> tuple[int, int] | None:
+        """(districts with figures, districts) when the row's sums come from only some of
+        its districts; None when all have figures, none has, or the row is a commune."""
+        if 0 < self.districts_with_figures < self.districts:
+            return self.districts_with_figures, self.districts
+        return None
+
+    @property
+    def partial_note(self) -> str:
+        """What the letter and the exports write beside a partial sum: "(9/12 huyện có số
+        liệu)"; "" when the sum is whole."""
+        if self.partial_districts is None:
+            return ""
+        return "({}/{} huyện có số liệu)".format(*self.partial_districts)
 
     @property
     def install_rate(self) -> Decimal | None:
@@ -137,6 +161,15 @@ class WeeklyReport:
     @property
     def has_figures(self) -> bool:
         return bool(self.rows_with_figures)
+
+    @property
+    def partial_total(self) -> tuple[int, int] | None:
+        """(districts with figures, districts) when a province's or the country's total is
+        built from only some of its districts' figures ("9/12 huyện có số liệu"); None for
+        a district's report, or when every district (or none) has figures."""
+        if self.level == "district":
+            return None
+        return self.total.partial_districts
 
 
 def usual_date(figures) -> date | None:
@@ -264,6 +297,16 @@ class Place:
     district_name: str
     province_id: int
     province_name: str
+    sheet_order: int | None = None
+    district_order: int | None = None
+
+    def row_order(self, level: str) -> tuple[int | None, int | None]:
+        """The official order of the row this commune adds to, and of its district."""
+        if level == "district":
+            return self.sheet_order, self.district_order
+        if level == "province":
+            return self.district_order, None
+        return None, None  # provinces: by name (no official order of them is kept)
 
     def row_key(self, level: str) -> tuple[int, str, str, str]:
         """The row this commune adds to at a level: its id, name, district name and kind."""
@@ -276,7 +319,7 @@ class Place:
 
 def places_in(area: Area) -> list[Place]:
     """The area's communes with their district and province, in one query (in no particular
-    order: `assemble_report` puts the rows in Vietnamese order)."""
+    order: `assemble_report` puts the rows in the official order)."""
     query = (
         select(
             Commune.id,
@@ -286,6 +329,8 @@ def places_in(area: Area) -> list[Place]:
             District.name,
             Province.id,
             Province.name,
+            Commune.sheet_order,
+            District.sheet_order,
         )
         .join(District, District.id == Commune.district_id)
         .join(Province, Province.id == District.province_id)
@@ -350,21 +395,37 @@ def assemble_report(
 ) -> WeeklyReport:
     """Add each commune's figures, changes and findings to its row and to the total."""
     rows: dict[int, ReportRow] = {}
+    districts: dict[int, set[int]] = {}  # row key -> its districts
+    reporting: dict[int, set[int]] = {}  # row key -> its districts with figures
     for place in places:
         key, name, district_name, kind = place.row_key(area.level)
         row = rows.get(key)
         if row is None:
+            order, district_order = place.row_order(area.level)
             row = rows[key] = ReportRow(
-                name=name, district_name=district_name, kind=kind, unit_id=key
+                name=name,
+                district_name=district_name,
+                kind=kind,
+                unit_id=key,
+                sheet_order=order,
+                district_order=district_order,
             )
         _fill(row, now.get(place.id), before.get(place.id))
+        districts.setdefault(key, set()).add(place.district_id)
+        if place.id in now:
+            reporting.setdefault(key, set()).add(place.district_id)
         if place.id in findings:
             row.findings.add(findings[place.id])
         if place.id in earlier:
             row.previous_findings.add(earlier[place.id])
     total = ReportRow(name="", district_name="")
-    for row in rows.values():
+    for key, row in rows.items():
         _add_row(total, row)
+        if area.level != "district":
+            row.districts = len(districts[key])
+            row.districts_with_figures = len(reporting.get(key, ()))
+            total.districts += row.districts
+            total.districts_with_figures += row.districts_with_figures
     return WeeklyReport(
         level=area.level,
         area_name=area.name,
@@ -372,7 +433,7 @@ def assemble_report(
         report_date=report_date,
         previous_date=previous_date,
         period_start=period_start,
-        rows=_in_vietnamese_order(list(rows.values()), area.level),
+        rows=official_order(list(rows.values())),
         total=total,
         month=month,
     )
@@ -396,14 +457,33 @@ def _add_row(total: ReportRow, row: ReportRow) -> None:
     total.previous_findings.add(row.previous_findings)
 
 
-def _in_vietnamese_order(rows: list[ReportRow], level: str) -> list[ReportRow]:
-    """Provinces or districts by name; communes by district, then name."""
-    if level == "district":
-        return sorted(
-            rows,
-            key=lambda r: (sort_key(r.district_name), r.district_name, sort_key(r.name), r.name),
-        )
-    return sorted(rows, key=lambda r: (sort_key(r.name), r.name))
+# Communes that were never imported (typed in by hand) follow the imported ones, by kind
+# (phường, thị trấn, then xã, as the official lists put them) and then by name.
+KIND_ORDER = {"phuong": 0, "thi_tran": 1, "xa": 2}
+
+
+def _unit_key(order: int | None, name: str, kind: str = "") -> tuple:
+    """A unit by its official place where known, else after those, by kind and name."""
+    if order is not None:
+        return (0, order, 0, (), name)
+    return (1, 0, KIND_ORDER.get(kind, 3), sort_key(name), name)
+
+
+def official_order(rows: list[ReportRow]) -> list[ReportRow]:
+    """THE ORDER of a report's rows, and so of the letter's appendix: the national
+    spreadsheet's. Communes by their district (in its official order, else by name), then
+    by the STT of the district's last imported spreadsheet (`Commune.sheet_order`); those
+    never imported follow, by kind then name. Districts by their order in the province's
+    places file where known (`District.sheet_order`), else by name; provinces by name."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            _unit_key(r.district_order, r.district_name)
+            if r.kind not in ("district", "province")
+            else (),
+            _unit_key(r.sheet_order, r.name, r.kind),
+        ),
+    )
 
 
 def date_report(area: Area, report_date: date) -> WeeklyReport:

@@ -51,8 +51,8 @@ def return_for_correction(inspection: Inspection, reviewer: User, comment: str) 
 
 
 def _review(inspection: Inspection, reviewer: User, state: str, comment: str) -> None:
-    # A review changes no value the reports count (fieldapp/reports/rollups.py's
-    # INSPECTION_COUNTED), so it changes no rollup cell: tests/test_rollups.py checks it.
+    # The review state is counted (fieldapp/reports/rollups.py's INSPECTION_COUNTED): a
+    # returned finding leaves the reports' counts until corrected; the flush moves its cells.
     before = snapshot(inspection)
     inspection.review_state = state
     inspection.review_comment = comment
