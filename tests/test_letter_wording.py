@@ -15,7 +15,7 @@ from fieldapp.extensions import db
 from fieldapp.letters.letter import Paragraph
 from fieldapp.models import CommuneFigures
 from fieldapp.places import address_line, full_address, official_name
-from fieldapp.reports.findings import Findings
+from fieldapp.reports.findings import Findings, counted_note
 from fieldapp.reports.notice import (
     GroupRule,
     group_text,
@@ -236,15 +236,17 @@ def test_findings_as_counts_with_shares_and_zero_items_left_out():
     assert text == (
         "Kiểm tra 30 địa điểm từ ngày 06/11/2021 đến ngày 12/11/2021: 28/30 địa điểm (93,3%) "
         "niêm yết mã QR công khai, rõ ràng; 30/30 địa điểm (100%) đạt yêu cầu; 180/200 lượt "
-        "người ra vào được quan sát (90,0%) có quét mã."
+        "người ra vào được quan sát (90,0%) có quét mã. " + counted_note()
     )
     assert "hướng dẫn" not in text and "thay thế" not in text and "100,0%" not in text
     posters = Findings(venues_inspected=4, staff_assigned=1, posters_issued=3)
     text = paragraph(section_one(report(QUAN_SON, findings=posters), GroupRule()), CHECKS)
-    assert text.endswith(": 1/4 địa điểm (25,0%) có người hướng dẫn quét mã; cấp 3 mã QR thay thế.")
+    assert text.endswith(
+        ": 1/4 địa điểm (25,0%) có người hướng dẫn quét mã; cấp 3 mã QR thay thế. " + counted_note()
+    )
     nothing = Findings(venues_inspected=5)
     text = paragraph(section_one(report(QUAN_SON, findings=nothing), GroupRule()), CHECKS)
-    assert text == "Kiểm tra 5 địa điểm từ ngày 06/11/2021 đến ngày 12/11/2021."
+    assert text == "Kiểm tra 5 địa điểm từ ngày 06/11/2021 đến ngày 12/11/2021. " + counted_note()
     none = paragraph(section_one(report(QUAN_SON), GroupRule()), CHECKS)
     assert none == "Không có kết quả kiểm tra nào từ ngày 06/11/2021 đến ngày 12/11/2021."
 
@@ -301,7 +303,8 @@ def test_a_months_section_one():
     paragraphs = section_one(week, GroupRule())
     assert paragraph(paragraphs, SCANS).startswith("Tính đến hết tháng 11/2021, toàn huyện có")
     assert paragraph(paragraphs, CHECKS) == (
-        "Kiểm tra 2 địa điểm trong tháng 11/2021: 1/2 địa điểm (50,0%) đạt yêu cầu."
+        "Kiểm tra 2 địa điểm trong tháng 11/2021: 1/2 địa điểm (50,0%) đạt yêu cầu. "
+        + counted_note()
     )
 
 

@@ -13,7 +13,7 @@ from babel.numbers import format_decimal, format_percent
 from fieldapp import clock
 from fieldapp.letters.letter import Paragraph
 from fieldapp.places import official_name
-from fieldapp.reports.findings import percent
+from fieldapp.reports.findings import counted_note, percent
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 LOCALE = "vi_VN"
@@ -304,7 +304,10 @@ def _findings_paragraph(report: WeeklyReport) -> Paragraph:
     ]
     text = f"Kiểm tra {vn_number(inspected)} địa điểm {period}"
     kept = [part for part in parts if part]
-    return Paragraph(heading=heading, text=text + (": " + "; ".join(kept) if kept else "") + ".")
+    return Paragraph(
+        heading=heading,
+        text=text + (": " + "; ".join(kept) if kept else "") + ". " + counted_note(),
+    )
 
 
 def section_one(report: WeeklyReport, rule: GroupRule) -> list[Paragraph]:
