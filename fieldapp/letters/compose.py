@@ -62,13 +62,21 @@ def letter_for(report: WeeklyReport, district: District | None = None) -> Letter
         return _area_letter(report)
     settings = settings_for(district)
     edit = edit_for(district, report.report_date) if report.month is None else None
-    return _district_letter(report, district, settings, edit)
+    return district_letter(report, district, settings, edit)
 
 
-def _district_letter(
-    report: WeeklyReport, district: District, settings: LetterSettings, edit: LetterEdit | None
+def district_letter(
+    report: WeeklyReport,
+    district: District,
+    settings: LetterSettings,
+    edit: LetterEdit | None,
+    drafts: dict[str, tuple[Paragraph, ...]] | None = None,
 ) -> Letter:
-    texts = edited_texts(drafts_for(report, district, settings), edit)
+    """A district's letter from its settings, the edit of the report date (or None) and
+    the drafts of sections 2 and 3 (generated here unless the caller has them)."""
+    if drafts is None:
+        drafts = drafts_for(report, district, settings)
+    texts = edited_texts(drafts, edit)
     instructions = tuple(
         Section(number, heading, texts[name]) for number, heading, name in INSTRUCTIONS
     )

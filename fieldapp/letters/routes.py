@@ -12,7 +12,7 @@ from fieldapp.access import district_or_404, office_only
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
 from fieldapp.letters import service
-from fieldapp.letters.compose import letter_for
+from fieldapp.letters.compose import district_letter
 from fieldapp.models import District
 from fieldapp.reports.weekly import build_report, plausible_report_date
 
@@ -71,11 +71,10 @@ def _template_page(district, settings, day, values, errors, status=200):
     ), status
 
 
-def _letter_context(district: District, day: date, values=None, errors=None) -> dict:
+def _letter_context(district: District, day: date, values=None, errors=None, report=None) -> dict:
     """What the letter's fragment shows: the letter, its edit (who, when) and the form's
     texts (what was typed on an error, else the letter's parts)."""
-    report = build_report([district], day, "district")
-    letter = letter_for(report, district)
+    report = report or build_report([district], day, "district")
     settings = service.settings_for(district)
     edit = service.edit_for(district, day)
     drafts = service.drafts_for(report, district, settings)
@@ -86,7 +85,7 @@ def _letter_context(district: District, day: date, values=None, errors=None) -> 
     return {
         "district": district,
         "day": day,
-        "letter": letter,
+        "letter": district_letter(report, district, settings, edit, drafts),
         "edit": edit,
         "edited_at": clock.moment_text(edit.edited_at) if edit else "",
         "values": values,
@@ -115,16 +114,10 @@ def report_letter(district_id: int, day: date):
         return _letter_response(_letter_context(district, day, checked.values, checked.errors), 422)
     report = build_report([district], day, "district")
     drafts = service.drafts_for(report, district, service.settings_for(district))
-    service.save_edit(
-        district,
-        day,
-        checked,
-        {name: service.paragraphs_text(text) for name, text in drafts.items()},
-        current_user,
-    )
+    service.save_edit(district, day, checked, drafts, current_user)
     db.session.commit()
     if wants_fragment():
-        return _letter_response(_letter_context(district, day) | {"saved": True})
+        return _letter_response(_letter_context(district, day, report=report) | {"saved": True})
     flash(_("The letter of %(date)s is saved.", date=clock.day_text(day)), "success")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
 

@@ -326,8 +326,9 @@ def escalated_venues(district: District) -> list[tuple[str, str, int]]:
     """The district's venues found non-compliant again and again (the escalations list):
     (name, commune as written, times found non-compliant), worst first."""
     threshold = current_app.config["ESCALATION_THRESHOLD"]
+    communes = {c.id: official_name(c.name, c.kind) for c in district.communes}
     return [
-        (venue.name, official_name(venue.commune.name, venue.commune.kind), offences.failed)
+        (venue.name, communes[venue.commune_id], offences.failed)
         for venue, offences in venues_to_escalate([district.id], threshold)
     ]
 
@@ -448,13 +449,17 @@ def check_edit(form) -> CheckedEdit:
 
 
 def save_edit(
-    district: District, day: date, checked: CheckedEdit, drafts: dict[str, str], by: User
+    district: District,
+    day: date,
+    checked: CheckedEdit,
+    drafts: dict[str, tuple[Paragraph, ...]],
+    by: User,
 ) -> LetterEdit | None:
-    """Keep what differs from the drafts (`drafts`: each part's generated text) as the
-    district's edit of that report date; an edit that changes nothing is removed. Audited."""
+    """Keep what differs from the drafts (`drafts_for`) as the district's edit of that
+    report date; an edit that changes nothing is removed. Audited."""
     edit = edit_for(district, day)
     kept = {
-        name: (value if value != drafts.get(name, "") else None)
+        name: (value if value != paragraphs_text(drafts.get(name, ())) else None)
         for name, value in checked.values.items()
         if name in EDITED_TEXTS
     }
