@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.extensions import db
+from fieldapp.letters import service
 from fieldapp.letters.compose import letter_for
 from fieldapp.letters.service import (
     LetterSettings,
@@ -433,3 +434,27 @@ def test_a_commune_added_later_does_not_break_a_kept_edit(client, supervisor, qu
     assert text_of(letter.sections[1].paragraphs) == "Đã sửa tay."
     # 3.3 was not edited: its draft follows the data and names the new zero-scan commune.
     assert "xã Na Mèo" in text_of(letter.sections[2].subsections[2].paragraphs)
+
+
+def test_a_double_submit_saves_over_the_edit_saved_first(client, supervisor, quan_son, monkeypatch):
+    """Two saves of the same date at once: the second finds the first's row only when it
+    inserts (unique district and date); it saves over it rather than failing."""
+    import_both_weeks(client, quan_son)
+    form = edit_form(client, quan_son, WEEK_2)
+    db.session.add(LetterEdit(district_id=quan_son.id, report_date=WEEK_2, section_two="Trước."))
+    db.session.commit()
+    real_edit_for, missed = service.edit_for, []
+
+    def edit_for_racing(district, day):
+        if not missed:  # the first look happens before the other request commits
+            missed.append(True)
+            return None
+        return real_edit_for(district, day)
+
+    monkeypatch.setattr(service, "edit_for", edit_for_racing)
+    form["section_two"] = "Sau."
+    response = client.post(f"/letters/{quan_son.id}/{WEEK_2.isoformat()}", data=form)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [e.section_two for e in db.session.scalars(select(LetterEdit))] == ["Sau."]
+    assert missed

@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from fieldapp import clock
 from fieldapp.access import district_or_404, office_only
@@ -46,10 +47,21 @@ def template(district_id: int):
     checked = service.check_template(request.form)
     if checked.errors:
         return _template_page(district, settings, day, checked.values, checked.errors, 422)
-    service.save_template(district, checked, current_user)
-    db.session.commit()
+    _save_once(lambda: service.save_template(district, checked, current_user))
     flash(_("The letter template of %(district)s is saved.", district=district.name), "success")
     return redirect(url_for("letters.template", district_id=district.id, day=day), code=303)
+
+
+def _save_once(save) -> None:
+    """Save and commit; when a simultaneous request (a double submit) inserted the same
+    district's (and date's) row first, save again over it rather than fail."""
+    try:
+        save()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        save()
+        db.session.commit()
 
 
 def _template_page(district, settings, day, values, errors, status=200):
@@ -91,6 +103,9 @@ def _letter_context(district: District, day: date, values=None, errors=None, rep
         "values": values,
         "errors": errors or {},
         "parts": service.EDITED_HEADINGS,
+        "edited_fields": {
+            name for name in service.EDITED_TEXTS if edit and getattr(edit, name) is not None
+        },
         "department_code": settings.department_code,
     }
 
@@ -114,8 +129,7 @@ def report_letter(district_id: int, day: date):
         return _letter_response(_letter_context(district, day, checked.values, checked.errors), 422)
     report = build_report([district], day, "district")
     drafts = service.drafts_for(report, district, service.settings_for(district))
-    service.save_edit(district, day, checked, drafts, current_user)
-    db.session.commit()
+    _save_once(lambda: service.save_edit(district, day, checked, drafts, current_user))
     if wants_fragment():
         return _letter_response(_letter_context(district, day, report=report) | {"saved": True})
     flash(_("The letter of %(date)s is saved.", date=clock.day_text(day)), "success")
