@@ -41,8 +41,18 @@ class Field:
 
 
 FIELDS = (
-    Field("issuer_parent", _l("Issuing body, first line"), "line", hint="ỦY BAN NHÂN DÂN"),
-    Field("issuer", _l("Issuing body"), "line", hint="HUYỆN QUAN SƠN"),
+    Field(
+        "issuer_parent",
+        _l("Issuing body, first line"),
+        "line",
+        hint=_l("For example: %(example)s", example="ỦY BAN NHÂN DÂN"),
+    ),
+    Field(
+        "issuer",
+        _l("Issuing body"),
+        "line",
+        hint=_l("For example: %(example)s", example="HUYỆN QUAN SƠN"),
+    ),
     Field(
         "department_code",
         _l("Code after the number"),

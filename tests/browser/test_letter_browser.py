@@ -68,3 +68,26 @@ def test_editing_section_two_on_the_report_page(phone, live_app, add_user):
     )
     with live_app.app_context():
         assert db.session.scalar(select(LetterEdit)) is None
+
+
+def test_the_template_settings_on_a_phone(phone, live_app, add_user):
+    district_id = add_figures(live_app)
+    add_user("truong-phong", "supervisor", "Hà Văn Minh")
+    page = phone
+    log_in(page, "truong-phong")
+    page.goto(f"/reports/{district_id}/{DAY.isoformat()}")
+    page.locator("#letter").get_by_role("link", name="Mẫu công văn của huyện").click()
+    expect(page.get_by_role("heading", name="Mẫu công văn: Quan Sơn")).to_be_visible()
+    expect(page.get_by_label("Ký hiệu sau số văn bản")).to_have_value("UBND-VHTT")
+    assert_fits_phone(page)
+    page.get_by_label("Nhóm thấp: số xã").fill("không")
+    page.get_by_label("Họ tên người ký").fill("Lương Văn Thắng")
+    page.get_by_role("button", name="Lưu mẫu").click()
+    expect(page.get_by_text("Một số nguyên từ 1 đến 50.")).to_be_visible()
+    expect(page.get_by_label("Họ tên người ký")).to_have_value("Lương Văn Thắng")
+    page.get_by_label("Nhóm thấp: số xã").fill("1")
+    page.get_by_role("button", name="Lưu mẫu").click()
+    expect(page.get_by_text("Đã lưu mẫu công văn của Quan Sơn.")).to_be_visible()
+    screenshot(page, "71-letter-template")
+    page.get_by_role("link", name="Báo cáo ngày 27/11/2026").click()
+    expect(page.locator("#letter")).to_contain_text("Lương Văn Thắng")
