@@ -458,3 +458,14 @@ def test_a_double_submit_saves_over_the_edit_saved_first(client, supervisor, qua
     db.session.expire_all()
     assert [e.section_two for e in db.session.scalars(select(LetterEdit))] == ["Sau."]
     assert missed
+
+
+def test_the_opening_and_closing_are_one_paragraph_each(client, supervisor, quan_son):
+    form = template_form(
+        opening="Thực hiện Công văn số 1234/UBND-KGVX\nngày 01/11/2021 của UBND tỉnh.",
+        closing="Đề nghị các đơn vị\n\nthực hiện./.",
+    )
+    assert client.post(f"/letters/{quan_son.id}/template", data=form).status_code == 303
+    settings = settings_for(quan_son)
+    assert settings.opening == "Thực hiện Công văn số 1234/UBND-KGVX ngày 01/11/2021 của UBND tỉnh."
+    assert settings.closing == "Đề nghị các đơn vị thực hiện./."

@@ -5,9 +5,14 @@ report date. `letter_for` is what the exports, the CLI and the report page call.
 
 from fieldapp.letters.letter import Letter, Paragraph, Section
 from fieldapp.letters.service import (
+    COPIES_TO,
+    DEPARTMENT_CODE,
     INSTRUCTIONS,
+    ISSUER_PARENT,
     SECTION_THREE_TITLE,
     SECTION_TWO_TITLE,
+    SIGNER_AUTHORITY,
+    SIGNER_TITLE,
     LetterSettings,
     drafts_for,
     edit_for,
@@ -19,14 +24,6 @@ from fieldapp.models import District, LetterEdit
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.notice import GroupRule, section_one, vn_date
 from fieldapp.reports.weekly import WeeklyReport
-
-# A province's or the country's summary (no district template) is signed as a district's
-# letter would be by default.
-ISSUER_PARENT = "ỦY BAN NHÂN DÂN"
-DEPARTMENT_CODE = "UBND-VHTT"
-COPIES_TO = ("- Như trên;", "- Lưu: VT, VHTT.")
-SIGNER_AUTHORITY = "KT. CHỦ TỊCH"
-SIGNER_TITLE = "PHÓ CHỦ TỊCH"
 
 
 def _area_issuer(report: WeeklyReport) -> tuple[str, str]:

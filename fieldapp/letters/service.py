@@ -28,9 +28,9 @@ from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 @dataclass(frozen=True)
 class Field:
-    """A field of the template: `kind` is "line" (one line), "lines" (one item a line),
-    "text" (paragraphs, one a line), "count" (a whole number) or "threshold" (a whole
-    number, or empty)."""
+    """A field of the template: `kind` is "line" (one line), "paragraph" (one paragraph:
+    line breaks typed become spaces), "lines" (one item a line), "text" (paragraphs, one a
+    line), "count" (a whole number) or "threshold" (a whole number, or empty)."""
 
     name: str
     label: object
@@ -62,7 +62,7 @@ FIELDS = (
     ),
     Field("place", _l("Place written before the date"), "line", max_length=100),
     Field("recipients", _l("Recipients (Kính gửi), one a line"), "lines", max_length=2000),
-    Field("opening", _l("Opening sentence"), "text", max_length=2000),
+    Field("opening", _l("Opening sentence"), "paragraph", max_length=2000),
     Field(
         "shortcomings",
         _l("Section 2, Shortcomings: standing text"),
@@ -86,7 +86,7 @@ FIELDS = (
         max_length=5000,
         hint=_l("The communes low in scans are named after it."),
     ),
-    Field("closing", _l("Closing sentence"), "text", required=False, max_length=2000),
+    Field("closing", _l("Closing sentence"), "paragraph", required=False, max_length=2000),
     Field("copies_to", _l("Copies to (Nơi nhận), one a line"), "lines", max_length=2000),
     Field(
         "signer_authority",
@@ -115,6 +115,15 @@ FIELDS = (
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 LOW_COUNT_MAX = 50
 THRESHOLD_MAX = 2_000_000_000  # what the column holds
+
+
+# The defaults every letter starts from (a district's until it saves a template; a
+# province's or the country's summary always).
+ISSUER_PARENT = "ỦY BAN NHÂN DÂN"
+DEPARTMENT_CODE = "UBND-VHTT"
+COPIES_TO = ("- Như trên;", "- Lưu: VT, VHTT.")
+SIGNER_AUTHORITY = "KT. CHỦ TỊCH"
+SIGNER_TITLE = "PHÓ CHỦ TỊCH"
 
 
 @dataclass(frozen=True)
@@ -151,9 +160,9 @@ def default_settings(district: District) -> LetterSettings:
     """The letter a district gets before its supervisor saves a template (Vietnamese, as
     district offices write it)."""
     return LetterSettings(
-        issuer_parent="ỦY BAN NHÂN DÂN",
+        issuer_parent=ISSUER_PARENT,
         issuer=f"HUYỆN {district.name.upper()}",
-        department_code="UBND-VHTT",
+        department_code=DEPARTMENT_CODE,
         place=district.name,
         recipients=(
             "- Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện;",
@@ -190,13 +199,9 @@ def default_settings(district: District) -> LetterSettings:
             "Ủy ban nhân dân huyện yêu cầu các cơ quan, đơn vị, Ủy ban nhân dân các xã, thị "
             "trấn nghiêm túc triển khai thực hiện./."
         ),
-        copies_to=(
-            "- Như trên;",
-            "- Chủ tịch, các Phó Chủ tịch UBND huyện;",
-            "- Lưu: VT, VHTT.",
-        ),
-        signer_authority="KT. CHỦ TỊCH",
-        signer_title="PHÓ CHỦ TỊCH",
+        copies_to=(COPIES_TO[0], "- Chủ tịch, các Phó Chủ tịch UBND huyện;", COPIES_TO[-1]),
+        signer_authority=SIGNER_AUTHORITY,
+        signer_title=SIGNER_TITLE,
         signer_name="",
     )
 
@@ -256,6 +261,8 @@ def check_template(form) -> CheckedTemplate:
         value = values[f.name]
         if f.kind in ("lines", "text"):
             value = "\n".join(_lines(value))
+        elif f.kind == "paragraph":
+            value = " ".join(_lines(value))
         if f.required and not value:
             errors[f.name] = _l("Fill this in.")
         elif len(value) > f.max_length:
