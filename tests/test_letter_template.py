@@ -469,3 +469,27 @@ def test_the_opening_and_closing_are_one_paragraph_each(client, supervisor, quan
     settings = settings_for(quan_son)
     assert settings.opening == "Thực hiện Công văn số 1234/UBND-KGVX ngày 01/11/2021 của UBND tỉnh."
     assert settings.closing == "Đề nghị các đơn vị thực hiện./."
+
+
+def test_the_letter_fragment_runs_the_same_queries_whatever_the_venues_to_escalate(
+    app, client, supervisor, quan_son, make_venue, record_finding, queries
+):
+    import_both_weeks(client, quan_son)
+    url = f"/letters/{quan_son.id}/{WEEK_2.isoformat()}"
+
+    def escalate(name, commune):
+        venue = make_venue(name, commune=commune_named(quan_son, commune))
+        for _ in range(app.config["ESCALATION_THRESHOLD"]):
+            record_finding(venue, qr_posted="missing", checkin_method="visitors_scan")
+
+    def counted() -> int:
+        queries.clear()
+        assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+        return len(queries)
+
+    escalate("Quán Bản Na", "Sơn Hà")
+    once = counted()
+    escalate("Chợ Sơn Lư", "Sơn Lư")
+    escalate("Quán Trung Xuân", "Trung Xuân")
+    assert counted() == once
+    assert "Quán Trung Xuân (xã Trung Xuân, 3 lần)" in client.get(url).get_data(as_text=True)
