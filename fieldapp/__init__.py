@@ -120,6 +120,7 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.health import bp as health_bp
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
+    from fieldapp.letters.routes import bp as letters_bp
     from fieldapp.map.routes import bp as map_bp
     from fieldapp.offline.routes import bp as offline_bp
     from fieldapp.posters.routes import bp as posters_bp
@@ -141,6 +142,7 @@ def create_app(config: dict | None = None) -> Flask:
         assignments_bp,
         map_bp,
         reports_bp,
+        letters_bp,
         users_bp,
         trail_bp,
         health_bp,

@@ -68,6 +68,9 @@ EVENT_ACTION_LABELS = {
     "poster_printed": _l("Poster printed"),
     "poster_delivered": _l("Poster delivered"),
     "payload_issued": _l("App QR code issued"),
+    "letter_template_saved": _l("Letter template saved"),
+    "letter_edited": _l("Letter edited"),
+    "letter_reverted": _l("Letter back to the draft"),
 }
 ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
 TRAIL_PAGE_SIZE = 30

@@ -2,9 +2,12 @@
 
 import pytest
 
+from fieldapp.extensions import db
 from fieldapp.letters.compose import letter_for
+from fieldapp.models import LetterEdit, LetterTemplate
 from fieldapp.reports.notice import GroupRule, high_group, low_group, unit_list
-from fieldapp.reports.weekly import district_report
+from fieldapp.reports.weekly import district_month_report, district_report, province_report
+from tests.test_letter_template import template_form
 from tests.test_reports import WEEK_2, import_both_weeks
 
 
@@ -33,3 +36,27 @@ def test_the_low_group_takes_ties_and_every_commune_without_scans(client, superv
     assert [row.name for row in low] == ["Trung Xuân"]
     high = high_group(report, GroupRule())
     assert unit_list(high) == "xã Sơn Hà, thị trấn Sơn Lư"
+
+
+def test_a_districts_letter_reads_its_template_and_the_edit_of_its_date(
+    client, supervisor, quan_son
+):
+    """letter_for reads the district's saved template and the edit kept for the report date;
+    a month's report of the district and the province's summary keep the defaults."""
+    import_both_weeks(client, quan_son)
+    form = template_form(signer_name="Lương Văn Thắng", low_count="2")
+    assert client.post(f"/letters/{quan_son.id}/template", data=form).status_code == 303
+    db.session.add(
+        LetterEdit(district_id=quan_son.id, report_date=WEEK_2, section_two="Sửa tay.", number="7")
+    )
+    db.session.commit()
+    letter = letter_for(district_report(quan_son, WEEK_2), quan_son)
+    assert letter.signer_name == "Lương Văn Thắng"
+    assert letter.number == "Số: 7/UBND-VHTT"
+    assert [p.text for p in letter.sections[1].paragraphs] == ["Sửa tay."]
+    assert letter.edited_parts == {"number", "section_2"}
+    month = district_month_report(quan_son, WEEK_2.replace(day=1))
+    assert letter_for(month, quan_son).edited_parts == frozenset()
+    province = letter_for(province_report(quan_son.province, WEEK_2))
+    assert province.issuer == "TỈNH THANH HÓA" and province.signer_name == ""
+    assert db.session.query(LetterTemplate).count() == 1

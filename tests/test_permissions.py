@@ -328,6 +328,43 @@ PERMISSIONS = [
         EMPTY,
         wide=COUNTRY_WIDE,
     ),
+    # The weekly letter: a district's template, and the letter of a report date with its
+    # edits; for the district's office (and those who see it); another district's not found.
+    Permission(
+        "GET",
+        "/letters/<int:district_id>/template",
+        "/letters/{district}/template",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/letters/<int:district_id>/template",
+        "/letters/{district}/template",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "GET",
+        "/letters/<int:district_id>/<isodate:day>",
+        "/letters/{district}/" + DAY,
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/letters/<int:district_id>/<isodate:day>",
+        "/letters/{district}/" + DAY,
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "POST",
+        "/letters/<int:district_id>/<isodate:day>/draft",
+        "/letters/{district}/" + DAY + "/draft",
+        OFFICE,
+        NOT_FOUND,
+    ),
     Permission(
         "GET",
         "/reports/country/<isodate:day>.<any(csv, xlsx, pdf):fmt>",

@@ -1,27 +1,33 @@
-"""The letter of a report: its parts put together from the report's figures and findings.
-
-First version (issue 14 groundwork): the parts come from Vietnamese defaults; the
-district's editable letter template and the edits kept per report date replace them.
-`letter_for` is what the exports, the CLI and the report page call.
+"""The letter of a report: its parts put together from the district's letter template (or
+the defaults), the report's figures and findings, and what a supervisor edited for that
+report date. `letter_for` is what the exports, the CLI and the report page call.
 """
 
 from fieldapp.letters.letter import Letter, Paragraph, Section
-from fieldapp.models import District
+from fieldapp.letters.service import (
+    COPIES_TO,
+    DEPARTMENT_CODE,
+    INSTRUCTIONS,
+    ISSUER_PARENT,
+    SECTION_THREE_TITLE,
+    SECTION_TWO_TITLE,
+    SIGNER_AUTHORITY,
+    SIGNER_TITLE,
+    LetterSettings,
+    drafts_for,
+    edit_for,
+    edited_parts,
+    edited_texts,
+    settings_for,
+)
+from fieldapp.models import District, LetterEdit
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.notice import GroupRule, section_one, vn_date
 from fieldapp.reports.weekly import WeeklyReport
 
-ISSUER_PARENT = "ỦY BAN NHÂN DÂN"
-DEPARTMENT_CODE = "UBND-VHTT"
-COPIES_TO = ("- Như trên;", "- Lưu: VT, VHTT.")
-SIGNER_AUTHORITY = "KT. CHỦ TỊCH"
-SIGNER_TITLE = "PHÓ CHỦ TỊCH"
 
-
-def _issuer(report: WeeklyReport, district: District | None) -> tuple[str, str]:
-    """The issuing body (upper case, as the header writes it) and the place name."""
-    if district is not None:
-        return f"HUYỆN {district.name.upper()}", district.name
+def _area_issuer(report: WeeklyReport) -> tuple[str, str]:
+    """A province's or the country's issuing body (upper case) and place name."""
     if report.level == "province":
         return f"TỈNH {report.area_name.upper()}", report.area_name
     return report.area_name.upper(), "Hà Nội"
@@ -32,19 +38,83 @@ def place_date(place: str, report: WeeklyReport) -> str:
     return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
-def letter_for(report: WeeklyReport, district: District | None = None) -> Letter:
-    """The letter of a report: a district's (`district` given) or a province's or the
-    country's summary (issued in the area's name)."""
-    issuer, place = _issuer(report, district)
+def letter_number(code: str, number: str | None = None) -> str:
+    """ "Số: 125/UBND-VHTT", or room for the number written when the letter is signed."""
+    return f"Số: {number}/{code}" if number else f"Số:        /{code}"
+
+
+def subject(report: WeeklyReport, district: District | None) -> str:
     area = "huyện" if district is not None else "địa bàn"
+    return (
+        "V/v thông báo kết quả ứng dụng CNTT phòng chống dịch Covid-19 trên địa bàn "
+        f"{area} tính đến {vn_date(report.report_date)}"
+    )
+
+
+def letter_for(report: WeeklyReport, district: District | None = None) -> Letter:
+    """The letter of a report: a district's (`district` given: its template, the drafts of
+    sections 2 and 3 and, for a report date, what was edited for it) or a province's or the
+    country's summary (issued in the area's name, from the defaults)."""
+    if district is None:
+        return _area_letter(report)
+    settings = settings_for(district)
+    edit = edit_for(district, report.report_date) if report.month is None else None
+    return district_letter(report, district, settings, edit)
+
+
+def district_letter(
+    report: WeeklyReport,
+    district: District,
+    settings: LetterSettings,
+    edit: LetterEdit | None,
+    drafts: dict[str, tuple[Paragraph, ...]] | None = None,
+) -> Letter:
+    """A district's letter from its settings, the edit of the report date (or None) and
+    the drafts of sections 2 and 3 (generated here unless the caller has them)."""
+    if drafts is None:
+        drafts = drafts_for(report, district, settings)
+    texts = edited_texts(drafts, edit)
+    instructions = tuple(
+        Section(number, heading, texts[name]) for number, heading, name in INSTRUCTIONS
+    )
+    return Letter(
+        issuer_parent=settings.issuer_parent,
+        issuer=settings.issuer,
+        number=letter_number(settings.department_code, edit.number if edit else None),
+        subject=subject(report, district),
+        place_date=place_date(settings.place, report),
+        recipients=settings.recipients,
+        opening=settings.opening,
+        sections=(
+            Section("1", "Kết quả thực hiện", tuple(section_one(report, settings.rule))),
+            Section("2", SECTION_TWO_TITLE, texts["section_two"]),
+            Section("3", SECTION_THREE_TITLE, (), instructions),
+        ),
+        closing=settings.closing,
+        copies_to=settings.copies_to,
+        signer_authority=settings.signer_authority,
+        signer_title=settings.signer_title,
+        signer_name=settings.signer_name,
+        appendix_title=_appendix_title(report),
+        appendix_headers=tuple(appendix_headers(report)),
+        appendix_rows=tuple(tuple(row) for row in appendix_rows(report)),
+        edited_parts=edited_parts(edit),
+    )
+
+
+def _appendix_title(report: WeeklyReport) -> str:
+    return (
+        f"Danh sách chi tiết thống kê tình hình tạo, quét mã QR ngày {vn_date(report.report_date)}"
+    )
+
+
+def _area_letter(report: WeeklyReport) -> Letter:
+    issuer, place = _area_issuer(report)
     return Letter(
         issuer_parent=ISSUER_PARENT,
         issuer=issuer,
-        number=f"Số:        /{DEPARTMENT_CODE}",
-        subject=(
-            "V/v thông báo kết quả ứng dụng CNTT phòng chống dịch Covid-19 trên địa bàn "
-            f"{area} tính đến {vn_date(report.report_date)}"
-        ),
+        number=letter_number(DEPARTMENT_CODE),
+        subject=subject(report, None),
         place_date=place_date(place, report),
         recipients=(
             "- Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện;",
@@ -57,18 +127,15 @@ def letter_for(report: WeeklyReport, district: District | None = None) -> Letter
         ),
         sections=(
             Section("1", "Kết quả thực hiện", tuple(section_one(report, GroupRule()))),
-            Section("2", "Tồn tại, hạn chế", (Paragraph(""),)),
-            Section("3", "Chỉ đạo thực hiện", (Paragraph(""),)),
+            Section("2", SECTION_TWO_TITLE, (Paragraph(""),)),
+            Section("3", SECTION_THREE_TITLE, (Paragraph(""),)),
         ),
         closing="",
         copies_to=COPIES_TO,
         signer_authority=SIGNER_AUTHORITY,
         signer_title=SIGNER_TITLE,
         signer_name="",
-        appendix_title=(
-            "Danh sách chi tiết thống kê tình hình tạo, quét mã QR ngày "
-            f"{vn_date(report.report_date)}"
-        ),
+        appendix_title=_appendix_title(report),
         appendix_headers=tuple(appendix_headers(report)),
         appendix_rows=tuple(tuple(row) for row in appendix_rows(report)),
     )

@@ -10,6 +10,7 @@ from fieldapp.models.inspection import (
     InspectionClaim,
     InspectionPhoto,
 )
+from fieldapp.models.letter import LetterEdit, LetterTemplate
 from fieldapp.models.poster import Poster, PosterBatch
 from fieldapp.models.rollup import FindingRollup
 from fieldapp.models.unit import Commune, District, Province
@@ -30,6 +31,8 @@ __all__ = [
     "Inspection",
     "InspectionClaim",
     "InspectionPhoto",
+    "LetterEdit",
+    "LetterTemplate",
     "Poster",
     "PosterBatch",
     "Province",

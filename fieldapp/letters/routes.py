@@ -1,0 +1,150 @@
+"""The weekly letter: a district's letter template (settings), and the letter of a report
+date on the report page, whose sections 2 and 3 the supervisor edits before export."""
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from fieldapp import clock
+from fieldapp.access import district_or_404, office_only
+from fieldapp.extensions import db
+from fieldapp.fragments import wants_fragment
+from fieldapp.letters import service
+from fieldapp.letters.compose import district_letter
+from fieldapp.models import District
+from fieldapp.reports.weekly import build_report, plausible_report_date
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+
+
+@bp.context_processor
+def letter_formatting():
+    return {"vn_day": clock.day_text}
+
+
+def _back_day(text: str | None) -> date | None:
+    """The report date the settings page was opened from (its back link), if any."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return day if plausible_report_date(day) else None
+
+
+@bp.route("/<int:district_id>/template", methods=["GET", "POST"])
+@login_required
+@office_only
+def template(district_id: int):
+    """The district's letter template: the parts that stay from week to week."""
+    district = district_or_404(district_id)
+    day = _back_day(request.values.get("day"))
+    settings = service.settings_for(district)
+    if request.method == "GET":
+        return _template_page(district, settings, day, service.form_values(settings), {})
+    checked = service.check_template(request.form)
+    if checked.errors:
+        return _template_page(district, settings, day, checked.values, checked.errors, 422)
+    _save_once(lambda: service.save_template(district, checked, current_user))
+    flash(_("The letter template of %(district)s is saved.", district=district.name), "success")
+    return redirect(url_for("letters.template", district_id=district.id, day=day), code=303)
+
+
+def _save_once(save) -> None:
+    """Save and commit; when a simultaneous request (a double submit) inserted the same
+    district's (and date's) row first, save again over it rather than fail."""
+    try:
+        save()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        save()
+        db.session.commit()
+
+
+def _template_page(district, settings, day, values, errors, status=200):
+    back = (
+        url_for("reports.district_report", district_id=district.id, day=day)
+        if day
+        else url_for("reports.index")
+    )
+    return render_template(
+        "letters/template.html",
+        district=district,
+        settings=settings,
+        fields=service.FIELDS,
+        values=values,
+        errors=errors,
+        day=day,
+        back=back,
+        updated_at=clock.moment_text(settings.updated_at),
+    ), status
+
+
+def _letter_context(district: District, day: date, values=None, errors=None, report=None) -> dict:
+    """What the letter's fragment shows: the letter, its edit (who, when) and the form's
+    texts (what was typed on an error, else the letter's parts)."""
+    report = report or build_report([district], day, "district")
+    settings = service.settings_for(district)
+    edit = service.edit_for(district, day)
+    drafts = service.drafts_for(report, district, settings)
+    if values is None:
+        texts = service.edited_texts(drafts, edit)
+        values = {name: service.paragraphs_text(texts[name]) for name in service.EDITED_TEXTS}
+        values["number"] = (edit.number if edit else None) or ""
+    return {
+        "district": district,
+        "day": day,
+        "letter": district_letter(report, district, settings, edit, drafts),
+        "edit": edit,
+        "edited_at": clock.moment_text(edit.edited_at) if edit else "",
+        "values": values,
+        "errors": errors or {},
+        "parts": service.EDITED_HEADINGS,
+        "edited_fields": {
+            name for name in service.EDITED_TEXTS if edit and getattr(edit, name) is not None
+        },
+        "department_code": settings.department_code,
+    }
+
+
+def _letter_response(context: dict, status: int = 200):
+    template = "letters/_letter.html" if wants_fragment() else "letters/letter.html"
+    return render_template(template, **context), status
+
+
+@bp.route("/<int:district_id>/<isodate:day>", methods=["GET", "POST"])
+@login_required
+@office_only
+def report_letter(district_id: int, day: date):
+    """The letter of a district's report date: its parts, and the form editing its number
+    and sections 2 and 3 (the page, or its fragment on the report page)."""
+    district = district_or_404(district_id)
+    if request.method == "GET":
+        return _letter_response(_letter_context(district, day))
+    checked = service.check_edit(request.form)
+    if checked.errors:
+        return _letter_response(_letter_context(district, day, checked.values, checked.errors), 422)
+    report = build_report([district], day, "district")
+    drafts = service.drafts_for(report, district, service.settings_for(district))
+    _save_once(lambda: service.save_edit(district, day, checked, drafts, current_user))
+    if wants_fragment():
+        return _letter_response(_letter_context(district, day, report=report) | {"saved": True})
+    flash(_("The letter of %(date)s is saved.", date=clock.day_text(day)), "success")
+    return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
+
+
+@bp.route("/<int:district_id>/<isodate:day>/draft", methods=["POST"])
+@login_required
+@office_only
+def revert(district_id: int, day: date):
+    """Go back to the generated draft of the report date's letter (after a confirmation)."""
+    district = district_or_404(district_id)
+    service.revert_edit(district, day, current_user)
+    db.session.commit()
+    if wants_fragment():
+        return _letter_response(_letter_context(district, day))
+    flash(_("The letter of %(date)s is back to the draft.", date=clock.day_text(day)), "info")
+    return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)

@@ -1,0 +1,568 @@
+"""A district's letter template and the edits kept per report date: the defaults, the
+checks, the saving and the drafts of sections 2 and 3 generated from a report's data.
+
+The template's fields are declared once (`FIELDS`): the settings page, its checks, the
+saving and the audit are derived from them. Plain functions, testable without a request.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from fieldapp import clock
+from fieldapp.audit import record_event
+from fieldapp.extensions import db
+from fieldapp.inspections.offences import venues_to_escalate
+from fieldapp.letters.letter import Paragraph, Section
+from fieldapp.models import District, LetterEdit, LetterTemplate, User
+from fieldapp.places import official_name
+from fieldapp.reports.notice import GroupRule, low_group, unit_list, vn_number
+from fieldapp.reports.weekly import ReportRow, WeeklyReport
+
+# The template ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of the template: `kind` is "line" (one line), "paragraph" (one paragraph:
+    line breaks typed become spaces), "lines" (one item a line), "text" (paragraphs, one a
+    line), "count" (a whole number) or "threshold" (a whole number, or empty)."""
+
+    name: str
+    label: object
+    kind: str
+    required: bool = True
+    max_length: int = 200
+    hint: object = ""
+
+
+FIELDS = (
+    Field(
+        "issuer_parent",
+        _l("Issuing body, first line"),
+        "line",
+        hint=_l("For example: %(example)s", example="ỦY BAN NHÂN DÂN"),
+    ),
+    Field(
+        "issuer",
+        _l("Issuing body"),
+        "line",
+        hint=_l("For example: %(example)s", example="HUYỆN QUAN SƠN"),
+    ),
+    Field(
+        "department_code",
+        _l("Code after the number"),
+        "line",
+        max_length=40,
+        hint=_l("UBND-VHTT, as in “Số: 125/UBND-VHTT”"),
+    ),
+    Field("place", _l("Place written before the date"), "line", max_length=100),
+    Field("recipients", _l("Recipients (Kính gửi), one a line"), "lines", max_length=2000),
+    Field("opening", _l("Opening sentence"), "paragraph", max_length=2000),
+    Field(
+        "shortcomings",
+        _l("Section 2, Shortcomings: standing text"),
+        "text",
+        max_length=5000,
+        hint=_l("Written after the communes and venues drawn from the week's figures."),
+    ),
+    Field(
+        "offices_instructions",
+        _l("3.1 Heads of district offices and agencies"),
+        "text",
+        max_length=5000,
+    ),
+    Field(
+        "centre_instructions", _l("3.2 The culture and information centre"), "text", max_length=5000
+    ),
+    Field(
+        "communes_instructions",
+        _l("3.3 Chairs of the communes' People's Committees"),
+        "text",
+        max_length=5000,
+        hint=_l("The communes low in scans are named after it."),
+    ),
+    Field("closing", _l("Closing sentence"), "paragraph", required=False, max_length=2000),
+    Field("copies_to", _l("Copies to (Nơi nhận), one a line"), "lines", max_length=2000),
+    Field(
+        "signer_authority",
+        _l("Signing for"),
+        "line",
+        required=False,
+        max_length=100,
+        hint=_l("KT. CHỦ TỊCH; empty when the chair signs"),
+    ),
+    Field("signer_title", _l("Signer's title"), "line", max_length=100),
+    Field("signer_name", _l("Signer's name"), "line", required=False, max_length=100),
+    Field(
+        "low_count",
+        _l("Low group: how many communes"),
+        "count",
+        hint=_l("The communes with the fewest scans (ties included), plus those with none."),
+    ),
+    Field(
+        "high_threshold",
+        _l("High group: scans at least"),
+        "threshold",
+        required=False,
+        hint=_l("Empty: the communes above the district's average."),
+    ),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+LOW_COUNT_MAX = 50
+THRESHOLD_MAX = 2_000_000_000  # what the column holds
+
+
+# The defaults every letter starts from (a district's until it saves a template; a
+# province's or the country's summary always).
+ISSUER_PARENT = "ỦY BAN NHÂN DÂN"
+DEPARTMENT_CODE = "UBND-VHTT"
+COPIES_TO = ("- Như trên;", "- Lưu: VT, VHTT.")
+SIGNER_AUTHORITY = "KT. CHỦ TỊCH"
+SIGNER_TITLE = "PHÓ CHỦ TỊCH"
+
+
+@dataclass(frozen=True)
+class LetterSettings:
+    """A district's template as the letter reads it: the saved one, or the defaults."""
+
+    issuer_parent: str
+    issuer: str
+    department_code: str
+    place: str
+    recipients: tuple[str, ...]
+    opening: str
+    shortcomings: str
+    offices_instructions: str
+    centre_instructions: str
+    communes_instructions: str
+    closing: str
+    copies_to: tuple[str, ...]
+    signer_authority: str
+    signer_title: str
+    signer_name: str
+    low_count: int = 3
+    high_threshold: int | None = None
+    saved: bool = False
+    updated_by: User | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def rule(self) -> GroupRule:
+        return GroupRule(low_count=self.low_count, high_threshold=self.high_threshold)
+
+
+def default_settings(district: District) -> LetterSettings:
+    """The letter a district gets before its supervisor saves a template (Vietnamese, as
+    district offices write it)."""
+    return LetterSettings(
+        issuer_parent=ISSUER_PARENT,
+        issuer=f"HUYỆN {district.name.upper()}",
+        department_code=DEPARTMENT_CODE,
+        place=district.name,
+        recipients=(
+            "- Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện;",
+            "- Trung tâm Văn hóa - Thông tin huyện;",
+            "- Đảng ủy, Ủy ban nhân dân các xã, thị trấn.",
+        ),
+        opening=(
+            f"Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh {district.province.name} về việc "
+            "đẩy mạnh ứng dụng công nghệ thông tin phục vụ công tác phòng, chống dịch "
+            "Covid-19, Ủy ban nhân dân huyện thông báo kết quả thực hiện như sau:"
+        ),
+        shortcomings=(
+            "Một số đơn vị chưa quyết liệt trong chỉ đạo, triển khai; việc quét mã QR tại "
+            "nhiều địa điểm còn thấp, chưa trở thành thói quen của người dân; một số xã chưa "
+            "đăng nhập hệ thống để tiếp nhận, xử lý phản ánh, kiến nghị của người dân."
+        ),
+        offices_instructions=(
+            "Tiếp tục chỉ đạo cán bộ, công chức, viên chức, người lao động và người dân đến "
+            "giao dịch thực hiện nghiêm việc quét mã QR khi ra, vào cơ quan, đơn vị; 100% "
+            "cán bộ, công chức, viên chức cài đặt và sử dụng ứng dụng PC-Covid."
+        ),
+        centre_instructions=(
+            "Tăng cường tuyên truyền trên hệ thống truyền thanh và các phương tiện thông tin "
+            "đại chúng về lợi ích của việc cài đặt ứng dụng PC-Covid và quét mã QR khi ra, "
+            "vào các địa điểm công cộng."
+        ),
+        communes_instructions=(
+            "Chỉ đạo các địa điểm trên địa bàn niêm yết mã QR công khai, rõ ràng, bố trí "
+            "người hướng dẫn quét mã; tiếp nhận, xử lý, theo dõi phản ánh, kiến nghị của "
+            "người dân nhanh chóng, kịp thời; định kỳ báo cáo kết quả về Ủy ban nhân dân "
+            "huyện (qua Phòng Văn hóa và Thông tin)."
+        ),
+        closing=(
+            "Ủy ban nhân dân huyện yêu cầu các cơ quan, đơn vị, Ủy ban nhân dân các xã, thị "
+            "trấn nghiêm túc triển khai thực hiện./."
+        ),
+        copies_to=(COPIES_TO[0], "- Chủ tịch, các Phó Chủ tịch UBND huyện;", COPIES_TO[-1]),
+        signer_authority=SIGNER_AUTHORITY,
+        signer_title=SIGNER_TITLE,
+        signer_name="",
+    )
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    """Text kept one item (or paragraph) a line: its non-empty lines, trimmed."""
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def settings_for(district: District) -> LetterSettings:
+    """The district's saved template, or the defaults when it has saved none."""
+    saved = db.session.scalar(
+        select(LetterTemplate).where(LetterTemplate.district_id == district.id)
+    )
+    if saved is None:
+        return default_settings(district)
+    values = {}
+    for f in FIELDS:
+        value = getattr(saved, f.name)
+        values[f.name] = _lines(value) if f.kind == "lines" else value
+    return LetterSettings(
+        **values, saved=True, updated_by=saved.updated_by, updated_at=saved.updated_at
+    )
+
+
+def form_values(settings: LetterSettings) -> dict[str, str]:
+    """The settings as the form's fields show them (lines joined, numbers as text)."""
+    values = {}
+    for f in FIELDS:
+        value = getattr(settings, f.name)
+        if f.kind == "lines":
+            value = "\n".join(value)
+        values[f.name] = "" if value is None else str(value)
+    return values
+
+
+@dataclass
+class CheckedTemplate:
+    values: dict  # what was typed, to show again
+    clean: dict  # what will be stored
+    errors: dict  # field name → message
+
+
+def _whole_number(text: str) -> int | None:
+    text = text.replace(".", "").replace(",", "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 10:
+        return int(text)
+    return None
+
+
+def check_template(form) -> CheckedTemplate:
+    """Check a template typed in the settings form: every field, with a message for each
+    that needs fixing; what was typed is kept to show again."""
+    values = {f.name: (form.get(f.name) or "").strip() for f in FIELDS}
+    clean, errors = {}, {}
+    for f in FIELDS:
+        value = values[f.name]
+        if f.kind in ("lines", "text"):
+            value = "\n".join(_lines(value))
+        elif f.kind == "paragraph":
+            value = " ".join(_lines(value))
+        if f.required and not value:
+            errors[f.name] = _l("Fill this in.")
+        elif len(value) > f.max_length:
+            errors[f.name] = _l("At most %(n)s characters.", n=f.max_length)
+        elif f.kind == "line" and "\n" in value:
+            errors[f.name] = _l("One line only.")
+        elif f.kind == "count":
+            number = _whole_number(value)
+            if number is None or not 1 <= number <= LOW_COUNT_MAX:
+                errors[f.name] = _l("A whole number from 1 to %(n)s.", n=LOW_COUNT_MAX)
+            value = number
+        elif f.kind == "threshold":
+            number = _whole_number(value) if value else None
+            if value and (number is None or number > THRESHOLD_MAX):
+                errors[f.name] = _l("A whole number of scans, or empty for the average.")
+            value = number
+        clean[f.name] = value
+    code = clean.get("department_code")
+    if "department_code" not in errors and code and not re.fullmatch(r"[^\s/]+", code):
+        errors["department_code"] = _l("Without spaces or “/”: for example UBND-VHTT.")
+    return CheckedTemplate(values=values, clean=clean, errors=errors)
+
+
+def save_template(district: District, checked: CheckedTemplate, by: User) -> LetterTemplate:
+    """Store a checked template as the district's (its first, or over the one before), with
+    an audit event naming what changed."""
+    template = db.session.scalar(
+        select(LetterTemplate).where(LetterTemplate.district_id == district.id)
+    )
+    before = form_values(settings_for(district))
+    if template is None:
+        template = LetterTemplate(district_id=district.id)
+        db.session.add(template)
+    for name, value in checked.clean.items():
+        setattr(template, name, value)
+    template.updated_by_id = by.id
+    template.updated_at = clock.utcnow()
+    db.session.flush()
+    after = form_values(settings_for(district))
+    record_event(
+        "letter_template_saved",
+        by,
+        entity="letter_template",
+        entity_id=template.id,
+        changes={k: [before[k], v] for k, v in after.items() if before[k] != v},
+        district_id=district.id,
+    )
+    return template
+
+
+# The drafts of sections 2 and 3 ---------------------------------------------------------
+
+SECTION_TWO_TITLE = "Tồn tại, hạn chế"
+SECTION_THREE_TITLE = "Chỉ đạo thực hiện"
+# Section 3's subsections: (number, title, the template's and the edit's field).
+INSTRUCTIONS = (
+    ("3.1", "Đối với Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện", "offices_instructions"),
+    ("3.2", "Đối với Trung tâm Văn hóa - Thông tin huyện", "centre_instructions"),
+    ("3.3", "Đối với Chủ tịch Ủy ban nhân dân các xã, thị trấn", "communes_instructions"),
+)
+# How many venues to escalate section 2 names before "and N others".
+ESCALATED_NAMED = 10
+
+
+def communes_lacking_qr(report: WeeklyReport) -> list[tuple[ReportRow, int]]:
+    """The units where more than half of the venues inspected in the period had no QR code
+    posted visibly, with how many lacked it, in the report's order."""
+    found = []
+    for row in report.rows:
+        inspected = row.findings.venues_inspected
+        lacking = inspected - row.findings.qr_visible
+        if inspected and lacking * 2 > inspected:
+            found.append((row, lacking))
+    return found
+
+
+def escalated_venues(district: District) -> list[tuple[str, str, int]]:
+    """The district's venues found non-compliant again and again (the escalations list):
+    (name, commune as written, times found non-compliant), worst first."""
+    threshold = current_app.config["ESCALATION_THRESHOLD"]
+    communes = {c.id: official_name(c.name, c.kind) for c in district.communes}
+    return [
+        (venue.name, communes[venue.commune_id], offences.failed)
+        for venue, offences in venues_to_escalate([district.id], threshold)
+    ]
+
+
+def draft_section_two(
+    report: WeeklyReport,
+    rule: GroupRule,
+    standing: str = "",
+    escalated: list[tuple[str, str, int]] = (),
+) -> tuple[Paragraph, ...]:
+    """Section 2 "Tồn tại, hạn chế" drafted from the data: the communes low in scans (and
+    those with none), the communes whose inspected venues mostly had no visible QR code,
+    the venues to escalate; then the template's standing text."""
+    paragraphs = []
+    low = low_group(report, rule) if report.has_figures else []
+    if low:
+        text = f"Một số đơn vị có lượt quét thấp và không quét gồm: {unit_list(low)}."
+        zero = [row for row in low if row.scans == 0]
+        if zero:
+            text += f" Trong đó, {unit_list(zero)} chưa có lượt quét nào."
+        paragraphs.append(text)
+    lacking = communes_lacking_qr(report)
+    if lacking:
+        where = ", ".join(
+            f"{official_name(row.name, row.kind)} ({vn_number(missing)}/"
+            f"{vn_number(row.findings.venues_inspected)} địa điểm)"
+            for row, missing in lacking
+        )
+        paragraphs.append(
+            f"Phần lớn địa điểm được kiểm tra chưa niêm yết mã QR công khai, rõ ràng tại: {where}."
+        )
+    if escalated:
+        named = ", ".join(
+            f"{name} ({commune}, {vn_number(times)} lần)"
+            for name, commune, times in escalated[:ESCALATED_NAMED]
+        )
+        more = len(escalated) - ESCALATED_NAMED
+        if more > 0:
+            named += f" và {vn_number(more)} địa điểm khác"
+        paragraphs.append(
+            f"Các địa điểm nhiều lần không đạt yêu cầu khi kiểm tra, cần xử lý: {named}."
+        )
+    paragraphs.extend(_lines(standing))
+    return tuple(Paragraph(text) for text in paragraphs)
+
+
+def draft_section_three(
+    report: WeeklyReport, rule: GroupRule, settings: LetterSettings
+) -> tuple[Section, ...]:
+    """Section 3 "Chỉ đạo thực hiện" drafted: 3.1, 3.2 and 3.3 from the template's standing
+    text, 3.3 naming again the communes low in scans that must improve."""
+    subsections = []
+    for number, heading, name in INSTRUCTIONS:
+        paragraphs = list(_lines(getattr(settings, name)))
+        if name == "communes_instructions":
+            low = low_group(report, rule) if report.has_figures else []
+            if low:
+                paragraphs.append(
+                    f"Chủ tịch Ủy ban nhân dân {unit_list(low)} tập trung chỉ đạo, khắc phục "
+                    "ngay tình trạng lượt quét mã QR thấp và không quét."
+                )
+        subsections.append(Section(number, heading, tuple(Paragraph(p) for p in paragraphs)))
+    return tuple(subsections)
+
+
+def paragraphs_text(paragraphs) -> str:
+    """Paragraphs as the edit form shows them: one a line."""
+    return "\n".join(p.text for p in paragraphs)
+
+
+def text_paragraphs(text: str) -> tuple[Paragraph, ...]:
+    """Text typed in the edit form as paragraphs: one a non-empty line."""
+    return tuple(Paragraph(line) for line in _lines(text))
+
+
+# The edits of one report date's letter --------------------------------------------------
+
+# The parts a supervisor edits, as the form names them: section 2, then 3.1 to 3.3.
+EDITED_TEXTS = ("section_two", *(name for _, _, name in INSTRUCTIONS))
+# Each part's heading on the edit form, as the letter writes it.
+EDITED_HEADINGS = (
+    ("section_two", f"2. {SECTION_TWO_TITLE}"),
+    *((name, f"{number}. {heading}") for number, heading, name in INSTRUCTIONS),
+)
+EDITED_TEXT_MAX = 10_000
+NUMBER_PATTERN = re.compile(r"\d{1,7}")
+
+
+def edit_for(district: District, day: date) -> LetterEdit | None:
+    """What was changed in the district's letter of that report date, if anything."""
+    return db.session.scalar(
+        select(LetterEdit).where(
+            LetterEdit.district_id == district.id, LetterEdit.report_date == day
+        )
+    )
+
+
+@dataclass
+class CheckedEdit:
+    values: dict  # what was typed, to show again
+    errors: dict
+
+
+def check_edit(form) -> CheckedEdit:
+    """Check the letter's parts typed on the report page."""
+    values = {"number": (form.get("number") or "").strip()}
+    errors = {}
+    if values["number"] and not NUMBER_PATTERN.fullmatch(values["number"]):
+        errors["number"] = _l("The number is digits only (for example 125), or empty.")
+    for name in EDITED_TEXTS:
+        text = "\n".join(_lines(form.get(name) or ""))
+        values[name] = text
+        if not text:
+            errors[name] = _l("Write this part, or go back to the draft.")
+        elif len(text) > EDITED_TEXT_MAX:
+            errors[name] = _l("At most %(n)s characters.", n=EDITED_TEXT_MAX)
+    return CheckedEdit(values=values, errors=errors)
+
+
+def save_edit(
+    district: District,
+    day: date,
+    checked: CheckedEdit,
+    drafts: dict[str, tuple[Paragraph, ...]],
+    by: User,
+) -> LetterEdit | None:
+    """Keep what differs from the drafts (`drafts_for`) as the district's edit of that
+    report date; an edit that changes nothing is removed. Audited."""
+    edit = edit_for(district, day)
+    kept = {
+        name: (value if value != paragraphs_text(drafts.get(name, ())) else None)
+        for name, value in checked.values.items()
+        if name in EDITED_TEXTS
+    }
+    kept["number"] = checked.values["number"] or None
+    if all(value is None for value in kept.values()):
+        if edit is not None:
+            db.session.delete(edit)
+        edit = None
+    else:
+        if edit is None:
+            edit = LetterEdit(district_id=district.id, report_date=day)
+            db.session.add(edit)
+        for name, value in kept.items():
+            setattr(edit, name, value)
+        edit.edited_by_id = by.id
+        edit.edited_at = clock.utcnow()
+    db.session.flush()
+    record_event(
+        "letter_edited",
+        by,
+        entity="letter_edit",
+        entity_id=edit.id if edit else None,
+        detail={"report_date": day.isoformat(), "edited": sorted(edited_parts(edit))},
+        district_id=district.id,
+    )
+    return edit
+
+
+def revert_edit(district: District, day: date, by: User) -> bool:
+    """Go back to the generated draft of that report date's letter; audited. False when
+    nothing was edited."""
+    edit = edit_for(district, day)
+    if edit is None:
+        return False
+    db.session.delete(edit)
+    db.session.flush()
+    record_event(
+        "letter_reverted",
+        by,
+        entity="letter_edit",
+        detail={"report_date": day.isoformat()},
+        district_id=district.id,
+    )
+    return True
+
+
+def edited_parts(edit: LetterEdit | None) -> frozenset[str]:
+    """The letter's parts an edit changed: "number", "section_2", "section_3"."""
+    if edit is None:
+        return frozenset()
+    parts = set()
+    if edit.number:
+        parts.add("number")
+    if edit.section_two is not None:
+        parts.add("section_2")
+    if any(getattr(edit, name) is not None for _, _, name in INSTRUCTIONS):
+        parts.add("section_3")
+    return frozenset(parts)
+
+
+def drafts_for(
+    report: WeeklyReport, district: District, settings: LetterSettings
+) -> dict[str, tuple[Paragraph, ...]]:
+    """The generated drafts of the parts a supervisor edits, by the edit's field names:
+    section 2, then 3.1, 3.2 and 3.3."""
+    rule = settings.rule
+    drafts = {
+        "section_two": draft_section_two(
+            report, rule, settings.shortcomings, escalated_venues(district)
+        )
+    }
+    for (_, _, name), subsection in zip(
+        INSTRUCTIONS, draft_section_three(report, rule, settings), strict=True
+    ):
+        drafts[name] = subsection.paragraphs
+    return drafts
+
+
+def edited_texts(
+    drafts: dict[str, tuple[Paragraph, ...]], edit: LetterEdit | None
+) -> dict[str, tuple[Paragraph, ...]]:
+    """Each editable part as the letter has it: the edit's text where it changed the part,
+    the draft otherwise."""
+    texts = dict(drafts)
+    for name in EDITED_TEXTS:
+        value = getattr(edit, name) if edit is not None else None
+        if value is not None:
+            texts[name] = text_paragraphs(value)
+    return texts
