@@ -68,6 +68,7 @@ EVENT_ACTION_LABELS = {
     "poster_printed": _l("Poster printed"),
     "poster_delivered": _l("Poster delivered"),
     "payload_issued": _l("App QR code issued"),
+    "deadline_changed": _l("Report deadline changed"),
 }
 ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
 TRAIL_PAGE_SIZE = 30
