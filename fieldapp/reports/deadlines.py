@@ -188,14 +188,16 @@ class WeekStatus:
     @property
     def left_parts(self) -> tuple[int, int]:
         """The time left before the deadline, in days and hours."""
-        return days_and_hours(self.time_left)
+        return days_and_hours(self.time_left, up=False)
 
 
-def days_and_hours(span: timedelta | None) -> tuple[int, int]:
-    """A lateness or a time left in whole days and hours (a part hour counts as one)."""
+def days_and_hours(span: timedelta | None, up: bool = True) -> tuple[int, int]:
+    """A span in whole days and hours: a part hour counts as one (`up`, for a lateness) or
+    not at all (for a time left)."""
     if span is None:
         return 0, 0
-    hours = -(-int(span.total_seconds()) // 3600)
+    seconds = int(span.total_seconds())
+    hours = -(-seconds // 3600) if up else seconds // 3600
     return hours // 24, hours % 24
 
 
