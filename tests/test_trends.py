@@ -198,11 +198,14 @@ def test_the_report_page_shows_the_trend_once_escaped(client, login, make_user, 
     assert html.count('id="report-trends"') == 1
     assert "<svg" in html and "12/11" in html and "22/10" in html
     assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in html and "<b>A & B</b>" not in html
-    assert 'aria-current="true">' in html
+    assert '<option value="venues_with_qr" selected>' in html
     assert "<details" in html and "<summary>" in html
-    # Every measure has its link, which keeps the page's place (the district, the date).
+    # The picker names every measure and works without JavaScript: a GET of the same page.
     for name in ("scans", "install_rate", "compliant_share", "scan_rate"):
-        assert f"/reports/{quan_son.id}/{D4.isoformat()}?trend={name}" in html
+        assert f'<option value="{name}" >' in html
+    assert f'action="/reports/{quan_son.id}/{D4.isoformat()}#report-trends"' in html
+    kept = client.get(f"/reports/{quan_son.id}/{D4.isoformat()}?measure=scans&trend=scan_rate")
+    assert '<input type="hidden" name="measure" value="scans">' in kept.get_data(as_text=True)
 
 
 def test_the_trend_fragment_for_htmx(client, login, make_user, quan_son):

@@ -614,20 +614,18 @@ TREND_TARGET = "report-trends"
 
 
 def _report_trend(report: WeeklyReport, unit_id: int | None) -> dict | None:
-    """The trend chart of a report page (the measure from ?trend=) and the links that pick
-    another measure; None for a level without trends (the country's)."""
+    """The trend chart of a report page (the measure from ?trend=), with the page's other
+    query arguments for the picker to keep; None for a level without trends (the
+    country's)."""
     area = report_area(report, unit_id)
     if area is None:
         return None
-    chart = trend_chart(
-        area_trends(area, report.report_date), trend_measure(request.args.get("trend"))
-    )
-    args = {**request.view_args, **request.args.to_dict()}
+    measure = trend_measure(request.args.get("trend"))
     return {
-        "chart": chart,
-        "links": {
-            name: url_for(request.endpoint, **{**args, "trend": name}) for name in TREND_MEASURES
-        },
+        "chart": trend_chart(area_trends(area, report.report_date), measure),
+        "action": url_for(request.endpoint, **request.view_args),
+        "keep": {name: value for name, value in request.args.items() if name != "trend"},
+        "measures": TREND_MEASURES,
     }
 
 
