@@ -15,11 +15,18 @@ from fieldapp.posters.render import PDF_FONTS, register_fonts
 from fieldapp.reports.trends import (
     TREND_DATES,
     area_trends,
+    report_trend_drawing,
+    report_trends,
     trend_chart,
     trend_drawing,
     trend_measure,
 )
-from fieldapp.reports.weekly import Area
+from fieldapp.reports.weekly import (
+    Area,
+    district_month_report,
+    national_report,
+    province_report,
+)
 from tests.factories import commune_named
 
 D1, D2, D3, D4 = date(2021, 10, 22), date(2021, 10, 29), date(2021, 11, 5), date(2021, 11, 12)
@@ -250,3 +257,24 @@ def test_the_drawing_renders_in_a_pdf(app, quan_son, tmp_path: Path):
     document = pypdfium2.PdfDocument(pdf)
     text = document[0].get_textpage().get_text_range()
     assert "Sơn Lư" in text and "Tổng: 4.303" in text and "12/11" in text
+
+
+def test_a_months_trend_ends_on_its_last_report_date(client, login, make_user, quan_son):
+    four_weeks(quan_son)
+    report = district_month_report(quan_son, date(2021, 10, 1))
+    trends = report_trends(report, quan_son.id)
+    assert trends.dates == [D1, D2]  # not 31/10, which has no figures
+    login(make_user("supervisor", role="supervisor"))
+    html = client.get(f"/reports/{quan_son.id}/month/2021-10").get_data(as_text=True)
+    start = html.index('id="report-trends"')
+    trend = html[start : html.index("</section>", start)]
+    assert "29/10" in trend and "31/10" not in trend
+
+
+def test_the_letters_drawing_from_a_report(app, quan_son):
+    four_weeks(quan_son)
+    report = province_report(quan_son.province, D4)
+    drawing = report_trend_drawing(report, quan_son.province_id, 400, measure="install_rate")
+    assert drawing.width == 400
+    assert renderPDF.drawToString(drawing).startswith(b"%PDF")
+    assert report_trend_drawing(national_report(D4), None, 400) is None

@@ -69,8 +69,7 @@ from fieldapp.reports.notice import (
 )
 from fieldapp.reports.trends import (
     TREND_MEASURES,
-    area_trends,
-    report_area,
+    report_trends,
     trend_chart,
     trend_measure,
 )
@@ -617,12 +616,12 @@ def _report_trend(report: WeeklyReport, unit_id: int | None) -> dict | None:
     """The trend chart of a report page (the measure from ?trend=), with the page's other
     query arguments for the picker to keep; None for a level without trends (the
     country's)."""
-    area = report_area(report, unit_id)
-    if area is None:
+    trends = report_trends(report, unit_id)
+    if trends is None:
         return None
     measure = trend_measure(request.args.get("trend"))
     return {
-        "chart": trend_chart(area_trends(area, report.report_date), measure),
+        "chart": trend_chart(trends, measure),
         "action": url_for(request.endpoint, **request.view_args),
         "keep": {name: value for name, value in request.args.items() if name != "trend"},
         "measures": TREND_MEASURES,

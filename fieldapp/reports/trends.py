@@ -88,6 +88,29 @@ def trend_measure(name: str | None) -> str:
     return name if name in TREND_MEASURES else DEFAULT_MEASURE
 
 
+def report_trends(report: WeeklyReport, unit_id: int | None) -> Trends | None:
+    """The trends of a report page or letter: over the report dates up to its date (a
+    month's: up to the month's last report date); None for a level without trends."""
+    area = report_area(report, unit_id)
+    if area is None:
+        return None
+    return area_trends(area, report.report_date, include_until=report.month is None)
+
+
+def report_trend_drawing(
+    report: WeeklyReport,
+    unit_id: int | None,
+    width: float,
+    measure: str = DEFAULT_MEASURE,
+    **fonts,
+) -> Drawing | None:
+    """The trend of a report (its district's or province's id as `unit_id`) as a reportlab
+    Drawing `width` points wide, for the letter's PDF; `fonts` as `trend_drawing` takes
+    them. None for a level without trends."""
+    trends = report_trends(report, unit_id)
+    return None if trends is None else trend_drawing(trend_chart(trends, measure), width, **fonts)
+
+
 def report_area(report: WeeklyReport, unit_id: int | None) -> Area | None:
     """The area a report page shows (its district's or province's id as `unit_id`), or None
     for a level without trends."""
@@ -98,9 +121,12 @@ def report_area(report: WeeklyReport, unit_id: int | None) -> Area | None:
     return None
 
 
-def trend_dates(area: Area, until: date, count: int = TREND_DATES) -> list[date]:
-    """The area's last `count` report dates up to `until` (which is always one: the report's
-    own date), oldest first."""
+def trend_dates(
+    area: Area, until: date, count: int = TREND_DATES, include_until: bool = True
+) -> list[date]:
+    """The area's last `count` report dates up to `until`, oldest first; `until` is one of
+    them (the report's own date) unless `include_until` is False (a month's report: its last
+    day is no report date), or when the area has none."""
     query = (
         select(CommuneFigures.report_date)
         .distinct()
@@ -110,7 +136,9 @@ def trend_dates(area: Area, until: date, count: int = TREND_DATES) -> list[date]
     if area.district_ids is None and area.province_id is not None:
         query = query.join(District, District.id == Commune.district_id)
     query = area.communes(query).order_by(CommuneFigures.report_date.desc()).limit(count)
-    days = set(db.session.scalars(query)) | {until}
+    days = set(db.session.scalars(query))
+    if include_until or not days:
+        days.add(until)
     return sorted(days)[-count:]
 
 
@@ -133,13 +161,15 @@ def _figures_of(area: Area, dates: list[date]) -> dict[date, dict[int, object]]:
     return by_date
 
 
-def area_trends(area: Area, until: date, count: int = TREND_DATES) -> Trends:
+def area_trends(
+    area: Area, until: date, count: int = TREND_DATES, include_until: bool = True
+) -> Trends:
     """The area's reports on its last `count` report dates up to `until`, each as that
     date's report computes it (figures of the date against each commune's previous ones; the
     findings of the date's period)."""
     places = places_in(area)
     commune_ids = [place.id for place in places]
-    dates = trend_dates(area, until, count)
+    dates = trend_dates(area, until, count, include_until)
     figures = _figures_of(area, dates)
     # Each commune's latest figures before the first date: with the dates' own figures, the
     # previous figures of every date (a commune's latest before a date is either among the
@@ -373,7 +403,7 @@ def trend_drawing(
     width: float,
     font: str = "Helvetica",
     bold_font: str = "Helvetica-Bold",
-    total_label: str = "Tổng",
+    total_label: str = "Tổng cộng",
 ) -> Drawing:
     """The same chart as a reportlab Drawing `width` points wide (its height follows), for
     a PDF. Pass fonts registered with reportlab that cover Vietnamese (the letter's)."""
