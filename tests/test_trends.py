@@ -246,6 +246,10 @@ def test_the_province_page_has_district_trends(client, login, make_user, quan_so
 
 def test_the_drawing_renders_in_a_pdf(app, quan_son, tmp_path: Path):
     four_weeks(quan_son)
+    odd = Commune(name="<b>A & B</b>", district=quan_son)
+    db.session.add(odd)
+    add_figures(odd, D4, 1, 7)
+    db.session.commit()
     register_fonts(Path(app.config["POSTER_FONT_DIR"]))
     chart = trend_chart(area_trends(Area.of_district(quan_son), D4), "scans")
     drawing = trend_drawing(
@@ -256,7 +260,8 @@ def test_the_drawing_renders_in_a_pdf(app, quan_son, tmp_path: Path):
     assert pdf.startswith(b"%PDF")
     document = pypdfium2.PdfDocument(pdf)
     text = document[0].get_textpage().get_text_range()
-    assert "Sơn Lư" in text and "Tổng: 4.303" in text and "12/11" in text
+    assert "Sơn Lư" in text and "Tổng: 4.310" in text and "12/11" in text
+    assert "<b>A & B</b>" in text  # a name is text in the PDF, never markup
 
 
 def test_a_months_trend_ends_on_its_last_report_date(client, login, make_user, quan_son):
