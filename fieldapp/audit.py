@@ -71,6 +71,7 @@ EVENT_ACTION_LABELS = {
     "letter_template_saved": _l("Letter template saved"),
     "letter_edited": _l("Letter edited"),
     "letter_reverted": _l("Letter back to the draft"),
+    "deadline_changed": _l("Report deadline changed"),
 }
 ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
 TRAIL_PAGE_SIZE = 30

@@ -319,6 +319,32 @@ PERMISSIONS = [
         NOT_FOUND,
         wide=PROVINCE_WIDE,
     ),
+    # A province's report deadlines (who sent the week's letter) and its report weekday and
+    # time: its own province supervisors and admins, any for a national supervisor.
+    Permission(
+        "GET",
+        "/reports/province/<int:province_id>/deadlines",
+        "/reports/province/{province}/deadlines",
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
+    Permission(
+        "GET",
+        "/reports/province/<int:province_id>/deadlines/settings",
+        "/reports/province/{province}/deadlines/settings",
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
+    Permission(
+        "POST",
+        "/reports/province/<int:province_id>/deadlines/settings",
+        "/reports/province/{province}/deadlines/settings",
+        frozenset(),
+        NOT_FOUND,
+        wide=PROVINCE_WIDE,
+    ),
     # The national summary: national supervisors only.
     Permission(
         "GET",

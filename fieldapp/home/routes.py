@@ -10,6 +10,7 @@ from fieldapp.access import district_venues
 from fieldapp.assignments.service import open_assignments
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Venue
+from fieldapp.reports.deadlines import district_due
 
 bp = Blueprint("home", __name__)
 
@@ -109,4 +110,10 @@ def index():
         returned=returned,
         returned_total=returned_total,
         awaiting_review=awaiting,
+        # A district office's next report due date (fieldapp/reports/deadlines.py).
+        report_due=(
+            district_due(current_user.district, clock.utcnow())
+            if current_user.works_in_office and not current_user.sees_province
+            else None
+        ),
     )

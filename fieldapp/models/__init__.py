@@ -2,6 +2,7 @@
 
 from fieldapp.models.assignment import Assignment
 from fieldapp.models.audit import AuditEntry
+from fieldapp.models.deadline import ReportDeadline
 from fieldapp.models.figures import CommuneFigures
 from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL
 from fieldapp.models.inspection import (
@@ -36,6 +37,7 @@ __all__ = [
     "Poster",
     "PosterBatch",
     "Province",
+    "ReportDeadline",
     "Role",
     "Scope",
     "User",

@@ -33,6 +33,14 @@ from fieldapp.places import in_vietnamese_order
 from fieldapp.reports import exports
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.chart import bar_chart
+from fieldapp.reports.deadlines import (
+    WEEKDAY_LABELS,
+    DeadlineInvalid,
+    deadline_rule,
+    parse_rule,
+    province_deadlines,
+    save_rule,
+)
 from fieldapp.reports.figures import (
     COUNTS,
     FIELD_LABELS,
@@ -60,6 +68,12 @@ from fieldapp.reports.notice import (
     vn_number,
     vn_percent,
     vn_signed,
+)
+from fieldapp.reports.trends import (
+    TREND_MEASURES,
+    report_trends,
+    trend_chart,
+    trend_measure,
 )
 from fieldapp.reports.weekly import (
     MEASURES,
@@ -420,6 +434,8 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
     """A report's page (or its chart, for htmx): rows linking down to their own reports."""
     when = {"month": report.month} if report.month else {"day": report.report_date}
     here = report_url(report.level, unit_id, **when)
+    if wants_fragment() and request.headers.get("HX-Target") == TREND_TARGET:
+        return render_template("reports/_trends.html", trend=_report_trend(report, unit_id))
     chart = bar_chart(report, _measure())
     if wants_fragment():
         return render_template("reports/_chart.html", chart=chart, report=report)
@@ -458,6 +474,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
         title=title(report),
         appendix=appendix_rows(report),
         appendix_headers=appendix_headers(report),
+        trend=_report_trend(report, unit_id),
     )
 
 
@@ -599,3 +616,81 @@ def national_month(month: date):
 @country_only
 def national_month_export(month: date, fmt: str):
     return _download(national_month_report(month), fmt)
+
+
+# Trends on a report page: the same URL with ?trend=..., its fragment for htmx -------------
+TREND_TARGET = "report-trends"
+
+
+def _report_trend(report: WeeklyReport, unit_id: int | None) -> dict | None:
+    """The trend chart of a report page (the measure from ?trend=), with the page's other
+    query arguments for the picker to keep; None for a level without trends (the
+    country's)."""
+    trends = report_trends(report, unit_id)
+    if trends is None:
+        return None
+    measure = trend_measure(request.args.get("trend"))
+    return {
+        "chart": trend_chart(trends, measure),
+        "action": url_for(request.endpoint, **request.view_args),
+        "keep": {name: value for name, value in request.args.items() if name != "trend"},
+        "measures": TREND_MEASURES,
+    }
+
+
+# Deadlines: a province's view of its districts' letters, and its report weekday and time.
+
+
+@bp.route("/province/<int:province_id>/deadlines")
+@login_required
+@province_only
+def deadlines(province_id: int):
+    """For each of the last due dates, which districts sent figures and their letter, and
+    which are late."""
+    province = province_or_404(province_id)
+    now = clock.utcnow()
+    return render_template(
+        "reports/deadlines.html",
+        province=province,
+        table=province_deadlines(province, now),
+        weekday_labels=WEEKDAY_LABELS,
+    )
+
+
+@bp.route("/province/<int:province_id>/deadlines/settings", methods=["GET", "POST"])
+@login_required
+@province_only
+def deadline_settings(province_id: int):
+    """The province's report weekday and time (Vietnam's), for its supervisors and admins."""
+    province = province_or_404(province_id)
+    rule = deadline_rule(province.id)
+    form = {"weekday": str(rule.weekday), "time": rule.time_text}
+    if request.method == "GET":
+        return _deadline_settings_page(province, form)
+    form = {"weekday": request.form.get("weekday", ""), "time": request.form.get("time", "")}
+    try:
+        rule = parse_rule(form["weekday"], form["time"])
+    except DeadlineInvalid as error:
+        return _deadline_settings_page(province, form, str(error), 422)
+    if save_rule(province, rule, current_user):
+        db.session.commit()
+        flash(
+            _(
+                "Reports of %(province)s are now due every %(weekday)s at %(time)s.",
+                province=province.name,
+                weekday=WEEKDAY_LABELS[rule.weekday],
+                time=rule.time_text,
+            ),
+            "success",
+        )
+    return redirect(url_for("reports.deadlines", province_id=province.id), code=303)
+
+
+def _deadline_settings_page(province, form: dict, error: str | None = None, status: int = 200):
+    return render_template(
+        "reports/deadline_settings.html",
+        province=province,
+        form=form,
+        error=error,
+        weekday_labels=WEEKDAY_LABELS,
+    ), status

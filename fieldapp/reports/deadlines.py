@@ -1,0 +1,325 @@
+"""When the weekly letters are due, and which districts sent theirs on time.
+
+A province sets its report weekday and time of day (Vietnam's; Friday 16:00 unless it set
+another): every such weekday is a due date. The letter due on a date D covers the week that
+ends on it: a district is done for D when it has figures dated D-6 to D and exported its
+letter (a PDF or DOCX of its report dated D-6 to D: the audit trail's "export" events, see
+fieldapp/reports/exports.py `record_export`). Done after D's due time is late by the time
+between them; not done when the time has passed is late by the time since it.
+
+Plain functions over the database, no request; "now" is always passed in (from
+fieldapp/clock.py by the routes) so the tests choose it.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from fieldapp import clock
+from fieldapp.audit import record_event
+from fieldapp.extensions import db
+from fieldapp.models import (
+    AuditEntry,
+    Commune,
+    CommuneFigures,
+    District,
+    Province,
+    ReportDeadline,
+    User,
+)
+from fieldapp.places import in_vietnamese_order
+
+DEFAULT_WEEKDAY = 4  # Friday (Monday is 0)
+DEFAULT_TIME = time(16, 0)
+WEEK = timedelta(days=7)
+# The exports that are the letter (the CSV and XLSX are its data only).
+LETTER_FORMATS = frozenset({"pdf", "docx"})
+# How many due dates the province's page shows (the next one and those before it).
+SHOWN_DATES = 8
+WEEKDAY_LABELS = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """A province's report weekday (0 Monday ... 6 Sunday) and time of day in Vietnam."""
+
+    weekday: int = DEFAULT_WEEKDAY
+    at: time = DEFAULT_TIME
+
+    def due_on_or_after(self, day: date) -> date:
+        """The first due date on or after a day (the one whose week holds that day)."""
+        return day + timedelta(days=(self.weekday - day.weekday()) % 7)
+
+    def moment(self, due: date) -> datetime:
+        """A due date's deadline as the naive UTC the database keeps."""
+        return clock.at_vietnam_time(due, self.at)
+
+    def next_due(self, now: datetime) -> date:
+        """The first due date whose deadline has not passed at `now` (naive UTC)."""
+        due = self.due_on_or_after(clock.vietnam_date(now))
+        return due if self.moment(due) >= now else due + WEEK
+
+    def due_dates(self, now: datetime, count: int = SHOWN_DATES) -> list[date]:
+        """The next due date and the ones before it, `count` in all, the newest first."""
+        following = self.next_due(now)
+        return [following - WEEK * n for n in range(count)]
+
+    @property
+    def time_text(self) -> str:
+        return self.at.strftime("%H:%M")
+
+
+def week_of(due: date) -> tuple[date, date]:
+    """The report dates a due date's letter covers: the week that ends on it."""
+    return due - WEEK + timedelta(days=1), due
+
+
+def deadline_rule(province_id: int) -> DueRule:
+    """The province's rule, or the defaults when it set none."""
+    row = db.session.scalar(select(ReportDeadline).where(ReportDeadline.province_id == province_id))
+    return DueRule(row.weekday, row.due_time) if row else DueRule()
+
+
+class DeadlineInvalid(ValueError):
+    """A deadline setting that cannot be saved; the message says why, for the user."""
+
+
+def parse_rule(weekday_text: str | None, time_text: str | None) -> DueRule:
+    """A rule from a form's fields: a weekday 0 to 6 and a time HH:MM (00:00 to 23:59)."""
+    weekday_text = (weekday_text or "").strip()
+    if not (weekday_text.isascii() and weekday_text.isdigit() and int(weekday_text) < 7):
+        raise DeadlineInvalid(_l("Choose the weekday of the report."))
+    time_text = (time_text or "").strip()
+    try:
+        at = datetime.strptime(time_text, "%H:%M").time()
+    except ValueError:
+        raise DeadlineInvalid(_l("Enter the time as HH:MM, for example 16:00.")) from None
+    return DueRule(int(weekday_text), at)
+
+
+def save_rule(province: Province, rule: DueRule, user: User) -> bool:
+    """Keep a province's rule and audit the change; False when nothing changed. The caller
+    commits."""
+    row = db.session.scalar(select(ReportDeadline).where(ReportDeadline.province_id == province.id))
+    before = DueRule(row.weekday, row.due_time) if row else DueRule()
+    if before == rule:
+        return False
+    if row is None:
+        row = ReportDeadline(province_id=province.id)
+        db.session.add(row)
+    row.weekday, row.due_time, row.updated_by_id = rule.weekday, rule.at, user.id
+    record_event(
+        "deadline_changed",
+        user,
+        entity="deadline",
+        entity_id=province.id,
+        changes={
+            "weekday": [before.weekday, rule.weekday],
+            "time": [before.time_text, rule.time_text],
+        },
+        detail={"province": province.name},
+    )
+    db.session.flush()
+    return True
+
+
+# Who sent what ---------------------------------------------------------------------------
+
+
+@dataclass
+class WeekStatus:
+    """A district's letter due on one date: its figures, its export, how late."""
+
+    due: date
+    due_at: datetime  # naive UTC
+    now: datetime  # naive UTC
+    communes: int = 0  # the district's communes
+    with_figures: int = 0  # its communes with figures dated in the week
+    figures_date: date | None = None  # the latest of those dates
+    letter_at: datetime | None = None  # the first export of the letter (naive UTC)
+
+    @property
+    def has_figures(self) -> bool:
+        return self.with_figures > 0
+
+    @property
+    def has_letter(self) -> bool:
+        return self.letter_at is not None
+
+    @property
+    def done(self) -> bool:
+        return self.has_figures and self.has_letter
+
+    @property
+    def state(self) -> str:
+        """ "on_time", "done_late", "late" (due and not done) or "open" (not yet due)."""
+        if self.done:
+            return "on_time" if self.letter_at <= self.due_at else "done_late"
+        return "late" if self.now > self.due_at else "open"
+
+    @property
+    def late_by(self) -> timedelta | None:
+        if self.state == "done_late":
+            return self.letter_at - self.due_at
+        if self.state == "late":
+            return self.now - self.due_at
+        return None
+
+    @property
+    def time_left(self) -> timedelta | None:
+        return self.due_at - self.now if self.state == "open" else None
+
+    @property
+    def late_parts(self) -> tuple[int, int]:
+        """How late, in days and hours."""
+        return days_and_hours(self.late_by)
+
+    @property
+    def left_parts(self) -> tuple[int, int]:
+        """The time left before the deadline, in days and hours."""
+        return days_and_hours(self.time_left, up=False)
+
+
+def days_and_hours(span: timedelta | None, up: bool = True) -> tuple[int, int]:
+    """A span in whole days and hours: a part hour counts as one (`up`, for a lateness) or
+    not at all (for a time left)."""
+    if span is None:
+        return 0, 0
+    seconds = int(span.total_seconds())
+    hours = -(-seconds // 3600) if up else seconds // 3600
+    return hours // 24, hours % 24
+
+
+@dataclass
+class DistrictWeeks:
+    district: District
+    weeks: list[WeekStatus] = field(default_factory=list)  # in the table's dates' order
+
+
+@dataclass
+class ProvinceDeadlines:
+    rule: DueRule
+    dates: list[date]  # the newest first
+    districts: list[DistrictWeeks]
+
+    def late(self, due: date) -> list[District]:
+        index = self.dates.index(due)
+        return [d.district for d in self.districts if d.weeks[index].state == "late"]
+
+
+def _statuses(
+    districts: list[District], rule: DueRule, dates: list[date], now: datetime
+) -> dict[int, dict[date, WeekStatus]]:
+    """Each district's status for each due date, in four queries whatever their number:
+    the communes per district, the figures per district and report date, the exports."""
+    ids = [d.id for d in districts]
+    first, _ = week_of(min(dates))
+    last = max(dates)
+    statuses = {
+        d.id: {due: WeekStatus(due, rule.moment(due), now) for due in dates} for d in districts
+    }
+    communes = dict(
+        db.session.execute(
+            select(Commune.district_id, func.count())
+            .where(Commune.district_id.in_(ids))
+            .group_by(Commune.district_id)
+        ).all()
+    )
+    for district_id, weeks in statuses.items():
+        for status in weeks.values():
+            status.communes = communes.get(district_id, 0)
+    figures = db.session.execute(
+        select(Commune.district_id, CommuneFigures.report_date, func.count())
+        .join(Commune, Commune.id == CommuneFigures.commune_id)
+        .where(
+            Commune.district_id.in_(ids),
+            CommuneFigures.report_date >= first,
+            CommuneFigures.report_date <= last,
+        )
+        .group_by(Commune.district_id, CommuneFigures.report_date)
+    )
+    for district_id, day, count in figures:
+        status = statuses[district_id].get(rule.due_on_or_after(day))
+        if status is None:
+            continue
+        status.with_figures = max(status.with_figures, count)
+        status.figures_date = max(status.figures_date or day, day)
+    exports = db.session.execute(
+        select(AuditEntry.district_id, AuditEntry.at, AuditEntry.detail).where(
+            AuditEntry.action == "export",
+            AuditEntry.district_id.in_(ids),
+            AuditEntry.at >= clock.day_start(first),
+        )
+    )
+    for district_id, at, detail in exports:
+        letter = _letter_date(detail)
+        if letter is None or not first <= letter <= last:
+            continue
+        status = statuses[district_id].get(rule.due_on_or_after(letter))
+        if status is not None and (status.letter_at is None or at < status.letter_at):
+            status.letter_at = at
+    return statuses
+
+
+def _letter_date(detail: str | None) -> date | None:
+    """The report date of an export event that is a district's letter (PDF or DOCX of a
+    report date, not of a month); None for any other export."""
+    try:
+        values = json.loads(detail or "{}")
+        if (
+            values.get("level") != "district"
+            or "month" in values
+            or values.get("format") not in LETTER_FORMATS
+        ):
+            return None
+        return date.fromisoformat(values["date"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def province_deadlines(
+    province: Province, now: datetime, count: int = SHOWN_DATES
+) -> ProvinceDeadlines:
+    """For each of the province's last due dates (the next one first), which districts
+    have figures and an exported letter, which are late and by how much."""
+    rule = deadline_rule(province.id)
+    districts = in_vietnamese_order(
+        db.session.scalars(select(District).where(District.province_id == province.id))
+    )
+    dates = rule.due_dates(now, count)
+    statuses = _statuses(districts, rule, dates, now) if districts else {}
+    return ProvinceDeadlines(
+        rule,
+        dates,
+        [DistrictWeeks(d, [statuses[d.id][due] for due in dates]) for d in districts],
+    )
+
+
+@dataclass
+class DistrictDue:
+    """What the district's home page says: the next due date, this week's status, and the
+    previous week's if it is still late."""
+
+    rule: DueRule
+    current: WeekStatus
+    previous: WeekStatus
+
+
+def district_due(district: District, now: datetime) -> DistrictDue:
+    """The district's next due date with what is done for it, and the one before."""
+    rule = deadline_rule(district.province_id)
+    following = rule.next_due(now)
+    previous = following - WEEK
+    statuses = _statuses([district], rule, [previous, following], now)[district.id]
+    return DistrictDue(rule, statuses[following], statuses[previous])
