@@ -24,6 +24,7 @@ from fieldapp.reports import rollups
 from fieldapp.reports.rollups import (
     engine_sql,
     findings_from_rollups,
+    month_cells,
     rebuild_rollups,
     recount_findings,
     rollup_cells,
@@ -35,7 +36,9 @@ from fieldapp.venues.importer import import_venues
 from tests import servers
 from tests.conftest import migrate
 
-FIRST_DAY = date(2021, 11, 1)
+# The test's days cross a month's end, so whole months read the month cells of venues whose
+# findings run into the next month.
+FIRST_DAY = date(2021, 10, 26)
 DAYS = 12
 NOWHERE = service.Position(None, None, None)
 NO_GPS = service.GpsCheck(None, [])
@@ -65,10 +68,33 @@ def moment(rng: random.Random) -> datetime:
     )
 
 
+WHOLE_MONTHS = [
+    (date(2021, 10, 1), date(2021, 10, 31)),
+    (date(2021, 11, 1), date(2021, 11, 30)),
+    (date(2021, 10, 1), date(2021, 11, 30)),
+    (date(2021, 9, 1), date(2021, 10, 31)),
+    (date(2021, 11, 1), date(2021, 12, 31)),
+]
+
+
 def random_periods(rng: random.Random, count: int):
+    """Random spans of days, and whole months (which read the month cells)."""
     for _ in range(count):
+        if rng.random() < 0.25:
+            yield rng.choice(WHOLE_MONTHS)
+            continue
         start = FIRST_DAY + timedelta(days=rng.randrange(-2, DAYS + 1))
         yield start, start + timedelta(days=rng.choice([0, 0, 1, 2, 6, 13, 30]))
+
+
+def assert_month_cells_sum_the_day_cells() -> None:
+    expected: dict = {}
+    for (commune_id, day, next_day), amounts in rollup_cells().items():
+        key = (commune_id, day.replace(day=1), next_day.replace(day=1))
+        expected[key] = tuple(
+            a + b for a, b in zip(expected.get(key, (0,) * 7), amounts, strict=True)
+        )
+    assert month_cells() == {key: sums for key, sums in expected.items() if any(sums)}
 
 
 def assert_rollup_is_a_recount(commune_ids, rng: random.Random, periods: int = 25) -> None:
@@ -201,19 +227,23 @@ def random_writes(office: Office, writes: int, check_every: int) -> None:
         if n % check_every == 0:
             db.session.commit()
             assert_rollup_is_a_recount(office.commune_ids, office.rng)
-            incremental = rollup_cells()
+            assert_month_cells_sum_the_day_cells()
+            incremental, by_month = rollup_cells(), month_cells()
             rebuild_rollups()  # changes nothing
-            assert rollup_cells() == incremental
+            assert (rollup_cells(), month_cells()) == (incremental, by_month)
     db.session.commit()
     assert_rollup_is_a_recount(office.commune_ids, office.rng, periods=60)
-    incremental = rollup_cells()
+    assert_month_cells_sum_the_day_cells()
+    incremental, by_month = rollup_cells(), month_cells()
     assert incremental and all(any(amounts) for amounts in incremental.values())
+    assert by_month and all(any(amounts) for amounts in by_month.values())
+    assert {month for _, month, _ in by_month} == {date(2021, 10, 1), date(2021, 11, 1)}
     rebuild_rollups()
-    assert rollup_cells() == incremental
+    assert (rollup_cells(), month_cells()) == (incremental, by_month)
 
 
 def test_hundreds_of_random_writes_keep_the_rollup_a_recount(app, quan_son, frozen_clock):
-    office = Office(random.Random(13), quan_son, frozen_clock)
+    office = Office(random.Random(23), quan_son, frozen_clock)
     random_writes(office, writes=400, check_every=40)
     assert len(office.findings()) > 100
     assert sum(not v.is_active for v in office.venues) >= 2  # merges happened
@@ -451,6 +481,17 @@ def test_both_branches_of_the_engine_specific_sql(dialect):
         else "date(inspection.server_time, '+7 hours')"
     )
     assert expected in day
+    month = str(
+        select(sql.month_start(rollups.rollup_table.c.day)).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}
+        )
+    )
+    expected = (
+        "CAST(date_trunc('month', finding_rollup.day) AS DATE)"
+        if dialect.name == "postgresql"
+        else "date(finding_rollup.day, 'start of month')"
+    )
+    assert expected in month
 
 
 # PostgreSQL: two findings of one venue at once ------------------------------------------------

@@ -13,7 +13,7 @@ from fieldapp.models.inspection import (
 )
 from fieldapp.models.letter import LetterEdit, LetterTemplate
 from fieldapp.models.poster import Poster, PosterBatch
-from fieldapp.models.rollup import FindingRollup
+from fieldapp.models.rollup import FindingMonthRollup, FindingRollup
 from fieldapp.models.unit import Commune, District, Province
 from fieldapp.models.user import Role, Scope, User
 from fieldapp.models.venue import VENUE_TYPES, DuplicateDismissal, Venue, VenueImport
@@ -28,6 +28,7 @@ __all__ = [
     "CommuneFigures",
     "District",
     "DuplicateDismissal",
+    "FindingMonthRollup",
     "FindingRollup",
     "Inspection",
     "InspectionClaim",

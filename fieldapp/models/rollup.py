@@ -39,3 +39,23 @@ class FindingRollup(db.Model):
     visitors_observed: Mapped[int] = mapped_column(Integer, default=0)
     visitors_scanned: Mapped[int] = mapped_column(Integer, default=0)
     posters_issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FindingMonthRollup(db.Model):
+    """The same cells by calendar month: (commune, month, next_month) sums the day cells
+    (commune, day, next_day) whose day falls in `month` and next_day in `next_month` (both
+    the first day of their month; LATEST's month for a venue's latest). A report of whole
+    months reads these, about a tenth as many rows as a month's day cells."""
+
+    __tablename__ = "finding_month_rollup"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    next_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    venues_inspected: Mapped[int] = mapped_column(Integer, default=0)
+    qr_visible: Mapped[int] = mapped_column(Integer, default=0)
+    staff_assigned: Mapped[int] = mapped_column(Integer, default=0)
+    compliant: Mapped[int] = mapped_column(Integer, default=0)
+    visitors_observed: Mapped[int] = mapped_column(Integer, default=0)
+    visitors_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    posters_issued: Mapped[int] = mapped_column(Integer, default=0)

@@ -38,7 +38,7 @@ duplicate cell and changes nothing (run it again).
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import (
     Date,
@@ -61,7 +61,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.models import FindingRollup, Inspection, Poster, Venue
+from fieldapp.models import FindingMonthRollup, FindingRollup, Inspection, Poster, Venue
 from fieldapp.models.rollup import LATEST
 from fieldapp.reports.findings import COUNTED_REVIEW_STATES, Findings
 
@@ -89,6 +89,7 @@ inspection_table = Inspection.__table__
 poster_table = Poster.__table__
 venue_table = Venue.__table__
 rollup_table = FindingRollup.__table__
+month_table = FindingMonthRollup.__table__
 
 
 # The one place of the rollups whose SQL differs by engine ----------------------------------
@@ -96,20 +97,28 @@ rollup_table = FindingRollup.__table__
 class EngineSql:
     upsert: object  # the dialect's insert(), which has on_conflict_do_update
     vietnam_day: object  # a function: stored UTC moment column -> its Vietnamese date
+    month_start: object  # a function: date column -> the first day of its month
 
 
 def engine_sql(connection: Connection) -> EngineSql:
     """THE ONE ENGINE-SPECIFIC PLACE of the rollups: the dialect's INSERT ... ON CONFLICT DO
-    UPDATE (SQLite's and PostgreSQL's constructs, the same API) and the Vietnamese date of
+    UPDATE (SQLite's and PostgreSQL's constructs, the same API), the Vietnamese date of
     a stored UTC moment (SQLite: date(t, '+7 hours') as 'YYYY-MM-DD' text, how SQLAlchemy
-    stores a Date there; PostgreSQL: CAST(t + INTERVAL '7 hours' AS DATE)). The suite runs
-    on each engine, and tests/test_rollups.py compiles both branches in either run."""
+    stores a Date there; PostgreSQL: CAST(t + INTERVAL '7 hours' AS DATE)) and the first
+    day of a date's month (SQLite: date(d, 'start of month'); PostgreSQL: CAST(date_trunc(
+    'month', d) AS DATE)). The suite runs on each engine, and tests/test_rollups.py compiles
+    both branches in either run."""
     if connection.dialect.name == "postgresql":
         interval = literal_column(f"INTERVAL '{SHIFT_HOURS} hours'")
-        return EngineSql(postgresql.insert, lambda moment: cast(moment + interval, Date))
+        return EngineSql(
+            postgresql.insert,
+            lambda moment: cast(moment + interval, Date),
+            lambda day: cast(func.date_trunc("month", day), Date),
+        )
     return EngineSql(
         sqlite.insert,
         lambda moment: type_coerce(func.date(moment, f"+{SHIFT_HOURS} hours"), Date),
+        lambda day: type_coerce(func.date(day, "start of month"), Date),
     )
 
 
@@ -132,16 +141,36 @@ POSTER_MEASURES = (0, 0, 0, 0, 0, 0, 1)
 
 
 # Reading -----------------------------------------------------------------------------------
+def month_of(day: date) -> date:
+    """The first day of the day's month: the month cells' key."""
+    return day.replace(day=1)
+
+
+def whole_months(start: date, end: date) -> bool:
+    """Whether the days start to end are whole calendar months (the first of a month to
+    the last day of the same or a later one)."""
+    return start.day == 1 and (end + timedelta(days=1)).day == 1 and start <= end
+
+
 def findings_from_rollups(commune_ids, start: date, end: date) -> dict[int, Findings]:
-    """Findings of the days start to end (both included) per commune, from the rollup."""
-    cells = rollup_table.c
+    """Findings of the days start to end (both included) per commune, from the rollup: the
+    month cells for whole months (S <= month <= E's month < next_month says the same as
+    the day cells' S <= day <= E < next_day when S is a first and E a last day), else the
+    day cells."""
+    if whole_months(start, end):
+        cells = month_table.c
+        first, last, following = cells.month, cells.month, cells.next_month
+        start, end = month_of(start), month_of(end)
+    else:
+        cells = rollup_table.c
+        first, last, following = cells.day, cells.day, cells.next_day
     rows = db.session.execute(
         select(cells.commune_id, *(func.sum(cells[name]) for name in MEASURES))
         .where(
             cells.commune_id.in_(commune_ids),
-            cells.day >= start,
-            cells.day <= end,
-            cells.next_day > end,
+            first >= start,
+            last <= end,
+            following > end,
         )
         .group_by(cells.commune_id)
     )
@@ -329,39 +358,41 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 def _apply(connection: Connection, sql: EngineSql, deltas) -> None:
-    """Add the amounts to their cells (in key order: two writers lock cells in the same
-    order), then delete the cells left empty."""
+    """Add the amounts to their day cells and to the month cells those fall in."""
+    months: dict[Cell, list[int]] = defaultdict(_zero)
+    for (commune_id, day, next_day), amounts in deltas.items():
+        _add(months, (commune_id, month_of(day), month_of(next_day)), amounts)
+    _apply_to(connection, sql, rollup_table, ("commune_id", "day", "next_day"), deltas)
+    _apply_to(connection, sql, month_table, ("commune_id", "month", "next_month"), months)
+
+
+def _apply_to(connection: Connection, sql: EngineSql, table, keys, deltas) -> None:
+    """Add the amounts to their cells of the table (in key order: two writers lock cells
+    in the same order), then delete the cells left empty."""
     changed = [(cell, amounts) for cell, amounts in sorted(deltas.items()) if any(amounts)]
     if not changed:
         return
-    cells = rollup_table.c
-    upsert = sql.upsert(rollup_table)
+    cells = table.c
+    upsert = sql.upsert(table)
     connection.execute(
         upsert.on_conflict_do_update(
-            index_elements=[cells.commune_id, cells.day, cells.next_day],
+            index_elements=[cells[key] for key in keys],
             set_={name: cells[name] + upsert.excluded[name] for name in MEASURES},
         ),
         [
-            {
-                "commune_id": commune_id,
-                "day": day,
-                "next_day": next_day,
-                **dict(zip(MEASURES, amounts, strict=True)),
-            }
-            for (commune_id, day, next_day), amounts in changed
+            {**dict(zip(keys, cell, strict=True)), **dict(zip(MEASURES, amounts, strict=True))}
+            for cell, amounts in changed
         ],
     )
     emptied = [
-        {"c": cell[0], "d": cell[1], "n": cell[2]}
+        {f"key_{n}": part for n, part in enumerate(cell)}
         for cell, amounts in changed
         if any(amount < 0 for amount in amounts)
     ]
     if emptied:
         connection.execute(
-            delete(rollup_table).where(
-                cells.commune_id == bindparam("c"),
-                cells.day == bindparam("d"),
-                cells.next_day == bindparam("n"),
+            delete(table).where(
+                *(cells[key] == bindparam(f"key_{n}") for n, key in enumerate(keys)),
                 cells.venues_inspected == 0,
                 cells.posters_issued == 0,
             ),
@@ -370,13 +401,37 @@ def _apply(connection: Connection, sql: EngineSql, deltas) -> None:
 
 
 # Rebuilding --------------------------------------------------------------------------------
-def rebuild_rollups(connection: Connection | None = None) -> int:
-    """Count every finding and poster again from scratch, set-based; the number of cells.
+def rebuild_rollups(connection: Connection | None = None, *, months: bool = True) -> int:
+    """Count every finding and poster again from scratch, set-based; the number of (day)
+    cells. The month cells are summed from the day cells (`months=False`: not, for the
+    migrations that ran before the month cells' table existed).
 
     Run in the caller's transaction (`flask rollups-rebuild` commits once: readers see the
     old cells until then). After bulk inserts that bypass the ORM (the benchmarks), and by
     the migration that created the rollup."""
     connection = connection or db.session.connection()
+    count = _rebuild_day_cells(connection)
+    if months:
+        rebuild_month_cells(connection)
+    return count
+
+
+def rebuild_month_cells(connection: Connection) -> int:
+    """The month cells summed again from the day cells; their number."""
+    month = engine_sql(connection).month_start
+    cells = rollup_table.c
+    connection.execute(delete(month_table))
+    keys = (cells.commune_id, month(cells.day), month(cells.next_day))
+    connection.execute(
+        month_table.insert().from_select(
+            ["commune_id", "month", "next_month", *MEASURES],
+            select(*keys, *(func.sum(cells[name]) for name in MEASURES)).group_by(*keys),
+        )
+    )
+    return connection.scalar(select(func.count()).select_from(month_table))
+
+
+def _rebuild_day_cells(connection: Connection) -> int:
     day = engine_sql(connection).vietnam_day
     connection.execute(delete(rollup_table))
     i, v, p = inspection_table.c, venue_table.c, poster_table.c
@@ -428,5 +483,16 @@ def rollup_cells() -> dict[Cell, tuple[int, ...]]:
         (commune_id, day, next_day): tuple(amounts)
         for commune_id, day, next_day, *amounts in db.session.execute(
             select(cells.commune_id, cells.day, cells.next_day, *(cells[m] for m in MEASURES))
+        )
+    }
+
+
+def month_cells() -> dict[Cell, tuple[int, ...]]:
+    """Every month cell and its amounts (for the tests)."""
+    cells = month_table.c
+    return {
+        (commune_id, month, next_month): tuple(amounts)
+        for commune_id, month, next_month, *amounts in db.session.execute(
+            select(cells.commune_id, cells.month, cells.next_month, *(cells[m] for m in MEASURES))
         )
     }

@@ -42,7 +42,7 @@ def upgrade():
     # The reports read the rollup from now on: count the findings already recorded (the
     # rule lives in fieldapp/reports/rollups.py; its Core statements name only columns
     # that exist at this revision).
-    rebuild_rollups(op.get_bind())
+    rebuild_rollups(op.get_bind(), months=False)  # the month cells came later
 
 
 def downgrade():

@@ -27,7 +27,7 @@ def upgrade():
     # Findings returned for correction are no longer counted, and the chain of a venue's
     # findings skips them: count the rollup again under the new rule
     # (fieldapp/reports/rollups.py).
-    rebuild_rollups(op.get_bind())
+    rebuild_rollups(op.get_bind(), months=False)  # the month cells came later
 
 
 def downgrade():
