@@ -349,6 +349,23 @@ def latest_figures(area: Area, since: date | None, until: date) -> dict:
     reads one row per commune, never every report date of the country, whatever plan the
     database would pick for a join (SQLite without statistics scans the figures first).
     """
+    columns = (
+        CommuneFigures.commune_id,
+        CommuneFigures.report_date,
+        CommuneFigures.venues_with_qr,
+        CommuneFigures.scans,
+        CommuneFigures.installs,
+        CommuneFigures.smartphones,
+    )
+    if since == until:  # one date: its rows, through the index on the date
+        communes = select(Commune.id)
+        if area.district_ids is None and area.province_id is not None:
+            communes = communes.join(District, District.id == Commune.district_id)
+        query = select(*columns).where(
+            CommuneFigures.report_date == until,
+            CommuneFigures.commune_id.in_(area.communes(communes)),
+        )
+        return {row.commune_id: row for row in db.session.execute(query)}
     latest = CommuneFigures.__table__.alias("latest")
     dated = latest.c.report_date <= until
     if since is not None:
@@ -363,14 +380,7 @@ def latest_figures(area: Area, since: date | None, until: date) -> dict:
     communes = select(latest_id).select_from(Commune)
     if area.district_ids is None and area.province_id is not None:
         communes = communes.join(District, District.id == Commune.district_id)
-    query = select(
-        CommuneFigures.commune_id,
-        CommuneFigures.report_date,
-        CommuneFigures.venues_with_qr,
-        CommuneFigures.scans,
-        CommuneFigures.installs,
-        CommuneFigures.smartphones,
-    ).where(CommuneFigures.id.in_(area.communes(communes)))
+    query = select(*columns).where(CommuneFigures.id.in_(area.communes(communes)))
     return {row.commune_id: row for row in db.session.execute(query)}
 
 
