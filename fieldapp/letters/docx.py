@@ -33,6 +33,46 @@ CENTRE, LEFT, RIGHT, JUSTIFY = (
     WD_ALIGN_PARAGRAPH.JUSTIFY,
 )
 CELL_SIZE = 12
+# Word refuses a file whose properties are out of the schema's order: what follows
+# a table's borders, and a paragraph's.
+TABLE_AFTER_BORDERS = (
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
+PARAGRAPH_AFTER_BORDERS = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 def _fonts(element, language: bool = False) -> None:
@@ -48,7 +88,7 @@ def _fonts(element, language: bool = False) -> None:
         lang = OxmlElement("w:lang")
         lang.set(qn("w:val"), "vi-VN")
         lang.set(qn("w:eastAsia"), "vi-VN")
-        properties.append(lang)
+        properties.insert_element_before(lang, "w:eastAsianLayout", "w:specVanish", "w:oMath")
 
 
 def _text_mm(text: str, size: float) -> float:
@@ -88,6 +128,7 @@ def _setup(document) -> None:
 def _page_numbers(section) -> None:
     """From the second page on, the page's number at the top, centred (Decree 30)."""
     section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False  # the first page's: empty
     paragraph = section.header.paragraphs[0]
     _plain(paragraph, CENTRE)
     field = OxmlElement("w:fldSimple")
@@ -143,7 +184,7 @@ def _rule(cell, width_mm: float, cell_mm: float) -> None:
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         top.set(qn(key), value)
     borders.append(top)
-    paragraph._p.get_or_add_pPr().append(borders)
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *PARAGRAPH_AFTER_BORDERS)
 
 
 def _table(document, rows: int, widths_mm, borders: bool):
@@ -153,24 +194,25 @@ def _table(document, rows: int, widths_mm, borders: bool):
         table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    properties = table._tbl.tblPr
-    layout_element = OxmlElement("w:tblLayout")
-    layout_element.set(qn("w:type"), "fixed")
-    properties.append(layout_element)
+    properties = table._tbl.tblPr  # autofit False made its layout fixed
+    width = properties.find(qn("w:tblW"))
+    if width is not None:
+        width.set(qn("w:type"), "dxa")
+        width.set(qn("w:w"), str(round(sum(widths_mm) / 25.4 * 1440)))
     if not borders:
         edges = OxmlElement("w:tblBorders")
         for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
             element = OxmlElement(f"w:{edge}")
             element.set(qn("w:val"), "nil")
             edges.append(element)
-        properties.append(edges)
+        properties.insert_element_before(edges, *TABLE_AFTER_BORDERS)
         margins = OxmlElement("w:tblCellMar")
         for edge in ("left", "right"):
             element = OxmlElement(f"w:{edge}")
             element.set(qn("w:w"), "0")
             element.set(qn("w:type"), "dxa")
             margins.append(element)
-        properties.append(margins)
+        properties.insert_element_before(margins, *TABLE_AFTER_BORDERS[3:])
     for index, width in enumerate(widths_mm):
         table.columns[index].width = Mm(width)
         for cell in table.columns[index].cells:
