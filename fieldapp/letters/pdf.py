@@ -100,7 +100,9 @@ SUBJECT = _style("subject", size=12, alignment=TA_CENTER)
 PLACE_DATE = _style("place_date", alignment=TA_CENTER, fontName=ITALIC)
 RECIPIENT = _style("recipient", alignment=TA_LEFT)
 RECIPIENT_LABEL = _style("recipient_label", alignment=TA_RIGHT)
-SECTION = _style("section", fontName=BOLD, firstLineIndent=INDENT, spaceBefore=3, spaceAfter=3)
+SECTION = _style(
+    "section", fontName=BOLD, firstLineIndent=INDENT, spaceBefore=3, spaceAfter=3, keepWithNext=1
+)
 COPIES_LABEL = _style("copies_label", size=12, fontName=BOLD_ITALIC)
 COPIES = _style("copies", size=11, leading=13)
 SIGNER = _style("signer", alignment=TA_CENTER, fontName=BOLD)
