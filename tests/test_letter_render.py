@@ -141,7 +141,7 @@ def test_docx_has_the_letters_parts_in_order(letter):
     document = Document(io.BytesIO(letter_docx(letter)))
     texts = docx_text(document)
     order = [
-        "Kính gửi: ",
+        "Kính gửi:",
         "- Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện;",
         letter.opening,
         "1. Kết quả thực hiện",
@@ -179,6 +179,7 @@ def test_docx_signature_beside_the_copies_and_the_appendix_on_a_new_page(letter)
     assert copies.paragraphs[0].text == "Nơi nhận:"
     assert copies.paragraphs[0].runs[0].bold and copies.paragraphs[0].runs[0].italic
     assert copies.paragraphs[1].runs[0].font.size.pt == 11
+    assert copies.paragraphs[1].alignment == WD_ALIGN_PARAGRAPH.LEFT
     assert [p.text for p in signer.paragraphs if p.text] == [
         "KT. CHỦ TỊCH",
         "PHÓ CHỦ TỊCH",

@@ -13,7 +13,7 @@ import unicodedata
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -174,7 +174,7 @@ def _blank_cell(container) -> bool:
 
 def _rule(cell, width_mm: float, cell_mm: float) -> None:
     """A short centred line: an empty paragraph with a top border, narrowed by its indents."""
-    paragraph = _plain(cell.add_paragraph(), CENTRE)
+    paragraph = _plain(cell.add_paragraph(), CENTRE, before=3)
     side = max((cell_mm - width_mm) / 2, 0)
     paragraph.paragraph_format.left_indent = Mm(side)
     paragraph.paragraph_format.right_indent = Mm(side)
@@ -206,13 +206,13 @@ def _table(document, rows: int, widths_mm, borders: bool):
             element.set(qn("w:val"), "nil")
             edges.append(element)
         properties.insert_element_before(edges, *TABLE_AFTER_BORDERS)
-        margins = OxmlElement("w:tblCellMar")
-        for edge in ("left", "right"):
-            element = OxmlElement(f"w:{edge}")
-            element.set(qn("w:w"), "0")
-            element.set(qn("w:type"), "dxa")
-            margins.append(element)
-        properties.insert_element_before(margins, *TABLE_AFTER_BORDERS[3:])
+    margins = OxmlElement("w:tblCellMar")  # the PDF's: none beside the text, 1 mm in a grid
+    for edge in ("left", "right"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), "57" if borders else "0")
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    properties.insert_element_before(margins, *TABLE_AFTER_BORDERS[3:])
     for index, width in enumerate(widths_mm):
         table.columns[index].width = Mm(width)
         for cell in table.columns[index].cells:
@@ -241,9 +241,9 @@ def _recipients(document, letter: Letter) -> None:
     _plain(document.add_paragraph(), after=3)
     table = _table(document, 1, layout.RECIPIENT_COLUMNS, borders=False)
     label, names = table.rows[0].cells
-    _line(label, "Kính gửi: ", alignment=RIGHT)
+    _line(label, "Kính gửi:", alignment=RIGHT)
     for recipient in letter.recipients:
-        _line(names, recipient, alignment=LEFT)
+        _line(names, recipient, alignment=LEFT).paragraph_format.left_indent = Mm(2)
     _plain(document.add_paragraph(), after=3)
 
 
@@ -275,9 +275,9 @@ def _signature(document, letter: Letter) -> None:
     properties = table.rows[0]._tr.get_or_add_trPr()
     properties.append(OxmlElement("w:cantSplit"))
     copies, signer = table.rows[0].cells
-    _line(copies, "Nơi nhận:", size=12, bold=True, italic=True)
+    _line(copies, "Nơi nhận:", alignment=LEFT, size=12, bold=True, italic=True)
     for line in letter.copies_to:
-        _line(copies, line, size=11)
+        _line(copies, line, alignment=LEFT, size=11)
     if letter.signer_authority:
         _line(signer, letter.signer_authority, bold=True)
     _line(signer, letter.signer_title, bold=True)
@@ -291,7 +291,15 @@ def _cell_text(cell, value, column: int, bold: bool) -> None:
         text, alignment = vn_number(value), RIGHT
     else:
         text, alignment = str(value), CENTRE if column == 0 else LEFT
-    _line(cell, text, alignment=alignment, size=CELL_SIZE, bold=bold)
+    _grid_line(cell, text, alignment, bold)
+
+
+def _grid_line(cell, text: str, alignment, bold: bool) -> None:
+    """A cell of the appendix: its text in the middle of the row, a little room above and
+    below."""
+    paragraph = _line(cell, text, alignment=alignment, size=CELL_SIZE, bold=bold)
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def _appendix(document, letter: Letter) -> None:
@@ -306,14 +314,14 @@ def _appendix(document, letter: Letter) -> None:
     repeat.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(header.cells, headers, strict=True):
-        _line(cell, text, size=CELL_SIZE, bold=True)
+        _grid_line(cell, text, CENTRE, bold=True)
     for index, row in enumerate(rows, start=1):
         last = index == len(rows)
         cells = table.rows[index].cells
         span = total_label_span(rows) if last else 1
         if span > 1:
             merged = cells[0].merge(cells[span - 1])
-            _line(merged, str(row[0]), size=CELL_SIZE, bold=True)
+            _grid_line(merged, str(row[0]), CENTRE, bold=True)
             values = list(enumerate(row))[span:]
         else:
             values = list(enumerate(row))
