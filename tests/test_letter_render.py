@@ -226,6 +226,8 @@ def test_docx_appendix_table(letter):
         for cell in row.cells[3:]:
             assert cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT, cell.text
     assert all(run.bold for cell in total.cells for run in cell.paragraphs[0].runs)
+    style = table.rows[1].cells[1].paragraphs[0].style
+    assert style.name == "Bảng" and style.font.size.pt == 12
 
 
 # The PDF --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import unicodedata
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -33,6 +34,7 @@ CENTRE, LEFT, RIGHT, JUSTIFY = (
     WD_ALIGN_PARAGRAPH.JUSTIFY,
 )
 CELL_SIZE = 12
+TABLE_STYLE, TABLE_STYLE_ID = "Bảng", "Bang"
 # Word refuses a file whose properties are out of the schema's order: what follows
 # a table's borders, and a paragraph's.
 TABLE_AFTER_BORDERS = (
@@ -123,6 +125,7 @@ def _setup(document) -> None:
     body.space_before, body.space_after = Pt(3), Pt(3)
     body.line_spacing = 1.0
     _page_numbers(section)
+    _table_style(document)
 
 
 def _page_numbers(section) -> None:
@@ -215,7 +218,8 @@ def _table(document, rows: int, widths_mm, borders: bool):
     properties.insert_element_before(margins, *TABLE_AFTER_BORDERS[3:])
     for index, width in enumerate(widths_mm):
         table.columns[index].width = Mm(width)
-        for cell in table.columns[index].cells:
+    for row in table.rows:  # once over the rows: python-docx finds a row's cells anew each time
+        for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
     return table
 
@@ -295,11 +299,28 @@ def _cell_text(cell, value, column: int, bold: bool) -> None:
 
 
 def _grid_line(cell, text: str, alignment, bold: bool) -> None:
-    """A cell of the appendix: its text in the middle of the row, a little room above and
-    below."""
-    paragraph = _line(cell, text, alignment=alignment, size=CELL_SIZE, bold=bold)
-    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
+    """A cell of the appendix, in the style "Bảng" (12 pt, a little room above and below),
+    in the middle of its row."""
+    paragraph = cell.paragraphs[0]
+    paragraph._p.get_or_add_pPr().style = TABLE_STYLE_ID  # by id: a name is looked up each time
+    if alignment != LEFT:
+        paragraph.alignment = alignment
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def _table_style(document) -> None:
+    """The appendix's cells' paragraph style: the office restyles the table at once."""
+    style = document.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    style.element.styleId = TABLE_STYLE_ID
+    style.base_style = document.styles["Normal"]
+    style.font.size = Pt(CELL_SIZE)
+    fmt = style.paragraph_format
+    fmt.alignment = LEFT
+    fmt.first_line_indent = Mm(0)
+    fmt.space_before = fmt.space_after = Pt(2)
 
 
 def _appendix(document, letter: Letter) -> None:
@@ -309,7 +330,8 @@ def _appendix(document, letter: Letter) -> None:
     _run(title, letter.appendix_title, bold=True)
     headers, rows = letter.appendix_headers, letter.appendix_rows
     table = _table(document, len(rows) + 1, layout.appendix_widths(headers, rows), borders=True)
-    header = table.rows[0]
+    lines = list(table.rows)
+    header = lines[0]
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(repeat)
@@ -317,7 +339,7 @@ def _appendix(document, letter: Letter) -> None:
         _grid_line(cell, text, CENTRE, bold=True)
     for index, row in enumerate(rows, start=1):
         last = index == len(rows)
-        cells = table.rows[index].cells
+        cells = lines[index].cells
         span = total_label_span(rows) if last else 1
         if span > 1:
             merged = cells[0].merge(cells[span - 1])
