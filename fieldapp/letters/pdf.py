@@ -107,7 +107,7 @@ COPIES_LABEL = _style("copies_label", size=12, fontName=BOLD_ITALIC)
 COPIES = _style("copies", size=11, leading=13)
 SIGNER = _style("signer", alignment=TA_CENTER, fontName=BOLD)
 APPENDIX_TITLE = _style("appendix_title", alignment=TA_CENTER, fontName=BOLD, spaceAfter=8)
-CELL = _style("cell", size=11.5, leading=13.5)
+CELL = _style("cell", size=12, leading=14)  # the DOCX's "Bảng"
 CELL_BOLD = _style("cell_bold", parent=CELL, fontName=BOLD, alignment=TA_CENTER)
 CELL_NUMBER = _style("cell_number", parent=CELL, alignment=TA_RIGHT)
 CELL_CENTRE = _style("cell_centre", parent=CELL, alignment=TA_CENTER)
