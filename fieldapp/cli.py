@@ -620,7 +620,7 @@ def import_stats_command(
 @click.option("--country", is_flag=True, help="The national summary: one row per province.")
 @click.option("--date", "date_text", metavar="DD/MM/YYYY")
 @click.option("--month", "month_text", metavar="YYYY-MM", help="A calendar month's report.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "pdf", "docx"]), required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @in_english
 def report_command(
@@ -633,14 +633,15 @@ def report_command(
     output: Path,
 ) -> None:
     """Write the report of a district (or a province, or the country) on a report date or
-    for a calendar month, as CSV, XLSX or PDF."""
+    for a calendar month: the letter with its appendix as PDF or DOCX, or the appendix as
+    CSV or XLSX."""
     if (date_text is None) == (month_text is None):
         raise click.UsageError("Give either --date or --month.")
     day = _report_day(date_text) if date_text else None
     month = _report_month(month_text) if month_text else None
     if country:
         report = national_report(day) if day else national_month_report(month)
-        district_id = None
+        district = None
     elif province_name:
         province = next(
             iter(places_named(db.session.scalars(select(Province)), province_name)), None
@@ -648,12 +649,12 @@ def report_command(
         if province is None:
             raise click.BadParameter(f"No province named {province_name}.", param_hint="--province")
         report = province_report(province, day) if day else province_month_report(province, month)
-        district_id = None
+        district = None
     else:
         district = district_named(district_name)
         report = district_report(district, day) if day else district_month_report(district, month)
-        district_id = district.id
-    output.write_bytes(exports.export_report(report, fmt, current_app.config))
+    output.write_bytes(exports.export_report(report, fmt, current_app.config, district))
+    district_id = district.id if district else None
     exports.record_export(report, fmt, None, district_id, **who_ran(None))
     db.session.commit()
     with_figures = len(report.rows_with_figures)

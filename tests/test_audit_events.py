@@ -140,7 +140,7 @@ def test_figures_typed_overwritten_and_removed_are_recorded(client, supervisor, 
         assert entry.district_id == quan_son.id
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf", "docx"])
 def test_an_export_is_recorded(client, supervisor, quan_son, fmt):
     url = f"/reports/{quan_son.id}/2021-11-05.{fmt}"
     assert client.get(url, environ_base=ADDRESS).status_code == 200

@@ -572,7 +572,7 @@ def test_import_stats_bad_dates_import_nothing(cli, quan_son, args, message):
     assert count(CommuneFigures) == 0
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf", "docx"])
 def test_report_writes_each_format(cli, quan_son, tmp_path, fmt):
     cli("import-stats", str(FIGURES / "quan_son_2021-11-05.csv"), "--date", "05/11/2021")
     out = tmp_path / f"bao-cao.{fmt}"
@@ -587,6 +587,8 @@ def test_report_writes_each_format(cli, quan_son, tmp_path, fmt):
         assert "Tổng cộng,,,4200,17000" in content.decode("utf-8-sig")
     elif fmt == "xlsx":
         assert load_workbook(out)["Phụ lục"]["E5"].value == 4000
+    elif fmt == "docx":
+        assert content.startswith(b"PK") and b"word/document.xml" in content
     else:
         assert content.startswith(b"%PDF")
 
@@ -606,7 +608,7 @@ def test_report_for_a_province(cli, quan_son, tmp_path):
         str(out),
     )
     assert result.exit_code == 0, result.output
-    assert "1,Quan Sơn,4200,17000" in out.read_text(encoding="utf-8-sig")
+    assert "1,Huyện Quan Sơn,4200,17000" in out.read_text(encoding="utf-8-sig")
 
 
 def test_seed_demo_has_three_weeks_of_figures_and_a_neighbour_district(seeded):

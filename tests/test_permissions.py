@@ -250,7 +250,7 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/<int:district_id>/<isodate:day>.<any(csv, xlsx, pdf, docx):fmt>",
         "/reports/{district}/" + DAY + ".csv",
         OFFICE,
         NOT_FOUND,
@@ -264,7 +264,7 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/<int:district_id>/month/<yearmonth:month>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/<int:district_id>/month/<yearmonth:month>.<any(csv, xlsx, pdf, docx):fmt>",
         "/reports/{district}/month/" + MONTH + ".xlsx",
         OFFICE,
         NOT_FOUND,
@@ -281,7 +281,7 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/province/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/province/<isodate:day>.<any(csv, xlsx, pdf, docx):fmt>",
         "/reports/province/" + DAY + ".csv",
         frozenset(),
         EMPTY,
@@ -297,7 +297,7 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/province/<int:province_id>/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/province/<int:province_id>/<isodate:day>.<any(csv, xlsx, pdf, docx):fmt>",
         "/reports/province/{province}/" + DAY + ".pdf",
         frozenset(),
         NOT_FOUND,
@@ -313,7 +313,8 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/province/<int:province_id>/month/<yearmonth:month>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/province/<int:province_id>/month/<yearmonth:month>"
+        ".<any(csv, xlsx, pdf, docx):fmt>",
         "/reports/province/{province}/month/" + MONTH + ".csv",
         frozenset(),
         NOT_FOUND,
@@ -393,8 +394,8 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/country/<isodate:day>.<any(csv, xlsx, pdf):fmt>",
-        "/reports/country/" + DAY + ".xlsx",
+        "/reports/country/<isodate:day>.<any(csv, xlsx, pdf, docx):fmt>",
+        "/reports/country/" + DAY + ".docx",
         frozenset(),
         EMPTY,
         wide=COUNTRY_WIDE,
@@ -409,7 +410,7 @@ PERMISSIONS = [
     ),
     Permission(
         "GET",
-        "/reports/country/month/<yearmonth:month>.<any(csv, xlsx, pdf):fmt>",
+        "/reports/country/month/<yearmonth:month>.<any(csv, xlsx, pdf, docx):fmt>",
         "/reports/country/month/" + MONTH + ".pdf",
         frozenset(),
         EMPTY,

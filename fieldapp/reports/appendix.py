@@ -1,8 +1,16 @@
 """The letter's appendix: one row per commune (district), district (province) or province
-(country), the total last, as the national spreadsheet lays it out."""
+(country), the total last, as the national spreadsheet lays it out.
 
-from fieldapp.reports.weekly import WeeklyReport
+Units are written as that spreadsheet writes them ("Huyện Quan Sơn", "Xã Trung Xuân",
+"Thị trấn Sơn Lư"); the install columns (PC-Covid installs, smartphones) follow when the
+report has them. The letter (PDF, DOCX), the report page, the CSV and the XLSX all take
+their columns from here.
+"""
 
+from fieldapp.places import official_name
+from fieldapp.reports.weekly import ReportRow, WeeklyReport
+
+TOTAL_LABEL = "Tổng cộng"
 # The official appendix's columns, as the province's template names them.
 APPENDIX_HEADERS = ("STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
 PROVINCE_APPENDIX_HEADERS = ("STT", "Huyện", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét")
@@ -12,22 +20,62 @@ NATIONAL_APPENDIX_HEADERS = (
     "Tổng số địa điểm tạo mã QR",
     "Tổng lượt quét",
 )
+INSTALL_HEADERS = ("Số cài đặt PC-Covid", "Số điện thoại thông minh")
+
+
+def has_installs(report: WeeklyReport) -> bool:
+    """Whether any unit of the report has install figures: then the appendix shows them."""
+    return any(row.installs is not None for row in [*report.rows, report.total])
+
+
+def _installs(row: ReportRow) -> tuple:
+    return (row.installs, row.smartphones)
 
 
 def appendix_rows(report: WeeklyReport) -> list[tuple]:
-    """The appendix table's rows (numbers as numbers), the total last."""
+    """The appendix table's rows (numbers as numbers, None for a unit without figures), the
+    total last: its label first, then "" for the other label columns."""
+    installs = has_installs(report)
     rows = []
     for number, row in enumerate(report.rows, start=1):
+        name = official_name(row.name, row.kind, capitalised=True)
         if report.level == "district":
-            rows.append((number, row.district_name, row.name, row.venues_with_qr, row.scans))
+            labels = (number, official_name(row.district_name, "district", True), name)
         else:
-            rows.append((number, row.name, row.venues_with_qr, row.scans))
-    total = ("Tổng cộng", "", "") if report.level == "district" else ("Tổng cộng", "")
-    rows.append((*total, report.total.venues_with_qr, report.total.scans))
+            labels = (number, name)
+        rows.append((*labels, row.venues_with_qr, row.scans, *(_installs(row) if installs else ())))
+    blanks = ("",) * (label_columns(report) - 1)
+    total = report.total
+    rows.append(
+        (
+            TOTAL_LABEL,
+            *blanks,
+            total.venues_with_qr,
+            total.scans,
+            *(_installs(total) if installs else ()),
+        )
+    )
     return rows
 
 
 def appendix_headers(report: WeeklyReport) -> tuple[str, ...]:
     if report.level == "country":
-        return NATIONAL_APPENDIX_HEADERS
-    return APPENDIX_HEADERS if report.level == "district" else PROVINCE_APPENDIX_HEADERS
+        headers = NATIONAL_APPENDIX_HEADERS
+    else:
+        headers = APPENDIX_HEADERS if report.level == "district" else PROVINCE_APPENDIX_HEADERS
+    return headers + (INSTALL_HEADERS if has_installs(report) else ())
+
+
+def label_columns(report: WeeklyReport) -> int:
+    """How many columns (STT and the names) the total row's label spans."""
+    return 3 if report.level == "district" else 2
+
+
+def total_label_span(rows) -> int:
+    """The total row's label columns, read from the row itself (the label then blanks):
+    what the PDF and the DOCX merge."""
+    total = rows[-1]
+    span = 1
+    while span < len(total) and total[span] == "":
+        span += 1
+    return span

@@ -478,15 +478,15 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
     )
 
 
-def _download(report, fmt: str, district_id: int | None = None):
-    """The report as a file to save, never cached by a shared cache; the export is audited
-    (under the district for a district's report, under none for a province's or the
-    country's)."""
-    exports.record_export(report, fmt, current_user, district_id)
+def _download(report, fmt: str, district: District | None = None):
+    """The report as a file to save, never cached by a shared cache: the letter (PDF,
+    DOCX) of the district, or of the province or the country (`district` None), or the
+    appendix (CSV, XLSX). The export is audited (under the district for a district's
+    report, under none for a province's or the country's)."""
+    content = exports.export_report(report, fmt, current_app.config, district)
+    exports.record_export(report, fmt, current_user, district.id if district else None)
     db.session.commit()
-    response = current_app.response_class(
-        exports.export_report(report, fmt, current_app.config), content_type=exports.FORMATS[fmt]
-    )
+    response = current_app.response_class(content, content_type=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{exports.file_name(report, fmt)}"'
     )
@@ -494,7 +494,7 @@ def _download(report, fmt: str, district_id: int | None = None):
     return response
 
 
-EXPORT = "<any(csv, xlsx, pdf):fmt>"
+EXPORT = "<any(csv, xlsx, pdf, docx):fmt>"
 
 
 # A district's report: its supervisors, and those who see its province or the country.
@@ -514,7 +514,7 @@ def district_report(district_id: int, day: date):
 @office_only
 def district_export(district_id: int, day: date, fmt: str):
     district = district_or_404(district_id)
-    return _download(build_report([district], day, "district"), fmt, district.id)
+    return _download(build_report([district], day, "district"), fmt, district)
 
 
 @bp.route("/<int:district_id>/month/<yearmonth:month>")
@@ -531,7 +531,7 @@ def district_month(district_id: int, month: date):
 @office_only
 def district_month_export(district_id: int, month: date, fmt: str):
     district = district_or_404(district_id)
-    return _download(district_month_report(district, month), fmt, district.id)
+    return _download(district_month_report(district, month), fmt, district)
 
 
 # A province's report: one row per district, for those who see the whole province.

@@ -35,8 +35,10 @@ def wait_until(page, expression: str, arg=None, timeout_ms: int = 15_000):
 def screenshot(page, name: str) -> None:
     """Keep a full-page picture of what the inspector sees, for a person to look at."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True)
+    # caret="initial": hiding the caret leaves an empty style attribute on the page's inputs,
+    # which htmx then copies onto the inputs it swaps in: a false CSP violation.
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), caret="initial")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-full.png"), full_page=True, caret="initial")
 
 
 def log_in(page, username="inspector", password=PASSWORD) -> None:
