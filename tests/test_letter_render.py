@@ -3,6 +3,7 @@ report pages and from `flask report`."""
 
 import dataclasses
 import io
+from datetime import date, timedelta
 from pathlib import Path
 
 import pypdfium2
@@ -18,6 +19,7 @@ from fieldapp.letters.compose import letter_for
 from fieldapp.letters.docx import letter_docx
 from fieldapp.letters.letter import Paragraph, Section
 from fieldapp.letters.pdf import letter_pdf
+from fieldapp.models import Commune, CommuneFigures
 from fieldapp.models.audit import AuditEntry
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.weekly import district_report
@@ -329,6 +331,27 @@ def test_a_districts_letter_pdf_ends_on_its_trend(client, report, quan_son):
     assert after.index("Biểu đồ tổng lượt quét") < after.index("Diễn biến tổng lượt quét")
     trend = after[after.index("Diễn biến tổng lượt quét qua các kỳ báo cáo") :]
     assert "05/11" in trend and "12/11" in trend and "Tổng cộng: 18.336" in trend
+
+
+def test_a_large_districts_trend_is_scaled_to_its_page(client, supervisor, quan_son):
+    """Forty communes make the trend's small charts taller than a page: the PDF scales the
+    drawing down to fit instead of failing."""
+    days = [date(2021, 11, 12) - timedelta(days=7 * n) for n in range(4)]
+    for n in range(40):
+        commune = Commune(name=f"Xã Thử {n:02d}", kind="xa", district=quan_son)
+        db.session.add(commune)
+        for k, day in enumerate(days):
+            db.session.add(
+                CommuneFigures(
+                    commune=commune, report_date=day, venues_with_qr=10 + n, scans=100 * n - k
+                )
+            )
+    db.session.commit()
+    response = client.get(f"/reports/{quan_son.id}/2021-11-12.pdf")
+    assert response.status_code == 200
+    pages = pdf_pages(response.data)
+    assert "Diễn biến tổng lượt quét qua các kỳ báo cáo" in pages[-1]
+    assert "Thử 39" in pages[-1]
 
 
 def test_a_months_letter_downloads(client, report, quan_son):

@@ -327,8 +327,19 @@ def _page_number(canvas, document) -> None:
     canvas.restoreState()
 
 
-def titled(title: str, drawing) -> KeepTogether:
-    """A drawing under its title, kept on one page (e.g. the trends, after the appendix)."""
+# What a drawing under its title may take of a page: the frame's width and height (the
+# page's text area less the frame's padding), less the title's lines.
+DRAWING_ROOM = (WIDTH - 12, (297 - layout.TOP - layout.BOTTOM) * mm - 12 - 20 * mm)
+
+
+def titled(title: str, drawing: Drawing) -> KeepTogether:
+    """A drawing under its title, kept on one page (e.g. the trends, after the appendix);
+    scaled down to fit the page when it is larger (a district of many communes)."""
+    room_width, room_height = DRAWING_ROOM
+    factor = min(1.0, room_width / drawing.width, room_height / drawing.height)
+    if factor < 1:
+        drawing.scale(factor, factor)
+        drawing.width, drawing.height = drawing.width * factor, drawing.height * factor
     return KeepTogether([_p(title, CHART_TITLE), Spacer(1, 3 * mm), drawing])
 
 
