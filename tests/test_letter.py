@@ -6,7 +6,12 @@ from fieldapp.extensions import db
 from fieldapp.letters.compose import letter_for
 from fieldapp.models import LetterEdit, LetterTemplate
 from fieldapp.reports.notice import GroupRule, high_group, low_group, unit_list
-from fieldapp.reports.weekly import district_month_report, district_report, province_report
+from fieldapp.reports.weekly import (
+    district_month_report,
+    district_report,
+    national_report,
+    province_report,
+)
 from tests.test_letter_template import template_form
 from tests.test_reports import WEEK_2, import_both_weeks
 
@@ -60,3 +65,21 @@ def test_a_districts_letter_reads_its_template_and_the_edit_of_its_date(
     province = letter_for(province_report(quan_son.province, WEEK_2))
     assert province.issuer == "TỈNH THANH HÓA" and province.signer_name == ""
     assert db.session.query(LetterTemplate).count() == 1
+
+
+def test_a_provinces_and_the_countrys_summary_letters_name_their_issuer(
+    app, client, supervisor, quan_son
+):
+    """Not a district's wording: the province's people's committee, to the ministry and
+    the districts; the country's summary from the ministry the setting names."""
+    import_both_weeks(client, quan_son)
+    province = letter_for(province_report(quan_son.province, WEEK_2))
+    assert (province.issuer_parent, province.issuer) == ("ỦY BAN NHÂN DÂN", "TỈNH THANH HÓA")
+    assert province.place_date.startswith("Thanh Hóa, ngày 12 tháng 11 năm 2021")
+    assert "trên địa bàn tỉnh" in province.subject and "trên địa bàn tỉnh" in province.opening
+    assert province.recipients[0] == "- Bộ Thông tin và Truyền thông;"
+    app.config["NATIONAL_REPORT_ISSUER"] = "Bộ Y tế"
+    country = letter_for(national_report(WEEK_2))
+    assert (country.issuer_parent, country.issuer) == ("", "BỘ Y TẾ")
+    assert country.place_date.startswith("Hà Nội, ngày 12")
+    assert "phạm vi cả nước" in country.subject

@@ -3,6 +3,8 @@ the defaults), the report's figures and findings, and what a supervisor edited f
 report date. `letter_for` is what the exports, the CLI and the report page call.
 """
 
+from flask import current_app
+
 from fieldapp.letters.letter import Letter, Paragraph, Section
 from fieldapp.letters.service import (
     COPIES_TO,
@@ -25,12 +27,38 @@ from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.notice import GroupRule, section_one, vn_date
 from fieldapp.reports.weekly import WeeklyReport
 
+# A province's or the country's summary: who issues it, where, and to whom.
+AREA_LETTERS = {
+    "province": {
+        "recipients": (
+            "- Bộ Thông tin và Truyền thông;",
+            "- Ủy ban nhân dân các huyện, thị xã, thành phố.",
+        ),
+        "opening": (
+            "Ủy ban nhân dân tỉnh thông báo kết quả ứng dụng công nghệ thông tin phục vụ công "
+            "tác phòng, chống dịch Covid-19 trên địa bàn tỉnh như sau:"
+        ),
+        "subject_area": "địa bàn tỉnh",
+    },
+    "country": {
+        "recipients": ("- Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.",),
+        "opening": (
+            "Kết quả ứng dụng công nghệ thông tin phục vụ công tác phòng, chống dịch "
+            "Covid-19 trên phạm vi cả nước như sau:"
+        ),
+        "subject_area": "phạm vi cả nước",
+    },
+}
 
-def _area_issuer(report: WeeklyReport) -> tuple[str, str]:
-    """A province's or the country's issuing body (upper case) and place name."""
+
+def _area_issuer(report: WeeklyReport) -> tuple[str, str, str]:
+    """A province's or the country's issuing body (its two header lines, upper case) and
+    the place the letter is dated from. The country's summary is issued by the ministry
+    the setting NATIONAL_REPORT_ISSUER names."""
     if report.level == "province":
-        return f"TỈNH {report.area_name.upper()}", report.area_name
-    return report.area_name.upper(), "Hà Nội"
+        return ISSUER_PARENT, f"TỈNH {report.area_name.upper()}", report.area_name
+    ministry = current_app.config.get("NATIONAL_REPORT_ISSUER") or "Bộ Thông tin và Truyền thông"
+    return "", ministry.upper(), "Hà Nội"
 
 
 def place_date(place: str, report: WeeklyReport) -> str:
@@ -44,9 +72,12 @@ def letter_number(code: str, number: str | None = None) -> str:
 
 
 def subject(report: WeeklyReport, district: District | None) -> str:
-    area = "huyện" if district is not None else "địa bàn"
+    if district is not None:
+        area = "địa bàn huyện"
+    else:
+        area = AREA_LETTERS.get(report.level, AREA_LETTERS["country"])["subject_area"]
     return (
-        "V/v thông báo kết quả ứng dụng CNTT phòng chống dịch Covid-19 trên địa bàn "
+        "V/v thông báo kết quả ứng dụng CNTT phòng chống dịch Covid-19 trên "
         f"{area} tính đến {vn_date(report.report_date)}"
     )
 
@@ -109,22 +140,16 @@ def _appendix_title(report: WeeklyReport) -> str:
 
 
 def _area_letter(report: WeeklyReport) -> Letter:
-    issuer, place = _area_issuer(report)
+    issuer_parent, issuer, place = _area_issuer(report)
+    words = AREA_LETTERS.get(report.level, AREA_LETTERS["country"])
     return Letter(
-        issuer_parent=ISSUER_PARENT,
+        issuer_parent=issuer_parent,
         issuer=issuer,
         number=letter_number(DEPARTMENT_CODE),
         subject=subject(report, None),
         place_date=place_date(place, report),
-        recipients=(
-            "- Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện;",
-            "- Đảng ủy, Ủy ban nhân dân các xã, thị trấn.",
-        ),
-        opening=(
-            "Thực hiện văn bản của Ủy ban nhân dân tỉnh về việc ứng dụng công nghệ thông tin "
-            "phục vụ công tác phòng, chống dịch Covid-19, Ủy ban nhân dân huyện thông báo kết "
-            "quả thực hiện như sau:"
-        ),
+        recipients=words["recipients"],
+        opening=words["opening"],
         sections=(
             Section("1", "Kết quả thực hiện", tuple(section_one(report, GroupRule()))),
             Section("2", SECTION_TWO_TITLE, (Paragraph(""),)),
