@@ -368,7 +368,13 @@ def test_the_national_exports(client, national, country):
         )
     )
     assert rows[0][:4] == ["STT", "Tỉnh, thành phố", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"]
-    assert [row[1] for row in rows[1:]] == ["Đắk Nông", "Quảng Ngãi", "Sơn La", "Thanh Hóa", ""]
+    assert [row[1] for row in rows[1:]] == [
+        "Tỉnh Đắk Nông",
+        "Tỉnh Quảng Ngãi",
+        "Tỉnh Sơn La",
+        "Tỉnh Thanh Hóa",
+        "",
+    ]
     assert rows[-1][0] == "Tổng cộng" and int(rows[-1][3]) == national_report(NOV_13).total.scans
     month = client.get("/reports/country/month/2026-11.xlsx")
     assert month.status_code == 200
