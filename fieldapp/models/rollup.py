@@ -14,7 +14,19 @@ from fieldapp.extensions import db
 LATEST = date(9999, 12, 31)
 
 
-class FindingRollup(db.Model):
+class Measures:
+    """What a cell sums: fieldapp/reports/rollups.py's MEASURES, in its order."""
+
+    venues_inspected: Mapped[int] = mapped_column(Integer, default=0)
+    qr_visible: Mapped[int] = mapped_column(Integer, default=0)
+    staff_assigned: Mapped[int] = mapped_column(Integer, default=0)
+    compliant: Mapped[int] = mapped_column(Integer, default=0)
+    visitors_observed: Mapped[int] = mapped_column(Integer, default=0)
+    visitors_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    posters_issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FindingRollup(Measures, db.Model):
     """The sums of the findings (and posters) counted in one cell.
 
     A cell is (commune, day, next_day): the findings made on `day` (Vietnam's date of their
@@ -32,16 +44,9 @@ class FindingRollup(db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     next_day: Mapped[date] = mapped_column(Date, primary_key=True)
-    venues_inspected: Mapped[int] = mapped_column(Integer, default=0)
-    qr_visible: Mapped[int] = mapped_column(Integer, default=0)
-    staff_assigned: Mapped[int] = mapped_column(Integer, default=0)
-    compliant: Mapped[int] = mapped_column(Integer, default=0)
-    visitors_observed: Mapped[int] = mapped_column(Integer, default=0)
-    visitors_scanned: Mapped[int] = mapped_column(Integer, default=0)
-    posters_issued: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class FindingMonthRollup(db.Model):
+class FindingMonthRollup(Measures, db.Model):
     """The same cells by calendar month: (commune, month, next_month) sums the day cells
     (commune, day, next_day) whose day falls in `month` and next_day in `next_month` (both
     the first day of their month; LATEST's month for a venue's latest). A report of whole
@@ -52,10 +57,3 @@ class FindingMonthRollup(db.Model):
     commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     next_month: Mapped[date] = mapped_column(Date, primary_key=True)
-    venues_inspected: Mapped[int] = mapped_column(Integer, default=0)
-    qr_visible: Mapped[int] = mapped_column(Integer, default=0)
-    staff_assigned: Mapped[int] = mapped_column(Integer, default=0)
-    compliant: Mapped[int] = mapped_column(Integer, default=0)
-    visitors_observed: Mapped[int] = mapped_column(Integer, default=0)
-    visitors_scanned: Mapped[int] = mapped_column(Integer, default=0)
-    posters_issued: Mapped[int] = mapped_column(Integer, default=0)
