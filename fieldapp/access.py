@@ -6,7 +6,7 @@ from functools import wraps
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
@@ -79,6 +79,23 @@ def user_communes() -> list[Commune]:
             select(Commune).where(Commune.district_id.in_(current_user.district_ids))
         )
     )
+
+
+# A filter's list of communes offers the user's communes up to this many (a province's
+# hundred and seventy); a national scope's ten thousand would make the page hundreds of
+# kilobytes: the list is left out, and a commune is picked from a report's links instead.
+PICKER_MAX = 400
+
+
+def picker_communes() -> list[Commune]:
+    """The communes a filter's list offers: the user's, or none when there are too many to
+    list (a national scope)."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Commune)
+        .where(Commune.district_id.in_(current_user.district_ids))
+    )
+    return user_communes() if count <= PICKER_MAX else []
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:

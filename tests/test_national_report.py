@@ -10,6 +10,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import event, func, select
 
+from fieldapp import access
 from fieldapp.extensions import db
 from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import Commune, CommuneFigures, District, Province, User, Venue
@@ -544,3 +545,20 @@ def test_the_chart_of_the_national_month_redraws_alone(client, national):
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
     assert html.lstrip().startswith('<figure id="report-chart"') and "Sơn La" in html
+
+
+@pytest.mark.parametrize("path", ["/venues", "/inspections"])
+def test_a_national_scope_is_offered_no_list_of_every_commune(
+    client, national, country, monkeypatch, path
+):
+    """The filters list a scope's communes up to access.PICKER_MAX: a national supervisor's
+    ten thousand would weigh hundreds of kilobytes; a commune chosen elsewhere (in the URL)
+    is kept in the form."""
+    communes = db.session.scalars(select(Commune).order_by(Commune.id)).all()
+    monkeypatch.setattr(access, "PICKER_MAX", len(communes))
+    listed = client.get(path).get_data(as_text=True)
+    assert f'<option value="{communes[-1].id}"' in listed
+    monkeypatch.setattr(access, "PICKER_MAX", len(communes) - 1)
+    page = client.get(f"{path}?commune={communes[0].id}").get_data(as_text=True)
+    assert f'<option value="{communes[-1].id}"' not in page
+    assert f'<input type="hidden" name="commune" value="{communes[0].id}">' in page

@@ -19,7 +19,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from fieldapp import storage
-from fieldapp.access import inspection_or_404, office_only, reviewers_only, user_communes
+from fieldapp.access import (
+    inspection_or_404,
+    office_only,
+    picker_communes,
+    reviewers_only,
+)
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.offences import offence_counts, venues_to_escalate
@@ -92,7 +97,7 @@ def log():
         return render_template(
             "reviews/_log.html", log=log_page, args=args, offences=offences, threshold=threshold
         )
-    communes = user_communes()
+    communes = picker_communes()
     inspectors = db.session.scalars(
         select(User)
         .where(User.district_id.in_(current_user.district_ids), User.role.in_(INSPECTING_ROLES))

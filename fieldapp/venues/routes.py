@@ -21,6 +21,7 @@ from fieldapp.access import (
     commune_or_none,
     district_or_none,
     import_run_or_404,
+    picker_communes,
     user_communes,
     user_districts,
     venue_or_404,
@@ -68,7 +69,7 @@ def search():
         template = "venues/_rows.html" if page > 1 else "venues/_results.html"
         return render_template(template, results=results, filters=filters)
     return render_template(
-        "venues/search.html", results=results, filters=filters, communes=user_communes()
+        "venues/search.html", results=results, filters=filters, communes=picker_communes()
     )
 
 
