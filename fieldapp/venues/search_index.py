@@ -30,7 +30,19 @@ THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowe
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import ColumnElement, Select, and_, case, column, literal, or_, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+)
 
 from fieldapp.extensions import db
 from fieldapp.models import District, Venue
@@ -253,23 +265,50 @@ def indexed_keys(terms: list[str], district_ids: list[int], limit: int) -> list[
     return db.session.execute(query.where(*conditions).limit(limit)).all()
 
 
-def indexed_walk(terms: list[str], district_ids: list[int], offset: int, count: int) -> list[int]:
-    """The ids of the venues at `offset` to `offset + count` of a large result in the
-    search's order, read along the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
+def _walk_scope(district_ids: list[int]) -> ColumnElement[bool] | None:
+    """PostgreSQL: the scope as a condition on the index table's place columns, which its
+    b-trees start with; None for no district that exists."""
     tokens, everywhere = _scope(district_ids) if district_ids else ([], False)
     if tokens == []:
-        return []
+        return None
     words = _pg_words.c
     if tokens and len(tokens) == 1:
         kind, place = tokens[0][0], int(tokens[0][1:])
-        scope = (words.province_id if kind == "p" else words.district_id) == place
-    elif tokens:
-        scope = or_(
+        return (words.province_id if kind == "p" else words.district_id) == place
+    if tokens:
+        return or_(
             words.province_id.in_([int(t[1:]) for t in tokens if t[0] == "p"]),
             words.district_id.in_([int(t[1:]) for t in tokens if t[0] == "d"]),
         )
-    else:
-        scope = literal(True) if everywhere else words.district_id.in_(district_ids)
+    return literal(True) if everywhere else words.district_id.in_(district_ids)
+
+
+def names_starting(terms: list[str], district_ids: list[int], limit: int) -> int:
+    """How many active venues of the districts have a search key (so a name) starting with
+    the words as typed, counted up to `limit`: each of them matches every word, so when
+    they reach the limit the result is large without asking the word index (which, for
+    common words typed together nationally, intersects lists of hundreds of thousands of
+    venues). An index-only scan of the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
+    scope = _walk_scope(district_ids)
+    if scope is None or not terms:
+        return 0
+    words = _pg_words.c
+    starting = (
+        select(words.venue_id)
+        .where(scope, starts_with_phrase(terms, words.search_key))
+        .limit(limit)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(starting))
+
+
+def indexed_walk(terms: list[str], district_ids: list[int], offset: int, count: int) -> list[int]:
+    """The ids of the venues at `offset` to `offset + count` of a large result in the
+    search's order, read along the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
+    scope = _walk_scope(district_ids)
+    if scope is None:
+        return []
+    words = _pg_words.c
     walk = matching(select(words.venue_id).where(scope), terms, words.search_key)
     wanted = offset + count
     ids: list[int] = []

@@ -62,8 +62,11 @@ def search_venues(
     if search_index.keys_in_index() and not commune_id and not venue_type:
         # PostgreSQL: the index table alone gives the count, the order and a large
         # result's page; the venues are read for the page only.
-        keys = search_index.indexed_keys(terms, ids, limit)
-        found = len(keys)
+        if search_index.names_starting(terms, ids, limit) == limit:
+            keys, found = [], limit  # that many names start with the words: a large result
+        else:
+            keys = search_index.indexed_keys(terms, ids, limit)
+            found = len(keys)
         if found > SORT_LIMIT:
             chosen = search_index.indexed_walk(terms, ids, offset, page_size)
     else:
