@@ -62,8 +62,10 @@ def search_venues(
     if search_index.keys_in_index() and not commune_id and not venue_type:
         # PostgreSQL: the index table alone gives the count, the order and a large
         # result's page; the venues are read for the page only.
-        if search_index.names_starting(terms, ids, limit) == limit:
-            keys, found = [], limit  # that many names start with the words: a large result
+        # Beyond a district (whose place token keeps the word index's work small), when
+        # that many names start with the words, the result is large: no need to ask.
+        if len(ids) > 1 and search_index.names_starting(terms, ids, limit) == limit:
+            keys, found = [], limit
         else:
             keys = search_index.indexed_keys(terms, ids, limit)
             found = len(keys)
