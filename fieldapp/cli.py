@@ -639,6 +639,7 @@ def report_command(
         raise click.UsageError("Give either --date or --month.")
     day = _report_day(date_text) if date_text else None
     month = _report_month(month_text) if month_text else None
+    province = None
     if country:
         report = national_report(day) if day else national_month_report(month)
         district = None
@@ -653,7 +654,7 @@ def report_command(
     else:
         district = district_named(district_name)
         report = district_report(district, day) if day else district_month_report(district, month)
-    output.write_bytes(exports.export_report(report, fmt, current_app.config, district))
+    output.write_bytes(exports.export_report(report, fmt, current_app.config, district, province))
     district_id = district.id if district else None
     exports.record_export(report, fmt, None, district_id, **who_ran(None))
     db.session.commit()

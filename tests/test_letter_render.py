@@ -382,6 +382,9 @@ def test_a_provinces_letter_is_issued_in_the_provinces_name(
     assert table.rows[-1]._tr.tc_lst[0].grid_span == 2
     pdf = client.get("/reports/province/2021-11-12.pdf")
     assert pdf.status_code == 200 and "TỈNH THANH HÓA" in pdf_pages(pdf.data)[0]
+    # the province's trend, one small chart per district, after the appendix
+    trend = pdf_pages(pdf.data)[-1]
+    assert "Diễn biến tổng lượt quét qua các kỳ báo cáo" in trend and "Quan Sơn" in trend
 
 
 def test_a_report_without_figures_still_has_its_letter(client, supervisor, quan_son):

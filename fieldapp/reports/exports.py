@@ -14,7 +14,7 @@ from fieldapp.letters import layout, pdf
 from fieldapp.letters.compose import letter_for
 from fieldapp.letters.docx import letter_docx
 from fieldapp.letters.pdf import letter_pdf
-from fieldapp.models import District, User
+from fieldapp.models import District, Province, User
 from fieldapp.reports.appendix import appendix_headers, appendix_rows, total_label_span
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.findings import counted_note
@@ -140,7 +140,13 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     return out.getvalue()
 
 
-def export_report(report: WeeklyReport, fmt: str, config, district: District | None = None):
+def export_report(
+    report: WeeklyReport,
+    fmt: str,
+    config,
+    district: District | None = None,
+    province: Province | None = None,
+):
     """The report as a file in `fmt` (csv, xlsx, pdf or docx): the report pages' downloads
     and `flask report` alike. The PDF and the DOCX are the letter (`letter_for`: a
     district's report gives its District, a province's or the country's None); `config` is
@@ -158,9 +164,11 @@ def export_report(report: WeeklyReport, fmt: str, config, district: District | N
     font_dir = Path(config["LETTER_FONT_DIR"])
     pdf.register_letter_font(font_dir)  # before the trend's title is set in the font
     extra = []
-    if district is not None and report.month is None:  # a district's report date
+    # A report date's trend: the district's, or the province's (`province` given).
+    unit = district or province
+    if unit is not None and report.month is None:
         trend = report_trend_drawing(
-            report, district.id, layout.WIDTH * mm, font=pdf.FONT, bold_font=pdf.BOLD
+            report, unit.id, layout.WIDTH * mm, font=pdf.FONT, bold_font=pdf.BOLD
         )
         if trend is not None:
             extra.append(pdf.titled(layout.TREND_TITLE, trend))

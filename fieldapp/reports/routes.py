@@ -478,12 +478,12 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
     )
 
 
-def _download(report, fmt: str, district: District | None = None):
+def _download(report, fmt: str, district: District | None = None, province=None):
     """The report as a file to save, never cached by a shared cache: the letter (PDF,
     DOCX) of the district, or of the province or the country (`district` None), or the
     appendix (CSV, XLSX). The export is audited (under the district for a district's
     report, under none for a province's or the country's)."""
-    content = exports.export_report(report, fmt, current_app.config, district)
+    content = exports.export_report(report, fmt, current_app.config, district, province)
     exports.record_export(report, fmt, current_user, district.id if district else None)
     db.session.commit()
     response = current_app.response_class(content, content_type=exports.FORMATS[fmt])
@@ -550,7 +550,8 @@ def province_report(day: date):
 @login_required
 @province_only
 def province_export(day: date, fmt: str):
-    return _download(weekly_province_report(current_user.district.province, day), fmt)
+    province = current_user.district.province
+    return _download(weekly_province_report(province, day), fmt, province=province)
 
 
 @bp.route("/province/<int:province_id>/<isodate:day>")
@@ -566,7 +567,8 @@ def province_day(province_id: int, day: date):
 @login_required
 @province_only
 def province_day_export(province_id: int, day: date, fmt: str):
-    return _download(weekly_province_report(province_or_404(province_id), day), fmt)
+    province = province_or_404(province_id)
+    return _download(weekly_province_report(province, day), fmt, province=province)
 
 
 @bp.route("/province/<int:province_id>/month/<yearmonth:month>")
