@@ -23,6 +23,7 @@ from fieldapp.reports.figures import (
     save_typed_figures,
 )
 from fieldapp.reports.findings import COUNTED_NOTE
+from fieldapp.reports.notice import GroupRule, section_one
 from fieldapp.reports.weekly import (
     district_report,
     national_report,
@@ -206,6 +207,8 @@ def test_a_province_total_from_some_districts_says_so(app, client, login, make_u
     report = province_report(province, DAY)
     assert report.partial_total == (1, 3)
     assert report.total.partial_note == "(1/3 huyện có số liệu)"
+    first = section_one(report, GroupRule())[0].text
+    assert first.endswith("lượt (1/3 huyện có số liệu).")  # the letter says it too
     assert [row.partial_districts for row in report.rows] == [None, None, None]
     country = national_report(DAY)
     assert [row.partial_districts for row in country.rows] == [(1, 3)]
@@ -256,6 +259,9 @@ def test_the_appendix_keeps_the_sheets_order_then_hand_entered_communes(
         ),
     )
     assert appendix_names(quan_son) == ["Trung Xuân", "Sơn Hà", "Sơn Lư"]
+    # the form where figures are typed in lists them in the same order
+    form = client.get(f"/reports/{quan_son.id}/{DAY.isoformat()}/figures").get_data(as_text=True)
+    assert form.index("Trung Xuân") < form.index("Sơn Hà") < form.index("Sơn Lư")
     report = district_report(quan_son, DAY)
     assert [row.name for row in report.rows] == ["Trung Xuân", "Sơn Hà", "Sơn Lư"]
 

@@ -220,7 +220,9 @@ def _scans_paragraphs(report: WeeklyReport, rule: GroupRule) -> list[Paragraph]:
                 f"{_opening(report)} có {vn_number(total.venues_with_qr)} địa điểm đã tạo mã "
                 f"QR{_change(total.venues_change, 'địa điểm', previous)}; tổng số lượt quét "
                 f"mã QR là {vn_number(total.scans)} lượt"
-                f"{_change(total.scans_change, 'lượt', previous)}."
+                f"{_change(total.scans_change, 'lượt', previous)}"
+                # A province's or the country's sum from some districts only says so.
+                f"{' ' + total.partial_note if total.partial_note else ''}."
             ),
         )
     ]

@@ -29,7 +29,6 @@ from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import District
 from fieldapp.models.user import COUNTRY_NAME
-from fieldapp.places import in_vietnamese_order
 from fieldapp.reports import exports
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
 from fieldapp.reports.chart import bar_chart
@@ -79,6 +78,7 @@ from fieldapp.reports.weekly import (
     MEASURES,
     WeeklyReport,
     build_report,
+    communes_in_official_order,
     district_month_report,
     month_bounds,
     national_month_report,
@@ -308,7 +308,7 @@ def _preview_page(preview, token: str, source: str, status: int):
 def enter_figures(district_id: int, day: date):
     """One line per commune: the national figures of this report date, typed in."""
     district = district_or_404(district_id)
-    communes = in_vietnamese_order(district.communes)
+    communes = communes_in_official_order(district.communes)
     existing = figures_on(communes, day)
     if request.method == "GET":
         values = {

@@ -496,6 +496,12 @@ def official_order(rows: list[ReportRow]) -> list[ReportRow]:
     )
 
 
+def communes_in_official_order(communes) -> list[Commune]:
+    """A district's communes in the order of its report's rows (`official_order`): for the
+    form where the figures are typed in, so the office types them as the sheet lists them."""
+    return sorted(communes, key=lambda c: _unit_key(c.sheet_order, c.name, c.kind))
+
+
 def date_report(area: Area, report_date: date) -> WeeklyReport:
     """An area's report on a report date: each commune's figures of that date, compared with
     its own previous ones; the findings since the usual previous date (a week without one),
