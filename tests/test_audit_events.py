@@ -131,7 +131,8 @@ def test_figures_typed_overwritten_and_removed_are_recorded(client, supervisor, 
     son_lu = commune_named(quan_son, "Sơn Lư")
     assert type_in(client, quan_son, {}, **{f"clear-{son_lu.id}": "1"}).status_code == 303
     first, second = entries("figures_saved")
-    assert first.details["communes"] == ["Sơn Hà", "Sơn Lư"] and first.details["overwritten"] == []
+    # in the form's order, the official one: the thị trấn before the xã
+    assert first.details["communes"] == ["Sơn Lư", "Sơn Hà"] and first.details["overwritten"] == []
     assert second.details["overwritten"] == ["Sơn Hà"] and second.details["date"] == "2021-11-05"
     (removed,) = entries("figures_removed")
     assert removed.details == {"date": "2021-11-05", "communes": ["Sơn Lư"]}
