@@ -27,7 +27,7 @@ from fieldapp.access import (
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.models import District
+from fieldapp.models import District, Province
 from fieldapp.models.user import COUNTRY_NAME
 from fieldapp.reports import exports
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
@@ -478,7 +478,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
     )
 
 
-def _download(report, fmt: str, district: District | None = None, province=None):
+def _download(report, fmt: str, district: District | None = None, province: Province | None = None):
     """The report as a file to save, never cached by a shared cache: the letter (PDF,
     DOCX) of the district, or of the province or the country (`district` None), or the
     appendix (CSV, XLSX). The export is audited (under the district for a district's

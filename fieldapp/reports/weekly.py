@@ -358,12 +358,9 @@ def latest_figures(area: Area, since: date | None, until: date) -> dict:
         CommuneFigures.smartphones,
     )
     if since == until:  # one date: its rows, through the index on the date
-        communes = select(Commune.id)
-        if area.district_ids is None and area.province_id is not None:
-            communes = communes.join(District, District.id == Commune.district_id)
         query = select(*columns).where(
             CommuneFigures.report_date == until,
-            CommuneFigures.commune_id.in_(area.communes(communes)),
+            CommuneFigures.commune_id.in_(area.commune_ids()),
         )
         return {row.commune_id: row for row in db.session.execute(query)}
     latest = CommuneFigures.__table__.alias("latest")

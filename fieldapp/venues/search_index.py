@@ -29,6 +29,7 @@ THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowe
 
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import (
     ColumnElement,
@@ -134,14 +135,26 @@ def place_tokens(district_ids: list[int]) -> list[str] | None:
     """The index's tokens for a scope: p<id> for each province whose districts are all in
     it, d<id> for the other districts; None when there are too many to be worth asking
     the index (a national scope: its venues are checked on the rows instead)."""
-    return _scope(district_ids)[0]
+    return search_scope(district_ids).tokens
 
 
-def _scope(district_ids: list[int]) -> tuple[list[str] | None, bool]:
-    """The scope's place tokens (as `place_tokens`), and whether it is every district."""
+@dataclass(frozen=True)
+class SearchScope:
+    """Where a search looks, worked out once per search: its districts, their place
+    tokens (as `place_tokens`; [] when none of them exists) and whether it is every
+    district."""
+
+    district_ids: tuple[int, ...]
+    tokens: list[str] | None
+    everywhere: bool = False
+
+
+def search_scope(district_ids: list[int]) -> SearchScope:
     wanted = set(district_ids)
+    if not wanted:
+        return SearchScope((), [])
     if len(wanted) == 1:  # a district's users, the most of them: no need to ask
-        return [f"d{int(district_ids[0])}"], False
+        return SearchScope(tuple(wanted), [f"d{int(district_ids[0])}"])
     districts = select(District.id, District.province_id)
     every_district_read = len(wanted) > EVERY_DISTRICT_READ_ABOVE
     if not every_district_read:
@@ -160,7 +173,9 @@ def _scope(district_ids: list[int]) -> tuple[list[str] | None, bool]:
             tokens.append(f"p{province_id}")
         else:
             tokens += [f"d{district_id}" for district_id in sorted(wanted & set(districts_of))]
-    return (tokens if len(tokens) <= PLACE_FILTER_MAX else None), everywhere
+    return SearchScope(
+        tuple(sorted(wanted)), tokens if len(tokens) <= PLACE_FILTER_MAX else None, everywhere
+    )
 
 
 def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
@@ -169,10 +184,8 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
 
     The index's tokens come from `_parts`, so they hold only [0-9a-z]: nothing typed can
     reach the FTS5 or tsquery syntax (they are quoted all the same)."""
-    if not district_ids:
-        return stmt.where(literal(False))
     places = place_tokens(district_ids)
-    if places == []:  # none of these districts exists
+    if places == []:  # no district, or none that exists
         return stmt.where(literal(False))
     if db.engine.dialect.name == "postgresql":
         _plan_each_search()
@@ -247,10 +260,10 @@ def keys_in_index() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def indexed_keys(terms: list[str], district_ids: list[int], limit: int) -> list[tuple]:
-    """(rank, search key, venue id) of up to `limit` active venues of the districts that
+def indexed_keys(terms: list[str], scope: SearchScope, limit: int) -> list[tuple]:
+    """(rank, search key, venue id) of up to `limit` active venues of the scope that
     match every word, in no order. PostgreSQL only (`keys_in_index`)."""
-    tokens, everywhere = _scope(district_ids) if district_ids else ([], False)
+    tokens = scope.tokens
     if tokens == []:  # no district, or none that exists
         return []
     _plan_each_search()
@@ -259,16 +272,16 @@ def indexed_keys(terms: list[str], district_ids: list[int], limit: int) -> list[
     conditions = [term_matches(term, words.search_key) for term in inexact]
     if search_words is not None:
         conditions.append(_words_match(search_words))
-    if not tokens and not everywhere:
-        conditions.append(words.district_id.in_(district_ids))
+    if not tokens and not scope.everywhere:
+        conditions.append(words.district_id.in_(scope.district_ids))
     query = select(rank(terms, words.search_key), words.search_key, words.venue_id)
     return db.session.execute(query.where(*conditions).limit(limit)).all()
 
 
-def _walk_scope(district_ids: list[int]) -> ColumnElement[bool] | None:
+def _walk_scope(scope: SearchScope) -> ColumnElement[bool] | None:
     """PostgreSQL: the scope as a condition on the index table's place columns, which its
     b-trees start with; None for no district that exists."""
-    tokens, everywhere = _scope(district_ids) if district_ids else ([], False)
+    tokens = scope.tokens
     if tokens == []:
         return None
     words = _pg_words.c
@@ -280,36 +293,36 @@ def _walk_scope(district_ids: list[int]) -> ColumnElement[bool] | None:
             words.province_id.in_([int(t[1:]) for t in tokens if t[0] == "p"]),
             words.district_id.in_([int(t[1:]) for t in tokens if t[0] == "d"]),
         )
-    return literal(True) if everywhere else words.district_id.in_(district_ids)
+    return literal(True) if scope.everywhere else words.district_id.in_(scope.district_ids)
 
 
-def names_starting(terms: list[str], district_ids: list[int], limit: int) -> int:
+def names_starting(terms: list[str], scope: SearchScope, limit: int) -> int:
     """How many active venues of the districts have a search key (so a name) starting with
     the words as typed, counted up to `limit`: each of them matches every word, so when
     they reach the limit the result is large without asking the word index (which, for
     common words typed together nationally, intersects lists of hundreds of thousands of
     venues). An index-only scan of the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
-    scope = _walk_scope(district_ids)
-    if scope is None or not terms:
+    where = _walk_scope(scope)
+    if where is None or not terms:
         return 0
     words = _pg_words.c
     starting = (
         select(words.venue_id)
-        .where(scope, starts_with_phrase(terms, words.search_key))
+        .where(where, starts_with_phrase(terms, words.search_key))
         .limit(limit)
         .subquery()
     )
     return db.session.scalar(select(func.count()).select_from(starting))
 
 
-def indexed_walk(terms: list[str], district_ids: list[int], offset: int, count: int) -> list[int]:
+def indexed_walk(terms: list[str], scope: SearchScope, offset: int, count: int) -> list[int]:
     """The ids of the venues at `offset` to `offset + count` of a large result in the
     search's order, read along the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
-    scope = _walk_scope(district_ids)
-    if scope is None:
+    where = _walk_scope(scope)
+    if where is None:
         return []
     words = _pg_words.c
-    walk = matching(select(words.venue_id).where(scope), terms, words.search_key)
+    walk = matching(select(words.venue_id).where(where), terms, words.search_key)
     wanted = offset + count
     ids: list[int] = []
     for part in key_order_parts(terms, words.search_key):

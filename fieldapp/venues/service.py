@@ -64,13 +64,14 @@ def search_venues(
         # result's page; the venues are read for the page only.
         # Beyond a district (whose place token keeps the word index's work small), when
         # that many names start with the words, the result is large: no need to ask.
-        if len(ids) > 1 and search_index.names_starting(terms, ids, limit) == limit:
+        scope = search_index.search_scope(ids)
+        if len(ids) > 1 and search_index.names_starting(terms, scope, limit) == limit:
             keys, found = [], limit
         else:
-            keys = search_index.indexed_keys(terms, ids, limit)
+            keys = search_index.indexed_keys(terms, scope, limit)
             found = len(keys)
         if found > SORT_LIMIT:
-            chosen = search_index.indexed_walk(terms, ids, offset, page_size)
+            chosen = search_index.indexed_walk(terms, scope, offset, page_size)
     else:
         # One pass over the index's candidates gives the count and, when there are not
         # many, the whole order: (rank, search key, id) of at most SORT_LIMIT rows.
