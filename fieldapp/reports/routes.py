@@ -30,7 +30,7 @@ from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.models import District, Province
 from fieldapp.models.user import COUNTRY_NAME
 from fieldapp.reports import exports
-from fieldapp.reports.appendix import appendix_headers, appendix_rows
+from fieldapp.reports.appendix import appendix_headers, appendix_rows, label_columns
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.deadlines import (
     WEEKDAY_LABELS,
@@ -474,6 +474,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
         title=title(report),
         appendix=appendix_rows(report),
         appendix_headers=appendix_headers(report),
+        appendix_name_column=label_columns(report),
         trend=_report_trend(report, unit_id),
     )
 

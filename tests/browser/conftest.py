@@ -1,10 +1,13 @@
 """Real-browser fixtures: the app served on a local port, Debian's Chromium via Playwright."""
 
+import json
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
@@ -118,29 +121,137 @@ def csp_violations(context) -> list[str]:
     return context.fieldapp_csp_violations
 
 
-# Every page the browser tests open has its title checked: markup in it (a template included
-# into the <title> block, shown escaped in the tab, the history and a home-screen shortcut)
-# is reported to the console, and the test fails.
+# Every page the browser tests open is checked as it settles (its load event, and each htmx
+# swap or history restore after it): an init script, which Chromium runs whatever the Content
+# Security Policy says (the policy itself stays on, for the CSP check above), reports on the
+# console, under the marks below, and the phone fixtures fail the test at teardown:
+# - markup in the page title (a template included into the <title> block, shown escaped in
+#   the tab, the history and a home-screen shortcut);
+# - any WCAG 2.1 A/AA violation axe-core finds (node_modules/axe-core, from `make install`);
+# - a page wider than the phone: something makes it scroll sideways (an element scrolling
+#   inside its own overflow box, like the report's tables, is fine).
 TITLE_MARK = "fieldapp: markup in the page title: "
-TITLE_CHECK = f"""
-window.addEventListener("DOMContentLoaded", () => {{
-  if (/[<>]/.test(document.title)) console.error({TITLE_MARK!r} + document.title.slice(0, 200));
-}});
+AXE_MARK = "fieldapp: accessibility: "
+WIDE_MARK = "fieldapp: sideways scrolling: "
+CHECKED_MARK = "fieldapp: checked: "
+AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAGE_CHECKS = """
+(() => {
+  if (window !== window.top) return;
+  window.addEventListener("DOMContentLoaded", () => {
+    if (/[<>]/.test(document.title)) console.error(TITLE_MARK + document.title.slice(0, 200));
+  });
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + [...el.classList].map((c) => "." + c).join("");
+  const clipped = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  function checkWidth() {
+    // The layout viewport's width (360 px on the phone; more when a test widens it).
+    const limit = document.documentElement.clientWidth;
+    const width = document.documentElement.scrollWidth;
+    if (width <= limit) return;
+    const out = [...document.body.querySelectorAll("*")].filter((el) => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.right > limit + 0.5 && !clipped(el);
+    });
+    const deepest = out.filter((el) => !out.some((other) => other !== el && el.contains(other)));
+    console.error(WIDE_MARK + JSON.stringify({
+      url: location.href, width,
+      elements: deepest.slice(0, 8).map((el) =>
+        describe(el) + " (right edge " + Math.round(el.getBoundingClientRect().right) + " px)"),
+    }));
+  }
+  async function checkAxe() {
+    const result = await axe.run(document, {
+      runOnly: { type: "tag", values: AXE_TAGS }, resultTypes: ["violations"], preload: false,
+    });
+    for (const rule of result.violations) {
+      console.error(AXE_MARK + JSON.stringify({
+        rule: rule.id, impact: rule.impact, help: rule.help, url: location.href,
+        nodes: rule.nodes.slice(0, 8).map((node) => ({
+          target: node.target.join(" "), html: node.html.slice(0, 300),
+          why: node.failureSummary,
+        })),
+      }));
+    }
+  }
+  let timer = null;
+  let running = Promise.resolve();
+  async function check() {
+    timer = null;
+    checkWidth();
+    await checkAxe();
+    console.log(CHECKED_MARK + location.href);
+  }
+  function schedule() {
+    clearTimeout(timer);
+    // One check at a time (axe refuses to run twice at once), after the page has settled.
+    timer = setTimeout(() => { running = running.then(check, check); }, 50);
+  }
+  window.addEventListener("load", schedule);
+  document.addEventListener("htmx:afterSettle", schedule);
+  document.addEventListener("htmx:historyRestore", schedule);
+  // For the fixtures' teardown: the checks of the page as it is now have finished.
+  window.fieldappChecksDone = async () => {
+    while (timer !== null || document.readyState !== "complete") {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await running;
+    return true;
+  };
+})();
 """
+
+
+def page_checks_script() -> str:
+    """axe-core, then the checks above."""
+    constants = (
+        f"const TITLE_MARK = {TITLE_MARK!r}, AXE_MARK = {AXE_MARK!r},"
+        f" WIDE_MARK = {WIDE_MARK!r}, CHECKED_MARK = {CHECKED_MARK!r};"
+        f" const AXE_TAGS = {json.dumps(AXE_TAGS)};"
+    )
+    return AXE_SOURCE.read_text() + "\n;{" + constants + PAGE_CHECKS + "}"
 
 
 def _watch_console(context) -> None:
     context.fieldapp_csp_violations = []
     context.fieldapp_titles_with_markup = []
+    context.fieldapp_accessibility = []
+    context.fieldapp_too_wide = []
+    context.fieldapp_checked = []
+    marks = {
+        TITLE_MARK: context.fieldapp_titles_with_markup,
+        AXE_MARK: context.fieldapp_accessibility,
+        WIDE_MARK: context.fieldapp_too_wide,
+        CHECKED_MARK: context.fieldapp_checked,
+    }
 
     def on_console(message):
-        if message.type == "error" and "Content Security Policy" in message.text:
-            context.fieldapp_csp_violations.append(message.text)
-        if message.type == "error" and message.text.startswith(TITLE_MARK):
-            context.fieldapp_titles_with_markup.append(message.text)
+        text = message.text
+        if message.type == "error" and "Content Security Policy" in text:
+            context.fieldapp_csp_violations.append(text)
+        for mark, found in marks.items():
+            if text.startswith(mark):
+                found.append(text[len(mark) :])
 
     context.on("console", on_console)
-    context.add_init_script(TITLE_CHECK)
+    context.add_init_script(page_checks_script())
+
+
+def finish_page_checks(context) -> None:
+    """Wait until every open page of the context has been checked as it is now."""
+    for page in context.pages:
+        if page.is_closed():
+            continue
+        try:
+            page.evaluate("() => window.fieldappChecksDone ? window.fieldappChecksDone() : true")
+        except PlaywrightError:
+            continue  # a page gone or navigating away: its earlier states were checked
 
 
 def assert_titles_are_text(context) -> None:
@@ -148,9 +259,36 @@ def assert_titles_are_text(context) -> None:
     assert not titles, "\n".join(titles)
 
 
+def assert_accessible(context) -> None:
+    """No WCAG 2.1 A/AA violation on any page state the context has checked."""
+    found = [json.loads(text) for text in context.fieldapp_accessibility]
+    lines = []
+    for rule in found:
+        lines.append(f"{rule['rule']} ({rule['impact']}) on {rule['url']}: {rule['help']}")
+        lines += [f"    {n['target']}: {n['html']}\n      {n['why']}" for n in rule["nodes"]]
+    assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(lines)
+
+
+def assert_no_sideways_scroll(context) -> None:
+    """No page state the context has checked was wider than the phone."""
+    found = [json.loads(text) for text in context.fieldapp_too_wide]
+    lines = [
+        f"{page['url']} is {page['width']} px wide: {', '.join(page['elements'])}" for page in found
+    ]
+    assert not found, "pages scrolling sideways:\n" + "\n".join(lines)
+
+
 def assert_no_csp_violation(context) -> None:
     violations = csp_violations(context)
     assert not violations, "refused by the Content Security Policy:\n" + "\n".join(violations)
+
+
+def assert_pages_checked(context) -> None:
+    """Every check the phone fixtures make at teardown."""
+    assert_no_csp_violation(context)
+    assert_titles_are_text(context)
+    assert_accessible(context)
+    assert_no_sideways_scroll(context)
 
 
 def phone_context(browser, live_app, service_workers="allow"):
@@ -177,9 +315,9 @@ def phone(browser, live_app):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    finish_page_checks(context)
     context.close()
-    assert_no_csp_violation(context)
-    assert_titles_are_text(context)
+    assert_pages_checked(context)
 
 
 @pytest.fixture
@@ -189,9 +327,9 @@ def phone_without_worker(browser, live_app):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
+    finish_page_checks(context)
     context.close()
-    assert_no_csp_violation(context)
-    assert_titles_are_text(context)
+    assert_pages_checked(context)
 
 
 @pytest.fixture
