@@ -85,17 +85,40 @@ def _filters() -> LogFilter:
     )
 
 
+def _active_filters(filters: LogFilter) -> int:
+    """How many filters narrow the log (its order and page do not), for the "Lọc" button."""
+    narrowing = (
+        filters.date_from,
+        filters.date_to,
+        filters.commune_id,
+        filters.venue_type,
+        filters.inspector_id,
+        filters.outcome,
+        filters.review_state,
+        filters.has_photos,
+    )
+    return sum(value is not None for value in narrowing)
+
+
 @bp.route("/inspections")
 @login_required
 def log():
     """The inspection log: filter, sort and page; the URL keeps the filter."""
-    log_page = inspection_log(current_user, _filters())
+    filters = _filters()
+    log_page = inspection_log(current_user, filters)
+    active_filters = _active_filters(filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     offences = offence_counts(list({i.venue_id for i in log_page.inspections}))
     threshold = current_app.config["ESCALATION_THRESHOLD"]
     if wants_fragment():
         return render_template(
-            "reviews/_log.html", log=log_page, args=args, offences=offences, threshold=threshold
+            "reviews/_log.html",
+            log=log_page,
+            args=args,
+            offences=offences,
+            threshold=threshold,
+            active_filters=active_filters,
+            oob=True,
         )
     communes = picker_communes()
     inspectors = db.session.scalars(
@@ -111,6 +134,7 @@ def log():
         inspectors=inspectors,
         offences=offences,
         threshold=threshold,
+        active_filters=active_filters,
     )
 
 

@@ -124,9 +124,11 @@ def test_the_report_tables_scroll_by_keyboard_with_names_in_view(phone, live_app
 
     # Scrolled to the end, the names stay at the table's left edge, on top of the figures
     # moving under them.
+    name_column = page.locator(".appendix-table").get_attribute("data-name-column")
+    assert name_column == "3"  # STT, district, commune: the commune's name stays in view
     for name, names_cell in (
         ("findings", "tbody tr:first-child th"),
-        ("appendix", "tbody tr:first-child .sticky-col"),
+        ("appendix", f"tbody tr:first-child td:nth-child({name_column})"),
     ):
         region = page.locator(f"#{name}-scroll")
         cell = region.locator(names_cell)
@@ -152,4 +154,56 @@ def test_the_report_tables_scroll_by_keyboard_with_names_in_view(phone, live_app
     page.set_viewport_size({"width": 1024, "height": PHONE["height"]})
     expect(page.locator(".scroll-hint").first).to_be_hidden()
     assert not page.locator("#findings-scroll").evaluate("box => box.scrollWidth > box.clientWidth")
+    page.set_viewport_size(PHONE)
+
+
+def test_the_log_filters_fold_into_one_button_on_a_phone(phone, live_app, add_user):
+    add_user("truong-phong", "supervisor", "Hà Văn Minh")
+    page = phone
+    log_in(page, "truong-phong")
+    page.goto("/inspections")
+
+    filters = page.locator("#log-filters")
+    summary = filters.locator("summary")
+    expect(summary).to_have_text("Lọc")
+    expect(page.locator("#log-from")).to_be_hidden()
+    assert_fits_phone(page)
+    screenshot(page, "96-log-filters-folded")
+
+    summary.click()
+    expect(filters).to_have_attribute("open", "")
+    for name in ("from", "to", "commune", "inspector", "outcome", "type", "review", "photos"):
+        field = page.locator(f"#log-{name}")
+        label = page.locator(f"label[for=log-{name}]")
+        expect(label).to_be_visible()
+        expect(label).not_to_have_text("")
+        box = field.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], name
+    expect(page.get_by_label("Từ ngày")).to_be_visible()
+    expect(page.get_by_label("Đến ngày")).to_be_visible()
+    expect(page.get_by_label("Cán bộ kiểm tra")).to_be_visible()
+    expect(page.get_by_label("Kết quả", exact=True)).to_be_visible()
+    expect(page.locator("#log-commune option").first).to_have_attribute("value", "")
+    assert_fits_phone(page)
+    screenshot(page, "97-log-filters-open")
+
+    page.locator("#log-outcome").select_option("non_compliant")
+    expect(page).to_have_url(re.compile(r"outcome=non_compliant"))
+    expect(page.locator("#log-filter-count")).to_have_text("(1)")  # redrawn by htmx
+    page.get_by_label("Đến ngày").fill("2026-11-30")
+    page.get_by_label("Đến ngày").dispatch_event("change")
+    expect(page.locator("#log-filter-count")).to_have_text("(2)")
+
+    # A filter set: the page opens with the filters shown and counted.
+    page.reload()
+    expect(filters).to_have_attribute("open", "")
+    expect(summary).to_have_text("Lọc (2)")
+    expect(page.get_by_label("Kết quả", exact=True)).to_have_value("non_compliant")
+
+    # On a wide screen the filters are shown without the button.
+    page.set_viewport_size({"width": 1024, "height": PHONE["height"]})
+    page.goto("/inspections")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(summary).to_be_hidden()
+    expect(page.locator("#log-commune")).to_be_visible()
     page.set_viewport_size(PHONE)
