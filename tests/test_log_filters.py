@@ -40,7 +40,7 @@ def test_the_filters_open_and_count_when_set(client, supervisor, quan_son, query
     query = query.format(commune=commune_named(quan_son, "Sơn Hà").id, me=supervisor.id)
     html = client.get(f"/inspections{query}").get_data(as_text=True)
     assert (" open" in filters_fold(html)) == (count > 0)
-    expected = f" ({count})" if count else ""
+    expected = f"({count})" if count else ""
     assert f'<span id="log-filter-count">{expected}</span>' in html
 
 
@@ -58,6 +58,6 @@ def test_the_fragment_redraws_the_count_out_of_band(client, supervisor):
     ).get_data(as_text=True)
     assert "<html" not in fragment and "<details" not in fragment
     assert fragment.lstrip().startswith('<section id="log-results"')
-    assert '<span id="log-filter-count" hx-swap-oob="true"> (2)</span>' in fragment
+    assert '<span id="log-filter-count" hx-swap-oob="true">(2)</span>' in fragment
     page = client.get("/inspections?outcome=compliant").get_data(as_text=True)
     assert "hx-swap-oob" not in page
