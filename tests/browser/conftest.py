@@ -190,8 +190,16 @@ PAGE_CHECKS = """
     const state = innerWidth + " " + document.documentElement.outerHTML;
     if (state === lastState) return;
     lastState = state;
-    checkWidth();
-    await checkAxe();
+    try {
+      checkWidth();
+      await checkAxe();
+    } catch (error) {
+      // A check that cannot run fails the test too: it must never pass silently.
+      console.error(AXE_MARK + JSON.stringify({
+        rule: "check-failed", impact: "unknown", help: String(error), url: location.href,
+        nodes: [],
+      }));
+    }
     console.log(CHECKED_MARK + location.href);
   }
   function schedule() {
@@ -204,7 +212,8 @@ PAGE_CHECKS = """
   document.addEventListener("htmx:historyRestore", schedule);
   // For the fixtures' teardown: the checks of the page as it is now have finished.
   window.fieldappChecksDone = async () => {
-    while (timer !== null || document.readyState !== "complete") {
+    const deadline = performance.now() + 15000;  // a page that never finishes loading
+    while ((timer !== null || document.readyState !== "complete") && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await running;

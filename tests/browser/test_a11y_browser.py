@@ -85,6 +85,16 @@ def test_the_width_check_fails_on_a_page_wider_than_the_phone(browser, live_app)
     assert_accessible(context)
 
 
+def test_a_check_that_cannot_run_fails_the_test(browser, live_app):
+    broken = HEAD.replace(
+        "<title>",
+        "<script>window.axe = {run: () => Promise.reject(new Error('axe broke'))};</script><title>",
+    )
+    context = checked_context(browser, live_app, broken + "</main></body></html>")
+    with pytest.raises(AssertionError, match=r"check-failed.*axe broke"):
+        assert_accessible(context)
+
+
 def test_content_scrolling_inside_its_own_box_passes_both_checks(browser, live_app):
     context = checked_context(browser, live_app, SCROLLS_INSIDE)
     assert len(context.fieldapp_checked) == 1
