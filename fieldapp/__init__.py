@@ -268,6 +268,11 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale() or "vi"),
             "field_label": audit.field_label,
             "field_value": audit.field_value,
+            # The audit trail's entries in the screens' words (helper "screens").
+            "audit_entry_heading": audit.entry_heading,
+            "audit_entry_time": audit.entry_time,
+            "audit_change_lines": audit.change_lines,
+            "audit_detail_lines": audit.detail_lines,
             "may_review": may_review,
         }
 
