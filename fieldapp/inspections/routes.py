@@ -120,6 +120,7 @@ def create(venue_id: int):
                     "Nothing you entered was lost."
                 ),
                 errors={name: [str(e) for e in errors] for name, errors in form.errors.items()},
+                problems=form.problems(),
             ), 422
         return _render_form(venue, form, 422, waiting=result.waiting_photos)
     db.session.commit()

@@ -124,6 +124,7 @@
   function settle(item, status, body) {
     item.message = body.message || "";
     item.errors = null;
+    item.problems = null;
     var outcome;
     if (status === 200 || status === 201) {
       item.state = "sent";
@@ -145,6 +146,8 @@
       item.state = "refused";
       item.refusal = body.status || "refused";
       item.errors = body.errors || null;
+      // The same errors in the form's order, each naming its question.
+      item.problems = body.problems || null;
       outcome = "refused";
     } else {
       item.state = "waiting";

@@ -223,6 +223,10 @@ def test_a_refused_finding_waits_in_the_outbox_to_be_fixed(phone_without_worker,
     item = page.locator(".outbox-item")
     expect(item.locator("[data-state]")).to_have_text("Bị từ chối")
     expect(item).to_contain_text("Không được lớn hơn số khách thấy vào")
+    # The error names its question, not its field code.
+    problem = item.locator("[data-problem='visitors_scanned']")
+    expect(problem).to_contain_text(": Không được lớn hơn")
+    expect(problem).not_to_contain_text("visitors_scanned")
     expect(page.locator("[data-outbox-count]")).to_have_text("1")
     screenshot(page, "12-outbox-refused")
     assert inspections(live_app) == []
