@@ -25,6 +25,7 @@ ALL = frozenset(role.value for role in Role)
 INSPECTING = frozenset({Role.INSPECTOR.value, Role.SUPERVISOR.value})
 OFFICE = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
 SUPERVISOR = frozenset({Role.SUPERVISOR.value})
+INSPECTOR = frozenset({Role.INSPECTOR.value})
 ADMIN = frozenset({Role.ADMIN.value})
 PUBLIC = None  # no log-in needed
 
@@ -85,6 +86,9 @@ PERMISSIONS = [
     Permission("GET", "/healthz", "/healthz", PUBLIC, ANYONE),
     Permission("GET", "/outbox", "/outbox", ALL, ANYONE),
     Permission("GET", "/", "/", ALL, EMPTY),
+    # The home page's lists in full: an inspector's assignments; the venues due.
+    Permission("GET", "/home/assignments", "/home/assignments", INSPECTOR, EMPTY),
+    Permission("GET", "/home/due", "/home/due", ALL, EMPTY),
     # Venues.
     Permission("GET", "/venues", "/venues?q=cho", ALL, EMPTY),
     Permission("GET", "/venues/new", "/venues/new", ALL, EMPTY),

@@ -178,7 +178,9 @@
         previews.appendChild(el("figure", { class: "photo-preview" },
           [el("img", { src: photo.url, alt: photo.name }), remove]));
       });
-      photoCount.textContent = photos.length ? t("photos_chosen", photos.length) : t("no_photo");
+      // A correction's form says "no new photo": the finding's own are shown above it.
+      photoCount.textContent = photos.length ? t("photos_chosen", photos.length)
+        : (photoCount.getAttribute("data-empty-text") || t("no_photo"));
     }
 
     // Photos leave the phone no larger than the server keeps them, as JPEG: three go
