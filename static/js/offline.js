@@ -123,6 +123,19 @@
   var form = document.querySelector("[data-inspection-form]");
   if (form) setupInspectionForm(form);
 
+  // The correction form posts its new photos as a plain form: say how many are chosen
+  // (the finding's own are shown above it, kept).
+  var correction = document.querySelector("[data-correction-form]");
+  if (correction) {
+    var correctionPhotos = correction.querySelector("[data-photo-input]");
+    var correctionCount = correction.querySelector("[data-photo-count]");
+    correctionPhotos.addEventListener("change", function () {
+      var chosen = correctionPhotos.files.length;
+      correctionCount.textContent = chosen ? t("photos_chosen", chosen)
+        : (correctionCount.getAttribute("data-empty-text") || t("no_photo"));
+    });
+  }
+
   function setupInspectionForm(form) {
     var venueId = Number(form.getAttribute("data-venue-id"));
     var venueName = form.getAttribute("data-venue-name");
