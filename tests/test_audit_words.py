@@ -9,6 +9,7 @@ from sqlalchemy import select
 from fieldapp import audit
 from fieldapp.audit import AuditField, describe_fields, field_label, field_value, record_event
 from fieldapp.extensions import db
+from fieldapp.letters.service import FIELDS as LETTER_FIELDS
 from fieldapp.models import AuditEntry
 from tests.factories import commune_named, inspection_answers
 
@@ -163,3 +164,12 @@ def test_a_row_added_to_the_table_words_that_field(app):
     assert field_value("anything", None) == "—" and field_value("anything", "2026-12-08") == (
         "08/12/2026"
     )
+
+
+def test_the_letters_rows_name_a_templates_fields_and_an_edits_parts(app):
+    with app.test_request_context():
+        for field in LETTER_FIELDS:
+            assert field_label(field.name, "letter_template") == str(field.label)
+        assert field_value("edited", ["number", "section_2"], "letter_edit") == (
+            "Số công văn, 2. Tồn tại, hạn chế"
+        )

@@ -525,6 +525,22 @@ def revert_edit(district: District, day: date, by: User) -> bool:
     return True
 
 
+# The audit trail names an edit's parts as the letter titles them.
+describe_fields(
+    {
+        "edited": AuditField(
+            _l("Edited parts"),
+            {
+                "number": _l("The letter's number"),
+                "section_2": f"2. {SECTION_TWO_TITLE}",
+                "section_3": f"3. {SECTION_THREE_TITLE}",
+            },
+        )
+    },
+    entity="letter_edit",
+)
+
+
 def edited_parts(edit: LetterEdit | None) -> frozenset[str]:
     """The letter's parts an edit changed: "number", "section_2", "section_3"."""
     if edit is None:
