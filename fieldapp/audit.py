@@ -136,8 +136,7 @@ FIELDS: dict[str, AuditField] = {
     "scope": AuditField(_l("Sees"), SCOPE_LABELS),
     "serial": AuditField(_l("Poster number")),
     "venue": AuditField(_l("Venue")),
-    "reason": AuditField(_l("Reason"), POSTER_REASON_LABELS),
-    "state": AuditField(_l("State"), POSTER_STATE_LABELS),
+    "reason": AuditField(_l("Reason")),
     "printed": AuditField(_l("Printed at once")),
     "file": AuditField(_l("File")),
     "source": AuditField(_l("File")),
@@ -158,7 +157,10 @@ FIELDS: dict[str, AuditField] = {
     "as": AuditField(_l("Run for")),
 }
 # Where a field's name means something else for one kind of record: (entity, name).
-ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {}
+ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
+    ("poster", "reason"): AuditField(_l("Reason"), POSTER_REASON_LABELS),
+    ("poster", "state"): AuditField(_l("State"), POSTER_STATE_LABELS),
+}
 
 
 def describe_fields(rows: Mapping[str, AuditField], entity: str | None = None) -> None:
@@ -183,10 +185,14 @@ def field_label(name: str, entity: str | None = None) -> str:
 
 
 def _code_words(labels: Mapping, value) -> str:
+    """A code's label; several codes (a list, or codes joined by commas as the checklist's
+    actions are stored) label by label. Text that is not codes stays as it is."""
     if isinstance(value, (list, tuple)):
         codes = list(value)
     elif isinstance(value, str) and value not in labels and "," in value:
         codes = [code for code in value.split(",") if code]
+        if not all(code in labels for code in codes):
+            return value
     else:
         return str(labels.get(value, value))
     return ", ".join(str(labels.get(code, code)) for code in codes)

@@ -159,11 +159,15 @@ def test_a_row_added_to_the_table_words_that_field(app):
         assert field_label("reason", "venue") == "Lý do đóng"
         assert field_value("reason", "Dừng kinh doanh", "venue") == "Dừng kinh doanh"
         assert field_value("reason", "damaged", "poster") == "Mã hư hỏng"
+        assert field_value("reason", "damaged, then torn", "venue") == "damaged, then torn"
     finally:
         del audit.ENTITY_FIELDS[("venue", "reason")]
     assert field_value("anything", None) == "—" and field_value("anything", "2026-12-08") == (
         "08/12/2026"
     )
+    # Text with commas that is not codes stays whole.
+    assert field_value("actions", "reminder,poster_issued").count(",") == 1
+    assert field_value("actions", "nhắc, rồi đi") == "nhắc, rồi đi"
 
 
 def test_the_letters_rows_name_a_templates_fields_and_an_edits_parts(app):
