@@ -78,6 +78,7 @@ def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
 
 
 def venues_due_count(user) -> int:
+    """How many venues of the district are due for re-inspection."""
     return db.session.scalar(select(func.count()).select_from(_due_query(user).subquery()))
 
 
