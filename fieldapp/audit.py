@@ -46,6 +46,9 @@ AUDIT_ACTION_LABELS = {
     "edit": _l("Corrected"),
     "review": _l("Reviewed"),
     "delete": _l("Deleted"),
+    # venue: an admin closing and reopening a venue from its page.
+    "venue_closed": _l("Venue closed"),
+    "venue_reopened": _l("Venue reopened"),
 }
 # The events of the audit trail, as its screen names them.
 EVENT_ACTION_LABELS = {
@@ -91,6 +94,7 @@ OTHER_FIELD_LABELS = {
     "longitude": _l("Longitude"),
     "code": _l("Venue code"),
     "is_active": _l("Open"),
+    "closed_reason": _l("Reason for closing"),
 }
 
 

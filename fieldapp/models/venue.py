@@ -51,6 +51,9 @@ class Venue(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Set when an admin merged this venue, a duplicate, into another one.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"))
+    # Set when an admin closed it (fieldapp/venues/service.py, close_venue); cleared on reopening.
+    closed_reason: Mapped[str] = mapped_column(String(300), default="")
+    closed_at: Mapped[datetime | None] = mapped_column()
     # Name, code and address folded (no diacritics, lower case) for search.
     search_key: Mapped[str] = mapped_column(String(600), default="", index=True)
     # Denormalised from the newest inspection so lists show status without a join.
