@@ -10,7 +10,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune, District
 from fieldapp.models.user import User
-from fieldapp.places import full_address
+from fieldapp.places import address_line, full_address, official_name
 from fieldapp.text import search_text
 
 # The venue types named in the provincial orders (DOMAIN.md), as stored codes.
@@ -86,6 +86,12 @@ class Venue(db.Model):
             district.name,
             district.province.name,
         )
+
+    @property
+    def commune_address(self) -> str:
+        """Its address with its commune only, written once: "Bản Na Hồ, xã Sơn Hà" (for
+        screens of one district, such as the likely duplicates)."""
+        return address_line(self.address, official_name(self.commune.name, self.commune.kind))
 
     @property
     def has_position(self) -> bool:
