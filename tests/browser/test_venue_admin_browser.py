@@ -77,6 +77,12 @@ def test_closing_a_venue_at_360_px(add_user, phone_without_worker, live_app):
     page = phone_without_worker
     log_in(page, "admin")
     page.goto(f"/venues/{market}")
+    page.get_by_role("link", name="Sửa thông tin").click()
+    page.get_by_label("Tên địa điểm").fill("Chợ trung tâm Sơn Hà")
+    assert_fits_phone(page)
+    screenshot(page, "44-venue-edit")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", name="Chợ trung tâm Sơn Hà")).to_be_visible()
     page.get_by_role("link", name="Đóng địa điểm").click()
     confirm = page.locator("#close-confirm")
     expect(confirm).to_be_visible()
