@@ -51,6 +51,9 @@ AUDIT_ACTION_LABELS = {
     "edit": _l("Corrected"),
     "review": _l("Reviewed"),
     "delete": _l("Deleted"),
+    # venue: an admin closing and reopening a venue from its page.
+    "venue_closed": _l("Venue closed"),
+    "venue_reopened": _l("Venue reopened"),
 }
 # The events of the audit trail, as its screen names them.
 EVENT_ACTION_LABELS = {
@@ -129,6 +132,7 @@ FIELDS: dict[str, AuditField] = {
     "venue_type": AuditField(_venue_label("venue_type"), VENUE_TYPE_LABELS),
     "commune_id": AuditField(_venue_label("commune_id"), _commune_name),
     "is_active": AuditField(_l("Open")),
+    "closed_reason": AuditField(_l("Reason for closing")),
     # Events' details (the /audit screen).
     "username": AuditField(_l("Username")),
     "display_name": AuditField(_l("Full name")),

@@ -95,8 +95,19 @@ PERMISSIONS = [
     Permission("POST", "/venues/new", "/venues/new", ALL, EMPTY),
     Permission("GET", "/venues/<int:venue_id>", "/venues/{venue}", ALL, NOT_FOUND),
     Permission("GET", "/venues/duplicates", "/venues/duplicates", ADMIN, EMPTY),
+    # The merge's confirmation (GET) and the merge once confirmed (POST).
+    Permission("GET", "/venues/duplicates/merge", "/venues/duplicates/merge", ADMIN, EMPTY),
     Permission("POST", "/venues/duplicates/merge", "/venues/duplicates/merge", ADMIN, EMPTY),
     Permission("POST", "/venues/duplicates/dismiss", "/venues/duplicates/dismiss", ADMIN, EMPTY),
+    # A venue added on the spot: the confirmation; an admin's edit, closing and reopening.
+    Permission(
+        "GET", "/venues/<int:venue_id>/registered", "/venues/{venue}/registered", ALL, NOT_FOUND
+    ),
+    Permission("GET", "/venues/<int:venue_id>/edit", "/venues/{venue}/edit", ADMIN, NOT_FOUND),
+    Permission("POST", "/venues/<int:venue_id>/edit", "/venues/{venue}/edit", ADMIN, NOT_FOUND),
+    Permission("GET", "/venues/<int:venue_id>/close", "/venues/{venue}/close", ADMIN, NOT_FOUND),
+    Permission("POST", "/venues/<int:venue_id>/close", "/venues/{venue}/close", ADMIN, NOT_FOUND),
+    Permission("POST", "/venues/<int:venue_id>/reopen", "/venues/{venue}/reopen", ADMIN, NOT_FOUND),
     Permission("GET", "/venues/import", "/venues/import", ADMIN, EMPTY),
     Permission("POST", "/venues/import", "/venues/import", ADMIN, EMPTY),
     # A confirmed import (a job): its admins follow it; another district's is not found.
