@@ -175,7 +175,7 @@ def _register_template_helpers(app: Flask) -> None:
     from fieldapp.offline.ui_text import ui_text
     from fieldapp.posters import labels as poster_labels
     from fieldapp.reviews import labels as review_labels
-    from fieldapp.reviews.service import may_review
+    from fieldapp.reviews.service import may_review, review_version
     from fieldapp.venues import labels as venue_labels
 
     @app.template_filter("vn_date")
@@ -269,6 +269,7 @@ def _register_template_helpers(app: Flask) -> None:
             "field_label": audit.field_label,
             "field_value": audit.field_value,
             "may_review": may_review,
+            "review_version": review_version,
         }
 
 

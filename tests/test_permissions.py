@@ -158,6 +158,13 @@ PERMISSIONS = [
         only_own=True,
     ),
     Permission(
+        "GET",
+        "/inspections/<int:inspection_id>/approve",
+        "/inspections/{inspection}/approve",
+        SUPERVISOR,
+        NOT_FOUND,
+    ),
+    Permission(
         "POST",
         "/inspections/<int:inspection_id>/approve",
         "/inspections/{inspection}/approve",

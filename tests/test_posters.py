@@ -234,7 +234,7 @@ def test_replacement_to_the_print_queue_then_printed_and_delivered(
     login()
     inspection = record_finding(venue, qr_posted="damaged")
     detail = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
-    assert "Poster thay thế" in detail
+    assert 'id="replacement-offer"' in detail
     response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     assert response.status_code == 303
     poster = db.session.scalar(select(Poster))

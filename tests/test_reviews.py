@@ -42,6 +42,11 @@ def office(record_finding, client, login, make_user, make_venue, quan_son):
     }
 
 
+def seen(inspection, **form) -> dict:
+    """A review form as the page sends it: the version of the answers the supervisor saw."""
+    return {"version": review_service.review_version(inspection), **form}
+
+
 def log_ids(client, query="") -> list[int]:
     body = client.get(f"/inspections{query}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in body
@@ -181,13 +186,13 @@ def audit_of(inspection) -> list[AuditEntry]:
 
 def test_approve_once(client, office):
     a = office["a"]
-    response = client.post(f"/inspections/{a.id}/approve")
+    response = client.post(f"/inspections/{a.id}/approve", data=seen(a))
     assert response.status_code == 303
     assert a.review_state == "approved" and a.reviewed_by_id == office["supervisor"].id
     [created, reviewed] = audit_of(a)
     assert created.action == "create" and reviewed.action == "review"
     assert json.loads(reviewed.changes)["review_state"] == ["pending", "approved"]
-    again = client.post(f"/inspections/{a.id}/approve", follow_redirects=True)
+    again = client.post(f"/inspections/{a.id}/approve", data=seen(a), follow_redirects=True)
     assert "đã được duyệt" in again.get_data(as_text=True)
     assert len(audit_of(a)) == 2
 
@@ -204,7 +209,7 @@ def test_inspectors_cannot_review(client, login, office):
 
 def test_return_needs_a_comment(client, office):
     b = office["b"]
-    response = client.post(f"/inspections/{b.id}/return", data={"comment": "   "})
+    response = client.post(f"/inspections/{b.id}/return", data=seen(b, comment="   "))
     assert response.status_code == 422
     assert "Ghi rõ cán bộ kiểm tra cần sửa gì" in response.get_data(as_text=True)
     assert b.review_state == "pending" and len(audit_of(b)) == 1
@@ -213,7 +218,7 @@ def test_return_needs_a_comment(client, office):
 def test_returned_then_corrected_then_approved(client, login, office):
     b = office["b"]
     client.post(
-        f"/inspections/{b.id}/return", data={"comment": "Ảnh mờ, ghi lại số khách quét mã."}
+        f"/inspections/{b.id}/return", data=seen(b, comment="Ảnh mờ, ghi lại số khách quét mã.")
     )
     assert b.review_state == "returned"
     assert client.post(f"/inspections/{b.id}/approve", follow_redirects=True).status_code == 200
@@ -254,7 +259,7 @@ def test_returned_then_corrected_then_approved(client, login, office):
     assert "Lịch sử thay đổi" in detail and "Trong đó, số khách quét mã</strong>: 9 → 7" in detail
 
     login(office["supervisor"])
-    client.post(f"/inspections/{b.id}/approve")
+    client.post(f"/inspections/{b.id}/approve", data=seen(b))
     assert b.review_state == "approved"
     login(office["first"])
     locked = client.post(
@@ -367,7 +372,7 @@ def test_repeat_offenders_are_counted_and_listed(
 def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_district):
 
     a = office["a"]
-    client.post(f"/inspections/{a.id}/approve")
+    client.post(f"/inspections/{a.id}/approve", data=seen(a))
     response = client.get(f"/inspections/{a.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     document = pypdfium2.PdfDocument(response.data)
@@ -407,18 +412,18 @@ def test_a_supervisor_cannot_review_their_own_finding(client, login, make_user, 
     own = db.session.scalar(select(Inspection))
     page = client.get(f"/inspections/{own.id}").get_data(as_text=True)
     assert f"/inspections/{own.id}/approve" not in page
-    refused = client.post(f"/inspections/{own.id}/approve", follow_redirects=True)
+    refused = client.post(f"/inspections/{own.id}/approve", data=seen(own), follow_redirects=True)
     assert "Bạn là người ghi kết quả này: lãnh đạo khác phải duyệt." in refused.get_data(
         as_text=True
     )
-    client.post(f"/inspections/{own.id}/return", data={"comment": "Sửa lại"})
+    client.post(f"/inspections/{own.id}/return", data=seen(own, comment="Sửa lại"))
     db.session.refresh(own)
     assert own.review_state == "pending" and own.inspector_id == supervisor.id
     login(make_user("mai", role="supervisor"))
     assert f"/inspections/{own.id}/approve" in client.get(f"/inspections/{own.id}").get_data(
         as_text=True
     )
-    assert client.post(f"/inspections/{own.id}/approve").status_code == 303
+    assert client.post(f"/inspections/{own.id}/approve", data=seen(own)).status_code == 303
     db.session.refresh(own)
     assert own.review_state == "approved"
 
@@ -434,7 +439,8 @@ def test_the_home_page_lists_the_latest_returned_findings_and_links_to_all(
     supervisor = login(make_user("supervisor", role="supervisor"))
     for finding in findings:
         response = client.post(
-            f"/inspections/{finding.id}/return", data={"comment": f"Sửa {finding.venue.name}."}
+            f"/inspections/{finding.id}/return",
+            data=seen(finding, comment=f"Sửa {finding.venue.name}."),
         )
         assert response.status_code in (200, 303)
     assert supervisor.can_review
@@ -451,7 +457,7 @@ def test_the_home_page_lists_the_latest_returned_findings_and_links_to_all(
 
 def test_a_few_returned_findings_need_no_link(client, login, office):
     b = office["b"]
-    client.post(f"/inspections/{b.id}/return", data={"comment": "Ảnh mờ."})
+    client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Ảnh mờ."))
     assert b.review_state == "returned"
     login(office["first"])
     home = client.get("/").get_data(as_text=True)
