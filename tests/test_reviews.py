@@ -463,3 +463,147 @@ def test_a_few_returned_findings_need_no_link(client, login, office):
     home = client.get("/").get_data(as_text=True)
     assert "Bị trả lại, cần sửa" in home and "Ảnh mờ." in home
     assert "kết quả bị trả lại" not in home
+
+
+# --- approving: confirmed, the version checked, then the next finding ----------------------
+
+
+def approve_link(client, inspection) -> str:
+    """The finding page's "Duyệt" link: to the confirmation, with the version seen."""
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    link = page.split('id="approve" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert link.startswith(f"/inspections/{inspection.id}/approve?version=")
+    return link
+
+
+def confirm_form_version(page: str) -> str:
+    return page.split('name="version" value="')[1].split('"')[0]
+
+
+def test_approving_asks_for_confirmation_then_opens_the_next_pending(client, office):
+    """ "Duyệt" opens a confirmation (nothing approved yet); confirming approves and opens
+    the next finding of the queue (newest first), then the queue when none is left."""
+    a, b, c = office["a"], office["b"], office["c"]
+    confirm = client.get(approve_link(client, c))
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and 'id="confirm-approve"' in page
+    assert 'method="post"' in page and f'action="/inspections/{c.id}/approve"' in page
+    assert c.review_state == "pending"  # opening the confirmation approves nothing
+
+    done = client.post(f"/inspections/{c.id}/approve", data={"version": confirm_form_version(page)})
+    assert done.status_code == 303 and done.headers["Location"] == f"/inspections/{b.id}"
+    assert c.review_state == "approved"
+    following = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Đã duyệt" in following and 'id="approve"' in following
+
+    done = client.post(f"/inspections/{b.id}/approve", data=seen(b))
+    assert done.headers["Location"] == f"/inspections/{a.id}"
+    done = client.post(f"/inspections/{a.id}/approve", data=seen(a))
+    assert done.headers["Location"] == "/inspections?review=pending"
+    assert "Không còn kết quả kiểm tra nào chờ duyệt" in client.get(
+        done.headers["Location"]
+    ).get_data(as_text=True)
+
+
+def test_the_next_pending_starts_again_from_the_top_and_skips_ones_own(
+    client, login, make_venue, office
+):
+    """Approving the oldest goes on to the newest pending one; a finding the supervisor
+    recorded is never offered as next (four eyes)."""
+    own = login(office["supervisor"])
+    client.post(
+        f"/venues/{make_venue('Quán mới').id}/inspections",
+        data=inspection_answers(),
+        content_type="multipart/form-data",
+    )
+    assert own.can_review
+    done = client.post(f"/inspections/{office['a'].id}/approve", data=seen(office["a"]))
+    assert done.headers["Location"] == f"/inspections/{office['c'].id}"
+
+
+def correct(client, login, office, inspection, scanned="7"):
+    """The inspector corrects a returned finding through the correction form."""
+    login(office["first"])
+    answers = inspection_answers(
+        uuid=inspection.uuid,
+        qr_posted="missing",
+        checkin_method="staff_scan",
+        visitors_scanned=scanned,
+        photos=(io.BytesIO(jpeg_bytes(color=(0, 0, 255))), "moi.jpg"),
+    )
+    response = client.post(
+        f"/inspections/{inspection.id}/edit", data=answers, content_type="multipart/form-data"
+    )
+    assert response.status_code == 303
+    login(office["supervisor"])
+
+
+def test_a_finding_corrected_after_it_was_opened_is_not_approved(client, login, office):
+    """The supervisor's tab shows the answers before a correction: approving from it (the
+    confirmation or its post) shows the finding again with the new answers and a message;
+    nothing is approved until the new answers are the ones confirmed."""
+    b = office["b"]
+    old_link = approve_link(client, b)  # "Duyệt" as a tab left open shows it
+    assert old_link.endswith("?version=original")
+    client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Ghi lại số khách quét mã."))
+    correct(client, login, office, b)
+
+    for response in (
+        client.get(old_link),
+        client.post(f"/inspections/{b.id}/approve", data={"version": "original"}),
+    ):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "đã được sửa sau khi bạn mở trang" in page
+        assert 'data-answer="visitors_observed">7 / 10<' in page  # the corrected answer
+        db.session.refresh(b)
+        assert b.review_state == "pending"
+    assert 'id="approve"' in page  # the page offers the approval of what it now shows
+
+    confirm = client.get(approve_link(client, b)).get_data(as_text=True)
+    done = client.post(
+        f"/inspections/{b.id}/approve", data={"version": confirm_form_version(confirm)}
+    )
+    assert done.status_code == 303
+    db.session.refresh(b)
+    assert b.review_state == "approved"
+
+
+def test_returning_a_finding_corrected_since_is_refused_keeping_the_comment(client, login, office):
+    b = office["b"]
+    client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Chụp lại ảnh."))
+    correct(client, login, office, b)
+    response = client.post(
+        f"/inspections/{b.id}/return", data={"version": "original", "comment": "Vẫn thiếu ảnh."}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "đã được sửa sau khi bạn mở trang" in page
+    assert "Vẫn thiếu ảnh." in page  # what the supervisor typed is kept
+    db.session.refresh(b)
+    assert b.review_state == "pending"
+    again = client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Vẫn thiếu ảnh."))
+    assert again.status_code == 303
+    db.session.refresh(b)
+    assert b.review_state == "returned"
+
+
+def test_a_review_form_without_its_version_changes_nothing(client, office):
+    a = office["a"]
+    for response in (
+        client.get(f"/inspections/{a.id}/approve"),
+        client.post(f"/inspections/{a.id}/approve"),
+        client.post(f"/inspections/{a.id}/return", data={"comment": "Sửa lại."}),
+    ):
+        assert response.status_code == 409
+        assert "Biểu mẫu không cho biết" in response.get_data(as_text=True)
+    assert a.review_state == "pending"
+
+
+def test_the_confirmation_refuses_what_cannot_be_approved(client, login, office):
+    a = office["a"]
+    client.post(f"/inspections/{a.id}/approve", data=seen(a))
+    response = client.get(f"/inspections/{a.id}/approve?version=original")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/inspections/{a.id}"
+    login(office["first"])
+    assert client.get(f"/inspections/{a.id}/approve?version=original").status_code == 403
