@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select
 
 from fieldapp.config import load_config
 from fieldapp.extensions import db
-from fieldapp.models import Inspection, Poster, PosterBatch, Venue
+from fieldapp.models import Commune, Inspection, Poster, PosterBatch, Venue
 from fieldapp.posters import service
 from fieldapp.posters.render import (
     A4_CODE_SIDE,
@@ -666,6 +666,57 @@ def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
         ).exit_code
         == 2
     )
+
+
+def test_posters_command_finds_the_commune_s_district(
+    app, make_venue, quan_son, other_district, tmp_path
+):
+    """With several districts, a commune's name found in one of them needs no --district
+    (matched as every place name is: without prefix or diacritics)."""
+    runner = app.test_cli_runner()
+    make_venue("Chợ Trung Xuân", commune=commune_named(quan_son, "Trung Xuân"))
+    out = tmp_path / "trung-xuan.pdf"
+    result = runner.invoke(args=["posters", "--commune", "xa trung xuan", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 posters for Trung Xuân (Quan Sơn)" in result.output
+    assert len(pypdfium2.PdfDocument(out.read_bytes())) == 1
+
+
+def test_posters_command_asks_which_district_when_the_name_repeats(
+    app, make_venue, quan_son, other_district, tmp_path
+):
+    """Two districts have a Sơn Hà: the command names both, says how to choose, exits 2 and
+    writes nothing; with --district it makes that district's batch."""
+    db.session.add(Commune(name="Sơn Hà", kind="xa", district=other_district))
+    db.session.commit()
+    make_venue("Chợ Sơn Hà")
+    runner = app.test_cli_runner()
+    out = tmp_path / "son-ha.pdf"
+    result = runner.invoke(args=["posters", "--commune", "Sơn Hà", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "Sơn Hà in Quan Sơn (Thanh Hóa)" in result.output
+    assert "Sơn Hà in Yên Châu (Sơn La)" in result.output
+    assert "--district" in result.output
+    chosen = runner.invoke(
+        args=["posters", "--commune", "Sơn Hà", "--district", "quan son", "-o", str(out)]
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert "(Quan Sơn)" in chosen.output and out.exists()
+
+
+def test_posters_command_refuses_an_unknown_commune(
+    app, make_venue, quan_son, other_district, tmp_path
+):
+    runner = app.test_cli_runner()
+    out = tmp_path / "x.pdf"
+    result = runner.invoke(args=["posters", "--commune", "Mường Lát", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "No commune named Mường Lát in any district" in result.output
+    in_district = runner.invoke(
+        args=["posters", "--commune", "Mường Lát", "--district", "Quan Sơn", "-o", str(out)]
+    )
+    assert in_district.exit_code == 2
+    assert "Communes: Sơn Hà, Sơn Lư, Trung Xuân" in in_district.output
 
 
 def test_province_supervisor_batches_belong_to_the_venues_district(
