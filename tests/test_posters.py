@@ -144,6 +144,26 @@ def test_photos_of_the_poster_decode(how):
     assert decode(photo_of(poster, how)) == [text.payload]
 
 
+def test_a_dot_below_the_venue_name_clears_the_address_line():
+    """ "Bơ Hạ" above "..., tỉnh Thanh Hóa": the dot under ạ stays clearly apart from the
+    letters below it (it sat on the h of "Thanh", read as "Thanḥ"): by a quarter of the
+    address line's size at least, measured on the glyphs' boxes in the PDF."""
+    text = text_for("Nhà văn hóa bản Bơ Hạ", commune="xã Sơn Hà", province="tỉnh Thanh Hóa")
+    page = pypdfium2.PdfDocument(pdf_bytes([text]))[0]
+    chars = page.get_textpage()
+    words = chars.get_text_range()
+    left, dot_bottom, right, _top = chars.get_charbox(words.index("Hạ") + 1)
+    start = words.index("Bản Na Hồ")
+    below = [
+        chars.get_charbox(i) for i in range(start, words.index("\r", start)) if words[i].strip()
+    ]
+    under_the_dot = [box for box in below if box[2] > left and box[0] < right]
+    assert under_the_dot, "the address line runs under the dot"
+    address = layout_poster(text).lines
+    size = next(line.size for line in address if line.text.startswith("Bản Na Hồ"))
+    assert min(dot_bottom - box[3] for box in under_the_dot) >= size / 4
+
+
 def test_a_120_character_name_fits_on_the_page():
     name = (
         "Công ty Trách nhiệm hữu hạn Thương mại Dịch vụ Lâm sản và Vận tải Hành khách "
