@@ -309,7 +309,8 @@ def test_replacement_printed_on_the_spot(record_finding, client, login, venue):
 def test_no_replacement_for_a_posted_code(record_finding, client, login, venue):
     login()
     inspection = record_finding(venue)
-    assert client.post(f"/inspections/{inspection.id}/replacement").status_code == 409
+    refused = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+    assert refused.status_code == 409
     assert db.session.scalar(select(func.count()).select_from(Poster)) == 0
 
 
@@ -602,6 +603,19 @@ def test_who_may_issue_the_new_poster(
     login(make_user("inspector2"))  # any inspector of the district
     client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     assert len(posters_of(inspection)) == 1
+
+
+def test_a_post_that_says_neither_now_nor_queue_issues_nothing(
+    record_finding, client, login, venue
+):
+    login()
+    inspection = record_finding(venue, qr_posted="damaged")
+    for form in ({}, {"print": "later"}):
+        response = client.post(f"/inspections/{inspection.id}/replacement", data=form)
+        assert response.status_code == 400
+        assert "Đưa vào hàng chờ in" in response.get_data(as_text=True)
+    assert posters_of(inspection) == []
+    assert offer_state(client, inspection) == ("offered", None)
 
 
 def test_a_post_that_passed_the_look_up_still_issues_nothing_new(

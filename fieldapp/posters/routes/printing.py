@@ -131,7 +131,15 @@ def issue_replacement(inspection_id: int):
     if not venue.qr_payload:
         return render_template("posters/no_payload.html", venue=venue), 409
     size = page_size()  # checked before anything is written
-    print_now = request.form.get("print") == "now"
+    how = request.form.get("print", "")
+    if how not in ("now", "queue"):
+        return render_template(
+            "errors/error.html",
+            status=400,
+            title=_("Nothing was issued"),
+            message=_("Choose “Issue and print now” or “Put in the print queue”."),
+        ), 400
+    print_now = how == "now"
     try:
         poster, new = issue_for_finding(inspection, current_user, printed_now=print_now)
         db.session.commit()
