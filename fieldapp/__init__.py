@@ -175,7 +175,7 @@ def _register_template_helpers(app: Flask) -> None:
     from fieldapp.offline.ui_text import ui_text
     from fieldapp.posters import labels as poster_labels
     from fieldapp.reviews import labels as review_labels
-    from fieldapp.reviews.service import may_review
+    from fieldapp.reviews.service import may_review, review_version
     from fieldapp.venues import labels as venue_labels
 
     @app.template_filter("vn_date")
@@ -274,6 +274,7 @@ def _register_template_helpers(app: Flask) -> None:
             "audit_change_lines": audit.change_lines,
             "audit_detail_lines": audit.detail_lines,
             "may_review": may_review,
+            "review_version": review_version,
         }
 
 

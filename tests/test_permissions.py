@@ -173,6 +173,13 @@ PERMISSIONS = [
         only_own=True,
     ),
     Permission(
+        "GET",
+        "/inspections/<int:inspection_id>/approve",
+        "/inspections/{inspection}/approve",
+        SUPERVISOR,
+        NOT_FOUND,
+    ),
+    Permission(
         "POST",
         "/inspections/<int:inspection_id>/approve",
         "/inspections/{inspection}/approve",
@@ -467,7 +474,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     recorder = login(username="recorder")
     post_finding(venue, qr_posted="damaged")
     inspection = db.session.query(Inspection).one()
-    client.post(f"/inspections/{inspection.id}/replacement", data={"when": "queue"})
+    client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     poster = db.session.query(Poster).one()
     batch = PosterBatch(
         district_id=quan_son.id,

@@ -183,7 +183,8 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     add(TITLE, "bold", 20 * scale)
     size, lines = fit(text.venue_name, "bold", 24 * scale, 11 * scale, usable, 3)
     for line in lines:
-        add(line, "bold", size, gap=0.15)
+        # Room below for a dot under a vowel (Hạ, Mường Lát's ậ) above the next line's marks.
+        add(line, "bold", size, gap=0.3)
     place = address_line(text.address, text.commune, text.district, text.province)
     size, lines = fit(place, "regular", 12 * scale, 8 * scale, usable, 2)
     for line in lines:

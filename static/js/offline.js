@@ -349,7 +349,7 @@
       }).then(function (outcome) {
         if (outcome === "sent") {
           // replace(): Back must not return to a form that was already sent.
-          return Outbox.deleteDraft(item.uuid).then(function () { location.replace(item.result.venueUrl); });
+          return Outbox.deleteDraft(item.uuid).then(function () { location.replace(item.result.nextUrl || item.result.venueUrl); });
         }
         if (outcome === "refused") {
           setBusy(false);

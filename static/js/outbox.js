@@ -129,7 +129,7 @@
     if (status === 200 || status === 201) {
       item.state = "sent";
       item.sentAt = Date.now();
-      item.result = { venueUrl: body.venue_url, outcome: body.outcome, outcomeLabel: body.outcome_label };
+      item.result = { venueUrl: body.venue_url, nextUrl: body.next_url, outcome: body.outcome, outcomeLabel: body.outcome_label };
       item.photos = [];  // kept on the server now; free the phone's storage
       outcome = "sent";
     } else if (status === 401) {

@@ -69,6 +69,9 @@ def test_inspector_records_a_finding_from_a_search_without_diacritics(phone, liv
 
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
     expect(page.get_by_role("status")).to_contain_text("Đã ghi kết quả kiểm tra: Cần khắc phục")
+    # A damaged code: the finding's own page opens, offering the new QR poster at once.
+    expect(page.locator("#replacement-offer")).to_be_visible()
+    page.locator(".back a").click()
     history = page.locator(".history")
     expect(history.locator("li")).to_have_count(1)
     expect(history).to_contain_text("Lò Văn Thành")
