@@ -11,6 +11,7 @@ from fieldapp.audit import AuditField, describe_fields, field_label, field_value
 from fieldapp.extensions import db
 from fieldapp.letters.service import FIELDS as LETTER_FIELDS
 from fieldapp.models import AuditEntry
+from fieldapp.reviews.service import review_version
 from tests.factories import commune_named, inspection_answers
 
 # 18:30 UTC on 7 December is 01:30 on 8 December in Vietnam: the trail says the 8th.
@@ -35,7 +36,11 @@ def test_a_findings_trail_words_codes_days_and_who_as_the_office_does(
     )
     supervisor = login(make_user("mai", role="supervisor", display_name="Hà Thị Mai"))
     frozen_clock(LATE_EVENING_UTC)
-    client.post(f"/inspections/{finding.id}/return", data={"comment": "Ảnh mờ"})
+    returned = client.post(
+        f"/inspections/{finding.id}/return",
+        data={"comment": "Ảnh mờ", "version": review_version(finding)},
+    )
+    assert returned.status_code in (302, 303)
     login(inspector)
     client.post(
         f"/inspections/{finding.id}/edit",
@@ -43,7 +48,10 @@ def test_a_findings_trail_words_codes_days_and_who_as_the_office_does(
         content_type="multipart/form-data",
     )
     login(supervisor)
-    client.post(f"/inspections/{finding.id}/approve")
+    approved = client.post(
+        f"/inspections/{finding.id}/approve", data={"version": review_version(finding)}
+    )
+    assert approved.status_code in (302, 303)
     trail = entries_html(client.get(f"/inspections/{finding.id}").get_data(as_text=True))
     assert "Đã duyệt: Hà Thị Mai, ngày 08/12/2026" in trail
     assert "Đã sửa: Lò Văn Hùng, ngày 08/12/2026" in trail

@@ -5,6 +5,7 @@ import io
 import re
 
 from fieldapp.extensions import db
+from fieldapp.reviews.service import review_version
 from tests.factories import inspection_answers, jpeg_bytes
 
 
@@ -22,7 +23,11 @@ def test_the_correction_form_shows_the_kept_photos(
     )
     assert len(finding.photos) == 2
     login(make_user("mai", role="supervisor", display_name="Hà Thị Mai"))
-    client.post(f"/inspections/{finding.id}/return", data={"comment": "Chụp rõ hơn."})
+    returned = client.post(
+        f"/inspections/{finding.id}/return",
+        data={"comment": "Chụp rõ hơn.", "version": review_version(finding)},
+    )
+    assert returned.status_code in (302, 303)
     login(inspector)
     form = client.get(f"/inspections/{finding.id}/edit").get_data(as_text=True)
     kept = form[

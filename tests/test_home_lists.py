@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from fieldapp.extensions import db
 from fieldapp.home.routes import LIST_COUNT
 from fieldapp.models import Assignment
+from fieldapp.reviews.service import review_version
 
 MORE = LIST_COUNT + 2
 
@@ -93,7 +94,11 @@ def test_a_returned_finding_comes_first_above_the_assignments(
     finding = record_finding(venue)
     assign(inspector, supervisor, [make_venue("Trạm y tế Sơn Hà")])
     login(supervisor)
-    client.post(f"/inspections/{finding.id}/return", data={"comment": "Chụp lại ảnh."})
+    returned = client.post(
+        f"/inspections/{finding.id}/return",
+        data={"comment": "Chụp lại ảnh.", "version": review_version(finding)},
+    )
+    assert returned.status_code in (302, 303)
     login(inspector)
     home = client.get("/").get_data(as_text=True)
     order = [home.index(f'id="{name}"') for name in ("returned", "assignments", "due", "recent")]
