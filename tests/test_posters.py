@@ -234,7 +234,7 @@ def test_replacement_to_the_print_queue_then_printed_and_delivered(
     login()
     inspection = record_finding(venue, qr_posted="damaged")
     detail = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
-    assert "Poster thay thế" in detail
+    assert "Cấp bản in mã QR mới" in detail
     response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     assert response.status_code == 303
     poster = db.session.scalar(select(Poster))
@@ -544,5 +544,5 @@ def test_a_batch_posted_with_another_districts_commune_is_refused(
     value = other_district.communes[0].id if commune == "other" else commune
     response = client.post("/posters/batches", data={"commune": value})
     assert response.status_code == 422
-    assert "Xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
+    assert "Đơn vị cấp xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 0

@@ -62,7 +62,7 @@ def test_a_damaged_code_gets_a_replacement_in_the_print_queue(phone_without_work
     add_photo(page)
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
     page.locator(".history").get_by_role("link").first.click()
-    page.get_by_role("button", name="Cấp và đưa vào hàng chờ in của phòng").click()
+    page.get_by_role("button", name="Cấp, đưa vào hàng chờ in").click()
     expect(page.get_by_role("status")).to_contain_text("QS-SH-0001-v2")
     expect(page.locator("#posters")).to_contain_text("QS-SH-0001-v2")
     expect(page.locator("#posters")).to_contain_text("Chờ in")

@@ -49,7 +49,7 @@ def test_review_round_trip(phone_without_worker, live_app):
     log_in(page, "supervisor")
     expect(page.get_by_role("link", name="2 lần kiểm tra đang chờ bạn duyệt")).to_be_visible()
     page.goto("/inspections")
-    page.get_by_label("Xã, thị trấn").select_option(label="Sơn Lư")
+    page.get_by_label("Xã, phường, thị trấn").select_option(label="Sơn Lư")
     results = page.locator("#log-results")
     expect(results).to_contain_text("1 lần kiểm tra")
     expect(results).to_contain_text("Trường Tiểu học thị trấn Sơn Lư")
@@ -69,7 +69,7 @@ def test_review_round_trip(phone_without_worker, live_app):
     page.locator("#log-results").get_by_role("link", name="Chợ Sơn Hà").click()
     page.get_by_role("button", name="Duyệt", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Đã duyệt lần kiểm tra")
-    expect(page.locator("#audit")).to_contain_text("Duyệt")
+    expect(page.locator("#audit")).to_contain_text("Đã duyệt")
     screenshot(page, "16-approved")
 
     forget_login(page)
