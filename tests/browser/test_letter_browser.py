@@ -66,7 +66,7 @@ def test_editing_section_two_on_the_report_page(phone, live_app, add_user):
     # The way back to the draft asks first.
     letter.get_by_text("Trở về bản nháp").click()
     page.once("dialog", lambda dialog: dialog.accept())
-    letter.get_by_role("button", name="Bỏ nội dung đã sửa, dùng bản nháp").click()
+    letter.get_by_role("button", name="Dùng lại bản nháp").click()
     expect(letter.locator(".badge-edited")).to_have_count(0)
     expect(letter.get_by_label("2. Tồn tại, hạn chế")).to_contain_text(
         "xã Mường Mìn chưa có lượt quét nào"
