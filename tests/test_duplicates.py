@@ -106,7 +106,7 @@ def test_admin_merges_and_nothing_is_counted_twice(post_finding, client, login, 
         == "delete"
     )
     venue_page = client.get(f"/venues/{dropped.id}").get_data(as_text=True)
-    assert "Xoá" in venue_page and f"/venues/{market.id}" in venue_page
+    assert "Đã xóa" in venue_page and f"/venues/{market.id}" in venue_page
     assert dropped.code not in client.get("/venues/duplicates").get_data(as_text=True)
     again = client.post(
         "/venues/duplicates/merge",

@@ -237,7 +237,7 @@ def test_venue_without_a_code_is_explained_and_can_get_one(client, login, make_v
     bare = make_venue("Quán nước Bản Bôn", venue_type="shop", qr_payload="")
     response = client.get(f"/venues/{bare.id}/poster.pdf")
     assert response.status_code == 409
-    assert "Cấp mã của ứng dụng" in response.get_data(as_text=True)
+    assert "Cấp mã QR của ứng dụng" in response.get_data(as_text=True)
     assert client.post(f"/venues/{bare.id}/payload").status_code == 303
     assert bare.qr_payload.startswith(f"FIELDAPP:{bare.code}:")
     assert decode(raster(client.get(f"/venues/{bare.id}/poster.pdf").data)) == [bare.qr_payload]
@@ -811,5 +811,5 @@ def test_a_batch_posted_with_another_districts_commune_is_refused(
     value = other_district.communes[0].id if commune == "other" else commune
     response = client.post("/posters/batches", data={"commune": value})
     assert response.status_code == 422
-    assert "Xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
+    assert "Đơn vị cấp xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 0

@@ -244,7 +244,7 @@ def test_returned_then_corrected_then_approved(client, login, office):
     assert b.review_state == "pending" and b.visitors_scanned == 7
     # The change history words the codes as the screens do.
     changes = client.get(f"/inspections/{b.id}").get_data(as_text=True)
-    assert "Trả lại để sửa → Chờ duyệt" in changes
+    assert "Đã trả lại để sửa → Chờ duyệt" in changes
     assert "Không ai kiểm soát → Nhân viên quét mã QR cá nhân hoặc CCCD của khách" in changes
     assert "Không đạt → Cần khắc phục" in changes
     assert "returned → pending" not in changes and "none → staff_scan" not in changes
@@ -256,7 +256,7 @@ def test_returned_then_corrected_then_approved(client, login, office):
     assert changes["checkin_method"] == ["none", "staff_scan"]
     assert changes["review_state"] == ["returned", "pending"]
     detail = client.get(f"/inspections/{b.id}").get_data(as_text=True)
-    assert "Lịch sử thay đổi" in detail and "Trong đó, số khách quét mã</strong>: 9 → 7" in detail
+    assert "Lịch sử thay đổi" in detail and "Trong đó, số người quét mã</strong>: 9 → 7" in detail
 
     login(office["supervisor"])
     client.post(f"/inspections/{b.id}/approve", data=seen(b))
@@ -379,7 +379,7 @@ def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_d
     text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     text = text.replace("\r", " ").replace("\n", " ")
     for expected in (
-        "Biên bản kiểm tra",
+        "Phiếu kết quả kiểm tra",
         "Chợ Sơn Hà",
         "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn",
         "Lò Văn Hùng",

@@ -235,7 +235,7 @@ def test_registration_makes_the_inspector_choose_type_and_commune(client, login,
     response = client.post("/venues/new", data=registration(quan_son, venue_type="", commune_id=""))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Chọn loại hình." in page and "Chọn một xã trong huyện của bạn." in page
+    assert "Chọn loại hình." in page and "Chọn một đơn vị cấp xã trong huyện của bạn." in page
     assert db.session.scalar(select(Venue)) is None
 
 

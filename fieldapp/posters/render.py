@@ -246,7 +246,7 @@ def new_canvas(out, page: str) -> Canvas:
     canvas = Canvas(
         str(out) if isinstance(out, Path) else out, pagesize=PAGE_SIZES[page], pageCompression=1
     )
-    canvas.setTitle("Poster mã QR")
+    canvas.setTitle("Bản in mã QR")
     canvas.setCreator("fieldapp")
     return canvas
 

@@ -47,9 +47,9 @@ def test_review_round_trip(phone_without_worker, live_app):
     seed_findings(live_app)
     page = phone_without_worker
     log_in(page, "supervisor")
-    expect(page.get_by_role("link", name="2 lần kiểm tra đang chờ bạn duyệt")).to_be_visible()
+    expect(page.get_by_role("link", name="2 kết quả chờ bạn duyệt")).to_be_visible()
     page.goto("/inspections")
-    page.get_by_label("Xã, thị trấn").select_option(label="Sơn Lư")
+    page.get_by_label("Xã, phường, thị trấn").select_option(label="Sơn Lư")
     results = page.locator("#log-results")
     expect(results).to_contain_text("1 lần kiểm tra")
     expect(results).to_contain_text("Trường Tiểu học thị trấn Sơn Lư")
