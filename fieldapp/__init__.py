@@ -175,7 +175,7 @@ def _register_template_helpers(app: Flask) -> None:
     from fieldapp.offline.ui_text import ui_text
     from fieldapp.posters import labels as poster_labels
     from fieldapp.reviews import labels as review_labels
-    from fieldapp.reviews.service import may_review
+    from fieldapp.reviews.service import may_review, review_version
     from fieldapp.venues import labels as venue_labels
 
     @app.template_filter("vn_date")
@@ -268,7 +268,13 @@ def _register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale() or "vi"),
             "field_label": audit.field_label,
             "field_value": audit.field_value,
+            # The audit trail's entries in the screens' words (helper "screens").
+            "audit_entry_heading": audit.entry_heading,
+            "audit_entry_time": audit.entry_time,
+            "audit_change_lines": audit.change_lines,
+            "audit_detail_lines": audit.detail_lines,
             "may_review": may_review,
+            "review_version": review_version,
         }
 
 

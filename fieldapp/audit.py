@@ -2,7 +2,10 @@
 each audited field is called on screen."""
 
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -10,11 +13,13 @@ from sqlalchemy import Select, select
 
 from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.inspections.checklist import BY_NAME as CHECKLIST
-from fieldapp.inspections.checklist import QUESTION_NAMES
+from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
 from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.models import AuditEntry, Commune, Inspection, User, Venue
+from fieldapp.posters.labels import POSTER_REASON_LABELS, POSTER_STATE_LABELS
+from fieldapp.reports.labels import LEVEL_LABELS, WEEKDAY_LABELS
 from fieldapp.reviews.labels import REVIEW_LABELS
+from fieldapp.users.labels import ROLE_LABELS, SCOPE_LABELS
 from fieldapp.venues.forms import VenueForm
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
@@ -46,6 +51,9 @@ AUDIT_ACTION_LABELS = {
     "edit": _l("Corrected"),
     "review": _l("Reviewed"),
     "delete": _l("Deleted"),
+    # venue: an admin closing and reopening a venue from its page.
+    "venue_closed": _l("Venue closed"),
+    "venue_reopened": _l("Venue reopened"),
 }
 # The events of the audit trail, as its screen names them.
 EVENT_ACTION_LABELS = {
@@ -75,60 +83,206 @@ EVENT_ACTION_LABELS = {
 }
 ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
 TRAIL_PAGE_SIZE = 30
-# The words of audited codes that are not a checklist question's choices.
-VALUE_LABELS = {
-    "outcome": OUTCOME_LABELS,
-    "review_state": REVIEW_LABELS,
-    "venue_type": VENUE_TYPE_LABELS,
+
+
+# How an audited field and its values are worded on screen: one row per field name. A value
+# is worded by `words`: a mapping of codes to labels (a list of codes, or codes joined by
+# commas, is worded label by label), or a function of the value; without `words`, by what
+# it is (yes or no, a day as DD/MM/YYYY, a list joined). The database keeps raw values.
+@dataclass(frozen=True)
+class AuditField:
+    label: Any
+    words: Mapping | Callable[[Any], str] | None = None
+
+
+def _commune_name(commune_id) -> str:
+    commune = db.session.get(Commune, commune_id) if isinstance(commune_id, int) else None
+    return commune.name if commune else str(commune_id)
+
+
+def _month(value) -> str:
+    """2021-11 as 11/2021."""
+    text = str(value)
+    return f"{text[5:7]}/{text[:4]}" if len(text) == 7 and text[4] == "-" else text
+
+
+def _venue_label(name: str):
+    """The venue form's label of a field; the name itself when the form has none."""
+    unbound = getattr(VenueForm, name, None)
+    return unbound.args[0] if unbound is not None and unbound.args else name
+
+
+def _question_row(question) -> AuditField:
+    return AuditField(question.label, question.choices)
+
+
+FIELDS: dict[str, AuditField] = {
+    # The checklist's answers, by its own questions and choices.
+    **{question.name: _question_row(question) for question in QUESTIONS},
+    # What the inspector does not answer but the audit follows.
+    "outcome": AuditField(_l("Outcome"), OUTCOME_LABELS),
+    "review_state": AuditField(_l("Review"), REVIEW_LABELS),
+    "review_comment": AuditField(_l("Review comment")),
+    "gps_accuracy_m": AuditField(_l("GPS accuracy (m)")),
+    "latitude": AuditField(_l("Latitude")),
+    "longitude": AuditField(_l("Longitude")),
+    # A venue: the venue form's own questions where it has one.
+    **{name: AuditField(_venue_label(name)) for name in VENUE_FIELDS},
+    "code": AuditField(_l("Venue code")),
+    "venue_type": AuditField(_venue_label("venue_type"), VENUE_TYPE_LABELS),
+    "commune_id": AuditField(_venue_label("commune_id"), _commune_name),
+    "is_active": AuditField(_l("Open")),
+    "closed_reason": AuditField(_l("Reason for closing")),
+    # Events' details (the /audit screen).
+    "username": AuditField(_l("Username")),
+    "display_name": AuditField(_l("Full name")),
+    "role": AuditField(_l("Role"), ROLE_LABELS),
+    "scope": AuditField(_l("Sees"), SCOPE_LABELS),
+    "serial": AuditField(_l("Poster number")),
+    "venue": AuditField(_l("Venue")),
+    "reason": AuditField(_l("Reason")),
+    "printed": AuditField(_l("Printed at once")),
+    "file": AuditField(_l("File")),
+    "source": AuditField(_l("File")),
+    "imported": AuditField(_l("Added")),
+    "updated": AuditField(_l("Updated")),
+    "communes": AuditField(_l("Communes")),
+    "overwritten": AuditField(_l("Replaced figures of")),
+    "date": AuditField(_l("Report date")),
+    "report_date": AuditField(_l("Report date")),
+    "month": AuditField(_l("Month"), _month),
+    "format": AuditField(_l("Format"), lambda value: str(value).upper()),
+    "level": AuditField(_l("Level"), LEVEL_LABELS),
+    "area": AuditField(_l("Area")),
+    "province": AuditField(_l("Province")),
+    "weekday": AuditField(_l("Report weekday"), dict(enumerate(WEEKDAY_LABELS))),
+    "time": AuditField(_l("Time")),
+    "os_user": AuditField(_l("Server account")),
+    "as": AuditField(_l("Run for")),
 }
-# Audited fields that are not a question of the checklist or of the venue form.
-OTHER_FIELD_LABELS = {
-    "outcome": _l("Outcome"),
-    "review_state": _l("Review"),
-    "review_comment": _l("Review comment"),
-    "gps_accuracy_m": _l("GPS accuracy (m)"),
-    "latitude": _l("Latitude"),
-    "longitude": _l("Longitude"),
-    "code": _l("Venue code"),
-    "is_active": _l("Open"),
+# Where a field's name means something else for one kind of record: (entity, name).
+ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
+    ("poster", "reason"): AuditField(_l("Reason"), POSTER_REASON_LABELS),
+    ("poster", "state"): AuditField(_l("State"), POSTER_STATE_LABELS),
 }
 
 
-def field_label(name: str) -> str:
+def describe_fields(rows: Mapping[str, AuditField], entity: str | None = None) -> None:
+    """Add rows to the table, from a module the audit cannot import (one that records its
+    own events); with `entity`, for that kind of record only."""
+    if entity is None:
+        FIELDS.update(rows)
+    else:
+        ENTITY_FIELDS.update({(entity, name): row for name, row in rows.items()})
+
+
+def _row(name: str, entity: str | None) -> AuditField | None:
+    row = ENTITY_FIELDS.get((entity, name)) if entity else None
+    return row or FIELDS.get(name)
+
+
+def field_label(name: str, entity: str | None = None) -> str:
     """What an audited field is called on screen: the checklist's or the venue form's own
     question where it has one."""
-    if name in OTHER_FIELD_LABELS:
-        return str(OTHER_FIELD_LABELS[name])
-    if name in CHECKLIST:
-        return str(CHECKLIST[name].label)
-    unbound = getattr(VenueForm, name, None)
-    if unbound is not None and unbound.args:
-        return str(unbound.args[0])
-    return name
+    row = _row(name, entity)
+    return str(row.label) if row else name
 
 
-def field_value(name: str, value) -> str:
-    """An audited value as the screen words it: a choice's label, yes or no, a day, a
-    commune's name; "—" for nothing."""
-    if value is None or value == "" or value == []:
-        return "—"
+def _code_words(labels: Mapping, value) -> str:
+    """A code's label; several codes (a list, or codes joined by commas as the checklist's
+    actions are stored) label by label. Text that is not codes stays as it is."""
+    if isinstance(value, (list, tuple)):
+        codes = list(value)
+    elif isinstance(value, str) and value not in labels and "," in value:
+        codes = [code for code in value.split(",") if code]
+        if not all(code in labels for code in codes):
+            return value
+    else:
+        return str(labels.get(value, value))
+    return ", ".join(str(labels.get(code, code)) for code in codes)
+
+
+def _plain_words(value) -> str:
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
-    question = CHECKLIST.get(name)
-    labels = VALUE_LABELS.get(name) or (question.choices if question else None)
-    if labels and question is not None and question.kind == "actions":
-        return ", ".join(str(labels.get(code, code)) for code in str(value).split(",") if code)
-    if labels:
-        return str(labels.get(value, value))
-    if name == "commune_id":
-        commune = db.session.get(Commune, value)
-        return commune.name if commune else str(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain_words(item) for item in value)
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return clock.day_text(date.fromisoformat(value))
-        except ValueError:
-            return value
+        day = clock.parse_day(value)
+        return clock.day_text(day) if day else value
     return str(value)
+
+
+def field_value(name: str, value, entity: str | None = None) -> str:
+    """An audited value as the screen words it: a choice's label (several joined), yes or
+    no, a day as DD/MM/YYYY, a commune's name; "—" for nothing."""
+    if value is None or value == "" or value == []:
+        return "—"
+    row = _row(name, entity)
+    words = row.words if row else None
+    if isinstance(words, Mapping) and not isinstance(value, bool):
+        return _code_words(words, value)
+    if callable(words):
+        return words(value)
+    return _plain_words(value)
+
+
+# An entry's heading: what was done, by whom, on which day ("Đã sửa: Hà Thị Mai, ngày
+# 08/12/2026"); a review by the state it left the finding in.
+ENTRY_HEADINGS = {
+    "create": _l("Recorded: %(name)s, on %(day)s"),
+    "edit": _l("Corrected: %(name)s, on %(day)s"),
+    "review": _l("Reviewed: %(name)s, on %(day)s"),
+    "approved": _l("Approved: %(name)s, on %(day)s"),
+    "returned": _l("Returned for correction: %(name)s, on %(day)s"),
+}
+
+
+def entry_heading(entry: AuditEntry) -> str:
+    """An entry's line: "Corrected: Hà Thị Mai, on 08/12/2026" (the day in Vietnam)."""
+    if entry.user is not None:
+        name = entry.user.display_name
+    else:  # a request without a log-in (a failed one) has an address; a command has none
+        name = str(_l("not logged in") if entry.address else _l("command line"))
+    day = clock.day_text(clock.vietnam_date(entry.at)) if entry.at else ""
+    kind = entry.action
+    if kind == "review":
+        state = {field: after for field, _before, after in entry.change_list}.get("review_state")
+        kind = state if state in ENTRY_HEADINGS else kind
+    heading = ENTRY_HEADINGS.get(kind)
+    if heading is None:
+        action = ALL_ACTION_LABELS.get(entry.action, entry.action)
+        return str(_l("%(action)s: %(name)s, on %(day)s")) % {
+            "action": action,
+            "name": name,
+            "day": day,
+        }
+    return str(heading) % {"name": name, "day": day}
+
+
+def entry_time(entry: AuditEntry) -> str:
+    """The entry's time of day in Vietnam, 15:23."""
+    return clock.vietnam_time(entry.at).strftime("%H:%M") if entry.at else ""
+
+
+def change_lines(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    """What an entry changed, in the screens' words: (field, before, after)."""
+    return [
+        (
+            field_label(name, entry.entity),
+            field_value(name, before, entry.entity),
+            field_value(name, after, entry.entity),
+        )
+        for name, before, after in entry.change_list
+    ]
+
+
+def detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
+    """An event's details, in the screens' words: (field, value)."""
+    return [
+        (field_label(name, entry.entity), field_value(name, value, entry.entity))
+        for name, value in entry.details.items()
+    ]
 
 
 def _plain(value):

@@ -26,7 +26,7 @@ from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.photos import local_photo_metadata
 from fieldapp.inspections.service import orphan_upload_folders, remove_orphan
-from fieldapp.models import District, Province, Role, Scope, User, Venue
+from fieldapp.models import Commune, District, Province, Role, Scope, User, Venue
 from fieldapp.places import in_vietnamese_order, places_named
 from fieldapp.places_import import apply_places, check_places, kind_name
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
@@ -422,7 +422,7 @@ def disable_user_command(username: str, enable: bool) -> None:
     "--district",
     "district_name",
     metavar="NAME",
-    help="The commune's district (needed when there are several).",
+    help="The commune's district (needed only when several districts have the commune's name).",
 )
 @click.option("--size", type=click.Choice(["A4", "A5", "A6"]), default="A4", show_default=True)
 @click.option(
@@ -457,23 +457,14 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
         return
     if as_png:
         raise click.UsageError("A commune's posters come as one PDF: name a .pdf file.")
-    district = district_named(district_name)
-    communes = places_named(district.communes, commune_name)
-    if not communes:
-        known = ", ".join(c.name for c in in_vietnamese_order(district.communes))
-        raise click.BadParameter(
-            f"No commune named {commune_name} in {district.name}. Communes: {known}.",
-            param_hint="--commune",
-        )
+    commune = _poster_commune(commune_name, district_name)
     venues = db.session.scalars(
-        district_venues(district.id)
-        .where(
-            Venue.commune_id == communes[0].id, Venue.is_active.is_(True), Venue.qr_payload != ""
-        )
+        district_venues(commune.district_id)
+        .where(Venue.commune_id == commune.id, Venue.is_active.is_(True), Venue.qr_payload != "")
         .order_by(Venue.search_key)
     ).all()
     if not venues:
-        raise click.ClickException(f"No venue of {communes[0].name} has a registered code.")
+        raise click.ClickException(f"No venue of {commune.name} has a registered code.")
     try:
         count = render_batch(
             (poster_text(v, issuer) for v in venues),
@@ -483,7 +474,41 @@ def posters_command(venue_code, commune_name, district_name, size, output: Path)
         )
     except PosterError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"{count} posters for {communes[0].name} written to {output}.")
+    click.echo(f"{count} posters for {commune.name} ({commune.district.name}) written to {output}.")
+
+
+def _poster_commune(name: str, district_name: str | None) -> Commune:
+    """The commune a name means, matched as fieldapp/places.py matches every written place
+    name: in the district given, or, with none, in whichever district has a commune of that
+    name (asked to choose with --district when several have one)."""
+    if district_name is not None or db.session.scalar(select(func.count(District.id))) == 1:
+        district = district_named(district_name)
+        communes = places_named(district.communes, name)
+        if not communes:
+            known = ", ".join(c.name for c in in_vietnamese_order(district.communes))
+            raise click.BadParameter(
+                f"No commune named {name} in {district.name}. Communes: {known}.",
+                param_hint="--commune",
+            )
+    else:
+        communes = places_named(db.session.scalars(select(Commune)), name)
+        if not communes:
+            raise click.BadParameter(
+                f"No commune named {name} in any district. Check the spelling, or give "
+                "--district NAME to list that district's communes.",
+                param_hint="--commune",
+            )
+    if len(communes) > 1:
+        found = "; ".join(
+            f"{c.name} in {c.district.name} ({c.district.province.name})"
+            for c in in_vietnamese_order(communes)
+        )
+        raise click.UsageError(
+            f"{len(communes)} communes are named {name}: {found}. "
+            "Say which with --district NAME (e.g. --district "
+            f'"{in_vietnamese_order(communes)[0].district.name}").'
+        )
+    return communes[0]
 
 
 def _report_day(value: str) -> date:

@@ -332,16 +332,16 @@ COMPLIANT_NOTES = (
 )
 ISSUE_NOTES = {
     "hidden": "Mã QR dán khuất sau cánh cửa, đã nhắc chuyển ra vị trí dễ thấy.",
-    "damaged": "Mã QR bị mưa làm nhòe, không quét được; đã cấp mã thay thế.",
+    "damaged": "Mã QR bị mưa làm nhòe, không quét được; đã cấp bản in mã QR mới.",
     "outdated": "Vẫn dán mã Bluezone cũ, đã hướng dẫn đăng ký lại trên PC-Covid.",
     "too_small": "Mã in khổ nhỏ (khoảng 10×10 cm), đề nghị in lại khổ lớn hơn.",
     "no_staff": "Chưa phân công người nhắc nhở khách quét mã.",
     "low_scan": "Quan sát {observed} người vào, chỉ {scanned} người quét mã.",
     "low_staff_app": "Mới {with_app}/{total} nhân viên cài PC-Covid.",
     "no_paper": "Chưa có sổ ghi chép cho người không có điện thoại thông minh.",
-    "no_risk": "Doanh nghiệp chưa tự đánh giá rủi ro trên hệ thống quốc gia.",
+    "no_risk": "Doanh nghiệp chưa tự đánh giá nguy cơ lây nhiễm trên hệ thống quốc gia.",
     "no_checkin": "Đơn vị tạo mã QR nhưng không có người quét, không kiểm soát người ra vào.",
-    "qr_missing": "Không niêm yết mã QR tại địa điểm; đã cấp mã in sẵn.",
+    "qr_missing": "Không niêm yết mã QR tại địa điểm; đã cấp bản in mã QR mới.",
     "qr_not_own": "Mã QR dán ở cửa là mã của địa điểm khác; đã hướng dẫn đăng ký mã riêng.",
 }
 QR_POSTED_ISSUES = ("hidden", "damaged", "outdated")

@@ -255,7 +255,7 @@ def test_a_commune_of_another_district_is_refused_not_widened(client, setup, oth
     }
     response = client.post("/assignments", data=data)
     assert response.status_code == 422
-    assert "Xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
+    assert "Đơn vị cấp xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
     data["commune"] = "abc"  # not an id at all: not "no commune" (the whole district)
     assert client.post("/assignments", data=data).status_code == 422
     assert count() == 0

@@ -205,7 +205,7 @@ def test_the_district_office_sees_the_next_due_date_at_home(
     html = client.get("/").get_data(as_text=True)
     assert 'id="report-due"' in html
     assert "19/11/2021" in html and "16:00" in html
-    assert "Số liệu: 3/3 xã" in html
+    assert "Số liệu: 3/3 đơn vị cấp xã" in html
     assert "Chưa xuất công văn" in html
     assert "12/11/2021" in html  # last week's report is still missing, and late
     login(make_user("kiem-tra", role="inspector"))

@@ -1,11 +1,12 @@
 """Likely duplicate venues: found, merged or kept apart by an admin."""
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Inspection
-from fieldapp.venues.duplicates import likely_duplicates
+from fieldapp.venues.duplicates import likely_duplicates, similar_names
 from tests.factories import commune_named
 
 
@@ -35,15 +36,46 @@ def pair_names(pairs):
     return {(p.first.code, p.second.code) for p in pairs}
 
 
-def test_same_name_in_a_commune_or_within_20_m(app, venues, quan_son):
+def test_same_name_in_a_commune_is_flagged_but_a_different_shop_12_m_away_is_not(
+    app, venues, quan_son
+):
+    """Distance alone flags nothing: the drinks stall 12 m from the market has another name."""
     pairs = likely_duplicates(quan_son.id)
     codes = {name: venue.code for name, venue in venues.items()}
-    assert pair_names(pairs) == {
-        (codes["market"], codes["same_name"]),
-        (codes["market"], codes["next_door"]),
-    }
-    near = next(p for p in pairs if p.second.code == codes["next_door"])
+    assert pair_names(pairs) == {(codes["market"], codes["same_name"])}
+
+
+def test_a_similar_name_within_20_m_is_flagged(app, venues, make_venue, quan_son):
+    """The same market registered again 12 m away as "Chợ xã Sơn Hà": a real duplicate."""
+    again = make_venue("Chợ xã Sơn Hà", latitude=20.25610, longitude=104.94205)
+    pairs = likely_duplicates(quan_son.id)
+    near = next(
+        p
+        for p in pairs
+        if again in (p.first, p.second)
+        and venues["market"]
+        in (
+            p.first,
+            p.second,
+        )
+    )
     assert 5 < near.distance_m < 20 and not near.same_name
+    assert (venues["next_door"].code, again.code) not in pair_names(pairs)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "similar"),
+    [
+        ("Chợ Sơn Hà", "CHO SON HA", True),
+        ("Chợ Sơn Hà", "Chợ xã Sơn Hà", True),
+        ("Tạp hóa Minh Anh", "Cửa hàng tạp hoá Minh Anh", True),
+        ("Tạp hóa Minh Anh", "Tạp hóa Minh Châu", False),
+        ("Chợ Sơn Hà", "Quán nước cổng chợ", False),
+        ("Cửa hàng Thu Hà", "Cửa hàng Lan Anh", False),
+    ],
+)
+def test_similar_names(a, b, similar):
+    assert similar_names(a, b) is similar
 
 
 def test_admin_merges_and_nothing_is_counted_twice(post_finding, client, login, venues, make_user):
@@ -56,7 +88,7 @@ def test_admin_merges_and_nothing_is_counted_twice(post_finding, client, login, 
     assert "Lịch sử thay đổi" in client.get(f"/venues/{venues['market'].id}").get_data(as_text=True)
     response = client.post(
         "/venues/duplicates/merge",
-        data={"keep": venues["market"].id, "drop": venues["same_name"].id},
+        data={"keep": venues["market"].id, "drop": venues["same_name"].id, "confirmed": "yes"},
     )
     assert response.status_code == 303
     market, dropped = venues["market"], venues["same_name"]
@@ -74,7 +106,7 @@ def test_admin_merges_and_nothing_is_counted_twice(post_finding, client, login, 
         == "delete"
     )
     venue_page = client.get(f"/venues/{dropped.id}").get_data(as_text=True)
-    assert "Xoá" in venue_page and f"/venues/{market.id}" in venue_page
+    assert "Đã xóa" in venue_page and f"/venues/{market.id}" in venue_page
     assert dropped.code not in client.get("/venues/duplicates").get_data(as_text=True)
     again = client.post(
         "/venues/duplicates/merge",
@@ -86,11 +118,14 @@ def test_admin_merges_and_nothing_is_counted_twice(post_finding, client, login, 
 
 def test_admin_keeps_two_venues_apart(client, login, venues, make_user, quan_son):
     login(make_user("admin", role="admin"))
-    client.post(
+    response = client.post(
         "/venues/duplicates/dismiss",
-        data={"keep": venues["next_door"].id, "drop": venues["market"].id},
+        data={"keep": venues["same_name"].id, "drop": venues["market"].id},
     )
-    assert len(likely_duplicates(quan_son.id)) == 1
+    assert response.status_code == 303
+    assert likely_duplicates(quan_son.id) == []  # remembered: the pair is not shown again
+    page = client.get("/venues/duplicates").get_data(as_text=True)
+    assert "data-pair=" not in page
 
 
 def test_only_admins(client, login, venues):
@@ -117,3 +152,76 @@ def test_another_district_s_venue_cannot_be_merged(
         == 404
     )
     assert foreign.is_active
+
+
+def text_of(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def test_the_screen_offers_keeping_both_first_and_merging_as_a_labelled_risk(
+    post_finding, client, login, venues, make_user
+):
+    """Each venue of a pair with its code, address, last inspection and number of
+    inspections; "Gộp vào <code>" leads to a confirmation, never merges in one tap; the
+    safe choice is the primary button."""
+    login()
+    post_finding(venues["same_name"])
+    client.post("/logout")
+    login(make_user("admin", role="admin"))
+    market, same = venues["market"], venues["same_name"]
+    html = client.get("/venues/duplicates").get_data(as_text=True)
+    (pair,) = lxml.html.fromstring(html).xpath(f'//*[@data-pair="{market.id}-{same.id}"]')
+    columns = {int(c.get("data-venue")): c for c in pair.xpath(".//*[@data-venue]")}
+    assert text_of(columns[same.id].xpath(".//*[@data-inspections]")[0]) == "1"
+    assert text_of(columns[market.id].xpath(".//*[@data-inspections]")[0]) == "0"
+    last = columns[same.id].xpath(".//*[@data-last-inspection]")[0]
+    assert last.xpath(".//*[contains(@class, 'badge-compliant')]")
+    assert market.code in text_of(columns[market.id])
+    assert "Bản Na Hồ" in text_of(columns[market.id])
+    (merge,) = columns[market.id].xpath(".//*[@data-merge-into]")
+    assert merge.tag == "a" and "btn-primary" not in merge.get("class")
+    assert text_of(merge) == f"Gộp vào {market.code}"
+    assert merge.get("href") == f"/venues/duplicates/merge?keep={market.id}&drop={same.id}"
+    (keep_both,) = pair.xpath(".//*[@data-keep-both]")
+    assert "btn-primary" in keep_both.get("class")
+    assert text_of(keep_both) == "Không trùng, giữ cả hai"
+    assert f"Giữ {market.code}" not in html
+
+    confirm = client.get(merge.get("href"))
+    assert confirm.status_code == 200
+    sheet = lxml.html.fromstring(confirm.get_data(as_text=True))
+    effects = {li.get("data-effect"): text_of(li) for li in sheet.xpath("//*[@data-effect]")}
+    assert set(effects) == {"inspections", "assignments", "posters", "closed"}
+    assert "1" in effects["inspections"] and market.code in effects["inspections"]
+    (form,) = sheet.xpath('//*[@id="merge-confirm"]//form')
+    assert form.get("action") == "/venues/duplicates/merge"
+    fields = {i.get("name"): i.get("value") for i in form.xpath(".//input")}
+    assert fields["confirmed"] == "yes" and fields["keep"] == str(market.id)
+    db.session.refresh(same)
+    assert same.is_active  # looking at the confirmation moved nothing
+
+
+def test_a_merge_post_without_confirmation_asks_first(client, login, venues, make_user):
+    login(make_user("admin", role="admin"))
+    market, same = venues["market"], venues["same_name"]
+    response = client.post("/venues/duplicates/merge", data={"keep": market.id, "drop": same.id})
+    assert response.status_code == 409
+    assert 'id="merge-confirm"' in response.get_data(as_text=True)
+    db.session.refresh(same)
+    assert same.is_active and same.merged_into_id is None
+
+
+def test_the_confirmation_of_a_bad_pair(
+    client, login, venues, make_user, make_venue, other_district
+):
+    login(make_user("admin", role="admin"))
+    market = venues["market"]
+    assert client.get("/venues/duplicates/merge").status_code == 400
+    assert (
+        client.get(f"/venues/duplicates/merge?keep={market.id}&drop={market.id}").status_code == 400
+    )
+    foreign = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
+    assert (
+        client.get(f"/venues/duplicates/merge?keep={market.id}&drop={foreign.id}").status_code
+        == 404
+    )

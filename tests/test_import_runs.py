@@ -116,7 +116,7 @@ def test_the_confirmed_import_is_a_run_whose_page_shows_the_result(
     refused = page[page.index("Các dòng bị từ chối") :]
     assert re.search(r"<td>4</td>\s*<td>", refused)
     assert "“karaoke” không phải là loại hình địa điểm." in refused
-    assert "“Na Mèo” không phải là xã của huyện Quan Sơn." in refused
+    assert "“Na Mèo” không phải là đơn vị cấp xã của huyện Quan Sơn." in refused
     assert 'href="/venues"' in page and 'href="/venues/import"' in page
     assert POLLING not in page  # done: nothing polls
 
@@ -200,7 +200,7 @@ def test_an_expired_file_fails_the_run(client, admin, quan_son):
     tasks.import_registry(run.id)
     page = shown(client, f"/venues/import/runs/{run.id}")
     assert the_run().state == "failed" and POLLING not in page
-    assert "Việc nhập không thành công: Tệp đã tải lên không còn" in page
+    assert "Việc tải lên không thành công: Tệp đã tải lên không còn" in page
 
 
 def test_a_run_the_queue_refuses_fails_at_once(client, admin, quan_son, monkeypatch):

@@ -138,7 +138,7 @@ def test_missing_answers_are_reported_and_typed_text_kept(post_finding, client, 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"visitors_observed": "5", "visitors_scanned": "6"}, "Không được lớn hơn số khách"),
+        ({"visitors_observed": "5", "visitors_scanned": "6"}, "Không được lớn hơn số người vào"),
         ({"visitors_observed": "-1"}, "Nhập số từ 0 trở lên"),
         ({"staff_total": "3", "staff_with_app": "4"}, "Không được lớn hơn tổng số nhân viên"),
         ({"staff_name": ""}, "Nhập tên người được phân công"),

@@ -157,7 +157,7 @@ def test_a_reimport_without_install_columns_keeps_them_unless_told(
     assert "Số liệu mà bảng tính này không có" in preview
     assert "sẽ được giữ lại" in preview and "sẽ bị xóa" not in preview
     # Per commune, per column: Sơn Hà's two figures; Sơn Lư had none to lose.
-    assert "Sơn Hà: Số cài đặt PC-Covid 300, Số điện thoại thông minh 1.000" in preview
+    assert "Sơn Hà: Số máy đã cài PC-Covid 300, Số máy điện thoại thông minh 1.000" in preview
     assert "Sơn Lư:" not in preview
     assert 'name="remove_omitted" value="1" >' in preview  # not ticked: keeping is the default
 

@@ -88,7 +88,7 @@ def test_outbox_needs_a_login_and_the_fallback_does_not(client, make_user):
     make_user()
     client.post("/login", data={"username": "inspector", "password": PASSWORD})
     page = client.get("/outbox").get_data(as_text=True)
-    assert 'id="outbox-list"' in page and "Hộp thư đi" in page
+    assert 'id="outbox-list"' in page and "Chờ gửi" in page
 
 
 def test_pages_carry_the_user_and_the_scripts_texts(client, login):

@@ -25,6 +25,7 @@ ALL = frozenset(role.value for role in Role)
 INSPECTING = frozenset({Role.INSPECTOR.value, Role.SUPERVISOR.value})
 OFFICE = frozenset({Role.SUPERVISOR.value, Role.ADMIN.value})
 SUPERVISOR = frozenset({Role.SUPERVISOR.value})
+INSPECTOR = frozenset({Role.INSPECTOR.value})
 ADMIN = frozenset({Role.ADMIN.value})
 PUBLIC = None  # no log-in needed
 
@@ -85,14 +86,28 @@ PERMISSIONS = [
     Permission("GET", "/healthz", "/healthz", PUBLIC, ANYONE),
     Permission("GET", "/outbox", "/outbox", ALL, ANYONE),
     Permission("GET", "/", "/", ALL, EMPTY),
+    # The home page's lists in full: an inspector's assignments; the venues due.
+    Permission("GET", "/home/assignments", "/home/assignments", INSPECTOR, EMPTY),
+    Permission("GET", "/home/due", "/home/due", ALL, EMPTY),
     # Venues.
     Permission("GET", "/venues", "/venues?q=cho", ALL, EMPTY),
     Permission("GET", "/venues/new", "/venues/new", ALL, EMPTY),
     Permission("POST", "/venues/new", "/venues/new", ALL, EMPTY),
     Permission("GET", "/venues/<int:venue_id>", "/venues/{venue}", ALL, NOT_FOUND),
     Permission("GET", "/venues/duplicates", "/venues/duplicates", ADMIN, EMPTY),
+    # The merge's confirmation (GET) and the merge once confirmed (POST).
+    Permission("GET", "/venues/duplicates/merge", "/venues/duplicates/merge", ADMIN, EMPTY),
     Permission("POST", "/venues/duplicates/merge", "/venues/duplicates/merge", ADMIN, EMPTY),
     Permission("POST", "/venues/duplicates/dismiss", "/venues/duplicates/dismiss", ADMIN, EMPTY),
+    # A venue added on the spot: the confirmation; an admin's edit, closing and reopening.
+    Permission(
+        "GET", "/venues/<int:venue_id>/registered", "/venues/{venue}/registered", ALL, NOT_FOUND
+    ),
+    Permission("GET", "/venues/<int:venue_id>/edit", "/venues/{venue}/edit", ADMIN, NOT_FOUND),
+    Permission("POST", "/venues/<int:venue_id>/edit", "/venues/{venue}/edit", ADMIN, NOT_FOUND),
+    Permission("GET", "/venues/<int:venue_id>/close", "/venues/{venue}/close", ADMIN, NOT_FOUND),
+    Permission("POST", "/venues/<int:venue_id>/close", "/venues/{venue}/close", ADMIN, NOT_FOUND),
+    Permission("POST", "/venues/<int:venue_id>/reopen", "/venues/{venue}/reopen", ADMIN, NOT_FOUND),
     Permission("GET", "/venues/import", "/venues/import", ADMIN, EMPTY),
     Permission("POST", "/venues/import", "/venues/import", ADMIN, EMPTY),
     # A confirmed import (a job): its admins follow it; another district's is not found.
@@ -156,6 +171,13 @@ PERMISSIONS = [
         INSPECTING,
         NOT_FOUND,
         only_own=True,
+    ),
+    Permission(
+        "GET",
+        "/inspections/<int:inspection_id>/approve",
+        "/inspections/{inspection}/approve",
+        SUPERVISOR,
+        NOT_FOUND,
     ),
     Permission(
         "POST",
@@ -452,7 +474,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     recorder = login(username="recorder")
     post_finding(venue, qr_posted="damaged")
     inspection = db.session.query(Inspection).one()
-    client.post(f"/inspections/{inspection.id}/replacement", data={"when": "queue"})
+    client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     poster = db.session.query(Poster).one()
     batch = PosterBatch(
         district_id=quan_son.id,

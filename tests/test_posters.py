@@ -2,6 +2,7 @@
 the print queue, batches, scanning a posted code, the command line, and access."""
 
 import io
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from sqlalchemy import func, insert, select
 
 from fieldapp.config import load_config
 from fieldapp.extensions import db
-from fieldapp.models import Poster, PosterBatch, Venue
+from fieldapp.models import Commune, Inspection, Poster, PosterBatch, Venue
+from fieldapp.posters import service
 from fieldapp.posters.render import (
     A4_CODE_SIDE,
     QUIET_ZONE_MODULES,
@@ -27,7 +29,7 @@ from fieldapp.posters.render import (
     poster_png,
     register_fonts,
 )
-from tests.factories import commune_named
+from tests.factories import PASSWORD, commune_named, inspection_answers
 
 FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
 # Every vowel with every tone mark, and đ, spread over names a venue could have.
@@ -142,6 +144,26 @@ def test_photos_of_the_poster_decode(how):
     assert decode(photo_of(poster, how)) == [text.payload]
 
 
+def test_a_dot_below_the_venue_name_clears_the_address_line():
+    """ "Bơ Hạ" above "..., tỉnh Thanh Hóa": the dot under ạ stays clearly apart from the
+    letters below it (it sat on the h of "Thanh", read as "Thanḥ"): by a quarter of the
+    address line's size at least, measured on the glyphs' boxes in the PDF."""
+    text = text_for("Nhà văn hóa bản Bơ Hạ", commune="xã Sơn Hà", province="tỉnh Thanh Hóa")
+    page = pypdfium2.PdfDocument(pdf_bytes([text]))[0]
+    chars = page.get_textpage()
+    words = chars.get_text_range()
+    left, dot_bottom, right, _top = chars.get_charbox(words.index("Hạ") + 1)
+    start = words.index("Bản Na Hồ")
+    below = [
+        chars.get_charbox(i) for i in range(start, words.index("\r", start)) if words[i].strip()
+    ]
+    under_the_dot = [box for box in below if box[2] > left and box[0] < right]
+    assert under_the_dot, "the address line runs under the dot"
+    address = layout_poster(text).lines
+    size = next(line.size for line in address if line.text.startswith("Bản Na Hồ"))
+    assert min(dot_bottom - box[3] for box in under_the_dot) >= size / 4
+
+
 def test_a_120_character_name_fits_on_the_page():
     name = (
         "Công ty Trách nhiệm hữu hạn Thương mại Dịch vụ Lâm sản và Vận tải Hành khách "
@@ -215,7 +237,7 @@ def test_venue_without_a_code_is_explained_and_can_get_one(client, login, make_v
     bare = make_venue("Quán nước Bản Bôn", venue_type="shop", qr_payload="")
     response = client.get(f"/venues/{bare.id}/poster.pdf")
     assert response.status_code == 409
-    assert "Cấp mã của ứng dụng" in response.get_data(as_text=True)
+    assert "Cấp mã QR của ứng dụng" in response.get_data(as_text=True)
     assert client.post(f"/venues/{bare.id}/payload").status_code == 303
     assert bare.qr_payload.startswith(f"FIELDAPP:{bare.code}:")
     assert decode(raster(client.get(f"/venues/{bare.id}/poster.pdf").data)) == [bare.qr_payload]
@@ -234,7 +256,7 @@ def test_replacement_to_the_print_queue_then_printed_and_delivered(
     login()
     inspection = record_finding(venue, qr_posted="damaged")
     detail = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
-    assert "Poster thay thế" in detail
+    assert 'id="replacement-offer"' in detail
     response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
     assert response.status_code == 303
     poster = db.session.scalar(select(Poster))
@@ -287,7 +309,8 @@ def test_replacement_printed_on_the_spot(record_finding, client, login, venue):
 def test_no_replacement_for_a_posted_code(record_finding, client, login, venue):
     login()
     inspection = record_finding(venue)
-    assert client.post(f"/inspections/{inspection.id}/replacement").status_code == 409
+    refused = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+    assert refused.status_code == 409
     assert db.session.scalar(select(func.count()).select_from(Poster)) == 0
 
 
@@ -458,6 +481,199 @@ def test_another_district_gets_no_poster(
     assert poster.serial not in client.get("/posters/queue").get_data(as_text=True)
 
 
+# --- the new poster offered after a finding, issued once -----------------------------------
+
+
+def offer_state(client, inspection) -> tuple[str | None, str | None]:
+    """What the finding's page says of its new poster: ("offered", None) with the buttons,
+    ("issued", "<serial> <state>") once issued, (None, None) when none is called for."""
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    if 'id="replacement"' not in page:
+        return None, None
+    if 'data-replacement="offered"' in page:
+        assert 'id="replacement-offer"' in page and 'value="now"' in page
+        return "offered", None
+    assert 'data-replacement="issued"' in page
+    assert 'id="replacement-offer"' not in page and 'name="print"' not in page
+    issued = page.split('id="replacement-issued" data-serial="')[1]
+    serial, rest = issued.split('"', 1)
+    state = rest.split('data-state="')[1].split('"')[0]
+    return "issued", f"{serial} {state}"
+
+
+def posters_of(inspection) -> list[Poster]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(Poster).where(Poster.venue_id == inspection.venue_id)))
+
+
+def test_a_finding_of_a_missing_code_opens_on_its_page_with_the_offer(
+    post_finding, client, login, venue
+):
+    """After saving, a finding that calls for a new poster opens on its own page (the form's
+    answer and the outbox's JSON say so), which offers both buttons; a posted code opens the
+    venue's page and offers nothing."""
+    login()
+    response = post_finding(venue, qr_posted="missing", checkin_method="staff_scan")
+    inspection = db.session.scalar(select(Inspection).order_by(Inspection.id.desc()))
+    assert response.headers["Location"] == f"/inspections/{inspection.id}"
+    assert offer_state(client, inspection) == ("offered", None)
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    section = page.split('id="replacement"')[1].split("</section>")[0]
+    assert "Cấp và in ngay" in section and "Đưa vào hàng chờ in" in section
+    assert "Bản in mã QR mới" in section and "poster" not in section.lower()
+
+    as_json = client.post(
+        f"/venues/{venue.id}/inspections",
+        data=inspection_answers(qr_posted="damaged"),
+        headers={"Accept": "application/json"},
+        content_type="multipart/form-data",
+    ).get_json()
+    assert as_json["next_url"] == f"/inspections/{as_json['inspection_id']}"
+    assert as_json["venue_url"] == f"/venues/{venue.id}"
+
+    posted = post_finding(venue)
+    assert posted.headers["Location"] == f"/venues/{venue.id}"
+    visible = db.session.scalar(select(Inspection).order_by(Inspection.id.desc()))
+    assert offer_state(client, visible) == (None, None)
+
+
+def test_the_new_poster_is_issued_once_per_finding(record_finding, client, login, make_user, venue):
+    """A double tap, the other button, or a second person: one version for one finding;
+    every later post answers with it. Then the page shows "Đã cấp <serial>" and its state to
+    the inspector and the supervisor alike, with no button to issue another."""
+    inspector = login()
+    inspection = record_finding(venue, qr_posted="damaged")
+    first = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    assert first.status_code == 303
+    assert first.headers["Location"] == f"/inspections/{inspection.id}#replacement"
+    again = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    now = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+    assert again.status_code == now.status_code == 303
+    assert now.headers["Location"] == f"/inspections/{inspection.id}#replacement"
+    [poster] = posters_of(inspection)
+    assert (poster.serial, poster.state, poster.inspection_id) == (
+        f"{venue.code}-v2",
+        "queued",
+        inspection.id,
+    )
+    shown = client.get(now.headers["Location"]).get_data(as_text=True)
+    assert f"{venue.code}-v2" in shown and f"Đã cấp {venue.code}-v2" in shown
+    assert offer_state(client, inspection) == ("issued", f"{venue.code}-v2 queued")
+
+    supervisor = login(make_user("supervisor", role="supervisor"))
+    assert offer_state(client, inspection) == ("issued", f"{venue.code}-v2 queued")
+    client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+    assert len(posters_of(inspection)) == 1
+    client.post("/posters/queue/print")  # the office prints its queue
+    assert offer_state(client, inspection) == ("issued", f"{venue.code}-v2 printed")
+    login(inspector)
+    assert offer_state(client, inspection) == ("issued", f"{venue.code}-v2 printed")
+    assert supervisor.can_review
+
+
+def test_the_supervisor_issues_and_prints_at_once(record_finding, client, login, make_user, venue):
+    login()
+    inspection = record_finding(venue, qr_posted="outdated")
+    login(make_user("supervisor", role="supervisor"))
+    assert offer_state(client, inspection) == ("offered", None)
+    response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+    [poster] = posters_of(inspection)
+    assert response.headers["Location"] == f"/posters/{poster.id}.pdf?size=A4"
+    assert (poster.state, poster.reason) == ("printed", "outdated")
+    assert offer_state(client, inspection) == ("issued", f"{poster.serial} printed")
+
+
+def test_who_may_issue_the_new_poster(
+    record_finding, client, login, make_user, other_district, venue
+):
+    """The poster rules: inspectors and supervisors of the district issue; an admin sees
+    the state but no button and is refused; another district does not see the finding."""
+    login()
+    inspection = record_finding(venue, qr_posted="missing", checkin_method="staff_scan")
+    login(make_user("admin", role="admin"))
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert 'id="replacement"' in page and 'name="print"' not in page
+    assert client.post(f"/inspections/{inspection.id}/replacement").status_code == 403
+    for role in ("inspector", "supervisor"):
+        login(make_user(f"yc-{role}", role=role, district=other_district))
+        assert client.get(f"/inspections/{inspection.id}").status_code == 404
+        refused = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+        assert refused.status_code == 404
+    assert posters_of(inspection) == []
+    login(make_user("inspector2"))  # any inspector of the district
+    client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    assert len(posters_of(inspection)) == 1
+
+
+def test_a_post_that_says_neither_now_nor_queue_issues_nothing(
+    record_finding, client, login, venue
+):
+    login()
+    inspection = record_finding(venue, qr_posted="damaged")
+    for form in ({}, {"print": "later"}):
+        response = client.post(f"/inspections/{inspection.id}/replacement", data=form)
+        assert response.status_code == 400
+        assert "Đưa vào hàng chờ in" in response.get_data(as_text=True)
+    assert posters_of(inspection) == []
+    assert offer_state(client, inspection) == ("offered", None)
+
+
+def test_a_post_that_passed_the_look_up_still_issues_nothing_new(
+    record_finding, client, login, venue, monkeypatch
+):
+    """The race itself: a second request that looked before the first committed (the
+    look-up finds nothing) is stopped by the unique column, not by the look-up, and
+    answers with the first request's poster."""
+    login()
+    inspection = record_finding(venue, qr_posted="damaged")
+    client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    looked = []
+    real = service.poster_for_finding
+
+    def blind_first_look(finding):
+        looked.append(finding.id)
+        return None if len(looked) == 1 else real(finding)
+
+    monkeypatch.setattr(service, "poster_for_finding", blind_first_look)
+    response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "now"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/inspections/{inspection.id}#replacement"
+    [poster] = posters_of(inspection)
+    assert poster.state == "queued" and len(looked) == 1  # found again after the refusal
+
+
+def test_racing_requests_for_one_finding_issue_one_poster(app, record_finding, login, venue):
+    """Six people tap at the same moment, on both engines: one poster, every answer a 303."""
+    inspector = login()
+    inspection = record_finding(venue, qr_posted="damaged")
+    inspection_id = inspection.id
+    clients = [app.test_client() for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+    statuses, failures = [], []
+
+    def tap(client, how):
+        try:
+            client.post("/login", data={"username": inspector.username, "password": PASSWORD})
+            barrier.wait()
+            response = client.post(f"/inspections/{inspection_id}/replacement", data={"print": how})
+            statuses.append(response.status_code)
+        except Exception as error:  # a thread's exception is otherwise lost
+            failures.append(error)
+
+    threads = [
+        threading.Thread(target=tap, args=(client, "now" if n % 2 else "queue"))
+        for n, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert statuses == [303] * len(clients)
+    [poster] = posters_of(inspection)
+    assert poster.inspection_id == inspection_id and poster.version == 2
+
+
 # --- command line -------------------------------------------------------------------------
 
 
@@ -484,6 +700,57 @@ def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
         ).exit_code
         == 2
     )
+
+
+def test_posters_command_finds_the_commune_s_district(
+    app, make_venue, quan_son, other_district, tmp_path
+):
+    """With several districts, a commune's name found in one of them needs no --district
+    (matched as every place name is: without prefix or diacritics)."""
+    runner = app.test_cli_runner()
+    make_venue("Chợ Trung Xuân", commune=commune_named(quan_son, "Trung Xuân"))
+    out = tmp_path / "trung-xuan.pdf"
+    result = runner.invoke(args=["posters", "--commune", "xa trung xuan", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 posters for Trung Xuân (Quan Sơn)" in result.output
+    assert len(pypdfium2.PdfDocument(out.read_bytes())) == 1
+
+
+def test_posters_command_asks_which_district_when_the_name_repeats(
+    app, make_venue, quan_son, other_district, tmp_path
+):
+    """Two districts have a Sơn Hà: the command names both, says how to choose, exits 2 and
+    writes nothing; with --district it makes that district's batch."""
+    db.session.add(Commune(name="Sơn Hà", kind="xa", district=other_district))
+    db.session.commit()
+    make_venue("Chợ Sơn Hà")
+    runner = app.test_cli_runner()
+    out = tmp_path / "son-ha.pdf"
+    result = runner.invoke(args=["posters", "--commune", "Sơn Hà", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "Sơn Hà in Quan Sơn (Thanh Hóa)" in result.output
+    assert "Sơn Hà in Yên Châu (Sơn La)" in result.output
+    assert "--district" in result.output
+    chosen = runner.invoke(
+        args=["posters", "--commune", "Sơn Hà", "--district", "quan son", "-o", str(out)]
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert "(Quan Sơn)" in chosen.output and out.exists()
+
+
+def test_posters_command_refuses_an_unknown_commune(
+    app, make_venue, quan_son, other_district, tmp_path
+):
+    runner = app.test_cli_runner()
+    out = tmp_path / "x.pdf"
+    result = runner.invoke(args=["posters", "--commune", "Mường Lát", "-o", str(out)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "No commune named Mường Lát in any district" in result.output
+    in_district = runner.invoke(
+        args=["posters", "--commune", "Mường Lát", "--district", "Quan Sơn", "-o", str(out)]
+    )
+    assert in_district.exit_code == 2
+    assert "Communes: Sơn Hà, Sơn Lư, Trung Xuân" in in_district.output
 
 
 def test_province_supervisor_batches_belong_to_the_venues_district(
@@ -544,5 +811,5 @@ def test_a_batch_posted_with_another_districts_commune_is_refused(
     value = other_district.communes[0].id if commune == "other" else commune
     response = client.post("/posters/batches", data={"commune": value})
     assert response.status_code == 422
-    assert "Xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
+    assert "Đơn vị cấp xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 0

@@ -191,7 +191,7 @@ def test_import_previews_then_applies(client, supervisor, quan_son):
     preview = upload(client, content, "tuan-1.csv", WEEK_1, quan_son)
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200
-    assert "3 dòng sẽ được nhập" in page and "→ Sơn Lư" in page and "10.000" in page
+    assert "3 dòng sẽ được lưu" in page and "→ Sơn Lư" in page and "10.000" in page
     assert count_figures() == 0  # nothing until applied
     applied = client.post(
         "/reports/import",
@@ -204,7 +204,8 @@ def test_import_previews_then_applies(client, supervisor, quan_son):
         },
         follow_redirects=True,
     )
-    assert "Đã nhập số liệu của 3 xã cho ngày 05/11/2021" in applied.get_data(as_text=True)
+    saved = "Đã lưu số liệu từ bảng tính của 3 đơn vị cấp xã cho ngày 05/11/2021"
+    assert saved in applied.get_data(as_text=True)
     son_lu = db.session.scalar(
         select(CommuneFigures).where(
             CommuneFigures.commune_id == commune_named(quan_son, "Sơn Lư").id
@@ -236,7 +237,7 @@ def test_messy_spreadsheet_needs_a_column_mapped_and_refuses_bad_rows(client, su
     preview = upload(client, MESSY.encode(), "tuan.csv", WEEK_1, quan_son)
     page = preview.get_data(as_text=True)
     assert "Một số tiêu đề cột không nhận ra được" in page and "Tổng lượt quét" in page
-    assert "Chưa nhập được gì" in page
+    assert "Chưa lưu được gì" in page
     remapped = client.post(
         "/reports/import",
         headers={"HX-Request": "true"},
@@ -254,11 +255,11 @@ def test_messy_spreadsheet_needs_a_column_mapped_and_refuses_bad_rows(client, su
     fragment = remapped.get_data(as_text=True)
     assert remapped.status_code == 200 and "<html" not in fragment
     assert "Sơn Hà cũng có ở dòng 4" in fragment and "Sơn Hà cũng có ở dòng 3" in fragment
-    assert "Xã Na Mèo không khớp với xã nào của Quan Sơn" in fragment
+    assert "Xã Na Mèo không khớp với đơn vị cấp xã nào của Quan Sơn" in fragment
     assert "“-20” không phải là số nguyên không âm" in fragment
     assert "thuộc Yên Châu, không phải Quan Sơn" in fragment
     assert "“abc” không phải là số nguyên không âm" in fragment
-    assert "0 dòng sẽ được nhập" in fragment and "6 bị từ chối" in fragment
+    assert "0 dòng sẽ được lưu" in fragment and "6 bị từ chối" in fragment
     refused = client.post(
         "/reports/import",
         data={
@@ -310,7 +311,7 @@ def test_files_that_are_not_spreadsheets(client, supervisor, quan_son, content, 
 
 def test_no_file_or_no_date_keeps_the_form(client, supervisor, quan_son):
     response = client.post("/reports/import", data={"district": quan_son.id, "date": "2021-11-05"})
-    assert response.status_code == 422 and "Hãy chọn bảng tính cần nhập" in response.get_data(
+    assert response.status_code == 422 and "Hãy chọn bảng tính cần tải lên" in response.get_data(
         as_text=True
     )
     response = client.post(
@@ -529,7 +530,7 @@ def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_
         "Tổng số địa điểm tạo mã QR",
         "Tổng lượt quét",
     ]
-    assert rows[0][5:] == ["Số cài đặt PC-Covid", "Số điện thoại thông minh"]
+    assert rows[0][5:] == ["Số máy đã cài PC-Covid", "Số máy điện thoại thông minh"]
     assert rows[1] == ["1", "Huyện Quan Sơn", "Xã Sơn Hà", "1236", "7000", "301", "1003"]
     assert rows[-1][:5] == ["Tổng cộng", "", "", "4336", "18336"]
 
@@ -598,7 +599,7 @@ def test_manual_entry_validates_and_keeps_what_was_typed(client, supervisor, qua
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422 and count_figures() == 0
     assert 'value="1.200"' in page and 'value="-4"' in page
-    assert "Nhập số nguyên không âm" in page and "Bắt buộc khi xã có số liệu" in page
+    assert "Nhập số nguyên không âm" in page and "Bắt buộc khi đơn vị có số liệu" in page
     good = client.post(
         url,
         data={
@@ -873,7 +874,7 @@ def test_an_empty_figures_form_deletes_nothing(client, supervisor, quan_son):
     assert _type_in(client, quan_son, "2021-11-05", every).status_code == 303
     response = client.post(f"/reports/{quan_son.id}/2021-11-05/figures", data={})
     assert response.status_code == 422
-    assert "Hãy nhập số liệu của ít nhất một xã" in response.get_data(as_text=True)
+    assert "Hãy nhập số liệu của ít nhất một đơn vị cấp xã" in response.get_data(as_text=True)
     db.session.expire_all()
     assert count_figures() == 3
 

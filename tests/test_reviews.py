@@ -42,6 +42,11 @@ def office(record_finding, client, login, make_user, make_venue, quan_son):
     }
 
 
+def seen(inspection, **form) -> dict:
+    """A review form as the page sends it: the version of the answers the supervisor saw."""
+    return {"version": review_service.review_version(inspection), **form}
+
+
 def log_ids(client, query="") -> list[int]:
     body = client.get(f"/inspections{query}", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in body
@@ -181,13 +186,13 @@ def audit_of(inspection) -> list[AuditEntry]:
 
 def test_approve_once(client, office):
     a = office["a"]
-    response = client.post(f"/inspections/{a.id}/approve")
+    response = client.post(f"/inspections/{a.id}/approve", data=seen(a))
     assert response.status_code == 303
     assert a.review_state == "approved" and a.reviewed_by_id == office["supervisor"].id
     [created, reviewed] = audit_of(a)
     assert created.action == "create" and reviewed.action == "review"
     assert json.loads(reviewed.changes)["review_state"] == ["pending", "approved"]
-    again = client.post(f"/inspections/{a.id}/approve", follow_redirects=True)
+    again = client.post(f"/inspections/{a.id}/approve", data=seen(a), follow_redirects=True)
     assert "đã được duyệt" in again.get_data(as_text=True)
     assert len(audit_of(a)) == 2
 
@@ -204,7 +209,7 @@ def test_inspectors_cannot_review(client, login, office):
 
 def test_return_needs_a_comment(client, office):
     b = office["b"]
-    response = client.post(f"/inspections/{b.id}/return", data={"comment": "   "})
+    response = client.post(f"/inspections/{b.id}/return", data=seen(b, comment="   "))
     assert response.status_code == 422
     assert "Ghi rõ cán bộ kiểm tra cần sửa gì" in response.get_data(as_text=True)
     assert b.review_state == "pending" and len(audit_of(b)) == 1
@@ -213,7 +218,7 @@ def test_return_needs_a_comment(client, office):
 def test_returned_then_corrected_then_approved(client, login, office):
     b = office["b"]
     client.post(
-        f"/inspections/{b.id}/return", data={"comment": "Ảnh mờ, ghi lại số khách quét mã."}
+        f"/inspections/{b.id}/return", data=seen(b, comment="Ảnh mờ, ghi lại số khách quét mã.")
     )
     assert b.review_state == "returned"
     assert client.post(f"/inspections/{b.id}/approve", follow_redirects=True).status_code == 200
@@ -239,7 +244,7 @@ def test_returned_then_corrected_then_approved(client, login, office):
     assert b.review_state == "pending" and b.visitors_scanned == 7
     # The change history words the codes as the screens do.
     changes = client.get(f"/inspections/{b.id}").get_data(as_text=True)
-    assert "Trả lại để sửa → Chờ duyệt" in changes
+    assert "Đã trả lại để sửa → Chờ duyệt" in changes
     assert "Không ai kiểm soát → Nhân viên quét mã QR cá nhân hoặc CCCD của khách" in changes
     assert "Không đạt → Cần khắc phục" in changes
     assert "returned → pending" not in changes and "none → staff_scan" not in changes
@@ -251,10 +256,10 @@ def test_returned_then_corrected_then_approved(client, login, office):
     assert changes["checkin_method"] == ["none", "staff_scan"]
     assert changes["review_state"] == ["returned", "pending"]
     detail = client.get(f"/inspections/{b.id}").get_data(as_text=True)
-    assert "Lịch sử thay đổi" in detail and "Trong đó, số khách quét mã</strong>: 9 → 7" in detail
+    assert "Lịch sử thay đổi" in detail and "Trong đó, số người quét mã</strong>: 9 → 7" in detail
 
     login(office["supervisor"])
-    client.post(f"/inspections/{b.id}/approve")
+    client.post(f"/inspections/{b.id}/approve", data=seen(b))
     assert b.review_state == "approved"
     login(office["first"])
     locked = client.post(
@@ -367,14 +372,14 @@ def test_repeat_offenders_are_counted_and_listed(
 def test_inspection_as_a_printable_pdf(client, login, office, make_user, other_district):
 
     a = office["a"]
-    client.post(f"/inspections/{a.id}/approve")
+    client.post(f"/inspections/{a.id}/approve", data=seen(a))
     response = client.get(f"/inspections/{a.id}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     document = pypdfium2.PdfDocument(response.data)
     text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     text = text.replace("\r", " ").replace("\n", " ")
     for expected in (
-        "Biên bản kiểm tra",
+        "Phiếu kết quả kiểm tra",
         "Chợ Sơn Hà",
         "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn",
         "Lò Văn Hùng",
@@ -407,18 +412,18 @@ def test_a_supervisor_cannot_review_their_own_finding(client, login, make_user, 
     own = db.session.scalar(select(Inspection))
     page = client.get(f"/inspections/{own.id}").get_data(as_text=True)
     assert f"/inspections/{own.id}/approve" not in page
-    refused = client.post(f"/inspections/{own.id}/approve", follow_redirects=True)
+    refused = client.post(f"/inspections/{own.id}/approve", data=seen(own), follow_redirects=True)
     assert "Bạn là người ghi kết quả này: lãnh đạo khác phải duyệt." in refused.get_data(
         as_text=True
     )
-    client.post(f"/inspections/{own.id}/return", data={"comment": "Sửa lại"})
+    client.post(f"/inspections/{own.id}/return", data=seen(own, comment="Sửa lại"))
     db.session.refresh(own)
     assert own.review_state == "pending" and own.inspector_id == supervisor.id
     login(make_user("mai", role="supervisor"))
     assert f"/inspections/{own.id}/approve" in client.get(f"/inspections/{own.id}").get_data(
         as_text=True
     )
-    assert client.post(f"/inspections/{own.id}/approve").status_code == 303
+    assert client.post(f"/inspections/{own.id}/approve", data=seen(own)).status_code == 303
     db.session.refresh(own)
     assert own.review_state == "approved"
 
@@ -434,7 +439,8 @@ def test_the_home_page_lists_the_latest_returned_findings_and_links_to_all(
     supervisor = login(make_user("supervisor", role="supervisor"))
     for finding in findings:
         response = client.post(
-            f"/inspections/{finding.id}/return", data={"comment": f"Sửa {finding.venue.name}."}
+            f"/inspections/{finding.id}/return",
+            data=seen(finding, comment=f"Sửa {finding.venue.name}."),
         )
         assert response.status_code in (200, 303)
     assert supervisor.can_review
@@ -451,9 +457,153 @@ def test_the_home_page_lists_the_latest_returned_findings_and_links_to_all(
 
 def test_a_few_returned_findings_need_no_link(client, login, office):
     b = office["b"]
-    client.post(f"/inspections/{b.id}/return", data={"comment": "Ảnh mờ."})
+    client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Ảnh mờ."))
     assert b.review_state == "returned"
     login(office["first"])
     home = client.get("/").get_data(as_text=True)
     assert "Bị trả lại, cần sửa" in home and "Ảnh mờ." in home
     assert "kết quả bị trả lại" not in home
+
+
+# --- approving: confirmed, the version checked, then the next finding ----------------------
+
+
+def approve_link(client, inspection) -> str:
+    """The finding page's "Duyệt" link: to the confirmation, with the version seen."""
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    link = page.split('id="approve" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert link.startswith(f"/inspections/{inspection.id}/approve?version=")
+    return link
+
+
+def confirm_form_version(page: str) -> str:
+    return page.split('name="version" value="')[1].split('"')[0]
+
+
+def test_approving_asks_for_confirmation_then_opens_the_next_pending(client, office):
+    """ "Duyệt" opens a confirmation (nothing approved yet); confirming approves and opens
+    the next finding of the queue (newest first), then the queue when none is left."""
+    a, b, c = office["a"], office["b"], office["c"]
+    confirm = client.get(approve_link(client, c))
+    page = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and 'id="confirm-approve"' in page
+    assert 'method="post"' in page and f'action="/inspections/{c.id}/approve"' in page
+    assert c.review_state == "pending"  # opening the confirmation approves nothing
+
+    done = client.post(f"/inspections/{c.id}/approve", data={"version": confirm_form_version(page)})
+    assert done.status_code == 303 and done.headers["Location"] == f"/inspections/{b.id}"
+    assert c.review_state == "approved"
+    following = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Đã duyệt" in following and 'id="approve"' in following
+
+    done = client.post(f"/inspections/{b.id}/approve", data=seen(b))
+    assert done.headers["Location"] == f"/inspections/{a.id}"
+    done = client.post(f"/inspections/{a.id}/approve", data=seen(a))
+    assert done.headers["Location"] == "/inspections?review=pending"
+    assert "Không còn kết quả kiểm tra nào chờ duyệt" in client.get(
+        done.headers["Location"]
+    ).get_data(as_text=True)
+
+
+def test_the_next_pending_starts_again_from_the_top_and_skips_ones_own(
+    client, login, make_venue, office
+):
+    """Approving the oldest goes on to the newest pending one; a finding the supervisor
+    recorded is never offered as next (four eyes)."""
+    own = login(office["supervisor"])
+    client.post(
+        f"/venues/{make_venue('Quán mới').id}/inspections",
+        data=inspection_answers(),
+        content_type="multipart/form-data",
+    )
+    assert own.can_review
+    done = client.post(f"/inspections/{office['a'].id}/approve", data=seen(office["a"]))
+    assert done.headers["Location"] == f"/inspections/{office['c'].id}"
+
+
+def correct(client, login, office, inspection, scanned="7"):
+    """The inspector corrects a returned finding through the correction form."""
+    login(office["first"])
+    answers = inspection_answers(
+        uuid=inspection.uuid,
+        qr_posted="missing",
+        checkin_method="staff_scan",
+        visitors_scanned=scanned,
+        photos=(io.BytesIO(jpeg_bytes(color=(0, 0, 255))), "moi.jpg"),
+    )
+    response = client.post(
+        f"/inspections/{inspection.id}/edit", data=answers, content_type="multipart/form-data"
+    )
+    assert response.status_code == 303
+    login(office["supervisor"])
+
+
+def test_a_finding_corrected_after_it_was_opened_is_not_approved(client, login, office):
+    """The supervisor's tab shows the answers before a correction: approving from it (the
+    confirmation or its post) shows the finding again with the new answers and a message;
+    nothing is approved until the new answers are the ones confirmed."""
+    b = office["b"]
+    old_link = approve_link(client, b)  # "Duyệt" as a tab left open shows it
+    assert old_link.endswith("?version=original")
+    client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Ghi lại số khách quét mã."))
+    correct(client, login, office, b)
+
+    for response in (
+        client.get(old_link),
+        client.post(f"/inspections/{b.id}/approve", data={"version": "original"}),
+    ):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "đã được sửa sau khi bạn mở trang" in page
+        assert 'data-answer="visitors_observed">7 / 10<' in page  # the corrected answer
+        db.session.refresh(b)
+        assert b.review_state == "pending"
+    assert 'id="approve"' in page  # the page offers the approval of what it now shows
+
+    confirm = client.get(approve_link(client, b)).get_data(as_text=True)
+    done = client.post(
+        f"/inspections/{b.id}/approve", data={"version": confirm_form_version(confirm)}
+    )
+    assert done.status_code == 303
+    db.session.refresh(b)
+    assert b.review_state == "approved"
+
+
+def test_returning_a_finding_corrected_since_is_refused_keeping_the_comment(client, login, office):
+    b = office["b"]
+    client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Chụp lại ảnh."))
+    correct(client, login, office, b)
+    response = client.post(
+        f"/inspections/{b.id}/return", data={"version": "original", "comment": "Vẫn thiếu ảnh."}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "đã được sửa sau khi bạn mở trang" in page
+    assert "Vẫn thiếu ảnh." in page  # what the supervisor typed is kept
+    db.session.refresh(b)
+    assert b.review_state == "pending"
+    again = client.post(f"/inspections/{b.id}/return", data=seen(b, comment="Vẫn thiếu ảnh."))
+    assert again.status_code == 303
+    db.session.refresh(b)
+    assert b.review_state == "returned"
+
+
+def test_a_review_form_without_its_version_changes_nothing(client, office):
+    a = office["a"]
+    for response in (
+        client.get(f"/inspections/{a.id}/approve"),
+        client.post(f"/inspections/{a.id}/approve"),
+        client.post(f"/inspections/{a.id}/return", data={"comment": "Sửa lại."}),
+    ):
+        assert response.status_code == 409
+        assert "Biểu mẫu không cho biết" in response.get_data(as_text=True)
+    assert a.review_state == "pending"
+
+
+def test_the_confirmation_refuses_what_cannot_be_approved(client, login, office):
+    a = office["a"]
+    client.post(f"/inspections/{a.id}/approve", data=seen(a))
+    response = client.get(f"/inspections/{a.id}/approve?version=original")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/inspections/{a.id}"
+    login(office["first"])
+    assert client.get(f"/inspections/{a.id}/approve?version=original").status_code == 403

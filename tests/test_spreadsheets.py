@@ -370,7 +370,7 @@ def test_the_web_import_previews_then_imports(client, admin, registered, quan_so
     assert "Nhà sách Quan Sơn" in page and "TT. Sơn Lư" in page  # the rows as read
     # Refused rows say why.
     assert "“karaoke” không phải là loại hình địa điểm." in page
-    assert "“Na Mèo” không phải là xã của huyện Quan Sơn." in page
+    assert "“Na Mèo” không phải là đơn vị cấp xã của huyện Quan Sơn." in page
     assert "Không thể dùng mã QS-YC ở huyện này" in page and "huyện khác" not in page
     assert venue("QS-NEW") is None and venue("QS-OLD").name == "Chợ Sơn Hà"  # nothing yet
 
@@ -469,4 +469,4 @@ def test_only_admins_import_the_registry(client, login, quan_son, role):
 
 def test_the_admin_menu_links_to_the_import(client, admin):
     page = client.get("/venues/import").get_data(as_text=True)
-    assert 'href="/venues/import"' in page and "Nhập sổ địa điểm" in page
+    assert 'href="/venues/import"' in page and "Tải danh mục địa điểm lên" in page

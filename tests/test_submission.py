@@ -112,7 +112,7 @@ def test_a_new_finding_needs_a_photo_unless_the_caller_says_not(app, make_user, 
     inspector = make_user()
     refused = submit_finding(venue, inspector, Submission(str(uuid.uuid4()), ANSWERS, AT_THE_VENUE))
     assert refused.status == "invalid"
-    assert refused.photo_errors == ["Chụp ít nhất một ảnh mã QR hoặc lối vào."]
+    assert refused.photo_errors == ["Chụp ít nhất một ảnh mã QR niêm yết hoặc lối vào."]
     demo = submit_finding(
         venue,
         inspector,

@@ -134,7 +134,7 @@ def test_disabling_asks_first_then_logs_the_user_out(app, client, admin, make_us
     phone.post("/login", data={"username": "lan", "password": PASSWORD})
     asked = client.post(f"/users/{user.id}/disable")
     assert asked.status_code == 200
-    assert "Có, khoá tài khoản" in asked.get_data(as_text=True)
+    assert "Có, khóa tài khoản" in asked.get_data(as_text=True)
     db.session.refresh(user)
     assert user.is_enabled
     assert client.post(f"/users/{user.id}/disable", data={"confirm": "yes"}).status_code == 303

@@ -148,10 +148,10 @@ def test_register_a_venue_on_the_spot(client, login, quan_son):
     response = client.post("/venues/new", data=registration(quan_son))
     assert response.status_code == 303
     venue = db.session.scalar(select(Venue).where(Venue.name == "Quán cà phê Bản Bôn"))
-    assert venue.code.startswith("APP-")
+    assert venue.code == "QS-TX-0001"  # the district's and the commune's initials
     assert venue.created_by_id == user.id
     assert venue.latitude == 20.31
-    assert response.headers["Location"] == f"/venues/{venue.id}"
+    assert response.headers["Location"] == f"/venues/{venue.id}/registered"
     assert venue in search_venues(quan_son.id, "quan ca phe ban bon").venues
 
 
@@ -235,7 +235,7 @@ def test_registration_makes_the_inspector_choose_type_and_commune(client, login,
     response = client.post("/venues/new", data=registration(quan_son, venue_type="", commune_id=""))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Chọn loại hình." in page and "Chọn một xã trong huyện của bạn." in page
+    assert "Chọn loại hình." in page and "Chọn một đơn vị cấp xã trong huyện của bạn." in page
     assert db.session.scalar(select(Venue)) is None
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
-from fieldapp.access import district_venues
+from fieldapp.access import allowed_if, district_venues
 from fieldapp.assignments.service import open_assignments
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Venue
@@ -14,10 +14,15 @@ from fieldapp.reports.deadlines import district_due
 
 bp = Blueprint("home", __name__)
 
-RECENT_COUNT = 10
-DUE_COUNT = 20
-# Findings returned for correction listed on the home page; the rest are in the log.
-RETURNED_COUNT = 10
+# Each list of the home page shows this many at most, with a link to the rest: the
+# findings to correct and the recent ones in the log, assignments and venues due on their
+# own pages (which show up to FULL_LIST_COUNT).
+LIST_COUNT = 10
+RECENT_COUNT = LIST_COUNT
+DUE_COUNT = LIST_COUNT
+RETURNED_COUNT = LIST_COUNT
+ASSIGNMENT_COUNT = LIST_COUNT
+FULL_LIST_COUNT = 500
 
 
 # An inspector's latest findings are read from their own newest first (an index), this many
@@ -55,16 +60,31 @@ def recent_inspections(user, limit: int = RECENT_COUNT) -> list[Inspection]:
     return list(db.session.scalars(stmt.where(Inspection.inspector_id == user.id)))
 
 
+def _due_query(user):
+    return district_venues(user.district_ids).where(
+        Venue.reinspection_due.is_not(None), Venue.is_active.is_(True)
+    )
+
+
 def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
     """Venues of the district whose re-inspection date is set, soonest first."""
     stmt = (
-        district_venues(user.district_ids)
-        .where(Venue.reinspection_due.is_not(None), Venue.is_active.is_(True))
+        _due_query(user)
         .options(joinedload(Venue.commune))
         .order_by(Venue.reinspection_due, Venue.id)
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+def venues_due_count(user) -> int:
+    """How many venues of the district are due for re-inspection."""
+    return db.session.scalar(select(func.count()).select_from(_due_query(user).subquery()))
+
+
+def _total(shown: list, limit: int, count) -> int:
+    """How many there are in all: counted only when the list is full."""
+    return count() if len(shown) >= limit else len(shown)
 
 
 @bp.route("/")
@@ -101,11 +121,15 @@ def index():
             )
         )
     assignments = open_assignments(current_user) if current_user.is_inspector else []
+    due = venues_due(current_user)
     return render_template(
         "home/index.html",
         recent=recent_inspections(current_user),
-        assignments=assignments,
-        due=venues_due(current_user),
+        recent_count=RECENT_COUNT,
+        assignments=assignments[:ASSIGNMENT_COUNT],
+        assignments_total=len(assignments),
+        due=due,
+        due_total=_total(due, DUE_COUNT, lambda: venues_due_count(current_user)),
         today=clock.today(),
         returned=returned,
         returned_total=returned_total,
@@ -116,4 +140,34 @@ def index():
             if current_user.works_in_office and not current_user.sees_province
             else None
         ),
+    )
+
+
+@bp.route("/home/assignments")
+@login_required
+@allowed_if("is_inspector")
+def assignments():
+    """All the inspector's open assignments, nearest due first (the home page shows ten)."""
+    found = open_assignments(current_user)
+    return render_template(
+        "home/list.html",
+        kind="assignments",
+        assignments=found[:FULL_LIST_COUNT],
+        total=len(found),
+        today=clock.today(),
+    )
+
+
+@bp.route("/home/due")
+@login_required
+def due():
+    """All the district's venues due for re-inspection, soonest first (the home page shows
+    ten)."""
+    found = venues_due(current_user, FULL_LIST_COUNT)
+    return render_template(
+        "home/list.html",
+        kind="due",
+        due=found,
+        total=_total(found, FULL_LIST_COUNT, lambda: venues_due_count(current_user)),
+        today=clock.today(),
     )

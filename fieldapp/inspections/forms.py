@@ -213,6 +213,21 @@ class InspectionForm(FlaskForm):
             answers[question.name] = _answer(question, field) if field is not None else None
         return answers
 
+    def problems(self) -> list[dict]:
+        """The form's errors in the page's order (the position, then the checklist's
+        questions, then the photos), each naming its question: what the outbox shows of a
+        refused finding, where a dictionary of errors would come sorted by field code."""
+        asked = {question.name for question in QUESTIONS} | {"photos"}
+        return [
+            {
+                "name": field.name,
+                "label": str(field.label.text) if field.name in asked else "",
+                "messages": [str(message) for message in field.errors],
+            }
+            for field in self
+            if field.errors
+        ]
+
     def device_moment(self) -> datetime | None:
         """The phone's clock when the finding was made, as naive UTC."""
         return _parse_device_time(self.device_time.data)

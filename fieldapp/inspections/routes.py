@@ -36,7 +36,7 @@ from fieldapp.inspections.service import (
     waiting_photos,
 )
 from fieldapp.models import Inspection, Venue
-from fieldapp.posters.service import replacement_reason
+from fieldapp.posters.service import replacement_offer, replacement_reason
 
 bp = Blueprint("inspections", __name__)
 
@@ -120,6 +120,7 @@ def create(venue_id: int):
                     "Nothing you entered was lost."
                 ),
                 errors={name: [str(e) for e in errors] for name, errors in form.errors.items()},
+                problems=form.problems(),
             ), 422
         return _render_form(venue, form, 422, waiting=result.waiting_photos)
     db.session.commit()
@@ -135,6 +136,12 @@ def _recorded(inspection: Inspection, created: bool):
         else _("This finding was already recorded.")
     )
     venue_url = url_for("venues.show", venue_id=inspection.venue_id)
+    # A finding that calls for a new poster opens on its own page, which offers the poster.
+    next_url = (
+        url_for("inspections.show", inspection_id=inspection.id)
+        if replacement_reason(inspection)
+        else venue_url
+    )
     if wants_json():
         if request.headers.get(
             "X-Fieldapp-Flash"
@@ -148,9 +155,10 @@ def _recorded(inspection: Inspection, created: bool):
             outcome=inspection.outcome,
             outcome_label=outcome,
             venue_url=venue_url,
+            next_url=next_url,
         ), 201 if created else 200
     flash(message, "success" if created else "info")
-    return redirect(venue_url, code=303)
+    return redirect(next_url, code=303)
 
 
 def _conflict(inspection: Inspection | None):
@@ -203,7 +211,7 @@ def render_detail(inspection: Inspection, review_error: str | None = None, comme
         inspection=inspection,
         venue=inspection.venue,
         answers=answer_lines(inspection),
-        replaceable=replacement_reason(inspection) is not None,
+        replacement=replacement_offer(inspection),
         changes=history(inspection),
         review_error=review_error,
         comment=comment,

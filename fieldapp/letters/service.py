@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp import clock
-from fieldapp.audit import record_event
+from fieldapp.audit import AuditField, describe_fields, record_event
 from fieldapp.extensions import db
 from fieldapp.inspections.offences import venues_to_escalate
 from fieldapp.letters.letter import Paragraph, Section
@@ -112,6 +112,8 @@ FIELDS = (
         hint=_l("Empty: the communes above the district's average."),
     ),
 )
+# The audit trail names a saved template's fields as the form does.
+describe_fields({f.name: AuditField(f.label) for f in FIELDS}, entity="letter_template")
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 LOW_COUNT_MAX = 50
 THRESHOLD_MAX = 2_000_000_000  # what the column holds
@@ -521,6 +523,22 @@ def revert_edit(district: District, day: date, by: User) -> bool:
         district_id=district.id,
     )
     return True
+
+
+# The audit trail names an edit's parts as the letter titles them.
+describe_fields(
+    {
+        "edited": AuditField(
+            _l("Edited parts"),
+            {
+                "number": _l("The letter's number"),
+                "section_2": f"2. {SECTION_TWO_TITLE}",
+                "section_3": f"3. {SECTION_THREE_TITLE}",
+            },
+        )
+    },
+    entity="letter_edit",
+)
 
 
 def edited_parts(edit: LetterEdit | None) -> frozenset[str]:

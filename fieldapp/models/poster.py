@@ -25,7 +25,9 @@ class Poster(db.Model):
     # Why it was issued: the finding (missing, damaged, outdated), or "other" (the office).
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(300), default="")
-    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"))
+    # The finding it replaces the code for: one poster per finding at most (a double tap, two
+    # people or a replay issue one; fieldapp/posters/service.py's issue_for_finding).
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), unique=True)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     issued_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
     # queued in the office's print queue, printed, delivered to the venue.

@@ -10,7 +10,7 @@ from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.unit import Commune, District
 from fieldapp.models.user import User
-from fieldapp.places import full_address
+from fieldapp.places import address_line, full_address, official_name
 from fieldapp.text import search_text
 
 # The venue types named in the provincial orders (DOMAIN.md), as stored codes.
@@ -51,6 +51,9 @@ class Venue(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Set when an admin merged this venue, a duplicate, into another one.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"))
+    # Set when an admin closed it (fieldapp/venues/service.py, close_venue); cleared on reopening.
+    closed_reason: Mapped[str] = mapped_column(String(300), default="")
+    closed_at: Mapped[datetime | None] = mapped_column()
     # Name, code and address folded (no diacritics, lower case) for search.
     search_key: Mapped[str] = mapped_column(String(600), default="", index=True)
     # Denormalised from the newest inspection so lists show status without a join.
@@ -83,6 +86,12 @@ class Venue(db.Model):
             district.name,
             district.province.name,
         )
+
+    @property
+    def commune_address(self) -> str:
+        """Its address with its commune only, written once: "Bản Na Hồ, xã Sơn Hà" (for
+        screens of one district, such as the likely duplicates)."""
+        return address_line(self.address, official_name(self.commune.name, self.commune.kind))
 
     @property
     def has_position(self) -> bool:

@@ -183,7 +183,8 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     add(TITLE, "bold", 20 * scale)
     size, lines = fit(text.venue_name, "bold", 24 * scale, 11 * scale, usable, 3)
     for line in lines:
-        add(line, "bold", size, gap=0.15)
+        # Room below for a dot under a vowel (Hạ, Mường Lát's ậ) above the next line's marks.
+        add(line, "bold", size, gap=0.3)
     place = address_line(text.address, text.commune, text.district, text.province)
     size, lines = fit(place, "regular", 12 * scale, 8 * scale, usable, 2)
     for line in lines:
@@ -245,7 +246,7 @@ def new_canvas(out, page: str) -> Canvas:
     canvas = Canvas(
         str(out) if isinstance(out, Path) else out, pagesize=PAGE_SIZES[page], pageCompression=1
     )
-    canvas.setTitle("Poster mã QR")
+    canvas.setTitle("Bản in mã QR")
     canvas.setCreator("fieldapp")
     return canvas
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 import zxingcpp
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from fieldapp import clock, storage
 from fieldapp.access import district_venues
@@ -63,9 +64,67 @@ def poster_text(
     )
 
 
+# The rule "this finding calls for a new poster" lives here and only here: the finding's
+# page offers one (replacement_offer), the issuing route refuses one otherwise, and the print
+# queue's "flagged" filter asks the same of the database (flagged_for_replacement).
 def replacement_reason(inspection: Inspection) -> str | None:
     """The finding that calls for a replacement poster, if any."""
     return inspection.qr_posted if inspection.qr_posted in REPLACEABLE_FINDINGS else None
+
+
+def poster_for_finding(inspection: Inspection) -> Poster | None:
+    """The poster issued for this finding, if one was (at most one: a unique column)."""
+    return db.session.scalar(select(Poster).where(Poster.inspection_id == inspection.id))
+
+
+@dataclass(frozen=True)
+class ReplacementOffer:
+    """What a finding's page says about a new poster: why one is needed, and the version
+    issued for the finding once there is one (then nothing more is offered)."""
+
+    reason: str
+    poster: Poster | None
+
+
+def replacement_offer(inspection: Inspection) -> ReplacementOffer | None:
+    """The new poster a finding calls for, or None when its code was found posted."""
+    reason = replacement_reason(inspection)
+    if reason is None:
+        return None
+    return ReplacementOffer(reason, poster_for_finding(inspection))
+
+
+class VersionTaken(Exception):
+    """Another finding's poster of the same venue took the next version at the same moment."""
+
+
+def issue_for_finding(
+    inspection: Inspection, issued_by: User, *, printed_now: bool
+) -> tuple[Poster, bool]:
+    """Issue the poster a finding calls for, once: (the poster, whether it is new).
+
+    A second request for the same finding (a double tap, two people, a replay) gets the
+    poster already issued. Two requests at the same moment both pass the look-up; the
+    unique poster.inspection_id (or the venue's version number) lets one insert, the other
+    fails, rolls back (nothing else is written before it in a request) and finds the first
+    one's poster, committed by then: READ COMMITTED on PostgreSQL, one writer on SQLite.
+    The caller checks replacement_reason() first and commits."""
+    issued = poster_for_finding(inspection)
+    if issued is not None:
+        return issued, False
+    inspection_id = inspection.id
+    reason = replacement_reason(inspection)
+    try:
+        poster = issue_poster(
+            inspection.venue, issued_by, reason, inspection=inspection, printed_now=printed_now
+        )
+    except IntegrityError:
+        db.session.rollback()
+        issued = db.session.scalar(select(Poster).where(Poster.inspection_id == inspection_id))
+        if issued is None:  # the version number went to another finding of the venue
+            raise VersionTaken() from None
+        return issued, False
+    return poster, True
 
 
 def flagged_for_replacement():

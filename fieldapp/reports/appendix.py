@@ -20,7 +20,7 @@ NATIONAL_APPENDIX_HEADERS = (
     "Tổng số địa điểm tạo mã QR",
     "Tổng lượt quét",
 )
-INSTALL_HEADERS = ("Số cài đặt PC-Covid", "Số điện thoại thông minh")
+INSTALL_HEADERS = ("Số máy đã cài PC-Covid", "Số máy điện thoại thông minh")
 
 
 def has_installs(report: WeeklyReport) -> bool:

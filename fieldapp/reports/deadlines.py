@@ -31,6 +31,7 @@ from fieldapp.models import (
     User,
 )
 from fieldapp.places import in_vietnamese_order
+from fieldapp.reports.labels import WEEKDAY_LABELS  # noqa: F401 (named here before)
 
 DEFAULT_WEEKDAY = 4  # Friday (Monday is 0)
 DEFAULT_TIME = time(16, 0)
@@ -39,15 +40,6 @@ WEEK = timedelta(days=7)
 LETTER_FORMATS = frozenset({"pdf", "docx"})
 # How many due dates the province's page shows (the next one and those before it).
 SHOWN_DATES = 8
-WEEKDAY_LABELS = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
 
 
 @dataclass(frozen=True)
@@ -56,6 +48,13 @@ class DueRule:
 
     weekday: int = DEFAULT_WEEKDAY
     at: time = DEFAULT_TIME
+
+    def last_on_or_before(self, day: date) -> date:
+        """The last report day on or before a day (the figures date an import defaults to)."""
+        return day - timedelta(days=(day.weekday() - self.weekday) % 7)
+
+    def is_report_day(self, day: date) -> bool:
+        return day.weekday() == self.weekday
 
     def due_on_or_after(self, day: date) -> date:
         """The first due date on or after a day (the one whose week holds that day)."""

@@ -36,7 +36,7 @@ FINDINGS_HEADERS = (
     "Có người hướng dẫn quét (%)",
     "Đạt yêu cầu (%)",
     "Tỷ lệ quét quan sát (%)",
-    "Mã QR thay thế đã cấp",
+    "Bản in mã QR mới đã cấp",
 )
 # A text cell beginning with one of these is a formula to Excel, LibreOffice or Sheets (a
 # commune named "=HYPERLINK(...)"): it is written with a leading ' so it stays text.

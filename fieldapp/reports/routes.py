@@ -185,6 +185,7 @@ def index():
         month_links=_month_links(report_months(days)[:LATEST], districts),
         districts=districts,
         today=clock.today(),
+        figures_date=default_report_date(current_user.district),
     )
 
 
@@ -210,10 +211,40 @@ def _month_links(months: list[date], districts: list[District]) -> dict[date, li
 # Importing a spreadsheet -------------------------------------------------------------------
 
 
+def default_report_date(district: District) -> date:
+    """The figures date a form starts with: the district's last report day on or before
+    today (its province's weekday, fieldapp/reports/deadlines.py)."""
+    return deadline_rule(district.province_id).last_on_or_before(clock.today())
+
+
+def weekday_warning(district: District, day: date | None) -> str | None:
+    """A warning, not a refusal, when figures are dated another weekday than the report's."""
+    rule = deadline_rule(district.province_id)
+    if day is None or rule.is_report_day(day):
+        return None
+    return _(
+        "%(date)s is a %(weekday)s: the report day is %(report_weekday)s. Check the date "
+        "(the figures are saved for the date you choose).",
+        date=vn_date(day),
+        weekday=WEEKDAY_LABELS[day.weekday()],
+        report_weekday=WEEKDAY_LABELS[rule.weekday],
+    )
+
+
 def _import_page(status=200, **context):
     context.setdefault("form", {})
     context.setdefault("districts", user_districts())
-    return render_template("reports/import.html", today=clock.today(), **context), status
+    district = district_or_none(id_param(context["form"].get("district")))
+    district = district or current_user.district
+    rule = deadline_rule(district.province_id)
+    return render_template(
+        "reports/import.html",
+        today=clock.today(),
+        report_weekday=rule.weekday,
+        report_weekday_label=WEEKDAY_LABELS[rule.weekday],
+        date_warning=weekday_warning(district, parse_day(context["form"].get("date"))),
+        **context,
+    ), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -222,9 +253,11 @@ def _import_page(status=200, **context):
 def import_figures():
     """Upload a spreadsheet, check the preview, map unknown columns, then import."""
     if request.method == "GET":
-        return _import_page(
-            form={"date": clock.today().isoformat(), "district": str(current_user.district_id)}
-        )
+        # "Choose another file" comes back with the date and district chosen before.
+        district = district_or_none(id_param(request.args.get("district")))
+        district = district or current_user.district
+        day = parse_day(request.args.get("date")) or default_report_date(district)
+        return _import_page(form={"date": day.isoformat(), "district": str(district.id)})
     form = request.form
     district = district_or_none(id_param(form.get("district")) or current_user.district_id)
     if district is None:
@@ -296,6 +329,7 @@ def _preview_page(preview, token: str, source: str, status: int):
         today=clock.today(),
         required=REQUIRED,
         form={"district": str(preview.district.id), "date": preview.report_date.isoformat()},
+        date_warning=weekday_warning(preview.district, preview.report_date),
     ), status
 
 
@@ -326,6 +360,7 @@ def enter_figures(district_id: int, day: date):
             errors={},
             existing=existing,
             remove=set(),
+            date_warning=weekday_warning(district, day),
         )
     values = {
         field_name(name, c): request.form.get(field_name(name, c), "").strip()
@@ -344,6 +379,7 @@ def enter_figures(district_id: int, day: date):
             errors=typed.errors,
             existing=existing,
             remove=remove,
+            date_warning=weekday_warning(district, day),
         ), 422
     removed = [row.commune.name for row in typed.cleared]  # named before they are deleted
     save_typed_figures(typed, day, current_user)

@@ -36,7 +36,9 @@ from fieldapp.reviews.service import (
     LogFilter,
     ReviewRefused,
     approve,
+    check_approval,
     inspection_log,
+    next_pending,
     return_for_correction,
 )
 
@@ -51,6 +53,14 @@ REFUSALS = {
     ),
     "comment_required": lambda: _("Say what the inspector must correct."),
     "own_finding": lambda: _("You recorded this finding: another supervisor must review it."),
+    "changed": lambda: _(
+        "This finding was corrected after you opened it: nothing was changed. "
+        "Read the new answers below, then review it again."
+    ),
+    "version_missing": lambda: _(
+        "This form did not say which answers you saw: nothing was changed. "
+        "Read the answers below, then review it again."
+    ),
 }
 
 
@@ -172,36 +182,70 @@ def escalations():
     )
 
 
+def _changed(inspection, refusal: ReviewRefused, comment: str = ""):
+    """The finding as it is now, with why the review was not done: it changed since the
+    supervisor opened it (or the form said nothing of what was seen)."""
+    flash(REFUSALS[refusal.reason](), "error")
+    return render_detail(inspection, comment=comment), 409
+
+
+@bp.route("/inspections/<int:inspection_id>/approve", methods=["GET"])
+@login_required
+@reviewers_only
+def confirm_approval(inspection_id: int):
+    """Ask the supervisor to confirm the approval of the finding as they saw it."""
+    inspection = inspection_or_404(inspection_id)
+    seen = request.args.get("version", "")[:64]
+    try:
+        check_approval(inspection, current_user, seen)
+    except ReviewRefused as refusal:
+        if refusal.reason in ("changed", "version_missing"):
+            return _changed(inspection, refusal)
+        flash(REFUSALS[refusal.reason](), "error")
+        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+    return render_template("reviews/approve.html", inspection=inspection, version=seen)
+
+
 @bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])
 @login_required
 @reviewers_only
 def approve_inspection(inspection_id: int):
-    """Approve a finding."""
+    """Approve a finding as the supervisor saw it, then open the next one awaiting review."""
     inspection = inspection_or_404(inspection_id)
     try:
-        approve(inspection, current_user)
+        approve(inspection, current_user, request.form.get("version", "")[:64])
     except ReviewRefused as refusal:
+        if refusal.reason in ("changed", "version_missing"):
+            return _changed(inspection, refusal)
         flash(REFUSALS[refusal.reason](), "error")
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     db.session.commit()
-    flash(_("Inspection approved."), "success")
-    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+    following = next_pending(current_user, inspection)
+    if following is None:
+        flash(_("Inspection approved. No other finding awaits your review."), "success")
+        return redirect(url_for("reviews.log", review="pending"), code=303)
+    flash(_("Inspection approved. Here is the next finding awaiting review."), "success")
+    return redirect(url_for("inspections.show", inspection_id=following.id), code=303)
 
 
 @bp.route("/inspections/<int:inspection_id>/return", methods=["POST"])
 @login_required
 @reviewers_only
 def return_inspection(inspection_id: int):
-    """Return a finding to its inspector with a comment."""
+    """Return a finding, as the supervisor saw it, to its inspector with a comment."""
     inspection = inspection_or_404(inspection_id)
     comment = request.form.get("comment", "")[:2000]
     try:
-        return_for_correction(inspection, current_user, comment)
+        return_for_correction(
+            inspection, current_user, comment, request.form.get("version", "")[:64]
+        )
     except ReviewRefused as refusal:
         if refusal.reason == "comment_required":
             return render_detail(
                 inspection, review_error=REFUSALS[refusal.reason](), comment=comment
             ), 422
+        if refusal.reason in ("changed", "version_missing"):
+            return _changed(inspection, refusal, comment)
         flash(REFUSALS[refusal.reason](), "error")
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     db.session.commit()

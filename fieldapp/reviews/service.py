@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from fieldapp import clock
@@ -25,29 +25,79 @@ def may_review(inspection: Inspection, user: User) -> bool:
     return user.can_review and inspection.inspector_id != user.id
 
 
-def approve(inspection: Inspection, reviewer: User) -> None:
-    """Approve a pending finding; it can no longer be edited."""
+def review_version(inspection: Inspection) -> str:
+    """What a review form carries to say which answers the supervisor saw: it changes with
+    each correction (update_inspection sets updated_at), so a finding corrected after its
+    page was opened is never approved or returned blindly."""
+    return inspection.updated_at.isoformat() if inspection.updated_at else "original"
+
+
+def _check_version(inspection: Inspection, seen_version: str | None) -> None:
+    if seen_version is None:  # a caller that is not a form (the demo, a script)
+        return
+    if not seen_version:
+        raise ReviewRefused("version_missing")
+    if seen_version != review_version(inspection):
+        raise ReviewRefused("changed")
+
+
+def check_approval(inspection: Inspection, reviewer: User, seen_version: str | None) -> None:
+    """Refuse (ReviewRefused) an approval that may not be done: asked before confirming it."""
     if not may_review(inspection, reviewer):
         raise ReviewRefused("own_finding")
     if inspection.review_state == "approved":
         raise ReviewRefused("already_approved")
     if inspection.review_state == "returned":
         raise ReviewRefused("awaiting_correction")
+    _check_version(inspection, seen_version)
+
+
+def approve(inspection: Inspection, reviewer: User, seen_version: str | None = None) -> None:
+    """Approve a pending finding, as the supervisor saw it; it can no longer be edited."""
+    check_approval(inspection, reviewer, seen_version)
     _review(inspection, reviewer, "approved", "")
 
 
-def return_for_correction(inspection: Inspection, reviewer: User, comment: str) -> None:
-    """Send a pending finding back to its inspector with what to correct."""
+def return_for_correction(
+    inspection: Inspection, reviewer: User, comment: str, seen_version: str | None = None
+) -> None:
+    """Send a pending finding, as the supervisor saw it, back to its inspector with what to
+    correct."""
     if not may_review(inspection, reviewer):
         raise ReviewRefused("own_finding")
-    comment = (comment or "").strip()
-    if not comment:
-        raise ReviewRefused("comment_required")
     if inspection.review_state != "pending":
         raise ReviewRefused(
             "already_approved" if inspection.review_state == "approved" else "already_returned"
         )
+    _check_version(inspection, seen_version)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ReviewRefused("comment_required")
     _review(inspection, reviewer, "returned", comment)
+
+
+def next_pending(reviewer: User, after: Inspection) -> Inspection | None:
+    """The finding the supervisor reviews next: the one after `after` in the review queue
+    (the log's pending findings, newest first), or from the queue's top when `after` was its
+    last; findings the supervisor recorded are not theirs to review."""
+    queue = (
+        select(Inspection)
+        .join(Inspection.venue)
+        .join(Venue.commune)
+        .where(
+            Commune.district_id.in_(reviewer.district_ids),
+            Inspection.review_state == "pending",
+            Inspection.inspector_id != reviewer.id,
+            Inspection.id != after.id,
+        )
+        .order_by(*SORTS["newest"])
+        .limit(1)
+    )
+    older = or_(
+        Inspection.server_time < after.server_time,
+        and_(Inspection.server_time == after.server_time, Inspection.id < after.id),
+    )
+    return db.session.scalar(queue.where(older)) or db.session.scalar(queue)
 
 
 def _review(inspection: Inspection, reviewer: User, state: str, comment: str) -> None:

@@ -2,18 +2,26 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldapp.access import district_venues
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.geo import distance_m, grid_cell
-from fieldapp.models import Assignment, DuplicateDismissal, Inspection, User, Venue
-from fieldapp.text import fold
+from fieldapp.models import Assignment, DuplicateDismissal, Inspection, Poster, User, Venue
+from fieldapp.text import fold, search_text
 
 NEAR_M = 20
 # About 22 m of latitude: neighbours closer than NEAR_M fall in the same or an adjacent cell.
 CELL_DEGREES = 0.0002
+
+
+# Words that say what kind of place it is, not which one: two shops 12 m apart share them.
+GENERIC_WORDS = frozenset(
+    {"cua", "hang", "tap", "hoa", "quan", "cafe", "ca", "phe", "nha", "nghi", "cho"}
+    | {"truong", "thon", "ban", "xa", "khu", "co", "so", "cong", "ty", "tnhh", "sieu"}
+    | {"thi", "mini", "van", "tram", "y", "te", "nuoc", "an", "uong"}
+)
 
 
 @dataclass
@@ -24,8 +32,28 @@ class DuplicatePair:
     distance_m: float | None
 
 
+def similar_names(a: str, b: str) -> bool:
+    """Whether two venue names may name one place: the same once folded (accents, case and
+    spaces ignored), one holding the other's words, or more than half of their words shared
+    beyond the generic ones ("cửa hàng", "tạp hóa", "quán"...). Two different shops side by
+    side ("Quán nước cổng chợ", "Chợ Sơn Hà") are not similar."""
+    folded_a, folded_b = fold(a), fold(b)
+    if folded_a == folded_b:
+        return True
+    words_a, words_b = set(search_text(a).split()), set(search_text(b).split())
+    if not words_a or not words_b:
+        return False
+    if words_a <= words_b or words_b <= words_a:
+        return True
+    own_a, own_b = words_a - GENERIC_WORDS, words_b - GENERIC_WORDS
+    if not own_a or not own_b:
+        return False
+    return 2 * len(own_a & own_b) > len(own_a | own_b)
+
+
 def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
-    """Open venues of a district with the same folded name in a commune, or within 20 m."""
+    """Open venues of a district with the same folded name in a commune, or within 20 m
+    of each other with similar names (`similar_names`): distance alone flags nothing."""
     venues = list(
         db.session.scalars(
             district_venues(district_ids).where(Venue.is_active.is_(True)).order_by(Venue.id)
@@ -72,9 +100,56 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
                 if (
                     a.id < b.id
                     and distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_M
+                    and similar_names(a.name, b.name)
                 ):
                     add(a, b, fold(a.name) == fold(b.name) and a.commune_id == b.commune_id)
     return sorted(pairs.values(), key=lambda p: (p.first.search_key, p.second.id))
+
+
+@dataclass
+class VenueSummary:
+    """What the duplicates screen shows of each venue of a pair, to compare them."""
+
+    inspections: int
+    last_inspected_at: object  # datetime | None
+    last_outcome: str | None
+
+
+def summaries(pairs: list[DuplicatePair]) -> dict[int, VenueSummary]:
+    """Each listed venue's number of inspections and its newest one, in one query."""
+    ids = {v.id for pair in pairs for v in (pair.first, pair.second)}
+    if not ids:
+        return {}
+    counts = dict(
+        db.session.execute(
+            select(Inspection.venue_id, func.count())
+            .where(Inspection.venue_id.in_(ids))
+            .group_by(Inspection.venue_id)
+        ).all()
+    )
+    return {
+        pair_venue.id: VenueSummary(
+            counts.get(pair_venue.id, 0), pair_venue.last_inspected_at, pair_venue.last_outcome
+        )
+        for pair in pairs
+        for pair_venue in (pair.first, pair.second)
+    }
+
+
+def merge_effects(drop: Venue) -> dict[str, int]:
+    """What merging this venue into another moves: its inspections, posters and open
+    assignments (told on the confirmation before anything moves)."""
+
+    def count(model, *conditions) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
+
+    return {
+        "inspections": count(Inspection, Inspection.venue_id == drop.id),
+        "posters": count(Poster, Poster.venue_id == drop.id),
+        "assignments": count(
+            Assignment, Assignment.venue_id == drop.id, Assignment.closed_at.is_(None)
+        ),
+    }
 
 
 def dismiss(first: Venue, second: Venue, admin: User) -> None:

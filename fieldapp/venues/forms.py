@@ -1,9 +1,9 @@
-"""Forms of the venue area: search filters and on-the-spot registration."""
+"""Forms of the venue area: on-the-spot registration, an admin's edit and closing."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
@@ -53,3 +53,20 @@ class VenueForm(FlaskForm):
     )
     latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+
+
+class VenueEditForm(VenueForm):
+    """An admin's change of a venue's details: the registration's fields but the code
+    (posters and the national registry carry it)."""
+
+    code = None
+
+
+class CloseVenueForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for closing"),
+        validators=[
+            DataRequired(_l("Say why the venue is closed.")),
+            Length(max=300, message=_l("Write the reason in at most 300 characters.")),
+        ],
+    )

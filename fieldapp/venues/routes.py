@@ -31,12 +31,30 @@ from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.offences import Offences, offence_counts
 from fieldapp.models import VENUE_TYPES, District, Inspection, Poster, Venue
+from fieldapp.text import fold
 from fieldapp.uploads import UploadRefused, UploadStore
-from fieldapp.venues.duplicates import dismiss, likely_duplicates, merge
-from fieldapp.venues.forms import VenueForm
+from fieldapp.venues.duplicates import (
+    dismiss,
+    likely_duplicates,
+    merge,
+    merge_effects,
+    summaries,
+)
+from fieldapp.venues.forms import CloseVenueForm, VenueEditForm, VenueForm
 from fieldapp.venues.import_runs import create_run, pending_run, shown_state
 from fieldapp.venues.importer import check_venues
-from fieldapp.venues.service import DuplicateVenue, code_refusal, register_venue, search_venues
+from fieldapp.venues.service import (
+    CodeTaken,
+    DuplicateVenue,
+    VenueStateRefused,
+    close_venue,
+    code_refusal,
+    edit_venue,
+    name_from_search,
+    register_venue,
+    reopen_venue,
+    search_venues,
+)
 from fieldapp.venues.tasks import start_import
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
@@ -123,7 +141,7 @@ def new():
     form = VenueForm()
     form.commune_id.choices = [(None, _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
     if request.method == "GET":
-        form.name.data = request.args.get("name", "")[:255]
+        form.name.data = name_from_search(request.args.get("name", ""))
         if current_user.commune_id:
             form.commune_id.data = current_user.commune_id
     duplicate = None
@@ -158,40 +176,67 @@ def new():
                 )
             except DuplicateVenue as exc:
                 duplicate = exc.venue
+            except CodeTaken:
+                form.code.errors.append(_("Another venue already has this code."))
             else:
                 db.session.commit()
-                flash(_("Venue registered. You can inspect it now."), "success")
-                return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+                return redirect(url_for("venues.registered", venue_id=venue.id), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("venues/new.html", form=form, duplicate=duplicate), status
+    typed_without_accents = bool(form.name.data) and fold(form.name.data) == form.name.data.lower()
+    return render_template(
+        "venues/new.html",
+        form=form,
+        duplicate=duplicate,
+        typed_without_accents=typed_without_accents,
+    ), status
 
 
 @bp.route("/duplicates")
 @login_required
 @admins_only
 def duplicates():
-    """Likely duplicate venues for the admin to merge or dismiss."""
-    return render_template(
-        "venues/duplicates.html", pairs=likely_duplicates(current_user.district_ids)
-    )
+    """Likely duplicate venues for the admin to keep apart or merge."""
+    pairs = likely_duplicates(current_user.district_ids)
+    return render_template("venues/duplicates.html", pairs=pairs, summaries=summaries(pairs))
 
 
-def _pair_from_form() -> tuple[Venue, Venue]:
-    keep, drop = (id_param(request.form.get(name)) for name in ("keep", "drop"))
+def _pair_from(values) -> tuple[Venue, Venue]:
+    keep, drop = (id_param(values.get(name)) for name in ("keep", "drop"))
     if keep is None or drop is None or keep == drop:
         abort(400)
     return venue_or_404(keep), venue_or_404(drop)
+
+
+def _merge_refused(drop: Venue):
+    flash(_("%(name)s was already merged or closed.", name=drop.name), "error")
+    return redirect(url_for("venues.duplicates"), code=303)
+
+
+@bp.route("/duplicates/merge")
+@login_required
+@admins_only
+def confirm_merge():
+    """What merging one venue into another does, asked before anything moves."""
+    keep, drop = _pair_from(request.args)
+    if not drop.is_active:
+        return _merge_refused(drop)
+    return render_template(
+        "venues/merge_confirm.html", keep=keep, drop=drop, effects=merge_effects(drop)
+    )
 
 
 @bp.route("/duplicates/merge", methods=["POST"])
 @login_required
 @admins_only
 def merge_duplicates():
-    """Merge the second venue into the first."""
-    keep, drop = _pair_from_form()
+    """Merge the second venue into the first, once confirmed."""
+    keep, drop = _pair_from(request.form)
     if not drop.is_active:
-        flash(_("%(name)s was already merged or closed.", name=drop.name), "error")
-        return redirect(url_for("venues.duplicates"), code=303)
+        return _merge_refused(drop)
+    if request.form.get("confirmed") != "yes":  # an old page's one-tap button: ask first
+        return render_template(
+            "venues/merge_confirm.html", keep=keep, drop=drop, effects=merge_effects(drop)
+        ), 409
     moved = merge(keep, drop, current_user)
     db.session.commit()
     flash(
@@ -210,8 +255,8 @@ def merge_duplicates():
 @login_required
 @admins_only
 def dismiss_duplicates():
-    """Record that the two venues are different places."""
-    first, second = _pair_from_form()
+    """Record that the two venues are different places: the pair is not listed again."""
+    first, second = _pair_from(request.form)
     dismiss(first, second, current_user)
     db.session.commit()
     flash(_("Kept apart: %(a)s and %(b)s.", a=first.name, b=second.name), "success")
@@ -304,3 +349,102 @@ def import_run(run_id: int):
     if wants_fragment():
         return render_template("venues/_import_run.html", **shown)
     return render_template("venues/import_run.html", **shown)
+
+
+# A venue registered, edited, closed and reopened (venue helper, issue 15) ---------------------
+
+
+@bp.route("/<int:venue_id>/registered")
+@login_required
+def registered(venue_id: int):
+    """The confirmation after registering a venue: a start button for whoever may inspect,
+    a link to the venue for the others."""
+    return render_template("venues/registered.html", venue=venue_or_404(venue_id))
+
+
+def _commune_choices(form) -> None:
+    form.commune_id.choices = [(None, _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
+
+
+@bp.route("/<int:venue_id>/edit", methods=["GET", "POST"])
+@login_required
+@admins_only
+def edit(venue_id: int):
+    """An admin changes a venue's details; each change is audited."""
+    venue = venue_or_404(venue_id)
+    form = VenueEditForm(obj=venue) if request.method == "GET" else VenueEditForm()
+    _commune_choices(form)
+    duplicate = None
+    if form.validate_on_submit():
+        commune = commune_or_none(form.commune_id.data)
+        if not (form.name.data or "").strip():
+            form.name.errors.append(_("Enter the venue's name."))
+        elif commune is None:
+            form.commune_id.errors.append(_("Choose a commune of your district."))
+        else:
+            try:
+                changes = edit_venue(
+                    venue,
+                    current_user,
+                    name=form.name.data,
+                    venue_type=form.venue_type.data,
+                    address=form.address.data or "",
+                    commune_id=commune.id,
+                    contact_name=form.contact_name.data or "",
+                    contact_phone=form.contact_phone.data or "",
+                    qr_payload=form.qr_payload.data or "",
+                    latitude=form.latitude.data,
+                    longitude=form.longitude.data,
+                )
+            except DuplicateVenue as exc:
+                duplicate = exc.venue
+            else:
+                db.session.commit()
+                flash(
+                    _("Venue details saved.") if changes else _("No detail was changed."),
+                    "success" if changes else "info",
+                )
+                return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("venues/edit.html", venue=venue, form=form, duplicate=duplicate), status
+
+
+@bp.route("/<int:venue_id>/close", methods=["GET", "POST"])
+@login_required
+@admins_only
+def close(venue_id: int):
+    """Close a venue with a reason: the page says what closing does and asks for the reason
+    (the confirmation), the post closes it."""
+    venue = venue_or_404(venue_id)
+    form = CloseVenueForm()
+    if not venue.is_active:
+        flash(_("This venue is closed."), "info")
+        return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    if form.validate_on_submit():
+        close_venue(venue, current_user, form.reason.data)
+        db.session.commit()
+        flash(_("%(name)s is closed.", name=venue.name), "success")
+        return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("venues/close.html", venue=venue, form=form), status
+
+
+@bp.route("/<int:venue_id>/reopen", methods=["POST"])
+@login_required
+@admins_only
+def reopen(venue_id: int):
+    """Open a closed venue again (nothing is lost: a one-tap action that can be undone)."""
+    venue = venue_or_404(venue_id)
+    try:
+        reopen_venue(venue, current_user)
+    except VenueStateRefused as refusal:
+        message = (
+            _("A venue merged into another cannot be reopened.")
+            if str(refusal) == "merged"
+            else _("This venue is open.")
+        )
+        flash(message, "error")
+        return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    db.session.commit()
+    flash(_("%(name)s is open again.", name=venue.name), "success")
+    return redirect(url_for("venues.show", venue_id=venue.id), code=303)

@@ -1,16 +1,19 @@
 """Finding and registering venues."""
 
-import secrets
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from fieldapp import clock
 from fieldapp.access import district_venues
-from fieldapp.audit import record_change
+from fieldapp.audit import record_change, record_event
 from fieldapp.extensions import db
 from fieldapp.models import Commune, User, Venue
-from fieldapp.text import fold, search_text
+from fieldapp.text import clean_text, fold, search_text
 from fieldapp.venues import search_index
 
 # The count shown is exact up to this many venues; beyond it, "more than 1,000".
@@ -141,12 +144,70 @@ def find_same_name(commune: Commune, name: str) -> Venue | None:
     return next((v for v in candidates if fold(v.name) == key), None)
 
 
-def new_venue_code() -> str:
-    """A code for a venue registered in the app before the national registry has one."""
-    while True:
-        code = "APP-" + secrets.token_hex(4).upper()
-        if db.session.scalar(select(Venue.id).where(Venue.code == code)) is None:
-            return code
+# A district's venue codes: district letters, commune letters, a number ("QS-SH-0002").
+CODE_PATTERN = re.compile(r"^([A-Z]{1,5})-([A-Z]{1,5})-([0-9]{1,6})$")
+CODE_ATTEMPTS = 5
+
+
+class CodeTaken(Exception):
+    """The code typed for a new venue was taken by another request at the same moment."""
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in search_text(name).split() if word[0].isalpha()).upper()
+
+
+def _codes_of(*conditions) -> list[tuple[str, str, int]]:
+    """The parts of the venue codes in the district's pattern among these venues."""
+    codes = db.session.scalars(
+        select(Venue.code).join(Commune, Venue.commune_id == Commune.id).where(*conditions)
+    )
+    return [
+        (found[1], found[2], int(found[3]))
+        for found in (CODE_PATTERN.match(code or "") for code in codes)
+        if found
+    ]
+
+
+def venue_code_prefix(commune: Commune) -> str:
+    """The first two parts of a commune's venue codes ("QS-SH"): as its registered venues
+    have them (the national registry's or the demo's letters), else the district's letters
+    and the commune's initials, lengthened from its last word when another commune of the
+    district has them."""
+    own = Counter((d, c) for d, c, _n in _codes_of(Venue.commune_id == commune.id))
+    if own:
+        district_letters, commune_letters = own.most_common(1)[0][0]
+        return f"{district_letters}-{commune_letters}"
+    in_district = _codes_of(Commune.district_id == commune.district_id)
+    district_letters = (
+        Counter(d for d, _c, _n in in_district).most_common(1)[0][0]
+        if in_district
+        else _initials(commune.district.name)[:5] or "X"
+    )
+    taken = {c for _d, c, _n in in_district}
+    initials = _initials(commune.name)[:4] or "X"
+    last_word = (search_text(commune.name).split() or ["x"])[-1].upper()
+    candidates = [initials] + [initials + last_word[1:n] for n in range(2, len(last_word) + 1)]
+    letters = next((c for c in candidates if c not in taken and len(c) <= 5), None)
+    return f"{district_letters}-{letters or initials[:2] + str(commune.id)[-3:]}"
+
+
+def next_venue_code(commune: Commune) -> str:
+    """The next free code of a commune's pattern: "QS-SH-0042" after "QS-SH-0041".
+    Two requests may compute the same one; register_venue retries on the unique code."""
+    prefix = venue_code_prefix(commune)
+    taken = db.session.scalars(select(Venue.code).where(Venue.code.like(f"{prefix}-%")))
+    numbers = [int(found[3]) for found in (CODE_PATTERN.match(code) for code in taken) if found]
+    return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+
+
+def name_from_search(typed: str) -> str:
+    """A new venue's name pre-filled from the search text: as typed (its case and accents
+    kept), the first letter made a capital when everything was typed in lower case."""
+    name = " ".join(clean_text(typed).split())[:255]
+    if name and name == name.lower():
+        name = name[0].upper() + name[1:]
+    return name
 
 
 def register_venue(
@@ -163,31 +224,149 @@ def register_venue(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> Venue:
-    """Register a venue found on the spot; refuse a second one of the same name."""
-    existing = find_same_name(commune, name)
-    if existing is not None:
-        raise DuplicateVenue(existing)
+    """Register a venue found on the spot; refuse a second one of the same name. Without a
+    code typed it gets the next of its commune's pattern (`next_venue_code`).
+
+    It must be the first write of its transaction: when another request takes the same
+    code at the same moment, the unique code refuses the insert, the transaction is rolled
+    back and the next free code is taken (on PostgreSQL the insert waits for the other
+    transaction, on SQLite for the one writer; both then see its code)."""
 
     def clean(text: str | None) -> str:
         return (text or "").strip()
 
-    venue = Venue(
-        code=clean(code) or new_venue_code(),
-        name=clean(name),
-        venue_type=venue_type,
-        address=clean(address),
-        commune_id=commune.id,
-        contact_name=clean(contact_name),
-        contact_phone=clean(contact_phone),
-        qr_payload=clean(qr_payload),
-        latitude=latitude,
-        longitude=longitude,
-        created_by_id=created_by.id,
-    )
-    db.session.add(venue)
+    for _attempt in range(CODE_ATTEMPTS):
+        existing = find_same_name(commune, name)
+        if existing is not None:
+            raise DuplicateVenue(existing)
+        venue = Venue(
+            code=clean(code) or next_venue_code(commune),
+            name=clean(name),
+            venue_type=venue_type,
+            address=clean(address),
+            commune_id=commune.id,
+            contact_name=clean(contact_name),
+            contact_phone=clean(contact_phone),
+            qr_payload=clean(qr_payload),
+            latitude=latitude,
+            longitude=longitude,
+            created_by_id=created_by.id,
+        )
+        db.session.add(venue)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            if clean(code):
+                raise CodeTaken(code) from None
+            continue
+        record_change(venue, "create", created_by, None)
+        return venue
+    raise RuntimeError(f"no free venue code in {commune.name} after {CODE_ATTEMPTS} attempts")
+
+
+# What an admin may change of a venue from its page (the code stays: posters carry it).
+EDITABLE_FIELDS = (
+    "name",
+    "venue_type",
+    "address",
+    "commune_id",
+    "contact_name",
+    "contact_phone",
+    "qr_payload",
+    "latitude",
+    "longitude",
+)
+
+
+class VenueStateRefused(Exception):
+    """A venue cannot be closed or reopened as asked (already closed, merged...)."""
+
+
+def _district_of(venue: Venue) -> int:
+    return db.session.get(Commune, venue.commune_id).district_id
+
+
+def edit_venue(venue: Venue, admin: User, **values) -> dict:
+    """Change a venue's details; audited field by field (nothing when nothing changed).
+    Refuses a name another open venue of the commune has (DuplicateVenue)."""
+    values = {
+        name: value.strip() if isinstance(value, str) else value
+        for name, value in values.items()
+        if name in EDITABLE_FIELDS
+    }
+    commune = db.session.get(Commune, values.get("commune_id", venue.commune_id))
+    name = values.get("name", venue.name)
+    if fold(name) != fold(venue.name) or commune.id != venue.commune_id:
+        existing = find_same_name(commune, name)
+        if existing is not None and existing.id != venue.id:
+            raise DuplicateVenue(existing)
+    changes = {
+        field: [_plain(getattr(venue, field)), _plain(value)]
+        for field, value in values.items()
+        if getattr(venue, field) != value
+    }
+    if changes:
+        for field, value in values.items():
+            setattr(venue, field, value)
+        db.session.flush()
+        record_event(
+            "edit",
+            admin,
+            entity="venue",
+            entity_id=venue.id,
+            changes=changes,
+            district_id=_district_of(venue),
+        )
+    return changes
+
+
+def _plain(value):
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def close_venue(venue: Venue, admin: User, reason: str) -> None:
+    """Close a venue (no longer operating, moved away...): out of search, assignment and
+    reports' lists; the reason is kept and shown on its page; audited."""
+    reason = " ".join(clean_text(reason).split())
+    if not reason:
+        raise ValueError("a reason is needed")
+    if not venue.is_active:
+        raise VenueStateRefused("already closed")
+    venue.is_active = False
+    venue.closed_reason = reason[:300]
+    venue.closed_at = clock.utcnow()
     db.session.flush()
-    record_change(venue, "create", created_by, None)
-    return venue
+    record_event(
+        "venue_closed",
+        admin,
+        entity="venue",
+        entity_id=venue.id,
+        changes={"is_active": [True, False], "closed_reason": ["", venue.closed_reason]},
+        district_id=_district_of(venue),
+    )
+
+
+def reopen_venue(venue: Venue, admin: User) -> None:
+    """Open a closed venue again (closed by mistake, or operating again); audited. A venue
+    merged into another stays closed: its inspections are the other one's now."""
+    if venue.is_active:
+        raise VenueStateRefused("open")
+    if venue.merged_into_id is not None:
+        raise VenueStateRefused("merged")
+    before = venue.closed_reason
+    venue.is_active = True
+    venue.closed_reason = ""
+    venue.closed_at = None
+    db.session.flush()
+    record_event(
+        "venue_reopened",
+        admin,
+        entity="venue",
+        entity_id=venue.id,
+        changes={"is_active": [False, True], "closed_reason": [before, ""]},
+        district_id=_district_of(venue),
+    )
 
 
 def code_refusal(code: str, district_ids: int | list[int]) -> str | None:

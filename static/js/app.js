@@ -123,7 +123,23 @@
     });
   }
 
+  // A figures date on another weekday than the report's: say so as it is chosen (the
+  // server says it too); the date is still accepted.
+  function setupReportWeekday(input) {
+    var warning = input.parentNode.querySelector("[data-weekday-warning]");
+    if (!warning) return;
+    var weekday = Number(input.getAttribute("data-report-weekday"));
+    input.addEventListener("change", function () {
+      var parts = input.value.split("-");
+      if (parts.length !== 3) { warning.hidden = true; return; }
+      var day = new Date(Date.UTC(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2])));
+      warning.hidden = (day.getUTCDay() + 6) % 7 === weekday;  // Monday 0, as the server counts
+      warning.textContent = warning.getAttribute("data-weekday-warning");
+    });
+  }
+
   function init() {
+    document.querySelectorAll("[data-report-weekday]").forEach(setupReportWeekday);
     document.querySelectorAll("[data-scan-box]").forEach(setupScan);
     document.querySelectorAll("[data-scan-form]").forEach(setupScanPage);
     document.querySelectorAll("form").forEach(function (form) {

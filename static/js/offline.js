@@ -123,6 +123,19 @@
   var form = document.querySelector("[data-inspection-form]");
   if (form) setupInspectionForm(form);
 
+  // The correction form posts its new photos as a plain form: say how many are chosen
+  // (the finding's own are shown above it, kept).
+  var correction = document.querySelector("[data-correction-form]");
+  if (correction) {
+    var correctionPhotos = correction.querySelector("[data-photo-input]");
+    var correctionCount = correction.querySelector("[data-photo-count]");
+    correctionPhotos.addEventListener("change", function () {
+      var chosen = correctionPhotos.files.length;
+      correctionCount.textContent = chosen ? t("photos_chosen", chosen)
+        : (correctionCount.getAttribute("data-empty-text") || t("no_photo"));
+    });
+  }
+
   function setupInspectionForm(form) {
     var venueId = Number(form.getAttribute("data-venue-id"));
     var venueName = form.getAttribute("data-venue-name");
@@ -178,7 +191,9 @@
         previews.appendChild(el("figure", { class: "photo-preview" },
           [el("img", { src: photo.url, alt: photo.name }), remove]));
       });
-      photoCount.textContent = photos.length ? t("photos_chosen", photos.length) : t("no_photo");
+      // A correction's form says "no new photo": the finding's own are shown above it.
+      photoCount.textContent = photos.length ? t("photos_chosen", photos.length)
+        : (photoCount.getAttribute("data-empty-text") || t("no_photo"));
     }
 
     // Photos leave the phone no larger than the server keeps them, as JPEG: three go
@@ -232,7 +247,7 @@
       photos = (draft.photos || []).map(function (p) { return { name: p.name, blob: p.blob }; });
       renderPhotos();
       form.dispatchEvent(new Event("change", { bubbles: true }));  // conditions and outcome
-      if (draft.errors || draft.message) showErrors(draft.message, draft.errors || {});
+      if (draft.errors || draft.message) showErrors(draft.message, draft.errors || {}, draft.problems);
     }
 
     function offerDraft(draft) {
@@ -256,10 +271,12 @@
       form.querySelectorAll(".has-error").forEach(function (node) { node.classList.remove("has-error"); });
     }
 
-    function showErrors(message, errors) {
+    // `problems` (the server's list in the form's order) orders the summary when given.
+    function showErrors(message, errors, problems) {
       clearErrors();
       var links = el("ul", { class: "error-links" });
-      Object.keys(errors).forEach(function (name) {
+      var names = problems ? problems.map(function (problem) { return problem.name; }) : Object.keys(errors);
+      names.filter(function (name) { return errors[name]; }).forEach(function (name) {
         var field = document.getElementById("field-" + name);
         var label = field && field.querySelector(".label, legend");
         if (field) {
@@ -332,12 +349,12 @@
       }).then(function (outcome) {
         if (outcome === "sent") {
           // replace(): Back must not return to a form that was already sent.
-          return Outbox.deleteDraft(item.uuid).then(function () { location.replace(item.result.venueUrl); });
+          return Outbox.deleteDraft(item.uuid).then(function () { location.replace(item.result.nextUrl || item.result.venueUrl); });
         }
         if (outcome === "refused") {
           setBusy(false);
           refreshBadge();
-          showErrors(item.message, item.errors || {});
+          showErrors(item.message, item.errors || {}, item.problems);
           return null;
         }
         // No signal, a server hiccup or a lost login: the outbox has it now.
@@ -395,7 +412,8 @@
       action(t("fix_and_resend"), "btn-primary", function () {
         Outbox.saveDraft({ uuid: item.uuid, userId: item.userId, venueId: item.venueId,
                            venueName: item.venueName, fields: item.fields, photos: item.photos,
-                           errors: item.errors, message: item.message, updatedAt: Date.now() })
+                           errors: item.errors, problems: item.problems, message: item.message,
+                           updatedAt: Date.now() })
           .then(function () {
             location.assign("/venues/" + item.venueId + "/inspections/new?fix=" + item.uuid);
           });
@@ -403,7 +421,7 @@
     }
     if (item.state === "refused" && item.refusal === "conflict") {
       action(t("record_as_new"), "btn-primary", function () {
-        var copy = Object.assign({}, item, { uuid: newUuid(), state: "waiting", message: "", errors: null });
+        var copy = Object.assign({}, item, { uuid: newUuid(), state: "waiting", message: "", errors: null, problems: null });
         copy.fields = item.fields.map(function (pair) { return pair[0] === "uuid" ? ["uuid", copy.uuid] : pair; });
         Outbox.deleteItem(item.uuid).then(function () { return Outbox.saveItem(copy); }).then(flushNow);
       });
@@ -416,10 +434,21 @@
         if (item.state === "sent" || window.confirm(t("confirm_delete"))) Outbox.deleteItem(item.uuid);
       });
     }
+    // Each error names its question ("Mã QR có được niêm yết không?: Chọn một câu trả lời."),
+    // in the form's order; an item refused before the server named them lists them as sent.
     var errors = el("ul", { class: "reasons" });
-    Object.keys(item.errors || {}).forEach(function (name) {
-      item.errors[name].forEach(function (error) { errors.appendChild(el("li", { text: error })); });
-    });
+    if (item.problems) {
+      item.problems.forEach(function (problem) {
+        problem.messages.forEach(function (message) {
+          errors.appendChild(el("li", { "data-problem": problem.name,
+                                        text: problem.label ? problem.label + ": " + message : message }));
+        });
+      });
+    } else {
+      Object.keys(item.errors || {}).forEach(function (name) {
+        item.errors[name].forEach(function (error) { errors.appendChild(el("li", { text: error })); });
+      });
+    }
     return el("li", { class: "outbox-item state-" + item.state, "data-uuid": item.uuid }, [
       el("p", { class: "list-title", text: item.venueName }),
       el("p", { class: "list-meta", text: t("queued_at", formatTime(item.queuedAt)) }),

@@ -124,11 +124,12 @@
   function settle(item, status, body) {
     item.message = body.message || "";
     item.errors = null;
+    item.problems = null;
     var outcome;
     if (status === 200 || status === 201) {
       item.state = "sent";
       item.sentAt = Date.now();
-      item.result = { venueUrl: body.venue_url, outcome: body.outcome, outcomeLabel: body.outcome_label };
+      item.result = { venueUrl: body.venue_url, nextUrl: body.next_url, outcome: body.outcome, outcomeLabel: body.outcome_label };
       item.photos = [];  // kept on the server now; free the phone's storage
       outcome = "sent";
     } else if (status === 401) {
@@ -145,6 +146,8 @@
       item.state = "refused";
       item.refusal = body.status || "refused";
       item.errors = body.errors || null;
+      // The same errors in the form's order, each naming its question.
+      item.problems = body.problems || null;
       outcome = "refused";
     } else {
       item.state = "waiting";

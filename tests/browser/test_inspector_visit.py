@@ -53,10 +53,10 @@ def test_inspector_records_a_finding_from_a_search_without_diacritics(phone, liv
     expect(staff_name).to_be_visible()
     staff_name.fill("Lương Thị Hoa")
     page.get_by_label("Số điện thoại của người đó").fill("0912000111")
-    page.get_by_label("Số khách thấy vào").fill("12")
-    page.get_by_label("Trong đó, số khách quét mã").fill("11")
+    page.get_by_label("Số người vào (quan sát được)").fill("12")
+    page.get_by_label("Trong đó, số người quét mã").fill("11")
     answer(page, "paper_fallback", "Có")
-    page.get_by_label("Ảnh mã QR và lối vào").set_input_files(photo_of_poster())
+    page.get_by_label("Ảnh mã QR niêm yết và lối vào").set_input_files(photo_of_poster())
     expect(page.locator("[data-photo-count]")).to_have_text("Đã chọn 1 ảnh")
     expect(page.locator("[data-photo-previews] img")).to_have_count(1)
     page.get_by_label("Ghi chú").fill("Mã QR dán ngay cửa chính, có người nhắc khách quét.")
@@ -69,6 +69,9 @@ def test_inspector_records_a_finding_from_a_search_without_diacritics(phone, liv
 
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
     expect(page.get_by_role("status")).to_contain_text("Đã ghi kết quả kiểm tra: Cần khắc phục")
+    # A damaged code: the finding's own page opens, offering the new QR poster at once.
+    expect(page.locator("#replacement-offer")).to_be_visible()
+    page.locator(".back a").click()
     history = page.locator(".history")
     expect(history.locator("li")).to_have_count(1)
     expect(history).to_contain_text("Lò Văn Thành")
@@ -99,8 +102,8 @@ def test_server_errors_come_back_with_everything_typed(phone, live_app):
     page.get_by_role("link", name="Bắt đầu kiểm tra").click()
     expect(page.locator("#field-risk_assessment_done")).to_be_visible()
     answer(page, "staff_assigned", "Có")
-    page.get_by_label("Số khách thấy vào").fill("5")
-    page.get_by_label("Trong đó, số khách quét mã").fill("9")
+    page.get_by_label("Số người vào (quan sát được)").fill("5")
+    page.get_by_label("Trong đó, số người quét mã").fill("9")
     page.get_by_label("Ghi chú").fill("Giám đốc đi vắng, hẹn làm việc lại.")
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
 
@@ -109,7 +112,7 @@ def test_server_errors_come_back_with_everything_typed(phone, live_app):
     expect(page.locator("#field-visitors_scanned .error")).to_contain_text("Không được lớn hơn")
     expect(page.locator("#field-photos .error")).to_contain_text("Chụp ít nhất một ảnh")
     expect(page.get_by_label("Ghi chú")).to_have_value("Giám đốc đi vắng, hẹn làm việc lại.")
-    expect(page.get_by_label("Số khách thấy vào")).to_have_value("5")
+    expect(page.get_by_label("Số người vào (quan sát được)")).to_have_value("5")
     expect(page.get_by_label("Họ tên người được phân công")).to_be_visible()
     screenshot(page, "08-inspection-errors")
     with live_app.app_context():

@@ -52,7 +52,7 @@ def test_editing_section_two_on_the_report_page(phone, live_app, add_user):
         "Chợ Sơn Hà chưa bố trí người hướng dẫn."
     )
     expect(letter.locator("#letter-section-2 .badge-edited")).to_have_text("Đã sửa")
-    expect(letter.locator("#letter-edited")).to_contain_text("Đã sửa bởi Hà Văn Minh")
+    expect(letter.locator("#letter-edited")).to_contain_text("Đã sửa: Hà Văn Minh")
     assert_fits_phone(page)
     screenshot(page, "70-letter-edited")
 
@@ -66,7 +66,7 @@ def test_editing_section_two_on_the_report_page(phone, live_app, add_user):
     # The way back to the draft asks first.
     letter.get_by_text("Trở về bản nháp").click()
     page.once("dialog", lambda dialog: dialog.accept())
-    letter.get_by_role("button", name="Bỏ nội dung đã sửa, dùng bản nháp").click()
+    letter.get_by_role("button", name="Dùng lại bản nháp").click()
     expect(letter.locator(".badge-edited")).to_have_count(0)
     expect(letter.get_by_label("2. Tồn tại, hạn chế")).to_contain_text(
         "xã Mường Mìn chưa có lượt quét nào"
@@ -85,12 +85,12 @@ def test_the_template_settings_on_a_phone(phone, live_app, add_user):
     expect(page.get_by_role("heading", name="Mẫu công văn: Quan Sơn")).to_be_visible()
     expect(page.get_by_label("Ký hiệu sau số văn bản")).to_have_value("UBND-VHTT")
     assert_fits_phone(page)
-    page.get_by_label("Nhóm thấp: số xã").fill("không")
+    page.get_by_label("Nhóm thấp: số đơn vị cấp xã").fill("không")
     page.get_by_label("Họ tên người ký").fill("Lương Văn Thắng")
     page.get_by_role("button", name="Lưu mẫu").click()
     expect(page.get_by_text("Một số nguyên từ 1 đến 50.")).to_be_visible()
     expect(page.get_by_label("Họ tên người ký")).to_have_value("Lương Văn Thắng")
-    page.get_by_label("Nhóm thấp: số xã").fill("1")
+    page.get_by_label("Nhóm thấp: số đơn vị cấp xã").fill("1")
     page.get_by_role("button", name="Lưu mẫu").click()
     expect(page.get_by_text("Đã lưu mẫu công văn của Quan Sơn.")).to_be_visible()
     screenshot(page, "71-letter-template")

@@ -20,7 +20,7 @@ def test_the_phone_takes_its_photo_limits_from_the_server(phone_without_worker, 
     page = phone_without_worker
     log_in(page)
     page.goto("/venues/1/inspections/new")
-    page.get_by_label("Ảnh mã QR và lối vào").set_input_files(
+    page.get_by_label("Ảnh mã QR niêm yết và lối vào").set_input_files(
         [
             photo(color=(200, 0, 0), name="a.jpg"),
             photo(color=(0, 200, 0), name="b.jpg"),

@@ -29,13 +29,13 @@ def fill_checklist(page, scanned="9", notes="Chủ quán đã dán mã mới.") 
     answer(page, "staff_assigned", "Có")
     page.get_by_label("Họ tên người được phân công").fill("Lương Thị Hoa")
     page.get_by_label("Số điện thoại của người đó").fill("0912000111")
-    page.get_by_label("Số khách thấy vào").fill("10")
-    page.get_by_label("Trong đó, số khách quét mã").fill(scanned)
+    page.get_by_label("Số người vào (quan sát được)").fill("10")
+    page.get_by_label("Trong đó, số người quét mã").fill(scanned)
     page.get_by_label("Ghi chú").fill(notes)
 
 
 def add_photo(page, picture=None) -> None:
-    page.get_by_label("Ảnh mã QR và lối vào").set_input_files(picture or photo())
+    page.get_by_label("Ảnh mã QR niêm yết và lối vào").set_input_files(picture or photo())
     expect(page.locator("[data-photo-count]")).to_have_text("Đã chọn 1 ảnh")
 
 
@@ -192,8 +192,8 @@ def test_a_reload_while_filling_brings_the_draft_back(phone_without_worker, live
     expect(page.locator("#field-actions").get_by_label("Đã nhắc nhở địa điểm")).to_be_checked()
     expect(page.get_by_label("Họ tên người được phân công")).to_have_value("Lương Thị Hoa")
     expect(page.get_by_label("Số điện thoại của người đó")).to_have_value("0912000111")
-    expect(page.get_by_label("Số khách thấy vào")).to_have_value("10")
-    expect(page.get_by_label("Trong đó, số khách quét mã")).to_have_value("9")
+    expect(page.get_by_label("Số người vào (quan sát được)")).to_have_value("10")
+    expect(page.get_by_label("Trong đó, số người quét mã")).to_have_value("9")
     expect(page.get_by_label("Ghi chú")).to_have_value("Đang kiểm tra dở, điện thoại tắt màn hình.")
     expect(page.locator("[data-photo-count]")).to_have_text("Đã chọn 1 ảnh")
     expect(page.locator("#outcome-preview")).to_contain_text("Cần khắc phục")
@@ -222,7 +222,11 @@ def test_a_refused_finding_waits_in_the_outbox_to_be_fixed(phone_without_worker,
     page.goto("/outbox")
     item = page.locator(".outbox-item")
     expect(item.locator("[data-state]")).to_have_text("Bị từ chối")
-    expect(item).to_contain_text("Không được lớn hơn số khách thấy vào")
+    expect(item).to_contain_text("Không được lớn hơn số người vào (quan sát được)")
+    # The error names its question, not its field code.
+    problem = item.locator("[data-problem='visitors_scanned']")
+    expect(problem).to_contain_text(": Không được lớn hơn")
+    expect(problem).not_to_contain_text("visitors_scanned")
     expect(page.locator("[data-outbox-count]")).to_have_text("1")
     screenshot(page, "12-outbox-refused")
     assert inspections(live_app) == []
@@ -231,7 +235,7 @@ def test_a_refused_finding_waits_in_the_outbox_to_be_fixed(phone_without_worker,
     expect(page.locator("#field-visitors_scanned .error")).to_contain_text("Không được lớn hơn")
     expect(page.get_by_label("Ghi chú")).to_have_value("Chủ quán đã dán mã mới.")
     expect(page.locator("[data-photo-count]")).to_have_text("Đã chọn 1 ảnh")
-    page.get_by_label("Trong đó, số khách quét mã").fill("8")
+    page.get_by_label("Trong đó, số người quét mã").fill("8")
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
     expect(page.get_by_role("status")).to_contain_text("Đã ghi kết quả kiểm tra")
     [inspection] = inspections(live_app)

@@ -11,7 +11,7 @@ from fieldapp.config import load_config
 from fieldapp.extensions import db
 from fieldapp.models import Inspection, Poster
 from fieldapp.posters.render import register_fonts
-from tests.browser.phone import answer, log_in, screenshot
+from tests.browser.phone import answer, assert_fits_phone, log_in, screenshot
 from tests.browser.test_offline import add_photo, fill_checklist, open_form
 from tests.test_posters import pdf_bytes, photo_of, raster, text_for
 
@@ -53,6 +53,15 @@ def test_scanning_the_posted_code_answers_the_question(phone_without_worker, liv
         assert inspection.scanned_payload == "https://qr.example/QS-SL-0002-not-registered"
 
 
+def one_line(page, button) -> bool:
+    """The button's label takes one line at this width."""
+    return button.evaluate(
+        "el => { const s = getComputedStyle(el);"
+        " const inner = el.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);"
+        " return inner < 1.5 * parseFloat(s.lineHeight); }"
+    )
+
+
 def test_a_damaged_code_gets_a_replacement_in_the_print_queue(phone_without_worker, live_app):
     page = phone_without_worker
     log_in(page)
@@ -61,12 +70,62 @@ def test_a_damaged_code_gets_a_replacement_in_the_print_queue(phone_without_work
     answer(page, "qr_posted", "Bị hư hỏng hoặc không quét được")
     add_photo(page)
     page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
-    page.locator(".history").get_by_role("link").first.click()
-    page.get_by_role("button", name="Cấp và đưa vào hàng chờ in của phòng").click()
+    page.wait_for_url("**/inspections/*")  # the finding's page, which offers the new poster
+    page.locator("#replacement-offer").get_by_role("button", name="Đưa vào hàng chờ in").click()
     expect(page.get_by_role("status")).to_contain_text("QS-SH-0001-v2")
+    expect(page.locator("#replacement-issued")).to_contain_text("Đã cấp QS-SH-0001-v2")
+    expect(page.locator("#replacement-issued")).to_contain_text("Chờ in")
+    expect(page.locator("#replacement-offer")).to_have_count(0)
+    page.locator(".back a").click()
     expect(page.locator("#posters")).to_contain_text("QS-SH-0001-v2")
     expect(page.locator("#posters")).to_contain_text("Chờ in")
     screenshot(page, "14-venue-poster-history")
     with live_app.app_context():
         poster = db.session.scalar(select(Poster))
         assert poster.state == "queued" and poster.reason == "damaged"
+
+
+def test_a_missing_code_offers_the_new_poster_at_once(phone_without_worker, live_app, add_user):
+    """At 360 px: saving a finding of a missing code opens the finding's page with the two
+    buttons, each on one line; once issued, the inspector and then the supervisor see
+    "Đã cấp ..." with its state and no button to issue another."""
+    page = phone_without_worker
+    add_user("truong-phong", "supervisor", "Hà Văn Minh")
+    log_in(page)
+    open_form(page)
+    fill_checklist(page)
+    answer(page, "qr_posted", "Không niêm yết mã QR")
+    add_photo(page)
+    page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
+    page.wait_for_url("**/inspections/*")
+    offer = page.locator("#replacement-offer")
+    now = offer.get_by_role("button", name="Cấp và in ngay")
+    queue = offer.get_by_role("button", name="Đưa vào hàng chờ in")
+    expect(now).to_be_visible()
+    expect(queue).to_be_visible()
+    assert one_line(page, now) and one_line(page, queue)
+    assert_fits_phone(page)
+    page.locator("#replacement").scroll_into_view_if_needed()
+    screenshot(page, "15-offer-after-missing-code")
+    queue.click()
+    issued = page.locator("#replacement-issued")
+    expect(issued).to_contain_text("Đã cấp QS-SH-0001-v2")
+    expect(issued).to_have_attribute("data-state", "queued")
+    page.go_back()  # the page with the buttons, from the history: a second tap
+    page.reload()
+    expect(page.locator("#replacement-offer")).to_have_count(0)
+    finding_url = page.url
+
+    page.locator("summary").click()
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/login**")
+    log_in(page, "truong-phong")
+    page.goto(finding_url)
+    expect(page.locator("#replacement-issued")).to_contain_text("Đã cấp QS-SH-0001-v2")
+    expect(page.locator("#replacement-offer")).to_have_count(0)
+    assert_fits_phone(page)
+    page.locator("#replacement").scroll_into_view_if_needed()
+    screenshot(page, "15-issued-seen-by-supervisor")
+    with live_app.app_context():
+        [poster] = db.session.scalars(select(Poster)).all()
+        assert poster.reason == "missing" and poster.state == "queued"

@@ -45,24 +45,24 @@ def test_import_preview_mapping_and_report(phone_without_worker, live_app, tmp_p
     page.locator(".menu summary").click()
     page.get_by_role("link", name="Báo cáo tuần").click()
     expect(page.get_by_text("Chưa có số liệu.")).to_be_visible()
-    page.get_by_role("link", name="Nhập bảng tính số liệu").click()
+    page.get_by_role("link", name="Tải bảng tính số liệu lên").click()
     page.get_by_label("Ngày báo cáo").fill("2021-11-12")
     page.get_by_label("Bảng tính").set_input_files(str(sheet))
     page.get_by_role("button", name="Đọc bảng tính").click()
 
     preview = page.locator("#import-preview")
     expect(preview).to_contain_text("Một số tiêu đề cột không nhận ra được")
-    expect(preview).to_contain_text("Chưa nhập được gì")
+    expect(preview).to_contain_text("Chưa lưu được gì")
     screenshot(page, "20-import-unmapped")
     page.get_by_label("Tổng lượt quét *").select_option(label="Tổng lượt qét")
-    expect(preview).to_contain_text("3 dòng sẽ được nhập")  # swapped in by htmx
-    expect(preview).to_contain_text("Xã Na Mèo không khớp với xã nào của Quan Sơn")
+    expect(preview).to_contain_text("3 dòng sẽ được lưu")  # swapped in by htmx
+    expect(preview).to_contain_text("Xã Na Mèo không khớp với đơn vị cấp xã nào của Quan Sơn")
     expect(preview.locator("tr.row-ok")).to_have_count(3)
     screenshot(page, "21-import-mapped")
-    page.get_by_role("button", name="Nhập 3 dòng").click()
+    page.get_by_role("button", name="Lưu 3 dòng").click()
 
     expect(page.get_by_role("status")).to_contain_text(
-        "Đã nhập số liệu của 3 xã cho ngày 12/11/2021"
+        "Đã lưu số liệu từ bảng tính của 3 đơn vị cấp xã cho ngày 12/11/2021"
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Quan Sơn")
     notice = page.locator(".notice")
@@ -71,7 +71,9 @@ def test_import_preview_mapping_and_report(phone_without_worker, live_app, tmp_p
     expect(notice).to_contain_text("Đơn vị có lượt quét thấp: xã Mường Mìn.")
     expect(page.locator(".appendix-table tbody tr")).to_have_count(4)
     screenshot(page, "22-report")
-    page.get_by_label("Chỉ số").select_option(label="Tỷ lệ cài PC-Covid trên điện thoại thông minh")
+    page.get_by_label("Chỉ số").select_option(
+        label="Tỷ lệ máy đã cài PC-Covid trên số máy điện thoại thông minh"
+    )
     expect(page.locator("#report-chart")).to_contain_text("30,1%")
     assert "measure=install_rate" in page.url
     assert_fits_phone(page)

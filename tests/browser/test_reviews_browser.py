@@ -47,7 +47,7 @@ def test_review_round_trip(phone_without_worker, live_app):
     seed_findings(live_app)
     page = phone_without_worker
     log_in(page, "supervisor")
-    expect(page.get_by_role("link", name="2 lần kiểm tra đang chờ bạn duyệt")).to_be_visible()
+    expect(page.get_by_role("link", name="2 kết quả chờ bạn duyệt")).to_be_visible()
     page.goto("/inspections")
     page.locator("#log-filters summary").click()  # "Lọc": the filters are folded on a phone
     page.locator("#log-commune").select_option(label="Sơn Lư")
@@ -68,8 +68,17 @@ def test_review_round_trip(phone_without_worker, live_app):
 
     page.goto("/inspections?review=pending")
     page.locator("#log-results").get_by_role("link", name="Chợ Sơn Hà").click()
-    page.get_by_role("button", name="Duyệt", exact=True).click()
-    expect(page.get_by_role("status")).to_contain_text("Đã duyệt lần kiểm tra")
+    finding_url = page.url
+    page.get_by_role("link", name="Duyệt", exact=True).click()
+    confirm = page.locator("#confirm-approval")  # nothing approved before it is confirmed
+    expect(confirm.get_by_role("button", name="Đồng ý duyệt")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "16-approve-confirm")
+    confirm.get_by_role("button", name="Đồng ý duyệt").click()
+    # No other finding awaits review (the other one is back with its inspector): the queue.
+    page.wait_for_url("**/inspections?review=pending")
+    expect(page.get_by_role("status")).to_contain_text("Đã duyệt")
+    page.goto(finding_url)
     expect(page.locator("#audit")).to_contain_text("Duyệt")
     screenshot(page, "16-approved")
 

@@ -46,7 +46,7 @@ def test_the_trend_on_a_phone(phone_without_worker, live_app, add_user):
     trends.scroll_into_view_if_needed()
     screenshot(page, "30-report-trend")
     page.get_by_label("Xem diễn biến của").select_option(
-        label="Tỷ lệ cài PC-Covid trên điện thoại thông minh"
+        label="Tỷ lệ máy đã cài PC-Covid trên số máy điện thoại thông minh"
     )
     expect(page.locator("#report-trends")).to_contain_text("44,0%")  # swapped in by htmx
     assert "trend=install_rate" in page.url

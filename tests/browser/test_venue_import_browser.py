@@ -24,7 +24,7 @@ def test_admin_imports_the_registry(add_user, phone_without_worker, live_app, tm
     page = phone_without_worker
     log_in(page, "admin")
     page.goto("/venues/import")
-    expect(page.get_by_role("heading", name="Nhập sổ địa điểm")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tải danh mục địa điểm lên")).to_be_visible()
     page.get_by_label("Bảng tính").set_input_files(str(sheet))
     page.get_by_role("button", name="Đọc bảng tính").click()
     preview = page.locator("#import-preview")
@@ -33,10 +33,12 @@ def test_admin_imports_the_registry(add_user, phone_without_worker, live_app, tm
     expect(preview.locator(".row-refused")).to_contain_text("QS-XX-0102")
     assert_fits_phone(page)
     screenshot(page, "30-venue-import-preview")
-    preview.get_by_role("button", name="Nhập: tạo mới 2").click()
+    preview.get_by_role("button", name="Thêm 2, sửa 0").click()
     # The import runs as a job; its page shows the result, and the refused row, why.
     expect(page.get_by_text("đã tạo 2 địa điểm")).to_be_visible()
-    expect(page.locator(".import-refused")).to_contain_text("“Xã Không Có” không phải là xã")
+    expect(page.locator(".import-refused")).to_contain_text(
+        "“Xã Không Có” không phải là đơn vị cấp xã"
+    )
     assert_fits_phone(page)
     # the reasons wrap: nothing of them is hidden to the right
     refused = page.locator(".import-refused")

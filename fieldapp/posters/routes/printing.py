@@ -7,17 +7,16 @@ from pathlib import Path
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from fieldapp.access import inspection_or_404, inspectors_only, poster_or_404, venue_or_404
 from fieldapp.extensions import db
-from fieldapp.models import Poster, Venue
+from fieldapp.models import Venue
 from fieldapp.posters.render import NoPayload, PayloadTooLong, poster_pdf, poster_png
 from fieldapp.posters.routes import bp, load_fonts, page_size
 from fieldapp.posters.service import (
+    VersionTaken,
     give_app_issued_payload,
-    issue_poster,
+    issue_for_finding,
     poster_text,
     replacement_reason,
 )
@@ -118,11 +117,11 @@ def generate_payload(venue_id: int):
 @login_required
 @inspectors_only
 def issue_replacement(inspection_id: int):
-    """Issue a replacement poster from a finding of a missing, damaged or outdated code."""
+    """Issue the new poster a finding of a missing, damaged or outdated code calls for, once:
+    printed now (its PDF opens) or put in the office's print queue."""
     inspection = inspection_or_404(inspection_id)
     venue = inspection.venue
-    reason = replacement_reason(inspection)
-    if reason is None:
+    if replacement_reason(inspection) is None:
         return render_template(
             "errors/error.html",
             status=409,
@@ -132,25 +131,19 @@ def issue_replacement(inspection_id: int):
     if not venue.qr_payload:
         return render_template("posters/no_payload.html", venue=venue), 409
     size = page_size()  # checked before anything is written
-    print_now = request.form.get("print") == "now"
-    issued = db.session.scalar(select(Poster).where(Poster.inspection_id == inspection.id))
-    if issued is not None:  # a double tap or a second visit: one finding, one poster
-        flash(
-            _("Poster %(serial)s was already issued for this finding.", serial=issued.serial),
-            "info",
-        )
-        if print_now:
-            return redirect(
-                url_for("posters.poster_version_pdf", poster_id=issued.id, size=size), code=303
-            )
-        return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    how = request.form.get("print", "")
+    if how not in ("now", "queue"):
+        return render_template(
+            "errors/error.html",
+            status=400,
+            title=_("Nothing was issued"),
+            message=_("Choose “Issue and print now” or “Put in the print queue”."),
+        ), 400
+    print_now = how == "now"
     try:
-        poster = issue_poster(
-            venue, current_user, reason, inspection=inspection, printed_now=print_now
-        )
+        poster, new = issue_for_finding(inspection, current_user, printed_now=print_now)
         db.session.commit()
-    except IntegrityError:  # another request took this version number at the same moment
-        db.session.rollback()
+    except VersionTaken:
         return render_template(
             "errors/error.html",
             status=409,
@@ -160,6 +153,13 @@ def issue_replacement(inspection_id: int):
                 "the same moment. Reload the page."
             ),
         ), 409
+    finding_page = url_for("inspections.show", inspection_id=inspection_id, _anchor="replacement")
+    if not new:  # a double tap, a second person or a replay: the version already issued
+        flash(
+            _("Poster %(serial)s was already issued for this finding.", serial=poster.serial),
+            "info",
+        )
+        return redirect(finding_page, code=303)
     if print_now:
         return redirect(
             url_for("posters.poster_version_pdf", poster_id=poster.id, size=size), code=303
@@ -168,4 +168,4 @@ def issue_replacement(inspection_id: int):
         _("Replacement poster %(serial)s added to the office's print queue.", serial=poster.serial),
         "success",
     )
-    return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    return redirect(finding_page, code=303)
