@@ -1,5 +1,6 @@
 """Assignments: made by supervisors, shown to inspectors, closed by an inspection."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from fieldapp import clock
 from fieldapp.assignments.service import progress
 from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
-from fieldapp.models import Assignment, Commune, Venue
+from fieldapp.models import Assignment, AuditEntry, Commune, Venue
 from tests.factories import commune_named
 
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
@@ -303,3 +304,173 @@ def make_venue_in(commune):
     )
     db.session.add(venue)
     return venue
+
+
+def open_assignment(setup, venue, inspector, days=1, note="") -> Assignment:
+    assignment = Assignment(
+        venue_id=venue.id,
+        inspector_id=inspector.id,
+        due_date=clock.today() + timedelta(days=days),
+        note=note,
+        created_by_id=setup["supervisor"].id,
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+@pytest.fixture
+def hoa(make_user):
+    return make_user("hoa", display_name="Lương Thị Hoa")
+
+
+def test_the_preview_warns_about_an_open_assignment_and_leaves_it_out(client, setup, hoa):
+    market, station = setup["market"], setup["station"]
+    held = open_assignment(setup, market, hoa, days=7)
+    html = client.get(
+        "/assignments/preview", query_string={"venue": [market.id, station.id]}
+    ).get_data(as_text=True)
+    warning = html.split(f'data-open-assignment="{held.id}"')[1].split("</p>")[0]
+    assert f"Đã giao cho Lương Thị Hoa, hạn {clock.day_text(held.due_date)}" in warning
+    assert ticked(html) == {station.id}  # left out unless the supervisor ticks it
+    assert f'name="replaces" value="{held.id}"' in html
+
+    confirm(client, [market, station], setup["inspector"], ticked=[station], replaces=held.id)
+    open_ones = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None)))
+    assert sorted((a.venue_id, a.inspector_id) for a in open_ones) == sorted(
+        [(market.id, hoa.id), (station.id, setup["inspector"].id)]
+    )
+
+
+def test_an_open_assignment_not_shown_is_never_doubled(client, setup, hoa):
+    """Assigned by someone else between the preview and the confirmation: refused (409),
+    the preview shown again with the warning and the venue unticked."""
+    market = setup["market"]
+    held = open_assignment(setup, market, hoa)
+    response = confirm(client, [market], setup["inspector"])  # no `replaces`
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Chợ Sơn Hà vừa được giao cho Lương Thị Hoa" in html
+    assert f'data-open-assignment="{held.id}"' in html and ticked(html) == set()
+    assert count() == 1 and held.closed_at is None
+
+
+def test_reassigning_closes_the_old_assignment_and_audits_it(client, setup, hoa):
+    market = setup["market"]
+    held = open_assignment(setup, market, hoa)
+    page = client.get(f"/venues/{market.id}").get_data(as_text=True)
+    reassign = f"/assignments/preview?venue={market.id}&amp;replace={held.id}"
+    assert reassign in page
+    preview = client.get(reassign.replace("&amp;", "&")).get_data(as_text=True)
+    assert ticked(preview) == {market.id}  # reached by "reassign": ticked
+    response = confirm(client, [market], setup["inspector"], replaces=held.id, note="Đổi người")
+    assert response.headers["Location"] == f"/venues/{market.id}"
+    db.session.refresh(held)
+    assert held.closed_at is not None and held.inspection_id is None
+    now_open = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None))).all()
+    assert [(a.venue_id, a.inspector_id) for a in now_open] == [(market.id, setup["inspector"].id)]
+    events = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "venue", AuditEntry.entity_id == market.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [e.action for e in events] == ["assignment_reassigned", "assignment_created"]
+    assert json.loads(events[0].detail)["reassigned_to"] == "Lò Văn Thành"
+    assert events[0].user_id == setup["supervisor"].id
+
+
+@pytest.mark.parametrize("where", ["venue", "assignments"])
+def test_cancel_an_open_assignment_after_confirming(client, setup, hoa, where):
+    market = setup["market"]
+    held = open_assignment(setup, market, hoa, note="Phản ánh của người dân")
+    page_url = f"/venues/{market.id}" if where == "venue" else "/assignments"
+    page = client.get(page_url).get_data(as_text=True)
+    item = page.split(f'data-assignment="{held.id}"')[1]
+    assert "Lương Thị Hoa" in item and "Phản ánh của người dân" in item
+    # The button opens a question; only its confirmation posts.
+    assert '<details class="confirm">' in item and 'name="confirm" value="yes"' in item
+    url = f"/assignments/{held.id}/cancel"
+    assert client.post(url, data={}).status_code == 400  # no confirmation: nothing happens
+    assert held.closed_at is None
+    data = {"confirm": "yes", **({"next": "assignments"} if where == "assignments" else {})}
+    response = client.post(url, data=data)
+    assert response.headers["Location"] == page_url
+    db.session.refresh(held)
+    assert held.closed_at is not None and held.inspection_id is None
+    action = db.session.scalar(select(AuditEntry.action).where(AuditEntry.entity_id == market.id))
+    assert action == "assignment_cancelled"
+    assert 'id="open-assignment"' not in client.get(f"/venues/{market.id}").get_data(as_text=True)
+    again = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Việc giao này đã xong hoặc đã hủy" in again
+    # Cancelled work is not counted as assigned.
+    assert progress([market.commune.district_id], clock.today(), "inspector") == []
+
+
+def test_only_the_inspector_who_visits_is_credited(
+    client, login, setup, hoa, record_finding, quan_son
+):
+    """Two inspectors hold an open assignment of the same venue (made before doubling was
+    refused); one visits: only theirs is done, the other's stays open and says so."""
+    market = setup["market"]
+    thanh = setup["inspector"]
+    theirs = open_assignment(setup, market, thanh)
+    hers = open_assignment(setup, market, hoa)
+    login(thanh)
+    finding = record_finding(market)
+    db.session.refresh(theirs)
+    db.session.refresh(hers)
+    assert theirs.closed_at is not None and theirs.inspection_id == finding.id
+    assert hers.closed_at is None and hers.inspection_id is None
+
+    done = {r.name: (r.assigned, r.done) for r in progress([quan_son.id], clock.today(), "inspector")}
+    assert done == {"Lò Văn Thành": (1, 1), "Lương Thị Hoa": (1, 0)}
+    login(setup["supervisor"])
+    page = client.get("/assignments").get_data(as_text=True)
+    item = page.split(f'data-assignment="{hers.id}"')[1]
+    assert "Lò Văn Thành đã kiểm tra ngày" in item.split("</div>")[0]
+
+
+def test_a_visit_by_someone_not_assigned_credits_no_one(client, login, setup, hoa, record_finding):
+    market = setup["market"]
+    hers = open_assignment(setup, market, hoa)
+    login(setup["inspector"])
+    record_finding(market)
+    db.session.refresh(hers)
+    assert hers.closed_at is None and hers.inspection_id is None
+
+
+def test_a_credit_given_by_another_s_visit_before_the_rule_is_not_counted(
+    client, login, setup, hoa, record_finding, quan_son
+):
+    """Assignments closed by another inspector's finding under the old rule are not done."""
+    market = setup["market"]
+    hers = open_assignment(setup, market, hoa)
+    login(setup["inspector"])
+    finding = record_finding(market)
+    hers.closed_at, hers.inspection_id = finding.server_time, finding.id
+    db.session.commit()
+    rows = progress([quan_son.id], clock.today(), "inspector")
+    assert [(r.name, r.assigned, r.done) for r in rows] == [("Lương Thị Hoa", 1, 0)]
+
+
+def test_who_may_assign_cancel_and_see(client, login, make_user, setup, hoa, other_district):
+    market = setup["market"]
+    held = open_assignment(setup, market, hoa)
+    cancel = f"/assignments/{held.id}/cancel"
+    preview = f"/assignments/preview?venue={market.id}"
+    login(setup["inspector"])  # an inspector sees the assignment, cannot assign or cancel
+    assert client.get(preview).status_code == 403
+    assert client.post(cancel, data={"confirm": "yes"}).status_code == 403
+    page = client.get(f"/venues/{market.id}").get_data(as_text=True)
+    section = page.split('id="open-assignment"')[1].split("</section>")[0]
+    assert "Lương Thị Hoa" in section and "/cancel" not in section and "replace=" not in section
+    assert 'name="venue"' not in client.get("/venues").get_data(as_text=True)  # no tick boxes
+    login(make_user("admin", role="admin"))
+    assert client.get(preview).status_code == 403
+    login(make_user("yc-sup", role="supervisor", district=other_district))
+    assert client.get(preview).status_code == 404
+    assert client.post(cancel, data={"confirm": "yes"}).status_code == 404
+    assert confirm(client, [market], setup["inspector"]).status_code == 404
+    assert "Chợ Sơn Hà" not in client.get("/assignments").get_data(as_text=True)
+    db.session.refresh(held)
+    assert held.closed_at is None and count() == 1
