@@ -422,7 +422,8 @@ def test_only_the_inspector_who_visits_is_credited(
     assert theirs.closed_at is not None and theirs.inspection_id == finding.id
     assert hers.closed_at is None and hers.inspection_id is None
 
-    done = {r.name: (r.assigned, r.done) for r in progress([quan_son.id], clock.today(), "inspector")}
+    rows = progress([quan_son.id], clock.today(), "inspector")
+    done = {r.name: (r.assigned, r.done) for r in rows}
     assert done == {"Lò Văn Thành": (1, 1), "Lương Thị Hoa": (1, 0)}
     login(setup["supervisor"])
     page = client.get("/assignments").get_data(as_text=True)

@@ -109,12 +109,8 @@ def test_filters_combine_with_words_commune_and_type(client, login, venues, quan
     login(venues["supervisor"])
     son_ha = commune_named(quan_son, "Sơn Hà").id
     son_lu = commune_named(quan_son, "Sơn Lư").id
-    assert listed(client, f"status=never&commune={son_ha}") == names(
-        venues, "never", "never_shop"
-    )
-    assert listed(client, f"status=never&commune={son_ha}&type=shop") == names(
-        venues, "never_shop"
-    )
+    assert listed(client, f"status=never&commune={son_ha}") == names(venues, "never", "never_shop")
+    assert listed(client, f"status=never&commune={son_ha}&type=shop") == names(venues, "never_shop")
     assert listed(client, f"status=never&commune={son_ha}&assigned=no") == names(
         venues, "never_shop"
     )

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -30,6 +31,7 @@ from fieldapp.access import (
     user_districts,
     venue_or_404,
 )
+from fieldapp.assignments.service import open_by_venue
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -86,10 +88,20 @@ def search():
     query = urlencode(filters.params())
     if session.get(LIST_FILTERS) != query:
         session[LIST_FILTERS] = query
-    shown = {"results": results, "filters": filters, "list_query": query}
+    shown = {
+        "results": results,
+        "filters": filters,
+        "list_query": query,
+        "open_ones": open_by_venue([venue.id for venue in results.venues]),
+        "today": clock.today(),
+    }
     if wants_fragment():
-        template = "venues/_rows.html" if page > 1 else "venues/_results.html"
-        return render_template(template, **shown)
+        if page > 1:
+            return render_template("venues/_rows.html", **shown)
+        response = make_response(render_template("venues/_results.html", **shown))
+        # The address bar gets the filters without the empty ones (the form sends them all).
+        response.headers["HX-Push-Url"] = list_url(query)
+        return response
     return render_template(
         "venues/search.html",
         communes=picker_communes(),
