@@ -429,6 +429,9 @@ def test_only_the_inspector_who_visits_is_credited(
     page = client.get("/assignments").get_data(as_text=True)
     item = page.split(f'data-assignment="{hers.id}"')[1]
     assert "Lò Văn Thành đã kiểm tra ngày" in item.split("</div>")[0]
+    venue_page = client.get(f"/venues/{market.id}").get_data(as_text=True)
+    section = venue_page.split('id="open-assignment"')[1].split("</section>")[0]
+    assert "Lương Thị Hoa" in section and "Lò Văn Thành đã kiểm tra ngày" in section
 
 
 def test_a_visit_by_someone_not_assigned_credits_no_one(client, login, setup, hoa, record_finding):

@@ -272,3 +272,7 @@ def venue_open_assignments(venue: Venue) -> list[Assignment]:
     """A venue's open assignments, for its page (`assignments/_open.html`, included by
     `venues/show.html`). The page loaded the venue through `venue_or_404`: it is the user's."""
     return open_by_venue([venue.id]).get(venue.id, [])
+
+
+# Beside each open assignment shown: someone else's visit since it was made.
+bp.add_app_template_global(visits_by_others, "assignment_visits")
