@@ -165,7 +165,9 @@ def test_the_filters_are_in_the_page_and_the_way_back(client, login, venues, qua
     shown = client.get(f"/venues/{venues['never_shop'].id}").get_data(as_text=True)
     back = re.search(r'<p class="back"><a href="([^"]+)"', shown).group(1)
     assert back == f"/venues?commune={son_ha}&amp;status=never&amp;assigned=no"
-    client.get("/venues?q=cho", headers=FRAGMENT)  # typing changes the list, and the way back
+    # Typing changes the list (its address pushed without the empty filters), and the way back.
+    typed = client.get("/venues?q=cho&commune=&type=&status=&outcome=&assigned=", headers=FRAGMENT)
+    assert typed.headers["HX-Push-Url"] == "/venues?q=cho"
     shown = client.get(f"/venues/{venues['never_shop'].id}").get_data(as_text=True)
     assert '<p class="back"><a href="/venues?q=cho">' in shown
 

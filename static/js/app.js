@@ -149,6 +149,7 @@
     var n = document.querySelectorAll('input[data-tick][form="' + form.id + '"]:checked').length;
     var label = button.getAttribute(n === 1 ? "data-label-one" : "data-label-other");
     if (label) button.textContent = label.replace("__N__", String(n));
+    button.disabled = n === 0;
   }
   document.addEventListener("change", function (event) {
     var tick = event.target;

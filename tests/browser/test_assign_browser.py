@@ -55,6 +55,7 @@ def test_assign_three_never_inspected_venues_of_a_commune(phone_without_worker, 
     filtered_url = page.url
 
     button = page.locator("#assign-ticked")
+    expect(button).to_be_disabled()  # nothing ticked yet
     for n, name in enumerate(NEVER_INSPECTED, start=1):
         page.get_by_label(f"Chọn {name}", exact=True).check()
         expect(button).to_have_text(f"Giao {n} địa điểm")
