@@ -71,6 +71,7 @@ def assign(
     if closed is not None:
         raise AssignmentRefused("venue_closed", closed)
     replacing = set(replacing)
+    _lock_venues([v.id for v in venues])
     open_ones = open_by_venue([v.id for v in venues])
     for venue in venues:
         unseen = [a for a in open_ones.get(venue.id, []) if a.id not in replacing]
@@ -100,8 +101,23 @@ def assign(
     return created
 
 
+def _lock_venues(venue_ids: list[int]) -> None:
+    """Hold the venues' rows until the transaction ends (PostgreSQL; SQLite's writers take
+    turns), in id order: two supervisors assigning one venue at once are served one after
+    the other, the second sees the first's assignment and is refused, never doubled. FOR
+    NO KEY UPDATE, as the findings rollup takes it (`fieldapp/reports/rollups.py`)."""
+    db.session.execute(
+        select(Venue.id)
+        .where(Venue.id.in_(sorted(venue_ids)))
+        .order_by(Venue.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
 def cancel(assignment: Assignment, by: User) -> None:
     """Cancel an open assignment (the supervisor confirmed it); audited."""
+    _lock_venues([assignment.venue_id])
+    db.session.refresh(assignment)  # as it is now: a finding may have closed it meanwhile
     if assignment.closed_at is not None:
         raise AssignmentRefused("not_open", assignment.venue, assignment)
     assignment.closed_at = clock.utcnow()
