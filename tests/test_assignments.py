@@ -2,17 +2,28 @@
 
 import json
 import re
+import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from fieldapp import clock
-from fieldapp.assignments.service import progress
+from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
-from fieldapp.models import Assignment, AuditEntry, Commune, Venue
+from fieldapp.models import (
+    Assignment,
+    AuditEntry,
+    Commune,
+    District,
+    Province,
+    User,
+    Venue,
+)
 from tests.factories import commune_named
+from tests.test_rollups import postgresql_app
 
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
@@ -478,3 +489,80 @@ def test_who_may_assign_cancel_and_see(client, login, make_user, setup, hoa, oth
     assert "Chợ Sơn Hà" not in client.get("/assignments").get_data(as_text=True)
     db.session.refresh(held)
     assert held.closed_at is None and count() == 1
+
+
+def test_two_supervisors_assigning_one_venue_at_once_on_postgresql(tmp_path, databases):
+    """The first assignment's transaction holds the venue (uncommitted); the second, made
+    meanwhile by another supervisor, waits at the venue's lock (seen in pg_stat_activity),
+    then sees the first and is refused: one open assignment, never two."""
+    with postgresql_app(tmp_path, databases) as app:
+        district = District(name="Quan Sơn", province=Province(name="Thanh Hóa"))
+        commune = Commune(name="Sơn Hà", kind="xa", district=district)
+        venue = Venue(code="PG-1", name="Chợ Sơn Hà", venue_type="market", commune=commune)
+        people = {
+            name: User(
+                username=name, display_name=name, role=role, district=district, password_hash="-"
+            )
+            for name, role in (
+                ("thanh", "inspector"),
+                ("hoa", "inspector"),
+                ("mai", "supervisor"),
+                ("lan", "supervisor"),
+            )
+        }
+        db.session.add_all([venue, *people.values()])
+        db.session.commit()
+        ids = {name: user.id for name, user in people.items()}
+        venue_id = venue.id
+        failures, pids, outcomes = [], {}, {}
+        first_flushed, first_may_commit = threading.Event(), threading.Event()
+
+        def run(name: str, inspector: str, supervisor: str) -> None:
+            try:
+                with app.app_context():
+                    connection = db.session.connection().connection
+                    pids[name] = connection.driver_connection.info.backend_pid
+                    try:
+                        assign(
+                            [db.session.get(Venue, venue_id)],
+                            db.session.get(User, ids[inspector]),
+                            clock.today() + timedelta(days=3),
+                            "",
+                            db.session.get(User, ids[supervisor]),
+                            clock.today(),
+                        )
+                        outcomes[name] = "assigned"
+                    except AssignmentRefused as refusal:
+                        outcomes[name] = refusal.reason
+                    if name == "first":
+                        first_flushed.set()
+                        assert first_may_commit.wait(timeout=60)
+                    db.session.commit()
+                    db.session.remove()
+            except Exception as error:  # surfaced below: a thread's exception is otherwise lost
+                failures.append(error)
+                first_flushed.set()
+
+        first = threading.Thread(target=run, args=("first", "thanh", "mai"))
+        second = threading.Thread(target=run, args=("second", "hoa", "lan"))
+        first.start()
+        assert first_flushed.wait(timeout=60)
+        second.start()
+        waiting = False
+        started = clock.stopwatch()
+        while not waiting and clock.elapsed_ms(started) < 60_000 and not failures:
+            if "second" in pids:
+                waiting = db.session.execute(
+                    text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
+                    {"pid": pids["second"]},
+                ).scalar()
+                db.session.rollback()
+            time.sleep(0.05)  # polling, with the deadline above
+        first_may_commit.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+        assert failures == []
+        assert waiting, "the second assignment never waited for the first's lock"
+        assert outcomes == {"first": "assigned", "second": "already_assigned"}
+        open_ones = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None)))
+        assert [a.inspector_id for a in open_ones] == [ids["thanh"]]
