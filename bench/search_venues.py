@@ -31,6 +31,7 @@ import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -226,9 +227,11 @@ class StatementClock:
     SQLite computes rows as they are fetched (see `TimedSQLiteCursor`)."""
 
     spent = 0.0
+    timed_engines: ClassVar[set] = set()
 
     def __init__(self, engine):
-        if engine.dialect.name != "sqlite":
+        if engine.dialect.name != "sqlite" and engine not in StatementClock.timed_engines:
+            StatementClock.timed_engines.add(engine)
             event.listen(engine, "before_cursor_execute", self.before)
             event.listen(engine, "after_cursor_execute", self.after)
 
