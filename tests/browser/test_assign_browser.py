@@ -94,3 +94,17 @@ def test_assign_three_never_inspected_venues_of_a_commune(phone_without_worker, 
     screenshot(page, "assign-4-venue")
     page.get_by_role("link", name="← Địa điểm").click()
     page.wait_for_url(filtered_url)
+
+    # Ticking an assigned venue again: the preview warns and leaves it out unless ticked.
+    page.get_by_label("Chọn Chợ Sơn Hà", exact=True).check()
+    page.get_by_label("Chọn Trạm Y tế xã Sơn Hà", exact=True).check()
+    button.click()
+    page.wait_for_url("**/assignments/preview?**")
+    warned = page.locator(".chosen-venue", has_text="Trạm Y tế xã Sơn Hà")
+    expect(warned.locator(".open-warning")).to_contain_text("Đã giao cho Lò Văn Thành, hạn")
+    expect(warned.get_by_role("checkbox")).not_to_be_checked()
+    expect(
+        page.locator(".chosen-venue", has_text="Chợ Sơn Hà").get_by_role("checkbox")
+    ).to_be_checked()
+    assert_fits_phone(page)
+    screenshot(page, "assign-5-warning")
