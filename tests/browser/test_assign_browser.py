@@ -108,3 +108,15 @@ def test_assign_three_never_inspected_venues_of_a_commune(phone_without_worker, 
     ).to_be_checked()
     assert_fits_phone(page)
     screenshot(page, "assign-5-warning")
+
+    # The assignments page: cancelling one asks first, then it is gone.
+    page.goto("/assignments")
+    item = page.locator(".open-item", has_text="Nhà văn hóa bản Na Hồ")
+    item.get_by_text("Hủy giao", exact=True).click()
+    expect(item.get_by_text("Hủy giao Nhà văn hóa bản Na Hồ cho Lò Văn Thành?")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "assign-6-cancel")
+    item.get_by_role("button", name="Đồng ý hủy").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã hủy giao Nhà văn hóa bản Na Hồ")
+    expect(page.locator("#open-assignments")).not_to_contain_text("Nhà văn hóa bản Na Hồ")
+    expect(page.locator("#open-assignments")).to_contain_text("Trạm Y tế xã Sơn Hà")
