@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from fieldapp import clock
+from fieldapp.assignments import routes
 from fieldapp.assignments.service import AssignmentRefused, assign, progress
 from fieldapp.demo import seed_demo
 from fieldapp.extensions import db
@@ -566,3 +567,26 @@ def test_two_supervisors_assigning_one_venue_at_once_on_postgresql(tmp_path, dat
         assert outcomes == {"first": "assigned", "second": "already_assigned"}
         open_ones = db.session.scalars(select(Assignment).where(Assignment.closed_at.is_(None)))
         assert [a.inspector_id for a in open_ones] == [ids["thanh"]]
+
+
+def test_assign_all_the_venues_a_filtered_list_shows(client, setup, quan_son):
+    """A list of at most MAX_CHOSEN venues offers "assign all of them": the preview lists
+    exactly the list's venues (an assigned one warned and left out)."""
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    held = open_assignment(setup, setup["station"], setup["inspector"])
+    listed = client.get(f"/venues?commune={son_ha.id}", headers={"HX-Request": "true"})
+    link = re.search(r'id="assign-all" href="([^"]+)"', listed.get_data(as_text=True)).group(1)
+    assert "Giao cả 2 địa điểm" in listed.get_data(as_text=True)
+    preview = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'name="shown" value="{setup["market"].id}"' in preview
+    assert f'name="shown" value="{setup["station"].id}"' in preview
+    assert setup["school"].name not in preview and setup["closed"].name not in preview
+    assert ticked(preview) == {setup["market"].id}
+    assert f'data-open-assignment="{held.id}"' in preview
+    assert f'name="back" value="commune={son_ha.id}"' in preview
+
+
+def test_assign_all_refuses_a_list_too_long(client, setup, monkeypatch):
+    monkeypatch.setattr(routes, "MAX_CHOSEN", 1)
+    response = client.get("/assignments/preview?all=1&back=")
+    assert response.status_code == 413

@@ -16,10 +16,12 @@ from fieldapp import clock
 from fieldapp.access import (
     assigners_only,
     assignment_or_404,
+    commune_or_none,
     district_venues,
     user_communes,
 )
 from fieldapp.assignments.service import (
+    MAX_CHOSEN,
     AssignmentRefused,
     assign,
     cancel,
@@ -30,12 +32,11 @@ from fieldapp.assignments.service import (
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.models import Assignment, Commune, Role, User, Venue
-from fieldapp.venues.filters import STATUS_LABELS, list_url
+from fieldapp.venues.filters import STATUS_LABELS, VenueFilters, list_url
+from fieldapp.venues.service import search_venues
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
-# At most this many venues in one assignment (a commune's worth).
-MAX_CHOSEN = 300
 # The due date the preview proposes: a week from today.
 DEFAULT_DAYS = 7
 
@@ -135,6 +136,23 @@ def _chosen_venues(ids: list[int]) -> list[Venue]:
     return [found[venue_id] for venue_id in ids]
 
 
+def _listed_venues(list_query: str) -> list[Venue]:
+    """Every venue a filtered list shows ("assign all of them"), at most MAX_CHOSEN."""
+    filters = VenueFilters.from_query_string(list_query)
+    commune = commune_or_none(filters.commune)
+    found = search_venues(
+        current_user.district_ids,
+        filters.q,
+        commune_id=commune.id if commune else None,
+        venue_type=filters.type or None,
+        page_size=MAX_CHOSEN,
+        conditions=filters.status_conditions(clock.today()),
+    )
+    if found.total_capped or found.total > MAX_CHOSEN:
+        abort(413)
+    return found.venues
+
+
 def _preview(venues: list[Venue], form: dict, ticked: set[int], status=200, error=None):
     """The preview: the chosen venues with their status and open assignment, each ticked
     or not, and the assignment's fields."""
@@ -158,7 +176,10 @@ def _preview(venues: list[Venue], form: dict, ticked: set[int], status=200, erro
 def preview():
     """The venues ticked in the list (or one venue from its page), before assigning them:
     a venue already assigned is left out unless the supervisor ticks it to reassign it."""
-    venues = _chosen_venues(_ids(request.args.getlist("venue")))
+    if request.args.get("all") == "1":
+        venues = _listed_venues(request.args.get("back", ""))
+    else:
+        venues = _chosen_venues(_ids(request.args.getlist("venue")))
     form = {
         "due": (clock.today() + timedelta(days=DEFAULT_DAYS)).isoformat(),
         "next": request.args.get("next", ""),

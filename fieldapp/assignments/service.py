@@ -13,6 +13,10 @@ from fieldapp.extensions import db
 from fieldapp.models import Assignment, Commune, Inspection, User, Venue
 from fieldapp.places import sort_key
 
+# At most this many venues in one assignment (a commune's worth): the preview takes no
+# more, and the venue list offers "assign all of them" up to this many.
+MAX_CHOSEN = 300
+
 
 class AssignmentRefused(Exception):
     """Nothing was assigned; the reason names the message to show."""

@@ -31,7 +31,7 @@ from fieldapp.access import (
     user_districts,
     venue_or_404,
 )
-from fieldapp.assignments.service import open_by_venue
+from fieldapp.assignments.service import MAX_CHOSEN, open_by_venue
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -93,6 +93,7 @@ def search():
         "filters": filters,
         "list_query": query,
         "open_ones": open_by_venue([venue.id for venue in results.venues]),
+        "all_at_most": MAX_CHOSEN,
         "today": clock.today(),
     }
     if wants_fragment():
