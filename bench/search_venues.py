@@ -12,8 +12,12 @@ nation (every district), and prints per scope the 50th and 95th percentile of da
 time (the time the statements spent in the driver, summed per search) and of the whole
 `search_venues` call. The goal of issue 13: p95 database time at most 20 ms.
 
+With --status (issue 15), the venues get statuses first (seven in ten inspected, one in
+ten of those overdue for re-inspection, outcomes spread; an open assignment for one venue
+in a thousand) and the list's status filters are timed too, alone and with a commune.
+
 Run: .venv/bin/python bench/search_venues.py [--venues 1000000] [--repeat 3] [--postgresql]
-(a quick look: --venues 100000)
+[--status] (a quick look: --venues 100000)
 """
 
 import argparse
@@ -27,17 +31,20 @@ import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
 
+from fieldapp import clock as app_clock
 from fieldapp import create_app
 from fieldapp.extensions import db
-from fieldapp.models import Commune, District, Province, Venue
+from fieldapp.models import Commune, District, Province, User, Venue
 from fieldapp.text import search_text
 from fieldapp.venues import service
+from fieldapp.venues.filters import VenueFilters
 from fieldapp.venues.search_index import bulk_load, rebuild_search_index
 from fieldapp.venues.service import search_venues
 
@@ -220,9 +227,11 @@ class StatementClock:
     SQLite computes rows as they are fetched (see `TimedSQLiteCursor`)."""
 
     spent = 0.0
+    timed_engines: ClassVar[set] = set()
 
     def __init__(self, engine):
-        if engine.dialect.name != "sqlite":
+        if engine.dialect.name != "sqlite" and engine not in StatementClock.timed_engines:
+            StatementClock.timed_engines.add(engine)
             event.listen(engine, "before_cursor_execute", self.before)
             event.listen(engine, "after_cursor_execute", self.after)
 
@@ -310,6 +319,87 @@ def measure(engine_name: str, big_province: list[int], nation: list[int], args) 
                 )
 
 
+def set_statuses() -> None:
+    """Statuses as a district's year leaves them: seven venues in ten inspected (outcomes
+    spread), one in ten of those overdue for re-inspection, and an open assignment for one
+    venue in a thousand (portable SQL: both engines)."""
+    inspected = datetime(2026, 11, 2, 3, 0)
+    db.session.execute(
+        text(
+            "UPDATE venue SET last_inspected_at = :at, last_outcome = CASE WHEN id % 3 = 0"
+            " THEN 'compliant' WHEN id % 3 = 1 THEN 'needs_improvement'"
+            " ELSE 'non_compliant' END WHERE id % 10 < 7"
+        ),
+        {"at": inspected},
+    )
+    db.session.execute(
+        text("UPDATE venue SET reinspection_due = :day WHERE id % 10 = 0"),
+        {"day": datetime(2026, 11, 20).date()},
+    )
+    inspector = User(
+        username="bench",
+        display_name="Bench",
+        role="inspector",
+        district_id=db.session.scalar(select(District.id).limit(1)),
+        password_hash="",
+    )
+    db.session.add(inspector)
+    db.session.flush()
+    user = inspector.id
+    db.session.execute(
+        text(
+            "INSERT INTO assignment (venue_id, inspector_id, due_date, note, created_by_id,"
+            " created_at) SELECT id, :user, :day, '', :user, :at FROM venue"
+            " WHERE id % 1000 = 7"
+        ),
+        {"user": user, "day": datetime(2026, 12, 20).date(), "at": inspected},
+    )
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+STATUS_FILTERS = [
+    "status=never",
+    "status=overdue",
+    "outcome=non_compliant",
+    "assigned=yes",
+    "assigned=no",
+    "status=never&assigned=no",
+    "q=cho&status=overdue",
+]
+
+
+def measure_filters(engine_name: str, big_province: list[int], nation: list[int], args) -> None:
+    """The venue list's status filters at each scope, alone and in one commune."""
+    rng = random.Random(11)
+    clock = StatementClock(db.engine)
+    today = app_clock.today()
+    print(f"status filters, {engine_name}; database milliseconds (count shown)")
+    for scope, districts in (("district", None), ("province", big_province), ("nation", nation)):
+        for query in STATUS_FILTERS:
+            ids = districts or [rng.choice(nation)]
+            for with_commune in (False, True):
+                commune = None
+                if with_commune:
+                    commune = db.session.scalar(
+                        select(Commune.id).where(Commune.district_id == ids[0]).limit(1)
+                    )
+                filters = VenueFilters.from_query_string(query)
+                db.session.expunge_all()
+                clock.take()
+                result = search_venues(
+                    ids,
+                    filters.q,
+                    commune_id=commune,
+                    conditions=filters.status_conditions(today),
+                )
+                more = "+" if result.total_capped else " "
+                where = "commune" if with_commune else scope
+                print(
+                    f"  {where:9} {query:28} {result.total:5d}{more} {clock.take() * 1000:7.1f} ms"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--venues", type=int, default=1_000_000)
@@ -317,6 +407,7 @@ def main() -> None:
     parser.add_argument("--postgresql", action="store_true", help="also on PostgreSQL")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--detail", action="store_true", help="each query's time")
+    parser.add_argument("--status", action="store_true", help="the list's status filters too")
     parser.add_argument(
         "--sort-limit", type=int, help="try another service.SORT_LIMIT (results sorted whole)"
     )
@@ -348,6 +439,9 @@ def main() -> None:
                     f"loaded in {time.perf_counter() - started:.0f} s"
                 )
                 measure(engine_name, big, nation, args)
+                if args.status:
+                    set_statuses()
+                    measure_filters(engine_name, big, nation, args)
                 db.session.remove()
                 db.engine.dispose()
 

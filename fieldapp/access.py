@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.models import (
+    Assignment,
     Commune,
     District,
     Inspection,
@@ -109,6 +110,19 @@ def inspection_or_404(inspection_id: int) -> Inspection:
     if inspection is None:
         abort(404)
     return inspection
+
+
+def assignment_or_404(assignment_id: int) -> Assignment:
+    """An assignment of a venue of the current user's district(s); 404 otherwise."""
+    assignment = db.session.scalar(
+        select(Assignment)
+        .join(Assignment.venue)
+        .join(Venue.commune)
+        .where(Assignment.id == assignment_id, Commune.district_id.in_(current_user.district_ids))
+    )
+    if assignment is None:
+        abort(404)
+    return assignment
 
 
 def allowed_if(permission: str):

@@ -80,6 +80,9 @@ EVENT_ACTION_LABELS = {
     "letter_edited": _l("Letter edited"),
     "letter_reverted": _l("Letter back to the draft"),
     "deadline_changed": _l("Report deadline changed"),
+    "assignment_created": _l("Venue assigned"),
+    "assignment_reassigned": _l("Assignment reassigned"),
+    "assignment_cancelled": _l("Assignment cancelled"),
 }
 ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
 TRAIL_PAGE_SIZE = 30

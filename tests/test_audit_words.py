@@ -59,8 +59,8 @@ def test_a_findings_trail_words_codes_days_and_who_as_the_office_does(
     assert "Đã ghi nhận: Lò Văn Hùng, ngày 01/12/2026" in trail
     assert "lúc 01:30" in trail and "bởi" not in trail
     # Several actions are joined as labels; the day as DD/MM/YYYY; states by their labels.
-    assert "Đã nhắc nhở địa điểm, Đã cấp mã QR thay thế, Đã hẹn kiểm tra lại" in trail
-    assert "08/12/2026 → —" in trail and "Trả lại để sửa → Chờ duyệt" in trail
+    assert "Đã nhắc nhở địa điểm, Đã cấp bản in mã QR mới, Đã hẹn kiểm tra lại" in trail
+    assert "08/12/2026 → —" in trail and "Đã trả lại để sửa → Chờ duyệt" in trail
     for raw in ("reminder", "poster_issued", "2026-12-08", "returned", "pending", "damaged"):
         assert raw not in trail
     # The database keeps the raw values.

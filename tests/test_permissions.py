@@ -17,7 +17,15 @@ import pytest
 
 from fieldapp import storage
 from fieldapp.extensions import db
-from fieldapp.models import CommuneFigures, Inspection, Poster, PosterBatch, User, VenueImport
+from fieldapp.models import (
+    Assignment,
+    CommuneFigures,
+    Inspection,
+    Poster,
+    PosterBatch,
+    User,
+    VenueImport,
+)
 from fieldapp.models.user import Role, Scope
 from fieldapp.posters.service import batch_key
 
@@ -196,6 +204,17 @@ PERMISSIONS = [
     Permission("GET", "/escalations", "/escalations", OFFICE, EMPTY),
     Permission("GET", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     Permission("POST", "/assignments", "/assignments", SUPERVISOR, EMPTY),
+    # The preview of the venues ticked in the list, and cancelling an open assignment.
+    Permission(
+        "GET", "/assignments/preview", "/assignments/preview?venue={venue}", SUPERVISOR, NOT_FOUND
+    ),
+    Permission(
+        "POST",
+        "/assignments/<int:assignment_id>/cancel",
+        "/assignments/{assignment}/cancel",
+        SUPERVISOR,
+        NOT_FOUND,
+    ),
     # Posters.
     Permission(
         "GET", "/venues/<int:venue_id>/poster.pdf", "/venues/{venue}/poster.pdf", ALL, NOT_FOUND
@@ -493,8 +512,15 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         created=1,
     )
     commune = quan_son.communes[0]
+    assignment = Assignment(
+        venue_id=venue.id,
+        inspector_id=recorder.id,
+        due_date=date(2099, 1, 1),
+        created_by_id=recorder.id,
+    )
     db.session.add_all(
         [
+            assignment,
             batch,
             import_run,
             CommuneFigures(
@@ -511,6 +537,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "photo": inspection.photos[0].path,
         "poster": poster.id,
         "batch": batch.id,
+        "assignment": assignment.id,
         "import_run": import_run.id,
         "district": quan_son.id,
         "province": quan_son.province_id,

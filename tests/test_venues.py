@@ -106,7 +106,9 @@ def test_search_list_does_not_query_per_row(client, login, make_venue, queries):
         make_venue(f"Cửa hàng số {n}", venue_type="shop")
     queries.clear()
     client.get("/venues?q=cua+hang", headers={"HX-Request": "true"})
-    assert len(queries) <= 4, queries
+    # The user, the search (on PostgreSQL its plan settings too), the page's venues and
+    # their open assignments: the same few whatever the number of rows.
+    assert len(queries) <= 5, queries
 
 
 def test_venue_page_shows_details_and_empty_history(client, login, venues):

@@ -1,13 +1,18 @@
 """Venue search, venue page, registering a venue on the spot, importing the registry."""
 
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from flask import (
     Blueprint,
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,11 +31,12 @@ from fieldapp.access import (
     user_districts,
     venue_or_404,
 )
+from fieldapp.assignments.service import MAX_CHOSEN, open_by_venue
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.offences import Offences, offence_counts
-from fieldapp.models import VENUE_TYPES, District, Inspection, Poster, Venue
+from fieldapp.models import District, Inspection, Poster, Venue
 from fieldapp.text import fold
 from fieldapp.uploads import UploadRefused, UploadStore
 from fieldapp.venues.duplicates import (
@@ -39,6 +45,13 @@ from fieldapp.venues.duplicates import (
     merge,
     merge_effects,
     summaries,
+)
+from fieldapp.venues.filters import (
+    ASSIGNED_LABELS,
+    OUTCOMES,
+    STATUS_LABELS,
+    VenueFilters,
+    list_url,
 )
 from fieldapp.venues.forms import CloseVenueForm, VenueEditForm, VenueForm
 from fieldapp.venues.import_runs import create_run, pending_run, shown_state
@@ -58,37 +71,70 @@ from fieldapp.venues.service import (
 from fieldapp.venues.tasks import start_import
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
+bp.add_app_template_global(list_url)
 
 
 def _int_arg(name: str) -> int | None:
     return id_param(request.args.get(name))
 
 
+# The venue list's filters as last used (a query string), for the way back to the list
+# from a venue's page: its links stay plain so the phone keeps one copy of each venue page.
+LIST_FILTERS = "venue_list"
+
+
 @bp.route("")
 @login_required
 def search():
-    """Venue search: the page, or only the result list for htmx as the user types."""
-    query = request.args.get("q", "")[:100]
-    commune = commune_or_none(_int_arg("commune"))
+    """Venue search: the page, or only the result list for htmx as the user types; filtered
+    by commune, type and status (never inspected, overdue, last outcome, assigned)."""
+    asked = VenueFilters.from_args(request.args)
+    commune = commune_or_none(asked.commune)
     if commune is None and "commune" not in request.args and current_user.commune_id:
         commune = current_user.commune  # a commune officer starts in their commune
-    venue_type = request.args.get("type") if request.args.get("type") in VENUE_TYPES else None
+    filters = replace(asked, commune=commune.id if commune else None)
     page = _int_arg("page") or 1
     results = search_venues(
         current_user.district_ids,
-        query,
-        commune_id=commune.id if commune else None,
-        venue_type=venue_type,
+        filters.q,
+        commune_id=filters.commune,
+        venue_type=filters.type or None,
         page=page,
         page_size=current_app.config["SEARCH_PAGE_SIZE"],
+        conditions=filters.status_conditions(clock.today()),
     )
-    filters = {"q": query, "commune": commune.id if commune else "", "type": venue_type or ""}
+    query = urlencode(filters.params())
+    if session.get(LIST_FILTERS) != query:
+        session[LIST_FILTERS] = query
+    shown = {
+        "results": results,
+        "filters": filters,
+        "list_query": query,
+        "open_ones": open_by_venue([venue.id for venue in results.venues]),
+        "all_at_most": MAX_CHOSEN,
+        "today": clock.today(),
+    }
     if wants_fragment():
-        template = "venues/_rows.html" if page > 1 else "venues/_results.html"
-        return render_template(template, results=results, filters=filters)
+        if page > 1:
+            return render_template("venues/_rows.html", **shown)
+        response = make_response(render_template("venues/_results.html", **shown))
+        # The address bar gets the filters without the empty ones (the form sends them all).
+        response.headers["HX-Push-Url"] = list_url(query)
+        return response
     return render_template(
-        "venues/search.html", results=results, filters=filters, communes=picker_communes()
+        "venues/search.html",
+        communes=picker_communes(),
+        statuses=STATUS_LABELS,
+        assigned_labels=ASSIGNED_LABELS,
+        outcomes=OUTCOMES,
+        **shown,
     )
+
+
+@bp.app_template_global()
+def venue_list_url() -> str:
+    """The way back to the venue list as the user last filtered it ("← Venues")."""
+    return list_url(session.get(LIST_FILTERS))
 
 
 @bp.route("/<int:venue_id>")

@@ -2,9 +2,10 @@
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -46,9 +47,12 @@ def search_venues(
     venue_type: str | None = None,
     page: int = 1,
     page_size: int = 30,
+    conditions: Sequence[ColumnElement[bool]] = (),
 ) -> VenueSearch:
     """Active venues of the districts whose name, code or address hold every word typed,
-    names starting with the words first (the rule: fieldapp/venues/search_index.py).
+    names starting with the words first (the rule: fieldapp/venues/search_index.py), and
+    that meet the other conditions on Venue (the list's status filters,
+    `fieldapp/venues/filters.py`).
 
     Matching is on the folded search key, so diacritics and case do not matter.
     """
@@ -61,8 +65,10 @@ def search_venues(
         stmt = stmt.where(Venue.commune_id == commune_id)
     if venue_type:
         stmt = stmt.where(Venue.venue_type == venue_type)
+    if conditions:
+        stmt = stmt.where(*conditions)
     limit = max(SORT_LIMIT, COUNT_CAP) + 1
-    if search_index.keys_in_index() and not commune_id and not venue_type:
+    if search_index.keys_in_index() and not commune_id and not venue_type and not conditions:
         # PostgreSQL: the index table alone gives the count, the order and a large
         # result's page; the venues are read for the page only.
         # Beyond a district (whose place token keeps the word index's work small), when

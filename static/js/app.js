@@ -150,7 +150,29 @@
       if (form.hasAttribute("data-gps-form")) setupGps(form);
     });
     setupOfflineBanner();
+    document.querySelectorAll("[data-tick-form]").forEach(countTicks);
+    document.body.addEventListener("htmx:afterSettle", function () {
+      document.querySelectorAll("[data-tick-form]").forEach(countTicks);
+    });
   }
+
+  // The venue list's tick boxes: the button says how many venues it will assign
+  // ("Giao 3 địa điểm"); its words come from the server (data-label-one/-other).
+  // Without this the button reads "assign the ticked venues" and works the same.
+  function countTicks(form) {
+    var button = form.querySelector("#assign-ticked");
+    if (!button) return;
+    var n = document.querySelectorAll('input[data-tick][form="' + form.id + '"]:checked').length;
+    var label = button.getAttribute(n === 1 ? "data-label-one" : "data-label-other");
+    if (label) button.textContent = label.replace("__N__", String(n));
+    button.disabled = n === 0;
+  }
+  document.addEventListener("change", function (event) {
+    var tick = event.target;
+    if (!tick.matches || !tick.matches("input[data-tick]")) return;
+    var form = document.getElementById(tick.getAttribute("form"));
+    if (form) countTicks(form);
+  });
 
   // The report's Print button: the print stylesheet leaves the notice and its appendix.
   document.addEventListener("click", function (event) {
