@@ -189,12 +189,8 @@ def _changed(inspection, refusal: ReviewRefused, comment: str = ""):
     return render_detail(inspection, comment=comment), 409
 
 
-@bp.route("/inspections/<int:inspection_id>/approve", methods=["GET"])
-@login_required
-@reviewers_only
-def confirm_approval(inspection_id: int):
+def _confirm_approval(inspection):
     """Ask the supervisor to confirm the approval of the finding as they saw it."""
-    inspection = inspection_or_404(inspection_id)
     seen = request.args.get("version", "")[:64]
     try:
         check_approval(inspection, current_user, seen)
@@ -206,12 +202,16 @@ def confirm_approval(inspection_id: int):
     return render_template("reviews/approve.html", inspection=inspection, version=seen)
 
 
-@bp.route("/inspections/<int:inspection_id>/approve", methods=["POST"])
+# One rule for both methods: two rules of one path would answer an id out of range with 405.
+@bp.route("/inspections/<int:inspection_id>/approve", methods=["GET", "POST"])
 @login_required
 @reviewers_only
 def approve_inspection(inspection_id: int):
-    """Approve a finding as the supervisor saw it, then open the next one awaiting review."""
+    """GET: the confirmation. POST: approve the finding as the supervisor saw it, then open
+    the next one awaiting review."""
     inspection = inspection_or_404(inspection_id)
+    if request.method == "GET":
+        return _confirm_approval(inspection)
     try:
         approve(inspection, current_user, request.form.get("version", "")[:64])
     except ReviewRefused as refusal:
