@@ -3,11 +3,10 @@
 import json
 import re
 import threading
-import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.assignments import routes
@@ -24,6 +23,7 @@ from fieldapp.models import (
     Venue,
 )
 from tests.factories import commune_named
+from tests.locks import waits_for_lock
 from tests.test_rollups import postgresql_app
 
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
@@ -549,16 +549,7 @@ def test_two_supervisors_assigning_one_venue_at_once_on_postgresql(tmp_path, dat
         first.start()
         assert first_flushed.wait(timeout=60)
         second.start()
-        waiting = False
-        started = clock.stopwatch()
-        while not waiting and clock.elapsed_ms(started) < 60_000 and not failures:
-            if "second" in pids:
-                waiting = db.session.execute(
-                    text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
-                    {"pid": pids["second"]},
-                ).scalar()
-                db.session.rollback()
-            time.sleep(0.05)  # polling, with the deadline above
+        waiting = waits_for_lock(pids, "second", failures)
         first_may_commit.set()
         first.join(timeout=60)
         second.join(timeout=60)

@@ -4,13 +4,12 @@ write, in the same transaction, and rebuilt from scratch to the same cells."""
 import contextlib
 import random
 import threading
-import time
 import uuid
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fieldapp import clock, create_app
@@ -35,6 +34,7 @@ from fieldapp.venues.duplicates import merge
 from fieldapp.venues.importer import import_venues
 from tests import servers
 from tests.conftest import migrate
+from tests.locks import waits_for_lock
 
 # The test's days cross a month's end, so whole months read the month cells of venues whose
 # findings run into the next month.
@@ -574,16 +574,7 @@ def test_two_findings_of_one_venue_at_once_are_chained_on_postgresql(
         first.start()
         assert first_flushed.wait(timeout=60)
         second.start()
-        waiting = False
-        deadline = clock.stopwatch()
-        while not waiting and clock.elapsed_ms(deadline) < 60_000 and not failures:
-            if "second" in pids:
-                waiting = db.session.execute(
-                    text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
-                    {"pid": pids["second"]},
-                ).scalar()
-                db.session.rollback()
-                time.sleep(0.05)  # polling, with the deadline above
+        waiting = waits_for_lock(pids, "second", failures)
         first_may_commit.set()
         first.join(timeout=60)
         second.join(timeout=60)
