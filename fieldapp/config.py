@@ -142,6 +142,9 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
         # A venue found non-compliant this many times is listed for escalation.
         "ESCALATION_THRESHOLD": 3,
+        # A citizen's report is answered within this many working days (weekends and the
+        # public holidays in the public_holiday table skipped).
+        "CITIZEN_REPORT_WORKING_DAYS": 3,
         "GPS_MAX_ACCURACY_M": 100,
         "GPS_MAX_DISTANCE_M": 300,
         "BABEL_DEFAULT_LOCALE": "vi",

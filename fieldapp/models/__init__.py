@@ -2,6 +2,7 @@
 
 from fieldapp.models.assignment import Assignment
 from fieldapp.models.audit import AuditEntry
+from fieldapp.models.citizen_report import CitizenReport, PublicHoliday
 from fieldapp.models.deadline import ReportDeadline
 from fieldapp.models.figures import CommuneFigures
 from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL
@@ -24,6 +25,7 @@ __all__ = [
     "VENUE_TYPES",
     "Assignment",
     "AuditEntry",
+    "CitizenReport",
     "Commune",
     "CommuneFigures",
     "District",
@@ -38,6 +40,7 @@ __all__ = [
     "Poster",
     "PosterBatch",
     "Province",
+    "PublicHoliday",
     "ReportDeadline",
     "Role",
     "Scope",
