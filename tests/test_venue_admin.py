@@ -3,13 +3,15 @@
 
 import json
 import threading
+from datetime import timedelta
 
 import lxml.html
 import pytest
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.extensions import db
-from fieldapp.models import AuditEntry, Venue
+from fieldapp.models import Assignment, AuditEntry, Venue
 from fieldapp.venues import service
 from fieldapp.venues.service import (
     name_from_search,
@@ -191,6 +193,30 @@ def test_a_closed_venue_is_not_assigned_nor_inspected(client, admin, market, log
     page = client.get(f"/venues/{market.id}").get_data(as_text=True)
     assert f"/venues/{market.id}/inspections/new" not in page
     assert client.get(f"/venues/{market.id}/inspections/new").status_code != 200
+
+
+def test_closing_names_and_cancels_the_venue_s_open_assignments(client, admin, market, make_user):
+    hoa = make_user("hoa", display_name="Lương Thị Hoa")
+    assignment = Assignment(
+        venue_id=market.id,
+        inspector_id=hoa.id,
+        due_date=clock.today() + timedelta(days=3),
+        created_by_id=admin.id,
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    confirm = page_of(client.get(f"/venues/{market.id}/close"))
+    (warning,) = confirm.xpath('//*[@id="close-cancels-assignments"]')
+    assert "Lương Thị Hoa" in warning.text_content()
+    assert clock.day_text(assignment.due_date) in warning.text_content()
+    assert assignment.closed_at is None  # nothing cancelled by opening the page
+
+    assert (
+        client.post(f"/venues/{market.id}/close", data={"reason": "Chuyển đi"}).status_code == 303
+    )
+    db.session.refresh(assignment)
+    assert assignment.closed_at is not None and assignment.inspection_id is None
+    assert len(entries(market, "assignment_cancelled")) == 1
 
 
 def test_a_long_reason_is_refused_and_kept(client, admin, market):

@@ -31,7 +31,7 @@ from fieldapp.access import (
     user_districts,
     venue_or_404,
 )
-from fieldapp.assignments.service import MAX_CHOSEN, open_by_venue
+from fieldapp.assignments.service import MAX_CHOSEN, cancel, open_by_venue
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
@@ -466,13 +466,17 @@ def close(venue_id: int):
     if not venue.is_active:
         flash(_("This venue is closed."), "info")
         return redirect(url_for("venues.show", venue_id=venue.id), code=303)
+    assigned = open_by_venue([venue.id]).get(venue.id, [])
     if form.validate_on_submit():
         close_venue(venue, current_user, form.reason.data)
+        # Nobody is sent to a closed venue: its open assignments end with it (the page said so).
+        for assignment in assigned:
+            cancel(assignment, current_user)
         db.session.commit()
         flash(_("%(name)s is closed.", name=venue.name), "success")
         return redirect(url_for("venues.show", venue_id=venue.id), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("venues/close.html", venue=venue, form=form), status
+    return render_template("venues/close.html", venue=venue, form=form, assigned=assigned), status
 
 
 @bp.route("/<int:venue_id>/reopen", methods=["POST"])
