@@ -205,6 +205,11 @@ def submit_finding(
         submission.uuid = correcting.uuid
     if submission.uuid is not None and not claim_uuid(submission.uuid, inspector):
         return SubmissionResult("conflict", existing_inspection(submission.uuid))
+    if correcting is not None:
+        # Held as a review holds it (reviews/service.py): approved meanwhile, it stays so.
+        db.session.refresh(correcting, with_for_update=True)
+        if correction_refused(correcting, inspector):
+            raise InspectionLocked()
     if correcting is None and submission.uuid is not None:
         found = existing_inspection(submission.uuid)
         if found is not None:

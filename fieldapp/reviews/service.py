@@ -52,8 +52,16 @@ def check_approval(inspection: Inspection, reviewer: User, seen_version: str | N
     _check_version(inspection, seen_version)
 
 
+def _hold(inspection: Inspection) -> None:
+    """Lock the finding's row for the review's transaction and read it as it is now: on
+    PostgreSQL another review or a correction of it (submit_finding holds it the same way)
+    waits, then sees this one. SQLite's single writer needs no row lock."""
+    db.session.refresh(inspection, with_for_update=True)
+
+
 def approve(inspection: Inspection, reviewer: User, seen_version: str | None = None) -> None:
     """Approve a pending finding, as the supervisor saw it; it can no longer be edited."""
+    _hold(inspection)
     check_approval(inspection, reviewer, seen_version)
     _review(inspection, reviewer, "approved", "")
 
@@ -63,6 +71,7 @@ def return_for_correction(
 ) -> None:
     """Send a pending finding, as the supervisor saw it, back to its inspector with what to
     correct."""
+    _hold(inspection)
     if not may_review(inspection, reviewer):
         raise ReviewRefused("own_finding")
     if inspection.review_state != "pending":
