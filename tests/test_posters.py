@@ -813,3 +813,24 @@ def test_a_batch_posted_with_another_districts_commune_is_refused(
     assert response.status_code == 422
     assert "Đơn vị cấp xã này không thuộc huyện của bạn" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PosterBatch)) == 0
+
+
+def test_a_posted_code_that_is_not_the_venue_s_own_calls_for_a_new_poster(
+    record_finding, client, login, venue, make_venue, make_user
+):
+    login()
+    inspection = record_finding(venue, qr_posted="visible", qr_matches="no")
+    assert offer_state(client, inspection) == ("offered", None)
+    response = client.post(f"/inspections/{inspection.id}/replacement", data={"print": "queue"})
+    assert response.status_code == 303
+    poster = db.session.scalar(select(Poster).where(Poster.inspection_id == inspection.id))
+    assert poster.reason == "not_own"
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Không phải mã của địa điểm" in page
+    # Its own code posted: nothing to offer.
+    other = make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station", qr_payload="P-2")
+    assert offer_state(client, record_finding(other, qr_matches="yes")) == (None, None)
+    client.post("/logout")
+    login(make_user("supervisor", role="supervisor"))
+    client.post("/posters/batches", data={"flagged": "1"})
+    assert db.session.scalar(select(PosterBatch)).venue_ids == str(venue.id)

@@ -6,6 +6,7 @@ POSTER_REASON_LABELS = {
     "missing": _l("Code missing"),
     "damaged": _l("Code damaged"),
     "outdated": _l("Code outdated"),
+    "not_own": _l("Not the venue's own code"),
     "other": _l("Other reason"),
 }
 POSTER_STATE_LABELS = {

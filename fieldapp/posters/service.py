@@ -26,6 +26,8 @@ from fieldapp.posters.render import PosterText, poster_pdf
 from fieldapp.uploads import NotAnImage, TooManyPixels, open_photo
 
 REPLACEABLE_FINDINGS = ("missing", "damaged", "outdated")
+# A poster's reason when the code posted was not the venue's own.
+NOT_OWN_CODE = "not_own"
 BATCH_CHUNK = 100  # pages rendered together before they go to disk
 
 
@@ -68,8 +70,14 @@ def poster_text(
 # page offers one (replacement_offer), the issuing route refuses one otherwise, and the print
 # queue's "flagged" filter asks the same of the database (flagged_for_replacement).
 def replacement_reason(inspection: Inspection) -> str | None:
-    """The finding that calls for a replacement poster, if any."""
-    return inspection.qr_posted if inspection.qr_posted in REPLACEABLE_FINDINGS else None
+    """The finding that calls for a replacement poster, if any: the code missing, damaged or
+    outdated, or the posted code not the venue's own (the inspector said so, or the scan
+    read another venue's)."""
+    if inspection.qr_posted in REPLACEABLE_FINDINGS:
+        return inspection.qr_posted
+    if inspection.qr_matches == "no" or inspection.scan_verdict == "other_venue":
+        return NOT_OWN_CODE
+    return None
 
 
 def poster_for_finding(inspection: Inspection) -> Poster | None:
@@ -134,7 +142,11 @@ def flagged_for_replacement():
         .where(
             Inspection.venue_id == Venue.id,
             Inspection.server_time == Venue.last_inspected_at,
-            Inspection.qr_posted.in_(REPLACEABLE_FINDINGS),
+            or_(
+                Inspection.qr_posted.in_(REPLACEABLE_FINDINGS),
+                Inspection.qr_matches == "no",
+                Inspection.scan_verdict == "other_venue",
+            ),
         )
         .exists()
     )
