@@ -300,8 +300,11 @@ def snapshot(record) -> dict:
     return {name: _plain(getattr(record, name)) for name in fields}
 
 
-def record_change(record, action: str, user: User | None, before: dict | None) -> AuditEntry | None:
-    """Add an audit entry for a record after a change; None when nothing changed."""
+def record_change(
+    record, action: str, user: User | None, before: dict | None, at: datetime | None = None
+) -> AuditEntry | None:
+    """Add an audit entry for a record after a change; None when nothing changed. `at` is
+    when it happened when that is not now (a finding recorded as the server received it)."""
     after = snapshot(record)
     before = before or {}
     changes = {
@@ -317,6 +320,7 @@ def record_change(record, action: str, user: User | None, before: dict | None) -
         action=action,
         user_id=user.id if user else None,
         changes=json.dumps(changes, ensure_ascii=False),
+        at=at or clock.utcnow(),
     )
     db.session.add(entry)
     return entry

@@ -2,6 +2,8 @@
 time, entries worded "Đã sửa: Hà Thị Mai, ngày 08/12/2026" (issue 15); raw values kept."""
 
 import json
+import random
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -9,10 +11,12 @@ from sqlalchemy import select
 from fieldapp import audit
 from fieldapp.audit import AuditField, describe_fields, field_label, field_value, record_event
 from fieldapp.extensions import db
+from fieldapp.inspections.service import record_inspection
 from fieldapp.letters.service import FIELDS as LETTER_FIELDS
 from fieldapp.models import AuditEntry
 from fieldapp.reviews.service import review_version
 from tests.factories import commune_named, inspection_answers
+from tests.test_rollups import NO_GPS, NOWHERE, answers_for
 
 # 18:30 UTC on 7 December is 01:30 on 8 December in Vietnam: the trail says the 8th.
 LATE_EVENING_UTC = datetime(2026, 12, 7, 18, 30)
@@ -185,3 +189,32 @@ def test_the_letters_rows_name_a_templates_fields_and_an_edits_parts(app):
         assert field_value("edited", ["number", "section_2"], "letter_edit") == (
             "Số công văn, 2. Tồn tại, hạn chế"
         )
+
+
+def test_a_finding_recorded_as_received_in_the_past_is_in_the_trail_at_that_time(
+    app, make_venue, make_user, frozen_clock
+):
+    """The demo (and any replay of what the server received earlier) records a finding at
+    the time it reached the server: its trail says that time, not the moment of recording."""
+    frozen_clock(datetime(2026, 12, 1, 2, 0))
+    venue = make_venue("Chợ Sơn Hà")
+    inspector = make_user("hung", display_name="Lò Văn Hùng")
+    received = datetime(2026, 11, 28, 9, 7)
+    inspection, _new = record_inspection(
+        venue,
+        inspector,
+        str(uuid.uuid4()),
+        answers_for(random.Random(1)),
+        None,
+        NOWHERE,
+        NO_GPS,
+        [],
+        received_at=received,
+    )
+    db.session.commit()
+    (created,) = db.session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.entity_id == inspection.id, AuditEntry.action == "create"
+        )
+    )
+    assert created.at == received == inspection.server_time

@@ -423,7 +423,7 @@ def record_inspection(
 
     _refresh_venue_status(venue, inspection)
     close_for_inspection(inspection)
-    record_change(inspection, "create", inspector, None)
+    record_change(inspection, "create", inspector, None, at=inspection.server_time)
     db.session.flush()
     return inspection, True
 
