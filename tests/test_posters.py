@@ -278,9 +278,15 @@ def code_box(layout, which: str) -> tuple[float, float, float, float, float]:
     return left, top, left + side, top + side, QUIET_ZONE_MODULES * size
 
 
+@pytest.mark.parametrize("code", ["QS-SH-0001", "QS-SH-" + "9" * 34])  # 40: the longest
 @pytest.mark.parametrize("page", ["A4", "A5", "A6"])
-def test_the_report_code_keeps_apart_from_the_check_in_code(page):
-    text = text_for(TONE_NAMES[0], report_url="https://phananh.example.vn/p/QS-SH-0001")
+def test_the_report_code_keeps_apart_from_the_check_in_code(page, code):
+    text = text_for(
+        TONE_NAMES[0],
+        venue_code=code,
+        serial=f"{code}-v2",
+        report_url=f"https://phananh.example.vn/p/{code}",
+    )
     layout = layout_poster(text, page)
     # The check-in code keeps its size: as wide as the sheet allows, 15.5 cm on A4.
     scale = layout.width / layout_poster(text, "A4").width

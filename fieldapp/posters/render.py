@@ -269,13 +269,19 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
         layout.lines.append(TextLine(line, "bold", label_size, add_at, line_top))
 
     # Bottom left: the venue's code, the serial and the date, centred in what is left.
-    footer_middle = (margin + label_right - label_width - 4 * scale) / 2
-    top = max(top, height - margin - 9 * scale * 1.3 * 2)
-    for footer_line in (
+    footer_right = label_right - label_width - 4 * scale
+    footer_middle = (margin + footer_right) / 2
+    footer = (
         f"Mã địa điểm: {text.venue_code} · Số hiệu: {text.serial}",
         f"In ngày {clock.day_text(text.print_date)}",
-    ):
-        layout.lines.append(TextLine(footer_line, "regular", 9 * scale, footer_middle, top))
+    )
+    # A long venue code makes the line smaller rather than run under the label.
+    footer_size = min(
+        9 * scale, 9 * scale * (footer_right - margin) / _width(footer[0], "regular", 9 * scale)
+    )
+    top = max(top, height - margin - 9 * scale * 1.3 * 2)
+    for footer_line in footer:
+        layout.lines.append(TextLine(footer_line, "regular", footer_size, footer_middle, top))
         top += 9 * scale * 1.25
     return layout
 
