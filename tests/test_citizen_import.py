@@ -4,6 +4,7 @@ preview and confirmation of the web import."""
 
 import contextlib
 import io
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import func, select
 from fieldapp.citizens.importer import MAX_BYTES, apply_import, check_reports
 from fieldapp.citizens.intake import receive_report
 from fieldapp.extensions import db
-from fieldapp.models import CitizenReport, NationalReportRef, Venue
+from fieldapp.models import AuditEntry, CitizenReport, NationalReportRef, Venue
 from tests.factories import commune_named
 
 FIXTURE = Path(__file__).parent / "fixtures" / "national_reports.csv"
@@ -127,7 +128,9 @@ def test_english_headers_and_a_missing_column(app, quan_son, venues):
 def test_confirming_receives_each_row_through_intake_in_one_go(app, quan_son, venues, make_user):
     market, _station, _elsewhere = venues
     office = make_user("office", role="supervisor")
-    report = apply_import(check_reports(FIXTURE.read_bytes(), quan_son, "pa.csv"), office)
+    report = apply_import(
+        check_reports(FIXTURE.read_bytes(), quan_son, "pa.csv"), office, quan_son, "pa.csv"
+    )
     db.session.commit()
     assert [r.source_ref for r in report.created] == [
         "PA-2026-0001",
@@ -149,11 +152,20 @@ def test_confirming_receives_each_row_through_intake_in_one_go(app, quan_son, ve
         "PA-2026-0004": place.id,
     }
     assert report_count() == 3
+    entry = db.session.scalar(select(AuditEntry).filter_by(action="citizen_reports_imported"))
+    assert entry.user_id == office.id and entry.district_id == quan_son.id
+    assert json.loads(entry.detail) == {
+        "file": "pa.csv",
+        "created": 3,
+        "joined": 1,
+        "known": 0,
+        "refused": 5,
+    }
 
 
 def test_a_re_import_skips_the_references_it_knows(app, quan_son, venues, make_user):
     office = make_user("office", role="supervisor")
-    apply_import(check_reports(FIXTURE.read_bytes(), quan_son, "pa.csv"), office)
+    apply_import(check_reports(FIXTURE.read_bytes(), quan_son, "pa.csv"), office, quan_son)
     db.session.commit()
     again = check_reports(FIXTURE.read_bytes(), quan_son, "pa.csv")
     assert actions(again) == {
@@ -164,7 +176,7 @@ def test_a_re_import_skips_the_references_it_knows(app, quan_son, venues, make_u
         5: "known",
     }
     assert not again.can_apply
-    apply_import(again, office)
+    apply_import(again, office, quan_son)
     assert report_count() == 3
 
 

@@ -63,7 +63,7 @@ def import_reports():
     if not report.can_apply:
         return _preview(report, received, district, 422)
     try:
-        apply_import(report, current_user)
+        apply_import(report, current_user, district, received.source)
         db.session.commit()
     except IntegrityError:
         # Another confirmation of the same references won the race: nothing of this one kept.

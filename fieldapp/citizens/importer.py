@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp import clock
+from fieldapp.audit import record_event
 from fieldapp.citizens.intake import JOIN_WITHIN, open_report_to_join, receive_report
 from fieldapp.extensions import db
 from fieldapp.models import CitizenReport, Commune, District, NationalReportRef, User, Venue
@@ -433,10 +434,12 @@ def _receiving_order(row: ReportRow):
     return (row.received_at or datetime.min, row.number)
 
 
-def apply_import(report: CitizenImport, imported_by: User) -> CitizenImport:
+def apply_import(
+    report: CitizenImport, imported_by: User, district: District, source: str = ""
+) -> CitizenImport:
     """Receive the checked rows through `intake.receive_report`, oldest first, each keeping
-    its reference; refused and known rows write nothing. The caller commits (one
-    transaction)."""
+    its reference, and audit the import; refused and known rows write nothing. The caller
+    commits (one transaction)."""
     if report.refused is not None or report.applied:
         return report
     for row in sorted(report.rows, key=_receiving_order):
@@ -459,5 +462,18 @@ def apply_import(report: CitizenImport, imported_by: User) -> CitizenImport:
             NationalReportRef(source_ref=row.values["source_ref"], report_id=received.id)
         )
     db.session.flush()
+    record_event(
+        "citizen_reports_imported",
+        imported_by,
+        entity="citizen_report",
+        district_id=district.id,
+        detail={
+            "file": source,
+            "created": len(report.created),
+            "joined": len(report.joined),
+            "known": len(report.rows_to("known")),
+            "refused": len(report.rows_to("refuse")),
+        },
+    )
     report.applied = True
     return report
