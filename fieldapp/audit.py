@@ -71,6 +71,7 @@ EVENT_ACTION_LABELS = {
     "figures_saved": _l("Figures saved"),
     "figures_removed": _l("Figures removed"),
     "venues_imported": _l("Venues imported"),
+    "citizen_reports_imported": _l("Citizens' reports imported"),
     "places_imported": _l("Communes registered"),
     "poster_issued": _l("Poster issued"),
     "poster_printed": _l("Poster printed"),

@@ -113,3 +113,22 @@ def parse_day(text: str | None) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """A moment typed in Vietnam's time as 12/11/2021 06:30 (seconds allowed, or 2021-11-12
+    06:30), as the naive UTC the database stores; None when it is none of these."""
+    text = " ".join((text or "").split())
+    for pattern in (
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d-%m-%Y %H:%M",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ):
+        try:
+            typed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return as_stored(typed.replace(tzinfo=VIETNAM))
+    return None

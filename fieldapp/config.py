@@ -113,6 +113,9 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "PROVINCE_REPORT_ISSUER": "UBND tỉnh {province}",
         # The national summary's issuer (a national supervisor's office).
         "NATIONAL_REPORT_ISSUER": "Bộ Thông tin và Truyền thông",
+        # The address citizens reach the app at, printed in every poster's second code
+        # (<PUBLIC_BASE_URL>/p/<venue code>); set FIELDAPP_PUBLIC_BASE_URL on a server.
+        "PUBLIC_BASE_URL": "http://localhost:5000",
         # {district} and {province} are filled in; FIELDAPP_POSTER_ISSUER overrides it.
         "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
         # The job queue (fieldapp/jobs.py): empty, Huey's SQLite storage in instance/jobs.db;

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from fieldapp import clock
-from fieldapp.text import clean_text
+from fieldapp.text import clean_text, fold
 
 # An XLSX is a zip of XML: refuse one that unpacks to more than this (a "zip bomb"). A
 # registry of 20,000 venues unpacks to about 11 MB. Without its <dimension> tag a sheet is
@@ -40,6 +40,10 @@ DELIMITERS = (",", ";", "\t")
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?\bref="([^"]{1,40})"')
 # Letters only Windows-1258 gives Vietnamese text: tone marks after the vowel, ă đ ơ ư ₫.
 _VIETNAMESE_1258 = set("\u0300\u0301\u0303\u0309\u0323ăĂđĐơƠưƯ₫")
+
+
+class TooManyRows(Exception):
+    """A sheet with more rows below its header than the import takes."""
 
 
 class SheetUnreadable(Exception):
@@ -295,3 +299,60 @@ def cell_text(value) -> str:
     if isinstance(value, (date, datetime)):
         return clock.day_text(value)
     return clean_text(str(value)).strip()
+
+
+# The parts every import of a table with a header row shares (the venue registry, citizens'
+# reports from the national system).
+def folded_key(text: str) -> str:
+    """A header or a name folded, with '_' and '-' read as spaces."""
+    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
+
+
+def header_and_rows(
+    source, filename: str, max_rows: int, max_columns: int
+) -> tuple[list[str], list[tuple[int, list]]]:
+    """A spreadsheet's first row as text and the non-blank rows below it with their row
+    numbers as a spreadsheet shows them (the header is row 1), cells as read. Raises
+    SheetUnreadable (an empty file too) and TooManyRows past `max_rows` rows."""
+    if hasattr(source, "read"):
+        source = source.read()
+    table = read_table(source, filename, max_rows + 2, max_columns)
+    if not table.rows:
+        raise SheetUnreadable(_l("The file is empty."))
+    if len(table.rows) > max_rows + 1:
+        raise TooManyRows()
+    body = [
+        (number, cells)
+        for number, cells in enumerate(table.rows[1:], start=2)
+        if any(cell_text(cell) for cell in cells)
+    ]
+    return [cell_text(cell) for cell in table.rows[0]], body
+
+
+def match_columns(
+    header: list[str], headers: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, int], list[str]]:
+    """Each field's column, by its header's spellings (compared folded), and the headers that
+    name no field. Two columns for one field are refused."""
+    known = {
+        folded_key(spelling): name for name, spellings in headers.items() for spelling in spellings
+    }
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, title in enumerate(header):
+        name = known.get(folded_key(title))
+        if name is None:
+            if title.strip():
+                ignored.append(title.strip())
+        elif name in columns:
+            raise SheetUnreadable(
+                _l(
+                    "The columns “%(first)s” and “%(second)s” both give the "
+                    "same information; keep only one.",
+                    first=header[columns[name]].strip(),
+                    second=title.strip(),
+                )
+            )
+        else:
+            columns[name] = index
+    return columns, ignored

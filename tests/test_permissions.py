@@ -267,6 +267,9 @@ PERMISSIONS = [
     Permission("GET", "/reports", "/reports", OFFICE, EMPTY),
     Permission("GET", "/reports/import", "/reports/import", OFFICE, EMPTY),
     Permission("POST", "/reports/import", "/reports/import", OFFICE, EMPTY),
+    # Citizens' reports from the national system: the office imports into its own district.
+    Permission("GET", "/citizen-reports/import", "/citizen-reports/import", OFFICE, EMPTY),
+    Permission("POST", "/citizen-reports/import", "/citizen-reports/import", OFFICE, EMPTY),
     Permission("GET", "/reports/figures", "/reports/figures", OFFICE, EMPTY),
     Permission(
         "GET",

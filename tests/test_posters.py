@@ -29,9 +29,11 @@ from fieldapp.posters.render import (
     poster_png,
     register_fonts,
 )
+from fieldapp.posters.service import venue_report_url
 from tests.factories import PASSWORD, commune_named, inspection_answers
 
 FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
+REPORT_URL = "http://localhost:5000/p/QS-SH-0001"
 # Every vowel with every tone mark, and đ, spread over names a venue could have.
 TONE_NAMES = [
     "Nhà văn hóa bản Bơ: àáảãạ ằắẳẵặ ầấẩẫậ",
@@ -60,6 +62,7 @@ def text_for(
         "issuer": "Phòng Văn hóa và Thông tin huyện Quan Sơn",
         "serial": "QS-SH-0001-v2",
         "print_date": date(2026, 11, 22),
+        "report_url": REPORT_URL,
     }
     values.update(overrides)
     return PosterText(**values)
@@ -81,6 +84,11 @@ def text_layer(pdf: bytes, index=0) -> str:
     return document[index].get_textpage().get_text_range()
 
 
+def codes_of(venue) -> list[str]:
+    """What a venue's poster holds, in the order a camera must find them: check-in first."""
+    return [venue.qr_payload, venue_report_url(venue.code)]
+
+
 def decode(image: Image.Image) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
@@ -89,7 +97,7 @@ def decode(image: Image.Image) -> list[str]:
 def test_pdf_round_trip_and_exact_text(name):
     payload = f"https://qr.pccovid.gov.vn/v/{len(name)}?venue=" + name
     pdf = pdf_bytes([text_for(name, payload)])
-    assert decode(raster(pdf)) == [payload]
+    assert decode(raster(pdf)) == [payload, REPORT_URL]
     assert name in text_layer(pdf).replace("\r", "").replace("\n", " ")
 
 
@@ -97,7 +105,7 @@ def test_png_round_trip():
     text = text_for(TONE_NAMES[1])
     image = Image.open(io.BytesIO(poster_png(text, FONT_DIR)))
     assert image.size == (1240, 1754)  # A4 at 150 dpi
-    assert decode(image) == [text.payload]
+    assert decode(image) == [text.payload, REPORT_URL]
 
 
 def photo_of(image: Image.Image, how: str) -> Image.Image:
@@ -141,7 +149,7 @@ def perspective_coefficients(target, source) -> list[float]:
 def test_photos_of_the_poster_decode(how):
     text = text_for(TONE_NAMES[2])
     poster = raster(pdf_bytes([text]), dpi=150)
-    assert decode(photo_of(poster, how)) == [text.payload]
+    assert decode(photo_of(poster, how))[0] == text.payload
 
 
 def test_a_dot_below_the_venue_name_clears_the_address_line():
@@ -181,7 +189,7 @@ def test_a_120_character_name_fits_on_the_page():
         )
         assert width <= layout.width - 2 * 10 * mm + 0.01, line.text
     pdf = pdf_bytes([text_for(name)])
-    assert decode(raster(pdf)) == [text_for(name).payload]
+    assert decode(raster(pdf)) == [text_for(name).payload, REPORT_URL]
 
 
 def test_a4_code_is_at_least_15_cm_with_a_clear_quiet_zone():
@@ -202,7 +210,142 @@ def test_smaller_sheets(page, size_mm):
     document = pypdfium2.PdfDocument(pdf)
     width, height = document[0].get_size()
     assert (round(width / mm), round(height / mm)) == size_mm
-    assert decode(raster(pdf, dpi=200)) == [text.payload]
+    assert decode(raster(pdf, dpi=200)) == [text.payload, REPORT_URL]
+
+
+# --- the second code: a citizen's report about the venue -----------------------------------
+# A phone's camera previews at 1280 or 1920 pixels on the long side; the whole sheet fills it.
+CAMERA_SIDES = (1280, 1920)
+
+
+def camera_view(pdf: bytes, long_side: int) -> Image.Image:
+    page = pypdfium2.PdfDocument(pdf)[0]
+    return page.render(scale=long_side / max(page.get_size())).to_pil().convert("L")
+
+
+def found(image: Image.Image) -> list[tuple[str, float]]:
+    """zxing's results in its order: each code's text and the area it covers in pixels."""
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    out = []
+    for result in results:
+        p = result.position
+        corners = [p.top_left, p.top_right, p.bottom_right, p.bottom_left]
+        area = 0.0
+        for a, b in zip(corners, [*corners[1:], corners[0]], strict=True):
+            area += a.x * b.y - b.x * a.y
+        out.append((result.text, abs(area) / 2))
+    return out
+
+
+def assert_check_in_first_and_larger(image: Image.Image, text: PosterText) -> None:
+    codes = found(image)
+    assert [code for code, _ in codes] == [text.payload, text.report_url]
+    (_, check_in_area), (_, report_area) = codes
+    assert report_area <= check_in_area / 4
+
+
+@pytest.mark.parametrize("long_side", CAMERA_SIDES)
+@pytest.mark.parametrize("page", ["A4", "A5", "A6"])
+def test_both_codes_decode_check_in_first_and_larger(page, long_side):
+    text = text_for(TONE_NAMES[0], report_url="https://phananh.example.vn/p/QS-SH-0001")
+    assert_check_in_first_and_larger(camera_view(pdf_bytes([text], page), long_side), text)
+
+
+@pytest.mark.parametrize("page", ["A4", "A6"])
+def test_both_codes_decode_from_the_png(page):
+    text = text_for(TONE_NAMES[1])
+    image = Image.open(io.BytesIO(poster_png(text, FONT_DIR, page)), formats=["PNG"])
+    assert_check_in_first_and_larger(image.convert("L"), text)
+
+
+def code_box(layout, which: str) -> tuple[float, float, float, float, float]:
+    """A code's left, top, right and bottom in points, and its quiet zone's width."""
+    if which == "check_in":
+        modules, left, top, size = (
+            layout.modules,
+            layout.code_left,
+            layout.code_top,
+            layout.module_size,
+        )
+    else:
+        modules, left, top, size = (
+            layout.report_modules,
+            layout.report_left,
+            layout.report_top,
+            layout.report_module_size,
+        )
+    side = len(modules) * size
+    return left, top, left + side, top + side, QUIET_ZONE_MODULES * size
+
+
+@pytest.mark.parametrize("code", ["QS-SH-0001", "QS-SH-" + "9" * 34])  # 40: the longest
+@pytest.mark.parametrize("page", ["A4", "A5", "A6"])
+def test_the_report_code_keeps_apart_from_the_check_in_code(page, code):
+    text = text_for(
+        TONE_NAMES[0],
+        venue_code=code,
+        serial=f"{code}-v2",
+        report_url=f"https://phananh.example.vn/p/{code}",
+    )
+    layout = layout_poster(text, page)
+    # The check-in code keeps its size: as wide as the sheet allows, 15.5 cm on A4.
+    scale = layout.width / layout_poster(text, "A4").width
+    assert len(layout.modules) * layout.module_size == pytest.approx(A4_CODE_SIDE * scale)
+    left, _top, right, bottom, quiet = code_box(layout, "check_in")
+    r_left, r_top, r_right, r_bottom, r_quiet = code_box(layout, "report")
+    assert (r_right - r_left) ** 2 <= (right - left) ** 2 / 4
+    # Each code's quiet zone holds neither the other code nor any text, inside the page.
+    assert r_top >= bottom + quiet and r_top - r_quiet >= bottom
+    assert r_left - r_quiet >= 0 and r_right + r_quiet <= layout.width
+    assert r_bottom + r_quiet <= layout.height
+    label = [line for line in layout.lines if line.weight == "bold" and line.top >= bottom]
+    assert " ".join(line.text for line in label).endswith("Phản ánh về địa điểm này")
+    boxes = []
+    for line in layout.lines:
+        line_width = stringWidth(
+            line.text, "BeVietnamPro-Bold" if line.weight == "bold" else "BeVietnamPro", line.size
+        )
+        line_left, line_right = line.x - line_width / 2, line.x + line_width / 2
+        beside = line_right <= r_left - r_quiet or line_left >= r_right + r_quiet
+        above_or_below = line.top + line.size <= r_top - r_quiet or line.top >= r_bottom + r_quiet
+        assert beside or above_or_below, line.text
+        assert line_left >= 0 and line_right <= layout.width, line.text
+        boxes.append((line_left, line.top, line_right, line.top + line.size, line.text))
+    for i, (a_left, a_top, a_right, a_bottom, a_text) in enumerate(boxes):
+        for b_left, b_top, b_right, b_bottom, b_text in boxes[i + 1 :]:
+            apart = a_right <= b_left or b_right <= a_left or a_bottom <= b_top or b_bottom <= a_top
+            assert apart, (a_text, b_text)
+
+
+@pytest.mark.parametrize("name", [*TONE_NAMES, "Trường " * 20])
+def test_on_a4_the_check_in_code_keeps_15_5_cm_whatever_the_name(name):
+    layout = layout_poster(text_for(name, report_url="https://phananh.example.vn/p/QS-SH-1"))
+    assert len(layout.modules) * layout.module_size == pytest.approx(A4_CODE_SIDE)
+    assert len(layout.report_modules) * layout.report_module_size >= 15 * mm
+
+
+def test_the_poster_s_report_code_leads_to_the_venue_s_report_form(app, client, login, venue):
+    app.config["PUBLIC_BASE_URL"] = "https://phananh.example.vn/"
+    login()
+    pdf = client.get(f"/venues/{venue.id}/poster.pdf").data
+    assert decode(camera_view(pdf, 1920)) == [
+        venue.qr_payload,
+        f"https://phananh.example.vn/p/{venue.code}",
+    ]
+    assert "Phản ánh về địa điểm này" in text_layer(pdf).replace("\r\n", " ")
+
+
+def test_scanning_a_poster_reads_its_check_in_code_not_the_report_code(client, login, venue):
+    login()
+    photo = io.BytesIO()
+    text = text_for(payload=venue.qr_payload, report_url=venue_report_url(venue.code))
+    camera_view(pdf_bytes([text]), 1920).save(photo, "PNG")
+    both = scan(client, venue, photo.getvalue())
+    assert both.status_code == 200 and 'data-verdict="own"' in both.get_data(as_text=True)
+    only_report = scan(client, venue, payload=venue_report_url(venue.code))
+    assert only_report.status_code == 422
+    assert 'data-verdict="own"' not in only_report.get_data(as_text=True)
+    assert 'data-problem="report_code"' in only_report.get_data(as_text=True)
 
 
 def test_bad_payloads_are_refused():
@@ -224,11 +367,11 @@ def test_venue_poster_pdf_and_png(client, login, venue):
     login()
     response = client.get(f"/venues/{venue.id}/poster.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert decode(raster(response.data)) == [venue.qr_payload]
+    assert decode(raster(response.data)) == codes_of(venue)
     assert "QS-" in text_layer(response.data) and "Chợ Sơn Hà" in text_layer(response.data)
     png = client.get(f"/venues/{venue.id}/poster.png?size=A5")
     assert png.mimetype == "image/png"
-    assert decode(Image.open(io.BytesIO(png.data))) == [venue.qr_payload]
+    assert decode(Image.open(io.BytesIO(png.data), formats=["PNG"])) == codes_of(venue)
     assert client.get(f"/venues/{venue.id}/poster.pdf?size=A9").status_code == 400
 
 
@@ -240,7 +383,7 @@ def test_venue_without_a_code_is_explained_and_can_get_one(client, login, make_v
     assert "Cấp mã QR của ứng dụng" in response.get_data(as_text=True)
     assert client.post(f"/venues/{bare.id}/payload").status_code == 303
     assert bare.qr_payload.startswith(f"FIELDAPP:{bare.code}:")
-    assert decode(raster(client.get(f"/venues/{bare.id}/poster.pdf").data)) == [bare.qr_payload]
+    assert decode(raster(client.get(f"/venues/{bare.id}/poster.pdf").data)) == codes_of(bare)
 
 
 def test_a_payload_too_long_is_explained(client, login, make_venue):
@@ -283,7 +426,7 @@ def test_replacement_to_the_print_queue_then_printed_and_delivered(
     assert batch.state == "done" and poster.state == "printed"
     download = client.get(f"/posters/batches/{batch.id}/download")
     assert download.mimetype == "application/pdf"
-    assert decode(raster(download.data)) == [venue.qr_payload]
+    assert decode(raster(download.data)) == codes_of(venue)
     assert "QS-00001-v2" in text_layer(download.data) or poster.serial in text_layer(download.data)
     client.post(f"/posters/{poster.id}/delivered")
     db.session.refresh(poster)
@@ -350,7 +493,9 @@ def test_batch_of_the_venues_flagged_for_replacement(
     client.post("/posters/batches", data={"flagged": "1"})
     batch = db.session.scalar(select(PosterBatch))
     assert batch.venue_ids == str(damaged.id)
-    assert decode(raster(client.get(f"/posters/batches/{batch.id}/download").data)) == ["P-1"]
+    assert decode(raster(client.get(f"/posters/batches/{batch.id}/download").data)) == codes_of(
+        damaged
+    )
 
 
 def test_a_running_batch_polls_itself(client, login, make_user, quan_son):
@@ -682,10 +827,10 @@ def test_posters_command(app, venue, make_venue, quan_son, tmp_path):
     one = tmp_path / "one.pdf"
     result = runner.invoke(args=["posters", "--venue", venue.code, "-o", str(one)])
     assert result.exit_code == 0, result.output
-    assert decode(raster(one.read_bytes())) == [venue.qr_payload]
+    assert decode(raster(one.read_bytes())) == codes_of(venue)
     png = tmp_path / "one.png"
     assert runner.invoke(args=["posters", "--venue", venue.code, "-o", str(png)]).exit_code == 0
-    assert decode(Image.open(png)) == [venue.qr_payload]
+    assert decode(Image.open(png, formats=["PNG"])) == codes_of(venue)
     make_venue("Trạm Y tế xã Sơn Hà", venue_type="health_station")
     batch = tmp_path / "son-ha.pdf"
     result = runner.invoke(

@@ -13,6 +13,7 @@ from fieldapp.models.inspection import (
     InspectionPhoto,
 )
 from fieldapp.models.letter import LetterEdit, LetterTemplate
+from fieldapp.models.national_report_ref import NationalReportRef
 from fieldapp.models.poster import Poster, PosterBatch
 from fieldapp.models.rollup import FindingMonthRollup, FindingRollup
 from fieldapp.models.unit import Commune, District, Province
@@ -37,6 +38,7 @@ __all__ = [
     "InspectionPhoto",
     "LetterEdit",
     "LetterTemplate",
+    "NationalReportRef",
     "Poster",
     "PosterBatch",
     "Province",

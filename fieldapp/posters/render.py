@@ -31,6 +31,13 @@ QUIET_ZONE_MODULES = 4
 INSTRUCTION_VI = "Quét mã QR bằng ứng dụng PC-Covid khi ra/vào địa điểm"
 INSTRUCTION_EN = "Scan this QR code with the PC-Covid app when entering or leaving"
 TITLE = "MÃ QR ĐIỂM KIỂM SOÁT RA VÀO"
+# The second, small code: a citizen's report about this venue (/p/<venue code>). It sits in
+# the footer's right corner, at most 40 % of the check-in code's side (16 % of its area), so
+# the check-in code stays the large one a phone's camera picks first.
+REPORT_LABEL = ("Phản ánh về", "địa điểm này")  # two short lines beside the code
+A4_REPORT_CODE_SIDE = 25 * mm
+SMALLEST_REPORT_CODE_SIDE = 15 * mm  # a phone still reads it at a hand's distance on A6
+REPORT_CODE_SHARE = 0.4
 FONT_FILES = {
     "regular": "400Regular/BeVietnamPro_400Regular.ttf",
     "bold": "700Bold/BeVietnamPro_700Bold.ttf",
@@ -64,6 +71,7 @@ class PosterText:
     issuer: str
     serial: str
     print_date: date
+    report_url: str  # where the small second code leads: the venue's report form
 
     def normalised(self) -> "PosterText":
         return PosterText(
@@ -92,6 +100,10 @@ class Layout:
     code_left: float = 0
     code_top: float = 0
     module_size: float = 0
+    report_modules: list[list[bool]] = field(default_factory=list)
+    report_left: float = 0
+    report_top: float = 0
+    report_module_size: float = 0
 
 
 _registered_dir: Path | None = None
@@ -110,11 +122,11 @@ def register_fonts(font_dir: Path) -> None:
     _registered_dir = font_dir
 
 
-def qr_modules(payload: str) -> list[list[bool]]:
+def qr_modules(payload: str, correction=qrcode.constants.ERROR_CORRECT_Q) -> list[list[bool]]:
     """The QR matrix for the exact payload, error correction Q, without quiet zone."""
     if not payload:
         raise NoPayload("This venue has no registered QR code content.")
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0)
+    code = qrcode.QRCode(error_correction=correction, border=0)
     code.add_data(payload.encode("utf-8"))
     try:
         code.make(fit=True)
@@ -192,14 +204,45 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
 
     modules = qr_modules(text.payload)
     count = len(modules)
-    footer_height = (14 + 11 + 9 * 2) * scale * 1.3
-    room = height - margin - footer_height - top
-    # The code keeps its full quiet zone of white around it, inside the page.
-    module = min(
-        A4_CODE_SIDE * scale / count,
-        room / (count + 2 * QUIET_ZONE_MODULES),
-        width / (count + 2 * QUIET_ZONE_MODULES),
+    report_modules = qr_modules(text.report_url, qrcode.constants.ERROR_CORRECT_M)
+    report_count = len(report_modules)
+    quiet_share = 1 + QUIET_ZONE_MODULES / report_count  # a side plus its quiet zone above
+
+    def check_in_module(footer_height):
+        room = height - margin - footer_height - top
+        # The code keeps its full quiet zone of white around it, inside the page.
+        return min(
+            A4_CODE_SIDE * scale / count,
+            room / (count + 2 * QUIET_ZONE_MODULES),
+            width / (count + 2 * QUIET_ZONE_MODULES),
+        )
+
+    instructions = fit(INSTRUCTION_VI, "bold", 14 * scale, 9 * scale, usable, 2)
+    instructions_height = len(instructions[1]) * instructions[0] * 1.2 + 10 * scale * 1.25
+    module = check_in_module((14 + 11 + 9 * 2) * scale * 1.3)
+    # The report code's largest side: 40 % of the check-in code's, 25 mm on A4.
+    largest = min(
+        max(A4_REPORT_CODE_SIDE * scale, SMALLEST_REPORT_CODE_SIDE),
+        REPORT_CODE_SHARE * module * count,
     )
+    # The label stands left of the report code, the venue's code and date further left.
+    label_size, label_lines = 10 * scale, REPORT_LABEL
+    label_width = max(_width(line, "bold", label_size) for line in label_lines)
+
+    def band(module):
+        # Below the check-in code's quiet zone and the instructions, down to the margin.
+        code_bottom = top + (count + 2 * QUIET_ZONE_MODULES) * module
+        return height - margin - code_bottom - instructions_height
+
+    # The check-in code keeps its size while the report code fits at its smallest beside
+    # it; only a page too full for that gives up the least room it must.
+    if band(module) < SMALLEST_REPORT_CODE_SIDE * quiet_share:
+        need = instructions_height + SMALLEST_REPORT_CODE_SIDE * quiet_share
+        module = min(module, check_in_module(need))
+    report_side = min(largest, band(module) / quiet_share)
+    report_module = report_side / report_count
+    report_quiet = QUIET_ZONE_MODULES * report_module
+
     side = module * count
     layout.modules = modules
     layout.module_size = module
@@ -207,13 +250,39 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     layout.code_top = top + QUIET_ZONE_MODULES * module
     top = layout.code_top + side + QUIET_ZONE_MODULES * module
 
-    size, lines = fit(INSTRUCTION_VI, "bold", 14 * scale, 9 * scale, usable, 2)
+    size, lines = instructions
     for line in lines:
         add(line, "bold", size, gap=0.2)
     add(INSTRUCTION_EN, "regular", 10 * scale)
+
+    # Bottom right: the report code sits on the bottom margin (its quiet zone reaches into
+    # the white margin), its label left of its quiet zone, level with the code's middle.
+    layout.report_modules = report_modules
+    layout.report_module_size = report_module
+    layout.report_left = width - margin - report_side
+    layout.report_top = height - margin - report_side
+    label_right = layout.report_left - report_quiet
+    label_top = layout.report_top + (report_side - len(label_lines) * label_size * 1.2) / 2
+    for index, line in enumerate(label_lines):
+        line_top = label_top + index * label_size * 1.2
+        add_at = label_right - label_width / 2
+        layout.lines.append(TextLine(line, "bold", label_size, add_at, line_top))
+
+    # Bottom left: the venue's code, the serial and the date, centred in what is left.
+    footer_right = label_right - label_width - 4 * scale
+    footer_middle = (margin + footer_right) / 2
+    footer = (
+        f"Mã địa điểm: {text.venue_code} · Số hiệu: {text.serial}",
+        f"In ngày {clock.day_text(text.print_date)}",
+    )
+    # A long venue code makes the line smaller rather than run under the label.
+    footer_size = min(
+        9 * scale, 9 * scale * (footer_right - margin) / _width(footer[0], "regular", 9 * scale)
+    )
     top = max(top, height - margin - 9 * scale * 1.3 * 2)
-    add(f"Mã địa điểm: {text.venue_code} · Số hiệu: {text.serial}", "regular", 9 * scale)
-    add(f"In ngày {clock.day_text(text.print_date)}", "regular", 9 * scale)
+    for footer_line in footer:
+        layout.lines.append(TextLine(footer_line, "regular", footer_size, footer_middle, top))
+        top += 9 * scale * 1.25
     return layout
 
 
@@ -223,21 +292,30 @@ def draw_pdf_page(canvas: Canvas, layout: Layout) -> None:
         canvas.setFont(PDF_FONTS[line.weight], line.size)
         baseline = layout.height - line.top - line.size * 0.85
         canvas.drawCentredString(line.x, baseline, line.text)
+    _draw_pdf_code(
+        canvas, layout, layout.modules, layout.code_left, layout.code_top, layout.module_size
+    )
+    _draw_pdf_code(
+        canvas,
+        layout,
+        layout.report_modules,
+        layout.report_left,
+        layout.report_top,
+        layout.report_module_size,
+    )
+
+
+def _draw_pdf_code(canvas: Canvas, layout: Layout, modules, left, top, module) -> None:
     # One path for the whole code: no hairlines between neighbouring modules.
     path = canvas.beginPath()
-    for row_index, row in enumerate(layout.modules):
-        y = layout.height - layout.code_top - (row_index + 1) * layout.module_size
+    for row_index, row in enumerate(modules):
+        y = layout.height - top - (row_index + 1) * module
         start = None
         for col, dark in enumerate([*row, False]):
             if dark and start is None:
                 start = col
             elif not dark and start is not None:
-                path.rect(
-                    layout.code_left + start * layout.module_size,
-                    y,
-                    (col - start) * layout.module_size,
-                    layout.module_size,
-                )
+                path.rect(left + start * module, y, (col - start) * module, module)
                 start = None
     canvas.drawPath(path, stroke=0, fill=1)
 
@@ -275,15 +353,20 @@ def poster_png(text: PosterText, font_dir: Path, page: str = "A4", dpi: int = 15
         draw.text(
             (line.x * scale, line.top * scale), line.text, font=fonts[key], fill=0, anchor="ma"
         )
-    module = layout.module_size * scale
-    for row_index, row in enumerate(layout.modules):
-        for col, dark in enumerate(row):
-            if dark:
-                x0 = layout.code_left * scale + col * module
-                y0 = layout.code_top * scale + row_index * module
-                draw.rectangle(
-                    [round(x0), round(y0), round(x0 + module) - 1, round(y0 + module) - 1], fill=0
-                )
+    for modules, left, top, size in (
+        (layout.modules, layout.code_left, layout.code_top, layout.module_size),
+        (layout.report_modules, layout.report_left, layout.report_top, layout.report_module_size),
+    ):
+        module = size * scale
+        for row_index, row in enumerate(modules):
+            for col, dark in enumerate(row):
+                if dark:
+                    x0 = left * scale + col * module
+                    y0 = top * scale + row_index * module
+                    draw.rectangle(
+                        [round(x0), round(y0), round(x0 + module) - 1, round(y0 + module) - 1],
+                        fill=0,
+                    )
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()

@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pikepdf
 import zxingcpp
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -46,6 +48,17 @@ def serial_for(venue: Venue, version: int) -> str:
     return f"{venue.code}-v{version}"
 
 
+def venue_report_url(venue_code: str) -> str:
+    """Where a poster's small second code leads: the public report form of the venue."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/p/{quote(venue_code, safe='')}"
+
+
+def is_report_url(payload: str) -> bool:
+    """Whether a scanned code is a poster's second code (the report form), not a check-in."""
+    return payload.strip().startswith(venue_report_url(""))
+
+
 def poster_text(
     venue: Venue, issuer_template: str, poster: Poster | None = None, today: date | None = None
 ) -> PosterText:
@@ -63,6 +76,7 @@ def poster_text(
         issuer=issuer_for(venue, issuer_template),
         serial=poster.serial if poster else serial_for(venue, 1),
         print_date=today or clock.today(),
+        report_url=venue_report_url(venue.code),
     )
 
 

@@ -17,8 +17,14 @@ from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
 from fieldapp.models import District, User, Venue
 from fieldapp.places import PlaceIndex
-from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
-from fieldapp.text import fold
+from fieldapp.spreadsheets import (
+    SheetUnreadable,
+    TooManyRows,
+    cell_text,
+    folded_key,
+    header_and_rows,
+    match_columns,
+)
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
 # Header spellings accepted for each field (English first, then Vietnamese); compared folded.
@@ -152,18 +158,6 @@ class ImportReport:
         return self.refused is None and not self.problems
 
 
-def folded_key(text: str) -> str:
-    """A header or type name folded, with '_' and '-' read as spaces."""
-    return " ".join(fold(text).replace("_", " ").replace("-", " ").split())
-
-
-def _header_fields() -> dict[str, str]:
-    """Every accepted header, folded, mapped to the field it fills."""
-    return {
-        folded_key(spelling): name for name, spellings in HEADERS.items() for spelling in spellings
-    }
-
-
 def venue_type_names() -> dict[str, str]:
     """Every accepted way to write a venue type, folded, mapped to its stored code."""
     names = {}
@@ -178,24 +172,10 @@ def venue_type_names() -> dict[str, str]:
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     """Map each known field to its column index; list the columns that mean nothing to us."""
-    known = _header_fields()
-    columns, ignored = {}, []
-    for index, title in enumerate(header):
-        name = known.get(folded_key(title))
-        if name is None:
-            if title.strip():
-                ignored.append(title.strip())
-        elif name in columns:
-            raise FileRefused(
-                _l(
-                    "The columns “%(first)s” and “%(second)s” both give the "
-                    "same information; keep only one.",
-                    first=header[columns[name]].strip(),
-                    second=title.strip(),
-                )
-            )
-        else:
-            columns[name] = index
+    try:
+        columns, ignored = match_columns(header, HEADERS)
+    except SheetUnreadable as error:
+        raise FileRefused(error.args[0]) from error
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         expected = ", ".join(" / ".join(HEADERS[name][:2]) for name in missing)
@@ -224,25 +204,15 @@ def _coordinate(value: str, title: str, limit: float) -> tuple[float | None, str
 
 def _read_rows(source, filename: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """The header and the non-blank rows, as text, with their spreadsheet row numbers."""
-    if hasattr(source, "read"):
-        source = source.read()
     try:
-        table = read_table(source, filename, MAX_ROWS + 2, MAX_COLUMNS)
+        header, body = header_and_rows(source, filename, MAX_ROWS, MAX_COLUMNS)
     except SheetUnreadable as error:
         raise FileRefused(error.args[0]) from error
-    rows = [[cell_text(cell) for cell in row] for row in table.rows]
-    if not rows:
-        raise FileRefused(_l("The file is empty."))
-    if len(rows) > MAX_ROWS + 1:
+    except TooManyRows:
         raise FileRefused(
             _l("The file has more than %(n)s venues: split it into several files.", n=MAX_ROWS)
-        )
-    body = [
-        (number, cells)
-        for number, cells in enumerate(rows[1:], start=2)
-        if any(cell.strip() for cell in cells)
-    ]
-    return rows[0], body
+        ) from None
+    return header, [(number, [cell_text(cell) for cell in cells]) for number, cells in body]
 
 
 def check_venues(

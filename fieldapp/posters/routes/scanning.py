@@ -6,7 +6,12 @@ from flask_login import current_user, login_required
 
 from fieldapp.access import venue_or_404
 from fieldapp.posters.routes import bp
-from fieldapp.posters.service import ScanError, decode_codes, judge_payload
+from fieldapp.posters.service import (
+    ScanError,
+    decode_codes,
+    is_report_url,
+    judge_payload,
+)
 
 SCAN_MESSAGES = {
     "not_image": lambda: _("The file is not a photo. Take a photo of the posted code."),
@@ -16,13 +21,17 @@ SCAN_MESSAGES = {
         mp=current_app.config["MAX_PHOTO_PIXELS"] // 1_000_000,
     ),
     "several": lambda: _("The photo shows more than one QR code. Take a photo of one code only."),
+    "report_code": lambda: _(
+        "This is the small code for citizens' reports. Scan the large check-in code."
+    ),
 }
 
 
 def _scan_payload() -> tuple[str | None, str | None]:
     """The code read by the phone (BarcodeDetector) or decoded here from a photo."""
     if request.form.get("payload"):
-        return request.form["payload"][:4000], None
+        payload = request.form["payload"][:4000]
+        return (None, "report_code") if is_report_url(payload) else (payload, None)
     photo = request.files.get("photo")
     if not photo or not photo.filename:
         return None, "none"
@@ -35,6 +44,11 @@ def _scan_payload() -> tuple[str | None, str | None]:
         return None, error.args[0]
     if not codes:
         return None, "none"
+    # A poster carries a second, small code (citizens' reports): the check-in code is the other.
+    check_in = [code for code in codes if not is_report_url(code)]
+    if not check_in:
+        return None, "report_code"
+    codes = check_in
     if len(set(codes)) > 1:
         return None, "several"
     return codes[0], None
@@ -48,7 +62,11 @@ def scan_for_venue(venue_id: int):
     payload, problem = _scan_payload()
     if problem:
         return render_template(
-            "posters/_scan_result.html", result=None, problem=SCAN_MESSAGES[problem](), venue=venue
+            "posters/_scan_result.html",
+            result=None,
+            problem=SCAN_MESSAGES[problem](),
+            problem_key=problem,
+            venue=venue,
         ), 422
     result = judge_payload(current_user.district_ids, venue, payload)
     return render_template("posters/_scan_result.html", result=result, problem=None, venue=venue)
