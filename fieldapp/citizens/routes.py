@@ -333,7 +333,9 @@ def remove_holiday_one():
     """Remove a holiday: GET asks for confirmation, POST removes it."""
     source = request.args if request.method == "GET" else request.form
     day = clock.parse_day(source.get("day", ""))
-    found = holidays_listed(day, day) if day else []
+    if day is None:
+        abort(400)
+    found = holidays_listed(day, day)
     if not found:
         abort(404)
     if request.method == "GET":

@@ -110,6 +110,8 @@ def inbox(district_ids: list[int], filters: InboxFilter) -> InboxPage:
         query = query.outerjoin(CitizenReport.venue).where(
             or_(
                 Venue.search_key.contains(search_text(filters.venue), autoescape=True),
+                # As typed, or in lower case (SQLite lowers only ASCII letters).
+                CitizenReport.place.contains(filters.venue, autoescape=True),
                 func.lower(CitizenReport.place).contains(filters.venue.lower(), autoescape=True),
             )
         )
