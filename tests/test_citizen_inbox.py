@@ -373,3 +373,33 @@ def test_a_report_received_before_tet_is_due_after_it(app):
     db.session.commit()
     # Friday 13/2/2026: Tết closes 16-20/2; due Wednesday 25/2.
     assert add_working_days(date(2026, 2, 13), 3) == date(2026, 2, 25)
+
+
+def test_a_venue_already_assigned_is_followed_not_assigned_twice(
+    client, login, make_user, make_report, make_venue, record_finding
+):
+    inspector = make_user("can-bo")
+    boss = login(make_user("truong-phong", role="supervisor"))
+    venue = make_venue()
+    from_before = make_report(venue, problem="not_checked")
+    assign_inspection(from_before, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    db.session.commit()
+    report = make_report(venue)  # another problem: a report of its own
+    page = client.get(f"/citizen-reports/{report.id}/assign").get_data(as_text=True)
+    assert 'id="assign-follow"' in page
+    twice = client.post(
+        f"/citizen-reports/{report.id}/assign",
+        data={"inspector": inspector.id, "due": "2099-01-01"},
+    )
+    assert twice.status_code == 409  # never two open assignments of a venue
+    response = client.post(
+        f"/citizen-reports/{report.id}/assign", data={"follow": from_before.assignment_id}
+    )
+    assert response.status_code == 303
+    db.session.refresh(report)
+    assert (report.state, report.assignment_id) == ("checking", from_before.assignment_id)
+    login(inspector)
+    record_finding(venue)
+    for each in (report, from_before):
+        db.session.refresh(each)
+        assert each.state == "ready"

@@ -16,7 +16,7 @@ from fieldapp.access import (
     office_only,
     picker_communes,
 )
-from fieldapp.assignments.service import AssignmentRefused
+from fieldapp.assignments.service import AssignmentRefused, open_by_venue
 from fieldapp.citizens.deadlines import (
     HOLIDAY_NAME_MAX,
     HolidayRefused,
@@ -36,6 +36,7 @@ from fieldapp.citizens.service import (
     ReportRefused,
     assign_inspection,
     district_inspectors,
+    follow_assignment,
     inbox,
     link_venue,
     open_count,
@@ -46,7 +47,7 @@ from fieldapp.citizens.service import (
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.labels import OUTCOME_LABELS
-from fieldapp.models import User
+from fieldapp.models import Assignment, User
 
 bp = Blueprint("citizens", __name__)
 
@@ -66,6 +67,7 @@ REFUSALS = {
         "The reason is too long (at most %(n)s characters).", n=REASON_MAX
     ),
     "venue_not_found": lambda: _("No venue of this report's commune has this code."),
+    "assignment_gone": lambda: _("That assignment is no longer open: assign the inspection."),
 }
 ASSIGN_REFUSALS = {
     "inspector_elsewhere": lambda r: _("Choose an inspector of your district."),
@@ -158,9 +160,12 @@ def photo(report_id: int):
 
 
 def _assign_form(report, form: dict, status=200, error=None):
+    """The assignment's form; the venue's open assignment, if any, offered to follow."""
+    open_ones = open_by_venue([report.venue_id]).get(report.venue_id, []) if report.venue else []
     return render_template(
         "citizens/assign.html",
         report=report,
+        open_ones=open_ones,
         inspectors=district_inspectors(report.commune.district_id),
         form=form,
         error=error,
@@ -178,6 +183,25 @@ def assign(report_id: int):
         due = max(report.due_date, clock.today())
         return _assign_form(report, {"due": due.isoformat(), "note": ""})
     form = {name: request.form.get(name, "") for name in ("inspector", "due", "note")}
+    follow = id_param(request.form.get("follow"))
+    if follow:  # the venue's open assignment answers the report
+        assignment = db.session.get(Assignment, follow)
+        try:
+            if assignment is None:
+                raise ReportRefused("assignment_gone")
+            follow_assignment(report, assignment, current_user)
+        except ReportRefused as refusal:
+            return _assign_form(report, form, 409, REFUSALS[refusal.reason]())
+        db.session.commit()
+        flash(
+            _(
+                "The report follows the assignment to %(name)s, due %(date)s.",
+                name=assignment.inspector.display_name,
+                date=clock.day_text(assignment.due_date),
+            ),
+            "success",
+        )
+        return redirect(url_for("citizens.show", report_id=report.id), code=303)
     due = clock.parse_day(form["due"])
     if due is None:
         message = (

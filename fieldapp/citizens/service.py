@@ -208,6 +208,31 @@ def assign_inspection(
     return assignment
 
 
+def follow_assignment(report: CitizenReport, assignment: Assignment, by: User) -> None:
+    """Let the venue's open assignment (made before the report came) answer the report: the
+    report is linked to it and being checked, as if assigned from it; audited."""
+    if report.state not in ("new", "checking"):
+        raise ReportRefused("not_open")
+    if report.assignment is not None and report.assignment.closed_at is None:
+        raise ReportRefused("already_checking")
+    if assignment.venue_id != report.venue_id or assignment.closed_at is not None:
+        raise ReportRefused("assignment_gone")
+    changes: dict = {"assignment_id": [report.assignment_id, assignment.id]}
+    report.assignment_id = assignment.id
+    report.assignment = assignment
+    if report.state != "checking":
+        _set_state(report, "checking", changes)
+    _audit(
+        "citizen_report_assigned",
+        report,
+        by,
+        changes,
+        inspector=assignment.inspector.display_name,
+        due_date=assignment.due_date.isoformat(),
+    )
+    db.session.flush()
+
+
 def finding_recorded(inspection: Inspection) -> list[CitizenReport]:
     """The reports waiting on an assignment this finding just closed are ready to answer,
     with the finding's outcome: called once, where a finding closes its assignment
