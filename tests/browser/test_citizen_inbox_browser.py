@@ -85,3 +85,21 @@ def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
         assert report.closed_by_id == db.session.scalar(
             select(User.id).where(User.username == "supervisor")
         )
+
+
+def test_an_admin_keeps_the_holiday_list(phone_without_worker, live_app, add_user):
+    add_user("admin", "admin")
+    page = phone_without_worker
+    log_in(page, "admin")
+    page.goto("/holidays")
+    page.locator("#holiday-seed").click()
+    expect(page.locator('#holiday-list [data-day="2027-01-01"]')).to_contain_text("Tết Dương lịch")
+    page.locator("#holiday-day").fill("2026-12-07")
+    page.locator("#holiday-name").fill("Nghỉ bù")
+    page.get_by_role("button", name="Thêm", exact=True).click()
+    expect(page.locator('#holiday-list [data-day="2026-12-07"]')).to_contain_text("Nghỉ bù")
+    assert_fits_phone(page)
+    screenshot(page, "holidays")
+    page.locator('#holiday-list [data-day="2026-12-07"] a').click()
+    page.get_by_role("button", name="Xóa ngày nghỉ lễ").click()
+    expect(page.locator('#holiday-list [data-day="2026-12-07"]')).to_have_count(0)
