@@ -403,3 +403,11 @@ def test_a_venue_already_assigned_is_followed_not_assigned_twice(
     for each in (report, from_before):
         db.session.refresh(each)
         assert each.state == "ready"
+
+
+def test_the_seed_holidays_command(app):
+    result = app.test_cli_runner().invoke(args=["seed-holidays"])
+    assert result.exit_code == 0 and f"{len(VIETNAM_HOLIDAYS)} holidays added." in result.output
+    again = app.test_cli_runner().invoke(args=["seed-holidays"])
+    assert "0 holidays added." in again.output
+    assert db.session.query(PublicHoliday).count() == len(VIETNAM_HOLIDAYS)
