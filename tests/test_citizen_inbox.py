@@ -13,6 +13,8 @@ from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import INBOX_PAGE_SIZE, assign_inspection, finding_recorded
 from fieldapp.extensions import db
+from fieldapp.inspections.offences import venues_to_escalate
+from fieldapp.letters.service import escalated_venues
 from fieldapp.models import AuditEntry, CitizenReport, PublicHoliday
 from tests.factories import commune_named
 
@@ -411,3 +413,27 @@ def test_the_seed_holidays_command(app):
     again = app.test_cli_runner().invoke(args=["seed-holidays"])
     assert "0 holidays added." in again.output
     assert db.session.query(PublicHoliday).count() == len(VIETNAM_HOLIDAYS)
+
+
+def test_the_letter_names_only_venues_that_failed_inspections(
+    app, make_report, make_venue, quan_son
+):
+    """Repeat reports raise a venue in the escalations list, not in the letter's sentence
+    about venues found non-compliant again and again."""
+    app.config["ESCALATION_THRESHOLD"] = 2
+    venue = make_venue("Quán Bi-a Thanh Niên")
+    make_report(venue)
+    make_report(venue, problem="other")
+    assert [v.name for v, _o in venues_to_escalate([quan_son.id], 2)] == [venue.name]
+    assert escalated_venues(quan_son) == []
+
+
+def test_a_late_report_says_so_on_its_page(
+    client, supervisor, make_report, make_venue, frozen_clock
+):
+    frozen_clock(MONDAY - timedelta(days=10))
+    report = make_report(make_venue())
+    frozen_clock(MONDAY)
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert re.search(r'id="report-state" data-state="new" data-late', page)
+    assert "Quá hạn" in page and "Đã nhận 10 ngày" in page
