@@ -12,6 +12,7 @@ from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.models import (
     Assignment,
+    CitizenReport,
     Commune,
     District,
     Inspection,
@@ -123,6 +124,18 @@ def assignment_or_404(assignment_id: int) -> Assignment:
     if assignment is None:
         abort(404)
     return assignment
+
+
+def citizen_report_or_404(report_id: int) -> CitizenReport:
+    """A citizen's report of a commune of the current user's district(s); 404 otherwise."""
+    report = db.session.scalar(
+        select(CitizenReport)
+        .join(CitizenReport.commune)
+        .where(CitizenReport.id == report_id, Commune.district_id.in_(current_user.district_ids))
+    )
+    if report is None:
+        abort(404)
+    return report
 
 
 def allowed_if(permission: str):

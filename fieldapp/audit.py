@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from fieldapp import clock
+from fieldapp.citizens.labels import STATE_LABELS as CITIZEN_REPORT_STATE_LABELS
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
 from fieldapp.inspections.labels import OUTCOME_LABELS
@@ -84,6 +85,14 @@ EVENT_ACTION_LABELS = {
     "assignment_created": _l("Venue assigned"),
     "assignment_reassigned": _l("Assignment reassigned"),
     "assignment_cancelled": _l("Assignment cancelled"),
+    # A citizen's report handled by the office (fieldapp/citizens/service.py).
+    "citizen_report_assigned": _l("Inspection assigned for the report"),
+    "citizen_report_ready": _l("Finding recorded: ready to answer"),
+    "citizen_report_resolved": _l("Report answered"),
+    "citizen_report_rejected": _l("Report rejected"),
+    "citizen_report_venue": _l("Venue named for the report"),
+    "holiday_added": _l("Holiday added"),
+    "holiday_removed": _l("Holiday removed"),
 }
 ALL_ACTION_LABELS = {**AUDIT_ACTION_LABELS, **EVENT_ACTION_LABELS}
 TRAIL_PAGE_SIZE = 30
@@ -168,6 +177,18 @@ FIELDS: dict[str, AuditField] = {
 ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
     ("poster", "reason"): AuditField(_l("Reason"), POSTER_REASON_LABELS),
     ("poster", "state"): AuditField(_l("State"), POSTER_STATE_LABELS),
+    # A citizen's report (fieldapp/citizens/service.py).
+    ("citizen_report", "state"): AuditField(_l("State"), CITIZEN_REPORT_STATE_LABELS),
+    ("citizen_report", "public_answer"): AuditField(_l("Public answer")),
+    ("citizen_report", "reject_reason"): AuditField(_l("Reason for rejecting")),
+    ("citizen_report", "tracking_code"): AuditField(_l("Tracking code")),
+    ("citizen_report", "assignment_id"): AuditField(_l("Assignment number")),
+    ("citizen_report", "inspection_id"): AuditField(_l("Inspection number")),
+    ("citizen_report", "venue_id"): AuditField(_l("Venue number")),
+    ("citizen_report", "inspector"): AuditField(_l("Inspector")),
+    ("citizen_report", "due_date"): AuditField(_l("Due date")),
+    ("holiday", "date"): AuditField(_l("Day")),
+    ("holiday", "name"): AuditField(_l("Holiday")),
 }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, text
 from fieldapp import clock, jobs, storage
 from fieldapp.access import district_venues
 from fieldapp.audit import record_event
+from fieldapp.citizens.deadlines import seed_holidays
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.photos import local_photo_metadata
@@ -780,10 +781,20 @@ def jobs_worker_command(workers, worker_type):
     consumer.run()
 
 
+@click.command("seed-holidays")
+@with_appcontext
+def seed_holidays_command() -> None:
+    """Add Vietnam's public holidays of 2026 and 2027 that the holiday list lacks."""
+    added = seed_holidays()
+    db.session.commit()
+    click.echo(f"{added} holidays added.")
+
+
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
     for command in (
         seed_demo_command,
+        seed_holidays_command,
         search_index_rebuild_command,
         import_venues_command,
         import_places_command,

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 
 from fieldapp import storage
+from fieldapp.citizens.intake import receive_report
 from fieldapp.extensions import db
 from fieldapp.models import (
     Assignment,
@@ -23,6 +24,7 @@ from fieldapp.models import (
     Inspection,
     Poster,
     PosterBatch,
+    PublicHoliday,
     User,
     VenueImport,
 )
@@ -56,6 +58,9 @@ class Permission:
     # The scopes beyond a district whose supervisors may use a route that no district user
     # may (a province's report, the national summary); see test_a_national_supervisor.
     wide: frozenset = frozenset()
+    # Only a district's own users act on it: province and national supervisors, who see the
+    # record, are refused (403), as a citizen's report is theirs to read, not to handle.
+    district_scope_only: bool = False
 
     def __str__(self):
         return f"{self.method} {self.rule}"
@@ -202,6 +207,48 @@ PERMISSIONS = [
         NOT_FOUND,
     ),
     Permission("GET", "/escalations", "/escalations", OFFICE, EMPTY),
+    # Citizens' reports, the office's side: the district's office reads them (province and
+    # national supervisors too, read-only); its supervisors handle them.
+    Permission("GET", "/citizen-reports", "/citizen-reports", OFFICE, EMPTY),
+    Permission(
+        "GET",
+        "/citizen-reports/<int:report_id>",
+        "/citizen-reports/{citizen_report}",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    Permission(
+        "GET",
+        "/citizen-reports/<int:report_id>/photo",
+        "/citizen-reports/{citizen_report}/photo",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    *(
+        Permission(
+            method,
+            f"/citizen-reports/<int:report_id>/{action}",
+            f"/citizen-reports/{{citizen_report}}/{action}",
+            SUPERVISOR,
+            NOT_FOUND,
+            district_scope_only=True,
+        )
+        for method, action in (
+            ("GET", "assign"),
+            ("POST", "assign"),
+            ("POST", "venue"),
+            ("GET", "resolve"),
+            ("POST", "resolve"),
+            ("GET", "reject"),
+            ("POST", "reject"),
+        )
+    ),
+    # The public holidays a report's deadline skips: national data, any admin keeps it.
+    Permission("GET", "/holidays", "/holidays", ADMIN, ANYONE),
+    Permission("POST", "/holidays", "/holidays", ADMIN, ANYONE),
+    Permission("GET", "/holidays/remove", "/holidays/remove?day=2026-01-01", ADMIN, ANYONE),
+    Permission("POST", "/holidays/remove", "/holidays/remove", ADMIN, ANYONE),
+    Permission("POST", "/holidays/seed", "/holidays/seed", ADMIN, ANYONE),
     Permission("GET", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     Permission("POST", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     # The preview of the venues ticked in the list, and cancelling an open assignment.
@@ -533,6 +580,12 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     )
     db.session.commit()
     storage.area("posters").put(batch_key(batch), b"%PDF-1.4 a finished batch")
+    storage.area("photos").put("citizens/perm/photo.jpg", b"\xff\xd8\xff a photo")
+    report, _joined = receive_report(
+        commune=venue.commune, venue=venue, problem="no_qr", photo_path="citizens/perm/photo.jpg"
+    )
+    db.session.add(PublicHoliday(day=date(2026, 1, 1), name="Tết Dương lịch"))
+    db.session.commit()
     login.logout()
     return {
         "venue": venue.id,
@@ -541,6 +594,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "poster": poster.id,
         "batch": batch.id,
         "assignment": assignment.id,
+        "citizen_report": report.id,
         "import_run": import_run.id,
         "district": quan_son.id,
         "province": quan_son.province_id,
@@ -605,14 +659,15 @@ def test_a_user_of_another_district(client, login, make_user, records, other_dis
 def test_a_national_supervisor(client, login, make_user, records, other_district, permission):
     """A national supervisor (whose own district is in another province) reaches every URL a
     supervisor may use, in Quan Sơn too, and the province and national reports; the
-    admins' pages and another's finding to correct stay refused (403)."""
+    admins' pages, another's finding to correct and the handling of citizens' reports (a
+    district's own work) stay refused (403)."""
     login(make_user("quoc-gia", role="supervisor", district=other_district, scope="country"))
     status = _request(client, permission, records).status_code
     allowed = (
         permission.allowed is PUBLIC
         or Role.SUPERVISOR.value in permission.allowed
         or Scope.COUNTRY.value in permission.wide
-    )
+    ) and not permission.district_scope_only
     if allowed and not permission.only_own:
         assert status not in (401, 403, 404) and status < 500, status
     else:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from fieldapp import clock, storage
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.audit import record_change, snapshot
+from fieldapp.citizens.service import finding_recorded
 from fieldapp.extensions import db
 from fieldapp.geo import distance_m
 from fieldapp.inspections.checklist import KEEP_ANSWER, QUESTIONS, complete, stored_value
@@ -423,6 +424,7 @@ def record_inspection(
 
     _refresh_venue_status(venue, inspection)
     close_for_inspection(inspection)
+    finding_recorded(inspection)  # citizens' reports waiting on that assignment: ready
     record_change(inspection, "create", inspector, None, at=inspection.server_time)
     db.session.flush()
     return inspection, True

@@ -349,6 +349,7 @@ def escalated_venues(district: District) -> list[tuple[str, str, int]]:
     return [
         (venue.name, communes[venue.commune_id], offences.failed)
         for venue, offences in venues_to_escalate([district.id], threshold)
+        if offences.failed >= threshold  # the letter names failed inspections, not reports
     ]
 
 

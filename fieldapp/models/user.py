@@ -163,6 +163,18 @@ class User(UserMixin, db.Model):
         return self.role in (Role.SUPERVISOR.value, Role.ADMIN.value)
 
     @property
+    def handles_citizen_reports(self) -> bool:
+        """Assigns, answers and rejects citizens' reports: a district's own supervisors
+        (a province's or the country's read them only)."""
+        return self.can_review and not self.sees_province
+
+    @property
+    def in_district_office(self) -> bool:
+        """Of one district's office (supervisor or admin, not a province's or the
+        country's): sees the contact phone of a citizen's report."""
+        return self.works_in_office and not self.sees_province
+
+    @property
     def can_administer(self) -> bool:
         """Users, the venue registry (imports, merges) and settings."""
         return self.role == Role.ADMIN.value

@@ -1,0 +1,346 @@
+"""The office's handling of citizens' reports: the inbox, assigning an inspection, the
+finding that makes a report ready to answer, the public answer and the rejection; every
+change of state audited with who made it.
+
+new → checking (an inspection assigned) → ready (that inspection's finding recorded) →
+resolved (a public answer); rejected (a reason) from new or checking. A report of any open
+state may be resolved directly with an answer (no inspection needed)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from fieldapp import clock
+from fieldapp.assignments.service import assign
+from fieldapp.audit import record_event
+from fieldapp.extensions import db
+from fieldapp.models import (
+    Assignment,
+    AuditEntry,
+    CitizenReport,
+    Commune,
+    Inspection,
+    Role,
+    User,
+    Venue,
+)
+from fieldapp.models.citizen_report import CHANNELS, OPEN_STATES, PROBLEMS, STATES
+from fieldapp.text import search_text
+
+INBOX_PAGE_SIZE = 30
+# The tabs of the inbox: each state, and "open" (new, checking and ready) first.
+INBOX_TABS = ("open", *STATES)
+ANSWER_MAX = 2000
+REASON_MAX = 300
+# Rejecting is for reports not yet answered by an inspection.
+REJECTABLE = ("new", "checking")
+
+
+class ReportRefused(Exception):
+    """Nothing was changed; `reason` names the message to show."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class InboxFilter:
+    """What the inbox shows: a tab (a state, or every open one) and the filters."""
+
+    tab: str = "open"
+    commune_id: int | None = None
+    venue: str = ""
+    problem: str = ""
+    channel: str = ""
+    page: int = 1
+
+    def __post_init__(self):
+        self.tab = self.tab if self.tab in INBOX_TABS else "open"
+        self.problem = self.problem if self.problem in PROBLEMS else ""
+        self.channel = self.channel if self.channel in CHANNELS else ""
+        self.venue = self.venue.strip()[:100]
+        self.page = max(1, self.page or 1)
+
+    def query_args(self, **changes) -> dict:
+        """The filters as a URL's query (what the tabs, the pages and the form link to)."""
+        args = {
+            "tab": self.tab,
+            "commune": self.commune_id or "",
+            "venue": self.venue,
+            "problem": self.problem,
+            "channel": self.channel,
+            "page": self.page,
+        }
+        args.update(changes)
+        return {name: value for name, value in args.items() if value not in ("", None)}
+
+
+@dataclass
+class InboxPage:
+    reports: list[CitizenReport]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _district_reports(district_ids: list[int]):
+    return (
+        select(CitizenReport)
+        .join(CitizenReport.commune)
+        .where(Commune.district_id.in_(district_ids))
+    )
+
+
+def inbox(district_ids: list[int], filters: InboxFilter) -> InboxPage:
+    """A page of the districts' reports for a tab and filters (oldest first while open,
+    newest first once closed), with how many each tab holds under the same filters."""
+    query = _district_reports(district_ids)
+    if filters.commune_id:
+        query = query.where(CitizenReport.commune_id == filters.commune_id)
+    if filters.problem:
+        query = query.where(CitizenReport.problem == filters.problem)
+    if filters.channel:
+        query = query.where(CitizenReport.channel == filters.channel)
+    if filters.venue:
+        # The venue's name, code or address without diacritics, or the place described.
+        query = query.outerjoin(CitizenReport.venue).where(
+            or_(
+                Venue.search_key.contains(search_text(filters.venue), autoescape=True),
+                # As typed, or in lower case (SQLite lowers only ASCII letters).
+                CitizenReport.place.contains(filters.venue, autoescape=True),
+                func.lower(CitizenReport.place).contains(filters.venue.lower(), autoescape=True),
+            )
+        )
+    per_state = dict(
+        db.session.execute(
+            query.with_only_columns(CitizenReport.state, func.count()).group_by(CitizenReport.state)
+        ).all()
+    )
+    counts = {state: per_state.get(state, 0) for state in STATES}
+    counts["open"] = sum(counts[state] for state in OPEN_STATES)
+    states = OPEN_STATES if filters.tab == "open" else (filters.tab,)
+    query = query.where(CitizenReport.state.in_(states))
+    if filters.tab in OPEN_STATES or filters.tab == "open":
+        order = (CitizenReport.due_date, CitizenReport.received_at, CitizenReport.id)
+    else:
+        order = (CitizenReport.closed_at.desc(), CitizenReport.id.desc())
+    total = counts[filters.tab]
+    pages = max(1, -(-total // INBOX_PAGE_SIZE))
+    page = min(filters.page, pages)
+    reports = list(
+        db.session.scalars(
+            query.options(
+                joinedload(CitizenReport.venue),
+                joinedload(CitizenReport.commune),
+            )
+            .order_by(*order)
+            .offset((page - 1) * INBOX_PAGE_SIZE)
+            .limit(INBOX_PAGE_SIZE)
+        )
+    )
+    return InboxPage(reports, total, page, pages, counts)
+
+
+def open_count(district_ids: list[int]) -> int:
+    """How many of the districts' reports are open (the menu's count): one indexed count."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(CitizenReport)
+        .join(Commune, Commune.id == CitizenReport.commune_id)
+        .where(Commune.district_id.in_(district_ids), CitizenReport.state.in_(OPEN_STATES))
+    )
+
+
+def district_of(report: CitizenReport) -> int:
+    return report.commune.district_id
+
+
+def _audit(action: str, report: CitizenReport, by: User | None, changes: dict, **detail):
+    """A report's event in the audit trail: what changed, by whom, in its district."""
+    record_event(
+        action,
+        by,
+        entity="citizen_report",
+        entity_id=report.id,
+        changes=changes,
+        detail={"tracking_code": report.tracking_code, **detail},
+        district_id=district_of(report),
+    )
+
+
+def _set_state(report: CitizenReport, state: str, changes: dict) -> None:
+    changes["state"] = [report.state, state]
+    report.state = state
+
+
+def assign_inspection(
+    report: CitizenReport, inspector: User, due: date, note: str, by: User, today: date
+) -> Assignment:
+    """Assign an inspection of the report's venue (fieldapp/assignments/service.py's
+    `assign`, all its rules) and link it to the report, which is now being checked. A
+    report of a place not in the registry has no venue to assign: "no_venue"."""
+    if report.venue is None:
+        raise ReportRefused("no_venue")
+    if report.state not in ("new", "checking"):
+        raise ReportRefused("not_open")
+    if report.assignment is not None and report.assignment.closed_at is None:
+        raise ReportRefused("already_checking")
+    note = note.strip() or f"Phản ánh {report.tracking_code}"
+    (assignment,) = assign([report.venue], inspector, due, note, by, today)
+    changes: dict = {"assignment_id": [report.assignment_id, assignment.id]}
+    report.assignment_id = assignment.id
+    report.assignment = assignment
+    if report.state != "checking":
+        _set_state(report, "checking", changes)
+    _audit(
+        "citizen_report_assigned",
+        report,
+        by,
+        changes,
+        inspector=inspector.display_name,
+        due_date=due.isoformat(),
+    )
+    db.session.flush()
+    return assignment
+
+
+def follow_assignment(report: CitizenReport, assignment: Assignment, by: User) -> None:
+    """Let the venue's open assignment (made before the report came) answer the report: the
+    report is linked to it and being checked, as if assigned from it; audited."""
+    if report.state not in ("new", "checking"):
+        raise ReportRefused("not_open")
+    if report.assignment is not None and report.assignment.closed_at is None:
+        raise ReportRefused("already_checking")
+    if assignment.venue_id != report.venue_id or assignment.closed_at is not None:
+        raise ReportRefused("assignment_gone")
+    changes: dict = {"assignment_id": [report.assignment_id, assignment.id]}
+    report.assignment_id = assignment.id
+    report.assignment = assignment
+    if report.state != "checking":
+        _set_state(report, "checking", changes)
+    _audit(
+        "citizen_report_assigned",
+        report,
+        by,
+        changes,
+        inspector=assignment.inspector.display_name,
+        due_date=assignment.due_date.isoformat(),
+    )
+    db.session.flush()
+
+
+def finding_recorded(inspection: Inspection) -> list[CitizenReport]:
+    """The reports waiting on an assignment this finding just closed are ready to answer,
+    with the finding's outcome: called once, where a finding closes its assignment
+    (fieldapp/inspections/service.py, after `close_for_inspection`).
+
+    Only the linked assignment's finding moves a report: another inspector's visit of the
+    venue leaves it being checked (the report's page shows the assignment still open), and
+    the office may resolve it directly."""
+    reports = list(
+        db.session.scalars(
+            select(CitizenReport)
+            .join(Assignment, Assignment.id == CitizenReport.assignment_id)
+            .where(Assignment.inspection_id == inspection.id, CitizenReport.state == "checking")
+            .options(joinedload(CitizenReport.commune))
+        )
+    )
+    for report in reports:
+        changes: dict = {"inspection_id": [report.inspection_id, inspection.id]}
+        report.inspection_id = inspection.id
+        _set_state(report, "ready", changes)
+        _audit("citizen_report_ready", report, inspection.inspector, changes)
+    return reports
+
+
+def resolve(report: CitizenReport, answer: str, by: User) -> None:
+    """Close an open report with the office's public answer (shown on its tracking page)."""
+    answer = answer.strip()
+    if report.state not in OPEN_STATES:
+        raise ReportRefused("not_open")
+    if not answer:
+        raise ReportRefused("answer_required")
+    if len(answer) > ANSWER_MAX:
+        raise ReportRefused("answer_too_long")
+    changes: dict = {"public_answer": [report.public_answer or None, answer]}
+    report.public_answer = answer
+    _close(report, "resolved", by, changes)
+    _audit("citizen_report_resolved", report, by, changes)
+    db.session.flush()
+
+
+def reject(report: CitizenReport, reason: str, by: User) -> None:
+    """Reject a report not yet answered by an inspection, with its reason (the citizen
+    reads it on the tracking page)."""
+    reason = reason.strip()
+    if report.state not in REJECTABLE:
+        raise ReportRefused("not_rejectable")
+    if not reason:
+        raise ReportRefused("reason_required")
+    if len(reason) > REASON_MAX:
+        raise ReportRefused("reason_too_long")
+    changes: dict = {"reject_reason": [report.reject_reason or None, reason]}
+    report.reject_reason = reason
+    _close(report, "rejected", by, changes)
+    _audit("citizen_report_rejected", report, by, changes)
+    db.session.flush()
+
+
+def _close(report: CitizenReport, state: str, by: User, changes: dict) -> None:
+    _set_state(report, state, changes)
+    report.closed_at = clock.utcnow()
+    report.closed_by_id = by.id
+
+
+def report_history(report: CitizenReport) -> list[AuditEntry]:
+    """A report's audit entries, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "citizen_report", AuditEntry.entity_id == report.id)
+            .options(joinedload(AuditEntry.user))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        )
+    )
+
+
+def district_inspectors(district_id: int) -> list[User]:
+    """The enabled inspectors of a report's district, by name (whom to assign)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.district_id == district_id,
+                User.role == Role.INSPECTOR.value,
+                User.is_enabled.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+def link_venue(report: CitizenReport, code: str, by: User) -> None:
+    """Name the venue of a report about a place not in the registry (once added, "Thêm
+    địa điểm"), by its code, a venue of the report's commune; audited."""
+    if not report.is_open:
+        raise ReportRefused("not_open")
+    venue = (
+        db.session.scalar(
+            select(Venue).where(
+                Venue.code == code.strip().upper(), Venue.commune_id == report.commune_id
+            )
+        )
+        if code.strip()
+        else None
+    )
+    if venue is None or not venue.is_active:
+        raise ReportRefused("venue_not_found")
+    changes: dict = {"venue_id": [report.venue_id, venue.id]}
+    report.venue_id = venue.id
+    report.venue = venue
+    _audit("citizen_report_venue", report, by, changes, venue=venue.name)
+    db.session.flush()

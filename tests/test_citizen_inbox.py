@@ -1,0 +1,439 @@
+"""The district office's inbox of citizens' reports: tabs and filters, late ones, a report's
+page, the flow report → assignment → finding → answer, rejecting, who may do what, the
+holiday list and repeat reports in the escalations."""
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from fieldapp import storage
+from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days
+from fieldapp.citizens.intake import receive_report
+from fieldapp.citizens.service import INBOX_PAGE_SIZE, assign_inspection, finding_recorded
+from fieldapp.extensions import db
+from fieldapp.inspections.offences import venues_to_escalate
+from fieldapp.letters.service import escalated_venues
+from fieldapp.models import AuditEntry, CitizenReport, PublicHoliday
+from tests.factories import commune_named
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+# Monday 7/12/2026, 10:00 in Vietnam.
+MONDAY = datetime(2026, 12, 7, 3, 0)
+
+
+@pytest.fixture
+def make_report(app, quan_son):
+    """A report received through intake.receive_report (the one place reports are made)."""
+
+    def make(venue=None, commune=None, **fields) -> CitizenReport:
+        commune = commune or (venue.commune if venue else commune_named(quan_son, "Sơn Hà"))
+        fields.setdefault("problem", "no_qr")
+        report, _joined = receive_report(commune=commune, venue=venue, **fields)
+        db.session.commit()
+        return report
+
+    return make
+
+
+@pytest.fixture
+def supervisor(login, make_user):
+    return login(make_user("truong-phong", role="supervisor", display_name="Hà Thị Mai"))
+
+
+def rows(response) -> list[str]:
+    return re.findall(r'data-report="(\d+)"', response.get_data(as_text=True))
+
+
+def test_the_inbox_lists_open_reports_with_their_age_due_date_and_late_ones(
+    client, supervisor, make_report, make_venue, frozen_clock
+):
+    frozen_clock(MONDAY - timedelta(days=7))
+    old = make_report(make_venue("Chợ Sơn Hà"), channel="hotline")
+    frozen_clock(MONDAY)
+    fresh = make_report(make_venue("Trường Tiểu học Sơn Lư"), problem="not_checked")
+    make_report(fresh.venue, problem="not_checked")  # joined: +1
+    response = client.get("/citizen-reports")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert rows(response) == [str(old.id), str(fresh.id)]  # the earliest due first
+    late_rows = re.findall(r'data-report="(\d+)" data-state="new" data-late', page)
+    assert late_rows == [str(old.id)]
+    assert "Quá hạn" in page  # said in words, not only in red
+    assert 'data-also="1"' in page and "+1" in page
+    assert "Đường dây nóng" in page  # the channel
+    assert "Đã nhận 7 ngày" in page
+    assert f"hạn trả lời {fresh.due_date:%d/%m/%Y}" in page
+
+
+def test_tabs_and_filters(client, supervisor, make_report, make_venue, quan_son):
+    market = make_report(make_venue("Chợ Sơn Hà"), channel="phone")
+    school = make_report(
+        make_venue("Trường Sơn Lư", commune=commune_named(quan_son, "Sơn Lư")),
+        problem="qr_not_working",
+    )
+    place = make_report(place="Quán cà phê Đồi Thông", problem="other", details="x")
+    place.state = "resolved"
+    db.session.commit()
+    assert set(rows(client.get("/citizen-reports"))) == {str(market.id), str(school.id)}
+    assert rows(client.get("/citizen-reports?tab=resolved")) == [str(place.id)]
+    assert rows(client.get("/citizen-reports?tab=rejected")) == []
+    son_lu = commune_named(quan_son, "Sơn Lư")
+    assert rows(client.get(f"/citizen-reports?commune={son_lu.id}")) == [str(school.id)]
+    assert rows(client.get("/citizen-reports?venue=cho son")) == [str(market.id)]
+    assert rows(client.get("/citizen-reports?tab=resolved&venue=Đồi Thông")) == [str(place.id)]
+    assert rows(client.get("/citizen-reports?problem=qr_not_working")) == [str(school.id)]
+    assert rows(client.get("/citizen-reports?channel=phone")) == [str(market.id)]
+    # Nonsense filters are ignored, never a 500.
+    assert client.get("/citizen-reports?tab=x&commune=abc&page=-1&problem=z").status_code == 200
+
+
+def test_the_inbox_fragment_and_empty_states(client, supervisor, make_report, make_venue):
+    response = client.get("/citizen-reports")
+    assert 'id="report-empty"' in response.get_data(as_text=True)
+    make_report(make_venue())
+    response = client.get("/citizen-reports?problem=other", headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert "<html" not in fragment and 'id="report-results"' in fragment
+    assert "Không có phản ánh nào phù hợp." in fragment
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_inbox_is_paged_in_few_queries(client, supervisor, make_report, quan_son, queries):
+    for n in range(INBOX_PAGE_SIZE + 2):
+        make_report(place=f"Quán số {n}", problem="other")
+    queries.clear()
+    first = client.get("/citizen-reports")
+    assert len(rows(first)) == INBOX_PAGE_SIZE
+    assert len(queries) < 15
+    second = client.get("/citizen-reports?page=2")
+    assert len(rows(second)) == 2
+    assert 'rel="prev"' in second.get_data(as_text=True)
+
+
+def test_the_whole_flow_report_assignment_finding_answer(
+    client, login, make_user, make_report, make_venue, post_finding
+):
+    inspector = make_user("can-bo", display_name="Lò Văn Páo")
+    boss = login(make_user("truong-phong", role="supervisor", display_name="Hà Thị Mai"))
+    report = make_report(make_venue("Chợ Sơn Hà"), contact_phone="0912 345 678")
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert 'href="tel:0912345678"' in page and 'id="report-assign"' in page
+
+    form = client.get(f"/citizen-reports/{report.id}/assign")
+    assert form.status_code == 200
+    due = date(2099, 1, 1)
+    response = client.post(
+        f"/citizen-reports/{report.id}/assign",
+        data={"inspector": inspector.id, "due": due.isoformat(), "note": ""},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    report = db.session.get(CitizenReport, report.id)
+    assert report.state == "checking" and report.assignment.inspector_id == inspector.id
+    assert report.assignment.note == f"Phản ánh {report.tracking_code}"
+
+    login(inspector)
+    assert post_finding(report.venue, qr_posted="missing").status_code == 303
+    db.session.expire_all()
+    report = db.session.get(CitizenReport, report.id)
+    assert report.state == "ready" and report.inspection is not None
+
+    login(boss)
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert f'data-outcome="{report.inspection.outcome}"' in page
+    confirm = client.get(f"/citizen-reports/{report.id}/resolve")
+    assert confirm.status_code == 200 and 'id="close-confirm"' in confirm.get_data(as_text=True)
+    answer = "Đã kiểm tra, yêu cầu chợ niêm yết lại mã QR."
+    response = client.post(f"/citizen-reports/{report.id}/resolve", data={"answer": answer})
+    assert response.status_code == 303
+    db.session.expire_all()
+    report = db.session.get(CitizenReport, report.id)
+    # What the tracking page reads: the state and the public answer.
+    assert (report.state, report.public_answer) == ("resolved", answer)
+    assert report.closed_by_id == boss.id and report.closed_at is not None
+
+    trail = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == "citizen_report", AuditEntry.entity_id == report.id)
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.user_id) for e in trail] == [
+        ("citizen_report_assigned", boss.id),
+        ("citizen_report_ready", inspector.id),
+        ("citizen_report_resolved", boss.id),
+    ]
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert "Đã trả lời: Hà Thị Mai" in page
+    assert "Tình trạng</strong>: Chờ trả lời → Đã giải quyết" in page  # labels, not codes
+    assert 'id="report-actions"' not in page  # closed: nothing more to do
+    again = client.post(f"/citizen-reports/{report.id}/resolve", data={"answer": "x"})
+    assert again.status_code == 409
+
+
+def test_another_inspectors_visit_does_not_answer_the_report(
+    app, login, make_user, make_report, make_venue, record_finding
+):
+    """Only the linked assignment's finding moves the report (the rule in finding_recorded)."""
+    inspector = make_user("can-bo")
+    boss = make_user("truong-phong", role="supervisor")
+    report = make_report(make_venue())
+    assign_inspection(report, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    db.session.commit()
+    login(make_user("nguoi-khac"))
+    finding = record_finding(report.venue)
+    assert finding_recorded(finding) == []
+    db.session.refresh(report)
+    assert report.state == "checking"
+
+
+def test_answer_and_reason_are_required_and_kept(client, supervisor, make_report, make_venue):
+    report = make_report(make_venue())
+    response = client.post(f"/citizen-reports/{report.id}/resolve", data={"answer": "   "})
+    assert response.status_code == 422
+    assert "Nhập nội dung trả lời" in response.get_data(as_text=True)
+    response = client.post(f"/citizen-reports/{report.id}/reject", data={"reason": ""})
+    assert response.status_code == 422
+    long_answer = "a" * 2001
+    response = client.post(f"/citizen-reports/{report.id}/resolve", data={"answer": long_answer})
+    assert response.status_code == 422 and long_answer in response.get_data(as_text=True)
+    response = client.post(
+        f"/citizen-reports/{report.id}/assign", data={"inspector": "", "due": "31/02/2026"}
+    )
+    assert response.status_code == 422 and 'value="31/02/2026"' in response.get_data(as_text=True)
+    db.session.refresh(report)
+    assert report.state == "new"
+
+
+def test_rejecting_with_a_reason(client, supervisor, make_report, make_venue):
+    report = make_report(make_venue())
+    confirm = client.get(f"/citizen-reports/{report.id}/reject")
+    assert 'data-action="reject"' in confirm.get_data(as_text=True)
+    reason = "Địa điểm đã đóng cửa từ tháng 10."
+    response = client.post(f"/citizen-reports/{report.id}/reject", data={"reason": reason})
+    assert response.status_code == 303
+    db.session.refresh(report)
+    assert (report.state, report.reject_reason) == ("rejected", reason)
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert reason in page and "Lý do từ chối" in page
+    assert rows(client.get("/citizen-reports?tab=rejected")) == [str(report.id)]
+
+
+def test_a_ready_report_cannot_be_rejected(client, supervisor, make_report, make_venue):
+    report = make_report(make_venue())
+    report.state = "ready"
+    db.session.commit()
+    response = client.post(f"/citizen-reports/{report.id}/reject", data={"reason": "x"})
+    assert response.status_code == 409
+
+
+def test_a_place_not_in_the_registry(client, supervisor, make_report, make_venue, quan_son):
+    report = make_report(place="Quán karaoke bản Mùa Xuân", problem="no_qr")
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert 'id="report-add-venue"' in page and 'id="report-assign"' not in page
+    assert "/venues/new?name=" in page
+    assert client.post(f"/citizen-reports/{report.id}/assign", data={}).status_code in (409, 422)
+    response = client.post(f"/citizen-reports/{report.id}/venue", data={"code": "QS-NONE"})
+    assert response.status_code == 422 and 'value="QS-NONE"' in response.get_data(as_text=True)
+    venue = make_venue("Quán karaoke Mùa Xuân", code="QS-SH-0099")
+    response = client.post(f"/citizen-reports/{report.id}/venue", data={"code": "qs-sh-0099"})
+    assert response.status_code == 303
+    db.session.refresh(report)
+    assert report.venue_id == venue.id
+
+
+def test_hostile_text_is_escaped(client, supervisor, make_report, make_venue):
+    report = make_report(place=HOSTILE, details=HOSTILE, contact_phone="0912")
+    for url in ("/citizen-reports", f"/citizen-reports/{report.id}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;" in page
+
+
+def test_the_photo_is_served_to_the_office_only(
+    client, login, make_user, make_report, other_district
+):
+    storage.area("photos").put("citizens/abc/photo.jpg", b"\xff\xd8\xff not really")
+    report = make_report(place="Chợ", photo_path="citizens/abc/photo.jpg")
+    login(make_user("truong-phong", role="supervisor"))
+    response = client.get(f"/citizen-reports/{report.id}/photo")
+    assert response.status_code == 200 and response.data.startswith(b"\xff\xd8")
+    assert 'id="report-photo"' in client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    login(make_user("can-bo"))
+    assert client.get(f"/citizen-reports/{report.id}/photo").status_code == 403
+    login(make_user("yc", role="supervisor", district=other_district))
+    assert client.get(f"/citizen-reports/{report.id}/photo").status_code == 404
+
+
+def test_who_sees_and_who_acts(
+    client, login, make_user, make_report, make_venue, other_district, neighbour_district
+):
+    report = make_report(make_venue(), contact_phone="0987 654 321")
+    login(make_user("can-bo"))
+    assert client.get("/citizen-reports").status_code == 403
+    assert client.get(f"/citizen-reports/{report.id}").status_code == 403
+
+    login(make_user("quan-tri", role="admin"))
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert "tel:0987654321" in page and 'id="report-actions"' not in page
+    assert (
+        client.post(f"/citizen-reports/{report.id}/resolve", data={"answer": "x"}).status_code
+        == 403
+    )
+
+    login(make_user("tinh", role="supervisor", district=neighbour_district, scope="province"))
+    assert rows(client.get("/citizen-reports")) == [str(report.id)]
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert "0987" not in page and 'id="report-actions"' not in page  # read-only, no phone
+    assert (
+        client.post(f"/citizen-reports/{report.id}/resolve", data={"answer": "x"}).status_code
+        == 403
+    )
+
+    login(make_user("yc", role="supervisor", district=other_district))
+    assert client.get(f"/citizen-reports/{report.id}").status_code == 404
+    assert (
+        client.post(f"/citizen-reports/{report.id}/reject", data={"reason": "x"}).status_code == 404
+    )
+    assert rows(client.get("/citizen-reports")) == []
+    db.session.refresh(report)
+    assert report.state == "new"
+
+
+def test_the_menu_counts_open_reports(client, login, make_user, make_report, make_venue):
+    make_report(make_venue("A"))
+    make_report(make_venue("B"))
+    closed = make_report(make_venue("C"))
+    closed.state = "rejected"
+    db.session.commit()
+    login(make_user("truong-phong", role="supervisor"))
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(
+        r'id="menu-citizen-reports"[^>]*>[^<]*<span class="count" data-open-reports>2<', page
+    )
+    login(make_user("can-bo"))
+    assert 'id="menu-citizen-reports"' not in client.get("/").get_data(as_text=True)
+
+
+def test_repeat_reports_raise_a_venue_for_escalation(
+    app, client, supervisor, make_report, make_venue
+):
+    app.config["ESCALATION_THRESHOLD"] = 3
+    venue = make_venue("Quán Bi-a Thanh Niên")
+    quiet = make_venue("Chợ Sơn Hà")
+    make_report(venue)
+    make_report(venue)  # +1
+    make_report(venue, problem="not_checked")
+    make_report(quiet)
+    rejected = make_report(quiet, problem="other")
+    rejected.state = "rejected"
+    db.session.commit()
+    page = client.get("/escalations").get_data(as_text=True)
+    assert "Quán Bi-a Thanh Niên" in page and 'data-reported="3"' in page
+    assert "Chợ Sơn Hà" not in page
+
+
+def test_the_holiday_list(client, login, make_user):
+    login(make_user("quan-tri", role="admin"))
+    assert client.get("/holidays").status_code == 200
+    bad = client.post("/holidays", data={"day": "32/13/2026", "name": "Nghỉ bù"})
+    assert bad.status_code == 422 and 'value="Nghỉ bù"' in bad.get_data(as_text=True)
+    assert client.post("/holidays", data={"day": "2026-12-07", "name": ""}).status_code == 422
+    ok = client.post("/holidays", data={"day": "07/12/2026", "name": "Nghỉ bù"})
+    assert ok.status_code == 303
+    assert add_working_days(date(2026, 12, 3), 3) == date(2026, 12, 9)  # skipped now
+    assert client.post("/holidays", data={"day": "2026-12-07", "name": "x"}).status_code == 422
+    confirm = client.get("/holidays/remove?day=2026-12-07")
+    assert confirm.status_code == 200 and "Nghỉ bù" in confirm.get_data(as_text=True)
+    assert client.get("/holidays/remove?day=2026-12-08").status_code == 404
+    assert client.post("/holidays/remove", data={"day": "2026-12-07"}).status_code == 303
+    assert db.session.get(PublicHoliday, date(2026, 12, 7)) is None
+    assert client.post("/holidays/seed").status_code == 303
+    assert db.session.query(PublicHoliday).count() == len(VIETNAM_HOLIDAYS)
+    client.post("/holidays/seed")  # again: nothing doubled
+    assert db.session.query(PublicHoliday).count() == len(VIETNAM_HOLIDAYS)
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.entity == "holiday")
+    ).all()
+    assert actions.count("holiday_added") == 1 + len(VIETNAM_HOLIDAYS)
+    assert actions.count("holiday_removed") == 1
+    login(make_user("truong-phong", role="supervisor"))
+    assert client.get("/holidays").status_code == 403
+
+
+def test_the_seeded_holidays_are_weekdays_and_skip_tet():
+    """Each day a holiday closes is a working day (a weekend one is moved: nghỉ bù)."""
+    assert all(day.weekday() < 5 for day, _name in VIETNAM_HOLIDAYS)
+    days = {day for day, _name in VIETNAM_HOLIDAYS}
+    assert {date(2026, 2, 17), date(2026, 4, 30), date(2026, 9, 2), date(2027, 1, 1)} <= days
+
+
+def test_a_report_received_before_tet_is_due_after_it(app):
+    for day, name in VIETNAM_HOLIDAYS:
+        db.session.add(PublicHoliday(day=day, name=name))
+    db.session.commit()
+    # Friday 13/2/2026: Tết closes 16-20/2; due Wednesday 25/2.
+    assert add_working_days(date(2026, 2, 13), 3) == date(2026, 2, 25)
+
+
+def test_a_venue_already_assigned_is_followed_not_assigned_twice(
+    client, login, make_user, make_report, make_venue, record_finding
+):
+    inspector = make_user("can-bo")
+    boss = login(make_user("truong-phong", role="supervisor"))
+    venue = make_venue()
+    from_before = make_report(venue, problem="not_checked")
+    assign_inspection(from_before, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    db.session.commit()
+    report = make_report(venue)  # another problem: a report of its own
+    page = client.get(f"/citizen-reports/{report.id}/assign").get_data(as_text=True)
+    assert 'id="assign-follow"' in page
+    twice = client.post(
+        f"/citizen-reports/{report.id}/assign",
+        data={"inspector": inspector.id, "due": "2099-01-01"},
+    )
+    assert twice.status_code == 409  # never two open assignments of a venue
+    response = client.post(
+        f"/citizen-reports/{report.id}/assign", data={"follow": from_before.assignment_id}
+    )
+    assert response.status_code == 303
+    db.session.refresh(report)
+    assert (report.state, report.assignment_id) == ("checking", from_before.assignment_id)
+    login(inspector)
+    record_finding(venue)
+    for each in (report, from_before):
+        db.session.refresh(each)
+        assert each.state == "ready"
+
+
+def test_the_seed_holidays_command(app):
+    result = app.test_cli_runner().invoke(args=["seed-holidays"])
+    assert result.exit_code == 0 and f"{len(VIETNAM_HOLIDAYS)} holidays added." in result.output
+    again = app.test_cli_runner().invoke(args=["seed-holidays"])
+    assert "0 holidays added." in again.output
+    assert db.session.query(PublicHoliday).count() == len(VIETNAM_HOLIDAYS)
+
+
+def test_the_letter_names_only_venues_that_failed_inspections(
+    app, make_report, make_venue, quan_son
+):
+    """Repeat reports raise a venue in the escalations list, not in the letter's sentence
+    about venues found non-compliant again and again."""
+    app.config["ESCALATION_THRESHOLD"] = 2
+    venue = make_venue("Quán Bi-a Thanh Niên")
+    make_report(venue)
+    make_report(venue, problem="other")
+    assert [v.name for v, _o in venues_to_escalate([quan_son.id], 2)] == [venue.name]
+    assert escalated_venues(quan_son) == []
+
+
+def test_a_late_report_says_so_on_its_page(
+    client, supervisor, make_report, make_venue, frozen_clock
+):
+    frozen_clock(MONDAY - timedelta(days=10))
+    report = make_report(make_venue())
+    frozen_clock(MONDAY)
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert re.search(r'id="report-state" data-state="new" data-late', page)
+    assert "Quá hạn" in page and "Đã nhận 10 ngày" in page
