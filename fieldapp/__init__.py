@@ -117,6 +117,7 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.account.routes import bp as account_bp
     from fieldapp.assignments.routes import bp as assignments_bp
     from fieldapp.auth.routes import bp as auth_bp
+    from fieldapp.citizens.public_routes import bp as citizen_intake_bp
     from fieldapp.health import bp as health_bp
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
@@ -146,6 +147,7 @@ def create_app(config: dict | None = None) -> Flask:
         users_bp,
         trail_bp,
         health_bp,
+        citizen_intake_bp,
     ):
         app.register_blueprint(blueprint)
 
