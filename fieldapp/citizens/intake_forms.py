@@ -9,7 +9,8 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from fieldapp.citizens.intake import clean_phone
-from fieldapp.citizens.labels import CHANNEL_LABELS, OFFICE_CHANNELS, PROBLEM_LABELS
+from fieldapp.citizens.labels import CHANNEL_LABELS, PROBLEM_LABELS
+from fieldapp.citizens.public_labels import OFFICE_CHANNELS
 
 # Size limits of what a citizen types (the model's columns, and a page of details).
 PLACE_MAX = 300

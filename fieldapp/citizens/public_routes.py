@@ -26,7 +26,8 @@ from fieldapp.access import ForeignCommune, chosen_commune, office_only, picker_
 from fieldapp.auth import limits
 from fieldapp.citizens import intake
 from fieldapp.citizens.intake_forms import OfficeReportForm, ReportForm
-from fieldapp.citizens.labels import PROBLEM_LABELS, PUBLIC_STATE_LABELS
+from fieldapp.citizens.labels import PROBLEM_LABELS
+from fieldapp.citizens.public_labels import PUBLIC_STATE_LABELS
 from fieldapp.extensions import db, limiter
 from fieldapp.fragments import wants_fragment
 from fieldapp.inspections.photos import PhotoError
