@@ -1,6 +1,7 @@
 """The citizens' public pages (/phan-anh, /p/<venue code>, /phan-anh/<tracking code>) and
 the office's form for reports that arrive by telephone, hotline or the national system."""
 
+import gzip
 import io
 import re
 from datetime import datetime
@@ -530,3 +531,43 @@ def test_inspectors_do_not_enter_reports(client, login, venue, role):
     assert client.get("/citizen-reports/new").status_code == 403
     assert client.post("/citizen-reports/new", data={"problem": "no_qr"}).status_code == 403
     assert count() == 0
+
+
+# Light pages: the inspector form's budget (40 KB as served, gzip), no map, no offline code.
+
+PAGE_BUDGET = 40 * 1024
+
+
+def first_load_bytes(client, url: str) -> tuple[int, list[str]]:
+    """Bytes a phone downloads opening `url` with an empty cache, gzip as served, and the
+    static files the page references."""
+    asks_gzip = {"Accept-Encoding": "gzip"}
+    page = client.get(url, headers=asks_gzip)
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', text_of_gzip(page))
+    total = len(page.data)
+    for asset in assets:
+        response = client.get(asset, headers=asks_gzip)
+        total += len(response.data)
+        response.close()
+    return total, assets
+
+
+def text_of_gzip(response) -> str:
+    data = response.data
+    if response.headers.get("Content-Encoding") == "gzip":
+        data = gzip.decompress(data)
+    return data.decode()
+
+
+def test_the_public_pages_are_light(client, venue, quan_son):
+    report, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    db.session.commit()
+    for url in (
+        f"/phan-anh?district={quan_son.id}&commune={venue.commune_id}",
+        f"/p/{venue.code}",
+        f"/phan-anh/{report.tracking_code}",
+    ):
+        total, assets = first_load_bytes(client, url)
+        assert total <= PAGE_BUDGET, (url, total)
+        names = " ".join(assets)
+        assert "leaflet" not in names and "offline" not in names and "outbox" not in names
