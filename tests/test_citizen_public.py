@@ -571,3 +571,21 @@ def test_the_public_pages_are_light(client, venue, quan_son):
         assert total <= PAGE_BUDGET, (url, total)
         names = " ".join(assets)
         assert "leaflet" not in names and "offline" not in names and "outbox" not in names
+
+
+def test_the_pages_and_the_search_are_limited_per_address(app, client, venue, quan_son):
+    app.config["PUBLIC_SEARCH_LIMITS_PER_ADDRESS"] = "2/hour"
+    limiter.reset()
+    url = f"/phan-anh?district={quan_son.id}&commune={venue.commune_id}&q=cho"
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+    assert client.get(f"/p/{venue.code}").status_code == 200
+    refused = client.get(url, headers={"HX-Request": "true"})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    # A report can still be sent from a page already open.
+    assert client.post(f"/p/{venue.code}", data={"problem": "no_qr"}).status_code == 303
+    limiter.reset()
+
+
+def test_no_public_page_is_kept_in_a_cache(client, venue):
+    for url in ("/phan-anh", f"/p/{venue.code}", "/phan-anh/tra-cuu", "/phan-anh/ABCDEFGH"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url

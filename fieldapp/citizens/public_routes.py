@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -69,12 +68,27 @@ def _public_limits(view):
         methods=["POST"],
         deduct_when=_received,
     )(view)
-    return limiter.shared_limit(
+    view = limiter.shared_limit(
         lambda: current_app.config["PUBLIC_REPORT_LIMITS_PER_ADDRESS"],
         scope="citizen-report-address",
         key_func=get_remote_address,
         methods=["POST"],
     )(view)
+    # The pages and the venue search as typed (a query each time): generous, but not endless.
+    return limiter.shared_limit(
+        lambda: current_app.config["PUBLIC_SEARCH_LIMITS_PER_ADDRESS"],
+        scope="citizen-report-pages",
+        key_func=get_remote_address,
+        methods=["GET"],
+    )(view)
+
+
+@bp.after_request
+def not_kept_in_caches(response):
+    """A form carries the session's CSRF token, a tracking page the state of one person's
+    report: no cache keeps either."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.errorhandler(429)
@@ -273,20 +287,15 @@ def track(code: str):
         ), 404
     if report.tracking_code != code:
         return redirect(url_for("intake.track", code=report.tracking_code), code=303)
-    response = make_response(
-        render_template(
-            "citizens/public_track.html",
-            code=report.tracking_code,
-            state=report.state,
-            state_text=PUBLIC_STATE_LABELS[report.state],
-            received_on=clock.vietnam_date(report.received_at),
-            due_date=report.due_date,
-            answer=report.public_answer if report.state in ("resolved", "rejected") else "",
-        )
+    return render_template(
+        "citizens/public_track.html",
+        code=report.tracking_code,
+        state=report.state,
+        state_text=PUBLIC_STATE_LABELS[report.state],
+        received_on=clock.vietnam_date(report.received_at),
+        due_date=report.due_date,
+        answer=report.public_answer if report.state in ("resolved", "rejected") else "",
     )
-    # Only the person who holds the code reads it: no shared cache keeps it.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/citizen-reports/new", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.phone import assert_fits_phone, screenshot
+from tests.browser.phone import assert_fits_phone, log_in, screenshot
 
 
 def photo() -> dict:
@@ -74,3 +74,23 @@ def test_a_citizen_finds_the_venue_by_typing_without_accents(phone):
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#tracking-state")).to_have_text("Received: the office will check it")
+
+
+def test_the_office_enters_a_telephone_report(phone, add_user):
+    add_user("truongphong", "supervisor")
+    page = phone
+    log_in(page, "truongphong")
+    page.goto("/citizen-reports/new")
+    page.locator("#where-commune").select_option(label="Sơn Lư")
+    page.locator("#where-next").click()
+    with page.expect_response(lambda response: "q=truong" in response.url):
+        page.locator("#where-q").fill("truong")
+    page.locator("#venue-results").get_by_text("Trường Tiểu học thị trấn Sơn Lư").click()
+    page.locator("#channel").select_option("phone")
+    page.locator("#field-problem input[value=qr_not_working]").check()
+    page.locator("#contact_phone").fill("0987654321")
+    assert_fits_phone(page)
+    screenshot(page, "citizen-report-office")
+    page.locator("#send-report").click()
+    page.wait_for_url("**/citizen-reports/new")
+    expect(page.locator(".flash-success")).to_contain_text(re.compile(r"[2-9A-Z]{8}"))
