@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
@@ -95,15 +96,19 @@ def not_kept_in_caches(response):
 def limited(error):
     """Too many reports: the public page says when to try again (nothing was kept)."""
     seconds = limits.wait_seconds()
-    page = render_template(
-        "citizens/public_message.html",
-        title=_("Please wait"),
-        message=_(
+    minutes = max(1, round(seconds / 60))
+    message = (
+        ngettext(
+            "Too many reports were sent from here or about this place. "
+            "Try again in %(num)s minute.",
             "Too many reports were sent from here or about this place. "
             "Try again in %(num)s minutes.",
-            num=max(1, round(seconds / 60)),
-        ),
+            minutes,
+        )
+        if request.method == "POST"
+        else limits.wait_message(seconds)
     )
+    page = render_template("citizens/public_message.html", title=_("Please wait"), message=message)
     return page, 429, {"Retry-After": str(seconds)}
 
 
@@ -118,14 +123,22 @@ def _place_choice(source, district_ids: list[int] | None = None) -> dict:
         commune = None  # another district was chosen since
     query = (source.get("q") or "").strip()[:100]
     venue = intake.venue_in_commune(source.get("venue"), commune) if commune else None
+    return {"district": district, "commune": commune, "q": query, "venue": venue}
+
+
+def _with_venues(where: dict) -> dict:
+    """The choice with the venues its words find in its commune (the one chosen first)."""
     venues = []
-    if commune is not None:
+    if where["commune"] is not None:
         venues = search_venues(
-            commune.district_id, query, commune_id=commune.id, page_size=VENUE_CHOICES
+            where["commune"].district_id,
+            where["q"],
+            commune_id=where["commune"].id,
+            page_size=VENUE_CHOICES,
         ).venues
-        if venue is not None and venue not in venues:
-            venues.insert(0, venue)
-    return {"district": district, "commune": commune, "q": query, "venue": venue, "venues": venues}
+        if where["venue"] is not None and where["venue"] not in venues:
+            venues.insert(0, where["venue"])
+    return {**where, "venues": venues}
 
 
 def _check_place(form: ReportForm, where: dict, venue_fixed: bool = False) -> dict:
@@ -149,7 +162,8 @@ def _checked_photo(form: ReportForm):
 
 
 def _receive(form: ReportForm, where: dict, **extra):
-    """Validate and receive a report: (report, joined), or None with the errors on the form."""
+    """Validate and receive a report: ((report, joined), {}), or (None, the place's errors)
+    with the fields' errors on the form."""
     valid = form.validate()
     place_errors = _check_place(form, where, venue_fixed=extra.pop("venue_fixed", False))
     photo = _checked_photo(form) if valid and not place_errors else None
@@ -219,7 +233,7 @@ def new():
     source = request.form if request.method == "POST" else request.args
     where = _place_choice(source)
     if wants_fragment():
-        return render_template("citizens/_public_venues.html", where=where)
+        return render_template("citizens/_public_venues.html", where=_with_venues(where))
     form = ReportForm()
     place_errors = {}
     if request.method == "POST":
@@ -233,7 +247,7 @@ def new():
     return render_template(
         "citizens/public_form.html",
         form=form,
-        where=where,
+        where=_with_venues(where),
         place_errors=place_errors,
         districts=intake.public_districts(),
         communes=intake.communes_of(where["district"]),
@@ -314,7 +328,7 @@ def office_new():
     picked["q"] = source.get("q", "")
     where = _place_choice(picked, list(current_user.district_ids))
     if wants_fragment():
-        return render_template("citizens/_public_venues.html", where=where)
+        return render_template("citizens/_public_venues.html", where=_with_venues(where))
     form = OfficeReportForm()
     place_errors = {}
     if request.method == "POST":
@@ -330,7 +344,7 @@ def office_new():
     return render_template(
         "citizens/enter.html",
         form=form,
-        where=where,
+        where=_with_venues(where),
         place_errors=place_errors,
         communes=picker_communes(),
         problems=PROBLEM_LABELS,
