@@ -589,3 +589,20 @@ def test_the_pages_and_the_search_are_limited_per_address(app, client, venue, qu
 def test_no_public_page_is_kept_in_a_cache(client, venue):
     for url in ("/phan-anh", f"/p/{venue.code}", "/phan-anh/tra-cuu", "/phan-anh/ABCDEFGH"):
         assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_a_national_report_keeps_its_reference_once(client, login, venue):
+    login(username="truongphong", role="supervisor")
+    data = {
+        "commune": venue.commune_id,
+        "venue": venue.id,
+        "channel": "national",
+        "problem": "no_qr",
+        "source_ref": " PA-2026-0042 ",
+    }
+    assert client.post("/citizen-reports/new", data=data).status_code == 303
+    (report,) = stored()
+    assert (report.channel, report.source_ref) == ("national", "PA-2026-0042")
+    again = client.post("/citizen-reports/new", data={**data, "problem": "not_checked"})
+    field = re.search(r'id="field-source_ref".*?</div>', text(again), re.DOTALL).group(0)
+    assert again.status_code == 422 and report.tracking_code in field and count() == 1

@@ -172,6 +172,11 @@ def report_by_tracking_code(typed: str | None) -> CitizenReport | None:
     return db.session.scalar(select(CitizenReport).filter_by(tracking_code=code))
 
 
+def report_with_source_ref(source_ref: str) -> CitizenReport | None:
+    """The report imported or entered with this national reference, if any."""
+    return db.session.scalar(select(CitizenReport).filter_by(source_ref=source_ref))
+
+
 def venue_by_code(code: str) -> Venue | None:
     """An active venue by the code its poster carries (/p/<code>), or None."""
     if not code or len(code) > 40:

@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from fieldapp.citizens.intake import clean_phone
+from fieldapp.citizens.intake import clean_phone, report_with_source_ref
 from fieldapp.citizens.labels import CHANNEL_LABELS, PROBLEM_LABELS
 from fieldapp.citizens.public_labels import OFFICE_CHANNELS
 
@@ -72,3 +72,20 @@ class OfficeReportForm(ReportForm):
         invalid_choice_message=_l("Choose how the report arrived."),
     )
     contact_phone = StringField(_l("Caller's phone number (optional)"))
+    # The national system's own reference: a later import of its spreadsheet skips it.
+    source_ref = StringField(
+        _l("Reference in the national system (if any)"),
+        validators=[Length(max=64, message=_l("Write at most %(max)d characters.", max=64))],
+        filters=[lambda value: (value or "").strip() or None],
+    )
+
+    def validate_source_ref(self, field):
+        if field.data is not None:
+            known = report_with_source_ref(field.data)
+            if known is not None:
+                raise ValidationError(
+                    _l(
+                        "This reference is already recorded: tracking code %(code)s.",
+                        code=known.tracking_code,
+                    )
+                )

@@ -333,7 +333,11 @@ def office_new():
     place_errors = {}
     if request.method == "POST":
         received, place_errors = _receive(
-            form, where, channel=form.channel.data, entered_by=current_user
+            form,
+            where,
+            channel=form.channel.data,
+            entered_by=current_user,
+            source_ref=form.source_ref.data or None,
         )
         if received is not None:
             _told(*received, office=True)
