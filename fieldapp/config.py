@@ -188,6 +188,13 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "LOGIN_LIMITS_PER_ACCOUNT": "5/minute;30/hour",
         "LOGIN_LIMITS_PER_ADDRESS": "100/hour",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Citizens' reports sent by the public form (fieldapp/citizens/public_routes.py): every
+        # post per client address (many phones share an address behind a carrier's NAT), and
+        # reports received per venue (the same venue and problem joins as +1 anyway).
+        "PUBLIC_REPORT_LIMITS_PER_ADDRESS": "20/hour;100/day",
+        "PUBLIC_REPORT_LIMITS_PER_VENUE": "30/day",
+        # The public form's pages and its venue search as typed, per client address.
+        "PUBLIC_SEARCH_LIMITS_PER_ADDRESS": "1000/hour",
         # CSRF tokens live as long as the session (a new one at each log-in and log-out):
         # a form opened in the morning, or a finding queued offline, must still submit in
         # the afternoon.

@@ -92,6 +92,17 @@ PERMISSIONS = [
         ADMIN,
         NOT_FOUND,
     ),
+    # Citizens' reports, public side: the report forms (general, and a venue's from its
+    # poster), the tracking page and the code typed back; public facts only.
+    Permission("GET", "/phan-anh", "/phan-anh", PUBLIC, ANYONE),
+    Permission("POST", "/phan-anh", "/phan-anh", PUBLIC, ANYONE),
+    Permission("GET", "/p/<code>", "/p/{venue_code}", PUBLIC, ANYONE),
+    Permission("POST", "/p/<code>", "/p/{venue_code}", PUBLIC, ANYONE),
+    Permission("GET", "/phan-anh/tra-cuu", "/phan-anh/tra-cuu", PUBLIC, ANYONE),
+    Permission("GET", "/phan-anh/<code>", "/phan-anh/{tracking}", PUBLIC, ANYONE),
+    # The office enters telephone, hotline and national reports: its own communes only.
+    Permission("GET", "/citizen-reports/new", "/citizen-reports/new", OFFICE, EMPTY),
+    Permission("POST", "/citizen-reports/new", "/citizen-reports/new", OFFICE, EMPTY),
     Permission("GET", "/manifest.webmanifest", "/manifest.webmanifest", PUBLIC, ANYONE),
     Permission("GET", "/sw.js", "/sw.js", PUBLIC, ANYONE),
     Permission("GET", "/offline", "/offline", PUBLIC, ANYONE),
@@ -579,6 +590,8 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         ]
     )
     db.session.commit()
+    report, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    db.session.commit()
     storage.area("posters").put(batch_key(batch), b"%PDF-1.4 a finished batch")
     storage.area("photos").put("citizens/perm/photo.jpg", b"\xff\xd8\xff a photo")
     report, _joined = receive_report(
@@ -589,6 +602,8 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     login.logout()
     return {
         "venue": venue.id,
+        "venue_code": venue.code,
+        "tracking": report.tracking_code,
         "inspection": inspection.id,
         "photo": inspection.photos[0].path,
         "poster": poster.id,

@@ -1,16 +1,25 @@
 """Receiving a citizen's report: the one place a report is created (the public form, the
-office's form for telephone and hotline reports, the national system's import)."""
+office's form for telephone and hotline reports, the national system's import), and what
+the public form needs around it: the places it offers, the venue and commune it names, the
+photo (checked and re-encoded like an inspection's), the tracking code typed back."""
 
+import io
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
-from fieldapp import clock
+from fieldapp import clock, storage
 from fieldapp.citizens.deadlines import due_date_for
 from fieldapp.extensions import db
-from fieldapp.models import CitizenReport, Commune, User, Venue
+from fieldapp.fragments import id_param
+from fieldapp.inspections.photos import PhotoError, Upload, photo_jpeg, read_uploads
+from fieldapp.models import CitizenReport, Commune, District, User, Venue
 from fieldapp.models.citizen_report import OPEN_STATES
+from fieldapp.places import in_vietnamese_order
 
 # Tracking codes: no 0/O, 1/I/L, so one read aloud over the telephone is typed right.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -83,3 +92,131 @@ def receive_report(
     db.session.add(report)
     db.session.flush()
     return report, False
+
+
+# Reports' photos live in the photos' store under their own prefix (never a finding's UUID
+# folder, so the orphan clean-up of inspection photos never sees them), one month a folder.
+PHOTO_PREFIX = "citizen-reports/"
+
+
+@dataclass
+class ReportPhoto:
+    """A report's photo checked and re-encoded as a JPEG (no EXIF), not yet stored."""
+
+    key: str
+    jpeg: bytes
+
+
+def check_report_photo(file) -> ReportPhoto | None:
+    """The uploaded photo (or None without one) checked as inspection photos are: at most
+    MAX_PHOTO_BYTES, JPEG, PNG or WebP by its content, at most MAX_PHOTO_PIXELS by its
+    header, turned upright and re-encoded at most PHOTO_MAX_SIDE pixels. Raises PhotoError
+    with a message for the citizen."""
+    config = current_app.config
+    uploads, errors = read_uploads([file], config["MAX_PHOTO_BYTES"])
+    if errors:
+        raise PhotoError(errors[0])
+    if not uploads:
+        return None
+    upload: Upload = uploads[0]
+    image = photo_jpeg(upload, config["PHOTO_MAX_SIDE"], config["MAX_PHOTO_PIXELS"])
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82, optimize=True)
+    month = clock.today().strftime("%Y-%m")
+    return ReportPhoto(f"{PHOTO_PREFIX}{month}/{upload.fingerprint}.jpg", out.getvalue())
+
+
+def keep_report_photo(photo: ReportPhoto) -> str:
+    """Store a checked photo (the same photo twice lands on the same key); its key."""
+    store = storage.area("photos")
+    if not store.exists(photo.key):
+        store.put(photo.key, photo.jpeg)
+    return photo.key
+
+
+def receive_with_photo(photo: ReportPhoto | None, **fields) -> tuple[CitizenReport, bool]:
+    """`receive_report` with the form's photo: stored for a new report, or given to the open
+    report it joins when that one has none (a second photo of a +1 is not kept)."""
+    report, joined = receive_report(**fields)
+    if photo is not None and not report.photo_path:
+        report.photo_path = keep_report_photo(photo)
+    return report, joined
+
+
+# A contact phone: digits with spaces or dots, an optional leading +; 9 to 15 digits.
+PHONE = re.compile(r"^\+?[0-9][0-9 .]{7,18}[0-9]$")
+
+
+def clean_phone(typed: str) -> str | None:
+    """A typed contact phone as stored (spaces and dots removed), "" for none, None when it
+    is not a phone number."""
+    typed = (typed or "").strip()
+    if not typed:
+        return ""
+    if not PHONE.match(typed):
+        return None
+    digits = re.sub(r"[ .]", "", typed)
+    return digits if 9 <= len(digits.lstrip("+")) <= 15 else None
+
+
+def tracking_code_typed(typed: str | None) -> str:
+    """A tracking code as a citizen may type it (spaces, dashes, lower case) made canonical."""
+    return re.sub(r"[\s-]", "", typed or "").upper()[:16]
+
+
+def report_by_tracking_code(typed: str | None) -> CitizenReport | None:
+    """The report a typed tracking code names, or None."""
+    code = tracking_code_typed(typed)
+    if not code or any(char not in TRACKING_ALPHABET for char in code):
+        return None
+    return db.session.scalar(select(CitizenReport).filter_by(tracking_code=code))
+
+
+def report_with_source_ref(source_ref: str) -> CitizenReport | None:
+    """The report imported or entered with this national reference, if any."""
+    return db.session.scalar(select(CitizenReport).filter_by(source_ref=source_ref))
+
+
+def venue_by_code(code: str) -> Venue | None:
+    """An active venue by the code its poster carries (/p/<code>), or None."""
+    if not code or len(code) > 40:
+        return None
+    venue = db.session.scalar(select(Venue).filter_by(code=code))
+    return venue if venue is not None and venue.is_active else None
+
+
+def public_districts() -> list[District]:
+    """Every district, for the public form's first choice (public facts)."""
+    return in_vietnamese_order(db.session.scalars(select(District)))
+
+
+def district_by_id(value: str | None) -> District | None:
+    district_id = id_param(value)
+    return db.session.get(District, district_id) if district_id else None
+
+
+def communes_of(district: District | None) -> list[Commune]:
+    """A district's communes in Vietnamese order, for the public form's second choice."""
+    if district is None:
+        return []
+    return in_vietnamese_order(
+        db.session.scalars(select(Commune).filter_by(district_id=district.id))
+    )
+
+
+def commune_by_id(value: str | None, district_ids: list[int] | None = None) -> Commune | None:
+    """A commune chosen by its id (of `district_ids` only, when given), or None."""
+    commune_id = id_param(value)
+    commune = db.session.get(Commune, commune_id) if commune_id else None
+    if commune is None or (district_ids is not None and commune.district_id not in district_ids):
+        return None
+    return commune
+
+
+def venue_in_commune(value: str | None, commune: Commune) -> Venue | None:
+    """An active venue of the commune chosen by its id, or None."""
+    venue_id = id_param(value)
+    venue = db.session.get(Venue, venue_id) if venue_id else None
+    if venue is None or venue.commune_id != commune.id or not venue.is_active:
+        return None
+    return venue

@@ -1,0 +1,355 @@
+"""Receiving citizens' reports: the public form (/phan-anh, /p/<venue code>), the tracking
+page (/phan-anh/<tracking code>), and the office's form for reports that arrive by
+telephone, hotline or the national system (/citizen-reports/new).
+
+The public pages need no log-in and show only public facts (a venue's name and address, a
+report's state and public answer). Their posts are limited per client address and per
+venue (Flask-Limiter; the limits in config.py), carry a CSRF token and a honeypot."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+
+from fieldapp import clock
+from fieldapp.access import ForeignCommune, chosen_commune, office_only, picker_communes
+from fieldapp.auth import limits
+from fieldapp.citizens import intake
+from fieldapp.citizens.intake_forms import OfficeReportForm, ReportForm
+from fieldapp.citizens.labels import PROBLEM_LABELS
+from fieldapp.citizens.public_labels import PUBLIC_STATE_LABELS
+from fieldapp.extensions import db, limiter
+from fieldapp.fragments import wants_fragment
+from fieldapp.inspections.photos import PhotoError
+from fieldapp.venues.service import search_venues
+
+bp = Blueprint("intake", __name__)
+
+# Venues the picker lists for the words typed (the venue search's matching).
+VENUE_CHOICES = 10
+NO_PLACE = _l("Choose the venue from the list, or describe the place if it is not listed.")
+NO_COMMUNE = _l("Choose the district and the commune first.")
+
+
+def _reported_venue() -> str:
+    """The per-venue limit's key: the venue a public report names (by its code in the URL
+    or its id in the form), or else the commune of a place not in the registry."""
+    code = (request.view_args or {}).get("code")
+    if code:
+        venue = intake.venue_by_code(code)
+        return f"venue:{venue.id}" if venue else "venue:unknown"
+    venue_id, commune_id = request.form.get("venue", ""), request.form.get("commune", "")
+    if venue_id.strip():
+        return f"venue:{venue_id.strip()[:12]}"
+    return f"commune:{commune_id.strip()[:12]}"
+
+
+def _received(response) -> bool:
+    """Only reports taken (or a robot answered like one) count towards a venue's limit."""
+    return response.status_code == 303
+
+
+def _public_limits(view):
+    """Flask-Limiter's limits on a public form's posts: every post per client address, and
+    the reports received per venue, shared by /phan-anh and /p/<code>."""
+    view = limiter.shared_limit(
+        lambda: current_app.config["PUBLIC_REPORT_LIMITS_PER_VENUE"],
+        scope="citizen-report-venue",
+        key_func=_reported_venue,
+        methods=["POST"],
+        deduct_when=_received,
+    )(view)
+    view = limiter.shared_limit(
+        lambda: current_app.config["PUBLIC_REPORT_LIMITS_PER_ADDRESS"],
+        scope="citizen-report-address",
+        key_func=get_remote_address,
+        methods=["POST"],
+    )(view)
+    # The pages and the venue search as typed (a query each time): generous, but not endless.
+    return limiter.shared_limit(
+        lambda: current_app.config["PUBLIC_SEARCH_LIMITS_PER_ADDRESS"],
+        scope="citizen-report-pages",
+        key_func=get_remote_address,
+        methods=["GET"],
+    )(view)
+
+
+@bp.after_request
+def not_kept_in_caches(response):
+    """A form carries the session's CSRF token, a tracking page the state of one person's
+    report: no cache keeps either."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(429)
+def limited(error):
+    """Too many reports: the public page says when to try again (nothing was kept)."""
+    seconds = limits.wait_seconds()
+    minutes = max(1, round(seconds / 60))
+    message = (
+        ngettext(
+            "Too many reports were sent from here or about this place. "
+            "Try again in %(num)s minute.",
+            "Too many reports were sent from here or about this place. "
+            "Try again in %(num)s minutes.",
+            minutes,
+        )
+        if request.method == "POST"
+        else limits.wait_message(seconds)
+    )
+    page = render_template("citizens/public_message.html", title=_("Please wait"), message=message)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _place_choice(source, district_ids: list[int] | None = None) -> dict:
+    """Where a report is about, as the picker chose it so far: the district, the commune of
+    that district, the words typed and the venues they find, the venue chosen."""
+    commune = intake.commune_by_id(source.get("commune"), district_ids)
+    district = intake.district_by_id(source.get("district"))
+    if district is None and commune is not None:
+        district = commune.district
+    if commune is not None and district is not None and commune.district_id != district.id:
+        commune = None  # another district was chosen since
+    query = (source.get("q") or "").strip()[:100]
+    venue = intake.venue_in_commune(source.get("venue"), commune) if commune else None
+    return {"district": district, "commune": commune, "q": query, "venue": venue}
+
+
+def _with_venues(where: dict) -> dict:
+    """The choice with the venues its words find in its commune (the one chosen first)."""
+    venues = []
+    if where["commune"] is not None:
+        venues = search_venues(
+            where["commune"].district_id,
+            where["q"],
+            commune_id=where["commune"].id,
+            page_size=VENUE_CHOICES,
+        ).venues
+        if where["venue"] is not None and where["venue"] not in venues:
+            venues.insert(0, where["venue"])
+    return {**where, "venues": venues}
+
+
+def _check_place(form: ReportForm, where: dict, venue_fixed: bool = False) -> dict:
+    """The form's place errors: a commune, and a venue or a described place."""
+    errors = {}
+    if not venue_fixed:
+        if where["commune"] is None:
+            errors["commune"] = str(NO_COMMUNE)
+        elif where["venue"] is None and not (form.place.data or "").strip():
+            errors["venue"] = str(NO_PLACE)
+    return errors
+
+
+def _checked_photo(form: ReportForm):
+    """The form's photo checked (None without one); a refusal goes to the photo's errors."""
+    try:
+        return intake.check_report_photo(form.photo.data)
+    except PhotoError as refused:
+        form.photo.errors = [*form.photo.errors, str(refused)]
+        return None
+
+
+def _receive(form: ReportForm, where: dict, **extra):
+    """Validate and receive a report: ((report, joined), {}), or (None, the place's errors)
+    with the fields' errors on the form."""
+    valid = form.validate()
+    place_errors = _check_place(form, where, venue_fixed=extra.pop("venue_fixed", False))
+    photo = _checked_photo(form) if valid and not place_errors else None
+    if not valid or place_errors or form.photo.errors:
+        if form.photo.data and form.photo.data.filename and not form.photo.errors:
+            form.photo.errors = [_("Choose the photo again: it was not kept.")]
+        return None, place_errors
+    venue = where["venue"]
+    received = intake.receive_with_photo(
+        photo,
+        commune=where["commune"] if venue is None else venue.commune,
+        venue=venue,
+        place="" if venue is not None else form.place.data.strip(),
+        problem=form.problem.data,
+        details=(form.details.data or "").strip(),
+        contact_phone=form.contact_phone.data or "",
+        **extra,
+    )
+    db.session.commit()
+    return received, {}
+
+
+def _told(report, joined: bool, office: bool = False) -> None:
+    """What the citizen (or the office, for the caller) is told once a report is taken."""
+    if office:
+        code = report.tracking_code
+        message = (
+            _(
+                "Joined an open report about the same place and problem: tracking code %(code)s.",
+                code=code,
+            )
+            if joined
+            else _("Report received: tracking code %(code)s.", code=code)
+        )
+        flash(message, "success")
+    elif joined:
+        flash(
+            _(
+                "Your report joined an open one about the same place and problem: "
+                "tracking code %(code)s.",
+                code=report.tracking_code,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Your report was received. Its tracking code is %(code)s: keep it to "
+                "follow the answer.",
+                code=report.tracking_code,
+            ),
+            "success",
+        )
+
+
+def _answered_robot():
+    """A filled honeypot: answered as a report taken, nothing kept."""
+    flash(_("Your report was received."), "success")
+    return redirect(url_for("intake.new"), code=303)
+
+
+@bp.route("/phan-anh", methods=["GET", "POST"])
+@_public_limits
+def new():
+    """The public report form: district, commune, then the venue found by its name (or a
+    place not in the registry); the venue list alone for htmx as the citizen types."""
+    source = request.form if request.method == "POST" else request.args
+    where = _place_choice(source)
+    if wants_fragment():
+        return render_template("citizens/_public_venues.html", where=_with_venues(where))
+    form = ReportForm()
+    place_errors = {}
+    if request.method == "POST":
+        if form.is_robot:
+            return _answered_robot()
+        (received, place_errors) = _receive(form, where)
+        if received is not None:
+            _told(*received)
+            return redirect(url_for("intake.track", code=received[0].tracking_code), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "citizens/public_form.html",
+        form=form,
+        where=_with_venues(where),
+        place_errors=place_errors,
+        districts=intake.public_districts(),
+        communes=intake.communes_of(where["district"]),
+        problems=PROBLEM_LABELS,
+    ), status
+
+
+@bp.route("/p/<code>", methods=["GET", "POST"])
+@_public_limits
+def venue_report(code: str):
+    """The report form of one venue (the poster's second code leads here): its name and
+    address, and the form; an unknown code is a page that offers the general form."""
+    venue = intake.venue_by_code(code)
+    if venue is None:
+        return render_template("citizens/public_not_found.html", kind="venue"), 404
+    form = ReportForm()
+    if request.method == "POST":
+        if form.is_robot:
+            return _answered_robot()
+        where = {"commune": venue.commune, "venue": venue}
+        received, _errors = _receive(form, where, venue_fixed=True)
+        if received is not None:
+            _told(*received)
+            return redirect(url_for("intake.track", code=received[0].tracking_code), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "citizens/public_venue.html", form=form, venue=venue, problems=PROBLEM_LABELS
+    ), status
+
+
+@bp.route("/phan-anh/tra-cuu")
+def lookup():
+    """A typed tracking code: to its page, or the form again saying it was not found."""
+    if not (request.args.get("code") or "").strip():
+        return render_template("citizens/public_lookup.html")
+    report = intake.report_by_tracking_code(request.args.get("code"))
+    if report is None:
+        typed = (request.args.get("code") or "")[:30]
+        return render_template("citizens/public_not_found.html", kind="report", typed=typed), 404
+    return redirect(url_for("intake.track", code=report.tracking_code), code=303)
+
+
+@bp.route("/phan-anh/<code>")
+def track(code: str):
+    """A report's tracking page: its state in plain words, when it was received, when it is
+    due, and the office's public answer; nothing else."""
+    report = intake.report_by_tracking_code(code)
+    if report is None:
+        return render_template(
+            "citizens/public_not_found.html", kind="report", typed=code[:30]
+        ), 404
+    if report.tracking_code != code:
+        return redirect(url_for("intake.track", code=report.tracking_code), code=303)
+    return render_template(
+        "citizens/public_track.html",
+        code=report.tracking_code,
+        state=report.state,
+        state_text=PUBLIC_STATE_LABELS[report.state],
+        received_on=clock.vietnam_date(report.received_at),
+        due_date=report.due_date,
+        answer=report.public_answer if report.state in ("resolved", "rejected") else "",
+    )
+
+
+@bp.route("/citizen-reports/new", methods=["GET", "POST"])
+@login_required
+@office_only
+def office_new():
+    """The office enters a report that arrived by telephone, hotline or the national system,
+    with the public form's fields and its channel; communes of the user's district only."""
+    source = request.form if request.method == "POST" else request.args
+    foreign = None
+    try:
+        commune = chosen_commune(source.get("commune"))
+    except ForeignCommune as refused:
+        commune, foreign = None, refused
+    picked = {"commune": str(commune.id) if commune else "", "venue": source.get("venue")}
+    picked["q"] = source.get("q", "")
+    where = _place_choice(picked, list(current_user.district_ids))
+    if wants_fragment():
+        return render_template("citizens/_public_venues.html", where=_with_venues(where))
+    form = OfficeReportForm()
+    place_errors = {}
+    if request.method == "POST":
+        received, place_errors = _receive(
+            form,
+            where,
+            channel=form.channel.data,
+            entered_by=current_user,
+            source_ref=form.source_ref.data or None,
+        )
+        if received is not None:
+            _told(*received, office=True)
+            return redirect(url_for("intake.office_new"), code=303)
+    if foreign is not None:
+        place_errors["commune"] = str(foreign.message)
+    status = 422 if request.method == "POST" or foreign is not None else 200
+    return render_template(
+        "citizens/enter.html",
+        form=form,
+        where=_with_venues(where),
+        place_errors=place_errors,
+        communes=picker_communes(),
+        problems=PROBLEM_LABELS,
+    ), status
