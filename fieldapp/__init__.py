@@ -118,8 +118,8 @@ def create_app(config: dict | None = None) -> Flask:
     from fieldapp.assignments.routes import bp as assignments_bp
     from fieldapp.auth.routes import bp as auth_bp
     from fieldapp.citizens.import_routes import bp as citizen_imports_bp
-    from fieldapp.citizens.routes import bp as citizens_bp
     from fieldapp.citizens.public_routes import bp as citizen_intake_bp
+    from fieldapp.citizens.routes import bp as citizens_bp
     from fieldapp.health import bp as health_bp
     from fieldapp.home.routes import bp as home_bp
     from fieldapp.inspections.routes import bp as inspections_bp
