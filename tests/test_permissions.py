@@ -590,8 +590,6 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         ]
     )
     db.session.commit()
-    report, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
-    db.session.commit()
     storage.area("posters").put(batch_key(batch), b"%PDF-1.4 a finished batch")
     storage.area("photos").put("citizens/perm/photo.jpg", b"\xff\xd8\xff a photo")
     report, _joined = receive_report(
