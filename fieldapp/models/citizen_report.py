@@ -58,7 +58,9 @@ class CitizenReport(db.Model):
     # The office's words to the citizen, shown on the tracking page; a rejection's reason.
     public_answer: Mapped[str] = mapped_column(Text, default="")
     reject_reason: Mapped[str] = mapped_column(String(300), default="")
-    closed_at: Mapped[datetime | None] = mapped_column()
+    # Indexed: the reports count those closed in a period, or still open at its end
+    # (fieldapp/citizens/counts.py).
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Entered by the office (telephone, hotline, national system): who typed it.
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
