@@ -2,15 +2,18 @@
 report's period (fieldapp/citizens/counts.py), summed per district and province; the SQL
 rule of "late" is deadlines.is_late."""
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
+import lxml.html
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from fieldapp import clock
-from fieldapp.citizens.counts import CitizenCounts, counts_by_commune, late_on
+from fieldapp.citizens.counts import COUNTED_NOTE, CitizenCounts, counts_by_commune, late_on
 from fieldapp.citizens.deadlines import due_date_for, is_late
 from fieldapp.extensions import db
 from fieldapp.models import CitizenReport, Commune, PublicHoliday
@@ -233,3 +236,101 @@ def test_the_grouped_counts_agree_with_is_late_report_by_report(app, quan_son, f
         assert counts_by_commune(area.commune_ids(), start, end) == expected_counts(
             reports, start, end
         )
+
+
+# On the report page and in its spreadsheet -------------------------------------------------
+
+
+def citizens_cells(page: str) -> dict[str, tuple[str, str, str]]:
+    """The findings table's citizens' columns by row name: (received, on time, late)."""
+    table = lxml.html.fromstring(page).xpath('//table[contains(@class, "findings-table")]')[0]
+    rows = {}
+    for line in table.xpath(".//tbody/tr"):
+        name = line.xpath("./th")[0].text_content().strip()
+        rows[name] = tuple(
+            " ".join(line.xpath(f'./td[@data-citizens="{key}"]')[0].text_content().split())
+            for key in ("received", "on_time", "late")
+        )
+    return rows
+
+
+def test_the_report_page_shows_the_columns_per_commune(week, client, login, make_user):
+    login(make_user("supervisor", role="supervisor"))
+    page = client.get(f"/reports/{week.quan_son.id}/{DAY}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    heads = lxml.html.fromstring(html).xpath("//th[@data-citizens]/text()")
+    assert heads == ["Phản ánh tiếp nhận", "Giải quyết đúng hạn", "Quá hạn"]
+    cells = citizens_cells(html)
+    assert cells["Sơn Hà"] == ("4", "2", "3")
+    assert cells["Trung Xuân"] == ("1+2", "1", "0")  # its two +1s under the number
+    assert cells["Sơn Lư"] == ("0", "0", "0")
+    assert cells["Tổng cộng"] == ("5+2", "3", "3")
+    late = lxml.html.fromstring(html).xpath('//td[@data-citizens="late"][@class="late-text"]')
+    assert len(late) == 2  # Sơn Hà and the total, in red
+    assert 'id="citizens-note"' in html
+    month = client.get(f"/reports/{week.quan_son.id}/month/2026-12").get_data(as_text=True)
+    assert citizens_cells(month)["Tổng cộng"][0] == "8+2"  # those of 03/12 and 04/12 too
+
+
+def test_the_province_and_country_pages_show_them_per_district_and_province(
+    week, client, login, make_user
+):
+    login(make_user("tinh", role="supervisor", scope="province"))
+    province = week.quan_son.province
+    cells = citizens_cells(client.get(f"/reports/province/{province.id}/{DAY}").get_data(True))
+    assert cells["Quan Sơn"] == ("5+2", "3", "3")
+    assert cells["Cẩm Thủy"] == ("0", "0", "1")
+    login(make_user("quoc", role="supervisor", scope="country"))
+    cells = citizens_cells(client.get(f"/reports/country/{DAY}").get_data(True))
+    assert cells["Thanh Hóa"] == ("5+2", "3", "4")
+
+
+def test_the_spreadsheet_has_the_columns(week, client, login, make_user):
+    login(make_user("supervisor", role="supervisor"))
+    book = load_workbook(io.BytesIO(client.get(f"/reports/{week.quan_son.id}/{DAY}.xlsx").data))
+    found = book["Kiểm tra"]
+    assert [c.value for c in found[2]][-3:] == [
+        "Phản ánh tiếp nhận",
+        "Giải quyết đúng hạn",
+        "Quá hạn",
+    ]
+    lines = {line[0].value: [c.value for c in line[-3:]] for line in found.iter_rows(min_row=3)}
+    assert lines["Sơn Hà"] == [4, 2, 3]
+    assert lines["Tổng cộng"] == [5, 3, 3]
+    assert found.cell(found.max_row - 1, 1).value == COUNTED_NOTE
+    # The appendix (the national figures) and the CSV, which is the appendix, are unchanged.
+    assert [c.value for c in book["Phụ lục"][4]] == [
+        "STT",
+        "Huyện",
+        "Thị trấn/xã",
+        "Tổng số địa điểm tạo mã QR",
+        "Tổng lượt quét",
+    ]
+    csv_head = client.get(f"/reports/{week.quan_son.id}/{DAY}.csv").data.decode("utf-8-sig")
+    assert "Phản ánh" not in csv_head
+
+
+def test_a_commune_name_that_looks_like_a_formula_stays_text(week, client, login, make_user):
+    week.son_ha.name = "=HYPERLINK(1)"
+    db.session.commit()
+    login(make_user("supervisor", role="supervisor"))
+    found = load_workbook(io.BytesIO(client.get(f"/reports/{week.quan_son.id}/{DAY}.xlsx").data))[
+        "Kiểm tra"
+    ]
+    names = [line[0].value for line in found.iter_rows(min_row=3)]
+    assert "'=HYPERLINK(1)" in names
+
+
+@pytest.mark.parametrize("suffix", ["", ".xlsx", ".csv"])
+def test_access_is_unchanged(week, client, login, make_user, other_district, suffix):
+    url = f"/reports/{week.quan_son.id}/{DAY}{suffix}"
+    login()  # an inspector
+    assert client.get(url).status_code == 403
+    login(make_user("yc", role="supervisor", district=other_district))
+    assert client.get(url).status_code == 404
+    # Cẩm Thủy's supervisor sees no other district's report, and no province's.
+    neighbour = week.cam_chau.district
+    login(make_user("ct", role="supervisor", district=neighbour))
+    assert client.get(url).status_code == 404
+    assert client.get(f"/reports/province/{DAY}").status_code == 403

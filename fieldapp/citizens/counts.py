@@ -30,6 +30,12 @@ from fieldapp.models import CitizenReport
 from fieldapp.reports.rollups import engine_sql
 
 report_table = CitizenReport.__table__
+# What the columns count, in the exports' words (the page says it through the catalogue).
+COUNTED_NOTE = (
+    "Phản ánh của người dân: số tiếp nhận trong kỳ (phản ánh trùng cùng địa điểm, cùng nội "
+    "dung tính một lần); giải quyết đúng hạn: đã trả lời hoặc từ chối trong kỳ, không quá "
+    "hạn xử lý; quá hạn: trả lời sau hạn, hoặc đến hết kỳ vẫn chưa xử lý dù đã quá hạn."
+)
 
 
 @dataclass
