@@ -14,9 +14,8 @@ time and those late; summed per district or province by the report (weekly.py).
 period not over yet), of each report as it stood then: one closed after that day was
 still open on it. `late_on` is that rule in SQL, so the counts are grouped in the database
 whatever the number of communes (tests/test_citizen_counts.py checks it against is_late on
-random reports). Two grouped statements in one: the reports received in the period
-(through the index on received_at), and those open or closed since the period began
-(through the index on closed_at).
+random reports). One statement, read through indexes from the area's communes
+(`counts_by_commune`).
 """
 
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from sqlalchemy import case, func, literal_column, or_, select, union_all
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models import CitizenReport
+from fieldapp.models.citizen_report import STATES
 from fieldapp.reports.rollups import engine_sql
 
 report_table = CitizenReport.__table__
@@ -91,37 +91,50 @@ def _count(condition):
 
 def counts_by_commune(commune_ids, start: date, end: date) -> dict[int, CitizenCounts]:
     """Each commune's counts for the days `start` to `end` (both included), `commune_ids`
-    being a list or a subquery (`Area.commune_ids()`); communes with none are left out."""
+    being a list or a subquery (`Area.commune_ids()`); communes with none are left out.
+
+    One statement of three grouped parts, each read through an index from the commune:
+    the reports received in the period ((commune, state, received_at): every state), those
+    never closed and those closed since the period began ((commune, closed_at))."""
     c = report_table.c
     first, after = clock.days_bounds(start, end)
     day = as_of(end)
     vietnam_day = engine_sql(db.session.connection()).vietnam_day
     zero = literal_column("0")
+    in_area = c.commune_id.in_(commune_ids)
     received = (
         select(c.commune_id, func.count(), func.sum(c.also_reported), zero, zero, zero)
-        .where(c.received_at >= first, c.received_at < after, c.commune_id.in_(commune_ids))
+        .where(
+            in_area,
+            c.state.in_(STATES),  # all of them: lets the (commune, state, received_at) index serve
+            c.received_at >= first,
+            c.received_at < after,
+        )
         .group_by(c.commune_id)
     )
-    closed_in_period = (c.closed_at >= first) & closed_by(day)
     late = late_on(day, vietnam_day)
-    handled = (
+    was_received = c.received_at < clock.day_end(day)
+    never_closed = (
+        select(c.commune_id, zero, zero, zero, zero, _count(late))
+        .where(in_area, c.closed_at.is_(None), was_received)
+        .group_by(c.commune_id)
+    )
+    closed_in_period = closed_by(day)  # with closed_at >= first, below
+    closed_since = (
         select(
             c.commune_id,
             zero,
             zero,
             _count(closed_in_period & ~late),
             _count(closed_in_period & late),
-            _count(open_at(day) & late),
+            _count(open_at(day) & late),  # closed after the day: still open on it
         )
-        .where(
-            or_(c.closed_at.is_(None), c.closed_at >= first),
-            c.received_at < clock.day_end(day),
-            c.commune_id.in_(commune_ids),
-        )
+        .where(in_area, c.closed_at >= first, was_received)
         .group_by(c.commune_id)
     )
     counts: dict[int, CitizenCounts] = {}
-    for commune_id, *numbers in db.session.execute(union_all(received, handled)):
+    statement = union_all(received, never_closed, closed_since)
+    for commune_id, *numbers in db.session.execute(statement):
         counts.setdefault(commune_id, CitizenCounts()).add(
             CitizenCounts(*(int(n or 0) for n in numbers))
         )

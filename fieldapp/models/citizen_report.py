@@ -31,6 +31,9 @@ class CitizenReport(db.Model):
         db.Index("ix_citizen_report_commune_state", "commune_id", "state", "received_at"),
         # The same venue and problem within a day joins the open report (+1).
         db.Index("ix_citizen_report_venue_problem", "venue_id", "problem", "received_at"),
+        # The weekly report's counts: a commune's reports still open, or closed since a
+        # day (fieldapp/citizens/counts.py).
+        db.Index("ix_citizen_report_commune_closed", "commune_id", "closed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # What the citizen keeps to follow the report (/phan-anh/<code>); never the id.
@@ -58,9 +61,7 @@ class CitizenReport(db.Model):
     # The office's words to the citizen, shown on the tracking page; a rejection's reason.
     public_answer: Mapped[str] = mapped_column(Text, default="")
     reject_reason: Mapped[str] = mapped_column(String(300), default="")
-    # Indexed: the reports count those closed in a period, or still open at its end
-    # (fieldapp/citizens/counts.py).
-    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None] = mapped_column()
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Entered by the office (telephone, hotline, national system): who typed it.
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

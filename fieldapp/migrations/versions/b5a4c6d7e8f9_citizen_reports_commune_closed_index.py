@@ -1,5 +1,5 @@
-"""citizen reports: index of closed_at (the reports count those closed in a period or
-still open at its end)
+"""citizen reports: index of a commune's reports by closed_at (the weekly report counts
+those still open, or closed since a day)
 
 Revision ID: b5a4c6d7e8f9
 Revises: a1c2e3f4b5d6
@@ -19,10 +19,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("citizen_report", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_citizen_report_closed_at"), ["closed_at"], unique=False
+            "ix_citizen_report_commune_closed", ["commune_id", "closed_at"], unique=False
         )
 
 
 def downgrade():
     with op.batch_alter_table("citizen_report", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_citizen_report_closed_at"))
+        batch_op.drop_index("ix_citizen_report_commune_closed")
