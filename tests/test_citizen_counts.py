@@ -263,14 +263,14 @@ def test_the_report_page_shows_the_columns_per_commune(week, client, login, make
     assert heads == ["Phản ánh tiếp nhận", "Giải quyết đúng hạn", "Quá hạn"]
     cells = citizens_cells(html)
     assert cells["Sơn Hà"] == ("4", "2", "3")
-    assert cells["Trung Xuân"] == ("1+2", "1", "0")  # its two +1s under the number
+    assert cells["Trung Xuân"] == ("1 (+2)", "1", "0")  # its two +1s
     assert cells["Sơn Lư"] == ("0", "0", "0")
-    assert cells["Tổng cộng"] == ("5+2", "3", "3")
+    assert cells["Tổng cộng"] == ("5 (+2)", "3", "3")
     late = lxml.html.fromstring(html).xpath('//td[@data-citizens="late"][@class="late-text"]')
     assert len(late) == 2  # Sơn Hà and the total, in red
     assert 'id="citizens-note"' in html
     month = client.get(f"/reports/{week.quan_son.id}/month/2026-12").get_data(as_text=True)
-    assert citizens_cells(month)["Tổng cộng"][0] == "8+2"  # those of 03/12 and 04/12 too
+    assert citizens_cells(month)["Tổng cộng"][0] == "8 (+2)"  # those of 03/12 and 04/12 too
 
 
 def test_the_province_and_country_pages_show_them_per_district_and_province(
@@ -279,11 +279,11 @@ def test_the_province_and_country_pages_show_them_per_district_and_province(
     login(make_user("tinh", role="supervisor", scope="province"))
     province = week.quan_son.province
     cells = citizens_cells(client.get(f"/reports/province/{province.id}/{DAY}").get_data(True))
-    assert cells["Quan Sơn"] == ("5+2", "3", "3")
+    assert cells["Quan Sơn"] == ("5 (+2)", "3", "3")
     assert cells["Cẩm Thủy"] == ("0", "0", "1")
     login(make_user("quoc", role="supervisor", scope="country"))
     cells = citizens_cells(client.get(f"/reports/country/{DAY}").get_data(True))
-    assert cells["Thanh Hóa"] == ("5+2", "3", "4")
+    assert cells["Thanh Hóa"] == ("5 (+2)", "3", "4")
 
 
 def test_the_spreadsheet_has_the_columns(week, client, login, make_user):
