@@ -58,7 +58,7 @@ class CitizenCounts:
 
 
 def as_of(end: date) -> date:
-    """The day a period's reports are judged on: its last day, or today if that is later."""
+    """The day a period's reports are judged on: its last day, or today while it runs."""
     return min(end, clock.today())
 
 
