@@ -2,10 +2,10 @@
 figures, asserts nothing).
 
 Generates synthetic national data: 63 provinces, 700 districts, 10,000 communes (Xã,
-Phường, Thị trấn), 1,000,000 venues, 5,000,000 inspections over a year and the national
-figures (CommuneFigures) of 52 weekly report dates; then measures, on SQLite and/or
-PostgreSQL (a server of its own in a temporary folder, tests/servers.py, with the memory
-settings of deploy/compose.yaml):
+Phường, Thị trấn), 1,000,000 venues, 5,000,000 inspections and 300,000 citizens' reports
+over a year and the national figures (CommuneFigures) of 52 weekly report dates; then
+measures, on SQLite and/or PostgreSQL (a server of its own in a temporary folder,
+tests/servers.py, with the memory settings of deploy/compose.yaml):
 
 - venue search, p50/p95 of the database time (`search_venues` called directly) and of the
   whole request (the search fragment through the test client, HX-Request), at district,
@@ -55,9 +55,12 @@ from sqlalchemy import Date, DateTime, select, text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from fieldapp import clock, create_app  # noqa: E402
+from fieldapp.citizens.counts import counts_by_commune  # noqa: E402
+from fieldapp.citizens.deadlines import due_date_for  # noqa: E402
 from fieldapp.extensions import db  # noqa: E402
 from fieldapp.models import (  # noqa: E402
     VENUE_TYPES,
+    CitizenReport,
     Commune,
     CommuneFigures,
     District,
@@ -66,6 +69,7 @@ from fieldapp.models import (  # noqa: E402
     User,
     Venue,
 )
+from fieldapp.models.citizen_report import PROBLEMS  # noqa: E402
 from fieldapp.models.user import Scope  # noqa: E402
 from fieldapp.reports import weekly  # noqa: E402
 from fieldapp.reviews.service import LogFilter, inspection_log  # noqa: E402
@@ -77,7 +81,8 @@ from tests.servers import free_port, postgresql, running, wait_for_port  # noqa:
 
 CHUNK = 50_000
 PASSWORD = "bench-national-password"
-FULL = {"districts": 700, "communes": 10_000, "venues": 1_000_000, "inspections": 5_000_000}
+FULL = {"districts": 700, "communes": 10_000, "venues": 1_000_000, "inspections": 5_000_000,
+        "citizen_reports": 300_000}  # fmt: skip
 REPORT_DATES = 52
 INSPECTORS_PER_DISTRICT = 2
 
@@ -130,6 +135,7 @@ def scaled(scale: float) -> dict:
         "communes": max(2 * districts, round(FULL["communes"] * scale)),
         "venues": max(1000, round(FULL["venues"] * scale)),
         "inspections": max(5000, round(FULL["inspections"] * scale)),
+        "citizen_reports": max(1000, round(FULL["citizen_reports"] * scale)),
     }
 
 
@@ -227,6 +233,10 @@ INSPECTION_COLUMNS = ("id", "uuid", "content_hash", "venue_id", "inspector_id", 
                       "outcome_reasons")  # fmt: skip
 FIGURE_COLUMNS = ("id", "commune_id", "report_date", "venues_with_qr", "scans", "installs",
                   "smartphones", "source", "entered_by_id", "entered_at")  # fmt: skip
+CITIZEN_REPORT_COLUMNS = ("id", "tracking_code", "commune_id", "place", "problem", "details",
+                          "photo_path", "contact_phone", "channel", "also_reported", "state",
+                          "received_at", "due_date", "public_answer", "reject_reason",
+                          "closed_at", "updated_at")  # fmt: skip
 
 
 def inspection_plan(counts: dict, start: datetime, span_s: float, seed: int):
@@ -310,6 +320,33 @@ def figure_rows(communes, report_days, now, rng):
             scans += rng.randint(0, 5_000)
             installs = min(smartphones, installs + rng.randint(0, 40))
             yield (fid, cid, day, venues_with_qr, scans, installs, smartphones, "bench", None, now)
+
+
+def due_dates(start: datetime, now: datetime) -> dict[date, date]:
+    """Each received day's due date by the app's own rule (read before the build writes)."""
+    days = (clock.vietnam_date(now) - clock.vietnam_date(start)).days + 1
+    return {
+        clock.vietnam_date(start) + timedelta(days=n): due_date_for(start + timedelta(days=n))
+        for n in range(days + 1)
+    }
+
+
+def citizen_report_rows(counts, communes, start, span_s, now, due_of, rng):
+    """Citizens' reports over the year: most answered within nine days (some late), a few
+    still open."""
+    for rid in range(1, counts["citizen_reports"] + 1):
+        received = start + timedelta(seconds=rng.random() * span_s)
+        day = clock.vietnam_date(received)
+        closed = received + timedelta(hours=rng.randint(2, 24 * 9))
+        if closed > now or rng.random() < 0.03:
+            state, closed = rng.choice(("new", "checking", "ready")), None
+        else:
+            state = "rejected" if rng.random() < 0.1 else "resolved"
+        yield (
+            rid, f"B{rid:09d}", rng.choice(communes)[0], "", rng.choice(PROBLEMS), "", "", "",
+            "web", rng.choice((0, 0, 0, 1, 2)), state, received, due_of[day], "", "", closed,
+            closed or received,
+        )  # fmt: skip
 
 
 def chunks(rows, size=CHUNK):
@@ -419,6 +456,7 @@ def build(app, counts: dict, now: datetime, seed: int = 1) -> Built:
             if len(built.venues_of_district[did]) < 200:
                 built.venues_of_district[did].append(row[0])
 
+    due_of = due_dates(start, now)
     with db.engine.begin() as connection:
         dialect = connection.dialect.name
         if dialect == "sqlite":
@@ -450,6 +488,13 @@ def build(app, counts: dict, now: datetime, seed: int = 1) -> Built:
                 CommuneFigures.__table__,
                 FIGURE_COLUMNS,
                 figure_rows(communes, report_days, now, rng),
+            ),
+            (
+                CitizenReport.__table__,
+                CITIZEN_REPORT_COLUMNS,
+                citizen_report_rows(
+                    counts, communes, start, span, now, due_of, random.Random(seed + 2)
+                ),
             ),
         ]
         # The search index is rebuilt whole afterwards (rebuild_derived).
@@ -689,6 +734,17 @@ def national_month(day: date) -> list[Figure]:
             timings(lambda: weekly.findings_by_commune(commune_ids, month_start, month_end), 3),
             TARGETS_MS["national month"],
             note="part of the national month above",
+        )
+    )
+    week_start = day - timedelta(days=6)
+    figures.append(
+        ms_figure(
+            "nation, week's citizens' reports per commune (counts_by_commune)",
+            timings(
+                lambda: counts_by_commune(weekly.Area.country().commune_ids(), week_start, day), 3
+            ),
+            TARGETS_MS["national month"],
+            note="part of the national report above",
         )
     )
     figures.append(

@@ -341,6 +341,18 @@ def communes_lacking_qr(report: WeeklyReport) -> list[tuple[ReportRow, int]]:
     return found
 
 
+def communes_with_overdue_reports(report: WeeklyReport) -> list[ReportRow]:
+    """The units with citizens' reports still open past their deadline at the end of the
+    report's period (fieldapp/citizens/counts.py), in the report's order."""
+    return [row for row in report.rows if row.citizens.overdue]
+
+
+def overdue_reports_text(rows: list[ReportRow]) -> str:
+    """Section 2's sentence naming the units with citizens' reports past their deadline."""
+    lead = "Một số đơn vị cấp xã" if len(rows) > 1 else "Đơn vị cấp xã"
+    return f"{lead} còn phản ánh của người dân quá hạn chưa xử lý: {unit_list(rows)}."
+
+
 def escalated_venues(district: District) -> list[tuple[str, str, int]]:
     """The district's venues found non-compliant again and again (the escalations list):
     (name, commune as written, times found non-compliant), worst first."""
@@ -361,7 +373,8 @@ def draft_section_two(
 ) -> tuple[Paragraph, ...]:
     """Section 2 "Tồn tại, hạn chế" drafted from the data: the communes low in scans (and
     those with none), the communes whose inspected venues mostly had no visible QR code,
-    the venues to escalate; then the template's standing text."""
+    the communes with citizens' reports past their deadline, the venues to escalate; then
+    the template's standing text."""
     paragraphs = []
     low = low_group(report, rule) if report.has_figures else []
     if low:
@@ -380,6 +393,9 @@ def draft_section_two(
         paragraphs.append(
             f"Phần lớn địa điểm được kiểm tra chưa niêm yết mã QR công khai, rõ ràng tại: {where}."
         )
+    overdue = communes_with_overdue_reports(report)
+    if overdue:
+        paragraphs.append(overdue_reports_text(overdue))
     if escalated:
         named = ", ".join(
             f"{name} ({commune}, {vn_number(times)} lần)"

@@ -31,6 +31,9 @@ class CitizenReport(db.Model):
         db.Index("ix_citizen_report_commune_state", "commune_id", "state", "received_at"),
         # The same venue and problem within a day joins the open report (+1).
         db.Index("ix_citizen_report_venue_problem", "venue_id", "problem", "received_at"),
+        # The weekly report's counts: a commune's reports still open, or closed since a
+        # day (fieldapp/citizens/counts.py).
+        db.Index("ix_citizen_report_commune_closed", "commune_id", "closed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # What the citizen keeps to follow the report (/phan-anh/<code>); never the id.

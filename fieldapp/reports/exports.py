@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from reportlab.lib.units import mm
 
 from fieldapp.audit import record_event
+from fieldapp.citizens.counts import COUNTED_NOTE as CITIZENS_NOTE
 from fieldapp.letters import layout, pdf
 from fieldapp.letters.compose import letter_for
 from fieldapp.letters.docx import letter_docx
@@ -37,6 +38,9 @@ FINDINGS_HEADERS = (
     "Đạt yêu cầu (%)",
     "Tỷ lệ quét quan sát (%)",
     "Bản in mã QR mới đã cấp",
+    "Phản ánh tiếp nhận",
+    "Giải quyết đúng hạn",
+    "Quá hạn",
 )
 # A text cell beginning with one of these is a formula to Excel, LibreOffice or Sheets (a
 # commune named "=HYPERLINK(...)"): it is written with a leading ' so it stays text.
@@ -121,18 +125,19 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     )
     found.append(sheet_row(FINDINGS_HEADERS))
     for row in [*report.rows, report.total]:
-        f = row.findings
+        f, c = row.findings, row.citizens
         found.append(
             [sheet_cell(row.name or "Tổng cộng"), f.venues_inspected]
             + [
                 None if share is None else float(share)
                 for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
             ]
-            + [f.posters_issued]
+            + [f.posters_issued, c.received, c.on_time, c.late]
         )
     for line in found.iter_rows(min_row=3):
         for cell in line[2:6]:
             cell.number_format = "0.0"
+    found.append([CITIZENS_NOTE])  # what the citizens' reports' columns count
     found.append([counted_note()])  # which findings are counted (approved, pending)
     found.column_dimensions["A"].width = 18
     out = io.BytesIO()

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from fieldapp.citizens.counts import CitizenCounts, counts_by_commune
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Province
 from fieldapp.models.user import COUNTRY_NAME
@@ -72,6 +73,9 @@ class ReportRow:
     installs_delta: int = 0
     findings: Findings = field(default_factory=Findings)
     previous_findings: Findings = field(default_factory=Findings)
+    # Citizens' reports of the findings' period: received, on time, late
+    # (fieldapp/citizens/counts.py).
+    citizens: CitizenCounts = field(default_factory=CitizenCounts)
     # The unit's place in the official order (the spreadsheet's STT), and its district's;
     # None where unknown (see `official_order`).
     sheet_order: int | None = None
@@ -245,7 +249,8 @@ def province_report(province: Province, report_date: date) -> WeeklyReport:
 # National scale: one area's communes, figures and findings in a handful of queries ---------
 # Whatever the number of communes (a district's 12 or the country's 10,000), a report runs
 # the same few statements: the communes with their district and province, the figures
-# twice, the findings twice (see tests/test_national_report.py, which counts them).
+# twice, the findings twice, the citizens' reports once (see tests/test_national_report.py,
+# which counts them).
 
 
 @dataclass(frozen=True)
@@ -399,8 +404,11 @@ def assemble_report(
     previous_date: date | None,
     period_start: date,
     month: date | None = None,
+    citizens: dict[int, CitizenCounts] | None = None,
 ) -> WeeklyReport:
-    """Add each commune's figures, changes and findings to its row and to the total."""
+    """Add each commune's figures, changes, findings and citizens' reports to its row and
+    to the total."""
+    citizens = citizens or {}
     rows: dict[int, ReportRow] = {}
     districts: dict[int, set[int]] = {}  # row key -> its districts
     reporting: dict[int, set[int]] = {}  # row key -> its districts with figures
@@ -425,6 +433,8 @@ def assemble_report(
             row.findings.add(findings[place.id])
         if place.id in earlier:
             row.previous_findings.add(earlier[place.id])
+        if place.id in citizens:
+            row.citizens.add(citizens[place.id])
     total = ReportRow(name="", district_name="")
     for key, row in rows.items():
         _add_row(total, row)
@@ -462,6 +472,7 @@ def _add_row(total: ReportRow, row: ReportRow) -> None:
     total.installs_delta += row.installs_delta
     total.findings.add(row.findings)
     total.previous_findings.add(row.previous_findings)
+    total.citizens.add(row.citizens)
 
 
 # Communes that were never imported (typed in by hand) follow the imported ones, by kind
@@ -528,6 +539,7 @@ def date_report(area: Area, report_date: date) -> WeeklyReport:
         report_date=report_date,
         previous_date=previous,
         period_start=period_start,
+        citizens=counts_by_commune(commune_ids, period_start, report_date),
     )
 
 
@@ -559,6 +571,7 @@ def month_report(area: Area, month: date) -> WeeklyReport:
         previous_date=_previous_date(now, before),
         period_start=first,
         month=first,
+        citizens=counts_by_commune(commune_ids, first, last),
     )
 
 
