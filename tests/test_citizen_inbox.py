@@ -5,6 +5,7 @@ holiday list and repeat reports in the escalations."""
 import re
 from datetime import date, datetime, timedelta
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
@@ -98,6 +99,14 @@ def test_the_inbox_fragment_and_empty_states(client, supervisor, make_report, ma
     assert "<html" not in fragment and 'id="report-results"' in fragment
     assert "Không có phản ánh nào phù hợp." in fragment
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_inbox_leads_to_entering_and_importing_reports(client, supervisor):
+    page = lxml.html.fromstring(client.get("/citizen-reports").get_data(as_text=True))
+    links = {a.get("href") for a in page.xpath('//*[@id="report-entry"]//a')}
+    assert links == {"/citizen-reports/new", "/citizen-reports/import"}
+    for href in links:
+        assert client.get(href).status_code == 200
 
 
 def test_the_inbox_is_paged_in_few_queries(client, supervisor, make_report, quan_son, queries):
