@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from fieldapp import clock
+from fieldapp.citizens import service as citizen_reports
+from fieldapp.citizens.deadlines import seed_holidays
+from fieldapp.citizens.intake import receive_report
 from fieldapp.extensions import db
 from fieldapp.inspections.service import Position, Submission, submit_finding
 from fieldapp.models import (
@@ -426,6 +429,81 @@ def _demo_assignments(rng: random.Random, venues: list[Venue], users: dict, now:
     db.session.flush()
 
 
+# Citizens' reports of the last days: (days ago, problem, channel, what the office did).
+DEMO_CITIZEN_REPORTS = (
+    (9, "no_qr", "web", "resolved"),
+    (8, "not_checked", "hotline", "rejected"),
+    (7, "qr_not_working", "web", None),  # past its deadline, still new: late
+    (5, "no_qr", "phone", "assigned"),
+    (3, "not_checked", "web", "resolved"),
+    (2, "other", "web", "place"),
+    (1, "no_qr", "web", "joined"),
+    (0, "qr_not_working", "web", None),
+)
+
+
+def _demo_citizen_reports(
+    rng: random.Random, venues: list[Venue], users: dict, now: datetime
+) -> None:
+    """A week of citizens' reports in every state, with Vietnam's public holidays."""
+    seed_holidays()
+    supervisor = users["supervisor"]
+    # Venues nobody is assigned yet: the report's own assignment is then the only one.
+    assigned = set(db.session.scalars(select(Assignment.venue_id)))
+    open_venues = [v for v in venues if v.is_active and v.id not in assigned]
+    for days_ago, problem, channel, handled in DEMO_CITIZEN_REPORTS:
+        venue = rng.choice(open_venues)
+        received = now - timedelta(days=days_ago, hours=rng.randint(0, 6))
+        if handled == "place":
+            report, _joined = receive_report(
+                commune=venue.commune,
+                place="Quán nước đầu cầu bản Hua Na",
+                problem=problem,
+                details="Quán đông khách nhưng không thấy dán mã QR.",
+                received_at=received,
+            )
+            continue
+        report, _joined = receive_report(
+            commune=venue.commune,
+            venue=venue,
+            problem=problem,
+            details="Không thấy ai nhắc khách quét mã." if problem == "not_checked" else "",
+            contact_phone=_phone(rng) if channel != "web" else "",
+            channel=channel,
+            received_at=received,
+            entered_by=supervisor if channel != "web" else None,
+        )
+        if handled == "joined":
+            receive_report(
+                commune=venue.commune,
+                venue=venue,
+                problem=problem,
+                received_at=received + timedelta(hours=2),
+            )
+        elif handled == "assigned":
+            citizen_reports.assign_inspection(
+                report,
+                users["inspector2"],
+                clock.vietnam_date(now) + timedelta(days=2),
+                "Phản ánh của người dân.",
+                supervisor,
+                clock.vietnam_date(now),
+            )
+        elif handled == "resolved":
+            citizen_reports.resolve(
+                report,
+                "Đã kiểm tra: địa điểm đã niêm yết lại mã QR ở lối vào. Cảm ơn bạn đã phản ánh.",
+                supervisor,
+            )
+            report.closed_at = received + timedelta(days=1)
+        elif handled == "rejected":
+            citizen_reports.reject(
+                report, "Địa điểm đã ngừng hoạt động từ trước khi có phản ánh.", supervisor
+            )
+            report.closed_at = received + timedelta(hours=20)
+    db.session.flush()
+
+
 def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     """Load Quan Sơn with its communes, about 300 venues, demo users and recent inspections."""
     rng = random.Random(rng_seed)
@@ -440,6 +518,7 @@ def seed_demo(rng_seed: int = 2021, now: datetime | None = None) -> DemoSummary:
     db.session.flush()
     inspections = _demo_inspections(rng, venues, users, now)
     _demo_assignments(rng, venues, users, now)
+    _demo_citizen_reports(rng, venues, users, now)
     _demo_figures(rng, district, communes, venues, users["supervisor"], now)
 
     summary = DemoSummary(

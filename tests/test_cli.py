@@ -13,16 +13,19 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from fieldapp import clock, create_app
+from fieldapp.citizens.deadlines import is_late
 from fieldapp.demo import DEMO_PASSWORD, QUAN_SON_COMMUNES, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist, assess
 from fieldapp.models import (
     VENUE_TYPES,
+    CitizenReport,
     Commune,
     CommuneFigures,
     District,
     Inspection,
     Province,
+    PublicHoliday,
     User,
     Venue,
 )
@@ -84,6 +87,18 @@ def test_seed_demo_loads_quan_son_with_its_twelve_communes(seeded):
     kinds = {c.name: c.kind for c in district.communes}
     assert kinds.pop("Sơn Lư") == "thi_tran"
     assert set(kinds.values()) == {"xa"}
+
+
+def test_seed_demo_has_citizens_reports_in_every_state(seeded):
+    reports = db.session.scalars(select(CitizenReport)).all()
+    assert {r.state for r in reports} == {"new", "checking", "resolved", "rejected"}
+    assert any(is_late(r) for r in reports if r.is_open)
+    assert any(r.also_reported == 1 for r in reports)
+    assert any(r.venue_id is None and r.place for r in reports)
+    (checking,) = [r for r in reports if r.state == "checking"]
+    assert checking.assignment.venue_id == checking.venue_id
+    assert all(r.public_answer for r in reports if r.state == "resolved")
+    assert db.session.scalar(select(func.count()).select_from(PublicHoliday)) > 0
 
 
 def test_seed_demo_venues_look_like_a_real_registry(seeded):
