@@ -12,7 +12,12 @@ from sqlalchemy import select
 from fieldapp import storage
 from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days
 from fieldapp.citizens.intake import receive_report
-from fieldapp.citizens.service import INBOX_PAGE_SIZE, assign_inspection, finding_recorded
+from fieldapp.citizens.service import (
+    INBOX_PAGE_SIZE,
+    assign_inspection,
+    finding_recorded,
+    open_count,
+)
 from fieldapp.extensions import db
 from fieldapp.inspections.offences import venues_to_escalate
 from fieldapp.letters.service import escalated_venues
@@ -323,6 +328,18 @@ def test_the_menu_counts_open_reports(client, login, make_user, make_report, mak
     )
     login(make_user("can-bo"))
     assert 'id="menu-citizen-reports"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_menu_count_covers_the_user_s_area(
+    app, make_user, make_report, make_venue, other_district, neighbour_district
+):
+    make_report(make_venue("A"))
+    make_report(commune=neighbour_district.communes[0], place="Quán nước")
+    make_report(commune=other_district.communes[0], place="Chợ Chiềng Đông")
+    district = make_user("truong-phong", role="supervisor")
+    province = make_user("tinh", role="supervisor", scope="province")
+    country = make_user("quoc", role="supervisor", scope="country")
+    assert [open_count(u) for u in (district, province, country)] == [1, 2, 3]
 
 
 def test_repeat_reports_raise_a_venue_for_escalation(

@@ -305,7 +305,7 @@ def reject_one(report_id: int):
 @bp.app_template_global()
 def open_citizen_reports() -> int:
     """The open reports of the current user's districts, for the office's menu."""
-    return open_count(current_user.district_ids)
+    return open_count(current_user)
 
 
 bp.add_app_template_global(report_is_late, "citizen_report_is_late")

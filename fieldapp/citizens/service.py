@@ -21,6 +21,7 @@ from fieldapp.models import (
     AuditEntry,
     CitizenReport,
     Commune,
+    District,
     Inspection,
     Role,
     User,
@@ -145,14 +146,22 @@ def inbox(district_ids: list[int], filters: InboxFilter) -> InboxPage:
     return InboxPage(reports, total, page, pages, counts)
 
 
-def open_count(district_ids: list[int]) -> int:
-    """How many of the districts' reports are open (the menu's count): one indexed count."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(CitizenReport)
-        .join(Commune, Commune.id == CitizenReport.commune_id)
-        .where(Commune.district_id.in_(district_ids), CitizenReport.state.in_(OPEN_STATES))
+def open_count(user: User) -> int:
+    """How many reports of the user's area are open (the menu's count): one indexed count,
+    whose area is a condition, never a list of the country's districts fetched first."""
+    query = (
+        select(func.count()).select_from(CitizenReport).where(CitizenReport.state.in_(OPEN_STATES))
     )
+    if user.sees_country:
+        return db.session.scalar(query)
+    query = query.join(Commune, Commune.id == CitizenReport.commune_id)
+    if user.sees_province:
+        in_province = select(District.id).where(
+            District.province_id
+            == select(District.province_id).where(District.id == user.district_id).scalar_subquery()
+        )
+        return db.session.scalar(query.where(Commune.district_id.in_(in_province)))
+    return db.session.scalar(query.where(Commune.district_id == user.district_id))
 
 
 def district_of(report: CitizenReport) -> int:
