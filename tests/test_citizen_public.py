@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from fieldapp import storage
 from fieldapp.citizens.intake import PHOTO_PREFIX, receive_report
+from fieldapp.citizens.service import reject
 from fieldapp.extensions import db, limiter
 from fieldapp.models import CitizenReport
 from tests.factories import commune_named, huge_png, jpeg_bytes
@@ -405,6 +406,17 @@ def test_the_tracking_page_shows_only_the_state_the_dates_and_the_answer(
     answered = text(client.get(url))
     assert 'data-state="resolved"' in answered and "đã niêm yết lại" in answered
     assert "Hà Thị Mai" not in answered
+
+
+def test_a_rejected_report_tells_the_citizen_why(client, venue, make_user):
+    supervisor = make_user("hathimai", role="supervisor", display_name="Hà Thị Mai")
+    report, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    reject(report, "Địa điểm đã ngừng hoạt động.", supervisor)
+    db.session.commit()
+    page = text(client.get(f"/phan-anh/{report.tracking_code}"))
+    assert 'data-state="rejected"' in page
+    assert re.search(r'id="tracking-answer">Địa điểm đã ngừng hoạt động.<', page)
+    assert "Hà Thị Mai" not in page
 
 
 def test_hostile_text_is_escaped_on_the_tracking_page(client, venue):

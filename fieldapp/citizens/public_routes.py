@@ -308,7 +308,7 @@ def track(code: str):
         state_text=PUBLIC_STATE_LABELS[report.state],
         received_on=clock.vietnam_date(report.received_at),
         due_date=report.due_date,
-        answer=report.public_answer if report.state in ("resolved", "rejected") else "",
+        answer=report.answer_to_citizen,
     )
 
 

@@ -81,6 +81,16 @@ class CitizenReport(db.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
+    @property
+    def answer_to_citizen(self) -> str:
+        """What the tracking page tells the citizen once the report is closed: the public
+        answer, or for a rejection its reason (the office is told the citizen reads it)."""
+        if self.state == "resolved":
+            return self.public_answer
+        if self.state == "rejected":
+            return self.public_answer or self.reject_reason
+        return ""
+
 
 class PublicHoliday(db.Model):
     """A day off in Vietnam (Tết, 30/4, 1/5, 2/9...): data an admin edits, skipped when
