@@ -275,11 +275,7 @@ def resolve(report: CitizenReport, answer: str, by: User) -> None:
         raise ReportRefused("answer_required")
     if len(answer) > ANSWER_MAX:
         raise ReportRefused("answer_too_long")
-    changes: dict = {"public_answer": [report.public_answer or None, answer]}
-    report.public_answer = answer
-    _close(report, "resolved", by, changes)
-    _audit("citizen_report_resolved", report, by, changes)
-    db.session.flush()
+    _close(report, "resolved", "public_answer", answer, by)
 
 
 def reject(report: CitizenReport, reason: str, by: User) -> None:
@@ -292,17 +288,18 @@ def reject(report: CitizenReport, reason: str, by: User) -> None:
         raise ReportRefused("reason_required")
     if len(reason) > REASON_MAX:
         raise ReportRefused("reason_too_long")
-    changes: dict = {"reject_reason": [report.reject_reason or None, reason]}
-    report.reject_reason = reason
-    _close(report, "rejected", by, changes)
-    _audit("citizen_report_rejected", report, by, changes)
-    db.session.flush()
+    _close(report, "rejected", "reject_reason", reason, by)
 
 
-def _close(report: CitizenReport, state: str, by: User, changes: dict) -> None:
+def _close(report: CitizenReport, state: str, field: str, text: str, by: User) -> None:
+    """Close a report with the office's words (the answer, or the reason), audited."""
+    changes: dict = {field: [getattr(report, field) or None, text]}
+    setattr(report, field, text)
     _set_state(report, state, changes)
     report.closed_at = clock.utcnow()
     report.closed_by_id = by.id
+    _audit(f"citizen_report_{state}", report, by, changes)
+    db.session.flush()
 
 
 def report_history(report: CitizenReport) -> list[AuditEntry]:
