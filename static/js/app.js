@@ -158,20 +158,67 @@
 
   // The venue list's tick boxes: the button says how many venues it will assign
   // ("Giao 3 địa điểm"); its words come from the server (data-label-one/-other).
+  // The ticks are kept for this tab (sessionStorage) when the filters change the list:
+  // those the new list does not show are sent as hidden inputs, and said so beside
+  // "Bỏ chọn tất cả". Confirming the assignment forgets them.
   // Without this the button reads "assign the ticked venues" and works the same.
+  var TICKS = "fieldapp.venue-ticks";
+  function storedTicks() {
+    try { return JSON.parse(window.sessionStorage.getItem(TICKS)) || []; } catch (e) { return []; }
+  }
+  function storeTicks(ids) {
+    try { window.sessionStorage.setItem(TICKS, JSON.stringify(ids)); } catch (e) { /* private mode */ }
+  }
+  function label(element, n) {
+    return element.getAttribute(n === 1 ? "data-label-one" : "data-label-other").replace("__N__", String(n));
+  }
   function countTicks(form) {
     var button = form.querySelector("#assign-ticked");
     if (!button) return;
-    var n = document.querySelectorAll('input[data-tick][form="' + form.id + '"]:checked').length;
-    var label = button.getAttribute(n === 1 ? "data-label-one" : "data-label-other");
-    if (label) button.textContent = label.replace("__N__", String(n));
+    var stored = storedTicks();
+    var shown = {};
+    var n = 0;
+    document.querySelectorAll('input[data-tick][form="' + form.id + '"]').forEach(function (box) {
+      shown[box.value] = true;
+      if (stored.indexOf(box.value) >= 0) box.checked = true;
+      if (box.checked) n += 1;
+    });
+    form.querySelectorAll("input[data-tick-kept]").forEach(function (kept) { kept.remove(); });
+    var elsewhere = stored.filter(function (id) { return !shown[id]; });
+    elsewhere.forEach(function (id) {
+      var kept = document.createElement("input");
+      kept.type = "hidden";
+      kept.name = "venue";
+      kept.value = id;
+      kept.setAttribute("data-tick-kept", "");
+      form.appendChild(kept);
+    });
+    n += elsewhere.length;
+    var note = form.querySelector("#ticks-elsewhere");
+    if (note) {
+      note.hidden = elsewhere.length === 0;
+      if (elsewhere.length) note.querySelector("span").textContent = label(note, elsewhere.length);
+    }
+    if (button.hasAttribute("data-label-one")) button.textContent = label(button, n);
     button.disabled = n === 0;
   }
   document.addEventListener("change", function (event) {
     var tick = event.target;
     if (!tick.matches || !tick.matches("input[data-tick]")) return;
+    var stored = storedTicks().filter(function (id) { return id !== tick.value; });
+    if (tick.checked) stored.push(tick.value);
+    storeTicks(stored);
     var form = document.getElementById(tick.getAttribute("form"));
     if (form) countTicks(form);
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("#ticks-clear")) return;
+    storeTicks([]);
+    document.querySelectorAll("input[data-tick]").forEach(function (box) { box.checked = false; });
+    document.querySelectorAll("[data-tick-form]").forEach(countTicks);
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-clears-ticks")) storeTicks([]);
   });
 
   // The report's Print button: the print stylesheet leaves the notice and its appendix.

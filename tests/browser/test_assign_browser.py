@@ -120,3 +120,69 @@ def test_assign_three_never_inspected_venues_of_a_commune(phone_without_worker, 
     expect(page.get_by_role("status")).to_contain_text("Đã hủy giao Nhà văn hóa bản Na Hồ")
     expect(page.locator("#open-assignments")).not_to_contain_text("Nhà văn hóa bản Na Hồ")
     expect(page.locator("#open-assignments")).to_contain_text("Trạm Y tế xã Sơn Hà")
+
+
+def test_ticks_are_kept_when_the_filters_change(phone_without_worker, live_app, add_user):
+    """Ticking venues of one commune, then of another: the first ones stay chosen (said
+    beside "Bỏ chọn tất cả") and all of them reach the preview; "Bỏ chọn tất cả" forgets
+    them, and confirming an assignment forgets them too."""
+    seed_son_ha(live_app)
+    add_user("supervisor", "supervisor")
+    page = phone_without_worker
+    log_in(page, "supervisor")
+    page.goto("/venues")
+    results = page.locator("#venue-results")
+    button = page.locator("#assign-ticked")
+    elsewhere = page.locator("#ticks-elsewhere")
+    page.locator("#venue-commune").select_option(label="Sơn Hà")
+    expect(results).to_contain_text("5 địa điểm")
+    page.get_by_label(f"Chọn {NEVER_INSPECTED[0]}", exact=True).check()
+    page.get_by_label(f"Chọn {NEVER_INSPECTED[1]}", exact=True).check()
+    expect(button).to_have_text("Giao 2 địa điểm")
+    expect(elsewhere).to_be_hidden()
+
+    page.locator("#venue-commune").select_option(label="Sơn Lư")
+    expect(results).not_to_contain_text(NEVER_INSPECTED[0])
+    expect(button).to_have_text("Giao 2 địa điểm")  # the two of Sơn Hà, out of sight
+    expect(elsewhere).to_be_visible()
+    expect(elsewhere).to_contain_text("2 địa điểm đã chọn không có trong danh sách này.")
+    other = results.locator("input[data-tick]").first
+    other.check()
+    other_name = results.locator(".tick-row").first.locator(".list-title").inner_text()
+    expect(button).to_have_text("Giao 3 địa điểm")
+    assert_fits_phone(page)
+    screenshot(page, "assign-7-ticks-kept")
+
+    # Back to Sơn Hà: its two are ticked again, the third is now the one elsewhere.
+    page.locator("#venue-commune").select_option(label="Sơn Hà")
+    expect(page.get_by_label(f"Chọn {NEVER_INSPECTED[0]}", exact=True)).to_be_checked()
+    expect(page.get_by_label(f"Chọn {NEVER_INSPECTED[2]}", exact=True)).not_to_be_checked()
+    expect(elsewhere).to_contain_text("1 địa điểm đã chọn không có trong danh sách này.")
+
+    button.click()
+    page.wait_for_url("**/assignments/preview?**")
+    chosen = page.locator(".chosen-venues")
+    expect(page.locator(".chosen-venue")).to_have_count(3)
+    for name in (NEVER_INSPECTED[0], NEVER_INSPECTED[1], other_name):
+        expect(chosen).to_contain_text(name)
+
+    # "Bỏ chọn tất cả" on the list forgets every tick, shown or not.
+    page.go_back()
+    page.wait_for_url("**/venues**")
+    expect(button).to_have_text("Giao 3 địa điểm")
+    page.locator("#ticks-clear").click()
+    expect(button).to_be_disabled()
+    expect(elsewhere).to_be_hidden()
+    expect(page.get_by_label(f"Chọn {NEVER_INSPECTED[0]}", exact=True)).not_to_be_checked()
+    page.reload()
+    expect(button).to_be_disabled()
+
+    # Confirming an assignment forgets the ticks that went into it.
+    page.get_by_label(f"Chọn {NEVER_INSPECTED[0]}", exact=True).check()
+    button.click()
+    page.wait_for_url("**/assignments/preview?**")
+    page.get_by_label("Cán bộ kiểm tra").select_option(label="Lò Văn Thành")
+    page.get_by_role("button", name="Xác nhận giao").click()
+    expect(page.get_by_role("status")).to_contain_text("Đã giao 1 địa điểm cho Lò Văn Thành")
+    expect(button).to_be_disabled()
+    expect(elsewhere).to_be_hidden()
