@@ -33,6 +33,7 @@ INSPECTION_FIELDS = (
     "outcome",
     "review_state",
     "review_comment",
+    "photo_count",
 )
 VENUE_FIELDS = (
     "code",
@@ -151,6 +152,7 @@ FIELDS: dict[str, AuditField] = {
     "display_name": AuditField(_l("Full name")),
     "role": AuditField(_l("Role"), ROLE_LABELS),
     "scope": AuditField(_l("Sees"), SCOPE_LABELS),
+    "photo_count": AuditField(_l("Number of photos")),
     "serial": AuditField(_l("Poster number")),
     "venue": AuditField(_l("Venue")),
     "reason": AuditField(_l("Reason")),

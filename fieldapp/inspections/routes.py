@@ -19,7 +19,7 @@ from fieldapp import storage
 from fieldapp.access import inspection_or_404, inspectors_only, photo_or_404, venue_or_404
 from fieldapp.audit import history
 from fieldapp.extensions import db
-from fieldapp.fragments import wants_json
+from fieldapp.fragments import id_param, wants_json
 from fieldapp.inspections.checklist import answer_lines
 from fieldapp.inspections.forms import InspectionForm, correction_data
 from fieldapp.inspections.labels import OUTCOME_LABELS
@@ -63,10 +63,16 @@ def _submission(form: InspectionForm, sends_all_photos: bool = False) -> Submiss
     )
 
 
-def _render_form(venue, form, status=200, editing=None, waiting=()):
-    """The form (new, or correcting `editing`), with the photos already kept for it."""
+def _render_form(venue, form, status=200, editing=None, waiting=(), removing=frozenset()):
+    """The form (new, or correcting `editing`), with the photos already kept for it (and,
+    shown again after a refusal, the recorded ones the inspector had chosen to remove)."""
     return render_template(
-        "inspections/new.html", venue=venue, form=form, kept_photos=list(waiting), editing=editing
+        "inspections/new.html",
+        venue=venue,
+        form=form,
+        kept_photos=list(waiting),
+        editing=editing,
+        removing=removing,
     ), status
 
 
@@ -237,13 +243,24 @@ def edit(inspection_id: int):
         return _render_form(venue, form, editing=inspection, waiting=waiting)
     form = InspectionForm(venue=venue)
     form.uuid.data = inspection.uuid
+    submission = _submission(form)
+    submission.removed_photo_ids = {
+        photo_id for photo_id in map(id_param, request.form.getlist("remove_photo")) if photo_id
+    }
     try:
-        result = submit_finding(venue, current_user, _submission(form), correcting=inspection)
+        result = submit_finding(venue, current_user, submission, correcting=inspection)
     except InspectionLocked:
         abort(403)
     if result.status == "invalid":
         form.photos.errors = list(form.photos.errors) + result.photo_errors
-        return _render_form(venue, form, 422, editing=inspection, waiting=result.waiting_photos)
+        return _render_form(
+            venue,
+            form,
+            422,
+            editing=inspection,
+            waiting=result.waiting_photos,
+            removing=submission.removed_photo_ids,
+        )
     db.session.commit()
     flash(_("Correction sent for review."), "success")
     return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)

@@ -143,6 +143,8 @@ class Submission:
     device_time: datetime | None = None
     uploads: list[Upload] = field(default_factory=list)
     upload_errors: list[str] = field(default_factory=list)
+    # A correction's recorded photos the inspector chose to remove (InspectionPhoto ids).
+    removed_photo_ids: set[int] = field(default_factory=set)
     # The phone's outbox sends every photo of the finding each time; the plain form sends
     # only new ones, and photos kept from an earlier, refused post still count.
     sends_all_photos: bool = False
@@ -228,6 +230,11 @@ def submit_finding(
     photos, photo_errors = _keep_photos(submission, config, attached)
     if photos_required and correcting is None and not photos and not photo_errors:
         photo_errors.append(_l("Take at least one photo of the poster or the entrance."))
+    if correcting is not None and not photo_errors:
+        removed = {p.path for p in correcting.photos if p.id in submission.removed_photo_ids}
+        added = {p.path for p in photos} - attached
+        if removed and not (attached - removed) | added:
+            photo_errors.append(_l("Keep at least one photo, or take a new one."))
     if submission.answers is None or photo_errors or submission.uuid is None:
         return SubmissionResult(
             "invalid",
@@ -244,6 +251,7 @@ def submit_finding(
             submission.position,
             gps,
             [p for p in photos if p.path not in attached],
+            removed_photo_ids=submission.removed_photo_ids,
         )
         return SubmissionResult("updated", correcting)
     try:
@@ -467,12 +475,20 @@ def update_inspection(
     position: Position,
     gps: GpsCheck,
     new_photos: list[StoredPhoto],
+    removed_photo_ids: set[int] = frozenset(),
 ) -> None:
-    """Correct a finding (usually one returned by the supervisor): it goes back for review."""
+    """Correct a finding (usually one returned by the supervisor): it goes back for review.
+
+    The recorded photos named in `removed_photo_ids` leave the finding and their files are
+    deleted before the transaction commits: a file left behind under the form's UUID would
+    be taken for a photo waiting to be attached, and come back with the next correction."""
     if correction_refused(inspection, editor):
         raise InspectionLocked()
     before = snapshot(inspection)
     _apply_answers(inspection, inspection.venue, answers, position, gps)
+    removed = [photo for photo in inspection.photos if photo.id in removed_photo_ids]
+    for photo in removed:
+        inspection.photos.remove(photo)
     known = {photo.path for photo in inspection.photos}
     inspection.photos.extend(
         InspectionPhoto(path=p.path, width=p.width, height=p.height, size_bytes=p.size_bytes)
@@ -484,6 +500,9 @@ def update_inspection(
     _refresh_venue_status(inspection.venue, inspection)
     record_change(inspection, "edit", editor, before)
     db.session.flush()
+    store = storage.area("photos")
+    for photo in removed:
+        store.delete(photo.path)
 
 
 # An upload folder untouched for this long, that no finding refers to, is an orphan: a form

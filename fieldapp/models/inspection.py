@@ -92,6 +92,11 @@ class Inspection(db.Model):
     )
 
     @property
+    def photo_count(self) -> int:
+        """How many photos the finding holds (audited: a correction may add or remove)."""
+        return len(self.photos)
+
+    @property
     def action_list(self) -> list[str]:
         return [a for a in self.actions.split(",") if a]
 
