@@ -886,7 +886,14 @@ async def httpx_rps(url: str, seconds: int, headers: dict, make_request=None) ->
 def load(base: str, what: str, seconds: int, session: Session, built: Built, folder: Path):
     """One load run against one endpoint: (requests per second, bad answers, errors)."""
     htmx = {"HX-Request": "true"}
-    paths = {"hello": "/hello/", "search": "/venues?q=son+ha", "home": "/"}
+    # "floor": the lightest logged-in answer the app gives (a JSON token, no query beyond
+    # the user's, no template): what any page costs before its own work.
+    paths = {
+        "hello": "/hello/",
+        "floor": "/account/csrf-token",
+        "search": "/venues?q=son+ha",
+        "home": "/",
+    }
     cookie = {"Cookie": session.cookie}
     if shutil.which("wrk"):
         if what == "outbox":
@@ -901,8 +908,8 @@ def load(base: str, what: str, seconds: int, session: Session, built: Built, fol
                 .replace("@@COOKIE@@", session.cookie)
             )
             return wrk_rps(base + "/", seconds, {}, script)
-        headers = {"hello": {}, "search": {**cookie, **htmx}, "home": cookie}[what]
-        return wrk_rps(base + paths[what], seconds, headers)
+        headers = {"hello": {}, "floor": cookie, "search": {**cookie, **htmx}, "home": cookie}
+        return wrk_rps(base + paths[what], seconds, headers[what])
     if what == "outbox":
         template = outbox_body()
         venues = built.venues_of_district[1]
@@ -919,8 +926,8 @@ def load(base: str, what: str, seconds: int, session: Session, built: Built, fol
             )
 
         return asyncio.run(httpx_rps(None, seconds, cookie, post))
-    headers = {"hello": {}, "search": {**cookie, **htmx}, "home": cookie}[what]
-    return asyncio.run(httpx_rps(base + paths[what], seconds, headers))
+    headers = {"hello": {}, "floor": cookie, "search": {**cookie, **htmx}, "home": cookie}
+    return asyncio.run(httpx_rps(base + paths[what], seconds, headers[what]))
 
 
 def worker_cpu_seconds(master_pid: int) -> float:
@@ -978,7 +985,7 @@ def measure_load(database_url: str, built: Built, seconds: int, folder: Path) ->
             base = f"http://127.0.0.1:{port}"
             session = http_log_in(base, built.inspector_of[1])
             results, cpu_ms = {}, {}
-            for what in ("hello", "search", "home", "outbox"):
+            for what in ("hello", "floor", "search", "home", "outbox"):
                 cpu_before = worker_cpu_seconds(server.pid)
                 results[what] = load(base, what, seconds, session, built, folder)
                 done = max(results[what][3], 1)
