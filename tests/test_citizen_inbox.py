@@ -280,6 +280,42 @@ def test_the_photo_is_served_to_the_office_only(
     assert client.get(f"/citizen-reports/{report.id}/photo").status_code == 404
 
 
+def test_a_join_shows_its_own_photo_phone_and_channel_to_the_office_only(
+    client, login, make_user, make_report, make_venue, other_district
+):
+    photos = storage.area("photos")
+    photos.put("citizen-reports/first.jpg", b"\xff\xd8\xff the first")
+    photos.put("citizen-reports/second.jpg", b"\xff\xd8\xff the second")
+    venue = make_venue("Chợ Sơn Hà")
+    report = make_report(venue, contact_phone="0987654321", photo_path="citizen-reports/first.jpg")
+    make_report(
+        venue,
+        channel="hotline",
+        contact_phone="0912345678",
+        photo_path="citizen-reports/second.jpg",
+    )
+    (join,) = report.joins
+    login(make_user("truong-phong", role="supervisor"))
+    page = lxml.html.fromstring(client.get(f"/citizen-reports/{report.id}").get_data())
+    assert page.get_element_by_id("report-phone").text_content().strip() == "0987654321"
+    (item,) = page.xpath('//*[@id="report-joins"]//*[@data-join]')
+    assert item.get("data-channel") == "hotline" and "Đường dây nóng" in item.text_content()
+    assert item.xpath(".//*[@data-join-phone]")[0].get("href") == "tel:0912345678"
+    photo_url = f"/citizen-reports/{report.id}/joins/{join.id}/photo"
+    assert item.xpath(".//img[@data-join-photo]")[0].get("src") == photo_url
+    served = client.get(photo_url)
+    assert served.status_code == 200 and served.data.endswith(b"the second")
+    assert client.get(f"/citizen-reports/{report.id}/joins/{join.id + 1}/photo").status_code == 404
+    # The citizen's tracking page says nothing of either reporter.
+    client.get("/logout")
+    public = client.get(f"/phan-anh/{report.tracking_code}").get_data(as_text=True)
+    assert "0912345678" not in public and "0987654321" not in public and "photo" not in public
+    login(make_user("can-bo"))
+    assert client.get(photo_url).status_code == 403
+    login(make_user("yc", role="supervisor", district=other_district))
+    assert client.get(photo_url).status_code == 404
+
+
 def test_who_sees_and_who_acts(
     client, login, make_user, make_report, make_venue, other_district, neighbour_district
 ):

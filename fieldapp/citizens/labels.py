@@ -14,6 +14,13 @@ CHANNEL_LABELS = {
     "hotline": _l("Hotline"),
     "national": _l("National system"),
 }
+# Who a report received without an account is from, as its history names them.
+REPORTER_LABELS = {
+    "web": _l("A citizen (web form)"),
+    "phone": _l("Telephone"),
+    "hotline": _l("Hotline"),
+    "national": _l("National system"),
+}
 STATE_LABELS = {
     "new": _l("New"),
     "checking": _l("Being checked"),

@@ -159,6 +159,19 @@ def photo(report_id: int):
     return storage.send(storage.area("photos"), report.photo_path, "image/jpeg")
 
 
+@bp.route("/citizen-reports/<int:report_id>/joins/<int:join_id>/photo")
+@login_required
+@office_only
+def join_photo(report_id: int, join_id: int):
+    """The photo of someone who reported the same again (+1), through the report's access
+    check: only a +1 of this report."""
+    report = citizen_report_or_404(report_id)
+    join = next((join for join in report.joins if join.id == join_id), None)
+    if join is None or not join.photo_path:
+        abort(404)
+    return storage.send(storage.area("photos"), join.photo_path, "image/jpeg")
+
+
 def _assign_form(report, form: dict, status=200, error=None):
     """The assignment's form; the venue's open assignment, if any, offered to follow."""
     open_ones = open_by_venue([report.venue_id]).get(report.venue_id, []) if report.venue else []
