@@ -174,6 +174,7 @@ def test_the_whole_flow_report_assignment_finding_answer(
         .order_by(AuditEntry.id)
     ).all()
     assert [(e.action, e.user_id) for e in trail] == [
+        ("citizen_report_received", None),  # from a citizen: no one's name
         ("citizen_report_assigned", boss.id),
         ("citizen_report_ready", inspector.id),
         ("citizen_report_resolved", boss.id),
@@ -499,3 +500,26 @@ def test_a_late_report_says_so_on_its_page(
     page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
     assert re.search(r'id="report-state" data-state="new" data-late', page)
     assert "Quá hạn" in page and "Đã nhận 10 ngày" in page
+
+
+def commune_options(page: str, select_id: str) -> list[str]:
+    tree = lxml.html.fromstring(page)
+    return [option.text_content() for option in tree.get_element_by_id(select_id)][1:]
+
+
+def test_a_province_user_picks_communes_named_with_their_district(
+    client, login, make_user, quan_son, neighbour_district
+):
+    login(make_user("tinh", role="supervisor", scope="province"))
+    entry = client.get("/citizen-reports/new").get_data(as_text=True)
+    inbox = client.get("/citizen-reports").get_data(as_text=True)
+    for options in (
+        commune_options(entry, "where-commune"),
+        commune_options(inbox, "report-commune"),
+    ):
+        assert "Xã Sơn Hà — huyện Quan Sơn" in options
+        assert any(option.endswith("— huyện Cẩm Thủy") for option in options)
+    login(make_user("truong-phong", role="supervisor"))
+    entry = client.get("/citizen-reports/new").get_data(as_text=True)
+    assert "Sơn Hà" in commune_options(entry, "where-commune")
+    assert "huyện" not in "".join(commune_options(entry, "where-commune"))

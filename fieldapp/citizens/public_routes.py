@@ -353,6 +353,7 @@ def office_new():
         where=_with_venues(where),
         place_errors=place_errors,
         communes=picker_communes(),
+        name_districts=len(current_user.district_ids) > 1,
         problems=PROBLEM_LABELS,
         received_at_max=now.strftime(RECEIVED_AT_INPUT),
         received_at_min=(now - intake.RECEIVED_WITHIN).strftime(RECEIVED_AT_INPUT),
