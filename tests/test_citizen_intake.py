@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from fieldapp.audit import entry_heading
 from fieldapp.citizens.intake import TRACKING_ALPHABET, receive_report, report_with_source_ref
+from fieldapp.citizens.labels import REPORTER_LABELS
 from fieldapp.citizens.service import report_history
 from fieldapp.extensions import db
 
@@ -69,7 +70,7 @@ def test_a_citizens_report_is_in_its_history_at_the_servers_time_naming_only_the
     assert entry.district_id == venue.commune.district_id
     assert entry.details["channel"] == "web"
     assert "0987654321" not in entry.changes + (entry.detail or "")
-    assert "A citizen (web form)" in entry_heading(entry)
+    assert str(REPORTER_LABELS["web"]) in entry_heading(entry)  # a citizen, by the channel
 
 
 def test_an_office_report_names_who_entered_it_and_when_it_was_received(
