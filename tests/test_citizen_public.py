@@ -241,6 +241,21 @@ def test_a_photo_is_re_encoded_and_kept_under_its_own_prefix(client, venue):
         assert max(image.size) == 1600 and not image.getexif()
 
 
+def test_a_second_reporters_photo_is_kept_with_their_plus_one(client, venue):
+    for color in ((10, 120, 30), (200, 30, 30)):
+        response = client.post(
+            f"/p/{venue.code}",
+            data=photo_post(venue, jpeg_bytes(color=color)),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+    (report,) = stored()
+    (join,) = report.joins
+    assert report.also_reported == 1 and join.channel == "web"
+    assert join.photo_path.startswith(PHOTO_PREFIX) and join.photo_path != report.photo_path
+    assert storage.area("photos").exists(join.photo_path)
+
+
 def test_a_file_that_is_not_a_photo_is_refused(client, venue):
     response = client.post(
         f"/p/{venue.code}",
