@@ -49,6 +49,11 @@ def test_the_same_venue_and_problem_within_a_day_joins_the_open_report(app, make
 # A report's creation, and each +1, are in its history (fieldapp/audit.py).
 
 
+def market_report(venue, **fields):
+    """A report of no QR code at the venue, received through intake."""
+    return receive_report(commune=venue.commune, venue=venue, problem="no_qr", **fields)
+
+
 def receipts(report) -> list:
     return [
         entry for entry in report_history(report) if entry.action.endswith(("received", "joined"))
@@ -60,9 +65,7 @@ def test_a_citizens_report_is_in_its_history_at_the_servers_time_naming_only_the
 ):
     venue = make_venue("Chợ Sơn Hà")
     frozen_clock(datetime(2026, 12, 3, 2, 15))
-    report, _ = receive_report(
-        commune=venue.commune, venue=venue, problem="no_qr", contact_phone="0987654321"
-    )
+    report, _ = market_report(venue, contact_phone="0987654321")
     db.session.commit()
     (entry,) = receipts(report)
     assert entry.action == "citizen_report_received" and entry.user_id is None
@@ -79,13 +82,8 @@ def test_an_office_report_names_who_entered_it_and_when_it_was_received(
     venue = make_venue("Chợ Sơn Hà")
     supervisor = make_user(username="truongphong", role="supervisor")
     frozen_clock(datetime(2026, 12, 3, 9, 0))
-    report, _ = receive_report(
-        commune=venue.commune,
-        venue=venue,
-        problem="no_qr",
-        channel="phone",
-        received_at=datetime(2026, 12, 3, 1, 30),
-        entered_by=supervisor,
+    report, _ = market_report(
+        venue, channel="phone", received_at=datetime(2026, 12, 3, 1, 30), entered_by=supervisor
     )
     db.session.commit()
     (entry,) = receipts(report)
@@ -100,14 +98,10 @@ def test_a_join_keeps_what_the_second_reporter_brought_and_is_in_the_history(
     venue = make_venue("Chợ Sơn Hà")
     supervisor = make_user(username="truongphong", role="supervisor")
     frozen_clock(datetime(2026, 12, 3, 2, 0))
-    first, _ = receive_report(
-        commune=venue.commune, venue=venue, problem="no_qr", photo_path="citizen-reports/a.jpg"
-    )
+    first, _ = market_report(venue, photo_path="citizen-reports/a.jpg")
     frozen_clock(datetime(2026, 12, 3, 4, 0))
-    again, joined = receive_report(
-        commune=venue.commune,
-        venue=venue,
-        problem="no_qr",
+    again, joined = market_report(
+        venue,
         channel="hotline",
         contact_phone="0912345678",
         details="Vẫn chưa có mã",

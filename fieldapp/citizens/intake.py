@@ -89,21 +89,20 @@ def receive_report(
     citizen, only the channel (no address, no phone). The caller commits."""
     recorded_at = recorded_at or clock.utcnow()
     received_at = received_at or recorded_at
+    # What this reporter brings: a new report's, or kept with the open report it joins.
+    brought = {
+        "received_at": received_at,
+        "channel": channel,
+        "contact_phone": contact_phone,
+        "details": details,
+        "photo_path": photo_path,
+        "source_ref": source_ref,
+        "entered_by_id": entered_by.id if entered_by is not None else None,
+    }
     if venue is not None:
         joined = open_report_to_join(venue, problem, received_at)
         if joined is not None:
-            db.session.add(
-                CitizenReportJoin(
-                    report_id=joined.id,
-                    received_at=received_at,
-                    channel=channel,
-                    contact_phone=contact_phone,
-                    details=details,
-                    photo_path=photo_path,
-                    source_ref=source_ref,
-                    entered_by_id=entered_by.id if entered_by is not None else None,
-                )
-            )
+            db.session.add(CitizenReportJoin(report_id=joined.id, **brought))
             changes: dict = {"also_reported": [joined.also_reported, joined.also_reported + 1]}
             joined.also_reported += 1
             _record_receipt(
@@ -123,14 +122,8 @@ def receive_report(
         venue_id=venue.id if venue is not None else None,
         place=place,
         problem=problem,
-        details=details,
-        contact_phone=contact_phone,
-        channel=channel,
-        photo_path=photo_path,
-        received_at=received_at,
         due_date=due_date_for(received_at),
-        source_ref=source_ref,
-        entered_by_id=entered_by.id if entered_by is not None else None,
+        **brought,
     )
     db.session.add(report)
     db.session.flush()

@@ -19,19 +19,25 @@ from tests.factories import jpeg_bytes
 ANSWER = "Đoàn kiểm tra đã đến chợ ngày 08/12, yêu cầu niêm yết lại mã QR tại cổng chính."
 
 
-def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
-    add_user("supervisor", "supervisor")
+def market_report(live_app, **fields) -> tuple[int, int]:
+    """A citizen's report of no QR code at the demo's market, received through intake: its
+    id and the market's commune."""
     with live_app.app_context():
         venue = db.session.scalar(select(Venue).where(Venue.code == "QS-SH-0001"))
         report, _joined = receive_report(
-            commune=venue.commune,
-            venue=venue,
-            problem="no_qr",
-            details="Cổng chợ không có mã QR, <b>không ai</b> nhắc quét.",
-            contact_phone="0912 345 678",
+            commune=venue.commune, venue=venue, problem="no_qr", **fields
         )
         db.session.commit()
-        report_id = report.id
+        return report.id, venue.commune_id
+
+
+def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
+    add_user("supervisor", "supervisor")
+    report_id, _commune_id = market_report(
+        live_app,
+        details="Cổng chợ không có mã QR, <b>không ai</b> nhắc quét.",
+        contact_phone="0912 345 678",
+    )
     page = phone_without_worker
     log_in(page, "supervisor")
     page.locator("details.menu > summary").click()
@@ -117,19 +123,12 @@ def test_the_office_enters_a_call_that_joins_a_report_and_sees_both_reporters(
     and phones, and both receipts in its history."""
     add_user("supervisor", "supervisor")
     with live_app.app_context():
-        venue = db.session.scalar(select(Venue).where(Venue.code == "QS-SH-0001"))
         photo = storage.area("photos")
         photo.put("citizen-reports/first.jpg", jpeg_bytes((640, 480), (30, 120, 200)))
-        report, _joined = receive_report(
-            commune=venue.commune,
-            venue=venue,
-            problem="no_qr",
-            contact_phone="0912345678",
-            photo_path="citizen-reports/first.jpg",
-        )
-        db.session.commit()
-        report_id, commune_id = report.id, venue.commune_id
         called = (clock.now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    report_id, commune_id = market_report(
+        live_app, contact_phone="0912345678", photo_path="citizen-reports/first.jpg"
+    )
     second_photo = tmp_path / "cong-cho.jpg"
     second_photo.write_bytes(jpeg_bytes((480, 640), (200, 120, 30)))
 
