@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from fieldapp import clock
+from fieldapp.citizens.labels import CHANNEL_LABELS as CITIZEN_REPORT_CHANNEL_LABELS
+from fieldapp.citizens.labels import REPORTER_LABELS as CITIZEN_REPORTER_LABELS
 from fieldapp.citizens.labels import STATE_LABELS as CITIZEN_REPORT_STATE_LABELS
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
@@ -87,6 +89,8 @@ EVENT_ACTION_LABELS = {
     "assignment_reassigned": _l("Assignment reassigned"),
     "assignment_cancelled": _l("Assignment cancelled"),
     # A citizen's report handled by the office (fieldapp/citizens/service.py).
+    "citizen_report_received": _l("Report received"),
+    "citizen_report_joined": _l("Reported again (+1)"),
     "citizen_report_assigned": _l("Inspection assigned for the report"),
     "citizen_report_ready": _l("Finding recorded: ready to answer"),
     "citizen_report_resolved": _l("Report answered"),
@@ -118,6 +122,14 @@ def _month(value) -> str:
     """2021-11 as 11/2021."""
     text = str(value)
     return f"{text[5:7]}/{text[:4]}" if len(text) == 7 and text[4] == "-" else text
+
+
+def _received_words(value) -> str:
+    """A report's receiving moment (stored UTC, ISO) as Vietnam's clock reads it."""
+    try:
+        return clock.moment_text(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def _venue_label(name: str):
@@ -189,6 +201,10 @@ ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
     ("citizen_report", "venue_id"): AuditField(_l("Venue number")),
     ("citizen_report", "inspector"): AuditField(_l("Inspector")),
     ("citizen_report", "due_date"): AuditField(_l("Due date")),
+    ("citizen_report", "channel"): AuditField(_l("Channel"), CITIZEN_REPORT_CHANNEL_LABELS),
+    ("citizen_report", "received_at"): AuditField(_l("Received"), _received_words),
+    ("citizen_report", "also_reported"): AuditField(_l("Also reported by")),
+    ("citizen_report", "source_ref"): AuditField(_l("Reference in the national system")),
     ("holiday", "date"): AuditField(_l("Day")),
     ("holiday", "name"): AuditField(_l("Holiday")),
 }
@@ -269,6 +285,9 @@ def entry_heading(entry: AuditEntry) -> str:
     """An entry's line: "Corrected: Hà Thị Mai, on 08/12/2026" (the day in Vietnam)."""
     if entry.user is not None:
         name = entry.user.display_name
+    elif entry.entity == "citizen_report" and "channel" in entry.details:
+        # A report received from a citizen, anonymous: named by the way it came.
+        name = str(CITIZEN_REPORTER_LABELS.get(entry.details["channel"], _l("A citizen")))
     else:  # a request without a log-in (a failed one) has an address; a command has none
         name = str(_l("not logged in") if entry.address else _l("command line"))
     day = clock.day_text(clock.vietnam_date(entry.at)) if entry.at else ""
@@ -367,10 +386,14 @@ def record_event(
     changes: dict | None = None,
     detail: dict | None = None,
     district_id: int | None = None,
+    at: datetime | None = None,
+    keep_address: bool = True,
 ) -> AuditEntry:
     """Add an audit entry for an event (a log-in, an export, figures imported...): who,
     from which address, when, and its details as JSON values (never as lines, which free
-    text could forge). The district is the user's unless given."""
+    text could forge). The district is the user's unless given; `at` is when it happened
+    when that is not now (demo data); without `keep_address` no address is kept (a
+    citizen's report is anonymous)."""
     if district_id is None and user is not None:
         district_id = user.district_id
     entry = AuditEntry(
@@ -380,9 +403,9 @@ def record_event(
         user_id=user.id if user else None,
         changes=json.dumps(changes or {}, ensure_ascii=False),
         detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-        address=_address(),
+        address=_address() if keep_address else None,
         district_id=district_id,
-        at=clock.utcnow(),
+        at=at or clock.utcnow(),
     )
     db.session.add(entry)
     return entry

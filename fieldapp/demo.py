@@ -461,6 +461,7 @@ def _demo_citizen_reports(
                 problem=problem,
                 details="Quán đông khách nhưng không thấy dán mã QR.",
                 received_at=received,
+                recorded_at=received,
             )
             continue
         report, _joined = receive_report(
@@ -472,6 +473,7 @@ def _demo_citizen_reports(
             channel=channel,
             received_at=received,
             entered_by=supervisor if channel != "web" else None,
+            recorded_at=received,
         )
         if handled == "joined":
             receive_report(
@@ -479,6 +481,7 @@ def _demo_citizen_reports(
                 venue=venue,
                 problem=problem,
                 received_at=received + timedelta(hours=2),
+                recorded_at=received + timedelta(hours=2),
             )
         elif handled == "assigned":
             citizen_reports.assign_inspection(

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -240,6 +241,14 @@ def test_preview_then_confirm(client, login, make_user, quan_son, venues, role):
     assert confirmed.status_code == 303 and confirmed.headers["Location"] == URL
     assert report_count() == 3
     assert {r.entered_by_id for r in db.session.scalars(select(CitizenReport))} == {office.id}
+    # Each report's history says who imported it, and when the national system received it.
+    received = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "citizen_report_received")
+    ).all()
+    assert len(received) == 3 and {entry.user_id for entry in received} == {office.id}
+    assert all("received_at" in entry.changes for entry in received)
+    joined = db.session.scalars(select(AuditEntry).filter_by(action="citizen_report_joined")).all()
+    assert len(joined) == 1 and joined[0].user_id == office.id
     # The kept file is gone: the same confirmation again asks for the file.
     replay = client.post(URL, data={"token": token, "district": quan_son.id, "action": "apply"})
     assert replay.status_code == 422 and report_count() == 3
@@ -247,6 +256,29 @@ def test_preview_then_confirm(client, login, make_user, quan_son, venues, role):
     body = again.get_data(as_text=True)
     assert row_actions(body)[2] == "known" and 'data-known="4"' in body
     assert 'value="apply"' not in body  # nothing left to import
+
+
+def test_the_venue_registrys_preview_has_the_same_layout(client, login, make_user, venues):
+    """One layout for every import's preview (templates/_import_preview.html): the venue
+    registry's rows say what will happen to each as the reports' rows do."""
+    login(make_user("quantri", role="admin"))
+    registry = (
+        "Mã,Tên,Loại hình,Xã\n"
+        "QS-NEW,Nhà sách Quan Sơn,Nhà sách,TT. Sơn Lư\n"
+        "QS-BAD,Quán,karaoke,Na Mèo\n"
+    )
+    response = client.post(
+        "/venues/import",
+        data={"file": (io.BytesIO(registry.encode()), "so-dia-diem.csv")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and row_actions(body) == {2: "create", 3: "refuse"}
+    tree = lxml.html.fromstring(body)
+    for page in (tree, lxml.html.fromstring(upload(client, FIXTURE.read_bytes()).get_data())):
+        section = page.get_element_by_id("import-preview")
+        assert section.get("data-district") and section.xpath(".//table//tr[@data-row]")
+        assert section.xpath('.//a[text()="Chọn tệp khác"]')
 
 
 def test_bad_files_are_refused_with_a_message(client, login, make_user, quan_son, venues):

@@ -174,6 +174,7 @@ def test_the_whole_flow_report_assignment_finding_answer(
         .order_by(AuditEntry.id)
     ).all()
     assert [(e.action, e.user_id) for e in trail] == [
+        ("citizen_report_received", None),  # from a citizen: no one's name
         ("citizen_report_assigned", boss.id),
         ("citizen_report_ready", inspector.id),
         ("citizen_report_resolved", boss.id),
@@ -278,6 +279,42 @@ def test_the_photo_is_served_to_the_office_only(
     assert client.get(f"/citizen-reports/{report.id}/photo").status_code == 403
     login(make_user("yc", role="supervisor", district=other_district))
     assert client.get(f"/citizen-reports/{report.id}/photo").status_code == 404
+
+
+def test_a_join_shows_its_own_photo_phone_and_channel_to_the_office_only(
+    client, login, make_user, make_report, make_venue, other_district
+):
+    photos = storage.area("photos")
+    photos.put("citizen-reports/first.jpg", b"\xff\xd8\xff the first")
+    photos.put("citizen-reports/second.jpg", b"\xff\xd8\xff the second")
+    venue = make_venue("Chợ Sơn Hà")
+    report = make_report(venue, contact_phone="0987654321", photo_path="citizen-reports/first.jpg")
+    make_report(
+        venue,
+        channel="hotline",
+        contact_phone="0912345678",
+        photo_path="citizen-reports/second.jpg",
+    )
+    (join,) = report.joins
+    login(make_user("truong-phong", role="supervisor"))
+    page = lxml.html.fromstring(client.get(f"/citizen-reports/{report.id}").get_data())
+    assert page.get_element_by_id("report-phone").text_content().strip() == "0987654321"
+    (item,) = page.xpath('//*[@id="report-joins"]//*[@data-join]')
+    assert item.get("data-channel") == "hotline" and "Đường dây nóng" in item.text_content()
+    assert item.xpath(".//*[@data-join-phone]")[0].get("href") == "tel:0912345678"
+    photo_url = f"/citizen-reports/{report.id}/joins/{join.id}/photo"
+    assert item.xpath(".//img[@data-join-photo]")[0].get("src") == photo_url
+    served = client.get(photo_url)
+    assert served.status_code == 200 and served.data.endswith(b"the second")
+    assert client.get(f"/citizen-reports/{report.id}/joins/{join.id + 1}/photo").status_code == 404
+    # The citizen's tracking page says nothing of either reporter.
+    client.get("/logout")
+    public = client.get(f"/phan-anh/{report.tracking_code}").get_data(as_text=True)
+    assert "0912345678" not in public and "0987654321" not in public and "photo" not in public
+    login(make_user("can-bo"))
+    assert client.get(photo_url).status_code == 403
+    login(make_user("yc", role="supervisor", district=other_district))
+    assert client.get(photo_url).status_code == 404
 
 
 def test_who_sees_and_who_acts(
@@ -463,3 +500,26 @@ def test_a_late_report_says_so_on_its_page(
     page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
     assert re.search(r'id="report-state" data-state="new" data-late', page)
     assert "Quá hạn" in page and "Đã nhận 10 ngày" in page
+
+
+def commune_options(page: str, select_id: str) -> list[str]:
+    tree = lxml.html.fromstring(page)
+    return [option.text_content() for option in tree.get_element_by_id(select_id)][1:]
+
+
+def test_a_province_user_picks_communes_named_with_their_district(
+    client, login, make_user, quan_son, neighbour_district
+):
+    login(make_user("tinh", role="supervisor", scope="province"))
+    entry = client.get("/citizen-reports/new").get_data(as_text=True)
+    inbox = client.get("/citizen-reports").get_data(as_text=True)
+    for options in (
+        commune_options(entry, "where-commune"),
+        commune_options(inbox, "report-commune"),
+    ):
+        assert "Xã Sơn Hà — huyện Quan Sơn" in options
+        assert any(option.endswith("— huyện Cẩm Thủy") for option in options)
+    login(make_user("truong-phong", role="supervisor"))
+    entry = client.get("/citizen-reports/new").get_data(as_text=True)
+    assert "Sơn Hà" in commune_options(entry, "where-commune")
+    assert "huyện" not in "".join(commune_options(entry, "where-commune"))

@@ -241,6 +241,21 @@ def test_a_photo_is_re_encoded_and_kept_under_its_own_prefix(client, venue):
         assert max(image.size) == 1600 and not image.getexif()
 
 
+def test_a_second_reporters_photo_is_kept_with_their_plus_one(client, venue):
+    for color in ((10, 120, 30), (200, 30, 30)):
+        response = client.post(
+            f"/p/{venue.code}",
+            data=photo_post(venue, jpeg_bytes(color=color)),
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+    (report,) = stored()
+    (join,) = report.joins
+    assert report.also_reported == 1 and join.channel == "web"
+    assert join.photo_path.startswith(PHOTO_PREFIX) and join.photo_path != report.photo_path
+    assert storage.area("photos").exists(join.photo_path)
+
+
 def test_a_file_that_is_not_a_photo_is_refused(client, venue):
     response = client.post(
         f"/p/{venue.code}",
@@ -472,7 +487,8 @@ def test_vietnamese_by_default_and_english_on_request(client, venue):
 # The office enters telephone, hotline and national reports with the same form.
 
 
-def test_the_office_enters_a_telephone_report(client, login, venue):
+def test_the_office_enters_a_telephone_report(client, login, venue, frozen_clock):
+    frozen_clock(datetime(2026, 12, 3, 4, 0))  # 11:00 in Vietnam
     supervisor = login(username="truongphong", role="supervisor")
     page = text(client.get(f"/citizen-reports/new?commune={venue.commune_id}&q=cho"))
     assert 'name="channel"' in page and 'name="website"' not in page
@@ -485,6 +501,7 @@ def test_the_office_enters_a_telephone_report(client, login, venue):
             "channel": "phone",
             "problem": "not_checked",
             "contact_phone": "0987 654 321",
+            "received_at": "2026-12-03T08:05",
         },
     )
     assert response.status_code == 303
@@ -496,6 +513,52 @@ def test_the_office_enters_a_telephone_report(client, login, venue):
         "0987654321",
     )
     assert report.tracking_code in text(client.get("/citizen-reports/new"))
+    # Received at 08:05 in Vietnam, typed at 11:00: the deadline counts from the call.
+    assert report.received_at == datetime(2026, 12, 3, 1, 5)
+
+
+def office_post(venue, received_at) -> dict:
+    data = {"commune": venue.commune_id, "venue": venue.id, "channel": "phone"}
+    return {**data, "problem": "no_qr", "received_at": received_at}
+
+
+def test_the_office_form_offers_received_at_now_in_vietnam(client, login, venue, frozen_clock):
+    frozen_clock(datetime(2026, 12, 3, 20, 30))  # 03:30 on the 4th in Vietnam
+    login(username="truongphong", role="supervisor")
+    page = text(client.get(f"/citizen-reports/new?commune={venue.commune_id}"))
+    field = re.search(r'<input[^>]*name="received_at"[^>]*>', page).group(0)
+    assert 'type="datetime-local"' in field and 'value="2026-12-04T03:30"' in field
+    assert 'max="2026-12-04T03:30"' in field and 'min="2026-11-04T03:30"' in field
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["2026-12-04T11:01", "2026-11-03T10:59", "04/13/2026 10:00", ""],
+    ids=["future", "too-old", "not-a-moment", "empty"],
+)
+def test_the_office_form_refuses_a_received_at_out_of_range_and_keeps_it(
+    client, login, venue, frozen_clock, typed
+):
+    frozen_clock(datetime(2026, 12, 4, 4, 0))  # 11:00 in Vietnam
+    login(username="truongphong", role="supervisor")
+    response = client.post("/citizen-reports/new", data=office_post(venue, typed))
+    page = text(response)
+    assert response.status_code == 422 and count() == 0
+    field = re.search(r'id="field-received_at".*?</div>', page, re.DOTALL).group(0)
+    assert 'class="error"' in field and f'value="{typed}"' in field
+
+
+def test_the_office_form_takes_a_received_at_typed_as_the_office_writes_it(
+    client, login, venue, frozen_clock
+):
+    frozen_clock(datetime(2026, 12, 4, 4, 0))
+    login(username="truongphong", role="supervisor")
+    response = client.post("/citizen-reports/new", data=office_post(venue, "04/11/2026 11:01"))
+    assert response.status_code == 303
+    (report,) = stored()
+    assert report.received_at == datetime(2026, 11, 4, 4, 1)
+    # 30 days ago and one minute after; its due date counts from that day.
+    assert report.due_date.isoformat() == "2026-11-09"
 
 
 def test_the_office_form_refuses_another_districts_commune(client, login, venue, other_district):

@@ -235,6 +235,13 @@ PERMISSIONS = [
         OFFICE,
         NOT_FOUND,
     ),
+    Permission(
+        "GET",
+        "/citizen-reports/<int:report_id>/joins/<int:join_id>/photo",
+        "/citizen-reports/{citizen_report}/joins/{citizen_report_join}/photo",
+        OFFICE,
+        NOT_FOUND,
+    ),
     *(
         Permission(
             method,
@@ -595,6 +602,9 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     report, _joined = receive_report(
         commune=venue.commune, venue=venue, problem="no_qr", photo_path="citizens/perm/photo.jpg"
     )
+    receive_report(
+        commune=venue.commune, venue=venue, problem="no_qr", photo_path="citizens/perm/photo.jpg"
+    )
     db.session.add(PublicHoliday(day=date(2026, 1, 1), name="Tết Dương lịch"))
     db.session.commit()
     login.logout()
@@ -608,6 +618,7 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
         "batch": batch.id,
         "assignment": assignment.id,
         "citizen_report": report.id,
+        "citizen_report_join": report.joins[0].id,
         "import_run": import_run.id,
         "district": quan_son.id,
         "province": quan_son.province_id,

@@ -18,7 +18,15 @@ from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.citizens.intake import JOIN_WITHIN, open_report_to_join, receive_report
 from fieldapp.extensions import db
-from fieldapp.models import CitizenReport, Commune, District, NationalReportRef, User, Venue
+from fieldapp.models import (
+    CitizenReport,
+    CitizenReportJoin,
+    Commune,
+    District,
+    NationalReportRef,
+    User,
+    Venue,
+)
 from fieldapp.models.citizen_report import PROBLEMS
 from fieldapp.places import PlaceIndex
 from fieldapp.spreadsheets import (
@@ -240,6 +248,11 @@ def known_refs(refs: list[str]) -> set[str]:
         found.update(
             db.session.scalars(
                 select(CitizenReport.source_ref).where(CitizenReport.source_ref.in_(chunk))
+            )
+        )
+        found.update(
+            db.session.scalars(
+                select(CitizenReportJoin.source_ref).where(CitizenReportJoin.source_ref.in_(chunk))
             )
         )
     return found

@@ -13,11 +13,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from fieldapp import clock, storage
+from fieldapp.audit import record_event
 from fieldapp.citizens.deadlines import due_date_for
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.inspections.photos import PhotoError, Upload, photo_jpeg, read_uploads
-from fieldapp.models import CitizenReport, Commune, District, User, Venue
+from fieldapp.models import CitizenReport, CitizenReportJoin, Commune, District, User, Venue
 from fieldapp.models.citizen_report import OPEN_STATES
 from fieldapp.places import in_vietnamese_order
 
@@ -26,6 +27,20 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 8
 # The same venue and problem reported again within this time joins the open report (+1).
 JOIN_WITHIN = timedelta(days=1)
+
+
+# The office enters a report it received (a telephone call) at most this long ago.
+RECEIVED_WITHIN = timedelta(days=30)
+
+
+def received_at_refusal(received_at: datetime, now: datetime) -> str | None:
+    """Why the office cannot enter a report as received at this moment (naive UTC): "future"
+    or "too_old" (more than RECEIVED_WITHIN before now); None when it can."""
+    if received_at > now:
+        return "future"
+    if received_at < now - RECEIVED_WITHIN:
+        return "too_old"
+    return None
 
 
 def new_tracking_code() -> str:
@@ -64,15 +79,42 @@ def receive_report(
     received_at: datetime | None = None,
     source_ref: str | None = None,
     entered_by: User | None = None,
+    recorded_at: datetime | None = None,
 ) -> tuple[CitizenReport, bool]:
     """Record a report (the caller has checked its fields) and return it, with whether it
-    joined an open report of the same venue and problem as "+1" instead of a new one. The
-    caller commits."""
-    received_at = received_at or clock.utcnow()
+    joined an open report of the same venue and problem as "+1" instead of a new one: then
+    what this reporter brought (channel, phone, details, photo, reference) is kept with the
+    report joined. Either way the report's history records it, at `recorded_at` (when the
+    server took it: now, unless demo data backdates it), naming who entered it or, for a
+    citizen, only the channel (no address, no phone). The caller commits."""
+    recorded_at = recorded_at or clock.utcnow()
+    received_at = received_at or recorded_at
+    # What this reporter brings: a new report's, or kept with the open report it joins.
+    brought = {
+        "received_at": received_at,
+        "channel": channel,
+        "contact_phone": contact_phone,
+        "details": details,
+        "photo_path": photo_path,
+        "source_ref": source_ref,
+        "entered_by_id": entered_by.id if entered_by is not None else None,
+    }
     if venue is not None:
         joined = open_report_to_join(venue, problem, received_at)
         if joined is not None:
+            db.session.add(CitizenReportJoin(report_id=joined.id, **brought))
+            changes: dict = {"also_reported": [joined.also_reported, joined.also_reported + 1]}
             joined.also_reported += 1
+            _record_receipt(
+                "citizen_report_joined",
+                joined,
+                changes,
+                channel,
+                entered_by,
+                received_at,
+                recorded_at,
+            )
+            db.session.flush()
             return joined, True
     report = CitizenReport(
         tracking_code=new_tracking_code(),
@@ -80,18 +122,46 @@ def receive_report(
         venue_id=venue.id if venue is not None else None,
         place=place,
         problem=problem,
-        details=details,
-        contact_phone=contact_phone,
-        channel=channel,
-        photo_path=photo_path,
-        received_at=received_at,
         due_date=due_date_for(received_at),
-        source_ref=source_ref,
-        entered_by_id=entered_by.id if entered_by is not None else None,
+        **brought,
     )
     db.session.add(report)
     db.session.flush()
+    changes = {"state": [None, "new"], "due_date": [None, report.due_date.isoformat()]}
+    if source_ref:
+        changes["source_ref"] = [None, source_ref]
+    report.commune = commune
+    _record_receipt(
+        "citizen_report_received", report, changes, channel, entered_by, received_at, recorded_at
+    )
     return report, False
+
+
+def _record_receipt(
+    action: str,
+    report: CitizenReport,
+    changes: dict,
+    channel: str,
+    entered_by: User | None,
+    received_at: datetime,
+    recorded_at: datetime,
+) -> None:
+    """A report received (or a +1 joined) in its history, dated when the server took it:
+    who entered it, or the channel alone for a citizen (no address kept, never a phone).
+    A report received earlier (a telephone call typed later, an import) says when."""
+    if abs(recorded_at - received_at) >= timedelta(minutes=1):
+        changes["received_at"] = [None, received_at.isoformat(timespec="minutes")]
+    record_event(
+        action,
+        entered_by,
+        entity="citizen_report",
+        entity_id=report.id,
+        changes={"channel": [None, channel], **changes},
+        detail={"tracking_code": report.tracking_code, "channel": channel},
+        district_id=report.commune.district_id,
+        at=recorded_at,
+        keep_address=entered_by is not None,
+    )
 
 
 # Reports' photos live in the photos' store under their own prefix (never a finding's UUID
@@ -135,12 +205,10 @@ def keep_report_photo(photo: ReportPhoto) -> str:
 
 
 def receive_with_photo(photo: ReportPhoto | None, **fields) -> tuple[CitizenReport, bool]:
-    """`receive_report` with the form's photo: stored for a new report, or given to the open
-    report it joins when that one has none (a second photo of a +1 is not kept)."""
-    report, joined = receive_report(**fields)
-    if photo is not None and not report.photo_path:
-        report.photo_path = keep_report_photo(photo)
-    return report, joined
+    """`receive_report` with the form's photo, stored first: a new report's, or this
+    reporter's own on the open report it joins (every joined photo is kept)."""
+    photo_path = keep_report_photo(photo) if photo is not None else ""
+    return receive_report(photo_path=photo_path, **fields)
 
 
 # A contact phone: digits with spaces or dots, an optional leading +; 9 to 15 digits.
@@ -173,8 +241,16 @@ def report_by_tracking_code(typed: str | None) -> CitizenReport | None:
 
 
 def report_with_source_ref(source_ref: str) -> CitizenReport | None:
-    """The report imported or entered with this national reference, if any."""
-    return db.session.scalar(select(CitizenReport).filter_by(source_ref=source_ref))
+    """The report entered or imported with this national reference, or the one it joined
+    as +1, if any."""
+    report = db.session.scalar(select(CitizenReport).filter_by(source_ref=source_ref))
+    if report is None:
+        report = db.session.scalar(
+            select(CitizenReport)
+            .join(CitizenReportJoin, CitizenReportJoin.report_id == CitizenReport.id)
+            .where(CitizenReportJoin.source_ref == source_ref)
+        )
+    return report
 
 
 def venue_by_code(code: str) -> Venue | None:

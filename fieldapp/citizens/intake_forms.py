@@ -8,10 +8,18 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from fieldapp.citizens.intake import clean_phone, report_with_source_ref
+from fieldapp import clock
+from fieldapp.citizens.intake import (
+    RECEIVED_WITHIN,
+    clean_phone,
+    received_at_refusal,
+    report_with_source_ref,
+)
 from fieldapp.citizens.labels import CHANNEL_LABELS, PROBLEM_LABELS
 from fieldapp.citizens.public_labels import OFFICE_CHANNELS
 
+# How a datetime-local input sends a moment (a browser without one may type 01/12/2026 08:30).
+RECEIVED_AT_INPUT = "%Y-%m-%dT%H:%M"
 # Size limits of what a citizen types (the model's columns, and a page of details).
 PLACE_MAX = 300
 DETAILS_MAX = 2000
@@ -43,6 +51,9 @@ class ReportForm(FlaskForm):
     )
     photo = FileField(_l("Photo (optional)"))
     contact_phone = StringField(_l("Your phone number, for an answer (optional)"))
+    # When the report was received (naive UTC): now for the public form; the office's form
+    # sets it from its "received at" once validated.
+    received_moment = None
     # The honeypot: hidden from people, filled by form-filling robots.
     website = StringField(_l("Leave this empty"))
 
@@ -72,6 +83,10 @@ class OfficeReportForm(ReportForm):
         invalid_choice_message=_l("Choose how the report arrived."),
     )
     contact_phone = StringField(_l("Caller's phone number (optional)"))
+    # When the call came (Vietnam's time); the report's deadline counts from it.
+    received_at = StringField(
+        _l("Received at"), default=lambda: clock.now().strftime(RECEIVED_AT_INPUT)
+    )
     # The national system's own reference: a later import of its spreadsheet skips it.
     source_ref = StringField(
         _l("Reference in the national system (if any)"),
@@ -89,3 +104,19 @@ class OfficeReportForm(ReportForm):
                         code=known.tracking_code,
                     )
                 )
+
+    def validate_received_at(self, field):
+        moment = clock.parse_moment((field.data or "").replace("T", " "))
+        if moment is None:
+            raise ValidationError(_l("Enter the day and time received, as DD/MM/YYYY HH:MM."))
+        refusal = received_at_refusal(moment, clock.utcnow())
+        if refusal == "future":
+            raise ValidationError(_l("The time received cannot be in the future."))
+        if refusal == "too_old":
+            raise ValidationError(
+                _l(
+                    "Only a report received in the last %(days)d days can be entered here.",
+                    days=RECEIVED_WITHIN.days,
+                )
+            )
+        self.received_moment = moment

@@ -1,6 +1,9 @@
 """A citizen's report's problems, channels and states, in the user's language."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from fieldapp.venues.labels import COMMUNE_KIND_LABELS
 
 PROBLEM_LABELS = {
     "no_qr": _l("No QR code posted"),
@@ -14,6 +17,13 @@ CHANNEL_LABELS = {
     "hotline": _l("Hotline"),
     "national": _l("National system"),
 }
+# Who a report received without an account is from, as its history names them.
+REPORTER_LABELS = {
+    "web": _l("A citizen (web form)"),
+    "phone": _l("Telephone"),
+    "hotline": _l("Hotline"),
+    "national": _l("National system"),
+}
 STATE_LABELS = {
     "new": _l("New"),
     "checking": _l("Being checked"),
@@ -21,3 +31,12 @@ STATE_LABELS = {
     "resolved": _l("Resolved"),
     "rejected": _l("Rejected"),
 }
+
+
+def commune_with_district(commune) -> str:
+    """A commune named with its kind and district, "Xã Sơn Hà — huyện Quan Sơn": how the
+    office's lists name communes when the user's area has more than one district."""
+    kind = COMMUNE_KIND_LABELS.get(commune.kind, COMMUNE_KIND_LABELS["xa"])
+    named = _("%(name)s %(kind)s", kind=kind, name=commune.name)
+    named = named[:1].upper() + named[1:]
+    return _("%(commune)s — %(district)s district", commune=named, district=commune.district.name)

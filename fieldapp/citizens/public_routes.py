@@ -25,7 +25,7 @@ from fieldapp import clock
 from fieldapp.access import ForeignCommune, chosen_commune, office_only, picker_communes
 from fieldapp.auth import limits
 from fieldapp.citizens import intake
-from fieldapp.citizens.intake_forms import OfficeReportForm, ReportForm
+from fieldapp.citizens.intake_forms import RECEIVED_AT_INPUT, OfficeReportForm, ReportForm
 from fieldapp.citizens.labels import PROBLEM_LABELS
 from fieldapp.citizens.public_labels import PUBLIC_STATE_LABELS
 from fieldapp.extensions import db, limiter
@@ -180,6 +180,7 @@ def _receive(form: ReportForm, where: dict, **extra):
         problem=form.problem.data,
         details=(form.details.data or "").strip(),
         contact_phone=form.contact_phone.data or "",
+        received_at=form.received_moment,
         **extra,
     )
     db.session.commit()
@@ -345,11 +346,15 @@ def office_new():
     if foreign is not None:
         place_errors["commune"] = str(foreign.message)
     status = 422 if request.method == "POST" or foreign is not None else 200
+    now = clock.now()
     return render_template(
         "citizens/enter.html",
         form=form,
         where=_with_venues(where),
         place_errors=place_errors,
         communes=picker_communes(),
+        name_districts=len(current_user.district_ids) > 1,
         problems=PROBLEM_LABELS,
+        received_at_max=now.strftime(RECEIVED_AT_INPUT),
+        received_at_min=(now - intake.RECEIVED_WITHIN).strftime(RECEIVED_AT_INPUT),
     ), status

@@ -27,7 +27,12 @@ from fieldapp.citizens.deadlines import (
     seed_holidays,
 )
 from fieldapp.citizens.deadlines import is_late as report_is_late
-from fieldapp.citizens.labels import CHANNEL_LABELS, PROBLEM_LABELS, STATE_LABELS
+from fieldapp.citizens.labels import (
+    CHANNEL_LABELS,
+    PROBLEM_LABELS,
+    STATE_LABELS,
+    commune_with_district,
+)
 from fieldapp.citizens.service import (
     ANSWER_MAX,
     REASON_MAX,
@@ -113,6 +118,7 @@ def index():
         "found": found,
         "today": clock.today(),
         "communes": picker_communes(),
+        "name_districts": len(current_user.district_ids) > 1,
         "problem_labels": PROBLEM_LABELS,
         "channel_labels": CHANNEL_LABELS,
         "state_labels": STATE_LABELS,
@@ -157,6 +163,19 @@ def photo(report_id: int):
     if not report.photo_path:
         abort(404)
     return storage.send(storage.area("photos"), report.photo_path, "image/jpeg")
+
+
+@bp.route("/citizen-reports/<int:report_id>/joins/<int:join_id>/photo")
+@login_required
+@office_only
+def join_photo(report_id: int, join_id: int):
+    """The photo of someone who reported the same again (+1), through the report's access
+    check: only a +1 of this report."""
+    report = citizen_report_or_404(report_id)
+    join = next((join for join in report.joins if join.id == join_id), None)
+    if join is None or not join.photo_path:
+        abort(404)
+    return storage.send(storage.area("photos"), join.photo_path, "image/jpeg")
 
 
 def _assign_form(report, form: dict, status=200, error=None):
@@ -310,6 +329,7 @@ def open_citizen_reports() -> int:
 
 bp.add_app_template_global(report_is_late, "citizen_report_is_late")
 bp.add_app_template_global(age_in_days, "citizen_report_age")
+bp.add_app_template_global(commune_with_district)
 
 HOLIDAY_REFUSALS = {
     "day_required": lambda: _("Enter the day as DD/MM/YYYY."),

@@ -2,7 +2,7 @@
 
 from fieldapp.models.assignment import Assignment
 from fieldapp.models.audit import AuditEntry
-from fieldapp.models.citizen_report import CitizenReport, PublicHoliday
+from fieldapp.models.citizen_report import CitizenReport, CitizenReportJoin, PublicHoliday
 from fieldapp.models.deadline import ReportDeadline
 from fieldapp.models.figures import CommuneFigures
 from fieldapp.models.inspection import OUTCOMES as OUTCOMES_ALL
@@ -27,6 +27,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "CitizenReport",
+    "CitizenReportJoin",
     "Commune",
     "CommuneFigures",
     "District",

@@ -76,6 +76,10 @@ class CitizenReport(db.Model):
     inspection: Mapped[Inspection | None] = relationship()
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    # The "+1"s, in the order they came (fieldapp/citizens/intake.py).
+    joins: Mapped[list["CitizenReportJoin"]] = relationship(
+        order_by="CitizenReportJoin.received_at, CitizenReportJoin.id"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -90,6 +94,27 @@ class CitizenReport(db.Model):
         if self.state == "rejected":
             return self.public_answer or self.reject_reason
         return ""
+
+
+class CitizenReportJoin(db.Model):
+    """Someone else who reported the same venue and problem within a day ("+1"): what they
+    brought is kept with the report they joined (their channel, phone, photo, reference);
+    only the district's office sees it."""
+
+    __tablename__ = "citizen_report_join"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("citizen_report.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column()
+    channel: Mapped[str] = mapped_column(String(12), default="web")
+    contact_phone: Mapped[str] = mapped_column(String(20), default="")
+    details: Mapped[str] = mapped_column(Text, default="")
+    # Storage key of their photo (storage.area("photos")), "" without one.
+    photo_path: Mapped[str] = mapped_column(String(200), default="")
+    # Their reference in the national system, if any (a later import skips it).
+    source_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    entered_by: Mapped[User | None] = relationship()
 
 
 class PublicHoliday(db.Model):

@@ -2,32 +2,42 @@
 from the menu (its count of open reports), the report, assigns the inspection, and once the
 finding is in, writes the public answer, confirms, and sees the report closed."""
 
+from datetime import timedelta
+
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from fieldapp import clock, storage
 from fieldapp.assignments.service import close_for_inspection
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import finding_recorded
 from fieldapp.extensions import db
 from fieldapp.models import CitizenReport, Inspection, User, Venue
-from tests.browser.phone import assert_fits_phone, log_in, screenshot
+from tests.browser.phone import assert_fits_phone, log_in, screenshot, wait_until
+from tests.factories import jpeg_bytes
 
 ANSWER = "Đoàn kiểm tra đã đến chợ ngày 08/12, yêu cầu niêm yết lại mã QR tại cổng chính."
 
 
-def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
-    add_user("supervisor", "supervisor")
+def market_report(live_app, **fields) -> tuple[int, int]:
+    """A citizen's report of no QR code at the demo's market, received through intake: its
+    id and the market's commune."""
     with live_app.app_context():
         venue = db.session.scalar(select(Venue).where(Venue.code == "QS-SH-0001"))
         report, _joined = receive_report(
-            commune=venue.commune,
-            venue=venue,
-            problem="no_qr",
-            details="Cổng chợ không có mã QR, <b>không ai</b> nhắc quét.",
-            contact_phone="0912 345 678",
+            commune=venue.commune, venue=venue, problem="no_qr", **fields
         )
         db.session.commit()
-        report_id = report.id
+        return report.id, venue.commune_id
+
+
+def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
+    add_user("supervisor", "supervisor")
+    report_id, _commune_id = market_report(
+        live_app,
+        details="Cổng chợ không có mã QR, <b>không ai</b> nhắc quét.",
+        contact_phone="0912 345 678",
+    )
     page = phone_without_worker
     log_in(page, "supervisor")
     page.locator("details.menu > summary").click()
@@ -103,3 +113,59 @@ def test_an_admin_keeps_the_holiday_list(phone_without_worker, live_app, add_use
     page.locator('#holiday-list [data-day="2026-12-07"] a').click()
     page.get_by_role("button", name="Xóa ngày nghỉ lễ").click()
     expect(page.locator('#holiday-list [data-day="2026-12-07"]')).to_have_count(0)
+
+
+def test_the_office_enters_a_call_that_joins_a_report_and_sees_both_reporters(
+    phone_without_worker, live_app, add_user, tmp_path
+):
+    """A telephone call typed with "Nhận lúc", about a venue a citizen reported an hour
+    before: it joins that report as +1, and the report's page shows both reporters' photos
+    and phones, and both receipts in its history."""
+    add_user("supervisor", "supervisor")
+    with live_app.app_context():
+        photo = storage.area("photos")
+        photo.put("citizen-reports/first.jpg", jpeg_bytes((640, 480), (30, 120, 200)))
+        called = (clock.now() - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    report_id, commune_id = market_report(
+        live_app, contact_phone="0912345678", photo_path="citizen-reports/first.jpg"
+    )
+    second_photo = tmp_path / "cong-cho.jpg"
+    second_photo.write_bytes(jpeg_bytes((480, 640), (200, 120, 30)))
+
+    page = phone_without_worker
+    log_in(page, "supervisor")
+    page.goto(f"/citizen-reports/new?commune={commune_id}&q=chợ")
+    page.locator('input[name="venue"]').first.check()
+    page.locator("#channel").select_option("phone")
+    received = page.locator("#received_at")
+    expect(received).to_have_attribute("type", "datetime-local")
+    assert received.input_value()  # now, by default
+    received.fill(called)
+    page.get_by_label("Không niêm yết mã QR").check()
+    page.locator("#contact_phone").fill("0987 654 321")
+    page.locator("#photo").set_input_files(str(second_photo))
+    assert_fits_phone(page)
+    screenshot(page, "citizen-enter-received-at")
+    page.locator("#send-report").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã gộp vào phản ánh đang mở")
+
+    page.goto(f"/citizen-reports/{report_id}")
+    expect(page.locator("#report-phone")).to_have_attribute("href", "tel:0912345678")
+    join = page.locator("#report-joins [data-join]")
+    expect(join).to_have_attribute("data-channel", "phone")
+    expect(join.locator("[data-join-phone]")).to_have_attribute("href", "tel:0987654321")
+    for image in (page.locator("#report-photo"), join.locator("img[data-join-photo]")):
+        image.scroll_into_view_if_needed()
+        wait_until(
+            page, "image => image.complete && image.naturalWidth > 0", image.element_handle()
+        )
+    history = page.locator("#audit [data-audit-action]")
+    expect(history).to_have_count(2)
+    expect(page.locator('[data-audit-action="citizen_report_joined"]')).to_contain_text(
+        "Hà Thị Mai"
+    )
+    expect(page.locator('[data-audit-action="citizen_report_received"]')).to_contain_text(
+        "Người dân"
+    )
+    assert_fits_phone(page)
+    screenshot(page, "citizen-report-joined")
