@@ -523,3 +523,34 @@ def test_a_province_user_picks_communes_named_with_their_district(
     entry = client.get("/citizen-reports/new").get_data(as_text=True)
     assert "Sơn Hà" in commune_options(entry, "where-commune")
     assert "huyện" not in "".join(commune_options(entry, "where-commune"))
+
+
+def test_a_holiday_added_late_moves_the_open_reports_due_dates(
+    client, login, make_user, make_report, make_venue, frozen_clock
+):
+    """Thursday 3/12/2026's reports are due Tuesday 8/12. Monday 7/12 declared a day off:
+    the open ones are due Wednesday 9/12 (the admin is told how many moved); the one
+    answered already, and one received after the day, keep theirs. Taking the day off the
+    list again moves them back."""
+    frozen_clock(datetime(2026, 12, 3, 3, 0))
+    open_one = make_report(make_venue("Quán Bi-a Thanh Niên"))
+    answered = make_report(make_venue("Chợ Sơn Hà"))
+    answered.state = "resolved"
+    answered.closed_at = datetime(2026, 12, 4, 3, 0)
+    frozen_clock(datetime(2026, 12, 7, 3, 0))
+    later = make_report(make_venue("Nhà văn hóa bản Na Hồ"))  # Monday 7/12 itself
+    db.session.commit()
+    assert (open_one.due_date, answered.due_date) == (date(2026, 12, 8), date(2026, 12, 8))
+    later_due = later.due_date
+    login(make_user("quan-tri", role="admin"))
+    added = client.post(
+        "/holidays", data={"day": "07/12/2026", "name": "Nghỉ bù"}, follow_redirects=True
+    )
+    assert "Đã tính lại hạn trả lời của 1 phản ánh đang xử lý." in added.get_data(as_text=True)
+    db.session.expire_all()
+    assert open_one.due_date == date(2026, 12, 9)
+    assert answered.due_date == date(2026, 12, 8) and later.due_date == later_due
+    removed = client.post("/holidays/remove", data={"day": "2026-12-07"}, follow_redirects=True)
+    assert "Đã tính lại hạn trả lời của 1 phản ánh" in removed.get_data(as_text=True)
+    db.session.expire_all()
+    assert open_one.due_date == date(2026, 12, 8)

@@ -2,7 +2,7 @@
 (CITIZEN_REPORT_WORKING_DAYS), Saturdays, Sundays and the public holidays an admin keeps in
 the public_holiday table skipped. Days are Vietnam's days (fieldapp/clock.py)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
 from fieldapp.models import CitizenReport, PublicHoliday, User
+from fieldapp.models.citizen_report import OPEN_STATES
 
 
 def holidays_between(first: date, last: date) -> set[date]:
@@ -48,8 +49,9 @@ def is_late(report: CitizenReport, today: date | None = None) -> bool:
     return (today or clock.today()) > report.due_date
 
 
-# The holiday list an admin keeps (/holidays). Changing it does not move the due dates of
-# reports already received: a report's due date is fixed when it arrives.
+# The holiday list an admin keeps (/holidays). Changing it moves the due dates of the open
+# reports whose days it changes (a day off announced late gives them a day more); a closed
+# report keeps the due date it was judged by.
 HOLIDAY_NAME_MAX = 100
 
 # Vietnam's public holidays of 2026 and 2027, the working days they close (a holiday on a
@@ -113,8 +115,31 @@ def _audit(action: str, holiday: PublicHoliday, by: User | None) -> None:
     )
 
 
-def add_holiday(day: date | None, name: str, by: User | None) -> PublicHoliday:
-    """Add a day to the list (checked: a day, a name, not there already); audited."""
+def reschedule_open_reports(day: date) -> int:
+    """After `day` was added to the holiday list or taken off it: the open reports received
+    before it and due on or after it get their due date again; how many moved."""
+    # received_at is UTC: a day's margin, then Vietnam's day checked exactly.
+    candidates = db.session.scalars(
+        select(CitizenReport).where(
+            CitizenReport.state.in_(OPEN_STATES),
+            CitizenReport.due_date >= day,
+            CitizenReport.received_at < datetime.combine(day + timedelta(days=1), time()),
+        )
+    )
+    moved = 0
+    for report in candidates:
+        if clock.vietnam_date(report.received_at) >= day:
+            continue
+        due = due_date_for(report.received_at)
+        if due != report.due_date:
+            report.due_date = due
+            moved += 1
+    return moved
+
+
+def add_holiday(day: date | None, name: str, by: User | None) -> int:
+    """Add a day to the list (checked: a day, a name, not there already); audited. How many
+    open reports' due dates it moved."""
     name = " ".join(name.split())
     if day is None:
         raise HolidayRefused("day_required")
@@ -128,14 +153,17 @@ def add_holiday(day: date | None, name: str, by: User | None) -> PublicHoliday:
     db.session.add(holiday)
     _audit("holiday_added", holiday, by)
     db.session.flush()
-    return holiday
+    return reschedule_open_reports(day)
 
 
-def remove_holiday(holiday: PublicHoliday, by: User | None) -> None:
-    """Take a day off the list (the admin confirmed it); audited."""
+def remove_holiday(holiday: PublicHoliday, by: User | None) -> int:
+    """Take a day off the list (the admin confirmed it); audited. How many open reports'
+    due dates it moved."""
     _audit("holiday_removed", holiday, by)
+    day = holiday.day
     db.session.delete(holiday)
     db.session.flush()
+    return reschedule_open_reports(day)
 
 
 def seed_holidays(by: User | None = None) -> int:

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from fieldapp import clock, storage
@@ -342,6 +343,18 @@ HOLIDAY_REFUSALS = {
 }
 
 
+def _flash_moved(moved: int) -> None:
+    if moved:
+        flash(
+            ngettext(
+                "The due date of %(num)s open report was counted again.",
+                "The due dates of %(num)s open reports were counted again.",
+                moved,
+            ),
+            "info",
+        )
+
+
 def _holidays(form: dict, status=200, error=None):
     today = clock.today()
     return render_template(
@@ -362,11 +375,12 @@ def holidays():
         return _holidays({"day": "", "name": ""})
     form = {"day": request.form.get("day", ""), "name": request.form.get("name", "")}
     try:
-        add_holiday(clock.parse_day(form["day"]), form["name"], current_user)
+        moved = add_holiday(clock.parse_day(form["day"]), form["name"], current_user)
     except HolidayRefused as refusal:
         return _holidays(form, 422, HOLIDAY_REFUSALS[refusal.reason]())
     db.session.commit()
     flash(_("Holiday added."), "success")
+    _flash_moved(moved)
     return redirect(url_for("citizens.holidays"), code=303)
 
 
@@ -384,9 +398,10 @@ def remove_holiday_one():
         abort(404)
     if request.method == "GET":
         return render_template("citizens/holiday_remove.html", holiday=found[0])
-    remove_holiday(found[0], current_user)
+    moved = remove_holiday(found[0], current_user)
     db.session.commit()
     flash(_("Holiday removed."), "success")
+    _flash_moved(moved)
     return redirect(url_for("citizens.holidays"), code=303)
 
 
