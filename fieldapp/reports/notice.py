@@ -14,18 +14,12 @@ from fieldapp import clock
 from fieldapp.letters.letter import Paragraph
 from fieldapp.places import official_name, unit_word
 from fieldapp.reports.findings import counted_note, percent
-from fieldapp.reports.weekly import ReportRow, WeeklyReport
+from fieldapp.reports.weekly import USUAL_KINDS, ReportRow, WeeklyReport
 
 LOCALE = "vi_VN"
 ONE_DECIMAL = Decimal("0.1")
 
 COUNTRY_WORDS = "cả nước"
-# An area whose kind is unknown is written as most are.
-USUAL_KINDS = {"district": "huyen", "province": "tinh"}
-
-
-def _area_kind(report: WeeklyReport) -> str:
-    return report.area_kind or USUAL_KINDS.get(report.level, "")
 
 
 def area_words(report: WeeklyReport) -> str:
@@ -33,7 +27,7 @@ def area_words(report: WeeklyReport) -> str:
     "thành phố Hà Nội", "cả nước"."""
     if report.level == "country":
         return COUNTRY_WORDS
-    return official_name(report.area_name, _area_kind(report))
+    return report.area_written()
 
 
 def whole_area(report: WeeklyReport) -> str:
@@ -41,7 +35,7 @@ def whole_area(report: WeeklyReport) -> str:
     "toàn thành phố", "cả nước"."""
     if report.level == "country":
         return COUNTRY_WORDS
-    return f"toàn {unit_word(_area_kind(report))}"
+    return f"toàn {unit_word(report.area_kind or USUAL_KINDS[report.level])}"
 
 
 def vn_number(value: int | None) -> str:

@@ -19,7 +19,7 @@ from fieldapp.citizens.counts import CitizenCounts, counts_by_commune
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Province
 from fieldapp.models.user import COUNTRY_NAME
-from fieldapp.places import LEVEL_KINDS, sort_key, unit_word
+from fieldapp.places import LEVEL_KINDS, official_name, sort_key, unit_word
 from fieldapp.reports.findings import Findings, percent
 from fieldapp.reports.rollups import findings_from_rollups
 
@@ -141,6 +141,10 @@ class ReportRow:
         return change(now, before)
 
 
+# An area of unknown kind is written as most are.
+USUAL_KINDS = {"district": "huyen", "province": "tinh"}
+
+
 @dataclass
 class WeeklyReport:
     # "district": rows are communes; "province": rows are districts; "country": provinces
@@ -155,6 +159,19 @@ class WeeklyReport:
     month: date | None = None  # the first day of a month's report; None for a report date
     area_kind: str = ""  # the district's or province's kind (huyen, quan, ...; tinh, ...)
     province_kind: str = "tinh"
+
+    def area_written(self, capitalised: bool = False) -> str:
+        """Its area as letters and headings write it, by its kind (`places.official_name`):
+        "huyện Quan Sơn", "quận Ba Đình", "thành phố Hà Nội"; the country by its name."""
+        if self.level == "country":
+            return self.area_name
+        kind = self.area_kind or USUAL_KINDS[self.level]
+        return official_name(self.area_name, kind, capitalised=capitalised)
+
+    @property
+    def area_heading(self) -> str:
+        """Its area at the head of a page: "Huyện Quan Sơn", "Quận Ba Đình", "Việt Nam"."""
+        return self.area_written(capitalised=True)
 
     @property
     def rows_with_figures(self) -> list[ReportRow]:

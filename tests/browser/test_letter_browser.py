@@ -134,7 +134,7 @@ def test_the_letter_downloads_as_docx_and_pdf(phone_without_worker, live_app, ad
     page = phone_without_worker
     log_in(page, "supervisor")
     page.goto(f"/reports/{district_id}/2021-11-12")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Quan Sơn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Huyện Quan Sơn")
     exports = page.locator(".export-row")
     expect(exports.get_by_role("link", name="Word", exact=True)).to_be_visible()
     assert_fits_phone(page)
