@@ -358,3 +358,17 @@ def test_the_csv_has_each_units_citizens_reports_as_the_xlsx(ba_dinh):
     assert tuple(headers[start : start + 3]) == CITIZENS_HEADERS
     xlsx = [[cell.value for cell in line][start : start + 3] for line in found.iter_rows(3, 6)]
     assert [[str(v) for v in line] for line in xlsx] == [row[-3:] for row in rows[1:]]
+
+
+def test_flask_import_places_sets_and_says_the_kinds(app, tmp_path):
+    path = tmp_path / "places.csv"
+    path.write_text("province,district,commune\nTP. Hà Nội,Quận Ba Đình,Phường Điện Biên\n")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["import-places", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "province thành phố Hà Nội" in dry.output
+    assert "district quận Ba Đình (Hà Nội)" in dry.output
+    done = runner.invoke(args=["import-places", str(path)])
+    assert done.exit_code == 0, done.output
+    district = District.query.one()
+    assert (district.kind, district.province.kind) == ("quan", "thanh_pho")
