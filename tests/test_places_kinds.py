@@ -139,6 +139,9 @@ def test_a_quans_letter_names_it_a_quan_of_a_thanh_pho(ba_dinh):
         "Đối với Chủ tịch Ủy ban nhân dân các phường",
     ]
     assert "UBND quận" in " ".join(letter.copies_to)
+    assert "một số phường chưa đăng nhập hệ thống" in " ".join(
+        p.text for p in letter.sections[1].paragraphs
+    )
 
 
 def test_a_quans_appendix_and_title(ba_dinh):

@@ -193,8 +193,9 @@ def default_settings(district: District) -> LetterSettings:
         ),
         shortcomings=(
             "Một số đơn vị chưa quyết liệt trong chỉ đạo, triển khai; việc quét mã QR tại "
-            "nhiều địa điểm còn thấp, chưa trở thành thói quen của người dân; một số xã chưa "
-            "đăng nhập hệ thống để tiếp nhận, xử lý phản ánh, kiến nghị của người dân."
+            "nhiều địa điểm còn thấp, chưa trở thành thói quen của người dân; một số "
+            f"{communes} chưa đăng nhập hệ thống để tiếp nhận, xử lý phản ánh, kiến nghị của "
+            "người dân."
         ),
         offices_instructions=(
             "Tiếp tục chỉ đạo cán bộ, công chức, viên chức, người lao động và người dân đến "
