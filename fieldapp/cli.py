@@ -275,6 +275,9 @@ def import_places_command(file: Path, dry_run: bool) -> None:
         counted(len(places) - len(new[level]), level) for level, places in levels
     )
     if not any(new.values()):
+        if not dry_run:  # the kinds its prefixes say and its official order still apply
+            apply_places(plan)
+            db.session.commit()
         click.echo(f"Nothing to create: the file's places are all registered ({registered}).")
         return
     if dry_run:

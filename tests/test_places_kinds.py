@@ -375,3 +375,16 @@ def test_flask_import_places_sets_and_says_the_kinds(app, tmp_path):
     assert done.exit_code == 0, done.output
     district = District.query.one()
     assert (district.kind, district.province.kind) == ("quan", "thanh_pho")
+
+
+def test_flask_import_places_again_with_prefixes_sets_the_kinds(app, tmp_path):
+    path = tmp_path / "places.csv"
+    path.write_text("province,district,commune\nThanh Hóa,Bỉm Sơn,Phường Ba Đình\n")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-places", str(path)]).exit_code == 0
+    assert District.query.one().kind == "huyen"
+    path.write_text("province,district,commune\nThanh Hóa,Thị xã Bỉm Sơn,Phường Ba Đình\n")
+    again = runner.invoke(args=["import-places", str(path)])
+    assert "Nothing to create" in again.output
+    db.session.expire_all()
+    assert District.query.one().kind == "thi_xa"
