@@ -478,11 +478,17 @@ def text_paragraphs(text: str) -> tuple[Paragraph, ...]:
 
 # The parts a supervisor edits, as the form names them: section 2, then 3.1 to 3.3.
 EDITED_TEXTS = ("section_two", *(name for _, _, name in INSTRUCTIONS))
-# Each part's heading on the edit form, as the letter writes it.
-EDITED_HEADINGS = (
-    ("section_two", f"2. {SECTION_TWO_TITLE}"),
-    *((name, f"{number}. {heading}") for number, heading, name in INSTRUCTIONS),
-)
+
+
+def edited_headings(district: District | None) -> tuple[tuple[str, str], ...]:
+    """Each part's heading on the edit form, as the district's letter writes it ("3.1. Đối
+    với Thủ trưởng các phòng, ban, ngành, đơn vị cấp quận")."""
+    return (
+        ("section_two", f"2. {SECTION_TWO_TITLE}"),
+        *((name, f"{number}. {heading}") for number, heading, name in instructions_for(district)),
+    )
+
+
 EDITED_TEXT_MAX = 10_000
 NUMBER_PATTERN = re.compile(r"\d{1,7}")
 

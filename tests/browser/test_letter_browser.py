@@ -202,6 +202,10 @@ def test_a_quan_of_a_thanh_pho_reads_right(phone_without_worker, live_app, add_u
     expect(appendix.locator("tbody tr").first).to_contain_text("Quận Ba Đình")
     expect(appendix.locator("tbody tr").first).to_contain_text("Phường Điện Biên")
     expect(page.locator("#letter .letter-page")).not_to_contain_text("huyện")
+    # the edit form names the parts as the quận's letter does
+    expect(
+        page.locator("#letter").get_by_label("3.3. Đối với Chủ tịch Ủy ban nhân dân các phường")
+    ).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "75-letter-quan")
 
