@@ -71,6 +71,7 @@ from fieldapp.models import (  # noqa: E402
 )
 from fieldapp.models.citizen_report import PROBLEMS  # noqa: E402
 from fieldapp.models.user import Scope  # noqa: E402
+from fieldapp.places import province_kind_of  # noqa: E402
 from fieldapp.reports import weekly  # noqa: E402
 from fieldapp.reviews.service import LogFilter, inspection_log  # noqa: E402
 from fieldapp.text import search_text  # noqa: E402
@@ -167,14 +168,26 @@ class Built:
 # --- Generating the rows ------------------------------------------------------------------
 
 
+def district_kind(did: int, province_kind: str) -> str:
+    """Most districts of a city are quận, of a province huyện; some are thị xã or thành
+    phố (by their id, so the random names stay as they were)."""
+    if did % 13 == 0:
+        return "thanh_pho"
+    if did % 7 == 0:
+        return "thi_xa"
+    return "quan" if province_kind == "thanh_pho" and did % 4 else "huyen"
+
+
 def unit_rows(counts: dict, rng: random.Random, built: Built):
     """Provinces, districts and communes, with Vietnamese names."""
-    provinces = [(pid, name) for pid, name in enumerate(PROVINCES, 1)]
+    # The provinces in the list's order (their official order) and kind: the centrally run
+    # cities are thành phố.
+    provinces = [(pid, name, province_kind_of(name), pid) for pid, name in enumerate(PROVINCES, 1)]
     districts = []
     for did in range(1, counts["districts"] + 1):
         pid = (did - 1) % len(PROVINCES) + 1  # every province gets districts in turn
         name = f"{rng.choice(SYLLABLES)} {rng.choice(SYLLABLES)}"
-        districts.append((did, f"{name} {did}", pid))
+        districts.append((did, f"{name} {did}", pid, district_kind(did, provinces[pid - 1][2])))
         built.province_districts.setdefault(pid, []).append(did)
     communes = []
     kind = picker(rng, COMMUNE_KINDS)
@@ -467,8 +480,8 @@ def build(app, counts: dict, now: datetime, seed: int = 1) -> Built:
         else:
             write = copy_rows
         tables = [
-            (Province.__table__, ("id", "name"), provinces),
-            (District.__table__, ("id", "name", "province_id"), districts),
+            (Province.__table__, ("id", "name", "kind", "sheet_order"), provinces),
+            (District.__table__, ("id", "name", "province_id", "kind"), districts),
             (Commune.__table__, ("id", "name", "kind", "district_id"), communes),
             (User.__table__, USER_COLUMNS, users),
             (Venue.__table__, VENUE_COLUMNS, venues),

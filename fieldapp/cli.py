@@ -28,7 +28,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.photos import local_photo_metadata
 from fieldapp.inspections.service import orphan_upload_folders, remove_orphan
 from fieldapp.models import Commune, District, Province, Role, Scope, User, Venue
-from fieldapp.places import in_vietnamese_order, places_named
+from fieldapp.places import in_vietnamese_order, official_name, places_named, province_kind_of
 from fieldapp.places_import import apply_places, check_places, kind_name
 from fieldapp.posters.render import PosterError, poster_png, register_fonts
 from fieldapp.posters.service import poster_text, render_batch
@@ -275,14 +275,19 @@ def import_places_command(file: Path, dry_run: bool) -> None:
         counted(len(places) - len(new[level]), level) for level, places in levels
     )
     if not any(new.values()):
+        if not dry_run:  # the kinds its prefixes say and its official order still apply
+            apply_places(plan)
+            db.session.commit()
         click.echo(f"Nothing to create: the file's places are all registered ({registered}).")
         return
     if dry_run:
         click.echo("Would create:")
         for place in new["province"]:
-            click.echo(f"  province {place.name}")
+            kind = place.kind or province_kind_of(place.name)
+            click.echo(f"  province {official_name(place.name, kind)}")
         for place in new["district"]:
-            click.echo(f"  district {place.name} ({place.parent.name})")
+            written = official_name(place.name, place.kind or "huyen")
+            click.echo(f"  district {written} ({place.parent.name})")
         for place in new["commune"]:
             click.echo(f"  {kind_name(place.kind)} {place.name} ({place.parent.name})")
     else:

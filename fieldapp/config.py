@@ -116,8 +116,9 @@ def load_config(instance: Path = INSTANCE) -> dict:
         # The address citizens reach the app at, printed in every poster's second code
         # (<PUBLIC_BASE_URL>/p/<venue code>); set FIELDAPP_PUBLIC_BASE_URL on a server.
         "PUBLIC_BASE_URL": "http://localhost:5000",
-        # {district} and {province} are filled in; FIELDAPP_POSTER_ISSUER overrides it.
-        "POSTER_ISSUER": "Phòng Văn hóa và Thông tin huyện {district}",
+        # {district} and {province} (names) and {district_unit} and {province_unit} (written
+        # by their kinds: "quận Ba Đình") are filled in; FIELDAPP_POSTER_ISSUER overrides it.
+        "POSTER_ISSUER": "Phòng Văn hóa và Thông tin {district_unit}",
         # The job queue (fieldapp/jobs.py): empty, Huey's SQLite storage in instance/jobs.db;
         # sqlite:////path/queue.db another file; redis://host:6379/0 a Redis server. The
         # consumer is `flask --app wsgi jobs-worker` (`make run` starts one).

@@ -188,23 +188,64 @@ def in_vietnamese_order(places: Iterable[Place]) -> list[Place]:
     return sorted(places, key=lambda place: (sort_key(place.name), place.name))
 
 
-# The word before a unit's name in official writing, by the unit's kind.
-OFFICIAL_PREFIXES = {"xa": "xã", "phuong": "phường", "thi_tran": "thị trấn", "district": "huyện"}
-
-
-# A commune's kind by the prefix written before its name.
-_COMMUNE_KIND_OF_PREFIX = {
-    prefix: kind for kind, prefix in OFFICIAL_PREFIXES.items() if kind != "district"
+# The word before a unit's name in official writing, by the unit's kind: communes (xa, phuong,
+# thi_tran: Commune.kind), districts (huyen, quan, thi_xa, thanh_pho: District.kind) and
+# provinces (tinh, thanh_pho: Province.kind).
+OFFICIAL_PREFIXES = {
+    "xa": "xã",
+    "phuong": "phường",
+    "thi_tran": "thị trấn",
+    "huyen": "huyện",
+    "quan": "quận",
+    "thi_xa": "thị xã",
+    "thanh_pho": "thành phố",
+    "tinh": "tỉnh",
 }
+# The kinds of each level, in the order official lists name them ("quận, huyện, thị xã";
+# "huyện, thị xã, thành phố"; "xã, phường, thị trấn").
+LEVEL_KINDS = {
+    "commune": ("xa", "phuong", "thi_tran"),
+    "district": ("quan", "huyen", "thi_xa", "thanh_pho"),
+    "province": ("tinh", "thanh_pho"),
+}
+DEFAULT_KINDS = {"commune": None, "district": "huyen", "province": "tinh"}
+
+
+def _kind_of_prefix(prefix: str | None, level: str) -> str | None:
+    """The kind of unit of `level` a prefix in full says ("quận" → "quan"); None if the
+    prefix is none of that level's ("xã" before a district's name)."""
+    for kind in LEVEL_KINDS[level]:
+        if OFFICIAL_PREFIXES[kind] == prefix:
+            return kind
+    return None
+
+
 # A commune's kind as a spreadsheet's column may say it in English.
 _COMMUNE_KIND_IN_ENGLISH = {"commune": "xa", "ward": "phuong", "town": "thi_tran"}
+
+
+def name_and_kind(written: str | None, level: str) -> tuple[str, str | None]:
+    """A unit's name as the database keeps it (`without_prefix`) and the kind its prefix
+    says at `level` ("commune", "district" or "province"): "Quận Ba Đình" → ("Ba Đình",
+    "quan"), "TP. Hà Nội" → ("Hà Nội", "thanh_pho"), "Thị xã Bỉm Sơn" → ("Bỉm Sơn",
+    "thi_xa"); the kind is None without a prefix of that level, or with one typed without
+    diacritics ("quan son" is Quan Sơn)."""
+    prefix = _prefix(_lower(written), unaccented=False)[0]
+    return without_prefix(written), _kind_of_prefix(prefix, level)
 
 
 def commune_kind_of(name: str | None) -> str | None:
     """The kind of commune a name's prefix says: "Xã Sơn Hà" → "xa", "TT. Sơn Lư" →
     "thi_tran", "P. Ba Đình" → "phuong"; None without a commune's prefix, or with one typed
     without diacritics ("xa ho" may be Xà Hồ)."""
-    return _COMMUNE_KIND_OF_PREFIX.get(_prefix(_lower(name), unaccented=False)[0])
+    return name_and_kind(name, "commune")[1]
+
+
+def district_kind_of(name: str | None) -> str:
+    """The kind of district a name says: "Quận Ba Đình" → "quan", "TX. Bỉm Sơn" →
+    "thi_xa", "Thành phố Thanh Hóa" → "thanh_pho"; "huyen" (the usual one) without such a
+    prefix."""
+    return name_and_kind(name, "district")[1] or DEFAULT_KINDS["district"]
 
 
 def commune_kind_named(written: str | None) -> str | None:
@@ -212,8 +253,8 @@ def commune_kind_named(written: str | None) -> str | None:
     "TT.", "thi_tran", "ward"; None if it means none."""
     key = fold(written).replace("_", " ").rstrip(".").strip()
     key = fold(SHORT_PREFIXES_IN_FULL.get(key, key))
-    for prefix, kind in _COMMUNE_KIND_OF_PREFIX.items():
-        if key == fold(prefix):
+    for kind in LEVEL_KINDS["commune"]:
+        if key == fold(OFFICIAL_PREFIXES[kind]):
             return kind
     return _COMMUNE_KIND_IN_ENGLISH.get(key)
 
@@ -224,19 +265,40 @@ CENTRAL_CITIES = frozenset(
 )
 
 
-def province_prefix(name: str | None) -> str:
-    """ "thành phố" for a centrally run city (Hà Nội, Hồ Chí Minh...), else "tỉnh"."""
-    return "thành phố" if name_key(name) in CENTRAL_CITIES else "tỉnh"
+def province_kind_of(name: str | None) -> str:
+    """The kind of province a name says: its prefix ("TP. Hà Nội", "Tỉnh Thanh Hóa"), else
+    "thanh_pho" for a centrally run city written bare ("Hồ Chí Minh"), else "tinh". What
+    imports set `Province.kind` from."""
+    said = name_and_kind(name, "province")[1]
+    if said is not None:
+        return said
+    return "thanh_pho" if name_key(name) in CENTRAL_CITIES else DEFAULT_KINDS["province"]
+
+
+def unit_word(kind: str) -> str:
+    """The word of a unit's kind, lower case: "huyện", "quận", "thị xã", "thành phố", "tỉnh";
+    "" for an unknown kind."""
+    return OFFICIAL_PREFIXES.get(kind, "")
 
 
 def official_name(name: str, kind: str, capitalised: bool = False) -> str:
-    """A unit as letters and posters write it: "xã Sơn Hà", "thị trấn Sơn Lư", "huyện Quan
-    Sơn", "tỉnh Thanh Hóa", "thành phố Hà Nội"; at the start of a line "Xã Sơn Hà". A kind
-    with no prefix leaves the name alone."""
-    prefix = province_prefix(name) if kind == "province" else OFFICIAL_PREFIXES.get(kind, "")
+    """A unit as letters and posters write it, by its kind: "xã Sơn Hà", "thị trấn Sơn Lư",
+    "huyện Quan Sơn", "quận Ba Đình", "thị xã Bỉm Sơn", "tỉnh Thanh Hóa", "thành phố Hà
+    Nội"; at the start of a line "Xã Sơn Hà". A kind with no prefix leaves the name alone.
+    THE rule for writing a unit: letters, appendices, posters, addresses and the reports'
+    headings all ask it."""
+    prefix = unit_word(kind)
     if capitalised:
         prefix = prefix[:1].upper() + prefix[1:]
     return f"{prefix} {name}".strip()
+
+
+def commune_kinds_text(kinds: Iterable[str]) -> str:
+    """The kinds of a district's communes as letters list them: "xã, thị trấn",
+    "phường", "xã, phường, thị trấn" (official order; "xã, thị trấn" when none known)."""
+    present = set(kinds)
+    words = [OFFICIAL_PREFIXES[k] for k in LEVEL_KINDS["commune"] if k in present]
+    return ", ".join(words) or "xã, thị trấn"
 
 
 # Addresses ----------------------------------------------------------------------------------
@@ -319,12 +381,17 @@ def full_address(
     commune_kind: str,
     district_name: str,
     province_name: str = "",
+    district_kind: str = "huyen",
+    province_kind: str | None = None,
 ) -> str:
     """A venue's address followed by its commune, district and province, each written once
-    and officially: "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn, tỉnh Thanh Hóa" (`address_line`)."""
+    and officially by their kinds: "Bản Na Hồ, xã Sơn Hà, huyện Quan Sơn, tỉnh Thanh Hóa",
+    "12 Điện Biên Phủ, phường Điện Biên, quận Ba Đình, thành phố Hà Nội" (`address_line`).
+    A province without its kind is written as its name says (`province_kind_of`)."""
+    province_kind = province_kind or province_kind_of(province_name)
     return address_line(
         address,
         official_name(commune_name, commune_kind),
-        official_name(district_name, "district"),
-        official_name(province_name, "province") if province_name else "",
+        official_name(district_name, district_kind),
+        official_name(province_name, province_kind) if province_name else "",
     )

@@ -22,7 +22,9 @@ from fieldapp.places import (
     OFFICIAL_PREFIXES,
     commune_kind_named,
     commune_kind_of,
+    name_and_kind,
     places_named,
+    province_kind_of,
     without_prefix,
 )
 from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
@@ -73,7 +75,9 @@ class PlannedPlace:
     name: str  # the registered name, else as the file first writes it, without its prefix
     row: int  # the first row that names it
     existing: Province | District | Commune | None = None
-    kind: str | None = None  # communes: xa, phuong or thi_tran
+    # communes: xa, phuong or thi_tran; districts and provinces: the kind their name's
+    # prefix says ("Quận Ba Đình": quan, "TP. Hà Nội": thanh_pho), None without one
+    kind: str | None = None
     parent: "PlannedPlace | None" = None
     children: list["PlannedPlace"] = field(default_factory=list)
     created: Province | District | Commune | None = None
@@ -245,7 +249,8 @@ def check_places(source: bytes | str, filename: str = "places.csv") -> PlacesImp
             if problem:
                 refuse(problem)
                 continue
-            province = PlannedPlace(_name(existing, names["province"]), number, existing)
+            said = name_and_kind(written["province"], "province")[1]
+            province = PlannedPlace(_name(existing, names["province"]), number, existing, said)
             plan.provinces.append(province)
 
         # The district, under one province only.
@@ -270,7 +275,11 @@ def check_places(source: bytes | str, filename: str = "places.csv") -> PlacesImp
                     refuse(problem)
                     continue
             district = PlannedPlace(
-                _name(existing, names["district"]), number, existing, parent=province
+                _name(existing, names["district"]),
+                number,
+                existing,
+                kind=name_and_kind(written["district"], "district")[1],
+                parent=province,
             )
             province.children.append(district)
 
@@ -331,9 +340,18 @@ def apply_places(plan: PlacesImport) -> PlacesImport:
     if not plan.ok or plan.applied:
         return plan
     for province in plan.new(plan.all_provinces):
-        province.created = Province(name=province.name)
+        province.created = Province(
+            name=province.name, kind=province.kind or province_kind_of(province.name)
+        )
     for district in plan.new(plan.all_districts):
-        district.created = District(name=district.name, province=district.parent.registered)
+        district.created = District(
+            name=district.name, kind=district.kind or "huyen", province=district.parent.registered
+        )
+    # A registered district or province written with its prefix ("Quận Ba Đình") takes the
+    # kind the prefix says.
+    for place in plan.all_provinces + plan.all_districts:
+        if place.existing is not None and place.kind and place.existing.kind != place.kind:
+            place.existing.kind = place.kind
     for commune in plan.new(plan.all_communes):
         commune.created = Commune(
             name=commune.name, kind=commune.kind, district=commune.parent.registered
@@ -348,6 +366,11 @@ def apply_places(plan: PlacesImport) -> PlacesImport:
     for province in plan.all_provinces:
         for order, district in enumerate(province.children, start=1):
             district.registered.sheet_order = order
+    # A national file (more than one province) lists the provinces in the official order
+    # too; a single province's file says nothing of it.
+    if len(plan.all_provinces) > 1:
+        for order, province in enumerate(plan.all_provinces, start=1):
+            province.registered.sheet_order = order
     db.session.flush()
     plan.applied = True
     return plan

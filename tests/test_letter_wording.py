@@ -269,10 +269,10 @@ def test_all_or_none_is_a_whole_percentage(value, text):
 
 def test_a_provinces_section_one_names_districts():
     districts = [
-        row("Quan Sơn", 18000, kind="district"),
-        row("Cẩm Thủy", 12000, kind="district"),
-        row("Mường Lát", 300, kind="district"),
-        row("Quan Hóa", 0, kind="district"),
+        row("Quan Sơn", 18000, kind="huyen"),
+        row("Cẩm Thủy", 12000, kind="huyen"),
+        row("Mường Lát", 300, kind="huyen"),
+        row("Quan Hóa", 0, kind="huyen"),
     ]
     lines = texts(section_one(report(districts, level="province"), GroupRule()))
     assert lines[0].startswith(f"{SCANS} Tính đến ngày 12/11/2021, toàn tỉnh có 40 địa điểm")
@@ -284,10 +284,10 @@ def test_a_provinces_section_one_names_districts():
 
 def test_the_countrys_section_one_names_provinces_and_cities():
     provinces = [
-        row("Hà Nội", 90000, kind="province"),
-        row("Thanh Hóa", 50000, kind="province"),
-        row("Sơn La", 100, kind="province"),
-        row("Cần Thơ", 0, kind="province"),
+        row("Hà Nội", 90000, kind="thanh_pho"),
+        row("Thanh Hóa", 50000, kind="tinh"),
+        row("Sơn La", 100, kind="tinh"),
+        row("Cần Thơ", 0, kind="thanh_pho"),
     ]
     lines = texts(section_one(report(provinces, level="country"), GroupRule()))
     assert lines[0].startswith(f"{SCANS} Tính đến ngày 12/11/2021, cả nước có")
@@ -523,6 +523,6 @@ def test_the_inspection_pdf_and_the_venue_page_write_the_address_once(
 
 
 def test_official_names_of_provinces():
-    assert official_name("Thanh Hóa", "province") == "tỉnh Thanh Hóa"
-    assert official_name("Hồ Chí Minh", "province") == "thành phố Hồ Chí Minh"
-    assert official_name("Cần Thơ", "province", capitalised=True) == "Thành phố Cần Thơ"
+    assert official_name("Thanh Hóa", "tinh") == "tỉnh Thanh Hóa"
+    assert official_name("Hồ Chí Minh", "thanh_pho") == "thành phố Hồ Chí Minh"
+    assert official_name("Cần Thơ", "thanh_pho", capitalised=True) == "Thành phố Cần Thơ"

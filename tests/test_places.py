@@ -238,9 +238,11 @@ def in_name_order(names):
 def test_units_written_officially():
     assert official_name("Sơn Hà", "xa") == "xã Sơn Hà"
     assert official_name("Sơn Lư", "thi_tran", capitalised=True) == "Thị trấn Sơn Lư"
-    assert official_name("Quan Sơn", "district") == "huyện Quan Sơn"
-    assert official_name("Thanh Hóa", "province") == "tỉnh Thanh Hóa"
-    assert official_name("Hà Nội", "province") == "thành phố Hà Nội"
+    assert official_name("Quan Sơn", "huyen") == "huyện Quan Sơn"
+    assert official_name("Ba Đình", "quan") == "quận Ba Đình"
+    assert official_name("Bỉm Sơn", "thi_xa", capitalised=True) == "Thị xã Bỉm Sơn"
+    assert official_name("Thanh Hóa", "tinh") == "tỉnh Thanh Hóa"
+    assert official_name("Hà Nội", "thanh_pho") == "thành phố Hà Nội"
 
 
 def test_a_full_address_names_the_commune_and_district_once():

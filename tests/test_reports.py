@@ -530,8 +530,26 @@ def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_
         "Tổng số địa điểm tạo mã QR",
         "Tổng lượt quét",
     ]
-    assert rows[0][5:] == ["Số máy đã cài PC-Covid", "Số máy điện thoại thông minh"]
-    assert rows[1] == ["1", "Huyện Quan Sơn", "Xã Sơn Hà", "1236", "7000", "301", "1003"]
+    # then the installs, and each unit's citizens' reports, as the XLSX heads them
+    assert rows[0][5:] == [
+        "Số máy đã cài PC-Covid",
+        "Số máy điện thoại thông minh",
+        "Phản ánh tiếp nhận",
+        "Giải quyết đúng hạn",
+        "Quá hạn",
+    ]
+    assert rows[1] == [
+        "1",
+        "Huyện Quan Sơn",
+        "Xã Sơn Hà",
+        "1236",
+        "7000",
+        "301",
+        "1003",
+        "0",
+        "0",
+        "0",
+    ]
     assert rows[-1][:5] == ["Tổng cộng", "", "", "4336", "18336"]
 
 

@@ -9,7 +9,6 @@ from fieldapp.letters.letter import Letter, Paragraph, Section
 from fieldapp.letters.service import (
     COPIES_TO,
     DEPARTMENT_CODE,
-    INSTRUCTIONS,
     ISSUER_PARENT,
     SECTION_THREE_TITLE,
     SECTION_TWO_TITLE,
@@ -20,25 +19,28 @@ from fieldapp.letters.service import (
     edit_for,
     edited_parts,
     edited_texts,
+    instructions_for,
     settings_for,
 )
 from fieldapp.models import District, LetterEdit
+from fieldapp.places import LEVEL_KINDS, unit_word
 from fieldapp.reports.appendix import appendix_headers, appendix_rows
-from fieldapp.reports.notice import GroupRule, section_one, vn_date
+from fieldapp.reports.notice import GroupRule, area_words, section_one, vn_date
 from fieldapp.reports.weekly import WeeklyReport
 
-# A province's or the country's summary: who issues it, where, and to whom.
+# A province's or the country's summary: who issues it, where, and to whom. A province's
+# words name its kind ("tỉnh", "thành phố") and its districts' ("các quận, huyện").
 AREA_LETTERS = {
     "province": {
         "recipients": (
             "- Bộ Thông tin và Truyền thông;",
-            "- Ủy ban nhân dân các huyện, thị xã, thành phố.",
+            "- Ủy ban nhân dân các {districts}.",
         ),
         "opening": (
-            "Ủy ban nhân dân tỉnh thông báo kết quả ứng dụng công nghệ thông tin phục vụ công "
-            "tác phòng, chống dịch Covid-19 trên địa bàn tỉnh như sau:"
+            "Ủy ban nhân dân {area} thông báo kết quả ứng dụng công nghệ thông tin phục vụ "
+            "công tác phòng, chống dịch Covid-19 trên địa bàn {area} như sau:"
         ),
-        "subject_area": "địa bàn tỉnh",
+        "subject_area": "địa bàn {area}",
     },
     "country": {
         "recipients": ("- Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.",),
@@ -56,7 +58,7 @@ def _area_issuer(report: WeeklyReport) -> tuple[str, str, str]:
     the place the letter is dated from. The country's summary is issued by the ministry
     the setting NATIONAL_REPORT_ISSUER names."""
     if report.level == "province":
-        return ISSUER_PARENT, f"TỈNH {report.area_name.upper()}", report.area_name
+        return ISSUER_PARENT, area_words(report).upper(), report.area_name
     ministry = current_app.config.get("NATIONAL_REPORT_ISSUER") or "Bộ Thông tin và Truyền thông"
     return "", ministry.upper(), "Hà Nội"
 
@@ -71,11 +73,33 @@ def letter_number(code: str, number: str | None = None) -> str:
     return f"Số: {number}/{code}" if number else f"Số:        /{code}"
 
 
+def _area_words(report: WeeklyReport) -> dict[str, str]:
+    """What a province's summary fills its words with: its kind ("tỉnh", "thành phố") and
+    its districts' kinds ("huyện, thị xã, thành phố"; "quận, huyện, thị xã")."""
+    kinds = {row.kind for row in report.rows}
+    districts = [unit_word(k) for k in LEVEL_KINDS["district"] if k in kinds]
+    return {
+        "area": unit_word(report.area_kind or "tinh"),
+        "districts": ", ".join(districts) or "huyện, thị xã, thành phố",
+    }
+
+
+def _area_texts(report: WeeklyReport) -> dict:
+    words = AREA_LETTERS.get(report.level, AREA_LETTERS["country"])
+    fill = _area_words(report)
+    return {
+        key: tuple(line.format(**fill) for line in value)
+        if isinstance(value, tuple)
+        else value.format(**fill)
+        for key, value in words.items()
+    }
+
+
 def subject(report: WeeklyReport, district: District | None) -> str:
     if district is not None:
-        area = "địa bàn huyện"
+        area = f"địa bàn {unit_word(district.kind)}"
     else:
-        area = AREA_LETTERS.get(report.level, AREA_LETTERS["country"])["subject_area"]
+        area = _area_texts(report)["subject_area"]
     return (
         "V/v thông báo kết quả ứng dụng CNTT phòng chống dịch Covid-19 trên "
         f"{area} tính đến {vn_date(report.report_date)}"
@@ -106,7 +130,8 @@ def district_letter(
         drafts = drafts_for(report, district, settings)
     texts = edited_texts(drafts, edit)
     instructions = tuple(
-        Section(number, heading, texts[name]) for number, heading, name in INSTRUCTIONS
+        Section(number, heading, texts[name])
+        for number, heading, name in instructions_for(district)
     )
     return Letter(
         issuer_parent=settings.issuer_parent,
@@ -141,7 +166,7 @@ def _appendix_title(report: WeeklyReport) -> str:
 
 def _area_letter(report: WeeklyReport) -> Letter:
     issuer_parent, issuer, place = _area_issuer(report)
-    words = AREA_LETTERS.get(report.level, AREA_LETTERS["country"])
+    words = _area_texts(report)
     return Letter(
         issuer_parent=issuer_parent,
         issuer=issuer,

@@ -102,7 +102,7 @@ def _letter_context(district: District, day: date, values=None, errors=None, rep
         "edited_at": clock.moment_text(edit.edited_at) if edit else "",
         "values": values,
         "errors": errors or {},
-        "parts": service.EDITED_HEADINGS,
+        "parts": service.edited_headings(district),
         "edited_fields": {
             name for name in service.EDITED_TEXTS if edit and getattr(edit, name) is not None
         },

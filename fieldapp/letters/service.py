@@ -19,7 +19,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.offences import venues_to_escalate
 from fieldapp.letters.letter import Paragraph, Section
 from fieldapp.models import District, LetterEdit, LetterTemplate, User
-from fieldapp.places import official_name
+from fieldapp.places import commune_kinds_text, official_name, unit_word
 from fieldapp.reports.notice import GroupRule, low_group, unit_list, vn_number
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
@@ -158,28 +158,44 @@ class LetterSettings:
         return GroupRule(low_count=self.low_count, high_threshold=self.high_threshold)
 
 
+def district_words(district: District | None) -> dict[str, str]:
+    """The words a district's letter names its units with, by their kinds: "district"
+    ("huyện", "quận", "thị xã", "thành phố"), "communes" ("xã, thị trấn", "phường"),
+    "province" ("tỉnh Thanh Hóa", "thành phố Hà Nội"). Without a district, the usual ones."""
+    if district is None:
+        return {"district": "huyện", "communes": "xã, thị trấn", "province": "tỉnh"}
+    return {
+        "district": unit_word(district.kind),
+        "communes": commune_kinds_text(commune.kind for commune in district.communes),
+        "province": official_name(district.province.name, district.province.kind),
+    }
+
+
 def default_settings(district: District) -> LetterSettings:
     """The letter a district gets before its supervisor saves a template (Vietnamese, as
-    district offices write it)."""
+    district offices write it; its units by their kinds: "QUẬN BA ĐÌNH", "các phường")."""
+    words = district_words(district)
+    unit, communes = words["district"], words["communes"]
     return LetterSettings(
         issuer_parent=ISSUER_PARENT,
-        issuer=f"HUYỆN {district.name.upper()}",
+        issuer=official_name(district.name, district.kind).upper(),
         department_code=DEPARTMENT_CODE,
         place=district.name,
         recipients=(
-            "- Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện;",
-            "- Trung tâm Văn hóa - Thông tin huyện;",
-            "- Đảng ủy, Ủy ban nhân dân các xã, thị trấn.",
+            f"- Thủ trưởng các phòng, ban, ngành, đơn vị cấp {unit};",
+            f"- Trung tâm Văn hóa - Thông tin {unit};",
+            f"- Đảng ủy, Ủy ban nhân dân các {communes}.",
         ),
         opening=(
-            f"Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh {district.province.name} về việc "
+            f"Thực hiện chỉ đạo của Ủy ban nhân dân {words['province']} về việc "
             "đẩy mạnh ứng dụng công nghệ thông tin phục vụ công tác phòng, chống dịch "
-            "Covid-19, Ủy ban nhân dân huyện thông báo kết quả thực hiện như sau:"
+            f"Covid-19, Ủy ban nhân dân {unit} thông báo kết quả thực hiện như sau:"
         ),
         shortcomings=(
             "Một số đơn vị chưa quyết liệt trong chỉ đạo, triển khai; việc quét mã QR tại "
-            "nhiều địa điểm còn thấp, chưa trở thành thói quen của người dân; một số xã chưa "
-            "đăng nhập hệ thống để tiếp nhận, xử lý phản ánh, kiến nghị của người dân."
+            "nhiều địa điểm còn thấp, chưa trở thành thói quen của người dân; một số "
+            f"{communes} chưa đăng nhập hệ thống để tiếp nhận, xử lý phản ánh, kiến nghị của "
+            "người dân."
         ),
         offices_instructions=(
             "Tiếp tục chỉ đạo cán bộ, công chức, viên chức, người lao động và người dân đến "
@@ -195,13 +211,13 @@ def default_settings(district: District) -> LetterSettings:
             "Chỉ đạo các địa điểm trên địa bàn niêm yết mã QR công khai, rõ ràng, bố trí "
             "người hướng dẫn quét mã; tiếp nhận, xử lý, theo dõi phản ánh, kiến nghị của "
             "người dân nhanh chóng, kịp thời; định kỳ báo cáo kết quả về Ủy ban nhân dân "
-            "huyện (qua Phòng Văn hóa và Thông tin)."
+            f"{unit} (qua Phòng Văn hóa và Thông tin)."
         ),
         closing=(
-            "Ủy ban nhân dân huyện yêu cầu các cơ quan, đơn vị, Ủy ban nhân dân các xã, thị "
-            "trấn nghiêm túc triển khai thực hiện./."
+            f"Ủy ban nhân dân {unit} yêu cầu các cơ quan, đơn vị, Ủy ban nhân dân các "
+            f"{communes} nghiêm túc triển khai thực hiện./."
         ),
-        copies_to=(COPIES_TO[0], "- Chủ tịch, các Phó Chủ tịch UBND huyện;", COPIES_TO[-1]),
+        copies_to=(COPIES_TO[0], f"- Chủ tịch, các Phó Chủ tịch UBND {unit};", COPIES_TO[-1]),
         signer_authority=SIGNER_AUTHORITY,
         signer_title=SIGNER_TITLE,
         signer_name="",
@@ -319,12 +335,27 @@ def save_template(district: District, checked: CheckedTemplate, by: User) -> Let
 
 SECTION_TWO_TITLE = "Tồn tại, hạn chế"
 SECTION_THREE_TITLE = "Chỉ đạo thực hiện"
-# Section 3's subsections: (number, title, the template's and the edit's field).
-INSTRUCTIONS = (
-    ("3.1", "Đối với Thủ trưởng các phòng, ban, ngành, đơn vị cấp huyện", "offices_instructions"),
-    ("3.2", "Đối với Trung tâm Văn hóa - Thông tin huyện", "centre_instructions"),
-    ("3.3", "Đối với Chủ tịch Ủy ban nhân dân các xã, thị trấn", "communes_instructions"),
+# Section 3's subsections: (number, title, the template's and the edit's field); the titles
+# name the district's kinds of units (`instructions_for`).
+INSTRUCTION_TITLES = (
+    (
+        "3.1",
+        "Đối với Thủ trưởng các phòng, ban, ngành, đơn vị cấp {district}",
+        "offices_instructions",
+    ),
+    ("3.2", "Đối với Trung tâm Văn hóa - Thông tin {district}", "centre_instructions"),
+    ("3.3", "Đối với Chủ tịch Ủy ban nhân dân các {communes}", "communes_instructions"),
 )
+
+
+def instructions_for(district: District | None) -> tuple[tuple[str, str, str], ...]:
+    """Section 3's subsections of a district's letter, their titles in its words ("cấp
+    quận", "các phường"); the usual ones without a district."""
+    words = district_words(district)
+    return tuple((n, title.format(**words), name) for n, title, name in INSTRUCTION_TITLES)
+
+
+INSTRUCTIONS = instructions_for(None)
 # How many venues to escalate section 2 names before "and N others".
 ESCALATED_NAMED = 10
 
@@ -412,12 +443,15 @@ def draft_section_two(
 
 
 def draft_section_three(
-    report: WeeklyReport, rule: GroupRule, settings: LetterSettings
+    report: WeeklyReport,
+    rule: GroupRule,
+    settings: LetterSettings,
+    district: District | None = None,
 ) -> tuple[Section, ...]:
     """Section 3 "Chỉ đạo thực hiện" drafted: 3.1, 3.2 and 3.3 from the template's standing
     text, 3.3 naming again the communes low in scans that must improve."""
     subsections = []
-    for number, heading, name in INSTRUCTIONS:
+    for number, heading, name in instructions_for(district):
         paragraphs = list(_lines(getattr(settings, name)))
         if name == "communes_instructions":
             low = low_group(report, rule) if report.has_figures else []
@@ -444,11 +478,17 @@ def text_paragraphs(text: str) -> tuple[Paragraph, ...]:
 
 # The parts a supervisor edits, as the form names them: section 2, then 3.1 to 3.3.
 EDITED_TEXTS = ("section_two", *(name for _, _, name in INSTRUCTIONS))
-# Each part's heading on the edit form, as the letter writes it.
-EDITED_HEADINGS = (
-    ("section_two", f"2. {SECTION_TWO_TITLE}"),
-    *((name, f"{number}. {heading}") for number, heading, name in INSTRUCTIONS),
-)
+
+
+def edited_headings(district: District | None) -> tuple[tuple[str, str], ...]:
+    """Each part's heading on the edit form, as the district's letter writes it ("3.1. Đối
+    với Thủ trưởng các phòng, ban, ngành, đơn vị cấp quận")."""
+    return (
+        ("section_two", f"2. {SECTION_TWO_TITLE}"),
+        *((name, f"{number}. {heading}") for number, heading, name in instructions_for(district)),
+    )
+
+
 EDITED_TEXT_MAX = 10_000
 NUMBER_PATTERN = re.compile(r"\d{1,7}")
 
@@ -584,7 +624,7 @@ def drafts_for(
         )
     }
     for (_, _, name), subsection in zip(
-        INSTRUCTIONS, draft_section_three(report, rule, settings), strict=True
+        INSTRUCTIONS, draft_section_three(report, rule, settings, district), strict=True
     ):
         drafts[name] = subsection.paragraphs
     return drafts

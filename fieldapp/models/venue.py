@@ -85,6 +85,8 @@ class Venue(db.Model):
             self.commune.kind,
             district.name,
             district.province.name,
+            district_kind=district.kind,
+            province_kind=district.province.kind,
         )
 
     @property

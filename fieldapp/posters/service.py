@@ -34,8 +34,17 @@ BATCH_CHUNK = 100  # pages rendered together before they go to disk
 
 
 def issuer_for(venue: Venue, template: str) -> str:
+    """The issuing office as the setting writes it, its placeholders filled: {district} and
+    {province} the names, {district_unit} and {province_unit} the units by their kinds
+    ("quận Ba Đình", "thành phố Hà Nội")."""
     district = venue.commune.district
-    return template.format(district=district.name, province=district.province.name)
+    province = district.province
+    return template.format(
+        district=district.name,
+        province=province.name,
+        district_unit=official_name(district.name, district.kind),
+        province_unit=official_name(province.name, province.kind),
+    )
 
 
 def latest_poster(venue: Venue) -> Poster | None:
@@ -71,8 +80,8 @@ def poster_text(
         venue_code=venue.code,
         address=venue.address,
         commune=official_name(commune.name, commune.kind),
-        district=official_name(commune.district.name, "district"),
-        province=official_name(commune.district.province.name, "province"),
+        district=official_name(commune.district.name, commune.district.kind),
+        province=official_name(commune.district.province.name, commune.district.province.kind),
         issuer=issuer_for(venue, issuer_template),
         serial=poster.serial if poster else serial_for(venue, 1),
         print_date=today or clock.today(),

@@ -7,7 +7,7 @@ report has them. The letter (PDF, DOCX), the report page, the CSV and the XLSX a
 their columns from here.
 """
 
-from fieldapp.places import official_name
+from fieldapp.places import LEVEL_KINDS, official_name, unit_word
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 TOTAL_LABEL = "Tổng cộng"
@@ -21,6 +21,23 @@ NATIONAL_APPENDIX_HEADERS = (
     "Tổng lượt quét",
 )
 INSTALL_HEADERS = ("Số máy đã cài PC-Covid", "Số máy điện thoại thông minh")
+# The national template's commune column, for districts of xã and thị trấn; where there are
+# phường too, the glossary's label.
+COMMUNES_HEADER = "Thị trấn/xã"
+ALL_COMMUNES_HEADER = "Xã, phường, thị trấn"
+
+
+def _kinds_header(kinds: set[str], level: str) -> str:
+    """A column of units of these kinds, capitalised: "Huyện", "Quận", "Huyện, thị xã,
+    thành phố" (in the official order of kinds)."""
+    words = [unit_word(kind) for kind in LEVEL_KINDS[level] if kind in kinds]
+    text = ", ".join(words) or unit_word("huyen")
+    return text[:1].upper() + text[1:]
+
+
+def _communes_header(report: WeeklyReport) -> str:
+    kinds = {row.kind for row in report.rows}
+    return COMMUNES_HEADER if kinds <= {"xa", "thi_tran"} else ALL_COMMUNES_HEADER
 
 
 def has_installs(report: WeeklyReport) -> bool:
@@ -40,7 +57,7 @@ def appendix_rows(report: WeeklyReport) -> list[tuple]:
     for number, row in enumerate(report.rows, start=1):
         name = official_name(row.name, row.kind, capitalised=True)
         if report.level == "district":
-            labels = (number, official_name(row.district_name, "district", True), name)
+            labels = (number, official_name(row.district_name, row.district_kind, True), name)
         else:
             labels = (number, name)
         rows.append((*labels, row.venues_with_qr, row.scans, *(_installs(row) if installs else ())))
@@ -59,10 +76,17 @@ def appendix_rows(report: WeeklyReport) -> list[tuple]:
 
 
 def appendix_headers(report: WeeklyReport) -> tuple[str, ...]:
+    """The appendix's column headers; the unit columns name the kinds of units in them
+    ("Huyện" / "Quận"; "Thị trấn/xã" / "Xã, phường, thị trấn"; "Huyện, thị xã, thành
+    phố")."""
     if report.level == "country":
         headers = NATIONAL_APPENDIX_HEADERS
+    elif report.level == "district":
+        district = _kinds_header({report.area_kind} if report.area_kind else set(), "district")
+        headers = ("STT", district, _communes_header(report), *APPENDIX_HEADERS[3:])
     else:
-        headers = APPENDIX_HEADERS if report.level == "district" else PROVINCE_APPENDIX_HEADERS
+        districts = _kinds_header({row.kind for row in report.rows}, "district")
+        headers = ("STT", districts, *PROVINCE_APPENDIX_HEADERS[2:])
     return headers + (INSTALL_HEADERS if has_installs(report) else ())
 
 

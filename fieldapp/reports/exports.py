@@ -21,7 +21,7 @@ from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.findings import counted_note
 from fieldapp.reports.notice import title, vn_date
 from fieldapp.reports.trends import report_trend_drawing
-from fieldapp.reports.weekly import WeeklyReport
+from fieldapp.reports.weekly import ReportRow, WeeklyReport
 from fieldapp.text import search_text
 
 FORMATS = {
@@ -30,6 +30,9 @@ FORMATS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+# Citizens' reports of each unit (fieldapp/citizens/counts.py): the XLSX's findings sheet and
+# the CSV both write them with these headers, from `citizens_cells`.
+CITIZENS_HEADERS = ("Phản ánh tiếp nhận", "Giải quyết đúng hạn", "Quá hạn")
 FINDINGS_HEADERS = (
     "Đơn vị",
     "Số địa điểm được kiểm tra",
@@ -38,10 +41,11 @@ FINDINGS_HEADERS = (
     "Đạt yêu cầu (%)",
     "Tỷ lệ quét quan sát (%)",
     "Bản in mã QR mới đã cấp",
-    "Phản ánh tiếp nhận",
-    "Giải quyết đúng hạn",
-    "Quá hạn",
+    *CITIZENS_HEADERS,
 )
+# Beside a province's or the country's sums built from only some districts: "(9/12 huyện
+# có số liệu)", as the pages and the letter write it (`ReportRow.partial_note`).
+NOTE_HEADER = "Ghi chú"
 # A text cell beginning with one of these is a formula to Excel, LibreOffice or Sheets (a
 # commune named "=HYPERLINK(...)"): it is written with a leading ' so it stays text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,17 +69,44 @@ def file_name(report: WeeklyReport, extension: str) -> str:
     return f"bao-cao-{area}-{when}.{extension}"
 
 
+def citizens_cells(row: ReportRow) -> tuple[int, int, int]:
+    """A unit's citizens' reports: received, resolved on time, late (`CITIZENS_HEADERS`)."""
+    counts = row.citizens
+    return counts.received, counts.on_time, counts.late
+
+
+def spreadsheet_appendix(
+    report: WeeklyReport, with_citizens: bool = False
+) -> tuple[tuple[str, ...], list[tuple]]:
+    """The appendix as the CSV and the XLSX write it: its headers and rows
+    (fieldapp/reports/appendix.py), with the citizens' reports' columns when asked (the CSV:
+    the XLSX has them on its findings sheet), and a last column "Ghi chú" with the note
+    beside each sum built from only some districts ("(9/12 huyện có số liệu)") when a row
+    or the total is one."""
+    headers = tuple(appendix_headers(report))
+    rows = [tuple(row) for row in appendix_rows(report)]
+    units = [*report.rows, report.total]  # the appendix's rows, in its order
+    if with_citizens:
+        headers += CITIZENS_HEADERS
+        rows = [row + citizens_cells(unit) for row, unit in zip(rows, units, strict=True)]
+    if any(unit.partial_note for unit in units):
+        headers += (NOTE_HEADER,)
+        rows = [(*row, unit.partial_note) for row, unit in zip(rows, units, strict=True)]
+    return headers, rows
+
+
 def report_csv(report: WeeklyReport) -> bytes:
-    """The appendix table (with installs and smartphones when the report has them); UTF-8
-    with a BOM for Excel.
+    """The appendix table (with installs and smartphones when the report has them), each
+    unit's citizens' reports, the note beside a partial sum; UTF-8 with a BOM for Excel.
 
     Numbers are written as plain digits, which every spreadsheet reads as numbers
     whatever its locale; an empty cell is a commune without figures.
     """
+    headers, rows = spreadsheet_appendix(report, with_citizens=True)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(sheet_row(appendix_headers(report)))
-    for row in appendix_rows(report):
+    writer.writerow(sheet_row(headers))
+    for row in rows:
         writer.writerow(sheet_row("" if cell is None else cell for cell in row))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -85,8 +116,7 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Phụ lục"
-    headers = appendix_headers(report)
-    rows = appendix_rows(report)
+    headers, rows = spreadsheet_appendix(report)
     sheet.append(["PHỤ LỤC"])
     sheet.append(sheet_row([title(report)]))
     sheet.append([])
@@ -111,7 +141,7 @@ def report_xlsx(report: WeeklyReport) -> bytes:
         cell.font = Font(bold=True)
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"].font = Font(italic=True)
-    for column, width in zip("ABCDEFG", (6, 18, 20, 16, 14, 14, 14), strict=False):
+    for column, width in zip("ABCDEFGH", (6, 18, 20, 16, 14, 14, 14, 22), strict=False):
         sheet.column_dimensions[column].width = width
 
     found = book.create_sheet("Kiểm tra")
@@ -125,14 +155,14 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     )
     found.append(sheet_row(FINDINGS_HEADERS))
     for row in [*report.rows, report.total]:
-        f, c = row.findings, row.citizens
+        f = row.findings
         found.append(
             [sheet_cell(row.name or "Tổng cộng"), f.venues_inspected]
             + [
                 None if share is None else float(share)
                 for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
             ]
-            + [f.posters_issued, c.received, c.on_time, c.late]
+            + [f.posters_issued, *citizens_cells(row)]
         )
     for line in found.iter_rows(min_row=3):
         for cell in line[2:6]:

@@ -26,10 +26,10 @@ from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
-from fieldapp.places import PlaceIndex
+from fieldapp.places import LEVEL_KINDS, PlaceIndex, name_and_kind, unit_word
 from fieldapp.reports.notice import vn_date
 from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
-from fieldapp.text import search_text
+from fieldapp.text import fold, search_text
 
 # What a spreadsheet's columns can hold; the first three columns of the official appendix
 # (STT, Huyện, Thị trấn/xã) identify the row, the rest are figures.
@@ -203,6 +203,16 @@ class ImportPreview:
         numbered = all(row.stt is not None for row in rows)
         return {row.commune.id: row.stt if numbered else row.number for row in rows}
 
+    def district_kind(self) -> str | None:
+        """The kind of district the sheet's district column says by its prefix ("Quận Ba
+        Đình" → "quan", "Thị xã Bỉm Sơn" → "thi_xa"), the first accepted row that says one;
+        None when no row does."""
+        for row in self.accepted:
+            kind = name_and_kind(row.cells.get("district"), "district")[1]
+            if kind is not None:
+                return kind
+        return None
+
     @property
     def missing_fields(self) -> list[str]:
         return [name for name in REQUIRED if name not in self.mapping]
@@ -226,7 +236,13 @@ def _cell(row: list, column: int | None) -> str:
     return cell_text(row[column])
 
 
-_TOTALS = {"tong", "cong", "total", "tong so", "tong cong", "cong toan huyen", "toan huyen"}
+# "Toàn huyện", "Cộng toàn quận", "Toàn thị xã", "Toàn thành phố": a total row of any kind
+# of district.
+_TOTALS = {"tong", "cong", "total", "tong so", "tong cong"} | {
+    f"{lead}{fold(unit_word(kind))}"
+    for kind in LEVEL_KINDS["district"]
+    for lead in ("toan ", "cong toan ")
+}
 
 
 def _is_total(commune_cell: str, stt_cell: str) -> bool:
@@ -513,6 +529,9 @@ def apply_import(
         detail = {**(detail or {}), key: omitted}
     for commune_id, order in preview.sheet_orders().items():
         db.session.get(Commune, commune_id).sheet_order = order
+    kind = preview.district_kind()
+    if kind is not None:  # the sheet writes "Quận Ba Đình": the district is a quận
+        preview.district.kind = kind
     return save_figures(
         {row.commune: preview.figures_to_save(row) for row in preview.accepted},
         preview.report_date,

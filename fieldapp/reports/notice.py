@@ -12,18 +12,30 @@ from babel.numbers import format_decimal, format_percent
 
 from fieldapp import clock
 from fieldapp.letters.letter import Paragraph
-from fieldapp.places import official_name
+from fieldapp.places import official_name, unit_word
 from fieldapp.reports.findings import counted_note, percent
-from fieldapp.reports.weekly import ReportRow, WeeklyReport
+from fieldapp.reports.weekly import USUAL_KINDS, ReportRow, WeeklyReport
 
 LOCALE = "vi_VN"
 ONE_DECIMAL = Decimal("0.1")
 
-# How the notice names the area of each level, and the kind of unit its rows are.
-AREA_WORDS = {"district": "huyện {name}", "province": "tỉnh {name}", "country": "cả nước"}
-# How section 1 names the whole area at the start of a sentence.
-WHOLE_AREA = {"district": "toàn huyện", "province": "toàn tỉnh", "country": "cả nước"}
-ROW_UNITS = {"district": "Xã, thị trấn", "province": "Huyện", "country": "Tỉnh, thành phố"}
+COUNTRY_WORDS = "cả nước"
+
+
+def area_words(report: WeeklyReport) -> str:
+    """How the notice names its area, by its kind: "huyện Quan Sơn", "quận Ba Đình",
+    "thành phố Hà Nội", "cả nước"."""
+    if report.level == "country":
+        return COUNTRY_WORDS
+    return report.area_written()
+
+
+def whole_area(report: WeeklyReport) -> str:
+    """The whole area at the start of a sentence of section 1: "toàn huyện", "toàn quận",
+    "toàn thành phố", "cả nước"."""
+    if report.level == "country":
+        return COUNTRY_WORDS
+    return f"toàn {unit_word(report.area_kind or USUAL_KINDS[report.level])}"
 
 
 def vn_number(value: int | None) -> str:
@@ -88,7 +100,7 @@ def when(report: WeeklyReport) -> str:
 
 
 def title(report: WeeklyReport) -> str:
-    where = AREA_WORDS[report.level].format(name=report.area_name)
+    where = area_words(report)
     return (
         f"Kết quả ứng dụng công nghệ thông tin phòng, chống dịch COVID-19 trên địa bàn "
         f"{where} {when(report)}"
@@ -171,7 +183,11 @@ PLURAL_KINDS = {
     "xa": "các xã",
     "phuong": "các phường",
     "thi_tran": "các thị trấn",
-    "district": "các huyện",
+    "huyen": "các huyện",
+    "quan": "các quận",
+    "thi_xa": "các thị xã",
+    "thanh_pho": "các thành phố",
+    "tinh": "các tỉnh",
 }
 
 
@@ -205,7 +221,7 @@ def _change(value: int | None, unit: str, previous: date | None) -> str:
 
 def _opening(report: WeeklyReport) -> str:
     """ "Tính đến ngày 12/11/2021, toàn huyện", "Tính đến hết tháng 11/2021, toàn tỉnh"."""
-    whole = WHOLE_AREA[report.level]
+    whole = whole_area(report)
     if report.month is not None:
         return f"Tính đến hết tháng {vn_month(report.month)}, {whole}"
     return f"Tính đến ngày {vn_date(report.report_date)}, {whole}"
@@ -254,7 +270,7 @@ def _installs_paragraphs(report: WeeklyReport, rule: GroupRule) -> list[Paragrap
         Paragraph(
             heading="Về tình hình triển khai cài đặt ứng dụng PC-Covid:",
             text=(
-                f"{WHOLE_AREA[report.level].capitalize()} có {vn_number(total.installs)}/"
+                f"{whole_area(report).capitalize()} có {vn_number(total.installs)}/"
                 f"{vn_number(total.smartphones)} máy điện thoại thông minh đã cài đặt "
                 f"PC-Covid, đạt {vn_percent(total.install_rate)}"
                 f"{_change(total.installs_change, 'máy', report.previous_date)}."

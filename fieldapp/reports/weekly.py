@@ -19,7 +19,7 @@ from fieldapp.citizens.counts import CitizenCounts, counts_by_commune
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Province
 from fieldapp.models.user import COUNTRY_NAME
-from fieldapp.places import sort_key
+from fieldapp.places import LEVEL_KINDS, official_name, sort_key, unit_word
 from fieldapp.reports.findings import Findings, percent
 from fieldapp.reports.rollups import findings_from_rollups
 
@@ -57,7 +57,10 @@ class ReportRow:
 
     name: str
     district_name: str
-    kind: str = ""  # the commune's kind (xa, phuong, thi_tran), "district" or "province"
+    # the unit's kind: a commune's (xa, phuong, thi_tran), a district's (huyen, quan, thi_xa,
+    # thanh_pho) or a province's (tinh, thanh_pho); fieldapp/places.py writes it
+    kind: str = ""
+    district_kind: str = "huyen"  # a commune's row: its district's kind
     unit_id: int | None = None  # the commune's, district's or province's id
     has_figures: bool = False
     venues_with_qr: int | None = None
@@ -84,6 +87,7 @@ class ReportRow:
     # covers, and how many of them have figures.
     districts: int = 0
     districts_with_figures: int = 0
+    district_kinds: set[str] = field(default_factory=set)  # the kinds of those districts
 
     @property
     def partial_districts(self) -> tuple[int, int] | None:
@@ -99,7 +103,15 @@ class ReportRow:
         liệu)"; "" when the sum is whole."""
         if self.partial_districts is None:
             return ""
-        return "({}/{} huyện có số liệu)".format(*self.partial_districts)
+        return "({}/{} {} có số liệu)".format(*self.partial_districts, self.districts_word)
+
+    @property
+    def districts_word(self) -> str:
+        """What its districts are called: "huyện" (or "quận"...) when all are of one kind,
+        else the neutral "đơn vị"."""
+        if len(self.district_kinds) == 1:
+            return unit_word(next(iter(self.district_kinds))) or "đơn vị"
+        return "đơn vị"
 
     @property
     def install_rate(self) -> Decimal | None:
@@ -129,6 +141,10 @@ class ReportRow:
         return change(now, before)
 
 
+# An area of unknown kind is written as most are.
+USUAL_KINDS = {"district": "huyen", "province": "tinh"}
+
+
 @dataclass
 class WeeklyReport:
     # "district": rows are communes; "province": rows are districts; "country": provinces
@@ -141,6 +157,21 @@ class WeeklyReport:
     rows: list[ReportRow]
     total: ReportRow
     month: date | None = None  # the first day of a month's report; None for a report date
+    area_kind: str = ""  # the district's or province's kind (huyen, quan, ...; tinh, ...)
+    province_kind: str = "tinh"
+
+    def area_written(self, capitalised: bool = False) -> str:
+        """Its area as letters and headings write it, by its kind (`places.official_name`):
+        "huyện Quan Sơn", "quận Ba Đình", "thành phố Hà Nội"; the country by its name."""
+        if self.level == "country":
+            return self.area_name
+        kind = self.area_kind or USUAL_KINDS[self.level]
+        return official_name(self.area_name, kind, capitalised=capitalised)
+
+    @property
+    def area_heading(self) -> str:
+        """Its area at the head of a page: "Huyện Quan Sơn", "Quận Ba Đình", "Việt Nam"."""
+        return self.area_written(capitalised=True)
 
     @property
     def rows_with_figures(self) -> list[ReportRow]:
@@ -234,6 +265,8 @@ def build_report(districts: list[District], report_date: date, level: str) -> We
         name=district.name if level == "district" else district.province.name,
         province_name=district.province.name,
         district_ids=tuple(d.id for d in districts),
+        kind=district.kind if level == "district" else district.province.kind,
+        province_kind=district.province.kind,
     )
     return date_report(area, report_date)
 
@@ -264,14 +297,30 @@ class Area:
     province_name: str
     district_ids: tuple[int, ...] | None = None
     province_id: int | None = None
+    kind: str = ""  # the district's or province's kind; "" for the country
+    province_kind: str = "tinh"
 
     @classmethod
     def of_district(cls, district: District) -> "Area":
-        return cls("district", district.name, district.province.name, district_ids=(district.id,))
+        return cls(
+            "district",
+            district.name,
+            district.province.name,
+            district_ids=(district.id,),
+            kind=district.kind,
+            province_kind=district.province.kind,
+        )
 
     @classmethod
     def of_province(cls, province: Province) -> "Area":
-        return cls("province", province.name, province.name, province_id=province.id)
+        return cls(
+            "province",
+            province.name,
+            province.name,
+            province_id=province.id,
+            kind=province.kind,
+            province_kind=province.kind,
+        )
 
     @classmethod
     def country(cls) -> "Area":
@@ -304,6 +353,9 @@ class Place:
     province_name: str
     sheet_order: int | None = None
     district_order: int | None = None
+    district_kind: str = "huyen"
+    province_kind: str = "tinh"
+    province_order: int | None = None
 
     def row_order(self, level: str) -> tuple[int | None, int | None]:
         """The official order of the row this commune adds to, and of its district."""
@@ -311,15 +363,15 @@ class Place:
             return self.sheet_order, self.district_order
         if level == "province":
             return self.district_order, None
-        return None, None  # provinces: by name (no official order of them is kept)
+        return self.province_order, None
 
     def row_key(self, level: str) -> tuple[int, str, str, str]:
         """The row this commune adds to at a level: its id, name, district name and kind."""
         if level == "district":
             return self.id, self.name, self.district_name, self.kind
         if level == "province":
-            return self.district_id, self.district_name, self.district_name, "district"
-        return self.province_id, self.province_name, "", "province"
+            return self.district_id, self.district_name, self.district_name, self.district_kind
+        return self.province_id, self.province_name, "", self.province_kind
 
 
 def places_in(area: Area) -> list[Place]:
@@ -336,6 +388,9 @@ def places_in(area: Area) -> list[Place]:
             Province.name,
             Commune.sheet_order,
             District.sheet_order,
+            District.kind,
+            Province.kind,
+            Province.sheet_order,
         )
         .join(District, District.id == Commune.district_id)
         .join(Province, Province.id == District.province_id)
@@ -424,9 +479,11 @@ def assemble_report(
                 unit_id=key,
                 sheet_order=order,
                 district_order=district_order,
+                district_kind=place.district_kind,
             )
         _fill(row, now.get(place.id), before.get(place.id))
         districts.setdefault(key, set()).add(place.district_id)
+        row.district_kinds.add(place.district_kind)
         if place.id in now:
             reporting.setdefault(key, set()).add(place.district_id)
         if place.id in findings:
@@ -442,6 +499,7 @@ def assemble_report(
             row.districts = len(districts[key])
             row.districts_with_figures = len(reporting.get(key, ()))
             total.districts += row.districts
+            total.district_kinds |= row.district_kinds
             total.districts_with_figures += row.districts_with_figures
     return WeeklyReport(
         level=area.level,
@@ -453,6 +511,8 @@ def assemble_report(
         rows=official_order(list(rows.values())),
         total=total,
         month=month,
+        area_kind=area.kind,
+        province_kind=area.province_kind,
     )
 
 
@@ -478,6 +538,8 @@ def _add_row(total: ReportRow, row: ReportRow) -> None:
 # Communes that were never imported (typed in by hand) follow the imported ones, by kind
 # (phường, thị trấn, then xã, as the official lists put them) and then by name.
 KIND_ORDER = {"phuong": 0, "thi_tran": 1, "xa": 2}
+# A row of one of these kinds is a district or a province, not a commune.
+UNIT_KINDS = frozenset(LEVEL_KINDS["district"] + LEVEL_KINDS["province"])
 
 
 def _unit_key(order: int | None, name: str, kind: str = "") -> tuple:
@@ -492,13 +554,13 @@ def official_order(rows: list[ReportRow]) -> list[ReportRow]:
     spreadsheet's. Communes by their district (in its official order, else by name), then
     by the STT of the district's last imported spreadsheet (`Commune.sheet_order`); those
     never imported follow, by kind then name. Districts by their order in the province's
-    places file where known (`District.sheet_order`), else by name; provinces by name."""
+    places file where known (`District.sheet_order`), else by name; provinces likewise by
+    their order in the national places file (`Province.sheet_order`), else after those by
+    name."""
     return sorted(
         rows,
         key=lambda r: (
-            _unit_key(r.district_order, r.district_name)
-            if r.kind not in ("district", "province")
-            else (),
+            _unit_key(r.district_order, r.district_name) if r.kind not in UNIT_KINDS else (),
             _unit_key(r.sheet_order, r.name, r.kind),
         ),
     )

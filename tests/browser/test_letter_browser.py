@@ -134,7 +134,7 @@ def test_the_letter_downloads_as_docx_and_pdf(phone_without_worker, live_app, ad
     page = phone_without_worker
     log_in(page, "supervisor")
     page.goto(f"/reports/{district_id}/2021-11-12")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Quan Sơn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Huyện Quan Sơn")
     exports = page.locator(".export-row")
     expect(exports.get_by_role("link", name="Word", exact=True)).to_be_visible()
     assert_fits_phone(page)
@@ -170,3 +170,48 @@ def test_the_letter_downloads_as_docx_and_pdf(phone_without_worker, live_app, ad
 
 def saved(download) -> bytes:
     return Path(download.path()).read_bytes()
+
+
+def make_ba_dinh(app) -> int:
+    """The browser test's district as quận Ba Đình of thành phố Hà Nội, its communes
+    phường, with the week's figures. Returns its id."""
+    with app.app_context():
+        district = db.session.scalar(select(District))
+        district.name, district.kind = "Ba Đình", "quan"
+        district.province.name, district.province.kind = "Hà Nội", "thanh_pho"
+        for commune, name in zip(
+            sorted(district.communes, key=lambda c: c.id),
+            ("Điện Biên", "Kim Mã", "Phúc Xá"),
+            strict=True,
+        ):
+            commune.name, commune.kind = name, "phuong"
+        db.session.commit()
+    return add_figures(app)
+
+
+def test_a_quan_of_a_thanh_pho_reads_right(phone_without_worker, live_app, add_user):
+    add_user("truong-phong", "supervisor", "Hà Văn Minh")
+    district_id = make_ba_dinh(live_app)
+    page = phone_without_worker
+    log_in(page, "truong-phong")
+    page.goto(f"/reports/{district_id}/{DAY.isoformat()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Quận Ba Đình")
+    expect(page.locator(".notice")).to_contain_text("toàn quận có 360 địa điểm")
+    appendix = page.locator(".appendix-table")
+    expect(appendix.locator("thead")).to_contain_text("Quận")
+    expect(appendix.locator("tbody tr").first).to_contain_text("Quận Ba Đình")
+    expect(appendix.locator("tbody tr").first).to_contain_text("Phường Điện Biên")
+    expect(page.locator("#letter .letter-page")).not_to_contain_text("huyện")
+    # the edit form names the parts as the quận's letter does
+    expect(
+        page.locator("#letter").get_by_label("3.3. Đối với Chủ tịch Ủy ban nhân dân các phường")
+    ).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "75-letter-quan")
+
+    pdf = download(page, "PDF")
+    pages = [p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(saved(pdf))]
+    text = " ".join(" ".join(pages).split())
+    assert "QUẬN BA ĐÌNH" in text and "Ủy ban nhân dân thành phố Hà Nội" in text
+    assert "Quận Ba Đình Phường Điện Biên" in text  # the appendix's first row
+    assert "huyện" not in text.lower()

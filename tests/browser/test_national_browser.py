@@ -67,15 +67,15 @@ def test_national_summary_down_to_a_district_and_back(phone, live_app):
     screenshot(page, "60-national-summary")
 
     units.get_by_role("link", name="Thanh Hóa").click()
-    expect(page.get_by_role("heading", name="Báo cáo tuần: Thanh Hóa")).to_be_visible()
+    expect(page.get_by_role("heading", name="Báo cáo tuần: Tỉnh Thanh Hóa")).to_be_visible()
     assert_fits_phone(page)
     page.locator("#report-units").get_by_role("link", name="Quan Sơn").click()
-    expect(page.get_by_role("heading", name="Báo cáo tuần: Quan Sơn")).to_be_visible()
+    expect(page.get_by_role("heading", name="Báo cáo tuần: Huyện Quan Sơn")).to_be_visible()
     assert_fits_phone(page)
     screenshot(page, "61-national-district")
 
     page.get_by_role("link", name="Cả tháng 11/2026").click()
-    expect(page.get_by_role("heading", name="Báo cáo tháng: Quan Sơn")).to_be_visible()
+    expect(page.get_by_role("heading", name="Báo cáo tháng: Huyện Quan Sơn")).to_be_visible()
     assert_fits_phone(page)
     page.locator(".trail").get_by_role("link", name="Việt Nam").click()
     expect(page.get_by_role("heading", name="Báo cáo tháng: Việt Nam")).to_be_visible()

@@ -64,7 +64,7 @@ def test_import_preview_mapping_and_report(phone_without_worker, live_app, tmp_p
     expect(page.get_by_role("status")).to_contain_text(
         "Đã lưu số liệu từ bảng tính của 3 đơn vị cấp xã cho ngày 12/11/2021"
     )
-    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Quan Sơn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tuần: Huyện Quan Sơn")
     notice = page.locator(".notice")
     expect(notice).to_contain_text("tổng số lượt quét mã QR là 12.586 lượt.")
     expect(notice.locator("strong").first).to_have_text("Về cài đặt và quét mã QR:")
