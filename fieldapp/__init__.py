@@ -20,7 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from jinja2 import pass_context
 
-from fieldapp import clock, jobs, storage
+from fieldapp import clock, jobs, places, storage
 from fieldapp.assets import init_assets
 from fieldapp.auth import limits
 from fieldapp.auth.same_origin import check_same_origin
@@ -191,6 +191,9 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("vn_datetime")
     def vn_datetime(value):
         return clock.moment_text(value)
+
+    # A unit written by its kind ("xã Sơn Hà", "quận Ba Đình"): the one rule, places.py.
+    app.add_template_filter(places.unit_of, "unit")
 
     @app.template_filter("number")
     def number(value, digits=0):

@@ -293,6 +293,12 @@ def official_name(name: str, kind: str, capitalised: bool = False) -> str:
     return f"{prefix} {name}".strip()
 
 
+def unit_of(unit, capitalised: bool = False) -> str:
+    """A commune, district or province (anything with a name and a kind) written by
+    `official_name`: the screens' `|unit` filter ("xã Sơn Hà", "quận Ba Đình")."""
+    return official_name(unit.name, unit.kind, capitalised)
+
+
 def commune_kinds_text(kinds: Iterable[str]) -> str:
     """The kinds of a district's communes as letters list them: "xã, thị trấn",
     "phường", "xã, phường, thị trấn" (official order; "xã, thị trấn" when none known)."""

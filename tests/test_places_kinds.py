@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from fieldapp.citizens.labels import commune_with_district
 from fieldapp.extensions import db
 from fieldapp.letters.compose import letter_for
 from fieldapp.models import Commune, CommuneFigures, District, Province, Venue
@@ -388,3 +389,20 @@ def test_flask_import_places_again_with_prefixes_sets_the_kinds(app, tmp_path):
     assert "Nothing to create" in again.output
     db.session.expire_all()
     assert District.query.one().kind == "thi_xa"
+
+
+def test_the_venue_page_and_the_office_lists_write_the_quan(client, login, make_user, ba_dinh):
+    """The screens write units by the same rule (the `|unit` filter, `commune_with_district`):
+    "Phường Điện Biên, quận Ba Đình", never a bare name or "huyện"."""
+    venue = Venue(
+        code="BD-00002",
+        name="Nhà hàng Hồ Tây",
+        venue_type="restaurant",
+        commune=next(c for c in ba_dinh.communes if c.name == "Điện Biên"),
+    )
+    db.session.add(venue)
+    db.session.commit()
+    login(make_user("ba-dinh", role="supervisor", district=ba_dinh))
+    page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "Phường Điện Biên, quận Ba Đình" in page
+    assert commune_with_district(venue.commune) == "Phường Điện Biên — quận Ba Đình"

@@ -1,9 +1,8 @@
 """A citizen's report's problems, channels and states, in the user's language."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from fieldapp.venues.labels import COMMUNE_KIND_LABELS
+from fieldapp.places import unit_of
 
 PROBLEM_LABELS = {
     "no_qr": _l("No QR code posted"),
@@ -36,7 +35,4 @@ STATE_LABELS = {
 def commune_with_district(commune) -> str:
     """A commune named with its kind and district, "Xã Sơn Hà — huyện Quan Sơn": how the
     office's lists name communes when the user's area has more than one district."""
-    kind = COMMUNE_KIND_LABELS.get(commune.kind, COMMUNE_KIND_LABELS["xa"])
-    named = _("%(name)s %(kind)s", kind=kind, name=commune.name)
-    named = named[:1].upper() + named[1:]
-    return _("%(commune)s — %(district)s district", commune=named, district=commune.district.name)
+    return f"{unit_of(commune, capitalised=True)} — {unit_of(commune.district)}"

@@ -2,7 +2,7 @@
 provinces' official order
 
 Revision ID: d7c6e8f9a0b2
-Revises: b5a4c6d7e8f9
+Revises: c6b5d7e8f9a1
 Create Date: 2026-12-01 11:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d7c6e8f9a0b2"
-down_revision = "b5a4c6d7e8f9"
+down_revision = "c6b5d7e8f9a1"
 branch_labels = None
 depends_on = None
 
