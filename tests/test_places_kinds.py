@@ -406,3 +406,18 @@ def test_the_venue_page_and_the_office_lists_write_the_quan(client, login, make_
     page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
     assert "Phường Điện Biên, quận Ba Đình" in page
     assert commune_with_district(venue.commune) == "Phường Điện Biên — quận Ba Đình"
+
+
+def test_the_pages_say_a_partial_total_with_the_districts_kind(
+    client, login, make_user, ba_dinh, hanoi_partial
+):
+    """The report page writes the partial note as the letter and the exports do, with the
+    kind of the districts ("quận"); in English, "districts"."""
+    province = ba_dinh.province
+    login(make_user("ca-nuoc", role="supervisor", scope="country"))
+    url = f"/reports/province/{province.id}/{WEEK_2.isoformat()}"
+    page = client.get(url).get_data(as_text=True)
+    assert "(1/3 quận có số liệu)" in page and "huyện có số liệu" not in page
+    switched = client.post("/account/language", data={"locale": "en"})
+    assert switched.status_code == 303, switched.get_data(as_text=True)[:300]
+    assert "(1/3 districts with figures)" in client.get(url).get_data(as_text=True)

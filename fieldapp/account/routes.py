@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -110,4 +111,5 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = locale
         db.session.commit()
+    refresh()  # Flask-Babel keeps the locale it chose on `g`: what follows uses the new one
     return redirect(safe_next(request.form.get("next")), code=303)

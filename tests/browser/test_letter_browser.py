@@ -81,7 +81,7 @@ def test_the_template_settings_on_a_phone(phone, live_app, add_user):
     page = phone
     log_in(page, "truong-phong")
     page.goto(f"/reports/{district_id}/{DAY.isoformat()}")
-    page.locator("#letter").get_by_role("link", name="Mẫu công văn của huyện").click()
+    page.locator("#letter").get_by_role("link", name="Mẫu công văn", exact=True).click()
     expect(page.get_by_role("heading", name="Mẫu công văn: Quan Sơn")).to_be_visible()
     expect(page.get_by_label("Ký hiệu sau số văn bản")).to_have_value("UBND-VHTT")
     assert_fits_phone(page)
