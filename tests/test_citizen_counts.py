@@ -2,6 +2,7 @@
 report's period (fieldapp/citizens/counts.py), summed per district and province; the SQL
 rule of "late" is deadlines.is_late."""
 
+import csv
 import io
 import random
 from datetime import date, datetime, time, timedelta
@@ -299,7 +300,8 @@ def test_the_spreadsheet_has_the_columns(week, client, login, make_user):
     assert lines["Sơn Hà"] == [4, 2, 3]
     assert lines["Tổng cộng"] == [5, 3, 3]
     assert found.cell(found.max_row - 1, 1).value == COUNTED_NOTE
-    # The appendix (the national figures) and the CSV, which is the appendix, are unchanged.
+    # The appendix sheet (the national figures) is unchanged; the CSV, the appendix in one
+    # table, ends with the same three columns as the "Kiểm tra" sheet.
     assert [c.value for c in book["Phụ lục"][4]] == [
         "STT",
         "Huyện",
@@ -307,8 +309,11 @@ def test_the_spreadsheet_has_the_columns(week, client, login, make_user):
         "Tổng số địa điểm tạo mã QR",
         "Tổng lượt quét",
     ]
-    csv_head = client.get(f"/reports/{week.quan_son.id}/{DAY}.csv").data.decode("utf-8-sig")
-    assert "Phản ánh" not in csv_head
+    csv_text = client.get(f"/reports/{week.quan_son.id}/{DAY}.csv").data.decode("utf-8-sig")
+    head, *rows = list(csv.reader(io.StringIO(csv_text)))
+    assert head[-3:] == ["Phản ánh tiếp nhận", "Giải quyết đúng hạn", "Quá hạn"]
+    by_commune = {row[2]: row[-3:] for row in rows}
+    assert by_commune["Xã Sơn Hà"] == ["4", "2", "3"]
 
 
 def test_a_commune_name_that_looks_like_a_formula_stays_text(week, client, login, make_user):
