@@ -14,9 +14,15 @@ from fieldapp.reviews.service import review_version
 from tests.factories import inspection_answers, jpeg_bytes
 
 
-def test_the_correction_form_shows_the_kept_photos(
-    client, login, make_user, make_venue, record_finding
+def _returned_with_two_photos(
+    client,
+    login,
+    make_user,
+    make_venue,
+    record_finding,
+    comment="Ảnh thứ hai chụp nhầm quán bên cạnh.",
 ):
+    """A finding with two photos, returned by a supervisor; its inspector logged in."""
     venue = make_venue()
     inspector = login()
     finding = record_finding(
@@ -26,14 +32,23 @@ def test_the_correction_form_shows_the_kept_photos(
             (io.BytesIO(jpeg_bytes(color=(0, 200, 0))), "b.jpg"),
         ],
     )
-    assert len(finding.photos) == 2
     login(make_user("mai", role="supervisor", display_name="Hà Thị Mai"))
     returned = client.post(
         f"/inspections/{finding.id}/return",
-        data={"comment": "Chụp rõ hơn.", "version": review_version(finding)},
+        data={"comment": comment, "version": review_version(finding)},
     )
     assert returned.status_code in (302, 303)
     login(inspector)
+    return finding
+
+
+def test_the_correction_form_shows_the_kept_photos(
+    client, login, make_user, make_venue, record_finding
+):
+    finding = _returned_with_two_photos(
+        client, login, make_user, make_venue, record_finding, comment="Chụp rõ hơn."
+    )
+    assert len(finding.photos) == 2
     form = client.get(f"/inspections/{finding.id}/edit").get_data(as_text=True)
     kept = form[
         form.index('id="kept-photos"') : form.index("</ul>", form.index('id="kept-photos"'))
@@ -61,28 +76,6 @@ def test_a_new_finding_form_has_no_kept_photos(client, login, make_venue):
     venue = make_venue()
     form = client.get(f"/venues/{venue.id}/inspections/new").get_data(as_text=True)
     assert 'id="kept-photos"' not in form and "Chưa chọn ảnh nào" in form
-
-
-def _returned_with_two_photos(client, login, make_user, make_venue, record_finding):
-    venue = make_venue()
-    inspector = login()
-    finding = record_finding(
-        venue,
-        photos=[
-            (io.BytesIO(jpeg_bytes(color=(200, 0, 0))), "a.jpg"),
-            (io.BytesIO(jpeg_bytes(color=(0, 200, 0))), "b.jpg"),
-        ],
-    )
-    login(make_user("mai", role="supervisor", display_name="Hà Thị Mai"))
-    client.post(
-        f"/inspections/{finding.id}/return",
-        data={
-            "comment": "Ảnh thứ hai chụp nhầm quán bên cạnh.",
-            "version": review_version(finding),
-        },
-    )
-    login(inspector)
-    return finding
 
 
 def test_a_correction_removes_a_recorded_photo(

@@ -39,12 +39,17 @@ def seed_son_ha(app) -> None:
         db.session.commit()
 
 
-def test_assign_three_never_inspected_venues_of_a_commune(phone_without_worker, live_app, add_user):
+def open_venue_list(page, live_app, add_user):
+    """The supervisor on the venue list, Sơn Hà seeded with its never-inspected venues."""
     seed_son_ha(live_app)
     add_user("supervisor", "supervisor")
-    page = phone_without_worker
     log_in(page, "supervisor")
     page.goto("/venues")
+    return page
+
+
+def test_assign_three_never_inspected_venues_of_a_commune(phone_without_worker, live_app, add_user):
+    page = open_venue_list(phone_without_worker, live_app, add_user)
     results = page.locator("#venue-results")
     page.locator("#venue-commune").select_option(label="Sơn Hà")
     expect(results).to_contain_text("5 địa điểm")
@@ -126,11 +131,7 @@ def test_ticks_are_kept_when_the_filters_change(phone_without_worker, live_app, 
     """Ticking venues of one commune, then of another: the first ones stay chosen (said
     beside "Bỏ chọn tất cả") and all of them reach the preview; "Bỏ chọn tất cả" forgets
     them, and confirming an assignment forgets them too."""
-    seed_son_ha(live_app)
-    add_user("supervisor", "supervisor")
-    page = phone_without_worker
-    log_in(page, "supervisor")
-    page.goto("/venues")
+    page = open_venue_list(phone_without_worker, live_app, add_user)
     results = page.locator("#venue-results")
     button = page.locator("#assign-ticked")
     elsewhere = page.locator("#ticks-elsewhere")
