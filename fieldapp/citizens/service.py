@@ -194,38 +194,33 @@ def assign_inspection(
     report of a place not in the registry has no venue to assign: "no_venue"."""
     if report.venue is None:
         raise ReportRefused("no_venue")
-    if report.state not in ("new", "checking"):
-        raise ReportRefused("not_open")
-    if report.assignment is not None and report.assignment.closed_at is None:
-        raise ReportRefused("already_checking")
+    _check_assignable(report)
     note = note.strip() or f"Phản ánh {report.tracking_code}"
     (assignment,) = assign([report.venue], inspector, due, note, by, today)
-    changes: dict = {"assignment_id": [report.assignment_id, assignment.id]}
-    report.assignment_id = assignment.id
-    report.assignment = assignment
-    if report.state != "checking":
-        _set_state(report, "checking", changes)
-    _audit(
-        "citizen_report_assigned",
-        report,
-        by,
-        changes,
-        inspector=inspector.display_name,
-        due_date=due.isoformat(),
-    )
-    db.session.flush()
+    _link_assignment(report, assignment, by)
     return assignment
 
 
 def follow_assignment(report: CitizenReport, assignment: Assignment, by: User) -> None:
     """Let the venue's open assignment (made before the report came) answer the report: the
     report is linked to it and being checked, as if assigned from it; audited."""
+    _check_assignable(report)
+    if assignment.venue_id != report.venue_id or assignment.closed_at is not None:
+        raise ReportRefused("assignment_gone")
+    _link_assignment(report, assignment, by)
+
+
+def _check_assignable(report: CitizenReport) -> None:
+    """An inspection answers a report still new or being checked, and not one already
+    waiting on an open assignment."""
     if report.state not in ("new", "checking"):
         raise ReportRefused("not_open")
     if report.assignment is not None and report.assignment.closed_at is None:
         raise ReportRefused("already_checking")
-    if assignment.venue_id != report.venue_id or assignment.closed_at is not None:
-        raise ReportRefused("assignment_gone")
+
+
+def _link_assignment(report: CitizenReport, assignment: Assignment, by: User) -> None:
+    """The report waits on this assignment and is being checked; audited."""
     changes: dict = {"assignment_id": [report.assignment_id, assignment.id]}
     report.assignment_id = assignment.id
     report.assignment = assignment
