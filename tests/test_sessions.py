@@ -161,6 +161,22 @@ def test_an_idle_session_ends(app, client, make_user, frozen_clock):
     assert client.get("/").status_code == 302
 
 
+def test_an_ordinary_answer_sends_no_cookie(app, client, make_user, frozen_clock):
+    # The session is re-signed only when it changes: the last request's moment is written
+    # at most once a minute, and the phone's user cookie only at log-in.
+    make_user()
+    frozen_clock(START)
+    assert log_in(client).headers.getlist("Set-Cookie")
+    for seconds in (1, 30, 59):
+        frozen_clock(START + timedelta(seconds=seconds))
+        response = client.get("/")
+        assert response.status_code == 200
+        assert response.headers.getlist("Set-Cookie") == []
+    frozen_clock(START + timedelta(seconds=61))
+    renewed = client.get("/").headers.getlist("Set-Cookie")
+    assert [c for c in renewed if c.startswith("session=")]
+
+
 def test_a_busy_session_still_ends_after_its_lifetime(app, client, make_user, frozen_clock):
     app.config.update(SESSION_IDLE_MINUTES=30, SESSION_LIFETIME_HOURS=2)
     make_user()

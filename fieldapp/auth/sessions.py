@@ -20,6 +20,11 @@ from fieldapp.models import District, User
 from fieldapp.models.user import dummy_hash, password_matches
 
 SEEN_AT = "seen_at"
+# The last request's moment is written into the session at most once in this many seconds:
+# writing it on every request made every answer re-sign and re-send the session cookie
+# (CPU on the server, bytes on the phone's slow link). An idle session so ends between
+# SESSION_IDLE_MINUTES and that plus this step after its last request.
+SEEN_AT_STEP = 60
 CSRF_KEY = "csrf_token"  # where Flask-WTF keeps the session's CSRF secret
 
 
@@ -100,7 +105,8 @@ def user_for_token(token: str, with_places: bool = False) -> User | None:
             return None
     if not 0 <= now - started <= lifetime:
         return None
-    session[SEEN_AT] = now
+    if now - session.get(SEEN_AT, 0) >= SEEN_AT_STEP:
+        session[SEEN_AT] = now
     return user
 
 

@@ -36,6 +36,10 @@ def mark_session(response: Response) -> Response:
     if current_user and current_user.is_authenticated:
         user = str(current_user.id)
         response.headers[USER_HEADER] = user
+        if request.cookies.get(USER_COOKIE) == user and not session.modified:
+            # Already on the phone, for this login: set again only when the session is
+            # (at log-in), so an ordinary answer carries no cookie at all.
+            return response
         remembered = current_app.config.get("REMEMBER_COOKIE_DURATION", COOKIE_DURATION)
         lifetime = remembered if _remembered() else None
         response.set_cookie(
