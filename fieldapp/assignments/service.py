@@ -186,15 +186,28 @@ def visits_by_others(assignments: list[Assignment]) -> dict[int, Inspection]:
     return found
 
 
-def open_assignments(inspector: User) -> list[Assignment]:
-    """An inspector's open assignments, nearest due first."""
+def _open_of(inspector: User):
+    return (Assignment.inspector_id == inspector.id) & Assignment.closed_at.is_(None)
+
+
+def open_assignments(inspector: User, limit: int | None = None) -> list[Assignment]:
+    """An inspector's open assignments, nearest due first; the first `limit` of them (an
+    assignment may hold a commune's hundreds of venues: the home page shows ten)."""
     return list(
         db.session.scalars(
             select(Assignment)
-            .where(Assignment.inspector_id == inspector.id, Assignment.closed_at.is_(None))
+            .where(_open_of(inspector))
             .options(joinedload(Assignment.venue).joinedload(Venue.commune))
             .order_by(Assignment.due_date, Assignment.id)
+            .limit(limit)
         )
+    )
+
+
+def open_assignment_count(inspector: User) -> int:
+    """How many open assignments an inspector has."""
+    return db.session.scalar(
+        select(func.count()).select_from(Assignment).where(_open_of(inspector))
     )
 
 

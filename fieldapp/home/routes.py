@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import allowed_if, district_venues
-from fieldapp.assignments.service import open_assignments
+from fieldapp.assignments.service import open_assignment_count, open_assignments
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Venue
 from fieldapp.reports.deadlines import district_due
@@ -120,14 +120,18 @@ def index():
                 Inspection.review_state == "pending",
             )
         )
-    assignments = open_assignments(current_user) if current_user.is_inspector else []
+    assignments = (
+        open_assignments(current_user, limit=ASSIGNMENT_COUNT) if current_user.is_inspector else []
+    )
     due = venues_due(current_user)
     return render_template(
         "home/index.html",
         recent=recent_inspections(current_user),
         recent_count=RECENT_COUNT,
-        assignments=assignments[:ASSIGNMENT_COUNT],
-        assignments_total=len(assignments),
+        assignments=assignments,
+        assignments_total=_total(
+            assignments, ASSIGNMENT_COUNT, lambda: open_assignment_count(current_user)
+        ),
         due=due,
         due_total=_total(due, DUE_COUNT, lambda: venues_due_count(current_user)),
         today=clock.today(),
@@ -148,12 +152,12 @@ def index():
 @allowed_if("is_inspector")
 def assignments():
     """All the inspector's open assignments, nearest due first (the home page shows ten)."""
-    found = open_assignments(current_user)
+    found = open_assignments(current_user, limit=FULL_LIST_COUNT)
     return render_template(
         "home/list.html",
         kind="assignments",
-        assignments=found[:FULL_LIST_COUNT],
-        total=len(found),
+        assignments=found,
+        total=_total(found, FULL_LIST_COUNT, lambda: open_assignment_count(current_user)),
         today=clock.today(),
     )
 
