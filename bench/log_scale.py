@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, event, insert, select, text, update
 
 from fieldapp import clock, create_app
 from fieldapp.extensions import db
-from fieldapp.map.routes import venue_points
+from fieldapp.map.points import map_points
 from fieldapp.models import (
     VENUE_TYPES,
     Commune,
@@ -478,7 +478,7 @@ def main() -> None:
                     log(date_from=week_from, date_to=week_to, has_photos="yes", sort="venue"),
                 ),
                 ("log, page 50, no filter", log(page=50)),
-                ("map, venue_points(district)", lambda: venue_points(district_id)),
+                ("map, map_points(district)", lambda: map_points([district_id], None, 2000)),
             ]
             print(
                 f"\n  district {district_id} ({n_venues:,} venues), as its supervisor; "

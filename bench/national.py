@@ -58,6 +58,7 @@ from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.citizens.counts import counts_by_commune  # noqa: E402
 from fieldapp.citizens.deadlines import due_date_for  # noqa: E402
 from fieldapp.extensions import db  # noqa: E402
+from fieldapp.map.points import Box, map_points  # noqa: E402
 from fieldapp.models import (  # noqa: E402
     VENUE_TYPES,
     CitizenReport,
@@ -646,6 +647,28 @@ def measure_in_process(app, built: Built, repeat: int) -> list[Figure]:
                 TARGETS_MS["search"],
             )
         )
+
+    # The map's data (fieldapp/map/points.py): each venue of a district; counts per cell of
+    # a grid for a province's or the nation's whole area, and each venue of a zoomed box.
+    marker_max = app.config["MAP_MARKER_MAX"]
+    for scope, district_ids, _username in scopes:
+        runs = repeat if scope != "nation" else max(3, repeat // 4)
+        figures.append(
+            ms_figure(
+                f"map data, whole area, {scope}",
+                timings(lambda ids=district_ids: map_points(ids, None, marker_max), runs),
+                None,
+            )
+        )
+    every = sorted(built.district_communes)
+    zoomed = Box(20.0, 105.0, 20.05, 105.05)
+    figures.append(
+        ms_figure(
+            "map data, a zoomed box (0.05 degree), nation",
+            timings(lambda: map_points(every, zoomed, marker_max), repeat),
+            None,
+        )
+    )
 
     supervisor = built.province_supervisor_of[pid]
 

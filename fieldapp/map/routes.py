@@ -1,28 +1,13 @@
-"""The district's venues on a map, coloured by their last outcome."""
+"""The area's venues on a map, coloured by their last outcome; counted per cell of a grid
+when there are too many to draw."""
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from fieldapp.access import district_venues
-from fieldapp.extensions import db
-from fieldapp.models import Venue
+from fieldapp.map.points import Box, BoxRefused, map_points
 
 bp = Blueprint("map", __name__, url_prefix="/map")
-
-
-def venue_points(district_ids: int | list[int]) -> list[dict]:
-    """Open venues with a registered position: where, what, and the last outcome."""
-    rows = db.session.execute(
-        district_venues(district_ids)
-        .with_only_columns(
-            Venue.id, Venue.name, Venue.latitude, Venue.longitude, Venue.last_outcome
-        )
-        .where(Venue.is_active.is_(True), Venue.latitude.is_not(None), Venue.longitude.is_not(None))
-    )
-    return [
-        {"id": id_, "name": name, "lat": lat, "lon": lon, "outcome": outcome or "none"}
-        for id_, name, lat, lon, outcome in rows
-    ]
 
 
 @bp.route("")
@@ -39,7 +24,15 @@ def index():
 @bp.route("/venues.json")
 @login_required
 def venues():
-    """The markers' data for the user's district."""
-    return jsonify(
-        venues=venue_points(current_user.district_ids), venue_url=url_for("venues.search") + "/"
-    )  # + the venue's id
+    """The markers' data for the user's area, in the map's box when it sends one
+    (`?bbox=south,west,north,east`): each venue, or counts per cell when there are too many
+    to draw (fieldapp/map/points.py)."""
+    try:
+        box = Box.parse(request.args.get("bbox"))
+    except BoxRefused:
+        return jsonify(
+            status="refused",
+            message=_("The map's area could not be read. Reload the map."),
+        ), 400
+    points = map_points(current_user.district_ids, box, current_app.config["MAP_MARKER_MAX"])
+    return jsonify(**points.as_json(), venue_url=url_for("venues.search") + "/")  # + the id
