@@ -58,6 +58,7 @@ from fieldapp import clock, create_app  # noqa: E402
 from fieldapp.citizens.counts import counts_by_commune  # noqa: E402
 from fieldapp.citizens.deadlines import due_date_for  # noqa: E402
 from fieldapp.extensions import db  # noqa: E402
+from fieldapp.inspections.offences import ESCALATIONS_LISTED, venues_to_escalate  # noqa: E402
 from fieldapp.map.points import Box, map_points  # noqa: E402
 from fieldapp.models import (  # noqa: E402
     VENUE_TYPES,
@@ -669,6 +670,24 @@ def measure_in_process(app, built: Built, repeat: int) -> list[Figure]:
             None,
         )
     )
+
+    # Venues to escalate (found non-compliant again and again), as the office's page asks.
+    threshold = app.config["ESCALATION_THRESHOLD"]
+    for scope, district_ids, _username in scopes:
+        runs = repeat if scope != "nation" else max(3, repeat // 4)
+        listed: list[int] = []
+
+        def escalations(ids=district_ids, listed=listed):
+            listed.append(venues_to_escalate(ids, threshold, limit=ESCALATIONS_LISTED).total)
+
+        figures.append(
+            ms_figure(
+                f"escalations, {scope}",
+                timings(escalations, runs),
+                None,  # no target set: shown beside the log's
+                note=f"{listed[-1]:,} venues listed",
+            )
+        )
 
     supervisor = built.province_supervisor_of[pid]
 

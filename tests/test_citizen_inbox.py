@@ -487,7 +487,7 @@ def test_the_letter_names_only_venues_that_failed_inspections(
     venue = make_venue("Quán Bi-a Thanh Niên")
     make_report(venue)
     make_report(venue, problem="other")
-    assert [v.name for v, _o in venues_to_escalate([quan_son.id], 2)] == [venue.name]
+    assert [v.name for v, _o in venues_to_escalate([quan_son.id], 2).rows] == [venue.name]
     assert escalated_venues(quan_son) == []
 
 

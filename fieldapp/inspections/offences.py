@@ -4,7 +4,8 @@ citizens reported it lately; the venues to escalate."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, select, union_all
+from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.extensions import db
@@ -13,6 +14,8 @@ from fieldapp.models import CitizenReport, Commune, Inspection, Venue
 # Citizens' reports count towards escalation when received within this time (an old
 # report of a venue since put right says nothing of it now); a rejected one never counts.
 REPORTS_WITHIN = timedelta(days=90)
+# The office's page lists this many, worst first (a province or the country has thousands).
+ESCALATIONS_LISTED = 200
 
 
 @dataclass
@@ -38,49 +41,94 @@ def offence_counts(venue_ids: list[int]) -> dict[int, Offences]:
     return {venue_id: Offences(failed or 0, reminded or 0) for venue_id, failed, reminded in rows}
 
 
-def venues_to_escalate(district_ids: list[int], threshold: int) -> list[tuple[Venue, Offences]]:
-    """Venues of a district found non-compliant at least `threshold` times, or reported by
-    citizens at least `threshold` times within REPORTS_WITHIN (every report and each "+1"
-    joined to it; rejected reports left out), worst first."""
-    failed_count = func.sum(case((Inspection.outcome == "non_compliant", 1), else_=0))
-    reminded_count = func.sum(case((Inspection.actions.like("%reminder%"), 1), else_=0))
-    findings = (
-        select(
-            Inspection.venue_id.label("venue_id"),
-            failed_count.label("failed"),
-            reminded_count.label("reminded"),
-        )
+@dataclass
+class Escalations:
+    """The venues to escalate, worst first (at most the limit asked for), and how many there
+    are in all."""
+
+    rows: list[tuple[Venue, Offences]]
+    total: int
+
+
+def _escalation_counts(district_ids: list[int], threshold: int):
+    """(venue id, times found non-compliant, citizens who reported it lately) of the
+    districts' venues at or over the threshold in either, as a subquery.
+
+    Only non-compliant findings are read (index (outcome, venue_id)): a province's or the
+    country's other findings are never touched; how often each listed venue was reminded
+    is counted afterwards, for those venues only."""
+    communes = select(Commune.id).where(Commune.district_id.in_(district_ids))
+    failed = (
+        select(Inspection.venue_id.label("venue_id"), func.count().label("failed"))
         .join(Venue, Venue.id == Inspection.venue_id)
-        .join(Commune, Commune.id == Venue.commune_id)
-        .where(Commune.district_id.in_(district_ids))
+        .where(Inspection.outcome == "non_compliant", Venue.commune_id.in_(communes))
         .group_by(Inspection.venue_id)
-        .subquery()
+        .having(func.count() >= threshold)
     )
-    reports = (
+    reported = (
         select(
             CitizenReport.venue_id.label("venue_id"),
             func.sum(1 + CitizenReport.also_reported).label("reported"),
         )
-        .join(Commune, Commune.id == CitizenReport.commune_id)
         .where(
-            Commune.district_id.in_(district_ids),
+            CitizenReport.commune_id.in_(communes),
             CitizenReport.venue_id.is_not(None),
             CitizenReport.state != "rejected",
             CitizenReport.received_at >= clock.utcnow() - REPORTS_WITHIN,
         )
         .group_by(CitizenReport.venue_id)
+        .having(func.sum(1 + CitizenReport.also_reported) >= threshold)
+    )
+    zero = literal_column("0")
+    failed, reported = failed.subquery(), reported.subquery()
+    # A venue listed for its reports is ranked with its findings too, though fewer.
+    failed_of_reported = (
+        select(Inspection.venue_id.label("venue_id"), func.count().label("failed"))
+        .where(
+            Inspection.outcome == "non_compliant",
+            Inspection.venue_id.in_(select(reported.c.venue_id)),
+        )
+        .group_by(Inspection.venue_id)
         .subquery()
     )
-    failed = func.coalesce(findings.c.failed, 0)
-    reported = func.coalesce(reports.c.reported, 0)
-    rows = db.session.execute(
-        select(Venue, failed, func.coalesce(findings.c.reminded, 0), reported)
-        .outerjoin(findings, findings.c.venue_id == Venue.id)
-        .outerjoin(reports, reports.c.venue_id == Venue.id)
-        .where(
-            or_(findings.c.venue_id.is_not(None), reports.c.venue_id.is_not(None)),
-            or_(failed >= threshold, reported >= threshold),
+    both = union_all(
+        select(failed.c.venue_id, failed.c.failed, zero.label("reported")),
+        select(reported.c.venue_id, zero.label("failed"), reported.c.reported),
+        select(failed_of_reported.c.venue_id, failed_of_reported.c.failed, zero),
+    ).subquery()
+    return (
+        select(
+            both.c.venue_id.label("venue_id"),
+            # The same count when a venue comes from both of the findings' parts.
+            func.max(both.c.failed).label("failed"),
+            func.sum(both.c.reported).label("reported"),
         )
-        .order_by((failed + reported).desc(), failed.desc(), Venue.search_key)
+        .group_by(both.c.venue_id)
+        .subquery()
     )
-    return [(venue, Offences(f, r, n)) for venue, f, r, n in rows]
+
+
+def venues_to_escalate(
+    district_ids: list[int], threshold: int, limit: int | None = None
+) -> Escalations:
+    """Venues of the districts found non-compliant at least `threshold` times, or reported
+    by citizens at least `threshold` times within REPORTS_WITHIN (every report and each "+1"
+    joined to it; rejected reports left out), worst first; the first `limit` of them."""
+    counts = _escalation_counts(district_ids, threshold)
+    listed = db.session.execute(
+        select(Venue, counts.c.failed, counts.c.reported)
+        .join(counts, counts.c.venue_id == Venue.id)
+        .options(joinedload(Venue.commune))
+        .order_by(
+            (counts.c.failed + counts.c.reported).desc(), counts.c.failed.desc(), Venue.search_key
+        )
+        .limit(limit)
+    ).all()
+    reminded = offence_counts([venue.id for venue, _failed, _reported in listed])
+    rows = [
+        (venue, Offences(int(failed), reminded.get(venue.id, Offences()).reminded, int(reported)))
+        for venue, failed, reported in listed
+    ]
+    if limit is not None and len(listed) == limit:  # counted only when the list is full
+        return Escalations(rows, db.session.scalar(select(func.count()).select_from(counts)))
+    return Escalations(rows, len(rows))

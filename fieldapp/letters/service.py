@@ -391,7 +391,7 @@ def escalated_venues(district: District) -> list[tuple[str, str, int]]:
     communes = {c.id: official_name(c.name, c.kind) for c in district.communes}
     return [
         (venue.name, communes[venue.commune_id], offences.failed)
-        for venue, offences in venues_to_escalate([district.id], threshold)
+        for venue, offences in venues_to_escalate([district.id], threshold).rows
         if offences.failed >= threshold  # the letter names failed inspections, not reports
     ]
 

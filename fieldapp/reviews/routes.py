@@ -27,7 +27,12 @@ from fieldapp.access import (
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
-from fieldapp.inspections.offences import REPORTS_WITHIN, offence_counts, venues_to_escalate
+from fieldapp.inspections.offences import (
+    ESCALATIONS_LISTED,
+    REPORTS_WITHIN,
+    offence_counts,
+    venues_to_escalate,
+)
 from fieldapp.inspections.routes import render_detail
 from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, VENUE_TYPES, User
 from fieldapp.models.user import INSPECTING_ROLES
@@ -178,7 +183,9 @@ def escalations():
     return render_template(
         "reviews/escalations.html",
         threshold=threshold,
-        rows=venues_to_escalate(current_user.district_ids, threshold),
+        escalations=venues_to_escalate(
+            current_user.district_ids, threshold, limit=ESCALATIONS_LISTED
+        ),
         report_days=REPORTS_WITHIN.days,
     )
 
