@@ -110,3 +110,26 @@ def test_only_inspectors_have_an_assignments_list(client, login, make_user):
     login(make_user("mai", role="supervisor"))
     assert client.get("/home/assignments").status_code == 403
     assert client.get("/home/due").status_code == 200
+
+
+def test_a_province_s_numbers_are_counted_up_to_the_log_s_cap(
+    client, login, make_user, make_venue, record_finding, monkeypatch
+):
+    # A province's or the country's findings awaiting review and venues due are counted up
+    # to the log's cap (fieldapp/counting.py), then "more than".
+    monkeypatch.setattr("fieldapp.home.routes.COUNT_CAP", LIST_COUNT + 1)
+    monkeypatch.setattr("fieldapp.home.routes.FULL_LIST_COUNT", LIST_COUNT)
+    login()
+    for n in range(LIST_COUNT + 3):
+        make_venue(f"Quán số {n:02d}", reinspection_due=date(2026, 12, 1))
+        record_finding(make_venue(f"Cửa hàng số {n:02d}"))
+    login(make_user("supervisor", role="supervisor"))
+    home = client.get("/").get_data(as_text=True)
+    assert f"Hơn {LIST_COUNT + 1} kết quả chờ bạn duyệt" in home
+    due = section(home, "due")
+    assert f"Hơn {LIST_COUNT + 1} địa điểm cần kiểm tra lại" in due
+    everything = section(client.get("/home/due").get_data(as_text=True), "due")
+    assert f"{LIST_COUNT} đầu tiên trong số hơn {LIST_COUNT + 1}." in everything
+    monkeypatch.setattr("fieldapp.home.routes.COUNT_CAP", LIST_COUNT + 3)
+    home = client.get("/").get_data(as_text=True)
+    assert f"{LIST_COUNT + 3} kết quả chờ bạn duyệt" in home and "Hơn" not in home

@@ -8,9 +8,11 @@ from sqlalchemy.orm import joinedload
 from fieldapp import clock
 from fieldapp.access import allowed_if, district_venues
 from fieldapp.assignments.service import open_assignment_count, open_assignments
+from fieldapp.counting import Count, count_up_to
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, Venue
 from fieldapp.reports.deadlines import district_due
+from fieldapp.reviews.service import COUNT_CAP
 
 bp = Blueprint("home", __name__)
 
@@ -77,14 +79,15 @@ def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
     return list(db.session.scalars(stmt))
 
 
-def venues_due_count(user) -> int:
-    """How many venues of the district are due for re-inspection."""
-    return db.session.scalar(select(func.count()).select_from(_due_query(user).subquery()))
+def venues_due_count(user) -> Count:
+    """How many venues of the district are due for re-inspection (up to the log's cap: a
+    province or the country has hundreds of thousands)."""
+    return count_up_to(_due_query(user).with_only_columns(Venue.id), COUNT_CAP)
 
 
-def _total(shown: list, limit: int, count) -> int:
+def _total(shown: list, limit: int, count) -> Count:
     """How many there are in all: counted only when the list is full."""
-    return count() if len(shown) >= limit else len(shown)
+    return count() if len(shown) >= limit else Count(len(shown))
 
 
 @bp.route("/")
@@ -108,17 +111,17 @@ def index():
         if len(returned) == RETURNED_COUNT
         else len(returned)
     )
-    awaiting = 0
+    awaiting = Count(0)
     if current_user.can_review:
-        awaiting = db.session.scalar(
-            select(func.count())
-            .select_from(Inspection)
+        awaiting = count_up_to(
+            select(Inspection.id)
             .join(Inspection.venue)
             .join(Venue.commune)
             .where(
                 Commune.district_id.in_(current_user.district_ids),
                 Inspection.review_state == "pending",
-            )
+            ),
+            COUNT_CAP,  # the log it leads to counts as far
         )
     assignments = (
         open_assignments(current_user, limit=ASSIGNMENT_COUNT) if current_user.is_inspector else []
@@ -130,7 +133,7 @@ def index():
         recent_count=RECENT_COUNT,
         assignments=assignments,
         assignments_total=_total(
-            assignments, ASSIGNMENT_COUNT, lambda: open_assignment_count(current_user)
+            assignments, ASSIGNMENT_COUNT, lambda: Count(open_assignment_count(current_user))
         ),
         due=due,
         due_total=_total(due, DUE_COUNT, lambda: venues_due_count(current_user)),
@@ -157,7 +160,7 @@ def assignments():
         "home/list.html",
         kind="assignments",
         assignments=found,
-        total=_total(found, FULL_LIST_COUNT, lambda: open_assignment_count(current_user)),
+        total=_total(found, FULL_LIST_COUNT, lambda: Count(open_assignment_count(current_user))),
         today=clock.today(),
     )
 

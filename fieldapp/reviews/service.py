@@ -8,6 +8,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from fieldapp import clock
 from fieldapp.audit import record_change, snapshot
+from fieldapp.counting import count_up_to
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, InspectionPhoto, User, Venue
 
@@ -204,10 +205,8 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
             .exists()
         )
         stmt = stmt.where(with_photo if filters.has_photos == "yes" else ~with_photo)
-    counted = stmt.with_only_columns(Inspection.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(counted))
-    capped = total > COUNT_CAP
-    total = min(total, COUNT_CAP)
+    counted = count_up_to(stmt.with_only_columns(Inspection.id), COUNT_CAP)
+    total, capped = counted.number, counted.more
     page = max(filters.page, 1)
     if not capped:  # a page past the last one shows the last one
         page = min(page, max(1, -(-total // filters.page_size)))
