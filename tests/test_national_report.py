@@ -562,3 +562,20 @@ def test_a_national_scope_is_offered_no_list_of_every_commune(
     page = client.get(f"{path}?commune={communes[0].id}").get_data(as_text=True)
     assert f'<option value="{communes[-1].id}"' not in page
     assert f'<input type="hidden" name="commune" value="{communes[0].id}">' in page
+
+
+@pytest.mark.parametrize("path", ["/assignments", "/posters/queue"])
+def test_the_office_s_forms_list_no_commune_for_a_national_scope(
+    client, national, country, monkeypatch, path
+):
+    """The assignments' and the poster batches' commune pickers follow the same limit: a
+    national scope's form has no commune list (all communes, or a commune from the venue
+    list's filters)."""
+    communes = db.session.scalars(select(Commune).order_by(Commune.id)).all()
+    monkeypatch.setattr(access, "PICKER_MAX", len(communes))
+    listed = client.get(path).get_data(as_text=True)
+    assert f'<option value="{communes[-1].id}"' in listed
+    monkeypatch.setattr(access, "PICKER_MAX", len(communes) - 1)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert f'<option value="{communes[-1].id}"' not in response.get_data(as_text=True)

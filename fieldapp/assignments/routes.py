@@ -18,7 +18,7 @@ from fieldapp.access import (
     assignment_or_404,
     commune_or_none,
     district_venues,
-    user_communes,
+    picker_communes,
 )
 from fieldapp.assignments.service import (
     MAX_CHOSEN,
@@ -99,7 +99,7 @@ def index():
     ).all()
     return render_template(
         "assignments/index.html",
-        communes=user_communes(),
+        communes=picker_communes(),  # none for a national scope: too many to list
         statuses=STATUS_LABELS,
         by_inspector=progress(current_user.district_ids, today, "inspector"),
         by_commune=progress(current_user.district_ids, today, "commune"),

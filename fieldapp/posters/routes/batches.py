@@ -15,8 +15,8 @@ from fieldapp.access import (
     chosen_commune,
     district_venues,
     office_only,
+    picker_communes,
     poster_or_404,
-    user_communes,
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
@@ -79,7 +79,7 @@ def queue():
         .order_by(PosterBatch.created_at.desc(), PosterBatch.id.desc())
         .limit(10)
     ).all()
-    communes = user_communes()
+    communes = picker_communes()  # none for a national scope: too many to list
     return render_template(
         "posters/queue.html",
         by_state=by_state,
