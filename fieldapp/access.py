@@ -28,6 +28,15 @@ from fieldapp.models import (
 from fieldapp.places import in_vietnamese_order
 
 
+def covers_every_district(district_ids: Iterable[int]) -> bool:
+    """Whether these districts are all the country's (a national user's area): a query of
+    every venue then needs no join to their districts."""
+    wanted = set(district_ids)
+    return len(wanted) > 1 and len(wanted) == db.session.scalar(
+        select(func.count()).select_from(District)
+    )
+
+
 def district_venues(district_ids: int | Iterable[int]) -> Select:
     """Venues of one district (or of the districts a province supervisor sees), as a query."""
     ids = [district_ids] if isinstance(district_ids, int) else list(district_ids)

@@ -61,3 +61,21 @@ def test_the_page_lists_the_worst_and_says_how_many_there_are(
     page = client.get("/escalations").get_data(as_text=True)
     assert 'id="escalations-listed"' not in page
     assert len(re.findall(r'<span class="list-title">', page)) == 3
+
+
+def test_a_national_supervisor_sees_every_district_s(
+    app, client, login, make_user, make_venue, record_finding, quan_son, other_district
+):
+    app.config["ESCALATION_THRESHOLD"] = 2
+    login()
+    ours = make_venue("Chợ Sơn Hà")
+    for _ in range(2):
+        record_finding(ours, **FAILING)
+    theirs = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
+    report(theirs, 2)
+    found = venues_to_escalate([quan_son.id, other_district.id], 2)
+    assert {venue.name for venue, _o in found.rows} == {"Chợ Sơn Hà", "Chợ Chiềng Đông"}
+    assert found.total == 2
+    assert [v.name for v, _o in venues_to_escalate([other_district.id], 2).rows] == [
+        "Chợ Chiềng Đông"
+    ]

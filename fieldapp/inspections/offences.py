@@ -8,6 +8,7 @@ from sqlalchemy import case, func, literal_column, select, union_all
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
+from fieldapp.access import covers_every_district
 from fieldapp.extensions import db
 from fieldapp.models import CitizenReport, Commune, Inspection, Venue
 
@@ -57,21 +58,24 @@ def _escalation_counts(district_ids: list[int], threshold: int):
     Only non-compliant findings are read (index (outcome, venue_id)): a province's or the
     country's other findings are never touched; how often each listed venue was reminded
     is counted afterwards, for those venues only."""
-    communes = select(Commune.id).where(Commune.district_id.in_(district_ids))
     failed = (
         select(Inspection.venue_id.label("venue_id"), func.count().label("failed"))
-        .join(Venue, Venue.id == Inspection.venue_id)
-        .where(Inspection.outcome == "non_compliant", Venue.commune_id.in_(communes))
+        .where(Inspection.outcome == "non_compliant")
         .group_by(Inspection.venue_id)
         .having(func.count() >= threshold)
     )
-    reported = (
-        select(
-            CitizenReport.venue_id.label("venue_id"),
-            func.sum(1 + CitizenReport.also_reported).label("reported"),
+    reported = select(
+        CitizenReport.venue_id.label("venue_id"),
+        func.sum(1 + CitizenReport.also_reported).label("reported"),
+    )
+    if not covers_every_district(district_ids):  # the whole country needs no join
+        communes = select(Commune.id).where(Commune.district_id.in_(district_ids))
+        failed = failed.join(Venue, Venue.id == Inspection.venue_id).where(
+            Venue.commune_id.in_(communes)
         )
-        .where(
-            CitizenReport.commune_id.in_(communes),
+        reported = reported.where(CitizenReport.commune_id.in_(communes))
+    reported = (
+        reported.where(
             CitizenReport.venue_id.is_not(None),
             CitizenReport.state != "rejected",
             CitizenReport.received_at >= clock.utcnow() - REPORTS_WITHIN,
@@ -116,7 +120,8 @@ def venues_to_escalate(
     joined to it; rejected reports left out), worst first; the first `limit` of them."""
     counts = _escalation_counts(district_ids, threshold)
     listed = db.session.execute(
-        select(Venue, counts.c.failed, counts.c.reported)
+        # The window's count is taken before the limit: how many there are in all.
+        select(Venue, counts.c.failed, counts.c.reported, func.count().over())
         .join(counts, counts.c.venue_id == Venue.id)
         .options(joinedload(Venue.commune))
         .order_by(
@@ -124,11 +129,9 @@ def venues_to_escalate(
         )
         .limit(limit)
     ).all()
-    reminded = offence_counts([venue.id for venue, _failed, _reported in listed])
+    reminded = offence_counts([venue.id for venue, *_counts in listed])
     rows = [
         (venue, Offences(int(failed), reminded.get(venue.id, Offences()).reminded, int(reported)))
-        for venue, failed, reported in listed
+        for venue, failed, reported, _total in listed
     ]
-    if limit is not None and len(listed) == limit:  # counted only when the list is full
-        return Escalations(rows, db.session.scalar(select(func.count()).select_from(counts)))
-    return Escalations(rows, len(rows))
+    return Escalations(rows, listed[0][3] if listed else 0)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, case, cast, func, select
 
-from fieldapp.access import district_venues
+from fieldapp.access import covers_every_district, district_venues
 from fieldapp.extensions import db
-from fieldapp.models import District, Venue
+from fieldapp.models import Venue
 
 # About this many cells across the box's longer side.
 GRID = 12
@@ -93,16 +93,9 @@ class MapPoints:
         }
 
 
-def _every_district(district_ids: list[int]) -> bool:
-    wanted = set(district_ids)
-    return len(wanted) > 1 and len(wanted) == db.session.scalar(
-        select(func.count()).select_from(District)
-    )
-
-
 def _positioned(district_ids: list[int], box: Box | None):
     # A national user's area is every venue: no need to join each one to its district.
-    area = select(Venue) if _every_district(district_ids) else district_venues(district_ids)
+    area = select(Venue) if covers_every_district(district_ids) else district_venues(district_ids)
     stmt = area.where(
         Venue.is_active.is_(True), Venue.latitude.is_not(None), Venue.longitude.is_not(None)
     )
