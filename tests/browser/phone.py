@@ -56,9 +56,9 @@ def assert_fits_phone(page) -> None:
 
 
 def forget_login(page, names=("session", "remember_token")) -> None:
-    """Clear the login cookies as a phone losing them would. Every answer renews the session
-    cookie (its idle time), so a prefetch still running may set it again: clear until it
-    stays gone."""
+    """Clear the login cookies as a phone losing them would. An answer may renew the session
+    cookie (its idle time, at most once a minute), so a prefetch still running may set it
+    again: clear until it stays gone."""
     for _ in range(50):
         for name in names:
             page.context.clear_cookies(name=name)
