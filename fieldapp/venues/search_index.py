@@ -282,6 +282,9 @@ def key_order_parts(terms: list[str], key=Venue.search_key) -> list[ColumnElemen
 # reads the venues until the page's thirty: the count and the ranks come from the rows the
 # GIN index finds, and a large result's page from a b-tree walk in key order over the
 # scope's entries (an index-only scan: the rule is checked on the keys in the index).
+# SQLite keeps the same columns in `venue_search_keys` (migration e8d7f9a0b1c3): its FTS5
+# table gives the count, and a district's or a province's large result its page from
+# that table's b-trees (`walks_in_index`, `indexed_walk`).
 
 
 def keys_in_index() -> bool:
