@@ -26,10 +26,10 @@ The index only narrows the rows to check, quickly (`narrowed`):
   entries, so a one-letter search does not make PostgreSQL read every "s..." word of the
   country (a prefix query `s:*` does, in full, before any LIMIT); the rest of the word
   is checked by `term_matches`. Each word lexeme is there twice: as is, and with the
-  venue's bucket (its id modulo 16: 'son*#5'). A national search asks bucket 0, then 1
-  (`FIRST_BUCKETS`: a sixteenth of the lists each) and stops once the count cap is
+  venue's bucket (its id modulo 16: 'son*#5'). A search wider than a district asks
+  bucket 0, then 1, ... (a sixteenth of the lists each) and stops once the count cap is
   reached: two common words typed together no longer intersect two lists of hundreds of
-  thousands of venues; only a smaller result asks the plain lexemes (migration
+  thousands of venues; a smaller result is finished from the plain lexemes (migration
   e8d7f9a0b1c3).
 
 THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowed`,
@@ -90,12 +90,12 @@ PLACE_FILTER_MAX = 8
 EVERY_DISTRICT_READ_ABOVE = 32
 # PostgreSQL's lexemes hold the starts of every word up to this many letters.
 PREFIX_LEXEMES = 8
-# PostgreSQL: the venues' buckets (id modulo BUCKETS) in the lexemes, and the buckets a
-# national search asks first, one at a time, until the count cap is reached: a sixteenth
-# of the work each. When they do not reach it, the plain lexemes give the other buckets'
-# venues in one statement (an OR of bucket lexemes costs more per venue than one list).
+# PostgreSQL: the venues' buckets (id modulo BUCKETS) in the lexemes. A search wider than
+# a district asks bucket 0, then 1, 2, ... one at a time (a sixteenth of the work each)
+# while, at the rate found so far, the first BUCKET_ROUNDS buckets reach the count cap;
+# else the plain lexemes give the other buckets' venues in one statement.
 BUCKETS = 16
-FIRST_BUCKETS = (0, 1)
+BUCKET_ROUNDS = 4
 
 _ALNUM = re.compile(r"[0-9a-z]+")
 _words = table(WORD_TABLE, column("rowid"))
@@ -296,9 +296,10 @@ def indexed_keys(terms: list[str], scope: SearchScope, limit: int) -> list[tuple
     """(rank, search key, venue id) of up to `limit` active venues of the scope that
     match every word, in no order. PostgreSQL only (`keys_in_index`).
 
-    A scope without place tokens (the nation) asks the word index for the first buckets
-    (`FIRST_BUCKETS`), one at a time, and stops at `limit`: when many venues match, a
-    sixteenth of the word lists gives them; else the plain lexemes give the rest."""
+    Beyond a district, the word index is asked bucket by bucket first (`BUCKET_ROUNDS`)
+    and stops at `limit`: when many venues match (two common words typed together), a
+    few sixteenths of the word lists give them; a smaller result is finished from the
+    plain lexemes."""
     tokens = scope.tokens
     if tokens == []:  # no district, or none that exists
         return []
@@ -309,21 +310,24 @@ def indexed_keys(terms: list[str], scope: SearchScope, limit: int) -> list[tuple
     if not tokens and not scope.everywhere:
         conditions.append(words.district_id.in_(scope.district_ids))
     query = select(rank(terms, words.search_key), words.search_key, words.venue_id)
-    if search_words is None:
+    if search_words is not None:
+        conditions.append(_words_match(search_words))
+    if search_words is None or not _parts(terms) or len(scope.district_ids) == 1:
         return db.session.execute(query.where(*conditions).limit(limit)).all()
-    if tokens:
-        found = query.where(*conditions, _words_match(search_words)).limit(limit)
-        return db.session.execute(found).all()
     rows: list[tuple] = []
-    for bucket in FIRST_BUCKETS:
-        in_bucket, _ = _tsquery(terms, None, (bucket,))
-        found = query.where(*conditions, _words_match(in_bucket)).limit(limit - len(rows))
-        rows += db.session.execute(found).all()
+    asked: list[int] = []
+    while len(asked) < BUCKET_ROUNDS:
+        if asked and len(rows) * BUCKET_ROUNDS < limit * len(asked):
+            break  # at this rate the first buckets will not reach the limit
+        asked.append(len(asked))
+        in_bucket, _ = _tsquery(terms, tokens, (asked[-1],))
+        found = query.where(*conditions[:-1], _words_match(in_bucket))
+        rows += db.session.execute(found.limit(limit - len(rows))).all()
         if len(rows) >= limit:
             return rows
-    others = (words.venue_id % BUCKETS).not_in(FIRST_BUCKETS)
-    found = query.where(*conditions, _words_match(search_words), others)
-    return rows + db.session.execute(found.limit(limit - len(rows))).all()
+    others = (words.venue_id % BUCKETS).not_in(asked)
+    found = query.where(*conditions, others).limit(limit - len(rows))
+    return rows + db.session.execute(found).all()
 
 
 def walks_in_index(scope: SearchScope) -> bool:
