@@ -304,6 +304,11 @@ def assert_walks_equal_a_plain_scan(places, queries=("", "s", "cho", "son ha", "
             found = search_venues(districts, query, page_size=100)
             assert ids(found.venues) == ids(expected[:100]), (districts, query)
             assert found.total == len(expected)
+            # Pages of three: a row the table should have dropped would take a place.
+            for page in (1, 2):
+                found = search_venues(districts, query, page=page, page_size=3)
+                wanted = expected[(page - 1) * 3 : page * 3]
+                assert ids(found.venues) == ids(wanted), (districts, query, page)
 
 
 def test_the_walk_follows_every_way_venues_are_written(
