@@ -410,7 +410,9 @@ def indexed_walk(terms: list[str], scope: SearchScope, offset: int, count: int) 
             if part is not None:
                 walk = walk.where(part)
             found += db.session.execute(walk.order_by(keys.search_key, keys.venue_id).limit(need))
-        ids += [venue_id for _, venue_id in sorted(found)[:need]]
+        if len(places) > 1:  # SQLite's places merged (its binary order is Python's)
+            found = sorted(found)[:need]
+        ids += [venue_id for _, venue_id in found]
     return ids[offset:wanted]
 
 
