@@ -254,6 +254,7 @@ def test_filters_equal_a_plain_scan(random_venues, places, query, venue_type):
     page=st.integers(1, 4),
     place_filter_max=st.sampled_from([100, 1]),
     every_district_read_above=st.sampled_from([32, 0]),
+    caps=st.sampled_from([(4, 7), (12, 20), (30, 45)]),
 )
 def test_large_results_are_read_in_key_order_and_counted_up_to_the_cap(
     random_venues,
@@ -264,26 +265,128 @@ def test_large_results_are_read_in_key_order_and_counted_up_to_the_cap(
     page,
     place_filter_max,
     every_district_read_above,
+    caps,
 ):
     """Above SORT_LIMIT matches, names starting with the phrase come first and then all
     the others in search-key order; above COUNT_CAP the count says "more than"; paging
     goes on past the cap while full pages come back. With every scope the index is
-    asked for (one place, several, none, or all districts: see the test above)."""
+    asked for (one place, several, none, or all districts: see the test above), and caps
+    that the first of PostgreSQL's buckets of venues reaches or not (a national search
+    asks them one by one, then the rest: each venue counted once)."""
     monkeypatch.setattr(search_index, "PLACE_FILTER_MAX", place_filter_max)
     monkeypatch.setattr(search_index, "EVERY_DISTRICT_READ_ABOVE", every_district_read_above)
-    monkeypatch.setattr(service, "SORT_LIMIT", 4)
-    monkeypatch.setattr(service, "COUNT_CAP", 7)
+    sort_limit, cap = caps
+    monkeypatch.setattr(service, "SORT_LIMIT", sort_limit)
+    monkeypatch.setattr(service, "COUNT_CAP", cap)
     districts = scope_ids(places, scope)
     expected = reference(all_venues(), districts, query, two_ranks=True)
     found = search_venues(districts, query, page=page, page_size=5)
     start = (page - 1) * 5
-    if len(expected) > 4:  # read along the index
+    if len(expected) > sort_limit:  # read along the index
         assert ids(found.venues) == ids(expected[start : start + 5])
-    assert found.total == min(len(expected), 7)
-    assert found.total_capped == (len(expected) > 7)
+    assert found.total == min(len(expected), cap)
+    assert found.total_capped == (len(expected) > cap)
     assert found.has_more == (
-        len(expected) > start + 5 if len(expected) <= 7 else len(found.venues) == 5
+        len(expected) > start + 5 if len(expected) <= cap else len(found.venues) == 5
     )
+
+
+def assert_walks_equal_a_plain_scan(places, queries=("", "s", "cho", "son ha", "qs")):
+    """Every result read along the index's keys (SORT_LIMIT 0: the walk of a large
+    result), at each scope (each district alone, a province, a district with another
+    province's, both provinces), equals the plain scan: the table of keys and places that
+    the walk reads follows the venues."""
+    quan_son, neighbour, other = places["quan_son"].id, places["neighbour"].id, places["other"].id
+    scopes = ([quan_son], [neighbour], [other], [quan_son, neighbour], [neighbour, other])
+    for districts in [*scopes, [quan_son, neighbour, other]]:
+        for query in queries:
+            expected = reference(all_venues(), districts, query, two_ranks=True)
+            found = search_venues(districts, query, page_size=100)
+            assert ids(found.venues) == ids(expected[:100]), (districts, query)
+            assert found.total == len(expected)
+            # Pages of three: a row the table should have dropped would take a place.
+            for page in (1, 2):
+                found = search_venues(districts, query, page=page, page_size=3)
+                wanted = expected[(page - 1) * 3 : page * 3]
+                assert ids(found.venues) == ids(wanted), (districts, query, page)
+
+
+def test_the_walk_follows_every_way_venues_are_written(
+    app, places, make_venue, make_user, monkeypatch
+):
+    """Registration, edits of the name and the code, closing and reopening, a merge, a
+    move to another commune, a deletion, a commune moved to another district, an import
+    and its update, a bulk load and the rebuild: after each, the walk finds what a scan
+    finds."""
+    monkeypatch.setattr(service, "SORT_LIMIT", 0)
+    quan_son, neighbour, other = places["quan_son"], places["neighbour"], places["other"]
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    registered = register_venue(
+        son_ha, make_user(), name="Chợ Sơn Hà", venue_type="market", address="Bản Na"
+    )
+    db.session.commit()
+    keep = make_venue("Chợ Sơn Hà mới", code="QS-2")
+    drop = make_venue("Chợ Sơn Hà cũ", code="QS-3")
+    moved = make_venue("Nhà văn hóa Bản Bơ", code="QS-9")
+    gone = make_venue("Cửa hàng Sơn", code="QS-10", commune=neighbour.communes[0])
+    assert_walks_equal_a_plain_scan(places)
+    registered.name, registered.address = "Siêu thị Sơn Hà", "Khu 4"
+    registered.refresh_search_key()
+    keep.code = "QS-SL-0777"
+    keep.refresh_search_key()
+    db.session.commit()
+    assert_walks_equal_a_plain_scan(places, ("sieu thi", "s", "sl-0777", "qs-2", "cho"))
+    merge(keep, drop, make_user(role="admin", username="admin"))
+    registered.is_active = False
+    moved.commune = neighbour.communes[0]
+    db.session.delete(gone)
+    db.session.commit()
+    assert_walks_equal_a_plain_scan(places, ("", "cho son", "nha van", "cua hang", "s"))
+    registered.is_active = True
+    commune_named(quan_son, "Trung Xuân").district_id = other.id
+    son_ha.district_id = neighbour.id
+    db.session.commit()
+    assert_walks_equal_a_plain_scan(places)
+    report = import_venues(
+        "code,name,commune,address\n"
+        "QS-SH-0100,Chợ Mường Mìn,Sơn Hà,Bản Mìn\n"
+        "QS-SH-0101,Trạm Y tế xã Sơn Hà,Sơn Hà,Bản Hạ\n",
+        neighbour,
+    )
+    db.session.commit()
+    assert report.applied and len(report.venues) == 2
+    assert_walks_equal_a_plain_scan(places, ("", "muong min", "cho", "s", "tram"))
+    update = import_venues(
+        "code,name,commune,address\nQS-SH-0100,Chợ Tam Lư,Sơn Hà,Bản Mìn\n",
+        neighbour,
+        update=True,
+    )
+    db.session.commit()
+    assert update.applied and len(update.updated) == 1
+    assert_walks_equal_a_plain_scan(places, ("", "muong min", "cho tam", "s"))
+    with search_index.bulk_load(db.session.connection()):
+        db.session.execute(
+            Venue.__table__.insert(),
+            [
+                {
+                    "code": f"QS-BULK-{n}",
+                    "name": f"Chợ Bình An {n}",
+                    "venue_type": "market",
+                    "address": "",
+                    "commune_id": son_ha.id,
+                    "is_active": n != 1,
+                    "search_key": f"cho binh an {n} qs-bulk-{n}",
+                    "contact_name": "",
+                    "contact_phone": "",
+                    "qr_payload": "",
+                }
+                for n in range(3)
+            ],
+        )
+    db.session.commit()
+    search_index.rebuild_search_index()
+    db.session.commit()
+    assert_walks_equal_a_plain_scan(places, ("", "cho", "binh an", "s"))
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,10 @@ The index only narrows the rows to check, quickly (`narrowed`):
   `d<district id>`, so a district's search never walks the country's matches. Triggers
   made by the migration keep it in step with `venue` (insert, update of the search key,
   the active flag or the commune, delete) and with a commune moved to another district.
+  Beside it the plain table `venue_search_keys` (venue_id, search_key, district_id,
+  province_id), one row per active venue kept by triggers likewise, with b-trees on
+  (district, key) and (province, key): a large result's page is read in key order over
+  the scope's rows alone (migration e8d7f9a0b1c3).
 - PostgreSQL: the table `venue_search` (venue_id, words tsvector, GIN index), one row
   per ACTIVE venue kept by PL/pgSQL triggers likewise. Its lexemes are taken verbatim
   (`array_to_tsvector`, not the `simple` parser): the 1- to 8-letter starts of every word
@@ -21,10 +25,16 @@ The index only narrows the rows to check, quickly (`narrowed`):
   looked up by its first eight letters (`'son*' & 'ha*' & ('@d12' | '@d13')`): exact GIN
   entries, so a one-letter search does not make PostgreSQL read every "s..." word of the
   country (a prefix query `s:*` does, in full, before any LIMIT); the rest of the word
-  is checked by `term_matches`.
+  is checked by `term_matches`. Each word lexeme is there twice: as is, and with the
+  venue's bucket (its id modulo 16: 'son*#5'). A search wider than a district asks
+  bucket 0, then 1, ... (a sixteenth of the lists each) and stops once the count cap is
+  reached: two common words typed together no longer intersect two lists of hundreds of
+  thousands of venues; a smaller result is finished from the plain lexemes (migration
+  e8d7f9a0b1c3).
 
 THIS MODULE IS THE ONE PLACE WITH ENGINE-SPECIFIC SQL FOR VENUE SEARCH (`narrowed`,
-`rebuild_search_index`, and the migration 5e4c1f0a9b13 that creates the index).
+`rebuild_search_index`, and the migrations 5e4c1f0a9b13, 8a5e7c9d1f43 and e8d7f9a0b1c3
+that make the index).
 """
 
 import re
@@ -53,7 +63,12 @@ from fieldapp.text import search_terms
 # them is a model; the migrations' comparison with the models leaves them out.
 WORD_TABLE = "venue_search"
 _SHADOWS = ("data", "idx", "content", "docsize", "config")
-SQLITE_NAMES = frozenset({WORD_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _SHADOWS)})
+# And its table of search keys and places, with their b-trees (migration e8d7f9a0b1c3).
+KEY_TABLE = "venue_search_keys"
+SQLITE_WALKS = frozenset({"ix_venue_search_keys_district", "ix_venue_search_keys_province"})
+SQLITE_NAMES = frozenset(
+    {WORD_TABLE, KEY_TABLE, *(f"{WORD_TABLE}_{shadow}" for shadow in _SHADOWS)}
+)
 # PostgreSQL: a plain table of the same name (its primary key is venue_id) and its GIN
 # index, kept by triggers; not models either.
 POSTGRESQL_INDEX = "ix_venue_search_words"
@@ -64,7 +79,7 @@ POSTGRESQL_WALKS = frozenset(
 )
 # PostgreSQL's trigger that indexes each venue inserted (made by the migration).
 POSTGRESQL_INSERT_TRIGGER = "venue_search_insert"
-SCHEMA_NAMES = SQLITE_NAMES | {POSTGRESQL_INDEX} | POSTGRESQL_WALKS
+SCHEMA_NAMES = SQLITE_NAMES | SQLITE_WALKS | {POSTGRESQL_INDEX} | POSTGRESQL_WALKS
 
 # Above this many place tokens (a national scope) the scope is not worth giving to the
 # index (an OR of many tokens is slow on both engines): it is checked on the venues.
@@ -75,13 +90,18 @@ PLACE_FILTER_MAX = 8
 EVERY_DISTRICT_READ_ABOVE = 32
 # PostgreSQL's lexemes hold the starts of every word up to this many letters.
 PREFIX_LEXEMES = 8
+# PostgreSQL: the venues' buckets (id modulo BUCKETS) in the lexemes. A search wider than
+# a district asks bucket 0, then 1, 2, ... one at a time (a sixteenth of the work each)
+# while, at the rate found so far, the first BUCKET_ROUNDS buckets reach the count cap;
+# else the plain lexemes give the other buckets' venues in one statement.
+BUCKETS = 16
+BUCKET_ROUNDS = 4
 
 _ALNUM = re.compile(r"[0-9a-z]+")
 _words = table(WORD_TABLE, column("rowid"))
-_pg_words = table(
-    WORD_TABLE,
-    *(column(name) for name in ("venue_id", "search_key", "district_id", "province_id")),
-)
+_KEY_COLUMNS = ("venue_id", "search_key", "district_id", "province_id")
+_pg_words = table(WORD_TABLE, *(column(name) for name in _KEY_COLUMNS))
+_sqlite_keys = table(KEY_TABLE, *(column(name) for name in _KEY_COLUMNS))
 
 
 def is_search_index(name: str | None) -> bool:
@@ -207,13 +227,22 @@ def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
     )
 
 
-def _tsquery(terms: list[str], places: list[str] | None) -> tuple[str | None, list[str]]:
+def _tsquery(
+    terms: list[str], places: list[str] | None, buckets: tuple[int, ...] = ()
+) -> tuple[str | None, list[str]]:
     """PostgreSQL: the tsquery of a search ('son*' & 'ha*' & ('@d12' | '@d13')), None when
     nothing is asked of the index, and the words it cannot check exactly. A word of letters
     and digits up to PREFIX_LEXEMES long is exactly a lexeme; the others (longer, or
     holding '-') are looked up by their parts' starts and checked by the rule, which
-    PostgreSQL's planner cannot estimate: only they carry it."""
+    PostgreSQL's planner cannot estimate: only they carry it. With `buckets`, the venues
+    of those buckets only (('son*#2' | 'son*#3') & ('ha*#2' | 'ha*#3'): a venue's
+    lexemes all carry its one bucket)."""
     lexemes = [f"'{part[:PREFIX_LEXEMES]}*'" for part in _parts(terms)]
+    if buckets:
+        lexemes = [
+            "(" + " | ".join(f"{lexeme[:-1]}#{bucket}'" for bucket in buckets) + ")"
+            for lexeme in lexemes
+        ]
     if places:
         lexemes.insert(0, "(" + " | ".join(f"'@{token}'" for token in places) + ")")
     inexact = [t for t in terms if not t.isalnum() or len(t) > PREFIX_LEXEMES]
@@ -253,6 +282,9 @@ def key_order_parts(terms: list[str], key=Venue.search_key) -> list[ColumnElemen
 # reads the venues until the page's thirty: the count and the ranks come from the rows the
 # GIN index finds, and a large result's page from a b-tree walk in key order over the
 # scope's entries (an index-only scan: the rule is checked on the keys in the index).
+# SQLite keeps the same columns in `venue_search_keys` (migration e8d7f9a0b1c3): its FTS5
+# table gives the count, and a district's or a province's large result its page from
+# that table's b-trees (`walks_in_index`, `indexed_walk`).
 
 
 def keys_in_index() -> bool:
@@ -262,7 +294,12 @@ def keys_in_index() -> bool:
 
 def indexed_keys(terms: list[str], scope: SearchScope, limit: int) -> list[tuple]:
     """(rank, search key, venue id) of up to `limit` active venues of the scope that
-    match every word, in no order. PostgreSQL only (`keys_in_index`)."""
+    match every word, in no order. PostgreSQL only (`keys_in_index`).
+
+    Beyond a district, the word index is asked bucket by bucket first (`BUCKET_ROUNDS`)
+    and stops at `limit`: when many venues match (two common words typed together), a
+    few sixteenths of the word lists give them; a smaller result is finished from the
+    plain lexemes."""
     tokens = scope.tokens
     if tokens == []:  # no district, or none that exists
         return []
@@ -270,30 +307,65 @@ def indexed_keys(terms: list[str], scope: SearchScope, limit: int) -> list[tuple
     words = _pg_words.c
     search_words, inexact = _tsquery(terms, tokens)
     conditions = [term_matches(term, words.search_key) for term in inexact]
-    if search_words is not None:
-        conditions.append(_words_match(search_words))
     if not tokens and not scope.everywhere:
         conditions.append(words.district_id.in_(scope.district_ids))
     query = select(rank(terms, words.search_key), words.search_key, words.venue_id)
-    return db.session.execute(query.where(*conditions).limit(limit)).all()
+    if search_words is not None:
+        conditions.append(_words_match(search_words))
+    if search_words is None or not _parts(terms) or len(scope.district_ids) == 1:
+        return db.session.execute(query.where(*conditions).limit(limit)).all()
+    rows: list[tuple] = []
+    asked: list[int] = []
+    while len(asked) < BUCKET_ROUNDS:
+        if asked and len(rows) * BUCKET_ROUNDS < limit * len(asked):
+            break  # at this rate the first buckets will not reach the limit
+        asked.append(len(asked))
+        in_bucket, _ = _tsquery(terms, tokens, (asked[-1],))
+        found = query.where(*conditions[:-1], _words_match(in_bucket))
+        rows += db.session.execute(found.limit(limit - len(rows))).all()
+        if len(rows) >= limit:
+            return rows
+    others = (words.venue_id % BUCKETS).not_in(asked)
+    found = query.where(*conditions, others).limit(limit - len(rows))
+    return rows + db.session.execute(found).all()
 
 
-def _walk_scope(scope: SearchScope) -> ColumnElement[bool] | None:
-    """PostgreSQL: the scope as a condition on the index table's place columns, which its
-    b-trees start with; None for no district that exists."""
+def walks_in_index(scope: SearchScope) -> bool:
+    """Whether a large result's page of this scope is read from the index's table of keys
+    (`indexed_walk`): always on PostgreSQL; on SQLite for a scope of place tokens (a
+    district, a province, a few of them), not the nation (whose walk along the venues'
+    search key needs no place checked)."""
+    return keys_in_index() or bool(scope.tokens)
+
+
+def _key_table():
+    """The table of active venues' search keys and places: PostgreSQL's word index table
+    holds them; SQLite's are in `venue_search_keys`."""
+    return _pg_words if keys_in_index() else _sqlite_keys
+
+
+def _walk_places(scope: SearchScope) -> list[ColumnElement[bool]] | None:
+    """The scope as conditions on the key table's place columns, which its b-trees start
+    with, each read in key order and merged: one on PostgreSQL (an OR of places, which
+    its planner walks in order), one per place token on SQLite (whose planner would read
+    an OR of places whole and sort it); None for no district that exists."""
     tokens = scope.tokens
     if tokens == []:
         return None
-    words = _pg_words.c
-    if tokens and len(tokens) == 1:
-        kind, place = tokens[0][0], int(tokens[0][1:])
-        return (words.province_id if kind == "p" else words.district_id) == place
+    words = _key_table().c
+    if tokens and (len(tokens) == 1 or not keys_in_index()):
+        return [
+            (words.province_id if token[0] == "p" else words.district_id) == int(token[1:])
+            for token in tokens
+        ]
     if tokens:
-        return or_(
-            words.province_id.in_([int(t[1:]) for t in tokens if t[0] == "p"]),
-            words.district_id.in_([int(t[1:]) for t in tokens if t[0] == "d"]),
-        )
-    return literal(True) if scope.everywhere else words.district_id.in_(scope.district_ids)
+        return [
+            or_(
+                words.province_id.in_([int(t[1:]) for t in tokens if t[0] == "p"]),
+                words.district_id.in_([int(t[1:]) for t in tokens if t[0] == "d"]),
+            )
+        ]
+    return [literal(True) if scope.everywhere else words.district_id.in_(scope.district_ids)]
 
 
 def names_starting(terms: list[str], scope: SearchScope, limit: int) -> int:
@@ -302,9 +374,10 @@ def names_starting(terms: list[str], scope: SearchScope, limit: int) -> int:
     they reach the limit the result is large without asking the word index (which, for
     common words typed together nationally, intersects lists of hundreds of thousands of
     venues). An index-only scan of the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
-    where = _walk_scope(scope)
-    if where is None or not terms:
+    places = _walk_places(scope)
+    if places is None or not terms:
         return 0
+    where = places[0]
     words = _pg_words.c
     starting = (
         select(words.venue_id)
@@ -317,21 +390,29 @@ def names_starting(terms: list[str], scope: SearchScope, limit: int) -> int:
 
 def indexed_walk(terms: list[str], scope: SearchScope, offset: int, count: int) -> list[int]:
     """The ids of the venues at `offset` to `offset + count` of a large result in the
-    search's order, read along the scope's b-tree. PostgreSQL only (`keys_in_index`)."""
-    where = _walk_scope(scope)
-    if where is None:
+    search's order, read along the key table's b-trees of the scope's places (an
+    index-only walk: the rule is checked on the keys in the index). `walks_in_index`."""
+    places = _walk_places(scope)
+    if places is None:
         return []
-    words = _pg_words.c
-    walk = matching(select(words.venue_id).where(where), terms, words.search_key)
+    keys = _key_table().c
     wanted = offset + count
     ids: list[int] = []
-    for part in key_order_parts(terms, words.search_key):
+    for part in key_order_parts(terms, keys.search_key):
         if len(ids) >= wanted:
             break
-        ranged = walk if part is None else walk.where(part)
-        ids += db.session.scalars(
-            ranged.order_by(words.search_key, words.venue_id).limit(wanted - len(ids))
-        )
+        need = wanted - len(ids)
+        found = []
+        for place in places:
+            walk = matching(
+                select(keys.search_key, keys.venue_id).where(place), terms, keys.search_key
+            )
+            if part is not None:
+                walk = walk.where(part)
+            found += db.session.execute(walk.order_by(keys.search_key, keys.venue_id).limit(need))
+        if len(places) > 1:  # SQLite's places merged (its binary order is Python's)
+            found = sorted(found)[:need]
+        ids += [venue_id for _, venue_id in found]
     return ids[offset:wanted]
 
 
@@ -360,8 +441,8 @@ def rebuild_search_index() -> None:
             text(
                 f"INSERT INTO {WORD_TABLE}"
                 " (venue_id, words, search_key, district_id, province_id)"
-                " SELECT venue.id, venue_search_lexemes("
-                "venue.search_key, commune.district_id, district.province_id),"
+                " SELECT venue.id, venue_search_lexemes(venue.id,"
+                " venue.search_key, commune.district_id, district.province_id),"
                 " venue.search_key, commune.district_id, district.province_id"
                 " FROM venue JOIN commune ON commune.id = venue.commune_id"
                 " JOIN district ON district.id = commune.district_id"
@@ -389,4 +470,14 @@ def rebuild_search_index() -> None:
         )
     )
     db.session.execute(text(f"INSERT INTO {WORD_TABLE} ({WORD_TABLE}) VALUES ('optimize')"))
+    db.session.execute(text(f"DELETE FROM {KEY_TABLE}"))
+    db.session.execute(
+        text(
+            f"INSERT INTO {KEY_TABLE} (venue_id, search_key, district_id, province_id)"
+            " SELECT venue.id, venue.search_key, commune.district_id, district.province_id"
+            " FROM venue JOIN commune ON commune.id = venue.commune_id"
+            " JOIN district ON district.id = commune.district_id"
+            " WHERE venue.is_active"
+        )
+    )
     db.session.execute(text("ANALYZE"))

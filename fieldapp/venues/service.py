@@ -92,9 +92,16 @@ def search_venues(
         ).all()
         found = len(keys)
         if found > SORT_LIMIT:
-            chosen = _walk_in_key_order(
-                search_index.matching(stmt, terms), terms, offset, page_size
-            )
+            # SQLite: a district's or a province's page from the index's table of keys
+            # (the scope's rows alone, in key order); the nation's along the venues' key.
+            scope = search_index.search_scope(ids)
+            unfiltered = not commune_id and not venue_type and not conditions
+            if unfiltered and search_index.walks_in_index(scope):
+                chosen = search_index.indexed_walk(terms, scope, offset, page_size)
+            else:
+                chosen = _walk_in_key_order(
+                    search_index.matching(stmt, terms), terms, offset, page_size
+                )
     if found <= SORT_LIMIT:
         chosen = [row[2] for row in sorted(keys)[offset : offset + page_size]]
     # The page's venues by id; their district checked here again (a national scope's
