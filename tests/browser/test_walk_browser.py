@@ -1,0 +1,34 @@
+"""Whole tasks walked on the phone as the users do them (session 18's walk): what they found
+wrong, checked where a person sees it."""
+
+from tests.browser.phone import log_in, screenshot
+
+# Every label in the menu, measured: its text fits inside the button, and a count beside a
+# label stands apart from it.
+MENU_MEASURES = """() => [...document.querySelectorAll('.menu-body a, .menu-body button')]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => {
+    const text = [...el.childNodes].find((n) => n.nodeType === 3 && n.textContent.trim());
+    const count = el.querySelector('.count');
+    let gap = null;
+    if (text && count) {
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      gap = count.getBoundingClientRect().left - range.getBoundingClientRect().right;
+    }
+    return {label: el.innerText, overflow: el.scrollWidth - el.clientWidth, gap};
+  })"""
+
+
+def test_the_menu_labels_fit_the_phone_and_counts_stand_apart(phone, live_app, add_user):
+    add_user("supervisor", "supervisor")
+    log_in(phone, "supervisor")
+    phone.locator(".menu summary").click()
+    screenshot(phone, "walk-menu-supervisor")
+    buttons = phone.evaluate(MENU_MEASURES)
+    assert any("Bản in mã QR" in button["label"] for button in buttons)
+    for button in buttons:
+        assert button["overflow"] <= 0, button
+    gaps = [button["gap"] for button in buttons if button["gap"] is not None]
+    assert gaps, "the citizens' reports count is in the menu"
+    assert all(gap >= 3 for gap in gaps), buttons
