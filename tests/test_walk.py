@@ -1,9 +1,11 @@
 """What walking whole tasks on the phone found wrong (session 18), checked on the server."""
 
 import re
+from datetime import datetime
 
 import pytest
 
+from fieldapp.citizens.importer import check_reports
 from tests.test_home_lists import section
 
 
@@ -45,3 +47,32 @@ def test_every_page_has_its_way_back(client, login, make_user, role, url, back):
 def test_a_one_time_password_page_offers_no_way_around_it(client, login, make_user):
     login(make_user("inspector", must_change_password=True))
     assert back_link(client.get("/account/password").get_data(as_text=True)) is None
+
+
+def test_a_reports_file_may_name_the_problems_as_the_app_shows_them(
+    app, quan_son, make_venue, frozen_clock
+):
+    """The inbox, the public form and the exports say "Mã không quét được hoặc là mã của
+    địa điểm khác": a file written with those words (in either language) is read."""
+    frozen_clock(datetime(2026, 12, 1, 3, 0))  # UTC: 10:00 on 01/12/2026 in Vietnam
+    make_venue("Chợ Sơn Hà", code="QS-SH-0001")
+    make_venue("Trạm Y tế xã Sơn Hà", code="QS-SH-0002")
+    sheet = (
+        "Mã phản ánh,Mã địa điểm,Loại phản ánh,Thời gian nhận\n"
+        "PA-1,QS-SH-0001,Không niêm yết mã QR,30/11/2026 08:15\n"
+        "PA-2,QS-SH-0001,Mã không quét được hoặc là mã của địa điểm khác,30/11/2026 09:40\n"
+        "PA-3,QS-SH-0001,Không có người yêu cầu khách quét mã,30/11/2026 10:05\n"
+        "PA-4,QS-SH-0002,The code does not work or is another venue's,30/11/2026 10:30\n"
+        "PA-5,QS-SH-0002,Nobody makes visitors scan,30/11/2026 10:45\n"
+        "PA-6,QS-SH-0002,Khác,30/11/2026 11:00\n"
+    )
+    report = check_reports(sheet, quan_son, "phan-anh.csv")
+    assert [row.action for row in report.rows] == ["create"] * 6
+    assert [row.problem for row in report.rows] == [
+        "no_qr",
+        "qr_not_working",
+        "not_checked",
+        "qr_not_working",
+        "not_checked",
+        "other",
+    ]

@@ -11,12 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.citizens.intake import JOIN_WITHIN, open_report_to_join, receive_report
+from fieldapp.citizens.labels import PROBLEM_LABELS
 from fieldapp.extensions import db
 from fieldapp.models import (
     CitizenReport,
@@ -179,8 +182,12 @@ class CitizenImport:
 
 
 def problem_names() -> dict[str, str]:
-    """Every accepted way to write a kind of problem, folded, mapped to its code."""
+    """Every accepted way to write a kind of problem, folded, mapped to its code: the app's
+    own labels in each of its languages too (what its screens and exports show)."""
     names = {folded_key(code): code for code in PROBLEMS}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            names.update({folded_key(str(label)): code for code, label in PROBLEM_LABELS.items()})
     for code, spellings in PROBLEM_NAMES.items():
         names.update({folded_key(spelling): code for spelling in spellings})
     return names
