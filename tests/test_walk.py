@@ -6,6 +6,8 @@ from datetime import datetime
 import pytest
 
 from fieldapp.citizens.importer import check_reports
+from fieldapp.venues.importer import check_venues
+from tests.factories import commune_named
 from tests.test_home_lists import section
 
 
@@ -76,3 +78,25 @@ def test_a_reports_file_may_name_the_problems_as_the_app_shows_them(
         "not_checked",
         "other",
     ]
+
+
+@pytest.mark.parametrize("title", ["Xã, phường, thị trấn", "Xã/phường/thị trấn", "Phường/xã"])
+def test_every_import_reads_the_commune_column_as_the_office_heads_it(
+    app, quan_son, frozen_clock, title
+):
+    """The office's screens head the column "Xã, phường, thị trấn": a registry or a reports
+    file headed so was refused ("Tệp thiếu cột: commune / xã")."""
+    frozen_clock(datetime(2026, 12, 1, 3, 0))
+    registry = check_venues(f'Mã,Tên,"{title}"\nQS-SH-0101,Quán cà phê Suối Mơ,Sơn Hà\n', quan_son)
+    assert registry.refused is None
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    assert [(row.action, row.attributes["commune_id"]) for row in registry.rows] == [
+        ("create", son_ha.id)
+    ]
+    reports = check_reports(
+        f'Mã phản ánh,Tên địa điểm,"{title}",Loại phản ánh,Thời gian nhận\n'
+        "PA-1,Quán cà phê Suối Mơ,Sơn Hà,Khác,30/11/2026 08:15\n",
+        quan_son,
+        "phan-anh.csv",
+    )
+    assert [(row.action, row.commune.name) for row in reports.rows] == [("create", "Sơn Hà")]

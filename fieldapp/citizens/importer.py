@@ -33,6 +33,7 @@ from fieldapp.models import (
 from fieldapp.models.citizen_report import PROBLEMS
 from fieldapp.places import PlaceIndex
 from fieldapp.spreadsheets import (
+    COMMUNE_HEADERS,
     SheetUnreadable,
     TooManyRows,
     cell_text,
@@ -55,16 +56,7 @@ HEADERS = {
     ),
     "venue_code": ("venue code", "mã địa điểm", "mã điểm"),
     "venue_name": ("venue", "venue name", "place", "tên địa điểm", "địa điểm"),
-    "commune": (
-        "commune",
-        "ward",
-        "xã",
-        "phường",
-        "thị trấn",
-        "xã/phường",
-        "xã/phường/thị trấn",
-        "xã, phường, thị trấn",
-    ),
+    "commune": COMMUNE_HEADERS,
     "problem": ("problem", "type", "kind", "loại", "loại phản ánh", "vấn đề", "nội dung vi phạm"),
     "details": ("details", "description", "nội dung", "nội dung phản ánh", "mô tả"),
     "received": (
