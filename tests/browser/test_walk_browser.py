@@ -1,7 +1,16 @@
 """Whole tasks walked on the phone as the users do them (session 18's walk): what they found
 wrong, checked where a person sees it."""
 
+from playwright.sync_api import expect
+
 from tests.browser.phone import log_in, screenshot
+from tests.browser.test_offline import (
+    add_photo,
+    fill_checklist,
+    inspections,
+    open_form,
+    wait_for_outbox,
+)
 
 # Every label in the menu, measured: its text fits inside the button, and a count beside a
 # label stands apart from it.
@@ -53,3 +62,24 @@ def test_an_import_preview_says_its_table_scrolls_sideways(
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
     assert page.get_by_text("Vuốt ngang để xem thêm cột").is_visible()
     screenshot(page, "walk-venue-import-preview")
+
+
+def test_the_form_says_sent_once_its_queued_finding_has_gone(phone_without_worker, live_app):
+    """Recorded with no signal, the form said "saved on this phone and will be sent" and
+    went on saying it after the finding had been sent."""
+    page = phone_without_worker
+    log_in(page)
+    open_form(page)
+    fill_checklist(page)
+    add_photo(page)
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Ghi kết quả kiểm tra").click()
+    notice = page.locator("[data-queued]")
+    expect(notice).to_contain_text("Không có sóng")
+    assert inspections(live_app) == []
+    page.context.set_offline(False)  # the `online` event sends the outbox
+    wait_for_outbox(page, ["sent"])
+    expect(notice).to_contain_text("Đã gửi")
+    expect(notice).not_to_contain_text("Không có sóng")
+    screenshot(page, "walk-queued-then-sent")
+    assert len(inspections(live_app)) == 1
