@@ -83,3 +83,32 @@ def test_the_form_says_sent_once_its_queued_finding_has_gone(phone_without_worke
     expect(notice).not_to_contain_text("Không có sóng")
     screenshot(page, "walk-queued-then-sent")
     assert len(inspections(live_app)) == 1
+
+
+# Each filter's chosen option, measured in the select's own font against the room the select
+# gives it (its width less its padding and the arrow).
+CHOICES_CUT = """() => [...document.querySelectorAll('.filter-row select')].map((select) => {
+  const style = getComputedStyle(select);
+  const probe = document.createElement('span');
+  probe.style.font = style.font;
+  probe.style.whiteSpace = 'pre';
+  probe.style.position = 'absolute';
+  probe.textContent = select.selectedOptions[0].text;
+  document.body.appendChild(probe);
+  const width = probe.getBoundingClientRect().width;
+  probe.remove();
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  const room = select.clientWidth - padding - 20;
+  return width > room ? select.selectedOptions[0].text : null;
+}).filter(Boolean)"""
+
+
+def test_the_venue_lists_filters_show_their_choice_in_full(phone, live_app, add_user):
+    add_user("supervisor", "supervisor")
+    log_in(phone, "supervisor")
+    phone.goto("/venues?type=public_transport&status=never&outcome=needs_improvement")
+    assert phone.locator("#venue-type").input_value() == "public_transport"
+    assert phone.evaluate(CHOICES_CUT) == []  # "Phương tiện vận tải c…", "Chưa kiểm tra l…"
+    phone.goto("/venues")
+    assert phone.evaluate(CHOICES_CUT) == []  # "Tất cả loại hìn…", "Tất cả tình trạ…"
+    screenshot(phone, "walk-venue-filters")
