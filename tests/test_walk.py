@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from fieldapp.citizens.importer import check_reports
+from fieldapp.inspections.checklist import answer_lines
 from fieldapp.venues.importer import check_venues
 from tests.factories import commune_named
 from tests.test_home_lists import section
@@ -100,3 +101,22 @@ def test_every_import_reads_the_commune_column_as_the_office_heads_it(
         "phan-anh.csv",
     )
     assert [(row.action, row.commune.name) for row in reports.rows] == [("create", "Sơn Hà")]
+
+
+def test_a_finding_lists_no_answer_to_a_question_it_was_not_asked(
+    client, login, make_venue, record_finding
+):
+    """With no code posted the form hides the code's size and whose code it is; the page
+    and the PDF said "Tối thiểu 15×15 cm: Không rõ" and "Đúng mã: Chưa kiểm tra" all the
+    same, as if the inspector had answered them."""
+    login(username="inspector")
+    venue = make_venue()
+    missing = record_finding(venue, qr_posted="missing", checkin_method="none")
+    names = [line.name for line in answer_lines(missing)]
+    assert "qr_size_ok" not in names and "qr_matches" not in names
+    assert names[0] == "qr_posted" and "checkin_method" in names
+    page = client.get(f"/inspections/{missing.id}").get_data(as_text=True)
+    assert "15×15" not in page
+    posted = record_finding(venue, qr_posted="visible", qr_size_ok="yes")
+    names = [line.name for line in answer_lines(posted)]
+    assert "qr_size_ok" in names and "qr_matches" in names
