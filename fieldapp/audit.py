@@ -200,7 +200,7 @@ ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
     ("citizen_report", "inspection_id"): AuditField(_l("Inspection number")),
     ("citizen_report", "venue_id"): AuditField(_l("Venue number")),
     ("citizen_report", "inspector"): AuditField(_l("Inspector")),
-    ("citizen_report", "due_date"): AuditField(_l("Due date")),
+    ("citizen_report", "due_date"): AuditField(_l("Answer by")),  # as its page says
     ("citizen_report", "channel"): AuditField(_l("Channel"), CITIZEN_REPORT_CHANNEL_LABELS),
     ("citizen_report", "received_at"): AuditField(_l("Received"), _received_words),
     ("citizen_report", "also_reported"): AuditField(_l("Also reported by")),

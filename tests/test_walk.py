@@ -6,6 +6,8 @@ from datetime import datetime
 import pytest
 
 from fieldapp.citizens.importer import check_reports
+from fieldapp.citizens.intake import receive_report
+from fieldapp.extensions import db
 from fieldapp.inspections.checklist import answer_lines
 from fieldapp.venues.importer import check_venues
 from tests.factories import commune_named
@@ -120,3 +122,17 @@ def test_a_finding_lists_no_answer_to_a_question_it_was_not_asked(
     posted = record_finding(venue, qr_posted="visible", qr_size_ok="yes")
     names = [line.name for line in answer_lines(posted)]
     assert "qr_size_ok" in names and "qr_matches" in names
+
+
+def test_a_citizen_reports_history_names_its_due_date_as_its_page_does(
+    client, login, make_user, make_venue
+):
+    """The page says "Hạn trả lời"; its history said "Hạn hoàn thành" (an assignment's)."""
+    venue = make_venue()
+    report, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    db.session.commit()
+    login(make_user("supervisor", role="supervisor"))
+    page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    history = page[page.index('id="audit"') :]
+    assert "Hạn trả lời" in history
+    assert "Hạn hoàn thành" not in history
