@@ -1,7 +1,7 @@
 """What walking whole tasks on the phone found wrong (session 18), checked on the server."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -136,3 +136,22 @@ def test_a_citizen_reports_history_names_its_due_date_as_its_page_does(
     history = page[page.index('id="audit"') :]
     assert "Hạn trả lời" in history
     assert "Hạn hoàn thành" not in history
+
+
+def test_a_province_supervisors_due_list_names_each_venues_district(
+    client, login, make_user, make_venue, quan_son, neighbour_district
+):
+    """A province's districts may have communes of the same name; the due list named the
+    commune only."""
+    for district in (quan_son, neighbour_district):
+        for n in range(3):
+            make_venue(
+                f"Chợ {district.name} {n}",
+                commune=district.communes[0],
+                reinspection_due=date(2026, 12, 10 + n),
+            )
+    login(make_user("tinh", role="supervisor", scope="province"))
+    due = section(client.get("/").get_data(as_text=True), "due")
+    assert due.count("· Quan Sơn ·") == 3 and due.count("· Cẩm Thủy ·") == 3
+    login(make_user("huyen", role="supervisor"))
+    assert "· Quan Sơn ·" not in section(client.get("/").get_data(as_text=True), "due")
