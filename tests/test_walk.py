@@ -155,3 +155,19 @@ def test_a_province_supervisors_due_list_names_each_venues_district(
     assert due.count("· Quan Sơn ·") == 3 and due.count("· Cẩm Thủy ·") == 3
     login(make_user("huyen", role="supervisor"))
     assert "· Quan Sơn ·" not in section(client.get("/").get_data(as_text=True), "due")
+
+
+def test_the_countrys_supervisor_reaches_every_provinces_deadlines(
+    client, login, make_user, quan_son, other_district, neighbour_district
+):
+    """The reports page linked only the deadlines of the province the account sits in."""
+    login(make_user("quocgia", role="supervisor", scope="country"))
+    page = client.get("/reports").get_data(as_text=True)
+    for province in (quan_son.province, other_district.province):
+        url = f"/reports/province/{province.id}/deadlines"
+        assert page.count(f'href="{url}"') == 1
+        assert client.get(url).status_code == 200
+    login(make_user("tinh", role="supervisor", scope="province"))
+    page = client.get("/reports").get_data(as_text=True)
+    assert f"/reports/province/{quan_son.province.id}/deadlines" in page
+    assert f"/reports/province/{other_district.province.id}/deadlines" not in page
