@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 
+import pypdfium2
 import pytest
 
 from fieldapp.citizens.importer import check_reports
@@ -11,6 +12,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.checklist import answer_lines
 from fieldapp.venues.importer import check_venues
 from tests.factories import commune_named
+from tests.test_checklist import pdf_text
 from tests.test_home_lists import section
 
 
@@ -171,3 +173,24 @@ def test_the_countrys_supervisor_reaches_every_provinces_deadlines(
     page = client.get("/reports").get_data(as_text=True)
     assert f"/reports/province/{quan_son.province.id}/deadlines" in page
     assert f"/reports/province/{other_district.province.id}/deadlines" not in page
+
+
+def test_a_findings_pdf_writes_a_far_position_as_its_page_does(
+    client, login, make_venue, record_finding
+):
+    """The page said "Cách vị trí đăng ký của địa điểm 12.284 m" and "⚠ ... hơn 300 m"; the
+    PDF said "12284 m" and left a gap where its font has no "⚠"."""
+    login(username="inspector")
+    venue = make_venue(latitude=20.2560, longitude=104.9420)
+    finding = record_finding(venue, latitude="20.3560", longitude="104.9420")
+    assert finding.gps_distance_m > 1000
+    metres = f"{round(finding.gps_distance_m):,}".replace(",", ".")
+    page = client.get(f"/inspections/{finding.id}").get_data(as_text=True)
+    assert f"{metres} m" in page
+    text = pdf_text(client, finding)
+    assert f"Cách vị trí đăng ký của địa điểm {metres} m" in text
+    assert "Cách vị trí đăng ký của địa điểm hơn 300 m" in text
+    # A sign the font lacks comes out of the PDF as a blank at the start of its line.
+    document = pypdfium2.PdfDocument(client.get(f"/inspections/{finding.id}.pdf").data)
+    lines = document[0].get_textpage().get_text_range().splitlines()
+    assert [line for line in lines if line[:1].isspace()] == []
