@@ -112,3 +112,25 @@ def test_the_venue_lists_filters_show_their_choice_in_full(phone, live_app, add_
     phone.goto("/venues")
     assert phone.evaluate(CHOICES_CUT) == []  # "Tất cả loại hìn…", "Tất cả tình trạ…"
     screenshot(phone, "walk-venue-filters")
+
+
+def test_the_figures_preview_says_its_table_scrolls_sideways(
+    phone_without_worker, live_app, add_user, tmp_path
+):
+    """The registry's and the reports' previews said so; the figures' preview did not."""
+    add_user("mai", "supervisor")
+    sheet = tmp_path / "so-lieu.csv"
+    sheet.write_text(
+        "Xã,Số địa điểm tạo mã QR,Tổng lượt quét,Số máy đã cài PC-Covid,"
+        "Số máy điện thoại thông minh\nSơn Hà,20,3427,606,1724\nSơn Lư,37,18618,685,1601\n"
+    )
+    page = phone_without_worker
+    log_in(page, "mai")
+    page.goto("/reports/import")
+    page.get_by_label("Bảng tính").set_input_files(str(sheet))
+    page.get_by_role("button", name="Đọc bảng tính").click()
+    scroller = page.locator(".table-scroll:has(.preview-table)")
+    expect(scroller).to_be_visible()
+    assert scroller.evaluate("t => t.scrollWidth > t.clientWidth")
+    expect(scroller.get_by_text("Vuốt ngang để xem thêm cột")).to_be_visible()
+    screenshot(page, "walk-figures-preview")
