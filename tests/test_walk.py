@@ -194,3 +194,17 @@ def test_a_findings_pdf_writes_a_far_position_as_its_page_does(
     document = pypdfium2.PdfDocument(client.get(f"/inspections/{finding.id}.pdf").data)
     lines = document[0].get_textpage().get_text_range().splitlines()
     assert [line for line in lines if line[:1].isspace()] == []
+
+
+def test_a_reports_tracking_code_has_one_name(client, login, make_user, make_venue):
+    """Every sentence to the citizen says "mã theo dõi"; the lookup's field and the office's
+    report page said "Mã tra cứu"."""
+    venue = make_venue()
+    report, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    db.session.commit()
+    lookup = client.get("/phan-anh/tra-cuu").get_data(as_text=True)
+    assert "Mã theo dõi</label>" in lookup
+    login(make_user("supervisor", role="supervisor"))
+    office = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
+    assert f"Mã theo dõi: {report.tracking_code}" in office
+    assert "Mã tra cứu" not in lookup + office
