@@ -102,6 +102,9 @@
       if (!item || item.state !== "sent") return;
       notice.querySelector("p").textContent = t("queued_sent");
       notice.className = "flash flash-success queued";
+      // and the outcome box, which said it would be known once sent, gives it
+      var outcome = document.getElementById("outcome-preview");
+      if (outcome && item.result && item.result.outcomeLabel) outcome.textContent = item.result.outcomeLabel;
     });
   }
 

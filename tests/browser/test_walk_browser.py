@@ -64,6 +64,13 @@ def test_an_import_preview_says_its_table_scrolls_sideways(
     screenshot(page, "walk-venue-import-preview")
 
 
+OUTCOME_LABELS_VI = {
+    "compliant": "Đạt yêu cầu",
+    "needs_improvement": "Cần khắc phục",
+    "non_compliant": "Không đạt",
+}
+
+
 def test_the_form_says_sent_once_its_queued_finding_has_gone(phone_without_worker, live_app):
     """Recorded with no signal, the form said "saved on this phone and will be sent" and
     went on saying it after the finding had been sent."""
@@ -81,8 +88,11 @@ def test_the_form_says_sent_once_its_queued_finding_has_gone(phone_without_worke
     wait_for_outbox(page, ["sent"])
     expect(notice).to_contain_text("Đã gửi")
     expect(notice).not_to_contain_text("Không có sóng")
+    [finding] = inspections(live_app)
+    outcome = page.locator("#outcome-preview")
+    expect(outcome).not_to_contain_text("Không có sóng")
+    expect(outcome).to_have_text(OUTCOME_LABELS_VI[finding.outcome])
     screenshot(page, "walk-queued-then-sent")
-    assert len(inspections(live_app)) == 1
 
 
 # Each filter's chosen option, measured in the select's own font against the room the select
