@@ -208,3 +208,26 @@ def test_a_reports_tracking_code_has_one_name(client, login, make_user, make_ven
     office = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
     assert f"Mã theo dõi: {report.tracking_code}" in office
     assert "Mã tra cứu" not in lookup + office
+
+
+def test_a_position_out_of_range_is_refused_in_the_users_language(
+    client, login, make_user, make_venue
+):
+    """WTForms has no Vietnamese: the venue form said "Number must be between -90 and 90."."""
+    venue = make_venue("Chợ Sơn Hà", code="QS-SH-0001")
+    login(make_user("admin", role="admin"))
+    form = {
+        "name": venue.name,
+        "venue_type": venue.venue_type,
+        "commune_id": str(venue.commune_id),
+        "address": venue.address,
+        "latitude": "200",
+        "longitude": "-500",
+    }
+    response = client.post(f"/venues/{venue.id}/edit", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Vĩ độ phải nằm trong khoảng từ -90 đến 90." in page
+    assert "Kinh độ phải nằm trong khoảng từ -180 đến 180." in page
+    assert "Number must be" not in page
+    assert 'value="200"' in page  # what was typed is kept
