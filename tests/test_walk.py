@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime
 
+import lxml.html
 import pypdfium2
 import pytest
 
@@ -231,3 +232,21 @@ def test_a_position_out_of_range_is_refused_in_the_users_language(
     assert "Kinh độ phải nằm trong khoảng từ -180 đến 180." in page
     assert "Number must be" not in page
     assert 'value="200"' in page  # what was typed is kept
+
+
+def test_a_venue_added_without_a_commune_is_asked_for_one_in_vietnamese(client, login, make_user):
+    """The "— Chọn —" option's value was "None": the browser's `required` let it through,
+    and the server answered "Invalid Choice: could not coerce."."""
+    login(make_user("inspector"))
+    form = lxml.html.fromstring(client.get("/venues/new").get_data(as_text=True))
+    [choose, *communes] = form.xpath("//select[@name='commune_id']/option")
+    assert choose.get("value") == "" and choose.get("selected") is not None
+    assert communes
+    response = client.post(
+        "/venues/new", data={"name": "Quán bún cá Cô Tư", "venue_type": "shop", "commune_id": ""}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Chọn một đơn vị cấp xã trong huyện của bạn." in page
+    assert "could not coerce" not in page
+    assert 'value="Quán bún cá Cô Tư"' in page
