@@ -144,3 +144,17 @@ def test_the_figures_preview_says_its_table_scrolls_sideways(
     assert scroller.evaluate("t => t.scrollWidth > t.clientWidth")
     expect(scroller.get_by_text("Vuốt ngang để xem thêm cột")).to_be_visible()
     screenshot(page, "walk-figures-preview")
+
+
+def test_the_logs_filters_show_their_choice_in_full(phone, live_app, add_user):
+    """Two to a row, "Phương tiện vận tải công cộng" read "Phương tiện vậ", "Đã trả lại để sửa"
+    "Đã trả lại để s", "Tất cả trạng thái duyệt" "Tất cả trạng thá"."""
+    add_user("supervisor", "supervisor")
+    log_in(phone, "supervisor")
+    phone.goto("/inspections?type=public_transport&review=returned&photos=with")
+    assert phone.locator("#log-type").input_value() == "public_transport"
+    assert phone.evaluate(CHOICES_CUT) == []
+    phone.goto("/inspections")
+    phone.locator(".filters-fold > summary").click()  # "Lọc", folded when nothing is set
+    assert phone.evaluate(CHOICES_CUT) == []
+    screenshot(phone, "walk-log-filters")
