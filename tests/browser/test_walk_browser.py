@@ -2,7 +2,10 @@
 wrong, checked where a person sees it."""
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from fieldapp.extensions import db
+from fieldapp.models import Commune, User
 from tests.browser.phone import log_in, screenshot
 from tests.browser.test_offline import (
     add_photo,
@@ -158,3 +161,18 @@ def test_the_logs_filters_show_their_choice_in_full(phone, live_app, add_user):
     phone.locator(".filters-fold > summary").click()  # "Lọc", folded when nothing is set
     assert phone.evaluate(CHOICES_CUT) == []
     screenshot(phone, "walk-log-filters")
+
+
+def test_a_province_users_commune_filter_shows_the_district_in_full(phone, live_app, add_user):
+    """Half a row cut "Mường Mìn · Quan Sơn" to "Mường Mìn · Q": the district, which tells
+    two communes of one name apart, was the part lost."""
+    add_user("tinh", "supervisor")
+    with live_app.app_context():
+        db.session.scalar(select(User).where(User.username == "tinh")).scope = "province"
+        db.session.commit()
+        chosen = db.session.scalar(select(Commune.id).where(Commune.name == "Mường Mìn"))
+    log_in(phone, "tinh")
+    phone.goto(f"/venues?commune={chosen}&type=public_transport")
+    assert phone.locator("#venue-commune option:checked").inner_text() == "Mường Mìn · Quan Sơn"
+    assert phone.evaluate(CHOICES_CUT) == []
+    screenshot(phone, "walk-province-venue-filters")
