@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import Select, select
 
 from fieldapp import clock
@@ -195,12 +196,16 @@ ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
     ("citizen_report", "state"): AuditField(_l("State"), CITIZEN_REPORT_STATE_LABELS),
     ("citizen_report", "public_answer"): AuditField(_l("Public answer")),
     ("citizen_report", "reject_reason"): AuditField(_l("Reason for rejecting")),
-    ("citizen_report", "tracking_code"): AuditField(_l("Tracking code")),
+    # "Mã theo dõi", as every sentence to the citizen says it (the bare "Tracking code" said
+    # "Mã tra cứu").
+    ("citizen_report", "tracking_code"): AuditField(
+        lazy_pgettext("citizen report", "Tracking code")
+    ),
     ("citizen_report", "assignment_id"): AuditField(_l("Assignment number")),
     ("citizen_report", "inspection_id"): AuditField(_l("Inspection number")),
     ("citizen_report", "venue_id"): AuditField(_l("Venue number")),
     ("citizen_report", "inspector"): AuditField(_l("Inspector")),
-    ("citizen_report", "due_date"): AuditField(_l("Due date")),
+    ("citizen_report", "due_date"): AuditField(_l("Answer by")),  # as its page says
     ("citizen_report", "channel"): AuditField(_l("Channel"), CITIZEN_REPORT_CHANNEL_LABELS),
     ("citizen_report", "received_at"): AuditField(_l("Received"), _received_words),
     ("citizen_report", "also_reported"): AuditField(_l("Also reported by")),

@@ -27,7 +27,7 @@ from fieldapp.places import (
     province_kind_of,
     without_prefix,
 )
-from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
+from fieldapp.spreadsheets import COMMUNE_HEADERS, SheetUnreadable, cell_text, read_table
 from fieldapp.text import fold
 
 # Header spellings accepted for each column (English, then Vietnamese); compared folded.
@@ -42,17 +42,7 @@ HEADERS = {
         "huyện/thị xã/tp",
         "quận/huyện/thị xã",
     ),
-    "commune": (
-        "commune",
-        "xã",
-        "ward",
-        "phường",
-        "xã/phường",
-        "xã/thị trấn",
-        "thị trấn/xã",
-        "phường/xã",
-        "xã/phường/thị trấn",
-    ),
+    "commune": COMMUNE_HEADERS,
     "kind": ("kind", "type", "loại", "cấp", "loại đơn vị"),
 }
 REQUIRED = ("province", "district", "commune")

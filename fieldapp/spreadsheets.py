@@ -303,6 +303,25 @@ def cell_text(value) -> str:
 
 # The parts every import of a table with a header row shares (the venue registry, citizens'
 # reports from the national system).
+
+# How a table heads its commune column (English first, then Vietnamese; compared folded),
+# for every import: the office's own label "Xã, phường, thị trấn" as its screens write it,
+# and the spreadsheets' "Xã/phường/thị trấn", "Thị trấn/xã"...
+COMMUNE_HEADERS = (
+    "commune",
+    "ward",
+    "xã",
+    "phường",
+    "thị trấn",
+    "xã/phường",
+    "phường/xã",
+    "xã/thị trấn",
+    "thị trấn/xã",
+    "xã/phường/thị trấn",
+    "xã, phường, thị trấn",
+)
+
+
 def folded_key(text: str) -> str:
     """A header or a name folded, with '_' and '-' read as spaces."""
     return " ".join(fold(text).replace("_", " ").replace("-", " ").split())

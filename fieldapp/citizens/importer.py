@@ -11,12 +11,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.citizens.intake import JOIN_WITHIN, open_report_to_join, receive_report
+from fieldapp.citizens.labels import PROBLEM_LABELS
 from fieldapp.extensions import db
 from fieldapp.models import (
     CitizenReport,
@@ -30,6 +33,7 @@ from fieldapp.models import (
 from fieldapp.models.citizen_report import PROBLEMS
 from fieldapp.places import PlaceIndex
 from fieldapp.spreadsheets import (
+    COMMUNE_HEADERS,
     SheetUnreadable,
     TooManyRows,
     cell_text,
@@ -52,16 +56,7 @@ HEADERS = {
     ),
     "venue_code": ("venue code", "mã địa điểm", "mã điểm"),
     "venue_name": ("venue", "venue name", "place", "tên địa điểm", "địa điểm"),
-    "commune": (
-        "commune",
-        "ward",
-        "xã",
-        "phường",
-        "thị trấn",
-        "xã/phường",
-        "xã/phường/thị trấn",
-        "xã, phường, thị trấn",
-    ),
+    "commune": COMMUNE_HEADERS,
     "problem": ("problem", "type", "kind", "loại", "loại phản ánh", "vấn đề", "nội dung vi phạm"),
     "details": ("details", "description", "nội dung", "nội dung phản ánh", "mô tả"),
     "received": (
@@ -179,8 +174,12 @@ class CitizenImport:
 
 
 def problem_names() -> dict[str, str]:
-    """Every accepted way to write a kind of problem, folded, mapped to its code."""
+    """Every accepted way to write a kind of problem, folded, mapped to its code: the app's
+    own labels in each of its languages too (what its screens and exports show)."""
     names = {folded_key(code): code for code in PROBLEMS}
+    for locale in current_app.config["LANGUAGES"]:
+        with force_locale(locale):
+            names.update({folded_key(str(label)): code for code, label in PROBLEM_LABELS.items()})
     for code, spellings in PROBLEM_NAMES.items():
         names.update({folded_key(spelling): code for spelling in spellings})
     return names

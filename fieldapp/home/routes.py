@@ -72,7 +72,7 @@ def venues_due(user, limit: int = DUE_COUNT) -> list[Venue]:
     """Venues of the district whose re-inspection date is set, soonest first."""
     stmt = (
         _due_query(user)
-        .options(joinedload(Venue.commune))
+        .options(joinedload(Venue.commune).joinedload(Commune.district))
         .order_by(Venue.reinspection_due, Venue.id)
         .limit(limit)
     )

@@ -436,9 +436,13 @@ def shown_answer(question: Question, inspection) -> Answer | None:
 
 
 def answer_lines(inspection) -> list[Answer]:
-    """Every answer of a finding as the page and the PDF list them, in checklist order."""
+    """Every answer of a finding as the page and the PDF list them, in checklist order; a
+    question the form did not ask (the code's size with no code posted) has no line."""
+    answers = stored_answers(inspection)
     lines = []
     for question in questions_for(inspection.venue):
+        if question.show_when and not Condition(question.show_when).holds(answers):
+            continue
         if question.shown_in is None:
             line = shown_answer(question, inspection)
             if line is not None:

@@ -111,9 +111,24 @@ class InspectionForm(FlaskForm):
 
     uuid = HiddenField()
     device_time = HiddenField()
-    latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
-    longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
-    gps_accuracy = FloatField(validators=[Optional(), NumberRange(0, 100_000)])
+    latitude = FloatField(
+        validators=[
+            Optional(),
+            NumberRange(-90, 90, _l("The latitude must be between -90 and 90.")),
+        ]
+    )
+    longitude = FloatField(
+        validators=[
+            Optional(),
+            NumberRange(-180, 180, _l("The longitude must be between -180 and 180.")),
+        ]
+    )
+    gps_accuracy = FloatField(
+        validators=[
+            Optional(),
+            NumberRange(0, 100_000, _l("The GPS accuracy must be 0 to 100,000 m.")),
+        ]
+    )
 
     def __init__(self, *args, venue=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,6 +27,7 @@ def ui_text() -> dict[str, str]:
             "Your login has expired: the finding is saved on this phone. "
             "Log in again and it will be sent."
         ),
+        "queued_sent": _("Sent: the finding has reached the office."),
         "storage_failed": _(
             "This phone could not save the finding. Check that it has free space, then try again."
         ),

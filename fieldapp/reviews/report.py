@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -66,12 +67,13 @@ def inspection_pdf(inspection, out, font_dir: Path, photos: Store) -> None:
                 p(
                     _(
                         "%(m)s m from the venue's registered position",
-                        m=round(inspection.gps_distance_m),
+                        m=format_decimal(round(inspection.gps_distance_m), format="#,##0"),
                     )
                 )
             )
     warnings = labels.gps_warning_labels()
-    story += [p(f"⚠ {warnings[w]}") for w in inspection.warning_list]
+    # Bold, without the page's "⚠": the PDF's font has no such sign (it printed as a gap).
+    story += [p(str(warnings[w]), bold) for w in inspection.warning_list]
     story += [
         Spacer(1, 4 * mm),
         p(_("Review"), bold),

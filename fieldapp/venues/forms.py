@@ -51,8 +51,18 @@ class VenueForm(FlaskForm):
     qr_payload = TextAreaField(
         _l("Registered QR code content (if known)"), validators=[Length(max=2000)]
     )
-    latitude = FloatField(validators=[Optional(), NumberRange(-90, 90)])
-    longitude = FloatField(validators=[Optional(), NumberRange(-180, 180)])
+    latitude = FloatField(
+        validators=[
+            Optional(),
+            NumberRange(-90, 90, _l("The latitude must be between -90 and 90.")),
+        ]
+    )
+    longitude = FloatField(
+        validators=[
+            Optional(),
+            NumberRange(-180, 180, _l("The longitude must be between -180 and 180.")),
+        ]
+    )
 
 
 class VenueEditForm(VenueForm):

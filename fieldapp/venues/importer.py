@@ -18,6 +18,7 @@ from fieldapp.extensions import db
 from fieldapp.models import District, User, Venue
 from fieldapp.places import PlaceIndex
 from fieldapp.spreadsheets import (
+    COMMUNE_HEADERS,
     SheetUnreadable,
     TooManyRows,
     cell_text,
@@ -33,17 +34,7 @@ HEADERS = {
     "name": ("name", "tên", "venue name", "tên địa điểm", "tên đơn vị"),
     "venue_type": ("type", "loại", "venue type", "loại hình", "loại địa điểm"),
     "address": ("address", "địa chỉ"),
-    "commune": (
-        "commune",
-        "xã",
-        "ward",
-        "phường",
-        "thị trấn",
-        "xã/phường",
-        "xã/thị trấn",
-        "xã/phường/thị trấn",
-        "thị trấn/xã",
-    ),
+    "commune": COMMUNE_HEADERS,
     "latitude": ("latitude", "vĩ độ", "lat"),
     "longitude": ("longitude", "kinh độ", "lon", "lng"),
     "contact_name": ("contact name", "người liên hệ", "contact", "tên người liên hệ"),

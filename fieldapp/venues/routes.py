@@ -185,7 +185,7 @@ def show(venue_id: int):
 def new():
     """Register a venue found on the spot that is not in the list."""
     form = VenueForm()
-    form.commune_id.choices = [(None, _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
+    form.commune_id.choices = [("", _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
     if request.method == "GET":
         form.name.data = name_from_search(request.args.get("name", ""))
         if current_user.commune_id:
@@ -409,7 +409,7 @@ def registered(venue_id: int):
 
 
 def _commune_choices(form) -> None:
-    form.commune_id.choices = [(None, _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
+    form.commune_id.choices = [("", _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
 
 
 @bp.route("/<int:venue_id>/edit", methods=["GET", "POST"])

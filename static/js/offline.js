@@ -94,7 +94,21 @@
     return Outbox.flush().then(refreshBadge, refreshBadge);
   }
 
-  function outboxChanged() { refreshBadge(); renderOutboxPage(); }
+  // The form's "saved on this phone" notice says so once its finding has been sent.
+  function updateQueuedNotice() {
+    var notice = document.querySelector("[data-queued][data-uuid]");
+    if (!notice) return;
+    Outbox.getItem(notice.getAttribute("data-uuid")).then(function (item) {
+      if (!item || item.state !== "sent") return;
+      notice.querySelector("p").textContent = t("queued_sent");
+      notice.className = "flash flash-success queued";
+      // and the outcome box, which said it would be known once sent, gives it
+      var outcome = document.getElementById("outcome-preview");
+      if (outcome && item.result && item.result.outcomeLabel) outcome.textContent = item.result.outcomeLabel;
+    });
+  }
+
+  function outboxChanged() { refreshBadge(); renderOutboxPage(); updateQueuedNotice(); }
   if (Outbox.channel) Outbox.channel.onmessage = outboxChanged;
   window.addEventListener("fieldapp-outbox-changed", outboxChanged);
   window.addEventListener("online", flushNow);
@@ -295,7 +309,7 @@
       summary.scrollIntoView({ block: "start" });
     }
 
-    function showQueued(kind) {
+    function showQueued(kind, uuid) {
       var area = document.querySelector("[data-submit-area]");
       var message = kind === "login" ? t("queued_login") : t("queued_offline");
       var links = [el("a", { class: "btn btn-primary btn-block", href: "/outbox", text: t("open_outbox") }),
@@ -305,7 +319,7 @@
       }
       area.textContent = "";
       area.className = "queued-area";
-      area.appendChild(el("div", { class: "flash flash-info queued", role: "status", "data-queued": "" },
+      area.appendChild(el("div", { class: "flash flash-info queued", role: "status", "data-queued": "", "data-uuid": uuid },
                           [el("p", { text: message })].concat(links)));
       form.querySelectorAll("input, textarea, select, button").forEach(function (input) { input.disabled = true; });
       area.scrollIntoView({ block: "center" });
@@ -369,7 +383,7 @@
         }).then(function () {
           askForSync();
           refreshBadge();
-          showQueued(outcome === "login" ? "login" : "offline");
+          showQueued(outcome === "login" ? "login" : "offline", item.uuid);
         });
       }).catch(function () {
         setBusy(false);

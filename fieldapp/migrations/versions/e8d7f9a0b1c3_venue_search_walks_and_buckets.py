@@ -4,7 +4,7 @@ second time in 16 buckets of venues, so a national search proves a large result 
 sixteenth of the lists
 
 Revision ID: e8d7f9a0b1c3
-Revises: d7c6e8f9a0b2
+Revises: a0f9b1c2d3e5
 Create Date: 2026-12-01 14:30:00
 
 Engine-specific, as the index it extends (fieldapp/venues/search_index.py).
@@ -13,7 +13,7 @@ Engine-specific, as the index it extends (fieldapp/venues/search_index.py).
 from alembic import op
 
 revision = "e8d7f9a0b1c3"
-down_revision = "d7c6e8f9a0b2"
+down_revision = "a0f9b1c2d3e5"
 branch_labels = None
 depends_on = None
 
