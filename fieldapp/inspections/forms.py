@@ -38,6 +38,7 @@ from fieldapp.inspections.checklist import (
 )
 from fieldapp.inspections.labels import YES_NO, YES_NO_UNKNOWN
 from fieldapp.inspections.outcome import REQUIRED_ANSWERS
+from fieldapp.venues.forms import latitude_field, longitude_field
 
 CHOOSE_ONE = _l("Choose one answer.")
 PHONE = Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits."))
@@ -111,18 +112,8 @@ class InspectionForm(FlaskForm):
 
     uuid = HiddenField()
     device_time = HiddenField()
-    latitude = FloatField(
-        validators=[
-            Optional(),
-            NumberRange(-90, 90, _l("The latitude must be between -90 and 90.")),
-        ]
-    )
-    longitude = FloatField(
-        validators=[
-            Optional(),
-            NumberRange(-180, 180, _l("The longitude must be between -180 and 180.")),
-        ]
-    )
+    latitude = latitude_field()
+    longitude = longitude_field()
     gps_accuracy = FloatField(
         validators=[
             Optional(),
