@@ -304,13 +304,14 @@ def cell_text(value) -> str:
 # The parts every import of a table with a header row shares (the venue registry, citizens'
 # reports from the national system).
 
-# How a table heads its commune column (English first, then Vietnamese; compared folded),
-# for every import: the office's own label "Xã, phường, thị trấn" as its screens write it,
-# and the spreadsheets' "Xã/phường/thị trấn", "Thị trấn/xã"...
+# How a table heads its commune column (compared folded), for every import: the office's
+# own label "Xã, phường, thị trấn" as its screens write it, and the spreadsheets'
+# "Xã/phường/thị trấn", "Thị trấn/xã"... A file missing the column is told the first two
+# ("commune / xã").
 COMMUNE_HEADERS = (
     "commune",
-    "ward",
     "xã",
+    "ward",
     "phường",
     "thị trấn",
     "xã/phường",

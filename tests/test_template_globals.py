@@ -59,15 +59,24 @@ class Renamed(support.NullTranslations):
 
     ngettext = ungettext
 
+    def upgettext(self, context, message):
+        return self.base.upgettext(context, message)
 
-def test_a_new_catalogue_is_used_at_once(app, client, login, make_venue, record_finding):
+    pgettext = upgettext
+
+
+def test_a_new_catalogue_is_used_at_once(
+    app, client, login, make_venue, record_finding, monkeypatch
+):
     login(locale="vi")
     record_finding(make_venue())
     assert "Đạt yêu cầu" in page_of(client)  # the labels of the first catalogue are kept
     domain = app.extensions["babel"].instance.domain_instance
     key = next(key for key in domain.cache if key[0] == "vi")
     renamed = {"Compliant": "Đạt (bản dịch mới)", "Send now": "Gửi đi", "Home": "Nhà"}
-    domain.cache[key] = Renamed(domain.cache[key], renamed)
+    # Flask-Babel's domain (and its cache) is shared by every app of the process: put the
+    # catalogue back afterwards, or the tests after this one read the renamed one.
+    monkeypatch.setitem(domain.cache, key, Renamed(domain.cache[key], renamed))
     page = page_of(client)
     assert "Đạt (bản dịch mới)" in page and "Đạt yêu cầu" not in page  # a label
     assert scripts_text(page)["send_now"] == "Gửi đi"  # the scripts' texts
