@@ -120,7 +120,13 @@ def test_a_server_error_that_cannot_name_the_user_keeps_the_cache(phone, live_ap
     def database_lost():
         if lost.is_set() and request.path == "/":
             g.login_unknown = True
-            return "The database does not answer.", 503, {"Retry-After": "5"}
+            # A whole page (title, language), as every page the browser tests open is
+            # checked by axe-core when its check runs before the next navigation.
+            page = (
+                '<!doctype html><html lang="vi"><head><title>Lỗi máy chủ</title></head>'
+                "<body><main><p>The database does not answer.</p></main></body></html>"
+            )
+            return page, 503, {"Retry-After": "5"}
 
     log_in(phone)
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
