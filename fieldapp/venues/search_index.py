@@ -151,18 +151,13 @@ def matching(stmt: Select, terms: list[str], key=Venue.search_key) -> Select:
     return stmt.where(*(term_matches(term, key) for term in terms))
 
 
-def place_tokens(district_ids: list[int]) -> list[str] | None:
-    """The index's tokens for a scope: p<id> for each province whose districts are all in
-    it, d<id> for the other districts; None when there are too many to be worth asking
-    the index (a national scope: its venues are checked on the rows instead)."""
-    return search_scope(district_ids).tokens
-
-
 @dataclass(frozen=True)
 class SearchScope:
-    """Where a search looks, worked out once per search: its districts, their place
-    tokens (as `place_tokens`; [] when none of them exists) and whether it is every
-    district."""
+    """Where a search looks, worked out once per search: its districts; the index's tokens
+    for them (p<id> for each province whose districts are all in it, d<id> for the other
+    districts; [] when none of them exists; None when there are too many to be worth asking
+    the index: a national scope's venues are checked on the rows instead); and whether it
+    is every district."""
 
     district_ids: tuple[int, ...]
     tokens: list[str] | None
@@ -198,13 +193,13 @@ def search_scope(district_ids: list[int]) -> SearchScope:
     )
 
 
-def narrowed(stmt: Select, terms: list[str], district_ids: list[int]) -> Select:
-    """The statement (a select of Venue of these districts) kept to the venues that match
+def narrowed(stmt: Select, terms: list[str], scope: "SearchScope") -> Select:
+    """The statement (a select of Venue of the scope's districts) kept to the venues that match
     every word, through the word index. Engine-specific: SQLite FTS5 or PostgreSQL GIN.
 
     The index's tokens come from `_parts`, so they hold only [0-9a-z]: nothing typed can
     reach the FTS5 or tsquery syntax (they are quoted all the same)."""
-    places = place_tokens(district_ids)
+    places = scope.tokens
     if places == []:  # no district, or none that exists
         return stmt.where(literal(False))
     if db.engine.dialect.name == "postgresql":

@@ -68,12 +68,12 @@ def search_venues(
     if conditions:
         stmt = stmt.where(*conditions)
     limit = max(SORT_LIMIT, COUNT_CAP) + 1
+    scope = search_index.search_scope(ids)  # once a search: a province's asks the database
     if search_index.keys_in_index() and not commune_id and not venue_type and not conditions:
         # PostgreSQL: the index table alone gives the count, the order and a large
         # result's page; the venues are read for the page only.
         # Beyond a district (whose place token keeps the word index's work small), when
         # that many names start with the words, the result is large: no need to ask.
-        scope = search_index.search_scope(ids)
         if len(ids) > 1 and search_index.names_starting(terms, scope, limit) == limit:
             keys, found = [], limit
         else:
@@ -84,7 +84,7 @@ def search_venues(
     else:
         # One pass over the index's candidates gives the count and, when there are not
         # many, the whole order: (rank, search key, id) of at most SORT_LIMIT rows.
-        candidates = search_index.narrowed(stmt, terms, ids)
+        candidates = search_index.narrowed(stmt, terms, scope)
         keys = db.session.execute(
             candidates.with_only_columns(
                 search_index.rank(terms), Venue.search_key, Venue.id
@@ -94,7 +94,6 @@ def search_venues(
         if found > SORT_LIMIT:
             # SQLite: a district's or a province's page from the index's table of keys
             # (the scope's rows alone, in key order); the nation's along the venues' key.
-            scope = search_index.search_scope(ids)
             unfiltered = not commune_id and not venue_type and not conditions
             if unfiltered and search_index.walks_in_index(scope):
                 chosen = search_index.indexed_walk(terms, scope, offset, page_size)
