@@ -1,12 +1,14 @@
 """Who may see what: every route that loads a record by id goes through here."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
@@ -98,15 +100,72 @@ def user_communes() -> list[Commune]:
 PICKER_MAX = 400
 
 
-def picker_communes() -> list[Commune]:
-    """The communes a filter's list offers: the user's, or none when there are too many to
-    list (a national scope)."""
+def _too_many_to_list() -> bool:
+    """Whether the user's communes are more than a picker lists (PICKER_MAX)."""
     count = db.session.scalar(
         select(func.count())
         .select_from(Commune)
         .where(Commune.district_id.in_(current_user.district_ids))
     )
-    return user_communes() if count <= PICKER_MAX else []
+    return count > PICKER_MAX
+
+
+def picker_communes() -> list[Commune]:
+    """The communes a filter's list offers: the user's, or none when there are too many to
+    list (a national scope)."""
+    return [] if _too_many_to_list() else user_communes()
+
+
+@dataclass
+class CommunePicker:
+    """The places a venue's form offers to put a venue in.
+
+    Up to PICKER_MAX communes, every commune of the user's area (grouped by district when
+    there are several). Beyond (a province's or the country's thousands), the user's
+    districts are offered first and only the chosen district's communes."""
+
+    communes: list[Commune]
+    districts: list[District] = field(default_factory=list)  # to choose from first
+    district: District | None = None  # the chosen one, when districts are offered
+
+    def by_district(self) -> list[tuple[District, list[Commune]]]:
+        """The communes under their districts, both in Vietnamese order."""
+        communes: dict[int, list[Commune]] = {}
+        for commune in self.communes:
+            communes.setdefault(commune.district_id, []).append(commune)
+        districts = db.session.scalars(select(District).where(District.id.in_(communes)))
+        return [(district, communes[district.id]) for district in in_vietnamese_order(districts)]
+
+
+def commune_picker(district_id: int | None = None) -> CommunePicker:
+    """The picker of the current user's area; `district_id` is the district chosen first
+    (one of the user's, else none is chosen) when the area has too many communes to list."""
+    if not _too_many_to_list():
+        return CommunePicker(user_communes())
+    districts = list(
+        db.session.scalars(
+            select(District)
+            .where(District.id.in_(current_user.district_ids))
+            .options(joinedload(District.province))
+        )
+    )
+    by_province: dict[Province, list[District]] = {}
+    for district in districts:
+        by_province.setdefault(district.province, []).append(district)
+    ordered = [
+        district
+        for province in in_vietnamese_order(by_province)
+        for district in in_vietnamese_order(by_province[province])
+    ]
+    district = district_or_none(district_id)
+    communes = (
+        in_vietnamese_order(
+            db.session.scalars(select(Commune).where(Commune.district_id == district.id))
+        )
+        if district
+        else []
+    )
+    return CommunePicker(communes, ordered, district)
 
 
 def inspection_or_404(inspection_id: int) -> Inspection:

@@ -118,6 +118,7 @@ PERMISSIONS = [
     Permission("GET", "/venues/new", "/venues/new", ALL, EMPTY),
     Permission("POST", "/venues/new", "/venues/new", ALL, EMPTY),
     Permission("GET", "/venues/<int:venue_id>", "/venues/{venue}", ALL, NOT_FOUND),
+    Permission("GET", "/venues/<int:venue_id>/history", "/venues/{venue}/history", ALL, NOT_FOUND),
     Permission("GET", "/venues/duplicates", "/venues/duplicates", ADMIN, EMPTY),
     # The merge's confirmation (GET) and the merge once confirmed (POST).
     Permission("GET", "/venues/duplicates/merge", "/venues/duplicates/merge", ADMIN, EMPTY),

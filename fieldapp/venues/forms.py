@@ -1,16 +1,21 @@
 """Forms of the venue area: on-the-spot registration, an admin's edit and closing."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
+from fieldapp.access import CommunePicker
+from fieldapp.fragments import id_param
+from fieldapp.places import unit_of
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
 
-def _commune_id(value) -> int | None:
-    """The chosen commune's id; None for the empty "choose" option."""
-    return int(value) if value not in (None, "") else None
+def _chosen_id(value) -> int | None:
+    """The chosen commune's (district's) id; None for the empty "choose" option or a value
+    that is no id (the list's check then refuses it in the app's words)."""
+    return id_param(str(value)) if value not in (None, "") else None
 
 
 def latitude_field() -> FloatField:
@@ -46,9 +51,14 @@ class VenueForm(FlaskForm):
     )
     commune_id = SelectField(
         _l("Commune"),
-        coerce=_commune_id,
+        coerce=_chosen_id,
         validators=[InputRequired(_l("Choose a commune of your district."))],
         invalid_choice_message=_l("Choose a commune of your district."),
+    )
+    # Offered only when the user's area has too many communes to list (commune_picker):
+    # choosing a district fills the commune list.
+    district_id = SelectField(
+        _l("District"), coerce=_chosen_id, validators=[Optional()], validate_choice=False
     )
     address = StringField(_l("Address"), validators=[Length(max=255)])
     code = StringField(
@@ -74,6 +84,36 @@ class VenueForm(FlaskForm):
     )
     latitude = latitude_field()
     longitude = longitude_field()
+
+
+def offer_places(form: VenueForm, picker: CommunePicker) -> None:
+    """Fill a venue form's lists from the user's picker: the communes (under their district's
+    name when there are several districts), and the districts first for a wide area."""
+    choose = [("", _("— Choose —"))]
+    if picker.districts:
+        form.district_id.choices = {
+            None: [("", _("— Choose a district first —"))],
+            **{
+                unit_of(province, capitalised=True): [
+                    (district.id, unit_of(district, capitalised=True))
+                    for district in picker.districts
+                    if district.province_id == province.id
+                ]
+                for province in dict.fromkeys(d.province for d in picker.districts)
+            },
+        }
+        form.district_id.data = picker.district.id if picker.district else None
+    by_district = picker.by_district()
+    if len(by_district) > 1:
+        groups: dict = {None: choose}
+        for district, communes in by_district:
+            label = unit_of(district, capitalised=True)
+            if label in groups:  # two "Huyện Châu Thành" of two provinces
+                label += f" ({unit_of(district.province)})"
+            groups[label] = [(c.id, c.name) for c in communes]
+        form.commune_id.choices = groups
+    else:
+        form.commune_id.choices = choose + [(c.id, c.name) for c in picker.communes]
 
 
 class VenueEditForm(VenueForm):

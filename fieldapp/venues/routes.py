@@ -17,17 +17,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
 from fieldapp.access import (
     admins_only,
     commune_or_none,
+    commune_picker,
     district_or_none,
     import_run_or_404,
     picker_communes,
-    user_communes,
     user_districts,
     venue_or_404,
 )
@@ -36,7 +36,7 @@ from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.offences import Offences, offence_counts
-from fieldapp.models import District, Inspection, Poster, Venue
+from fieldapp.models import District, Poster, Venue
 from fieldapp.text import fold
 from fieldapp.uploads import UploadRefused, UploadStore
 from fieldapp.venues.duplicates import (
@@ -53,7 +53,8 @@ from fieldapp.venues.filters import (
     VenueFilters,
     list_url,
 )
-from fieldapp.venues.forms import CloseVenueForm, VenueEditForm, VenueForm
+from fieldapp.venues.forms import CloseVenueForm, VenueEditForm, VenueForm, offer_places
+from fieldapp.venues.history import inspection_history
 from fieldapp.venues.import_runs import create_run, pending_run, shown_state
 from fieldapp.venues.importer import check_venues
 from fieldapp.venues.service import (
@@ -142,22 +143,6 @@ def venue_list_url() -> str:
 def show(venue_id: int):
     """A venue's details, current status and inspection history."""
     venue = venue_or_404(venue_id)
-    history = list(
-        db.session.scalars(
-            select(Inspection)
-            .where(Inspection.venue_id == venue.id)
-            .options(joinedload(Inspection.inspector))
-            .order_by(Inspection.server_time.desc(), Inspection.id.desc())
-        )
-    )
-    photo_counts = dict(
-        db.session.execute(
-            select(Inspection.id, func.count())
-            .join(Inspection.photos)
-            .where(Inspection.venue_id == venue.id)
-            .group_by(Inspection.id)
-        ).all()
-    )
     posters = list(
         db.session.scalars(
             select(Poster)
@@ -170,8 +155,7 @@ def show(venue_id: int):
     return render_template(
         "venues/show.html",
         venue=venue,
-        history=history,
-        photo_counts=photo_counts,
+        history=inspection_history(venue.id),
         today=clock.today(),
         posters=posters,
         offences=offences,
@@ -185,7 +169,11 @@ def show(venue_id: int):
 def new():
     """Register a venue found on the spot that is not in the list."""
     form = VenueForm()
-    form.commune_id.choices = [("", _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
+    chosen = id_param(request.values.get("district_id"))
+    offer_places(form, commune_picker(chosen or current_user.district_id))
+    if request.htmx and request.htmx.trigger_name == "district_id":
+        # A district chosen first (a wide area): its communes, in place of the list.
+        return render_template("venues/_commune_field.html", form=form)
     if request.method == "GET":
         form.name.data = name_from_search(request.args.get("name", ""))
         if current_user.commune_id:
@@ -397,6 +385,17 @@ def import_run(run_id: int):
     return render_template("venues/import_run.html", **shown)
 
 
+@bp.route("/<int:venue_id>/history")
+@login_required
+def history(venue_id: int):
+    """The venue's findings older than `older_than`: the page's next rows for htmx, a page
+    of their own otherwise."""
+    venue = venue_or_404(venue_id)
+    page = inspection_history(venue.id, older_than=id_param(request.args.get("older_than")))
+    template = "venues/_history_rows.html" if wants_fragment() else "venues/history.html"
+    return render_template(template, venue=venue, page=page)
+
+
 # A venue registered, edited, closed and reopened (venue helper, issue 15) ---------------------
 
 
@@ -408,10 +407,6 @@ def registered(venue_id: int):
     return render_template("venues/registered.html", venue=venue_or_404(venue_id))
 
 
-def _commune_choices(form) -> None:
-    form.commune_id.choices = [("", _("— Choose —"))] + [(c.id, c.name) for c in user_communes()]
-
-
 @bp.route("/<int:venue_id>/edit", methods=["GET", "POST"])
 @login_required
 @admins_only
@@ -419,7 +414,8 @@ def edit(venue_id: int):
     """An admin changes a venue's details; each change is audited."""
     venue = venue_or_404(venue_id)
     form = VenueEditForm(obj=venue) if request.method == "GET" else VenueEditForm()
-    _commune_choices(form)
+    chosen = id_param(request.form.get("district_id")) or venue.commune.district_id
+    offer_places(form, commune_picker(chosen))
     duplicate = None
     if form.validate_on_submit():
         commune = commune_or_none(form.commune_id.data)
