@@ -876,6 +876,7 @@ headers["Content-Type"] = "multipart/form-data; boundary=@@BOUNDARY@@"
 headers["Accept"] = "application/json"
 headers["X-CSRFToken"] = "@@TOKEN@@"
 headers["Cookie"] = "@@COOKIE@@"
+headers["User-Agent"] = "@@AGENT@@"
 local counter = 0
 local thread_id = 0
 local threads = 0
@@ -904,9 +905,15 @@ class Session:
     token: str
 
 
+# Every request of the load names the same browser as its log-in, as a phone's do: another
+# agent (wrk sends none) makes Flask-Login's session protection mark the session not fresh,
+# so every answer would re-sign the session cookie, which a phone's requests never cause.
+BENCH_AGENT = "Mozilla/5.0 (Linux; Android 11) fieldapp-bench"
+
+
 def http_log_in(base: str, username: str) -> Session:
     """Log in over HTTP as a browser does; the session's cookie and CSRF token."""
-    with httpx.Client(base_url=base, timeout=30) as client:
+    with httpx.Client(base_url=base, timeout=30, headers={"User-Agent": BENCH_AGENT}) as client:
         page = client.get("/login").text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         response = client.post(
@@ -967,7 +974,7 @@ def load(base: str, what: str, seconds: int, session: Session, built: Built, fol
         "search": "/venues?q=son+ha",
         "home": "/",
     }
-    cookie = {"Cookie": session.cookie}
+    cookie = {"Cookie": session.cookie, "User-Agent": BENCH_AGENT}
     if shutil.which("wrk"):
         if what == "outbox":
             body = folder / "outbox-body"
@@ -979,6 +986,7 @@ def load(base: str, what: str, seconds: int, session: Session, built: Built, fol
                 .replace("@@BOUNDARY@@", OUTBOX_BOUNDARY)
                 .replace("@@TOKEN@@", session.token)
                 .replace("@@COOKIE@@", session.cookie)
+                .replace("@@AGENT@@", BENCH_AGENT)
             )
             return wrk_rps(base + "/", seconds, {}, script)
         headers = {"hello": {}, "floor": cookie, "search": {**cookie, **htmx}, "home": cookie}
