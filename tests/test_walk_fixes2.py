@@ -1,0 +1,84 @@
+"""Problems a users' walk-through found after issues 14 to 16: the deadlines page's count of
+late districts, a commune's name in every export, the date of the office's answer on the
+public tracking page, how long ago the inbox received a report."""
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from fieldapp.extensions import db
+from fieldapp.models import AuditEntry, Commune, CommuneFigures, District
+from fieldapp.reports.deadlines import province_deadlines
+from fieldapp.reports.exports import record_export
+from fieldapp.reports.weekly import district_report
+
+FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
+AFTER_DEADLINE = datetime(2021, 11, 13, 3, 0)  # Saturday 10:00 in Vietnam
+
+
+# 1. The deadlines page counts every district that missed the deadline ----------------------
+
+
+def _figures(district, day):
+    for commune in district.communes:
+        db.session.add(
+            CommuneFigures(commune=commune, report_date=day, venues_with_qr=10, scans=100)
+        )
+
+
+def _export(district, day, fmt, at: datetime):
+    record_export(district_report(district, day), fmt, None, district.id)
+    db.session.flush()
+    db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first().at = at
+
+
+def _four_districts(quan_son, neighbour_district):
+    """Quan Sơn sends on time, Cẩm Thủy sends late, Bá Thước sends nothing; Mường Lát sent
+    next week's letter early (not yet due)."""
+    ba_thuoc = District(name="Bá Thước", province=quan_son.province)
+    db.session.add(Commune(name="Lũng Niêm", kind="xa", district=ba_thuoc))
+    muong_lat = District(name="Mường Lát", province=quan_son.province)
+    db.session.add(Commune(name="Tam Chung", kind="xa", district=muong_lat))
+    db.session.flush()
+    _figures(quan_son, FRIDAY)
+    _export(quan_son, FRIDAY, "pdf", datetime(2021, 11, 12, 9, 0))  # 16:00 sharp: on time
+    _figures(neighbour_district, FRIDAY)
+    _export(neighbour_district, FRIDAY, "docx", datetime(2021, 11, 12, 17, 30))  # 00:30 Sat
+    next_friday = FRIDAY + timedelta(days=7)
+    _figures(muong_lat, FRIDAY)
+    _export(muong_lat, FRIDAY, "pdf", datetime(2021, 11, 12, 8, 0))
+    _figures(muong_lat, next_friday - timedelta(days=1))
+    _export(muong_lat, next_friday - timedelta(days=1), "pdf", AFTER_DEADLINE)
+    db.session.commit()
+
+
+def test_a_district_that_sent_its_letter_late_is_counted_late(quan_son, neighbour_district):
+    _four_districts(quan_son, neighbour_district)
+    table = province_deadlines(quan_son.province, AFTER_DEADLINE, count=2)
+    states = {row.district.name: row.weeks[1].state for row in table.districts}
+    assert states == {
+        "Bá Thước": "late",
+        "Cẩm Thủy": "done_late",
+        "Mường Lát": "on_time",
+        "Quan Sơn": "on_time",
+    }
+    assert [d.name for d in table.late(FRIDAY)] == ["Bá Thước", "Cẩm Thủy"]
+    # Next week's letter is not yet due: nobody is late for it, whoever sent it already.
+    assert {row.weeks[0].state for row in table.districts} == {"open", "on_time"}
+    assert table.late(FRIDAY + timedelta(days=7)) == []
+
+
+def test_the_deadlines_page_says_how_many_districts_are_late(
+    client, login, make_user, quan_son, neighbour_district, frozen_clock
+):
+    _four_districts(quan_son, neighbour_district)
+    frozen_clock(AFTER_DEADLINE)
+    login(make_user("tinh", role="supervisor", scope="province"))
+    html = client.get(f"/reports/province/{quan_son.province_id}/deadlines").get_data(as_text=True)
+    this_week = html.split(f'id="due-{FRIDAY.isoformat()}"')[1].split("</details>")[0]
+    next_week = html.split(f'id="due-{(FRIDAY + timedelta(days=7)).isoformat()}"')[1]
+    next_week = next_week.split("</details>")[0]
+    assert "2 huyện trễ hạn" in this_week
+    assert this_week.count('class="deadline-late"') == 1
+    assert this_week.count('class="deadline-done_late"') == 1
+    assert "trễ hạn" not in next_week.split("</summary>")[0]
