@@ -2,15 +2,20 @@
 late districts, a commune's name in every export, the date of the office's answer on the
 public tracking page, how long ago the inbox received a report."""
 
+import csv
+import io
 from datetime import date, datetime, timedelta
 
+import docx
+import pypdfium2
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Commune, CommuneFigures, District
 from fieldapp.reports.deadlines import province_deadlines
-from fieldapp.reports.exports import record_export
-from fieldapp.reports.weekly import district_report
+from fieldapp.reports.exports import export_report, record_export
+from fieldapp.reports.weekly import district_report, province_report
 
 FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
 AFTER_DEADLINE = datetime(2021, 11, 13, 3, 0)  # Saturday 10:00 in Vietnam
@@ -82,3 +87,44 @@ def test_the_deadlines_page_says_how_many_districts_are_late(
     assert this_week.count('class="deadline-late"') == 1
     assert this_week.count('class="deadline-done_late"') == 1
     assert "trễ hạn" not in next_week.split("</summary>")[0]
+
+
+# 2. A commune is written with its kind in every export, as the appendix writes it ----------
+
+
+def _sheet_column(sheet, column: int) -> list:
+    return [line[column] for line in sheet.iter_rows(values_only=True) if len(line) > column]
+
+
+def test_every_export_writes_a_commune_with_its_kind(app, quan_son):
+    _figures(quan_son, FRIDAY)
+    db.session.commit()
+    report = district_report(quan_son, FRIDAY)
+    book = load_workbook(io.BytesIO(export_report(report, "xlsx", app.config, quan_son)))
+    assert "Thị trấn Sơn Lư" in _sheet_column(book["Phụ lục"], 2)  # the appendix
+    findings = _sheet_column(book["Kiểm tra"], 0)
+    assert {"Thị trấn Sơn Lư", "Xã Sơn Hà", "Xã Trung Xuân", "Tổng cộng"} <= set(findings)
+    assert "Sơn Lư" not in findings and "Sơn Hà" not in findings
+
+    text = export_report(report, "csv", app.config, quan_son).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][2] == "Thị trấn/xã"
+    assert {row[2] for row in rows[1:4]} == {"Xã Sơn Hà", "Thị trấn Sơn Lư", "Xã Trung Xuân"}
+
+    letter = docx.Document(io.BytesIO(export_report(report, "docx", app.config, quan_son)))
+    cells = {cell.text for table in letter.tables for row in table.rows for cell in row.cells}
+    assert "Thị trấn Sơn Lư" in cells and "Sơn Lư" not in cells
+
+    pdf = pypdfium2.PdfDocument(export_report(report, "pdf", app.config, quan_son))
+    pages = " ".join(page.get_textpage().get_text_range() for page in pdf)
+    assert "Thị trấn Sơn Lư" in pages.replace("\r\n", " ").replace("\n", " ")
+
+
+def test_a_provinces_findings_sheet_writes_its_districts_with_their_kind(app, quan_son):
+    _figures(quan_son, FRIDAY)
+    db.session.commit()
+    report = province_report(quan_son.province, FRIDAY)
+    book = load_workbook(io.BytesIO(export_report(report, "xlsx", app.config)))
+    assert "Huyện Quan Sơn" in _sheet_column(book["Phụ lục"], 1)
+    assert "Huyện Quan Sơn" in _sheet_column(book["Kiểm tra"], 0)
+    assert "Quan Sơn" not in _sheet_column(book["Kiểm tra"], 0)
