@@ -4,6 +4,7 @@ public tracking page, how long ago the inbox received a report."""
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import docx
@@ -11,6 +12,8 @@ import pypdfium2
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from fieldapp.citizens.intake import receive_report
+from fieldapp.citizens.service import reject, resolve
 from fieldapp.extensions import db
 from fieldapp.models import AuditEntry, Commune, CommuneFigures, District
 from fieldapp.reports.deadlines import province_deadlines
@@ -128,3 +131,35 @@ def test_a_provinces_findings_sheet_writes_its_districts_with_their_kind(app, qu
     assert "Huyện Quan Sơn" in _sheet_column(book["Phụ lục"], 1)
     assert "Huyện Quan Sơn" in _sheet_column(book["Kiểm tra"], 0)
     assert "Quan Sơn" not in _sheet_column(book["Kiểm tra"], 0)
+
+
+# 3. The public tracking page says the day the office answered ------------------------------
+
+
+def test_the_tracking_page_says_when_the_office_answered(
+    client, make_venue, make_user, frozen_clock
+):
+    supervisor = make_user("hathimai", role="supervisor", display_name="Hà Thị Mai")
+    venue = make_venue("Chợ Sơn Hà")
+    frozen_clock(datetime(2026, 12, 3, 2))
+    answered, _joined = receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    rejected, _joined = receive_report(commune=venue.commune, venue=venue, problem="other")
+    waiting, _joined = receive_report(commune=venue.commune, venue=venue, problem="not_checked")
+    db.session.commit()
+
+    page = client.get(f"/phan-anh/{waiting.tracking_code}").get_data(as_text=True)
+    assert 'id="tracking-answered"' not in page and "Trả lời ngày" not in page
+
+    # 00:30 on the 9th in Vietnam is still the 8th in UTC: the page says the 9th.
+    frozen_clock(datetime(2026, 12, 8, 17, 30))
+    resolve(answered, "Đã kiểm tra, địa điểm đã niêm yết lại.", supervisor)
+    frozen_clock(datetime(2026, 12, 8, 3, 0))
+    reject(rejected, "Địa điểm đã ngừng hoạt động.", supervisor)
+    db.session.commit()
+    frozen_clock(datetime(2026, 12, 10, 3, 0))
+    page = client.get(f"/phan-anh/{answered.tracking_code}").get_data(as_text=True)
+    assert re.search(r'id="tracking-answered">\s*Trả lời ngày 09/12/2026\s*<', page)
+    page = client.get(f"/phan-anh/{rejected.tracking_code}").get_data(as_text=True)
+    assert re.search(r'id="tracking-answered">\s*Trả lời ngày 08/12/2026\s*<', page)
+    page = client.get(f"/phan-anh/{waiting.tracking_code}").get_data(as_text=True)
+    assert 'id="tracking-answered"' not in page and "Trả lời ngày" not in page
