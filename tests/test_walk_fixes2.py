@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 
 import docx
 import pypdfium2
+from flask_babel import refresh
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import reject, resolve
 from fieldapp.extensions import db
-from fieldapp.models import AuditEntry, Commune, CommuneFigures, District
+from fieldapp.models import AuditEntry, CitizenReport, Commune, CommuneFigures, District
 from fieldapp.reports.deadlines import province_deadlines
 from fieldapp.reports.exports import export_report, record_export
 from fieldapp.reports.weekly import district_report, province_report
@@ -163,3 +164,54 @@ def test_the_tracking_page_says_when_the_office_answered(
     assert re.search(r'id="tracking-answered">\s*Trả lời ngày 08/12/2026\s*<', page)
     page = client.get(f"/phan-anh/{waiting.tracking_code}").get_data(as_text=True)
     assert 'id="tracking-answered"' not in page and "Trả lời ngày" not in page
+
+
+# 4. How long ago the inbox received a report ----------------------------------------------
+
+MONDAY = datetime(2026, 12, 7, 3, 0)  # 10:00 in Vietnam
+
+
+def _ages(page: str) -> dict[str, str]:
+    """Each row's venue and the words of its age."""
+    found = re.findall(
+        r'<span class="list-title">([^<]+).*?<span class="report-age" data-age="\d+">([^<]+)<',
+        page,
+        re.DOTALL,
+    )
+    return {venue.strip(): words.strip() for venue, words in found}
+
+
+def test_the_inbox_says_how_long_ago_a_report_came(
+    client, login, make_user, make_venue, frozen_clock
+):
+    venues = {name: make_venue(name) for name in ("Chợ A", "Chợ B", "Chợ C", "Chợ D")}
+    # Sunday 23:30 in Vietnam, Monday 00:30 there (Sunday in UTC), a week before, two weeks.
+    for name, moment in (
+        ("Chợ A", datetime(2026, 12, 6, 16, 30)),
+        ("Chợ B", datetime(2026, 12, 6, 17, 30)),
+        ("Chợ C", MONDAY - timedelta(days=7)),
+        ("Chợ D", MONDAY - timedelta(days=1, hours=-1)),
+    ):
+        frozen_clock(moment)
+        venue = venues[name]
+        receive_report(commune=venue.commune, venue=venue, problem="no_qr")
+    db.session.commit()
+    frozen_clock(MONDAY)
+    login(make_user("truong-phong", role="supervisor"))
+    assert _ages(client.get("/citizen-reports").get_data(as_text=True)) == {
+        "Chợ A": "Nhận hôm qua",
+        "Chợ B": "Nhận hôm nay",
+        "Chợ C": "Nhận cách đây 7 ngày",
+        "Chợ D": "Nhận hôm qua",
+    }
+    login(make_user("manager", role="supervisor", locale="en"))
+    refresh()  # the test's app context outlives its requests: forget the first one's language
+    assert _ages(client.get("/citizen-reports").get_data(as_text=True)) == {
+        "Chợ A": "Received yesterday",
+        "Chợ B": "Received today",
+        "Chợ C": "Received 7 days ago",
+        "Chợ D": "Received yesterday",
+    }
+    report = db.session.scalars(select(CitizenReport).where(CitizenReport.venue == venues["Chợ C"]))
+    page = client.get(f"/citizen-reports/{report.one().id}").get_data(as_text=True)
+    assert re.search(r'class="report-age" data-age="7">Received 7 days ago<', page)
