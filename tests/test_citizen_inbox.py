@@ -69,7 +69,7 @@ def test_the_inbox_lists_open_reports_with_their_age_due_date_and_late_ones(
     assert "Quá hạn" in page  # said in words, not only in red
     assert 'data-also="1"' in page and "+1" in page
     assert "Đường dây nóng" in page  # the channel
-    assert "Đã nhận 7 ngày" in page
+    assert "Nhận cách đây 7 ngày" in page
     assert f"hạn trả lời {fresh.due_date:%d/%m/%Y}" in page
 
 
@@ -499,7 +499,7 @@ def test_a_late_report_says_so_on_its_page(
     frozen_clock(MONDAY)
     page = client.get(f"/citizen-reports/{report.id}").get_data(as_text=True)
     assert re.search(r'id="report-state" data-state="new" data-late', page)
-    assert "Quá hạn" in page and "Đã nhận 10 ngày" in page
+    assert "Quá hạn" in page and "Nhận cách đây 10 ngày" in page
 
 
 def commune_options(page: str, select_id: str) -> list[str]:

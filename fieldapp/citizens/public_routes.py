@@ -294,7 +294,7 @@ def lookup():
 @bp.route("/phan-anh/<code>")
 def track(code: str):
     """A report's tracking page: its state in plain words, when it was received, when it is
-    due, and the office's public answer; nothing else."""
+    due, and the office's public answer with the day it was given; nothing else."""
     report = intake.report_by_tracking_code(code)
     if report is None:
         return render_template(
@@ -310,6 +310,11 @@ def track(code: str):
         received_on=clock.vietnam_date(report.received_at),
         due_date=report.due_date,
         answer=report.answer_to_citizen,
+        answered_on=(
+            clock.vietnam_date(report.closed_at)
+            if report.closed_at and not report.is_open
+            else None
+        ),
     )
 
 

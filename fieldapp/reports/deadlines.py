@@ -168,6 +168,11 @@ class WeekStatus:
         return "late" if self.now > self.due_at else "open"
 
     @property
+    def missed(self) -> bool:
+        """The deadline passed before the letter was sent: still missing, or sent late."""
+        return self.state in ("late", "done_late")
+
+    @property
     def late_by(self) -> timedelta | None:
         if self.state == "done_late":
             return self.letter_at - self.due_at
@@ -213,8 +218,10 @@ class ProvinceDeadlines:
     districts: list[DistrictWeeks]
 
     def late(self, due: date) -> list[District]:
+        """The districts that missed a due date's deadline: those whose letter is still
+        missing and those who sent it late (the page counts both as late)."""
         index = self.dates.index(due)
-        return [d.district for d in self.districts if d.weeks[index].state == "late"]
+        return [d.district for d in self.districts if d.weeks[index].missed]
 
 
 def _statuses(

@@ -16,7 +16,13 @@ from fieldapp.letters.compose import letter_for
 from fieldapp.letters.docx import letter_docx
 from fieldapp.letters.pdf import letter_pdf
 from fieldapp.models import District, Province, User
-from fieldapp.reports.appendix import appendix_headers, appendix_rows, total_label_span
+from fieldapp.places import unit_of
+from fieldapp.reports.appendix import (
+    TOTAL_LABEL,
+    appendix_headers,
+    appendix_rows,
+    total_label_span,
+)
 from fieldapp.reports.chart import bar_chart
 from fieldapp.reports.findings import counted_note
 from fieldapp.reports.notice import title, vn_date
@@ -156,8 +162,10 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     found.append(sheet_row(FINDINGS_HEADERS))
     for row in [*report.rows, report.total]:
         f = row.findings
+        # Each unit with its kind, as the appendix writes it ("Thị trấn Sơn Lư").
+        unit = TOTAL_LABEL if row is report.total else unit_of(row, capitalised=True)
         found.append(
-            [sheet_cell(row.name or "Tổng cộng"), f.venues_inspected]
+            [sheet_cell(unit), f.venues_inspected]
             + [
                 None if share is None else float(share)
                 for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
