@@ -12,11 +12,12 @@ What runs, all on this machine (local addresses only):
   session cookie is not marked Secure: FIELDAPP_SESSION_COOKIE_SECURE=false);
 - the simulated users (`Run`), one httpx.AsyncClient each, in one asyncio loop:
   * an inspector logs in, then again and again: searches as they type (one htmx fragment
-    request per keystroke, the name typed without diacritics), opens a venue from the
-    results, opens the inspection form (and its outcome preview), fetches a CSRF token as
-    the phone's outbox does (/account/csrf-token) and posts the finding with a small photo
-    as the outbox does (multipart, Accept: application/json, X-CSRFToken, the form's UUID);
-    with think time between the steps;
+    request each time typing pauses for 250 ms, as the page's delay asks; the name typed
+    without diacritics), opens a venue from the results, opens the inspection form (and
+    its outcome preview), fetches a CSRF token as the phone's outbox does
+    (/account/csrf-token) and posts the finding with a small photo as the outbox does
+    (multipart, Accept: application/json, X-CSRFToken, the form's UUID); with think time
+    between the steps;
   * a supervisor browses the inspection log (page, next page as a fragment, a commune)
     and the weekly report.
   Every request that fails (a 5xx, a dropped connection, a timeout) is sent again with
@@ -532,6 +533,10 @@ class Pace:
     typed: int = 14  # characters of the venue's name typed before choosing a result
 
 
+# The search box's htmx delay (templates/venues/search.html: "input changed delay:250ms"):
+# keystrokes closer together than this send one request.
+SEARCH_DELAY_S = 0.25
+
 QUICK = Pace(keystroke=(0.03, 0.08), think=(0.1, 0.4), filling=(0.2, 0.6), typed=6)
 
 
@@ -663,11 +668,19 @@ class Run:
                 typed = search_text(" ".join(name.split()[:3]))[: self.pace.typed].strip()
                 results = None
                 for length in range(1, len(typed) + 1):
+                    # The page asks only once typing pauses for SEARCH_DELAY_S (htmx's
+                    # delay), and always after the last keystroke.
+                    gap = rng.uniform(*self.pace.keystroke) if length < len(typed) else None
+                    if gap is not None and gap < SEARCH_DELAY_S:
+                        await asyncio.sleep(gap)
+                        continue
+                    await asyncio.sleep(SEARCH_DELAY_S)
                     results = await self.call(
                         http, "search", "GET", "/venues", params={"q": typed[:length]},
                         headers=fragment,
                     )  # fmt: skip
-                    await self.pause(self.pace.keystroke, rng)
+                    if gap is not None:
+                        await asyncio.sleep(gap - SEARCH_DELAY_S)
                     if done():
                         return
                 found = re.findall(r'href="/venues/(\d+)"', results.text if results else "")

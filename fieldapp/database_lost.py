@@ -22,10 +22,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from fieldapp.extensions import db, login_manager
 from fieldapp.fragments import wants_json
+from fieldapp.models import User
 
 RETRY_AFTER_S = 5
 
@@ -49,6 +51,27 @@ def _login_known() -> bool:
         db.session().invalidate()
         return False
     return True
+
+
+def answered_user_id() -> int | None:
+    """The id of the user this request is answered for, None for nobody, read without the
+    database where it can be: for the after-request hooks (the phone's login mark, the
+    cache header, the request log), which run after the route's commit. The commit expired
+    the user's attributes, and reading them again asks a database that may have just gone:
+    a finding recorded would be answered 500. When the login cannot be read at all, the
+    request is marked `g.login_unknown` and nobody is returned."""
+    if g.get("login_unknown"):
+        return None
+    if "_login_user" not in g and not _login_known():  # nobody has asked yet, and cannot
+        login_manager._update_request_context_with_user()
+        g.login_unknown = True
+        return None
+    user = g.get("_login_user")
+    if not isinstance(user, User):
+        return None  # Flask-Login's anonymous user
+    # A user loaded for this request is enabled (auth/sessions.py refuses the others).
+    identity = inspect(user).identity
+    return identity[0] if identity else None
 
 
 def _page(title: str, message: str) -> str:

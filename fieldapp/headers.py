@@ -21,7 +21,8 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
-from flask_login import current_user
+
+from fieldapp.database_lost import answered_user_id
 
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 
@@ -68,7 +69,7 @@ def add_security_headers(response: Response) -> Response:
     headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers without CSP level 2
     if request.is_secure and config["HSTS_MAX_AGE"]:
         headers["Strict-Transport-Security"] = f"max-age={int(config['HSTS_MAX_AGE'])}"
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and answered_user_id() is not None:
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
     return response

@@ -29,10 +29,10 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask.logging import default_handler
-from flask_login import current_user
 
 from fieldapp import clock
 from fieldapp.config import SettingError
+from fieldapp.database_lost import answered_user_id
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # What a proxy's request id may look like (nginx's are 32 hex digits); anything else is
@@ -85,9 +85,9 @@ def _begin() -> None:
 
 def _user_id() -> int | None:
     # Static files are answered without looking up who asks: do not make them do it here.
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint == "static":
         return None
-    return current_user.id
+    return answered_user_id()
 
 
 def _end(response):

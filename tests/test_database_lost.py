@@ -8,7 +8,7 @@ import io
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from fieldapp import create_app
@@ -201,3 +201,36 @@ def test_log_ins_cut_short_by_a_lost_database_do_not_count_as_failed(
     monkeypatch.undo()
     assert client.post("/login", data=credentials).status_code == 303
     limiter.reset()
+
+
+def test_a_finding_recorded_just_before_the_database_is_lost_is_answered(
+    client, login, make_venue, monkeypatch
+):
+    """The route committed the finding, then PostgreSQL went away: the after-request hooks
+    (the phone's login mark, the request log, the cache header) ask nothing of the database
+    (the commit expired the user's attributes), so the answer is the finding's 201, not a
+    500 (seen in tests/test_load.py's restart-postgres run)."""
+    venue = make_venue("Chợ Sơn Hà", latitude=20.256, longitude=104.942)
+    user = login()
+    uid = str(uuid.uuid4())
+
+    def database_gone(session):
+        monkeypatch.setattr(session, "execute", cut_connection)
+
+    event.listen(db.session, "after_commit", database_gone)
+    try:
+        sent = client.post(
+            f"/venues/{venue.id}/inspections",
+            data=inspection_answers(uuid=uid),
+            headers=JSON,
+            content_type="multipart/form-data",
+        )
+    finally:
+        event.remove(db.session, "after_commit", database_gone)
+        monkeypatch.undo()
+    assert sent.status_code == 201, sent.get_data(as_text=True)[:300]
+    recorded = db.session.scalar(select(Inspection))
+    assert sent.get_json()["uuid"] == uid and sent.get_json()["inspection_id"] == recorded.id
+    assert sent.headers["X-Fieldapp-User"] == str(user.id)
+    assert sent.headers["Cache-Control"] == "no-store"
+    assert db.session.scalar(select(func.count()).select_from(Inspection)) == 1

@@ -107,3 +107,10 @@ def test_postgresql_restarted_under_load_gives_503s_and_loses_no_finding(provinc
     assert {a.status for a in outcome.server_errors()} <= {503}
     # The pool recovered: findings recorded after the restart.
     assert acknowledged_after(outcome, window.ended) > 0
+
+
+def test_the_simulated_typing_waits_as_long_as_the_search_box():
+    """bench/load.py's inspectors send a search when typing pauses as long as the page's
+    htmx delay: the two must not drift apart."""
+    page = (ROOT / "templates" / "venues" / "search.html").read_text()
+    assert f"input changed delay:{round(bench.SEARCH_DELAY_S * 1000)}ms" in page

@@ -129,8 +129,11 @@ def create(venue_id: int):
                 problems=form.problems(),
             ), 422
         return _render_form(venue, form, 422, waiting=result.waiting_photos)
+    # The answer is made before the commit: reading the finding after it would ask the
+    # database again, and a database lost just then would answer "nothing was recorded".
+    answer = _recorded(result.inspection, created=result.status == "created")
     db.session.commit()
-    return _recorded(result.inspection, created=result.status == "created")
+    return answer
 
 
 def _recorded(inspection: Inspection, created: bool):

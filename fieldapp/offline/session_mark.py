@@ -12,8 +12,9 @@ logged in. Cookies cleared or expired: it is gone too, and the worker shows no k
 """
 
 from flask import Response, current_app, g, request, session
-from flask_login import current_user
 from flask_login.config import COOKIE_DURATION
+
+from fieldapp.database_lost import answered_user_id
 
 USER_HEADER = "X-Fieldapp-User"
 USER_COOKIE = "fieldapp_user"
@@ -31,10 +32,13 @@ def mark_session(response: Response) -> Response:
     nobody is known, which is not nobody logged in."""
     if request.endpoint == "static" or g.get("login_unknown"):
         return response
+    user_id = answered_user_id()
+    if g.get("login_unknown"):
+        return response
     # As the session cookie: Secure over HTTPS, or whenever the setting says the site is.
     secure = request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
-    if current_user and current_user.is_authenticated:
-        user = str(current_user.id)
+    if user_id is not None:
+        user = str(user_id)
         response.headers[USER_HEADER] = user
         if request.cookies.get(USER_COOKIE) == user and not session.modified:
             # Already on the phone, for this login: set again only when the session is
