@@ -177,7 +177,7 @@ CITIZEN_TITLES = {
 # given by its code), how many days ago and when it was received, what the citizen said, a
 # phone.
 CITIZEN_EXAMPLES = (
-    ("no_qr", "Tạp hóa Minh Châu", 1, time(8, 30), "Cửa hàng không dán mã QR.", "0912345678"),
+    ("no_qr", "Tạp hóa Minh Châu", 1, time(8, 30), "Không thấy mã QR ở lối vào.", "0912345678"),
     (
         "not_checked",
         "Quán cà phê Hương Quê",
