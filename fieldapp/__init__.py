@@ -36,6 +36,7 @@ from fieldapp.extensions import (
     login_manager,
     migrate,
 )
+from fieldapp.form_messages import init_form_messages
 from fieldapp.fragments import wants_fragment, wants_json
 from fieldapp.headers import init_headers
 from fieldapp.offline.session_mark import mark_session
@@ -81,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_headers(app)
     init_request_input(app)  # after htmx, whose request class it extends
     babel.init_app(app, locale_selector=select_locale)
+    init_form_messages(app)  # WTForms' own messages from the app's catalogue
     login_manager.init_app(app)
     limiter.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,4 +1,5 @@
-"""Reading the spreadsheets offices receive and keep: CSV or XLSX, into rows of cells.
+"""Reading the spreadsheets offices receive and keep: CSV or XLSX, into rows of cells; and
+writing the sample an import offers (`sample_workbook`).
 
 One reader for the venue registry and the national figures. CSV comes in UTF-8 (with or
 without the byte order mark Excel writes), Windows-1258 (Vietnamese Windows) or
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from fieldapp import clock
@@ -376,3 +378,29 @@ def match_columns(
         else:
             columns[name] = index
     return columns, ignored
+
+
+def sample_workbook(header: list[str], rows: list[list], sheet_title: str = "Mẫu") -> bytes:
+    """An XLSX of one sheet: the header in bold, frozen above the rows, each column wide
+    enough for its longest cell. Text is written as text, never a formula, so the file reads
+    back exactly as written; numbers stay numbers."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    for row_number, cells in enumerate([header, *rows], start=1):
+        for column, value in enumerate(cells, start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # "=..." stays text
+            if row_number == 1:
+                cell.font = Font(bold=True)
+    for column in range(1, len(header) + 1):
+        longest = max(
+            len(str(cells[column - 1] or "")) for cells in [header, *rows] if column <= len(cells)
+        )
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(longest + 2, 8), 60)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -135,6 +135,15 @@ PERMISSIONS = [
     Permission("POST", "/venues/<int:venue_id>/reopen", "/venues/{venue}/reopen", ADMIN, NOT_FOUND),
     Permission("GET", "/venues/import", "/venues/import", ADMIN, EMPTY),
     Permission("POST", "/venues/import", "/venues/import", ADMIN, EMPTY),
+    # Each import's sample file: of the user's district, or of one of theirs chosen; another
+    # district's is not found.
+    Permission(
+        "GET",
+        "/venues/import/sample",
+        "/venues/import/sample?district={district}",
+        ADMIN,
+        NOT_FOUND,
+    ),
     # A confirmed import (a job): its admins follow it; another district's is not found.
     Permission(
         "GET",
@@ -333,9 +342,23 @@ PERMISSIONS = [
     Permission("GET", "/reports", "/reports", OFFICE, EMPTY),
     Permission("GET", "/reports/import", "/reports/import", OFFICE, EMPTY),
     Permission("POST", "/reports/import", "/reports/import", OFFICE, EMPTY),
+    Permission(
+        "GET",
+        "/reports/import/sample",
+        "/reports/import/sample?district={district}",
+        OFFICE,
+        NOT_FOUND,
+    ),
     # Citizens' reports from the national system: the office imports into its own district.
     Permission("GET", "/citizen-reports/import", "/citizen-reports/import", OFFICE, EMPTY),
     Permission("POST", "/citizen-reports/import", "/citizen-reports/import", OFFICE, EMPTY),
+    Permission(
+        "GET",
+        "/citizen-reports/import/sample",
+        "/citizen-reports/import/sample?district={district}",
+        OFFICE,
+        NOT_FOUND,
+    ),
     Permission("GET", "/reports/figures", "/reports/figures", OFFICE, EMPTY),
     Permission(
         "GET",

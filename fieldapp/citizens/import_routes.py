@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from fieldapp.access import district_or_none, office_only, user_districts
+from fieldapp.access import district_or_404, district_or_none, office_only, user_districts
 from fieldapp.citizens.importer import apply_import, check_reports
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
+from fieldapp.import_samples import citizen_reports_sample
 from fieldapp.uploads import UploadRefused, UploadStore
 
 bp = Blueprint("citizen_imports", __name__, url_prefix="/citizen-reports")
@@ -83,3 +84,13 @@ def import_reports():
         "success",
     )
     return redirect(url_for("citizen_imports.import_reports"), code=303)
+
+
+@bp.route("/import/sample")
+@login_required
+@office_only
+def import_sample():
+    """The reports' sample file: the columns the import reads, and example reports of the
+    user's district (or of the district chosen)."""
+    district = district_or_404(id_param(request.args.get("district")) or current_user.district_id)
+    return citizen_reports_sample(district).download()

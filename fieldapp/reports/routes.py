@@ -27,6 +27,7 @@ from fieldapp.access import (
 )
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
+from fieldapp.import_samples import figures_sample
 from fieldapp.models import District, Province
 from fieldapp.models.user import COUNTRY_NAME
 from fieldapp.reports import exports
@@ -306,6 +307,16 @@ def import_figures():
             url_for("reports.district_report", district_id=district.id, day=report_date), code=303
         )
     return _preview_page(preview, token, source, 422 if preview.date_problem else 200)
+
+
+@bp.route("/import/sample")
+@login_required
+@office_only
+def import_sample():
+    """The figures' sample file: the official appendix's columns, and example rows of the
+    user's district (or of the district chosen)."""
+    district = district_or_404(id_param(request.args.get("district")) or current_user.district_id)
+    return figures_sample(district).download()
 
 
 def _mapping_from(form, width: int) -> dict[str, int]:

@@ -25,6 +25,7 @@ from fieldapp.access import (
     admins_only,
     commune_or_none,
     commune_picker,
+    district_or_404,
     district_or_none,
     import_run_or_404,
     picker_communes,
@@ -35,6 +36,7 @@ from fieldapp.assignments.service import MAX_CHOSEN, cancel, open_by_venue
 from fieldapp.audit import history as audit_history
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param, wants_fragment
+from fieldapp.import_samples import venue_registry_sample
 from fieldapp.inspections.offences import Offences, offence_counts
 from fieldapp.models import District, Poster, Venue
 from fieldapp.text import fold
@@ -360,6 +362,16 @@ def import_registry():
         update=update,
         shown=_shown(report),
     )
+
+
+@bp.route("/import/sample")
+@login_required
+@admins_only
+def import_sample():
+    """The registry's sample file: the columns the import reads, and example venues of the
+    user's district (or of the district chosen)."""
+    district = district_or_404(id_param(request.args.get("district")) or current_user.district_id)
+    return venue_registry_sample(district).download()
 
 
 def _shown(report) -> list:
