@@ -279,3 +279,29 @@ def test_the_assignment_form_refuses_tampered_values_in_vietnamese(client, login
         assert vietnamese != message
         _assert_vietnamese(response, str(escape(vietnamese)))
         assert 'value="Kiểm tra lại"' in response.get_data(as_text=True)
+
+
+def test_a_broken_position_is_refused_where_the_inspector_sees_it(login, make_venue, post_finding):
+    """The position's fields are hidden (the phone fills them): a value the app refuses is
+    said under the position, not lost in a field nobody sees."""
+    venue = make_venue()
+    login(role="inspector")
+    response = post_finding(venue, latitude="abc", longitude="105.1")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    position = page[page.index('id="gps"') : page.index("</section>", page.index('id="gps"'))]
+    assert vi("Not a valid float value.") in position
+    assert 'class="error"' in position
+
+
+def test_a_new_venues_broken_position_is_said_under_it(client, login, quan_son):
+    login(role="inspector")
+    son_ha = next(c for c in quan_son.communes if c.name == "Sơn Hà")
+    response = client.post(
+        "/venues/new",
+        data={"name": "Quán Bản Nưa", "venue_type": "shop", "commune_id": son_ha.id,
+              "latitude": "200", "longitude": "105.1"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Vĩ độ phải nằm trong khoảng từ -90 đến 90." in page
