@@ -93,9 +93,15 @@ def days_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 # How days and moments are written and typed: DD/MM/YYYY, in Vietnam's time.
-def day_text(day: date | None) -> str:
-    """12/11/2021; "" for no day."""
-    return day.strftime("%d/%m/%Y") if day else ""
+def day_text(day: date | datetime | None) -> str:
+    """12/11/2021; "" for no day. A stored moment (a datetime: naive UTC, or aware) is
+    written as the Vietnamese day it falls on: a finding made at 00:30 in Vietnam is
+    stored on the day before in UTC."""
+    if not day:
+        return ""
+    if isinstance(day, datetime):
+        day = vietnam_date(day)
+    return day.strftime("%d/%m/%Y")
 
 
 def moment_text(utc_moment: datetime | None) -> str:

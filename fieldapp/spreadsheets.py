@@ -298,7 +298,9 @@ def cell_text(value) -> str:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):  # a cell's own day as typed, not a stored moment
+        return clock.day_text(value.date())
+    if isinstance(value, date):
         return clock.day_text(value)
     return clean_text(str(value)).strip()
 

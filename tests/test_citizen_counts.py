@@ -297,7 +297,7 @@ def test_the_spreadsheet_has_the_columns(week, client, login, make_user):
         "Quá hạn",
     ]
     lines = {line[0].value: [c.value for c in line[-3:]] for line in found.iter_rows(min_row=3)}
-    assert lines["Sơn Hà"] == [4, 2, 3]
+    assert lines["Xã Sơn Hà"] == [4, 2, 3]  # the unit with its kind, as the appendix
     assert lines["Tổng cộng"] == [5, 3, 3]
     assert found.cell(found.max_row - 1, 1).value == COUNTED_NOTE
     # The appendix sheet (the national figures) is unchanged; the CSV, the appendix in one

@@ -53,6 +53,21 @@ def test_a_stored_moment_falls_on_its_vietnamese_day(stored, day):
     assert clock.vietnam_date(stored.replace(tzinfo=UTC)) == day
 
 
+@pytest.mark.parametrize(
+    ("stored", "text"),
+    [
+        (datetime(2021, 11, 11, 16, 59, 59), "11/11/2021"),
+        (datetime(2021, 11, 11, 17, 0), "12/11/2021"),
+        (LATE_UTC, "12/11/2021"),
+        (LATE_UTC.replace(tzinfo=UTC), "12/11/2021"),
+        (VIETNAM_DAY, "12/11/2021"),  # a day is written as it is
+        (None, ""),
+    ],
+)
+def test_a_stored_moment_is_written_as_its_vietnamese_day(stored, text):
+    assert clock.day_text(stored) == text
+
+
 def test_a_vietnamese_day_as_stored_bounds():
     assert clock.day_start(VIETNAM_DAY) == datetime(2021, 11, 11, 17, 0)
     assert clock.day_end(VIETNAM_DAY) == datetime(2021, 11, 12, 17, 0)
@@ -159,6 +174,9 @@ def test_at_23_30_utc_every_page_agrees_it_is_the_next_day_in_vietnam(
     # And the venue pages.
     overdue = client.get(f"/venues/{due_yesterday.id}").get_data(as_text=True)
     assert "Re-inspection overdue since 11/11/2021" in overdue
+    # The day of a stored moment (the finding at 06:30 on the 12th, Vietnam time).
+    inspected = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+    assert "last inspected 12/11/2021" in inspected
     assert "Re-inspection overdue" not in client.get(f"/venues/{venue.id}").get_data(as_text=True)
 
 

@@ -792,13 +792,14 @@ def test_racing_requests_for_one_finding_issue_one_poster(app, record_finding, l
     inspector = login()
     inspection = record_finding(venue, qr_posted="damaged")
     inspection_id = inspection.id
+    username = inspector.username  # read here: the threads have no application context
     clients = [app.test_client() for _ in range(6)]
     barrier = threading.Barrier(len(clients))
     statuses, failures = [], []
 
     def tap(client, how):
         try:
-            client.post("/login", data={"username": inspector.username, "password": PASSWORD})
+            client.post("/login", data={"username": username, "password": PASSWORD})
             barrier.wait()
             response = client.post(f"/inspections/{inspection_id}/replacement", data={"print": how})
             statuses.append(response.status_code)
