@@ -7,6 +7,7 @@
   "use strict";
   var box = document.querySelector("[data-map]");
   if (!box || !window.L) return;
+  var OUTCOMES = JSON.parse(box.getAttribute("data-outcome-labels") || "{}");
   var COLOURS = { compliant: "#136c2a", needs_improvement: "#b07800", non_compliant: "#a51d16", none: "#6b7280" };
   var map = L.map(box, { zoomSnap: 0.5, maxZoom: 18 });
   var tiles = box.getAttribute("data-tile-url");
@@ -28,10 +29,21 @@
         radius: 8, weight: 2, color: "#fff", fillOpacity: 0.9,
         fillColor: COLOURS[venue.outcome] || COLOURS.none
       }).addTo(layer);
+      // The popup: the venue's name, its last outcome in words, and a button-sized link.
+      var card = document.createElement("div");
+      card.className = "map-popup";
+      var name = document.createElement("strong");
+      name.textContent = venue.name;
+      var outcome = document.createElement("span");
+      outcome.className = "map-popup-outcome";
+      outcome.setAttribute("data-outcome", venue.outcome);
+      outcome.textContent = OUTCOMES[venue.outcome] || OUTCOMES.none || "";
       var link = document.createElement("a");
+      link.className = "btn btn-secondary map-popup-open";
       link.href = data.venue_url + venue.id;
-      link.textContent = venue.name;
-      marker.bindPopup(link);
+      link.textContent = box.getAttribute("data-msg-open");
+      card.append(name, outcome, link);
+      marker.bindPopup(card);
     });
     count.textContent = message("data-msg-count", data.venues.length);
   }

@@ -45,3 +45,28 @@ def test_a_crowded_area_shows_numbers_that_zoom_in(phone, live_app):
     expect(cells).to_have_count(0)
     wait_until(phone, "!document.querySelector('[data-map]').hasAttribute('aria-busy')")
     screenshot(phone, "map-cell-zoomed")
+
+
+def test_a_venues_popup_says_its_outcome_and_opens_it_with_a_big_button(phone, live_app):
+    """A tap on a venue's dot: its name, its last outcome in words (the colour alone says
+    little in sunlight), and a link the size of a button."""
+    with live_app.app_context():
+        market = db.session.scalar(db.select(Venue).where(Venue.code == "QS-SH-0001"))
+        market.last_outcome = "non_compliant"
+        db.session.commit()
+        market_id = market.id
+    log_in(phone)
+    phone.goto("/map")
+    expect(phone.locator("[data-map-count]")).to_have_text("1 địa điểm trên bản đồ")
+    phone.locator("path.leaflet-interactive").first.click()
+    popup = phone.locator(".map-popup")
+    expect(popup).to_be_visible()
+    expect(popup.locator("strong")).to_have_text("Chợ Sơn Hà")
+    expect(popup.locator(".map-popup-outcome")).to_have_text("Không đạt")
+    link = popup.get_by_role("link", name="Mở địa điểm")
+    assert link.get_attribute("href") == f"/venues/{market_id}"
+    assert link.bounding_box()["height"] >= 44
+    wait_until(phone, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    screenshot(phone, "map-popup")
+    link.click()
+    expect(phone.locator("h1")).to_have_text("Chợ Sơn Hà")
