@@ -30,6 +30,7 @@ from fieldapp.reports.figures import (
     read_sheet,
 )
 from fieldapp.reports.notice import notice_lines, vn_percent
+from fieldapp.reports.rollups import rebuild_rollups
 from fieldapp.reports.weekly import district_report, percent
 from tests.factories import commune_named
 
@@ -534,6 +535,12 @@ def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_
     assert rows[0][5:] == [
         "Số máy đã cài PC-Covid",
         "Số máy điện thoại thông minh",
+        "Số địa điểm được kiểm tra",
+        "Niêm yết mã QR rõ ràng (%)",
+        "Có người hướng dẫn quét (%)",
+        "Đạt yêu cầu (%)",
+        "Tỷ lệ quét quan sát (%)",
+        "Bản in mã QR mới đã cấp",
         "Phản ánh tiếp nhận",
         "Giải quyết đúng hạn",
         "Quá hạn",
@@ -546,6 +553,13 @@ def test_csv_export_has_a_bom_and_the_official_columns(client, supervisor, quan_
         "7000",
         "301",
         "1003",
+        # no finding at Sơn Hà this week: none inspected, no share, no poster
+        "0",
+        "",
+        "",
+        "",
+        "",
+        "0",
         "0",
         "0",
         "0",
@@ -924,3 +938,47 @@ def test_a_blank_commune_keeps_its_figures_and_removing_them_is_explicit(
     db.session.expire_all()
     assert count_figures() == 1
     assert district_report(quan_son, WEEK_1).total.scans == 1100
+
+
+def test_the_csv_has_each_units_findings_as_the_xlsx(
+    client, supervisor, quan_son, make_venue, make_user
+):
+    """The CSV is the one table a tool reads: the findings of the week are in it too, the
+    shares with one decimal, the same numbers as the XLSX's findings sheet."""
+    import_both_weeks(client, quan_son)
+    venue = make_venue()
+    add = make_user("canbo", role="inspector")
+    db.session.add(
+        Inspection(
+            uuid=str(uuid.uuid4()),
+            venue_id=venue.id,
+            inspector_id=add.id,
+            server_time=datetime(2021, 11, 10, 3, 0),
+            qr_posted="visible",
+            qr_matches="yes",
+            checkin_method="visitors_scan",
+            staff_assigned=False,
+            outcome="needs_improvement",
+            visitors_observed=3,
+            visitors_scanned=2,
+        )
+    )
+    db.session.commit()
+    rebuild_rollups()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/reports/{quan_son.id}/2021-11-12.csv").data.decode("utf-8-sig")
+            )
+        )
+    )
+    son_ha = dict(zip(rows[0], next(r for r in rows if r[2] == "Xã Sơn Hà"), strict=True))
+    assert son_ha["Số địa điểm được kiểm tra"] == "1"
+    assert son_ha["Niêm yết mã QR rõ ràng (%)"] == "100.0"
+    assert son_ha["Có người hướng dẫn quét (%)"] == "0.0"
+    assert son_ha["Tỷ lệ quét quan sát (%)"] == "66.7"
+    found = load_workbook(io.BytesIO(client.get(f"/reports/{quan_son.id}/2021-11-12.xlsx").data))[
+        "Kiểm tra"
+    ]
+    xlsx = {line[0].value: [c.value for c in line] for line in found.iter_rows(min_row=3)}
+    assert xlsx["Xã Sơn Hà"][1] == 1 and round(xlsx["Xã Sơn Hà"][5], 1) == 66.7

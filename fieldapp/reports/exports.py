@@ -81,20 +81,40 @@ def citizens_cells(row: ReportRow) -> tuple[int, int, int]:
     return counts.received, counts.on_time, counts.late
 
 
+def findings_cells(row: ReportRow) -> tuple:
+    """A unit's findings of the period: venues inspected, the four shares in per cent (None
+    when nothing was seen), replacement posters issued (`FINDINGS_HEADERS[1:7]`)."""
+    f = row.findings
+    shares = (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
+    return (
+        f.venues_inspected,
+        *(None if share is None else float(share) for share in shares),
+        f.posters_issued,
+    )
+
+
+def _one_decimal(value):
+    """A share as a table of text writes it (82.4); counts and blanks as they are."""
+    return round(value, 1) if isinstance(value, float) else value
+
+
 def spreadsheet_appendix(
-    report: WeeklyReport, with_citizens: bool = False
+    report: WeeklyReport, with_findings: bool = False
 ) -> tuple[tuple[str, ...], list[tuple]]:
     """The appendix as the CSV and the XLSX write it: its headers and rows
-    (fieldapp/reports/appendix.py), with the citizens' reports' columns when asked (the CSV:
-    the XLSX has them on its findings sheet), and a last column "Ghi chú" with the note
-    beside each sum built from only some districts ("(9/12 huyện có số liệu)") when a row
-    or the total is one."""
+    (fieldapp/reports/appendix.py), with each unit's findings and citizens' reports when
+    asked (the CSV, one table: the XLSX has them on its findings sheet), and a last column
+    "Ghi chú" with the note beside each sum built from only some districts ("(9/12 huyện
+    có số liệu)") when a row or the total is one."""
     headers = tuple(appendix_headers(report))
     rows = [tuple(row) for row in appendix_rows(report)]
     units = [*report.rows, report.total]  # the appendix's rows, in its order
-    if with_citizens:
-        headers += CITIZENS_HEADERS
-        rows = [row + citizens_cells(unit) for row, unit in zip(rows, units, strict=True)]
+    if with_findings:
+        headers += FINDINGS_HEADERS[1:]
+        rows = [
+            row + tuple(map(_one_decimal, findings_cells(unit))) + citizens_cells(unit)
+            for row, unit in zip(rows, units, strict=True)
+        ]
     if any(unit.partial_note for unit in units):
         headers += (NOTE_HEADER,)
         rows = [(*row, unit.partial_note) for row, unit in zip(rows, units, strict=True)]
@@ -103,12 +123,13 @@ def spreadsheet_appendix(
 
 def report_csv(report: WeeklyReport) -> bytes:
     """The appendix table (with installs and smartphones when the report has them), each
-    unit's citizens' reports, the note beside a partial sum; UTF-8 with a BOM for Excel.
+    unit's findings (shares in per cent, one decimal) and citizens' reports, the note
+    beside a partial sum; UTF-8 with a BOM for Excel.
 
     Numbers are written as plain digits, which every spreadsheet reads as numbers
     whatever its locale; an empty cell is a commune without figures.
     """
-    headers, rows = spreadsheet_appendix(report, with_citizens=True)
+    headers, rows = spreadsheet_appendix(report, with_findings=True)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(sheet_row(headers))
@@ -161,17 +182,9 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     )
     found.append(sheet_row(FINDINGS_HEADERS))
     for row in [*report.rows, report.total]:
-        f = row.findings
         # Each unit with its kind, as the appendix writes it ("Thị trấn Sơn Lư").
         unit = TOTAL_LABEL if row is report.total else unit_of(row, capitalised=True)
-        found.append(
-            [sheet_cell(unit), f.venues_inspected]
-            + [
-                None if share is None else float(share)
-                for share in (f.qr_visible_share, f.staff_share, f.compliant_share, f.scan_rate)
-            ]
-            + [f.posters_issued, *citizens_cells(row)]
-        )
+        found.append([sheet_cell(unit), *findings_cells(row), *citizens_cells(row)])
     for line in found.iter_rows(min_row=3):
         for cell in line[2:6]:
             cell.number_format = "0.0"
