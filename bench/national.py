@@ -649,8 +649,9 @@ def measure_in_process(app, built: Built, repeat: int) -> list[Figure]:
             )
         )
 
-    # The map's data (fieldapp/map/points.py): each venue of a district; counts per cell of
-    # a grid for a province's or the nation's whole area, and each venue of a zoomed box.
+    # The map's data (fieldapp/map/points.py): counts per cell of a grid for a whole area
+    # holding more than MAP_MARKER_MAX venues (a large district, a province, the nation),
+    # and each venue of a zoomed box.
     marker_max = app.config["MAP_MARKER_MAX"]
     for scope, district_ids, _username in scopes:
         runs = repeat if scope != "nation" else max(3, repeat // 4)

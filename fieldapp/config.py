@@ -156,9 +156,10 @@ def load_config(instance: Path = INSTANCE) -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
         "SEARCH_PAGE_SIZE": 30,
-        # The map draws each venue up to this many in its box (a district: each one), and
-        # counts per cell above (a province, the country).
-        "MAP_MARKER_MAX": 2000,
+        # The map draws each venue up to this many in its box, and counts per cell above (a
+        # province, the country, a large district at its first view: more dots of 16 px
+        # would cover a 360 px map).
+        "MAP_MARKER_MAX": 300,
         # Pages, fragments, JSON, CSS and JS leave compressed (gzip, or brotli when asked).
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],  # static files are streamed
