@@ -139,3 +139,19 @@ def test_the_wide_form_never_lists_every_commune(
     page = client.get("/venues/new").get_data(as_text=True)
     every = db.session.scalar(select(db.func.count()).select_from(Commune))
     assert len(options(page, "commune_id")) - 1 < every
+
+
+def test_a_tampered_commune_or_district_is_refused_not_taken_as_none(
+    client, login, make_user, quan_son, monkeypatch
+):
+    login()
+    for bad in ("abc", "-1", "99999999999999999999"):
+        answer = client.post("/venues/new", data=venue_form(commune_id=bad))
+        assert answer.status_code == 422, bad
+        assert 'value="Quán Bản Nưa"' in answer.get_data(as_text=True)
+    wide(monkeypatch)
+    login(make_user("quoc", role="supervisor", scope="country"))
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    answer = client.post("/venues/new", data=venue_form(district_id="abc", commune_id=son_ha.id))
+    assert answer.status_code == 422
+    assert db.session.scalar(select(Venue).where(Venue.name == "Quán Bản Nưa")) is None

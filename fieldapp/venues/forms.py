@@ -13,9 +13,14 @@ from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
 
 def _chosen_id(value) -> int | None:
-    """The chosen commune's (district's) id; None for the empty "choose" option or a value
-    that is no id (the list's check then refuses it in the app's words)."""
-    return id_param(str(value)) if value not in (None, "") else None
+    """The chosen commune's (district's) id; None for the empty "choose" option. A value
+    that is no id raises ValueError: WTForms then refuses the choice in the app's words."""
+    if value in (None, ""):
+        return None
+    chosen = id_param(str(value))
+    if chosen is None:
+        raise ValueError(value)
+    return chosen
 
 
 def latitude_field() -> FloatField:
