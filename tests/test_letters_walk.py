@@ -1,0 +1,73 @@
+"""The reviewer's walk through the letters (2026-12-01): who counts as having sent a
+district's letter, future report dates, the low group's wording, the province's and the
+ministry's letters, the warnings before export and the export buttons beside the letter."""
+
+from datetime import date, datetime
+
+import pytest
+
+from fieldapp.extensions import db
+from fieldapp.models import CommuneFigures
+from fieldapp.reports.deadlines import province_deadlines
+
+FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
+BEFORE_DEADLINE = datetime(2021, 11, 12, 8, 0)  # 15:00 in Vietnam
+AFTER_DEADLINE = datetime(2021, 11, 13, 3, 0)  # Saturday 10:00 in Vietnam
+
+
+def figures(district, day, scans=(100, 200, 300)):
+    for commune, count in zip(district.communes, scans, strict=False):
+        db.session.add(
+            CommuneFigures(commune=commune, report_date=day, venues_with_qr=10, scans=count)
+        )
+    db.session.commit()
+
+
+def week_of(district):
+    table = province_deadlines(district.province, AFTER_DEADLINE, count=2)
+    return next(row for row in table.districts if row.district.id == district.id).weeks[1]
+
+
+# 1. Only the district's own users send its letter -----------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_province_or_national_download_is_not_the_districts_letter(
+    client, login, make_user, quan_son, frozen_clock, fmt
+):
+    figures(quan_son, FRIDAY)
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("tinh", role="supervisor", scope="province"))
+    assert client.get(f"/reports/{quan_son.id}/{FRIDAY}.{fmt}").status_code == 200
+    login(make_user("bo", role="supervisor", scope="country"))
+    assert client.get(f"/reports/{quan_son.id}/{FRIDAY}.{fmt}").status_code == 200
+    week = week_of(quan_son)
+    assert (week.has_letter, week.state) == (False, "late")
+
+
+def test_the_districts_supervisor_download_is_its_letter(
+    client, login, make_user, quan_son, neighbour_district, frozen_clock
+):
+    figures(quan_son, FRIDAY)
+    frozen_clock(BEFORE_DEADLINE)
+    # A supervisor of another district of the province does not send Quan Sơn's either.
+    login(make_user("camthuy", role="supervisor", district=neighbour_district, scope="province"))
+    client.get(f"/reports/{quan_son.id}/{FRIDAY}.pdf")
+    assert not week_of(quan_son).has_letter
+    login(make_user("huyen", role="supervisor"))
+    assert client.get(f"/reports/{quan_son.id}/{FRIDAY}.pdf").status_code == 200
+    week = week_of(quan_son)
+    assert (week.has_letter, week.state, week.letter_at) == (True, "on_time", BEFORE_DEADLINE)
+
+
+def test_the_deadlines_page_says_not_exported_after_the_provinces_download(
+    client, login, make_user, quan_son, frozen_clock
+):
+    figures(quan_son, FRIDAY)
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("tinh", role="supervisor", scope="province"))
+    client.get(f"/reports/{quan_son.id}/{FRIDAY}.docx")
+    frozen_clock(AFTER_DEADLINE)
+    page = client.get(f"/reports/province/{quan_son.province_id}/deadlines").get_data(as_text=True)
+    section = page.split(f'id="due-{FRIDAY.isoformat()}"')[1].split("</details>")[0]
+    assert "deadline-late" in section and "deadline-on_time" not in section
