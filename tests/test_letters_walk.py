@@ -5,9 +5,10 @@ ministry's letters, the warnings before export and the export buttons beside the
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from fieldapp.extensions import db
-from fieldapp.models import CommuneFigures
+from fieldapp.models import AuditEntry, CommuneFigures, LetterEdit
 from fieldapp.reports.deadlines import province_deadlines
 
 FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
@@ -71,3 +72,87 @@ def test_the_deadlines_page_says_not_exported_after_the_provinces_download(
     page = client.get(f"/reports/province/{quan_son.province_id}/deadlines").get_data(as_text=True)
     section = page.split(f'id="due-{FRIDAY.isoformat()}"')[1].split("</details>")[0]
     assert "deadline-late" in section and "deadline-on_time" not in section
+
+
+# 9. A report date still to come; a date without national figures --------------------------
+
+TODAY = datetime(2021, 11, 20, 3, 0)  # Saturday 20/11/2021, 10:00 in Vietnam
+TOMORROW = date(2021, 11, 21)
+
+
+@pytest.fixture
+def district_office(client, login, make_user, quan_son, frozen_clock):
+    frozen_clock(TODAY)
+    return login(make_user("huyen", role="supervisor"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/{d}/{day}",
+        "/reports/{d}/{day}.pdf",
+        "/reports/{d}/{day}.docx",
+        "/reports/{d}/{day}.csv",
+        "/letters/{d}/{day}",
+        "/reports/{d}/2099-01-01",
+    ],
+)
+def test_a_future_report_date_is_not_found_with_the_reason(client, district_office, quan_son, path):
+    response = client.get(path.format(d=quan_son.id, day=TOMORROW.isoformat()))
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "so với ngày" not in page
+    assert 'id="future-date"' in page
+
+
+def test_the_provinces_and_the_countrys_future_report_is_not_found(
+    client, login, make_user, quan_son, frozen_clock
+):
+    frozen_clock(TODAY)
+    login(make_user("bo", role="supervisor", scope="country"))
+    province = quan_son.province_id
+    for path in (
+        f"/reports/province/{province}/{TOMORROW}",
+        f"/reports/province/{province}/{TOMORROW}.pdf",
+        f"/reports/country/{TOMORROW}",
+        f"/reports/country/{TOMORROW}.docx",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/reports/province/{province}/{TODAY.date()}").status_code == 200
+
+
+def test_a_letter_edit_for_a_future_date_is_refused_and_nothing_saved(
+    client, district_office, quan_son
+):
+    form = {
+        "number": "12",
+        "section_two": "Xã Sơn Hà còn thấp.",
+        "offices_instructions": "a",
+        "centre_instructions": "b",
+        "communes_instructions": "c",
+    }
+    for path in (f"/letters/{quan_son.id}/{TOMORROW}", f"/letters/{quan_son.id}/{TOMORROW}/draft"):
+        response = client.post(path, data=form)
+        assert response.status_code == 404, path
+    assert db.session.scalar(select(func.count()).select_from(LetterEdit)) == 0
+    assert not db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "letter_edited")
+    )
+    # Today's letter is saved as before.
+    response = client.post(f"/letters/{quan_son.id}/{TODAY.date()}", data=form)
+    assert response.status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(LetterEdit)) == 1
+
+
+def test_a_letter_without_national_figures_warns_before_its_exports(
+    client, district_office, quan_son
+):
+    day = TODAY.date()
+    page = client.get(f"/letters/{quan_son.id}/{day}").get_data(as_text=True)
+    assert 'data-warning="no-figures"' in page
+    assert page.index('data-warning="no-figures"') < page.index('id="letter-exports"')
+    # The export still works: an office may need it.
+    assert client.get(f"/reports/{quan_son.id}/{day}.pdf").status_code == 200
+    figures(quan_son, day)
+    page = client.get(f"/letters/{quan_son.id}/{day}").get_data(as_text=True)
+    assert 'data-warning="no-figures"' not in page

@@ -474,6 +474,60 @@ def text_paragraphs(text: str) -> tuple[Paragraph, ...]:
     return tuple(Paragraph(line) for line in _lines(text))
 
 
+# What to look at before exporting ------------------------------------------------------
+
+# The opening cites the province's request by number and date: "Văn bản số 1234/UBND-VX
+# ngày 05/11/2021" (a number after "số", a date written DD/MM/YYYY).
+REQUEST_NUMBER = re.compile(r"\bsố\s*\d+", re.IGNORECASE)
+REQUEST_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
+def cites_request(opening: str) -> bool:
+    """Whether an opening sentence cites a request by its number and its date."""
+    return bool(REQUEST_NUMBER.search(opening) and REQUEST_DATE.search(opening))
+
+
+def letter_warnings(report: WeeklyReport, settings: LetterSettings) -> list[tuple[str, object]]:
+    """What a supervisor should know before exporting a district's letter, as (key, message):
+    "no-figures" (no national figures for the date: section 1 and the appendix say so),
+    "no-signer" (the signature block has no name), "no-request" (the opening does not cite
+    the province's request by number and date). Empty when the letter is ready."""
+    warnings = []
+    if not report.has_figures:
+        warnings.append(
+            (
+                "no-figures",
+                _l(
+                    "There are no national figures for %(date)s: section 1 and the appendix "
+                    "will say so. Import the figures before sending this letter.",
+                    date=clock.day_text(report.report_date),
+                ),
+            )
+        )
+    if not settings.signer_name.strip():
+        warnings.append(
+            (
+                "no-signer",
+                _l(
+                    "The signer's name is empty: the signature block will be blank. Write it "
+                    "in the letter template."
+                ),
+            )
+        )
+    if not cites_request(settings.opening):
+        warnings.append(
+            (
+                "no-request",
+                _l(
+                    "The opening does not cite the province's request by its number and date "
+                    "(for example “Văn bản số 1234/UBND-VX ngày 05/11/2021”). Write them in "
+                    "the letter template."
+                ),
+            )
+        )
+    return warnings
+
+
 # The edits of one report date's letter --------------------------------------------------
 
 # The parts a supervisor edits, as the form names them: section 2, then 3.1 to 3.3.
