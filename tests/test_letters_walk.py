@@ -8,8 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from fieldapp.extensions import db
+from fieldapp.letters.service import draft_section_three, draft_section_two, settings_for
 from fieldapp.models import AuditEntry, CommuneFigures, LetterEdit
 from fieldapp.reports.deadlines import province_deadlines
+from fieldapp.reports.notice import GroupRule, section_one
+from tests.test_letter_wording import report as report_of
+from tests.test_letter_wording import row
 
 FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
 BEFORE_DEADLINE = datetime(2021, 11, 12, 8, 0)  # 15:00 in Vietnam
@@ -156,3 +160,54 @@ def test_a_letter_without_national_figures_warns_before_its_exports(
     figures(quan_son, day)
     page = client.get(f"/letters/{quan_son.id}/{day}").get_data(as_text=True)
     assert 'data-warning="no-figures"' not in page
+
+
+# 10. The low group's wording follows the figures ------------------------------------------
+
+
+def letter_low_texts(rows, quan_son):
+    """Section 1's low group sentence, section 2's first paragraph and 3.3's last one."""
+    report = report_of(rows)
+    rule = GroupRule()
+    one = [p.text for p in section_one(report, rule) if "lượt quét" in p.text and not p.heading]
+    two = draft_section_two(report, rule)[0].text
+    three = draft_section_three(report, rule, settings_for(quan_son), quan_son)[-1]
+    return one[-1], two, three.paragraphs[-1].text
+
+
+def test_low_scans_only_never_say_no_scans(quan_son):
+    one, two, three = letter_low_texts(
+        [row("Sơn Hà", 900), row("Sơn Lư", 6000, kind="thi_tran"), row("Trung Xuân", 7000)],
+        quan_son,
+    )
+    assert "có lượt quét thấp" in one and "không quét" not in one
+    assert "có lượt quét thấp gồm: xã Sơn Hà." in two
+    assert "không quét" not in two and "chưa có lượt quét" not in two
+    assert "lượt quét mã QR thấp." in three and "không quét" not in three
+
+
+def test_no_scans_only_never_say_low(quan_son):
+    one, two, three = letter_low_texts(
+        [row("Sơn Hà", 0), row("Sơn Lư", 6000, kind="thi_tran"), row("Trung Xuân", 6000)],
+        quan_son,
+    )
+    assert "thấp" not in one
+    assert "thấp" not in two and "không có lượt quét" in two and "xã Sơn Hà" in two
+    assert "Trong đó" not in two  # every one of them has none: said once
+    assert "thấp" not in three and "chưa có lượt quét mã QR" in three
+
+
+def test_low_and_no_scans_say_both(quan_son):
+    one, two, three = letter_low_texts(
+        [
+            row("Sơn Hà", 0),
+            row("Na Mèo", 300),
+            row("Sơn Lư", 6000, kind="thi_tran"),
+            row("Trung Xuân", 7000),
+        ],
+        quan_son,
+    )
+    assert "có lượt quét thấp và không quét" in one
+    assert "có lượt quét thấp và không quét gồm: xã Sơn Hà, xã Na Mèo." in two
+    assert "Trong đó, xã Sơn Hà chưa có lượt quét nào." in two
+    assert "lượt quét mã QR thấp và không quét." in three

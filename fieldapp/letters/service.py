@@ -20,7 +20,14 @@ from fieldapp.inspections.offences import venues_to_escalate
 from fieldapp.letters.letter import Paragraph, Section
 from fieldapp.models import District, LetterEdit, LetterTemplate, User
 from fieldapp.places import commune_kinds_text, official_name, unit_word
-from fieldapp.reports.notice import GroupRule, low_group, unit_list, vn_number
+from fieldapp.reports.notice import (
+    LOW_SCANS_WORDS,
+    GroupRule,
+    low_group,
+    low_kind,
+    unit_list,
+    vn_number,
+)
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 # The template ---------------------------------------------------------------------------
@@ -409,9 +416,10 @@ def draft_section_two(
     paragraphs = []
     low = low_group(report, rule) if report.has_figures else []
     if low:
-        text = f"Một số đơn vị có lượt quét thấp và không quét gồm: {unit_list(low)}."
-        zero = [row for row in low if row.scans == 0]
-        if zero:
+        kind = low_kind(low)
+        text = f"Một số đơn vị {LOW_SCANS_WORDS[kind]} gồm: {unit_list(low)}."
+        if kind == "both":
+            zero = [row for row in low if row.scans == 0]
             text += f" Trong đó, {unit_list(zero)} chưa có lượt quét nào."
         paragraphs.append(text)
     lacking = communes_lacking_qr(report)
@@ -442,6 +450,24 @@ def draft_section_two(
     return tuple(Paragraph(text) for text in paragraphs)
 
 
+# 3.3's words for what the low group must put right, by what it holds (`low_kind`).
+LOW_SCANS_PROBLEM = {
+    "low": "lượt quét mã QR thấp",
+    "none": "chưa có lượt quét mã QR",
+    "both": "lượt quét mã QR thấp và không quét",
+}
+
+
+def low_units_instruction(low: list[ReportRow]) -> str:
+    """The instruction naming the units low in scans (`low_group`, not empty): "Chủ tịch Ủy
+    ban nhân dân xã A, xã B tập trung chỉ đạo, khắc phục ngay tình trạng lượt quét mã QR
+    thấp.", worded by what the group holds."""
+    return (
+        f"Chủ tịch Ủy ban nhân dân {unit_list(low)} tập trung chỉ đạo, khắc phục ngay tình "
+        f"trạng {LOW_SCANS_PROBLEM[low_kind(low)]}."
+    )
+
+
 def draft_section_three(
     report: WeeklyReport,
     rule: GroupRule,
@@ -456,10 +482,7 @@ def draft_section_three(
         if name == "communes_instructions":
             low = low_group(report, rule) if report.has_figures else []
             if low:
-                paragraphs.append(
-                    f"Chủ tịch Ủy ban nhân dân {unit_list(low)} tập trung chỉ đạo, khắc phục "
-                    "ngay tình trạng lượt quét mã QR thấp và không quét."
-                )
+                paragraphs.append(low_units_instruction(low))
         subsections.append(Section(number, heading, tuple(Paragraph(p) for p in paragraphs)))
     return tuple(subsections)
 
