@@ -2,16 +2,21 @@
 district's letter, future report dates, the low group's wording, the province's and the
 ministry's letters, the warnings before export and the export buttons beside the letter."""
 
+import io
 from datetime import date, datetime
 
+import pypdfium2
 import pytest
+from docx import Document
 from sqlalchemy import func, select
 
 from fieldapp.extensions import db
+from fieldapp.letters.compose import letter_for
 from fieldapp.letters.service import draft_section_three, draft_section_two, settings_for
 from fieldapp.models import AuditEntry, CommuneFigures, LetterEdit
 from fieldapp.reports.deadlines import province_deadlines
 from fieldapp.reports.notice import GroupRule, section_one
+from fieldapp.reports.weekly import national_report, province_report
 from tests.test_letter_wording import report as report_of
 from tests.test_letter_wording import row
 
@@ -211,3 +216,105 @@ def test_low_and_no_scans_say_both(quan_son):
     assert "có lượt quét thấp và không quét gồm: xã Sơn Hà, xã Na Mèo." in two
     assert "Trong đó, xã Sơn Hà chưa có lượt quét nào." in two
     assert "lượt quét mã QR thấp và không quét." in three
+
+
+# 5. The province's and the ministry's letters in their own words --------------------------
+
+
+@pytest.fixture
+def two_districts(quan_son, neighbour_district):
+    """Figures for both districts of Thanh Hóa: Cẩm Thủy low, without a scan."""
+    figures(quan_son, FRIDAY, scans=(4000, 5000, 6000))
+    figures(neighbour_district, FRIDAY, scans=(0,))
+    return quan_son.province
+
+
+def all_texts(letter) -> str:
+    lines = [letter.issuer_parent, letter.issuer, letter.number, letter.opening, letter.closing]
+    lines += [*letter.recipients, *letter.copies_to, letter.signer_authority, letter.signer_title]
+    for section in letter.sections:
+        lines += [section.title, *(p.text for p in section.paragraphs)]
+        for sub in section.subsections:
+            lines += [sub.title, *(p.text for p in sub.paragraphs)]
+    return "\n".join(lines)
+
+
+def sections_filled(letter):
+    """Sections 2 and 3 have text: no empty heading, no empty paragraph."""
+    two, three = letter.sections[1], letter.sections[2]
+    assert two.paragraphs and all(p.text.strip() for p in two.paragraphs)
+    parts = [*three.paragraphs, *(p for sub in three.subsections for p in sub.paragraphs)]
+    assert parts and all(p.text.strip() for p in parts)
+    assert all(sub.paragraphs for sub in three.subsections)
+
+
+def test_the_provinces_letter_in_the_provinces_words(app, two_districts):
+    letter = letter_for(province_report(two_districts, FRIDAY))
+    assert (letter.issuer_parent, letter.issuer) == ("ỦY BAN NHÂN DÂN", "TỈNH THANH HÓA")
+    assert letter.number.endswith("/UBND-VX")
+    assert (letter.signer_authority, letter.signer_title) == ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+    assert letter.copies_to[0] == "- Như trên;" and letter.copies_to[-1] == "- Lưu: VT, VX."
+    assert "VHTT" not in all_texts(letter)
+    sections_filled(letter)
+    two = "\n".join(p.text for p in letter.sections[1].paragraphs)
+    assert "không có lượt quét gồm: huyện Cẩm Thủy." in two and "thấp" not in two
+    three = all_texts(letter).split("Chỉ đạo thực hiện")[1]
+    assert "Ủy ban nhân dân huyện Cẩm Thủy" in three and "chưa có lượt quét mã QR" in three
+    assert "cấp xã" not in two  # its units are districts
+
+
+def test_the_ministrys_letter_in_the_ministrys_words(app, two_districts, other_district):
+    figures(other_district, FRIDAY, scans=(0,))  # Sơn La: no scans
+    letter = letter_for(national_report(FRIDAY))
+    assert letter.issuer_parent == ""
+    assert letter.issuer.splitlines() == ["BỘ THÔNG TIN", "VÀ TRUYỀN THÔNG"]
+    assert letter.number.endswith("/BTTTT-THH")
+    assert (letter.signer_authority, letter.signer_title) == ("KT. BỘ TRƯỞNG", "THỨ TRƯỞNG")
+    assert letter.copies_to[-1] == "- Lưu: VT, THH."
+    texts = all_texts(letter)
+    assert "VHTT" not in texts and "CHỦ TỊCH" not in texts
+    sections_filled(letter)
+    two = "\n".join(p.text for p in letter.sections[1].paragraphs)
+    assert "không có lượt quét gồm: tỉnh Sơn La." in two and "Thanh Hóa" not in two
+    three = letter.sections[2].subsections[0].paragraphs[-1].text  # to the provinces
+    assert three.startswith("Đề nghị Ủy ban nhân dân tỉnh Sơn La")
+    # Another ministry, named by the setting: its own code; a short name stays on one line.
+    app.config["NATIONAL_REPORT_ISSUER"] = "Bộ Y tế"
+    other = letter_for(national_report(FRIDAY))
+    assert other.issuer == "BỘ Y TẾ" and other.number.endswith("/BYT")
+
+
+def pdf_lines(content: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(content)
+    text = "\n".join(page.get_textpage().get_text_range() for page in document)
+    return [line.strip() for line in text.replace("\r", "").split("\n")]
+
+
+def docx_text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    cells = [
+        paragraph.text
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for paragraph in cell.paragraphs
+    ]
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
+def test_the_province_and_ministry_letters_read_back(client, login, make_user, two_districts):
+    login(make_user("bo", role="supervisor", scope="country"))
+    province = client.get(f"/reports/province/{two_districts.id}/{FRIDAY}.pdf").data
+    lines = pdf_lines(province)
+    assert any(line.endswith("/UBND-VX") for line in lines)
+    assert "- Lưu: VT, VX." in lines and not any("VHTT" in line for line in lines)
+    assert "2. Tồn tại, hạn chế" in lines
+    after_two = lines[lines.index("2. Tồn tại, hạn chế") + 1]
+    assert after_two and not after_two.startswith("3.")
+    country = pdf_lines(client.get(f"/reports/country/{FRIDAY}.pdf").data)
+    assert "BỘ THÔNG TIN" in country and "VÀ TRUYỀN THÔNG" in country
+    assert "THÔNG" not in country  # never a word left alone on the issuer's second line
+    assert "KT. BỘ TRƯỞNG" in country and "THỨ TRƯỞNG" in country
+    word = docx_text(client.get(f"/reports/country/{FRIDAY}.docx").data)
+    assert "BỘ THÔNG TIN\nVÀ TRUYỀN THÔNG" in word and "/BTTTT-THH" in word
+    assert "VHTT" not in word and "- Lưu: VT, THH." in word

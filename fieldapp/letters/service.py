@@ -385,9 +385,11 @@ def communes_with_overdue_reports(report: WeeklyReport) -> list[ReportRow]:
     return [row for row in report.rows if row.citizens.overdue]
 
 
-def overdue_reports_text(rows: list[ReportRow]) -> str:
-    """Section 2's sentence naming the units with citizens' reports past their deadline."""
-    lead = "Một số đơn vị cấp xã" if len(rows) > 1 else "Đơn vị cấp xã"
+def overdue_reports_text(rows: list[ReportRow], level: str = "cấp xã") -> str:
+    """Section 2's sentence naming the units with citizens' reports past their deadline;
+    `level` names the units' level ("cấp xã" in a district's letter, "cấp huyện" in a
+    province's)."""
+    lead = f"Một số đơn vị {level}" if len(rows) > 1 else f"Đơn vị {level}"
     return f"{lead} còn phản ánh của người dân quá hạn chưa xử lý: {unit_list(rows)}."
 
 
@@ -408,6 +410,7 @@ def draft_section_two(
     rule: GroupRule,
     standing: str = "",
     escalated: list[tuple[str, str, int]] = (),
+    level: str = "cấp xã",
 ) -> tuple[Paragraph, ...]:
     """Section 2 "Tồn tại, hạn chế" drafted from the data: the communes low in scans (and
     those with none), the communes whose inspected venues mostly had no visible QR code,
@@ -434,7 +437,7 @@ def draft_section_two(
         )
     overdue = communes_with_overdue_reports(report)
     if overdue:
-        paragraphs.append(overdue_reports_text(overdue))
+        paragraphs.append(overdue_reports_text(overdue, level))
     if escalated:
         named = ", ".join(
             f"{name} ({commune}, {vn_number(times)} lần)"
@@ -458,12 +461,13 @@ LOW_SCANS_PROBLEM = {
 }
 
 
-def low_units_instruction(low: list[ReportRow]) -> str:
+def low_units_instruction(low: list[ReportRow], lead: str = "Chủ tịch Ủy ban nhân dân") -> str:
     """The instruction naming the units low in scans (`low_group`, not empty): "Chủ tịch Ủy
     ban nhân dân xã A, xã B tập trung chỉ đạo, khắc phục ngay tình trạng lượt quét mã QR
-    thấp.", worded by what the group holds."""
+    thấp.", worded by what the group holds; `lead` is who is told (a ministry asks: "Đề
+    nghị Ủy ban nhân dân")."""
     return (
-        f"Chủ tịch Ủy ban nhân dân {unit_list(low)} tập trung chỉ đạo, khắc phục ngay tình "
+        f"{lead} {unit_list(low)} tập trung chỉ đạo, khắc phục ngay tình "
         f"trạng {LOW_SCANS_PROBLEM[low_kind(low)]}."
     )
 
