@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 
 from fieldapp.extensions import db
 from fieldapp.letters.compose import letter_for
-from fieldapp.letters.service import draft_section_three, draft_section_two, settings_for
+from fieldapp.letters.service import (
+    cites_request,
+    draft_section_three,
+    draft_section_two,
+    form_values,
+    settings_for,
+)
 from fieldapp.models import AuditEntry, CommuneFigures, LetterEdit
 from fieldapp.reports.deadlines import province_deadlines
 from fieldapp.reports.notice import GroupRule, section_one
@@ -318,3 +324,74 @@ def test_the_province_and_ministry_letters_read_back(client, login, make_user, t
     word = docx_text(client.get(f"/reports/country/{FRIDAY}.docx").data)
     assert "BỘ THÔNG TIN\nVÀ TRUYỀN THÔNG" in word and "/BTTTT-THH" in word
     assert "VHTT" not in word and "- Lưu: VT, THH." in word
+
+
+# 8. No signer's name, no request cited: said before export --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opening", "cites"),
+    [
+        ("Thực hiện Văn bản số 1234/UBND-VX ngày 05/11/2021 của Ủy ban nhân dân tỉnh", True),
+        ("Thực hiện Công văn số 56 ngày 5/11/2021, Ủy ban nhân dân huyện thông báo", True),
+        ("Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh Thanh Hóa về việc ...", False),
+        ("Thực hiện Văn bản số 1234/UBND-VX của Ủy ban nhân dân tỉnh", False),  # no date
+        ("Thực hiện chỉ đạo ngày 05/11/2021 của Ủy ban nhân dân tỉnh", False),  # no number
+    ],
+)
+def test_an_opening_cites_a_request_by_number_and_date(opening, cites):
+    assert cites_request(opening) is cites
+
+
+def test_the_letter_warns_while_the_signer_and_the_request_are_missing(
+    client, district_office, quan_son
+):
+    day = TODAY.date()
+    figures(quan_son, day)
+    page = client.get(f"/letters/{quan_son.id}/{day}").get_data(as_text=True)
+    assert 'data-warning="no-signer"' in page and 'data-warning="no-request"' in page
+    assert page.index('data-warning="no-signer"') < page.index('id="letter-exports"')
+    values = form_values(settings_for(quan_son))
+    values["signer_name"] = "Lương Văn Thắng"
+    response = client.post(f"/letters/{quan_son.id}/template", data=values)
+    assert response.status_code == 303
+    page = client.get(f"/letters/{quan_son.id}/{day}").get_data(as_text=True)
+    assert 'data-warning="no-signer"' not in page and 'data-warning="no-request"' in page
+    values["opening"] = (
+        "Thực hiện Văn bản số 1234/UBND-VX ngày 05/11/2021 của Ủy ban nhân dân tỉnh Thanh Hóa, "
+        "Ủy ban nhân dân huyện thông báo kết quả thực hiện như sau:"
+    )
+    client.post(f"/letters/{quan_son.id}/template", data=values)
+    page = client.get(f"/letters/{quan_son.id}/{day}").get_data(as_text=True)
+    assert 'id="letter-warnings"' not in page and "data-warning=" not in page
+
+
+# 18. The export buttons beside the letter, where "Lưu công văn" lands ---------------------
+
+
+def test_after_saving_the_letter_its_export_buttons_are_next_to_the_save_button(
+    client, district_office, quan_son
+):
+    day = TODAY.date()
+    figures(quan_son, day)
+    form = {
+        "number": "",
+        "section_two": "Xã Sơn Hà còn thấp.",
+        "offices_instructions": "a",
+        "centre_instructions": "b",
+        "communes_instructions": "c",
+    }
+    response = client.post(
+        f"/letters/{quan_son.id}/{day}", data=form, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    fragment = response.get_data(as_text=True)
+    exports = fragment.split('id="letter-exports"')[1].split("</nav>")[0]
+    assert fragment.index('type="submit" class="btn btn-primary btn-block"') < fragment.index(
+        'id="letter-exports"'
+    )
+    for fmt in ("pdf", "docx"):
+        url = f"/reports/{quan_son.id}/{day.isoformat()}.{fmt}"
+        assert f'id="letter-export-{fmt}" href="{url}"' in exports
+        download = client.get(url)
+        assert download.status_code == 200 and download.data
