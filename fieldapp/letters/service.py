@@ -405,6 +405,26 @@ def escalated_venues(district: District) -> list[tuple[str, str, int]]:
     ]
 
 
+def low_group_text(low: list[ReportRow]) -> str:
+    """Section 2's sentence on the units low in scans (`low_group`, not empty), worded by
+    what the group holds (`notice.low_kind`): "Một số đơn vị có lượt quét thấp gồm: xã A,
+    xã B." ("Đơn vị ...: xã A." for one); "Đến nay, xã A chưa có lượt quét nào." when none
+    has any; both, naming those without any after "Trong đó"."""
+    kind = low_kind(low)
+    if kind == "none":
+        return f"Đến nay, {unit_list(low)} chưa có lượt quét nào."
+    what = LOW_SCANS_WORDS[kind]
+    text = (
+        f"Đơn vị {what}: {unit_list(low)}."
+        if len(low) == 1
+        else f"Một số đơn vị {what} gồm: {unit_list(low)}."
+    )
+    if kind == "both":
+        zero = [row for row in low if row.scans == 0]
+        text += f" Trong đó, {unit_list(zero)} chưa có lượt quét nào."
+    return text
+
+
 def draft_section_two(
     report: WeeklyReport,
     rule: GroupRule,
@@ -419,12 +439,7 @@ def draft_section_two(
     paragraphs = []
     low = low_group(report, rule) if report.has_figures else []
     if low:
-        kind = low_kind(low)
-        text = f"Một số đơn vị {LOW_SCANS_WORDS[kind]} gồm: {unit_list(low)}."
-        if kind == "both":
-            zero = [row for row in low if row.scans == 0]
-            text += f" Trong đó, {unit_list(zero)} chưa có lượt quét nào."
-        paragraphs.append(text)
+        paragraphs.append(low_group_text(low))
     lacking = communes_lacking_qr(report)
     if lacking:
         where = ", ".join(
