@@ -10,7 +10,8 @@ import zlib
 
 from PIL import Image
 
-from fieldapp.models import Commune, District
+from fieldapp.extensions import db
+from fieldapp.models import Commune, District, User
 
 PASSWORD = "test-password"
 FAST_HASH = "pbkdf2:sha256:1000"  # scrypt's cost is for attackers, not for test runs
@@ -97,3 +98,18 @@ def cp1258(text: str) -> bytes:
                 "cp1258"
             )
     return bytes(out)
+
+
+def district_supervisor(district: District):
+    """A supervisor of the district, whose scope is that district (added, not committed): who
+    sends the district's letter (fieldapp/reports/deadlines.py)."""
+    user = User(
+        username=f"gui-{uuid.uuid4().hex[:8]}",
+        display_name="Cán bộ phòng",
+        role="supervisor",
+        district=district,
+        password_hash="-",
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -18,6 +18,7 @@ from fieldapp.reports.deadlines import (
 )
 from fieldapp.reports.exports import record_export
 from fieldapp.reports.weekly import district_report
+from tests.factories import district_supervisor
 
 FRIDAY = date(2021, 11, 12)
 # 17:30 in Vietnam on Friday 12/11: an hour and a half after the default deadline, 16:00.
@@ -32,7 +33,9 @@ def figures(district, day):
 
 
 def export(district, day, fmt, at: datetime, user=None):
-    """An export of the district's report as the audit trail keeps it, at a moment."""
+    """An export of the district's report as the audit trail keeps it, at a moment (by a
+    supervisor of the district unless another user is given)."""
+    user = user or district_supervisor(district)
     record_export(district_report(district, day), fmt, user, district.id)
     db.session.flush()
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()

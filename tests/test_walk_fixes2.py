@@ -20,6 +20,7 @@ from fieldapp.models import AuditEntry, CitizenReport, Commune, CommuneFigures, 
 from fieldapp.reports.deadlines import province_deadlines
 from fieldapp.reports.exports import export_report, record_export
 from fieldapp.reports.weekly import district_report, province_report
+from tests.factories import district_supervisor
 
 FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
 AFTER_DEADLINE = datetime(2021, 11, 13, 3, 0)  # Saturday 10:00 in Vietnam
@@ -36,7 +37,7 @@ def _figures(district, day):
 
 
 def _export(district, day, fmt, at: datetime):
-    record_export(district_report(district, day), fmt, None, district.id)
+    record_export(district_report(district, day), fmt, district_supervisor(district), district.id)
     db.session.flush()
     db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first().at = at
 

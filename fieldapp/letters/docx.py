@@ -228,9 +228,11 @@ def _header(document, letter: Letter) -> None:
     left_mm, right_mm = layout.HEADER_COLUMNS
     table = _table(document, 2, layout.HEADER_COLUMNS, borders=False)
     (issuer, nation), (number, place) = (row.cells for row in table.rows)
-    _line(issuer, letter.issuer_parent, size=13)
-    _line(issuer, letter.issuer, size=13, bold=True)
-    _rule(issuer, min(_text_mm(letter.issuer, 13) * 0.5, 30), left_mm)
+    if letter.issuer_parent:  # a ministry has none: its name is the first line
+        _line(issuer, letter.issuer_parent, size=13)
+    _line(issuer, letter.issuer, size=13, bold=True)  # its lines broken by "\n" (compose)
+    widest = max(_text_mm(line, 13) for line in letter.issuer.splitlines() or [""])
+    _rule(issuer, min(widest * 0.5, 30), left_mm)
     _line(nation, layout.NATION, size=12, bold=True)
     _line(nation, layout.MOTTO, size=13, bold=True)
     _rule(nation, _text_mm(layout.MOTTO, 13), right_mm)

@@ -131,9 +131,13 @@ def _rule(width: float) -> list:
 
 
 def _header(letter: Letter) -> Table:
-    issuer_width = stringWidth(letter.issuer, BOLD, HEAD_BOLD.fontSize)
+    # The issuing body may be on two lines ("BỘ THÔNG TIN\nVÀ TRUYỀN THÔNG"): the rule
+    # under it follows the wider; a ministry has no first line.
+    issuer_width = max(
+        stringWidth(line, BOLD, HEAD_BOLD.fontSize) for line in letter.issuer.splitlines() or [""]
+    )
     left_top = [
-        _p(letter.issuer_parent, HEAD),
+        *([_p(letter.issuer_parent, HEAD)] if letter.issuer_parent else []),
         _p(letter.issuer, HEAD_BOLD),
         *_rule(min(issuer_width * 0.5, 30 * mm)),
     ]

@@ -15,6 +15,7 @@ from fieldapp.fragments import wants_fragment
 from fieldapp.letters import service
 from fieldapp.letters.compose import district_letter
 from fieldapp.models import District
+from fieldapp.reports.routes import refuse_a_future_date
 from fieldapp.reports.weekly import build_report, plausible_report_date
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -107,6 +108,7 @@ def _letter_context(district: District, day: date, values=None, errors=None, rep
             name for name in service.EDITED_TEXTS if edit and getattr(edit, name) is not None
         },
         "department_code": settings.department_code,
+        "warnings": service.letter_warnings(report, settings),
     }
 
 
@@ -122,6 +124,7 @@ def report_letter(district_id: int, day: date):
     """The letter of a district's report date: its parts, and the form editing its number
     and sections 2 and 3 (the page, or its fragment on the report page)."""
     district = district_or_404(district_id)
+    refuse_a_future_date(day)
     if request.method == "GET":
         return _letter_response(_letter_context(district, day))
     checked = service.check_edit(request.form)
@@ -142,6 +145,7 @@ def report_letter(district_id: int, day: date):
 def revert(district_id: int, day: date):
     """Go back to the generated draft of the report date's letter (after a confirmation)."""
     district = district_or_404(district_id)
+    refuse_a_future_date(day)
     service.revert_edit(district, day, current_user)
     db.session.commit()
     if wants_fragment():

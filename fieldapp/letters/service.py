@@ -20,7 +20,14 @@ from fieldapp.inspections.offences import venues_to_escalate
 from fieldapp.letters.letter import Paragraph, Section
 from fieldapp.models import District, LetterEdit, LetterTemplate, User
 from fieldapp.places import commune_kinds_text, official_name, unit_word
-from fieldapp.reports.notice import GroupRule, low_group, unit_list, vn_number
+from fieldapp.reports.notice import (
+    LOW_SCANS_WORDS,
+    GroupRule,
+    low_group,
+    low_kind,
+    unit_list,
+    vn_number,
+)
 from fieldapp.reports.weekly import ReportRow, WeeklyReport
 
 # The template ---------------------------------------------------------------------------
@@ -378,9 +385,11 @@ def communes_with_overdue_reports(report: WeeklyReport) -> list[ReportRow]:
     return [row for row in report.rows if row.citizens.overdue]
 
 
-def overdue_reports_text(rows: list[ReportRow]) -> str:
-    """Section 2's sentence naming the units with citizens' reports past their deadline."""
-    lead = "Một số đơn vị cấp xã" if len(rows) > 1 else "Đơn vị cấp xã"
+def overdue_reports_text(rows: list[ReportRow], level: str = "cấp xã") -> str:
+    """Section 2's sentence naming the units with citizens' reports past their deadline;
+    `level` names the units' level ("cấp xã" in a district's letter, "cấp huyện" in a
+    province's)."""
+    lead = f"Một số đơn vị {level}" if len(rows) > 1 else f"Đơn vị {level}"
     return f"{lead} còn phản ánh của người dân quá hạn chưa xử lý: {unit_list(rows)}."
 
 
@@ -396,11 +405,32 @@ def escalated_venues(district: District) -> list[tuple[str, str, int]]:
     ]
 
 
+def low_group_text(low: list[ReportRow]) -> str:
+    """Section 2's sentence on the units low in scans (`low_group`, not empty), worded by
+    what the group holds (`notice.low_kind`): "Một số đơn vị có lượt quét thấp gồm: xã A,
+    xã B." ("Đơn vị ...: xã A." for one); "Đến nay, xã A chưa có lượt quét nào." when none
+    has any; both, naming those without any after "Trong đó"."""
+    kind = low_kind(low)
+    if kind == "none":
+        return f"Đến nay, {unit_list(low)} chưa có lượt quét nào."
+    what = LOW_SCANS_WORDS[kind]
+    text = (
+        f"Đơn vị {what}: {unit_list(low)}."
+        if len(low) == 1
+        else f"Một số đơn vị {what} gồm: {unit_list(low)}."
+    )
+    if kind == "both":
+        zero = [row for row in low if row.scans == 0]
+        text += f" Trong đó, {unit_list(zero)} chưa có lượt quét nào."
+    return text
+
+
 def draft_section_two(
     report: WeeklyReport,
     rule: GroupRule,
     standing: str = "",
     escalated: list[tuple[str, str, int]] = (),
+    level: str = "cấp xã",
 ) -> tuple[Paragraph, ...]:
     """Section 2 "Tồn tại, hạn chế" drafted from the data: the communes low in scans (and
     those with none), the communes whose inspected venues mostly had no visible QR code,
@@ -409,11 +439,7 @@ def draft_section_two(
     paragraphs = []
     low = low_group(report, rule) if report.has_figures else []
     if low:
-        text = f"Một số đơn vị có lượt quét thấp và không quét gồm: {unit_list(low)}."
-        zero = [row for row in low if row.scans == 0]
-        if zero:
-            text += f" Trong đó, {unit_list(zero)} chưa có lượt quét nào."
-        paragraphs.append(text)
+        paragraphs.append(low_group_text(low))
     lacking = communes_lacking_qr(report)
     if lacking:
         where = ", ".join(
@@ -426,7 +452,7 @@ def draft_section_two(
         )
     overdue = communes_with_overdue_reports(report)
     if overdue:
-        paragraphs.append(overdue_reports_text(overdue))
+        paragraphs.append(overdue_reports_text(overdue, level))
     if escalated:
         named = ", ".join(
             f"{name} ({commune}, {vn_number(times)} lần)"
@@ -440,6 +466,25 @@ def draft_section_two(
         )
     paragraphs.extend(_lines(standing))
     return tuple(Paragraph(text) for text in paragraphs)
+
+
+# 3.3's words for what the low group must put right, by what it holds (`low_kind`).
+LOW_SCANS_PROBLEM = {
+    "low": "lượt quét mã QR thấp",
+    "none": "chưa có lượt quét mã QR",
+    "both": "lượt quét mã QR thấp và không quét",
+}
+
+
+def low_units_instruction(low: list[ReportRow], lead: str = "Chủ tịch Ủy ban nhân dân") -> str:
+    """The instruction naming the units low in scans (`low_group`, not empty): "Chủ tịch Ủy
+    ban nhân dân xã A, xã B tập trung chỉ đạo, khắc phục ngay tình trạng lượt quét mã QR
+    thấp.", worded by what the group holds; `lead` is who is told (a ministry asks: "Đề
+    nghị Ủy ban nhân dân")."""
+    return (
+        f"{lead} {unit_list(low)} tập trung chỉ đạo, khắc phục ngay tình "
+        f"trạng {LOW_SCANS_PROBLEM[low_kind(low)]}."
+    )
 
 
 def draft_section_three(
@@ -456,10 +501,7 @@ def draft_section_three(
         if name == "communes_instructions":
             low = low_group(report, rule) if report.has_figures else []
             if low:
-                paragraphs.append(
-                    f"Chủ tịch Ủy ban nhân dân {unit_list(low)} tập trung chỉ đạo, khắc phục "
-                    "ngay tình trạng lượt quét mã QR thấp và không quét."
-                )
+                paragraphs.append(low_units_instruction(low))
         subsections.append(Section(number, heading, tuple(Paragraph(p) for p in paragraphs)))
     return tuple(subsections)
 
@@ -472,6 +514,60 @@ def paragraphs_text(paragraphs) -> str:
 def text_paragraphs(text: str) -> tuple[Paragraph, ...]:
     """Text typed in the edit form as paragraphs: one a non-empty line."""
     return tuple(Paragraph(line) for line in _lines(text))
+
+
+# What to look at before exporting ------------------------------------------------------
+
+# The opening cites the province's request by number and date: "Văn bản số 1234/UBND-VX
+# ngày 05/11/2021" (a number after "số", a date written DD/MM/YYYY).
+REQUEST_NUMBER = re.compile(r"\bsố\s*\d+", re.IGNORECASE)
+REQUEST_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
+def cites_request(opening: str) -> bool:
+    """Whether an opening sentence cites a request by its number and its date."""
+    return bool(REQUEST_NUMBER.search(opening) and REQUEST_DATE.search(opening))
+
+
+def letter_warnings(report: WeeklyReport, settings: LetterSettings) -> list[tuple[str, object]]:
+    """What a supervisor should know before exporting a district's letter, as (key, message):
+    "no-figures" (no national figures for the date: section 1 and the appendix say so),
+    "no-signer" (the signature block has no name), "no-request" (the opening does not cite
+    the province's request by number and date). Empty when the letter is ready."""
+    warnings = []
+    if not report.has_figures:
+        warnings.append(
+            (
+                "no-figures",
+                _l(
+                    "There are no national figures for %(date)s: section 1 and the appendix "
+                    "will say so. Import the figures before sending this letter.",
+                    date=clock.day_text(report.report_date),
+                ),
+            )
+        )
+    if not settings.signer_name.strip():
+        warnings.append(
+            (
+                "no-signer",
+                _l(
+                    "The signer's name is empty: the signature block will be blank. Write it "
+                    "in the letter template."
+                ),
+            )
+        )
+    if not cites_request(settings.opening):
+        warnings.append(
+            (
+                "no-request",
+                _l(
+                    "The opening does not cite the province's request by its number and date "
+                    "(for example “Văn bản số 1234/UBND-VX ngày 05/11/2021”). Write them in "
+                    "the letter template."
+                ),
+            )
+        )
+    return warnings
 
 
 # The edits of one report date's letter --------------------------------------------------

@@ -4,8 +4,11 @@ A province sets its report weekday and time of day (Vietnam's; Friday 16:00 unle
 another): every such weekday is a due date. The letter due on a date D covers the week that
 ends on it: a district is done for D when it has figures dated D-6 to D and exported its
 letter (a PDF or DOCX of its report dated D-6 to D: the audit trail's "export" events, see
-fieldapp/reports/exports.py `record_export`). Done after D's due time is late by the time
-between them; not done when the time has passed is late by the time since it.
+fieldapp/reports/exports.py `record_export`). Only the district's own users send its letter:
+an export by a user whose scope is that district (`_sent_by_the_district`); the province's
+or the ministry's download of it, or one from the command line, is not the district sending
+it. Done after D's due time is late by the time between them; not done when the time has
+passed is late by the time since it.
 
 Plain functions over the database, no request; "now" is always passed in (from
 fieldapp/clock.py by the routes) so the tests choose it.
@@ -30,6 +33,7 @@ from fieldapp.models import (
     ReportDeadline,
     User,
 )
+from fieldapp.models.user import Scope
 from fieldapp.places import in_vietnamese_order
 from fieldapp.reports.labels import WEEKDAY_LABELS  # noqa: F401 (named here before)
 
@@ -262,10 +266,13 @@ def _statuses(
         status.with_figures = max(status.with_figures, count)
         status.figures_date = max(status.figures_date or day, day)
     exports = db.session.execute(
-        select(AuditEntry.district_id, AuditEntry.at, AuditEntry.detail).where(
+        select(AuditEntry.district_id, AuditEntry.at, AuditEntry.detail)
+        .join(User, User.id == AuditEntry.user_id)
+        .where(
             AuditEntry.action == "export",
             AuditEntry.district_id.in_(ids),
             AuditEntry.at >= clock.day_start(first),
+            _sent_by_the_district(),
         )
     )
     for district_id, at, detail in exports:
@@ -276,6 +283,13 @@ def _statuses(
         if status is not None and (status.letter_at is None or at < status.letter_at):
             status.letter_at = at
     return statuses
+
+
+def _sent_by_the_district():
+    """The condition on an export (joined with its user) that makes it the district's own
+    letter: made by a user of that district whose scope is the district. A province's or
+    the country's supervisor reading a district's letter does not send it."""
+    return (User.district_id == AuditEntry.district_id) & (User.scope == Scope.DISTRICT.value)
 
 
 def _letter_date(detail: str | None) -> date | None:

@@ -163,6 +163,22 @@ def low_group(report: WeeklyReport, rule: GroupRule) -> list[ReportRow]:
     return [row for row in rows if id(row) in low]
 
 
+# What the units of a low group have in common, by what it holds (`low_kind`), as the
+# letters word it: "Một số đơn vị có lượt quét thấp gồm ...".
+LOW_SCANS_WORDS = {
+    "low": "có lượt quét thấp",
+    "none": "không có lượt quét",
+    "both": "có lượt quét thấp và không quét",
+}
+
+
+def low_kind(low: list[ReportRow]) -> str:
+    """What a low group (`low_group`) holds: "low" (each unit has some scans), "none" (no
+    unit has any) or "both". The letter's every sentence about the group words it so."""
+    zero = sum(1 for row in low if row.scans == 0)
+    return "none" if zero == len(low) else "both" if zero else "low"
+
+
 def low_installs_group(report: WeeklyReport, rule: GroupRule) -> list[ReportRow]:
     """The units low in PC-Covid installs: the `low_count` lowest install rates (ties
     included) among the units below the area's own rate, in the report's order."""
@@ -250,15 +266,7 @@ def _scans_paragraphs(report: WeeklyReport, rule: GroupRule) -> list[Paragraph]:
             paragraphs.append(Paragraph(f"Các đơn vị có lượt quét cao như: {unit_list(high)}."))
     low = low_group(report, rule)
     if low:
-        zero = sum(1 for row in low if row.scans == 0)
-        what = (
-            "không có lượt quét"
-            if zero == len(low)
-            else "có lượt quét thấp và không quét"
-            if zero
-            else "có lượt quét thấp"
-        )
-        paragraphs.append(Paragraph(group_text(low, what) + "."))
+        paragraphs.append(Paragraph(group_text(low, LOW_SCANS_WORDS[low_kind(low)]) + "."))
     return paragraphs
 
 

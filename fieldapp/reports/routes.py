@@ -4,8 +4,10 @@ from datetime import date, timedelta
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -53,6 +55,7 @@ from fieldapp.reports.figures import (
     preview_import,
     read_sheet,
     removal_field,
+    report_date_problem,
     save_typed_figures,
 )
 from fieldapp.reports.findings import COUNTED_NOTE_UI
@@ -155,6 +158,16 @@ def report_formatting():
         "measure_labels": MEASURE_LABELS,
         "counted_note": COUNTED_NOTE_UI,
     }
+
+
+def refuse_a_future_date(day: date) -> None:
+    """A report or a letter of a date still to come is not found, saying why (the rule is
+    the figures' own, `report_date_problem`): there is nothing to compare it with, and a
+    letter edited for it would be kept for a week that has not happened."""
+    problem = report_date_problem(day, clock.today())
+    if problem:
+        page = render_template("reports/future_date.html", message=problem, today=clock.today())
+        abort(make_response(page, 404))
 
 
 def parse_day(text: str | None) -> date | None:
@@ -554,6 +567,7 @@ EXPORT = "<any(csv, xlsx, pdf, docx):fmt>"
 def district_report(district_id: int, day: date):
     """A district's weekly report on a date: one row per commune."""
     district = district_or_404(district_id)
+    refuse_a_future_date(day)
     return _report_page(build_report([district], day, "district"), district.id, district)
 
 
@@ -562,6 +576,7 @@ def district_report(district_id: int, day: date):
 @office_only
 def district_export(district_id: int, day: date, fmt: str):
     district = district_or_404(district_id)
+    refuse_a_future_date(day)
     return _download(build_report([district], day, "district"), fmt, district)
 
 
@@ -591,6 +606,7 @@ def district_month_export(district_id: int, month: date, fmt: str):
 def province_report(day: date):
     """The weekly report of the user's own province: one row per district."""
     province = current_user.district.province
+    refuse_a_future_date(day)
     return _report_page(weekly_province_report(province, day), province.id)
 
 
@@ -599,6 +615,7 @@ def province_report(day: date):
 @province_only
 def province_export(day: date, fmt: str):
     province = current_user.district.province
+    refuse_a_future_date(day)
     return _download(weekly_province_report(province, day), fmt, province=province)
 
 
@@ -608,6 +625,7 @@ def province_export(day: date, fmt: str):
 def province_day(province_id: int, day: date):
     """A province's weekly report (its own supervisors', any for a national supervisor)."""
     province = province_or_404(province_id)
+    refuse_a_future_date(day)
     return _report_page(weekly_province_report(province, day), province.id)
 
 
@@ -616,6 +634,7 @@ def province_day(province_id: int, day: date):
 @province_only
 def province_day_export(province_id: int, day: date, fmt: str):
     province = province_or_404(province_id)
+    refuse_a_future_date(day)
     return _download(weekly_province_report(province, day), fmt, province=province)
 
 
@@ -643,6 +662,7 @@ def province_month_export(province_id: int, month: date, fmt: str):
 @country_only
 def national_report(day: date):
     """The country's summary on a report date: one row per province."""
+    refuse_a_future_date(day)
     return _report_page(weekly_national_report(day), None)
 
 
@@ -650,6 +670,7 @@ def national_report(day: date):
 @login_required
 @country_only
 def national_export(day: date, fmt: str):
+    refuse_a_future_date(day)
     return _download(weekly_national_report(day), fmt)
 
 
