@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from fieldapp.access import (
     admins_only,
     district_or_none,
-    district_users,
+    managed_users,
     user_districts,
     user_or_404,
 )
@@ -47,9 +47,9 @@ def _one_time_page(user: User, one_time: str, created: bool):
 @login_required
 @admins_only
 def index():
-    """The accounts of the admin's district(s), enabled first, by name."""
+    """The accounts the admin manages (their district's), enabled first, by name."""
     users = db.session.scalars(
-        district_users().order_by(User.is_enabled.desc(), User.display_name, User.username)
+        managed_users().order_by(User.is_enabled.desc(), User.display_name, User.username)
     ).all()
     return _render("users/index.html", users=users)[0]
 

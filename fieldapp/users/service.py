@@ -10,6 +10,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from fieldapp.access import SCREEN_SCOPES
 from fieldapp.audit import record_event
 from fieldapp.auth.passwords import password_problem
 from fieldapp.extensions import db
@@ -30,10 +31,10 @@ class AccountProblem(ValueError):
         self.field, self.message, self.conflict = field, message, conflict
 
 
-# The scopes an admin may give on the accounts screen. A national account (Scope.COUNTRY) is
-# made only at the command line (`flask create-user --scope country`): an admin of one
-# district must not be able to give anyone the whole country.
-SCREEN_SCOPES = (Scope.DISTRICT.value, Scope.PROVINCE.value)
+# The scopes an admin may give on the accounts screen: their district's only (the rule is
+# access.SCREEN_SCOPES, which also keeps wider accounts off the screen). A province's or the
+# country's account is made at the command line only (`flask create-user --scope ...`): an
+# admin of one district must not be able to give anyone a province or the whole country.
 
 
 def scope_problem(role: str, scope: str) -> str | None:
@@ -46,8 +47,15 @@ def scope_problem(role: str, scope: str) -> str | None:
 
 def _check_screen_scope(scope: str) -> None:
     """Refuse, from the accounts screen, a scope only the command line may give."""
-    if scope == Scope.COUNTRY.value:
-        raise AccountProblem("scope", _("National accounts are made at the command line only."))
+    if scope not in SCREEN_SCOPES:
+        raise AccountProblem(
+            "scope",
+            _(
+                "From this screen an account sees its district only. An account that sees "
+                "a whole province or the whole country is made at the command line "
+                "(flask create-user --scope)."
+            ),
+        )
 
 
 def _check_scope(role: str, scope: str) -> None:

@@ -1,0 +1,131 @@
+"""The reviewer's walk-through of accounts, log-in, error pages and the audit trail
+(items 2, 6, 7, 11 and 12 of the report of 01/12/2026)."""
+
+import pytest
+from flask import g
+from sqlalchemy import select
+
+from fieldapp.extensions import db
+from fieldapp.models import User
+from fieldapp.users.service import AccountProblem, create_user_with_one_time_password
+from tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def user_loaded_at_each_request(app):
+    """Every request checks its session as a server does (tests share one app context)."""
+
+    def forget_the_user():
+        g.pop("_login_user", None)
+
+    app.before_request(forget_the_user)
+
+
+@pytest.fixture
+def admin(login):
+    return login(username="admin", role="admin")
+
+
+@pytest.fixture
+def province_official(make_user):
+    """A province supervisor whose office sits in the admin's district."""
+    return make_user("tinh", role="supervisor", scope="province", display_name="Lê Văn Tỉnh")
+
+
+@pytest.fixture
+def national_official(make_user):
+    return make_user("bo", role="supervisor", scope="country", display_name="Bộ Trưởng Phòng")
+
+
+def user_named(username):
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+# Item 2: a district admin manages their district's own accounts only.
+
+
+@pytest.mark.parametrize("scope", ["province", "country", "galaxy"])
+def test_a_district_admin_cannot_create_a_wider_account(client, admin, quan_son, scope):
+    form = {
+        "username": "lan.ha",
+        "display_name": "Hà Thị Lan",
+        "role": "supervisor",
+        "scope": scope,
+        "district_id": quan_son.id,
+    }
+    response = client.post("/users/new", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'has-error" id="field-scope"' in page  # said under the scope
+    assert "dòng lệnh" in page  # where such an account is made instead
+    assert "Hà Thị Lan" in page  # what was typed is kept
+    assert user_named("lan.ha") is None
+
+
+def test_the_new_account_form_offers_the_district_scope_only(client, admin):
+    page = client.get("/users/new").get_data(as_text=True)
+    assert 'value="district"' in page
+    assert 'value="province"' not in page and 'value="country"' not in page
+    assert "flask create-user" in page  # where a province's account is made instead
+
+
+def test_a_district_admin_cannot_widen_an_account(client, admin, make_user):
+    user = make_user("lan", role="supervisor")
+    response = client.post(
+        f"/users/{user.id}",
+        data={"display_name": "Hà Thị Lan", "role": "supervisor", "scope": "province"},
+    )
+    assert response.status_code == 422
+    db.session.refresh(user)
+    assert user.scope == "district" and not user.sees_province
+    assert 'value="province"' not in client.get(f"/users/{user.id}").get_data(as_text=True)
+
+
+def test_wider_accounts_are_neither_listed_nor_reached(
+    client, admin, province_official, national_official, make_user
+):
+    make_user("lan", display_name="Hà Thị Lan")
+    page = client.get("/users").get_data(as_text=True)
+    assert "Hà Thị Lan" in page
+    assert "Lê Văn Tỉnh" not in page and "Bộ Trưởng Phòng" not in page
+    for official in (province_official, national_official):
+        version, hash_before = official.session_version, official.password_hash
+        assert client.get(f"/users/{official.id}").status_code == 404
+        edit = {"display_name": "X", "role": "inspector", "scope": "district"}
+        assert client.post(f"/users/{official.id}", data=edit).status_code == 404
+        for action in ("reset-password", "disable", "enable"):
+            url = f"/users/{official.id}/{action}"
+            assert client.post(url, data={"confirm": "yes"}).status_code == 404
+        db.session.refresh(official)
+        assert official.is_enabled and official.password_hash == hash_before
+        assert official.session_version == version and official.display_name != "X"
+
+
+def test_the_rule_is_one_function_without_a_request(app, quan_son, make_user):
+    """The screen's scopes are asked of users.service; only "district" is given there."""
+    with pytest.raises(AccountProblem) as refused:
+        create_user_with_one_time_password("tinh2", "Tỉnh", "supervisor", quan_son, "province")
+    assert refused.value.field == "scope"
+    user, _one_time = create_user_with_one_time_password(
+        "lan", "Lan", "inspector", quan_son, "district"
+    )
+    assert user.scope == "district"
+
+
+def test_the_command_line_still_makes_a_province_account(app, quan_son):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "tinh",
+            "--role",
+            "supervisor",
+            "--scope",
+            "province",
+            "--district",
+            "Quan Sơn",
+            "--password",
+            PASSWORD + "-long-enough",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert user_named("tinh").sees_province
