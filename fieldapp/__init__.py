@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import (
     Flask,
     current_app,
+    flash,
     has_request_context,
     jsonify,
     redirect,
@@ -91,10 +92,12 @@ def create_app(config: dict | None = None) -> Flask:
     # The models, areas, commands and labels are imported here, not at the top: every module
     # of the app imports this package first, which must not load the whole app in turn.
     from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
-    from fieldapp.auth.sessions import user_for_token
+    from fieldapp.auth.sessions import LOCKED_MESSAGE, session_of_a_locked_account, user_for_token
 
     @login_manager.unauthorized_handler
     def ask_to_log_in():
+        if session_of_a_locked_account():  # the log-in page says why the session ended
+            flash(str(LOCKED_MESSAGE), "error")
         # An htmx request cannot show the login page inside a fragment: send the
         # whole page there, and come back to where the user was afterwards.
         if request.htmx:

@@ -65,6 +65,7 @@ EVENT_ACTION_LABELS = {
     "login": _l("Logged in"),
     "login_failed": _l("Failed log-in"),
     "login_limited": _l("Log-in refused: too many attempts"),
+    "login_locked": _l("Log-in refused: account locked"),
     "logout": _l("Logged out"),
     "user_created": _l("Account created"),
     "user_edited": _l("Account changed"),

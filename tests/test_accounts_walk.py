@@ -5,8 +5,8 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from fieldapp.extensions import db
-from fieldapp.models import User
+from fieldapp.extensions import db, limiter
+from fieldapp.models import AuditEntry, User
 from fieldapp.users.service import AccountProblem, create_user_with_one_time_password
 from tests.factories import PASSWORD
 
@@ -129,3 +129,91 @@ def test_the_command_line_still_makes_a_province_account(app, quan_son):
     )
     assert result.exit_code == 0, result.output
     assert user_named("tinh").sees_province
+
+
+# Item 6: a locked account is told so, but only when the password is right.
+
+LOCKED = "Tài khoản đã bị khóa. Hãy liên hệ quản trị viên của huyện."
+WRONG = "Sai tên đăng nhập hoặc mật khẩu."
+
+
+def log_in(client, username="lan", password=PASSWORD, **headers):
+    return client.post("/login", data={"username": username, "password": password}, headers=headers)
+
+
+@pytest.fixture
+def small_limits(app):
+    app.config.update(LOGIN_LIMITS_PER_ACCOUNT="3/minute", LOGIN_LIMITS_PER_ADDRESS="50/hour")
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def test_a_locked_account_with_the_right_password_is_told_it_is_locked(client, make_user):
+    make_user("lan", is_enabled=False)
+    response = log_in(client)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert LOCKED in page and WRONG not in page
+    assert client.get("/").status_code == 302  # not logged in
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert entry.action == "login_locked" and entry.details == {"username": "lan"}
+
+
+def test_a_locked_account_with_a_wrong_password_says_nothing_of_the_lock(client, make_user):
+    make_user("lan", is_enabled=False)
+    page = log_in(client, password="not the password").get_data(as_text=True)
+    assert WRONG in page and LOCKED not in page
+    page = log_in(client, username="nobody", password="not the password").get_data(as_text=True)
+    assert WRONG in page and LOCKED not in page
+
+
+def test_a_locked_account_is_still_limited(client, make_user, small_limits):
+    """Attempts on a locked account count as failed ones, and a limited attempt says only
+    when to try again, even with the right password."""
+    make_user("lan", is_enabled=False)
+    for _ in range(3):
+        assert log_in(client).status_code == 422
+    limited = log_in(client)
+    assert limited.status_code == 429
+    assert LOCKED not in limited.get_data(as_text=True)
+    limiter.reset()
+    for _ in range(3):
+        assert log_in(client, password="not the password").status_code == 422
+    limited = log_in(client)
+    assert limited.status_code == 429
+    assert LOCKED not in limited.get_data(as_text=True)
+
+
+def test_an_enabled_account_logs_in_as_before(client, make_user, small_limits):
+    make_user("lan")
+    assert log_in(client).status_code == 303
+
+
+def test_an_open_session_of_a_locked_user_lands_on_the_login_page_told_so(
+    app, client, admin, make_user
+):
+    lan = make_user("lan")
+    phone = app.test_client()
+    assert log_in(phone).status_code == 303
+    assert phone.get("/").status_code == 200
+    client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"})
+    sent_away = phone.get("/venues")
+    assert sent_away.status_code == 302 and "/login" in sent_away.headers["Location"]
+    login_page = phone.get(sent_away.headers["Location"])
+    assert LOCKED in login_page.get_data(as_text=True)
+    # An htmx request is sent to the same page, told the same.
+    fragment = phone.get("/venues", headers={"HX-Request": "true"})
+    assert fragment.status_code == 401
+    assert LOCKED in phone.get(fragment.headers["HX-Redirect"]).get_data(as_text=True)
+
+
+def test_a_logged_out_session_is_not_told_of_a_lock(app, client, admin, make_user):
+    """Someone else on a phone whose user logged out before the lock learns nothing."""
+    lan = make_user("lan")
+    phone = app.test_client()
+    log_in(phone)
+    phone.post("/logout")
+    client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"})
+    sent_away = phone.get("/venues")
+    assert LOCKED not in phone.get(sent_away.headers["Location"]).get_data(as_text=True)
