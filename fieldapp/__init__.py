@@ -323,6 +323,18 @@ def _register_error_pages(app: Flask) -> None:
             404, _("Not found"), _("This page does not exist, or it belongs to another district.")
         )
 
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        # An address only a button posts to (a reset, a log-out, "delivered"), opened again
+        # from the history or typed: nothing was done; say so, with the way back.
+        page, status = error_page(
+            405,
+            _("This address cannot be opened directly"),
+            _("It belongs to a button of the app. Nothing was done: go back and use the button."),
+        )
+        allowed = ", ".join(error.valid_methods or ())
+        return page, status, ({"Allow": allowed} if allowed else {})
+
     @app.errorhandler(413)
     def too_large(error):
         mb = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)

@@ -217,3 +217,58 @@ def test_a_logged_out_session_is_not_told_of_a_lock(app, client, admin, make_use
     client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"})
     sent_away = phone.get("/venues")
     assert LOCKED not in phone.get(sent_away.headers["Location"]).get_data(as_text=True)
+
+
+# Item 7: a reset asks first; a GET of a POST-only address is the app's own 405 page.
+
+
+def test_a_reset_asks_first_and_changes_nothing_until_confirmed(app, client, admin, make_user):
+    lan = make_user("lan")
+    phone = app.test_client()
+    assert log_in(phone).status_code == 303
+    hash_before, version_before = lan.password_hash, lan.session_version
+    edit_page = client.get(f"/users/{lan.id}").get_data(as_text=True)
+    assert 'id="reset-password"' in edit_page
+    asked = client.post(f"/users/{lan.id}/reset-password")
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert 'name="confirm" value="yes"' in page and "data-one-time-password" not in page
+    assert f'href="/users/{lan.id}"' in page  # a way back without resetting
+    db.session.refresh(lan)
+    assert (lan.password_hash, lan.session_version) == (hash_before, version_before)
+    assert not lan.must_change_password
+    assert phone.get("/").status_code == 200  # still logged in
+    assert not db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "password_reset")
+    ).all()
+    done = client.post(f"/users/{lan.id}/reset-password", data={"confirm": "yes"})
+    assert "data-one-time-password" in done.get_data(as_text=True)
+    db.session.refresh(lan)
+    assert lan.must_change_password and lan.password_hash != hash_before
+    assert phone.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "url", ["/users/{id}/reset-password", "/logout", "/posters/1/delivered", "/users/{id}/disable"]
+)
+def test_a_get_of_a_post_only_address_is_the_apps_405_page(client, admin, make_user, url):
+    lan = make_user("lan")
+    response = client.get(url.format(id=lan.id))
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    page = response.get_data(as_text=True)
+    assert 'class="error-status">405<' in page
+    assert 'lang="vi"' in page and "Method Not Allowed" not in page
+    assert 'href="/"' in page  # the way back
+    db.session.refresh(lan)
+    assert lan.is_enabled and not lan.must_change_password
+
+
+def test_the_405_page_in_english_and_as_json(client, login, make_user):
+    login(make_user("boss", role="admin", locale="en"))
+    page = client.get("/logout").get_data(as_text=True)
+    assert 'lang="en"' in page and "Method Not Allowed" not in page
+    assert "cannot be opened" in page
+    answer = client.get("/logout", headers={"Accept": "application/json"})
+    assert answer.status_code == 405 and answer.get_json()["status"] == "refused"
+    assert answer.get_json()["message"]

@@ -151,7 +151,7 @@ def test_a_reset_gives_a_one_time_password_to_change_at_log_in(app, client, admi
     user = make_user("lan")
     phone = app.test_client()
     assert phone.post("/login", data={"username": "lan", "password": PASSWORD}).status_code == 303
-    response = client.post(f"/users/{user.id}/reset-password")
+    response = client.post(f"/users/{user.id}/reset-password", data={"confirm": "yes"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     one_time = one_time_password(response)
     assert phone.get("/").status_code == 302  # the old session ended

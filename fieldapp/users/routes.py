@@ -144,11 +144,14 @@ def enable(user_id: int):
 @login_required
 @admins_only
 def reset(user_id: int):
-    """Give the account a one-time password, shown once; its sessions end."""
+    """Give the account a one-time password, shown once, once the admin has confirmed it
+    (as disabling asks first): its sessions end on every phone."""
     user = user_or_404(user_id)
     if user.id == current_user.id:
         flash(_("Change your own password from “My password”."), "error")
         return redirect(url_for("users.edit", user_id=user.id), code=303)
+    if request.form.get("confirm") != "yes":
+        return _render("users/confirm_reset.html", user=user)[0]
     one_time = reset_password(user)
     record_account_event("password_reset", user, current_user)
     db.session.commit()
