@@ -5,8 +5,9 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
+from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
-from fieldapp.models import AuditEntry, User
+from fieldapp.models import AuditEntry, PosterBatch, User
 from fieldapp.users.service import AccountProblem, create_user_with_one_time_password
 from tests.factories import PASSWORD
 
@@ -272,3 +273,37 @@ def test_the_405_page_in_english_and_as_json(client, login, make_user):
     answer = client.get("/logout", headers={"Accept": "application/json"})
     assert answer.status_code == 405 and answer.get_json()["status"] == "refused"
     assert answer.get_json()["message"]
+
+
+# Item 11: a printed poster's batch is named in words, with a link to the batch.
+
+
+def test_a_printed_posters_batch_is_worded_and_linked(client, admin, quan_son):
+    batch = PosterBatch(
+        district_id=quan_son.id, requested_by_id=admin.id, title="Bản in mã QR xã Sơn Hà"
+    )
+    db.session.add(batch)
+    db.session.flush()
+    record_event(
+        "poster_printed",
+        admin,
+        entity="poster",
+        entity_id=7,
+        detail={"serial": "QS-1", "batch": batch.id},
+    )
+    record_event(
+        "poster_printed",
+        admin,
+        entity="poster",
+        entity_id=8,
+        detail={"serial": "QS-2", "batch": 999},
+    )
+    db.session.commit()
+    page = client.get("/audit").get_data(as_text=True)
+    screen = page[page.index('class="list audit"') :]
+    assert "batch:" not in screen and "<strong>batch</strong>" not in screen
+    assert "<strong>Đợt in mã QR</strong>" in screen
+    assert f'href="/posters/batches/{batch.id}"' in screen
+    assert "Bản in mã QR xã Sơn Hà" in screen
+    assert "số 999" in screen  # a batch no longer found: its number, no link
+    assert 'href="/posters/batches/999"' not in screen
