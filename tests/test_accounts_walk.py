@@ -307,3 +307,24 @@ def test_a_printed_posters_batch_is_worded_and_linked(client, admin, quan_son):
     assert "Bản in mã QR xã Sơn Hà" in screen
     assert "số 999" in screen  # a batch no longer found: its number, no link
     assert 'href="/posters/batches/999"' not in screen
+
+
+# Item 12: the audit's filters each have a label one can see (the browser test measures them).
+
+
+def test_each_audit_filter_has_its_own_visible_label(client, admin):
+    page = client.get("/audit?action=nothing-known").get_data(as_text=True)
+    start = page.index('id="audit-filters"')
+    form = page[start : page.index("</form>", start)]
+    for control, name in (
+        ("audit-user", "user"),
+        ("audit-action", "action"),
+        ("audit-entity", "entity"),
+        ("audit-record", "record"),
+    ):
+        assert f'<label class="label" for="{control}">' in form, control
+        assert f'id="{control}" name="{name}"' in form, control
+    assert "aria-label" not in form  # a label one sees, not one only read out
+    # The refusal is said under its own filter.
+    action_field = form[form.index('for="audit-action"') : form.index('for="audit-entity"')]
+    assert 'role="alert"' in action_field
