@@ -1,7 +1,13 @@
 """The audit trail's filters on a 360 px phone (walk of 01/12/2026, item 12): each has a
 label one can see, and no choice is cut."""
 
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from fieldapp.extensions import db
+from fieldapp.models import User
 from tests.browser.phone import assert_fits_phone, log_in, screenshot
+from tests.factories import PASSWORD
 
 # Each select of the audit's filters: cut when its box scrolls, or when its chosen option,
 # measured in the select's own font, is wider than the room the select gives it (its width
@@ -49,11 +55,11 @@ def test_the_audit_filters_are_labelled_and_fit_the_phone(phone, live_app, add_u
     screenshot(phone, "accounts-audit-filters")
     # Every choice of each list reads in full once chosen (the longest action is "Từ chối
     # đăng nhập: thử quá nhiều lần").
-    for select in ("#audit-user", "#audit-action", "#audit-entity"):
-        count = phone.locator(f"{select} option").count()
+    for chosen in ("#audit-user", "#audit-action", "#audit-entity"):
+        count = phone.locator(f"{chosen} option").count()
         for index in range(count):
-            phone.locator(select).evaluate("(s, i) => { s.selectedIndex = i; }", index)
-            assert phone.evaluate(SELECTS_CUT) == [], (select, index)
+            phone.locator(chosen).evaluate("(s, i) => { s.selectedIndex = i; }", index)
+            assert phone.evaluate(SELECTS_CUT) == [], (chosen, index)
     phone.locator("#audit-user").select_option(label="Nguyễn Thị Hồng Nhung (mai)")
     phone.locator("#audit-action").select_option("login_limited")
     phone.locator("#audit-entity").select_option("session")
@@ -62,3 +68,63 @@ def test_the_audit_filters_are_labelled_and_fit_the_phone(phone, live_app, add_u
     assert phone.locator("#audit-action").input_value() == "login_limited"
     assert phone.evaluate(SELECTS_CUT) == []
     screenshot(phone, "accounts-audit-filters-chosen")
+
+
+# Every button of a page, measured: its label on one line within the button.
+BUTTONS_WRAPPED = """() => [...document.querySelectorAll('main .btn')]
+  .filter((el) => el.offsetParent !== null)
+  .filter((el) => {
+    const lines = el.getClientRects().length;
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.3;
+    const text = el.innerText.trim();
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const height = range.getBoundingClientRect().height;
+    return lines > 1 || height > line * 1.6 || el.scrollWidth > el.clientWidth || !text;
+  })
+  .map((el) => el.innerText)"""
+
+
+def test_a_reset_is_confirmed_and_a_post_only_address_has_a_way_back(phone, live_app, add_user):
+    add_user("admin", "admin", "Phạm Văn Đức")
+    add_user("lan", "inspector", "Hà Thị Lan")
+    log_in(phone, "admin")
+    phone.goto("/users/new")
+    assert phone.locator("#scope option").all_inner_texts() == ["Huyện của mình"]
+    screenshot(phone, "accounts-new-user")
+    phone.goto("/users")
+    phone.get_by_role("link", name="Hà Thị Lan").click()
+    phone.locator("#reset-password").click()
+    confirm = phone.locator("#confirm-reset")
+    confirm.wait_for()
+    assert "data-one-time-password" not in phone.content()
+    assert phone.evaluate(BUTTONS_WRAPPED) == []
+    screenshot(phone, "accounts-reset-confirm")
+    confirm.click()
+    phone.locator("[data-one-time-password]").wait_for()
+    # The one-time page's address opened again (as from the history): the app's own 405.
+    phone.goto(phone.url)
+    assert phone.locator(".error-status").inner_text() == "405"
+    phone.get_by_role("link", name="Về trang chủ").click()
+    phone.wait_for_url("**/")
+    phone.goto("/logout")
+    assert phone.locator(".error-status").inner_text() == "405"
+    assert_fits_phone(phone)
+    screenshot(phone, "accounts-405")
+
+
+def test_a_locked_account_is_told_so_on_the_phone(phone, live_app, add_user):
+    add_user("lan", "inspector", "Hà Thị Lan")
+    with live_app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "lan"))
+        user.is_enabled = False
+        db.session.commit()
+    phone.goto("/login")
+    phone.get_by_label("Tên đăng nhập").fill("lan")
+    phone.get_by_label("Mật khẩu").fill(PASSWORD)
+    phone.get_by_role("button", name="Đăng nhập").click()
+    expect(phone.locator(".flash-error")).to_have_text(
+        "Tài khoản đã bị khóa. Hãy liên hệ quản trị viên của huyện."
+    )
+    screenshot(phone, "accounts-locked-login")
