@@ -328,3 +328,20 @@ def test_each_audit_filter_has_its_own_visible_label(client, admin):
     # The refusal is said under its own filter.
     action_field = form[form.index('for="audit-action"') : form.index('for="audit-entity"')]
     assert 'role="alert"' in action_field
+
+
+@pytest.mark.parametrize("scope", [None, "", "DISTRICT"])
+def test_a_missing_or_odd_scope_is_refused_not_a_500(client, admin, quan_son, make_user, scope):
+    form = {"username": "lan.ha", "display_name": "Hà Thị Lan", "role": "inspector"}
+    if scope is not None:
+        form["scope"] = scope
+    response = client.post("/users/new", data={**form, "district_id": quan_son.id})
+    assert response.status_code == 422 and user_named("lan.ha") is None
+    other = make_user("mai")
+    edit = {key: value for key, value in form.items() if key != "username"}
+    # Without a scope the account keeps its own (the district's); any other value is refused.
+    assert client.post(f"/users/{other.id}", data=edit).status_code == (
+        303 if scope is None else 422
+    )
+    db.session.refresh(other)
+    assert other.scope == "district"
