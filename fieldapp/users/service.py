@@ -31,12 +31,6 @@ class AccountProblem(ValueError):
         self.field, self.message, self.conflict = field, message, conflict
 
 
-# The scopes an admin may give on the accounts screen: their district's only (the rule is
-# access.SCREEN_SCOPES, which also keeps wider accounts off the screen). A province's or the
-# country's account is made at the command line only (`flask create-user --scope ...`): an
-# admin of one district must not be able to give anyone a province or the whole country.
-
-
 def scope_problem(role: str, scope: str) -> str | None:
     if scope == Scope.PROVINCE.value and role != Role.SUPERVISOR.value:
         return _("Only supervisors can see a whole province.")
@@ -46,7 +40,9 @@ def scope_problem(role: str, scope: str) -> str | None:
 
 
 def _check_screen_scope(scope: str) -> None:
-    """Refuse, from the accounts screen, a scope only the command line may give."""
+    """Refuse, from the accounts screen, a scope only the command line may give: the screen
+    gives access.SCREEN_SCOPES only (a district's), so that an admin of one district can
+    give no one a province or the whole country (`flask create-user --scope` can)."""
     if scope not in SCREEN_SCOPES:
         raise AccountProblem(
             "scope",
