@@ -345,3 +345,15 @@ def test_a_missing_or_odd_scope_is_refused_not_a_500(client, admin, quan_son, ma
     )
     db.session.refresh(other)
     assert other.scope == "district"
+
+
+def test_a_remembered_login_of_a_locked_user_is_told_so_too(app, client, admin, make_user):
+    lan = make_user("lan")
+    phone = app.test_client()
+    response = phone.post("/login", data={"username": "lan", "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 303 and phone.get_cookie("remember_token")
+    phone.delete_cookie("session")  # the browser was closed: only remember-me is left
+    client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"})
+    sent_away = phone.get("/venues")
+    assert sent_away.status_code == 302
+    assert LOCKED in phone.get(sent_away.headers["Location"]).get_data(as_text=True)
