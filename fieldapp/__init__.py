@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import (
     Flask,
     current_app,
+    flash,
     has_request_context,
     jsonify,
     redirect,
@@ -91,10 +92,12 @@ def create_app(config: dict | None = None) -> Flask:
     # The models, areas, commands and labels are imported here, not at the top: every module
     # of the app imports this package first, which must not load the whole app in turn.
     from fieldapp import models  # noqa: F401  (register tables with SQLAlchemy)
-    from fieldapp.auth.sessions import user_for_token
+    from fieldapp.auth.sessions import LOCKED_MESSAGE, session_of_a_locked_account, user_for_token
 
     @login_manager.unauthorized_handler
     def ask_to_log_in():
+        if session_of_a_locked_account():  # the log-in page says why the session ended
+            flash(str(LOCKED_MESSAGE), "error")
         # An htmx request cannot show the login page inside a fragment: send the
         # whole page there, and come back to where the user was afterwards.
         if request.htmx:
@@ -319,6 +322,18 @@ def _register_error_pages(app: Flask) -> None:
         return error_page(
             404, _("Not found"), _("This page does not exist, or it belongs to another district.")
         )
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        # An address only a button posts to (a reset, a log-out, "delivered"), opened again
+        # from the history or typed: nothing was done; say so, with the way back.
+        page, status = error_page(
+            405,
+            _("This address cannot be opened directly"),
+            _("It belongs to a button of the app. Nothing was done: go back and use the button."),
+        )
+        allowed = ", ".join(error.valid_methods or ())
+        return page, status, ({"Allow": allowed} if allowed else {})
 
     @app.errorhandler(413)
     def too_large(error):

@@ -315,18 +315,34 @@ def user_districts() -> list[District]:
     )
 
 
+# The scopes of the accounts an admin manages on the accounts screen: their district's own.
+# No admin sees more than their district (only supervisors see a province or the country:
+# users/service.py `scope_problem`), so no one in the app may give, edit, reset or disable an
+# account that sees a whole province or the country: those are made and managed at the
+# command line (`flask create-user --scope province|country`, `set-password`, `disable-user`).
+SCREEN_SCOPES = (Scope.DISTRICT.value,)
+
+
+def managed_users() -> Select:
+    """The accounts the current admin manages on the accounts screen: of their districts,
+    and of a district's scope only (SCREEN_SCOPES)."""
+    return select(User).where(
+        User.district_id.in_(current_user.district_ids), User.scope.in_(SCREEN_SCOPES)
+    )
+
+
 def user_or_404(user_id: int) -> User:
-    """An account of one of the current user's districts; another district's is not found."""
-    user = db.session.scalar(district_users().where(User.id == user_id))
+    """An account the current admin manages (`managed_users`); any other is not found."""
+    user = db.session.scalar(managed_users().where(User.id == user_id))
     if user is None:
         abort(404)
     return user
 
 
 def district_users() -> Select:
-    """The accounts of the current user's districts, as a query. A national account is no
-    district's to manage (it is made and changed at the command line): only a national
-    user finds one here."""
+    """The accounts of the current user's districts, as a query (who acted, for the audit
+    trail's filter; the accounts an admin manages are `managed_users`). A national account
+    is no district's: only a national user finds one here."""
     query = select(User).where(User.district_id.in_(current_user.district_ids))
     if not current_user.sees_country:
         query = query.where(User.scope != Scope.COUNTRY.value)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import Select, select
@@ -19,7 +19,7 @@ from fieldapp.citizens.labels import STATE_LABELS as CITIZEN_REPORT_STATE_LABELS
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
 from fieldapp.inspections.labels import OUTCOME_LABELS
-from fieldapp.models import AuditEntry, Commune, Inspection, User, Venue
+from fieldapp.models import AuditEntry, Commune, Inspection, PosterBatch, User, Venue
 from fieldapp.posters.labels import POSTER_REASON_LABELS, POSTER_STATE_LABELS
 from fieldapp.reports.labels import LEVEL_LABELS, WEEKDAY_LABELS
 from fieldapp.reviews.labels import REVIEW_LABELS
@@ -65,6 +65,7 @@ EVENT_ACTION_LABELS = {
     "login": _l("Logged in"),
     "login_failed": _l("Failed log-in"),
     "login_limited": _l("Log-in refused: too many attempts"),
+    "login_locked": _l("Log-in refused: account locked"),
     "logout": _l("Logged out"),
     "user_created": _l("Account created"),
     "user_edited": _l("Account changed"),
@@ -108,15 +109,34 @@ TRAIL_PAGE_SIZE = 30
 # is worded by `words`: a mapping of codes to labels (a list of codes, or codes joined by
 # commas, is worded label by label), or a function of the value; without `words`, by what
 # it is (yes or no, a day as DD/MM/YYYY, a list joined). The database keeps raw values.
+# `link`, when given, is a function of the value giving the address of the record it names
+# (None when there is none to open).
 @dataclass(frozen=True)
 class AuditField:
     label: Any
     words: Mapping | Callable[[Any], str] | None = None
+    link: Callable[[Any], str | None] | None = None
 
 
 def _commune_name(commune_id) -> str:
     commune = db.session.get(Commune, commune_id) if isinstance(commune_id, int) else None
     return commune.name if commune else str(commune_id)
+
+
+def _batch(value) -> PosterBatch | None:
+    return db.session.get(PosterBatch, value) if isinstance(value, int) else None
+
+
+def _batch_words(value) -> str:
+    """A print batch by its title and number ("Bản in mã QR xã Sơn Hà (số 3)"); its number
+    alone when it is no longer found."""
+    number = str(_l("no. %(number)s")) % {"number": value}
+    batch = _batch(value)
+    return f"{batch.title} ({number})" if batch else number
+
+
+def _batch_link(value) -> str | None:
+    return url_for("posters.batch", batch_id=value) if _batch(value) else None
 
 
 def _month(value) -> str:
@@ -186,6 +206,8 @@ FIELDS: dict[str, AuditField] = {
     "weekday": AuditField(_l("Report weekday"), dict(enumerate(WEEKDAY_LABELS))),
     "time": AuditField(_l("Time")),
     "os_user": AuditField(_l("Server account")),
+    # A poster printed in a batch (posters/service.py: "batch" is the batch's id).
+    "batch": AuditField(_l("Print batch"), _batch_words, _batch_link),
     "as": AuditField(_l("Run for")),
 }
 # Where a field's name means something else for one kind of record: (entity, name).
@@ -328,10 +350,21 @@ def change_lines(entry: AuditEntry) -> list[tuple[str, str, str]]:
     ]
 
 
-def detail_lines(entry: AuditEntry) -> list[tuple[str, str]]:
-    """An event's details, in the screens' words: (field, value)."""
+def detail_link(name: str, value, entity: str | None = None) -> str | None:
+    """The address of the record a detail names (a print batch), if it has one."""
+    row = _row(name, entity)
+    return row.link(value) if row and row.link and value is not None else None
+
+
+def detail_lines(entry: AuditEntry) -> list[tuple[str, str, str | None]]:
+    """An event's details, in the screens' words: (field, value, the address of the record
+    the value names or None)."""
     return [
-        (field_label(name, entry.entity), field_value(name, value, entry.entity))
+        (
+            field_label(name, entry.entity),
+            field_value(name, value, entry.entity),
+            detail_link(name, value, entry.entity),
+        )
         for name, value in entry.details.items()
     ]
 

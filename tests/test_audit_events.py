@@ -205,7 +205,7 @@ def test_account_changes_are_recorded_with_the_admin_and_never_a_password(
         client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"}, **post).status_code == 303
     )
     assert client.post(f"/users/{lan.id}/enable", **post).status_code == 303
-    reset = client.post(f"/users/{lan.id}/reset-password", **post)
+    reset = client.post(f"/users/{lan.id}/reset-password", data={"confirm": "yes"}, **post)
     one_time = re.search(r"data-one-time-password><strong>([^<]+)</strong>", reset.text).group(1)
     actions = ["user_created", "user_edited", "user_disabled", "user_enabled", "password_reset"]
     for action in actions:

@@ -71,7 +71,7 @@ def test_create_an_account_with_a_one_time_password(client, admin, quan_son):
     [
         ({"username": "Lan Hà"}, "Dùng từ 2 đến 50 chữ thường"),
         ({"username": "admin"}, "Tên đăng nhập này đã có người dùng"),
-        ({"scope": "province"}, "Chỉ lãnh đạo phòng mới được xem cả tỉnh"),
+        ({"scope": "province"}, "được tạo bằng dòng lệnh"),
         ({"display_name": ""}, "Nhập họ tên"),
     ],
 )
@@ -109,11 +109,11 @@ def test_edit_name_role_and_scope_ends_the_users_sessions(app, client, admin, ma
     assert phone.get("/").status_code == 200
     response = client.post(
         f"/users/{user.id}",
-        data={"display_name": "Hà Thị Lan", "role": "supervisor", "scope": "province"},
+        data={"display_name": "Hà Thị Lan", "role": "supervisor", "scope": "district"},
     )
     assert response.status_code == 303
     db.session.refresh(user)
-    assert (user.display_name, user.role, user.sees_province) == ("Hà Thị Lan", "supervisor", True)
+    assert (user.display_name, user.role, user.can_review) == ("Hà Thị Lan", "supervisor", True)
     assert phone.get("/").status_code == 302  # logged in again, with the new role
 
 
@@ -151,7 +151,7 @@ def test_a_reset_gives_a_one_time_password_to_change_at_log_in(app, client, admi
     user = make_user("lan")
     phone = app.test_client()
     assert phone.post("/login", data={"username": "lan", "password": PASSWORD}).status_code == 303
-    response = client.post(f"/users/{user.id}/reset-password")
+    response = client.post(f"/users/{user.id}/reset-password", data={"confirm": "yes"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     one_time = one_time_password(response)
     assert phone.get("/").status_code == 302  # the old session ended

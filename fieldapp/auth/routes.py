@@ -9,7 +9,14 @@ from fieldapp.audit import record_event
 from fieldapp.auth import limits
 from fieldapp.auth.forms import LoginForm
 from fieldapp.auth.same_origin import safe_next
-from fieldapp.auth.sessions import authenticate, begin_session, end_session, user_named
+from fieldapp.auth.sessions import (
+    LOCKED_MESSAGE,
+    AccountLocked,
+    authenticate,
+    begin_session,
+    end_session,
+    user_named,
+)
 from fieldapp.extensions import db, limiter
 from fieldapp.fragments import wants_json
 
@@ -66,14 +73,20 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
-        if user is not None:
-            begin_session(user, remember=form.remember.data)
-            record_event("login", user, entity="session")
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next")), code=303)
-        error = _("Wrong username or password.")
-        _record_failed("login_failed")
+        try:
+            user = authenticate(form.username.data, form.password.data)
+        except AccountLocked:
+            # A failed attempt all the same: it counts towards the limits (status 422).
+            error = str(LOCKED_MESSAGE)
+            _record_failed("login_locked")
+        else:
+            if user is not None:
+                begin_session(user, remember=form.remember.data)
+                record_event("login", user, entity="session")
+                db.session.commit()
+                return redirect(safe_next(request.args.get("next")), code=303)
+            error = _("Wrong username or password.")
+            _record_failed("login_failed")
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 

@@ -9,6 +9,7 @@ copied cookie replayed afterwards opens nothing.
 """
 
 from flask import current_app, g, session
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -37,16 +38,40 @@ def user_named(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username.strip().lower()))
 
 
+# What a disabled (locked) account is told: at a log-in with its right password (never with
+# a wrong one, which tells nothing of the lock), and when a session it had open ends.
+LOCKED_MESSAGE = _l("This account is locked. Contact your district's administrator.")
+LOCKED_FLAG = "fieldapp_account_locked"
+
+
+class AccountLocked(Exception):
+    """The password was right, but the account is disabled."""
+
+    def __init__(self, user: User):
+        super().__init__(user.username)
+        self.user = user
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The enabled user with this username and password, or None. An unknown username
-    checks the password against a dummy hash, so it takes as long as a known one."""
+    """The enabled user with this username and password, or None for a wrong username or
+    password. A disabled account with its right password raises AccountLocked: only who
+    knows the password learns of the lock. An unknown username checks the password against
+    a dummy hash, so it takes as long as a known one."""
     user = user_named(username)
     if user is None:
         password_matches(dummy_hash(), password)
         return None
-    if not user.check_password(password) or not user.is_enabled:
+    if not user.check_password(password):
         return None
+    if not user.is_enabled:
+        raise AccountLocked(user)
     return user
+
+
+def session_of_a_locked_account() -> bool:
+    """Whether this request carried a session (or remember-me cookie) of an account that has
+    been disabled since: the log-in page then says the account is locked."""
+    return bool(g.get(LOCKED_FLAG))
 
 
 def session_token(user: User, started: int, remembered: bool) -> str:
@@ -92,6 +117,8 @@ def user_for_token(token: str, with_places: bool = False) -> User | None:
     user_id, version, started, remembered = (int(part) for part in parts)
     places = [joinedload(User.district).joinedload(District.province)] if with_places else []
     user = db.session.get(User, user_id, options=places)
+    if user is not None and not user.is_enabled:
+        g.setdefault(LOCKED_FLAG, True)
     if user is None or not user.is_enabled or user.session_version != version:
         return None
     config = current_app.config

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
+from fieldapp.access import SCREEN_SCOPES
 from fieldapp.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from fieldapp.users.labels import ROLE_LABELS, SCOPE_LABELS
-from fieldapp.users.service import SCREEN_SCOPES
 
 
 class EditUserForm(FlaskForm):
@@ -15,8 +15,11 @@ class EditUserForm(FlaskForm):
         _l("Full name"), validators=[InputRequired(_l("Enter a name.")), Length(max=100)]
     )
     role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
+    # Any other value posted is refused by users.service with a message under the field.
     scope = SelectField(
-        _l("Sees"), choices=[(scope, SCOPE_LABELS[scope]) for scope in SCREEN_SCOPES]
+        _l("Sees"),
+        choices=[(scope, SCOPE_LABELS[scope]) for scope in SCREEN_SCOPES],
+        validate_choice=False,
     )
 
 

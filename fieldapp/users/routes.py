@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from fieldapp.access import (
     admins_only,
     district_or_none,
-    district_users,
+    managed_users,
     user_districts,
     user_or_404,
 )
@@ -47,9 +47,9 @@ def _one_time_page(user: User, one_time: str, created: bool):
 @login_required
 @admins_only
 def index():
-    """The accounts of the admin's district(s), enabled first, by name."""
+    """The accounts the admin manages (their district's), enabled first, by name."""
     users = db.session.scalars(
-        district_users().order_by(User.is_enabled.desc(), User.display_name, User.username)
+        managed_users().order_by(User.is_enabled.desc(), User.display_name, User.username)
     ).all()
     return _render("users/index.html", users=users)[0]
 
@@ -144,11 +144,14 @@ def enable(user_id: int):
 @login_required
 @admins_only
 def reset(user_id: int):
-    """Give the account a one-time password, shown once; its sessions end."""
+    """Give the account a one-time password, shown once, once the admin has confirmed it
+    (as disabling asks first): its sessions end on every phone."""
     user = user_or_404(user_id)
     if user.id == current_user.id:
         flash(_("Change your own password from “My password”."), "error")
         return redirect(url_for("users.edit", user_id=user.id), code=303)
+    if request.form.get("confirm") != "yes":
+        return _render("users/confirm_reset.html", user=user)[0]
     one_time = reset_password(user)
     record_account_event("password_reset", user, current_user)
     db.session.commit()

@@ -10,6 +10,7 @@ import secrets
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from fieldapp.access import SCREEN_SCOPES
 from fieldapp.audit import record_event
 from fieldapp.auth.passwords import password_problem
 from fieldapp.extensions import db
@@ -30,12 +31,6 @@ class AccountProblem(ValueError):
         self.field, self.message, self.conflict = field, message, conflict
 
 
-# The scopes an admin may give on the accounts screen. A national account (Scope.COUNTRY) is
-# made only at the command line (`flask create-user --scope country`): an admin of one
-# district must not be able to give anyone the whole country.
-SCREEN_SCOPES = (Scope.DISTRICT.value, Scope.PROVINCE.value)
-
-
 def scope_problem(role: str, scope: str) -> str | None:
     if scope == Scope.PROVINCE.value and role != Role.SUPERVISOR.value:
         return _("Only supervisors can see a whole province.")
@@ -45,9 +40,18 @@ def scope_problem(role: str, scope: str) -> str | None:
 
 
 def _check_screen_scope(scope: str) -> None:
-    """Refuse, from the accounts screen, a scope only the command line may give."""
-    if scope == Scope.COUNTRY.value:
-        raise AccountProblem("scope", _("National accounts are made at the command line only."))
+    """Refuse, from the accounts screen, a scope only the command line may give: the screen
+    gives access.SCREEN_SCOPES only (a district's), so that an admin of one district can
+    give no one a province or the whole country (`flask create-user --scope` can)."""
+    if scope not in SCREEN_SCOPES:
+        raise AccountProblem(
+            "scope",
+            _(
+                "From this screen an account sees its district only. An account that sees "
+                "a whole province or the whole country is made at the command line "
+                "(flask create-user --scope)."
+            ),
+        )
 
 
 def _check_scope(role: str, scope: str) -> None:
