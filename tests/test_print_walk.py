@@ -1,0 +1,169 @@
+"""The walk-through's printing and figures items: posters' stacked marks clear of the line
+above, the figures form's rules, the trend chart's axis labels, undoing "delivered", and
+numbers in the user's language."""
+
+import io
+import itertools
+from datetime import date
+from pathlib import Path
+
+import pypdfium2
+import pypdfium2.raw as pdfium
+import pytest
+from PIL import Image
+
+from fieldapp.config import load_config
+from fieldapp.posters.render import (
+    PosterText,
+    layout_poster,
+    poster_pdf,
+    poster_png,
+    register_fonts,
+)
+
+FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
+
+# --- item 3: a poster's stacked marks stand clear of the line above -------------------------
+# Capitals with two marks (Ể, Ỗ, Ẫ, Ầ), dots below (Ệ, Ợ) and descenders, on every line.
+STACKED_NAMES = [
+    "Chợ Sơn Hà",
+    "TRƯỜNG MẦM NON ĐIỆN BIÊN THƯỢNG ỔN ĐỊNH KIỂM SOÁT ẪẨẲ",
+    "Nhà văn hóa bản Bơ: àáảãạ ằắẳẵặ ầấẩẫậ ỗộ ểễệ ợ ỵ gy",
+]
+ISSUERS = [
+    "Phòng Văn hóa và Thông tin huyện Quan Sơn",
+    # Long enough to wrap: two issuer lines, the lower's marks under the upper's dots.
+    (
+        "Phòng Văn hóa, Thể thao, Du lịch và Thông tin huyện Quan Sơn, tỉnh Thanh Hóa, "
+        "Ủy ban nhân dân huyện Quan Sơn"
+    ),
+]
+# White between two lines' ink, in em of the lower line: well above the white inside a
+# stacked mark (about 0.05 em), so a hook never reads as the upper line's dot.
+CLEAR = 0.15
+
+
+@pytest.fixture(scope="module")
+def fonts():
+    register_fonts(FONT_DIR)
+
+
+def poster_text(name: str, issuer: str = ISSUERS[0]) -> PosterText:
+    return PosterText(
+        payload="https://qr.pccovid.gov.vn/v/QS-SH-0001?k=8F3A",
+        venue_name=name,
+        venue_code="QS-SH-0001",
+        address="Bản Na Hồ",
+        commune="Xã Sơn Hà",
+        district="huyện Quan Sơn",
+        province="Thanh Hóa",
+        issuer=issuer,
+        serial="QS-SH-0001-v2",
+        print_date=date(2026, 11, 22),
+        report_url="http://localhost:5000/p/QS-SH-0001",
+    )
+
+
+def pdf_of(texts, page) -> bytes:
+    out = io.BytesIO()
+    poster_pdf(texts, out, page)
+    return out.getvalue()
+
+
+def text_lines(page) -> list[list[tuple[float, float, float, float, float]]]:
+    """The page's lines as pdfium reads them: each glyph's tight box (left, bottom, right,
+    top in points from the bottom) and its font size."""
+    chars = page.get_textpage()
+    text = chars.get_text_range()
+    lines, line = [], []
+    for index, char in enumerate(text):
+        if char in "\r\n":
+            if line:
+                lines.append(line)
+            line = []
+        elif char.strip():
+            size = pdfium.FPDFText_GetFontSize(chars, index)
+            line.append((*chars.get_charbox(index), size))
+    if line:
+        lines.append(line)
+    return lines
+
+
+def closest(upper, lower) -> tuple[float, float] | None:
+    """The least white between a glyph of `upper` and one of `lower` over it (points), and
+    the lower line's size; None if the lines stand side by side."""
+    gaps = [
+        (a_bottom - b_top, b_size)
+        for a_left, a_bottom, a_right, _a_top, _a_size in upper
+        for b_left, _b_bottom, b_right, b_top, b_size in lower
+        if a_right > b_left and b_right > a_left
+    ]
+    return min(gaps) if gaps else None
+
+
+@pytest.mark.parametrize("page", ["A4", "A5", "A6"])
+@pytest.mark.parametrize("issuer", ISSUERS)
+def test_every_line_s_marks_stand_clear_of_the_line_above(fonts, page, issuer):
+    """In the PDF as a reader gets it: each line's tallest mark (Ể's hook over its
+    circumflex) is CLEAR em below the lowest ink of the line above (Ệ's dot, a g)."""
+    pdf = pdf_of([poster_text(name, issuer) for name in STACKED_NAMES], page)
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) == len(STACKED_NAMES)  # a batch's pages too
+    for index in range(len(document)):
+        lines = text_lines(document[index])
+        assert len(lines) >= 8
+        for upper, lower in itertools.pairwise(lines):
+            found = closest(upper, lower)
+            if found is None:
+                continue
+            white, size = found
+            assert white >= CLEAR * size, (page, index, white, size)
+
+
+@pytest.mark.parametrize("page", ["A4", "A6"])
+def test_the_header_s_rows_between_lines_are_blank_at_200_dpi(fonts, page):
+    """Rasterised at 200 dpi, the rows between two header lines' ink hold no ink at all, and
+    there are enough of them to see."""
+    dpi = 200
+    pdf = pdf_of([poster_text(STACKED_NAMES[1], ISSUERS[1])], page)
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[0].render(scale=dpi / 72).to_pil().convert("L")
+    height = document[0].get_size()[1]
+    lines = text_lines(document[0])[:6]  # issuer (2), title, name (2), address
+    for upper, lower in itertools.pairwise(lines):
+        top = (height - min(box[1] for box in upper)) * dpi / 72  # the upper's lowest ink
+        bottom = (height - max(box[3] for box in lower)) * dpi / 72  # the lower's highest
+        left = max(min(box[0] for box in upper), min(box[0] for box in lower)) * dpi / 72
+        right = min(max(box[2] for box in upper), max(box[2] for box in lower)) * dpi / 72
+        rows = range(round(top) + 1, round(bottom) - 1)
+        size = lower[0][4] * dpi / 72
+        assert len(rows) >= CLEAR * size - 2, (page, len(rows), size)
+        band = image.crop((round(left), rows.start, round(right), rows.stop))
+        assert band.getextrema()[0] > 128, (page, rows)  # no dark pixel in the band
+
+
+@pytest.mark.parametrize("page", ["A4", "A6"])
+def test_the_png_sets_its_lines_where_the_pdf_does(fonts, page):
+    """Both drawings follow one layout: the PNG's header rows of ink are the PDF's (they
+    were 0.15 em lower, putting a mark nearer the line above)."""
+    dpi = 150
+    text = poster_text(STACKED_NAMES[1], ISSUERS[1])
+    layout = layout_poster(text, page)
+    header = round(layout.code_top * dpi / 72)
+    png = Image.open(io.BytesIO(poster_png(text, FONT_DIR, page, dpi)), formats=["PNG"])
+    pdf = pypdfium2.PdfDocument(pdf_of([text], page))[0].render(scale=dpi / 72).to_pil()
+
+    def inked_rows(image):
+        gray = image.convert("L")
+        return [gray.crop((0, y, gray.width, y + 1)).getextrema()[0] < 128 for y in range(header)]
+
+    png_rows, pdf_rows = inked_rows(png), inked_rows(pdf)
+
+    def agreement(shift):
+        return sum(
+            png_rows[y] == pdf_rows[y + shift] for y in range(12, header - 12) if y + shift >= 0
+        )
+
+    best = max(range(-10, 11), key=agreement)
+    assert abs(best) <= 1, best
+    assert agreement(best) >= 0.9 * (header - 24)
