@@ -4,6 +4,7 @@ numbers in the user's language."""
 
 import io
 import itertools
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,11 @@ import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from fieldapp.config import load_config
+from fieldapp.extensions import db
+from fieldapp.models import CommuneFigures
 from fieldapp.posters.render import (
     PosterText,
     layout_poster,
@@ -20,6 +24,15 @@ from fieldapp.posters.render import (
     poster_png,
     register_fonts,
 )
+from fieldapp.reports.figures import (
+    Sheet,
+    apply_import,
+    check_typed_figures,
+    field_name,
+    installs_problem,
+    preview_import,
+)
+from tests.factories import commune_named
 
 FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
 
@@ -167,3 +180,138 @@ def test_the_png_sets_its_lines_where_the_pdf_does(fonts, page):
     best = max(range(-10, 11), key=agreement)
     assert abs(best) <= 1, best
     assert agreement(best) >= 0.9 * (header - 24)
+
+
+# --- item 14: the figures form: installs over smartphones, removing pre-filled figures ----
+REPORT_DAY = date(2021, 11, 5)
+
+
+@pytest.fixture
+def supervisor(login, make_user):
+    return login(make_user("supervisor", role="supervisor"))
+
+
+def figures_url(district) -> str:
+    return f"/reports/{district.id}/{REPORT_DAY.isoformat()}/figures"
+
+
+def stored_figures() -> dict[str, tuple]:
+    rows = db.session.scalars(select(CommuneFigures)).all()
+    return {row.commune.name: (row.installs, row.smartphones) for row in rows}
+
+
+def test_more_installs_than_smartphones_is_refused_naming_the_commune_and_both_numbers(
+    client, supervisor, quan_son
+):
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    typed = {
+        f"venues_with_qr-{son_ha.id}": "12",
+        f"scans-{son_ha.id}": "4.336",
+        f"installs-{son_ha.id}": "1.250",
+        f"smartphones-{son_ha.id}": "1000",
+    }
+    response = client.post(figures_url(quan_son), data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and stored_figures() == {}
+    error = page[page.index(f'id="installs-{son_ha.id}-error"') :]
+    error = error[: error.index("</p>")]
+    assert "Sơn Hà" in error and "1.250" in error and "1.000" in error
+    assert 'value="1.250"' in page and 'value="1000"' in page and 'value="4.336"' in page
+    # As many installs as smartphones (100 %) is fine; so is either one left out.
+    typed[f"installs-{son_ha.id}"] = "1000"
+    assert client.post(figures_url(quan_son), data=typed).status_code == 303
+    assert stored_figures() == {"Sơn Hà": (1000, 1000)}
+
+
+def test_the_rule_is_one_function_without_a_request(quan_son):
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    assert installs_problem(son_ha, {"installs": 50, "smartphones": 10})
+    assert installs_problem(son_ha, {"installs": 10, "smartphones": 10}) is None
+    assert installs_problem(son_ha, {"installs": 50, "smartphones": None}) is None
+    assert installs_problem(son_ha, {"installs": None, "smartphones": 0}) is None
+    typed = check_typed_figures(
+        [son_ha],
+        {},
+        {
+            field_name("venues_with_qr", son_ha): "1",
+            field_name("scans", son_ha): "1",
+            field_name("installs", son_ha): "50",
+            field_name("smartphones", son_ha): "10",
+        },
+        REPORT_DAY,
+        REPORT_DAY,
+    )
+    assert typed.errors == {
+        field_name("installs", son_ha): installs_problem(
+            son_ha, {"installs": 50, "smartphones": 10}
+        )
+    }
+
+
+def sheet_of(*rows) -> Sheet:
+    headers = ["STT", "Huyện", "Thị trấn/xã", "Tổng số địa điểm tạo mã QR", "Tổng lượt quét"]
+    headers += ["Số máy đã cài PC-Covid", "Số máy điện thoại thông minh"][: len(rows[0]) - 5]
+    return Sheet(headers=headers, header_row=1, rows=list(enumerate(rows, start=2)))
+
+
+def test_the_spreadsheet_import_refuses_the_same_rows(app, quan_son):
+    """A sheet's row with more installs than smartphones is refused in the preview with the
+    same words; so is one whose installs exceed the smartphones a re-import would keep."""
+    son_ha, son_lu = commune_named(quan_son, "Sơn Hà"), commune_named(quan_son, "Sơn Lư")
+    preview = preview_import(
+        sheet_of(
+            [1, "Quan Sơn", "Xã Sơn Hà", 12, 400, 50, 10], [2, "", "Thị trấn Sơn Lư", 3, 9, 5, 9]
+        ),
+        quan_son,
+        REPORT_DAY,
+        REPORT_DAY,
+    )
+    [refused] = preview.refused
+    assert refused.number == 2
+    assert refused.problem == installs_problem(son_ha, {"installs": 50, "smartphones": 10})
+    assert [row.commune for row in preview.accepted] == [son_lu]
+    apply_import(preview, None, "sheet.xlsx")
+    db.session.commit()
+    # Sơn Lư's 9 smartphones are kept by a sheet without that column: 12 installs refused.
+    again = preview_import(
+        sheet_of([2, "", "Thị trấn Sơn Lư", 3, 9, 12]), quan_son, REPORT_DAY, REPORT_DAY
+    )
+    assert [row.problem for row in again.rows] == [
+        installs_problem(son_lu, {"installs": 12, "smartphones": 9})
+    ]
+    told_to_remove = preview_import(
+        sheet_of([2, "", "Thị trấn Sơn Lư", 3, 9, 12]),
+        quan_son,
+        REPORT_DAY,
+        REPORT_DAY,
+        remove_omitted=True,
+    )
+    assert told_to_remove.refused == [] and told_to_remove.can_apply
+
+
+def test_removing_works_with_the_figures_the_form_was_filled_with(client, supervisor, quan_son):
+    """The form comes filled with the stored figures: ticking "Remove" and saving, the
+    figures left as shown, removes them (it answered 422 "not both")."""
+    son_ha, son_lu = commune_named(quan_son, "Sơn Hà"), commune_named(quan_son, "Sơn Lư")
+    first = {}
+    for commune, scans in ((son_ha, "7.000"), (son_lu, "900")):
+        first |= {
+            f"venues_with_qr-{commune.id}": "10",
+            f"scans-{commune.id}": scans,
+            f"installs-{commune.id}": "5",
+            f"smartphones-{commune.id}": "",
+        }
+    assert client.post(figures_url(quan_son), data=first).status_code == 303
+    page = client.get(figures_url(quan_son)).get_data(as_text=True)
+    shown = dict(re.findall(r'name="([a-z_]+-\d+)" class="input"[^>]* value="([^"]*)"', page))
+    assert shown[f"scans-{son_ha.id}"] == "7000" and shown[f"smartphones-{son_ha.id}"] == ""
+    removed = client.post(figures_url(quan_son), data={**shown, f"clear-{son_lu.id}": "1"})
+    assert removed.status_code == 303
+    db.session.expire_all()
+    assert stored_figures() == {"Sơn Hà": (5, None)}
+    # Figures changed as well as ticked stay ambiguous: refused, nothing removed.
+    changed = {**shown, f"scans-{son_ha.id}": "7001", f"clear-{son_ha.id}": "1"}
+    refused = client.post(figures_url(quan_son), data=changed)
+    assert refused.status_code == 422 and 'value="7001"' in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert stored_figures() == {"Sơn Hà": (5, None)}
