@@ -12,12 +12,15 @@ import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
 from PIL import Image
+from reportlab.graphics.shapes import String
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 
 from fieldapp.config import load_config
 from fieldapp.extensions import db
 from fieldapp.models import CommuneFigures
 from fieldapp.posters.render import (
+    PDF_FONTS,
     PosterText,
     layout_poster,
     poster_pdf,
@@ -32,6 +35,8 @@ from fieldapp.reports.figures import (
     installs_problem,
     preview_import,
 )
+from fieldapp.reports.trends import area_trends, trend_chart, trend_drawing
+from fieldapp.reports.weekly import Area
 from tests.factories import commune_named
 
 FONT_DIR = Path(load_config()["POSTER_FONT_DIR"])
@@ -315,3 +320,58 @@ def test_removing_works_with_the_figures_the_form_was_filled_with(client, superv
     assert refused.status_code == 422 and 'value="7001"' in refused.get_data(as_text=True)
     db.session.expire_all()
     assert stored_figures() == {"Sơn Hà": (5, None)}
+
+
+# --- item 13: the trend chart's axis labels fit left of the plot ---------------------------
+TREND_DAYS = (date(2021, 10, 29), date(2021, 11, 5), date(2021, 11, 12))
+
+
+def tick_labels(svg: str) -> tuple[float, list[tuple[float, str]]]:
+    """The SVG's font size and its right-aligned texts (the scale's labels): (x, text)."""
+    font_size = float(re.search(r'<svg [^>]*font-size="([\d.]+)"', svg).group(1))
+    labels = re.findall(
+        r'<text x="([\d.\-]+)" y="[\d.\-]+" text-anchor="end" fill="#4a4a4a">([^<]*)<', svg
+    )
+    return font_size, [(float(x), text) for x, text in labels]
+
+
+@pytest.mark.parametrize(
+    ("scans", "top_label"),
+    [
+        ((53_000, 70_500, 90_319), "100.000"),  # the walk's: "100.000" read "l00.000"
+        ((5_300_000, 7_050_000, 9_031_900), "10.000.000"),
+        ((3, 5, 7), "8"),
+    ],
+)
+def test_the_trend_s_axis_labels_fit_left_of_the_plot(
+    client, login, make_user, quan_son, scans, top_label
+):
+    son_ha = commune_named(quan_son, "Sơn Hà")
+    for day, count in zip(TREND_DAYS, scans, strict=True):
+        db.session.add(
+            CommuneFigures(commune=son_ha, report_date=day, venues_with_qr=1, scans=count)
+        )
+    db.session.commit()
+    login(make_user("supervisor", role="supervisor"))
+    page = client.get(f"/reports/{quan_son.id}/{TREND_DAYS[-1].isoformat()}?trend=scans")
+    html = page.get_data(as_text=True)
+    svg = html[html.index('id="report-trends"') :]
+    svg = svg[svg.index("<svg") : svg.index("</svg>")]
+    font_size, labels = tick_labels(svg)
+    assert labels[-1][1] == top_label
+    plot_left = float(re.search(r'<line x1="([\d.]+)"', svg).group(1))
+    for x, text in labels:
+        # A digit is at most 0.6 em in a sans-serif face, a dot less.
+        assert x - len(text) * 0.6 * font_size >= 0, (text, x)
+        assert x < plot_left
+    # The PDF's drawing of the same chart keeps its labels on the page too.
+    register_fonts(FONT_DIR)
+    chart = trend_chart(area_trends(Area.of_district(quan_son), TREND_DAYS[-1]), "scans")
+    drawing = trend_drawing(chart, 360, PDF_FONTS["regular"], PDF_FONTS["bold"])
+    ends = [
+        item for item in drawing.contents if isinstance(item, String) and item.textAnchor == "end"
+    ]
+    ends = ends[: len(chart.ticks)]  # the scale's, drawn first; the panels' values follow
+    assert [item.text for item in ends] == [label for _y, label in chart.ticks]
+    for item in ends:
+        assert item.x - stringWidth(item.text, item.fontName, item.fontSize) >= 0, item.text
