@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from fieldapp.config import load_config
 from fieldapp.extensions import db
-from fieldapp.models import CommuneFigures
+from fieldapp.models import AuditEntry, CommuneFigures, Poster
 from fieldapp.posters.render import (
     PDF_FONTS,
     PosterText,
@@ -27,6 +27,7 @@ from fieldapp.posters.render import (
     poster_png,
     register_fonts,
 )
+from fieldapp.posters.service import issue_poster
 from fieldapp.reports.figures import (
     Sheet,
     apply_import,
@@ -375,3 +376,78 @@ def test_the_trend_s_axis_labels_fit_left_of_the_plot(
     assert [item.text for item in ends] == [label for _y, label in chart.ticks]
     for item in ends:
         assert item.x - stringWidth(item.text, item.fontName, item.fontSize) >= 0, item.text
+
+
+# --- item 17: "delivered" can be taken back ---------------------------------------------------
+
+
+@pytest.fixture
+def venue(make_venue):
+    return make_venue("Chợ Sơn Hà", address="Bản Na Hồ")
+
+
+def printed_poster(venue, user) -> Poster:
+    poster = issue_poster(venue, user, "damaged", printed_now=True)
+    db.session.commit()
+    return poster
+
+
+def audit_of(action: str) -> list[AuditEntry]:
+    return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_delivered_by_mistake_is_undone_from_the_queue_and_audited(client, login, make_user, venue):
+    office = login(make_user("supervisor", role="supervisor"))
+    poster = printed_poster(venue, office)
+    marked = client.post(f"/posters/{poster.id}/delivered")
+    assert marked.status_code == 303
+    assert marked.headers["Location"] == f"/posters/queue#delivered-{poster.id}"
+    queue = client.get("/posters/queue").get_data(as_text=True)
+    row = queue[queue.index(f'id="delivered-{poster.id}"') :]
+    row = row[: row.index("</li>")]
+    assert f'action="/posters/{poster.id}/delivered/undo"' in row
+    assert f'data-undo-delivered="{poster.id}"' in row and "Hoàn tác" in row
+    when = db.session.get(Poster, poster.id).delivered_at
+
+    undone = client.post(f"/posters/{poster.id}/delivered/undo")
+    assert undone.status_code == 303
+    assert undone.headers["Location"] == f"/posters/queue#to-deliver-{poster.id}"
+    db.session.expire_all()
+    poster = db.session.get(Poster, poster.id)
+    assert (poster.state, poster.delivered_at) == ("printed", None)
+    [entry] = audit_of("poster_delivery_undone")
+    assert (entry.user_id, entry.entity, entry.entity_id) == (office.id, "poster", poster.id)
+    assert entry.details["serial"] == poster.serial
+    assert entry.details["delivered_at"] == when.isoformat()
+    assert entry.district_id == venue.commune.district_id
+    queue = client.get("/posters/queue").get_data(as_text=True)
+    assert f'id="to-deliver-{poster.id}"' in queue and f'id="delivered-{poster.id}"' not in queue
+    # Undone already (from another phone): refused with a message, nothing recorded twice.
+    again = client.post(f"/posters/{poster.id}/delivered/undo")
+    assert again.status_code == 409
+    assert poster.serial in again.get_data(as_text=True)
+    assert len(audit_of("poster_delivery_undone")) == 1
+    # And it can be marked delivered again.
+    assert client.post(f"/posters/{poster.id}/delivered").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Poster, poster.id).state == "delivered"
+    # The trail names the undo in words.
+    client.post("/logout")
+    login(make_user("admin", role="admin"))
+    assert "Đã hoàn tác giao bản in mã QR" in client.get("/audit").get_data(as_text=True)
+
+
+def test_undoing_needs_the_office_and_the_district(
+    client, login, make_user, venue, neighbour_district
+):
+    office = login(make_user("supervisor", role="supervisor"))
+    poster = printed_poster(venue, office)
+    client.post(f"/posters/{poster.id}/delivered")
+    client.post("/logout")
+    login(make_user("inspector2", role="inspector"))
+    assert client.post(f"/posters/{poster.id}/delivered/undo").status_code == 403
+    client.post("/logout")
+    login(make_user("other", role="supervisor", district=neighbour_district))
+    assert client.post(f"/posters/{poster.id}/delivered/undo").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Poster, poster.id).state == "delivered"
