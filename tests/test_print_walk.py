@@ -5,12 +5,16 @@ numbers in the user's language."""
 import io
 import itertools
 import re
+import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2
 import pypdfium2.raw as pdfium
 import pytest
+from flask import render_template_string, session
+from flask_babel import refresh
 from PIL import Image
 from reportlab.graphics.shapes import String
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -451,3 +455,81 @@ def test_undoing_needs_the_office_and_the_district(
     assert client.post(f"/posters/{poster.id}/delivered/undo").status_code == 404
     db.session.expire_all()
     assert db.session.get(Poster, poster.id).state == "delivered"
+
+
+# --- item 11: numbers on screens follow the user's language; documents stay Vietnamese -----
+
+
+def scans_of_2021_11_12(quan_son):
+    son_ha, son_lu = commune_named(quan_son, "Sơn Hà"), commune_named(quan_son, "Sơn Lư")
+    for commune, day, venues, scans in (
+        (son_ha, TREND_DAYS[1], 1200, 130_000),
+        (son_ha, TREND_DAYS[2], 1234, 172_504),
+        (son_lu, TREND_DAYS[2], 10, 39_628),
+    ):
+        db.session.add(
+            CommuneFigures(
+                commune=commune,
+                report_date=day,
+                venues_with_qr=venues,
+                scans=scans,
+                installs=24_849 if commune is son_ha else None,
+                smartphones=73_627 if commune is son_ha else None,
+            )
+        )
+    db.session.commit()
+    return f"/reports/{quan_son.id}/{TREND_DAYS[2].isoformat()}"
+
+
+def totals(page: str) -> list[str]:
+    return re.findall(r'class="total-(?:value|change)">([^<]*)<', page)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", ["1,244", "+34", "212,132", "+42,504", "33.7%", "24,849 / 73,627"]),
+        ("vi", ["1.244", "+34", "212.132", "+42.504", "33,7%", "24.849 / 73.627"]),
+    ],
+)
+def test_the_report_screen_writes_numbers_in_the_user_s_language(
+    client, login, make_user, quan_son, locale, expected
+):
+    url = scans_of_2021_11_12(quan_son)
+    login(make_user("supervisor", role="supervisor", locale=locale))
+    page = client.get(url).get_data(as_text=True)
+    assert totals(page) == expected
+    extremes = page[page.index('class="extremes"') :]
+    assert ("(172,504)" if locale == "en" else "(172.504)") in extremes[: extremes.index("</p>")]
+
+
+def test_the_documents_stay_vietnamese_whatever_the_screen_s_language(
+    client, login, make_user, quan_son
+):
+    url = scans_of_2021_11_12(quan_son)
+    login(make_user("supervisor", role="supervisor", locale="en"))
+    page = client.get(url).get_data(as_text=True)
+    # The appendix on the page is the document's: Vietnamese.
+    appendix = page[page.index('class="card appendix"') :]
+    assert "172.504" in appendix and "172,504" not in appendix
+    pdf = client.get(f"{url}.pdf")
+    assert pdf.status_code == 200
+    document = pypdfium2.PdfDocument(pdf.data)
+    text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    assert "172.504" in text and "212.132" in text and "172,504" not in text
+    docx = client.get(f"{url}.docx")
+    assert docx.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(docx.data)) as archive:
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert "172.504" in body and "212.132" in body and "172,504" not in body
+
+
+def test_the_number_filter_follows_the_language(app):
+    """The screens' filters: 1,234 and 30.5% in English, 1.234 and 30,5% in Vietnamese."""
+    template = "{{ 172504|number }} {{ -1234|signed }} {{ share|percent }} {{ none|signed }}"
+    for locale, expected in (("en", "172,504 −1,234 30.5% —"), ("vi", "172.504 −1.234 30,5% —")):
+        with app.test_request_context("/"):
+            session["locale"] = locale
+            refresh()
+            rendered = render_template_string(template, share=Decimal("30.5"), none=None)
+            assert rendered == expected
