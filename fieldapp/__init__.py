@@ -200,12 +200,20 @@ def _register_template_helpers(app: Flask) -> None:
     # A unit written by its kind ("xã Sơn Hà", "quận Ba Đình"): the one rule, places.py.
     app.add_template_filter(places.unit_of, "unit")
 
+    # Numbers on a screen follow the user's language (1,234 in English, 1.234 in Vietnamese):
+    # format_decimal takes the request's locale. A change and a share are written by the
+    # notice's rules in that locale; the documents (notice, letters) stay Vietnamese.
+    from fieldapp.reports.notice import vn_percent, vn_signed
+
     @app.template_filter("number")
     def number(value, digits=0):
         if value is None:
             return ""
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern)
+
+    app.add_template_filter(lambda value: vn_signed(value, str(get_locale())), "signed")
+    app.add_template_filter(lambda value: vn_percent(value, str(get_locale())), "percent")
 
     label_dicts = {
         "venue_types": venue_labels.VENUE_TYPE_LABELS,

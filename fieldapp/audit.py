@@ -82,6 +82,7 @@ EVENT_ACTION_LABELS = {
     "poster_issued": _l("Poster issued"),
     "poster_printed": _l("Poster printed"),
     "poster_delivered": _l("Poster delivered"),
+    "poster_delivery_undone": _l("Poster delivery undone"),
     "payload_issued": _l("App QR code issued"),
     "letter_template_saved": _l("Letter template saved"),
     "letter_edited": _l("Letter edited"),

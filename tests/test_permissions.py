@@ -320,6 +320,13 @@ PERMISSIONS = [
         OFFICE,
         NOT_FOUND,
     ),
+    Permission(
+        "POST",
+        "/posters/<int:poster_id>/delivered/undo",
+        "/posters/{poster}/delivered/undo",
+        OFFICE,
+        NOT_FOUND,
+    ),
     Permission("POST", "/posters/batches", "/posters/batches", OFFICE, EMPTY),
     Permission(
         "GET", "/posters/batches/<int:batch_id>", "/posters/batches/{batch}", OFFICE, NOT_FOUND

@@ -6,6 +6,7 @@ a typeface drawn for Vietnamese, embedded (subset) in the PDF.
 """
 
 import io
+import struct
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,6 +44,10 @@ FONT_FILES = {
     "bold": "700Bold/BeVietnamPro_700Bold.ttf",
 }
 PDF_FONTS = {"regular": "BeVietnamPro", "bold": "BeVietnamPro-Bold"}
+# White between one line's lowest ink (a dot under a vowel, a descender) and the next line's
+# highest (a hook above a circumflex: "Ể" reaches 1.16 em), in em of the lower line: several
+# times the white inside a stacked mark, so a mark never reads as the line above's.
+LINE_CLEARANCE = 0.2
 
 
 class PosterError(Exception):
@@ -87,8 +92,18 @@ class TextLine:
     text: str
     weight: str  # regular / bold
     size: float  # points
-    x: float  # points from the left edge
-    top: float  # points from the top edge to the top of the line box
+    x: float  # points from the left edge (the line's centre)
+    baseline: float  # points from the top edge to the baseline
+
+    @property
+    def top(self) -> float:
+        """The top of the line's highest ink (its tallest mark), in points from the top edge."""
+        return self.baseline - ink_extent(self.text, self.weight)[0] * self.size
+
+    @property
+    def bottom(self) -> float:
+        """The bottom of the line's lowest ink (a dot below, a descender)."""
+        return self.baseline + ink_extent(self.text, self.weight)[1] * self.size
 
 
 @dataclass
@@ -139,6 +154,69 @@ def _width(text: str, weight: str, size: float) -> float:
     return pdfmetrics.stringWidth(text, PDF_FONTS[weight], size)
 
 
+_glyph_extents: dict[tuple[str, str], tuple[float, float]] = {}
+
+
+def _glyph_extent(weight: str, char: str) -> tuple[float, float]:
+    """How far a character's outline reaches above and below the baseline, in em, read from
+    the glyph's bounding box in the typeface's `glyf` table (0, 0 for a blank)."""
+    key = (PDF_FONTS[weight], char)
+    if key not in _glyph_extents:
+        face = pdfmetrics.getFont(PDF_FONTS[weight]).face
+        glyph = face.charToGlyph.get(ord(char), 0)
+        start, end = face.glyphPos[glyph], face.glyphPos[glyph + 1]
+        extent = (0.0, 0.0)
+        if end > start:  # an outline: its header holds xMin, yMin, xMax, yMax
+            offset = face.get_table_pos("glyf")[0] + start
+            _x_min, y_min, _x_max, y_max = struct.unpack(">hhhh", face.get_chunk(offset + 2, 8))
+            extent = (max(0, y_max) / face.unitsPerEm, max(0, -y_min) / face.unitsPerEm)
+        _glyph_extents[key] = extent
+    return _glyph_extents[key]
+
+
+def ink_extent(text: str, weight: str) -> tuple[float, float]:
+    """How far a line's ink reaches above and below its baseline, in em."""
+    extents = [_glyph_extent(weight, char) for char in text] or [(0.0, 0.0)]
+    return max(up for up, _ in extents), max(down for _, down in extents)
+
+
+@dataclass
+class Block:
+    """Lines set one under another in one weight and size, spaced evenly: by their tallest
+    mark and lowest dot, with `gap` em of white between lines and `space` em above."""
+
+    lines: list[str]
+    weight: str
+    size: float
+    gap: float = LINE_CLEARANCE
+    space: float = LINE_CLEARANCE
+
+    def extent(self) -> tuple[float, float]:
+        """The block's ink above and below each baseline, in points."""
+        extents = [ink_extent(line, self.weight) for line in self.lines]
+        return (
+            max(up for up, _ in extents) * self.size,
+            max(down for _, down in extents) * self.size,
+        )
+
+    def height(self, first: bool = False) -> float:
+        """From the white above the block (none if it starts the column) to its lowest ink."""
+        up, down = self.extent()
+        white = (0 if first else self.space) + self.gap * (len(self.lines) - 1)
+        return white * self.size + len(self.lines) * (up + down)
+
+    def set(self, layout: "Layout", x: float, top: float, first: bool = False) -> float:
+        """Add the block's lines below `top` (the ink above); return where its ink ends."""
+        up, down = self.extent()
+        white = 0 if first else self.space * self.size
+        for line in self.lines:
+            baseline = top + white + up
+            layout.lines.append(TextLine(line, self.weight, self.size, x, baseline))
+            top = baseline + down
+            white = self.gap * self.size
+        return top
+
+
 def wrap(text: str, weight: str, size: float, max_width: float) -> list[str]:
     """Greedy word wrap; a word longer than the line is cut where it must be."""
     lines: list[str] = []
@@ -182,25 +260,18 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     margin = 10 * mm * scale
     usable = width - 2 * margin
     layout = Layout(width, height)
-    top = margin
+    middle = width / 2
 
-    def add(line_text, weight, size, gap=0.25):
-        nonlocal top
-        layout.lines.append(TextLine(line_text, weight, size, width / 2, top))
-        top += size * (1 + gap)
-
-    for line in wrap(text.issuer.upper(), "bold", 10 * scale, usable):
-        add(line, "bold", 10 * scale)
-    top += 3 * scale
-    add(TITLE, "bold", 20 * scale)
+    # Each block is spaced by its own marks: a capital's stacked marks (Ể, Ẫ) stand clear of
+    # the line above's lowest ink, however the lines wrap and at every sheet size.
+    issuer = Block(wrap(text.issuer.upper(), "bold", 10 * scale, usable), "bold", 10 * scale)
+    top = issuer.set(layout, middle, margin, first=True)
+    top = Block([TITLE], "bold", 20 * scale, space=0.25).set(layout, middle, top)
     size, lines = fit(text.venue_name, "bold", 24 * scale, 11 * scale, usable, 3)
-    for line in lines:
-        # Room below for a dot under a vowel (Hạ, Mường Lát's ậ) above the next line's marks.
-        add(line, "bold", size, gap=0.3)
+    top = Block(lines, "bold", size, space=0.3).set(layout, middle, top)
     place = address_line(text.address, text.commune, text.district, text.province)
     size, lines = fit(place, "regular", 12 * scale, 8 * scale, usable, 2)
-    for line in lines:
-        add(line, "regular", size, gap=0.15)
+    top = Block(lines, "regular", size, space=0.35).set(layout, middle, top)
 
     modules = qr_modules(text.payload)
     count = len(modules)
@@ -217,8 +288,10 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
             width / (count + 2 * QUIET_ZONE_MODULES),
         )
 
-    instructions = fit(INSTRUCTION_VI, "bold", 14 * scale, 9 * scale, usable, 2)
-    instructions_height = len(instructions[1]) * instructions[0] * 1.2 + 10 * scale * 1.25
+    size, lines = fit(INSTRUCTION_VI, "bold", 14 * scale, 9 * scale, usable, 2)
+    instructions = Block(lines, "bold", size)
+    instructions_en = Block([INSTRUCTION_EN], "regular", 10 * scale)
+    instructions_height = instructions.height(first=True) + instructions_en.height()
     module = check_in_module((14 + 11 + 9 * 2) * scale * 1.3)
     # The report code's largest side: 40 % of the check-in code's, 25 mm on A4.
     largest = min(
@@ -226,8 +299,8 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
         REPORT_CODE_SHARE * module * count,
     )
     # The label stands left of the report code, the venue's code and date further left.
-    label_size, label_lines = 10 * scale, REPORT_LABEL
-    label_width = max(_width(line, "bold", label_size) for line in label_lines)
+    label = Block(list(REPORT_LABEL), "bold", 10 * scale)
+    label_width = max(_width(line, "bold", label.size) for line in label.lines)
 
     def band(module):
         # Below the check-in code's quiet zone and the instructions, down to the margin.
@@ -250,10 +323,8 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     layout.code_top = top + QUIET_ZONE_MODULES * module
     top = layout.code_top + side + QUIET_ZONE_MODULES * module
 
-    size, lines = instructions
-    for line in lines:
-        add(line, "bold", size, gap=0.2)
-    add(INSTRUCTION_EN, "regular", 10 * scale)
+    top = instructions.set(layout, middle, top, first=True)
+    top = instructions_en.set(layout, middle, top)
 
     # Bottom right: the report code sits on the bottom margin (its quiet zone reaches into
     # the white margin), its label left of its quiet zone, level with the code's middle.
@@ -262,11 +333,8 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     layout.report_left = width - margin - report_side
     layout.report_top = height - margin - report_side
     label_right = layout.report_left - report_quiet
-    label_top = layout.report_top + (report_side - len(label_lines) * label_size * 1.2) / 2
-    for index, line in enumerate(label_lines):
-        line_top = label_top + index * label_size * 1.2
-        add_at = label_right - label_width / 2
-        layout.lines.append(TextLine(line, "bold", label_size, add_at, line_top))
+    label_top = layout.report_top + (report_side - label.height(first=True)) / 2
+    label.set(layout, label_right - label_width / 2, label_top, first=True)
 
     # Bottom left: the venue's code, the serial and the date, centred in what is left.
     footer_right = label_right - label_width - 4 * scale
@@ -279,10 +347,9 @@ def layout_poster(text: PosterText, page: str = "A4") -> Layout:
     footer_size = min(
         9 * scale, 9 * scale * (footer_right - margin) / _width(footer[0], "regular", 9 * scale)
     )
-    top = max(top, height - margin - 9 * scale * 1.3 * 2)
-    for footer_line in footer:
-        layout.lines.append(TextLine(footer_line, "regular", footer_size, footer_middle, top))
-        top += 9 * scale * 1.25
+    footer_block = Block(list(footer), "regular", footer_size, gap=0.3)
+    top = max(top, height - margin - footer_block.height(first=True))
+    footer_block.set(layout, footer_middle, top, first=True)
     return layout
 
 
@@ -290,8 +357,7 @@ def draw_pdf_page(canvas: Canvas, layout: Layout) -> None:
     """Draw one poster on the canvas's current page."""
     for line in layout.lines:
         canvas.setFont(PDF_FONTS[line.weight], line.size)
-        baseline = layout.height - line.top - line.size * 0.85
-        canvas.drawCentredString(line.x, baseline, line.text)
+        canvas.drawCentredString(line.x, layout.height - line.baseline, line.text)
     _draw_pdf_code(
         canvas, layout, layout.modules, layout.code_left, layout.code_top, layout.module_size
     )
@@ -350,8 +416,13 @@ def poster_png(text: PosterText, font_dir: Path, page: str = "A4", dpi: int = 15
         key = (line.weight, px)
         if key not in fonts:
             fonts[key] = ImageFont.truetype(str(font_dir / FONT_FILES[line.weight]), px)
+        # On the layout's baseline, as the PDF draws it.
         draw.text(
-            (line.x * scale, line.top * scale), line.text, font=fonts[key], fill=0, anchor="ma"
+            (line.x * scale, line.baseline * scale),
+            line.text,
+            font=fonts[key],
+            fill=0,
+            anchor="ms",
         )
     for modules, left, top, size in (
         (layout.modules, layout.code_left, layout.code_top, layout.module_size),

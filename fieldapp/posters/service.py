@@ -223,6 +223,19 @@ def mark_delivered(poster: Poster, user: User) -> None:
     record_poster_event("poster_delivered", poster, user)
 
 
+def undo_delivered(poster: Poster, user: User) -> None:
+    """Take back "delivered" (a tap on the wrong row): the poster is printed, to deliver,
+    again; audited like the mark, with the moment it had been marked. The caller commits."""
+    marked = poster.delivered_at
+    poster.state, poster.delivered_at = "printed", None
+    record_poster_event(
+        "poster_delivery_undone",
+        poster,
+        user,
+        delivered_at=marked.isoformat() if marked else None,
+    )
+
+
 def app_issued_payload(venue: Venue) -> str:
     """A payload the app makes for a venue the national registry has none for."""
     return f"FIELDAPP:{venue.code}:{secrets.token_hex(4).upper()}"

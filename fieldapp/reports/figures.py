@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -117,6 +118,22 @@ def read_sheet(content: bytes, filename: str) -> Sheet:
 
 class BadCount(ValueError):
     pass
+
+
+def installs_problem(commune: Commune, figures: dict[str, int | None]) -> str | None:
+    """Why a commune's figures cannot be right: more PC-Covid installs than smartphones
+    (an install rate over 100 %); None when they can. The typed form and the spreadsheet
+    import both ask this."""
+    installs, smartphones = figures.get("installs"), figures.get("smartphones")
+    if installs is None or smartphones is None or installs <= smartphones:
+        return None
+    return _(
+        "%(commune)s: %(installs)s PC-Covid installs is more than its %(smartphones)s "
+        "smartphones (an install rate over 100%%).",
+        commune=commune.name,
+        installs=format_decimal(installs, format="#,##0"),
+        smartphones=format_decimal(smartphones, format="#,##0"),
+    )
 
 
 _GROUPED = re.compile(r"^\d{1,3}([.,])\d{3}(\1\d{3})*$")
@@ -304,6 +321,8 @@ def preview_import(
                     for name in OPTIONAL_COUNTS
                     if getattr(stored, name) is not None and row.figures.get(name) is None
                 }
+            if row.accepted:  # as applying would save it, kept figures included
+                row.problem = installs_problem(row.commune, preview.figures_to_save(row)) or ""
         preview.rows.append(row)
     return preview
 
@@ -467,7 +486,9 @@ def check_typed_figures(
     for commune in communes:
         line = {name: typed.get(field_name(name, commune), "") for name in COUNTS}
         if commune.id in remove and commune.id in existing:
-            if any(line.values()):
+            # The form comes filled with the stored figures: ticking "Remove" and saving
+            # removes them. Only figures changed as well as ticked are ambiguous.
+            if _changed(line, existing[commune.id]):
                 result.errors[field_name("venues_with_qr", commune)] = _(
                     "Either type the figures or tick “Remove”, not both."
                 )
@@ -488,10 +509,27 @@ def check_typed_figures(
             key = field_name(name, commune)
             if key not in result.errors and figures.get(name) is None:
                 result.errors[key] = _("Required when the commune has figures.")
+        key = field_name("installs", commune)
+        if key not in result.errors and (problem := installs_problem(commune, figures)):
+            result.errors[key] = problem
         result.entries[commune] = figures
     if not result.entries and not result.cleared and not result.errors:
         result.errors["date"] = _("Type the figures of at least one commune.")
     return result
+
+
+def _changed(line: dict[str, str], stored: CommuneFigures) -> bool:
+    """Whether a commune's line says other figures than those stored (a blank line or the
+    stored figures as the form showed them, "1.234" or "1234", are not a change)."""
+    if not any(line.values()):
+        return False
+    for name, text in line.items():
+        try:
+            if parse_count(text) != getattr(stored, name):
+                return True
+        except BadCount:
+            return True
+    return False
 
 
 def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None) -> None:

@@ -38,18 +38,21 @@ def whole_area(report: WeeklyReport) -> str:
     return f"toàn {unit_word(report.area_kind or USUAL_KINDS[report.level])}"
 
 
-def vn_number(value: int | None) -> str:
-    """4336 → "4.336"; None → "—"."""
+def vn_number(value: int | None, locale: str = LOCALE) -> str:
+    """4336 → "4.336"; None → "—". (A screen passes its user's `locale`: "4,336" in English.)"""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0", locale=LOCALE)
+    return format_decimal(value, format="#,##0", locale=locale)
 
 
-def vn_signed(value) -> str:
+def vn_signed(value, locale: str = LOCALE) -> str:
     """A change with its sign: +1.234, −56, 0; percentage points keep one decimal."""
     if value is None:
         return "—"
-    text = vn_decimal(abs(value)) if isinstance(value, Decimal) else vn_number(abs(value))
+    if isinstance(value, Decimal):
+        text = vn_decimal(abs(value), locale)
+    else:
+        text = vn_number(abs(value), locale)
     return ("+" if value > 0 else "−" if value < 0 else "") + text
 
 
@@ -60,14 +63,14 @@ def _one_decimal(value) -> Decimal:
     return exact.quantize(ONE_DECIMAL, ROUND_HALF_UP)
 
 
-def vn_decimal(value: Decimal | None) -> str:
+def vn_decimal(value: Decimal | None, locale: str = LOCALE) -> str:
     """30.0 → "30,0"; 1234.56 → "1.234,6"."""
     if value is None:
         return "—"
-    return format_decimal(_one_decimal(value), format="#,##0.0", locale=LOCALE)
+    return format_decimal(_one_decimal(value), format="#,##0.0", locale=locale)
 
 
-def vn_percent(value: Decimal | None) -> str:
+def vn_percent(value: Decimal | None, locale: str = LOCALE) -> str:
     """A percentage already multiplied by 100: 30.0 → "30,0%"; all or none is written whole,
     "100%" and "0%", as the letters write them."""
     if value is None:
@@ -75,7 +78,7 @@ def vn_percent(value: Decimal | None) -> str:
     rounded = _one_decimal(value)
     if rounded in (0, 100):
         return f"{int(rounded)}%"
-    return format_percent(rounded / 100, format="#,##0.0%", locale=LOCALE)
+    return format_percent(rounded / 100, format="#,##0.0%", locale=locale)
 
 
 def vn_date(day: date | None) -> str:

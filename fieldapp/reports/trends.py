@@ -12,6 +12,7 @@ Plain functions over the database, no request: `area_trends` for the numbers,
 `trend_chart` for the SVG's geometry, `trend_drawing` for the same chart in a PDF.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -204,7 +205,12 @@ def area_trends(
 # The chart: one geometry for the page's SVG and the PDF's drawing ----------------------------
 WIDTH = 340  # viewBox units: the SVG scales to the page (a 360 px phone shows it 1:1)
 MAIN_HEIGHT = 176
-MAIN_LEFT, MAIN_RIGHT, MAIN_TOP, MAIN_BOTTOM = 46, 14, 24, 26
+MAIN_LEFT, MAIN_RIGHT, MAIN_TOP, MAIN_BOTTOM = 46, 14, 24, 26  # MAIN_LEFT: the least
+FONT_SIZE = 11  # the SVG's text, in viewBox units
+# A character's width at most, in em: a sans-serif digit is 0.55-0.6 em, "%" wider than a
+# digit but alone; the axis labels' room is computed from their length with it.
+CHAR_WIDTH = 0.62
+LABEL_GAP = 4  # between a tick's label and the plot
 PANEL_COLUMNS = 2
 PANEL_GAP = 8
 PANEL_HEIGHT = 64
@@ -249,6 +255,12 @@ class TrendChart:
     panels: list[Panel]
     dates: list[str]  # DD/MM/YYYY, for the table
     table: list[tuple[str, list[str]]]  # (unit, its values' texts); the total first
+    font_size: int = FONT_SIZE
+
+    @property
+    def label_x(self) -> float:
+        """Where the ticks' labels end (they are right-aligned), left of the plot."""
+        return self.plot_left - LABEL_GAP
 
     @property
     def has_values(self) -> bool:
@@ -260,6 +272,11 @@ def value_text(measure: str, value) -> str:
     if measure in SHARES:
         return vn_percent(value)
     return vn_number(value)
+
+
+def label_width(label: str, font_size: float = FONT_SIZE) -> float:
+    """The most room a label of this length takes, in the units of `font_size`."""
+    return len(label) * CHAR_WIDTH * font_size
 
 
 def _nice_step(span: float) -> float:
@@ -326,10 +343,8 @@ def trend_chart(trends: Trends, measure: str) -> TrendChart:
     series = trends.series(measure)
     share = measure in SHARES
     count = len(series.dates)
-    left, right = MAIN_LEFT, WIDTH - MAIN_RIGHT
     top, bottom = MAIN_TOP, MAIN_HEIGHT - MAIN_BOTTOM
     low, high, step = _domain(series.total, share)
-    xs = [_x(i, count, left, right) for i in range(count)]
     ticks = []
     value = low
     while value <= high + step / 1000:
@@ -337,6 +352,10 @@ def trend_chart(trends: Trends, measure: str) -> TrendChart:
         label = vn_number(int(value)) + ("%" if share else "")
         ticks.append((round(y, 1), label))
         value += step
+    # The plot starts right of its widest label ("100.000", "1.000.000"), whatever the scale.
+    widest = max((label_width(label) for _, label in ticks), default=0)
+    left, right = max(MAIN_LEFT, math.ceil(widest + LABEL_GAP + 2)), WIDTH - MAIN_RIGHT
+    xs = [_x(i, count, left, right) for i in range(count)]
     panels = []
     panel_width = (WIDTH - PANEL_GAP * (PANEL_COLUMNS - 1)) / PANEL_COLUMNS
     for index, unit in enumerate(series.units):
@@ -426,7 +445,7 @@ def trend_drawing(
         )
         drawing.add(
             String(
-                at(chart.plot_left - 4),
+                at(chart.label_x),
                 flip(y) - 3,
                 label,
                 fontName=font,

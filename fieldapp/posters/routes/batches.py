@@ -32,6 +32,7 @@ from fieldapp.posters.service import (
     waiting_long,
 )
 from fieldapp.posters.service import mark_delivered as mark_delivered_service
+from fieldapp.posters.service import undo_delivered as undo_delivered_service
 from fieldapp.posters.tasks import start_batch
 
 
@@ -60,6 +61,10 @@ def _several_districts():
 @office_only
 def queue():
     """The office's print queue: issued, printed, delivered."""
+    return _queue_page()
+
+
+def _queue_page(status: int = 200):
     posters = db.session.scalars(
         select(Poster)
         .join(Poster.venue)
@@ -86,7 +91,7 @@ def queue():
         batches=batches,
         batch_shown={batch.id: shown_state(batch, _timeout()) for batch in batches},
         communes=communes,
-    )
+    ), status
 
 
 @bp.route("/posters/<int:poster_id>/delivered", methods=["POST"])
@@ -101,7 +106,23 @@ def mark_delivered(poster_id: int):
     mark_delivered_service(poster, current_user)
     db.session.commit()
     flash(_("Poster %(serial)s marked delivered.", serial=poster.serial), "success")
-    return redirect(url_for("posters.queue"), code=303)
+    # To its row among the delivered, where "Undo" takes it back.
+    return redirect(url_for("posters.queue", _anchor=f"delivered-{poster.id}"), code=303)
+
+
+@bp.route("/posters/<int:poster_id>/delivered/undo", methods=["POST"])
+@login_required
+@office_only
+def undo_delivered(poster_id: int):
+    """Take back "delivered": the poster is printed, to deliver, again."""
+    poster = poster_or_404(poster_id)
+    if poster.state != "delivered":  # undone already, from another phone
+        flash(_("Poster %(serial)s is not marked delivered.", serial=poster.serial), "error")
+        return _queue_page(409)
+    undo_delivered_service(poster, current_user)
+    db.session.commit()
+    flash(_("Poster %(serial)s is back among the posters to deliver.", serial=poster.serial))
+    return redirect(url_for("posters.queue", _anchor=f"to-deliver-{poster.id}"), code=303)
 
 
 @bp.route("/posters/queue/print", methods=["POST"])
