@@ -1,6 +1,7 @@
 """Reviewing at phone size: the supervisor filters the log, approves one finding and
 returns another; the inspector corrects the returned one and sends it back."""
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -110,5 +111,8 @@ def test_map_shows_the_venues_with_no_tile_server(phone_without_worker, live_app
     markers = page.locator("#venue-map path.leaflet-interactive")
     expect(markers).to_have_count(1)  # the one venue with a registered position
     markers.first.dispatch_event("click")
-    expect(page.locator(".leaflet-popup-content a")).to_have_text("Chợ Sơn Hà")
+    expect(page.locator(".map-popup strong")).to_have_text("Chợ Sơn Hà")
+    expect(page.locator(".leaflet-popup-content a")).to_have_attribute(
+        "href", re.compile(r"^/venues/\d+$")
+    )
     screenshot(page, "18-map")
