@@ -294,6 +294,12 @@ def district_or_404(district_id: int) -> District:
     return db.session.get(District, district_id)
 
 
+def asked_district_or_404(asked: str | None) -> District:
+    """The district a page was asked for (`?district=`), else the user's own; one the user
+    may not see is not found."""
+    return district_or_404(id_param(asked) or current_user.district_id)
+
+
 def photo_or_404(path: str) -> InspectionPhoto:
     """A photo (by its stored path) of a finding of the current user's district."""
     photo = db.session.scalar(

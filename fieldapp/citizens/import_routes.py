@@ -5,7 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from fieldapp.access import district_or_404, district_or_none, office_only, user_districts
+from fieldapp.access import (
+    asked_district_or_404,
+    district_or_none,
+    office_only,
+    user_districts,
+)
 from fieldapp.citizens.importer import apply_import, check_reports
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
@@ -92,5 +97,5 @@ def import_reports():
 def import_sample():
     """The reports' sample file: the columns the import reads, and example reports of the
     user's district (or of the district chosen)."""
-    district = district_or_404(id_param(request.args.get("district")) or current_user.district_id)
+    district = asked_district_or_404(request.args.get("district"))
     return citizen_reports_sample(district).download()

@@ -19,6 +19,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from fieldapp import clock
 from fieldapp.access import (
+    asked_district_or_404,
     country_only,
     district_or_404,
     district_or_none,
@@ -328,7 +329,7 @@ def import_figures():
 def import_sample():
     """The figures' sample file: the official appendix's columns, and example rows of the
     user's district (or of the district chosen)."""
-    district = district_or_404(id_param(request.args.get("district")) or current_user.district_id)
+    district = asked_district_or_404(request.args.get("district"))
     return figures_sample(district).download()
 
 
@@ -431,8 +432,7 @@ def _typed(value) -> str:
 @office_only
 def pick_figures_date():
     """The manual entry form's date and district, then its page."""
-    district_id = id_param(request.args.get("district")) or current_user.district_id
-    district = district_or_404(district_id)
+    district = asked_district_or_404(request.args.get("district"))
     day = parse_day(request.args.get("date"))
     if day is None:
         flash(_("Enter the report date, as DD/MM/YYYY."), "error")

@@ -23,9 +23,9 @@ from sqlalchemy.orm import joinedload
 from fieldapp import clock
 from fieldapp.access import (
     admins_only,
+    asked_district_or_404,
     commune_or_none,
     commune_picker,
-    district_or_404,
     district_or_none,
     import_run_or_404,
     picker_communes,
@@ -370,7 +370,7 @@ def import_registry():
 def import_sample():
     """The registry's sample file: the columns the import reads, and example venues of the
     user's district (or of the district chosen)."""
-    district = district_or_404(id_param(request.args.get("district")) or current_user.district_id)
+    district = asked_district_or_404(request.args.get("district"))
     return venue_registry_sample(district).download()
 
 
