@@ -20,7 +20,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
 from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.models import AuditEntry, Commune, Inspection, PosterBatch, User, Venue
-from fieldapp.posters.labels import POSTER_REASON_LABELS, POSTER_STATE_LABELS
+from fieldapp.posters.labels import POSTER_REASON_LABELS, POSTER_STATE_LABELS, batch_title
 from fieldapp.reports.labels import LEVEL_LABELS, WEEKDAY_LABELS
 from fieldapp.reviews.labels import REVIEW_LABELS
 from fieldapp.users.labels import ROLE_LABELS, SCOPE_LABELS
@@ -133,7 +133,7 @@ def _batch_words(value) -> str:
     alone when it is no longer found."""
     number = str(_l("no. %(number)s")) % {"number": value}
     batch = _batch(value)
-    return f"{batch.title} ({number})" if batch else number
+    return f"{batch_title(batch)} ({number})" if batch else number
 
 
 def _batch_link(value) -> str | None:

@@ -9,7 +9,7 @@ from fieldapp.audit import record_event
 from fieldapp.extensions import db, limiter
 from fieldapp.models import AuditEntry, PosterBatch, User
 from fieldapp.users.service import AccountProblem, create_user_with_one_time_password
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, commune_named
 
 
 @pytest.fixture(autouse=True)
@@ -280,7 +280,11 @@ def test_the_405_page_in_english_and_as_json(client, login, make_user):
 
 def test_a_printed_posters_batch_is_worded_and_linked(client, admin, quan_son):
     batch = PosterBatch(
-        district_id=quan_son.id, requested_by_id=admin.id, title="Bản in mã QR xã Sơn Hà"
+        district_id=quan_son.id,
+        requested_by_id=admin.id,
+        commune_id=commune_named(quan_son, "Sơn Hà").id,
+        venue_ids="1",
+        total=1,
     )
     db.session.add(batch)
     db.session.flush()
@@ -304,7 +308,7 @@ def test_a_printed_posters_batch_is_worded_and_linked(client, admin, quan_son):
     assert "batch:" not in screen and "<strong>batch</strong>" not in screen
     assert "<strong>Đợt in mã QR</strong>" in screen
     assert f'href="/posters/batches/{batch.id}"' in screen
-    assert "Bản in mã QR xã Sơn Hà" in screen
+    assert "Bản in mã QR: Sơn Hà (1)" in screen
     assert "số 999" in screen  # a batch no longer found: its number, no link
     assert 'href="/posters/batches/999"' not in screen
 

@@ -178,7 +178,7 @@ def test_a_stuck_batch_shows_failed_stops_polling_and_is_tried_again(
 ):
     posters = queued_posters(make_venue, office, 2)
     frozen_clock(NOW)
-    batch = create_batch(office.district_id, office, "Đợt in", poster_ids=[p.id for p in posters])
+    batch = create_batch(office.district_id, office, poster_ids=[p.id for p in posters])
     batch.state = state
     db.session.commit()
     url = f"/posters/batches/{batch.id}"
@@ -236,7 +236,7 @@ def settings_for(app, **changes) -> BatchSettings:
 def test_a_run_that_lost_its_batch_changes_nothing(app, office, make_venue, frozen_clock):
     posters = queued_posters(make_venue, office, 3)
     frozen_clock(NOW)
-    batch = create_batch(office.district_id, office, "x", poster_ids=[p.id for p in posters])
+    batch = create_batch(office.district_id, office, poster_ids=[p.id for p in posters])
     db.session.commit()
     first = service._claim(batch.id, lease_seconds=120)
     assert first and service._claim(batch.id, lease_seconds=120) is None  # held by a live run
@@ -253,7 +253,7 @@ def test_a_lost_batch_is_queued_again_and_made_once(app, office, make_venue, fro
     taken up by the consumer's check: one PDF of every page, each poster printed once."""
     posters = queued_posters(make_venue, office, 5)
     frozen_clock(NOW)
-    batch = create_batch(office.district_id, office, "x", poster_ids=[p.id for p in posters])
+    batch = create_batch(office.district_id, office, poster_ids=[p.id for p in posters])
     db.session.commit()
     dead_run = service._claim(batch.id, lease_seconds=120)
     folder = Path(app.config["POSTER_FOLDER"])
@@ -277,8 +277,8 @@ def test_a_batch_lost_too_often_or_too_long_is_failed_as_stuck(
 ):
     posters = queued_posters(make_venue, office, 1)
     frozen_clock(NOW)
-    tired = create_batch(office.district_id, office, "a", poster_ids=[posters[0].id])
-    silent = create_batch(office.district_id, office, "b", poster_ids=[posters[0].id])
+    tired = create_batch(office.district_id, office, poster_ids=[posters[0].id])
+    silent = create_batch(office.district_id, office, poster_ids=[posters[0].id])
     tired.state, tired.runs = "running", service.MAX_BATCH_RUNS
     silent.state = "running"
     db.session.commit()

@@ -597,7 +597,6 @@ def records(post_finding, app, client, login, make_user, make_venue, quan_son):
     batch = PosterBatch(
         district_id=quan_son.id,
         requested_by_id=recorder.id,
-        title="Sơn Hà",
         state="done",
         total=1,
         done=1,

@@ -503,7 +503,6 @@ def test_a_running_batch_polls_itself(client, login, make_user, quan_son):
     batch = PosterBatch(
         district_id=quan_son.id,
         requested_by_id=user.id,
-        title="Đợt in",
         total=10,
         done=4,
         state="running",

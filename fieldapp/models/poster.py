@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fieldapp import clock
 from fieldapp.extensions import db
 from fieldapp.models.inspection import Inspection
+from fieldapp.models.unit import Commune
 from fieldapp.models.user import User
 from fieldapp.models.venue import Venue
 
@@ -48,7 +49,13 @@ class PosterBatch(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("district.id"), index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.utcnow)
-    title: Mapped[str] = mapped_column(String(200))
+    # What was chosen, kept as parts so that its title is worded in the reader's language
+    # (posters.labels.batch_title): a batch of the print queue has poster_ids; another, its
+    # commune (none: the whole district), venue type ("" for all) and whether only the
+    # venues needing a new poster were taken. Its date is created_at, its count total.
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
+    venue_type: Mapped[str] = mapped_column(String(40), default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     page_size: Mapped[str] = mapped_column(String(4), default="A4")
     # Comma-separated ids: venues to print, or queued posters (then marked printed).
     venue_ids: Mapped[str] = mapped_column(Text, default="")
@@ -68,6 +75,11 @@ class PosterBatch(db.Model):
     runs: Mapped[int] = mapped_column(Integer, default=0)
 
     requested_by: Mapped[User] = relationship()
+    commune: Mapped[Commune | None] = relationship()
+
+    @property
+    def of_print_queue(self) -> bool:
+        return bool(self.poster_ids)
 
     @property
     def percent(self) -> int:

@@ -347,13 +347,25 @@ def _remove(paths: Iterable[Path]) -> None:
 
 
 def create_batch(
-    district_id: int, user: User, title: str, *, venue_ids=(), poster_ids=(), page: str = "A4"
+    district_id: int,
+    user: User,
+    *,
+    venue_ids=(),
+    poster_ids=(),
+    commune_id: int | None = None,
+    venue_type: str = "",
+    flagged: bool = False,
+    page: str = "A4",
 ) -> PosterBatch:
-    """Record a batch to make; run_batch() makes it."""
+    """Record a batch to make (the queued posters, or the venues chosen by commune, type and
+    whether they need a new poster: its title is worded from them when shown,
+    posters.labels.batch_title); run_batch() makes it."""
     batch = PosterBatch(
         district_id=district_id,
         requested_by_id=user.id,
-        title=title,
+        commune_id=commune_id,
+        venue_type=venue_type,
+        flagged=flagged,
         page_size=page,
         venue_ids=",".join(map(str, venue_ids)),
         poster_ids=",".join(map(str, poster_ids)),

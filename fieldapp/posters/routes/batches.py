@@ -21,6 +21,7 @@ from fieldapp.access import (
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
 from fieldapp.models import VENUE_TYPES, Commune, Poster, PosterBatch, Venue
+from fieldapp.posters.labels import batch_title
 from fieldapp.posters.routes import bp, page_size
 from fieldapp.posters.service import (
     batch_key,
@@ -81,6 +82,7 @@ def _queue_page(status: int = 200):
     batches = db.session.scalars(
         select(PosterBatch)
         .where(PosterBatch.district_id.in_(current_user.district_ids))
+        .options(joinedload(PosterBatch.commune))
         .order_by(PosterBatch.created_at.desc(), PosterBatch.id.desc())
         .limit(10)
     ).all()
@@ -90,6 +92,7 @@ def _queue_page(status: int = 200):
         by_state=by_state,
         batches=batches,
         batch_shown={batch.id: shown_state(batch, _timeout()) for batch in batches},
+        batch_titles={batch.id: batch_title(batch) for batch in batches},
         communes=communes,
     ), status
 
@@ -148,13 +151,7 @@ def print_queue():
     )
     if district_id is None:
         return _several_districts()
-    batch = create_batch(
-        district_id,
-        current_user,
-        _("Print queue (%(n)s posters)", n=len(poster_ids)),
-        poster_ids=poster_ids,
-        page=page_size(),
-    )
+    batch = create_batch(district_id, current_user, poster_ids=poster_ids, page=page_size())
     db.session.commit()
     start_batch(batch.id)
     return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
@@ -192,12 +189,15 @@ def new_batch():
     district_id = _one_district(stmt.with_only_columns(Commune.district_id))
     if district_id is None:
         return _several_districts()
-    title = _(
-        "Posters: %(what)s (%(n)s)",
-        what=commune.name if commune else _("whole district"),
-        n=len(venue_ids),
+    batch = create_batch(
+        district_id,
+        current_user,
+        venue_ids=venue_ids,
+        commune_id=commune.id if commune else None,
+        venue_type=venue_type or "",
+        flagged=bool(request.form.get("flagged")),
+        page=page_size(),
     )
-    batch = create_batch(district_id, current_user, title, venue_ids=venue_ids, page=page_size())
     db.session.commit()
     start_batch(batch.id)
     return redirect(url_for("posters.batch", batch_id=batch.id), code=303)
@@ -216,6 +216,7 @@ def batch(batch_id: int):
     batch = batch_or_404(batch_id)
     shown = {
         "batch": batch,
+        "title": batch_title(batch),
         "state": shown_state(batch, _timeout()),
         "timeout": _timeout(),
         "waiting_long": waiting_long(batch, current_app.config["BATCH_LEASE_SECONDS"]),
