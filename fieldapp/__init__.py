@@ -295,6 +295,7 @@ def _register_template_helpers(app: Flask) -> None:
             "audit_entry_time": audit.entry_time,
             "audit_change_lines": audit.change_lines,
             "audit_detail_lines": audit.detail_lines,
+            "audit_record_line": audit.record_line,
             "may_review": may_review,
             "review_version": review_version,
         }

@@ -13,13 +13,24 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import Select, select
 
 from fieldapp import clock
+from fieldapp.access import SCREEN_SCOPES
 from fieldapp.citizens.labels import CHANNEL_LABELS as CITIZEN_REPORT_CHANNEL_LABELS
 from fieldapp.citizens.labels import REPORTER_LABELS as CITIZEN_REPORTER_LABELS
 from fieldapp.citizens.labels import STATE_LABELS as CITIZEN_REPORT_STATE_LABELS
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
 from fieldapp.inspections.labels import OUTCOME_LABELS
-from fieldapp.models import AuditEntry, Commune, Inspection, PosterBatch, User, Venue
+from fieldapp.models import (
+    AuditEntry,
+    CitizenReport,
+    Commune,
+    Inspection,
+    LetterTemplate,
+    Poster,
+    PosterBatch,
+    User,
+    Venue,
+)
 from fieldapp.posters.labels import POSTER_REASON_LABELS, POSTER_STATE_LABELS, batch_title
 from fieldapp.reports.labels import LEVEL_LABELS, WEEKDAY_LABELS
 from fieldapp.reviews.labels import REVIEW_LABELS
@@ -110,34 +121,97 @@ TRAIL_PAGE_SIZE = 30
 # is worded by `words`: a mapping of codes to labels (a list of codes, or codes joined by
 # commas, is worded label by label), or a function of the value; without `words`, by what
 # it is (yes or no, a day as DD/MM/YYYY, a list joined). The database keeps raw values.
-# `link`, when given, is a function of the value giving the address of the record it names
-# (None when there is none to open).
+# `link`, when given, is a function of the value and the reader giving the address of the
+# record it names, when it exists and the reader may open it (None otherwise).
 @dataclass(frozen=True)
 class AuditField:
     label: Any
     words: Mapping | Callable[[Any], str] | None = None
-    link: Callable[[Any], str | None] | None = None
+    link: Callable[[Any, User], str | None] | None = None
+
+
+def _get(model, record_id):
+    """A record by its number as the entry stored it; None when it is not one or is gone."""
+    return db.session.get(model, record_id) if isinstance(record_id, int) else None
+
+
+def _sees_venue(venue: Venue | None, reader: User) -> bool:
+    return venue is not None and venue.commune.district_id in reader.district_ids
+
+
+def _venue_link(venue_id, reader: User) -> str | None:
+    """A venue's page (every role opens the venues of its districts)."""
+    venue = _get(Venue, venue_id)
+    return url_for("venues.show", venue_id=venue.id) if _sees_venue(venue, reader) else None
+
+
+def _venue_code_link(code, reader: User) -> str | None:
+    """The page of the venue with this code ("QS-00001")."""
+    venue = db.session.scalar(select(Venue).where(Venue.code == str(code)))
+    return url_for("venues.show", venue_id=venue.id) if _sees_venue(venue, reader) else None
+
+
+def _inspection_link(inspection_id, reader: User) -> str | None:
+    inspection = _get(Inspection, inspection_id)
+    if inspection is None or not _sees_venue(inspection.venue, reader):
+        return None
+    return url_for("inspections.show", inspection_id=inspection.id)
+
+
+def _citizen_report_link(report_id, reader: User) -> str | None:
+    report = _get(CitizenReport, report_id)
+    if report is None or not reader.works_in_office:
+        return None
+    if report.commune.district_id not in reader.district_ids:
+        return None
+    return url_for("citizens.show", report_id=report.id)
+
+
+def _poster_link(poster_id, reader: User) -> str | None:
+    """A poster is shown in its venue's history, on the venue's page."""
+    poster = _get(Poster, poster_id)
+    return _venue_link(poster.venue_id, reader) if poster else None
+
+
+def _account_link(user_id, reader: User) -> str | None:
+    """An account's page, for the admins who manage it (access.user_or_404's rule)."""
+    user = _get(User, user_id)
+    if user is None or not reader.can_administer or user.district_id not in reader.district_ids:
+        return None
+    return url_for("users.edit", user_id=user.id) if user.scope in SCREEN_SCOPES else None
+
+
+def _letter_template_link(template_id, reader: User) -> str | None:
+    template = _get(LetterTemplate, template_id)
+    if template is None or not reader.works_in_office:
+        return None
+    if template.district_id not in reader.district_ids:
+        return None
+    return url_for("letters.template", district_id=template.district_id)
 
 
 def _commune_name(commune_id) -> str:
-    commune = db.session.get(Commune, commune_id) if isinstance(commune_id, int) else None
+    commune = _get(Commune, commune_id)
     return commune.name if commune else str(commune_id)
 
 
 def _batch(value) -> PosterBatch | None:
-    return db.session.get(PosterBatch, value) if isinstance(value, int) else None
+    return _get(PosterBatch, value)
 
 
 def _batch_words(value) -> str:
     """A print batch by its title and number ("Bản in mã QR xã Sơn Hà (số 3)"); its number
     alone when it is no longer found."""
-    number = str(_l("no. %(number)s")) % {"number": value}
+    number = _number_words(value)
     batch = _batch(value)
     return f"{batch_title(batch)} ({number})" if batch else number
 
 
-def _batch_link(value) -> str | None:
-    return url_for("posters.batch", batch_id=value) if _batch(value) else None
+def _batch_link(value, reader: User) -> str | None:
+    batch = _batch(value)
+    if batch is None or not reader.works_in_office or batch.district_id not in reader.district_ids:
+        return None
+    return url_for("posters.batch", batch_id=batch.id)
 
 
 def _month(value) -> str:
@@ -146,12 +220,32 @@ def _month(value) -> str:
     return f"{text[5:7]}/{text[:4]}" if len(text) == 7 and text[4] == "-" else text
 
 
-def _received_words(value) -> str:
-    """A report's receiving moment (stored UTC, ISO) as Vietnam's clock reads it."""
+def _moment_words(value) -> str:
+    """A moment (stored UTC, ISO: a report received, a poster marked delivered) as Vietnam's
+    clock reads it."""
     try:
         return clock.moment_text(datetime.fromisoformat(str(value)))
     except ValueError:
         return str(value)
+
+
+def _number_words(value) -> str:
+    """A record's number: "no. 12"."""
+    return str(_l("no. %(number)s")) % {"number": value}
+
+
+# A figures' import leaves out a commune's optional counts: their names, as the import's
+# columns say them (fieldapp/reports/figures.py, OPTIONAL_COUNTS; it imports this module).
+FIGURE_NAMES = {"installs": _l("PC-Covid installs"), "smartphones": _l("Smartphones")}
+
+
+def _omitted_words(value) -> str:
+    """Communes and the counts the file left out: "Sơn Hà: Smartphones; Na Mèo: ..."."""
+    if not isinstance(value, Mapping):
+        return _plain_words(value)
+    return "; ".join(
+        f"{commune}: {_code_words(FIGURE_NAMES, names)}" for commune, names in value.items()
+    )
 
 
 def _venue_label(name: str):
@@ -188,7 +282,10 @@ FIELDS: dict[str, AuditField] = {
     "scope": AuditField(_l("Sees"), SCOPE_LABELS),
     "photo_count": AuditField(_l("Number of photos")),
     "serial": AuditField(_l("Poster number")),
-    "venue": AuditField(_l("Venue")),
+    # A venue by its code (a poster's, an app-issued code's); linked to its page.
+    "venue": AuditField(_l("Venue"), link=_venue_code_link),
+    "payload": AuditField(_l("App-issued code")),
+    "delivered_at": AuditField(_l("Marked delivered at"), _moment_words),
     "reason": AuditField(_l("Reason")),
     "printed": AuditField(_l("Printed at once")),
     "file": AuditField(_l("File")),
@@ -210,6 +307,15 @@ FIELDS: dict[str, AuditField] = {
     # A poster printed in a batch (posters/service.py: "batch" is the batch's id).
     "batch": AuditField(_l("Print batch"), _batch_words, _batch_link),
     "as": AuditField(_l("Run for")),
+    # A figures' import (fieldapp/reports/figures.py): the counts a file left out.
+    "removed_figures": AuditField(_l("Removed: counts not in the file"), _omitted_words),
+    "kept_figures": AuditField(_l("Kept: counts not in the file"), _omitted_words),
+    # An assignment (fieldapp/assignments/service.py).
+    "assignment": AuditField(_l("Assignment number")),
+    "inspector": AuditField(_l("Inspector")),
+    "due_date": AuditField(_l("Due date")),
+    "note": AuditField(_l("Note")),
+    "reassigned_to": AuditField(_l("Reassigned to")),
 }
 # Where a field's name means something else for one kind of record: (entity, name).
 ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
@@ -225,14 +331,19 @@ ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
         lazy_pgettext("citizen report", "Tracking code")
     ),
     ("citizen_report", "assignment_id"): AuditField(_l("Assignment number")),
-    ("citizen_report", "inspection_id"): AuditField(_l("Inspection number")),
-    ("citizen_report", "venue_id"): AuditField(_l("Venue number")),
+    ("citizen_report", "inspection_id"): AuditField(_l("Inspection number"), link=_inspection_link),
+    ("citizen_report", "venue_id"): AuditField(_l("Venue number"), link=_venue_link),
     ("citizen_report", "inspector"): AuditField(_l("Inspector")),
     ("citizen_report", "due_date"): AuditField(_l("Answer by")),  # as its page says
     ("citizen_report", "channel"): AuditField(_l("Channel"), CITIZEN_REPORT_CHANNEL_LABELS),
-    ("citizen_report", "received_at"): AuditField(_l("Received"), _received_words),
+    ("citizen_report", "received_at"): AuditField(_l("Received"), _moment_words),
     ("citizen_report", "also_reported"): AuditField(_l("Also reported by")),
     ("citizen_report", "source_ref"): AuditField(_l("Reference in the national system")),
+    # An import of the national system's reports (fieldapp/citizens/importer.py).
+    ("citizen_report", "created"): AuditField(_l("New reports")),
+    ("citizen_report", "joined"): AuditField(_l("Joined to an open report (+1)")),
+    ("citizen_report", "known"): AuditField(_l("Imported before: skipped")),
+    ("citizen_report", "refused"): AuditField(_l("Rows refused")),
     ("holiday", "date"): AuditField(_l("Day")),
     ("holiday", "name"): AuditField(_l("Holiday")),
 }
@@ -339,35 +450,82 @@ def entry_time(entry: AuditEntry) -> str:
     return clock.vietnam_time(entry.at).strftime("%H:%M") if entry.at else ""
 
 
-def change_lines(entry: AuditEntry) -> list[tuple[str, str, str]]:
-    """What an entry changed, in the screens' words: (field, before, after)."""
+def change_lines(entry: AuditEntry, reader: User | None = None) -> list[tuple]:
+    """What an entry changed, in the screens' words: (field, before, after, the address of
+    the record the new value names, or None)."""
     return [
         (
             field_label(name, entry.entity),
             field_value(name, before, entry.entity),
             field_value(name, after, entry.entity),
+            detail_link(name, after, reader, entry.entity),
         )
         for name, before, after in entry.change_list
     ]
 
 
-def detail_link(name: str, value, entity: str | None = None) -> str | None:
-    """The address of the record a detail names (a print batch), if it has one."""
+def detail_link(name: str, value, reader: User | None, entity: str | None = None) -> str | None:
+    """The address of the record a detail names (a print batch, a venue...), when the
+    reader may open it."""
     row = _row(name, entity)
-    return row.link(value) if row and row.link and value is not None else None
+    if row is None or row.link is None or value is None or reader is None:
+        return None
+    return row.link(value, reader)
 
 
-def detail_lines(entry: AuditEntry) -> list[tuple[str, str, str | None]]:
+def detail_lines(entry: AuditEntry, reader: User | None = None) -> list[tuple]:
     """An event's details, in the screens' words: (field, value, the address of the record
-    the value names or None)."""
+    the value names, or None)."""
     return [
         (
             field_label(name, entry.entity),
             field_value(name, value, entry.entity),
-            detail_link(name, value, entry.entity),
+            detail_link(name, value, reader, entry.entity),
         )
         for name, value in entry.details.items()
     ]
+
+
+# The kinds of record an entry is about, as the trail names them, and where each opens.
+ENTITY_LABELS = {
+    "inspection": _l("Inspection"),
+    "venue": _l("Venue"),
+    "user": _l("Account"),
+    "session": _l("Log-in"),
+    "figures": _l("Figures"),
+    "export": _l("Export"),
+    "poster": _l("Poster"),
+    "citizen_report": _l("Citizens' report"),
+    "holiday": _l("Public holiday"),
+    "letter_template": _l("Letter template"),
+    "letter_edit": _l("The letter"),
+    "deadline": _l("Report deadline"),
+    "district": _l("District"),
+}
+ENTITY_LINKS: dict[str, Callable[[Any, User], str | None]] = {
+    "inspection": _inspection_link,
+    "venue": _venue_link,
+    "user": _account_link,
+    "poster": _poster_link,
+    "citizen_report": _citizen_report_link,
+    "letter_template": _letter_template_link,
+}
+# Records whose number means nothing to a reader (a deadline is filed by its province's
+# number; the entry's details name the province).
+UNNUMBERED = {"deadline"}
+
+
+def record_line(entry: AuditEntry, reader: User | None) -> tuple[str, str | None] | None:
+    """What an entry is about, in words ("Venue no. 12"), with the address of its page when
+    the reader may open it; None when it names no record."""
+    if entry.entity_id is None and entry.entity not in ENTITY_LABELS:
+        return None
+    label = str(ENTITY_LABELS.get(entry.entity, _l("Record")))
+    if entry.entity_id is None or entry.entity in UNNUMBERED:
+        return label, None
+    link = ENTITY_LINKS.get(entry.entity)
+    address = link(entry.entity_id, reader) if link and reader is not None else None
+    return f"{label} {_number_words(entry.entity_id)}", address
 
 
 def _plain(value):

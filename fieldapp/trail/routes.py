@@ -3,13 +3,12 @@ paged. No route edits or deletes an entry."""
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.access import admins_only, district_users
-from fieldapp.audit import ALL_ACTION_LABELS, TRAIL_PAGE_SIZE, trail_query
+from fieldapp.audit import ALL_ACTION_LABELS, ENTITY_LABELS, TRAIL_PAGE_SIZE, trail_query
 from fieldapp.extensions import db
 from fieldapp.fragments import id_param
 from fieldapp.models import User
@@ -17,15 +16,6 @@ from fieldapp.models import User
 bp = Blueprint("trail", __name__)
 
 FILTERS = ("user", "action", "from", "to", "entity", "record")
-ENTITIES = {
-    "inspection": _l("Inspection"),
-    "venue": _l("Venue"),
-    "user": _l("Account"),
-    "session": _l("Log-in"),
-    "figures": _l("Figures"),
-    "export": _l("Export"),
-    "poster": _l("Poster"),
-}
 
 
 @bp.route("/audit")
@@ -56,7 +46,7 @@ def index():
         end = clock.day_end(last)
     if args.get("entity"):
         entity = args["entity"]
-        if entity not in ENTITIES:
+        if entity not in ENTITY_LABELS:
             errors["entity"] = _("Choose a kind of record of the list.")
     if args.get("record"):
         entity_id = id_param(args["record"])
@@ -90,7 +80,7 @@ def index():
         errors=errors,
         filters=filters,
         action_labels=ALL_ACTION_LABELS,
-        entities=ENTITIES,
+        entities=ENTITY_LABELS,
         page=page,
         pages=pages,
     )
