@@ -70,3 +70,53 @@ def test_a_venues_popup_says_its_outcome_and_opens_it_with_a_big_button(phone, l
     screenshot(phone, "map-popup")
     link.click()
     expect(phone.locator("h1")).to_have_text("Chợ Sơn Hà")
+
+
+def test_two_venues_at_one_place_are_each_tapped_from_one_marker(phone, live_app):
+    """Two venues registered at the same position (the stalls of one market): one numbered
+    marker, whose popup lists both, each with its own link; each is opened by a tap."""
+    with live_app.app_context():
+        commune = db.session.scalar(db.select(Commune).where(Commune.name == "Sơn Hà"))
+        names = ["Quầy thuốc Sơn Hà", "Cửa hàng điện thoại Sơn Hà"]
+        for n, name in enumerate(names):
+            db.session.add(
+                Venue(
+                    code=f"QS-SAME-{n}",
+                    name=name,
+                    venue_type="shop",
+                    commune=commune,
+                    latitude=20.2601,
+                    longitude=104.9503,
+                    last_outcome="non_compliant" if n else "compliant",
+                )
+            )
+        db.session.commit()
+        ids = {
+            name: db.session.scalar(db.select(Venue.id).where(Venue.name == name))
+            for name in names
+        }
+    log_in(phone)
+    for name in names:
+        phone.goto("/map")
+        expect(phone.locator("[data-map-count]")).to_have_text("3 địa điểm trên bản đồ")
+        place = phone.locator("[data-map-place]")
+        expect(place).to_have_count(1)
+        expect(place).to_have_text("2")
+        # The market of the live app's district stays a dot of its own.
+        expect(phone.locator("path.leaflet-interactive")).to_have_count(1)
+        place.click()
+        popup = phone.locator(".map-popup-place")
+        expect(popup).to_be_visible()
+        expect(popup.locator(".map-popup-heading")).to_have_text("2 địa điểm ở chỗ này")
+        expect(popup.locator("li strong")).to_have_text(names)
+        row = popup.locator("li", has_text=name)
+        link = row.get_by_role("link", name="Mở địa điểm")
+        assert link.get_attribute("href") == f"/venues/{ids[name]}"
+        assert link.bounding_box()["height"] >= 44
+        assert_fits_phone(phone)
+        wait_until(
+            phone, "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+        )
+        screenshot(phone, "map-same-place")
+        link.click()
+        expect(phone.locator("h1")).to_have_text(name)
