@@ -92,8 +92,7 @@ def test_two_venues_at_one_place_are_each_tapped_from_one_marker(phone, live_app
             )
         db.session.commit()
         ids = {
-            name: db.session.scalar(db.select(Venue.id).where(Venue.name == name))
-            for name in names
+            name: db.session.scalar(db.select(Venue.id).where(Venue.name == name)) for name in names
         }
     log_in(phone)
     for name in names:
