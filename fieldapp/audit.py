@@ -517,12 +517,10 @@ UNNUMBERED = {"deadline"}
 
 def record_line(entry: AuditEntry, reader: User | None) -> tuple[str, str | None] | None:
     """What an entry is about, in words ("Venue no. 12"), with the address of its page when
-    the reader may open it; None when it names no record."""
-    if entry.entity_id is None and entry.entity not in ENTITY_LABELS:
+    the reader may open it; None when it names no one record (its heading says enough)."""
+    if entry.entity_id is None or entry.entity in UNNUMBERED:
         return None
     label = str(ENTITY_LABELS.get(entry.entity, _l("Record")))
-    if entry.entity_id is None or entry.entity in UNNUMBERED:
-        return label, None
     link = ENTITY_LINKS.get(entry.entity)
     address = link(entry.entity_id, reader) if link and reader is not None else None
     return f"{label} {_number_words(entry.entity_id)}", address

@@ -358,6 +358,17 @@ def test_a_link_is_given_only_for_a_record_the_reader_may_open(
             detail={"venue": code, "payload": f"FIELDAPP:{code}:AB12"},
             district_id=quan_son.id,
         )
+    colleague = make_user("hoa")
+    stranger = make_user("mai", district=other_district)
+    for account in (colleague, stranger):
+        record_event(
+            "user_edited",
+            admin,
+            entity="user",
+            entity_id=account.id,
+            detail={"username": account.username},
+            district_id=quan_son.id,
+        )
     record_event(
         "poster_printed",
         admin,
@@ -372,3 +383,6 @@ def test_a_link_is_given_only_for_a_record_the_reader_may_open(
     assert f'href="/venues/{ours.id}"' in html
     assert f'href="/venues/{theirs.id}"' not in html and "CT-CC-0001" in html
     assert 'href="/posters/batches/999"' not in html and "số 999" in html
+    # The account the admin manages opens; another district's is named, not linked.
+    assert f'href="/users/{colleague.id}"' in html
+    assert f'href="/users/{stranger.id}"' not in html and f"Tài khoản số {stranger.id}" in html
