@@ -161,11 +161,12 @@ def report_formatting():
     }
 
 
-def refuse_a_future_date(day: date) -> None:
-    """A report or a letter of a date still to come is not found, saying why (the rule is
-    the figures' own, `report_date_problem`): there is nothing to compare it with, and a
-    letter edited for it would be kept for a week that has not happened."""
-    problem = report_date_problem(day, clock.today())
+def refuse_a_future_date(day: date, month: bool = False) -> None:
+    """A report or a letter of a date still to come (with `month`, of a month not begun,
+    `day` its first day) is not found, saying why (the rule is the figures' own,
+    `report_date_problem`): there is nothing to compare it with, and a letter edited for it
+    would be kept for a week that has not happened."""
+    problem = report_date_problem(day, clock.today(), month)
     if problem:
         page = render_template("reports/future_date.html", message=problem, today=clock.today())
         abort(make_response(page, 404))
@@ -586,6 +587,7 @@ def district_export(district_id: int, day: date, fmt: str):
 def district_month(district_id: int, month: date):
     """A district's report of a calendar month: one row per commune."""
     district = district_or_404(district_id)
+    refuse_a_future_date(month, month=True)
     return _report_page(district_month_report(district, month), district.id, district)
 
 
@@ -594,6 +596,7 @@ def district_month(district_id: int, month: date):
 @office_only
 def district_month_export(district_id: int, month: date, fmt: str):
     district = district_or_404(district_id)
+    refuse_a_future_date(month, month=True)
     return _download(district_month_report(district, month), fmt, district)
 
 
@@ -644,6 +647,7 @@ def province_day_export(province_id: int, day: date, fmt: str):
 def province_month(province_id: int, month: date):
     """A province's report of a calendar month: one row per district."""
     province = province_or_404(province_id)
+    refuse_a_future_date(month, month=True)
     return _report_page(province_month_report(province, month), province.id)
 
 
@@ -651,7 +655,9 @@ def province_month(province_id: int, month: date):
 @login_required
 @province_only
 def province_month_export(province_id: int, month: date, fmt: str):
-    return _download(province_month_report(province_or_404(province_id), month), fmt)
+    province = province_or_404(province_id)
+    refuse_a_future_date(month, month=True)
+    return _download(province_month_report(province, month), fmt)
 
 
 # The national summary: one row per province, for national supervisors.
@@ -679,6 +685,7 @@ def national_export(day: date, fmt: str):
 @country_only
 def national_month(month: date):
     """The country's summary of a calendar month: one row per province."""
+    refuse_a_future_date(month, month=True)
     return _report_page(national_month_report(month), None)
 
 
@@ -686,6 +693,7 @@ def national_month(month: date):
 @login_required
 @country_only
 def national_month_export(month: date, fmt: str):
+    refuse_a_future_date(month, month=True)
     return _download(national_month_report(month), fmt)
 
 
