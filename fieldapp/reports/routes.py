@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BaseConverter, ValidationError
@@ -474,6 +475,12 @@ def report_url(
     return url_for(export if fmt else page, **values)
 
 
+def _screen_locale() -> str:
+    """The user's language, in which a page's charts write their numbers (the documents
+    keep Vietnamese: fieldapp/reports/exports.py draws them with the default)."""
+    return str(get_locale() or "vi")
+
+
 def _measure() -> str:
     measure = request.args.get("measure", "scans")
     return measure if measure in MEASURES else "scans"
@@ -497,7 +504,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
     here = report_url(report.level, unit_id, **when)
     if wants_fragment() and request.headers.get("HX-Target") == TREND_TARGET:
         return render_template("reports/_trends.html", trend=_report_trend(report, unit_id))
-    chart = bar_chart(report, _measure())
+    chart = bar_chart(report, _measure(), _screen_locale())
     if wants_fragment():
         return render_template("reports/_chart.html", chart=chart, report=report)
     row_level = ROW_LEVELS.get(report.level)
@@ -710,7 +717,7 @@ def _report_trend(report: WeeklyReport, unit_id: int | None) -> dict | None:
         return None
     measure = trend_measure(request.args.get("trend"))
     return {
-        "chart": trend_chart(trends, measure),
+        "chart": trend_chart(trends, measure, _screen_locale()),
         "action": url_for(request.endpoint, **request.view_args),
         "keep": {name: value for name, value in request.args.items() if name != "trend"},
         "measures": TREND_MEASURES,
