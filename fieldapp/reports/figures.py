@@ -537,6 +537,15 @@ def _changed(line: dict[str, str], stored: CommuneFigures) -> bool:
     return False
 
 
+def removal_key(typed: TypedFigures) -> str:
+    """What a confirmation of the removal names: the ids of the communes whose figures go
+    ("12,15"). Saving removes them only when the form says the same (the user confirmed
+    exactly these; a box ticked after the confirmation asks again)."""
+    return ",".join(
+        str(row.commune_id) for row in sorted(typed.cleared, key=lambda r: r.commune_id)
+    )
+
+
 def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None) -> None:
     """Save checked figures and remove those of the communes emptied; the caller commits."""
     save_figures(typed.entries, report_date, user)

@@ -57,6 +57,7 @@ from fieldapp.reports.figures import (
     preview_import,
     read_sheet,
     removal_field,
+    removal_key,
     report_date_problem,
     save_typed_figures,
 )
@@ -395,19 +396,34 @@ def enter_figures(district_id: int, day: date):
         for name in COUNTS
     }
     remove = {c.id for c in communes if request.form.get(removal_field(c))}
+    page = {
+        "district": district,
+        "day": day,
+        "communes": communes,
+        "values": values,
+        "existing": existing,
+        "date_warning": weekday_warning(district, day),
+    }
+    if request.form.get("cancel_removal"):
+        # "No, go back" on the confirmation: the form again, as typed, nothing ticked.
+        return render_template(
+            "reports/figures.html", **page, errors={}, remove=set(), removal_cancelled=True
+        )
     typed = check_typed_figures(communes, existing, values, day, clock.today(), remove)
     if typed.errors:
         return render_template(
-            "reports/figures.html",
-            district=district,
-            day=day,
-            communes=communes,
-            values=values,
-            errors=typed.errors,
-            existing=existing,
-            remove=remove,
-            date_warning=weekday_warning(district, day),
+            "reports/figures.html", **page, errors=typed.errors, remove=remove
         ), 422
+    if typed.cleared and request.form.get("confirm_removal") != removal_key(typed):
+        # Removing figures asks first, saying which (the commune, the date, the figures).
+        return render_template(
+            "reports/figures_confirm.html",
+            **page,
+            remove=remove,
+            cleared=sorted(typed.cleared, key=lambda row: communes.index(row.commune)),
+            saved=len(typed.entries),
+            key=removal_key(typed),
+        )
     removed = [row.commune.name for row in typed.cleared]  # named before they are deleted
     save_typed_figures(typed, day, current_user)
     db.session.commit()
