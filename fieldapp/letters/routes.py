@@ -135,7 +135,12 @@ def report_letter(district_id: int, day: date):
     drafts = service.drafts_for(report, district, service.settings_for(district))
     _save_once(lambda: service.save_edit(district, day, checked, drafts, current_user))
     if wants_fragment():
-        return _letter_response(_letter_context(district, day, report=report) | {"saved": True})
+        page, status = _letter_response(
+            _letter_context(district, day, report=report) | {"saved": True}
+        )
+        # Saved, the screen lands on the export buttons and the "sent" part below the form
+        # (an error, swapped without this, stays where the user typed).
+        return page, status, {"HX-Reswap": "outerHTML show:#letter-sent:bottom"}
     flash(_("The letter of %(date)s is saved.", date=clock.day_text(day)), "success")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
 
