@@ -18,7 +18,7 @@ from fieldapp.letters.sending import (
     sent_marks,
     unmark_sent,
 )
-from fieldapp.models import AuditEntry, CommuneFigures
+from fieldapp.models import AuditEntry, Commune, CommuneFigures, District
 from fieldapp.reports.deadlines import province_deadlines
 from tests.factories import district_supervisor
 
@@ -279,3 +279,31 @@ def test_a_post_without_the_csrf_token_is_refused(app, client, login, make_user,
     assert client.post(url(quan_son), data={"confirm": "yes"}).status_code == 400
     assert client.post(url(quan_son), data={"confirm": "yes"}, headers=HTMX).status_code == 400
     assert events() == []
+
+
+def test_the_deadlines_cost_the_same_queries_whatever_the_districts(quan_son, queries):
+    """The marks (with who made them) are read in one query for every district."""
+
+    def add_district(name):
+        district = District(name=name, province=quan_son.province)
+        db.session.add(Commune(name=f"Xã {name}", district=district))
+        db.session.flush()
+        mark_sent(district, FRIDAY, district_supervisor(district))
+        return district
+
+    add_district("Huyện 0")
+    db.session.commit()
+    db.session.expire_all()
+    queries.clear()
+    table = province_deadlines(quan_son.province, AFTER_DEADLINE, count=2)
+    assert [row.weeks[1].sent_by for row in table.districts].count("Cán bộ phòng") == 1
+    few = len(queries)
+    for n in range(1, 8):
+        add_district(f"Huyện {n}")
+    db.session.commit()
+    db.session.expire_all()
+    queries.clear()
+    table = province_deadlines(quan_son.province, AFTER_DEADLINE, count=2)
+    names = [row.weeks[1].sent_by for row in table.districts]
+    assert names.count("Cán bộ phòng") == 8
+    assert len(queries) == few
