@@ -98,6 +98,9 @@ EVENT_ACTION_LABELS = {
     "letter_template_saved": _l("Letter template saved"),
     "letter_edited": _l("Letter edited"),
     "letter_reverted": _l("Letter back to the draft"),
+    # The district's letter marked as sent to the province, and undone (letters/sending.py).
+    "letter_sent": _l("Letter marked as sent"),
+    "letter_unsent": _l("Letter's sent mark undone"),
     "deadline_changed": _l("Report deadline changed"),
     "assignment_created": _l("Venue assigned"),
     "assignment_reassigned": _l("Assignment reassigned"),

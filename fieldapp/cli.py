@@ -40,6 +40,7 @@ from fieldapp.reports.figures import (
     guess_columns,
     preview_import,
     read_sheet,
+    report_date_problem,
 )
 from fieldapp.reports.notice import vn_date
 from fieldapp.reports.rollups import rebuild_rollups
@@ -670,6 +671,9 @@ def report_command(
         raise click.UsageError("Give either --date or --month.")
     day = _report_day(date_text) if date_text else None
     month = _report_month(month_text) if month_text else None
+    # A report of a date or month to come is refused, as its page is (the same rule).
+    if problem := report_date_problem(day or month, clock.today(), month=month is not None):
+        raise click.ClickException(f"{problem} Nothing was written.")
     province = None
     if country:
         report = national_report(day) if day else national_month_report(month)

@@ -2,12 +2,14 @@
 their letter on time, the settings page, the district office's next due date at home."""
 
 import json
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from fieldapp.extensions import db
+from fieldapp.letters.sending import mark_sent
 from fieldapp.models import AuditEntry, Commune, CommuneFigures, District, ReportDeadline
 from fieldapp.reports.deadlines import (
     DeadlineInvalid,
@@ -38,6 +40,14 @@ def export(district, day, fmt, at: datetime, user=None):
     user = user or district_supervisor(district)
     record_export(district_report(district, day), fmt, user, district.id)
     db.session.flush()
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    entry.at = at
+
+
+def sent(district, day, at: datetime, user=None):
+    """The district's letter of a report date marked as sent at a moment (by a supervisor
+    of the district unless another user is given)."""
+    mark_sent(district, day, user or district_supervisor(district))
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     entry.at = at
 
@@ -80,7 +90,8 @@ def test_on_time_late_with_figures_only_and_late_with_nothing(
     quan_son, neighbour_district, ba_thuoc
 ):
     figures(quan_son, FRIDAY)
-    export(quan_son, FRIDAY, "pdf", datetime(2021, 11, 12, 8, 0))  # 15:00: on time
+    export(quan_son, FRIDAY, "pdf", datetime(2021, 11, 12, 7, 0))
+    sent(quan_son, FRIDAY, datetime(2021, 11, 12, 8, 0))  # 15:00: on time
     figures(neighbour_district, FRIDAY - timedelta(days=1))  # Thursday's figures count too
     export(neighbour_district, FRIDAY, "csv", datetime(2021, 11, 12, 8, 0))  # data, no letter
     db.session.commit()
@@ -91,13 +102,19 @@ def test_on_time_late_with_figures_only_and_late_with_nothing(
     assert [row.district.name for row in table.districts] == ["Bá Thước", "Cẩm Thủy", "Quan Sơn"]
     assert weeks["Quan Sơn"].state == "on_time"
     assert weeks["Quan Sơn"].with_figures == weeks["Quan Sơn"].communes == 3
-    assert weeks["Quan Sơn"].letter_at == datetime(2021, 11, 12, 8, 0)
+    assert weeks["Quan Sơn"].sent_at == datetime(2021, 11, 12, 8, 0)
+    assert weeks["Quan Sơn"].exported_at == datetime(2021, 11, 12, 7, 0)
     late = weeks["Cẩm Thủy"]
-    assert (late.state, late.has_figures, late.has_letter) == ("late", True, False)
+    assert (late.state, late.has_figures, late.is_sent, late.is_exported) == (
+        "late",
+        True,
+        False,
+        False,
+    )
     assert late.figures_date == FRIDAY - timedelta(days=1)
     assert late.late_by == timedelta(hours=1, minutes=30) and late.late_parts == (0, 2)
     nothing = weeks["Bá Thước"]
-    assert (nothing.state, nothing.has_figures, nothing.has_letter) == ("late", False, False)
+    assert (nothing.state, nothing.has_figures, nothing.is_sent) == ("late", False, False)
     assert [d.name for d in table.late(FRIDAY)] == ["Bá Thước", "Cẩm Thủy"]
     # Next week's is not due yet; the week before, nobody sent anything.
     assert {row.weeks[0].state for row in table.districts} == {"open"}
@@ -108,8 +125,9 @@ def test_on_time_late_with_figures_only_and_late_with_nothing(
 
 def test_a_letter_sent_after_the_deadline_is_late_by_the_difference(quan_son):
     figures(quan_son, FRIDAY)
-    export(quan_son, FRIDAY, "docx", datetime(2021, 11, 13, 2, 0))  # Saturday 09:00
-    export(quan_son, date(2021, 11, 30), "pdf", datetime(2021, 11, 12, 8, 0))  # another date
+    export(quan_son, FRIDAY, "docx", datetime(2021, 11, 12, 8, 0))  # exported in time...
+    sent(quan_son, FRIDAY, datetime(2021, 11, 13, 2, 0))  # ...sent on Saturday 09:00
+    sent(quan_son, date(2021, 11, 30), datetime(2021, 11, 12, 8, 0))  # another date's
     db.session.commit()
     week = (
         province_deadlines(quan_son.province, datetime(2021, 11, 13, 3), count=2)
@@ -145,7 +163,7 @@ def test_a_month_export_is_not_the_weeks_letter(quan_son, app):
     )
     db.session.commit()
     week = province_deadlines(quan_son.province, AFTER_DEADLINE, count=2).districts[0].weeks[1]
-    assert week.state == "late" and not week.has_letter
+    assert week.state == "late" and not week.is_exported and not week.is_sent
 
 
 def test_the_setting_moves_the_due_date(client, login, make_user, quan_son, frozen_clock):
@@ -183,8 +201,13 @@ def test_the_province_page_shows_who_is_late(
     figures(quan_son, FRIDAY)
     figures(neighbour_district, FRIDAY)
     db.session.commit()
-    district_user = login(make_user("huyen", role="supervisor"))
+    district_user = login(make_user("huyen", role="supervisor", display_name="Hà Thị Mai"))
     assert client.get(f"/reports/{quan_son.id}/{FRIDAY.isoformat()}.pdf").status_code == 200
+    sent = client.post(f"/letters/{quan_son.id}/{FRIDAY.isoformat()}/sent", data={"confirm": "yes"})
+    assert sent.status_code == 303
+    # Cẩm Thủy's office only downloads its letter: exported, not sent.
+    login(make_user("camthuy", role="supervisor", district=neighbour_district))
+    assert client.get(f"/reports/{neighbour_district.id}/{FRIDAY}.pdf").status_code == 200
     login.logout()
     frozen_clock(AFTER_DEADLINE)
     login(make_user("tinh", role="supervisor", scope="province", district=district_user.district))
@@ -192,10 +215,21 @@ def test_the_province_page_shows_who_is_late(
     url = f"/reports/province/{quan_son.province_id}/deadlines"
     assert url in index
     html = client.get(url).get_data(as_text=True)
-    assert "Cẩm Thủy" in html and "Quan Sơn" in html
-    assert "Đúng hạn" in html  # Quan Sơn, on time
-    assert "Trễ 2 giờ" in html and "Chưa xuất công văn" in html  # Cẩm Thủy
-    assert "1 huyện trễ hạn" in html
+    week = html.split(f'id="due-{FRIDAY.isoformat()}"')[1].split("</details>")[0]
+    states = {
+        name: state
+        for state, name in re.findall(
+            r'<li class="deadline-(\w+)">\s*<span class="deadline-district">(?:<a [^>]*>)?([^<:]+)',
+            week,
+        )
+    }
+    assert states == {"Cẩm Thủy": "late", "Quan Sơn": "on_time"}
+    assert "Đúng hạn" in week  # Quan Sơn, on time
+    assert "Đã gửi: Hà Thị Mai, ngày 12/11/2021 15:00" in week
+    assert "Trễ 2 giờ" in week  # Cẩm Thủy
+    assert "Đã xuất công văn, chưa đánh dấu đã gửi" in week
+    assert 'data-letter="exported"' in week and 'data-letter="sent"' in week
+    assert "1 huyện trễ hạn" in week
 
 
 def test_the_district_office_sees_the_next_due_date_at_home(

@@ -58,22 +58,24 @@ def test_a_province_or_national_download_is_not_the_districts_letter(
     login(make_user("bo", role="supervisor", scope="country"))
     assert client.get(f"/reports/{quan_son.id}/{FRIDAY}.{fmt}").status_code == 200
     week = week_of(quan_son)
-    assert (week.has_letter, week.state) == (False, "late")
+    assert (week.is_exported, week.is_sent, week.state) == (False, False, "late")
 
 
-def test_the_districts_supervisor_download_is_its_letter(
+def test_the_districts_supervisor_download_is_exported_not_sent(
     client, login, make_user, quan_son, neighbour_district, frozen_clock
 ):
     figures(quan_son, FRIDAY)
     frozen_clock(BEFORE_DEADLINE)
-    # A supervisor of another district of the province does not send Quan Sơn's either.
+    # A supervisor of another district of the province does not export Quan Sơn's either.
     login(make_user("camthuy", role="supervisor", district=neighbour_district, scope="province"))
     client.get(f"/reports/{quan_son.id}/{FRIDAY}.pdf")
-    assert not week_of(quan_son).has_letter
+    assert not week_of(quan_son).is_exported
     login(make_user("huyen", role="supervisor"))
     assert client.get(f"/reports/{quan_son.id}/{FRIDAY}.pdf").status_code == 200
     week = week_of(quan_son)
-    assert (week.has_letter, week.state, week.letter_at) == (True, "on_time", BEFORE_DEADLINE)
+    # Downloaded to check it: exported, not sent, so late once the deadline passed.
+    assert (week.is_exported, week.exported_at, week.is_sent) == (True, BEFORE_DEADLINE, False)
+    assert week.state == "late"
 
 
 def test_the_deadlines_page_says_not_exported_after_the_provinces_download(

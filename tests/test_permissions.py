@@ -532,6 +532,26 @@ PERMISSIONS = [
         OFFICE,
         NOT_FOUND,
     ),
+    # The letter marked as sent, and undone: the district's own office only (a province's or
+    # the country's supervisor reads whether it is sent, and may not mark it).
+    Permission(
+        "GET",
+        "/letters/<int:district_id>/<isodate:day>/sent",
+        "/letters/{district}/" + DAY + "/sent",
+        OFFICE,
+        NOT_FOUND,
+    ),
+    *(
+        Permission(
+            "POST",
+            f"/letters/<int:district_id>/<isodate:day>/{path}",
+            "/letters/{district}/" + DAY + f"/{path}",
+            OFFICE,
+            NOT_FOUND,
+            district_scope_only=True,
+        )
+        for path in ("sent", "sent/undo")
+    ),
     Permission(
         "GET",
         "/reports/country/<isodate:day>.<any(csv, xlsx, pdf, docx):fmt>",

@@ -315,7 +315,8 @@ def test_removing_works_with_the_figures_the_form_was_filled_with(client, superv
     page = client.get(figures_url(quan_son)).get_data(as_text=True)
     shown = dict(re.findall(r'name="([a-z_]+-\d+)" class="input"[^>]* value="([^"]*)"', page))
     assert shown[f"scans-{son_ha.id}"] == "7000" and shown[f"smartphones-{son_ha.id}"] == ""
-    removed = client.post(figures_url(quan_son), data={**shown, f"clear-{son_lu.id}": "1"})
+    removal = {**shown, f"clear-{son_lu.id}": "1", "confirm_removal": str(son_lu.id)}
+    removed = client.post(figures_url(quan_son), data=removal)
     assert removed.status_code == 303
     db.session.expire_all()
     assert stored_figures() == {"Sơn Hà": (5, None)}

@@ -932,7 +932,8 @@ def test_a_blank_commune_keeps_its_figures_and_removing_them_is_explicit(
         },
     )
     assert both.status_code == 422 and count_figures() == 2
-    removed = client.post(url, data={f"clear-{son_lu.id}": "1"}, follow_redirects=True)
+    removal = {f"clear-{son_lu.id}": "1", "confirm_removal": str(son_lu.id)}
+    removed = client.post(url, data=removal, follow_redirects=True)
     assert removed.status_code == 200
     assert "Đã xóa số liệu của: Sơn Lư." in removed.get_data(as_text=True)
     db.session.expire_all()

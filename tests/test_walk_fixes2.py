@@ -16,6 +16,7 @@ from sqlalchemy import select
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import reject, resolve
 from fieldapp.extensions import db
+from fieldapp.letters.sending import mark_sent
 from fieldapp.models import AuditEntry, CitizenReport, Commune, CommuneFigures, District
 from fieldapp.reports.deadlines import province_deadlines
 from fieldapp.reports.exports import export_report, record_export
@@ -37,9 +38,13 @@ def _figures(district, day):
 
 
 def _export(district, day, fmt, at: datetime):
+    """The district's letter exported and marked as sent at a moment (an export alone is
+    not sent: tests/test_letter_sent.py)."""
     record_export(district_report(district, day), fmt, district_supervisor(district), district.id)
+    mark_sent(district, day, district_supervisor(district))
     db.session.flush()
-    db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first().at = at
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(2)):
+        entry.at = at
 
 
 def _four_districts(quan_son, neighbour_district):

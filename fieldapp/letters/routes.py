@@ -3,7 +3,7 @@ date on the report page, whose sections 2 and 3 the supervisor edits before expo
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +12,7 @@ from fieldapp import clock
 from fieldapp.access import district_or_404, office_only
 from fieldapp.extensions import db
 from fieldapp.fragments import wants_fragment
-from fieldapp.letters import service
+from fieldapp.letters import sending, service
 from fieldapp.letters.compose import district_letter
 from fieldapp.models import District
 from fieldapp.reports.routes import refuse_a_future_date
@@ -109,6 +109,7 @@ def _letter_context(district: District, day: date, values=None, errors=None, rep
         },
         "department_code": settings.department_code,
         "warnings": service.letter_warnings(report, settings),
+        **_sent_context(district, day),
     }
 
 
@@ -134,7 +135,12 @@ def report_letter(district_id: int, day: date):
     drafts = service.drafts_for(report, district, service.settings_for(district))
     _save_once(lambda: service.save_edit(district, day, checked, drafts, current_user))
     if wants_fragment():
-        return _letter_response(_letter_context(district, day, report=report) | {"saved": True})
+        page, status = _letter_response(
+            _letter_context(district, day, report=report) | {"saved": True}
+        )
+        # Saved, the screen lands on the export buttons and the "sent" part below the form
+        # (an error, swapped without this, stays where the user typed).
+        return page, status, {"HX-Reswap": "outerHTML show:#letter-sent:bottom"}
     flash(_("The letter of %(date)s is saved.", date=clock.day_text(day)), "success")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
 
@@ -152,3 +158,75 @@ def revert(district_id: int, day: date):
         return _letter_response(_letter_context(district, day))
     flash(_("The letter of %(date)s is back to the draft.", date=clock.day_text(day)), "info")
     return redirect(url_for("reports.district_report", district_id=district.id, day=day), code=303)
+
+
+# Marking the letter as sent to the province, and undoing it: each asks first ------------
+
+
+def _sent_context(district: District, day: date) -> dict:
+    """What the letter's "sent" part shows: the mark (who, when), and whether this user
+    may mark it or undo it (the district's own office)."""
+    return {
+        "district": district,
+        "day": day,
+        "sent": sending.sent_mark(district, day),
+        "can_mark": sending.may_mark_sent(current_user, district),
+    }
+
+
+def _report_page(district: District, day: date):
+    return url_for("reports.district_report", district_id=district.id, day=day)
+
+
+@bp.route("/<int:district_id>/<isodate:day>/sent", methods=["GET"])
+@login_required
+@office_only
+def sent_state(district_id: int, day: date):
+    """Whether the letter of the report date is marked as sent (the fragment a cancelled
+    confirmation swaps back); without htmx, the report page."""
+    district = district_or_404(district_id)
+    refuse_a_future_date(day)
+    if not wants_fragment():
+        return redirect(_report_page(district, day))
+    return render_template("letters/_sent.html", **_sent_context(district, day))
+
+
+def _sent_step(district: District, day: date, undo: bool):
+    """Ask first (the confirmation, as a fragment for htmx or a page), then mark or undo
+    the mark once confirmed; audited. Only the district's own office (403 otherwise)."""
+    if not sending.may_mark_sent(current_user, district):
+        abort(403)
+    refuse_a_future_date(day)
+    context = _sent_context(district, day) | {"undo": undo}
+    if request.form.get("confirm") != "yes":
+        template = "letters/_sent_confirm.html" if wants_fragment() else "letters/sent_confirm.html"
+        return render_template(template, **context, back=_report_page(district, day))
+    changed = (sending.unmark_sent if undo else sending.mark_sent)(district, day, current_user)
+    db.session.commit()
+    if undo:
+        message = _("The letter of %(date)s is no longer marked as sent.", date=clock.day_text(day))
+    elif changed:
+        message = _("The letter of %(date)s is marked as sent.", date=clock.day_text(day))
+    else:
+        message = _("The letter of %(date)s was already marked as sent.", date=clock.day_text(day))
+    if wants_fragment():
+        context = _sent_context(district, day) | {"message": message}
+        return render_template("letters/_sent.html", **context)
+    flash(message, "success")
+    return redirect(_report_page(district, day), code=303)
+
+
+@bp.route("/<int:district_id>/<isodate:day>/sent", methods=["POST"])
+@login_required
+@office_only
+def mark_sent(district_id: int, day: date):
+    """Mark the letter of the report date as sent to the province, once confirmed."""
+    return _sent_step(district_or_404(district_id), day, undo=False)
+
+
+@bp.route("/<int:district_id>/<isodate:day>/sent/undo", methods=["POST"])
+@login_required
+@office_only
+def unmark_sent(district_id: int, day: date):
+    """Undo the letter's mark as sent, once confirmed."""
+    return _sent_step(district_or_404(district_id), day, undo=True)

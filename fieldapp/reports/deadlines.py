@@ -2,13 +2,13 @@
 
 A province sets its report weekday and time of day (Vietnam's; Friday 16:00 unless it set
 another): every such weekday is a due date. The letter due on a date D covers the week that
-ends on it: a district is done for D when it has figures dated D-6 to D and exported its
-letter (a PDF or DOCX of its report dated D-6 to D: the audit trail's "export" events, see
-fieldapp/reports/exports.py `record_export`). Only the district's own users send its letter:
-an export by a user whose scope is that district (`_sent_by_the_district`); the province's
-or the ministry's download of it, or one from the command line, is not the district sending
-it. Done after D's due time is late by the time between them; not done when the time has
-passed is late by the time since it.
+ends on it: a district is done for D when it has figures dated D-6 to D and marked its
+letter of a report date D-6 to D as sent (fieldapp/letters/sending.py: the district's own
+office says so, confirmed, on the report page). Exporting the letter is not sending it: an
+export (a PDF or DOCX by a user whose scope is that district, `_sent_by_the_district`; the
+audit trail's "export" events, fieldapp/reports/exports.py `record_export`) is shown as
+exported and not marked sent. Done after D's due time (marked after it) is late by the time
+between them; not done when the time has passed is late by the time since it.
 
 Plain functions over the database, no request; "now" is always passed in (from
 fieldapp/clock.py by the routes) so the tests choose it.
@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
+from fieldapp.letters.sending import sent_marks
 from fieldapp.models import (
     AuditEntry,
     Commune,
@@ -142,7 +143,8 @@ def save_rule(province: Province, rule: DueRule, user: User) -> bool:
 
 @dataclass
 class WeekStatus:
-    """A district's letter due on one date: its figures, its export, how late."""
+    """A district's letter due on one date: its figures, its export, its mark as sent, how
+    late."""
 
     due: date
     due_at: datetime  # naive UTC
@@ -150,25 +152,31 @@ class WeekStatus:
     communes: int = 0  # the district's communes
     with_figures: int = 0  # its communes with figures dated in the week
     figures_date: date | None = None  # the latest of those dates
-    letter_at: datetime | None = None  # the first export of the letter (naive UTC)
+    exported_at: datetime | None = None  # the first export of the letter (naive UTC)
+    sent_at: datetime | None = None  # when the letter was marked as sent (naive UTC)
+    sent_by: str | None = None  # who marked it
 
     @property
     def has_figures(self) -> bool:
         return self.with_figures > 0
 
     @property
-    def has_letter(self) -> bool:
-        return self.letter_at is not None
+    def is_exported(self) -> bool:
+        return self.exported_at is not None
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
 
     @property
     def done(self) -> bool:
-        return self.has_figures and self.has_letter
+        return self.has_figures and self.is_sent
 
     @property
     def state(self) -> str:
         """ "on_time", "done_late", "late" (due and not done) or "open" (not yet due)."""
         if self.done:
-            return "on_time" if self.letter_at <= self.due_at else "done_late"
+            return "on_time" if self.sent_at <= self.due_at else "done_late"
         return "late" if self.now > self.due_at else "open"
 
     @property
@@ -179,7 +187,7 @@ class WeekStatus:
     @property
     def late_by(self) -> timedelta | None:
         if self.state == "done_late":
-            return self.letter_at - self.due_at
+            return self.sent_at - self.due_at
         if self.state == "late":
             return self.now - self.due_at
         return None
@@ -231,8 +239,9 @@ class ProvinceDeadlines:
 def _statuses(
     districts: list[District], rule: DueRule, dates: list[date], now: datetime
 ) -> dict[int, dict[date, WeekStatus]]:
-    """Each district's status for each due date, in four queries whatever their number:
-    the communes per district, the figures per district and report date, the exports."""
+    """Each district's status for each due date, in five queries whatever their number:
+    the communes per district, the figures per district and report date, the exports, the
+    marks as sent."""
     ids = [d.id for d in districts]
     first, _ = week_of(min(dates))
     last = max(dates)
@@ -280,8 +289,14 @@ def _statuses(
         if letter is None or not first <= letter <= last:
             continue
         status = statuses[district_id].get(rule.due_on_or_after(letter))
-        if status is not None and (status.letter_at is None or at < status.letter_at):
-            status.letter_at = at
+        if status is not None and (status.exported_at is None or at < status.exported_at):
+            status.exported_at = at
+    for (district_id, day), mark in sent_marks(ids, first).items():
+        status = statuses[district_id].get(rule.due_on_or_after(day))
+        if day > last or status is None:
+            continue
+        if status.sent_at is None or mark.at < status.sent_at:
+            status.sent_at, status.sent_by = mark.at, mark.by_name
     return statuses
 
 
@@ -312,7 +327,8 @@ def province_deadlines(
     province: Province, now: datetime, count: int = SHOWN_DATES
 ) -> ProvinceDeadlines:
     """For each of the province's last due dates (the next one first), which districts
-    have figures and an exported letter, which are late and by how much."""
+    have figures and marked their letter sent (or only exported it), which are late and by
+    how much."""
     rule = deadline_rule(province.id)
     districts = in_vietnamese_order(
         db.session.scalars(select(District).where(District.province_id == province.id))

@@ -28,7 +28,7 @@ from fieldapp.audit import record_event
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, User
 from fieldapp.places import LEVEL_KINDS, PlaceIndex, name_and_kind, unit_word
-from fieldapp.reports.notice import vn_date
+from fieldapp.reports.notice import vn_date, vn_month
 from fieldapp.spreadsheets import SheetUnreadable, cell_text, read_table
 from fieldapp.text import fold, search_text
 
@@ -463,11 +463,16 @@ class TypedFigures:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def report_date_problem(report_date: date, today: date) -> str | None:
-    """Why figures cannot be given for this report date (one in the future), or None."""
-    if report_date > today:
-        return _("The report date %(date)s is in the future.", date=vn_date(report_date))
-    return None
+def report_date_problem(report_date: date, today: date, month: bool = False) -> str | None:
+    """Why figures cannot be given for this report date (one in the future), or None. The
+    same rule refuses a report, a letter or an export of a date to come, and with `month`
+    (`report_date` its first day) a month that has not begun, on screen and from the
+    command line."""
+    if report_date <= today:
+        return None
+    if month:
+        return _("The month %(month)s is in the future.", month=vn_month(report_date))
+    return _("The report date %(date)s is in the future.", date=vn_date(report_date))
 
 
 def check_typed_figures(
@@ -530,6 +535,15 @@ def _changed(line: dict[str, str], stored: CommuneFigures) -> bool:
         except BadCount:
             return True
     return False
+
+
+def removal_key(typed: TypedFigures) -> str:
+    """What a confirmation of the removal names: the ids of the communes whose figures go
+    ("12,15"). Saving removes them only when the form says the same (the user confirmed
+    exactly these; a box ticked after the confirmation asks again)."""
+    return ",".join(
+        str(row.commune_id) for row in sorted(typed.cleared, key=lambda r: r.commune_id)
+    )
 
 
 def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None) -> None:

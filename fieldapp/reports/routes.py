@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.routing import BaseConverter, ValidationError
@@ -56,6 +57,7 @@ from fieldapp.reports.figures import (
     preview_import,
     read_sheet,
     removal_field,
+    removal_key,
     report_date_problem,
     save_typed_figures,
 )
@@ -161,11 +163,12 @@ def report_formatting():
     }
 
 
-def refuse_a_future_date(day: date) -> None:
-    """A report or a letter of a date still to come is not found, saying why (the rule is
-    the figures' own, `report_date_problem`): there is nothing to compare it with, and a
-    letter edited for it would be kept for a week that has not happened."""
-    problem = report_date_problem(day, clock.today())
+def refuse_a_future_date(day: date, month: bool = False) -> None:
+    """A report or a letter of a date still to come (with `month`, of a month not begun,
+    `day` its first day) is not found, saying why (the rule is the figures' own,
+    `report_date_problem`): there is nothing to compare it with, and a letter edited for it
+    would be kept for a week that has not happened."""
+    problem = report_date_problem(day, clock.today(), month)
     if problem:
         page = render_template("reports/future_date.html", message=problem, today=clock.today())
         abort(make_response(page, 404))
@@ -393,19 +396,34 @@ def enter_figures(district_id: int, day: date):
         for name in COUNTS
     }
     remove = {c.id for c in communes if request.form.get(removal_field(c))}
+    page = {
+        "district": district,
+        "day": day,
+        "communes": communes,
+        "values": values,
+        "existing": existing,
+        "date_warning": weekday_warning(district, day),
+    }
+    if request.form.get("cancel_removal"):
+        # "No, go back" on the confirmation: the form again, as typed, nothing ticked.
+        return render_template(
+            "reports/figures.html", **page, errors={}, remove=set(), removal_cancelled=True
+        )
     typed = check_typed_figures(communes, existing, values, day, clock.today(), remove)
     if typed.errors:
         return render_template(
-            "reports/figures.html",
-            district=district,
-            day=day,
-            communes=communes,
-            values=values,
-            errors=typed.errors,
-            existing=existing,
-            remove=remove,
-            date_warning=weekday_warning(district, day),
+            "reports/figures.html", **page, errors=typed.errors, remove=remove
         ), 422
+    if typed.cleared and request.form.get("confirm_removal") != removal_key(typed):
+        # Removing figures asks first, saying which (the commune, the date, the figures).
+        return render_template(
+            "reports/figures_confirm.html",
+            **page,
+            remove=remove,
+            cleared=sorted(typed.cleared, key=lambda row: communes.index(row.commune)),
+            saved=len(typed.entries),
+            key=removal_key(typed),
+        )
     removed = [row.commune.name for row in typed.cleared]  # named before they are deleted
     save_typed_figures(typed, day, current_user)
     db.session.commit()
@@ -473,6 +491,12 @@ def report_url(
     return url_for(export if fmt else page, **values)
 
 
+def _screen_locale() -> str:
+    """The user's language, in which a page's charts write their numbers (the documents
+    keep Vietnamese: fieldapp/reports/exports.py draws them with the default)."""
+    return str(get_locale() or "vi")
+
+
 def _measure() -> str:
     measure = request.args.get("measure", "scans")
     return measure if measure in MEASURES else "scans"
@@ -496,7 +520,7 @@ def _report_page(report: WeeklyReport, unit_id: int | None, district: District |
     here = report_url(report.level, unit_id, **when)
     if wants_fragment() and request.headers.get("HX-Target") == TREND_TARGET:
         return render_template("reports/_trends.html", trend=_report_trend(report, unit_id))
-    chart = bar_chart(report, _measure())
+    chart = bar_chart(report, _measure(), _screen_locale())
     if wants_fragment():
         return render_template("reports/_chart.html", chart=chart, report=report)
     row_level = ROW_LEVELS.get(report.level)
@@ -586,6 +610,7 @@ def district_export(district_id: int, day: date, fmt: str):
 def district_month(district_id: int, month: date):
     """A district's report of a calendar month: one row per commune."""
     district = district_or_404(district_id)
+    refuse_a_future_date(month, month=True)
     return _report_page(district_month_report(district, month), district.id, district)
 
 
@@ -594,6 +619,7 @@ def district_month(district_id: int, month: date):
 @office_only
 def district_month_export(district_id: int, month: date, fmt: str):
     district = district_or_404(district_id)
+    refuse_a_future_date(month, month=True)
     return _download(district_month_report(district, month), fmt, district)
 
 
@@ -644,6 +670,7 @@ def province_day_export(province_id: int, day: date, fmt: str):
 def province_month(province_id: int, month: date):
     """A province's report of a calendar month: one row per district."""
     province = province_or_404(province_id)
+    refuse_a_future_date(month, month=True)
     return _report_page(province_month_report(province, month), province.id)
 
 
@@ -651,7 +678,9 @@ def province_month(province_id: int, month: date):
 @login_required
 @province_only
 def province_month_export(province_id: int, month: date, fmt: str):
-    return _download(province_month_report(province_or_404(province_id), month), fmt)
+    province = province_or_404(province_id)
+    refuse_a_future_date(month, month=True)
+    return _download(province_month_report(province, month), fmt)
 
 
 # The national summary: one row per province, for national supervisors.
@@ -679,6 +708,7 @@ def national_export(day: date, fmt: str):
 @country_only
 def national_month(month: date):
     """The country's summary of a calendar month: one row per province."""
+    refuse_a_future_date(month, month=True)
     return _report_page(national_month_report(month), None)
 
 
@@ -686,6 +716,7 @@ def national_month(month: date):
 @login_required
 @country_only
 def national_month_export(month: date, fmt: str):
+    refuse_a_future_date(month, month=True)
     return _download(national_month_report(month), fmt)
 
 
@@ -702,7 +733,7 @@ def _report_trend(report: WeeklyReport, unit_id: int | None) -> dict | None:
         return None
     measure = trend_measure(request.args.get("trend"))
     return {
-        "chart": trend_chart(trends, measure),
+        "chart": trend_chart(trends, measure, _screen_locale()),
         "action": url_for(request.endpoint, **request.view_args),
         "keep": {name: value for name, value in request.args.items() if name != "trend"},
         "measures": TREND_MEASURES,

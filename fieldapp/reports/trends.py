@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District
-from fieldapp.reports.notice import vn_number, vn_percent
+from fieldapp.reports.notice import LOCALE, vn_number, vn_percent
 from fieldapp.reports.weekly import (
     DEFAULT_PERIOD,
     Area,
@@ -267,11 +267,12 @@ class TrendChart:
         return any(self.total_segments)
 
 
-def value_text(measure: str, value) -> str:
-    """A value as the chart and its table write it: 18.336, 30,0%; — for none."""
+def value_text(measure: str, value, locale: str = LOCALE) -> str:
+    """A value as the chart and its table write it: 18.336, 30,0% (18,336, 30.0% in
+    English); — for none."""
     if measure in SHARES:
-        return vn_percent(value)
-    return vn_number(value)
+        return vn_percent(value, locale)
+    return vn_number(value, locale)
 
 
 def label_width(label: str, font_size: float = FONT_SIZE) -> float:
@@ -336,9 +337,10 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME_LENGTH else name[: NAME_LENGTH - 1] + "…"
 
 
-def trend_chart(trends: Trends, measure: str) -> TrendChart:
+def trend_chart(trends: Trends, measure: str, locale: str = LOCALE) -> TrendChart:
     """The chart of one measure: the area's total as the main line (a round scale with
-    three lines), each unit as a small chart below on its own scale (shares on 0–100%)."""
+    three lines), each unit as a small chart below on its own scale (shares on 0–100%).
+    Numbers in `locale`: Vietnamese for the letter's PDF, the user's language on screen."""
     measure = trend_measure(measure)
     series = trends.series(measure)
     share = measure in SHARES
@@ -349,7 +351,7 @@ def trend_chart(trends: Trends, measure: str) -> TrendChart:
     value = low
     while value <= high + step / 1000:
         y = bottom - (bottom - top) * (value - low) / ((high - low) or 1)
-        label = vn_number(int(value)) + ("%" if share else "")
+        label = vn_number(int(value), locale) + ("%" if share else "")
         ticks.append((round(y, 1), label))
         value += step
     # The plot starts right of its widest label ("100.000", "1.000.000"), whatever the scale.
@@ -374,7 +376,7 @@ def trend_chart(trends: Trends, measure: str) -> TrendChart:
         panels.append(
             Panel(
                 name=_short(unit.name),
-                value_text=value_text(measure, _latest(unit.values)),
+                value_text=value_text(measure, _latest(unit.values), locale),
                 x=round(x0, 1),
                 y=y0,
                 width=round(panel_width, 1),
@@ -401,12 +403,15 @@ def trend_chart(trends: Trends, measure: str) -> TrendChart:
         plot_left=left,
         plot_right=right,
         total_segments=_segments(series.total, xs, top, bottom, low, high),
-        total_text=value_text(measure, _latest(series.total)),
+        total_text=value_text(measure, _latest(series.total), locale),
         panels=panels,
         dates=[day.strftime("%d/%m/%Y") for day in series.dates],
         table=[
-            ("", [value_text(measure, v) for v in series.total]),
-            *((unit.name, [value_text(measure, v) for v in unit.values]) for unit in series.units),
+            ("", [value_text(measure, v, locale) for v in series.total]),
+            *(
+                (unit.name, [value_text(measure, v, locale) for v in unit.values])
+                for unit in series.units
+            ),
         ],
     )
 

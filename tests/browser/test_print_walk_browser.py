@@ -65,6 +65,13 @@ def test_the_figures_form_refuses_more_installs_than_smartphones_and_removes_as_
     expect(page.locator(f"#scans-{son_ha}")).to_have_value("4336")
     page.locator(f'input[name="clear-{son_ha}"]').check()
     page.get_by_role("button", name="Lưu số liệu").click()
+    # Removing asks first, naming the commune, the date and its figures.
+    confirmation = page.locator("#figures-removal")
+    expect(confirmation.locator(f'li[data-commune="{son_ha}"]')).to_contain_text("Sơn Hà")
+    expect(confirmation.locator(f'li[data-commune="{son_ha}"]')).to_contain_text("4.336")
+    assert_fits_phone(page)
+    screenshot(page, "print-walk-figures-removal-confirm")
+    page.locator("#confirm-removal").click()
     page.wait_for_url(f"**/reports/{district_id}/{DAYS[2].isoformat()}")
     expect(page.get_by_text("Sơn Hà", exact=False).first).to_be_visible()
     with live_app.app_context():
