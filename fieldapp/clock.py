@@ -109,16 +109,33 @@ def moment_text(utc_moment: datetime | None) -> str:
     return vietnam_time(utc_moment).strftime("%d/%m/%Y %H:%M") if utc_moment else ""
 
 
+# The years a typed day may fall in: 0001-01-01 or 9999-12-31 in a filter is a slip of the
+# keyboard, and its day's bounds in UTC would fall outside what a datetime can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_day(text: str | None) -> date | None:
     """A day typed as 12/11/2021 (or 12-11-2021), or sent by a date input as 2021-11-12;
-    None when it is none of these."""
+    None when it is none of these, or falls outside FIRST_YEAR..LAST_YEAR."""
     text = (text or "").strip()
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
-            return datetime.strptime(text, pattern).date()
+            day = datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+        return day if FIRST_YEAR <= day.year <= LAST_YEAR else None
     return None
+
+
+# A day planned ahead (an assignment's due date, a re-inspection, the answer to a citizen's
+# report) lies at most this many days after today: 31/12/2099 is a typing slip, not a plan.
+PLANNED_DAYS_AHEAD = 366
+
+
+def beyond_planning(day: date, from_day: date | None = None) -> bool:
+    """Whether a planned day lies further ahead of today (or of from_day) than anyone plans
+    (PLANNED_DAYS_AHEAD)."""
+    return day > (from_day or today()) + timedelta(days=PLANNED_DAYS_AHEAD)
 
 
 def parse_moment(text: str | None) -> datetime | None:
@@ -136,5 +153,7 @@ def parse_moment(text: str | None) -> datetime | None:
             typed = datetime.strptime(text, pattern)
         except ValueError:
             continue
+        if not FIRST_YEAR <= typed.year <= LAST_YEAR:
+            return None
         return as_stored(typed.replace(tzinfo=VIETNAM))
     return None

@@ -222,3 +222,36 @@ def test_no_module_but_the_clock_reads_the_time_or_adds_seven_hours():
         if banned.search(line)
     ]
     assert found == []
+
+
+@pytest.mark.parametrize(
+    "typed", ["0001-01-01", "9999-12-31", "31/12/9999", "01/01/0001", "1899-12-31", "3000-01-01"]
+)
+def test_a_day_outside_the_years_the_app_handles_is_not_a_day(typed):
+    # Its bounds in UTC would not fit a datetime: /inspections?from=0001-01-01 answered 500.
+    assert clock.parse_day(typed) is None
+    assert clock.parse_moment(f"{typed} 10:00") is None
+
+
+def test_the_first_and_last_years_are_days():
+    assert clock.parse_day("1900-01-01") == date(1900, 1, 1)
+    assert clock.parse_day("31/12/2999") == date(2999, 12, 31)
+    clock.days_bounds(date(1900, 1, 1), date(2999, 12, 31))  # no overflow
+
+
+def test_a_planned_day_more_than_a_year_ahead_is_beyond_planning(frozen_clock):
+    today = clock.today()
+    assert not clock.beyond_planning(today + timedelta(days=clock.PLANNED_DAYS_AHEAD))
+    assert clock.beyond_planning(today + timedelta(days=clock.PLANNED_DAYS_AHEAD + 1))
+    assert clock.beyond_planning(date(2099, 12, 31))
+    assert not clock.beyond_planning(date(2030, 1, 1), from_day=date(2029, 6, 1))
+
+
+@pytest.mark.parametrize("path", ["/inspections", "/audit"])
+@pytest.mark.parametrize("query", ["from=0001-01-01", "to=9999-12-31"])
+def test_the_lists_answer_dates_at_the_edge_of_the_calendar_without_a_500(
+    client, login, path, query
+):
+    login(username="office", role="admin" if path == "/audit" else "supervisor")
+    response = client.get(f"{path}?{query}")
+    assert response.status_code in (200, 422)

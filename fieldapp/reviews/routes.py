@@ -1,7 +1,6 @@
 """The inspection log and supervisors' review of findings."""
 
 import io
-from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -18,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from fieldapp import storage
+from fieldapp import clock, storage
 from fieldapp.access import (
     inspection_or_404,
     office_only,
@@ -74,10 +73,7 @@ def _int(name):
 
 
 def _date(name):
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return clock.parse_day(request.args.get(name))
 
 
 def _choice(name, allowed):
