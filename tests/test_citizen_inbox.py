@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
-from fieldapp import storage
+from fieldapp import clock, storage
 from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import (
@@ -137,7 +137,7 @@ def test_the_whole_flow_report_assignment_finding_answer(
 
     form = client.get(f"/citizen-reports/{report.id}/assign")
     assert form.status_code == 200
-    due = date(2099, 1, 1)
+    due = clock.today() + timedelta(days=30)
     response = client.post(
         f"/citizen-reports/{report.id}/assign",
         data={"inspector": inspector.id, "due": due.isoformat(), "note": ""},
@@ -194,7 +194,7 @@ def test_another_inspectors_visit_does_not_answer_the_report(
     inspector = make_user("can-bo")
     boss = make_user("truong-phong", role="supervisor")
     report = make_report(make_venue())
-    assign_inspection(report, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    assign_inspection(report, inspector, date(2026, 6, 1), "", boss, date(2026, 1, 1))
     db.session.commit()
     login(make_user("nguoi-khac"))
     finding = record_finding(report.venue)
@@ -447,14 +447,14 @@ def test_a_venue_already_assigned_is_followed_not_assigned_twice(
     boss = login(make_user("truong-phong", role="supervisor"))
     venue = make_venue()
     from_before = make_report(venue, problem="not_checked")
-    assign_inspection(from_before, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    assign_inspection(from_before, inspector, date(2026, 6, 1), "", boss, date(2026, 1, 1))
     db.session.commit()
     report = make_report(venue)  # another problem: a report of its own
     page = client.get(f"/citizen-reports/{report.id}/assign").get_data(as_text=True)
     assert 'id="assign-follow"' in page
     twice = client.post(
         f"/citizen-reports/{report.id}/assign",
-        data={"inspector": inspector.id, "due": "2099-01-01"},
+        data={"inspector": inspector.id, "due": (clock.today() + timedelta(days=30)).isoformat()},
     )
     assert twice.status_code == 409  # never two open assignments of a venue
     response = client.post(
