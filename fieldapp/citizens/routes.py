@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 
 from fieldapp import clock, storage
 from fieldapp.access import (
-    admins_only,
     allowed_if,
     citizen_report_or_404,
     commune_or_none,
@@ -59,6 +58,10 @@ from fieldapp.models import Assignment, User
 bp = Blueprint("citizens", __name__)
 
 handlers_only = allowed_if("handles_citizen_reports")
+# The holiday list is national: admins read it, only a national account changes it
+# (User.keeps_holidays).
+holiday_readers = allowed_if("sees_holidays")
+holiday_keepers = allowed_if("keeps_holidays")
 
 REFUSALS = {
     "no_venue": lambda: _("This place is not in the registry: add the venue first."),
@@ -387,13 +390,20 @@ def _holidays(form: dict, status=200, error=None):
     ), status
 
 
-@bp.route("/holidays", methods=["GET", "POST"])
+@bp.route("/holidays")
 @login_required
-@admins_only
+@holiday_readers
 def holidays():
-    """The public holidays a report's deadline skips: the list and a day added to it."""
-    if request.method == "GET":
-        return _holidays({"day": "", "name": ""})
+    """The public holidays a report's deadline skips: the list, and (for who keeps it) a
+    day added to it."""
+    return _holidays({"day": "", "name": ""})
+
+
+@bp.route("/holidays", methods=["POST"])
+@login_required
+@holiday_keepers
+def add_holiday_one():
+    """Add a day to the holiday list; the open reports it concerns are due again."""
     form = {"day": request.form.get("day", ""), "name": request.form.get("name", "")}
     try:
         moved = add_holiday(clock.parse_day(form["day"]), form["name"], current_user)
@@ -407,7 +417,7 @@ def holidays():
 
 @bp.route("/holidays/remove", methods=["GET", "POST"])
 @login_required
-@admins_only
+@holiday_keepers
 def remove_holiday_one():
     """Remove a holiday: GET asks for confirmation, POST removes it."""
     source = request.args if request.method == "GET" else request.form
@@ -428,7 +438,7 @@ def remove_holiday_one():
 
 @bp.route("/holidays/seed", methods=["POST"])
 @login_required
-@admins_only
+@holiday_keepers
 def seed():
     """Add Vietnam's public holidays of 2026 and 2027 that the list lacks."""
     added = seed_holidays(current_user)
