@@ -12,9 +12,9 @@ from fieldapp.assignments.service import close_for_inspection
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import finding_recorded
 from fieldapp.extensions import db
-from fieldapp.models import CitizenReport, Inspection, User, Venue
+from fieldapp.models import CitizenReport, District, Inspection, User, Venue
 from tests.browser.phone import assert_fits_phone, log_in, screenshot, wait_until
-from tests.factories import jpeg_bytes
+from tests.factories import PASSWORD, jpeg_bytes
 
 ANSWER = "Đoàn kiểm tra đã đến chợ ngày 08/12, yêu cầu niêm yết lại mã QR tại cổng chính."
 
@@ -97,10 +97,29 @@ def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
         )
 
 
-def test_an_admin_keeps_the_holiday_list(phone_without_worker, live_app, add_user):
+def test_a_national_account_keeps_the_holiday_list(phone_without_worker, live_app, add_user):
+    """The list is national: a national account changes it; a district's admin reads it."""
     add_user("admin", "admin")
+    with live_app.app_context():
+        national = User(
+            username="quoc-gia",
+            display_name="Nguyễn Thị Quỳnh",
+            role="supervisor",
+            scope="country",
+            district=db.session.query(District).one(),
+        )
+        national.set_password(PASSWORD)
+        db.session.add(national)
+        db.session.commit()
     page = phone_without_worker
     log_in(page, "admin")
+    page.goto("/holidays")
+    expect(page.locator("#holiday-keeper")).to_be_visible()
+    expect(page.locator("#holiday-add")).to_have_count(0)
+    assert_fits_phone(page)
+    screenshot(page, "holidays-read-only")
+    page.context.clear_cookies()
+    log_in(page, "quoc-gia")
     page.goto("/holidays")
     page.locator("#holiday-seed").click()
     expect(page.locator('#holiday-list [data-day="2027-01-01"]')).to_contain_text("Tết Dương lịch")
