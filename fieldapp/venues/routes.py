@@ -450,6 +450,7 @@ def edit(venue_id: int):
     """An admin changes a venue's details; each change is audited."""
     venue = venue_or_404(venue_id)
     form = VenueEditForm(obj=venue) if request.method == "GET" else VenueEditForm()
+    form.registered_qr = venue.qr_payload or ""
     chosen = id_param(request.form.get("district_id")) or venue.commune.district_id
     offer_places(form, commune_picker(chosen))
     duplicate = None
