@@ -188,3 +188,33 @@ def test_the_office_enters_a_call_that_joins_a_report_and_sees_both_reporters(
     )
     assert_fits_phone(page)
     screenshot(page, "citizen-report-joined")
+
+
+def test_answering_before_the_inspection_asks_about_the_assignment(
+    phone_without_worker, live_app, add_user
+):
+    """Answered and closed while its inspection was only assigned, the report left the
+    inspector with a visit nobody needed: the office chooses what becomes of it."""
+    add_user("supervisor", "supervisor")
+    report_id, _commune_id = market_report(live_app)
+    page = phone_without_worker
+    log_in(page, "supervisor")
+    page.goto(f"/citizen-reports/{report_id}")
+    page.locator("#report-assign").click()
+    page.locator("#assign-inspector").select_option(label="Lò Văn Thành")
+    page.get_by_role("button", name="Giao việc").click()
+    expect(page.locator("#report-state")).to_have_attribute("data-state", "checking")
+    page.locator("#report-resolve").click()
+    expect(page.locator("#close-assignment")).to_contain_text("Lò Văn Thành")
+    page.locator("#close-answer").fill(ANSWER)
+    page.locator("#close-submit").click()
+    expect(page.locator("#close-assignment-error")).to_be_visible()
+    expect(page.locator("#close-answer")).to_have_value(ANSWER)
+    assert_fits_phone(page)
+    screenshot(page, "citizen-report-answer-assigned")
+    page.locator("#close-assignment input[value=cancel]").check()
+    page.locator("#close-submit").click()
+    expect(page.locator("#report-state")).to_have_attribute("data-state", "resolved")
+    with live_app.app_context():
+        report = db.session.get(CitizenReport, report_id)
+        assert report.assignment.closed_at is not None
