@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import lxml.html
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from fieldapp import clock
 from fieldapp.citizens.intake import receive_report
+from fieldapp.citizens.service import ReportRefused, assign_inspection, resolve
 from fieldapp.extensions import db
 from fieldapp.models import Assignment, AuditEntry, CitizenReport
 
@@ -138,3 +139,26 @@ def test_the_history_names_the_assignment_not_its_number(client, boss, inspector
     assert f"Lò Văn Thành, hạn {due}" in text
     assert "Số việc giao" not in text
     assert audit.xpath(f'.//a[@href="/venues/{assignment.venue_id}"]')
+
+
+def test_a_finding_recorded_while_the_page_was_open_stops_the_closing(app, boss, inspector, report):
+    """The page offered to cancel the assignment; its finding arrived before the post: the
+    report is ready now, and the office reads the finding before answering."""
+    today = clock.today()
+    assignment = assign_inspection(report, inspector, today, "", boss, today)
+    db.session.commit()
+    # Another request records the finding (the session's objects still say "open").
+    unseen = {"synchronize_session": False}
+    db.session.execute(
+        update(Assignment).where(Assignment.id == assignment.id).values(closed_at=clock.utcnow()),
+        execution_options=unseen,
+    )
+    db.session.execute(
+        update(CitizenReport).where(CitizenReport.id == report.id).values(state="ready"),
+        execution_options=unseen,
+    )
+    assert assignment.closed_at is None and report.state == "checking"
+    with pytest.raises(ReportRefused) as refused:
+        resolve(report, "Đã kiểm tra.", boss, "cancel")
+    assert refused.value.reason == "finding_arrived"
+    assert report.state == "ready" and report.closed_at is None
