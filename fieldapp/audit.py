@@ -347,7 +347,8 @@ FIELDS: dict[str, AuditField] = {
     "removed_figures": AuditField(_l("Removed: counts not in the file"), _omitted_words),
     "kept_figures": AuditField(_l("Kept: counts not in the file"), _omitted_words),
     # An assignment (fieldapp/assignments/service.py).
-    "assignment": AuditField(_l("Assignment number")),
+    # Its number as a number ("số 17"), never "Số việc giao: 17", which reads as a count.
+    "assignment": AuditField(_l("Assigned inspection"), _number_words),
     "inspector": AuditField(_l("Inspector")),
     "due_date": AuditField(_l("Due date")),
     "note": AuditField(_l("Note")),

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from fieldapp import clock
+from fieldapp.audit import field_label, field_value
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import ReportRefused, assign_inspection, resolve
 from fieldapp.extensions import db
@@ -162,3 +163,11 @@ def test_a_finding_recorded_while_the_page_was_open_stops_the_closing(app, boss,
         resolve(report, "Đã kiểm tra.", boss, "cancel")
     assert refused.value.reason == "finding_arrived"
     assert report.state == "ready" and report.closed_at is None
+
+
+def test_an_assignment_in_a_venues_trail_reads_as_its_number_not_a_count(app):
+    assert field_label("assignment", "venue") == "Việc giao kiểm tra"
+    assert field_value("assignment", 17, "venue") == "số 17"
+    # A report's assignment gone from the database: its number, never a bare "17".
+    assert field_value("assignment_id", 999, "citizen_report") == "số 999"
+    assert field_value("venue_id", 999, "citizen_report") == "số 999"
