@@ -21,6 +21,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.checklist import QUESTION_NAMES, QUESTIONS
 from fieldapp.inspections.labels import OUTCOME_LABELS
 from fieldapp.models import (
+    Assignment,
     AuditEntry,
     CitizenReport,
     Commune,
@@ -159,6 +160,38 @@ def _inspection_link(inspection_id, reader: User) -> str | None:
     if inspection is None or not _sees_venue(inspection.venue, reader):
         return None
     return url_for("inspections.show", inspection_id=inspection.id)
+
+
+def _assignment_words(assignment_id) -> str:
+    """An assignment by whom and by when ("Lò Văn Thành, due 08/12/2026"), never its bare
+    number, which reads as a count; "no. 17" only when it is gone."""
+    assignment = _get(Assignment, assignment_id)
+    if assignment is None:
+        return _number_words(assignment_id)
+    return str(_l("%(name)s, due %(date)s")) % {
+        "name": assignment.inspector.display_name,
+        "date": clock.day_text(assignment.due_date),
+    }
+
+
+def _assignment_link(assignment_id, reader: User) -> str | None:
+    """The assigned venue's page, which shows its open assignment."""
+    assignment = _get(Assignment, assignment_id)
+    return _venue_link(assignment.venue_id, reader) if assignment else None
+
+
+def _venue_words(venue_id) -> str:
+    """A venue by its name and code, never its bare number."""
+    venue = _get(Venue, venue_id)
+    return f"{venue.name} ({venue.code})" if venue else _number_words(venue_id)
+
+
+def _inspection_words(inspection_id) -> str:
+    """A finding by its inspector and day ("Lò Văn Thành, 08/12/2026")."""
+    inspection = _get(Inspection, inspection_id)
+    if inspection is None:
+        return _number_words(inspection_id)
+    return f"{inspection.inspector.display_name}, {clock.day_text(inspection.server_time)}"
 
 
 def _citizen_report_link(report_id, reader: User) -> str | None:
@@ -314,7 +347,8 @@ FIELDS: dict[str, AuditField] = {
     "removed_figures": AuditField(_l("Removed: counts not in the file"), _omitted_words),
     "kept_figures": AuditField(_l("Kept: counts not in the file"), _omitted_words),
     # An assignment (fieldapp/assignments/service.py).
-    "assignment": AuditField(_l("Assignment number")),
+    # Its number as a number ("số 17"), never "Số việc giao: 17", which reads as a count.
+    "assignment": AuditField(_l("Assigned inspection"), _number_words),
     "inspector": AuditField(_l("Inspector")),
     "due_date": AuditField(_l("Due date")),
     "note": AuditField(_l("Note")),
@@ -333,9 +367,22 @@ ENTITY_FIELDS: dict[tuple[str, str], AuditField] = {
     ("citizen_report", "tracking_code"): AuditField(
         lazy_pgettext("citizen report", "Tracking code")
     ),
-    ("citizen_report", "assignment_id"): AuditField(_l("Assignment number")),
-    ("citizen_report", "inspection_id"): AuditField(_l("Inspection number"), link=_inspection_link),
-    ("citizen_report", "venue_id"): AuditField(_l("Venue number"), link=_venue_link),
+    # The records a report points to, named (a bare number read as a count: "Số việc giao:
+    # — → 17").
+    ("citizen_report", "assignment_id"): AuditField(
+        _l("Assigned inspection"), _assignment_words, _assignment_link
+    ),
+    ("citizen_report", "inspection_id"): AuditField(
+        _l("Finding"), _inspection_words, _inspection_link
+    ),
+    ("citizen_report", "venue_id"): AuditField(_l("Venue"), _venue_words, _venue_link),
+    # Closing a report while its inspection was assigned (citizens/service._settle_assignment).
+    ("citizen_report", "assignment_cancelled"): AuditField(
+        _l("Assignment cancelled"), _assignment_words, _assignment_link
+    ),
+    ("citizen_report", "assignment_kept"): AuditField(
+        _l("Assignment left open"), _assignment_words, _assignment_link
+    ),
     ("citizen_report", "inspector"): AuditField(_l("Inspector")),
     ("citizen_report", "due_date"): AuditField(_l("Answer by")),  # as its page says
     ("citizen_report", "channel"): AuditField(_l("Channel"), CITIZEN_REPORT_CHANNEL_LABELS),

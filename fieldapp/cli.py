@@ -22,7 +22,13 @@ from sqlalchemy import func, select, text
 from fieldapp import clock, jobs, storage
 from fieldapp.access import district_venues
 from fieldapp.audit import record_event
-from fieldapp.citizens.deadlines import seed_holidays
+from fieldapp.citizens.deadlines import (
+    HolidayRefused,
+    add_holiday,
+    holidays_listed,
+    remove_holiday,
+    seed_holidays,
+)
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.photos import local_photo_metadata
@@ -799,11 +805,45 @@ def seed_holidays_command() -> None:
     click.echo(f"{added} holidays added.")
 
 
+@click.group("holidays")
+def holidays_command() -> None:
+    """Change the public holiday list (national: every district's reports are due by it)."""
+
+
+@holidays_command.command("add")
+@click.argument("day")
+@click.argument("name")
+@with_appcontext
+def holiday_add_command(day: str, name: str) -> None:
+    """Add DAY (DD/MM/YYYY) named NAME; the open reports it concerns are due again."""
+    try:
+        moved = add_holiday(clock.parse_day(day), name, None)
+    except HolidayRefused as refusal:
+        raise click.ClickException(f"Not added: {refusal.reason}.") from None
+    db.session.commit()
+    click.echo(f"Holiday added; {moved} open reports' due dates counted again.")
+
+
+@holidays_command.command("remove")
+@click.argument("day")
+@with_appcontext
+def holiday_remove_command(day: str) -> None:
+    """Take DAY (DD/MM/YYYY) off the list; the open reports it concerns are due again."""
+    parsed = clock.parse_day(day)
+    found = holidays_listed(parsed, parsed) if parsed else []
+    if not found:
+        raise click.ClickException("This day is not in the list.")
+    moved = remove_holiday(found[0], None)
+    db.session.commit()
+    click.echo(f"Holiday removed; {moved} open reports' due dates counted again.")
+
+
 def register_commands(app) -> None:
     """Attach the commands to the app's `flask` CLI."""
     for command in (
         seed_demo_command,
         seed_holidays_command,
+        holidays_command,
         search_index_rebuild_command,
         import_venues_command,
         import_places_command,

@@ -9,7 +9,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
-from fieldapp import storage
+from fieldapp import clock, storage
 from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import (
@@ -137,7 +137,7 @@ def test_the_whole_flow_report_assignment_finding_answer(
 
     form = client.get(f"/citizen-reports/{report.id}/assign")
     assert form.status_code == 200
-    due = date(2099, 1, 1)
+    due = clock.today() + timedelta(days=30)
     response = client.post(
         f"/citizen-reports/{report.id}/assign",
         data={"inspector": inspector.id, "due": due.isoformat(), "note": ""},
@@ -194,7 +194,7 @@ def test_another_inspectors_visit_does_not_answer_the_report(
     inspector = make_user("can-bo")
     boss = make_user("truong-phong", role="supervisor")
     report = make_report(make_venue())
-    assign_inspection(report, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    assign_inspection(report, inspector, date(2026, 6, 1), "", boss, date(2026, 1, 1))
     db.session.commit()
     login(make_user("nguoi-khac"))
     finding = record_finding(report.venue)
@@ -398,7 +398,7 @@ def test_repeat_reports_raise_a_venue_for_escalation(
 
 
 def test_the_holiday_list(client, login, make_user):
-    login(make_user("quan-tri", role="admin"))
+    login(make_user("quoc-gia", role="supervisor", scope="country"))
     assert client.get("/holidays").status_code == 200
     bad = client.post("/holidays", data={"day": "32/13/2026", "name": "Nghỉ bù"})
     assert bad.status_code == 422 and 'value="Nghỉ bù"' in bad.get_data(as_text=True)
@@ -425,6 +425,65 @@ def test_the_holiday_list(client, login, make_user):
     assert client.get("/holidays").status_code == 403
 
 
+def test_a_district_admin_reads_the_national_holiday_list_and_changes_nothing(
+    client, login, make_user, make_report, make_venue, frozen_clock, other_district
+):
+    """Cẩm Thủy's admin added a day and moved Quan Sơn's deadlines: the list is national,
+    so a district's admin reads it, told who keeps it, and every change is refused."""
+    frozen_clock(datetime(2026, 12, 1, 3, 0))
+    report = make_report(make_venue("Chợ Sơn Hà"))
+    due = report.due_date
+    db.session.add(PublicHoliday(day=date(2026, 12, 24), name="Ngày thử"))
+    db.session.commit()
+    login(make_user("ct-admin", role="admin", district=other_district))
+    page = client.get("/holidays")
+    assert page.status_code == 200
+    html = lxml.html.fromstring(page.get_data(as_text=True))
+    assert html.xpath('//*[@id="holiday-keeper"]')
+    assert html.xpath('//*[@data-day="2026-12-24"]')
+    assert not html.xpath('//*[@id="holiday-add"] | //*[@id="holiday-seed"]')
+    assert not html.xpath('//a[contains(@href, "/holidays/remove")]')
+    refused = [
+        client.post("/holidays", data={"day": "03/12/2026", "name": "Nghỉ bù"}),
+        client.get("/holidays/remove?day=2026-12-24"),
+        client.post("/holidays/remove", data={"day": "2026-12-24"}),
+        client.post("/holidays/seed"),
+    ]
+    assert [r.status_code for r in refused] == [403] * 4
+    db.session.expire_all()
+    assert db.session.get(PublicHoliday, date(2026, 12, 3)) is None
+    assert db.session.get(PublicHoliday, date(2026, 12, 24)) is not None
+    assert db.session.get(CitizenReport, report.id).due_date == due
+
+
+def test_the_removal_confirmation_says_open_reports_move_too(client, login, make_user):
+    db.session.add(PublicHoliday(day=date(2026, 12, 24), name="Ngày thử"))
+    db.session.commit()
+    login(make_user("quoc-gia", role="supervisor", scope="country"))
+    page = client.get("/holidays/remove?day=2026-12-24").get_data(as_text=True)
+    (effect,) = lxml.html.fromstring(page).xpath('//*[@id="holiday-remove-effect"]')
+    text = effect.text_content()
+    assert "phản ánh đang xử lý nhận trước ngày này" in text
+    assert "Phản ánh nhận sau" not in page
+
+
+def test_the_holidays_command(app, make_report, make_venue, frozen_clock):
+    """The command line changes the list too, moving the open reports' due dates."""
+    frozen_clock(datetime(2026, 12, 3, 3, 0))
+    report = make_report(make_venue("Chợ Sơn Hà"))
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["holidays", "add", "07/12/2026", "Nghỉ bù"])
+    assert added.exit_code == 0 and "1 open reports" in added.output
+    db.session.expire_all()
+    assert db.session.get(CitizenReport, report.id).due_date == date(2026, 12, 9)
+    assert runner.invoke(args=["holidays", "add", "07/12/2026", "x"]).exit_code == 1
+    removed = runner.invoke(args=["holidays", "remove", "07/12/2026"])
+    assert removed.exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(CitizenReport, report.id).due_date == date(2026, 12, 8)
+    assert runner.invoke(args=["holidays", "remove", "07/12/2026"]).exit_code == 1
+
+
 def test_the_seeded_holidays_are_weekdays_and_skip_tet():
     """Each day a holiday closes is a working day (a weekend one is moved: nghỉ bù)."""
     assert all(day.weekday() < 5 for day, _name in VIETNAM_HOLIDAYS)
@@ -447,14 +506,14 @@ def test_a_venue_already_assigned_is_followed_not_assigned_twice(
     boss = login(make_user("truong-phong", role="supervisor"))
     venue = make_venue()
     from_before = make_report(venue, problem="not_checked")
-    assign_inspection(from_before, inspector, date(2099, 1, 1), "", boss, date(2026, 1, 1))
+    assign_inspection(from_before, inspector, date(2026, 6, 1), "", boss, date(2026, 1, 1))
     db.session.commit()
     report = make_report(venue)  # another problem: a report of its own
     page = client.get(f"/citizen-reports/{report.id}/assign").get_data(as_text=True)
     assert 'id="assign-follow"' in page
     twice = client.post(
         f"/citizen-reports/{report.id}/assign",
-        data={"inspector": inspector.id, "due": "2099-01-01"},
+        data={"inspector": inspector.id, "due": (clock.today() + timedelta(days=30)).isoformat()},
     )
     assert twice.status_code == 409  # never two open assignments of a venue
     response = client.post(
@@ -542,7 +601,7 @@ def test_a_holiday_added_late_moves_the_open_reports_due_dates(
     db.session.commit()
     assert (open_one.due_date, answered.due_date) == (date(2026, 12, 8), date(2026, 12, 8))
     later_due = later.due_date
-    login(make_user("quan-tri", role="admin"))
+    login(make_user("quoc-gia", role="supervisor", scope="country"))
     added = client.post(
         "/holidays", data={"day": "07/12/2026", "name": "Nghỉ bù"}, follow_redirects=True
     )

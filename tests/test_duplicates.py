@@ -5,8 +5,14 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.models import AuditEntry, Inspection
-from fieldapp.venues.duplicates import likely_duplicates, similar_names
+from fieldapp.models import AuditEntry, Inspection, User
+from fieldapp.venues.duplicates import (
+    MergeRefused,
+    likely_duplicates,
+    merge,
+    merge_refusal,
+    similar_names,
+)
 from tests.factories import commune_named
 
 
@@ -225,3 +231,62 @@ def test_the_confirmation_of_a_bad_pair(
         client.get(f"/venues/duplicates/merge?keep={market.id}&drop={foreign.id}").status_code
         == 404
     )
+
+
+def test_a_closed_venue_is_never_the_one_kept(client, login, venues, make_user):
+    """An open venue merged into a closed karaoke bar would point there with no way back."""
+    login(make_user("admin", role="admin"))
+    market, same = venues["market"], venues["same_name"]
+    market.is_active = False
+    db.session.commit()
+    url = f"/venues/duplicates/merge?keep={market.id}&drop={same.id}"
+    page = client.get(url)
+    assert page.status_code == 409
+    sheet = lxml.html.fromstring(page.get_data(as_text=True))
+    assert sheet.xpath('//*[@id="merge-refused"]')
+    assert not sheet.xpath("//*[@data-confirm-merge]")
+    states = {
+        v.get("data-merge-venue"): v.xpath(".//*[@data-state]")[0].get("data-state")
+        for v in sheet.xpath("//*[@data-merge-venue]")
+    }
+    assert states == {"keep": "closed", "drop": "open"}
+    posted = client.post(
+        "/venues/duplicates/merge", data={"keep": market.id, "drop": same.id, "confirmed": "yes"}
+    )
+    assert posted.status_code == 409
+    db.session.refresh(same)
+    assert same.is_active and same.merged_into_id is None
+
+
+def test_a_pair_the_list_does_not_offer_is_said_so_before_merging(client, login, venues, make_user):
+    """Any two venues of the district may be merged by URL: the confirmation names both,
+    their communes and states, and says the list does not offer them as a pair."""
+    login(make_user("admin", role="admin"))
+    market, far = venues["market"], venues["other_commune"]
+    page = client.get(f"/venues/duplicates/merge?keep={market.id}&drop={far.id}")
+    assert page.status_code == 200
+    sheet = lxml.html.fromstring(page.get_data(as_text=True))
+    assert sheet.xpath('//*[@id="merge-not-listed"]')
+    communes = {
+        v.get("data-merge-venue"): text_of(v.xpath(".//*[@data-commune]")[0])
+        for v in sheet.xpath("//*[@data-merge-venue]")
+    }
+    assert communes == {"keep": "Xã Sơn Hà", "drop": "Xã Trung Xuân"}
+    listed = client.get(f"/venues/duplicates/merge?keep={market.id}&drop={venues['same_name'].id}")
+    assert 'id="merge-not-listed"' not in listed.get_data(as_text=True)
+
+
+def test_merge_refusal_names_each_bad_pair(app, venues, make_venue, other_district, quan_son):
+    market, same = venues["market"], venues["same_name"]
+    foreign = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
+    area = [quan_son.id]
+    assert merge_refusal(market, same, area) is None
+    assert merge_refusal(market, market, area) == "same"
+    assert merge_refusal(market, foreign, area) == "outside_area"
+    assert merge_refusal(market, foreign, [quan_son.id, other_district.id]) == "other_district"
+    same.is_active = False
+    assert merge_refusal(market, same, area) == "drop_closed"
+    assert merge_refusal(same, market, area) == "keep_closed"
+    admin = User(role="admin", district_id=quan_son.id, display_name="a", username="a")
+    with pytest.raises(MergeRefused):
+        merge(same, market, admin)

@@ -4,6 +4,7 @@ results. The log's results themselves are tested in test_reviews.py."""
 
 import re
 
+import lxml.html
 import pytest
 
 from tests.factories import commune_named
@@ -61,3 +62,25 @@ def test_the_fragment_redraws_the_count_out_of_band(client, supervisor):
     assert '<span id="log-filter-count" hx-swap-oob="true">(2)</span>' in fragment
     page = client.get("/inspections?outcome=compliant").get_data(as_text=True)
     assert "hx-swap-oob" not in page
+
+
+def test_the_inspector_filter_offers_only_people_who_inspect_here(
+    client, login, make_user, make_venue, post_finding, other_district
+):
+    """The district's inspectors and whoever recorded a finding here; not a supervisor who
+    never inspected, nor the province's or the country's accounts whose office is here."""
+    venue = make_venue("Chợ Sơn Hà")
+    make_user("can-bo", display_name="Lò Văn Thành")
+    inspecting_boss = login(make_user("pho-phong", role="supervisor", display_name="Phó Phòng"))
+    post_finding(venue)
+    make_user("truong-phong", role="supervisor", display_name="Hà Thị Mai")
+    make_user("tinh", role="supervisor", display_name="Trịnh Văn Hùng", scope="province")
+    make_user("quoc-gia", role="supervisor", display_name="Nguyễn Thị Quỳnh", scope="country")
+    make_user("khac", display_name="Cán bộ huyện khác", district=other_district)
+    make_user("nghi", display_name="Đã nghỉ", is_enabled=False)
+    login(make_user("xem", role="supervisor", display_name="Người xem"))
+    html = client.get("/inspections").get_data(as_text=True)
+    (select,) = lxml.html.fromstring(html).xpath('//select[@id="log-inspector"]')
+    offered = [o.text_content() for o in select.xpath(".//option") if o.get("value")]
+    assert offered == ["Lò Văn Thành", "Phó Phòng"]
+    assert inspecting_boss.display_name in offered

@@ -271,12 +271,22 @@ PERMISSIONS = [
             ("POST", "reject"),
         )
     ),
-    # The public holidays a report's deadline skips: national data, any admin keeps it.
-    Permission("GET", "/holidays", "/holidays", ADMIN, ANYONE),
-    Permission("POST", "/holidays", "/holidays", ADMIN, ANYONE),
-    Permission("GET", "/holidays/remove", "/holidays/remove?day=2026-01-01", ADMIN, ANYONE),
-    Permission("POST", "/holidays/remove", "/holidays/remove", ADMIN, ANYONE),
-    Permission("POST", "/holidays/seed", "/holidays/seed", ADMIN, ANYONE),
+    # The public holidays a report's deadline skips: national data (every district's reports
+    # are due by it), read by admins, changed only by a national account (User.keeps_holidays).
+    Permission("GET", "/holidays", "/holidays", ADMIN, ANYONE, wide=COUNTRY_WIDE),
+    Permission("POST", "/holidays", "/holidays", frozenset(), ANYONE, wide=COUNTRY_WIDE),
+    Permission(
+        "GET",
+        "/holidays/remove",
+        "/holidays/remove?day=2026-01-01",
+        frozenset(),
+        ANYONE,
+        wide=COUNTRY_WIDE,
+    ),
+    Permission(
+        "POST", "/holidays/remove", "/holidays/remove", frozenset(), ANYONE, wide=COUNTRY_WIDE
+    ),
+    Permission("POST", "/holidays/seed", "/holidays/seed", frozenset(), ANYONE, wide=COUNTRY_WIDE),
     Permission("GET", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     Permission("POST", "/assignments", "/assignments", SUPERVISOR, EMPTY),
     # The preview of the venues ticked in the list, and cancelling an open assignment.

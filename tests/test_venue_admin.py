@@ -125,6 +125,44 @@ def test_bad_input_is_refused_and_kept(client, admin, market):
     assert market.name == "Chợ Sơn Hà" and entries(market) == []
 
 
+def test_emptying_the_registered_qr_content_asks_first(client, admin, make_venue):
+    """Posters carry the registered content: a plain save that empties it is refused with
+    what it does, the other changes kept; ticking the box removes it, audited."""
+    venue = make_venue("Nhà văn hóa bản Bơ", qr_payload="https://qr.gov.vn/v/QS-SH-0160")
+    response = client.post(
+        f"/venues/{venue.id}/edit", data=edit_form(venue, qr_payload="", address="Bản Bơ mới")
+    )
+    assert response.status_code == 422
+    page = page_of(response)
+    assert page.xpath('//*[@id="field-qr_payload"]//*[@class="error"]')
+    assert page.xpath('//*[@id="remove-qr"]//input[@name="remove_qr"]')
+    assert page.xpath('//input[@name="address"]')[0].get("value") == "Bản Bơ mới"
+    db.session.refresh(venue)
+    assert venue.qr_payload == "https://qr.gov.vn/v/QS-SH-0160" and entries(venue) == []
+
+    confirmed = client.post(
+        f"/venues/{venue.id}/edit",
+        data=edit_form(venue, qr_payload="", address="Bản Bơ mới", remove_qr="y"),
+    )
+    assert confirmed.status_code == 303
+    db.session.refresh(venue)
+    assert venue.qr_payload in ("", None) and venue.address == "Bản Bơ mới"
+    (entry,) = entries(venue, "edit")
+    assert "qr_payload" in json.loads(entry.changes)
+
+
+def test_changing_or_keeping_the_qr_content_asks_nothing(client, admin, make_venue, market):
+    venue = make_venue("Nhà văn hóa bản Bơ", qr_payload="https://qr.gov.vn/v/1")
+    changed = client.post(
+        f"/venues/{venue.id}/edit", data=edit_form(venue, qr_payload="https://qr.gov.vn/v/2")
+    )
+    assert changed.status_code == 303
+    page = client.get(f"/venues/{venue.id}/edit").get_data(as_text=True)
+    assert 'id="remove-qr"' not in page
+    # A venue with no registered content saves without it.
+    assert client.post(f"/venues/{market.id}/edit", data=edit_form(market)).status_code == 303
+
+
 def test_an_empty_name_or_another_district_s_commune_is_refused(
     client, admin, market, other_district
 ):

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 
 from fieldapp import clock, storage
 from fieldapp.access import (
-    admins_only,
     allowed_if,
     citizen_report_or_404,
     commune_or_none,
@@ -45,6 +44,7 @@ from fieldapp.citizens.service import (
     follow_assignment,
     inbox,
     link_venue,
+    open_assignment,
     open_count,
     reject,
     report_history,
@@ -58,6 +58,10 @@ from fieldapp.models import Assignment, User
 bp = Blueprint("citizens", __name__)
 
 handlers_only = allowed_if("handles_citizen_reports")
+# The holiday list is national: admins read it, only a national account changes it
+# (User.keeps_holidays).
+holiday_readers = allowed_if("sees_holidays")
+holiday_keepers = allowed_if("keeps_holidays")
 
 REFUSALS = {
     "no_venue": lambda: _("This place is not in the registry: add the venue first."),
@@ -74,7 +78,19 @@ REFUSALS = {
     ),
     "venue_not_found": lambda: _("No venue of this report's commune has this code."),
     "assignment_gone": lambda: _("That assignment is no longer open: assign the inspection."),
+    "due_too_far": lambda: _(
+        "The due date is more than a year away: choose a day within the next year."
+    ),
+    "assignment_open": lambda: _(
+        "The inspection is not recorded yet: choose whether to cancel its assignment or"
+        " keep it, then confirm."
+    ),
+    "finding_arrived": lambda: _(
+        "The inspection was recorded meanwhile: nothing was closed. Read its finding, then answer."
+    ),
 }
+# Refusals that the page changed under the user (409), not what they typed (422).
+CONFLICTS = ("not_open", "not_rejectable", "finding_arrived")
 ASSIGN_REFUSALS = {
     "inspector_elsewhere": lambda r: _("Choose an inspector of your district."),
     "due_in_past": lambda r: _("The due date is in the past."),
@@ -190,6 +206,7 @@ def _assign_form(report, form: dict, status=200, error=None):
         form=form,
         error=error,
         today=clock.today(),
+        latest=clock.today() + timedelta(days=clock.PLANNED_DAYS_AHEAD),
     ), status
 
 
@@ -237,7 +254,8 @@ def assign(report_id: int):
             report, inspector, due, form["note"][:300], current_user, clock.today()
         )
     except ReportRefused as refusal:
-        return _assign_form(report, form, 409, REFUSALS[refusal.reason]())
+        status = 422 if refusal.reason == "due_too_far" else 409
+        return _assign_form(report, form, status, REFUSALS[refusal.reason]())
     except AssignmentRefused as refusal:
         status = 409 if refusal.reason == "already_assigned" else 422
         return _assign_form(report, form, status, ASSIGN_REFUSALS[refusal.reason](refusal))
@@ -270,18 +288,46 @@ def venue(report_id: int):
     return redirect(url_for("citizens.show", report_id=report.id), code=303)
 
 
-def _closing(report, action: str, text: str, status=200, error=None):
-    """The confirmation page of a closing action (resolve or reject), with its text."""
+def _closing(report, action: str, text: str, status=200, error=None, choice="", error_at="text"):
+    """The confirmation page of a closing action (resolve or reject), with its text; while
+    the report's inspection is assigned and not recorded, what becomes of the assignment."""
     return render_template(
         "citizens/close.html",
         report=report,
         action=action,
         text=text,
         error=error,
+        assignment=open_assignment(report),
+        choice=choice,
+        error_at=error_at,
         problem_labels=PROBLEM_LABELS,
         answer_max=ANSWER_MAX,
         reason_max=REASON_MAX,
     ), status
+
+
+def _close_one(report_id: int, action: str):
+    """Resolve or reject: GET asks for the text and confirmation, POST closes."""
+    report = citizen_report_or_404(report_id)
+    name = "answer" if action == "resolve" else "reason"
+    if request.method == "GET":
+        return _closing(report, action, report.public_answer if action == "resolve" else "")
+    text = request.form.get(name, "")
+    choice = request.form.get("assignment", "")
+    close = resolve if action == "resolve" else reject
+    try:
+        close(report, text, current_user, choice)
+    except ReportRefused as refusal:
+        status = 409 if refusal.reason in CONFLICTS else 422
+        message = REFUSALS[refusal.reason]()
+        at = "assignment" if refusal.reason == "assignment_open" else "text"
+        return _closing(report, action, text, status, message, choice, at)
+    db.session.commit()
+    if action == "resolve":
+        flash(_("Report %(code)s answered and closed.", code=report.tracking_code), "success")
+    else:
+        flash(_("Report %(code)s rejected.", code=report.tracking_code), "success")
+    return redirect(url_for("citizens.show", report_id=report.id), code=303)
 
 
 @bp.route("/citizen-reports/<int:report_id>/resolve", methods=["GET", "POST"])
@@ -289,18 +335,7 @@ def _closing(report, action: str, text: str, status=200, error=None):
 @handlers_only
 def resolve_one(report_id: int):
     """Close the report with a public answer: GET asks for it and confirmation, POST closes."""
-    report = citizen_report_or_404(report_id)
-    if request.method == "GET":
-        return _closing(report, "resolve", report.public_answer)
-    answer = request.form.get("answer", "")
-    try:
-        resolve(report, answer, current_user)
-    except ReportRefused as refusal:
-        status = 409 if refusal.reason == "not_open" else 422
-        return _closing(report, "resolve", answer, status, REFUSALS[refusal.reason]())
-    db.session.commit()
-    flash(_("Report %(code)s answered and closed.", code=report.tracking_code), "success")
-    return redirect(url_for("citizens.show", report_id=report.id), code=303)
+    return _close_one(report_id, "resolve")
 
 
 @bp.route("/citizen-reports/<int:report_id>/reject", methods=["GET", "POST"])
@@ -308,18 +343,7 @@ def resolve_one(report_id: int):
 @handlers_only
 def reject_one(report_id: int):
     """Reject the report with a reason: GET asks for it and confirmation, POST rejects."""
-    report = citizen_report_or_404(report_id)
-    if request.method == "GET":
-        return _closing(report, "reject", "")
-    reason = request.form.get("reason", "")
-    try:
-        reject(report, reason, current_user)
-    except ReportRefused as refusal:
-        status = 409 if refusal.reason == "not_rejectable" else 422
-        return _closing(report, "reject", reason, status, REFUSALS[refusal.reason]())
-    db.session.commit()
-    flash(_("Report %(code)s rejected.", code=report.tracking_code), "success")
-    return redirect(url_for("citizens.show", report_id=report.id), code=303)
+    return _close_one(report_id, "reject")
 
 
 @bp.app_template_global()
@@ -366,13 +390,20 @@ def _holidays(form: dict, status=200, error=None):
     ), status
 
 
-@bp.route("/holidays", methods=["GET", "POST"])
+@bp.route("/holidays")
 @login_required
-@admins_only
+@holiday_readers
 def holidays():
-    """The public holidays a report's deadline skips: the list and a day added to it."""
-    if request.method == "GET":
-        return _holidays({"day": "", "name": ""})
+    """The public holidays a report's deadline skips: the list, and (for who keeps it) a
+    day added to it."""
+    return _holidays({"day": "", "name": ""})
+
+
+@bp.route("/holidays", methods=["POST"])
+@login_required
+@holiday_keepers
+def add_holiday_one():
+    """Add a day to the holiday list; the open reports it concerns are due again."""
     form = {"day": request.form.get("day", ""), "name": request.form.get("name", "")}
     try:
         moved = add_holiday(clock.parse_day(form["day"]), form["name"], current_user)
@@ -386,7 +417,7 @@ def holidays():
 
 @bp.route("/holidays/remove", methods=["GET", "POST"])
 @login_required
-@admins_only
+@holiday_keepers
 def remove_holiday_one():
     """Remove a holiday: GET asks for confirmation, POST removes it."""
     source = request.args if request.method == "GET" else request.form
@@ -407,7 +438,7 @@ def remove_holiday_one():
 
 @bp.route("/holidays/seed", methods=["POST"])
 @login_required
-@admins_only
+@holiday_keepers
 def seed():
     """Add Vietnam's public holidays of 2026 and 2027 that the list lacks."""
     added = seed_holidays(current_user)

@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from fieldapp import clock
-from fieldapp.assignments.service import assign
+from fieldapp.assignments.service import AssignmentRefused, assign, cancel
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
 from fieldapp.models import (
@@ -37,6 +37,9 @@ ANSWER_MAX = 2000
 REASON_MAX = 300
 # Rejecting is for reports not yet answered by an inspection.
 REJECTABLE = ("new", "checking")
+# What closing a report does to its open assignment (an inspection assigned and not yet
+# recorded): the office says it on the confirmation, never by default.
+OPEN_ASSIGNMENT_CHOICES = ("cancel", "keep")
 
 
 class ReportRefused(Exception):
@@ -195,6 +198,8 @@ def assign_inspection(
     if report.venue is None:
         raise ReportRefused("no_venue")
     _check_assignable(report)
+    if clock.beyond_planning(due, today):
+        raise ReportRefused("due_too_far")
     note = note.strip() or f"Phản ánh {report.tracking_code}"
     (assignment,) = assign([report.venue], inspector, due, note, by, today)
     _link_assignment(report, assignment, by)
@@ -261,8 +266,18 @@ def finding_recorded(inspection: Inspection) -> list[CitizenReport]:
     return reports
 
 
-def resolve(report: CitizenReport, answer: str, by: User) -> None:
-    """Close an open report with the office's public answer (shown on its tracking page)."""
+def open_assignment(report: CitizenReport) -> Assignment | None:
+    """The report's inspection, assigned and not yet recorded (nor cancelled)."""
+    assignment = report.assignment
+    return assignment if assignment is not None and assignment.closed_at is None else None
+
+
+def resolve(
+    report: CitizenReport, answer: str, by: User, assignment_choice: str | None = None
+) -> None:
+    """Close an open report with the office's public answer (shown on its tracking page).
+    While its inspection is assigned and not recorded, the office must say what becomes of
+    the assignment (`assignment_choice`, see `_settle_assignment`)."""
     answer = answer.strip()
     if report.state not in OPEN_STATES:
         raise ReportRefused("not_open")
@@ -270,12 +285,15 @@ def resolve(report: CitizenReport, answer: str, by: User) -> None:
         raise ReportRefused("answer_required")
     if len(answer) > ANSWER_MAX:
         raise ReportRefused("answer_too_long")
-    _close(report, "resolved", "public_answer", answer, by)
+    detail = _settle_assignment(report, assignment_choice, by)
+    _close(report, "resolved", "public_answer", answer, by, **detail)
 
 
-def reject(report: CitizenReport, reason: str, by: User) -> None:
+def reject(
+    report: CitizenReport, reason: str, by: User, assignment_choice: str | None = None
+) -> None:
     """Reject a report not yet answered by an inspection, with its reason (the citizen
-    reads it on the tracking page)."""
+    reads it on the tracking page); its open assignment as `resolve`."""
     reason = reason.strip()
     if report.state not in REJECTABLE:
         raise ReportRefused("not_rejectable")
@@ -283,17 +301,42 @@ def reject(report: CitizenReport, reason: str, by: User) -> None:
         raise ReportRefused("reason_required")
     if len(reason) > REASON_MAX:
         raise ReportRefused("reason_too_long")
-    _close(report, "rejected", "reject_reason", reason, by)
+    detail = _settle_assignment(report, assignment_choice, by)
+    _close(report, "rejected", "reject_reason", reason, by, **detail)
 
 
-def _close(report: CitizenReport, state: str, field: str, text: str, by: User) -> None:
+def _settle_assignment(report: CitizenReport, choice: str | None, by: User) -> dict:
+    """Closing a report whose inspection is assigned but not recorded: refused unless the
+    office chose ("assignment_open"). "cancel" cancels the assignment (audited on the venue:
+    it leaves the inspector's list); "keep" leaves it open, as the inspector still visits (a
+    venue's assignment the report followed), and the closing's audit entry says so. A
+    finding recorded since the page was opened refuses the closing ("finding_arrived"):
+    the office reads it first. The detail for the closing's audit entry."""
+    assignment = open_assignment(report)
+    if assignment is None:
+        return {}
+    if choice not in OPEN_ASSIGNMENT_CHOICES:
+        raise ReportRefused("assignment_open")
+    if choice == "keep":
+        return {"assignment_kept": assignment.id}
+    try:
+        cancel(assignment, by)
+    except AssignmentRefused as refusal:  # closed meanwhile: by its finding, or cancelled
+        db.session.refresh(report)
+        if report.state == "ready":
+            raise ReportRefused("finding_arrived") from refusal
+        return {}
+    return {"assignment_cancelled": assignment.id}
+
+
+def _close(report: CitizenReport, state: str, field: str, text: str, by: User, **detail) -> None:
     """Close a report with the office's words (the answer, or the reason), audited."""
     changes: dict = {field: [getattr(report, field) or None, text]}
     setattr(report, field, text)
     _set_state(report, state, changes)
     report.closed_at = clock.utcnow()
     report.closed_by_id = by.id
-    _audit(f"citizen_report_{state}", report, by, changes)
+    _audit(f"citizen_report_{state}", report, by, changes, **detail)
     db.session.flush()
 
 

@@ -178,3 +178,16 @@ class User(UserMixin, db.Model):
     def can_administer(self) -> bool:
         """Users, the venue registry (imports, merges) and settings."""
         return self.role == Role.ADMIN.value
+
+    @property
+    def keeps_holidays(self) -> bool:
+        """Changes the public holiday list: it is national (every district's citizens'
+        reports are due by it), so only an account of the whole country (made with `flask
+        create-user --scope country`); the command line can too (`flask holidays`)."""
+        return self.sees_country
+
+    @property
+    def sees_holidays(self) -> bool:
+        """Reads the public holiday list: admins (a district's read it only) and who keeps
+        it."""
+        return self.can_administer or self.keeps_holidays

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from fieldapp import clock, storage
 from fieldapp.access import (
@@ -33,8 +32,7 @@ from fieldapp.inspections.offences import (
     venues_to_escalate,
 )
 from fieldapp.inspections.routes import render_detail
-from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, VENUE_TYPES, User
-from fieldapp.models.user import INSPECTING_ROLES
+from fieldapp.models import OUTCOMES_ALL, REVIEW_STATES, VENUE_TYPES
 from fieldapp.reviews.report import inspection_pdf
 from fieldapp.reviews.service import (
     LogFilter,
@@ -42,6 +40,7 @@ from fieldapp.reviews.service import (
     approve,
     check_approval,
     inspection_log,
+    log_inspectors,
     next_pending,
     return_for_correction,
 )
@@ -132,11 +131,7 @@ def log():
             oob=True,
         )
     communes = picker_communes()
-    inspectors = db.session.scalars(
-        select(User)
-        .where(User.district_id.in_(current_user.district_ids), User.role.in_(INSPECTING_ROLES))
-        .order_by(User.display_name)
-    ).all()
+    inspectors = [] if current_user.is_inspector else log_inspectors(current_user)
     return render_template(
         "reviews/log.html",
         log=log_page,

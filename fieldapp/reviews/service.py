@@ -11,6 +11,7 @@ from fieldapp.audit import record_change, snapshot
 from fieldapp.counting import count_up_to
 from fieldapp.extensions import db
 from fieldapp.models import Commune, Inspection, InspectionPhoto, User, Venue
+from fieldapp.models.user import Role, Scope
 
 
 class ReviewRefused(Exception):
@@ -254,3 +255,28 @@ def inspection_log(user: User, filters: LogFilter) -> LogPage:
         else {}
     )
     return LogPage(list(rows), total, filters, counts, total_capped=capped, has_next=has_next)
+
+
+def log_inspectors(user: User) -> list[User]:
+    """Whom the log's "Inspector" filter offers: the enabled inspectors of the user's
+    districts, and anyone who recorded a finding there (a supervisor of a small office who
+    inspects). Supervisors who never inspected there, and province or national accounts
+    whose office sits in the district, are not offered."""
+    recorded_here = (
+        select(Inspection.id)
+        .join(Venue, Venue.id == Inspection.venue_id)
+        .join(Commune, Commune.id == Venue.commune_id)
+        .where(Inspection.inspector_id == User.id, Commune.district_id.in_(user.district_ids))
+        .exists()
+    )
+    inspects_here = and_(
+        User.role == Role.INSPECTOR.value,
+        User.is_enabled.is_(True),
+        User.scope == Scope.DISTRICT.value,
+        User.district_id.in_(user.district_ids),
+    )
+    return list(
+        db.session.scalars(
+            select(User).where(or_(inspects_here, recorded_here)).order_by(User.display_name)
+        )
+    )

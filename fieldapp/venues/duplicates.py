@@ -51,6 +51,45 @@ def similar_names(a: str, b: str) -> bool:
     return 2 * len(own_a & own_b) > len(own_a | own_b)
 
 
+def _same_name(a: Venue, b: Venue) -> bool:
+    """The same folded name in one commune."""
+    return a.commune_id == b.commune_id and fold(a.name) == fold(b.name)
+
+
+def _near_and_similar(a: Venue, b: Venue) -> bool:
+    """Within NEAR_M of each other, with similar names."""
+    return (
+        a.has_position
+        and b.has_position
+        and distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_M
+        and similar_names(a.name, b.name)
+    )
+
+
+def _dismissed(a: Venue, b: Venue) -> bool:
+    low, high = sorted((a.id, b.id))
+    return (
+        db.session.scalar(
+            select(DuplicateDismissal.id).where(
+                DuplicateDismissal.first_id == low, DuplicateDismissal.second_id == high
+            )
+        )
+        is not None
+    )
+
+
+def is_listed_pair(a: Venue, b: Venue) -> bool:
+    """Whether the duplicates screen offers these two venues as a pair (`likely_duplicates`'
+    rule for one pair): both open, not kept apart, the same name in a commune or near with
+    similar names."""
+    return (
+        a.is_active
+        and b.is_active
+        and (_same_name(a, b) or _near_and_similar(a, b))
+        and not _dismissed(a, b)
+    )
+
+
 def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
     """Open venues of a district with the same folded name in a commune, or within 20 m
     of each other with similar names (`similar_names`): distance alone flags nothing."""
@@ -97,12 +136,8 @@ def likely_duplicates(district_ids: int | list[int]) -> list[DuplicatePair]:
         ]
         for a in members:
             for b in neighbours:
-                if (
-                    a.id < b.id
-                    and distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_M
-                    and similar_names(a.name, b.name)
-                ):
-                    add(a, b, fold(a.name) == fold(b.name) and a.commune_id == b.commune_id)
+                if a.id < b.id and _near_and_similar(a, b):
+                    add(a, b, _same_name(a, b))
     return sorted(pairs.values(), key=lambda p: (p.first.search_key, p.second.id))
 
 
@@ -165,13 +200,45 @@ def dismiss(first: Venue, second: Venue, admin: User) -> None:
         db.session.flush()
 
 
+class MergeRefused(Exception):
+    """Nothing was merged; `reason` names the message to show."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def merge_refusal(keep: Venue, drop: Venue, district_ids: list[int]) -> str | None:
+    """Why these two venues may not be merged (None when they may): the same venue; the one
+    dropped already closed or merged ("drop_closed"); the one kept closed or merged
+    ("keep_closed": an open venue would point to a closed one, with no way back); venues of
+    two districts ("other_district"), or not both in the user's area ("outside_area").
+    A pair the duplicates screen does not offer may still be merged (`is_listed_pair`: the
+    confirmation says so)."""
+    if keep.id == drop.id:
+        return "same"
+    if keep.commune.district_id not in district_ids or drop.commune.district_id not in (
+        district_ids
+    ):
+        return "outside_area"
+    if keep.commune.district_id != drop.commune.district_id:
+        return "other_district"
+    if not drop.is_active or drop.merged_into_id is not None:
+        return "drop_closed"
+    if not keep.is_active or keep.merged_into_id is not None:
+        return "keep_closed"
+    return None
+
+
 def merge(keep: Venue, drop: Venue, admin: User) -> int:
-    """Move the duplicate's inspections and open assignments to the venue kept, and close it.
+    """Move the duplicate's inspections and open assignments to the venue kept, and close it
+    (refused as `merge_refusal` says: MergeRefused).
 
     Its posters stay with it as history (their serials carry its code).
     """
-    if keep.id == drop.id or not drop.is_active:
-        raise ValueError("nothing to merge")
+    refusal = merge_refusal(keep, drop, admin.district_ids)
+    if refusal is not None:
+        raise MergeRefused(refusal)
     before_keep, before_drop = snapshot(keep), snapshot(drop)
     moved = db.session.scalars(select(Inspection).where(Inspection.venue_id == drop.id)).all()
     for inspection in moved:

@@ -3,8 +3,16 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, FloatField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from fieldapp.access import CommunePicker
 from fieldapp.fragments import id_param
@@ -123,9 +131,29 @@ def offer_places(form: VenueForm, picker: CommunePicker) -> None:
 
 class VenueEditForm(VenueForm):
     """An admin's change of a venue's details: the registration's fields but the code
-    (posters and the national registry carry it)."""
+    (posters and the national registry carry it). Emptying the registered QR code content
+    is asked twice: posters carry it, and no print can be made without it."""
 
     code = None
+    remove_qr = BooleanField(_l("Yes, remove the registered QR code content"))
+    # The venue's content before this edit (set by the route): emptying it needs remove_qr.
+    registered_qr = ""
+
+    def validate_qr_payload(self, field) -> None:
+        emptied = bool((self.registered_qr or "").strip()) and not (field.data or "").strip()
+        if emptied and not self.remove_qr.data:
+            raise ValidationError(
+                _(
+                    "The venue's QR code prints carry this content: once it is removed, no"
+                    " print can be made until it is entered again. Put it back, or tick the"
+                    " box to remove it."
+                )
+            )
+
+    @property
+    def asks_to_remove_qr(self) -> bool:
+        """Whether the page shows the box confirming the removal."""
+        return bool(self.qr_payload.errors) or bool(self.remove_qr.data)
 
 
 class CloseVenueForm(FlaskForm):

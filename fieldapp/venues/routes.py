@@ -42,10 +42,13 @@ from fieldapp.models import District, Poster, Venue
 from fieldapp.text import fold
 from fieldapp.uploads import UploadRefused, UploadStore
 from fieldapp.venues.duplicates import (
+    MergeRefused,
     dismiss,
+    is_listed_pair,
     likely_duplicates,
     merge,
     merge_effects,
+    merge_refusal,
     summaries,
 )
 from fieldapp.venues.filters import (
@@ -243,9 +246,31 @@ def _pair_from(values) -> tuple[Venue, Venue]:
     return venue_or_404(keep), venue_or_404(drop)
 
 
-def _merge_refused(drop: Venue):
-    flash(_("%(name)s was already merged or closed.", name=drop.name), "error")
-    return redirect(url_for("venues.duplicates"), code=303)
+MERGE_REFUSALS = {
+    "drop_closed": lambda keep, drop: _("%(name)s was already merged or closed.", name=drop.name),
+    "keep_closed": lambda keep, drop: _(
+        "%(name)s is closed: a venue cannot be merged into a closed one. Reopen it first,"
+        " or keep the other venue.",
+        name=keep.name,
+    ),
+    "other_district": lambda keep, drop: _(
+        "These venues are in different districts: they cannot be merged."
+    ),
+    "outside_area": lambda keep, drop: _("Both venues must be in your area to be merged."),
+}
+
+
+def _merge_page(keep: Venue, drop: Venue, status=200, refusal: str | None = None):
+    """The merge's confirmation: both venues (commune, state), what moves, and whether the
+    duplicates screen offers this pair; or why it is refused, with no merge button."""
+    return render_template(
+        "venues/merge_confirm.html",
+        keep=keep,
+        drop=drop,
+        effects=merge_effects(drop),
+        listed=is_listed_pair(keep, drop),
+        refusal=MERGE_REFUSALS[refusal](keep, drop) if refusal else None,
+    ), status
 
 
 @bp.route("/duplicates/merge")
@@ -254,11 +279,8 @@ def _merge_refused(drop: Venue):
 def confirm_merge():
     """What merging one venue into another does, asked before anything moves."""
     keep, drop = _pair_from(request.args)
-    if not drop.is_active:
-        return _merge_refused(drop)
-    return render_template(
-        "venues/merge_confirm.html", keep=keep, drop=drop, effects=merge_effects(drop)
-    )
+    refusal = merge_refusal(keep, drop, current_user.district_ids)
+    return _merge_page(keep, drop, 409 if refusal else 200, refusal)
 
 
 @bp.route("/duplicates/merge", methods=["POST"])
@@ -267,13 +289,15 @@ def confirm_merge():
 def merge_duplicates():
     """Merge the second venue into the first, once confirmed."""
     keep, drop = _pair_from(request.form)
-    if not drop.is_active:
-        return _merge_refused(drop)
+    refusal = merge_refusal(keep, drop, current_user.district_ids)
+    if refusal:
+        return _merge_page(keep, drop, 409, refusal)
     if request.form.get("confirmed") != "yes":  # an old page's one-tap button: ask first
-        return render_template(
-            "venues/merge_confirm.html", keep=keep, drop=drop, effects=merge_effects(drop)
-        ), 409
-    moved = merge(keep, drop, current_user)
+        return _merge_page(keep, drop, 409)
+    try:
+        moved = merge(keep, drop, current_user)
+    except MergeRefused as refused:
+        return _merge_page(keep, drop, 409, refused.reason)
     db.session.commit()
     flash(
         _(
@@ -426,6 +450,7 @@ def edit(venue_id: int):
     """An admin changes a venue's details; each change is audited."""
     venue = venue_or_404(venue_id)
     form = VenueEditForm(obj=venue) if request.method == "GET" else VenueEditForm()
+    form.registered_qr = venue.qr_payload or ""
     chosen = id_param(request.form.get("district_id")) or venue.commune.district_id
     offer_places(form, commune_picker(chosen))
     duplicate = None

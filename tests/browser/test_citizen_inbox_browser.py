@@ -12,9 +12,9 @@ from fieldapp.assignments.service import close_for_inspection
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import finding_recorded
 from fieldapp.extensions import db
-from fieldapp.models import CitizenReport, Inspection, User, Venue
+from fieldapp.models import CitizenReport, District, Inspection, User, Venue
 from tests.browser.phone import assert_fits_phone, log_in, screenshot, wait_until
-from tests.factories import jpeg_bytes
+from tests.factories import PASSWORD, jpeg_bytes
 
 ANSWER = "Đoàn kiểm tra đã đến chợ ngày 08/12, yêu cầu niêm yết lại mã QR tại cổng chính."
 
@@ -97,10 +97,29 @@ def test_the_office_answers_a_report(phone_without_worker, live_app, add_user):
         )
 
 
-def test_an_admin_keeps_the_holiday_list(phone_without_worker, live_app, add_user):
+def test_a_national_account_keeps_the_holiday_list(phone_without_worker, live_app, add_user):
+    """The list is national: a national account changes it; a district's admin reads it."""
     add_user("admin", "admin")
+    with live_app.app_context():
+        national = User(
+            username="quoc-gia",
+            display_name="Nguyễn Thị Quỳnh",
+            role="supervisor",
+            scope="country",
+            district=db.session.query(District).one(),
+        )
+        national.set_password(PASSWORD)
+        db.session.add(national)
+        db.session.commit()
     page = phone_without_worker
     log_in(page, "admin")
+    page.goto("/holidays")
+    expect(page.locator("#holiday-keeper")).to_be_visible()
+    expect(page.locator("#holiday-add")).to_have_count(0)
+    assert_fits_phone(page)
+    screenshot(page, "holidays-read-only")
+    page.context.clear_cookies()
+    log_in(page, "quoc-gia")
     page.goto("/holidays")
     page.locator("#holiday-seed").click()
     expect(page.locator('#holiday-list [data-day="2027-01-01"]')).to_contain_text("Tết Dương lịch")
@@ -169,3 +188,33 @@ def test_the_office_enters_a_call_that_joins_a_report_and_sees_both_reporters(
     )
     assert_fits_phone(page)
     screenshot(page, "citizen-report-joined")
+
+
+def test_answering_before_the_inspection_asks_about_the_assignment(
+    phone_without_worker, live_app, add_user
+):
+    """Answered and closed while its inspection was only assigned, the report left the
+    inspector with a visit nobody needed: the office chooses what becomes of it."""
+    add_user("supervisor", "supervisor")
+    report_id, _commune_id = market_report(live_app)
+    page = phone_without_worker
+    log_in(page, "supervisor")
+    page.goto(f"/citizen-reports/{report_id}")
+    page.locator("#report-assign").click()
+    page.locator("#assign-inspector").select_option(label="Lò Văn Thành")
+    page.get_by_role("button", name="Giao việc").click()
+    expect(page.locator("#report-state")).to_have_attribute("data-state", "checking")
+    page.locator("#report-resolve").click()
+    expect(page.locator("#close-assignment")).to_contain_text("Lò Văn Thành")
+    page.locator("#close-answer").fill(ANSWER)
+    page.locator("#close-submit").click()
+    expect(page.locator("#close-assignment-error")).to_be_visible()
+    expect(page.locator("#close-answer")).to_have_value(ANSWER)
+    assert_fits_phone(page)
+    screenshot(page, "citizen-report-answer-assigned")
+    page.locator("#close-assignment input[value=cancel]").check()
+    page.locator("#close-submit").click()
+    expect(page.locator("#report-state")).to_have_attribute("data-state", "resolved")
+    with live_app.app_context():
+        report = db.session.get(CitizenReport, report_id)
+        assert report.assignment.closed_at is not None

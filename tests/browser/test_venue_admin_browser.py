@@ -101,3 +101,29 @@ def test_closing_a_venue_at_360_px(add_user, phone_without_worker, live_app):
     screenshot(page, "43-venue-closed")
     with live_app.app_context():
         assert not db.session.get(Venue, market).is_active
+
+
+def test_emptying_the_qr_content_asks_first_at_360_px(add_user, phone_without_worker, live_app):
+    add_user("admin", "admin", "Phạm Văn Đức")
+    with live_app.app_context():
+        venue = db.session.scalar(select(Venue).where(Venue.code == "QS-SH-0001"))
+        venue.qr_payload = venue.qr_payload or "https://qr.gov.vn/v/QS-SH-0001"
+        db.session.commit()
+        market = venue.id
+    page = phone_without_worker
+    log_in(page, "admin")
+    page.goto(f"/venues/{market}/edit")
+    page.locator("#qr_payload").fill("")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator("#field-qr_payload .error")).to_be_visible()
+    box = page.locator("#remove-qr input[name=remove_qr]")
+    expect(box).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "45-venue-remove-qr")
+    with live_app.app_context():
+        assert db.session.get(Venue, market).qr_payload
+    box.check()
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator("#audit")).to_be_visible()
+    with live_app.app_context():
+        assert not db.session.get(Venue, market).qr_payload
