@@ -120,6 +120,17 @@ def test_a_stale_correction_is_refused_and_what_was_typed_kept(
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
+    # The same correction sent again (its answer was lost): already applied, not refused.
+    replay = client.post(
+        f"/inspections/{finding.id}/edit",
+        data={
+            **inspection_answers(uuid=finding.uuid, photos=None, notes="Sửa ở tab A."),
+            "version": tab_a,
+        },
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
+    assert replay.status_code == 200 and replay.get_json()["status"] == "updated"
     response = client.post(
         f"/inspections/{finding.id}/edit",
         data={

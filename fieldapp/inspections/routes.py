@@ -32,6 +32,7 @@ from fieldapp.inspections.service import (
     correction_refused,
     gps_check,
     outcome_answers,
+    repeats_correction,
     submit_finding,
     waiting_photos,
 )
@@ -276,6 +277,11 @@ def edit(inspection_id: int):
         if correction_refused(inspection, current_user) == "approved":
             return _correction_locked(inspection)
         abort(403)
+    if result.status == "stale" and repeats_correction(
+        inspection, _recorded_answers(inspection), submission
+    ):
+        db.session.rollback()  # nothing to write: this correction is the finding already
+        return _corrected(inspection)
     if result.status in ("invalid", "stale"):
         if wants_json():
             if result.status == "invalid":
@@ -295,6 +301,12 @@ def edit(inspection_id: int):
     answer = _corrected(inspection)
     db.session.commit()
     return answer
+
+
+def _recorded_answers(inspection: Inspection) -> dict:
+    """The finding's answers as a post of its correction form would give them."""
+    form = InspectionForm(formdata=None, venue=inspection.venue, data=correction_data(inspection))
+    return form.answers()
 
 
 def _stale_message() -> str:

@@ -126,6 +126,23 @@ def is_same_finding(
     )
 
 
+def repeats_correction(inspection: Inspection, recorded_answers: dict, submission) -> bool:
+    """True when a correction refused as stale is the one already applied: its answers are
+    the finding's (`recorded_answers`, the stored finding read back through the form), it
+    adds no photo the finding lacks and removes none it still has. The outbox sends again a
+    correction whose answer was lost (the page closed, the signal dropped)."""
+    if submission.answers is None:
+        return False
+    stored = Position(inspection.latitude, inspection.longitude, inspection.gps_accuracy_m)
+    photos = {photo_fingerprint(photo.path) for photo in inspection.photos}
+    return (
+        content_fingerprint(submission.answers, submission.position)
+        == content_fingerprint(recorded_answers, stored)
+        and {upload.fingerprint for upload in submission.uploads} <= photos
+        and not submission.removed_photo_ids & {photo.id for photo in inspection.photos}
+    )
+
+
 def existing_inspection(inspection_uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
 
