@@ -37,6 +37,8 @@ def test_a_reinspection_date_beyond_a_year_is_refused_with_the_latest_day(
     login()
     venue = make_venue()
     latest = clock.today() + timedelta(days=clock.PLANNED_DAYS_AHEAD)
+    form = client.get(f"/venues/{venue.id}/inspections/new").get_data(as_text=True)
+    assert f'max="{latest.isoformat()}"' in form  # the date picker stops there too
     response = post_finding(venue, actions="reinspection_scheduled", reinspection_due="2999-01-01")
     assert response.status_code == 422
     page = _page(response)

@@ -135,6 +135,7 @@ class InspectionForm(FlaskForm):
             self.uuid.data = str(uuid_module.uuid4())
 
     sections = SECTIONS
+    max_count = MAX_COUNT  # the count inputs' max
 
     def questions(self, section: str | None = None) -> list[Question]:
         """The checklist's questions this form asks, of one section if given."""
@@ -179,10 +180,14 @@ class InspectionForm(FlaskForm):
         if field.data and field.data < min(made_on, today):
             field.errors.append(_l("The date is in the past."))
         elif field.data and clock.beyond_planning(field.data):
-            latest = today + timedelta(days=clock.PLANNED_DAYS_AHEAD)
             field.errors.append(
-                _l("Choose a day no later than %(day)s.", day=clock.day_text(latest))
+                _l("Choose a day no later than %(day)s.", day=clock.day_text(self.latest_day()))
             )
+
+    @staticmethod
+    def latest_day():
+        """The last day a date on the form may be (clock.beyond_planning): the picker's max."""
+        return clock.today() + timedelta(days=clock.PLANNED_DAYS_AHEAD)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then what the checklist declares: answers required when a
