@@ -163,3 +163,32 @@ def test_logging_out_anyway_keeps_the_finding_on_the_phone(phone_without_worker,
     page.wait_for_url("**/login?logged_out=1")
     wait_for_outbox(page, ["waiting"])
     assert inspections(live_app) == []
+
+
+def test_a_refused_correction_is_fixed_from_the_outbox(phone_without_worker, live_app):
+    page = phone_without_worker
+    log_in(page)
+    record_online(page)
+    [finding] = inspections(live_app)
+    page.goto(f"/inspections/{finding.id}/edit")
+    page.context.set_offline(True)
+    page.get_by_label("Trong đó, số người quét mã").fill("25")  # more than seen: refused
+    page.get_by_label("Ghi chú").fill("Sửa lại số người quét.")
+    page.get_by_role("button", name="Gửi bản sửa").click()
+    expect(page.locator("[data-queued]")).to_be_visible()
+    page.context.set_offline(False)
+    page.goto("/outbox")
+    item = page.locator(".outbox-item").nth(1)
+    expect(item.locator("[data-state]")).to_have_text("Bị từ chối")
+    expect(item.locator("[data-problem='visitors_scanned']")).to_be_visible()
+    item.get_by_role("button", name="Sửa và gửi lại").click()
+    page.wait_for_url(f"**/inspections/{finding.id}/edit?fix=*")
+    expect(page.locator("#field-visitors_scanned .error")).to_contain_text("Không được lớn hơn")
+    expect(page.get_by_label("Ghi chú")).to_have_value("Sửa lại số người quét.")
+    page.get_by_label("Trong đó, số người quét mã").fill("8")
+    page.get_by_role("button", name="Gửi bản sửa").click()
+    page.wait_for_url(f"**/inspections/{finding.id}")
+    [corrected] = inspections(live_app)
+    assert corrected.visitors_scanned == 8 and corrected.notes == "Sửa lại số người quét."
+    page.goto("/outbox")
+    expect(page.locator(".outbox-item [data-state]")).to_have_text(["Đã gửi", "Đã gửi"])
