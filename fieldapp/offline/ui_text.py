@@ -58,6 +58,10 @@ def ui_text() -> dict[str, str]:
             "otherwise they go out only when you log in again on this phone.",
             n="{n}",
         ),
+        "correction_waiting": _(
+            "A correction of this finding is waiting in the outbox: this form does not show it. "
+            "Send it first, or delete it there."
+        ),
         "logout_anyway": _("Log out anyway"),
         "log_out": _("Log out"),
         "logout_sent": _("All findings are sent. You can log out."),

@@ -447,6 +447,18 @@
     });
 
     if (reRendered) return;
+    // A correction of this finding still on the phone: this form shows the answers without it.
+    if (correcting) {
+      Outbox.items(userId).then(function (items) {
+        var waiting = items.some(function (item) {
+          return item.correction && item.inspectionId === inspectionId && item.state !== "sent";
+        });
+        if (!waiting) return;
+        form.parentNode.insertBefore(el("div", { class: "flash flash-info", role: "status", "data-correction-waiting": "" }, [
+          el("p", { text: t("correction_waiting") }),
+          el("a", { class: "btn btn-secondary", href: "/outbox", text: t("open_outbox") })]), form);
+      });
+    }
     var found = correcting ? Outbox.getDraft(draftKey) : Outbox.latestDraft(userId, venueId, uuidField.value);
     found.then(function (draft) {
       if (!draft || draft.userId !== userId) return;

@@ -55,8 +55,20 @@ def test_a_correction_typed_with_no_signal_is_queued_and_sent(phone_without_work
     wait_for_outbox(page, ["sent", "waiting"])
     [unchanged] = inspections(live_app)
     assert unchanged.notes == "Chủ quán đã dán mã mới."
-
+    # Opened again before it is sent, the form says a correction waits on the phone.
     page.context.set_offline(False)
+    page.route(
+        "**/inspections/*/edit",
+        lambda route: (
+            route.abort("internetdisconnected")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    page.goto(f"/inspections/{finding.id}/edit")
+    expect(page.locator("[data-correction-waiting]")).to_be_visible()
+    page.unroute("**/inspections/*/edit")
+
     page.goto("/outbox")
     wait_for_outbox(page, ["sent", "sent"])
     expect(page.locator(".outbox-item").nth(1)).to_contain_text("Bản sửa: Chợ Sơn Hà")
