@@ -4,12 +4,14 @@ the inspection page and its PDF, and the page and the PDF list the same answers.
 import html
 import re
 from dataclasses import fields
+from datetime import timedelta
 
 import pypdfium2
 import pytest
 from sqlalchemy import inspect as sql_inspect
 from sqlalchemy import select
 
+from fieldapp import clock
 from fieldapp.audit import INSPECTION_FIELDS, field_label
 from fieldapp.extensions import db
 from fieldapp.inspections.checklist import (
@@ -23,6 +25,9 @@ from fieldapp.inspections.checklist import (
 from fieldapp.inspections.outcome import REQUIRED_ANSWERS, Checklist
 from fieldapp.models import Inspection
 from tests.factories import inspection_answers
+
+# A re-inspection date within the planning horizon (clock.beyond_planning).
+SOON = clock.today() + timedelta(days=60)
 
 ANSWER_LINE = re.compile(r'<dt>(.*?)</dt><dd[^>]*data-answer="(\w+)">(.*?)</dd>', re.DOTALL)
 
@@ -49,7 +54,7 @@ def finding(client, login, company):
             scanned_payload=company.qr_payload,
             venue_scan_count="4200",
             actions=["reminder", "reinspection_scheduled"],
-            reinspection_due="2099-12-31",
+            reinspection_due=SOON.isoformat(),
             notes="Mã QR dán ở cửa chính.\nĐã hẹn kiểm tra lại.",
         ),
         content_type="multipart/form-data",
@@ -116,7 +121,7 @@ def test_every_answer_is_on_the_page_and_in_the_pdf(client, finding):
     assert lines["staff_assigned"][1] == "Có: Lò Văn Hùng · 0912345678"
     assert lines["visitors_observed"][1] == "9 / 10"
     assert lines["venue_scan_count"][1] == "4.200"
-    assert lines["reinspection_due"][1] == "31/12/2099"
+    assert lines["reinspection_due"][1] == SOON.strftime("%d/%m/%Y")
     assert lines["risk_assessment_done"][1] == "Không"
     assert lines["scanned_payload"][1:] == ("Đúng mã của địa điểm", finding.venue.qr_payload)
 
@@ -176,7 +181,7 @@ def test_a_correction_form_holds_every_stored_answer(client, finding):
     page = client.get(f"/inspections/{finding.id}/edit").get_data(as_text=True)
     for expected in (
         'value="4200"',
-        'value="2099-12-31"',
+        f'value="{SOON.isoformat()}"',
         'value="Lò Văn Hùng"',
         f'value="{finding.venue.qr_payload}"',
     ):

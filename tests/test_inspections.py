@@ -18,6 +18,9 @@ from fieldapp.inspections import service
 from fieldapp.models import Inspection, InspectionPhoto
 from tests.factories import inspection_answers, jpeg_bytes
 
+# A re-inspection date within the planning horizon (clock.beyond_planning).
+SOON = clock.today() + timedelta(days=60)
+
 
 @pytest.fixture
 def venue(make_venue):
@@ -242,7 +245,7 @@ def test_preview_waits_for_the_key_answers(client, login, venue):
 def test_inspection_detail_shows_every_answer_and_photo(post_finding, client, login, venue):
     login()
     post_finding(
-        venue, actions=["reminder", "reinspection_scheduled"], reinspection_due="2099-12-31"
+        venue, actions=["reminder", "reinspection_scheduled"], reinspection_due=SOON.isoformat()
     )
     inspection = db.session.scalar(select(Inspection))
     page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
@@ -250,7 +253,7 @@ def test_inspection_detail_shows_every_answer_and_photo(post_finding, client, lo
         "Lò Văn Hùng",
         "0912345678",
         "9 / 10",
-        "31/12/2099",
+        SOON.strftime("%d/%m/%Y"),
         "Đã nhắc nhở",
         "Mã QR dán ở cửa chính.",
     ):
@@ -259,7 +262,7 @@ def test_inspection_detail_shows_every_answer_and_photo(post_finding, client, lo
     assert photo_url in page
     photo = client.get(photo_url)
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
-    assert venue.reinspection_due.year == 2099
+    assert venue.reinspection_due == SOON
 
 
 @pytest.fixture
@@ -311,10 +314,10 @@ def test_missing_uuid_is_refused(post_finding, client, login, venue):
 
 def test_home_lists_recent_inspections_and_venues_due(post_finding, client, login, venue):
     login()
-    post_finding(venue, actions=["reinspection_scheduled"], reinspection_due="2099-01-15")
+    post_finding(venue, actions=["reinspection_scheduled"], reinspection_due=SOON.isoformat())
     page = client.get("/").get_data(as_text=True)
     assert "Chợ Sơn Hà" in page
-    assert "15/01/2099" in page
+    assert SOON.strftime("%d/%m/%Y") in page
 
 
 def test_findings_of_the_same_moment_are_listed_last_recorded_first(

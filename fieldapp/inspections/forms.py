@@ -1,7 +1,7 @@
 """The inspection form: the checklist's questions (checklist.py) as a Flask-WTF form."""
 
 import uuid as uuid_module
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -41,6 +41,7 @@ from fieldapp.inspections.outcome import REQUIRED_ANSWERS
 from fieldapp.venues.forms import latitude_field, longitude_field
 
 CHOOSE_ONE = _l("Choose one answer.")
+MAX_COUNT = 1_000_000  # the largest count a question takes (its message says 1,000,000)
 PHONE = Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits."))
 
 
@@ -68,7 +69,8 @@ def _form_field(question: Question):
             label,
             validators=[
                 Optional(),
-                NumberRange(min=0, max=1_000_000, message=_l("Enter a number of 0 or more.")),
+                NumberRange(min=0, message=_l("Enter a number of 0 or more.")),
+                NumberRange(max=MAX_COUNT, message=_l("Enter a number no larger than 1,000,000.")),
             ],
         )
     if question.kind == "text":
@@ -133,6 +135,7 @@ class InspectionForm(FlaskForm):
             self.uuid.data = str(uuid_module.uuid4())
 
     sections = SECTIONS
+    max_count = MAX_COUNT  # the count inputs' max
 
     def questions(self, section: str | None = None) -> list[Question]:
         """The checklist's questions this form asks, of one section if given."""
@@ -176,6 +179,15 @@ class InspectionForm(FlaskForm):
         made_on = clock.vietnam_date(device_time) if device_time else today
         if field.data and field.data < min(made_on, today):
             field.errors.append(_l("The date is in the past."))
+        elif field.data and clock.beyond_planning(field.data):
+            field.errors.append(
+                _l("Choose a day no later than %(day)s.", day=clock.day_text(self.latest_day()))
+            )
+
+    @staticmethod
+    def latest_day():
+        """The last day a date on the form may be (clock.beyond_planning): the picker's max."""
+        return clock.today() + timedelta(days=clock.PLANNED_DAYS_AHEAD)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then what the checklist declares: answers required when a

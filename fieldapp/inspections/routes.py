@@ -32,11 +32,13 @@ from fieldapp.inspections.service import (
     correction_refused,
     gps_check,
     outcome_answers,
+    repeats_correction,
     submit_finding,
     waiting_photos,
 )
 from fieldapp.models import Inspection, Venue
 from fieldapp.posters.service import replacement_offer, replacement_reason
+from fieldapp.reviews.service import review_version
 
 bp = Blueprint("inspections", __name__)
 
@@ -63,9 +65,12 @@ def _submission(form: InspectionForm, sends_all_photos: bool = False) -> Submiss
     )
 
 
-def _render_form(venue, form, status=200, editing=None, waiting=(), removing=frozenset()):
-    """The form (new, or correcting `editing`), with the photos already kept for it (and,
-    shown again after a refusal, the recorded ones the inspector had chosen to remove)."""
+def _render_form(
+    venue, form, status=200, editing=None, waiting=(), removing=frozenset(), version="", stale=False
+):
+    """The form (new, or correcting `editing` as it was at `version`), with the photos
+    already kept for it (and, shown again after a refusal, the recorded ones the inspector
+    had chosen to remove); `stale` when the finding was corrected since the form opened."""
     return render_template(
         "inspections/new.html",
         venue=venue,
@@ -73,7 +78,21 @@ def _render_form(venue, form, status=200, editing=None, waiting=(), removing=fro
         kept_photos=list(waiting),
         editing=editing,
         removing=removing,
+        version=version,
+        stale=stale,
     ), status
+
+
+def _invalid_json(form: InspectionForm):
+    """The outbox's answer to refused answers: each question's messages, in the form's order."""
+    return jsonify(
+        status="invalid",
+        message=_(
+            "Some answers need fixing: see the messages in red. Nothing you entered was lost."
+        ),
+        errors={name: [str(e) for e in errors] for name, errors in form.errors.items()},
+        problems=form.problems(),
+    ), 422
 
 
 def _closed_venue(venue: Venue):
@@ -119,15 +138,7 @@ def create(venue_id: int):
     if result.status == "invalid":
         form.photos.errors = list(form.photos.errors) + result.photo_errors
         if wants_json():
-            return jsonify(
-                status="invalid",
-                message=_(
-                    "Some answers need fixing: see the messages in red. "
-                    "Nothing you entered was lost."
-                ),
-                errors={name: [str(e) for e in errors] for name, errors in form.errors.items()},
-                problems=form.problems(),
-            ), 422
+            return _invalid_json(form)
         return _render_form(venue, form, 422, waiting=result.waiting_photos)
     # The answer is made before the commit: reading the finding after it would ask the
     # database again, and a database lost just then would answer "nothing was recorded".
@@ -231,42 +242,107 @@ def render_detail(inspection: Inspection, review_error: str | None = None, comme
 @login_required
 @inspectors_only
 def edit(inspection_id: int):
-    """The inspector corrects their finding; it goes back to the supervisor."""
+    """The inspector corrects their finding; it goes back to the supervisor.
+
+    Answers a page (the plain form) or JSON (the phone's outbox, Accept: application/json).
+    """
     inspection = inspection_or_404(inspection_id)
     venue = inspection.venue
     refused = correction_refused(inspection, current_user)
     if refused == "not_theirs":
         abort(403)
     if refused == "approved":
-        flash(_("An approved inspection can no longer be edited."), "error")
-        return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+        return _correction_locked(inspection)
     if request.method == "GET":
         form = InspectionForm(venue=venue, data=correction_data(inspection))
         waiting = waiting_photos(inspection)
-        return _render_form(venue, form, editing=inspection, waiting=waiting)
+        return _render_form(
+            venue, form, editing=inspection, waiting=waiting, version=review_version(inspection)
+        )
     form = InspectionForm(venue=venue)
     form.uuid.data = inspection.uuid
-    submission = _submission(form)
+    submission = _submission(form, sends_all_photos=wants_json())
     submission.removed_photo_ids = {
         photo_id for photo_id in map(id_param, request.form.getlist("remove_photo")) if photo_id
     }
+    # What the form showed; a form of an older version of the app sends none and is not checked.
+    seen = request.form.get("version")
+    seen = seen[:64] if isinstance(seen, str) else None
     try:
-        result = submit_finding(venue, current_user, submission, correcting=inspection)
+        result = submit_finding(
+            venue, current_user, submission, correcting=inspection, seen_version=seen
+        )
     except InspectionLocked:
+        db.session.rollback()
+        if correction_refused(inspection, current_user) == "approved":
+            return _correction_locked(inspection)
         abort(403)
-    if result.status == "invalid":
+    if result.status == "stale" and repeats_correction(
+        inspection, _recorded_answers(inspection), submission
+    ):
+        db.session.rollback()  # nothing to write: this correction is the finding already
+        return _corrected(inspection)
+    if result.status in ("invalid", "stale"):
+        if wants_json():
+            if result.status == "invalid":
+                return _invalid_json(form)
+            return jsonify(status="stale", message=_stale_message()), 409
         form.photos.errors = list(form.photos.errors) + result.photo_errors
         return _render_form(
             venue,
             form,
-            422,
+            409 if result.status == "stale" else 422,
             editing=inspection,
             waiting=result.waiting_photos,
             removing=submission.removed_photo_ids,
+            version=seen or "",
+            stale=result.status == "stale",
         )
+    answer = _corrected(inspection)
     db.session.commit()
-    flash(_("Correction sent for review."), "success")
+    return answer
+
+
+def _recorded_answers(inspection: Inspection) -> dict:
+    """The finding's answers as a post of its correction form would give them."""
+    form = InspectionForm(formdata=None, venue=inspection.venue, data=correction_data(inspection))
+    return form.answers()
+
+
+def _stale_message() -> str:
+    return _(
+        "This finding was corrected after you opened this form (in another tab or on another "
+        "phone): nothing was changed. Open the finding, then correct it again."
+    )
+
+
+def _correction_locked(inspection: Inspection):
+    message = _("An approved inspection can no longer be edited.")
+    if wants_json():
+        return jsonify(status="approved", message=message), 409
+    flash(message, "error")
     return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
+
+
+def _corrected(inspection: Inspection):
+    """The answer to a correction: the finding's page, or JSON for the outbox."""
+    message = _("Correction sent for review.")
+    next_url = url_for("inspections.show", inspection_id=inspection.id)
+    if wants_json():
+        if request.headers.get("X-Fieldapp-Flash"):  # the inspector is on the form
+            flash(message, "success")
+        return jsonify(
+            status="updated",
+            message=message,
+            inspection_id=inspection.id,
+            uuid=inspection.uuid,
+            outcome=inspection.outcome,
+            outcome_label=_outcome_label(inspection.outcome),
+            venue_url=url_for("venues.show", venue_id=inspection.venue_id),
+            next_url=next_url,
+        ), 200
+    flash(message, "success")
+    return redirect(next_url, code=303)
 
 
 @bp.route("/photos/<uuid>/<name>")

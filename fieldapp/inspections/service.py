@@ -32,6 +32,7 @@ from fieldapp.inspections.photos import (
 )
 from fieldapp.models import Inspection, InspectionClaim, InspectionPhoto, User, Venue
 from fieldapp.posters.service import judge_payload
+from fieldapp.reviews.service import review_version
 
 
 @dataclass
@@ -125,6 +126,23 @@ def is_same_finding(
     )
 
 
+def repeats_correction(inspection: Inspection, recorded_answers: dict, submission) -> bool:
+    """True when a correction refused as stale is the one already applied: its answers are
+    the finding's (`recorded_answers`, the stored finding read back through the form), it
+    adds no photo the finding lacks and removes none it still has. The outbox sends again a
+    correction whose answer was lost (the page closed, the signal dropped)."""
+    if submission.answers is None:
+        return False
+    stored = Position(inspection.latitude, inspection.longitude, inspection.gps_accuracy_m)
+    photos = {photo_fingerprint(photo.path) for photo in inspection.photos}
+    return (
+        content_fingerprint(submission.answers, submission.position)
+        == content_fingerprint(recorded_answers, stored)
+        and {upload.fingerprint for upload in submission.uploads} <= photos
+        and not submission.removed_photo_ids & {photo.id for photo in inspection.photos}
+    )
+
+
 def existing_inspection(inspection_uuid: str) -> Inspection | None:
     return db.session.scalar(select(Inspection).where(Inspection.uuid == inspection_uuid))
 
@@ -153,7 +171,8 @@ class Submission:
 @dataclass
 class SubmissionResult:
     """What came of a submission: created, exists (a replay), updated (a correction),
-    conflict (the UUID holds a different finding) or invalid."""
+    conflict (the UUID holds a different finding), stale (a correction of answers that were
+    corrected meanwhile) or invalid."""
 
     status: str
     inspection: Inspection | None = None
@@ -191,6 +210,7 @@ def submit_finding(
     correcting: Inspection | None = None,
     photos_required: bool = True,
     received_at: datetime | None = None,
+    seen_version: str | None = None,
 ) -> SubmissionResult:
     """Record a new finding, or correct a returned one: the one way answers and photos
     become an inspection.
@@ -200,6 +220,9 @@ def submit_finding(
     checks the GPS position against the settings, computes the outcome and the
     posted-code verdict, closes the venue's assignments and writes the audit entry.
     The demo passes photos_required=False and the time its finding reached the server.
+    A correction's form passes `seen_version`, the review_version of the answers it showed:
+    corrected since (another tab, another phone), it is refused as "stale", never
+    overwriting that correction, as a supervisor's review of a stale page is.
     """
     config = current_app.config
     if correcting is not None:
@@ -213,6 +236,8 @@ def submit_finding(
         db.session.refresh(correcting, with_for_update=True)
         if correction_refused(correcting, inspector):
             raise InspectionLocked()
+        if seen_version is not None and seen_version != review_version(correcting):
+            return SubmissionResult("stale", correcting)
     if correcting is None and submission.uuid is not None:
         found = existing_inspection(submission.uuid)
         if found is not None:
@@ -461,11 +486,16 @@ def _apply_answers(
 
 
 def _refresh_venue_status(venue: Venue, inspection: Inspection) -> None:
-    """Keep the venue's last outcome and re-inspection date those of its newest finding."""
+    """Keep the venue's last outcome and re-inspection date those of its newest finding.
+
+    A finding that needs improvement or fails, with no re-inspection date of its own, keeps
+    the venue's earlier date: the venue must not drop out of the follow-up lists because a
+    date was left empty. A compliant finding without a date clears it."""
     if venue.last_inspected_at is None or venue.last_inspected_at <= inspection.server_time:
         venue.last_outcome = inspection.outcome
         venue.last_inspected_at = inspection.server_time
-        venue.reinspection_due = inspection.reinspection_due
+        if inspection.reinspection_due is not None or inspection.outcome == "compliant":
+            venue.reinspection_due = inspection.reinspection_due
 
 
 def update_inspection(

@@ -7,6 +7,8 @@ from flask import Blueprint, current_app, jsonify, make_response, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from fieldapp.offline.ui_text import answer_labels
+
 bp = Blueprint("offline", __name__)
 
 # Files every page needs, cached when the service worker installs.
@@ -73,7 +75,7 @@ def manifest():
 @login_required
 def outbox():
     """Findings waiting on this phone; the list itself is drawn from the phone's storage."""
-    return render_template("offline/outbox.html")
+    return render_template("offline/outbox.html", answer_labels=answer_labels())
 
 
 @bp.route("/offline")

@@ -5,6 +5,9 @@
 
 from flask_babel import gettext as _
 
+from fieldapp.inspections.checklist import QUESTIONS
+from fieldapp.inspections.labels import YES_NO, YES_NO_UNKNOWN
+
 
 def ui_text() -> dict[str, str]:
     """Texts for offline.js, translated for the current request."""
@@ -46,4 +49,40 @@ def ui_text() -> dict[str, str]:
         "state_sent": _("Sent"),
         "state_refused": _("Refused"),
         "state_login": _("Log in to send"),
+        "send_again": _("Send again"),
+        "show_answers": _("See the answers"),
+        "open_finding": _("Open the finding"),
+        "correction_of": _("Correction: %(venue)s", venue="{n}"),
+        "logout_waiting": _(
+            "Findings not sent yet on this phone: %(n)s. Send them before logging out: "
+            "otherwise they go out only when you log in again on this phone.",
+            n="{n}",
+        ),
+        "correction_waiting": _(
+            "A correction of this finding is waiting in the outbox: this form does not show it. "
+            "Send it first, or delete it there."
+        ),
+        "logout_anyway": _("Log out anyway"),
+        "log_out": _("Log out"),
+        "logout_sent": _("All findings are sent. You can log out."),
+    }
+
+
+def answer_labels() -> dict:
+    """The checklist's questions and their choices in the user's language, by field name:
+    the outbox shows a refused finding's answers with them, so nothing must be retyped
+    from memory."""
+    choices = {}
+    for question in QUESTIONS:
+        if question.kind == "yes_no":
+            options = YES_NO
+        elif question.kind == "yes_no_unknown":
+            options = YES_NO_UNKNOWN
+        else:
+            options = list((question.choices or {}).items())
+        if options:
+            choices[question.name] = {value: str(label) for value, label in options}
+    return {
+        "questions": {question.name: str(question.label) for question in QUESTIONS},
+        "choices": choices,
     }

@@ -79,15 +79,17 @@ def inspection_pdf(inspection, out, font_dir: Path, photos: Store) -> None:
         p(_("Review"), bold),
         p(str(REVIEW_LABELS[inspection.review_state])),
     ]
-    if inspection.reviewed_by:
+    # A corrected finding waits for review again: the earlier review (and its comment) was
+    # about answers that are no longer these, as the inspection page says.
+    if inspection.reviewed_by and inspection.review_state != "pending":
         story.append(
             p(
                 f"{inspection.reviewed_by.display_name} · "
                 f"{clock.moment_text(inspection.reviewed_at)}"
             )
         )
-    if inspection.review_comment:
-        story.append(p(inspection.review_comment))
+        if inspection.review_comment:
+            story.append(p(inspection.review_comment))
     for index, photo in enumerate(inspection.photos, start=1):
         try:
             raw = photos.read(photo.path)

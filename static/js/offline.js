@@ -114,6 +114,51 @@
   window.addEventListener("online", flushNow);
   if (navigator.onLine) flushNow(); else refreshBadge();
 
+  // --- logging out with findings still on the phone --------------------------
+  // They would wait, hidden, until the same inspector logs in again here: say so, offer to
+  // send them first, and log out only when told to.
+  function unsent(items) { return items.filter(function (item) { return item.state !== "sent"; }).length; }
+  var logoutForm = document.querySelector("[data-logout-form]");
+  if (logoutForm && userId != null) {
+    logoutForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      Outbox.items(userId).then(function (items) {
+        var waiting = unsent(items);
+        if (waiting) showLogoutWarning(waiting);
+        else logoutForm.submit();
+      }, function () { logoutForm.submit(); });
+    });
+  }
+
+  function showLogoutWarning(waiting) {
+    var old = document.getElementById("logout-warning");
+    if (old) old.remove();
+    var message = el("p", { text: t("logout_waiting", waiting) });
+    var sendNow = el("button", { type: "button", class: "btn btn-primary btn-block", "data-logout-send": "",
+                                 text: t("send_now") });
+    var outbox = el("a", { class: "btn btn-secondary btn-block", href: "/outbox", text: t("open_outbox") });
+    var anyway = el("button", { type: "button", class: "btn btn-secondary btn-block", "data-logout-anyway": "",
+                                text: t("logout_anyway") });
+    var box = el("div", { class: "flash flash-error logout-warning", role: "alert", id: "logout-warning" },
+                 [message, sendNow, outbox, anyway]);
+    sendNow.addEventListener("click", function () {
+      sendNow.disabled = true;
+      flushNow().then(function () { return Outbox.items(userId); }).then(function (items) {
+        sendNow.disabled = false;
+        var left = unsent(items);
+        if (left) { message.textContent = t("logout_waiting", left); return; }
+        message.textContent = t("logout_sent");
+        box.className = "flash flash-success logout-warning";
+        sendNow.remove();
+        outbox.remove();
+        anyway.textContent = t("log_out");
+      });
+    });
+    anyway.addEventListener("click", function () { logoutForm.submit(); });
+    logoutForm.parentNode.insertBefore(box, logoutForm);
+    box.scrollIntoView({ block: "nearest" });
+  }
+
   // --- keeping venues for later, with no signal -----------------------------
   function prefetchVenues(root, limit) {
     var ids = [];
@@ -134,23 +179,14 @@
   });
 
   // --- the inspection form ---------------------------------------------------
-  var form = document.querySelector("[data-inspection-form]");
+  // A new finding, or the correction of a recorded one: both keep a draft on the phone and
+  // go through the outbox when there is no signal.
+  var form = document.querySelector("[data-inspection-form], [data-correction-form]");
   if (form) setupInspectionForm(form);
 
-  // The correction form posts its new photos as a plain form: say how many are chosen
-  // (the finding's own are shown above it, kept).
-  var correction = document.querySelector("[data-correction-form]");
-  if (correction) {
-    var correctionPhotos = correction.querySelector("[data-photo-input]");
-    var correctionCount = correction.querySelector("[data-photo-count]");
-    correctionPhotos.addEventListener("change", function () {
-      var chosen = correctionPhotos.files.length;
-      correctionCount.textContent = chosen ? t("photos_chosen", chosen)
-        : (correctionCount.getAttribute("data-empty-text") || t("no_photo"));
-    });
-  }
-
   function setupInspectionForm(form) {
+    var correcting = form.hasAttribute("data-correction-form");
+    var inspectionId = correcting ? Number(form.getAttribute("data-inspection-id")) : null;
     var venueId = Number(form.getAttribute("data-venue-id"));
     var venueName = form.getAttribute("data-venue-name");
     var uuidField = form.querySelector('[name="uuid"]');
@@ -166,7 +202,13 @@
     var maxPhotos = Number(form.getAttribute("data-max-photos")) || Infinity;
     var maxSide = Number(form.getAttribute("data-photo-max-side")) || Infinity;
 
-    if (!reRendered) uuidField.value = newUuid();  // a cached copy of the form must not reuse one
+    // A cached copy of a new form must not reuse a UUID; a correction keeps its finding's.
+    if (!reRendered && !correcting) uuidField.value = newUuid();
+    // A correction's draft is the finding's (one per finding); its outbox entry has a key of
+    // its own, kept when it is fixed and sent again.
+    var draftKey = correcting ? "correction-" + uuidField.value : null;
+    var itemUuid = null;
+    function key() { return correcting ? draftKey : uuidField.value; }
 
     function fields() {
       var pairs = [];
@@ -178,7 +220,8 @@
 
     function saveDraft() {
       return Outbox.saveDraft({
-        uuid: uuidField.value, userId: userId, venueId: venueId, venueName: venueName,
+        uuid: key(), userId: userId, venueId: venueId, venueName: venueName,
+        correction: correcting, inspectionId: inspectionId, itemUuid: itemUuid,
         fields: fields(), updatedAt: Date.now(),
         photos: photos.map(function (p) { return { name: p.name, blob: p.blob }; })
       });
@@ -244,8 +287,12 @@
     }
 
     function restore(draft) {
-      if (draft.uuid !== uuidField.value) Outbox.deleteDraft(uuidField.value);  // what this form had
-      uuidField.value = draft.uuid;
+      if (correcting) {
+        itemUuid = draft.itemUuid || null;
+      } else {
+        if (draft.uuid !== uuidField.value) Outbox.deleteDraft(uuidField.value);  // what this form had
+        uuidField.value = draft.uuid;
+      }
       form.querySelectorAll('input[type="radio"], input[type="checkbox"]').forEach(function (input) {
         input.checked = false;
       });
@@ -253,8 +300,8 @@
         form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (input) {
           if (input.type === "radio" || input.type === "checkbox") {
             if (input.value === pair[1]) input.checked = true;
-          } else if (input.type !== "file") {
-            input.value = pair[1];
+          } else if (input.type !== "file" && !(correcting && input.name === "uuid")) {
+            input.value = pair[1];  // a correction's version too: what it was typed against
           }
         });
       });
@@ -272,7 +319,7 @@
       useIt.addEventListener("click", function () { restore(draft); box.remove(); });
       drop.addEventListener("click", function () {
         if (!window.confirm(t("confirm_discard"))) return;
-        Outbox.deleteDraft(draft.uuid);
+        Outbox.deleteDraft(draft.uuid);  // the draft's key
         box.remove();
       });
       box.appendChild(el("p", { class: "button-row" }, [useIt, drop]));
@@ -313,7 +360,9 @@
       var area = document.querySelector("[data-submit-area]");
       var message = kind === "login" ? t("queued_login") : t("queued_offline");
       var links = [el("a", { class: "btn btn-primary btn-block", href: "/outbox", text: t("open_outbox") }),
-                   el("a", { class: "btn btn-secondary btn-block", href: "/venues/" + venueId, text: t("back_to_venue") })];
+                   correcting
+                     ? el("a", { class: "btn btn-secondary btn-block", href: "/inspections/" + inspectionId, text: t("open_finding") })
+                     : el("a", { class: "btn btn-secondary btn-block", href: "/venues/" + venueId, text: t("back_to_venue") })];
       if (kind === "login") {
         links.unshift(el("a", { class: "btn btn-primary btn-block", href: "/login?next=/outbox", text: t("log_in") }));
       }
@@ -343,11 +392,17 @@
       var clock = form.querySelector("[data-device-time]");
       if (clock && !clock.value) clock.value = new Date().toISOString();
       clearTimeout(saveTimer);
+      if (correcting && !itemUuid) itemUuid = newUuid();
       var item = {
-        uuid: uuidField.value, userId: userId, venueId: venueId, venueName: venueName,
+        uuid: correcting ? itemUuid : uuidField.value, userId: userId, venueId: venueId, venueName: venueName,
         action: form.getAttribute("action"), fields: fields(), queuedAt: Date.now(), state: "waiting",
         photos: photos.map(function (p) { return { name: p.name, blob: p.blob }; })
       };
+      if (correcting) {
+        item.correction = true;
+        item.inspectionId = inspectionId;
+        item.draftKey = draftKey;
+      }
       saveDraft().then(function () { return Outbox.saveItem(item); }).then(function () {
         return Outbox.session();
       }).then(function (current) {
@@ -363,7 +418,7 @@
       }).then(function (outcome) {
         if (outcome === "sent") {
           // replace(): Back must not return to a form that was already sent.
-          return Outbox.deleteDraft(item.uuid).then(function () { location.replace(item.result.nextUrl || item.result.venueUrl); });
+          return Outbox.deleteDraft(key()).then(function () { location.replace(item.result.nextUrl || item.result.venueUrl); });
         }
         if (outcome === "refused") {
           setBusy(false);
@@ -372,7 +427,7 @@
           return null;
         }
         // No signal, a server hiccup or a lost login: the outbox has it now.
-        return Outbox.deleteDraft(item.uuid).then(function () {
+        return Outbox.deleteDraft(key()).then(function () {
           if (outcome === "login") {
             return Outbox.getItem(item.uuid).then(function (stored) {
               stored.state = "login";
@@ -392,8 +447,21 @@
     });
 
     if (reRendered) return;
-    Outbox.latestDraft(userId, venueId, uuidField.value).then(function (draft) {
-      if (!draft) return;
+    // A correction of this finding still on the phone: this form shows the answers without it.
+    if (correcting) {
+      Outbox.items(userId).then(function (items) {
+        var waiting = items.some(function (item) {
+          return item.correction && item.inspectionId === inspectionId && item.state !== "sent";
+        });
+        if (!waiting) return;
+        form.parentNode.insertBefore(el("div", { class: "flash flash-info", role: "status", "data-correction-waiting": "" }, [
+          el("p", { text: t("correction_waiting") }),
+          el("a", { class: "btn btn-secondary", href: "/outbox", text: t("open_outbox") })]), form);
+      });
+    }
+    var found = correcting ? Outbox.getDraft(draftKey) : Outbox.latestDraft(userId, venueId, uuidField.value);
+    found.then(function (draft) {
+      if (!draft || draft.userId !== userId) return;
       if (new URLSearchParams(location.search).get("fix") === draft.uuid) restore(draft);
       else offerDraft(draft);
     });
@@ -424,14 +492,32 @@
     }
     if (item.state === "refused" && item.refusal === "invalid") {
       action(t("fix_and_resend"), "btn-primary", function () {
-        Outbox.saveDraft({ uuid: item.uuid, userId: item.userId, venueId: item.venueId,
+        var draftKey = item.correction ? item.draftKey : item.uuid;
+        Outbox.saveDraft({ uuid: draftKey, userId: item.userId, venueId: item.venueId,
                            venueName: item.venueName, fields: item.fields, photos: item.photos,
+                           correction: !!item.correction, inspectionId: item.inspectionId || null,
+                           itemUuid: item.correction ? item.uuid : null,
                            errors: item.errors, problems: item.problems, message: item.message,
                            updatedAt: Date.now() })
           .then(function () {
-            location.assign("/venues/" + item.venueId + "/inspections/new?fix=" + item.uuid);
+            location.assign(item.correction
+              ? item.action + "?fix=" + encodeURIComponent(draftKey)
+              : "/venues/" + item.venueId + "/inspections/new?fix=" + item.uuid);
           });
       });
+    }
+    // Refused because the venue was closed meanwhile: once the office reopens it, the
+    // same finding goes again (a closed venue refuses it again, and it stays here).
+    if (item.state === "refused" && item.refusal === "venue_closed") {
+      action(t("send_again"), "btn-primary", function () {
+        item.state = "waiting";
+        item.message = "";
+        Outbox.saveItem(item).then(flushNow);
+      });
+    }
+    if (item.correction && (item.state === "sent" || item.state === "refused")) {
+      actions.appendChild(el("a", { class: "btn btn-secondary", href: "/inspections/" + item.inspectionId,
+                                    text: t("open_finding") }));
     }
     if (item.state === "refused" && item.refusal === "conflict") {
       action(t("record_as_new"), "btn-primary", function () {
@@ -440,7 +526,7 @@
         Outbox.deleteItem(item.uuid).then(function () { return Outbox.saveItem(copy); }).then(flushNow);
       });
     }
-    if (item.state === "sent" && item.result) {
+    if (item.state === "sent" && item.result && !item.correction) {
       actions.appendChild(el("a", { class: "btn btn-secondary", href: item.result.venueUrl, text: t("open_venue") }));
     }
     if (item.state !== "sending") {
@@ -464,15 +550,40 @@
       });
     }
     return el("li", { class: "outbox-item state-" + item.state, "data-uuid": item.uuid }, [
-      el("p", { class: "list-title", text: item.venueName }),
+      el("p", { class: "list-title", text: item.correction ? t("correction_of", item.venueName) : item.venueName }),
       el("p", { class: "list-meta", text: t("queued_at", formatTime(item.queuedAt)) }),
       el("p", {}, [el("span", { class: "badge badge-state-" + item.state, "data-state": item.state,
                                text: t("state_" + item.state) })]),
       item.state === "sent" && item.result ? el("p", { text: item.result.outcomeLabel }) : null,
       item.message && item.state !== "sent" ? el("p", { class: "error", text: item.message }) : null,
       errors.childNodes.length ? errors : null,
+      item.state === "refused" ? answersBox(item) : null,
       actions
     ]);
+  }
+
+  // A refused finding's answers, each under its question, to read or copy before deciding
+  // (the outbox page carries the questions' wording: fieldapp/offline/ui_text.py).
+  var labelsNode = document.getElementById("outbox-labels");
+  var labels = labelsNode ? JSON.parse(labelsNode.textContent) : { questions: {}, choices: {} };
+  function answersBox(item) {
+    var list = el("dl", { class: "outbox-answers" });
+    var shown = {};
+    item.fields.forEach(function (pair) {
+      var name = pair[0], value = pair[1];
+      var question = labels.questions[name];
+      if (!question || value === "") return;
+      var choices = labels.choices[name];
+      var text = choices && choices[value] ? choices[value] : value;
+      if (shown[name]) { shown[name].textContent += ", " + text; return; }  // several actions
+      list.appendChild(el("dt", { text: question }));
+      shown[name] = el("dd", { "data-answer": name, text: text });
+      list.appendChild(shown[name]);
+    });
+    var count = (item.photos || []).length;
+    if (count) list.appendChild(el("dd", { text: t("photos_chosen", count) }));
+    return el("details", { class: "outbox-answers-box", "data-answers": "" },
+              [el("summary", { text: t("show_answers") }), list]);
   }
   renderOutboxPage();
 })();

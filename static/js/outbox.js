@@ -110,7 +110,9 @@
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         // A captive portal or a proxy may answer 200 with its own page: not ours, not sent.
-        if (response.redirected || (response.ok && body.status !== "created" && body.status !== "exists")) {
+        // "updated": a correction of a recorded finding.
+        if (response.redirected || (response.ok && body.status !== "created" && body.status !== "exists" &&
+                                    body.status !== "updated")) {
           return settle(item, 503, {});
         }
         return settle(item, response.status, body);
@@ -225,12 +227,14 @@
     latestDraft: function (userId, venueId, exceptUuid) {
       return all("drafts").then(function (drafts) {
         return drafts.filter(function (d) {
-          return d.userId === userId && d.venueId === venueId && d.uuid !== exceptUuid;
+          // A correction's draft belongs to its finding's form, never to a new inspection.
+          return d.userId === userId && d.venueId === venueId && d.uuid !== exceptUuid && !d.correction;
         }).sort(function (a, b) { return b.updatedAt - a.updatedAt; })[0] || null;
       });
     },
     saveDraft: function (draft) { draft.key = draft.uuid; return put("drafts", draft); },
     deleteDraft: function (uuid) { return remove("drafts", uuid); },
+    getDraft: function (uuid) { return get("drafts", uuid); },
     getItem: function (uuid) { return get("outbox", uuid); },
     saveItem: saveItem,
     deleteItem: function (uuid) { return remove("outbox", uuid).then(changed); },

@@ -109,7 +109,9 @@ def test_home_and_correction_form_at_phone_size(phone_without_worker, live_app, 
     picker = page.locator("#field-photos input[type=file]")
     picker.set_input_files({"name": "moi.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes()})
     expect(count).to_have_text("Đã chọn 1 ảnh")
-    picker.set_input_files([])
+    # The new photo shows as a thumbnail with its own "×" (the correction keeps a draft on
+    # the phone, as a new inspection does); taking it back says so again.
+    page.locator("[data-photo-previews] .photo-remove").click()
     expect(count).to_have_text("Chưa thêm ảnh mới.")
 
 
