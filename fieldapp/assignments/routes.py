@@ -46,6 +46,10 @@ REFUSALS = {
         "%(name)s is not in the inspector's district.", name=r.venue.name
     ),
     "due_in_past": lambda r: _("The due date is in the past."),
+    "due_too_far": lambda r: _(
+        "The due date is too far ahead: choose a day up to %(date)s.",
+        date=clock.day_text(clock.latest_planned_day()),
+    ),
     "no_venue": lambda r: _("Tick at least one venue."),
     "venue_closed": lambda r: _("%(name)s is closed and cannot be assigned.", name=r.venue.name),
     "already_assigned": lambda r: _(
@@ -166,6 +170,7 @@ def _preview(venues: list[Venue], form: dict, ticked: set[int], status=200, erro
         inspectors=district_inspectors({v.commune.district_id for v in venues}),
         form=form,
         today=today,
+        latest_due=clock.latest_planned_day(today),
         error=error,
     ), status
 
