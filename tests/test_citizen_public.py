@@ -69,6 +69,16 @@ def test_the_general_form_offers_districts_then_communes_then_venues(
     assert 'id="report-form"' in found and f'name="venue" value="{venue.id}"' in found
     none = text(client.get(f"/phan-anh?district={quan_son.id}&commune={venue.commune_id}&q=truong"))
     assert 'id="no-venue-found"' in none and f'name="venue" value="{venue.id}"' not in none
+    # An emoji or punctuation alone lists nothing, and says what to type.
+    for junk in ("😀", "..."):
+        listed = text(
+            client.get(
+                "/phan-anh",
+                query_string={"district": quan_son.id, "commune": venue.commune_id, "q": junk},
+            )
+        )
+        assert 'id="no-venue-found"' in listed and "Chưa có chữ hoặc số để tìm" in listed
+        assert f'name="venue" value="{venue.id}"' not in listed
 
 
 def test_the_venue_list_alone_for_htmx(client, venue, quan_son):

@@ -128,17 +128,18 @@ def _place_choice(source, district_ids: list[int] | None = None) -> dict:
 
 def _with_venues(where: dict) -> dict:
     """The choice with the venues its words find in its commune (the one chosen first)."""
-    venues = []
+    venues, nothing_to_match = [], False
     if where["commune"] is not None:
-        venues = search_venues(
+        found = search_venues(
             where["commune"].district_id,
             where["q"],
             commune_id=where["commune"].id,
             page_size=VENUE_CHOICES,
-        ).venues
+        )
+        venues, nothing_to_match = found.venues, found.nothing_to_match
         if where["venue"] is not None and where["venue"] not in venues:
             venues.insert(0, where["venue"])
-    return {**where, "venues": venues}
+    return {**where, "venues": venues, "nothing_to_match": nothing_to_match}
 
 
 def _check_place(form: ReportForm, where: dict, venue_fixed: bool = False) -> dict:
