@@ -5,6 +5,7 @@ import gzip
 import io
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import refresh
@@ -16,6 +17,7 @@ from fieldapp.citizens.intake import PHOTO_PREFIX, receive_report
 from fieldapp.citizens.service import reject
 from fieldapp.extensions import db, limiter
 from fieldapp.models import CitizenReport
+from fieldapp.posters.service import venue_report_url
 from tests.factories import commune_named, huge_png, jpeg_bytes
 
 HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
@@ -142,6 +144,46 @@ def test_a_venue_named_by_its_poster_code(client, venue):
     assert response.status_code == 303
     (report,) = stored()
     assert report.venue_id == venue.id and report.contact_phone == "0912345678"
+
+
+def test_the_venue_code_is_found_typed_in_any_case(client, make_venue):
+    typed_in = make_venue("Nhà văn hóa bản Bơ", code="QS-SH-0008")
+    poster_url = urlsplit(venue_report_url(typed_in.code)).path
+    assert poster_url == "/p/QS-SH-0008"  # posters carry the code as registered
+    assert client.get(poster_url).status_code == 200
+    for typed in ("qs-sh-0008", "Qs-Sh-0008"):
+        moved = client.get(f"/p/{typed}")
+        assert moved.status_code == 301 and moved.headers["Location"].endswith(poster_url)
+    page = client.get("/p/qs-sh-0008", follow_redirects=True)
+    assert page.status_code == 200 and "Nhà văn hóa bản Bơ" in text(page)
+    # A form posted to the typed address is taken for the same venue.
+    assert client.post("/p/qs-sh-0008", data={"problem": "no_qr"}).status_code == 303
+    (report,) = stored()
+    assert report.venue_id == typed_in.id
+    assert client.get("/p/qs-sh-0009").status_code == 404
+
+
+def test_a_venue_code_stored_in_lower_case_is_found_in_upper_case(client, make_venue):
+    lower = make_venue("Quán cà phê Mường", code="cafe-07")
+    assert client.get("/p/cafe-07").status_code == 200
+    moved = client.get("/p/CAFE-07")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/p/cafe-07")
+    assert lower.code == "cafe-07"
+
+
+def test_typed_codes_share_the_venues_limit(client, make_venue, tight_limits):
+    make_venue("Nhà văn hóa bản Bơ", code="QS-SH-0008")
+    for n, (typed, problem) in enumerate((("QS-SH-0008", "no_qr"), ("qs-sh-0008", "other"))):
+        response = client.post(
+            f"/p/{typed}",
+            data={"problem": problem, "details": "x"},
+            environ_base={"REMOTE_ADDR": f"10.0.2.{n}"},
+        )
+        assert response.status_code == 303
+    refused = client.post(
+        "/p/Qs-sH-0008", data={"problem": "not_checked"}, environ_base={"REMOTE_ADDR": "10.0.2.9"}
+    )
+    assert refused.status_code == 429 and count() == 2
 
 
 def test_the_same_venue_and_problem_joins_the_open_report(client, venue):

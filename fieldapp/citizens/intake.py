@@ -254,10 +254,17 @@ def report_with_source_ref(source_ref: str) -> CitizenReport | None:
 
 
 def venue_by_code(code: str) -> Venue | None:
-    """An active venue by the code its poster carries (/p/<code>), or None."""
+    """An active venue by the code its poster carries (/p/<code>), typed in any case (a
+    phone's keyboard types "qs-sh-0008"), or None. The code as stored wins; else its upper
+    or lower case (the app's codes are upper case): lookups on the code's unique index."""
     if not code or len(code) > 40:
         return None
-    venue = db.session.scalar(select(Venue).filter_by(code=code))
+    spellings = list(dict.fromkeys((code, code.upper(), code.lower())))
+    found = {
+        venue.code: venue
+        for venue in db.session.scalars(select(Venue).where(Venue.code.in_(spellings)))
+    }
+    venue = next((found[spelling] for spelling in spellings if spelling in found), None)
     return venue if venue is not None and venue.is_active else None
 
 

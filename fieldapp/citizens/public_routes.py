@@ -265,6 +265,9 @@ def venue_report(code: str):
     venue = intake.venue_by_code(code)
     if venue is None:
         return render_template("citizens/public_not_found.html", kind="venue"), 404
+    if venue.code != code and request.method == "GET":
+        # The code typed in another case: the page's one address is the poster's.
+        return redirect(url_for("intake.venue_report", code=venue.code), code=301)
     form = ReportForm()
     if request.method == "POST":
         if form.is_robot:
