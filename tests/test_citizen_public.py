@@ -335,15 +335,110 @@ def test_a_photo_too_large_is_refused(app, client, venue):
     assert too_many_pixels.status_code == 422 and count() == 0
 
 
-def test_a_photo_sent_with_an_error_elsewhere_is_asked_again(client, venue):
-    data = photo_post(venue, jpeg_bytes())
+def held_token(page: str) -> str:
+    """The token of the photo a form shown again holds."""
+    return re.search(r'name="photo_token" value="([^"]+)"', page).group(1)
+
+
+def held_files() -> list:
+    return storage.area("figures").entries("u0-")
+
+
+def photo_colour(path: str) -> tuple:
+    with Image.open(io.BytesIO(storage.area("photos").read(path)), formats=["JPEG"]) as image:
+        return image.convert("RGB").getpixel((5, 5))
+
+
+def test_a_photo_sent_with_an_error_elsewhere_is_kept_for_the_next_post(client, venue):
+    data = photo_post(venue, jpeg_bytes(color=(200, 30, 30)))
     data["problem"] = ""
     response = client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data")
-    assert response.status_code == 422
-    assert 'class="error"' in re.search(
-        r'id="field-photo".*?</div>', text(response), re.DOTALL
-    ).group(0)
-    assert storage.area("photos").entries(PHOTO_PREFIX) == []
+    page = text(response)
+    assert response.status_code == 422 and count() == 0
+    held = re.search(r'id="held-photo".*?</div>', page, re.DOTALL).group(0)
+    assert 'src="data:image/jpeg;base64,' in held and 'name="photo_drop"' in held
+    assert "Ảnh của bạn đã được giữ lại" in held
+    assert 'class="error"' not in re.search(r'id="field-photo".*?</div>', page, re.DOTALL).group(0)
+    assert storage.area("photos").entries(PHOTO_PREFIX) == [] and len(held_files()) == 1
+    # Fixed and sent again without choosing the photo again: the photo goes with it.
+    sent = client.post(
+        f"/p/{venue.code}",
+        data={"problem": "no_qr", "photo_token": held_token(page)},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    (report,) = stored()
+    assert report.photo_path.startswith(PHOTO_PREFIX)
+    assert photo_colour(report.photo_path)[0] > 150  # the red photo chosen first
+    assert held_files() == []  # no longer waiting
+
+
+def test_the_general_form_keeps_the_photo_too(client, venue):
+    data = general(venue, venue="", problem="no_qr")
+    data["photo"] = (io.BytesIO(jpeg_bytes()), "anh.jpg")
+    refused = client.post("/phan-anh", data=data, content_type="multipart/form-data")
+    assert refused.status_code == 422 and 'id="held-photo"' in text(refused)
+    sent = client.post(
+        "/phan-anh",
+        data=general(venue, photo_token=held_token(text(refused))),
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303 and stored()[0].photo_path
+
+
+def test_a_kept_photo_can_be_replaced_or_taken_off(client, venue):
+    def hold(colour) -> str:
+        data = photo_post(venue, jpeg_bytes(color=colour))
+        data["problem"] = ""
+        return held_token(
+            text(client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data"))
+        )
+
+    token = hold((200, 30, 30))
+    replaced = photo_post(venue, jpeg_bytes(color=(10, 30, 200)))
+    replaced["photo_token"] = token
+    assert (
+        client.post(
+            f"/p/{venue.code}", data=replaced, content_type="multipart/form-data"
+        ).status_code
+        == 303
+    )
+    (report,) = stored()
+    assert photo_colour(report.photo_path)[2] > 150  # the blue one chosen after
+    token = hold((200, 30, 30))
+    dropped = client.post(
+        f"/p/{venue.code}",
+        data={"problem": "other", "details": "x", "photo_token": token, "photo_drop": "1"},
+        content_type="multipart/form-data",
+    )
+    assert dropped.status_code == 303
+    assert stored()[1].photo_path == "" and held_files() == []
+
+
+def test_a_token_that_holds_no_photo_of_this_form_adds_none(client, login, make_user, venue):
+    data = photo_post(venue, jpeg_bytes())
+    data["problem"] = ""
+    token = held_token(
+        text(client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data"))
+    )
+    # Another holder (an office user) cannot take the public's held photo.
+    login(make_user("truong-phong", role="supervisor"))
+    office = client.post(
+        f"/p/{venue.code}",
+        data={"problem": "no_qr", "photo_token": token},
+        content_type="multipart/form-data",
+    )
+    assert office.status_code == 303 and stored()[0].photo_path == ""
+    assert len(held_files()) == 1
+    for forged in ("../../etc/passwd", "x" * 80, "nothing-here"):
+        client.post("/logout")
+        response = client.post(
+            f"/p/{venue.code}",
+            data={"problem": "other", "details": forged, "photo_token": forged},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+    assert all(report.photo_path == "" for report in stored())
 
 
 # Limits per address and per venue.
