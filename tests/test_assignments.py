@@ -196,20 +196,6 @@ def test_a_due_date_beyond_planning_is_refused_naming_the_latest_day(client, set
     assert count() == 1
 
 
-def test_the_service_refuses_a_due_date_beyond_planning(app, setup):
-    today = clock.today()
-    with pytest.raises(AssignmentRefused) as refused:
-        assign(
-            [setup["station"]],
-            setup["inspector"],
-            today + timedelta(days=clock.PLANNED_DAYS_AHEAD + 1),
-            "",
-            setup["supervisor"],
-            today,
-        )
-    assert refused.value.reason == "due_too_far" and count() == 0
-
-
 def test_another_district_s_venue_cannot_be_assigned(client, setup, make_venue, other_district):
     foreign = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
     response = client.post(

@@ -46,10 +46,6 @@ REFUSALS = {
         "%(name)s is not in the inspector's district.", name=r.venue.name
     ),
     "due_in_past": lambda r: _("The due date is in the past."),
-    "due_too_far": lambda r: _(
-        "The due date is too far ahead: choose a day up to %(date)s.",
-        date=clock.day_text(clock.latest_planned_day()),
-    ),
     "no_venue": lambda r: _("Tick at least one venue."),
     "venue_closed": lambda r: _("%(name)s is closed and cannot be assigned.", name=r.venue.name),
     "already_assigned": lambda r: _(
@@ -233,6 +229,12 @@ def create():
     if due is None:
         message = (
             _("Enter the due date as DD/MM/YYYY.") if form.get("due") else _("Enter the due date.")
+        )
+        return _preview(shown, kept, ticked, 422, message)
+    if clock.beyond_planning(due):
+        message = _(
+            "The due date is too far ahead: choose a day up to %(date)s.",
+            date=clock.day_text(clock.latest_planned_day()),
         )
         return _preview(shown, kept, ticked, 422, message)
     inspector_id = id_param(form.get("inspector"))

@@ -65,8 +65,6 @@ def assign(
         raise AssignmentRefused("inspector_elsewhere")
     if due_date < today:
         raise AssignmentRefused("due_in_past")
-    if clock.beyond_planning(due_date, today):
-        raise AssignmentRefused("due_too_far")
     if not venues:
         raise AssignmentRefused("no_venue")
     # A province supervisor sees several districts; an inspector works in one.
