@@ -828,3 +828,20 @@ def test_a_national_report_keeps_its_reference_once(client, login, venue):
     again = client.post("/citizen-reports/new", data={**data, "problem": "not_checked"})
     field = re.search(r'id="field-source_ref".*?</div>', text(again), re.DOTALL).group(0)
     assert again.status_code == 422 and report.tracking_code in field and count() == 1
+
+
+def test_the_office_form_keeps_the_photo_too(client, login, venue, frozen_clock):
+    frozen_clock(datetime(2026, 12, 4, 4, 0))  # 11:00 in Vietnam
+    supervisor = login(username="truongphong", role="supervisor")
+    data = office_post(venue, "")  # no moment: shown again
+    data["photo"] = (io.BytesIO(jpeg_bytes()), "anh.jpg")
+    refused = client.post("/citizen-reports/new", data=data, content_type="multipart/form-data")
+    assert refused.status_code == 422 and 'id="held-photo"' in text(refused)
+    assert storage.area("figures").entries(f"u{supervisor.id}-")  # held for this user
+    sent = client.post(
+        "/citizen-reports/new",
+        data={**office_post(venue, "2026-12-04T10:00"), "photo_token": held_token(text(refused))},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303 and stored()[0].photo_path.startswith(PHOTO_PREFIX)
+    assert storage.area("figures").entries(f"u{supervisor.id}-") == []
