@@ -87,6 +87,11 @@ def test_a_citizen_finds_the_venue_by_typing_without_accents(phone):
     page.locator("#where-next").click()
     page.locator("#where-commune").select_option(label="Sơn Hà")
     page.locator("#where-next").click()
+    # An emoji alone lists nothing and says what to type.
+    page.locator("#where-q").fill("😀")
+    expect(page.locator("#no-venue-found")).to_contain_text("Chưa có chữ hoặc số để tìm")
+    expect(page.locator("#venue-results input[name=venue]")).to_have_count(0)
+    assert_fits_phone(page)
     # htmx lists the venues as the words are typed.
     with page.expect_response(
         lambda response: "q=cho+son" in response.url or "q=cho%20son" in response.url
