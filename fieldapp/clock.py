@@ -135,7 +135,13 @@ PLANNED_DAYS_AHEAD = 366
 def beyond_planning(day: date, from_day: date | None = None) -> bool:
     """Whether a planned day lies further ahead of today (or of from_day) than anyone plans
     (PLANNED_DAYS_AHEAD)."""
-    return day > (from_day or today()) + timedelta(days=PLANNED_DAYS_AHEAD)
+    return day > latest_planned_day(from_day)
+
+
+def latest_planned_day(from_day: date | None = None) -> date:
+    """The furthest day a plan may name from today (or from from_day): what a refusal by
+    `beyond_planning` tells the user, and a date input's `max`."""
+    return (from_day or today()) + timedelta(days=PLANNED_DAYS_AHEAD)
 
 
 def parse_moment(text: str | None) -> datetime | None:

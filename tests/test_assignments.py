@@ -3,7 +3,7 @@
 import json
 import re
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -143,6 +143,7 @@ def test_the_back_value_leads_only_to_the_venue_list(client, setup):
         ({"due": (clock.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
         ({"due": ""}, "Nhập hạn hoàn thành"),
         ({"due": "31/02/2026"}, "theo dạng ngày/tháng/năm"),
+        ({"due": "2099-12-31"}, "Hạn hoàn thành quá xa"),
         ({"due": "soon"}, "theo dạng ngày/tháng/năm"),
         ({"inspector": ""}, "Chọn một cán bộ kiểm tra trong huyện"),
         ({"inspector": "999999"}, "Chọn một cán bộ kiểm tra trong huyện"),
@@ -181,6 +182,18 @@ def test_bad_assignments_change_nothing(client, setup, make_user, other_district
     if change.get("venue") is None:  # the ticks kept: the market ticked, the station not
         assert ticked(html) == {setup["market"].id}
     assert count() == 0
+
+
+def test_a_due_date_beyond_planning_is_refused_naming_the_latest_day(client, setup, frozen_clock):
+    frozen_clock(datetime(2026, 12, 1, 20, 0))  # 02/12/2026 in Vietnam
+    venues = [setup["market"]]
+    too_far = confirm(client, venues, setup["inspector"], due="2027-12-04")
+    page = too_far.get_data(as_text=True)
+    assert too_far.status_code == 422 and count() == 0
+    assert 'id="assign-error"' in page and "03/12/2027" in page  # the latest day allowed
+    assert 'value="2027-12-04"' in page and 'max="2027-12-03"' in page
+    assert confirm(client, venues, setup["inspector"], due="2027-12-03").status_code == 303
+    assert count() == 1
 
 
 def test_another_district_s_venue_cannot_be_assigned(client, setup, make_venue, other_district):

@@ -5,6 +5,7 @@ import gzip
 import io
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from flask_babel import refresh
@@ -16,6 +17,7 @@ from fieldapp.citizens.intake import PHOTO_PREFIX, receive_report
 from fieldapp.citizens.service import reject
 from fieldapp.extensions import db, limiter
 from fieldapp.models import CitizenReport
+from fieldapp.posters.service import venue_report_url
 from tests.factories import commune_named, huge_png, jpeg_bytes
 
 HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
@@ -69,6 +71,16 @@ def test_the_general_form_offers_districts_then_communes_then_venues(
     assert 'id="report-form"' in found and f'name="venue" value="{venue.id}"' in found
     none = text(client.get(f"/phan-anh?district={quan_son.id}&commune={venue.commune_id}&q=truong"))
     assert 'id="no-venue-found"' in none and f'name="venue" value="{venue.id}"' not in none
+    # An emoji or punctuation alone lists nothing, and says what to type.
+    for junk in ("😀", "..."):
+        listed = text(
+            client.get(
+                "/phan-anh",
+                query_string={"district": quan_son.id, "commune": venue.commune_id, "q": junk},
+            )
+        )
+        assert 'id="no-venue-found"' in listed and "Chưa có chữ hoặc số để tìm" in listed
+        assert f'name="venue" value="{venue.id}"' not in listed
 
 
 def test_the_venue_list_alone_for_htmx(client, venue, quan_son):
@@ -132,6 +144,46 @@ def test_a_venue_named_by_its_poster_code(client, venue):
     assert response.status_code == 303
     (report,) = stored()
     assert report.venue_id == venue.id and report.contact_phone == "0912345678"
+
+
+def test_the_venue_code_is_found_typed_in_any_case(client, make_venue):
+    typed_in = make_venue("Nhà văn hóa bản Bơ", code="QS-SH-0008")
+    poster_url = urlsplit(venue_report_url(typed_in.code)).path
+    assert poster_url == "/p/QS-SH-0008"  # posters carry the code as registered
+    assert client.get(poster_url).status_code == 200
+    for typed in ("qs-sh-0008", "Qs-Sh-0008"):
+        moved = client.get(f"/p/{typed}")
+        assert moved.status_code == 301 and moved.headers["Location"].endswith(poster_url)
+    page = client.get("/p/qs-sh-0008", follow_redirects=True)
+    assert page.status_code == 200 and "Nhà văn hóa bản Bơ" in text(page)
+    # A form posted to the typed address is taken for the same venue.
+    assert client.post("/p/qs-sh-0008", data={"problem": "no_qr"}).status_code == 303
+    (report,) = stored()
+    assert report.venue_id == typed_in.id
+    assert client.get("/p/qs-sh-0009").status_code == 404
+
+
+def test_a_venue_code_stored_in_lower_case_is_found_in_upper_case(client, make_venue):
+    lower = make_venue("Quán cà phê Mường", code="cafe-07")
+    assert client.get("/p/cafe-07").status_code == 200
+    moved = client.get("/p/CAFE-07")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/p/cafe-07")
+    assert lower.code == "cafe-07"
+
+
+def test_typed_codes_share_the_venues_limit(client, make_venue, tight_limits):
+    make_venue("Nhà văn hóa bản Bơ", code="QS-SH-0008")
+    for n, (typed, problem) in enumerate((("QS-SH-0008", "no_qr"), ("qs-sh-0008", "other"))):
+        response = client.post(
+            f"/p/{typed}",
+            data={"problem": problem, "details": "x"},
+            environ_base={"REMOTE_ADDR": f"10.0.2.{n}"},
+        )
+        assert response.status_code == 303
+    refused = client.post(
+        "/p/Qs-sH-0008", data={"problem": "not_checked"}, environ_base={"REMOTE_ADDR": "10.0.2.9"}
+    )
+    assert refused.status_code == 429 and count() == 2
 
 
 def test_the_same_venue_and_problem_joins_the_open_report(client, venue):
@@ -283,15 +335,110 @@ def test_a_photo_too_large_is_refused(app, client, venue):
     assert too_many_pixels.status_code == 422 and count() == 0
 
 
-def test_a_photo_sent_with_an_error_elsewhere_is_asked_again(client, venue):
-    data = photo_post(venue, jpeg_bytes())
+def held_token(page: str) -> str:
+    """The token of the photo a form shown again holds."""
+    return re.search(r'name="photo_token" value="([^"]+)"', page).group(1)
+
+
+def held_files() -> list:
+    return storage.area("figures").entries("u0-")
+
+
+def photo_colour(path: str) -> tuple:
+    with Image.open(io.BytesIO(storage.area("photos").read(path)), formats=["JPEG"]) as image:
+        return image.convert("RGB").getpixel((5, 5))
+
+
+def test_a_photo_sent_with_an_error_elsewhere_is_kept_for_the_next_post(client, venue):
+    data = photo_post(venue, jpeg_bytes(color=(200, 30, 30)))
     data["problem"] = ""
     response = client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data")
-    assert response.status_code == 422
-    assert 'class="error"' in re.search(
-        r'id="field-photo".*?</div>', text(response), re.DOTALL
-    ).group(0)
-    assert storage.area("photos").entries(PHOTO_PREFIX) == []
+    page = text(response)
+    assert response.status_code == 422 and count() == 0
+    held = re.search(r'id="held-photo".*?</div>', page, re.DOTALL).group(0)
+    assert 'src="data:image/jpeg;base64,' in held and 'name="photo_drop"' in held
+    assert "Ảnh của bạn đã được giữ lại" in held
+    assert 'class="error"' not in re.search(r'id="field-photo".*?</div>', page, re.DOTALL).group(0)
+    assert storage.area("photos").entries(PHOTO_PREFIX) == [] and len(held_files()) == 1
+    # Fixed and sent again without choosing the photo again: the photo goes with it.
+    sent = client.post(
+        f"/p/{venue.code}",
+        data={"problem": "no_qr", "photo_token": held_token(page)},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    (report,) = stored()
+    assert report.photo_path.startswith(PHOTO_PREFIX)
+    assert photo_colour(report.photo_path)[0] > 150  # the red photo chosen first
+    assert held_files() == []  # no longer waiting
+
+
+def test_the_general_form_keeps_the_photo_too(client, venue):
+    data = general(venue, venue="", problem="no_qr")
+    data["photo"] = (io.BytesIO(jpeg_bytes()), "anh.jpg")
+    refused = client.post("/phan-anh", data=data, content_type="multipart/form-data")
+    assert refused.status_code == 422 and 'id="held-photo"' in text(refused)
+    sent = client.post(
+        "/phan-anh",
+        data=general(venue, photo_token=held_token(text(refused))),
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303 and stored()[0].photo_path
+
+
+def test_a_kept_photo_can_be_replaced_or_taken_off(client, venue):
+    def hold(colour) -> str:
+        data = photo_post(venue, jpeg_bytes(color=colour))
+        data["problem"] = ""
+        return held_token(
+            text(client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data"))
+        )
+
+    token = hold((200, 30, 30))
+    replaced = photo_post(venue, jpeg_bytes(color=(10, 30, 200)))
+    replaced["photo_token"] = token
+    assert (
+        client.post(
+            f"/p/{venue.code}", data=replaced, content_type="multipart/form-data"
+        ).status_code
+        == 303
+    )
+    (report,) = stored()
+    assert photo_colour(report.photo_path)[2] > 150  # the blue one chosen after
+    token = hold((200, 30, 30))
+    dropped = client.post(
+        f"/p/{venue.code}",
+        data={"problem": "other", "details": "x", "photo_token": token, "photo_drop": "1"},
+        content_type="multipart/form-data",
+    )
+    assert dropped.status_code == 303
+    assert stored()[1].photo_path == "" and held_files() == []
+
+
+def test_a_token_that_holds_no_photo_of_this_form_adds_none(client, login, make_user, venue):
+    data = photo_post(venue, jpeg_bytes())
+    data["problem"] = ""
+    token = held_token(
+        text(client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data"))
+    )
+    # Another holder (an office user) cannot take the public's held photo.
+    login(make_user("truong-phong", role="supervisor"))
+    office = client.post(
+        f"/p/{venue.code}",
+        data={"problem": "no_qr", "photo_token": token},
+        content_type="multipart/form-data",
+    )
+    assert office.status_code == 303 and stored()[0].photo_path == ""
+    assert len(held_files()) == 1
+    for forged in ("../../etc/passwd", "x" * 80, "nothing-here"):
+        client.post("/logout")
+        response = client.post(
+            f"/p/{venue.code}",
+            data={"problem": "other", "details": forged, "photo_token": forged},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+    assert all(report.photo_path == "" for report in stored())
 
 
 # Limits per address and per venue.
@@ -681,3 +828,20 @@ def test_a_national_report_keeps_its_reference_once(client, login, venue):
     again = client.post("/citizen-reports/new", data={**data, "problem": "not_checked"})
     field = re.search(r'id="field-source_ref".*?</div>', text(again), re.DOTALL).group(0)
     assert again.status_code == 422 and report.tracking_code in field and count() == 1
+
+
+def test_the_office_form_keeps_the_photo_too(client, login, venue, frozen_clock):
+    frozen_clock(datetime(2026, 12, 4, 4, 0))  # 11:00 in Vietnam
+    supervisor = login(username="truongphong", role="supervisor")
+    data = office_post(venue, "")  # no moment: shown again
+    data["photo"] = (io.BytesIO(jpeg_bytes()), "anh.jpg")
+    refused = client.post("/citizen-reports/new", data=data, content_type="multipart/form-data")
+    assert refused.status_code == 422 and 'id="held-photo"' in text(refused)
+    assert storage.area("figures").entries(f"u{supervisor.id}-")  # held for this user
+    sent = client.post(
+        "/citizen-reports/new",
+        data={**office_post(venue, "2026-12-04T10:00"), "photo_token": held_token(text(refused))},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303 and stored()[0].photo_path.startswith(PHOTO_PREFIX)
+    assert storage.area("figures").entries(f"u{supervisor.id}-") == []

@@ -652,6 +652,28 @@ def test_manual_entry_validates_and_keeps_what_was_typed(client, supervisor, qua
     assert late.status_code == 422 and count_figures() == 1
 
 
+def test_the_figures_form_of_a_date_to_come_is_refused_before_anything_is_typed(
+    client, supervisor, quan_son, frozen_clock
+):
+    # Wednesday 02/12/2026 in Vietnam: the report day (Friday) before it is 27/11/2026.
+    frozen_clock(datetime(2026, 12, 1, 20, 0))
+    next_friday = date(2026, 12, 4)
+    opened = client.get(f"/reports/{quan_son.id}/{next_friday}/figures")
+    page = opened.get_data(as_text=True)
+    assert opened.status_code == 404 and 'id="figures-future-date"' in page
+    assert "04/12/2026" in page and 'name="venues_with_qr-' not in page
+    latest = f"/reports/{quan_son.id}/2026-11-27/figures"
+    assert f'id="latest-figures" href="{latest}"' in page
+    assert client.get(latest).status_code == 200
+    # The picker leads to the same refusal.
+    picked = client.get(
+        f"/reports/figures?district={quan_son.id}&date=2030-01-01", follow_redirects=True
+    )
+    assert picked.status_code == 404 and 'id="figures-future-date"' in picked.get_data(as_text=True)
+    # Today is not refused.
+    assert client.get(f"/reports/{quan_son.id}/2026-12-02/figures").status_code == 200
+
+
 # Access ---------------------------------------------------------------------------------------
 
 REPORT_URLS = [

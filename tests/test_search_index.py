@@ -83,8 +83,11 @@ def reference(
 ) -> list[Venue]:
     """The rule as a plain scan: every word typed (with a letter or digit) starts a word of
     the search key, after its start, a space or '-'; names starting with the phrase first,
-    then those holding it at a word's start (unless `two_ranks`), then the others."""
+    then those holding it at a word's start (unless `two_ranks`), then the others. Text
+    typed with no letter or digit finds nothing."""
     terms = [term for term in search_terms(query) if re.search("[0-9a-z]", term)]
+    if query.strip() and not terms:
+        return []
 
     def matches(key: str, term: str) -> bool:
         return key.startswith(term) or f" {term}" in key or f"-{term}" in key
@@ -420,6 +423,21 @@ def test_no_typed_text_breaks_the_index_syntax(random_venues, places, query):
     expected = reference(all_venues(), districts, query)
     found = search_venues(districts, query, page_size=400)
     assert ids(found.venues) == ids(expected[:400])
+
+
+@pytest.mark.parametrize("query", ["😀", "...", " - ", "?!", "“”"])
+@pytest.mark.parametrize("scope", SCOPES)
+def test_a_search_with_no_letter_or_digit_finds_nothing(random_venues, places, query, scope):
+    """Whichever way the search goes (a district's, a province's or wider; the index's
+    table of keys or the venues): an emoji or punctuation alone is not "no search"."""
+    districts = scope_ids(places, scope)
+    found = search_venues(districts, query)
+    assert found.venues == [] and found.total == 0 and found.nothing_to_match
+    commune = commune_named(places["quan_son"], "Sơn Lư")
+    filtered = search_venues(districts, query, commune_id=commune.id, venue_type="market")
+    assert filtered.venues == [] and filtered.nothing_to_match
+    everything = search_venues(districts, "  ")
+    assert everything.total > 0 and not everything.nothing_to_match
 
 
 def test_the_district_token_is_not_a_word(app, places, make_venue):

@@ -86,6 +86,16 @@ def test_search_with_no_match_says_so(client, login, venues):
     assert "Không có địa điểm nào khớp" in body
 
 
+@pytest.mark.parametrize("query", ["😀", "...", "?!"])
+@pytest.mark.parametrize("fragment", [True, False])
+def test_a_search_with_no_letter_or_digit_says_what_to_type(client, login, venues, query, fragment):
+    login()
+    headers = {"HX-Request": "true"} if fragment else {}
+    body = client.get("/venues", query_string={"q": query}, headers=headers).get_data(as_text=True)
+    assert 'id="no-venue-found"' in body and "không có chữ hoặc số để tìm" in body
+    assert "Chợ Sơn Hà" not in body and "Trường THCS Trung Xuân" not in body
+
+
 def test_search_pages_with_infinite_scroll(client, login, make_venue, app):
     app.config["SEARCH_PAGE_SIZE"] = 5
     login()

@@ -166,6 +166,7 @@ def _preview(venues: list[Venue], form: dict, ticked: set[int], status=200, erro
         inspectors=district_inspectors({v.commune.district_id for v in venues}),
         form=form,
         today=today,
+        latest_due=clock.latest_planned_day(today),
         error=error,
     ), status
 
@@ -228,6 +229,12 @@ def create():
     if due is None:
         message = (
             _("Enter the due date as DD/MM/YYYY.") if form.get("due") else _("Enter the due date.")
+        )
+        return _preview(shown, kept, ticked, 422, message)
+    if clock.beyond_planning(due):
+        message = _(
+            "The due date is too far ahead: choose a day up to %(date)s.",
+            date=clock.day_text(clock.latest_planned_day()),
         )
         return _preview(shown, kept, ticked, 422, message)
     inspector_id = id_param(form.get("inspector"))

@@ -3,6 +3,8 @@ office's form for telephone and hotline reports, the national system's import), 
 the public form needs around it: the places it offers, the venue and commune it names, the
 photo (checked and re-encoded like an inspection's), the tracking code typed back."""
 
+import base64
+import hashlib
 import io
 import re
 import secrets
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from PIL import Image
 from sqlalchemy import select
 
 from fieldapp import clock, storage
@@ -21,6 +24,7 @@ from fieldapp.inspections.photos import PhotoError, Upload, photo_jpeg, read_upl
 from fieldapp.models import CitizenReport, CitizenReportJoin, Commune, District, User, Venue
 from fieldapp.models.citizen_report import OPEN_STATES
 from fieldapp.places import in_vietnamese_order
+from fieldapp.uploads import UploadStore
 
 # Tracking codes: no 0/O, 1/I/L, so one read aloud over the telephone is typed right.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -204,6 +208,53 @@ def keep_report_photo(photo: ReportPhoto) -> str:
     return photo.key
 
 
+# A checked photo waits, while its form is shown again to fix another field, as a previewed
+# spreadsheet waits for its import (fieldapp/uploads.py: kept a day at most, found only by
+# its holder and the token the form carries). The holder: the office user's id, else 0.
+HELD_PHOTO_NAME = "photo.jpg"
+PREVIEW_SIDE = 160  # pixels of the held photo's preview on the form
+
+
+def hold_report_photo(photo: ReportPhoto, holder: int) -> str:
+    """Keep a checked photo for the form shown again; the token the form carries."""
+    token, _name = UploadStore().keep(holder, HELD_PHOTO_NAME, photo.jpeg)
+    return token
+
+
+def held_report_photo(token: str | None, holder: int) -> ReportPhoto | None:
+    """The photo held for a form under this token, or None (none held, expired, another
+    holder's, or a kept file that is not a held photo)."""
+    uploads = UploadStore()
+    name = uploads.find(holder, token)
+    if name is None or not name.endswith(".jpg"):
+        return None
+    try:
+        jpeg = uploads.read(name)
+    except FileNotFoundError:
+        return None
+    fingerprint = hashlib.sha256(jpeg).hexdigest()[:32]
+    month = clock.today().strftime("%Y-%m")
+    return ReportPhoto(f"{PHOTO_PREFIX}{month}/{fingerprint}.jpg", jpeg)
+
+
+def release_report_photo(token: str | None, holder: int) -> None:
+    """Drop a held photo: sent with its report, replaced, or taken off the form."""
+    uploads = UploadStore()
+    name = uploads.find(holder, token)
+    if name is not None and name.endswith(".jpg"):
+        uploads.forget(name)
+
+
+def photo_preview(photo: ReportPhoto) -> tuple[str, int, int]:
+    """A small preview of a checked photo for the form (a data: URI), and its size."""
+    with Image.open(io.BytesIO(photo.jpeg), formats=["JPEG"]) as image:
+        image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=70)
+        width, height = image.size
+    return f"data:image/jpeg;base64,{base64.b64encode(out.getvalue()).decode()}", width, height
+
+
 def receive_with_photo(photo: ReportPhoto | None, **fields) -> tuple[CitizenReport, bool]:
     """`receive_report` with the form's photo, stored first: a new report's, or this
     reporter's own on the open report it joins (every joined photo is kept)."""
@@ -254,10 +305,17 @@ def report_with_source_ref(source_ref: str) -> CitizenReport | None:
 
 
 def venue_by_code(code: str) -> Venue | None:
-    """An active venue by the code its poster carries (/p/<code>), or None."""
+    """An active venue by the code its poster carries (/p/<code>), typed in any case (a
+    phone's keyboard types "qs-sh-0008"), or None. The code as stored wins; else its upper
+    or lower case (the app's codes are upper case): lookups on the code's unique index."""
     if not code or len(code) > 40:
         return None
-    venue = db.session.scalar(select(Venue).filter_by(code=code))
+    spellings = list(dict.fromkeys((code, code.upper(), code.lower())))
+    found = {
+        venue.code: venue
+        for venue in db.session.scalars(select(Venue).where(Venue.code.in_(spellings)))
+    }
+    venue = next((found[spelling] for spelling in spellings if spelling in found), None)
     return venue if venue is not None and venue.is_active else None
 
 

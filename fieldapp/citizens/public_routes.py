@@ -6,6 +6,8 @@ The public pages need no log-in and show only public facts (a venue's name and a
 report's state and public answer). Their posts are limited per client address and per
 venue (Flask-Limiter; the limits in config.py), carry a CSRF token and a honeypot."""
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     current_app,
@@ -128,17 +130,18 @@ def _place_choice(source, district_ids: list[int] | None = None) -> dict:
 
 def _with_venues(where: dict) -> dict:
     """The choice with the venues its words find in its commune (the one chosen first)."""
-    venues = []
+    venues, nothing_to_match = [], False
     if where["commune"] is not None:
-        venues = search_venues(
+        found = search_venues(
             where["commune"].district_id,
             where["q"],
             commune_id=where["commune"].id,
             page_size=VENUE_CHOICES,
-        ).venues
+        )
+        venues, nothing_to_match = found.venues, found.nothing_to_match
         if where["venue"] is not None and where["venue"] not in venues:
             venues.insert(0, where["venue"])
-    return {**where, "venues": venues}
+    return {**where, "venues": venues, "nothing_to_match": nothing_to_match}
 
 
 def _check_place(form: ReportForm, where: dict, venue_fixed: bool = False) -> dict:
@@ -152,24 +155,61 @@ def _check_place(form: ReportForm, where: dict, venue_fixed: bool = False) -> di
     return errors
 
 
-def _checked_photo(form: ReportForm):
-    """The form's photo checked (None without one); a refusal goes to the photo's errors."""
-    try:
-        return intake.check_report_photo(form.photo.data)
-    except PhotoError as refused:
-        form.photo.errors = [*form.photo.errors, str(refused)]
-        return None
+@dataclass
+class HeldPhoto:
+    """The photo the form shown again holds: the token it carries, and a small preview."""
+
+    token: str
+    preview: str
+    width: int
+    height: int
+
+
+def _photo_holder() -> int:
+    """Whose held photos a form may take: the office user's, or 0 for the public."""
+    return current_user.id if current_user.is_authenticated else 0
+
+
+def _form_photo(form: ReportForm) -> tuple[intake.ReportPhoto | None, str]:
+    """The report's photo and the token it is held under ("" when not held yet): a photo
+    chosen now (checked; a refusal goes to the photo's errors) replaces the one held since
+    the form was shown again, and "Do not send this photo" drops it."""
+    holder = _photo_holder()
+    token = (request.form.get("photo_token") or "")[:64]
+    held = intake.held_report_photo(token, holder) if token else None
+    if held is None:
+        token = ""
+    if form.photo.data and form.photo.data.filename:
+        try:
+            chosen = intake.check_report_photo(form.photo.data)
+        except PhotoError as refused:
+            form.photo.errors = [*form.photo.errors, str(refused)]
+            return held, token
+        if chosen is not None:
+            intake.release_report_photo(token, holder)
+            return chosen, ""
+    if held is not None and request.form.get("photo_drop"):
+        intake.release_report_photo(token, holder)
+        return None, ""
+    return held, token
+
+
+def _hold(form: ReportForm, photo: intake.ReportPhoto | None, token: str) -> None:
+    """The form is shown again: its photo waits for the next post, and the form says so."""
+    if photo is None:
+        return
+    token = token or intake.hold_report_photo(photo, _photo_holder())
+    form.held_photo = HeldPhoto(token, *intake.photo_preview(photo))
 
 
 def _receive(form: ReportForm, where: dict, **extra):
     """Validate and receive a report: ((report, joined), {}), or (None, the place's errors)
-    with the fields' errors on the form."""
+    with the fields' errors on the form and its photo held for the form shown again."""
     valid = form.validate()
     place_errors = _check_place(form, where, venue_fixed=extra.pop("venue_fixed", False))
-    photo = _checked_photo(form) if valid and not place_errors else None
+    photo, token = _form_photo(form)
     if not valid or place_errors or form.photo.errors:
-        if form.photo.data and form.photo.data.filename and not form.photo.errors:
-            form.photo.errors = [_("Choose the photo again: it was not kept.")]
+        _hold(form, photo, token)
         return None, place_errors
     venue = where["venue"]
     received = intake.receive_with_photo(
@@ -184,6 +224,7 @@ def _receive(form: ReportForm, where: dict, **extra):
         **extra,
     )
     db.session.commit()
+    intake.release_report_photo(token, _photo_holder())
     return received, {}
 
 
@@ -264,6 +305,9 @@ def venue_report(code: str):
     venue = intake.venue_by_code(code)
     if venue is None:
         return render_template("citizens/public_not_found.html", kind="venue"), 404
+    if venue.code != code and request.method == "GET":
+        # The code typed in another case: the page's one address is the poster's.
+        return redirect(url_for("intake.venue_report", code=venue.code), code=301)
     form = ReportForm()
     if request.method == "POST":
         if form.is_robot:

@@ -1,7 +1,7 @@
 """The inspection form: the checklist's questions (checklist.py) as a Flask-WTF form."""
 
 import uuid as uuid_module
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -187,7 +187,7 @@ class InspectionForm(FlaskForm):
     @staticmethod
     def latest_day():
         """The last day a date on the form may be (clock.beyond_planning): the picker's max."""
-        return clock.today() + timedelta(days=clock.PLANNED_DAYS_AHEAD)
+        return clock.latest_planned_day()
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then what the checklist declares: answers required when a

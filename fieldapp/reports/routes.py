@@ -373,6 +373,16 @@ def enter_figures(district_id: int, day: date):
     communes = communes_in_official_order(district.communes)
     existing = figures_on(communes, day)
     if request.method == "GET":
+        if problem := report_date_problem(day, clock.today()):
+            # Refused before anything is typed (the same rule refuses the post), with the
+            # way to the latest report day figures may be given for.
+            return render_template(
+                "reports/figures_future.html",
+                district=district,
+                message=problem,
+                latest=default_report_date(district),
+                today=clock.today(),
+            ), 404
         values = {
             field_name(name, c): _typed(getattr(existing[c.id], name))
             for c in communes

@@ -115,6 +115,12 @@ def query_terms(query: str | None) -> list[str]:
     return [term for term in search_terms(query) if _ALNUM.search(term)]
 
 
+def nothing_to_match(query: str | None) -> bool:
+    """Whether a search was typed with no word to match (only emoji or punctuation): it
+    finds nothing, rather than acting as no search at all."""
+    return bool((query or "").strip()) and not query_terms(query)
+
+
 def term_matches(term: str, key=Venue.search_key) -> ColumnElement[bool]:
     """A word typed starts a word of the search key (after its start, a space or '-')."""
     return or_(key.like(f"{term}%"), key.like(f"% {term}%"), key.like(f"%-{term}%"))

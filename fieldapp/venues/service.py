@@ -32,6 +32,8 @@ class VenueSearch:
     page: int
     page_size: int
     total_capped: bool = False  # more than `total` venues match
+    # Something was typed, but no letter or digit (`search_index.nothing_to_match`).
+    nothing_to_match: bool = False
 
     @property
     def has_more(self) -> bool:
@@ -54,11 +56,14 @@ def search_venues(
     that meet the other conditions on Venue (the list's status filters,
     `fieldapp/venues/filters.py`).
 
-    Matching is on the folded search key, so diacritics and case do not matter.
+    Matching is on the folded search key, so diacritics and case do not matter. Words with
+    no letter or digit (only emoji or punctuation) find nothing (`nothing_to_match`).
     """
     ids = [district_ids] if isinstance(district_ids, int) else list(district_ids)
     terms = search_index.query_terms(query)
     page = max(page, 1)
+    if search_index.nothing_to_match(query):
+        return VenueSearch([], 0, page, page_size, nothing_to_match=True)
     offset = (page - 1) * page_size
     stmt = district_venues(ids).where(Venue.is_active.is_(True))
     if commune_id:

@@ -4,9 +4,13 @@ code (/p/<code>) or the general form, then follows the report with its tracking 
 import io
 import re
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from fieldapp.extensions import db
+from fieldapp.models import CitizenReport
 from tests.browser.phone import assert_fits_phone, log_in, screenshot
 
 
@@ -49,6 +53,33 @@ def test_a_citizen_reports_from_the_posters_code_and_follows_it(phone):
     expect(page.locator("#tracking")).to_have_attribute("data-state", "new")
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_photo_is_kept_when_the_form_comes_back_with_a_message(phone, live_app, language):
+    page = phone
+    page.goto("/p/qs-sh-0001")  # the poster's code typed on a phone's keyboard
+    page.wait_for_url("**/p/QS-SH-0001")
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.locator("#photo").set_input_files(photo())
+    page.locator("#details").fill("Mã QR bị che.")
+    page.locator("#send-report").click()  # no problem chosen
+    expect(page.locator("#field-problem .error")).to_be_visible()
+    held = page.locator("#held-photo")
+    expect(held.locator("img")).to_be_visible()
+    assert held.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(held).to_contain_text("sent with the report" if language == "en" else "gửi kèm")
+    expect(page.locator("#details")).to_have_value("Mã QR bị che.")
+    assert_fits_phone(page)
+    screenshot(page, f"citizen-report-photo-kept-{language}")
+    page.locator("#field-problem input[value=no_qr]").check()
+    page.locator("#send-report").click()
+    page.wait_for_url(re.compile(r"/phan-anh/[2-9A-Z]{8}$"))
+    with live_app.app_context():
+        (report,) = db.session.scalars(select(CitizenReport))
+        assert report.photo_path.endswith(".jpg") and report.details == "Mã QR bị che."
+
+
 def test_a_citizen_finds_the_venue_by_typing_without_accents(phone):
     page = phone
     page.goto("/phan-anh")
@@ -56,6 +87,11 @@ def test_a_citizen_finds_the_venue_by_typing_without_accents(phone):
     page.locator("#where-next").click()
     page.locator("#where-commune").select_option(label="Sơn Hà")
     page.locator("#where-next").click()
+    # An emoji alone lists nothing and says what to type.
+    page.locator("#where-q").fill("😀")
+    expect(page.locator("#no-venue-found")).to_contain_text("Chưa có chữ hoặc số để tìm")
+    expect(page.locator("#venue-results input[name=venue]")).to_have_count(0)
+    assert_fits_phone(page)
     # htmx lists the venues as the words are typed.
     with page.expect_response(
         lambda response: "q=cho+son" in response.url or "q=cho%20son" in response.url

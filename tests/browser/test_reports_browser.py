@@ -78,3 +78,23 @@ def test_import_preview_mapping_and_report(phone_without_worker, live_app, tmp_p
     assert "measure=install_rate" in page.url
     assert_fits_phone(page)
     screenshot(page, "23-report-chart")
+
+
+def test_the_figures_form_of_a_date_to_come_says_which_date_to_use(phone, live_app):
+    add_supervisor(live_app)
+    page = phone
+    log_in(page, "supervisor")
+    district_id = _district_id(live_app)
+    page.goto(f"/reports/figures?district={district_id}&date=2030-01-01")
+    refused = page.locator("#figures-future-date")
+    expect(refused).to_contain_text("01/01/2030")
+    expect(page.locator("input[name^=venues_with_qr]")).to_have_count(0)
+    assert_fits_phone(page)
+    screenshot(page, "24-figures-date-to-come")
+    page.locator("#latest-figures").click()
+    expect(page.locator("input[name^=venues_with_qr]").first).to_be_visible()
+
+
+def _district_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.district_id).where(User.username == "supervisor"))
