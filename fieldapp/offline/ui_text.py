@@ -65,6 +65,29 @@ def ui_text() -> dict[str, str]:
         "logout_anyway": _("Log out anyway"),
         "log_out": _("Log out"),
         "logout_sent": _("All findings are sent. You can log out."),
+        "logout_refused": _(
+            "Findings refused: %(n)s. They are not sent again by themselves: see the outbox.",
+            n="{n}",
+        ),
+        "logout_needs_signal": _(
+            "No signal: logging out needs signal. You are still logged in on this phone: "
+            "do not hand it to anyone yet. Try again when the signal returns."
+        ),
+        "no_signal_now": _("No signal: nothing was sent."),
+        "correction_refused": _(
+            "A correction of this finding was refused: fix it or delete it in the outbox."
+        ),
+        "restored_on_current": _(
+            "This finding was changed after the draft was saved. Your answers are back on the "
+            "form: check them, then send the correction."
+        ),
+        # The server's own refusals (fieldapp/inspections/service.py, submit_finding; the
+        # same sentences, so the phone says what the server would): checked before queueing.
+        "answers_need_fixing": _(
+            "Some answers need fixing: see the messages in red. Nothing you entered was lost."
+        ),
+        "photo_required": _("Take at least one photo of the poster or the entrance."),
+        "keep_one_photo": _("Keep at least one photo, or take a new one."),
     }
 
 

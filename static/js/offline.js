@@ -115,48 +115,96 @@
   if (navigator.onLine) flushNow(); else refreshBadge();
 
   // --- logging out with findings still on the phone --------------------------
-  // They would wait, hidden, until the same inspector logs in again here: say so, offer to
-  // send them first, and log out only when told to.
-  function unsent(items) { return items.filter(function (item) { return item.state !== "sent"; }).length; }
+  // Waiting findings would wait, hidden, until the same inspector logs in again here: say
+  // so, offer to send them first, and log out only when told to. Refused ones are never sent
+  // by themselves: they are named apart, to fix or delete in the outbox.
+  function stillWaiting(item) {
+    return item.state === "waiting" || item.state === "sending" || item.state === "login";
+  }
+  function counts(items) {
+    return { waiting: items.filter(stillWaiting).length,
+             refused: items.filter(function (item) { return item.state === "refused"; }).length };
+  }
   var logoutForm = document.querySelector("[data-logout-form]");
   if (logoutForm && userId != null) {
     logoutForm.addEventListener("submit", function (event) {
       event.preventDefault();
       Outbox.items(userId).then(function (items) {
-        var waiting = unsent(items);
-        if (waiting) showLogoutWarning(waiting);
-        else logoutForm.submit();
-      }, function () { logoutForm.submit(); });
+        var found = counts(items);
+        if (found.waiting || found.refused) showLogoutWarning(found);
+        else logOut();
+      }, logOut);
     });
   }
 
-  function showLogoutWarning(waiting) {
+  // The logout is the server's (the login cookie is out of the page's reach): with no signal
+  // nothing can end it, so the inspector is told they are still logged in, and stays here,
+  // rather than handing over a phone they believe logged out.
+  function logOut() {
+    return Outbox.session().then(function (current) {
+      if (!current.offline) { logoutForm.submit(); return; }
+      var box = document.getElementById("logout-warning") || logoutBox([]);
+      box.className = "flash flash-error logout-warning";
+      var note = box.querySelector("[data-logout-offline]");
+      if (!note) {
+        note = el("p", { "data-logout-offline": "", text: t("logout_needs_signal") });
+        box.insertBefore(note, box.firstChild);
+      }
+      note.scrollIntoView({ block: "nearest" });
+    });
+  }
+
+  function logoutBox(children) {
     var old = document.getElementById("logout-warning");
     if (old) old.remove();
-    var message = el("p", { text: t("logout_waiting", waiting) });
+    var box = el("div", { class: "flash flash-error logout-warning", role: "alert", id: "logout-warning" }, children);
+    logoutForm.parentNode.insertBefore(box, logoutForm);
+    box.scrollIntoView({ block: "nearest" });
+    return box;
+  }
+
+  function showLogoutWarning(found) {
+    var message = el("p", { "data-logout-waiting": "" });
+    var refused = el("p", { "data-logout-refused": "" });
     var sendNow = el("button", { type: "button", class: "btn btn-primary btn-block", "data-logout-send": "",
                                  text: t("send_now") });
     var outbox = el("a", { class: "btn btn-secondary btn-block", href: "/outbox", text: t("open_outbox") });
     var anyway = el("button", { type: "button", class: "btn btn-secondary btn-block", "data-logout-anyway": "",
                                 text: t("logout_anyway") });
-    var box = el("div", { class: "flash flash-error logout-warning", role: "alert", id: "logout-warning" },
-                 [message, sendNow, outbox, anyway]);
+    function show(now) {
+      message.textContent = now.waiting ? t("logout_waiting", now.waiting) : "";
+      message.hidden = !now.waiting;
+      refused.textContent = now.refused ? t("logout_refused", now.refused) : "";
+      refused.hidden = !now.refused;
+      sendNow.hidden = !now.waiting;
+    }
+    show(found);
+    var box = logoutBox([message, refused, sendNow, outbox, anyway]);
     sendNow.addEventListener("click", function () {
       sendNow.disabled = true;
-      flushNow().then(function () { return Outbox.items(userId); }).then(function (items) {
-        sendNow.disabled = false;
-        var left = unsent(items);
-        if (left) { message.textContent = t("logout_waiting", left); return; }
-        message.textContent = t("logout_sent");
-        box.className = "flash flash-success logout-warning";
-        sendNow.remove();
-        outbox.remove();
-        anyway.textContent = t("log_out");
+      var offline = box.querySelector("[data-logout-offline]");
+      if (offline) offline.remove();
+      Outbox.flush().catch(function () { return {}; }).then(function (result) {
+        return Outbox.items(userId).then(function (items) {
+          refreshBadge();
+          sendNow.disabled = false;
+          var now = counts(items);
+          show(now);
+          if (now.waiting) {
+            if (result && result.offline) message.textContent += " " + t("no_signal_now");
+            return;
+          }
+          if (now.refused) return;
+          message.textContent = t("logout_sent");
+          message.hidden = false;
+          box.className = "flash flash-success logout-warning";
+          sendNow.remove();
+          outbox.remove();
+          anyway.textContent = t("log_out");
+        });
       });
     });
-    anyway.addEventListener("click", function () { logoutForm.submit(); });
-    logoutForm.parentNode.insertBefore(box, logoutForm);
-    box.scrollIntoView({ block: "nearest" });
+    anyway.addEventListener("click", logOut);
   }
 
   // --- keeping venues for later, with no signal -----------------------------
@@ -172,6 +220,15 @@
     tellWorker({ type: "prefetch", urls: urls.concat(["/outbox"]) });
   }
   prefetchVenues(document, 20);
+  // A finding the inspector may correct: its page and its correction form open with no signal.
+  function prefetchFindings(ids) {
+    var urls = [];
+    ids.forEach(function (id) { urls.push("/inspections/" + id, "/inspections/" + id + "/edit"); });
+    if (urls.length) tellWorker({ type: "prefetch", urls: urls.concat(["/outbox"]) });
+  }
+  prefetchFindings(Array.prototype.map.call(document.querySelectorAll("[data-prefetch-finding]"), function (link) {
+    return link.getAttribute("data-prefetch-finding");
+  }).slice(0, 10));
   document.body.addEventListener("htmx:afterSettle", function () {
     // After an outerHTML swap the event's target is the old, removed element.
     var results = document.getElementById("venue-results");
@@ -287,8 +344,15 @@
     }
 
     function restore(draft) {
+      var versionField = form.querySelector('[name="version"]');
+      var changedSince = false;
       if (correcting) {
         itemUuid = draft.itemUuid || null;
+        // The draft's answers go onto the finding as it is now (the page's version): with the
+        // version it was typed against, it would be refused as stale again and again.
+        draft.fields.forEach(function (pair) {
+          if (pair[0] === "version" && versionField && pair[1] !== versionField.value) changedSince = true;
+        });
       } else {
         if (draft.uuid !== uuidField.value) Outbox.deleteDraft(uuidField.value);  // what this form had
         uuidField.value = draft.uuid;
@@ -300,15 +364,30 @@
         form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (input) {
           if (input.type === "radio" || input.type === "checkbox") {
             if (input.value === pair[1]) input.checked = true;
-          } else if (input.type !== "file" && !(correcting && input.name === "uuid")) {
-            input.value = pair[1];  // a correction's version too: what it was typed against
+          } else if (input.type !== "file" && !(correcting && (input.name === "uuid" || input.name === "version"))) {
+            input.value = pair[1];
           }
         });
       });
       photos = (draft.photos || []).map(function (p) { return { name: p.name, blob: p.blob }; });
       renderPhotos();
       form.dispatchEvent(new Event("change", { bubbles: true }));  // conditions and outcome
-      if (draft.errors || draft.message) showErrors(draft.message, draft.errors || {}, draft.problems);
+      if (draft.refusal === "stale") {
+        showNotice(t("restored_on_current"), "data-restored-current");
+      } else if (draft.errors || draft.message) {
+        showErrors(draft.message, draft.errors || {}, draft.problems);
+      } else if (changedSince) {
+        showNotice(t("restored_on_current"), "data-restored-current");
+      }
+    }
+
+    // What the inspector must know about the answers now on the form (not an error).
+    function showNotice(message, mark) {
+      var attrs = { class: "flash flash-info", role: "status", "data-client-error": "" };
+      attrs[mark] = "";
+      var box = el("div", attrs, [el("p", { text: message })]);
+      form.parentNode.insertBefore(box, form);
+      box.scrollIntoView({ block: "start" });
     }
 
     function offerDraft(draft) {
@@ -385,10 +464,28 @@
 
     form.addEventListener("input", scheduleSave);
     form.addEventListener("change", scheduleSave);
+    // The photo rule the server applies (fieldapp/inspections/service.py, submit_finding),
+    // checked before the finding is queued: with no signal it would be refused only once the
+    // inspector has left the venue and the entrance can no longer be photographed.
+    function photoProblem() {
+      if (photos.length) return null;
+      if (!correcting) return t("photo_required");
+      var kept = form.querySelectorAll('[name="remove_photo"]');
+      var removed = form.querySelectorAll('[name="remove_photo"]:checked');
+      return kept.length && removed.length === kept.length ? t("keep_one_photo") : null;
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (busy) return;  // a double tap sends once
       setBusy(true);
+      // Online the server says it, with every other answer to fix; never queued without it.
+      var missing = photoProblem();
+      var queuedMissing = false;
+      function refuseMissing() {
+        setBusy(false);
+        showErrors(t("answers_need_fixing"), { photos: [missing] });
+      }
       var clock = form.querySelector("[data-device-time]");
       if (clock && !clock.value) clock.value = new Date().toISOString();
       clearTimeout(saveTimer);
@@ -403,13 +500,16 @@
         item.inspectionId = inspectionId;
         item.draftKey = draftKey;
       }
-      saveDraft().then(function () { return Outbox.saveItem(item); }).then(function () {
+      saveDraft().then(function () { return missing ? null : Outbox.saveItem(item); }).then(function () {
         return Outbox.session();
       }).then(function (current) {
         if (current.offline || current.error) return "offline";
         // Only the inspector who filled the form may send it (a phone may be shared).
         if (current.login || current.user_id !== userId) return "login";
-        return Outbox.send(item, current.csrf_token, { flash: true }).then(function (outcome) {
+        if (missing) queuedMissing = true;
+        return (missing ? Outbox.saveItem(item) : Promise.resolve()).then(function () {
+          return Outbox.send(item, current.csrf_token, { flash: true });
+        }).then(function (outcome) {
           if (outcome !== "csrf") return outcome;
           return Outbox.session().then(function (again) {
             return again.csrf_token ? Outbox.send(item, again.csrf_token, { flash: true }) : "offline";
@@ -425,6 +525,18 @@
           refreshBadge();
           showErrors(item.message, item.errors || {}, item.problems);
           return null;
+        }
+        if (missing) {
+          // Not queued: the draft keeps everything while a photo is taken. Cut off while
+          // sending, it waits in the outbox as refused, with the same reason, to fix there.
+          return (queuedMissing ? Outbox.getItem(item.uuid) : Promise.resolve(null)).then(function (stored) {
+            if (!stored) return null;
+            stored.state = "refused";
+            stored.refusal = "invalid";
+            stored.message = t("answers_need_fixing");
+            stored.errors = { photos: [missing] };
+            return Outbox.saveItem(stored);
+          }).then(function () { refreshBadge(); refuseMissing(); });
         }
         // No signal, a server hiccup or a lost login: the outbox has it now.
         return Outbox.deleteDraft(key()).then(function () {
@@ -446,17 +558,23 @@
       });
     });
 
+    if (correcting) tellWorker({ type: "prefetch", urls: ["/inspections/" + inspectionId, "/venues/" + venueId] });
     if (reRendered) return;
     // A correction of this finding still on the phone: this form shows the answers without it.
     if (correcting) {
       Outbox.items(userId).then(function (items) {
-        var waiting = items.some(function (item) {
-          return item.correction && item.inspectionId === inspectionId && item.state !== "sent";
-        });
-        if (!waiting) return;
-        form.parentNode.insertBefore(el("div", { class: "flash flash-info", role: "status", "data-correction-waiting": "" }, [
-          el("p", { text: t("correction_waiting") }),
-          el("a", { class: "btn btn-secondary", href: "/outbox", text: t("open_outbox") })]), form);
+        var mine = items.filter(function (item) { return item.correction && item.inspectionId === inspectionId; });
+        var fixing = new URLSearchParams(location.search).get("fix");
+        if (mine.some(stillWaiting)) {
+          form.parentNode.insertBefore(el("div", { class: "flash flash-info", role: "status", "data-correction-waiting": "" }, [
+            el("p", { text: t("correction_waiting") }),
+            el("a", { class: "btn btn-secondary", href: "/outbox", text: t("open_outbox") })]), form);
+        } else if (!fixing && mine.some(function (item) { return item.state === "refused"; })) {
+          // Never sent by itself again: the inspector fixes it, or deletes it, in the outbox.
+          form.parentNode.insertBefore(el("div", { class: "flash flash-info", role: "status", "data-correction-refused": "" }, [
+            el("p", { text: t("correction_refused") }),
+            el("a", { class: "btn btn-secondary", href: "/outbox", text: t("open_outbox") })]), form);
+        }
       });
     }
     var found = correcting ? Outbox.getDraft(draftKey) : Outbox.latestDraft(userId, venueId, uuidField.value);
@@ -490,7 +608,9 @@
     if (item.state === "waiting" || item.state === "login" || item.state === "sending") {
       action(t("send_now"), "btn-primary", function () { flushNow(); });
     }
-    if (item.state === "refused" && item.refusal === "invalid") {
+    // A stale correction (the finding changed meanwhile) is fixed the same way: its answers
+    // are put on the form as the finding is now, to check and send again.
+    if (item.state === "refused" && (item.refusal === "invalid" || (item.correction && item.refusal === "stale"))) {
       action(t("fix_and_resend"), "btn-primary", function () {
         var draftKey = item.correction ? item.draftKey : item.uuid;
         Outbox.saveDraft({ uuid: draftKey, userId: item.userId, venueId: item.venueId,
@@ -498,7 +618,7 @@
                            correction: !!item.correction, inspectionId: item.inspectionId || null,
                            itemUuid: item.correction ? item.uuid : null,
                            errors: item.errors, problems: item.problems, message: item.message,
-                           updatedAt: Date.now() })
+                           refusal: item.refusal, updatedAt: Date.now() })
           .then(function () {
             location.assign(item.correction
               ? item.action + "?fix=" + encodeURIComponent(draftKey)

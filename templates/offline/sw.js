@@ -6,8 +6,13 @@ const OFFLINE_PAGE = {{ offline_page|tojson }};
 const SHELL_CACHE = "shell-" + {{ shell_version|tojson }};
 const PAGE_CACHE = "pages-v1";
 // Pages an inspector may open with no signal; everything else goes to the network only.
+// A finding's page and its correction form too: a correction queued with no signal is
+// reopened (after a reload, Back, the queued notice's link) before the signal returns.
 const CACHEABLE = [/^\/$/, /^\/venues$/, /^\/venues\/\d+$/, /^\/venues\/\d+\/inspections\/new$/,
+                   /^\/inspections\/\d+$/, /^\/inspections\/\d+\/edit$/,
                    /^\/outbox$/, /^\/offline$/];
+// The forms open with "?fix=<draft>" from the outbox: the kept form is the same page.
+const FORMS = [/^\/venues\/\d+\/inspections\/new$/, /^\/inspections\/\d+\/edit$/];
 const NETWORK_TIMEOUT_MS = 6000;
 
 importScripts({{ outbox_script|tojson }});
@@ -118,8 +123,9 @@ function pageFromCache(request) {
     const current = found[0], onPhone = found[1];
     if (!current) return null;
     if (onPhone !== null && onPhone !== current) return forgetPages().then(function () { return null; });
+    const form = FORMS.some(function (pattern) { return pattern.test(new URL(request.url).pathname); });
     return caches.open(PAGE_CACHE).then(function (cache) {
-      return cache.match(request.url, { ignoreVary: true });
+      return cache.match(request.url, { ignoreVary: true, ignoreSearch: form });
     });
   }).then(function (hit) {
     return hit || caches.match(OFFLINE_PAGE, { ignoreSearch: true });
