@@ -46,3 +46,23 @@ def test_the_phone_refuses_a_correction_removing_every_photo_with_the_servers_wo
     with app.test_request_context(), force_locale("vi"):
         text = ui_text()
     assert text["keep_one_photo"] in response.get_data(as_text=True)
+
+
+def test_the_outbox_is_told_a_correction_must_keep_a_photo(
+    app, client, login, make_venue, record_finding
+):
+    # The phone's (JSON) answer names the photo's error, as the page does.
+    venue = make_venue()
+    login()
+    finding = record_finding(venue)
+    [photo] = finding.photos
+    body = refusal(
+        client,
+        f"/inspections/{finding.id}/edit",
+        uuid=finding.uuid,
+        photos=None,
+        remove_photo=str(photo.id),
+    )
+    with app.test_request_context(), force_locale("vi"):
+        text = ui_text()
+    assert body["errors"]["photos"] == [text["keep_one_photo"]]

@@ -283,11 +283,12 @@ def edit(inspection_id: int):
         db.session.rollback()  # nothing to write: this correction is the finding already
         return _corrected(inspection)
     if result.status in ("invalid", "stale"):
+        # Before either answer: the phone's outbox shows the photo's error too.
+        form.photos.errors = list(form.photos.errors) + result.photo_errors
         if wants_json():
             if result.status == "invalid":
                 return _invalid_json(form)
             return jsonify(status="stale", message=_stale_message()), 409
-        form.photos.errors = list(form.photos.errors) + result.photo_errors
         return _render_form(
             venue,
             form,
