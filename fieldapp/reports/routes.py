@@ -41,6 +41,7 @@ from fieldapp.reports.deadlines import (
     WEEKDAY_LABELS,
     DeadlineInvalid,
     deadline_rule,
+    letter_holding_figures,
     parse_rule,
     province_deadlines,
     save_rule,
@@ -399,6 +400,7 @@ def enter_figures(district_id: int, day: date):
             existing=existing,
             remove=set(),
             date_warning=weekday_warning(district, day),
+            sent_letter=letter_holding_figures(district, day),
         )
     values = {
         field_name(name, c): request.form.get(field_name(name, c), "").strip()
@@ -413,6 +415,7 @@ def enter_figures(district_id: int, day: date):
         "values": values,
         "existing": existing,
         "date_warning": weekday_warning(district, day),
+        "sent_letter": letter_holding_figures(district, day),
     }
     if request.form.get("cancel_removal"):
         # "No, go back" on the confirmation: the form again, as typed, nothing ticked.
