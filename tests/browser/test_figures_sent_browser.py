@@ -8,9 +8,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from fieldapp.extensions import db
-from fieldapp.models import Commune
+from fieldapp.models import Commune, District, User
 from tests.browser.phone import assert_fits_phone, log_in, screenshot
 from tests.browser.test_letter_browser import DAY, add_figures
+from tests.factories import PASSWORD
 
 
 def _commune_ids(app) -> list[int]:
@@ -64,3 +65,34 @@ def test_sent_figures_warn_and_back_keeps_what_was_typed(phone, live_app, add_us
     expect(page.locator(f"#scans-{second}")).to_have_value("8800")
     expect(page.locator(f"input[name='clear-{first}']")).to_be_checked()
     screenshot(page, "letters3-back-keeps-typed")
+
+    # Saved and removed: the province's deadlines page shows the letter as sent with the
+    # figures changed after.
+    page.get_by_role("button", name="Lưu số liệu").click()
+    page.locator("#confirm-removal").click()
+    expect(page.locator("#figures-removal")).to_have_count(0)
+    with live_app.app_context():
+        district = db.session.get(District, district_id)
+        user = User(
+            username="tinh",
+            display_name="Trịnh Văn Tỉnh",
+            role="supervisor",
+            district=district,
+            scope="province",
+        )
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        province_id = district.province_id
+    page.context.clear_cookies()
+    log_in(page, "tinh")
+    page.goto(f"/reports/province/{province_id}/deadlines")
+    week = page.locator(f"#due-{DAY.isoformat()}")
+    changed = week.locator('[data-figures-changed="yes"]')
+    expect(changed).to_have_count(1)
+    if not changed.is_visible():
+        week.locator("summary").first.click()
+    changed.scroll_into_view_if_needed()
+    expect(changed).to_contain_text("Số liệu đã sửa sau khi gửi")
+    assert_fits_phone(page)
+    screenshot(page, "letters3-deadlines-changed-after-sent")
