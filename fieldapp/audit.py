@@ -8,8 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context, request, url_for
+from flask_babel import format_decimal, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from sqlalchemy import Select, select
 
 from fieldapp import clock
@@ -284,6 +284,41 @@ def _omitted_words(value) -> str:
     )
 
 
+# Figures removed on the figures form (fieldapp/reports/figures.py save_typed_figures):
+# each commune's counts as they were, so that a removal by mistake can be typed again.
+REMOVED_COUNT_NAMES = {
+    "venues_with_qr": _l("Venues with a QR code"),
+    "scans": _l("Total scans"),
+    **FIGURE_NAMES,
+}
+
+
+def _removed_words(value) -> str:
+    """ "Sơn Lư: Venues with a QR code 37, Total scans 18.618, ...; Na Mèo: ..."."""
+    if not isinstance(value, Mapping):
+        return _plain_words(value)
+    parts = []
+    for commune, counts in value.items():
+        if not isinstance(counts, Mapping):
+            parts.append(f"{commune}: {_plain_words(counts)}")
+            continue
+        said = ", ".join(
+            f"{REMOVED_COUNT_NAMES.get(name, name)} {_count_words(count)}"
+            for name, count in counts.items()
+        )
+        parts.append(f"{commune}: {said}")
+    return "; ".join(parts)
+
+
+def _count_words(count) -> str:
+    """A count in the reader's language ("18.618" in Vietnamese); "—" for none."""
+    if count is None:
+        return "—"
+    if isinstance(count, int) and not isinstance(count, bool):
+        return format_decimal(count, format="#,##0")
+    return str(count)
+
+
 def _venue_label(name: str):
     """The venue form's label of a field; the name itself when the form has none."""
     unbound = getattr(VenueForm, name, None)
@@ -346,6 +381,8 @@ FIELDS: dict[str, AuditField] = {
     # A figures' import (fieldapp/reports/figures.py): the counts a file left out.
     "removed_figures": AuditField(_l("Removed: counts not in the file"), _omitted_words),
     "kept_figures": AuditField(_l("Kept: counts not in the file"), _omitted_words),
+    # Figures removed on the figures form: the counts removed, commune by commune.
+    "removed_counts": AuditField(_l("The figures removed"), _removed_words),
     # An assignment (fieldapp/assignments/service.py).
     # Its number as a number ("số 17"), never "Số việc giao: 17", which reads as a count.
     "assignment": AuditField(_l("Assigned inspection"), _number_words),

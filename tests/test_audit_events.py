@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp import clock
-from fieldapp.audit import record_event
+from fieldapp.audit import detail_lines, record_event
 from fieldapp.extensions import db, limiter
 from fieldapp.models import AuditEntry, Poster, User
 from tests.factories import PASSWORD, commune_named
@@ -139,7 +139,21 @@ def test_figures_typed_overwritten_and_removed_are_recorded(client, supervisor, 
     assert first.details["communes"] == ["Sơn Lư", "Sơn Hà"] and first.details["overwritten"] == []
     assert second.details["overwritten"] == ["Sơn Hà"] and second.details["date"] == "2021-11-05"
     (removed,) = entries("figures_removed")
-    assert removed.details == {"date": "2021-11-05", "communes": ["Sơn Lư"]}
+    assert removed.details == {
+        "date": "2021-11-05",
+        "communes": ["Sơn Lư"],
+        # the numbers removed, so that a removal by mistake can be typed again
+        "removed_counts": {
+            "Sơn Lư": {"venues_with_qr": 10, "scans": 2000, "installs": None, "smartphones": None}
+        },
+    }
+    # /audit says them in words (the reader's language: Vietnamese here)
+    with client.application.test_request_context(headers={"Accept-Language": "vi"}):
+        lines = {label: value for label, value, _ in detail_lines(removed)}
+    assert lines["Số liệu đã xóa"] == (
+        "Sơn Lư: Số địa điểm tạo mã QR 10, Tổng lượt quét 2.000, Số máy đã cài PC-Covid —, "
+        "Số máy điện thoại thông minh —"
+    )
     for entry in (first, second, removed):
         assert entry.user_id == supervisor.id and entry.address == "203.0.113.7"
         assert entry.district_id == quan_son.id

@@ -119,3 +119,42 @@ def test_the_confirmation_in_english(client, login, make_user, quan_son):
     html = client.post(url(quan_son), data={f"clear-{son_ha.id}": "1"}).get_data(as_text=True)
     assert "These communes' figures for 05/11/2021 will be removed:" in html
     assert "Yes, remove and save" in html and "1,000" in html
+
+
+def test_back_from_the_confirmation_shows_the_form_as_typed(client, login, make_user, quan_son):
+    """The phone's Back from the confirmation opens the form again (a GET): it shows what
+    was typed and ticked, once, saying nothing is saved; the stored figures are unchanged."""
+    login(make_user("huyen", role="supervisor"))
+    son_ha, son_lu, trung_xuan = setup_figures(client, quan_son)
+    typed = {
+        f"venues_with_qr-{son_ha.id}": "10",
+        f"scans-{son_ha.id}": "8800",  # changed
+        f"clear-{son_lu.id}": "1",
+    }
+    assert 'id="figures-removal"' in client.post(url(quan_son), data=typed).get_data(as_text=True)
+
+    back = lxml.html.fromstring(client.get(url(quan_son)).get_data(as_text=True))
+    assert back.xpath('//*[@id="figures-restored"]')
+    assert back.xpath(f'//input[@name="scans-{son_ha.id}"]/@value') == ["8800"]
+    assert back.xpath(f'//input[@name="clear-{son_lu.id}"]/@checked') != []
+    assert back.xpath(f'//input[@name="scans-{trung_xuan.id}"]/@value') == [""]
+    assert stored() == {"Sơn Hà": 1000, "Sơn Lư": 2000} and removals() == 0
+
+    # Once: opened again, the form shows the stored figures.
+    again = lxml.html.fromstring(client.get(url(quan_son)).get_data(as_text=True))
+    assert not again.xpath('//*[@id="figures-restored"]')
+    assert again.xpath(f'//input[@name="scans-{son_ha.id}"]/@value') == ["1000"]
+    assert again.xpath(f'//input[@name="clear-{son_lu.id}"]/@checked') == []
+
+
+def test_what_was_typed_comes_back_only_on_its_own_form(client, login, make_user, quan_son):
+    login(make_user("huyen", role="supervisor"))
+    son_ha, _, _ = setup_figures(client, quan_son)
+    assert client.post(url(quan_son), data={f"clear-{son_ha.id}": "1"}).status_code == 200  # asks
+    other = client.get(f"/reports/{quan_son.id}/2021-11-04/figures").get_data(as_text=True)
+    assert 'id="figures-restored"' not in other
+    # Confirmed meanwhile: nothing waits any more.
+    confirmed = {f"clear-{son_ha.id}": "1", "confirm_removal": str(son_ha.id)}
+    assert client.post(url(quan_son), data=confirmed).status_code == 303
+    assert 'id="figures-restored"' not in client.get(url(quan_son)).get_data(as_text=True)
+    assert stored() == {"Sơn Lư": 2000}

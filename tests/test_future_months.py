@@ -2,8 +2,11 @@
 fieldapp/reports/figures.py `report_date_problem`): its pages and exports are not found,
 saying why, and `flask report` writes nothing and exits non-zero."""
 
+import io
+import zipfile
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -96,3 +99,32 @@ def test_flask_report_writes_this_month_and_today(app, quan_son, frozen_clock, t
         )
         assert result.exit_code == 0, result.output
         assert out.exists()
+
+
+def _texts(response, fmt: str) -> str:
+    """The words of an XLSX's cells or a DOCX's paragraphs, joined."""
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+        return " ".join(
+            str(cell) for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+        )
+    with zipfile.ZipFile(io.BytesIO(response.data)) as document:
+        return document.read("word/document.xml").decode()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_month_still_running_is_dated_today(
+    client, login, make_user, quan_son, frozen_clock, fmt
+):
+    """On 20/11/2021 the November documents say "20/11/2021" (in Vietnam), not the month's
+    last day; a month over says its last day."""
+    frozen_clock(NOW)
+    login(make_user("huyen", role="supervisor"))
+    running = client.get(f"/reports/{quan_son.id}/month/2021-11.{fmt}")
+    assert running.status_code == 200
+    text = _texts(running, fmt)
+    assert "20/11/2021" in text and "30/11/2021" not in text
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert entry.details["date"] == "2021-11-20" and entry.details["month"] == "2021-11"
+    over = _texts(client.get(f"/reports/{quan_son.id}/month/2021-10.{fmt}"), fmt)
+    assert "31/10/2021" in over

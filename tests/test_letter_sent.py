@@ -307,3 +307,96 @@ def test_the_deadlines_cost_the_same_queries_whatever_the_districts(quan_son, qu
     names = [row.weeks[1].sent_by for row in table.districts]
     assert names.count("Cán bộ phòng") == 8
     assert len(queries) == few
+
+
+# A letter that can be sent: with figures, of a date the deadlines page counts ----------
+
+
+def test_a_letter_without_figures_cannot_be_marked(
+    client, login, make_user, quan_son, frozen_clock
+):
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("huyen", role="supervisor"))
+    letter = client.get(f"/letters/{quan_son.id}/{FRIDAY}", headers=HTMX).get_data(as_text=True)
+    assert 'id="letter-sent-refused"' in letter and 'data-refused="yes"' in letter
+    assert f'action="{url(quan_son)}"' not in letter  # no form posts the mark
+    for headers in ({}, HTMX):
+        for form in ({}, {"confirm": "yes"}):
+            refused = client.post(url(quan_son), data=form, headers=headers)
+            assert refused.status_code == 422
+            assert 'id="letter-sent-refused"' in refused.get_data(as_text=True)
+    assert events() == []
+    week = week_of(quan_son, BEFORE_DEADLINE)
+    assert (week.has_figures, week.is_sent, week.done) == (False, False, False)
+
+    # Figures of the week dated after the letter's date are not in that letter either.
+    figures(quan_son, FRIDAY)
+    thursday = date(2021, 11, 11)
+    assert client.post(url(quan_son, thursday), data={"confirm": "yes"}).status_code == 422
+    # With its figures, the same letter can be marked.
+    assert client.post(url(quan_son), data={"confirm": "yes"}).status_code == 303
+    assert [e.action for e in events()] == [SENT]
+
+
+def test_a_date_the_deadlines_page_does_not_count_cannot_be_marked(
+    client, login, make_user, quan_son, frozen_clock
+):
+    old = date(2020, 1, 3)
+    figures(quan_son, old)
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("huyen", role="supervisor"))
+    refused = client.post(url(quan_son, old), data={"confirm": "yes"})
+    assert refused.status_code == 422
+    assert 'id="letter-sent-refused"' in refused.get_data(as_text=True)
+    assert events() == []
+    # Undoing a mark stays possible whatever the date.
+    mark_sent(quan_son, old, district_supervisor(quan_son))
+    db.session.commit()
+    undone = client.post(url(quan_son, old, "sent/undo"), data={"confirm": "yes"})
+    assert undone.status_code == 303 and sent_mark(quan_son, old) is None
+
+
+def test_the_deadlines_page_says_figures_changed_after_the_mark(
+    client, login, make_user, quan_son, frozen_clock
+):
+    son_lu = next(c for c in quan_son.communes if c.name == "Sơn Lư")
+    figures(quan_son)
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("huyen", role="supervisor", display_name="Hà Thị Mai"))
+    assert client.post(url(quan_son), data={"confirm": "yes"}).status_code == 303
+    assert week_of(quan_son).changed_after_sent is False
+    frozen_clock(datetime(2021, 11, 12, 8, 30))
+    removal = {f"clear-{son_lu.id}": "1", "confirm_removal": str(son_lu.id)}
+    assert client.post(f"/reports/{quan_son.id}/{FRIDAY}/figures", data=removal).status_code == 303
+    week = week_of(quan_son)
+    assert week.is_sent and week.changed_after_sent
+    assert week.changed_after_sent_at == datetime(2021, 11, 12, 8, 30)
+    frozen_clock(AFTER_DEADLINE)
+    login(make_user("tinh", role="supervisor", scope="province"))
+    page = client.get(f"/reports/province/{quan_son.province_id}/deadlines")
+    assert 'data-figures-changed="yes"' in page.get_data(as_text=True)
+
+
+def test_the_figures_form_and_the_removal_say_the_letter_was_sent(
+    client, login, make_user, quan_son, frozen_clock
+):
+    son_lu = next(c for c in quan_son.communes if c.name == "Sơn Lư")
+    figures(quan_son)
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("huyen", role="supervisor", display_name="Hà Thị Mai"))
+    form_url = f"/reports/{quan_son.id}/{FRIDAY}/figures"
+    assert 'id="figures-sent-warning"' not in client.get(form_url).get_data(as_text=True)
+    assert client.post(url(quan_son), data={"confirm": "yes"}).status_code == 303
+
+    form = client.get(form_url).get_data(as_text=True)
+    assert f'data-sent-letter="{FRIDAY}"' in form
+    assert "Hà Thị Mai, ngày 12/11/2021 15:00" in form.split('id="figures-sent-warning"')[1]
+    # The figures of the Wednesday before are in the Friday's letter too.
+    wednesday = date(2021, 11, 10)
+    earlier = client.get(f"/reports/{quan_son.id}/{wednesday}/figures").get_data(as_text=True)
+    assert f'data-sent-letter="{FRIDAY}"' in earlier
+    # The removal's confirmation says it as well; the change is still allowed.
+    asked = client.post(form_url, data={f"clear-{son_lu.id}": "1"}).get_data(as_text=True)
+    assert 'id="figures-removal"' in asked and f'data-sent-letter="{FRIDAY}"' in asked
+    removal = {f"clear-{son_lu.id}": "1", "confirm_removal": str(son_lu.id)}
+    assert client.post(form_url, data=removal).status_code == 303

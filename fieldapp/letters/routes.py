@@ -15,6 +15,7 @@ from fieldapp.fragments import wants_fragment
 from fieldapp.letters import sending, service
 from fieldapp.letters.compose import district_letter
 from fieldapp.models import District
+from fieldapp.reports.deadlines import send_refusal
 from fieldapp.reports.routes import refuse_a_future_date
 from fieldapp.reports.weekly import build_report, plausible_report_date
 
@@ -166,11 +167,14 @@ def revert(district_id: int, day: date):
 def _sent_context(district: District, day: date) -> dict:
     """What the letter's "sent" part shows: the mark (who, when), and whether this user
     may mark it or undo it (the district's own office)."""
+    sent = sending.sent_mark(district, day)
     return {
         "district": district,
         "day": day,
-        "sent": sending.sent_mark(district, day),
+        "sent": sent,
         "can_mark": sending.may_mark_sent(current_user, district),
+        # Why it cannot be marked (no figures, a date the deadlines page does not count).
+        "refusal": None if sent else send_refusal(district, day, clock.utcnow()),
     }
 
 
@@ -198,6 +202,10 @@ def _sent_step(district: District, day: date, undo: bool):
         abort(403)
     refuse_a_future_date(day)
     context = _sent_context(district, day) | {"undo": undo}
+    if not undo and context["refusal"] and context["sent"] is None:
+        # Refused, saying why (the confirmation's place shows it; nothing is recorded).
+        template = "letters/_sent.html" if wants_fragment() else "letters/sent_confirm.html"
+        return render_template(template, **context, back=_report_page(district, day)), 422
     if request.form.get("confirm") != "yes":
         template = "letters/_sent_confirm.html" if wants_fragment() else "letters/sent_confirm.html"
         return render_template(template, **context, back=_report_page(district, day))

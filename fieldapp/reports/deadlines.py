@@ -18,13 +18,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
-from fieldapp.letters.sending import sent_marks
+from fieldapp.letters.sending import SentMark, sent_marks
 from fieldapp.models import (
     AuditEntry,
     Commune,
@@ -155,6 +156,9 @@ class WeekStatus:
     exported_at: datetime | None = None  # the first export of the letter (naive UTC)
     sent_at: datetime | None = None  # when the letter was marked as sent (naive UTC)
     sent_by: str | None = None  # who marked it
+    # The week's figures were saved or removed after the mark (the province has the earlier
+    # figures): the latest such change (naive UTC).
+    changed_after_sent_at: datetime | None = None
 
     @property
     def has_figures(self) -> bool:
@@ -170,7 +174,11 @@ class WeekStatus:
 
     @property
     def done(self) -> bool:
-        return self.has_figures and self.is_sent
+        return self.is_sent and can_be_sent(self.with_figures)
+
+    @property
+    def changed_after_sent(self) -> bool:
+        return self.is_sent and self.changed_after_sent_at is not None
 
     @property
     def state(self) -> str:
@@ -297,7 +305,101 @@ def _statuses(
             continue
         if status.sent_at is None or mark.at < status.sent_at:
             status.sent_at, status.sent_by = mark.at, mark.by_name
+    changes = db.session.execute(
+        select(AuditEntry.district_id, AuditEntry.at, AuditEntry.detail).where(
+            AuditEntry.action.in_(FIGURES_CHANGES),
+            AuditEntry.district_id.in_(ids),
+            AuditEntry.at >= clock.day_start(first),
+        )
+    )
+    for district_id, at, detail in changes:
+        day = _figures_date(detail)
+        if day is None or not first <= day <= last:
+            continue
+        status = statuses[district_id].get(rule.due_on_or_after(day))
+        if status is None or status.sent_at is None or at <= status.sent_at:
+            continue
+        status.changed_after_sent_at = max(status.changed_after_sent_at or at, at)
     return statuses
+
+
+# The audit's events that change a report date's figures (fieldapp/reports/figures.py).
+FIGURES_CHANGES = ("figures_saved", "figures_removed")
+
+
+def _figures_date(detail: str | None) -> date | None:
+    try:
+        return date.fromisoformat(json.loads(detail or "{}")["date"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+# A letter that can be marked as sent --------------------------------------------------
+
+
+def can_be_sent(with_figures: int) -> bool:
+    """The one rule of a letter that can be sent, and counts as sent on the deadlines
+    page: it holds national figures (of its week, dated on or before it). A letter without
+    them says "no figures" to the province, whatever its mark."""
+    return with_figures > 0
+
+
+def first_counted_date(rule: DueRule, now: datetime) -> date:
+    """The earliest report date whose letter the deadlines page counts (the first day of
+    the oldest week it shows)."""
+    return week_of(rule.due_dates(now)[-1])[0]
+
+
+def send_refusal(district: District, day: date, now: datetime) -> str | None:
+    """Why the district's letter of a report date cannot be marked as sent, for the user;
+    None when it can. A report date the deadlines page no longer counts, or a letter with
+    no figures of its week dated on or before it (the page would say "no figures"). A date
+    to come is refused before (fieldapp/reports/routes.py `refuse_a_future_date`)."""
+    rule = deadline_rule(district.province_id)
+    earliest = first_counted_date(rule, now)
+    if day < earliest:
+        return _(
+            "The deadlines page counts the letters from %(date)s on: open the report of a "
+            "later date to mark its letter as sent.",
+            date=clock.day_text(earliest),
+        )
+    start, _end = week_of(rule.due_on_or_after(day))
+    with_figures = db.session.scalar(
+        select(func.count(func.distinct(CommuneFigures.commune_id)))
+        .join(Commune, Commune.id == CommuneFigures.commune_id)
+        .where(
+            Commune.district_id == district.id,
+            CommuneFigures.report_date >= start,
+            CommuneFigures.report_date <= day,
+        )
+    )
+    if not can_be_sent(with_figures or 0):
+        return _(
+            "This letter has no figures of the week yet: enter the figures first, then "
+            "mark the letter as sent."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class SentLetter:
+    """A letter marked as sent: its report date and its mark."""
+
+    day: date
+    mark: SentMark
+
+
+def letter_holding_figures(district: District, day: date) -> SentLetter | None:
+    """The letter already marked as sent that holds the figures of a report date: the
+    letter of that date, or of a later date of its week (it shows the latest figures); the
+    first marked. None when no such letter is marked as sent."""
+    due = deadline_rule(district.province_id).due_on_or_after(day)
+    letters = [
+        SentLetter(letter, mark)
+        for (_id, letter), mark in sent_marks([district.id], day).items()
+        if day <= letter <= due
+    ]
+    return min(letters, key=lambda sent: sent.mark.at) if letters else None
 
 
 def _sent_by_the_district():

@@ -559,6 +559,11 @@ def save_typed_figures(typed: TypedFigures, report_date: date, user: User | None
             detail={
                 "date": report_date.isoformat(),
                 "communes": [row.commune.name for row in typed.cleared],
+                # The counts removed, so that a removal by mistake can be typed again.
+                "removed_counts": {
+                    row.commune.name: {name: getattr(row, name) for name in COUNTS}
+                    for row in typed.cleared
+                },
             },
             district_id=typed.cleared[0].commune.district_id,
         )

@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -41,6 +42,7 @@ from fieldapp.reports.deadlines import (
     WEEKDAY_LABELS,
     DeadlineInvalid,
     deadline_rule,
+    letter_holding_figures,
     parse_rule,
     province_deadlines,
     save_rule,
@@ -389,6 +391,10 @@ def enter_figures(district_id: int, day: date):
             if c.id in existing
             for name in COUNTS
         }
+        # Back from the removal's confirmation: the form as typed, not as stored.
+        pending = _take_pending_figures(district, day, communes)
+        if pending is not None:
+            values = pending["values"]
         return render_template(
             "reports/figures.html",
             district=district,
@@ -397,8 +403,10 @@ def enter_figures(district_id: int, day: date):
             values=values,
             errors={},
             existing=existing,
-            remove=set(),
+            remove=pending["remove"] if pending is not None else set(),
+            restored=pending is not None,
             date_warning=weekday_warning(district, day),
+            sent_letter=letter_holding_figures(district, day),
         )
     values = {
         field_name(name, c): request.form.get(field_name(name, c), "").strip()
@@ -413,7 +421,9 @@ def enter_figures(district_id: int, day: date):
         "values": values,
         "existing": existing,
         "date_warning": weekday_warning(district, day),
+        "sent_letter": letter_holding_figures(district, day),
     }
+    session.pop(PENDING_FIGURES, None)
     if request.form.get("cancel_removal"):
         # "No, go back" on the confirmation: the form again, as typed, nothing ticked.
         return render_template(
@@ -426,6 +436,13 @@ def enter_figures(district_id: int, day: date):
         ), 422
     if typed.cleared and request.form.get("confirm_removal") != removal_key(typed):
         # Removing figures asks first, saying which (the commune, the date, the figures).
+        # What was typed waits in the session: the phone's Back shows the form with it.
+        session[PENDING_FIGURES] = {
+            "district": district.id,
+            "day": day.isoformat(),
+            "values": {key: value for key, value in values.items() if value},
+            "remove": sorted(remove),
+        }
         return render_template(
             "reports/figures_confirm.html",
             **page,
@@ -453,6 +470,32 @@ def enter_figures(district_id: int, day: date):
 
 def _typed(value) -> str:
     return "" if value is None else str(value)
+
+
+# The figures form as typed when the removal's confirmation was shown, kept until the form
+# is opened again (Back from the confirmation) or posted: {"district", "day", "values",
+# "remove"}.
+PENDING_FIGURES = "pending_figures"
+
+
+def _take_pending_figures(district, day: date, communes) -> dict | None:
+    """The form as typed before the removal's confirmation, once (it leaves the session),
+    when it is of this district and date; only the fields of its communes."""
+    pending = session.get(PENDING_FIGURES)
+    if (
+        not isinstance(pending, dict)
+        or pending.get("district") != district.id
+        or pending.get("day") != day.isoformat()
+    ):
+        return None
+    session.pop(PENDING_FIGURES)
+    fields = {field_name(name, c) for c in communes for name in COUNTS}
+    ids = {c.id for c in communes}
+    typed = pending.get("values") or {}
+    return {
+        "values": {key: str(typed[key]) for key in fields if typed.get(key)},
+        "remove": {i for i in pending.get("remove") or [] if i in ids},
+    }
 
 
 @bp.route("/figures", methods=["GET"])

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from fieldapp import clock
 from fieldapp.citizens.counts import CitizenCounts, counts_by_commune
 from fieldapp.extensions import db
 from fieldapp.models import Commune, CommuneFigures, District, Province
@@ -615,8 +616,10 @@ def month_bounds(month: date) -> tuple[date, date]:
 def month_report(area: Area, month: date) -> WeeklyReport:
     """An area's report of a calendar month: each commune's latest figures of the month,
     compared with its latest before the month; the findings of the month's days (Vietnam
-    time), compared with those of the month before."""
+    time), compared with those of the month before. A month still running is dated today
+    (in Vietnam), not at its last day: its documents say "đến ngày 02/12/2026"."""
     first, last = month_bounds(month)
+    report_date = min(last, clock.today())
     places = places_in(area)
     commune_ids = area.commune_ids()
     now = latest_figures(area, first, last)
@@ -629,7 +632,7 @@ def month_report(area: Area, month: date) -> WeeklyReport:
         before,
         findings_by_commune(commune_ids, first, last),
         findings_by_commune(commune_ids, earlier_first, earlier_last),
-        report_date=last,
+        report_date=report_date,
         previous_date=_previous_date(now, before),
         period_start=first,
         month=first,
