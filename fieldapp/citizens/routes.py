@@ -22,6 +22,8 @@ from fieldapp.citizens.deadlines import (
     HolidayRefused,
     add_holiday,
     age_in_days,
+    holiday_range,
+    holiday_removal,
     holidays_listed,
     remove_holiday,
     seed_holidays,
@@ -358,6 +360,11 @@ bp.add_app_template_global(commune_with_district)
 
 HOLIDAY_REFUSALS = {
     "day_required": lambda: _("Enter the day as DD/MM/YYYY."),
+    "day_out_of_range": lambda: _(
+        "Enter a day from %(first)s to %(last)s.",
+        first=clock.day_text(holiday_range()[0]),
+        last=clock.day_text(holiday_range()[1]),
+    ),
     "name_required": lambda: _("Name the holiday."),
     "name_too_long": lambda: _(
         "The name is too long (at most %(n)s characters).", n=HOLIDAY_NAME_MAX
@@ -383,7 +390,7 @@ def _holidays(form: dict, status=200, error=None):
     today = clock.today()
     return render_template(
         "citizens/holidays.html",
-        holidays=holidays_listed(today - timedelta(days=366)),
+        holidays=holidays_listed(holiday_range(today)[0]),
         form=form,
         error=error,
         name_max=HOLIDAY_NAME_MAX,
@@ -426,7 +433,15 @@ def remove_holiday_one():
         abort(400)
     found = holidays_listed(day, day)
     if not found:
-        abort(404)
+        # Back after removing it, or a second tap: say so, rather than "another district".
+        removal = holiday_removal(day)
+        return render_template(
+            "citizens/holiday_gone.html",
+            day=day,
+            removal=removal,
+            name=removal.details.get("name", "") if removal else "",
+            removed_on=clock.vietnam_date(removal.at) if removal else None,
+        ), 404
     if request.method == "GET":
         return render_template("citizens/holiday_remove.html", holiday=found[0])
     moved = remove_holiday(found[0], current_user)
