@@ -42,6 +42,7 @@ from fieldapp.citizens.service import (
     InboxFilter,
     ReportRefused,
     assign_inspection,
+    assignment_ending,
     district_inspectors,
     follow_assignment,
     inbox,
@@ -357,6 +358,7 @@ def open_citizen_reports() -> int:
 bp.add_app_template_global(report_is_late, "citizen_report_is_late")
 bp.add_app_template_global(age_in_days, "citizen_report_age")
 bp.add_app_template_global(commune_with_district)
+bp.add_app_template_global(assignment_ending, "citizen_assignment_ending")
 
 HOLIDAY_REFUSALS = {
     "day_required": lambda: _("Enter the day as DD/MM/YYYY."),
