@@ -168,7 +168,7 @@ def test_a_finding_recorded_while_the_page_was_open_stops_the_closing(app, boss,
 
 def test_an_assignment_in_a_venues_trail_reads_as_its_number_not_a_count(app):
     assert field_label("assignment", "venue") == "Việc giao kiểm tra"
-    assert field_value("assignment", 17, "venue") == "số 17"
+    assert field_value("assignment", 17, "venue") == "số 17"  # gone: its number
     # A report's assignment gone from the database: its number, never a bare "17".
     assert field_value("assignment_id", 999, "citizen_report") == "số 999"
     assert field_value("venue_id", 999, "citizen_report") == "số 999"
