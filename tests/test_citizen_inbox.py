@@ -438,6 +438,8 @@ def test_a_holiday_far_ahead_or_long_past_is_refused_naming_the_range(
         assert "30/11/2025" in page and "02/12/2027" in page  # the range, named
         assert 'value="Xa"' in page
     assert db.session.query(PublicHoliday).count() == 0
+    picker = lxml.html.fromstring(refused.data).xpath('//input[@id="holiday-day"]')[0]
+    assert (picker.get("min"), picker.get("max")) == ("2025-11-30", "2027-12-02")
     for day in ("30/11/2025", "02/12/2027"):  # the range's own ends are accepted
         assert client.post("/holidays", data={"day": day, "name": "Xa"}).status_code == 303
 

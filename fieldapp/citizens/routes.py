@@ -396,6 +396,7 @@ def _holidays(form: dict, status=200, error=None):
         form=form,
         error=error,
         name_max=HOLIDAY_NAME_MAX,
+        day_range=holiday_range(today),
     ), status
 
 
