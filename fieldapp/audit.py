@@ -180,10 +180,24 @@ def _assignment_link(assignment_id, reader: User) -> str | None:
     return _venue_link(assignment.venue_id, reader) if assignment else None
 
 
+def _venue_name(venue: Venue) -> str:
+    """A venue as officials know it: "QS-SH-0012 · Nhà văn hóa bản Bơ"."""
+    return f"{venue.code} · {venue.name}"
+
+
 def _venue_words(venue_id) -> str:
-    """A venue by its name and code, never its bare number."""
+    """A venue by its code and name, never its bare number."""
     venue = _get(Venue, venue_id)
-    return f"{venue.name} ({venue.code})" if venue else _number_words(venue_id)
+    return _venue_name(venue) if venue else _number_words(venue_id)
+
+
+def _assignment_full_words(assignment_id) -> str:
+    """An assignment with its venue ("QS-SH-0012 · Nhà văn hóa bản Bơ: Lò Văn Thành, due
+    08/12/2026"); "no. 17" only when it is gone."""
+    assignment = _get(Assignment, assignment_id)
+    if assignment is None:
+        return _number_words(assignment_id)
+    return f"{_venue_name(assignment.venue)}: {_assignment_words(assignment_id)}"
 
 
 def _inspection_words(inspection_id) -> str:
@@ -384,8 +398,9 @@ FIELDS: dict[str, AuditField] = {
     # Figures removed on the figures form: the counts removed, commune by commune.
     "removed_counts": AuditField(_l("The figures removed"), _removed_words),
     # An assignment (fieldapp/assignments/service.py).
-    # Its number as a number ("số 17"), never "Số việc giao: 17", which reads as a count.
-    "assignment": AuditField(_l("Assigned inspection"), _number_words),
+    # By its venue, inspector and due date; "số 17" only when it is gone (never "Số việc
+    # giao: 17", which reads as a count).
+    "assignment": AuditField(_l("Assigned inspection"), _assignment_full_words, _assignment_link),
     "inspector": AuditField(_l("Inspector")),
     "due_date": AuditField(_l("Due date")),
     "note": AuditField(_l("Note")),
@@ -597,6 +612,12 @@ ENTITY_LINKS: dict[str, Callable[[Any, User], str | None]] = {
     "citizen_report": _citizen_report_link,
     "letter_template": _letter_template_link,
 }
+# Records named by what officials know them by (a venue's code and name, a finding's
+# inspector and day) rather than their database number.
+RECORD_WORDS: dict[str, Callable[[Any], str]] = {
+    "venue": _venue_words,
+    "inspection": _inspection_words,
+}
 # Records whose number means nothing to a reader (a deadline is filed by its province's
 # number; the entry's details name the province).
 UNNUMBERED = {"deadline"}
@@ -610,6 +631,9 @@ def record_line(entry: AuditEntry, reader: User | None) -> tuple[str, str | None
     label = str(ENTITY_LABELS.get(entry.entity, _l("Record")))
     link = ENTITY_LINKS.get(entry.entity)
     address = link(entry.entity_id, reader) if link and reader is not None else None
+    words = RECORD_WORDS.get(entry.entity)
+    if words is not None and address is not None:  # named only to who may open it
+        return f"{label}: {words(entry.entity_id)}", address
     return f"{label} {_number_words(entry.entity_id)}", address
 
 

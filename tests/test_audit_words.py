@@ -4,17 +4,19 @@ time, entries worded "Đã sửa: Hà Thị Mai, ngày 08/12/2026" (issue 15); r
 import json
 import random
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from fieldapp import audit
+from fieldapp.assignments.service import assign, cancel
 from fieldapp.audit import AuditField, describe_fields, field_label, field_value, record_event
 from fieldapp.extensions import db
 from fieldapp.inspections.service import record_inspection
 from fieldapp.letters.service import FIELDS as LETTER_FIELDS
 from fieldapp.models import AuditEntry
 from fieldapp.reviews.service import review_version
+from fieldapp.venues.service import close_venue
 from tests.factories import commune_named, inspection_answers
 from tests.test_rollups import NO_GPS, NOWHERE, answers_for
 
@@ -218,3 +220,26 @@ def test_a_finding_recorded_as_received_in_the_past_is_in_the_trail_at_that_time
         )
     )
     assert created.at == received == inspection.server_time
+
+
+def test_the_trail_names_venues_and_assignments_as_officials_know_them(
+    client, login, make_user, make_venue, frozen_clock
+):
+    frozen_clock(datetime(2026, 12, 1, 2, 0))
+    admin = login(make_user("quan-tri", role="admin", display_name="Hà Thị Mai"))
+    inspector = make_user("thanh", display_name="Lò Văn Thành")
+    venue = make_venue("Nhà văn hóa bản Bơ", code="QS-SH-0012")
+    (assignment,) = assign([venue], inspector, date(2026, 12, 8), "", admin, date(2026, 12, 1))
+    cancel(assignment, admin)
+    close_venue(venue, admin, "Đã giải thể")
+    db.session.commit()
+
+    closed = client.get("/audit?action=venue_closed").get_data(as_text=True)
+    assert "QS-SH-0012 · Nhà văn hóa bản Bơ" in closed
+    assert f"số {venue.id}" not in closed
+    cancelled = client.get("/audit?action=assignment_cancelled").get_data(as_text=True)
+    assert "QS-SH-0012 · Nhà văn hóa bản Bơ: Lò Văn Thành, hạn 08/12/2026" in cancelled
+    assert f"số {assignment.id}" not in cancelled
+    assert f'href="/venues/{venue.id}"' in cancelled
+    # Gone from the database: its number, as before.
+    assert field_value("assignment", 999, "venue") == "số 999"

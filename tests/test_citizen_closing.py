@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from fieldapp import clock
+from fieldapp.assignments.service import assign as assign_venues
 from fieldapp.audit import field_label, field_value
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import ReportRefused, assign_inspection, resolve
@@ -167,7 +168,37 @@ def test_a_finding_recorded_while_the_page_was_open_stops_the_closing(app, boss,
 
 def test_an_assignment_in_a_venues_trail_reads_as_its_number_not_a_count(app):
     assert field_label("assignment", "venue") == "Việc giao kiểm tra"
-    assert field_value("assignment", 17, "venue") == "số 17"
+    assert field_value("assignment", 17, "venue") == "số 17"  # gone: its number
     # A report's assignment gone from the database: its number, never a bare "17".
     assert field_value("assignment_id", 999, "citizen_report") == "số 999"
     assert field_value("venue_id", 999, "citizen_report") == "số 999"
+
+
+def test_a_closed_report_says_whether_its_assignment_was_cancelled_or_reassigned(
+    client, boss, inspector, report, make_user
+):
+    assert assign(client, report, inspector).status_code == 303
+    client.post(
+        f"/citizen-reports/{report.id}/resolve",
+        data={"answer": "Đã kiểm tra.", "assignment": "cancel"},
+    )
+    page = lxml.html.fromstring(client.get(f"/citizen-reports/{report.id}").data)
+    (said,) = page.xpath('//*[@id="report-check"]//*[@data-assignment-ending]')
+    assert said.get("data-assignment-ending") == "cancelled"
+    assert "Hà Thị Mai" in said.text_content()
+
+    # Another report of a venue whose assignment was then given to someone else.
+    other, _joined = receive_report(commune=report.commune, venue=report.venue, problem="qr_broken")
+    db.session.commit()
+    assert assign(client, other, inspector).status_code == 303
+    old = fresh(other).assignment
+    second = make_user("can-bo-2", display_name="Lường Thị Hoa")
+    boss_user = db.session.get(type(second), boss.id)
+    assign_venues(
+        [old.venue], second, old.due_date, "", boss_user, clock.today(), replacing=[old.id]
+    )
+    db.session.commit()
+    page = lxml.html.fromstring(client.get(f"/citizen-reports/{other.id}").data)
+    (said,) = page.xpath('//*[@id="report-check"]//*[@data-assignment-ending]')
+    assert said.get("data-assignment-ending") == "reassigned"
+    assert "Lường Thị Hoa" in said.text_content()

@@ -397,7 +397,8 @@ def test_repeat_reports_raise_a_venue_for_escalation(
     assert "Chợ Sơn Hà" not in page
 
 
-def test_the_holiday_list(client, login, make_user):
+def test_the_holiday_list(client, login, make_user, frozen_clock):
+    frozen_clock(datetime(2026, 12, 1, 3))  # the days below are within the list's range
     login(make_user("quoc-gia", role="supervisor", scope="country"))
     assert client.get("/holidays").status_code == 200
     bad = client.post("/holidays", data={"day": "32/13/2026", "name": "Nghỉ bù"})
@@ -423,6 +424,45 @@ def test_the_holiday_list(client, login, make_user):
     assert actions.count("holiday_removed") == 1
     login(make_user("truong-phong", role="supervisor"))
     assert client.get("/holidays").status_code == 403
+
+
+def test_a_holiday_far_ahead_or_long_past_is_refused_naming_the_range(
+    client, login, make_user, frozen_clock
+):
+    frozen_clock(datetime(2026, 12, 1, 3))
+    login(make_user("quoc-gia", role="supervisor", scope="country"))
+    for day in ("01/01/2999", "03/12/2027", "29/11/2025"):
+        refused = client.post("/holidays", data={"day": day, "name": "Xa"})
+        page = refused.get_data(as_text=True)
+        assert refused.status_code == 422, day
+        assert "30/11/2025" in page and "02/12/2027" in page  # the range, named
+        assert 'value="Xa"' in page
+    assert db.session.query(PublicHoliday).count() == 0
+    picker = lxml.html.fromstring(refused.data).xpath('//input[@id="holiday-day"]')[0]
+    assert (picker.get("min"), picker.get("max")) == ("2025-11-30", "2027-12-02")
+    for day in ("30/11/2025", "02/12/2027"):  # the range's own ends are accepted
+        assert client.post("/holidays", data={"day": day, "name": "Xa"}).status_code == 303
+
+
+def test_back_after_removing_a_holiday_says_it_was_removed(client, login, make_user, frozen_clock):
+    frozen_clock(datetime(2026, 12, 1, 3))
+    login(make_user("quoc-gia", role="supervisor", scope="country", display_name="Hà Thị Mai"))
+    client.post("/holidays", data={"day": "03/12/2026", "name": "Nghỉ bù"})
+    assert client.post("/holidays/remove", data={"day": "2026-12-03"}).status_code == 303
+    back = client.get("/holidays/remove?day=2026-12-03")
+    html = lxml.html.fromstring(back.get_data(as_text=True))
+    assert back.status_code == 404
+    assert html.xpath('//*[@id="holiday-gone-removed"]')
+    assert "Nghỉ bù" in html.text_content() and "Hà Thị Mai" in html.text_content()
+    assert html.xpath('//a[@id="holiday-gone-list"]/@href') == ["/holidays"]
+    assert not html.xpath('//form[@method="post"]//input[@name="day"]')
+    never = lxml.html.fromstring(client.get("/holidays/remove?day=2026-12-04").data)
+    assert never.xpath('//*[@id="holiday-gone"]') and not never.xpath(
+        '//*[@id="holiday-gone-removed"]'
+    )
+    # A second tap on the confirmation's button: the same page, nothing removed twice.
+    again = client.post("/holidays/remove", data={"day": "2026-12-03"})
+    assert again.status_code == 404 and b"holiday-gone-removed" in again.data
 
 
 def test_a_district_admin_reads_the_national_holiday_list_and_changes_nothing(

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import lxml.html
 import pytest
 from flask_babel import refresh
 from PIL import Image
@@ -223,6 +224,64 @@ def test_the_form_needs_its_csrf_token(app, client, venue):
 # Bad input: a clear message, 4xx, what was typed kept, nothing stored.
 
 
+def test_a_refused_send_is_shown_again_by_a_get_so_back_never_resends(app, client, venue):
+    """Post/redirect/get: the refused post answers 303 to the form's own address with a
+    draft token; that GET refills what was typed and the kept photo, with the errors (422);
+    only this browser's session reads it; once sent, the draft is gone."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = text(client.get(f"/p/{venue.code}"))
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = photo_post(venue, jpeg_bytes(color=(200, 30, 30)))
+    data.update(problem="not_checked", details="Không ai nhắc quét mã", csrf_token=csrf)
+    data["contact_phone"] = "12"
+    refused = client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data")
+    assert refused.status_code == 303 and count() == 0
+    shown_at = urlsplit(refused.headers["Location"])
+    assert shown_at.path == f"/p/{venue.code}" and shown_at.query.startswith("draft=")
+    shown = client.get(refused.headers["Location"])
+    page = text(shown)
+    assert shown.status_code == 422
+    assert "Không ai nhắc quét mã" in page and 'value="12"' in page
+    html = lxml.html.fromstring(page)
+    assert html.xpath('//input[@name="problem"][@checked]/@value') == ["not_checked"]
+    phone = re.search(r'id="field-contact_phone".*?</div>', page, re.DOTALL).group(0)
+    assert 'class="error"' in phone
+    assert 'id="held-photo"' in page and 'name="csrf_token"' in page
+    # Back to it again: the same page (a GET), still refilled.
+    assert "Không ai nhắc quét mã" in text(client.get(refused.headers["Location"]))
+    # Another browser with the address sees an empty form: the draft is this session's.
+    with app.test_client() as other:
+        stranger = other.get(refused.headers["Location"])
+        assert stranger.status_code == 200 and "Không ai nhắc quét mã" not in text(stranger)
+    # Fixed and sent: the report takes the kept photo; the draft's address is a fresh form.
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    fixed = {
+        "problem": "not_checked",
+        "details": "Không ai nhắc quét mã",
+        "contact_phone": "",
+        "photo_token": held_token(page),
+        "csrf_token": csrf,
+    }
+    sent = client.post(f"/p/{venue.code}", data=fixed, content_type="multipart/form-data")
+    assert sent.status_code == 303 and sent.headers["Location"].startswith("/phan-anh/")
+    (report,) = stored()
+    assert report.photo_path
+    back = client.get(refused.headers["Location"])
+    assert back.status_code == 200 and "Không ai nhắc quét mã" not in text(back)
+    assert storage.area("figures").entries("u0-") == []  # neither draft nor photo left
+
+
+def test_the_general_form_is_shown_again_by_a_get_with_its_place(client, venue):
+    refused = client.post("/phan-anh", data=general(venue, venue="", details="gần chợ"))
+    assert refused.status_code == 303 and "draft=" in refused.headers["Location"]
+    page = text(client.get(refused.headers["Location"]))
+    assert "gần chợ" in page and 'id="venue-results"' in page and 'role="alert"' in page
+    html = lxml.html.fromstring(page)
+    assert html.xpath('//select[@name="commune"]/option[@selected]/@value') == [
+        str(venue.commune_id)
+    ]
+
+
 @pytest.mark.parametrize(
     ("fields", "field_id", "kept"),
     [
@@ -236,7 +295,7 @@ def test_the_form_needs_its_csrf_token(app, client, venue):
     ],
 )
 def test_bad_input_is_shown_again_with_a_message(client, venue, fields, field_id, kept):
-    response = client.post("/phan-anh", data=general(venue, **fields))
+    response = client.post("/phan-anh", data=general(venue, **fields), follow_redirects=True)
     page = text(response)
     assert response.status_code == 422
     field = re.search(rf'id="{field_id}".*?</(div|fieldset)>', page, re.DOTALL).group(0)
@@ -247,7 +306,9 @@ def test_bad_input_is_shown_again_with_a_message(client, venue, fields, field_id
 
 
 def test_no_venue_nor_place_is_refused(client, venue):
-    response = client.post("/phan-anh", data=general(venue, venue="", details="gần chợ"))
+    response = client.post(
+        "/phan-anh", data=general(venue, venue="", details="gần chợ"), follow_redirects=True
+    )
     page = text(response)
     assert response.status_code == 422 and count() == 0
     assert 'id="venue-results"' in page and 'role="alert"' in page and "gần chợ" in page
@@ -255,15 +316,21 @@ def test_no_venue_nor_place_is_refused(client, venue):
 
 def test_a_venue_of_another_commune_or_no_commune_is_refused(client, venue, make_venue, quan_son):
     elsewhere = make_venue("Trường Trung Xuân", commune=commune_named(quan_son, "Trung Xuân"))
-    forged = client.post("/phan-anh", data=general(venue, venue=str(elsewhere.id)))
+    forged = client.post(
+        "/phan-anh", data=general(venue, venue=str(elsewhere.id)), follow_redirects=True
+    )
     assert forged.status_code == 422
-    no_commune = client.post("/phan-anh", data={"venue": venue.id, "problem": "no_qr"})
+    no_commune = client.post(
+        "/phan-anh", data={"venue": venue.id, "problem": "no_qr"}, follow_redirects=True
+    )
     assert no_commune.status_code == 422 and 'id="where-district"' in text(no_commune)
     assert count() == 0
 
 
 def test_the_venue_page_keeps_what_was_typed(client, venue):
-    response = client.post(f"/p/{venue.code}", data={"details": "Mã bị rách", "problem": ""})
+    response = client.post(
+        f"/p/{venue.code}", data={"details": "Mã bị rách", "problem": ""}, follow_redirects=True
+    )
     assert response.status_code == 422 and "Mã bị rách" in text(response) and count() == 0
 
 
@@ -313,6 +380,7 @@ def test_a_file_that_is_not_a_photo_is_refused(client, venue):
         f"/p/{venue.code}",
         data=photo_post(venue, b"%PDF-1.4 not a photo", "anh.jpg"),
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     page = text(response)
     assert response.status_code == 422 and count() == 0
@@ -324,13 +392,17 @@ def test_a_photo_too_large_is_refused(app, client, venue):
     big = jpeg_bytes((1200, 900))
     assert len(big) > 10_000
     response = client.post(
-        f"/p/{venue.code}", data=photo_post(venue, big), content_type="multipart/form-data"
+        f"/p/{venue.code}",
+        data=photo_post(venue, big),
+        content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 422 and count() == 0
     too_many_pixels = client.post(
         f"/p/{venue.code}",
         data=photo_post(venue, huge_png(), "a.png"),
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert too_many_pixels.status_code == 422 and count() == 0
 
@@ -341,7 +413,8 @@ def held_token(page: str) -> str:
 
 
 def held_files() -> list:
-    return storage.area("figures").entries("u0-")
+    """The public's held photos (a refused form's typed text waits beside them, as .json)."""
+    return [entry for entry in storage.area("figures").entries("u0-") if entry.key.endswith(".jpg")]
 
 
 def photo_colour(path: str) -> tuple:
@@ -352,7 +425,9 @@ def photo_colour(path: str) -> tuple:
 def test_a_photo_sent_with_an_error_elsewhere_is_kept_for_the_next_post(client, venue):
     data = photo_post(venue, jpeg_bytes(color=(200, 30, 30)))
     data["problem"] = ""
-    response = client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data")
+    response = client.post(
+        f"/p/{venue.code}", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
     page = text(response)
     assert response.status_code == 422 and count() == 0
     held = re.search(r'id="held-photo".*?</div>', page, re.DOTALL).group(0)
@@ -376,7 +451,9 @@ def test_a_photo_sent_with_an_error_elsewhere_is_kept_for_the_next_post(client, 
 def test_the_general_form_keeps_the_photo_too(client, venue):
     data = general(venue, venue="", problem="no_qr")
     data["photo"] = (io.BytesIO(jpeg_bytes()), "anh.jpg")
-    refused = client.post("/phan-anh", data=data, content_type="multipart/form-data")
+    refused = client.post(
+        "/phan-anh", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
     assert refused.status_code == 422 and 'id="held-photo"' in text(refused)
     sent = client.post(
         "/phan-anh",
@@ -391,7 +468,14 @@ def test_a_kept_photo_can_be_replaced_or_taken_off(client, venue):
         data = photo_post(venue, jpeg_bytes(color=colour))
         data["problem"] = ""
         return held_token(
-            text(client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data"))
+            text(
+                client.post(
+                    f"/p/{venue.code}",
+                    data=data,
+                    content_type="multipart/form-data",
+                    follow_redirects=True,
+                )
+            )
         )
 
     token = hold((200, 30, 30))
@@ -419,7 +503,14 @@ def test_a_token_that_holds_no_photo_of_this_form_adds_none(client, login, make_
     data = photo_post(venue, jpeg_bytes())
     data["problem"] = ""
     token = held_token(
-        text(client.post(f"/p/{venue.code}", data=data, content_type="multipart/form-data"))
+        text(
+            client.post(
+                f"/p/{venue.code}",
+                data=data,
+                content_type="multipart/form-data",
+                follow_redirects=True,
+            )
+        )
     )
     # Another holder (an office user) cannot take the public's held photo.
     login(make_user("truong-phong", role="supervisor"))
@@ -488,7 +579,10 @@ def test_reports_about_one_venue_are_limited_whatever_the_address(client, venue,
 def test_refused_posts_do_not_use_up_a_venues_limit(client, venue, tight_limits):
     for n in range(2):
         bad = client.post(
-            f"/p/{venue.code}", data={"problem": ""}, environ_base={"REMOTE_ADDR": f"10.0.2.{n}"}
+            f"/p/{venue.code}",
+            data={"problem": ""},
+            environ_base={"REMOTE_ADDR": f"10.0.2.{n}"},
+            follow_redirects=True,
         )
         assert bad.status_code == 422
     good = client.post(
@@ -602,7 +696,8 @@ def test_hostile_text_in_every_field_is_kept_escaped(client, venue, hostile):
         q=hostile,
         problem="other",
     )
-    response = client.post("/phan-anh", data=data)  # the phone refuses: shown again
+    # The phone refuses: shown again.
+    response = client.post("/phan-anh", data=data, follow_redirects=True)
     page = text(response)
     assert response.status_code == 422 and hostile not in page
     assert page.count("alert(1)") >= 3  # kept, escaped

@@ -451,3 +451,38 @@ def test_another_district_s_confirmation_is_not_found(
     venue = make_venue("Quán Bản Bôn")
     login(make_user("yc", district=other_district))
     assert client.get(f"/venues/{venue.id}/registered").status_code == 404
+
+
+def test_a_refused_emptying_puts_the_registered_content_back_in_the_field(
+    client, admin, make_venue
+):
+    """The admin need not type the content again: it is back in the field, the other edits
+    kept; saving again keeps it; ticking the box alone removes it."""
+    payload = "https://qr.pccovid.gov.vn/v/QS-SH-0013?k=1d86bf6de8"
+    venue = make_venue("Nhà văn hóa bản Hậu", qr_payload=payload)
+    refused = client.post(
+        f"/venues/{venue.id}/edit",
+        data=edit_form(venue, qr_payload="", contact_name="Người mới sửa"),
+    )
+    assert refused.status_code == 422
+    page = page_of(refused)
+    assert page.xpath('//textarea[@name="qr_payload"]')[0].text_content().strip() == payload
+    assert page.xpath('//input[@name="contact_name"]')[0].get("value") == "Người mới sửa"
+    assert page.xpath('//*[@id="remove-qr"]//input[@name="remove_qr"]')
+
+    # Saving the page as it came back: the other edit saved, the content kept.
+    saved = client.post(
+        f"/venues/{venue.id}/edit",
+        data=edit_form(venue, qr_payload=payload, contact_name="Người mới sửa"),
+    )
+    assert saved.status_code == 303
+    db.session.refresh(venue)
+    assert venue.qr_payload == payload and venue.contact_name == "Người mới sửa"
+
+    # Ticking the box with the field refilled removes it.
+    removed = client.post(
+        f"/venues/{venue.id}/edit", data=edit_form(venue, qr_payload=payload, remove_qr="y")
+    )
+    assert removed.status_code == 303
+    db.session.refresh(venue)
+    assert venue.qr_payload in ("", None)

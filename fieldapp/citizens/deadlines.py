@@ -10,7 +10,7 @@ from sqlalchemy import select
 from fieldapp import clock
 from fieldapp.audit import record_event
 from fieldapp.extensions import db
-from fieldapp.models import CitizenReport, PublicHoliday, User
+from fieldapp.models import AuditEntry, CitizenReport, PublicHoliday, User
 from fieldapp.models.citizen_report import OPEN_STATES
 
 
@@ -137,12 +137,27 @@ def reschedule_open_reports(day: date) -> int:
     return moved
 
 
-def add_holiday(day: date | None, name: str, by: User | None) -> int:
-    """Add a day to the list (checked: a day, a name, not there already); audited. How many
-    open reports' due dates it moved."""
+# How far back a holiday may be added: as far as the list shows (and a report's due date
+# still counts).
+HOLIDAY_DAYS_BACK = 366
+
+
+def holiday_range(today: date | None = None) -> tuple[date, date]:
+    """The first and last day an admin may add to the list: as far back as the list shows,
+    as far ahead as anything is planned (clock.latest_planned_day)."""
+    today = today or clock.today()
+    return today - timedelta(days=HOLIDAY_DAYS_BACK), clock.latest_planned_day(today)
+
+
+def add_holiday(day: date | None, name: str, by: User | None, *, bounded: bool = True) -> int:
+    """Add a day to the list (checked: a day within `holiday_range` unless not `bounded`, a
+    name, not there already); audited. How many open reports' due dates it moved."""
     name = " ".join(name.split())
     if day is None:
         raise HolidayRefused("day_required")
+    first, last = holiday_range()
+    if bounded and not first <= day <= last:
+        raise HolidayRefused("day_out_of_range")
     if not name:
         raise HolidayRefused("name_required")
     if len(name) > HOLIDAY_NAME_MAX:
@@ -166,6 +181,19 @@ def remove_holiday(holiday: PublicHoliday, by: User | None) -> int:
     return reschedule_open_reports(day)
 
 
+def holiday_removal(day: date) -> AuditEntry | None:
+    """The latest removal of `day` from the list (its audit entry), or None."""
+    return db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "holiday_removed",
+            AuditEntry.detail.contains(f'"date": "{day.isoformat()}"'),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
 def seed_holidays(by: User | None = None) -> int:
     """Add the days of VIETNAM_HOLIDAYS the list lacks (`flask seed-holidays` and the
     holiday page's button); how many were added."""
@@ -173,7 +201,7 @@ def seed_holidays(by: User | None = None) -> int:
     added = 0
     for day, name in VIETNAM_HOLIDAYS:
         if day not in known:
-            add_holiday(day, name, by)
+            add_holiday(day, name, by, bounded=False)
             added += 1
     return added
 

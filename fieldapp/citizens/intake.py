@@ -6,6 +6,7 @@ photo (checked and re-encoded like an inspection's), the tracking code typed bac
 import base64
 import hashlib
 import io
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -242,6 +243,42 @@ def release_report_photo(token: str | None, holder: int) -> None:
     uploads = UploadStore()
     name = uploads.find(holder, token)
     if name is not None and name.endswith(".jpg"):
+        uploads.forget(name)
+
+
+# A refused public post is shown again through a GET (post/redirect/get: Back never asks to
+# send it again): what was typed waits under a token, like the held photo, for a day at most.
+HELD_DRAFT_NAME = "draft.json"
+DRAFT_FIELDS = ("problem", "details", "place", "contact_phone", "district", "commune", "q", "venue")
+
+
+def hold_report_draft(typed: dict, holder: int) -> str:
+    """Keep what a refused form held (`typed`: its fields as sent, the held photo's token,
+    the photo's refusals); the token the page shown again is found by."""
+    content = json.dumps(typed, ensure_ascii=False).encode()
+    token, _name = UploadStore().keep(holder, HELD_DRAFT_NAME, content)
+    return token
+
+
+def held_report_draft(token: str | None, holder: int) -> dict | None:
+    """The draft kept under this token, or None (none, expired, another holder's, not a
+    draft)."""
+    uploads = UploadStore()
+    name = uploads.find(holder, token)
+    if name is None or not name.endswith(".json"):
+        return None
+    try:
+        typed = json.loads(uploads.read(name))
+    except (FileNotFoundError, ValueError):
+        return None
+    return typed if isinstance(typed, dict) else None
+
+
+def release_report_draft(token: str | None, holder: int) -> None:
+    """Drop a kept draft: its report was sent."""
+    uploads = UploadStore()
+    name = uploads.find(holder, token)
+    if name is not None and name.endswith(".json"):
         uploads.forget(name)
 
 

@@ -12,9 +12,11 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from fieldapp import clock
 from fieldapp.access import ForeignCommune, chosen_commune, office_only, picker_communes
@@ -57,8 +60,9 @@ def _reported_venue() -> str:
 
 
 def _received(response) -> bool:
-    """Only reports taken (or a robot answered like one) count towards a venue's limit."""
-    return response.status_code == 303
+    """Only reports taken (or a robot answered like one) count towards a venue's limit: a
+    refused post is redirected too (to the form shown again), and does not count."""
+    return response.status_code == 303 and g.get("report_taken", False)
 
 
 def _public_limits(view):
@@ -228,6 +232,61 @@ def _receive(form: ReportForm, where: dict, **extra):
     return received, {}
 
 
+# The session's one draft of the public form shown again (its token; the draft itself is
+# kept server-side, intake.hold_report_draft): only this browser refills it.
+DRAFT_KEY = "citizen_report_draft"
+DRAFT_FIELD_MAX = 4000  # characters kept of a field (the form's own limits are lower)
+
+
+def _refused(form: ReportForm, endpoint: str, **values):
+    """A refused public post: what was typed (and the held photo) kept under a token, then
+    the form shown again by a GET, so Back never asks to send the post again."""
+    holder = _photo_holder()
+    typed = {
+        "fields": {
+            name: (request.form.get(name) or "")[:DRAFT_FIELD_MAX] for name in intake.DRAFT_FIELDS
+        },
+        "photo_token": form.held_photo.token if getattr(form, "held_photo", None) else "",
+        "photo_errors": [str(error) for error in form.photo.errors],
+    }
+    intake.release_report_draft(session.get(DRAFT_KEY), holder)
+    token = intake.hold_report_draft(typed, holder)
+    session[DRAFT_KEY] = token
+    return redirect(url_for(endpoint, draft=token, **values), code=303)
+
+
+def _draft_shown() -> dict | None:
+    """The draft the page's address names, when it is this browser's own; None otherwise
+    (none, sent since, expired, or someone else's link)."""
+    token = (request.args.get("draft") or "")[:64]
+    if not token or session.get(DRAFT_KEY) != token:
+        return None
+    return intake.held_report_draft(token, _photo_holder())
+
+
+def _draft_form(draft: dict) -> ReportForm:
+    """The public form refilled from a draft, with the errors the post was refused for (the
+    fields checked again; the photo's own refusals as they were)."""
+    fields = draft.get("fields") or {}
+    form = ReportForm(formdata=MultiDict({k: str(v) for k, v in fields.items()}))
+    form.validate()
+    if getattr(form, "csrf_token", None) is not None:
+        form.csrf_token.errors = []  # a fresh token is on the page; the draft carries none
+    form.photo.errors = [str(error) for error in draft.get("photo_errors") or []]
+    token = str(draft.get("photo_token") or "")
+    photo = intake.held_report_photo(token, _photo_holder()) if token else None
+    if photo is not None:
+        form.held_photo = HeldPhoto(token, *intake.photo_preview(photo))
+    return form
+
+
+def _taken() -> None:
+    """A report was taken (or a robot answered like one): it counts towards the venue's
+    limit, and the session's draft is dropped."""
+    g.report_taken = True
+    intake.release_report_draft(session.pop(DRAFT_KEY, None), _photo_holder())
+
+
 def _told(report, joined: bool, office: bool = False) -> None:
     """What the citizen (or the office, for the caller) is told once a report is taken."""
     if office:
@@ -263,6 +322,7 @@ def _told(report, joined: bool, office: bool = False) -> None:
 
 def _answered_robot():
     """A filled honeypot: answered as a report taken, nothing kept."""
+    g.report_taken = True
     flash(_("Your report was received."), "success")
     return redirect(url_for("intake.new"), code=303)
 
@@ -276,16 +336,23 @@ def new():
     where = _place_choice(source)
     if wants_fragment():
         return render_template("citizens/_public_venues.html", where=_with_venues(where))
-    form = ReportForm()
-    place_errors = {}
     if request.method == "POST":
+        form = ReportForm()
         if form.is_robot:
             return _answered_robot()
         (received, place_errors) = _receive(form, where)
-        if received is not None:
-            _told(*received)
-            return redirect(url_for("intake.track", code=received[0].tracking_code), code=303)
-    status = 422 if request.method == "POST" else 200
+        if received is None:
+            return _refused(form, "intake.new")
+        _taken()
+        _told(*received)
+        return redirect(url_for("intake.track", code=received[0].tracking_code), code=303)
+    draft = _draft_shown()
+    if draft is None:
+        form, place_errors, status = ReportForm(), {}, 200
+    else:  # a refused post, shown again (422: the report was not taken)
+        where = _place_choice(draft.get("fields") or {})
+        form = _draft_form(draft)
+        place_errors, status = _check_place(form, where), 422
     return render_template(
         "citizens/public_form.html",
         form=form,
@@ -308,16 +375,20 @@ def venue_report(code: str):
     if venue.code != code and request.method == "GET":
         # The code typed in another case: the page's one address is the poster's.
         return redirect(url_for("intake.venue_report", code=venue.code), code=301)
-    form = ReportForm()
     if request.method == "POST":
+        form = ReportForm()
         if form.is_robot:
             return _answered_robot()
         where = {"commune": venue.commune, "venue": venue}
         received, _errors = _receive(form, where, venue_fixed=True)
-        if received is not None:
-            _told(*received)
-            return redirect(url_for("intake.track", code=received[0].tracking_code), code=303)
-    status = 422 if request.method == "POST" else 200
+        if received is None:
+            return _refused(form, "intake.venue_report", code=venue.code)
+        _taken()
+        _told(*received)
+        return redirect(url_for("intake.track", code=received[0].tracking_code), code=303)
+    draft = _draft_shown()
+    form = ReportForm() if draft is None else _draft_form(draft)
+    status = 200 if draft is None else 422  # a refused post, shown again
     return render_template(
         "citizens/public_venue.html", form=form, venue=venue, problems=PROBLEM_LABELS
     ), status

@@ -22,6 +22,8 @@ from fieldapp.citizens.deadlines import (
     HolidayRefused,
     add_holiday,
     age_in_days,
+    holiday_range,
+    holiday_removal,
     holidays_listed,
     remove_holiday,
     seed_holidays,
@@ -40,6 +42,7 @@ from fieldapp.citizens.service import (
     InboxFilter,
     ReportRefused,
     assign_inspection,
+    assignment_ending,
     district_inspectors,
     follow_assignment,
     inbox,
@@ -355,9 +358,15 @@ def open_citizen_reports() -> int:
 bp.add_app_template_global(report_is_late, "citizen_report_is_late")
 bp.add_app_template_global(age_in_days, "citizen_report_age")
 bp.add_app_template_global(commune_with_district)
+bp.add_app_template_global(assignment_ending, "citizen_assignment_ending")
 
 HOLIDAY_REFUSALS = {
     "day_required": lambda: _("Enter the day as DD/MM/YYYY."),
+    "day_out_of_range": lambda: _(
+        "Enter a day from %(first)s to %(last)s.",
+        first=clock.day_text(holiday_range()[0]),
+        last=clock.day_text(holiday_range()[1]),
+    ),
     "name_required": lambda: _("Name the holiday."),
     "name_too_long": lambda: _(
         "The name is too long (at most %(n)s characters).", n=HOLIDAY_NAME_MAX
@@ -383,10 +392,11 @@ def _holidays(form: dict, status=200, error=None):
     today = clock.today()
     return render_template(
         "citizens/holidays.html",
-        holidays=holidays_listed(today - timedelta(days=366)),
+        holidays=holidays_listed(holiday_range(today)[0]),
         form=form,
         error=error,
         name_max=HOLIDAY_NAME_MAX,
+        day_range=holiday_range(today),
     ), status
 
 
@@ -426,7 +436,15 @@ def remove_holiday_one():
         abort(400)
     found = holidays_listed(day, day)
     if not found:
-        abort(404)
+        # Back after removing it, or a second tap: say so, rather than "another district".
+        removal = holiday_removal(day)
+        return render_template(
+            "citizens/holiday_gone.html",
+            day=day,
+            removal=removal,
+            name=removal.details.get("name", "") if removal else "",
+            removed_on=clock.vietnam_date(removal.at) if removal else None,
+        ), 404
     if request.method == "GET":
         return render_template("citizens/holiday_remove.html", holiday=found[0])
     moved = remove_holiday(found[0], current_user)

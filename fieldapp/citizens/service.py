@@ -329,6 +329,44 @@ def _settle_assignment(report: CitizenReport, choice: str | None, by: User) -> d
     return {"assignment_cancelled": assignment.id}
 
 
+@dataclass(frozen=True)
+class AssignmentEnding:
+    """How an assignment closed with no finding: "cancelled" or "reassigned" (to whom), by
+    whom and on which day (Vietnam's), as its audit entry recorded it."""
+
+    how: str
+    by: str | None
+    on: date
+    to: str | None = None
+
+
+def assignment_ending(assignment) -> AssignmentEnding | None:
+    """Why an assignment closed without a finding, from its recorded event; None when it is
+    open, was closed by a finding, or no event says."""
+    if assignment is None or assignment.closed_at is None or assignment.inspection_id:
+        return None
+    entry = db.session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity == "venue",
+            AuditEntry.entity_id == assignment.venue_id,
+            AuditEntry.action.in_(("assignment_cancelled", "assignment_reassigned")),
+            # record_event writes the assignment's number first: '{"assignment": 13, ...'.
+            AuditEntry.detail.contains(f'"assignment": {assignment.id},'),
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    if entry is None:
+        return None
+    return AssignmentEnding(
+        how="cancelled" if entry.action == "assignment_cancelled" else "reassigned",
+        by=entry.user.display_name if entry.user else None,
+        on=clock.vietnam_date(entry.at),
+        to=entry.details.get("reassigned_to"),
+    )
+
+
 def _close(report: CitizenReport, state: str, field: str, text: str, by: User, **detail) -> None:
     """Close a report with the office's words (the answer, or the reason), audited."""
     changes: dict = {field: [getattr(report, field) or None, text]}

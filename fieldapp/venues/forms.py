@@ -140,15 +140,26 @@ class VenueEditForm(VenueForm):
     registered_qr = ""
 
     def validate_qr_payload(self, field) -> None:
+        """Emptying the registered content without the box ticked: refused, and the content
+        put back in the field (the admin need not type it again; the other edits stay)."""
         emptied = bool((self.registered_qr or "").strip()) and not (field.data or "").strip()
         if emptied and not self.remove_qr.data:
+            field.data = self.registered_qr
             raise ValidationError(
                 _(
-                    "The venue's QR code prints carry this content: once it is removed, no"
-                    " print can be made until it is entered again. Put it back, or tick the"
-                    " box to remove it."
+                    "The venue's QR code prints carry this content, so it was put back. To"
+                    " remove it, tick the box below, then save."
                 )
             )
+
+    @property
+    def qr_payload_kept(self) -> str:
+        """The content to save: none when the admin ticked the box to remove it and left the
+        field empty or as registered (new content typed is a change, saved)."""
+        typed = (self.qr_payload.data or "").strip()
+        if self.remove_qr.data and typed in ("", (self.registered_qr or "").strip()):
+            return ""
+        return self.qr_payload.data or ""
 
     @property
     def asks_to_remove_qr(self) -> bool:

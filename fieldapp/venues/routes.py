@@ -471,7 +471,7 @@ def edit(venue_id: int):
                     commune_id=commune.id,
                     contact_name=form.contact_name.data or "",
                     contact_phone=form.contact_phone.data or "",
-                    qr_payload=form.qr_payload.data or "",
+                    qr_payload=form.qr_payload_kept,
                     latitude=form.latitude.data,
                     longitude=form.longitude.data,
                 )

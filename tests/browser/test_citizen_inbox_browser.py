@@ -132,6 +132,14 @@ def test_a_national_account_keeps_the_holiday_list(phone_without_worker, live_ap
     page.locator('#holiday-list [data-day="2026-12-07"] a').click()
     page.get_by_role("button", name="Xóa ngày nghỉ lễ").click()
     expect(page.locator('#holiday-list [data-day="2026-12-07"]')).to_have_count(0)
+    # Back to the confirmation: it says the day was removed, by whom, with the list's link.
+    page.go_back()
+    expect(page.locator("#holiday-gone-removed")).to_contain_text("Nghỉ bù")
+    expect(page.locator("#holiday-gone")).to_contain_text("Nguyễn Thị Quỳnh")
+    assert_fits_phone(page)
+    screenshot(page, "holiday-removed-back")
+    page.locator("#holiday-gone-list").click()
+    expect(page.locator("#holiday-list")).to_be_visible()
 
 
 def test_the_office_enters_a_call_that_joins_a_report_and_sees_both_reporters(

@@ -78,6 +78,14 @@ def test_the_photo_is_kept_when_the_form_comes_back_with_a_message(phone, live_a
     with live_app.app_context():
         (report,) = db.session.scalars(select(CitizenReport))
         assert report.photo_path.endswith(".jpg") and report.details == "Mã QR bị che."
+    # Back: the form shown again was a GET (post/redirect/get), so no "Confirm Form
+    # Resubmission": a fresh form, nothing sent twice.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/p/QS-SH-0001\?draft="))
+    expect(page.locator("#send-report")).to_be_visible()
+    expect(page.locator("#details")).to_have_value("")
+    with live_app.app_context():
+        assert len(db.session.scalars(select(CitizenReport)).all()) == 1
 
 
 def test_a_citizen_finds_the_venue_by_typing_without_accents(phone):
