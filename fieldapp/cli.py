@@ -29,6 +29,7 @@ from fieldapp.citizens.deadlines import (
     remove_holiday,
     seed_holidays,
 )
+from fieldapp.citizens.routes import HOLIDAY_REFUSALS  # the screen's own words
 from fieldapp.demo import DEMO_PASSWORD, DEMO_USERS, DemoExists, seed_demo
 from fieldapp.extensions import db
 from fieldapp.inspections.photos import local_photo_metadata
@@ -819,7 +820,7 @@ def holiday_add_command(day: str, name: str) -> None:
     try:
         moved = add_holiday(clock.parse_day(day), name, None)
     except HolidayRefused as refusal:
-        raise click.ClickException(f"Not added: {refusal.reason}.") from None
+        raise click.ClickException(f"Not added: {HOLIDAY_REFUSALS[refusal.reason]()}") from None
     db.session.commit()
     click.echo(f"Holiday added; {moved} open reports' due dates counted again.")
 

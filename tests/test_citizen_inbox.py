@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from fieldapp import clock, storage
-from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days
+from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days, holiday_range
 from fieldapp.citizens.intake import receive_report
 from fieldapp.citizens.service import (
     INBOX_PAGE_SIZE,
@@ -653,3 +653,15 @@ def test_a_holiday_added_late_moves_the_open_reports_due_dates(
     assert "Đã tính lại hạn trả lời của 1 phản ánh" in removed.get_data(as_text=True)
     db.session.expire_all()
     assert open_one.due_date == date(2026, 12, 8)
+
+
+def test_the_holidays_command_names_the_days_it_accepts(app, frozen_clock):
+    result = app.test_cli_runner().invoke(args=["holidays", "add", "01/01/2999", "Tết"])
+    assert result.exit_code == 1
+    first, last = holiday_range()
+    assert clock.day_text(first) in result.output and clock.day_text(last) in result.output
+    assert "day_out_of_range" not in result.output
+    assert db.session.query(PublicHoliday).count() == 0
+    added = app.test_cli_runner().invoke(args=["holidays", "add", clock.day_text(last), "Nghỉ bù"])
+    assert added.exit_code == 0, added.output
+    assert db.session.query(PublicHoliday).count() == 1
