@@ -833,7 +833,7 @@ def holiday_remove_command(day: str) -> None:
     parsed = clock.parse_day(day)
     found = holidays_listed(parsed, parsed) if parsed else []
     if not found:
-        raise click.ClickException("This day is not in the list.")
+        raise click.ClickException(HOLIDAY_REFUSALS["not_found"]())
     moved = remove_holiday(found[0], None)
     db.session.commit()
     click.echo(f"Holiday removed; {moved} open reports' due dates counted again.")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from fieldapp import clock, storage
 from fieldapp.citizens.deadlines import VIETNAM_HOLIDAYS, add_working_days, holiday_range
 from fieldapp.citizens.intake import receive_report
+from fieldapp.citizens.routes import HOLIDAY_REFUSALS
 from fieldapp.citizens.service import (
     INBOX_PAGE_SIZE,
     assign_inspection,
@@ -665,3 +666,9 @@ def test_the_holidays_command_names_the_days_it_accepts(app, frozen_clock):
     added = app.test_cli_runner().invoke(args=["holidays", "add", clock.day_text(last), "Nghỉ bù"])
     assert added.exit_code == 0, added.output
     assert db.session.query(PublicHoliday).count() == 1
+
+
+def test_the_holidays_command_refuses_to_remove_a_day_not_in_the_list(app):
+    result = app.test_cli_runner().invoke(args=["holidays", "remove", "01/01/2001"])
+    assert result.exit_code == 1
+    assert result.output.strip().endswith(HOLIDAY_REFUSALS["not_found"]())
