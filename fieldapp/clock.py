@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext
+
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 VIETNAM = ZoneInfo(TIME_ZONE)
 
@@ -142,6 +144,16 @@ def latest_planned_day(from_day: date | None = None) -> date:
     """The furthest day a plan may name from today (or from from_day): what a refusal by
     `beyond_planning` tells the user, and a date input's `max`."""
     return (from_day or today()) + timedelta(days=PLANNED_DAYS_AHEAD)
+
+
+def planning_refusal(from_day: date | None = None):
+    """The one sentence refusing a day `beyond_planning` (a due date, a re-inspection, a
+    citizen's report's inspection), naming the latest day allowed; lazy, so it is said in
+    the language of the page that shows it."""
+    return lazy_gettext(
+        "Too far ahead: choose a day no later than %(day)s.",
+        day=day_text(latest_planned_day(from_day)),
+    )
 
 
 def parse_moment(text: str | None) -> datetime | None:

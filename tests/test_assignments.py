@@ -143,7 +143,7 @@ def test_the_back_value_leads_only_to_the_venue_list(client, setup):
         ({"due": (clock.today() - timedelta(days=1)).isoformat()}, "Hạn hoàn thành đã qua"),
         ({"due": ""}, "Nhập hạn hoàn thành"),
         ({"due": "31/02/2026"}, "theo dạng ngày/tháng/năm"),
-        ({"due": "2099-12-31"}, "Hạn hoàn thành quá xa"),
+        ({"due": "2099-12-31"}, "Ngày quá xa: chọn ngày không muộn hơn"),
         ({"due": "soon"}, "theo dạng ngày/tháng/năm"),
         ({"inspector": ""}, "Chọn một cán bộ kiểm tra trong huyện"),
         ({"inspector": "999999"}, "Chọn một cán bộ kiểm tra trong huyện"),

@@ -124,7 +124,11 @@ def test_a_due_date_beyond_a_year_is_refused_and_kept(client, boss, inspector, r
         data={"inspector": inspector.id, "due": far.isoformat(), "note": "xa"},
     )
     assert response.status_code == 422
-    assert f'value="{far.isoformat()}"' in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f'value="{far.isoformat()}"' in page
+    # the one refusal of a day beyond planning (clock.planning_refusal), naming the last day
+    latest = clock.day_text(clock.latest_planned_day())
+    assert f"Ngày quá xa: chọn ngày không muộn hơn {latest}." in page
     assert fresh(report).state == "new"
     assert db.session.scalar(select(Assignment.id)) is None
     assert assign(client, report, inspector, days=clock.PLANNED_DAYS_AHEAD).status_code == 303

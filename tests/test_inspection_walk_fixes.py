@@ -42,7 +42,7 @@ def test_a_reinspection_date_beyond_a_year_is_refused_with_the_latest_day(
     response = post_finding(venue, actions="reinspection_scheduled", reinspection_due="2999-01-01")
     assert response.status_code == 422
     page = _page(response)
-    assert latest.strftime("%d/%m/%Y") in page
+    assert f"Ngày quá xa: chọn ngày không muộn hơn {latest.strftime('%d/%m/%Y')}." in page
     assert 'value="2999-01-01"' in page  # what was typed is kept
     assert db.session.query(Inspection).count() == 0
     # the latest day itself is taken

@@ -232,11 +232,7 @@ def create():
         )
         return _preview(shown, kept, ticked, 422, message)
     if clock.beyond_planning(due):
-        message = _(
-            "The due date is too far ahead: choose a day up to %(date)s.",
-            date=clock.day_text(clock.latest_planned_day()),
-        )
-        return _preview(shown, kept, ticked, 422, message)
+        return _preview(shown, kept, ticked, 422, str(clock.planning_refusal()))
     inspector_id = id_param(form.get("inspector"))
     inspector = db.session.get(User, inspector_id) if inspector_id else None
     chosen = [v for v in shown if v.id in ticked]

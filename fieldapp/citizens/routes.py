@@ -81,9 +81,7 @@ REFUSALS = {
     ),
     "venue_not_found": lambda: _("No venue of this report's commune has this code."),
     "assignment_gone": lambda: _("That assignment is no longer open: assign the inspection."),
-    "due_too_far": lambda: _(
-        "The due date is more than a year away: choose a day within the next year."
-    ),
+    "due_too_far": lambda: str(clock.planning_refusal()),
     "assignment_open": lambda: _(
         "The inspection is not recorded yet: choose whether to cancel its assignment or"
         " keep it, then confirm."

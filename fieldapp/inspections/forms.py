@@ -180,9 +180,7 @@ class InspectionForm(FlaskForm):
         if field.data and field.data < min(made_on, today):
             field.errors.append(_l("The date is in the past."))
         elif field.data and clock.beyond_planning(field.data):
-            field.errors.append(
-                _l("Choose a day no later than %(day)s.", day=clock.day_text(self.latest_day()))
-            )
+            field.errors.append(clock.planning_refusal())
 
     @staticmethod
     def latest_day():
