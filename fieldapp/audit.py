@@ -379,6 +379,7 @@ FIELDS: dict[str, AuditField] = {
     "updated": AuditField(_l("Updated")),
     "communes": AuditField(_l("Communes")),
     "overwritten": AuditField(_l("Replaced figures of")),
+    "unchanged": AuditField(_l("Same figures as before")),
     "date": AuditField(_l("Report date")),
     "report_date": AuditField(_l("Report date")),
     "month": AuditField(_l("Month"), _month),

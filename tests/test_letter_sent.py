@@ -20,6 +20,7 @@ from fieldapp.letters.sending import (
 )
 from fieldapp.models import AuditEntry, Commune, CommuneFigures, District
 from fieldapp.reports.deadlines import province_deadlines
+from fieldapp.reports.figures import save_figures
 from tests.factories import district_supervisor
 
 FRIDAY = date(2021, 11, 12)  # due at 16:00 in Vietnam, 09:00 UTC
@@ -375,6 +376,31 @@ def test_the_deadlines_page_says_figures_changed_after_the_mark(
     login(make_user("tinh", role="supervisor", scope="province"))
     page = client.get(f"/reports/province/{quan_son.province_id}/deadlines")
     assert 'data-figures-changed="yes"' in page.get_data(as_text=True)
+
+
+def test_figures_saved_again_unchanged_do_not_count_as_changed_after_the_mark(
+    quan_son, frozen_clock
+):
+    """An import run again after the letter went rewrites the same numbers: the province's
+    copy is still right. A number that differs does count."""
+    figures(quan_son)
+    user = district_supervisor(quan_son)
+    frozen_clock(BEFORE_DEADLINE)
+    mark_sent(quan_son, FRIDAY, user)
+    db.session.commit()
+    same = {c: {"venues_with_qr": 10, "scans": 100} for c in quan_son.communes}
+    frozen_clock(datetime(2021, 11, 12, 8, 30))
+    save_figures(same, FRIDAY, user, source="import")
+    db.session.commit()
+    assert week_of(quan_son).changed_after_sent is False
+    (saved,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "figures_saved"))
+    assert sorted(saved.details["unchanged"]) == sorted(c.name for c in quan_son.communes)
+    first = quan_son.communes[0]
+    frozen_clock(datetime(2021, 11, 12, 9, 0))
+    save_figures({**same, first: {"venues_with_qr": 10, "scans": 101}}, FRIDAY, user)
+    db.session.commit()
+    week = week_of(quan_son)
+    assert week.changed_after_sent and week.changed_after_sent_at == datetime(2021, 11, 12, 9)
 
 
 def test_the_figures_form_and_the_removal_say_the_letter_was_sent(

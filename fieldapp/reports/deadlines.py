@@ -306,15 +306,15 @@ def _statuses(
         if status.sent_at is None or mark.at < status.sent_at:
             status.sent_at, status.sent_by = mark.at, mark.by_name
     changes = db.session.execute(
-        select(AuditEntry.district_id, AuditEntry.at, AuditEntry.detail).where(
+        select(AuditEntry.district_id, AuditEntry.at, AuditEntry.detail, AuditEntry.action).where(
             AuditEntry.action.in_(FIGURES_CHANGES),
             AuditEntry.district_id.in_(ids),
             AuditEntry.at >= clock.day_start(first),
         )
     )
-    for district_id, at, detail in changes:
+    for district_id, at, detail, action in changes:
         day = _figures_date(detail)
-        if day is None or not first <= day <= last:
+        if day is None or not first <= day <= last or _rewrote_the_same(action, detail):
             continue
         status = statuses[district_id].get(rule.due_on_or_after(day))
         if status is None or status.sent_at is None or at <= status.sent_at:
@@ -325,6 +325,18 @@ def _statuses(
 
 # The audit's events that change a report date's figures (fieldapp/reports/figures.py).
 FIGURES_CHANGES = ("figures_saved", "figures_removed")
+
+
+def _rewrote_the_same(action: str, detail: str | None) -> bool:
+    """A save that wrote every commune's numbers as they were (figures.save_figures'
+    "unchanged"): what the province received is still right."""
+    if action != "figures_saved":
+        return False
+    try:
+        saved = json.loads(detail or "{}")
+        return "unchanged" in saved and set(saved["communes"]) <= set(saved["unchanged"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _figures_date(detail: str | None) -> date | None:

@@ -397,6 +397,13 @@ def save_figures(
         )
     }
     now = clock.utcnow()
+    # Communes whose numbers are rewritten as they were (an import run again): the
+    # province's copy of a sent letter is still right (reports/deadlines.py).
+    unchanged = [
+        commune.name
+        for commune, figures in entries.items()
+        if commune.id in existing and _numbers(existing[commune.id]) == _numbers(figures)
+    ]
     for commune, figures in entries.items():
         row = existing.get(commune.id)
         if row is None:
@@ -418,6 +425,7 @@ def save_figures(
                 "date": report_date.isoformat(),
                 "communes": [commune.name for commune in entries],
                 "overwritten": [c.name for c in entries if c.id in existing],
+                "unchanged": unchanged,
                 "source": source[:200],
                 **(detail or {}),
             },
@@ -425,6 +433,13 @@ def save_figures(
         )
     db.session.flush()
     return len(entries)
+
+
+def _numbers(figures) -> tuple:
+    """A commune's four numbers, from a stored row or a dict of typed ones, to compare."""
+    if isinstance(figures, dict):
+        return tuple(figures.get(name) for name in COUNTS)
+    return tuple(getattr(figures, name) for name in COUNTS)
 
 
 # Typing figures in by hand ------------------------------------------------------------------
