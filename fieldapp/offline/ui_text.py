@@ -74,6 +74,7 @@ def ui_text() -> dict[str, str]:
             "do not hand it to anyone yet. Try again when the signal returns."
         ),
         "no_signal_now": _("No signal: nothing was sent."),
+        "checking_signal": _("Checking the signal…"),
         "correction_refused": _(
             "A correction of this finding was refused: fix it or delete it in the outbox."
         ),

@@ -140,9 +140,32 @@
   // The logout is the server's (the login cookie is out of the page's reach): with no signal
   // nothing can end it, so the inspector is told they are still logged in, and stays here,
   // rather than handing over a phone they believe logged out.
+  // Asking for the session waits for the network (up to its timeout on a stalled link): the
+  // buttons say so meanwhile, and a second tap does not ask again.
+  var checkingSignal = false;
+  function checking(on) {
+    checkingSignal = on;
+    var buttons = [logoutForm.querySelector("button[type=submit]"),
+                   document.querySelector("[data-logout-anyway]")];
+    buttons.forEach(function (button) {
+      if (!button) return;
+      if (on) {
+        button.setAttribute("data-label", button.textContent);
+        button.textContent = t("checking_signal");
+      } else if (button.hasAttribute("data-label")) {
+        button.textContent = button.getAttribute("data-label");
+        button.removeAttribute("data-label");
+      }
+      button.disabled = on;
+      if (on) button.setAttribute("aria-busy", "true"); else button.removeAttribute("aria-busy");
+    });
+  }
   function logOut() {
-    return Outbox.session().then(function (current) {
+    if (checkingSignal) return Promise.resolve();
+    checking(true);
+    return Outbox.session().catch(function () { return { offline: true }; }).then(function (current) {
       if (!current.offline) { logoutForm.submit(); return; }
+      checking(false);
       var box = document.getElementById("logout-warning") || logoutBox([]);
       box.className = "flash flash-error logout-warning";
       var note = box.querySelector("[data-logout-offline]");

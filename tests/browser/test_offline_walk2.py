@@ -205,6 +205,31 @@ def test_logging_out_with_nothing_waiting_and_no_signal_keeps_the_user_here(
     page.wait_for_url("**/login?logged_out=1")
 
 
+def test_logging_out_on_a_stalled_link_shows_it_is_checking(phone_without_worker, live_app):
+    """Asking whether there is signal can take the network's whole timeout: the button says
+    it is checking and takes no second tap, then says the truth."""
+    page = phone_without_worker
+    log_in(page)
+    page.goto("/outbox")
+    held = []
+    page.route("**/account/csrf-token", lambda route: held.append(route))  # no answer yet
+    open_menu_and_log_out(page)
+    button = page.locator("[data-logout-form] button[type=submit]")
+    expect(button).to_have_text("Đang kiểm tra sóng…")
+    expect(button).to_be_disabled()
+    expect(button).to_have_attribute("aria-busy", "true")
+    for _ in range(100):  # the stalled request reaches the route a moment later
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    held[0].abort("internetdisconnected")
+    expect(page.locator("#logout-warning [data-logout-offline]")).to_be_visible()
+    expect(button).to_have_text("Đăng xuất")
+    expect(button).to_be_enabled()
+    assert page.url.endswith("/outbox")
+
+
 def test_the_logout_warning_names_refused_findings_apart(phone_without_worker, live_app):
     page = phone_without_worker
     log_in(page)
