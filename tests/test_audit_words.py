@@ -243,3 +243,20 @@ def test_the_trail_names_venues_and_assignments_as_officials_know_them(
     assert f'href="/venues/{venue.id}"' in cancelled
     # Gone from the database: its number, as before.
     assert field_value("assignment", 999, "venue") == "số 999"
+
+
+def test_a_venues_own_trail_shows_each_events_details(
+    client, login, make_user, make_venue, frozen_clock
+):
+    """The venue page's "Changes" gives what the audit screen gives: to whom and by when an
+    inspection was assigned, not only "Đã giao kiểm tra"."""
+    frozen_clock(datetime(2026, 12, 1, 2, 0))
+    supervisor = login(make_user("mai", role="supervisor", display_name="Hà Thị Mai"))
+    inspector = make_user("thanh", display_name="Lò Văn Thành")
+    venue = make_venue("Nhà văn hóa bản Bơ", code="QS-SH-0012")
+    assign([venue], inspector, date(2026, 12, 8), "Mang bản in mới", supervisor, date(2026, 12, 1))
+    db.session.commit()
+    trail = entries_html(client.get(f"/venues/{venue.id}").get_data(as_text=True))
+    text = " ".join(trail.split())
+    assert "Lò Văn Thành" in text and "08/12/2026" in text and "Mang bản in mới" in text
+    assert "2026-12-08" not in text
