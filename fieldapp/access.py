@@ -170,28 +170,26 @@ def commune_picker(district_id: int | None = None) -> CommunePicker:
 
 def inspection_or_404(inspection_id: int) -> Inspection:
     """An inspection of the current user's district; 404 otherwise."""
-    inspection = db.session.scalar(
-        select(Inspection)
-        .join(Inspection.venue)
-        .join(Venue.commune)
-        .where(Inspection.id == inspection_id, Commune.district_id.in_(current_user.district_ids))
-    )
-    if inspection is None:
-        abort(404)
-    return inspection
+    return _of_a_venue_in_scope_or_404(Inspection, inspection_id)
 
 
 def assignment_or_404(assignment_id: int) -> Assignment:
     """An assignment of a venue of the current user's district(s); 404 otherwise."""
-    assignment = db.session.scalar(
-        select(Assignment)
-        .join(Assignment.venue)
+    return _of_a_venue_in_scope_or_404(Assignment, assignment_id)
+
+
+def _of_a_venue_in_scope_or_404(model, record_id: int):
+    """A finding or assignment (a record of one venue) whose venue lies in the current
+    user's district(s); 404 otherwise."""
+    record = db.session.scalar(
+        select(model)
+        .join(model.venue)
         .join(Venue.commune)
-        .where(Assignment.id == assignment_id, Commune.district_id.in_(current_user.district_ids))
+        .where(model.id == record_id, Commune.district_id.in_(current_user.district_ids))
     )
-    if assignment is None:
+    if record is None:
         abort(404)
-    return assignment
+    return record
 
 
 def citizen_report_or_404(report_id: int) -> CitizenReport:
