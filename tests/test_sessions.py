@@ -6,10 +6,11 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 from flask import g
+from sqlalchemy import select
 
 from fieldapp import create_app
 from fieldapp.extensions import db, limiter
-from fieldapp.models import User
+from fieldapp.models import AuditEntry, User
 from fieldapp.models import user as user_module
 from tests.factories import PASSWORD
 
@@ -292,6 +293,61 @@ def test_wrong_passwords_for_one_account_are_limited(client, make_user, small_li
     # Another account from the same address is not held up by this one.
     make_user("other")
     assert log_in(client, username="other").status_code == 303
+
+
+def elsewhere(app):
+    """Another browser at another address (the per-address limit is not what is tested)."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    return browser
+
+
+def test_a_stranger_guessing_does_not_keep_the_owner_out_of_their_own_phone(
+    app, client, make_user, small_limits
+):
+    """The owner's phone logged in before: its log-ins count apart from the world's, so the
+    right password still gets in while a stranger is refused, and its own wrong guesses
+    are limited all the same (auth/devices.py)."""
+    make_user()
+    assert log_in(client).status_code == 303  # the phone now knows this account
+    client.post("/logout")
+    stranger = elsewhere(app)
+    for _ in range(3):
+        assert log_in(stranger, password="wrong password!").status_code == 422
+    assert log_in(stranger).status_code == 429  # the world's budget is spent
+    assert log_in(client).status_code == 303  # the owner's phone is not held up
+    client.post("/logout")
+    for _ in range(3):
+        assert log_in(client, password="wrong password!").status_code == 422
+    assert log_in(client).status_code == 429  # its own guesses have a limit too
+
+
+def test_a_forged_or_anothers_device_cookie_counts_as_a_stranger(
+    app, client, make_user, small_limits
+):
+    make_user()
+    make_user("other")
+    assert log_in(client, username="other").status_code == 303  # knows "other" only
+    client.post("/logout")
+    stranger = elsewhere(app)
+    for _ in range(3):
+        log_in(stranger, password="wrong password!")
+    assert log_in(client).status_code == 429  # "inspector" never logged in here
+    forged = app.test_client()
+    forged.set_cookie("fieldapp_device", cookie(client, "fieldapp_device")[:-2] + "xx")
+    assert log_in(forged).status_code == 429
+
+
+def test_a_client_hammering_past_the_limit_writes_one_audit_entry_a_minute(
+    client, make_user, small_limits, frozen_clock
+):
+    make_user()
+    for _ in range(3):
+        log_in(client, password="wrong password!")
+    for _ in range(20):
+        assert log_in(client, password="wrong password!").status_code == 429
+    limited = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login_limited"))
+    assert len(list(limited)) == 1
 
 
 def test_a_right_password_does_not_count(client, make_user, small_limits):

@@ -4,9 +4,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from limits import parse as parse_limit
 
 from fieldapp.audit import record_event
-from fieldapp.auth import limits
+from fieldapp.auth import devices, limits
 from fieldapp.auth.forms import LoginForm
 from fieldapp.auth.same_origin import safe_next
 from fieldapp.auth.sessions import (
@@ -21,11 +22,16 @@ from fieldapp.extensions import db, limiter
 from fieldapp.fragments import wants_json
 
 bp = Blueprint("auth", __name__)
+ONE_A_MINUTE = parse_limit("1/minute")
 
 
 def _attempted_account() -> str:
-    """The rate limit's key per account: the username tried, as the log-in reads it."""
-    return "account:" + request.form.get("username", "").strip().lower()[:50]
+    """The rate limit's key per account: the username tried, as the log-in reads it; from a
+    browser where that account logged in before, that browser's own (auth/devices.py), so
+    a stranger's wrong guesses do not keep the owner out."""
+    username = request.form.get("username", "").strip().lower()[:50]
+    device = devices.known_device(username)
+    return f"account:{username}" + (f":device:{device}" if device else "")
 
 
 def _tried_username() -> str:
@@ -36,6 +42,8 @@ def _tried_username() -> str:
 def _record_failed(action: str) -> None:
     """Audit a refused log-in under the district of the account it tried, if one exists."""
     tried = _tried_username()
+    if action == "login_limited" and not _first_refusal_this_minute(tried):
+        return  # a client hammering on past the limit writes one entry a minute, not each
     account = user_named(tried) if tried else None
     record_event(
         action,
@@ -45,6 +53,14 @@ def _record_failed(action: str) -> None:
         district_id=account.district_id if account else None,
     )
     db.session.commit()
+
+
+def _first_refusal_this_minute(tried: str) -> bool:
+    """Whether this is the first refusal by the limits of this username from this address
+    in the current minute (counted in the limits' own storage, not the audit table)."""
+    return limiter.limiter.hit(
+        ONE_A_MINUTE, "login-limited-audit", tried.lower(), get_remote_address() or ""
+    )
 
 
 def _failed(response) -> bool:
@@ -84,7 +100,9 @@ def login():
                 begin_session(user, remember=form.remember.data)
                 record_event("login", user, entity="session")
                 db.session.commit()
-                return redirect(safe_next(request.args.get("next")), code=303)
+                response = redirect(safe_next(request.args.get("next")), code=303)
+                devices.remember_device(response, form.username.data)
+                return response
             error = _("Wrong username or password.")
             _record_failed("login_failed")
     status = 422 if request.method == "POST" else 200
