@@ -99,6 +99,29 @@ def test_the_server_refuses_a_fifth_photo(post_finding, client, login, venue, li
     assert len(db.session.scalar(select(Inspection)).photos) == 4
 
 
+def test_a_post_with_more_photos_than_the_limit_opens_none_of_them(
+    post_finding, client, login, venue, limits, monkeypatch
+):
+    """Decoding is what a photo costs (a 40-megapixel PNG of 130 KB takes most of a second):
+    twenty in one post are refused by their number before any is opened."""
+    login()
+    opened = []
+    monkeypatch.setattr(
+        "fieldapp.inspections.service.keep_photo", lambda *args: opened.append(args)
+    )
+    for headers in ({}, {"Accept": "application/json"}):
+        response = client.post(
+            f"/venues/{venue.id}/inspections",
+            data=inspection_answers(photos=photos(20)),
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+        said = response.get_json() if headers else response.get_data(as_text=True)
+        assert response.status_code == 422 and "Tối đa 4 ảnh" in str(said)
+    assert opened == []
+    assert db.session.scalar(select(Inspection)) is None
+
+
 def test_the_plain_form_drops_the_photos_of_a_post_that_goes_past_the_limit(
     post_finding, client, login, venue, limits
 ):

@@ -346,6 +346,12 @@ def _keep_photos(
         return [], errors
     store = storage.area("photos")
     earlier = {photo.path for photo in kept_photos(store, submission.uuid)}
+    if len(submission.uploads) > config["MAX_PHOTOS"]:
+        # Refused before any is opened: decoding is the cost (a 40-megapixel image takes
+        # most of a second), and no more than the limit could be kept anyway.
+        photos = kept_photos(store, submission.uuid)
+        errors.append(_too_many_photos(submission, config, len(submission.uploads), photos))
+        return photos, errors
     for upload in submission.uploads:
         try:
             keep_photo(
@@ -367,9 +373,8 @@ def _keep_photos(
     else:
         photos = kept_photos(store, submission.uuid)
     if len(photos) > config["MAX_PHOTOS"]:
-        if submission.sends_all_photos:
-            errors.append(_l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"]))
-        else:
+        dropped = []
+        if not submission.sends_all_photos:
             # The plain form cannot take a photo back: this post's are dropped (and the
             # inspector told so), the earlier ones stay.
             dropped = [photo for photo in photos if photo.path not in earlier]
@@ -377,16 +382,22 @@ def _keep_photos(
                 if photo.path not in attached:
                     store.delete(photo.path)
             photos = [photo for photo in photos if photo.path in earlier]
-            errors.append(
-                _l(
-                    "At most %(n)s photos per inspection: the %(sent)s just sent were not kept."
-                    " Choose at most %(left)s.",
-                    n=config["MAX_PHOTOS"],
-                    sent=len(dropped),
-                    left=config["MAX_PHOTOS"] - len(photos),
-                )
-            )
+        errors.append(_too_many_photos(submission, config, len(dropped), photos))
     return photos, errors
+
+
+def _too_many_photos(submission: Submission, config, sent: int, kept: list) -> str:
+    """The refusal of photos past the limit: the outbox sends all a finding's photos each
+    time; the plain form is told how many it may still add to those it kept."""
+    if submission.sends_all_photos:
+        return _l("At most %(n)s photos per inspection.", n=config["MAX_PHOTOS"])
+    return _l(
+        "At most %(n)s photos per inspection: the %(sent)s just sent were not kept."
+        " Choose at most %(left)s.",
+        n=config["MAX_PHOTOS"],
+        sent=sent,
+        left=max(0, config["MAX_PHOTOS"] - len(kept)),
+    )
 
 
 def _same_finding(
