@@ -574,6 +574,13 @@ def test_reports_about_one_venue_are_limited_whatever_the_address(client, venue,
         environ_base={"REMOTE_ADDR": "10.0.1.7"},
     )
     assert refused.status_code == 429 and count() == 2
+    # Its id written with leading zeros is the same venue, and the same limit.
+    padded = client.post(
+        "/phan-anh",
+        data={**general(venue, problem="other", details="x"), "venue": f"00{venue.id}"},
+        environ_base={"REMOTE_ADDR": "10.0.1.8"},
+    )
+    assert padded.status_code == 429 and count() == 2
 
 
 def test_refused_posts_do_not_use_up_a_venues_limit(client, venue, tight_limits):

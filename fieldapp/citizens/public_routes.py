@@ -34,7 +34,7 @@ from fieldapp.citizens.intake_forms import RECEIVED_AT_INPUT, OfficeReportForm, 
 from fieldapp.citizens.labels import PROBLEM_LABELS
 from fieldapp.citizens.public_labels import PUBLIC_STATE_LABELS
 from fieldapp.extensions import db, limiter
-from fieldapp.fragments import wants_fragment
+from fieldapp.fragments import id_param, wants_fragment
 from fieldapp.inspections.photos import PhotoError
 from fieldapp.venues.service import search_venues
 
@@ -53,10 +53,12 @@ def _reported_venue() -> str:
     if code:
         venue = intake.venue_by_code(code)
         return f"venue:{venue.id}" if venue else "venue:unknown"
-    venue_id, commune_id = request.form.get("venue", ""), request.form.get("commune", "")
-    if venue_id.strip():
-        return f"venue:{venue_id.strip()[:12]}"
-    return f"commune:{commune_id.strip()[:12]}"
+    # As numbers, the way the form reads them (id_param): "0315" is venue 315 too, so a
+    # padded id cannot open a budget of its own.
+    venue_id = id_param(request.form.get("venue"))
+    if venue_id is not None:
+        return f"venue:{venue_id}"
+    return f"commune:{id_param(request.form.get('commune')) or 'none'}"
 
 
 def _received(response) -> bool:
