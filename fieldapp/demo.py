@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from fieldapp import clock
+from fieldapp.auth.passwords import DEMO_PASSWORD
 from fieldapp.citizens import service as citizen_reports
 from fieldapp.citizens.deadlines import seed_holidays
 from fieldapp.citizens.intake import receive_report
@@ -31,7 +32,6 @@ from fieldapp.models import (
     Venue,
 )
 
-DEMO_PASSWORD = "quanson-demo-2021"
 # username, role, display name
 DEMO_USERS = (
     ("inspector", Role.INSPECTOR.value, "Lò Văn Thành"),

@@ -23,8 +23,21 @@ def test_the_common_list_is_large_and_loaded_once():
     [
         ("a" * 11, True),
         ("a good long walk", False),
-        ("x" * 128, False),
+        (("long walks by the Mã river " * 5)[:128], False),
         ("x" * 129, True),
+        (" " * 12, True),  # spaces around a password do not count
+        ("   abc   ", True),
+        ("aaaaaaaaaaaa", True),  # a few characters repeated
+        ("121212121212", True),
+        ("123456789012", True),  # a run of keys, forwards or backwards
+        ("210987654321", True),
+        ("qwertyuiopas", True),
+        ("iloveyou2021!", True),  # a common word padded
+        ("!!sunshine!!2024", True),
+        ("dragondragon", True),  # said twice
+        ("quanson-demo-2021", True),  # published in the README
+        ("lan.ha.quan.son2021", True),  # the username inside it
+        ("mùa lúa Sơn Hà 2021", False),
         ("QWERTY123456", True),  # common, whatever the case
         ("qwerty123456", True),
         ("Lan.Ha.Quan.Son", True),  # the username
