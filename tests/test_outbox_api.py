@@ -73,6 +73,21 @@ def test_same_uuid_with_other_answers_is_a_conflict(client, login, venue):
     assert counts() == (1, 1)
 
 
+def test_a_conflict_names_the_finding_only_to_who_may_open_it(
+    client, login, make_user, make_venue, venue, other_district
+):
+    """A UUID copied from another district's photo address: refused, its finding unnamed."""
+    login()
+    uid = str(uuid.uuid4())
+    mine = send(client, venue, uuid=uid).get_json()["inspection_id"]
+    assert send(client, venue, uuid=uid, qr_posted="hidden").get_json()["inspection_id"] == mine
+    login(make_user("yen-chau", district=other_district))
+    theirs = make_venue("Chợ Chiềng Đông", commune=other_district.communes[0])
+    refused = send(client, theirs, uuid=uid, qr_posted="hidden")
+    assert refused.status_code == 409 and refused.get_json()["inspection_id"] is None
+    assert counts() == (1, 1)
+
+
 def test_same_uuid_with_another_photo_is_a_conflict(client, login, venue):
     login()
     uid = str(uuid.uuid4())

@@ -188,8 +188,13 @@ def _conflict(inspection: Inspection | None):
         "answers. Nothing was changed: start a new inspection to record this one."
     )
     if wants_json():
+        # The finding holding the UUID is named only to whoever may open it: a UUID copied
+        # from another district's photo address must not tell its finding's number.
+        seen = inspection is not None and (
+            inspection.venue.commune.district_id in current_user.district_ids
+        )
         return jsonify(
-            status="conflict", message=message, inspection_id=inspection.id if inspection else None
+            status="conflict", message=message, inspection_id=inspection.id if seen else None
         ), 409
     return render_template(
         "errors/error.html", status=409, title=_("Already recorded"), message=message
