@@ -1,9 +1,12 @@
 """The weekly letter (issue 14): its parts composed from a district's report."""
 
+from datetime import date
+from types import SimpleNamespace
+
 import pytest
 
 from fieldapp.extensions import db
-from fieldapp.letters.compose import letter_for
+from fieldapp.letters.compose import letter_for, place_date
 from fieldapp.models import LetterEdit, LetterTemplate
 from fieldapp.reports.notice import GroupRule, high_group, low_group, unit_list
 from fieldapp.reports.weekly import (
@@ -83,3 +86,18 @@ def test_a_provinces_and_the_countrys_summary_letters_name_their_issuer(
     assert (country.issuer_parent, country.issuer) == ("", "BỘ Y TẾ")
     assert country.place_date.startswith("Hà Nội, ngày 12")
     assert "phạm vi cả nước" in country.subject
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [
+        (date(2026, 5, 8), "Quan Sơn, ngày 08 tháng 5 năm 2026"),
+        (date(2026, 2, 27), "Quan Sơn, ngày 27 tháng 02 năm 2026"),
+        (date(2026, 1, 2), "Quan Sơn, ngày 02 tháng 01 năm 2026"),
+        (date(2026, 12, 4), "Quan Sơn, ngày 04 tháng 12 năm 2026"),
+        (date(2026, 9, 18), "Quan Sơn, ngày 18 tháng 9 năm 2026"),
+    ],
+)
+def test_the_letters_date_pads_days_under_10_and_months_1_and_2_only(day, written):
+    """Decree 30/2020, Appendix I: "ngày nhỏ hơn 10 và tháng 1, 2 phải ghi thêm số 0"."""
+    assert place_date("Quan Sơn", SimpleNamespace(report_date=day)) == written

@@ -164,8 +164,11 @@ def _area_issuer(report: WeeklyReport) -> tuple[str, str, str]:
 
 
 def place_date(place: str, report: WeeklyReport) -> str:
+    """ "Quan Sơn, ngày 08 tháng 5 năm 2026": Decree 30/2020 (Appendix I) writes a 0 before
+    a day under 10 and before months 1 and 2 only ("ngày 27 tháng 02", "ngày 05 tháng 12")."""
     day = report.report_date
-    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def letter_number(code: str, number: str | None = None) -> str:
