@@ -505,6 +505,22 @@ def test_approving_asks_for_confirmation_then_opens_the_next_pending(client, off
     ).get_data(as_text=True)
 
 
+def test_returning_also_opens_the_next_pending(client, office):
+    """A return is a review done too: the next finding awaiting review opens, then the queue."""
+    a, b, c = office["a"], office["b"], office["c"]
+    done = client.post(f"/inspections/{c.id}/return", data=seen(c, comment="Ảnh mờ"))
+    assert done.status_code == 303 and done.headers["Location"] == f"/inspections/{b.id}"
+    assert c.review_state == "returned"
+    following = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Đã trả lại cho Lương Thị Hoa để sửa. Đây là kết quả kiểm tra tiếp theo" in following
+    client.post(f"/inspections/{b.id}/approve", data=seen(b))
+    done = client.post(f"/inspections/{a.id}/return", data=seen(a, comment="Thiếu ảnh"))
+    assert done.headers["Location"] == "/inspections?review=pending"
+    assert "Không còn kết quả kiểm tra nào chờ duyệt" in client.get(
+        done.headers["Location"]
+    ).get_data(as_text=True)
+
+
 def test_the_next_pending_starts_again_from_the_top_and_skips_ones_own(
     client, login, make_venue, office
 ):

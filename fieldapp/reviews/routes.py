@@ -219,11 +219,21 @@ def approve_inspection(inspection_id: int):
         flash(REFUSALS[refusal.reason](), "error")
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     db.session.commit()
+    return _on_to_the_next(
+        inspection,
+        _("Inspection approved. Here is the next finding awaiting review."),
+        _("Inspection approved. No other finding awaits your review."),
+    )
+
+
+def _on_to_the_next(inspection, said_with_next: str, said_with_none: str):
+    """After a review (approved or returned): the next finding awaiting it, or the log's
+    pending list when none is left, saying which."""
     following = next_pending(current_user, inspection)
     if following is None:
-        flash(_("Inspection approved. No other finding awaits your review."), "success")
+        flash(said_with_none, "success")
         return redirect(url_for("reviews.log", review="pending"), code=303)
-    flash(_("Inspection approved. Here is the next finding awaiting review."), "success")
+    flash(said_with_next, "success")
     return redirect(url_for("inspections.show", inspection_id=following.id), code=303)
 
 
@@ -248,7 +258,12 @@ def return_inspection(inspection_id: int):
         flash(REFUSALS[refusal.reason](), "error")
         return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
     db.session.commit()
-    flash(
-        _("Returned to %(name)s for correction.", name=inspection.inspector.display_name), "success"
+    name = inspection.inspector.display_name
+    return _on_to_the_next(
+        inspection,
+        _(
+            "Returned to %(name)s for correction. Here is the next finding awaiting review.",
+            name=name,
+        ),
+        _("Returned to %(name)s for correction. No other finding awaits your review.", name=name),
     )
-    return redirect(url_for("inspections.show", inspection_id=inspection.id), code=303)
