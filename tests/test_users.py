@@ -154,6 +154,8 @@ def test_a_reset_gives_a_one_time_password_to_change_at_log_in(app, client, admi
     response = client.post(f"/users/{user.id}/reset-password", data={"confirm": "yes"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     one_time = one_time_password(response)
+    # Not their first log-in: their next one.
+    assert "ở lần đăng nhập tới người đó phải tự chọn" in response.get_data(as_text=True)
     assert phone.get("/").status_code == 302  # the old session ended
     assert phone.post("/login", data={"username": "lan", "password": PASSWORD}).status_code == 422
     assert phone.post("/login", data={"username": "lan", "password": one_time}).status_code == 303
