@@ -260,3 +260,22 @@ def test_a_venues_own_trail_shows_each_events_details(
     text = " ".join(trail.split())
     assert "Lò Văn Thành" in text and "08/12/2026" in text and "Mang bản in mới" in text
     assert "2026-12-08" not in text
+
+
+def test_a_province_supervisors_assignment_is_filed_under_the_venues_district(
+    client, login, make_user, make_venue, neighbour_district, frozen_clock
+):
+    """Filed under the assigner's own district, Cẩm Thủy's admins would never read it."""
+    frozen_clock(datetime(2026, 12, 1, 2, 0))
+    province = make_user("tinh", role="supervisor", scope="province", display_name="Trịnh Hùng")
+    inspector = make_user("ct-can-bo", district=neighbour_district, display_name="Mai Văn An")
+    venue = make_venue("Chợ Cẩm Châu", commune=neighbour_district.communes[0], code="CT-CC-1")
+    assign([venue], inspector, date(2026, 12, 8), "", province, date(2026, 12, 1))
+    db.session.commit()
+    (entry,) = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "assignment_created")
+    )
+    assert entry.district_id == neighbour_district.id
+    login(make_user("ct-quan-tri", role="admin", district=neighbour_district))
+    page = client.get("/audit").get_data(as_text=True)
+    assert "CT-CC-1 · Chợ Cẩm Châu: Mai Văn An, hạn 08/12/2026" in page

@@ -140,7 +140,16 @@ def _audit(action: str, assignment: Assignment, by: User, to: User | None = None
         detail["note"] = assignment.note
     if to is not None:
         detail["reassigned_to"] = to.display_name
-    record_event(action, by, entity="venue", entity_id=assignment.venue_id, detail=detail)
+    # Under the venue's district, whoever assigned it (a province's supervisor too): its
+    # admins read it there.
+    record_event(
+        action,
+        by,
+        entity="venue",
+        entity_id=assignment.venue_id,
+        detail=detail,
+        district_id=assignment.venue.commune.district_id,
+    )
 
 
 def close_for_inspection(inspection: Inspection) -> int:
