@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 
 from fieldapp import clock, jobs, storage
 from fieldapp.access import district_venues
+from fieldapp.assignments.service import cancel_all_of
 from fieldapp.audit import record_event
 from fieldapp.citizens.deadlines import (
     HolidayRefused,
@@ -417,11 +418,16 @@ def disable_user_command(username: str, enable: bool) -> None:
     user = user_named(username)
     set_enabled(user, enable)
     record_account_event("user_enabled" if enable else "user_disabled", user, None, **who_ran(None))
+    cancelled = [] if enable else cancel_all_of(user, None)
     db.session.commit()
     if enable:
         click.echo(f"Enabled {user.username}.")
     else:
         click.echo(f"Disabled {user.username}; their sessions have ended.")
+    for assignment in cancelled:
+        click.echo(
+            f"Cancelled their open assignment: {assignment.venue.code} {assignment.venue.name}"
+        )
 
 
 @click.command("posters")

@@ -5,7 +5,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from fieldapp import clock, create_app
+from fieldapp.assignments.service import assign
 from fieldapp.citizens.deadlines import is_late
 from fieldapp.demo import DEMO_PASSWORD, QUAN_SON_COMMUNES, seed_demo
 from fieldapp.extensions import db
@@ -714,12 +715,19 @@ def test_set_password_changes_it_and_applies_the_rules(cli, make_user):
     assert cli("set-password", "nobody", "--password", "song-ma-ben-bo").exit_code == 2
 
 
-def test_disable_user_and_enable_again(cli, make_user, client):
+def test_disable_user_and_enable_again(cli, make_user, make_venue, client):
     user = make_user()
+    market = make_venue("Chợ Sơn Hà", code="QS-SH-0001")
+    boss = make_user("truong-phong", role="supervisor")
+    (visit,) = assign([market], user, date(2099, 1, 1), "", boss, date(2098, 12, 1))
+    db.session.commit()
     result = cli("disable-user", "inspector")
     assert result.exit_code == 0, result.output
     db.session.refresh(user)
     assert not user.is_enabled
+    # Nobody can do a disabled account's visits: they are cancelled, and named.
+    assert "Cancelled their open assignment: QS-SH-0001 Chợ Sơn Hà" in result.output
+    assert db.session.get(type(visit), visit.id).closed_at is not None
     login = {"username": "inspector", "password": PASSWORD}
     assert client.post("/login", data=login).status_code == 422
     assert cli("disable-user", "inspector", "--enable").exit_code == 0

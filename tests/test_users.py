@@ -1,13 +1,15 @@
 """Accounts managed in the app: the admin's screen, one's own password, one-time passwords."""
 
 import re
+from datetime import date
 
 import pytest
 from flask import g
 from sqlalchemy import select
 
+from fieldapp.assignments.service import assign
 from fieldapp.extensions import db, limiter
-from fieldapp.models import User
+from fieldapp.models import AuditEntry, User
 from tests.factories import PASSWORD
 
 
@@ -224,3 +226,48 @@ def test_guessing_the_current_password_is_limited(app, client, login):
     assert limited.status_code == 429
     assert "Thử quá nhiều lần" in limited.get_data(as_text=True)
     limiter.reset()
+
+
+def _assign(make_venue, inspector, admin, count: int) -> list:
+    venues = [make_venue(f"Chợ số {n}") for n in range(count)]
+    made = assign(venues, inspector, date(2099, 1, 1), "", admin, date(2098, 12, 1))
+    db.session.commit()
+    return made
+
+
+def test_disabling_an_inspector_names_then_cancels_their_open_visits(
+    client, admin, make_user, make_venue
+):
+    """Nobody can do a locked account's visits: the confirmation names them, and they are
+    cancelled with it, so they return to the lists the office assigns from."""
+    lan = make_user("lan", display_name="Lê Thị Hòa")
+    made = _assign(make_venue, lan, admin, 2)
+    asked = client.post(f"/users/{lan.id}/disable").get_data(as_text=True)
+    assert 'data-open-assignments="2"' in asked and "Chợ số 1" in asked
+    assert all(a.closed_at is None for a in made)  # asking cancels nothing
+    done = client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"}, follow_redirects=True)
+    assert "Đã hủy 2 việc giao đang mở" in done.get_data(as_text=True)
+    assert all(a.closed_at is not None for a in made)
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "venue"))
+    assert list(actions).count("assignment_cancelled") == 2
+
+
+def test_another_role_for_an_inspector_with_visits_asks_before_cancelling_them(
+    client, admin, make_user, make_venue
+):
+    lan = make_user("lan", display_name="Lê Thị Hòa")
+    made = _assign(make_venue, lan, admin, 1)
+    form = {"display_name": "Lê Thị Hòa (VHTT)", "role": "supervisor", "scope": "district"}
+    refused = client.post(f"/users/{lan.id}", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="cancel-assignments"' in page
+    assert 'value="Lê Thị Hòa (VHTT)"' in page  # what was typed is kept
+    assert user_named("lan").role == "inspector" and made[0].closed_at is None
+    saved = client.post(f"/users/{lan.id}", data={**form, "cancel_assignments": "yes"})
+    assert saved.status_code == 303
+    assert user_named("lan").role == "supervisor" and made[0].closed_at is not None
+    # A name change alone asks nothing.
+    other = make_user("minh")
+    _assign(make_venue, other, admin, 1)
+    kept = {"display_name": "Trần Văn Minh", "role": "inspector", "scope": "district"}
+    assert client.post(f"/users/{other.id}", data=kept).status_code == 303

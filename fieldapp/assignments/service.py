@@ -129,6 +129,15 @@ def cancel(assignment: Assignment, by: User) -> None:
     db.session.flush()
 
 
+def cancel_all_of(inspector: User, by: User) -> list[Assignment]:
+    """Cancel every open assignment of an inspector who can no longer do them (the account
+    was disabled, or given another role; the admin was told which first), each audited."""
+    assignments = open_assignments(inspector)
+    for assignment in assignments:
+        cancel(assignment, by)
+    return assignments
+
+
 def _audit(action: str, assignment: Assignment, by: User, to: User | None = None) -> None:
     """An assignment's event in the venue's audit trail: whom, by when, and to whom now."""
     detail = {

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from fieldapp.access import (
@@ -11,8 +12,9 @@ from fieldapp.access import (
     user_districts,
     user_or_404,
 )
+from fieldapp.assignments.service import cancel_all_of, open_assignments
 from fieldapp.extensions import db
-from fieldapp.models import User
+from fieldapp.models import Role, User
 from fieldapp.users.forms import EditUserForm, NewUserForm
 from fieldapp.users.labels import ROLE_LABELS, SCOPE_LABELS
 from fieldapp.users.service import (
@@ -95,6 +97,22 @@ def edit(user_id: int):
         if user.id == current_user.id and form.role.data != user.role:
             form.role.errors.append(_("You cannot change your own role."))
         else:
+            # An inspector given another role can no longer record their visits: say which
+            # go, and cancel them only once the admin ticked that they should.
+            inspector = Role.INSPECTOR.value
+            leaving = user.role == inspector and form.role.data != inspector
+            assigned = open_assignments(user) if leaving else []
+            if assigned and request.form.get("cancel_assignments") != "yes":
+                form.role.errors.append(
+                    ngettext(
+                        "%(num)s open assignment would be left with nobody to do it: tick the"
+                        " box below to cancel it, or assign it to someone else first.",
+                        "%(num)s open assignments would be left with nobody to do them: tick"
+                        " the box below to cancel them, or assign them to someone else first.",
+                        len(assigned),
+                    )
+                )
+                return _render("users/edit.html", 422, form=form, user=user, assigned=assigned)
             before = account_fields(user)
             try:
                 edit_user(user, form.display_name.data, form.role.data, form.scope.data)
@@ -102,8 +120,10 @@ def edit(user_id: int):
                 getattr(form, problem.field).errors.append(problem.message)
             else:
                 record_account_event("user_edited", user, current_user, before)
+                cancelled = cancel_all_of(user, current_user) if assigned else []
                 db.session.commit()
                 flash(_("Saved."), "success")
+                _say_cancelled(cancelled)
                 return redirect(url_for("users.edit", user_id=user.id), code=303)
     status = 422 if request.method == "POST" else 200
     return _render("users/edit.html", status, form=form, user=user)
@@ -120,12 +140,27 @@ def disable(user_id: int):
         flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("users.edit", user_id=user.id), code=303)
     if request.form.get("confirm") != "yes":
-        return _render("users/confirm_disable.html", user=user)[0]
+        return _render("users/confirm_disable.html", user=user, assigned=open_assignments(user))[0]
     set_enabled(user, False)
     record_account_event("user_disabled", user, current_user)
+    cancelled = cancel_all_of(user, current_user)
     db.session.commit()
     flash(_("%(name)s can no longer log in.", name=user.display_name), "success")
+    _say_cancelled(cancelled)
     return redirect(url_for("users.edit", user_id=user.id), code=303)
+
+
+def _say_cancelled(cancelled: list) -> None:
+    """After an account left an inspector's work: which visits are to be assigned again."""
+    if cancelled:
+        flash(
+            ngettext(
+                "Its open assignment was cancelled: assign the visit again.",
+                "Its %(num)s open assignments were cancelled: assign the visits again.",
+                len(cancelled),
+            ),
+            "info",
+        )
 
 
 @bp.route("/<int:user_id>/enable", methods=["POST"])
