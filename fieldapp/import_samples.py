@@ -27,7 +27,7 @@ from fieldapp.reports import figures as figures_importer
 from fieldapp.reports.appendix import APPENDIX_HEADERS, INSTALL_HEADERS
 from fieldapp.spreadsheets import match_columns, sample_workbook
 from fieldapp.venues import importer as venue_importer
-from fieldapp.venues.service import next_venue_code
+from fieldapp.venues.service import find_same_name, next_venue_code
 
 ROWS = 3  # example rows, one per commune, as far as the district has communes
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,6 +112,16 @@ def _position_near(commune: Commune, step: int) -> tuple[float | str, float | st
     return round(venue.latitude + 0.0011 * step, 5), round(venue.longitude + 0.0013 * step, 5)
 
 
+def _free_name(commune: Commune, name: str) -> str:
+    """The example's name, or with a number after it when the commune already has a venue
+    of that name (the import refuses a second one)."""
+    candidate, number = name, 1
+    while find_same_name(commune, candidate) is not None:
+        number += 1
+        candidate = f"{name} {number}"
+    return candidate
+
+
 def venue_registry_sample(district: District) -> Sample:
     """The venue registry's sample: a market, a health station and a school of the
     district's first communes, with the next free codes of their communes."""
@@ -124,7 +134,10 @@ def venue_registry_sample(district: District) -> Sample:
         latitude, longitude = _position_near(commune, step)
         values = {
             "code": next_venue_code(commune),
-            "name": name.format(name=commune.name, unit=official_name(commune.name, commune.kind)),
+            "name": _free_name(
+                commune,
+                name.format(name=commune.name, unit=official_name(commune.name, commune.kind)),
+            ),
             "venue_type": venue_importer.VIETNAMESE_TYPE_NAMES[venue_type][0],
             "address": address,
             "commune": _unit(commune),

@@ -68,7 +68,7 @@ def test_import_refuses_two_columns_for_one_field(app, quan_son):
 
 
 def test_import_checks_every_row_and_writes_only_whole_rows(quan_son, make_venue):
-    make_venue(code="QS-TAKEN")
+    make_venue("Cửa hàng cũ", code="QS-TAKEN")
     text = (
         "code,name,type,commune,latitude,longitude,contact phone\n"
         "QS-1,Chợ Sơn Hà,market,Sơn Hà,20.24,104.9,0912345678\n"
@@ -90,13 +90,14 @@ def test_import_checks_every_row_and_writes_only_whole_rows(quan_son, make_venue
         (5, "unknown_type"),
         (6, "bad_number"),
         (7, "half_position"),
+        (8, "bad_phone"),
         (8, "too_long"),
     ]
     assert report.refused_rows == [3, 4, 5, 6, 7, 8]
     assert [v.code for v in report.venues] == ["QS-1", "QS-7"]
     db.session.commit()
     assert sorted(db.session.scalars(select(Venue.code))) == ["QS-1", "QS-7", "QS-TAKEN"]
-    assert db.session.scalar(select(Venue.name).where(Venue.code == "QS-TAKEN")) == "Chợ Sơn Hà"
+    assert db.session.scalar(select(Venue.name).where(Venue.code == "QS-TAKEN")) == "Cửa hàng cũ"
 
 
 def test_import_refuses_every_row_sharing_a_code(quan_son):
@@ -105,6 +106,46 @@ def test_import_refuses_every_row_sharing_a_code(quan_son):
     )
     assert problems(report) == [(2, "duplicate_code"), (4, "duplicate_code")]
     assert [v.code for v in report.venues] == ["QS-2"]
+
+
+def test_import_refuses_a_second_venue_of_a_name_in_a_commune(quan_son, make_venue):
+    """As the form does: a registry sent again with new codes must not double every venue."""
+    make_venue("Thư viện xã Sơn Hà", code="QS-SH-0302")
+    report = import_venues(
+        "code,name,commune\n"
+        "QS-SH-0601,Thu vien xa Son Ha,Sơn Hà\n"  # the same name, typed without marks
+        "QS-SH-0302,Thư viện xã Sơn Hà,Sơn Hà\n"  # the venue itself: not a second one
+        "QS-SL-0001,Chợ mới,Sơn Lư\n"
+        "QS-SL-0002,Chợ Mới,Sơn Lư\n"  # twice in the file
+        "QS-SH-0603,Chợ mới,Sơn Hà\n",  # another commune may have that name
+        quan_son,
+        update=True,
+    )
+    assert problems(report) == [(2, "same_name"), (5, "same_name")]
+    with force_locale("vi"):
+        said = [str(p.message) for p in report.problems]
+    assert "Sơn Hà đã có địa điểm tên “Thư viện xã Sơn Hà” (QS-SH-0302)" in said[0]
+    assert "cũng có ở dòng 4" in said[1]
+    assert sorted(v.code for v in report.venues) == ["QS-SH-0603", "QS-SL-0001"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored", "refused"),
+    [
+        ("0912abc", None, True),  # the form refuses it: so does the import
+        ("12345", None, True),
+        ("912333555", "0912333555", False),  # Excel dropped the 0 of 0912 333 555
+        ("2373880123", "02373880123", False),  # a landline with its area code
+        ("84912333555", "84912333555", False),
+        ("0912 333 555", "0912 333 555", False),
+        ("", "", False),
+    ],
+)
+def test_import_checks_phones_as_the_form_does(quan_son, cell, stored, refused):
+    report = import_venues(f"code,name,commune,contact phone\nQS-1,Chợ,Sơn Hà,{cell}\n", quan_son)
+    assert (problems(report) == [(2, "bad_phone")]) is refused
+    if not refused:
+        assert report.venues[0].contact_phone == stored
 
 
 def test_import_lists_the_columns_it_ignores(quan_son):

@@ -299,22 +299,6 @@ def receive_with_photo(photo: ReportPhoto | None, **fields) -> tuple[CitizenRepo
     return receive_report(photo_path=photo_path, **fields)
 
 
-# A contact phone: digits with spaces or dots, an optional leading +; 9 to 15 digits.
-PHONE = re.compile(r"^\+?[0-9][0-9 .]{7,18}[0-9]$")
-
-
-def clean_phone(typed: str) -> str | None:
-    """A typed contact phone as stored (spaces and dots removed), "" for none, None when it
-    is not a phone number."""
-    typed = (typed or "").strip()
-    if not typed:
-        return ""
-    if not PHONE.match(typed):
-        return None
-    digits = re.sub(r"[ .]", "", typed)
-    return digits if 9 <= len(digits.lstrip("+")) <= 15 else None
-
-
 def tracking_code_typed(typed: str | None) -> str:
     """A tracking code as a citizen may type it (spaces, dashes, lower case) made canonical."""
     return re.sub(r"[\s-]", "", typed or "").upper()[:16]

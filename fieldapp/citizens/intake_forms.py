@@ -11,12 +11,12 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from fieldapp import clock
 from fieldapp.citizens.intake import (
     RECEIVED_WITHIN,
-    clean_phone,
     received_at_refusal,
     report_with_source_ref,
 )
 from fieldapp.citizens.labels import CHANNEL_LABELS, PROBLEM_LABELS
 from fieldapp.citizens.public_labels import OFFICE_CHANNELS
+from fieldapp.phones import phone_digits
 
 # How a datetime-local input sends a moment (a browser without one may type 01/12/2026 08:30).
 RECEIVED_AT_INPUT = "%Y-%m-%dT%H:%M"
@@ -62,7 +62,7 @@ class ReportForm(FlaskForm):
             raise ValidationError(_l("Say what is wrong."))
 
     def validate_contact_phone(self, field):
-        phone = clean_phone(field.data)
+        phone = phone_digits(field.data)
         if phone is None:
             raise ValidationError(_l("Enter a phone number of 9 to 15 digits, or leave it empty."))
         field.data = phone

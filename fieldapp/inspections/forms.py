@@ -20,7 +20,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -38,11 +37,12 @@ from fieldapp.inspections.checklist import (
 )
 from fieldapp.inspections.labels import YES_NO, YES_NO_UNKNOWN
 from fieldapp.inspections.outcome import REQUIRED_ANSWERS
+from fieldapp.phones import PhoneNumber
 from fieldapp.venues.forms import latitude_field, longitude_field
 
 CHOOSE_ONE = _l("Choose one answer.")
 MAX_COUNT = 1_000_000  # the largest count a question takes (its message says 1,000,000)
-PHONE = Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits."))
+PHONE = PhoneNumber()
 
 
 class MultiCheckboxField(SelectMultipleField):

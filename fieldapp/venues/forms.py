@@ -16,6 +16,7 @@ from wtforms.validators import (
 
 from fieldapp.access import CommunePicker
 from fieldapp.fragments import id_param
+from fieldapp.phones import PhoneNumber
 from fieldapp.places import unit_of
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
 
@@ -89,7 +90,7 @@ class VenueForm(FlaskForm):
         _l("Contact phone"),
         validators=[
             Optional(),
-            Regexp(r"^\+?[0-9 .]{9,15}$", message=_l("Enter a phone number of 9 to 11 digits.")),
+            PhoneNumber(),
         ],
     )
     qr_payload = TextAreaField(

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from fieldapp.audit import record_change, snapshot
 from fieldapp.extensions import db
-from fieldapp.models import District, User, Venue
+from fieldapp.models import Commune, District, User, Venue
+from fieldapp.phones import phone_digits, phone_from_sheet
 from fieldapp.places import PlaceIndex
 from fieldapp.spreadsheets import (
     COMMUNE_HEADERS,
@@ -27,6 +28,7 @@ from fieldapp.spreadsheets import (
     match_columns,
 )
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
+from fieldapp.venues.service import same_name_key
 
 # Header spellings accepted for each field (English first, then Vietnamese); compared folded.
 HEADERS = {
@@ -240,6 +242,8 @@ def check_venues(
             rows_by_code.setdefault(code, []).append(number)
     registered = _registered_venues(list(rows_by_code))
     district_commune_ids = {c.id for c in district.communes}
+    named = _named_venues(district)
+    names_in_file: dict[tuple[int, str], int] = {}
 
     for number, cells in body:
         row = VenueRow(number, {name: cell(cells, name) for name in HEADERS})
@@ -303,6 +307,45 @@ def check_venues(
                 refuse("bad_number", message)
         if numbers_read and (latitude is None) != (longitude is None):
             refuse("half_position", _l("Give both the latitude and the longitude, or neither."))
+        venue_name = values["name"] or (row.existing.name if row.existing else "")
+        if commune is not None and venue_name:
+            # One open venue of a name per commune, as the form says (a registry sent again
+            # with new codes would otherwise double every venue).
+            key = (commune.id, same_name_key(venue_name))
+            holder = named.get(key)
+            if holder is not None and holder.code != values["code"]:
+                refuse(
+                    "same_name",
+                    _l(
+                        "%(commune)s already has a venue called “%(name)s” (%(code)s): leave"
+                        " this row out, or give the venue its own name.",
+                        commune=commune.name,
+                        name=holder.name,
+                        code=holder.code,
+                    ),
+                )
+            elif key in names_in_file:
+                refuse(
+                    "same_name",
+                    _l(
+                        "“%(name)s” of %(commune)s is also on row %(rows)s.",
+                        name=venue_name,
+                        commune=commune.name,
+                        rows=names_in_file[key],
+                    ),
+                )
+            else:
+                names_in_file[key] = number
+        values["contact_phone"] = phone_from_sheet(values["contact_phone"])
+        if phone_digits(values["contact_phone"]) is None:
+            refuse(
+                "bad_phone",
+                _l(
+                    "%(column)s: “%(value)s” is not a phone number of 9 to 11 digits.",
+                    column=titles["contact_phone"],
+                    value=values["contact_phone"][:40],
+                ),
+            )
         for name, limit in MAX_LENGTHS.items():
             if len(values[name]) > limit:
                 refuse(
@@ -389,6 +432,17 @@ def import_venues(
     """Check every row of a venue registry (bytes, text or a stream), then write the good
     rows."""
     return apply_import(check_venues(source, district, filename, update), imported_by)
+
+
+def _named_venues(district: District) -> dict[tuple[int, str], Venue]:
+    """The district's open venues by commune and name (`same_name_key`): what a new row's
+    name must not repeat."""
+    venues = db.session.scalars(
+        select(Venue)
+        .join(Venue.commune)
+        .where(Commune.district_id == district.id, Venue.is_active.is_(True))
+    )
+    return {(venue.commune_id, same_name_key(venue.name)): venue for venue in venues}
 
 
 def _registered_venues(codes: list[str]) -> dict[str, Venue]:

@@ -148,9 +148,15 @@ class DuplicateVenue(Exception):
         self.venue = venue
 
 
+def same_name_key(name: str) -> str:
+    """What two venue names of one commune must not share: the name folded (no marks, no
+    case, spaces collapsed). The form and the registry's import both ask here."""
+    return fold(name)
+
+
 def find_same_name(commune: Commune, name: str) -> Venue | None:
     """An active venue of the commune whose name folds to the same text."""
-    key = fold(name)
+    key = same_name_key(name)
     candidates = db.session.scalars(
         select(Venue).where(
             Venue.commune_id == commune.id,
@@ -158,7 +164,7 @@ def find_same_name(commune: Commune, name: str) -> Venue | None:
             Venue.search_key.like(f"{search_text(name)}%"),
         )
     )
-    return next((v for v in candidates if fold(v.name) == key), None)
+    return next((v for v in candidates if same_name_key(v.name) == key), None)
 
 
 # A district's venue codes: district letters, commune letters, a number ("QS-SH-0002").
