@@ -6,6 +6,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
+import lxml.html
 import pypdfium2
 import pytest
 import zxingcpp
@@ -463,10 +464,17 @@ def test_batch_for_a_commune_with_progress(app, client, login, make_user, make_v
     names = ["Trường THCS Trung Xuân", "Trạm Y tế xã Trung Xuân", "Chợ Trung Xuân"]
     for name in names:
         make_venue(name, commune=trung_xuan, venue_type="school")
-    make_venue("Quán chưa có mã", commune=trung_xuan, qr_payload="")
+    uncoded = make_venue("Quán chưa có mã", commune=trung_xuan, qr_payload="")
+    make_venue("Quán khác xã", qr_payload="")  # Sơn Hà: not this batch's choice
     response = client.post("/posters/batches", data={"commune": trung_xuan.id, "size": "A6"})
     batch = db.session.scalar(select(PosterBatch))
     assert response.status_code == 303 and batch.total == 3 and batch.page_size == "A6"
+    # The page says which venue of the commune the batch left out, and why.
+    page = lxml.html.fromstring(client.get(f"/posters/batches/{batch.id}").get_data(as_text=True))
+    (left_out,) = page.xpath('//*[@id="batch-left-out"]')
+    assert left_out.get("data-left-out") == "1"
+    assert [a.get("href") for a in left_out.xpath(".//a")] == [f"/venues/{uncoded.id}"]
+    assert "chưa có mã QR đăng ký" in left_out.text_content()
     fragment = client.get(f"/posters/batches/{batch.id}", headers={"HX-Request": "true"})
     body = fragment.get_data(as_text=True)
     assert "<html" not in body and "Tải bản PDF" in body and f'id="batch-{batch.id}"' in body

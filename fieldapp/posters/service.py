@@ -158,6 +158,32 @@ def issue_for_finding(
     return poster, True
 
 
+def chosen_venues(district_ids, commune_id=None, venue_type: str = "", flagged: bool = False):
+    """The open venues a batch's choice names (a commune or the whole district, a venue type
+    or all, only those needing a new poster or all), with or without a registered code."""
+    stmt = district_venues(district_ids).where(Venue.is_active.is_(True))
+    if commune_id:
+        stmt = stmt.where(Venue.commune_id == commune_id)
+    if venue_type:
+        stmt = stmt.where(Venue.venue_type == venue_type)
+    if flagged:
+        stmt = stmt.where(flagged_for_replacement())
+    return stmt
+
+
+def left_out_for_no_code(batch: PosterBatch, shown: int = 20) -> tuple[list[Venue], int]:
+    """The venues of a batch's choice that have no registered code (so no poster in it),
+    the first `shown` of them by name, and how many; none for a batch of the print queue."""
+    if batch.poster_ids:
+        return [], 0
+    stmt = chosen_venues(
+        batch.district_id, batch.commune_id, batch.venue_type, batch.flagged
+    ).where(Venue.qr_payload == "")
+    count = db.session.scalar(stmt.with_only_columns(func.count(Venue.id)))
+    venues = db.session.scalars(stmt.order_by(Venue.search_key).limit(shown)).all() if count else []
+    return list(venues), count
+
+
 def flagged_for_replacement():
     """Condition on Venue: its latest inspection found the code missing, damaged or outdated."""
     return (

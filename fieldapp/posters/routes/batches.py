@@ -13,7 +13,6 @@ from fieldapp.access import (
     ForeignCommune,
     batch_or_404,
     chosen_commune,
-    district_venues,
     office_only,
     picker_communes,
     poster_or_404,
@@ -25,8 +24,9 @@ from fieldapp.posters.labels import batch_title
 from fieldapp.posters.routes import bp, page_size
 from fieldapp.posters.service import (
     batch_key,
+    chosen_venues,
     create_batch,
-    flagged_for_replacement,
+    left_out_for_no_code,
     may_retry,
     requeue_batch,
     shown_state,
@@ -162,9 +162,6 @@ def print_queue():
 @office_only
 def new_batch():
     """A batch of posters for a commune, a venue type, or the venues that need one."""
-    stmt = district_venues(current_user.district_ids).where(
-        Venue.is_active.is_(True), Venue.qr_payload != ""
-    )
     try:
         commune = chosen_commune(request.form.get("commune"))
     except ForeignCommune as refusal:
@@ -172,12 +169,12 @@ def new_batch():
             "errors/error.html", status=422, title=_("Print batch"), message=refusal.message
         ), 422
     venue_type = request.form.get("type") if request.form.get("type") in VENUE_TYPES else None
-    if commune:
-        stmt = stmt.where(Venue.commune_id == commune.id)
-    if venue_type:
-        stmt = stmt.where(Venue.venue_type == venue_type)
-    if request.form.get("flagged"):
-        stmt = stmt.where(flagged_for_replacement())
+    stmt = chosen_venues(
+        current_user.district_ids,
+        commune.id if commune else None,
+        venue_type or "",
+        bool(request.form.get("flagged")),
+    ).where(Venue.qr_payload != "")
     venue_ids = db.session.scalars(
         stmt.with_only_columns(Venue.id).order_by(Venue.search_key)
     ).all()
@@ -217,6 +214,7 @@ def batch(batch_id: int):
     shown = {
         "batch": batch,
         "title": batch_title(batch),
+        "left_out": left_out_for_no_code(batch) if not wants_fragment() else ([], 0),
         "state": shown_state(batch, _timeout()),
         "timeout": _timeout(),
         "waiting_long": waiting_long(batch, current_app.config["BATCH_LEASE_SECONDS"]),
