@@ -484,7 +484,9 @@ def test_an_admin_does_not_manage_a_national_account(client, login, make_user, q
 def test_the_command_line_makes_a_national_supervisor(app, quan_son):
     runner = app.test_cli_runner()
     args = ["create-user", "quoc", "--role", "supervisor", "--district", "Quan Sơn"]
-    result = runner.invoke(args=[*args, "--scope", "country", "--password", "mat-khau-quoc-gia"])
+    result = runner.invoke(
+        args=[*args, "--scope", "country", "--password", "mat-khau-ca-nuoc-2021"]
+    )
     assert result.exit_code == 0, result.output
     assert "Created supervisor quoc in the whole country." in result.output
     assert db.session.scalar(select(User).where(User.username == "quoc")).sees_country
@@ -499,7 +501,7 @@ def test_the_command_line_makes_a_national_supervisor(app, quan_son):
             "--scope",
             "country",
             "--password",
-            "mat-khau-quoc-gia",
+            "mat-khau-ca-nuoc-2021",
         ]
     )
     assert refused.exit_code == 2 and "Only supervisors can see the whole country" in refused.output

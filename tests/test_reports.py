@@ -592,6 +592,13 @@ def test_xlsx_export_reads_back(client, supervisor, quan_son):
     ]
     assert sheet["E6"].number_format == "#,##0"
     assert [c.value for c in sheet[8]][:5] == ["Tổng cộng", None, None, 4336, 18336]
+    # The findings' sheet is a table to print as well: headers readable, total bold.
+    found = book["Kiểm tra"]
+    assert found["B2"].value == "Số địa điểm được kiểm tra"
+    assert found["B2"].alignment.wrap_text and found["B2"].font.bold
+    assert all(found.column_dimensions[c].width >= 14 for c in "ABCDEFGHIJ")
+    total = next(r for r in found.iter_rows(min_row=3) if r[0].value == "Tổng cộng")
+    assert total[0].font.bold and total[1].border.bottom.style == "thin"
 
 
 def test_pdf_export_is_the_dated_letter(client, supervisor, quan_son):

@@ -52,7 +52,7 @@ def password_problem(password: str, username: str = "") -> str | None:
     name = username.strip().lower()
     if name and folded == name:
         return _("The password cannot be the username.")
-    if name and len(name) >= 3 and name in folded:
+    if name and len(name) >= 4 and name in folded:
         return _("The password cannot contain the username.")
     if len(set(folded)) < FEWEST_DIFFERENT:
         return _("Use more different characters: this password repeats a few.")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 from reportlab.lib.units import mm
 
 from fieldapp.audit import record_event
@@ -148,28 +149,15 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     sheet.append(sheet_row([title(report)]))
     sheet.append([])
     sheet.append(sheet_row(headers))
-    thin = Side(style="thin")
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in rows:
         sheet.append(sheet_row(None if cell == "" else cell for cell in row))
     last = sheet.max_row
     span = total_label_span(rows)
     if span > 1:
         sheet.merge_cells(start_row=last, start_column=1, end_row=last, end_column=span)
-    for line in sheet.iter_rows(min_row=4, max_row=last):
-        for cell in line:
-            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
-            if isinstance(cell.value, int) and cell.column > 1:
-                cell.number_format = "#,##0"
-                cell.alignment = Alignment(horizontal="right")
-    for cell in sheet[last]:
-        cell.font = Font(bold=True)
+    _table(sheet, 4, last, (6, 18, 20, 16, 14, 14, 14, 22))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"].font = Font(italic=True)
-    for column, width in zip("ABCDEFGH", (6, 18, 20, 16, 14, 14, 14, 22), strict=False):
-        sheet.column_dimensions[column].width = width
 
     found = book.create_sheet("Kiểm tra")
     found.append(
@@ -185,15 +173,37 @@ def report_xlsx(report: WeeklyReport) -> bytes:
         # Each unit with its kind, as the appendix writes it ("Thị trấn Sơn Lư").
         unit = TOTAL_LABEL if row is report.total else unit_of(row, capitalised=True)
         found.append([sheet_cell(unit), *findings_cells(row), *citizens_cells(row)])
-    for line in found.iter_rows(min_row=3):
+    last = found.max_row
+    _table(found, 2, last, (22, *[14] * (len(FINDINGS_HEADERS) - 1)))
+    for line in found.iter_rows(min_row=3, max_row=last):
         for cell in line[2:6]:
             cell.number_format = "0.0"
+    found["A1"].font = Font(bold=True)
     found.append([CITIZENS_NOTE])  # what the citizens' reports' columns count
     found.append([counted_note()])  # which findings are counted (approved, pending)
-    found.column_dimensions["A"].width = 18
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _table(sheet, header: int, last: int, widths: tuple[int, ...]) -> None:
+    """A sheet's table as the office prints it: headers bold, wrapped and centred, every
+    cell bordered, counts with a thousands separator, the total (last) row bold, columns
+    wide enough to read."""
+    thin = Side(style="thin")
+    for cell in sheet[header]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for line in sheet.iter_rows(min_row=header, max_row=last):
+        for cell in line:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            if isinstance(cell.value, int) and cell.column > 1:
+                cell.number_format = "#,##0"
+                cell.alignment = Alignment(horizontal="right")
+    for cell in sheet[last]:
+        cell.font = Font(bold=True)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def export_report(
