@@ -380,6 +380,7 @@ FIELDS: dict[str, AuditField] = {
     "communes": AuditField(_l("Communes")),
     "overwritten": AuditField(_l("Replaced figures of")),
     "unchanged": AuditField(_l("Same figures as before")),
+    "from_elsewhere": AuditField(_l("Opened from a link on another site")),
     "date": AuditField(_l("Report date")),
     "report_date": AuditField(_l("Report date")),
     "month": AuditField(_l("Month"), _month),

@@ -175,6 +175,23 @@ def test_the_deadlines_page_says_exported_not_sent(
     assert "1 huyện trễ hạn" in week
 
 
+def test_a_download_asked_by_another_sites_link_is_not_an_export_of_the_letter(
+    client, login, make_user, quan_son, frozen_clock
+):
+    """A link in a chat message, opened while logged in, downloads the letter: audited as
+    such, it does not tell the province the office exported it."""
+    figures(quan_son)
+    frozen_clock(BEFORE_DEADLINE)
+    login(make_user("huyen", role="supervisor"))
+    cross_site = {"Sec-Fetch-Site": "cross-site"}
+    assert client.get(f"/reports/{quan_son.id}/{FRIDAY}.pdf", headers=cross_site).status_code == 200
+    (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export"))
+    assert entry.details["from_elsewhere"] is True
+    assert week_of(quan_son).exported_at is None
+    client.get(f"/reports/{quan_son.id}/{FRIDAY}.pdf", headers={"Sec-Fetch-Site": "same-origin"})
+    assert week_of(quan_son).exported_at is not None
+
+
 # The screens: the button, the confirmation, the mark, the undo ---------------------------
 
 

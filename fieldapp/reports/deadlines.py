@@ -423,13 +423,14 @@ def _sent_by_the_district():
 
 def _letter_date(detail: str | None) -> date | None:
     """The report date of an export event that is a district's letter (PDF or DOCX of a
-    report date, not of a month); None for any other export."""
+    report date, not of a month, not asked by another site's link); None for any other."""
     try:
         values = json.loads(detail or "{}")
         if (
             values.get("level") != "district"
             or "month" in values
             or values.get("format") not in LETTER_FORMATS
+            or values.get("from_elsewhere")
         ):
             return None
         return date.fromisoformat(values["date"])

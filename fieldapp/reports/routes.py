@@ -622,7 +622,12 @@ def _download(report, fmt: str, district: District | None = None, province: Prov
     appendix (CSV, XLSX). The export is audited (under the district for a district's
     report, under none for a province's or the country's)."""
     content = exports.export_report(report, fmt, current_app.config, district, province)
-    exports.record_export(report, fmt, current_user, district.id if district else None)
+    # A download asked by another site (a link in a message opened while logged in) is
+    # audited as such, and is no sign that the office exported its letter (deadlines.py).
+    elsewhere = (
+        {"from_elsewhere": True} if request.headers.get("Sec-Fetch-Site") == "cross-site" else {}
+    )
+    exports.record_export(report, fmt, current_user, district.id if district else None, **elsewhere)
     db.session.commit()
     response = current_app.response_class(content, content_type=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = (
