@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 PHONE = re.compile(r"^\+?[0-9][0-9 .]{7,18}[0-9]$")
-PHONE_MESSAGE = _l("Enter a phone number of 9 to 11 digits.")
+PHONE_MESSAGE = _l("Enter a phone number of 9 to 15 digits.")
 
 
 def phone_digits(typed: str | None) -> str | None:
@@ -27,12 +27,12 @@ def phone_digits(typed: str | None) -> str | None:
 
 def phone_from_sheet(text: str) -> str:
     """A phone number as a spreadsheet gives it: Excel keeps a number typed as 0912 333 555
-    as 912333555, so 9 or 10 bare digits that start with neither 0 nor 84 (a Vietnamese
-    number always does, written at home or abroad) get their 0 back."""
+    as 912333555, so 9 or 10 bare digits not starting with 0 get their 0 back (a Vietnamese
+    number has 10 or 11 digits with its 0; written with the country code, 84 and 9 or 10
+    more: 11 or 12 digits, left as they are)."""
     text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) in (9, 10):
-        if not text.startswith(("0", "84")):
-            return "0" + text
+    if text.isascii() and text.isdigit() and len(text) in (9, 10) and text[0] != "0":
+        return "0" + text
     return text
 
 

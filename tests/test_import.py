@@ -136,7 +136,8 @@ def test_import_refuses_a_second_venue_of_a_name_in_a_commune(quan_son, make_ven
         ("12345", None, True),
         ("912333555", "0912333555", False),  # Excel dropped the 0 of 0912 333 555
         ("2373880123", "02373880123", False),  # a landline with its area code
-        ("84912333555", "84912333555", False),
+        ("84912333555", "84912333555", False),  # with the country code
+        ("842123456", "0842123456", False),  # 0842 123 456, a Vinaphone number, not +84
         ("0912 333 555", "0912 333 555", False),
         ("", "", False),
     ],

@@ -1,5 +1,7 @@
 """What a password may be, at creation and at log-in; how it is hashed."""
 
+import unicodedata
+
 import pytest
 
 from fieldapp.auth.passwords import common_passwords, password_problem
@@ -38,6 +40,16 @@ def test_the_common_list_is_large_and_loaded_once():
         ("quanson-demo-2021", True),  # published in the README
         ("lan.ha.quan.son2021", True),  # the username inside it
         ("mùa lúa Sơn Hà 2021", False),
+        # as people type passphrases: spaces between the words, marks or none
+        ("matkhau matkhau", True),
+        ("anhyeuem anhyeuem", True),
+        ("1234 5678 9012", True),
+        ("qwerty qwerty", True),
+        ("Anh yêu em 2021", True),
+        ("Mật khẩu 2021!!", True),
+        ("Việt Nam 2021!!", True),
+        ("Mùa thu Hà Nội", False),
+        ("Quan Sơn quê tôi", False),
         ("QWERTY123456", True),  # common, whatever the case
         ("qwerty123456", True),
         ("Lan.Ha.Quan.Son", True),  # the username
@@ -58,3 +70,13 @@ def test_a_password_at_the_longest_allowed_can_log_in(client, make_user):
     too_long = client.post("/login", data={"username": "inspector", "password": "y" * 129})
     assert too_long.status_code == 422
     assert "Dùng tối đa 128 ký tự" in too_long.get_data(as_text=True)
+
+
+def test_a_passphrase_matches_however_its_marks_were_typed(client, make_user):
+    """A keyboard may send "ệ" as one character or as "e" and two marks (NFD)."""
+    user = make_user()
+    user.set_password(unicodedata.normalize("NFD", "Quê tôi Sơn Hà đẹp"))
+    db.session.commit()
+    typed = unicodedata.normalize("NFC", "Quê tôi Sơn Hà đẹp")
+    logged_in = client.post("/login", data={"username": "inspector", "password": typed})
+    assert logged_in.status_code == 303

@@ -338,6 +338,20 @@ def test_a_forged_or_anothers_device_cookie_counts_as_a_stranger(
     assert log_in(forged).status_code == 429
 
 
+def test_an_addresss_spent_budget_does_not_keep_out_a_phone_that_knows_the_account(
+    app, client, make_user, small_limits
+):
+    """An office's Wi-Fi (or a carrier's NAT) shared with someone guessing usernames."""
+    make_user()
+    assert log_in(client).status_code == 303
+    client.post("/logout")
+    neighbour = app.test_client()  # the same address
+    for n in range(5):
+        log_in(neighbour, username=f"nobody{n}", password="wrong password!")
+    assert log_in(neighbour, username="nobody-else").status_code == 429
+    assert log_in(client).status_code == 303
+
+
 def test_a_client_hammering_past_the_limit_writes_one_audit_entry_a_minute(
     client, make_user, small_limits, frozen_clock
 ):
@@ -346,6 +360,10 @@ def test_a_client_hammering_past_the_limit_writes_one_audit_entry_a_minute(
         log_in(client, password="wrong password!")
     for _ in range(20):
         assert log_in(client, password="wrong password!").status_code == 429
+    for n in range(2):  # the address's budget (5) spent on other usernames
+        assert log_in(client, username=f"guess{n}").status_code == 422
+    for n in range(20):  # a new username each time writes no more either
+        assert log_in(client, username=f"nobody{n}").status_code == 429
     limited = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "login_limited"))
     assert len(list(limited)) == 1
 

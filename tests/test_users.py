@@ -244,9 +244,11 @@ def test_disabling_an_inspector_names_then_cancels_their_open_visits(
     made = _assign(make_venue, lan, admin, 2)
     asked = client.post(f"/users/{lan.id}/disable").get_data(as_text=True)
     assert 'data-open-assignments="2"' in asked and "Chợ số 1" in asked
+    assert 'href="/assignments"' not in asked  # an admin cannot assign: no link to a 403
     assert all(a.closed_at is None for a in made)  # asking cancels nothing
     done = client.post(f"/users/{lan.id}/disable", data={"confirm": "yes"}, follow_redirects=True)
-    assert "Đã hủy 2 việc giao đang mở" in done.get_data(as_text=True)
+    page = done.get_data(as_text=True)
+    assert "Đã hủy 2 việc giao đang mở" in page and "trở lại danh sách để giao" in page
     assert all(a.closed_at is not None for a in made)
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "venue"))
     assert list(actions).count("assignment_cancelled") == 2

@@ -10,10 +10,13 @@ and when it is typed at log-in.
 """
 
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 from flask_babel import gettext as _
+
+from fieldapp.text import fold
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -44,6 +47,7 @@ def common_passwords() -> frozenset[str]:
 
 def password_problem(password: str, username: str = "") -> str | None:
     """Why this password cannot be chosen (a sentence for the user), or None if it can."""
+    password = unicodedata.normalize("NFC", password)  # as it is hashed (models/user.py)
     folded = password.strip().lower()
     if len(folded) < MIN_LENGTH:  # spaces around it do not count
         return _("Use at least %(n)s characters.", n=MIN_LENGTH)
@@ -56,18 +60,21 @@ def password_problem(password: str, username: str = "") -> str | None:
         return _("The password cannot contain the username.")
     if len(set(folded)) < FEWEST_DIFFERENT:
         return _("Use more different characters: this password repeats a few.")
-    if _guessable(folded):
+    # As people type a passphrase: with spaces between its words, with or without marks.
+    bare = "".join(fold(folded).split())
+    if re.fullmatch(r"(.+?)\1+", bare):
+        return _("A word said twice is easy to guess: choose another password.")
+    if _guessable(bare):
         return _("This password is too common: choose another.")
     return None
 
 
-def _guessable(folded: str) -> bool:
-    """A common password, alone, padded, or said twice; a run of keys; the demo's."""
-    if folded == DEMO_PASSWORD:
+def _guessable(bare: str) -> bool:
+    """A common password (without marks or spaces), alone or padded with digits and signs;
+    a run of keys; the demo's."""
+    if bare == "".join(fold(DEMO_PASSWORD).split()):
         return True
     common = common_passwords()
-    repeated = re.fullmatch(r"(.+?)\1+", folded)
-    for word in {folded, PADDING.sub("", folded), repeated[1] if repeated else folded}:
-        if word in common:
-            return True
-    return any(folded in run or folded in run[::-1] for run in RUNS)
+    if bare in common or PADDING.sub("", bare) in common:
+        return True
+    return any(bare in run or bare in run[::-1] for run in RUNS)

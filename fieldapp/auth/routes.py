@@ -34,6 +34,12 @@ def _attempted_account() -> str:
     return f"account:{username}" + (f":device:{device}" if device else "")
 
 
+def _from_a_known_device() -> bool:
+    """Whether this log-in comes from a browser where the account tried logged in before."""
+    username = request.form.get("username", "").strip().lower()[:50]
+    return request.method == "POST" and devices.known_device(username) is not None
+
+
 def _tried_username() -> str:
     """The username a log-in tried, bounded: kept in the audit trail, never the password."""
     return request.form.get("username", "").strip()[:50]
@@ -42,7 +48,7 @@ def _tried_username() -> str:
 def _record_failed(action: str) -> None:
     """Audit a refused log-in under the district of the account it tried, if one exists."""
     tried = _tried_username()
-    if action == "login_limited" and not _first_refusal_this_minute(tried):
+    if action == "login_limited" and not _first_refusal_this_minute():
         return  # a client hammering on past the limit writes one entry a minute, not each
     account = user_named(tried) if tried else None
     record_event(
@@ -55,12 +61,11 @@ def _record_failed(action: str) -> None:
     db.session.commit()
 
 
-def _first_refusal_this_minute(tried: str) -> bool:
-    """Whether this is the first refusal by the limits of this username from this address
-    in the current minute (counted in the limits' own storage, not the audit table)."""
-    return limiter.limiter.hit(
-        ONE_A_MINUTE, "login-limited-audit", tried.lower(), get_remote_address() or ""
-    )
+def _first_refusal_this_minute() -> bool:
+    """Whether this is the first refusal by the limits from this address in the current
+    minute (counted in the limits' own storage, not the audit table): by address alone, so
+    that trying a new username each time writes no more."""
+    return limiter.limiter.hit(ONE_A_MINUTE, "login-limited-audit", get_remote_address() or "")
 
 
 def _failed(response) -> bool:
@@ -81,6 +86,10 @@ def _failed(response) -> bool:
     key_func=get_remote_address,
     methods=["POST"],
     deduct_when=_failed,
+    # Guessing many usernames from one address (an office's Wi-Fi, a carrier's NAT shared
+    # with strangers) must not keep out a phone logging in to an account it knows: that
+    # phone's guesses are held by its own budget above.
+    exempt_when=_from_a_known_device,
 )
 def login():
     """Show the log-in form; log the user in on valid credentials."""

@@ -2,6 +2,7 @@
 
 import enum
 import secrets
+import unicodedata
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -22,9 +23,18 @@ def hash_method() -> str:
     return PASSWORD_HASH_METHOD
 
 
+def composed(password: str) -> str:
+    """A password in one Unicode form (NFC): a keyboard may type "ệ" as one character or as
+    "e" and two marks, and the same passphrase must match either way."""
+    return unicodedata.normalize("NFC", password)
+
+
 def password_matches(password_hash: str, password: str) -> bool:
-    """The one place a password is compared with a hash (also with the dummy one)."""
-    return check_password_hash(password_hash, password)
+    """The one place a password is compared with a hash (also with the dummy one). Hashes
+    are of the composed form; one set before that was of the form typed."""
+    if check_password_hash(password_hash, composed(password)):
+        return True
+    return composed(password) != password and check_password_hash(password_hash, password)
 
 
 _DUMMY_HASHES: dict[str, str] = {}
@@ -94,7 +104,7 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Store a new password's hash; every session of the user ends (the rules for what
         a password may be are in auth/passwords.py, asked by the forms and the CLI)."""
-        self.password_hash = generate_password_hash(password, method=hash_method())
+        self.password_hash = generate_password_hash(composed(password), method=hash_method())
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:

@@ -106,9 +106,10 @@ def edit(user_id: int):
                 form.role.errors.append(
                     ngettext(
                         "%(num)s open assignment would be left with nobody to do it: tick the"
-                        " box below to cancel it, or assign it to someone else first.",
+                        " box below to cancel it (its venue goes back to the lists to assign).",
                         "%(num)s open assignments would be left with nobody to do them: tick"
-                        " the box below to cancel them, or assign them to someone else first.",
+                        " the box below to cancel them (their venues go back to the lists to"
+                        " assign).",
                         len(assigned),
                     )
                 )
@@ -155,8 +156,9 @@ def _say_cancelled(cancelled: list) -> None:
     if cancelled:
         flash(
             ngettext(
-                "Its open assignment was cancelled: assign the visit again.",
-                "Its %(num)s open assignments were cancelled: assign the visits again.",
+                "Its open assignment was cancelled: the venue is back in the lists to assign.",
+                "Its %(num)s open assignments were cancelled: the venues are back in the lists"
+                " to assign.",
                 len(cancelled),
             ),
             "info",

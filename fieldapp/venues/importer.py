@@ -341,7 +341,7 @@ def check_venues(
             refuse(
                 "bad_phone",
                 _l(
-                    "%(column)s: “%(value)s” is not a phone number of 9 to 11 digits.",
+                    "%(column)s: “%(value)s” is not a phone number of 9 to 15 digits.",
                     column=titles["contact_phone"],
                     value=values["contact_phone"][:40],
                 ),
