@@ -125,8 +125,20 @@ def test_import_refuses_a_second_venue_of_a_name_in_a_commune(quan_son, make_ven
     with force_locale("vi"):
         said = [str(p.message) for p in report.problems]
     assert "Sơn Hà đã có địa điểm tên “Thư viện xã Sơn Hà” (QS-SH-0302)" in said[0]
-    assert "cũng có ở dòng 4" in said[1]
+    assert "“Chợ mới” của Sơn Lư cũng có ở dòng 4" in said[1]  # the earlier row's name
     assert sorted(v.code for v in report.venues) == ["QS-SH-0603", "QS-SL-0001"]
+
+
+def test_names_written_with_marks_differ_by_them(quan_son, make_venue):
+    """ "Tạp hóa Hoa" and "Tạp hóa Hòa" are two shops; "Tap hoa Hoa", typed without marks,
+    is taken for whichever it folds to."""
+    make_venue("Tạp hóa Hoa", code="QS-SH-0001")
+    report = import_venues(
+        "code,name,commune\nQS-SH-0002,Tạp hóa Hòa,Sơn Hà\nQS-SH-0003,Tap hoa Hoa,Sơn Hà\n",
+        quan_son,
+    )
+    assert problems(report) == [(3, "same_name")]
+    assert [v.code for v in report.venues] == ["QS-SH-0002"]
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ from fieldapp.spreadsheets import (
     match_columns,
 )
 from fieldapp.venues.labels import VENUE_TYPE_LABELS
-from fieldapp.venues.service import same_name_key
+from fieldapp.venues.service import same_name, same_name_key
 
 # Header spellings accepted for each field (English first, then Vietnamese); compared folded.
 HEADERS = {
@@ -243,7 +243,7 @@ def check_venues(
     registered = _registered_venues(list(rows_by_code))
     district_commune_ids = {c.id for c in district.communes}
     named = _named_venues(district)
-    names_in_file: dict[tuple[int, str], int] = {}
+    names_in_file: dict[tuple[int, str], list[tuple[int, str]]] = {}
 
     for number, cells in body:
         row = VenueRow(number, {name: cell(cells, name) for name in HEADERS})
@@ -312,8 +312,23 @@ def check_venues(
             # One open venue of a name per commune, as the form says (a registry sent again
             # with new codes would otherwise double every venue).
             key = (commune.id, same_name_key(venue_name))
-            holder = named.get(key)
-            if holder is not None and holder.code != values["code"]:
+            holder = next(
+                (
+                    venue
+                    for venue in named.get(key, [])
+                    if venue.code != values["code"] and same_name(venue.name, venue_name)
+                ),
+                None,
+            )
+            earlier = next(
+                (
+                    (n, other)
+                    for n, other in names_in_file.get(key, [])
+                    if same_name(other, venue_name)
+                ),
+                None,
+            )
+            if holder is not None:
                 refuse(
                     "same_name",
                     _l(
@@ -324,18 +339,18 @@ def check_venues(
                         code=holder.code,
                     ),
                 )
-            elif key in names_in_file:
+            elif earlier is not None:
                 refuse(
                     "same_name",
                     _l(
                         "“%(name)s” of %(commune)s is also on row %(rows)s.",
-                        name=venue_name,
+                        name=earlier[1],
                         commune=commune.name,
-                        rows=names_in_file[key],
+                        rows=earlier[0],
                     ),
                 )
             else:
-                names_in_file[key] = number
+                names_in_file.setdefault(key, []).append((number, venue_name))
         values["contact_phone"] = phone_from_sheet(values["contact_phone"])
         if phone_digits(values["contact_phone"]) is None:
             refuse(
@@ -434,15 +449,18 @@ def import_venues(
     return apply_import(check_venues(source, district, filename, update), imported_by)
 
 
-def _named_venues(district: District) -> dict[tuple[int, str], Venue]:
-    """The district's open venues by commune and name (`same_name_key`): what a new row's
-    name must not repeat."""
+def _named_venues(district: District) -> dict[tuple[int, str], list[Venue]]:
+    """The district's open venues by commune and `same_name_key`: where a row's name is
+    looked for (`same_name`)."""
     venues = db.session.scalars(
         select(Venue)
         .join(Venue.commune)
         .where(Commune.district_id == district.id, Venue.is_active.is_(True))
     )
-    return {(venue.commune_id, same_name_key(venue.name)): venue for venue in venues}
+    named: dict[tuple[int, str], list[Venue]] = {}
+    for venue in venues:
+        named.setdefault((venue.commune_id, same_name_key(venue.name)), []).append(venue)
+    return named
 
 
 def _registered_venues(codes: list[str]) -> dict[str, Venue]:

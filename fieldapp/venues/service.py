@@ -1,6 +1,7 @@
 """Finding and registering venues."""
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -149,14 +150,30 @@ class DuplicateVenue(Exception):
 
 
 def same_name_key(name: str) -> str:
-    """What two venue names of one commune must not share: the name folded (no marks, no
-    case, spaces collapsed). The form and the registry's import both ask here."""
+    """Where to look for a venue of the same name (`same_name`): the name folded (no marks,
+    no case, spaces collapsed)."""
     return fold(name)
 
 
+def same_name(one: str, other: str) -> bool:
+    """Whether two venue names of one commune are the same name: equal but for case and
+    spaces, or one typed without marks that folds to the other ("Cho Son Ha", "Chợ Sơn
+    Hà"). Two written with marks differ by them: "Tạp hóa Hoa" is not "Tạp hóa Hòa". The
+    form and the registry's import both ask here: one open venue of a name per commune."""
+    plain_one, plain_other = _as_written(one), _as_written(other)
+    if plain_one == plain_other:
+        return True
+    unmarked = fold(one) == plain_one or fold(other) == plain_other
+    return unmarked and fold(one) == fold(other)
+
+
+def _as_written(name: str) -> str:
+    """A name in one Unicode form, lower case, its spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name or "").lower().split())
+
+
 def find_same_name(commune: Commune, name: str) -> Venue | None:
-    """An active venue of the commune whose name folds to the same text."""
-    key = same_name_key(name)
+    """An active venue of the commune with the same name (`same_name`)."""
     candidates = db.session.scalars(
         select(Venue).where(
             Venue.commune_id == commune.id,
@@ -164,7 +181,7 @@ def find_same_name(commune: Commune, name: str) -> Venue | None:
             Venue.search_key.like(f"{search_text(name)}%"),
         )
     )
-    return next((v for v in candidates if same_name_key(v.name) == key), None)
+    return next((v for v in candidates if same_name(v.name, name)), None)
 
 
 # A district's venue codes: district letters, commune letters, a number ("QS-SH-0002").
