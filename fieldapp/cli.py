@@ -416,6 +416,9 @@ def set_password_command(username: str, password: str | None) -> None:
 def disable_user_command(username: str, enable: bool) -> None:
     """Disable an account (it cannot log in; its sessions end), or enable it again."""
     user = user_named(username)
+    if user.is_enabled == enable:  # nothing to do: no second audit entry
+        click.echo(f"{user.username} is already {'enabled' if enable else 'disabled'}.")
+        return
     set_enabled(user, enable)
     record_account_event("user_enabled" if enable else "user_disabled", user, None, **who_ran(None))
     cancelled = [] if enable else cancel_all_of(user, None)

@@ -20,6 +20,7 @@ from fieldapp.extensions import db
 from fieldapp.inspections.outcome import Checklist, assess
 from fieldapp.models import (
     VENUE_TYPES,
+    AuditEntry,
     CitizenReport,
     Commune,
     CommuneFigures,
@@ -727,6 +728,10 @@ def test_disable_user_and_enable_again(cli, make_user, make_venue, client):
     assert not user.is_enabled
     # Nobody can do a disabled account's visits: they are cancelled, and named.
     assert "Cancelled their open assignment: QS-SH-0001 Chợ Sơn Hà" in result.output
+    again = cli("disable-user", "inspector")  # already disabled: said, not audited twice
+    assert again.exit_code == 0 and "inspector is already disabled." in again.output
+    disabled = select(AuditEntry).where(AuditEntry.action == "user_disabled")
+    assert len(db.session.scalars(disabled).all()) == 1
     assert db.session.get(type(visit), visit.id).closed_at is not None
     login = {"username": "inspector", "password": PASSWORD}
     assert client.post("/login", data=login).status_code == 422

@@ -599,6 +599,10 @@ def test_xlsx_export_reads_back(client, supervisor, quan_son):
     assert all(found.column_dimensions[c].width >= 14 for c in "ABCDEFGHIJ")
     total = next(r for r in found.iter_rows(min_row=3) if r[0].value == "Tổng cộng")
     assert total[0].font.bold and total[1].border.bottom.style == "thin"
+    notes = [r[0] for r in found.iter_rows(min_row=total[0].row + 1) if r[0].value]
+    assert len(notes) == 2 and all(note.alignment.wrap_text for note in notes)
+    merged = {str(m) for m in found.merged_cells.ranges}
+    assert all(f"A{note.row}:J{note.row}" in merged for note in notes)
 
 
 def test_pdf_export_is_the_dated_letter(client, supervisor, quan_son):

@@ -181,6 +181,13 @@ def report_xlsx(report: WeeklyReport) -> bytes:
     found["A1"].font = Font(bold=True)
     found.append([CITIZENS_NOTE])  # what the citizens' reports' columns count
     found.append([counted_note()])  # which findings are counted (approved, pending)
+    for row in (found.max_row - 1, found.max_row):
+        # Across the table, wrapped, so a printed sheet keeps the whole sentence.
+        found.merge_cells(
+            start_row=row, start_column=1, end_row=row, end_column=len(FINDINGS_HEADERS)
+        )
+        found.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        found.row_dimensions[row].height = 45
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
