@@ -141,6 +141,19 @@ def test_names_written_with_marks_differ_by_them(quan_son, make_venue):
     assert [v.code for v in report.venues] == ["QS-SH-0002"]
 
 
+def test_where_the_tone_mark_sits_does_not_make_another_name(quan_son, make_venue):
+    """ "hoá"/"hóa", "Thuỷ"/"Thủy": the old and the new place of the mark, both typed today."""
+    make_venue("Nhà văn hóa khu 1", code="QS-SH-0051")
+    report = import_venues(
+        "code,name,commune\n"
+        "QS-SH-0052,Nhà văn hoá khu 1,Sơn Hà\n"
+        "QS-SH-0053,Quán Thuỷ,Sơn Hà\n"
+        "QS-SH-0054,Quán Thủy,Sơn Hà\n",
+        quan_son,
+    )
+    assert problems(report) == [(2, "same_name"), (4, "same_name")]
+
+
 @pytest.mark.parametrize(
     ("cell", "stored", "refused"),
     [

@@ -3,6 +3,7 @@
 import unicodedata
 
 import pytest
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from fieldapp.auth.passwords import common_passwords, password_problem
 from fieldapp.config import PASSWORD_HASH_METHOD, load_config
@@ -80,3 +81,17 @@ def test_a_passphrase_matches_however_its_marks_were_typed(client, make_user):
     typed = unicodedata.normalize("NFC", "Quê tôi Sơn Hà đẹp")
     logged_in = client.post("/login", data={"username": "inspector", "password": typed})
     assert logged_in.status_code == 303
+
+
+def test_a_hash_made_of_a_decomposed_password_before_still_matches_and_is_made_again(
+    client, make_user
+):
+    user = make_user()
+    decomposed = unicodedata.normalize("NFD", "Sông Mã chảy qua làng tôi")
+    user.password_hash = generate_password_hash(decomposed, method="pbkdf2:sha256:1000")
+    db.session.commit()
+    typed = unicodedata.normalize("NFC", decomposed)
+    logged_in = client.post("/login", data={"username": "inspector", "password": typed})
+    assert logged_in.status_code == 303
+    db.session.refresh(user)
+    assert check_password_hash(user.password_hash, typed)  # of the composed form now

@@ -29,12 +29,17 @@ def composed(password: str) -> str:
     return unicodedata.normalize("NFC", password)
 
 
+def matching_form(password_hash: str, password: str) -> str | None:
+    """The form of the password the hash was made of, or None when none matches: the one
+    place a password is compared with a hash (also with the dummy one). Hashes are of the
+    composed form (NFC); one set before that may be of a decomposed one (NFD), whichever
+    form is typed now."""
+    forms = dict.fromkeys((composed(password), unicodedata.normalize("NFD", password), password))
+    return next((form for form in forms if check_password_hash(password_hash, form)), None)
+
+
 def password_matches(password_hash: str, password: str) -> bool:
-    """The one place a password is compared with a hash (also with the dummy one). Hashes
-    are of the composed form; one set before that was of the form typed."""
-    if check_password_hash(password_hash, composed(password)):
-        return True
-    return composed(password) != password and check_password_hash(password_hash, password)
+    return matching_form(password_hash, password) is not None
 
 
 _DUMMY_HASHES: dict[str, str] = {}
@@ -108,7 +113,14 @@ class User(UserMixin, db.Model):
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return password_matches(self.password_hash, password)
+        """Whether the password is this user's; a hash of a decomposed form is made again
+        of the composed one (the caller commits), so the next check needs one try."""
+        form = matching_form(self.password_hash, password)
+        if form is None:
+            return False
+        if form != composed(password):
+            self.password_hash = generate_password_hash(composed(password), method=hash_method())
+        return True
 
     def end_sessions(self) -> None:
         """Make every session and remember-me cookie of this user invalid."""

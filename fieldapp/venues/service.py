@@ -157,19 +157,35 @@ def same_name_key(name: str) -> str:
 
 def same_name(one: str, other: str) -> bool:
     """Whether two venue names of one commune are the same name: equal but for case and
-    spaces, or one typed without marks that folds to the other ("Cho Son Ha", "Chợ Sơn
-    Hà"). Two written with marks differ by them: "Tạp hóa Hoa" is not "Tạp hóa Hòa". The
+    spaces or where a word's tone mark sits ("Tạp hoá", "Tạp hóa"), or one typed without
+    marks that folds to the other ("Cho Son Ha", "Chợ Sơn Hà"). Two written with marks
+    differ by them: "Tạp hóa Hoa" is not "Tạp hóa Hòa". The
     form and the registry's import both ask here: one open venue of a name per commune."""
-    plain_one, plain_other = _as_written(one), _as_written(other)
-    if plain_one == plain_other:
+    if _as_written(one) == _as_written(other):
         return True
-    unmarked = fold(one) == plain_one or fold(other) == plain_other
+    unmarked = fold(one) == _lower(one) or fold(other) == _lower(other)
     return unmarked and fold(one) == fold(other)
 
 
-def _as_written(name: str) -> str:
-    """A name in one Unicode form, lower case, its spaces collapsed."""
+def _lower(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name or "").lower().split())
+
+
+# Vietnamese tone marks as combining characters: huyền, sắc, ngã, hỏi, nặng.
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _as_written(name: str) -> str:
+    """A name lower case, its spaces collapsed, each word's tone mark taken off its vowel
+    and put after the word: "hoá" and "hóa", "Thuỷ" and "Thủy" (the old and the new place
+    of the mark, both in use) are written alike, "Hoa" and "Hòa" are not."""
+    words = []
+    for word in (name or "").lower().split():
+        letters = unicodedata.normalize("NFD", word)
+        tones = "".join(c for c in letters if c in TONE_MARKS)
+        base = unicodedata.normalize("NFC", "".join(c for c in letters if c not in TONE_MARKS))
+        words.append(base + tones)
+    return " ".join(words)
 
 
 def find_same_name(commune: Commune, name: str) -> Venue | None:
