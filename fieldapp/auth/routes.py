@@ -49,7 +49,7 @@ def _record_failed(action: str) -> None:
     """Audit a refused log-in under the district of the account it tried, if one exists."""
     tried = _tried_username()
     if action == "login_limited" and not _first_refusal_this_minute():
-        return  # a client hammering on past the limit writes one entry a minute, not each
+        return  # an address going on past the limits writes one entry a minute, not each
     account = user_named(tried) if tried else None
     record_event(
         action,
