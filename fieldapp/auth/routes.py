@@ -29,15 +29,14 @@ def _attempted_account() -> str:
     """The rate limit's key per account: the username tried, as the log-in reads it; from a
     browser where that account logged in before, that browser's own (auth/devices.py), so
     a stranger's wrong guesses do not keep the owner out."""
-    username = request.form.get("username", "").strip().lower()[:50]
+    username = _tried_username().lower()
     device = devices.known_device(username)
     return f"account:{username}" + (f":device:{device}" if device else "")
 
 
 def _from_a_known_device() -> bool:
     """Whether this log-in comes from a browser where the account tried logged in before."""
-    username = request.form.get("username", "").strip().lower()[:50]
-    return request.method == "POST" and devices.known_device(username) is not None
+    return request.method == "POST" and devices.known_device(_tried_username()) is not None
 
 
 def _tried_username() -> str:
